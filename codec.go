@@ -1,0 +1,186 @@
+package hotredis
+
+import (
+	"encoding"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strconv"
+
+	"github.com/hotredis/hotredis/internal/pyfmt"
+)
+
+// A Codec turns values of T into the text stored in Redis and back.
+// Decode must return an error, not a zero value, for text it cannot read.
+type Codec[T any] interface {
+	Encode(v T) (string, error)
+	Decode(s string) (T, error)
+}
+
+// DefaultCodec returns the codec objects of element type T use unless
+// WithCodec says otherwise. It stores values the way HOT Redis does, so
+// Python and Go programs can share keys:
+//
+//   - string and []byte: the bytes themselves
+//   - integer kinds: decimal ("-42")
+//   - float kinds: Python's repr ("3.0", "0.1", "1e-07", "inf")
+//   - bool: Python's str ("True", "False"); reading also accepts
+//     "true", "false", "1" and "0"
+//   - types implementing encoding.TextMarshaler (with *T implementing
+//     TextUnmarshaler): that text
+//   - types implementing encoding.BinaryMarshaler likewise: those bytes
+//   - anything else: JSON
+//
+// Named types follow their underlying kind (type Celsius float64 is stored
+// as a float) unless they implement one of the marshaler interfaces.
+func DefaultCodec[T any]() Codec[T] {
+	var zero T
+	t := reflect.TypeOf(&zero).Elem()
+	switch {
+	case t.Implements(textMarshaler) && reflect.PointerTo(t).Implements(textUnmarshaler):
+		return textCodec[T]{}
+	case t.Implements(binaryMarshaler) && reflect.PointerTo(t).Implements(binaryUnmarshaler):
+		return binaryCodec[T]{}
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return kindCodec[T]{t: t, enc: func(v reflect.Value) string { return v.String() },
+			dec: func(s string, v reflect.Value) error { v.SetString(s); return nil }}
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return kindCodec[T]{t: t, enc: func(v reflect.Value) string { return string(v.Bytes()) },
+				dec: func(s string, v reflect.Value) error { v.SetBytes([]byte(s)); return nil }}
+		}
+	case reflect.Bool:
+		return kindCodec[T]{t: t, enc: func(v reflect.Value) string { return pyfmt.Bool(v.Bool()) },
+			dec: func(s string, v reflect.Value) error {
+				b, err := pyfmt.ParseBool(s)
+				v.SetBool(b)
+				return err
+			}}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		bits := t.Bits()
+		return kindCodec[T]{t: t, enc: func(v reflect.Value) string { return strconv.FormatInt(v.Int(), 10) },
+			dec: func(s string, v reflect.Value) error {
+				n, err := pyfmt.ParseInt(s, bits)
+				v.SetInt(n)
+				return err
+			}}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		bits := t.Bits()
+		return kindCodec[T]{t: t, enc: func(v reflect.Value) string { return strconv.FormatUint(v.Uint(), 10) },
+			dec: func(s string, v reflect.Value) error {
+				n, err := pyfmt.ParseUint(s, bits)
+				v.SetUint(n)
+				return err
+			}}
+	case reflect.Float32, reflect.Float64:
+		bits := t.Bits()
+		return kindCodec[T]{t: t, enc: func(v reflect.Value) string {
+			if bits == 32 {
+				return pyfmt.Float32(float32(v.Float()))
+			}
+			return pyfmt.Float(v.Float())
+		}, dec: func(s string, v reflect.Value) error {
+			f, err := pyfmt.ParseFloat(s, bits)
+			v.SetFloat(f)
+			return err
+		}}
+	}
+	return JSONCodec[T]()
+}
+
+var (
+	textMarshaler     = reflect.TypeFor[encoding.TextMarshaler]()
+	textUnmarshaler   = reflect.TypeFor[encoding.TextUnmarshaler]()
+	binaryMarshaler   = reflect.TypeFor[encoding.BinaryMarshaler]()
+	binaryUnmarshaler = reflect.TypeFor[encoding.BinaryUnmarshaler]()
+)
+
+// kindCodec handles the built-in kinds through reflection, so named types
+// (type ID string) get the same text as their underlying type. The common
+// unnamed types skip reflection.
+type kindCodec[T any] struct {
+	t   reflect.Type
+	enc func(reflect.Value) string
+	dec func(string, reflect.Value) error
+}
+
+func (c kindCodec[T]) Encode(v T) (string, error) {
+	switch x := any(v).(type) {
+	case string:
+		return x, nil
+	case []byte:
+		return string(x), nil
+	case int64:
+		return strconv.FormatInt(x, 10), nil
+	case int:
+		return strconv.Itoa(x), nil
+	}
+	return c.enc(reflect.ValueOf(&v).Elem()), nil
+}
+
+func (c kindCodec[T]) Decode(s string) (T, error) {
+	var v T
+	switch p := any(&v).(type) {
+	case *string:
+		*p = s
+		return v, nil
+	case *[]byte:
+		*p = []byte(s)
+		return v, nil
+	}
+	if err := c.dec(s, reflect.ValueOf(&v).Elem()); err != nil {
+		var zero T
+		return zero, err
+	}
+	return v, nil
+}
+
+type textCodec[T any] struct{}
+
+func (textCodec[T]) Encode(v T) (string, error) {
+	b, err := any(v).(encoding.TextMarshaler).MarshalText()
+	return string(b), err
+}
+
+func (textCodec[T]) Decode(s string) (T, error) {
+	var v T
+	err := any(&v).(encoding.TextUnmarshaler).UnmarshalText([]byte(s))
+	return v, err
+}
+
+type binaryCodec[T any] struct{}
+
+func (binaryCodec[T]) Encode(v T) (string, error) {
+	b, err := any(v).(encoding.BinaryMarshaler).MarshalBinary()
+	return string(b), err
+}
+
+func (binaryCodec[T]) Decode(s string) (T, error) {
+	var v T
+	err := any(&v).(encoding.BinaryUnmarshaler).UnmarshalBinary([]byte(s))
+	return v, err
+}
+
+// JSONCodec returns a codec that stores values as JSON.
+func JSONCodec[T any]() Codec[T] { return jsonCodec[T]{} }
+
+type jsonCodec[T any] struct{}
+
+func (jsonCodec[T]) Encode(v T) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+func (jsonCodec[T]) Decode(s string) (T, error) {
+	var v T
+	err := json.Unmarshal([]byte(s), &v)
+	return v, err
+}
+
+// typeName names T for error messages.
+func typeName[T any]() string {
+	var zero T
+	return fmt.Sprintf("%T", &zero)[1:]
+}

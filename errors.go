@@ -1,0 +1,134 @@
+package hotredis
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hotredis/hotredis/internal/backend"
+)
+
+// Sentinel errors. Every error a method returns wraps at most one of these
+// and names the key it concerns, so test with errors.Is.
+var (
+	// ErrEmpty: a pop or non-blocking get found no item.
+	ErrEmpty = errors.New("hotredis: empty")
+	// ErrFull: a non-blocking put found a bounded queue full.
+	ErrFull = errors.New("hotredis: full")
+	// ErrIndexOutOfRange: an index is outside the collection.
+	ErrIndexOutOfRange = errors.New("hotredis: index out of range")
+	// ErrNotHeld: Release by a handle that does not hold the lock.
+	ErrNotHeld = errors.New("hotredis: lock not held")
+	// ErrOverRelease: a BoundedSemaphore released more than acquired.
+	ErrOverRelease = errors.New("hotredis: semaphore released too many times")
+	// ErrWrongType: the key holds a Redis value of another type.
+	ErrWrongType = errors.New("hotredis: key holds the wrong kind of value")
+	// ErrCrossSlot: an operation spans keys of different Redis Cluster
+	// slots. Give the keys a common hash tag, such as "{user1}:a" and
+	// "{user1}:b", to put them in one slot.
+	ErrCrossSlot = errors.New("hotredis: keys in different cluster slots")
+	// ErrOverflow: an integer result does not fit in int64.
+	ErrOverflow = errors.New("hotredis: integer overflow")
+	// ErrDivideByZero: division or modulo by zero.
+	ErrDivideByZero = errors.New("hotredis: division by zero")
+	// ErrDecode: a stored value cannot be decoded into the Go type; the
+	// error is a *DecodeError with the key and the raw value.
+	ErrDecode = errors.New("hotredis: cannot decode value")
+	// ErrInTransaction: an operation that needs a reply (a read) was called
+	// with the context of a Transaction, where replies only exist after the
+	// commit.
+	ErrInTransaction = errors.New("hotredis: read inside a transaction")
+	// ErrTxConflict: an optimistic transaction gave up after watched keys
+	// kept changing.
+	ErrTxConflict = errors.New("hotredis: optimistic transaction conflict")
+	// ErrClosed: the client was closed.
+	ErrClosed = errors.New("hotredis: client closed")
+)
+
+// DecodeError reports a stored value that cannot be decoded. It matches
+// ErrDecode with errors.Is.
+type DecodeError struct {
+	Key   string // the Redis key
+	Value string // the raw value, cut to 64 bytes
+	Type  string // the Go type it should decode into
+	Err   error  // the codec's error
+}
+
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("hotredis: key %q: cannot decode %q as %s: %v", e.Key, e.Value, e.Type, e.Err)
+}
+
+func (e *DecodeError) Is(target error) bool { return target == ErrDecode }
+func (e *DecodeError) Unwrap() error        { return e.Err }
+
+func decodeError(key, raw, typ string, err error) error {
+	if len(raw) > 64 {
+		raw = raw[:64] + "..."
+	}
+	return &DecodeError{Key: key, Value: raw, Type: typ, Err: err}
+}
+
+// wrapErr turns an error from the backend into one that names the object
+// and wraps the matching sentinel.
+func wrapErr(kind, key string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *DecodeError
+	if errors.As(err, &de) || strings.HasPrefix(err.Error(), "hotredis: ") {
+		return err // already says what it concerns
+	}
+	switch s := sentinelFor(err); {
+	case s == ErrWrongType:
+		return fmt.Errorf("hotredis: %s %q: %w (want a Redis %s)", kind, key, ErrWrongType, redisTypeOf(kind))
+	case s != nil:
+		return fmt.Errorf("hotredis: %s %q: %w (%v)", kind, key, s, err)
+	}
+	return fmt.Errorf("hotredis: %s %q: %w", kind, key, err)
+}
+
+// serverCodes maps Redis error replies, including the codes our scripts
+// reply with (redis.error_reply("RANGE ...")), to sentinels.
+var serverCodes = []struct {
+	prefix string
+	err    error
+}{
+	{"WRONGTYPE", ErrWrongType},
+	{"CROSSSLOT", ErrCrossSlot},
+	{"RANGE", ErrIndexOutOfRange},
+	{"ERR index out of range", ErrIndexOutOfRange},
+	{"ERR no such key", ErrIndexOutOfRange}, // LSET on a missing list
+	{"EMPTY", ErrEmpty},
+	{"FULL", ErrFull},
+	{"NOTHELD", ErrNotHeld},
+	{"OVERRELEASE", ErrOverRelease},
+	{"OVERFLOW", ErrOverflow},
+	{"ERR increment or decrement would overflow", ErrOverflow},
+	{"DIVZERO", ErrDivideByZero},
+}
+
+// sentinelFor returns the sentinel matching a Redis error reply, or nil.
+func sentinelFor(err error) error {
+	var se *backend.ServerError
+	if !errors.As(err, &se) {
+		return nil
+	}
+	for _, c := range serverCodes {
+		if strings.HasPrefix(se.Msg, c.prefix) {
+			return c.err
+		}
+	}
+	return nil
+}
+
+func redisTypeOf(kind string) string {
+	switch kind {
+	case "list", "queue":
+		return "list"
+	case "set":
+		return "set"
+	case "map", "counter", "defaultmap":
+		return "hash"
+	}
+	return "string"
+}

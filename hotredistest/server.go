@@ -1,0 +1,224 @@
+// Package hotredistest starts real Redis servers for tests, the way
+// net/http/httptest starts HTTP servers: a single server or a three-master
+// Redis Cluster, each on free loopback ports with a temporary directory,
+// stopped when the test ends.
+//
+//	func TestSomething(t *testing.T) {
+//		srv := hotredistest.NewServer(t)
+//		list := hotredis.NewList[string]("k", hotredis.WithClient(srv.Client(t)))
+//		...
+//	}
+//
+// It needs the redis-server program (Debian: apt-get install redis-server).
+package hotredistest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hotredis/hotredis"
+)
+
+// ErrNoRedis is returned when the redis-server program is not installed.
+var ErrNoRedis = errors.New("hotredistest: redis-server not found; install it (Debian/Ubuntu: apt-get install -y redis-server), or run ./scripts/test, which does")
+
+// Server is a redis-server process on a loopback port.
+type Server struct {
+	Addr string // host:port
+	Port int
+
+	extra []string
+	dir   string
+
+	mu  sync.Mutex
+	cmd *exec.Cmd
+}
+
+// NewServer starts a server for t and stops it when t ends. extra are
+// redis-server arguments ("--maxmemory", "10mb", ...). It fails t if the
+// server cannot start.
+func NewServer(t testing.TB, extra ...string) *Server {
+	t.Helper()
+	s, err := Start(extra...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a server; the caller must Close it. It is for TestMain,
+// programs and benchmarks that have no testing.TB.
+func Start(extra ...string) (*Server, error) {
+	bin, err := serverBinary()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "hotredistest-")
+	if err != nil {
+		return nil, err
+	}
+	var lastErr error
+	for range 5 { // a free port may be taken before redis binds it
+		port, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		s := &Server{Addr: "127.0.0.1:" + strconv.Itoa(port), Port: port, extra: extra, dir: dir}
+		if lastErr = s.start(bin); lastErr == nil {
+			return s, nil
+		}
+	}
+	os.RemoveAll(dir)
+	return nil, lastErr
+}
+
+func serverBinary() (string, error) {
+	if p, err := exec.LookPath("redis-server"); err == nil {
+		return p, nil
+	}
+	for _, p := range []string{"/usr/bin/redis-server", "/usr/sbin/redis-server", "/usr/local/bin/redis-server"} {
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", ErrNoRedis
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func (s *Server) start(bin string) error {
+	args := []string{
+		"--port", strconv.Itoa(s.Port), "--bind", "127.0.0.1",
+		"--dir", s.dir, "--save", "", "--appendonly", "no",
+		"--logfile", filepath.Join(s.dir, "redis-"+strconv.Itoa(s.Port)+".log"),
+		"--protected-mode", "no",
+	}
+	args = append(args, s.extra...)
+	cmd := exec.Command(bin, args...)
+	// The C locale makes SORT ALPHA compare bytes, whatever the machine's.
+	cmd.Env = append(os.Environ(), "LC_ALL=C")
+	// If the test process dies, take the server with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("hotredistest: start redis-server: %w", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	s.mu.Lock()
+	s.cmd = cmd
+	s.mu.Unlock()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			log, _ := os.ReadFile(filepath.Join(s.dir, "redis-"+strconv.Itoa(s.Port)+".log"))
+			return fmt.Errorf("hotredistest: redis-server exited (%v): %s", err, tail(string(log)))
+		default:
+		}
+		if ping(s.Addr) == nil {
+			go func() { <-exited }()
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	_ = cmd.Process.Kill()
+	return fmt.Errorf("hotredistest: redis-server on %s did not answer within 10s", s.Addr)
+}
+
+func tail(s string) string {
+	if len(s) > 2000 {
+		return s[len(s)-2000:]
+	}
+	return s
+}
+
+func ping(addr string) error {
+	c := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: time.Second, MaxRetries: -1, Protocol: 2})
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	return c.Ping(ctx).Err()
+}
+
+// URL returns the server's redis:// URL.
+func (s *Server) URL() string { return "redis://" + s.Addr }
+
+// NewClient returns a new hotredis client for the server.
+func (s *Server) NewClient() (*hotredis.Client, error) {
+	return hotredis.NewClient(hotredis.Options{Addrs: []string{s.Addr}})
+}
+
+// Client returns a new hotredis client for the server, closed when t ends.
+func (s *Server) Client(t testing.TB) *hotredis.Client {
+	t.Helper()
+	c, err := s.NewClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// GoRedis returns a plain go-redis client for the server, for tests that
+// check what is stored or act as another program would.
+func (s *Server) GoRedis() *redis.Client {
+	return redis.NewClient(&redis.Options{Addr: s.Addr})
+}
+
+// Kill stops the server at once with SIGKILL, as a crash would. The data
+// is gone (nothing is persisted).
+func (s *Server) Kill() {
+	s.mu.Lock()
+	cmd := s.cmd
+	s.cmd = nil
+	s.mu.Unlock()
+	if cmd != nil && cmd.Process != nil {
+		_ = cmd.Process.Kill()
+		for ping(s.Addr) == nil {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}
+
+// Restart kills the server and starts a new, empty one on the same port.
+func (s *Server) Restart() error {
+	s.Kill()
+	bin, err := serverBinary()
+	if err != nil {
+		return err
+	}
+	var lastErr error
+	for range 50 { // the port may take a moment to be free again
+		if lastErr = s.start(bin); lastErr == nil {
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return lastErr
+}
+
+// Close stops the server and removes its directory.
+func (s *Server) Close() {
+	s.Kill()
+	os.RemoveAll(s.dir)
+}

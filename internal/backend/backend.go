@@ -1,0 +1,96 @@
+// Package backend is the one narrow door through which hotredis talks to
+// Redis. Every type in the root package builds Cmds and hands them to a
+// Backend; which client library carries them (rueidis for speed, or a
+// caller's own go-redis client) is invisible above this package.
+//
+// Replies are normalised to a small set of Go values so that callers never
+// depend on the protocol version or the library:
+//
+//	nil      a Redis nil (missing key, empty pop)
+//	int64    an integer (RESP3 booleans become 0/1)
+//	string   a bulk, simple or verbatim string
+//	float64  a RESP3 double
+//	[]any    an array, set or (flattened key, value, ...) map
+//
+// A reply that is a Redis error is returned as *ServerError.
+package backend
+
+import (
+	"context"
+	"errors"
+	"strings"
+)
+
+// Cmd is one Redis command: Name holds the tokens before the keys (for
+// example "EVALSHA", sha, "2"), then Keys, then Args. Keys are listed apart so
+// that a Cluster backend can route the command and so that a transaction can
+// WATCH them.
+type Cmd struct {
+	Name     []string
+	Keys     []string
+	Args     []string
+	Blocking bool // a blocking command (BLPOP, BLMOVE, ...): needs its own connection
+}
+
+// Argv returns the whole command line.
+func (c Cmd) Argv() []string {
+	out := make([]string, 0, len(c.Name)+len(c.Keys)+len(c.Args))
+	out = append(out, c.Name...)
+	out = append(out, c.Keys...)
+	return append(out, c.Args...)
+}
+
+// Result is the reply to one command of a batch.
+type Result struct {
+	Val any
+	Err error
+}
+
+// ServerError is an error reply sent by Redis, such as "WRONGTYPE ..." or
+// "NOSCRIPT ...".
+type ServerError struct{ Msg string }
+
+func (e *ServerError) Error() string { return e.Msg }
+
+// Prefix reports whether the error's code (its first word) is code.
+func (e *ServerError) Prefix(code string) bool {
+	return strings.HasPrefix(e.Msg, code+" ") || e.Msg == code
+}
+
+// IsServerError reports whether err is a Redis error reply with the given
+// code ("WRONGTYPE", "NOSCRIPT", ...).
+func IsServerError(err error, code string) bool {
+	var se *ServerError
+	return errors.As(err, &se) && se.Prefix(code)
+}
+
+// ErrTxAborted is returned by Conn.Exec when EXEC answered nil because a
+// watched key changed.
+var ErrTxAborted = errors.New("transaction aborted: a watched key changed")
+
+// Backend carries commands to Redis.
+type Backend interface {
+	// Do sends one command and waits for its reply.
+	Do(ctx context.Context, cmd Cmd) (any, error)
+	// DoMulti pipelines cmds (not atomically) and returns one Result each.
+	DoMulti(ctx context.Context, cmds []Cmd) []Result
+	// Exec runs cmds atomically inside MULTI/EXEC in one round trip and
+	// returns one Result per command.
+	Exec(ctx context.Context, cmds []Cmd) ([]Result, error)
+	// Watch pins one connection, WATCHes keys on it and calls fn with it. On
+	// a Cluster, keys must be non-empty and share a slot.
+	Watch(ctx context.Context, keys []string, fn func(Conn) error) error
+	// Cluster reports whether commands are routed to several shards.
+	Cluster() bool
+	// Close releases the backend's connections, if it owns them.
+	Close() error
+}
+
+// Conn is a pinned connection, used for optimistic transactions.
+type Conn interface {
+	// DoMulti pipelines cmds on this connection.
+	DoMulti(ctx context.Context, cmds []Cmd) []Result
+	// Exec runs cmds in MULTI/EXEC on this connection; it returns
+	// ErrTxAborted when a watched key changed.
+	Exec(ctx context.Context, cmds []Cmd) ([]Result, error)
+}

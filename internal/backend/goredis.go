@@ -1,0 +1,180 @@
+package backend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// GoRedis carries commands on a caller's own go-redis client, so a program
+// that already has one shares its pool, hooks and settings. Blocking
+// commands use the client's ReadTimeout as any go-redis call does, so
+// hotredis keeps each server-side block shorter than that.
+type GoRedis struct {
+	c     redis.UniversalClient
+	owned bool
+}
+
+// NewGoRedis wraps c. Close closes c only when owned is true.
+func NewGoRedis(c redis.UniversalClient, owned bool) *GoRedis {
+	return &GoRedis{c: c, owned: owned}
+}
+
+func argsOf(cmd Cmd) []any {
+	out := make([]any, 0, len(cmd.Name)+len(cmd.Keys)+len(cmd.Args))
+	for _, s := range cmd.Name {
+		out = append(out, s)
+	}
+	for _, s := range cmd.Keys {
+		out = append(out, s)
+	}
+	for _, s := range cmd.Args {
+		out = append(out, s)
+	}
+	return out
+}
+
+func (g *GoRedis) Do(ctx context.Context, cmd Cmd) (any, error) {
+	return fromGoRedis(g.c.Do(ctx, argsOf(cmd)...).Result())
+}
+
+func (g *GoRedis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
+	return pipelineGoRedis(ctx, g.c.Pipeline(), cmds)
+}
+
+func pipelineGoRedis(ctx context.Context, p redis.Pipeliner, cmds []Cmd) []Result {
+	rs := make([]*redis.Cmd, len(cmds))
+	for i, cmd := range cmds {
+		rs[i] = p.Do(ctx, argsOf(cmd)...)
+	}
+	_, _ = p.Exec(ctx)
+	out := make([]Result, len(cmds))
+	for i, r := range rs {
+		out[i].Val, out[i].Err = fromGoRedis(r.Result())
+	}
+	return out
+}
+
+func (g *GoRedis) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
+	return execGoRedis(ctx, g.c.TxPipeline(), cmds)
+}
+
+func execGoRedis(ctx context.Context, p redis.Pipeliner, cmds []Cmd) ([]Result, error) {
+	rs := make([]*redis.Cmd, len(cmds))
+	for i, cmd := range cmds {
+		rs[i] = p.Do(ctx, argsOf(cmd)...)
+	}
+	_, err := p.Exec(ctx)
+	if errors.Is(err, redis.TxFailedErr) {
+		return nil, ErrTxAborted
+	}
+	if err != nil {
+		var re redis.Error
+		// Per-command errors are reported per command below; anything
+		// else (network, EXECABORT) fails the whole transaction.
+		if !errors.As(err, &re) || re.Error() == "" || isExecAbort(err) {
+			return nil, convertGoRedisErr(err)
+		}
+	}
+	out := make([]Result, len(cmds))
+	for i, r := range rs {
+		out[i].Val, out[i].Err = fromGoRedis(r.Result())
+	}
+	return out, nil
+}
+
+func isExecAbort(err error) bool {
+	var se *ServerError
+	return errors.As(convertGoRedisErr(err), &se) && se.Prefix("EXECABORT")
+}
+
+func (g *GoRedis) Watch(ctx context.Context, keys []string, fn func(Conn) error) error {
+	err := g.c.Watch(ctx, func(tx *redis.Tx) error { return fn(goRedisConn{tx}) }, keys...)
+	if errors.Is(err, redis.TxFailedErr) {
+		return ErrTxAborted
+	}
+	return err
+}
+
+type goRedisConn struct{ tx *redis.Tx }
+
+func (c goRedisConn) DoMulti(ctx context.Context, cmds []Cmd) []Result {
+	return pipelineGoRedis(ctx, c.tx.Pipeline(), cmds)
+}
+
+func (c goRedisConn) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
+	return execGoRedis(ctx, c.tx.TxPipeline(), cmds)
+}
+
+func (g *GoRedis) Cluster() bool {
+	_, ok := g.c.(*redis.ClusterClient)
+	return ok
+}
+
+func (g *GoRedis) Close() error {
+	if g.owned {
+		return g.c.Close()
+	}
+	return nil
+}
+
+func fromGoRedis(v any, err error) (any, error) {
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, convertGoRedisErr(err)
+	}
+	return normalize(v), nil
+}
+
+func normalize(v any) any {
+	switch x := v.(type) {
+	case nil, int64, string, float64:
+		return x
+	case bool:
+		if x {
+			return int64(1)
+		}
+		return int64(0)
+	case []any:
+		out := make([]any, len(x))
+		for i := range x {
+			out[i] = normalize(x[i])
+		}
+		return out
+	case map[any]any:
+		out := make([]any, 0, 2*len(x))
+		for k, v := range x {
+			out = append(out, normalize(k), normalize(v))
+		}
+		return out
+	case map[string]any:
+		out := make([]any, 0, 2*len(x))
+		for k, v := range x {
+			out = append(out, k, normalize(v))
+		}
+		return out
+	case redis.Error:
+		return &ServerError{Msg: x.Error()}
+	case error:
+		return x
+	case int:
+		return int64(x)
+	case []byte:
+		return string(x)
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+func convertGoRedisErr(err error) error {
+	var re redis.Error
+	if errors.As(err, &re) {
+		return &ServerError{Msg: re.Error()}
+	}
+	return err
+}
+

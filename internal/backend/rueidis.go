@@ -1,0 +1,204 @@
+package backend
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/redis/rueidis"
+)
+
+// Rueidis is the default backend: rueidis pipelines the commands of
+// concurrent goroutines on shared connections automatically, which is what
+// gets many-goroutine throughput close to what Redis can serve.
+type Rueidis struct {
+	c rueidis.Client
+}
+
+// NewRueidis connects with opt.
+func NewRueidis(opt rueidis.ClientOption) (*Rueidis, error) {
+	opt.DisableCache = true // no CLIENT TRACKING: fewer ACL permissions needed
+	c, err := rueidis.NewClient(opt)
+	if err != nil {
+		return nil, err
+	}
+	return &Rueidis{c: c}, nil
+}
+
+func build(b rueidis.Builder, cmd Cmd) rueidis.Completed {
+	a := b.Arbitrary(cmd.Name...).Keys(cmd.Keys...).Args(cmd.Args...)
+	if cmd.Blocking {
+		return a.Blocking()
+	}
+	return a.Build()
+}
+
+func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
+	return fromRueidis(r.c.Do(ctx, build(r.c.B(), cmd)))
+}
+
+func (r *Rueidis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
+	return doMultiRueidis(ctx, r.c, cmds)
+}
+
+func doMultiRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd) []Result {
+	cs := make([]rueidis.Completed, len(cmds))
+	for i, cmd := range cmds {
+		cs[i] = build(c.B(), cmd)
+	}
+	rs := c.DoMulti(ctx, cs...)
+	out := make([]Result, len(rs))
+	for i, r := range rs {
+		out[i].Val, out[i].Err = fromRueidis(r)
+	}
+	return out
+}
+
+func (r *Rueidis) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
+	return execRueidis(ctx, r.c, cmds)
+}
+
+func execRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd) ([]Result, error) {
+	cs := make([]rueidis.Completed, 0, len(cmds)+2)
+	cs = append(cs, c.B().Multi().Build())
+	for _, cmd := range cmds {
+		cs = append(cs, build(c.B(), cmd))
+	}
+	cs = append(cs, c.B().Exec().Build())
+	rs := c.DoMulti(ctx, cs...)
+	// A command refused while queuing (syntax, arity) makes EXEC fail with
+	// EXECABORT; report the command's own error, it says more.
+	for _, q := range rs[1 : len(rs)-1] {
+		if err := q.Error(); err != nil {
+			if _, ok := rueidis.IsRedisErr(err); ok {
+				return nil, convertErr(err)
+			}
+			return nil, err
+		}
+	}
+	last := rs[len(rs)-1]
+	msg, err := last.ToMessage()
+	if err != nil {
+		if rueidis.IsRedisNil(err) {
+			return nil, ErrTxAborted
+		}
+		return nil, convertErr(err)
+	}
+	if msg.IsNil() {
+		return nil, ErrTxAborted
+	}
+	arr, err := msg.ToArray()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Result, len(arr))
+	for i := range arr {
+		out[i].Val, out[i].Err = fromMessage(&arr[i])
+	}
+	return out, nil
+}
+
+func (r *Rueidis) Watch(ctx context.Context, keys []string, fn func(Conn) error) error {
+	return r.c.Dedicated(func(dc rueidis.DedicatedClient) error {
+		if len(keys) > 0 {
+			if err := dc.Do(ctx, dc.B().Watch().Key(keys...).Build()).Error(); err != nil {
+				return convertErr(err)
+			}
+		}
+		defer dc.Do(context.WithoutCancel(ctx), dc.B().Unwatch().Build())
+		return fn(rueidisConn{dc})
+	})
+}
+
+type rueidisConn struct{ c rueidis.DedicatedClient }
+
+func (c rueidisConn) DoMulti(ctx context.Context, cmds []Cmd) []Result {
+	return doMultiRueidis(ctx, c.c, cmds)
+}
+
+func (c rueidisConn) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
+	return execRueidis(ctx, c.c, cmds)
+}
+
+func (r *Rueidis) Cluster() bool { return r.c.Mode() == rueidis.ClientModeCluster }
+
+func (r *Rueidis) Close() error { r.c.Close(); return nil }
+
+func fromRueidis(r rueidis.RedisResult) (any, error) {
+	msg, err := r.ToMessage()
+	if err != nil {
+		if rueidis.IsRedisNil(err) {
+			return nil, nil
+		}
+		return nil, convertErr(err)
+	}
+	return fromMessage(&msg)
+}
+
+func fromMessage(m *rueidis.RedisMessage) (any, error) {
+	if err := m.Error(); err != nil {
+		if rueidis.IsRedisNil(err) {
+			return nil, nil
+		}
+		return nil, convertErr(err)
+	}
+	switch {
+	case m.IsNil():
+		return nil, nil
+	case m.IsInt64():
+		return m.AsInt64()
+	case m.IsString():
+		return m.ToString()
+	case m.IsFloat64():
+		return m.AsFloat64()
+	case m.IsBool():
+		b, err := m.AsBool()
+		if b {
+			return int64(1), err
+		}
+		return int64(0), err
+	case m.IsMap():
+		mm, err := m.AsMap()
+		if err != nil {
+			return nil, err
+		}
+		out := make([]any, 0, 2*len(mm))
+		for k, v := range mm {
+			val, err := fromMessage(&v)
+			if err != nil {
+				val = err
+			}
+			out = append(out, k, val)
+		}
+		return out, nil
+	case m.IsArray():
+		arr, err := m.ToArray()
+		if err != nil {
+			return nil, err
+		}
+		out := make([]any, len(arr))
+		for i := range arr {
+			v, err := fromMessage(&arr[i])
+			if err != nil {
+				v = err // an error nested in an array (EXEC, scripts)
+			}
+			out[i] = v
+		}
+		return out, nil
+	}
+	// Big numbers and other rarities arrive as strings.
+	if s, err := m.ToString(); err == nil {
+		return s, nil
+	}
+	if f, err := m.ToFloat64(); err == nil {
+		return strconv.FormatFloat(f, 'g', -1, 64), nil
+	}
+	return nil, errors.New("unsupported reply type")
+}
+
+func convertErr(err error) error {
+	if re, ok := rueidis.IsRedisErr(err); ok {
+		return &ServerError{Msg: re.Error()}
+	}
+	return err
+}

@@ -1,0 +1,388 @@
+package hotredis
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"iter"
+	"math"
+	"reflect"
+	"strconv"
+)
+
+var (
+	scriptListInsert   = loadScript("list_insert")
+	scriptListPopAt    = loadScript("list_pop_at")
+	scriptListCount    = loadScript("list_count")
+	scriptListReverse  = loadScript("list_reverse")
+	scriptListSort     = loadScript("list_sort")
+	scriptListRepeat   = loadScript("list_repeat")
+	scriptListSetSlice = loadScript("list_set_slice")
+)
+
+// chunkSize bounds how many elements one command or one step of a script
+// moves, so that no reply, argument list or Lua table grows with the
+// collection.
+const chunkSize = 1000
+
+// List is a list of T stored as a Redis list at its key: HOT Redis's List,
+// Go's slice, Python's list. Every method is one atomic step on the server,
+// so any number of goroutines and processes can share a List.
+//
+// Indexes follow Python: negative ones count from the end (-1 is the last
+// element). Methods that change the list called with a Transaction's
+// context are queued and return zero values.
+type List[T any] struct {
+	object
+	codec Codec[T]
+}
+
+// NewList returns a handle on the list at key. It does no I/O; an empty key
+// makes a new unique one (see Key).
+func NewList[T any](key string, opts ...Option) *List[T] {
+	o := collect(opts)
+	l := &List[T]{object: newObject("list", key, o, "tmp")}
+	l.codec, l.err = codecFor[T](o.codec)
+	return l
+}
+
+func (l *List[T]) encode(v T) (s string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("hotredis: list %q: encoding %s panicked: %v", l.key, typeName[T](), r)
+		}
+	}()
+	s, err = l.codec.Encode(v)
+	if err != nil {
+		return "", fmt.Errorf("hotredis: list %q: cannot encode %s: %w", l.key, typeName[T](), err)
+	}
+	return s, nil
+}
+
+func (l *List[T]) encodeAll(vs []T) ([]string, error) {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		s, err := l.encode(v)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+func (l *List[T]) decode(s string) (v T, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = decodeError(l.key, s, typeName[T](), fmt.Errorf("codec panicked: %v", r))
+		}
+	}()
+	v, err = l.codec.Decode(s)
+	if err != nil {
+		var zero T
+		return zero, decodeError(l.key, s, typeName[T](), err)
+	}
+	return v, nil
+}
+
+func (l *List[T]) decodeAll(arr []any) ([]T, error) {
+	out := make([]T, len(arr))
+	for i, x := range arr {
+		s, _, err := asString(x, nil)
+		if err != nil {
+			return nil, wrapErr(l.kind, l.key, err)
+		}
+		if out[i], err = l.decode(s); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// decodeOne decodes a single-element reply; a Redis nil becomes miss.
+func (l *List[T]) decodeOne(v any, err error, miss error) (T, error) {
+	var zero T
+	s, ok, err := asString(v, err)
+	if err != nil {
+		return zero, err
+	}
+	if !ok {
+		return zero, miss
+	}
+	return l.decode(s)
+}
+
+// Len returns the number of elements (0 for a missing key).
+func (l *List[T]) Len(ctx context.Context) (int, error) {
+	n, err := asInt(l.read(ctx, cmd("LLEN", l.keys[:1])))
+	return int(n), err
+}
+
+// Get returns the element at index i, or ErrIndexOutOfRange.
+func (l *List[T]) Get(ctx context.Context, i int) (T, error) {
+	v, err := l.read(ctx, cmd("LINDEX", l.keys[:1], strconv.Itoa(i)))
+	return l.decodeOne(v, err, l.rangeErr("Get", i))
+}
+
+func (l *List[T]) rangeErr(op string, i int) error {
+	return fmt.Errorf("hotredis: list %q: %s(%d): %w", l.key, op, i, ErrIndexOutOfRange)
+}
+
+// Set replaces the element at index i, or returns ErrIndexOutOfRange.
+func (l *List[T]) Set(ctx context.Context, i int, v T) error {
+	s, err := l.encode(v)
+	if err != nil {
+		return err
+	}
+	_, err = l.write(ctx, cmd("LSET", l.keys[:1], strconv.Itoa(i), s))
+	return err
+}
+
+// Slice returns the elements list[start:stop] with Python's slice rules:
+// negative bounds count from the end, bounds past either end are clamped,
+// and an empty range gives an empty slice, not an error. Use math.MaxInt
+// as stop for "to the end".
+func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
+	// LRANGE's stop is inclusive and reads negative bounds as Python does,
+	// so stop-1 maps Python's exclusive stop, except that stop 0 (or a
+	// negative stop reaching before the start of the list) is empty.
+	if stop == 0 {
+		return []T{}, nil
+	}
+	arr, err := asArray(l.read(ctx, cmd("LRANGE", l.keys[:1], strconv.Itoa(start), strconv.FormatInt(int64(stop)-1, 10))))
+	if err != nil {
+		return nil, err
+	}
+	return l.decodeAll(arr)
+}
+
+// Values returns every element.
+func (l *List[T]) Values(ctx context.Context) ([]T, error) {
+	return l.Slice(ctx, 0, math.MaxInt)
+}
+
+// All returns an iterator over the elements, read chunkSize (1000) at a
+// time, so client memory stays flat whatever the list's length. If a read
+// fails the iterator yields the error once and stops. The list is not
+// frozen: changes made meanwhile by others may be seen or missed.
+func (l *List[T]) All(ctx context.Context) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		for start := 0; ; start += chunkSize {
+			part, err := l.Slice(ctx, start, start+chunkSize)
+			if err != nil {
+				yield(zero, err)
+				return
+			}
+			for _, v := range part {
+				if !yield(v, nil) {
+					return
+				}
+			}
+			if len(part) < chunkSize {
+				return
+			}
+		}
+	}
+}
+
+// Append adds vs at the end (Python's append and extend) and returns the
+// new length. A very long vs is sent in chunks inside one MULTI/EXEC, so
+// it is still atomic.
+func (l *List[T]) Append(ctx context.Context, vs ...T) (int, error) {
+	return l.push(ctx, "RPUSH", vs)
+}
+
+func (l *List[T]) push(ctx context.Context, op string, vs []T) (int, error) {
+	if len(vs) == 0 {
+		return l.Len(ctx)
+	}
+	ss, err := l.encodeAll(vs)
+	if err != nil {
+		return 0, err
+	}
+	if len(ss) <= 10*chunkSize {
+		n, err := asInt(l.write(ctx, cmd(op, l.keys[:1], ss...)))
+		return int(n), err
+	}
+	rs, err := l.atomic(ctx, chunkCmds(op, l.keys[:1], ss)...)
+	if err != nil || rs == nil {
+		return 0, err
+	}
+	n, err := asInt(rs[len(rs)-1].Val, nil)
+	return int(n), err
+}
+
+// chunkCmds splits one variadic command into several of 10*chunkSize args.
+func chunkCmds(op string, ks []string, args []string) []cmdList {
+	var out []cmdList
+	for len(args) > 0 {
+		k := min(len(args), 10*chunkSize)
+		out = append(out, cmd(op, ks, args[:k]...))
+		args = args[k:]
+	}
+	return out
+}
+
+// Insert inserts v before index i, as Python's list.insert: an index past
+// the end appends, one before the start prepends.
+func (l *List[T]) Insert(ctx context.Context, i int, v T) error {
+	s, err := l.encode(v)
+	if err != nil {
+		return err
+	}
+	_, err = l.eval(ctx, scriptListInsert, true, l.keys[:1], strconv.Itoa(clampIndex(i)), s, marker())
+	return err
+}
+
+// clampIndex keeps an index within what Lua numbers represent exactly;
+// every list is far shorter than that.
+func clampIndex(i int) int {
+	const lim = 1 << 52
+	return max(-lim, min(lim, i))
+}
+
+// marker returns a value no list holds, used by scripts to mark a position.
+func marker() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return "\x00hotredis-marker:" + hex.EncodeToString(b[:])
+}
+
+// Pop removes and returns the last element, or returns ErrEmpty.
+func (l *List[T]) Pop(ctx context.Context) (T, error) {
+	v, err := l.write(ctx, cmd("RPOP", l.keys[:1]))
+	if err == nil && v == nil && txFrom(ctx) != nil {
+		var zero T
+		return zero, nil
+	}
+	return l.decodeOne(v, err, fmt.Errorf("hotredis: list %q: Pop: %w", l.key, ErrEmpty))
+}
+
+// PopAt removes and returns the element at index i, or returns
+// ErrIndexOutOfRange.
+func (l *List[T]) PopAt(ctx context.Context, i int) (T, error) {
+	v, err := l.eval(ctx, scriptListPopAt, true, l.keys[:1], strconv.Itoa(clampIndex(i)), marker())
+	if err == nil && v == nil && txFrom(ctx) != nil {
+		var zero T
+		return zero, nil
+	}
+	return l.decodeOne(v, err, l.rangeErr("PopAt", i))
+}
+
+// Remove removes the first element equal to v and reports whether there
+// was one (Python's list.remove, without the exception).
+func (l *List[T]) Remove(ctx context.Context, v T) (bool, error) {
+	s, err := l.encode(v)
+	if err != nil {
+		return false, err
+	}
+	n, err := asInt(l.write(ctx, cmd("LREM", l.keys[:1], "1", s)))
+	return n > 0, err
+}
+
+// Index returns the index of the first element equal to v, or -1 if there
+// is none. The search runs on the server (LPOS).
+func (l *List[T]) Index(ctx context.Context, v T) (int, error) {
+	s, err := l.encode(v)
+	if err != nil {
+		return 0, err
+	}
+	r, err := l.read(ctx, cmd("LPOS", l.keys[:1], s))
+	if err != nil {
+		return 0, err
+	}
+	if r == nil {
+		return -1, nil
+	}
+	n, err := asInt(r, nil)
+	return int(n), err
+}
+
+// Count returns how many elements equal v, counted on the server.
+func (l *List[T]) Count(ctx context.Context, v T) (int, error) {
+	s, err := l.encode(v)
+	if err != nil {
+		return 0, err
+	}
+	n, err := asInt(l.eval(ctx, scriptListCount, false, l.keys[:1], s))
+	return int(n), err
+}
+
+// Contains reports whether an element equals v, checked on the server.
+func (l *List[T]) Contains(ctx context.Context, v T) (bool, error) {
+	i, err := l.Index(ctx, v)
+	return i >= 0, err
+}
+
+// Reverse reverses the list in place.
+func (l *List[T]) Reverse(ctx context.Context) error {
+	_, err := l.eval(ctx, scriptListReverse, true, l.keys, strconv.Itoa(chunkSize))
+	return err
+}
+
+// Sort sorts the list in place, in descending order when reverse is true.
+// Numeric element types (integers, floats and named types of them, with
+// the default codec) sort by value, compared as float64 by Redis's SORT, so
+// integers beyond ±2^53 that differ by less than their float64 spacing may
+// keep their relative order. Other types sort by their stored bytes (which
+// Redis compares with strcoll; servers in the C locale compare bytes).
+func (l *List[T]) Sort(ctx context.Context, reverse bool) error {
+	alpha, desc := "ALPHA", ""
+	if l.numeric() {
+		alpha = ""
+	}
+	if reverse {
+		desc = "DESC"
+	}
+	_, err := l.eval(ctx, scriptListSort, true, l.keys[:1], alpha, desc)
+	return err
+}
+
+func (l *List[T]) numeric() bool {
+	if _, ok := l.codec.(kindCodec[T]); !ok {
+		return false
+	}
+	switch reflect.TypeFor[T]().Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Uintptr, reflect.Float32, reflect.Float64:
+		return true
+	}
+	return false
+}
+
+// Repeat replaces the list with n copies of itself, in order (Python's
+// list *= n); n <= 0 empties it. It returns the new length.
+func (l *List[T]) Repeat(ctx context.Context, n int) (int, error) {
+	r, err := asInt(l.eval(ctx, scriptListRepeat, true, l.keys[:1], strconv.Itoa(n), strconv.Itoa(chunkSize)))
+	return int(r), err
+}
+
+// SetSlice replaces the elements list[start:stop] with vs, as Python's
+// slice assignment does (list[1:3] = vs): bounds follow Slice, the list
+// grows or shrinks as needed, and start == stop inserts.
+func (l *List[T]) SetSlice(ctx context.Context, start, stop int, vs ...T) error {
+	ss, err := l.encodeAll(vs)
+	if err != nil {
+		return err
+	}
+	args := append([]string{strconv.Itoa(clampIndex(start)), strconv.Itoa(clampIndex(stop)), strconv.Itoa(chunkSize)}, ss...)
+	_, err = l.eval(ctx, scriptListSetSlice, true, l.keys[:1], args...)
+	return err
+}
+
+// Clear removes every element (the key is deleted).
+func (l *List[T]) Clear(ctx context.Context) error { return l.Delete(ctx) }
+
+// Replace atomically replaces the whole list with vs.
+func (l *List[T]) Replace(ctx context.Context, vs ...T) error {
+	ss, err := l.encodeAll(vs)
+	if err != nil {
+		return err
+	}
+	cmds := append([]cmdList{cmd("DEL", l.keys[:1])}, chunkCmds("RPUSH", l.keys[:1], ss)...)
+	_, err = l.atomic(ctx, cmds...)
+	return err
+}

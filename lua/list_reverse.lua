@@ -1,0 +1,21 @@
+-- list_reverse: reverse a list in place.
+-- KEYS[1] the list, KEYS[2] a scratch list in the same slot
+-- ARGV[1] chunk size
+-- Reply: the length.
+-- A script so that no other client sees a half-reversed list. Elements move
+-- from the head of the list to the head of the scratch list a chunk at a
+-- time (LPOP count, LPUSH), so memory in Lua stays one chunk whatever the
+-- list's size; then the scratch list takes the list's name and expiry.
+local n = redis.call('LLEN', KEYS[1])
+if n < 2 then return n end
+local ttl = redis.call('PTTL', KEYS[1])
+local chunk = tonumber(ARGV[1])
+redis.call('DEL', KEYS[2])
+while true do
+  local part = redis.call('LPOP', KEYS[1], chunk)
+  if not part then break end
+  redis.call('LPUSH', KEYS[2], unpack(part))
+end
+redis.call('RENAME', KEYS[2], KEYS[1])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
+return n

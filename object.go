@@ -1,0 +1,230 @@
+package hotredis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hotredis/hotredis/internal/backend"
+	"github.com/hotredis/hotredis/internal/keys"
+)
+
+// Object is implemented by every hotredis type. Its unexported method
+// gives the Redis keys the object occupies, for transactions that watch it.
+type Object interface {
+	Key() string
+	redisKeys() []string
+}
+
+// object is what every type embeds: the key, the client and the methods
+// common to all types. All traffic to Redis goes through its read, write,
+// atomic and eval methods, which are the one place that knows about
+// transactions, clusters and error wrapping.
+type object struct {
+	key    string
+	kind   string   // "list", "set", ... for error messages
+	keys   []string // every Redis key of the object, key first
+	client *Client  // nil: the package's default client, looked up per call
+	err    error    // a construction problem (bad codec), reported by every call
+}
+
+func newObject(kind, key string, o options, aux ...string) object {
+	if key == "" {
+		key = keys.Random()
+	}
+	ks := []string{key}
+	for _, suffix := range aux {
+		ks = append(ks, keys.Aux(key, suffix))
+	}
+	return object{key: key, kind: kind, keys: ks, client: o.client}
+}
+
+// Key returns the Redis key the object is stored under.
+func (o *object) Key() string { return o.key }
+
+func (o *object) redisKeys() []string { return o.keys }
+
+func (o *object) cli() (*Client, error) {
+	if o.err != nil {
+		return nil, o.err
+	}
+	if o.client != nil {
+		return o.client, nil
+	}
+	return DefaultClient()
+}
+
+// Delete removes the object from Redis (all of its keys).
+func (o *object) Delete(ctx context.Context) error {
+	_, err := o.write(ctx, cmd("DEL", o.keys))
+	return err
+}
+
+// Exists reports whether the object exists in Redis, that is, whether its
+// main key exists. Empty collections do not exist in Redis.
+func (o *object) Exists(ctx context.Context) (bool, error) {
+	n, err := asInt(o.read(ctx, cmd("EXISTS", o.keys[:1])))
+	return n > 0, err
+}
+
+// Expire makes the object (all its keys) expire after ttl, which must be at
+// least one millisecond. It reports whether the object existed.
+func (o *object) Expire(ctx context.Context, ttl time.Duration) (bool, error) {
+	if ttl < time.Millisecond {
+		return false, fmt.Errorf("hotredis: %s %q: Expire: ttl %v is under 1ms", o.kind, o.key, ttl)
+	}
+	ms := fmt.Sprint(ttl.Milliseconds())
+	return o.eachKey(ctx, func(k string) backend.Cmd { return cmd("PEXPIRE", []string{k}, ms) })
+}
+
+// Persist removes the object's expiry. It reports whether an expiry was
+// removed.
+func (o *object) Persist(ctx context.Context) (bool, error) {
+	return o.eachKey(ctx, func(k string) backend.Cmd { return cmd("PERSIST", []string{k}) })
+}
+
+// eachKey applies one command to every key atomically and reports whether
+// any of them answered 1.
+func (o *object) eachKey(ctx context.Context, mk func(string) backend.Cmd) (bool, error) {
+	cmds := make([]backend.Cmd, len(o.keys))
+	for i, k := range o.keys {
+		cmds[i] = mk(k)
+	}
+	rs, err := o.atomic(ctx, cmds...)
+	if err != nil || rs == nil {
+		return false, err
+	}
+	any := false
+	for _, r := range rs {
+		if n, _ := r.Val.(int64); n == 1 && r.Err == nil {
+			any = true
+		}
+	}
+	return any, nil
+}
+
+// NoTTL is what TTL returns for an object that exists and never expires.
+const NoTTL = time.Duration(-1)
+
+// Missing is what TTL returns for an object that does not exist.
+const Missing = time.Duration(-2)
+
+// TTL returns how long the object has left before it expires, NoTTL if it
+// does not expire, or Missing if it does not exist.
+func (o *object) TTL(ctx context.Context) (time.Duration, error) {
+	ms, err := asInt(o.read(ctx, cmd("PTTL", o.keys[:1])))
+	if err != nil {
+		return 0, err
+	}
+	switch ms {
+	case -1:
+		return NoTTL, nil
+	case -2:
+		return Missing, nil
+	}
+	return time.Duration(ms) * time.Millisecond, nil
+}
+
+// cmd builds a command: name, then keys, then args.
+func cmd(name string, ks []string, args ...string) backend.Cmd {
+	return backend.Cmd{Name: []string{name}, Keys: ks, Args: args}
+}
+
+// read sends a command whose reply the caller needs. Inside a Transaction
+// it fails with ErrInTransaction; inside an optimistic transaction the keys
+// are watched first.
+func (o *object) read(ctx context.Context, c backend.Cmd) (any, error) {
+	cl, err := o.cli()
+	if err != nil {
+		return nil, err
+	}
+	v, err := cl.send(ctx, c, false)
+	return v, wrapErr(o.kind, o.key, err)
+}
+
+// write sends a command that changes data. Inside a Transaction it is
+// queued and returns (nil, nil).
+func (o *object) write(ctx context.Context, c backend.Cmd) (any, error) {
+	cl, err := o.cli()
+	if err != nil {
+		return nil, err
+	}
+	v, err := cl.send(ctx, c, true)
+	return v, wrapErr(o.kind, o.key, err)
+}
+
+// atomic runs cmds in one MULTI/EXEC. Inside a Transaction they join it
+// and atomic returns (nil, nil). A command's own error is returned as the
+// error (the others have run: Redis transactions do not roll back).
+func (o *object) atomic(ctx context.Context, cmds ...backend.Cmd) ([]backend.Result, error) {
+	cl, err := o.cli()
+	if err != nil {
+		return nil, err
+	}
+	rs, err := cl.atomic(ctx, cmds)
+	if err == nil {
+		for _, r := range rs {
+			if r.Err != nil {
+				err = r.Err
+				break
+			}
+		}
+	}
+	return rs, wrapErr(o.kind, o.key, err)
+}
+
+// eval runs s with keys and args. write says whether s changes data, which
+// decides how it behaves inside transactions.
+func (o *object) eval(ctx context.Context, s *script, write bool, ks []string, args ...string) (any, error) {
+	cl, err := o.cli()
+	if err != nil {
+		return nil, err
+	}
+	v, err := cl.eval(ctx, s, write, ks, args)
+	return v, wrapErr(o.kind, o.key, err)
+}
+
+var errReply = errors.New("unexpected reply from Redis")
+
+func asInt(v any, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	switch x := v.(type) {
+	case int64:
+		return x, nil
+	case nil:
+		return 0, nil // a queued write inside a transaction
+	}
+	return 0, fmt.Errorf("%w: %T where an integer was expected", errReply, v)
+}
+
+// asString returns a string reply; ok is false for a Redis nil.
+func asString(v any, err error) (s string, ok bool, _ error) {
+	if err != nil {
+		return "", false, err
+	}
+	switch x := v.(type) {
+	case string:
+		return x, true, nil
+	case nil:
+		return "", false, nil
+	case int64:
+		return fmt.Sprint(x), true, nil
+	}
+	return "", false, fmt.Errorf("%w: %T where a string was expected", errReply, v)
+}
+
+func asArray(v any, err error) ([]any, error) {
+	if err != nil {
+		return nil, err
+	}
+	switch x := v.(type) {
+	case []any:
+		return x, nil
+	case nil:
+		return nil, nil
+	}
+	return nil, fmt.Errorf("%w: %T where an array was expected", errReply, v)
+}

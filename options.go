@@ -1,0 +1,47 @@
+package hotredis
+
+import "fmt"
+
+// An Option configures an object when it is made (NewList, NewMap, ...).
+type Option func(*options)
+
+type options struct {
+	client   *Client
+	codec    any // a Codec[T] for the object's values
+	keyCodec any // a Codec[K] for a map's or counter's keys
+}
+
+// WithClient binds the object to c instead of the package's default client.
+func WithClient(c *Client) Option { return func(o *options) { o.client = c } }
+
+// WithCodec makes the object store its values with c instead of
+// DefaultCodec. T must be the object's value type; a mismatch is reported
+// by every method of the object.
+func WithCodec[T any](c Codec[T]) Option { return func(o *options) { o.codec = c } }
+
+// WithKeyCodec makes a Map, DefaultMap or Counter store its keys (hash
+// fields) with c.
+func WithKeyCodec[K any](c Codec[K]) Option { return func(o *options) { o.keyCodec = c } }
+
+func collect(opts []Option) options {
+	var o options
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	return o
+}
+
+// codecFor returns the codec for T chosen by o (c is o.codec or
+// o.keyCodec), or an error to report from every method when it has the
+// wrong type.
+func codecFor[T any](c any) (Codec[T], error) {
+	if c == nil {
+		return DefaultCodec[T](), nil
+	}
+	if cc, ok := c.(Codec[T]); ok {
+		return cc, nil
+	}
+	return DefaultCodec[T](), fmt.Errorf("hotredis: codec %T does not handle %s", c, typeName[T]())
+}

@@ -1,0 +1,286 @@
+package hotredis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hotredis/hotredis/internal/backend"
+	"github.com/hotredis/hotredis/internal/keys"
+)
+
+// tx is the state of a Transaction or an optimistic transaction, carried
+// in the context given to its function.
+type tx struct {
+	c    *Client
+	conn backend.Conn // optimistic only: the pinned connection for reads
+
+	mu   sync.Mutex
+	cmds []backend.Cmd
+}
+
+type txKey struct{}
+
+// cmdList is a command, as built by cmd.
+type cmdList = backend.Cmd
+
+func txFrom(ctx context.Context) *tx {
+	t, _ := ctx.Value(txKey{}).(*tx)
+	return t
+}
+
+func (t *tx) queue(c *Client, cmds ...backend.Cmd) error {
+	if c != t.c {
+		return errors.New("hotredis: object belongs to another client than the transaction")
+	}
+	t.mu.Lock()
+	t.cmds = append(t.cmds, cmds...)
+	t.mu.Unlock()
+	return nil
+}
+
+// send runs one command, honouring a transaction in ctx.
+func (c *Client) send(ctx context.Context, cmd backend.Cmd, write bool) (any, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := c.checkSlots(cmd.Keys); err != nil {
+		return nil, err
+	}
+	if t := txFrom(ctx); t != nil {
+		if write {
+			return nil, t.queue(c, cmd)
+		}
+		return t.read(c, ctx, cmd)
+	}
+	return c.b.Do(ctx, cmd)
+}
+
+// atomic runs cmds in MULTI/EXEC, or queues them in ctx's transaction.
+func (c *Client) atomic(ctx context.Context, cmds []backend.Cmd) ([]backend.Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var ks []string
+	for _, cmd := range cmds {
+		ks = append(ks, cmd.Keys...)
+	}
+	if err := c.checkSlots(ks); err != nil {
+		return nil, err
+	}
+	if t := txFrom(ctx); t != nil {
+		return nil, t.queue(c, cmds...)
+	}
+	if len(cmds) == 1 {
+		v, err := c.b.Do(ctx, cmds[0])
+		return []backend.Result{{Val: v, Err: err}}, nil
+	}
+	return c.b.Exec(ctx, cmds)
+}
+
+// eval runs a script, honouring a transaction in ctx. Inside MULTI the
+// script is sent with EVAL, so it works even where it is not cached.
+func (c *Client) eval(ctx context.Context, s *script, write bool, ks, args []string) (any, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := c.checkSlots(ks); err != nil {
+		return nil, err
+	}
+	if t := txFrom(ctx); t != nil {
+		if write {
+			return nil, t.queue(c, s.cmd(false, ks, args))
+		}
+		return t.read(c, ctx, s.cmd(false, ks, args))
+	}
+	return s.run(ctx, c.b, ks, args)
+}
+
+// read inside a transaction: an error in a plain Transaction; in an
+// optimistic one, WATCH the keys and read live on the pinned connection.
+func (t *tx) read(c *Client, ctx context.Context, cmd backend.Cmd) (any, error) {
+	if t.conn == nil {
+		return nil, ErrInTransaction
+	}
+	if c != t.c {
+		return nil, errors.New("hotredis: object belongs to another client than the transaction")
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(cmd.Keys) == 0 {
+		r := t.conn.DoMulti(ctx, []backend.Cmd{cmd})
+		return r[0].Val, r[0].Err
+	}
+	rs := t.conn.DoMulti(ctx, []backend.Cmd{{Name: []string{"WATCH"}, Keys: cmd.Keys}, cmd})
+	if rs[0].Err != nil {
+		return nil, rs[0].Err
+	}
+	return rs[1].Val, rs[1].Err
+}
+
+// checkSlots fails early with ErrCrossSlot when a Cluster could not run a
+// command or transaction over ks.
+func (c *Client) checkSlots(ks []string) error {
+	if len(ks) < 2 || !c.b.Cluster() {
+		return nil
+	}
+	if a, b, ok := keys.SameSlot(ks); !ok {
+		return crossSlot(a, b)
+	}
+	return nil
+}
+
+func crossSlot(a, b string) error {
+	return fmt.Errorf("%w: %q and %q; give the keys a common hash tag, e.g. %q and %q",
+		ErrCrossSlot, a, b, "{"+keys.HashTag(a)+"}:a", "{"+keys.HashTag(a)+"}:b")
+}
+
+// Transaction runs fn on the default client; see Client.Transaction.
+func Transaction(ctx context.Context, fn func(ctx context.Context) error) error {
+	c, err := DefaultClient()
+	if err != nil {
+		return err
+	}
+	return c.Transaction(ctx, fn)
+}
+
+// Transaction runs fn and applies every write it makes with the context it
+// is given all at once, in one MULTI/EXEC round trip, when fn returns nil.
+// When fn returns an error or panics nothing is sent. Reads are not
+// possible inside (their replies only exist after the commit): they return
+// ErrInTransaction; use Optimistic to read and write. Writes return zero
+// results inside. All objects must belong to c; on a Cluster all their keys
+// must share a slot (ErrCrossSlot otherwise, before anything is sent).
+//
+// If a command fails inside EXEC (a wrong-type key, say), Redis has still
+// applied the others; Transaction returns the first such error.
+func (c *Client) Transaction(ctx context.Context, fn func(ctx context.Context) error) error {
+	if txFrom(ctx) != nil {
+		return errors.New("hotredis: transactions cannot be nested")
+	}
+	t := &tx{c: c}
+	if err := fn(context.WithValue(ctx, txKey{}, t)); err != nil {
+		return err
+	}
+	return t.commit(ctx, c.b.Exec)
+}
+
+func (t *tx) commit(ctx context.Context, exec func(context.Context, []backend.Cmd) ([]backend.Result, error)) error {
+	t.mu.Lock()
+	cmds := t.cmds
+	t.mu.Unlock()
+	if len(cmds) == 0 {
+		return nil
+	}
+	var ks []string
+	for _, cmd := range cmds {
+		ks = append(ks, cmd.Keys...)
+	}
+	if err := t.c.checkSlots(ks); err != nil {
+		return fmt.Errorf("hotredis: transaction: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	rs, err := exec(ctx, cmds)
+	if err != nil {
+		if errors.Is(err, backend.ErrTxAborted) {
+			return err
+		}
+		return fmt.Errorf("hotredis: transaction: %w", wrapServer(err))
+	}
+	for i, r := range rs {
+		if r.Err != nil {
+			return fmt.Errorf("hotredis: transaction: command %d (%s): %w", i+1, describe(cmds[i]), wrapServer(r.Err))
+		}
+	}
+	return nil
+}
+
+func describe(c backend.Cmd) string {
+	name := c.Name[0]
+	if name == "EVAL" || name == "EVALSHA" {
+		if s := scriptNames[c.Name[1]]; s != "" {
+			name = "script " + s
+		}
+	}
+	return strings.TrimSpace(name + " " + strings.Join(c.Keys, " "))
+}
+
+// wrapServer maps a Redis error reply to the matching sentinel, for errors
+// that concern no single object.
+func wrapServer(err error) error {
+	if s := sentinelFor(err); s != nil {
+		return fmt.Errorf("%w: %v", s, err)
+	}
+	return err
+}
+
+// Optimistic runs fn on the default client; see Client.Optimistic.
+func Optimistic(ctx context.Context, fn func(ctx context.Context) error, watch ...Object) error {
+	c, err := DefaultClient()
+	if err != nil {
+		return err
+	}
+	return c.Optimistic(ctx, fn, watch...)
+}
+
+// maxOptimisticAttempts bounds the retries of Optimistic.
+const maxOptimisticAttempts = 20
+
+// Optimistic runs fn as an optimistic transaction (WATCH/MULTI/EXEC): the
+// keys of the watch objects, and of every object fn reads, are watched;
+// reads made with fn's context are live; writes are queued and applied
+// atomically when fn returns nil, but only if no watched key changed in the
+// meantime. Otherwise fn runs again, after a short random backoff, up to 20
+// times; then Optimistic returns ErrTxConflict. fn must therefore have no
+// side effects outside Redis. When fn returns an error, nothing is written
+// and the error is returned. On a Cluster, pass at least one watch object
+// and keep all keys in one slot.
+func (c *Client) Optimistic(ctx context.Context, fn func(ctx context.Context) error, watch ...Object) error {
+	if txFrom(ctx) != nil {
+		return errors.New("hotredis: transactions cannot be nested")
+	}
+	var ks []string
+	for _, o := range watch {
+		ks = append(ks, o.redisKeys()...)
+	}
+	if err := c.checkSlots(ks); err != nil {
+		return fmt.Errorf("hotredis: optimistic transaction: %w", err)
+	}
+	backoff := time.Millisecond
+	for attempt := 0; attempt < maxOptimisticAttempts; attempt++ {
+		err := c.b.Watch(ctx, ks, func(conn backend.Conn) error {
+			t := &tx{c: c, conn: conn}
+			if err := fn(context.WithValue(ctx, txKey{}, t)); err != nil {
+				return userError{err}
+			}
+			return t.commit(ctx, conn.Exec)
+		})
+		var ue userError
+		switch {
+		case err == nil:
+			return nil
+		case errors.As(err, &ue):
+			return ue.err
+		case !errors.Is(err, backend.ErrTxAborted):
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff/2 + rand.N(backoff)):
+		}
+		backoff = min(2*backoff, 100*time.Millisecond)
+	}
+	return fmt.Errorf("%w: watched keys changed %d times in a row", ErrTxConflict, maxOptimisticAttempts)
+}
+
+// userError carries fn's own error through the backend unchanged.
+type userError struct{ err error }
+
+func (e userError) Error() string { return e.err.Error() }
