@@ -3,7 +3,6 @@ package hotredis
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -19,7 +18,8 @@ import (
 // it. It is safe for concurrent use. The Python library calls this
 // HotClient.
 type Client struct {
-	b backend.Backend
+	b        backend.Backend
+	inflight sync.WaitGroup // blocking calls still running, and their give-backs
 }
 
 // Options says how to reach Redis. The deployment is chosen by the fields:
@@ -100,8 +100,13 @@ func WrapGoRedis(rdb redis.UniversalClient) *Client {
 	return &Client{b: backend.NewGoRedis(rdb, false)}
 }
 
-// Close closes the client's connections.
-func (c *Client) Close() error { return c.b.Close() }
+// Close closes the client's connections, after waiting for blocking calls
+// abandoned by cancelled contexts to finish (at most about a second), so
+// that any item they took is put back first.
+func (c *Client) Close() error {
+	c.inflight.Wait()
+	return c.b.Close()
+}
 
 var (
 	defaultMu     sync.Mutex
@@ -148,9 +153,7 @@ func DefaultClient() (*Client, error) {
 	return c, nil
 }
 
-var errNoClient = errors.New("hotredis: no client")
-
-// ping checks that the client can reach Redis.
+// Ping checks that the client can reach Redis.
 func (c *Client) Ping(ctx context.Context) error {
 	_, err := c.b.Do(ctx, backend.Cmd{Name: []string{"PING"}})
 	return err

@@ -35,7 +35,7 @@ const chunkSize = 1000
 // context are queued and return zero values.
 type List[T any] struct {
 	object
-	codec Codec[T]
+	vals coder[T]
 }
 
 // NewList returns a handle on the list at key. It does no I/O; an empty key
@@ -43,74 +43,8 @@ type List[T any] struct {
 func NewList[T any](key string, opts ...Option) *List[T] {
 	o := collect(opts)
 	l := &List[T]{object: newObject("list", key, o, "tmp")}
-	l.codec, l.err = codecFor[T](o.codec)
+	l.vals = newCoder[T](&l.object, o.codec)
 	return l
-}
-
-func (l *List[T]) encode(v T) (s string, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("hotredis: list %q: encoding %s panicked: %v", l.key, typeName[T](), r)
-		}
-	}()
-	s, err = l.codec.Encode(v)
-	if err != nil {
-		return "", fmt.Errorf("hotredis: list %q: cannot encode %s: %w", l.key, typeName[T](), err)
-	}
-	return s, nil
-}
-
-func (l *List[T]) encodeAll(vs []T) ([]string, error) {
-	out := make([]string, len(vs))
-	for i, v := range vs {
-		s, err := l.encode(v)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = s
-	}
-	return out, nil
-}
-
-func (l *List[T]) decode(s string) (v T, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = decodeError(l.key, s, typeName[T](), fmt.Errorf("codec panicked: %v", r))
-		}
-	}()
-	v, err = l.codec.Decode(s)
-	if err != nil {
-		var zero T
-		return zero, decodeError(l.key, s, typeName[T](), err)
-	}
-	return v, nil
-}
-
-func (l *List[T]) decodeAll(arr []any) ([]T, error) {
-	out := make([]T, len(arr))
-	for i, x := range arr {
-		s, _, err := asString(x, nil)
-		if err != nil {
-			return nil, wrapErr(l.kind, l.key, err)
-		}
-		if out[i], err = l.decode(s); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-// decodeOne decodes a single-element reply; a Redis nil becomes miss.
-func (l *List[T]) decodeOne(v any, err error, miss error) (T, error) {
-	var zero T
-	s, ok, err := asString(v, err)
-	if err != nil {
-		return zero, err
-	}
-	if !ok {
-		return zero, miss
-	}
-	return l.decode(s)
 }
 
 // Len returns the number of elements (0 for a missing key).
@@ -122,7 +56,7 @@ func (l *List[T]) Len(ctx context.Context) (int, error) {
 // Get returns the element at index i, or ErrIndexOutOfRange.
 func (l *List[T]) Get(ctx context.Context, i int) (T, error) {
 	v, err := l.read(ctx, cmd("LINDEX", l.keys[:1], strconv.Itoa(i)))
-	return l.decodeOne(v, err, l.rangeErr("Get", i))
+	return l.vals.decodeReply(v, err, l.rangeErr("Get", i), false)
 }
 
 func (l *List[T]) rangeErr(op string, i int) error {
@@ -131,7 +65,7 @@ func (l *List[T]) rangeErr(op string, i int) error {
 
 // Set replaces the element at index i, or returns ErrIndexOutOfRange.
 func (l *List[T]) Set(ctx context.Context, i int, v T) error {
-	s, err := l.encode(v)
+	s, err := l.vals.encode(v)
 	if err != nil {
 		return err
 	}
@@ -154,7 +88,7 @@ func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
-	return l.decodeAll(arr)
+	return l.vals.decodeAll(arr)
 }
 
 // Values returns every element.
@@ -198,7 +132,7 @@ func (l *List[T]) push(ctx context.Context, op string, vs []T) (int, error) {
 	if len(vs) == 0 {
 		return l.Len(ctx)
 	}
-	ss, err := l.encodeAll(vs)
+	ss, err := l.vals.encodeAll(vs)
 	if err != nil {
 		return 0, err
 	}
@@ -228,7 +162,7 @@ func chunkCmds(op string, ks []string, args []string) []cmdList {
 // Insert inserts v before index i, as Python's list.insert: an index past
 // the end appends, one before the start prepends.
 func (l *List[T]) Insert(ctx context.Context, i int, v T) error {
-	s, err := l.encode(v)
+	s, err := l.vals.encode(v)
 	if err != nil {
 		return err
 	}
@@ -253,28 +187,20 @@ func marker() string {
 // Pop removes and returns the last element, or returns ErrEmpty.
 func (l *List[T]) Pop(ctx context.Context) (T, error) {
 	v, err := l.write(ctx, cmd("RPOP", l.keys[:1]))
-	if err == nil && v == nil && txFrom(ctx) != nil {
-		var zero T
-		return zero, nil
-	}
-	return l.decodeOne(v, err, fmt.Errorf("hotredis: list %q: Pop: %w", l.key, ErrEmpty))
+	return l.vals.decodeReply(v, err, fmt.Errorf("hotredis: list %q: Pop: %w", l.key, ErrEmpty), txFrom(ctx) != nil)
 }
 
 // PopAt removes and returns the element at index i, or returns
 // ErrIndexOutOfRange.
 func (l *List[T]) PopAt(ctx context.Context, i int) (T, error) {
 	v, err := l.eval(ctx, scriptListPopAt, true, l.keys[:1], strconv.Itoa(clampIndex(i)), marker())
-	if err == nil && v == nil && txFrom(ctx) != nil {
-		var zero T
-		return zero, nil
-	}
-	return l.decodeOne(v, err, l.rangeErr("PopAt", i))
+	return l.vals.decodeReply(v, err, l.rangeErr("PopAt", i), txFrom(ctx) != nil)
 }
 
 // Remove removes the first element equal to v and reports whether there
 // was one (Python's list.remove, without the exception).
 func (l *List[T]) Remove(ctx context.Context, v T) (bool, error) {
-	s, err := l.encode(v)
+	s, err := l.vals.encode(v)
 	if err != nil {
 		return false, err
 	}
@@ -285,7 +211,7 @@ func (l *List[T]) Remove(ctx context.Context, v T) (bool, error) {
 // Index returns the index of the first element equal to v, or -1 if there
 // is none. The search runs on the server (LPOS).
 func (l *List[T]) Index(ctx context.Context, v T) (int, error) {
-	s, err := l.encode(v)
+	s, err := l.vals.encode(v)
 	if err != nil {
 		return 0, err
 	}
@@ -302,7 +228,7 @@ func (l *List[T]) Index(ctx context.Context, v T) (int, error) {
 
 // Count returns how many elements equal v, counted on the server.
 func (l *List[T]) Count(ctx context.Context, v T) (int, error) {
-	s, err := l.encode(v)
+	s, err := l.vals.encode(v)
 	if err != nil {
 		return 0, err
 	}
@@ -341,7 +267,7 @@ func (l *List[T]) Sort(ctx context.Context, reverse bool) error {
 }
 
 func (l *List[T]) numeric() bool {
-	if _, ok := l.codec.(kindCodec[T]); !ok {
+	if _, ok := l.vals.c.(kindCodec[T]); !ok {
 		return false
 	}
 	switch reflect.TypeFor[T]().Kind() {
@@ -364,7 +290,7 @@ func (l *List[T]) Repeat(ctx context.Context, n int) (int, error) {
 // slice assignment does (list[1:3] = vs): bounds follow Slice, the list
 // grows or shrinks as needed, and start == stop inserts.
 func (l *List[T]) SetSlice(ctx context.Context, start, stop int, vs ...T) error {
-	ss, err := l.encodeAll(vs)
+	ss, err := l.vals.encodeAll(vs)
 	if err != nil {
 		return err
 	}
@@ -378,7 +304,7 @@ func (l *List[T]) Clear(ctx context.Context) error { return l.Delete(ctx) }
 
 // Replace atomically replaces the whole list with vs.
 func (l *List[T]) Replace(ctx context.Context, vs ...T) error {
-	ss, err := l.encodeAll(vs)
+	ss, err := l.vals.encodeAll(vs)
 	if err != nil {
 		return err
 	}

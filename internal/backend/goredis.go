@@ -177,4 +177,3 @@ func convertGoRedisErr(err error) error {
 	}
 	return err
 }
-

@@ -1,0 +1,93 @@
+package hotredis
+
+import "fmt"
+
+// coder is a Codec bound to an object, so that encoding and decoding
+// errors name the key, and a panicking codec becomes an error.
+type coder[T any] struct {
+	kind, key string
+	c         Codec[T]
+}
+
+func newCoder[T any](o *object, c any) coder[T] {
+	cc, err := codecFor[T](c)
+	if err != nil && o.err == nil {
+		o.err = err
+	}
+	return coder[T]{kind: o.kind, key: o.key, c: cc}
+}
+
+func (c coder[T]) encode(v T) (s string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("hotredis: %s %q: encoding %s panicked: %v", c.kind, c.key, typeName[T](), r)
+		}
+	}()
+	s, err = c.c.Encode(v)
+	if err != nil {
+		return "", fmt.Errorf("hotredis: %s %q: cannot encode %s: %w", c.kind, c.key, typeName[T](), err)
+	}
+	return s, nil
+}
+
+func (c coder[T]) encodeAll(vs []T) ([]string, error) {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		s, err := c.encode(v)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+// decode returns an ErrDecode naming the key and the raw value when s is
+// not a valid T.
+func (c coder[T]) decode(s string) (v T, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			var zero T
+			v, err = zero, decodeError(c.key, s, typeName[T](), fmt.Errorf("codec panicked: %v", r))
+		}
+	}()
+	v, err = c.c.Decode(s)
+	if err != nil {
+		var zero T
+		return zero, decodeError(c.key, s, typeName[T](), err)
+	}
+	return v, nil
+}
+
+// decodeAll decodes an array reply of strings.
+func (c coder[T]) decodeAll(arr []any) ([]T, error) {
+	out := make([]T, len(arr))
+	for i, x := range arr {
+		s, _, err := asString(x, nil)
+		if err != nil {
+			return nil, wrapErr(c.kind, c.key, err)
+		}
+		if out[i], err = c.decode(s); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// decodeReply decodes a single-value reply. A Redis nil gives miss, except
+// inside a transaction, where a queued write has no reply yet and gives
+// the zero value.
+func (c coder[T]) decodeReply(v any, err error, miss error, inTx bool) (T, error) {
+	var zero T
+	s, ok, err := asString(v, err)
+	if err != nil {
+		return zero, err
+	}
+	if !ok {
+		if inTx {
+			return zero, nil
+		}
+		return zero, miss
+	}
+	return c.decode(s)
+}
