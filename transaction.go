@@ -181,7 +181,7 @@ func (t *tx) commit(ctx context.Context, exec func(context.Context, []backend.Cm
 		ks = append(ks, cmd.Keys...)
 	}
 	if err := t.c.checkSlots(ks); err != nil {
-		return fmt.Errorf("hotredis: transaction: %w", err)
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -250,7 +250,7 @@ func (c *Client) Optimistic(ctx context.Context, fn func(ctx context.Context) er
 		ks = append(ks, o.redisKeys()...)
 	}
 	if err := c.checkSlots(ks); err != nil {
-		return fmt.Errorf("hotredis: optimistic transaction: %w", err)
+		return err
 	}
 	backoff := time.Millisecond
 	for attempt := 0; attempt < maxOptimisticAttempts; attempt++ {

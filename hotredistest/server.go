@@ -42,8 +42,9 @@ type Server struct {
 	extra []string
 	dir   string
 
-	mu  sync.Mutex
-	cmd *exec.Cmd
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	exited chan struct{} // closed when cmd has exited
 }
 
 // NewServer starts a server for t and stops it when t ends. extra are
@@ -123,9 +124,10 @@ func (s *Server) start(bin string) error {
 		return fmt.Errorf("hotredistest: start redis-server: %w", err)
 	}
 	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	gone := make(chan struct{})
+	go func() { exited <- cmd.Wait(); close(gone) }()
 	s.mu.Lock()
-	s.cmd = cmd
+	s.cmd, s.exited = cmd, gone
 	s.mu.Unlock()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -189,14 +191,12 @@ func (s *Server) GoRedis() *redis.Client {
 // is gone (nothing is persisted).
 func (s *Server) Kill() {
 	s.mu.Lock()
-	cmd := s.cmd
+	cmd, gone := s.cmd, s.exited
 	s.cmd = nil
 	s.mu.Unlock()
 	if cmd != nil && cmd.Process != nil {
 		_ = cmd.Process.Kill()
-		for ping(s.Addr) == nil {
-			time.Sleep(10 * time.Millisecond)
-		}
+		<-gone
 	}
 }
 
