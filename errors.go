@@ -98,6 +98,8 @@ var serverCodes = []struct {
 	{"RANGE", ErrIndexOutOfRange},
 	{"ERR index out of range", ErrIndexOutOfRange},
 	{"ERR no such key", ErrIndexOutOfRange}, // LSET on a missing list
+	{"no such key", ErrIndexOutOfRange},     // the same, as some clients report it
+	{"index out of range", ErrIndexOutOfRange},
 	{"EMPTY", ErrEmpty},
 	{"FULL", ErrFull},
 	{"NOTHELD", ErrNotHeld},

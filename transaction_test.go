@@ -1,0 +1,221 @@
+package hotredis_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/hotredis/hotredis"
+)
+
+func TestTransactionAppliesAllAtCommit(t *testing.T) {
+	a := hotredis.NewList[string](key(t, "a"))
+	b := hotredis.NewList[string](key(t, "b"))
+	_ = a.Replace(ctx, "x", "y", "z")
+	err := hotredis.Transaction(ctx, func(tctx context.Context) error {
+		if _, err := a.Append(tctx, "w"); err != nil {
+			return err
+		}
+		if err := a.Insert(tctx, 0, "first"); err != nil { // Lua inside MULTI
+			return err
+		}
+		if err := a.Reverse(tctx); err != nil {
+			return err
+		}
+		if _, err := b.Append(tctx, "1", "2"); err != nil {
+			return err
+		}
+		// Others see nothing before EXEC.
+		if n, _ := a.Len(ctx); n != 3 {
+			t.Errorf("inside the transaction another reader saw length %d", n)
+		}
+		if ok, _ := b.Exists(ctx); ok {
+			t.Error("inside the transaction another reader saw b")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := a.Values(ctx)
+	if want := []string{"w", "z", "y", "x", "first"}; !slices.Equal(got, want) {
+		t.Errorf("a = %q, want %q", got, want)
+	}
+	if got, _ := b.Values(ctx); !slices.Equal(got, []string{"1", "2"}) {
+		t.Errorf("b = %q", got)
+	}
+}
+
+func TestTransactionDropsOnErrorAndPanic(t *testing.T) {
+	l := hotredis.NewList[int](key(t))
+	_ = l.Replace(ctx, 1)
+	boom := errors.New("boom")
+	err := hotredis.Transaction(ctx, func(tctx context.Context) error {
+		l.Append(tctx, 2)
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v", err)
+	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("panic was swallowed")
+			}
+		}()
+		_ = hotredis.Transaction(ctx, func(tctx context.Context) error {
+			l.Append(tctx, 3)
+			panic("boom")
+		})
+	}()
+	if got, _ := l.Values(ctx); !slices.Equal(got, []int{1}) {
+		t.Errorf("list = %v, want [1]: a dropped transaction wrote", got)
+	}
+}
+
+func TestTransactionReadIsAnError(t *testing.T) {
+	l := hotredis.NewList[int](key(t))
+	_ = l.Replace(ctx, 1, 2)
+	for name, f := range map[string]func(context.Context) error{
+		"Get":      func(c context.Context) error { _, err := l.Get(c, 0); return err },
+		"Len":      func(c context.Context) error { _, err := l.Len(c); return err },
+		"Values":   func(c context.Context) error { _, err := l.Values(c); return err },
+		"Count":    func(c context.Context) error { _, err := l.Count(c, 1); return err },
+		"Contains": func(c context.Context) error { _, err := l.Contains(c, 1); return err },
+		"TTL":      func(c context.Context) error { _, err := l.TTL(c); return err },
+	} {
+		err := hotredis.Transaction(ctx, func(tctx context.Context) error { return f(tctx) })
+		if !errors.Is(err, hotredis.ErrInTransaction) {
+			t.Errorf("%s inside a transaction: %v", name, err)
+		}
+	}
+}
+
+func TestTransactionOtherClientIsAnError(t *testing.T) {
+	other := srv.Client(t)
+	l := hotredis.NewList[int](key(t), hotredis.WithClient(other))
+	err := hotredis.Transaction(ctx, func(tctx context.Context) error {
+		_, err := l.Append(tctx, 1)
+		return err
+	})
+	if err == nil {
+		t.Fatal("an object of another client joined the transaction")
+	}
+	if ok, _ := l.Exists(ctx); ok {
+		t.Error("the write ran outside the transaction")
+	}
+}
+
+func TestTransactionReportsFailedCommand(t *testing.T) {
+	rdb := srv.GoRedis()
+	defer rdb.Close()
+	k := key(t, "str")
+	rdb.Set(ctx, k, "s", 0)
+	good := hotredis.NewList[int](key(t, "good"))
+	bad := hotredis.NewList[int](k)
+	err := hotredis.Transaction(ctx, func(tctx context.Context) error {
+		good.Append(tctx, 1)
+		bad.Append(tctx, 1)
+		return nil
+	})
+	if !errors.Is(err, hotredis.ErrWrongType) {
+		t.Fatalf("err = %v, want ErrWrongType", err)
+	}
+}
+
+func TestOptimisticCounterIsExact(t *testing.T) {
+	l := hotredis.NewList[int](key(t))
+	_ = l.Replace(ctx, 0)
+	const workers, each = 8, 25
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				err := hotredis.Optimistic(ctx, func(tctx context.Context) error {
+					v, err := l.Get(tctx, 0) // live, watched
+					if err != nil {
+						return err
+					}
+					return l.Set(tctx, 0, v+1) // queued
+				}, l)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if v, _ := l.Get(ctx, 0); v != workers*each {
+		t.Fatalf("counter = %d, want %d", v, workers*each)
+	}
+}
+
+func TestOptimisticGivesUpWithErrTxConflict(t *testing.T) {
+	l := hotredis.NewList[int](key(t))
+	_ = l.Replace(ctx, 0)
+	attempts := 0
+	err := hotredis.Optimistic(ctx, func(tctx context.Context) error {
+		attempts++
+		if _, err := l.Len(tctx); err != nil { // watches l
+			return err
+		}
+		if _, err := l.Append(ctx, 1); err != nil { // someone else changes it
+			return err
+		}
+		_, err := l.Append(tctx, 2)
+		return err
+	})
+	if !errors.Is(err, hotredis.ErrTxConflict) || attempts != 20 {
+		t.Fatalf("err = %v after %d attempts", err, attempts)
+	}
+	if c, _ := l.Count(ctx, 2); c != 0 {
+		t.Error("a conflicting optimistic transaction wrote")
+	}
+}
+
+func TestTransactionCrossSlotOnCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cluster tests skipped with -short")
+	}
+	c := sharedCluster(t).Client(t)
+	a := hotredis.NewList[int]("{tx}a", hotredis.WithClient(c))
+	b := hotredis.NewList[int]("{tx}b", hotredis.WithClient(c))
+	far := hotredis.NewList[int]("elsewhere", hotredis.WithClient(c))
+	_ = a.Delete(ctx)
+	_ = b.Delete(ctx)
+	if err := c.Transaction(ctx, func(tctx context.Context) error {
+		a.Append(tctx, 1)
+		return b.Insert(tctx, 0, 2)
+	}); err != nil {
+		t.Fatalf("same-slot transaction: %v", err)
+	}
+	err := c.Transaction(ctx, func(tctx context.Context) error {
+		a.Append(tctx, 3)
+		far.Append(tctx, 4)
+		return nil
+	})
+	if !errors.Is(err, hotredis.ErrCrossSlot) {
+		t.Fatalf("cross-slot transaction: %v", err)
+	}
+	if n, _ := a.Len(ctx); n != 1 {
+		t.Errorf("a cross-slot transaction wrote part of its commands")
+	}
+	if ok, _ := far.Exists(ctx); ok {
+		t.Errorf("a cross-slot transaction wrote")
+	}
+	if err := c.Optimistic(ctx, func(tctx context.Context) error {
+		n, err := a.Len(tctx)
+		if err != nil {
+			return err
+		}
+		_, err = b.Append(tctx, n)
+		return err
+	}, a); err != nil {
+		t.Fatalf("optimistic on cluster: %v", err)
+	}
+}
