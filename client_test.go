@@ -1,0 +1,169 @@
+package hotredis_test
+
+import (
+	"context"
+	"errors"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/hotredistest"
+)
+
+// TestServerRestart: while the server is down calls fail with an error
+// instead of hanging; after it comes back (empty, with no cached scripts)
+// every operation, scripted ones included, works again.
+func TestServerRestart(t *testing.T) {
+	s := hotredistest.NewServer(t)
+	c := s.Client(t)
+	l := hotredis.NewList[string](key(t), hotredis.WithClient(c))
+	if err := l.Insert(ctx, 0, "a"); err != nil { // caches the script
+		t.Fatal(err)
+	}
+	s.Kill()
+	tctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if _, err := l.Append(tctx, "b"); err == nil {
+		t.Fatal("Append succeeded with the server down")
+	}
+	if err := s.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	var err error
+	for time.Now().Before(deadline) {
+		if err = l.Insert(ctx, 0, "c"); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("Insert after restart: %v", err)
+	}
+	if err := l.Reverse(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := l.Values(ctx); !slices.Equal(got, []string{"c"}) {
+		t.Errorf("after restart list = %q, want [c]", got)
+	}
+}
+
+// TestScriptFlush: scripts are reloaded after SCRIPT FLUSH.
+func TestScriptFlush(t *testing.T) {
+	l := hotredis.NewList[int](key(t))
+	_ = l.Replace(ctx, 1, 2, 3)
+	if _, err := l.Count(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	rdb := srv.GoRedis()
+	defer rdb.Close()
+	rdb.ScriptFlush(ctx)
+	if n, err := l.Count(ctx, 2); err != nil || n != 1 {
+		t.Fatalf("Count after SCRIPT FLUSH = %d, %v", n, err)
+	}
+}
+
+func TestNewClientOptions(t *testing.T) {
+	for name, opts := range map[string]hotredis.Options{
+		"URL":   {URL: srv.URL()},
+		"Addrs": {Addrs: []string{srv.Addr}},
+		"DB":    {URL: srv.URL() + "/3"},
+	} {
+		c, err := hotredis.NewClient(opts)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := c.Ping(ctx); err != nil {
+			t.Errorf("%s: Ping: %v", name, err)
+		}
+		c.Close()
+	}
+	// DB 3 is really another database.
+	c3, _ := hotredis.NewClientURL(srv.URL() + "/3")
+	defer c3.Close()
+	_, _ = hotredis.NewList[int](key(t), hotredis.WithClient(c3)).Append(ctx, 1)
+	if ok, _ := hotredis.NewList[int](key(t)).Exists(ctx); ok {
+		t.Error("a write to DB 3 is visible in DB 0")
+	}
+	if _, err := hotredis.NewClient(hotredis.Options{URL: "http://nope"}); err == nil {
+		t.Error("a bad URL was accepted")
+	}
+	if _, err := hotredis.NewClient(hotredis.Options{Addrs: []string{"127.0.0.1:1"}}); err == nil {
+		t.Error("connecting to a closed port succeeded")
+	}
+}
+
+// TestACLUser: username and password reach Redis.
+func TestACLUser(t *testing.T) {
+	s := hotredistest.NewServer(t)
+	rdb := s.GoRedis()
+	defer rdb.Close()
+	if err := rdb.Do(ctx, "ACL", "SETUSER", "app", "on", ">secret", "~app:*", "+@all").Err(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := hotredis.NewClient(hotredis.Options{Addrs: []string{s.Addr}, Username: "app", Password: "secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := hotredis.NewList[int]("app:l", hotredis.WithClient(c)).Append(ctx, 1); err != nil {
+		t.Fatalf("allowed key: %v", err)
+	}
+	_, err = hotredis.NewList[int]("other:l", hotredis.WithClient(c)).Append(ctx, 1)
+	if err == nil || !strings.Contains(err.Error(), "NOPERM") {
+		t.Fatalf("forbidden key: %v, want a NOPERM error", err)
+	}
+	if _, err := hotredis.NewClient(hotredis.Options{Addrs: []string{s.Addr}, Username: "app", Password: "wrong"}); err == nil {
+		t.Error("a wrong password was accepted")
+	}
+}
+
+func init() {
+	roles["default-client"] = func() error {
+		// REDIS_URL decides where the default client connects.
+		l := hotredis.NewList[string]("test:TestDefaultClientFromREDIS_URL")
+		_, err := l.Append(context.Background(), "from child")
+		return err
+	}
+}
+
+func TestDefaultClientFromREDIS_URL(t *testing.T) {
+	l := hotredis.NewList[string]("test:TestDefaultClientFromREDIS_URL")
+	_ = l.Clear(ctx)
+	cmd := startRole(t, "default-client", "REDIS_URL="+srv.URL())
+	if err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := l.Values(ctx); !slices.Equal(got, []string{"from child"}) {
+		t.Fatalf("list = %q", got)
+	}
+	// With REDIS_URL pointing nowhere, calls fail cleanly.
+	cmd = startRole(t, "default-client", "REDIS_URL=redis://127.0.0.1:1")
+	var ee *exec.ExitError
+	if err := cmd.Wait(); !errors.As(err, &ee) {
+		t.Fatalf("child with an unreachable REDIS_URL: %v", err)
+	}
+}
+
+func TestConfigure(t *testing.T) {
+	s := hotredistest.NewServer(t)
+	l := hotredis.NewList[int](key(t)) // made before Configure: follows the default
+	if err := hotredis.Configure(hotredis.Options{URL: s.URL()}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := l.Append(ctx, 1)
+	c, _ := hotredis.DefaultClient()
+	hotredis.SetDefaultClient(client)
+	c.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := s.GoRedis()
+	defer rdb.Close()
+	if n, _ := rdb.LLen(ctx, l.Key()).Result(); n != 1 {
+		t.Fatalf("the configured server holds %d elements, want 1", n)
+	}
+}

@@ -1,0 +1,139 @@
+package hotredis_test
+
+import (
+	"errors"
+	"math"
+	"net/netip"
+	"strings"
+	"testing"
+	"testing/quick"
+
+	"github.com/hotredis/hotredis"
+)
+
+type celsius float64
+type userID string
+
+type point struct{ X, Y int }
+
+// upper is a custom codec: stores upper case, refuses lower case.
+type upper struct{}
+
+func (upper) Encode(s string) (string, error) { return strings.ToUpper(s), nil }
+func (upper) Decode(s string) (string, error) {
+	if strings.ToUpper(s) != s {
+		return "", errors.New("not upper case")
+	}
+	return s, nil
+}
+
+func roundTrip[T comparable](t *testing.T, v T, stored string) {
+	t.Helper()
+	c := hotredis.DefaultCodec[T]()
+	s, err := c.Encode(v)
+	if err != nil || s != stored {
+		t.Errorf("Encode(%v) = %q, %v; want %q", v, s, err, stored)
+	}
+	back, err := c.Decode(s)
+	if err != nil || back != v {
+		t.Errorf("Decode(%q) = %v, %v; want %v", s, back, err, v)
+	}
+}
+
+func TestDefaultCodecText(t *testing.T) {
+	roundTrip(t, "héllo", "héllo")
+	roundTrip(t, "", "")
+	roundTrip(t, int64(math.MinInt64), "-9223372036854775808")
+	roundTrip(t, uint64(math.MaxUint64), "18446744073709551615")
+	roundTrip(t, int8(-5), "-5")
+	roundTrip(t, 2.5, "2.5")
+	roundTrip(t, float32(0.1), "0.1")
+	roundTrip(t, 1e100, "1e+100")
+	roundTrip(t, true, "True")
+	roundTrip(t, celsius(21), "21.0")
+	roundTrip(t, userID("u1"), "u1")
+	roundTrip(t, point{1, 2}, `{"X":1,"Y":2}`)
+	roundTrip(t, netip.MustParseAddr("10.0.0.1"), "10.0.0.1") // TextMarshaler
+	b, _ := hotredis.DefaultCodec[[]byte]().Encode([]byte{0, 255, 'a'})
+	if b != "\x00\xffa" {
+		t.Errorf("[]byte stored as %q", b)
+	}
+}
+
+func TestDefaultCodecRejectsBadText(t *testing.T) {
+	bad := map[string]func() error{
+		"int from text":      func() error { _, err := hotredis.DefaultCodec[int]().Decode("1.5"); return err },
+		"int8 overflow":      func() error { _, err := hotredis.DefaultCodec[int8]().Decode("300"); return err },
+		"uint from negative": func() error { _, err := hotredis.DefaultCodec[uint]().Decode("-1"); return err },
+		"float from text":    func() error { _, err := hotredis.DefaultCodec[float64]().Decode("abc"); return err },
+		"bool from yes":      func() error { _, err := hotredis.DefaultCodec[bool]().Decode("yes"); return err },
+		"json":               func() error { _, err := hotredis.DefaultCodec[point]().Decode("{"); return err },
+		"text":               func() error { _, err := hotredis.DefaultCodec[netip.Addr]().Decode("nope"); return err },
+	}
+	for name, f := range bad {
+		if f() == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+func TestDefaultCodecRoundTripsAnyValue(t *testing.T) {
+	ints := func(x int64) bool {
+		c := hotredis.DefaultCodec[int64]()
+		s, _ := c.Encode(x)
+		y, err := c.Decode(s)
+		return err == nil && x == y
+	}
+	floats := func(x float64) bool {
+		c := hotredis.DefaultCodec[float64]()
+		s, _ := c.Encode(x)
+		y, err := c.Decode(s)
+		return err == nil && (x == y || math.IsNaN(x) && math.IsNaN(y))
+	}
+	strs := func(x string) bool {
+		c := hotredis.DefaultCodec[string]()
+		s, _ := c.Encode(x)
+		y, err := c.Decode(s)
+		return err == nil && x == y
+	}
+	for _, f := range []any{ints, floats, strs} {
+		if err := quick.Check(f, &quick.Config{MaxCount: 2000}); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestCustomCodec(t *testing.T) {
+	l := hotredis.NewList[string](key(t), hotredis.WithCodec[string](upper{}))
+	if _, err := l.Append(ctx, "abc"); err != nil {
+		t.Fatal(err)
+	}
+	rdb := srv.GoRedis()
+	defer rdb.Close()
+	if got, _ := rdb.LIndex(ctx, l.Key(), 0).Result(); got != "ABC" {
+		t.Errorf("stored %q", got)
+	}
+	rdb.RPush(ctx, l.Key(), "lower")
+	if _, err := l.Get(ctx, 1); !errors.Is(err, hotredis.ErrDecode) {
+		t.Errorf("custom codec refusal: %v", err)
+	}
+}
+
+// panicky's codec panics: the panic becomes an error, never a crash.
+type panicky struct{}
+
+func (panicky) Encode(int) (string, error) { panic("encode") }
+func (panicky) Decode(string) (int, error) { panic("decode") }
+
+func TestPanickingCodecIsAnError(t *testing.T) {
+	l := hotredis.NewList[int](key(t), hotredis.WithCodec[int](panicky{}))
+	if _, err := l.Append(ctx, 1); err == nil {
+		t.Error("a panicking Encode gave no error")
+	}
+	rdb := srv.GoRedis()
+	defer rdb.Close()
+	rdb.RPush(ctx, l.Key(), "1")
+	if _, err := l.Get(ctx, 0); !errors.Is(err, hotredis.ErrDecode) {
+		t.Errorf("a panicking Decode: %v", err)
+	}
+}
