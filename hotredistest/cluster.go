@@ -14,15 +14,24 @@ import (
 	"github.com/hotredis/hotredis"
 )
 
-// Cluster is a Redis Cluster of three masters (no replicas) on loopback.
+// Cluster is a Redis Cluster of three masters, each with
+// ClusterOptions.Replicas replicas, on loopback.
 type Cluster struct {
 	Nodes []*Server
 }
 
+// ClusterOptions configures a test cluster.
+type ClusterOptions struct {
+	// Replicas is the number of replicas per master (default 0). With
+	// replicas, a killed master fails over in about two seconds
+	// (cluster-node-timeout is 2000 ms).
+	Replicas int
+}
+
 // NewCluster starts a cluster for t and stops it when t ends.
-func NewCluster(t testing.TB) *Cluster {
+func NewCluster(t testing.TB, opts ...ClusterOptions) *Cluster {
 	t.Helper()
-	c, err := StartCluster()
+	c, err := StartCluster(opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,9 +40,13 @@ func NewCluster(t testing.TB) *Cluster {
 }
 
 // StartCluster starts a three-master cluster; the caller must Close it.
-func StartCluster() (*Cluster, error) {
+func StartCluster(opts ...ClusterOptions) (*Cluster, error) {
+	var o ClusterOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
 	c := &Cluster{}
-	for range 3 {
+	for range 3 * (1 + o.Replicas) {
 		busPort, err := freePort()
 		if err != nil {
 			c.Close()
@@ -55,7 +68,7 @@ func StartCluster() (*Cluster, error) {
 	}
 	args := []string{"--cluster", "create"}
 	args = append(args, c.Addrs()...)
-	args = append(args, "--cluster-yes")
+	args = append(args, "--cluster-replicas", strconv.Itoa(o.Replicas), "--cluster-yes")
 	if out, err := exec.Command(cli, args...).CombinedOutput(); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("hotredistest: redis-cli --cluster create: %v: %s", err, out)
@@ -77,7 +90,7 @@ func (c *Cluster) waitReady(d time.Duration) error {
 			r := redis.NewClient(&redis.Options{Addr: n.Addr, Protocol: 2})
 			info, err := r.ClusterInfo(context.Background()).Result()
 			r.Close()
-			if err != nil || !strings.Contains(info, "cluster_state:ok") || !strings.Contains(info, "cluster_known_nodes:3") {
+			if err != nil || !strings.Contains(info, "cluster_state:ok") || !strings.Contains(info, "cluster_known_nodes:"+strconv.Itoa(len(c.Nodes))) {
 				ok = false
 				break
 			}
@@ -118,6 +131,33 @@ func (c *Cluster) Client(t testing.TB) *hotredis.Client {
 // GoRedis returns a go-redis cluster client.
 func (c *Cluster) GoRedis() *redis.ClusterClient {
 	return redis.NewClusterClient(&redis.ClusterOptions{Addrs: c.Addrs()})
+}
+
+// Masters returns the nodes that are masters now, as the cluster sees them
+// (after a failover, a former replica).
+func (c *Cluster) Masters(ctx context.Context) ([]*Server, error) {
+	var out []*Server
+	for _, n := range c.Nodes {
+		n.mu.Lock()
+		alive := n.cmd != nil
+		n.mu.Unlock()
+		if !alive {
+			continue // killed
+		}
+		r := redis.NewClient(&redis.Options{Addr: n.Addr, Protocol: 2})
+		role, err := r.Do(ctx, "ROLE").Slice()
+		r.Close()
+		if err != nil {
+			continue
+		}
+		if len(role) > 0 && role[0] == "master" {
+			out = append(out, n)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("hotredistest: no master answers")
+	}
+	return out, nil
 }
 
 // Close stops every node.

@@ -14,6 +14,7 @@ package hotredistest
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -41,6 +42,8 @@ type Server struct {
 
 	extra []string
 	dir   string
+	conf  string      // a config file given first (sentinels need a writable one)
+	tls   *tls.Config // set for a TLS server: the client side configuration
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -63,6 +66,12 @@ func NewServer(t testing.TB, extra ...string) *Server {
 // Start starts a server; the caller must Close it. It is for TestMain,
 // programs and benchmarks that have no testing.TB.
 func Start(extra ...string) (*Server, error) {
+	return start(extra, nil, nil)
+}
+
+// start starts a server; conf, when not nil, writes a config file for the
+// chosen port and returns its path; tlsConf makes the port a TLS port.
+func start(extra []string, conf func(dir string, port int) (string, error), tlsConf *tls.Config) (*Server, error) {
 	bin, err := serverBinary()
 	if err != nil {
 		return nil, err
@@ -77,7 +86,12 @@ func Start(extra ...string) (*Server, error) {
 		if err != nil {
 			return nil, err
 		}
-		s := &Server{Addr: "127.0.0.1:" + strconv.Itoa(port), Port: port, extra: extra, dir: dir}
+		s := &Server{Addr: "127.0.0.1:" + strconv.Itoa(port), Port: port, extra: extra, dir: dir, tls: tlsConf}
+		if conf != nil {
+			if s.conf, err = conf(dir, port); err != nil {
+				return nil, err
+			}
+		}
 		if lastErr = s.start(bin); lastErr == nil {
 			return s, nil
 		}
@@ -108,11 +122,20 @@ func freePort() (int, error) {
 }
 
 func (s *Server) start(bin string) error {
-	args := []string{
-		"--port", strconv.Itoa(s.Port), "--bind", "127.0.0.1",
-		"--dir", s.dir, "--save", "", "--appendonly", "no",
+	var args []string
+	if s.conf != "" {
+		args = append(args, s.conf)
+	}
+	if s.tls != nil {
+		args = append(args, "--port", "0", "--tls-port", strconv.Itoa(s.Port))
+	} else {
+		args = append(args, "--port", strconv.Itoa(s.Port))
+	}
+	args = append(args, "--bind", "127.0.0.1", "--dir", s.dir,
 		"--logfile", filepath.Join(s.dir, "redis-"+strconv.Itoa(s.Port)+".log"),
-		"--protected-mode", "no",
+		"--protected-mode", "no")
+	if s.conf == "" { // sentinels have no persistence settings
+		args = append(args, "--save", "", "--appendonly", "no")
 	}
 	args = append(args, s.extra...)
 	cmd := exec.Command(bin, args...)
@@ -137,7 +160,7 @@ func (s *Server) start(bin string) error {
 			return fmt.Errorf("hotredistest: redis-server exited (%v): %s", err, tail(string(log)))
 		default:
 		}
-		if ping(s.Addr) == nil {
+		if ping(s.Addr, s.tls) == nil {
 			go func() { <-exited }()
 			return nil
 		}
@@ -154,20 +177,34 @@ func tail(s string) string {
 	return s
 }
 
-func ping(addr string) error {
-	c := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: time.Second, MaxRetries: -1, Protocol: 2})
+func ping(addr string, tlsConf *tls.Config) error {
+	c := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: time.Second, MaxRetries: -1, Protocol: 2, TLSConfig: tlsConf})
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	return c.Ping(ctx).Err()
 }
 
-// URL returns the server's redis:// URL.
-func (s *Server) URL() string { return "redis://" + s.Addr }
+// URL returns the server's redis:// URL (rediss:// for a TLS server).
+func (s *Server) URL() string {
+	if s.tls != nil {
+		return "rediss://" + s.Addr
+	}
+	return "redis://" + s.Addr
+}
+
+// TLSConfig returns the client TLS configuration for a TLS server (it
+// trusts the server's test CA), or nil.
+func (s *Server) TLSConfig() *tls.Config {
+	if s.tls == nil {
+		return nil
+	}
+	return s.tls.Clone()
+}
 
 // NewClient returns a new hotredis client for the server.
 func (s *Server) NewClient() (*hotredis.Client, error) {
-	return hotredis.NewClient(hotredis.Options{Addrs: []string{s.Addr}})
+	return hotredis.NewClient(hotredis.Options{Addrs: []string{s.Addr}, TLS: s.TLSConfig()})
 }
 
 // Client returns a new hotredis client for the server, closed when t ends.
@@ -184,7 +221,7 @@ func (s *Server) Client(t testing.TB) *hotredis.Client {
 // GoRedis returns a plain go-redis client for the server, for tests that
 // check what is stored or act as another program would.
 func (s *Server) GoRedis() *redis.Client {
-	return redis.NewClient(&redis.Options{Addr: s.Addr})
+	return redis.NewClient(&redis.Options{Addr: s.Addr, TLSConfig: s.TLSConfig()})
 }
 
 // Kill stops the server at once with SIGKILL, as a crash would. The data
