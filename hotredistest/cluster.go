@@ -54,7 +54,7 @@ func StartCluster(opts ...ClusterOptions) (*Cluster, error) {
 		}
 		s, err := Start("--cluster-enabled", "yes", "--cluster-port", strconv.Itoa(busPort),
 			"--cluster-config-file", "nodes-"+strconv.Itoa(busPort)+".conf",
-			"--cluster-node-timeout", "2000")
+			"--cluster-node-timeout", "2000", "--repl-diskless-sync-delay", "0")
 		if err != nil {
 			c.Close()
 			return nil, err
@@ -89,8 +89,12 @@ func (c *Cluster) waitReady(d time.Duration) error {
 		for _, n := range c.Nodes {
 			r := redis.NewClient(&redis.Options{Addr: n.Addr, Protocol: 2})
 			info, err := r.ClusterInfo(context.Background()).Result()
+			repl, err2 := r.Info(context.Background(), "replication").Result()
 			r.Close()
-			if err != nil || !strings.Contains(info, "cluster_state:ok") || !strings.Contains(info, "cluster_known_nodes:"+strconv.Itoa(len(c.Nodes))) {
+			// A replica that has not finished its first sync cannot take
+			// over, so wait for every replica's link too.
+			synced := strings.Contains(repl, "role:master") || strings.Contains(repl, "master_link_status:up")
+			if err != nil || err2 != nil || !synced || !strings.Contains(info, "cluster_state:ok") || !strings.Contains(info, "cluster_known_nodes:"+strconv.Itoa(len(c.Nodes))) {
 				ok = false
 				break
 			}

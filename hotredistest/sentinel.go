@@ -40,10 +40,10 @@ func NewSentinel(t testing.TB) *Sentinel {
 func StartSentinel() (*Sentinel, error) {
 	s := &Sentinel{MasterName: "hotredis"}
 	var err error
-	if s.Primary, err = Start(); err != nil {
+	if s.Primary, err = Start("--repl-diskless-sync-delay", "0"); err != nil {
 		return nil, err
 	}
-	if s.Replica, err = Start("--replicaof", "127.0.0.1", strconv.Itoa(s.Primary.Port)); err != nil {
+	if s.Replica, err = Start("--replicaof", "127.0.0.1", strconv.Itoa(s.Primary.Port), "--repl-diskless-sync-delay", "0"); err != nil {
 		s.Close()
 		return nil, err
 	}

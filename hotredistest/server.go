@@ -259,3 +259,9 @@ func (s *Server) Close() {
 	s.Kill()
 	os.RemoveAll(s.dir)
 }
+
+// Log returns the end of the server's log file, for failure messages.
+func (s *Server) Log() string {
+	b, _ := os.ReadFile(filepath.Join(s.dir, "redis-"+strconv.Itoa(s.Port)+".log"))
+	return tail(string(b))
+}

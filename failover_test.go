@@ -1,0 +1,177 @@
+package hotredis_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/hotredistest"
+)
+
+// workload appends unique values to lists spread over every cluster slot
+// range, recording which appends Redis acknowledged, until stop closes.
+type workload struct {
+	lists  []*hotredis.List[string]
+	mu     sync.Mutex
+	acked  map[string]time.Time // value -> when acknowledged
+	okN    atomic.Int64
+	errN   atomic.Int64
+	lastOK []atomic.Int64 // per list: unix nanos of the last success
+}
+
+func newWorkload(c *hotredis.Client, n int) *workload {
+	w := &workload{acked: map[string]time.Time{}, lastOK: make([]atomic.Int64, n)}
+	for i := range n {
+		w.lists = append(w.lists, hotredis.NewList[string](fmt.Sprintf("failover:%d", i), hotredis.WithClient(c)))
+	}
+	return w
+}
+
+func (w *workload) run(stop <-chan struct{}, wg *sync.WaitGroup) {
+	for i, l := range w.lists {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for seq := 0; ; seq++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				v := fmt.Sprintf("%d-%d", i, seq)
+				cctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+				start := time.Now()
+				_, err := l.Append(cctx, v)
+				cancel()
+				if took := time.Since(start); took > 2*time.Second {
+					panic(fmt.Sprintf("a call hung for %v past its 500ms context", took))
+				}
+				if err != nil {
+					w.errN.Add(1)
+					time.Sleep(20 * time.Millisecond)
+					continue
+				}
+				w.okN.Add(1)
+				now := time.Now()
+				w.lastOK[i].Store(now.UnixNano())
+				w.mu.Lock()
+				w.acked[v] = now
+				w.mu.Unlock()
+			}
+		}()
+	}
+}
+
+// allRecoveredAfter reports whether every list had a success after t.
+func (w *workload) allRecoveredAfter(t time.Time) bool {
+	for i := range w.lastOK {
+		if w.lastOK[i].Load() <= t.UnixNano() {
+			return false
+		}
+	}
+	return true
+}
+
+// TestClusterFailover kills a master under a steady workload. The workload
+// must resume on its own once a replica is promoted; no call may hang past
+// its context; acknowledged writes may be lost only if they were
+// acknowledged shortly before the kill (Redis replicates asynchronously).
+func TestClusterFailover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("failover test skipped with -short")
+	}
+	cl := hotredistest.NewCluster(t, hotredistest.ClusterOptions{Replicas: 1})
+	c := cl.Client(t)
+	w := newWorkload(c, 12)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	w.run(stop, &wg)
+	time.Sleep(time.Second)
+
+	masters, err := cl.Masters(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	killedAt := time.Now()
+	masters[0].Kill()
+	var recovered time.Duration
+	for time.Since(killedAt) < 30*time.Second {
+		if w.allRecoveredAfter(killedAt.Add(100 * time.Millisecond)) {
+			recovered = time.Since(killedAt)
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	if recovered == 0 {
+		t.Fatalf("the workload did not resume within 30s of the kill (ok=%d, errors=%d)", w.okN.Load(), w.errN.Load())
+	}
+	t.Logf("cluster failover: all keys writable again %v after the kill; %d ok, %d failed calls", recovered.Round(10*time.Millisecond), w.okN.Load(), w.errN.Load())
+
+	// Consistency: everything stored was attempted; acknowledged values
+	// are all there unless acknowledged just before the kill.
+	stored := map[string]bool{}
+	for _, l := range w.lists {
+		vs, err := l.Values(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vs {
+			if stored[v] {
+				t.Errorf("value %s stored twice", v)
+			}
+			stored[v] = true
+		}
+	}
+	lost := 0
+	for v, at := range w.acked {
+		if !stored[v] {
+			lost++
+			if at.Before(killedAt.Add(-time.Second)) || at.After(killedAt.Add(time.Second)) {
+				t.Errorf("value %s acknowledged at kill%+v is lost", v, at.Sub(killedAt))
+			}
+		}
+	}
+	t.Logf("acknowledged writes lost to asynchronous replication: %d of %d", lost, len(w.acked))
+}
+
+// TestSentinelFailover kills the primary of a Sentinel setup under a
+// steady workload: the client follows the sentinels to the new primary.
+func TestSentinelFailover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("failover test skipped with -short")
+	}
+	s := hotredistest.NewSentinel(t)
+	c := s.Client(t)
+	w := newWorkload(c, 4)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	w.run(stop, &wg)
+	time.Sleep(time.Second)
+	killedAt := time.Now()
+	s.Primary.Kill()
+	var recovered time.Duration
+	for time.Since(killedAt) < 40*time.Second {
+		if w.allRecoveredAfter(killedAt.Add(100 * time.Millisecond)) {
+			recovered = time.Since(killedAt)
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	if recovered == 0 {
+		t.Fatalf("the workload did not resume within 40s (ok=%d, errors=%d)", w.okN.Load(), w.errN.Load())
+	}
+	p, _ := s.CurrentPrimary(ctx)
+	if p != s.Replica.Addr {
+		t.Errorf("primary is %s, want the former replica %s", p, s.Replica.Addr)
+	}
+	t.Logf("sentinel failover: writable again %v after the kill; %d ok, %d failed calls", recovered.Round(10*time.Millisecond), w.okN.Load(), w.errN.Load())
+}
