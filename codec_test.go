@@ -108,7 +108,7 @@ func TestCustomCodec(t *testing.T) {
 	if _, err := l.Append(ctx, "abc"); err != nil {
 		t.Fatal(err)
 	}
-	rdb := srv.GoRedis()
+	rdb := rawClient()
 	defer rdb.Close()
 	if got, _ := rdb.LIndex(ctx, l.Key(), 0).Result(); got != "ABC" {
 		t.Errorf("stored %q", got)
@@ -130,7 +130,7 @@ func TestPanickingCodecIsAnError(t *testing.T) {
 	if _, err := l.Append(ctx, 1); err == nil {
 		t.Error("a panicking Encode gave no error")
 	}
-	rdb := srv.GoRedis()
+	rdb := rawClient()
 	defer rdb.Close()
 	rdb.RPush(ctx, l.Key(), "1")
 	if _, err := l.Get(ctx, 0); !errors.Is(err, hotredis.ErrDecode) {

@@ -60,8 +60,8 @@ func ExampleList_All() {
 // A Transaction applies its writes all at once, or not at all.
 func ExampleTransaction() {
 	ctx := context.Background()
-	todo := hotredis.NewList[string]("example:todo")
-	done := hotredis.NewList[string]("example:done")
+	todo := hotredis.NewList[string]("{example}:todo")
+	done := hotredis.NewList[string]("{example}:done")
 	defer todo.Delete(ctx)
 	defer done.Delete(ctx)
 	_ = todo.Replace(ctx, "write", "test")

@@ -21,7 +21,7 @@ import (
 // -short) a Redis Cluster.
 func backends(t *testing.T) map[string]*hotredis.Client {
 	t.Helper()
-	rdb := srv.GoRedis()
+	rdb := rawClient()
 	t.Cleanup(func() { rdb.Close() })
 	bs := map[string]*hotredis.Client{
 		"rueidis": client,
@@ -454,7 +454,7 @@ func TestListProcesses(t *testing.T) {
 }
 
 func TestListBadInput(t *testing.T) {
-	rdb := srv.GoRedis()
+	rdb := rawClient()
 	defer rdb.Close()
 	k := key(t)
 	rdb.Set(ctx, k, "a string", 0)
@@ -512,7 +512,7 @@ func TestListBadInput(t *testing.T) {
 // TestListStorageIsHOTRedisLayout: the bytes in Redis are what HOT Redis
 // writes, so Python programs can share the key.
 func TestListStorageIsHOTRedisLayout(t *testing.T) {
-	rdb := srv.GoRedis()
+	rdb := rawClient()
 	defer rdb.Close()
 	type check struct {
 		push func(k string) error

@@ -8,15 +8,34 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/hotredis/hotredis"
 	"github.com/hotredis/hotredis/hotredistest"
 )
 
-// srv is the server most tests share; each test uses its own keys.
+// The suite runs on one topology per run, chosen by HOTREDIS_TEST_TOPOLOGY:
+// "single" (the default) or "cluster", where the default client, rawClient
+// and child processes all use a three-master Redis Cluster. Keys from key()
+// carry a hash tag per test, so a test's keys share a slot either way.
 var (
-	srv    *hotredistest.Server
-	client *hotredis.Client
+	topology = os.Getenv("HOTREDIS_TEST_TOPOLOGY")
+	srv      *hotredistest.Server // a single server, in every topology
+	client   *hotredis.Client     // the default client, on the topology
+	testURL  string               // the topology's URL, for child processes
 )
+
+// onCluster reports whether the suite runs on a Redis Cluster.
+func onCluster() bool { return topology == "cluster" }
+
+// rawClient returns a plain go-redis client on the suite's topology, to
+// check stored bytes or to act as another program would.
+func rawClient() redis.UniversalClient {
+	if onCluster() {
+		return cluster.GoRedis()
+	}
+	return srv.GoRedis()
+}
 
 func TestMain(m *testing.M) {
 	// Child processes started by multi-process tests run a role and exit.
@@ -29,7 +48,19 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	client, err = srv.NewClient()
+	switch topology {
+	case "", "single":
+		client, err = srv.NewClient()
+		testURL = srv.URL()
+	case "cluster":
+		clusterOnce.Do(func() { cluster, clusterErr = hotredistest.StartCluster() })
+		if err = clusterErr; err == nil {
+			client, err = cluster.NewClient()
+			testURL = "redis://" + cluster.Nodes[0].Addr
+		}
+	default:
+		err = fmt.Errorf("unknown HOTREDIS_TEST_TOPOLOGY %q (want single or cluster)", topology)
+	}
 	if err != nil {
 		srv.Close()
 		fmt.Fprintln(os.Stderr, err)
@@ -61,9 +92,10 @@ func runRole(name string) int {
 	return 0
 }
 
-// key returns a key unique to the test.
+// key returns a key unique to the test. All keys of one test share a hash
+// tag, so multi-key operations work on a Cluster too.
 func key(t testing.TB, suffix ...string) string {
-	k := "test:" + t.Name()
+	k := "{test:" + t.Name() + "}"
 	for _, s := range suffix {
 		k += ":" + s
 	}
@@ -78,7 +110,7 @@ var ctx = context.Background()
 func startRole(t testing.TB, name string, env ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "HOTREDIS_TEST_ROLE="+name, "HOTREDIS_TEST_URL="+srv.URL())
+	cmd.Env = append(os.Environ(), "HOTREDIS_TEST_ROLE="+name, "HOTREDIS_TEST_URL="+testURL)
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout = os.Stdout
 	cmd.Stderr = os.Stderr

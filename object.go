@@ -139,6 +139,7 @@ func (o *object) read(ctx context.Context, c backend.Cmd) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.ReadOnly = true
 	v, err := cl.send(ctx, c, false)
 	return v, wrapErr(o.kind, o.key, err)
 }

@@ -109,7 +109,7 @@ func TestTransactionOtherClientIsAnError(t *testing.T) {
 }
 
 func TestTransactionReportsFailedCommand(t *testing.T) {
-	rdb := srv.GoRedis()
+	rdb := rawClient()
 	defer rdb.Close()
 	k := key(t, "str")
 	rdb.Set(ctx, k, "s", 0)

@@ -30,6 +30,7 @@ type Cmd struct {
 	Keys     []string
 	Args     []string
 	Blocking bool // a blocking command (BLPOP, BLMOVE, ...): needs its own connection
+	ReadOnly bool // changes nothing, so it may be retried after a network error
 }
 
 // Argv returns the whole command line.

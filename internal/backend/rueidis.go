@@ -27,8 +27,11 @@ func NewRueidis(opt rueidis.ClientOption) (*Rueidis, error) {
 
 func build(b rueidis.Builder, cmd Cmd) rueidis.Completed {
 	a := b.Arbitrary(cmd.Name...).Keys(cmd.Keys...).Args(cmd.Args...)
-	if cmd.Blocking {
+	switch {
+	case cmd.Blocking:
 		return a.Blocking()
+	case cmd.ReadOnly:
+		return a.ReadOnly()
 	}
 	return a.Build()
 }
