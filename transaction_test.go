@@ -126,7 +126,38 @@ func TestTransactionReportsFailedCommand(t *testing.T) {
 }
 
 func TestOptimisticCounterIsExact(t *testing.T) {
-	l := hotredis.NewList[int](key(t))
+	for name, c := range backends(t) {
+		t.Run(name, func(t *testing.T) { optimisticCounter(t, c) })
+	}
+}
+
+func TestTransactionOnEveryBackend(t *testing.T) {
+	for name, c := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			a := hotredis.NewList[int](key(t, "a"), hotredis.WithClient(c))
+			b := hotredis.NewList[int](key(t, "b"), hotredis.WithClient(c))
+			_ = a.Replace(ctx, 1, 2, 3)
+			_ = b.Delete(ctx)
+			err := c.Transaction(ctx, func(tctx context.Context) error {
+				a.Reverse(tctx)
+				a.PopAt(tctx, 1)
+				b.Append(tctx, 9)
+				return a.Insert(tctx, 0, 0)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ga, _ := a.Values(ctx)
+			gb, _ := b.Values(ctx)
+			if !slices.Equal(ga, []int{0, 3, 1}) || !slices.Equal(gb, []int{9}) {
+				t.Fatalf("a = %v, b = %v", ga, gb)
+			}
+		})
+	}
+}
+
+func optimisticCounter(t *testing.T, c *hotredis.Client) {
+	l := hotredis.NewList[int](key(t), hotredis.WithClient(c))
 	_ = l.Replace(ctx, 0)
 	const workers, each = 8, 25
 	var wg sync.WaitGroup
@@ -135,7 +166,7 @@ func TestOptimisticCounterIsExact(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range each {
-				err := hotredis.Optimistic(ctx, func(tctx context.Context) error {
+				err := c.Optimistic(ctx, func(tctx context.Context) error {
 					v, err := l.Get(tctx, 0) // live, watched
 					if err != nil {
 						return err
