@@ -300,6 +300,7 @@ func TestLockHandOffWakesWaiterWithoutPolling(t *testing.T) {
 }
 
 func TestLockWaiterTakesExpiredLease(t *testing.T) {
+	t.Parallel()
 	k := key(t)
 	// A holder that never renews: its own client is closed, so the
 	// watchdog fails and the lease runs out on the server.
@@ -326,6 +327,7 @@ func TestLockWaiterTakesExpiredLease(t *testing.T) {
 }
 
 func TestLockWatchdogKeepsLeaseAndReportsLoss(t *testing.T) {
+	t.Parallel()
 	k := key(t)
 	l := hotredis.NewLock(k, hotredis.WithLease(300*time.Millisecond))
 	if err := l.Acquire(ctx); err != nil {
@@ -378,6 +380,7 @@ func roleLockHolder() error {
 // testCrash kills a holder with SIGKILL and checks that a waiter in this
 // process, blocked meanwhile, gets the lock within the lease plus a margin.
 func testCrash(t *testing.T, kind string, n int64) {
+	t.Parallel() // mostly waiting for the lease to run out
 	k := key(t)
 	child := startRole(t, "lock-holder", "LOCK_KIND="+kind, "LOCK_KEY="+k, fmt.Sprint("LOCK_N=", n))
 	ready := hotredis.NewLock(k + ":ready")

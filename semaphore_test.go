@@ -132,6 +132,7 @@ func TestBoundedSemaphoreOverRelease(t *testing.T) {
 }
 
 func TestSemaphoreFencingAndLoss(t *testing.T) {
+	t.Parallel()
 	k := key(t)
 	s := hotredis.NewSemaphore(k, 2, hotredis.WithLease(300*time.Millisecond))
 	var last int64
