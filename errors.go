@@ -131,6 +131,10 @@ func redisTypeOf(kind string) string {
 		return "set"
 	case "map", "counter", "defaultmap":
 		return "hash"
+	case "lock", "rlock":
+		return "hash"
+	case "semaphore", "boundedsemaphore":
+		return "sorted set"
 	}
 	return "string"
 }

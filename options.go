@@ -9,6 +9,8 @@ type options struct {
 	client   *Client
 	codec    any // a Codec[T] for the object's values
 	keyCodec any // a Codec[K] for a map's or counter's keys
+	// lock holds the options of locks and semaphores (lock.go).
+	lock lockOptions
 }
 
 // WithClient binds the object to c instead of the package's default client.

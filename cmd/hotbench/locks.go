@@ -1,0 +1,231 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/bsm/redislock"
+	"github.com/go-redsync/redsync/v4"
+	"github.com/go-redsync/redsync/v4/redis/goredis/v9"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hotredis/hotredis"
+)
+
+func init() { benches["locks"] = benchLocks }
+
+// contenders is how many goroutines fight for the lock in the contended run.
+const contenders = 8
+
+// hold is how long a contended holder keeps the lock (time.Sleep, whose
+// resolution here is about a millisecond).
+const hold = time.Millisecond
+
+// mutex is one handle of a lock library, as the benchmark uses it.
+type mutex struct {
+	lock   func(ctx context.Context) error
+	unlock func(ctx context.Context) error
+}
+
+type lockLib struct {
+	name   string
+	handle func(key string) mutex // a new owner of the lock at key
+}
+
+// benchLocks measures hotredis's Lock (and Semaphore) against redsync and
+// redislock: uncontended Acquire+Release per second, then contended
+// throughput and hand-off latency (release called → next holder's Acquire
+// returns) with contenders goroutines.
+func benchLocks(url string) error {
+	ctx := context.Background()
+	hc, err := hotredis.NewClientURL(url)
+	if err != nil {
+		return err
+	}
+	defer hc.Close()
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		return err
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	rs := redsync.New(goredis.NewPool(rdb))
+	rl := redislock.New(rdb)
+
+	libs := []lockLib{
+		{"hotredis Lock", func(key string) mutex {
+			l := hotredis.NewLock(key, hotredis.WithClient(hc))
+			return mutex{l.Acquire, l.Release}
+		}},
+		{"hotredis Semaphore(1)", func(key string) mutex {
+			s := hotredis.NewSemaphore(key, 1, hotredis.WithClient(hc))
+			return mutex{s.Acquire, s.Release}
+		}},
+		{"redsync v4 (defaults: 32 tries, 50-250ms delay)", func(key string) mutex {
+			m := rs.NewMutex(key)
+			return mutex{
+				func(ctx context.Context) error {
+					// Its default gives up after 32 tries; a waiter that
+					// gave up tries again, as a caller would.
+					for {
+						err := m.LockContext(ctx)
+						if !errors.Is(err, redsync.ErrFailed) {
+							return err
+						}
+					}
+				},
+				func(ctx context.Context) error { _, err := m.UnlockContext(ctx); return err },
+			}
+		}},
+		{"redislock (LinearBackoff 100ms; default NoRetry cannot wait)", func(key string) mutex {
+			var l *redislock.Lock
+			return mutex{
+				func(ctx context.Context) (err error) {
+					l, err = rl.Obtain(ctx, key, 30*time.Second, &redislock.Options{RetryStrategy: redislock.LinearBackoff(100 * time.Millisecond)})
+					return err
+				},
+				func(ctx context.Context) error { return l.Release(ctx) },
+			}
+		}},
+	}
+
+	rtt := pingRTT(ctx, rdb)
+	fmt.Printf("round trip (go-redis PING, median): %v; each measurement runs %v; contended: %d goroutines holding the lock %v each time\n\n", rtt, *duration, contenders, hold)
+	fmt.Println("| library | uncontended Acquire+Release/s | contended hand-offs/s | hand-off median | hand-off p99 | median / RTT | hand-offs measured |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|")
+	for i, lib := range libs {
+		key := fmt.Sprintf("hotbench:lock:%d:%d", time.Now().UnixNano(), i)
+		un, err := uncontended(ctx, lib, key+":u")
+		if err != nil {
+			return fmt.Errorf("%s: %w", lib.name, err)
+		}
+		ops, lat, err := contended(ctx, lib, key+":c")
+		if err != nil {
+			return fmt.Errorf("%s: %w", lib.name, err)
+		}
+		med, p99 := percentile(lat, 0.50), percentile(lat, 0.99)
+		fmt.Printf("| %s | %.0f | %.0f | %v | %v | %.1f | %d |\n", lib.name, un, ops, round(med), round(p99), float64(med)/float64(rtt), len(lat))
+	}
+	return nil
+}
+
+func uncontended(ctx context.Context, lib lockLib, key string) (float64, error) {
+	m := lib.handle(key)
+	n := 0
+	start := time.Now()
+	for time.Since(start) < *duration {
+		if err := m.lock(ctx); err != nil {
+			return 0, err
+		}
+		if err := m.unlock(ctx); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// contended runs contenders goroutines, each with its own handle, taking
+// the lock, holding it for hold (a critical section), and releasing it,
+// until the time is up. After releasing, a goroutine waits until another
+// one has taken the lock (or the time is up) before it competes again, so the lock
+// passes from one waiter to the next rather than being re-taken by the
+// goroutine that just released it. A hand-off is measured when the new
+// holder was already waiting when the previous one released: from just
+// before the release call to the return of the new holder's acquire.
+func contended(ctx context.Context, lib lockLib, key string) (opsPerSec float64, handoffs []time.Duration, err error) {
+	var (
+		mu          sync.Mutex
+		lastRelease time.Time             // guarded by mu
+		taken       = make(chan struct{}) // closed and replaced at each acquisition
+		total       int
+		firstErr    error
+		wg          sync.WaitGroup
+	)
+	start := time.Now()
+	stop := start.Add(*duration)
+	for range contenders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := lib.handle(key)
+			for time.Now().Before(stop) {
+				waitStart := time.Now()
+				if err := m.lock(ctx); err != nil {
+					mu.Lock()
+					firstErr = cmp(firstErr, err)
+					mu.Unlock()
+					return
+				}
+				now := time.Now()
+				mu.Lock()
+				if waitStart.Before(lastRelease) {
+					handoffs = append(handoffs, now.Sub(lastRelease))
+				}
+				if now.Before(stop) {
+					total++
+				}
+				close(taken)
+				taken = make(chan struct{})
+				next := taken
+				mu.Unlock()
+				time.Sleep(hold)
+				mu.Lock()
+				lastRelease = time.Now()
+				mu.Unlock()
+				if err := m.unlock(ctx); err != nil {
+					mu.Lock()
+					firstErr = cmp(firstErr, err)
+					mu.Unlock()
+					return
+				}
+				select {
+				case <-next:
+				case <-time.After(time.Until(stop)):
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(total) / stop.Sub(start).Seconds(), handoffs, firstErr
+}
+
+func cmp(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+func pingRTT(ctx context.Context, rdb *redis.Client) time.Duration {
+	var ds []time.Duration
+	for range 2000 {
+		t := time.Now()
+		rdb.Ping(ctx)
+		ds = append(ds, time.Since(t))
+	}
+	return percentile(ds, 0.5)
+}
+
+func percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(p*float64(len(s))))]
+}
+
+func round(d time.Duration) time.Duration {
+	switch {
+	case d > 10*time.Millisecond:
+		return d.Round(time.Millisecond)
+	case d > 10*time.Microsecond:
+		return d.Round(time.Microsecond)
+	}
+	return d
+}

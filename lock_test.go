@@ -1,0 +1,605 @@
+package hotredis_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hotredis/hotredis"
+)
+
+func init() {
+	roles["lock-counter"] = roleLockCounter
+	roles["lock-holder"] = roleLockHolder
+}
+
+// locker is what Lock, RLock and the semaphores have in common for the
+// contention tests.
+type locker interface {
+	Acquire(ctx context.Context) error
+	Release(ctx context.Context) error
+}
+
+// newLocker makes a handle of the kind named by kind on key.
+func newLocker(kind, key string, n int64, opts ...hotredis.Option) locker {
+	switch kind {
+	case "lock":
+		return hotredis.NewLock(key, opts...)
+	case "rlock":
+		return hotredis.NewRLock(key, opts...)
+	case "sem":
+		return hotredis.NewSemaphore(key, n, opts...)
+	case "bsem":
+		return hotredis.NewBoundedSemaphore(key, n, opts...)
+	}
+	panic("unknown locker kind " + kind)
+}
+
+func tokenOf(l locker) int64 {
+	if t, ok := l.(interface{ Token() int64 }); ok {
+		return t.Token()
+	}
+	return 0
+}
+
+// criticalSection is what every holder does, in every process: a plain
+// GET then SET of a counter (which loses updates unless the holders
+// exclude each other), a count of the holders inside at once, and a check
+// that fencing tokens only grow (with one holder at a time).
+func criticalSection(ctx context.Context, rdb *redis.Client, key string, limit int64, token int64) error {
+	inside, err := rdb.Incr(ctx, key+":inside").Result()
+	if err != nil {
+		return err
+	}
+	if inside > limit {
+		rdb.Incr(ctx, key+":violations")
+	}
+	if inside == limit {
+		rdb.Set(ctx, key+":full", 1, 0)
+	}
+	n, err := rdb.Get(ctx, key+":counter").Int64()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return err
+	}
+	if limit == 1 {
+		last, err := rdb.Get(ctx, key+":lasttoken").Int64()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return err
+		}
+		if token <= last {
+			rdb.Incr(ctx, key+":badtokens")
+		}
+		rdb.Set(ctx, key+":lasttoken", token, 0)
+	}
+	if err := rdb.Set(ctx, key+":counter", n+1, 0).Err(); err != nil {
+		return err
+	}
+	return rdb.Decr(ctx, key+":inside").Err()
+}
+
+func envInt(name string) int64 {
+	n, _ := strconv.ParseInt(os.Getenv(name), 10, 64)
+	return n
+}
+
+// roleLockCounter runs LOCK_GOROUTINES goroutines, each with its own
+// handle of kind LOCK_KIND on LOCK_KEY, doing LOCK_ITERS critical sections.
+func roleLockCounter() error {
+	c, err := roleClient()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	opt, err := redis.ParseURL(os.Getenv("HOTREDIS_TEST_URL"))
+	if err != nil {
+		return err
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	return runCounter(context.Background(), rdb, os.Getenv("LOCK_KIND"), os.Getenv("LOCK_KEY"),
+		envInt("LOCK_N"), int(envInt("LOCK_GOROUTINES")), int(envInt("LOCK_ITERS")))
+}
+
+func runCounter(ctx context.Context, rdb *redis.Client, kind, key string, n int64, goroutines, iters int) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, goroutines)
+	for range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l := newLocker(kind, key, n)
+			for range iters {
+				if err := l.Acquire(ctx); err != nil {
+					errs <- err
+					return
+				}
+				if err := criticalSection(ctx, rdb, key, max(n, 1), tokenOf(l)); err != nil {
+					errs <- err
+					return
+				}
+				if err := l.Release(ctx); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// testContention runs procs child processes of goroutines handles each.
+func testContention(t *testing.T, kind string, n int64, procs, goroutines, iters int) {
+	k := key(t)
+	var cmds []interface{ Wait() error }
+	for range procs {
+		cmds = append(cmds, startRole(t, "lock-counter", "LOCK_KIND="+kind, "LOCK_KEY="+k,
+			fmt.Sprint("LOCK_N=", n), fmt.Sprint("LOCK_GOROUTINES=", goroutines), fmt.Sprint("LOCK_ITERS=", iters)))
+	}
+	for _, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("child: %v", err)
+		}
+	}
+	rdb := srv.GoRedis()
+	defer rdb.Close()
+	total := procs * goroutines * iters
+	if got, _ := rdb.Get(ctx, k+":counter").Int(); n <= 1 && got != total {
+		t.Errorf("counter = %d, want %d: holders overlapped", got, total)
+	}
+	if rdb.Exists(ctx, k+":full").Val() == 0 {
+		t.Errorf("never %d holders at once", max(n, 1))
+	}
+	if v, _ := rdb.Get(ctx, k+":violations").Int(); v != 0 {
+		t.Errorf("%d times more than %d holders at once", v, max(n, 1))
+	}
+	if v, _ := rdb.Get(ctx, k+":badtokens").Int(); v != 0 {
+		t.Errorf("%d fencing tokens did not increase", v)
+	}
+}
+
+func TestLockMutualExclusionAcrossProcesses(t *testing.T) {
+	testContention(t, "lock", 0, 4, 5, 500) // 10,000 critical sections
+}
+
+func TestRLockMutualExclusionAcrossProcesses(t *testing.T) {
+	testContention(t, "rlock", 0, 2, 4, 250)
+}
+
+func TestLockBasics(t *testing.T) {
+	k := key(t)
+	a, b := hotredis.NewLock(k), hotredis.NewLock(k)
+	if ok, err := a.Locked(ctx); err != nil || ok {
+		t.Fatalf("Locked before = %v, %v", ok, err)
+	}
+	if err := a.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := a.Locked(ctx); err != nil || !ok {
+		t.Fatalf("Locked = %v, %v", ok, err)
+	}
+	if ok, err := b.TryAcquire(ctx); err != nil || ok {
+		t.Fatalf("TryAcquire on a held lock = %v, %v", ok, err)
+	}
+	if ok, err := a.TryAcquire(ctx); err != nil || ok {
+		t.Fatalf("TryAcquire by the holder of a Lock = %v, %v (a Lock is not re-entrant)", ok, err)
+	}
+	if err := b.Release(ctx); !errors.Is(err, hotredis.ErrNotHeld) {
+		t.Fatalf("Release by another handle = %v, want ErrNotHeld", err)
+	}
+	if a.Token() <= 0 || b.Token() != 0 {
+		t.Fatalf("tokens: holder %d, other %d", a.Token(), b.Token())
+	}
+	select {
+	case <-a.Lost():
+		t.Fatal("Lost closed while held")
+	default:
+	}
+	if left, err := a.Lease(ctx); err != nil || left <= 25*time.Second || left > hotredis.DefaultLease {
+		t.Fatalf("Lease = %v, %v; want about DefaultLease", left, err)
+	}
+	if _, err := b.Lease(ctx); !errors.Is(err, hotredis.ErrNotHeld) {
+		t.Fatalf("Lease by another handle = %v", err)
+	}
+	if err := a.Extend(ctx, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if left, err := a.Lease(ctx); err != nil || left <= 50*time.Second {
+		t.Fatalf("Lease after Extend = %v, %v", left, err)
+	}
+	if err := b.Extend(ctx, time.Minute); !errors.Is(err, hotredis.ErrNotHeld) {
+		t.Fatalf("Extend by another handle = %v", err)
+	}
+	lost := a.Lost()
+	if err := a.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	<-lost // a release ends the holding
+	if err := a.Release(ctx); !errors.Is(err, hotredis.ErrNotHeld) {
+		t.Fatalf("second Release = %v, want ErrNotHeld", err)
+	}
+	if ok, err := b.TryAcquire(ctx); err != nil || !ok {
+		t.Fatalf("TryAcquire on a free lock = %v, %v", ok, err)
+	}
+	if err := b.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLockFencingTokensIncrease(t *testing.T) {
+	k := key(t)
+	var last int64
+	for i := range 20 {
+		l := hotredis.NewLock(k)
+		if i%2 == 1 {
+			l = hotredis.NewLock(k, hotredis.WithClient(srv.Client(t)))
+		}
+		if err := l.Acquire(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if l.Token() <= last {
+			t.Fatalf("token %d after %d", l.Token(), last)
+		}
+		last = l.Token()
+		if err := l.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Delete frees the lock but keeps the counter: tokens never go back.
+	l := hotredis.NewLock(k)
+	if err := l.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Delete(ctx); err != nil {
+		t.Fatal(err)
+	}
+	m := hotredis.NewLock(k)
+	if err := m.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if m.Token() <= l.Token() {
+		t.Fatalf("token after Delete %d, before %d", m.Token(), l.Token())
+	}
+	_ = m.Release(ctx)
+}
+
+func TestLockHandOffWakesWaiterWithoutPolling(t *testing.T) {
+	k := key(t)
+	holder := hotredis.NewLock(k)
+	if err := holder.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan time.Time, 1)
+	go func() {
+		w := hotredis.NewLock(k)
+		if err := w.Acquire(ctx); err != nil {
+			t.Error(err)
+		}
+		got <- time.Now()
+		_ = w.Release(ctx)
+	}()
+	time.Sleep(200 * time.Millisecond) // let the waiter block
+	start := time.Now()
+	if err := holder.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// A poll or a timed-out block would take a second (maxBlock) or the
+	// lease; a wake-up takes a round trip or two.
+	if d := (<-got).Sub(start); d > 300*time.Millisecond {
+		t.Fatalf("hand-off took %v", d)
+	}
+}
+
+func TestLockWaiterTakesExpiredLease(t *testing.T) {
+	t.Parallel()
+	k := key(t)
+	// A holder that never renews: its own client is closed, so the
+	// watchdog fails and the lease runs out on the server.
+	c := srv.Client(t)
+	holder := hotredis.NewLock(k, hotredis.WithClient(c), hotredis.WithLease(500*time.Millisecond))
+	if err := holder.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	start := time.Now()
+	w := hotredis.NewLock(k)
+	if err := w.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 800*time.Millisecond {
+		t.Fatalf("took %v to take a lock whose 500ms lease ran out", d)
+	}
+	select {
+	case <-holder.Lost():
+	case <-time.After(time.Second):
+		t.Fatal("the old holder's Lost did not close")
+	}
+	_ = w.Release(ctx)
+}
+
+func TestLockWatchdogKeepsLeaseAndReportsLoss(t *testing.T) {
+	t.Parallel()
+	k := key(t)
+	l := hotredis.NewLock(k, hotredis.WithLease(300*time.Millisecond))
+	if err := l.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	other := hotredis.NewLock(k)
+	for range 10 { // a second, three leases
+		time.Sleep(100 * time.Millisecond)
+		if ok, err := other.TryAcquire(ctx); err != nil || ok {
+			t.Fatalf("lease not renewed: TryAcquire = %v, %v", ok, err)
+		}
+	}
+	// Someone deletes the lock: the watchdog finds out at its next renewal.
+	if err := l.Delete(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-l.Lost():
+	case <-time.After(time.Second):
+		t.Fatal("Lost not closed after the lock was deleted")
+	}
+	if l.Token() != 0 {
+		t.Fatal("Token after loss should be 0")
+	}
+	if err := l.Release(ctx); !errors.Is(err, hotredis.ErrNotHeld) {
+		t.Fatalf("Release after loss = %v", err)
+	}
+}
+
+// roleLockHolder takes the lock at LOCK_KEY with a 2s lease, says so by
+// setting LOCK_KEY:ready, and waits to be killed.
+func roleLockHolder() error {
+	c, err := roleClient()
+	if err != nil {
+		return err
+	}
+	k := os.Getenv("LOCK_KEY")
+	l := newLocker(os.Getenv("LOCK_KIND"), k, envInt("LOCK_N"), hotredis.WithLease(2*time.Second))
+	if err := l.Acquire(context.Background()); err != nil {
+		return err
+	}
+	if _, err := hotredis.NewLock(k + ":ready").TryAcquire(context.Background()); err != nil {
+		return err
+	}
+	_ = c
+	time.Sleep(time.Minute)
+	return nil
+}
+
+// testCrash kills a holder with SIGKILL and checks that a waiter in this
+// process, blocked meanwhile, gets the lock within the lease plus a margin.
+func testCrash(t *testing.T, kind string, n int64) {
+	t.Parallel() // mostly waiting for the lease to run out
+	k := key(t)
+	child := startRole(t, "lock-holder", "LOCK_KIND="+kind, "LOCK_KEY="+k, fmt.Sprint("LOCK_N=", n))
+	ready := hotredis.NewLock(k + ":ready")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ok, err := ready.Locked(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the child never took the lock")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n > 1 { // take the other permits, so the next needs the child's
+		if err := hotredis.NewSemaphore(k, n).AcquireN(ctx, n-1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := newLocker(kind, k, n)
+	got := make(chan error, 1)
+	go func() { got <- w.Acquire(ctx) }()
+	time.Sleep(100 * time.Millisecond)
+	select {
+	case err := <-got:
+		t.Fatalf("acquired while the child held it: %v", err)
+	default:
+	}
+	killed := time.Now()
+	if err := child.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = child.Wait()
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("acquired %v after SIGKILL", time.Since(killed))
+	case <-time.After(2*time.Second + 1500*time.Millisecond):
+		t.Fatal("the killed holder's lease did not run out in 2s plus a margin")
+	}
+	_ = w.Release(ctx)
+}
+
+func TestLockCrashedHolderFreesLock(t *testing.T) { testCrash(t, "lock", 0) }
+
+func TestLockCancelledWaitsLeaveNothingBehind(t *testing.T) {
+	k := key(t)
+	holder := hotredis.NewLock(k)
+	if err := holder.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, cancel := context.WithTimeout(ctx, time.Duration(10+i*10)*time.Millisecond)
+			defer cancel()
+			if err := hotredis.NewLock(k).Acquire(c); !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("Acquire = %v, want DeadlineExceeded", err)
+			}
+		}()
+	}
+	wg.Wait()
+	// A waiter cancelled just as the lock is handed over passes the wake-up on.
+	for i := range 6 {
+		if ok, _ := holder.Locked(ctx); !ok {
+			if err := holder.Acquire(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cctx, cancel := context.WithCancel(ctx)
+		cancelled := make(chan error, 1)
+		cl := hotredis.NewLock(k)
+		go func() { cancelled <- cl.Acquire(cctx) }()
+		time.Sleep(50 * time.Millisecond)
+		patient := make(chan time.Time, 1)
+		p := hotredis.NewLock(k)
+		go func() {
+			if err := p.Acquire(ctx); err != nil {
+				t.Error(err)
+			}
+			patient <- time.Now()
+		}()
+		time.Sleep(50 * time.Millisecond)
+		// Cancel just before or just after the release: either way the
+		// cancelled waiter's BLPOP may take the wake-up.
+		if i%2 == 0 {
+			cancel()
+		}
+		start := time.Now()
+		if err := holder.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		if err := <-cancelled; err == nil {
+			// It took the lock before it saw the cancel: fine, release it.
+			t.Log("the cancelled waiter won the race")
+			start = time.Now()
+			if err := cl.Release(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		select {
+		case at := <-patient:
+			if d := at.Sub(start); d > 500*time.Millisecond {
+				t.Errorf("patient waiter woke after %v: the wake-up was lost", d)
+			}
+			if err := p.Release(ctx); err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(3 * time.Second):
+			t.Fatal("patient waiter never got the lock")
+		}
+		holder = p
+	}
+	rdb := srv.GoRedis()
+	defer rdb.Close()
+	time.Sleep(100 * time.Millisecond)
+	if n := rdb.Exists(ctx, k).Val(); n != 0 {
+		t.Errorf("lock key left behind")
+	}
+	if n := rdb.LLen(ctx, "{"+k+"}:wake").Val(); n > 1 {
+		t.Errorf("%d wake-ups left behind", n)
+	}
+}
+
+func TestLockOnHotRedisListIsWrongType(t *testing.T) {
+	k := key(t)
+	rdb := srv.GoRedis()
+	defer rdb.Close()
+	rdb.RPush(ctx, k, "1") // HOT Redis's lock layout
+	l := hotredis.NewLock(k)
+	if err := l.Acquire(ctx); !errors.Is(err, hotredis.ErrWrongType) {
+		t.Fatalf("Acquire = %v, want ErrWrongType", err)
+	}
+	if _, err := l.Locked(ctx); !errors.Is(err, hotredis.ErrWrongType) {
+		t.Fatalf("Locked = %v, want ErrWrongType", err)
+	}
+}
+
+func TestLockInTransactionIsAnError(t *testing.T) {
+	l := hotredis.NewLock(key(t))
+	err := client.Transaction(ctx, func(ctx context.Context) error { return l.Acquire(ctx) })
+	if !errors.Is(err, hotredis.ErrInTransaction) {
+		t.Fatalf("Acquire in a transaction = %v", err)
+	}
+}
+
+func TestRLockReentry(t *testing.T) {
+	k := key(t)
+	a, b := hotredis.NewRLock(k), hotredis.NewRLock(k)
+	for range 3 {
+		if err := a.Acquire(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tok := a.Token()
+	if ok, err := a.TryAcquire(ctx); err != nil || !ok {
+		t.Fatalf("re-entrant TryAcquire = %v, %v", ok, err)
+	}
+	if a.Token() != tok {
+		t.Fatal("re-entry changed the token")
+	}
+	for i := range 4 {
+		if ok, err := b.TryAcquire(ctx); err != nil || ok {
+			t.Fatalf("other handle took it after %d releases", i)
+		}
+		if err := b.Release(ctx); !errors.Is(err, hotredis.ErrNotHeld) {
+			t.Fatalf("Release by another handle = %v", err)
+		}
+		if err := a.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ok, _ := a.Locked(ctx); ok {
+		t.Fatal("still locked after as many releases as acquires")
+	}
+	if err := a.Release(ctx); !errors.Is(err, hotredis.ErrNotHeld) {
+		t.Fatalf("extra Release = %v, want ErrNotHeld", err)
+	}
+	if ok, err := b.TryAcquire(ctx); err != nil || !ok {
+		t.Fatalf("other handle TryAcquire on free = %v, %v", ok, err)
+	}
+	if b.Token() <= tok {
+		t.Fatal("token did not grow")
+	}
+	_ = b.Release(ctx)
+}
+
+func TestRLockCrashedHolderFreesLock(t *testing.T) { testCrash(t, "rlock", 0) }
+
+func TestLockOnCluster(t *testing.T) {
+	c := sharedCluster(t).Client(t)
+	for _, k := range []string{"lock-a", "{tag}:lock-b", "lock-c"} {
+		a := hotredis.NewLock(k, hotredis.WithClient(c))
+		b := hotredis.NewLock(k, hotredis.WithClient(c))
+		if err := a.Acquire(ctx); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- b.Acquire(ctx) }()
+		time.Sleep(50 * time.Millisecond)
+		if err := a.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if b.Token() <= a.Token() {
+			t.Fatalf("tokens %d then %d", a.Token(), b.Token())
+		}
+		if err := b.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,303 @@
+package hotredis_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hotredis/hotredis"
+)
+
+func TestSemaphoreNeverMoreThanNHoldersAcrossProcesses(t *testing.T) {
+	testContention(t, "sem", 3, 3, 4, 150)
+}
+
+func TestBoundedSemaphoreNeverMoreThanNHoldersAcrossProcesses(t *testing.T) {
+	testContention(t, "bsem", 2, 2, 3, 150)
+}
+
+func TestSemaphoreOfOneIsALock(t *testing.T) {
+	testContention(t, "sem", 1, 2, 3, 200) // exact counter and growing tokens
+}
+
+func TestSemaphoreCrashedHolderFreesPermit(t *testing.T) { testCrash(t, "sem", 2) }
+
+func TestBoundedSemaphoreCrashedHolderFreesPermit(t *testing.T) { testCrash(t, "bsem", 1) }
+
+func TestSemaphoreWeighted(t *testing.T) {
+	k := key(t)
+	a, b := hotredis.NewSemaphore(k, 5), hotredis.NewSemaphore(k, 5)
+	if err := a.AcquireN(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := b.TryAcquireN(ctx, 3); err != nil || ok {
+		t.Fatalf("TryAcquireN(3) with 2 free = %v, %v", ok, err)
+	}
+	if ok, err := b.TryAcquireN(ctx, 2); err != nil || !ok {
+		t.Fatalf("TryAcquireN(2) with 2 free = %v, %v", ok, err)
+	}
+	if v, err := a.Available(ctx); err != nil || v != 0 {
+		t.Fatalf("Available = %d, %v", v, err)
+	}
+	if a.Held() != 3 || b.Held() != 2 {
+		t.Fatalf("Held = %d, %d", a.Held(), b.Held())
+	}
+	// A waiter for 4 wakes when releases have freed 4, not before.
+	c := hotredis.NewSemaphore(k, 5)
+	got := make(chan error, 1)
+	go func() { got <- c.AcquireN(ctx, 4) }()
+	time.Sleep(100 * time.Millisecond)
+	if err := a.ReleaseN(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-got:
+		t.Fatalf("AcquireN(4) returned %v with 2 free", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	start := time.Now()
+	if err := b.ReleaseN(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 300*time.Millisecond {
+		t.Errorf("weighted waiter woke after %v", d)
+	}
+	if v, _ := a.Available(ctx); v != 0 {
+		t.Fatalf("Available = %d, want 0", v)
+	}
+	for _, s := range []*hotredis.Semaphore{a, c} {
+		if err := s.ReleaseN(ctx, s.Held()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v, _ := a.Available(ctx); v != 5 {
+		t.Fatalf("Available after all released = %d, want 5", v)
+	}
+	if err := a.AcquireN(ctx, 0); err != nil {
+		t.Fatalf("AcquireN(0) = %v", err)
+	}
+	if err := a.AcquireN(ctx, -1); err == nil {
+		t.Fatal("AcquireN(-1) succeeded")
+	}
+}
+
+func TestSemaphoreReleaseBeyondAcquiredAddsPermits(t *testing.T) {
+	k := key(t)
+	s := hotredis.NewSemaphore(k, 1)
+	if err := s.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReleaseN(ctx, 3); err != nil { // one held, two added
+		t.Fatal(err)
+	}
+	if v, err := s.Available(ctx); err != nil || v != 3 {
+		t.Fatalf("Available = %d, %v; want 3", v, err)
+	}
+	other := hotredis.NewSemaphore(k, 1)
+	if ok, err := other.TryAcquireN(ctx, 3); err != nil || !ok {
+		t.Fatalf("TryAcquireN(3) on a grown semaphore = %v, %v", ok, err)
+	}
+	_ = other.ReleaseN(ctx, 3)
+}
+
+func TestBoundedSemaphoreOverRelease(t *testing.T) {
+	k := key(t)
+	s := hotredis.NewBoundedSemaphore(k, 2)
+	if err := s.Release(ctx); !errors.Is(err, hotredis.ErrOverRelease) {
+		t.Fatalf("Release with none held = %v, want ErrOverRelease", err)
+	}
+	if err := s.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReleaseN(ctx, 2); !errors.Is(err, hotredis.ErrOverRelease) {
+		t.Fatalf("ReleaseN(2) with 1 held = %v, want ErrOverRelease", err)
+	}
+	if s.Held() != 1 {
+		t.Fatal("a refused release changed the count")
+	}
+	if err := s.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Release(ctx); !errors.Is(err, hotredis.ErrOverRelease) {
+		t.Fatalf("second Release = %v, want ErrOverRelease", err)
+	}
+	if v, _ := s.Available(ctx); v != 2 {
+		t.Fatalf("Available = %d, want 2", v)
+	}
+}
+
+func TestSemaphoreFencingAndLoss(t *testing.T) {
+	t.Parallel()
+	k := key(t)
+	s := hotredis.NewSemaphore(k, 2, hotredis.WithLease(300*time.Millisecond))
+	var last int64
+	for range 3 {
+		if err := s.Acquire(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if s.Token() <= last {
+			t.Fatalf("token %d after %d", s.Token(), last)
+		}
+		last = s.Token()
+		if err := s.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // the watchdog renews the 300ms lease
+	if v, _ := s.Available(ctx); v != 1 {
+		t.Fatalf("Available = %d after a second: lease not renewed", v)
+	}
+	if err := s.Delete(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-s.Lost():
+	case <-time.After(time.Second):
+		t.Fatal("Lost not closed after the semaphore was deleted")
+	}
+	// Releasing a lost permit is ErrNotHeld, not an over-release.
+	if err := s.Release(ctx); !errors.Is(err, hotredis.ErrNotHeld) {
+		t.Fatalf("Release after loss = %v, want ErrNotHeld", err)
+	}
+	if v, _ := s.Available(ctx); v != 2 {
+		t.Fatalf("Available = %d, want 2", v)
+	}
+}
+
+func TestSemaphoreCancelledWaitsLeaveNothingBehind(t *testing.T) {
+	k := key(t)
+	holder := hotredis.NewSemaphore(k, 2)
+	if err := holder.AcquireN(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, cancel := context.WithTimeout(ctx, time.Duration(10+i*10)*time.Millisecond)
+			defer cancel()
+			if err := hotredis.NewSemaphore(k, 2).AcquireN(c, int64(1+i%2)); !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("Acquire = %v, want DeadlineExceeded", err)
+			}
+		}()
+	}
+	wg.Wait()
+	// Waiters cancelled around a release pass their wake-ups on.
+	cctx, cancel := context.WithCancel(ctx)
+	var cancelled []*hotredis.Semaphore
+	errs := make(chan error, 4)
+	for range 4 {
+		s := hotredis.NewSemaphore(k, 2)
+		cancelled = append(cancelled, s)
+		go func() { errs <- s.Acquire(cctx) }()
+	}
+	time.Sleep(50 * time.Millisecond)
+	patient := hotredis.NewSemaphore(k, 2)
+	got := make(chan error, 1)
+	go func() { got <- patient.AcquireN(ctx, 2) }()
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	if err := holder.ReleaseN(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		<-errs
+	}
+	for _, s := range cancelled { // those that won the race release
+		if s.Held() > 0 {
+			if err := s.Release(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("patient waiter never got its permits")
+	}
+	if err := patient.ReleaseN(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	rdb := srv.GoRedis()
+	defer rdb.Close()
+	if n := rdb.Exists(ctx, k, "{"+k+"}:state").Val(); n != 0 {
+		t.Errorf("holders or state left behind")
+	}
+	if n := rdb.LLen(ctx, "{"+k+"}:wake").Val(); n > 2 {
+		t.Errorf("%d wake-ups left behind for 2 permits", n)
+	}
+	if v, _ := holder.Available(ctx); v != 2 {
+		t.Errorf("Available = %d, want 2", v)
+	}
+}
+
+func TestSemaphoreHandOffWakesWaiter(t *testing.T) {
+	k := key(t)
+	holder := hotredis.NewBoundedSemaphore(k, 1)
+	if err := holder.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan time.Time, 1)
+	w := hotredis.NewBoundedSemaphore(k, 1)
+	go func() {
+		if err := w.Acquire(ctx); err != nil {
+			t.Error(err)
+		}
+		got <- time.Now()
+	}()
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	if err := holder.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := (<-got).Sub(start); d > 300*time.Millisecond {
+		t.Fatalf("hand-off took %v", d)
+	}
+	_ = w.Release(ctx)
+}
+
+func TestSemaphoreOnHotRedisListIsWrongType(t *testing.T) {
+	k := key(t)
+	rdb := srv.GoRedis()
+	defer rdb.Close()
+	rdb.RPush(ctx, k, "1") // HOT Redis's semaphore layout
+	if err := hotredis.NewSemaphore(k, 2).Acquire(ctx); !errors.Is(err, hotredis.ErrWrongType) {
+		t.Fatalf("Acquire = %v, want ErrWrongType", err)
+	}
+	if _, err := hotredis.NewBoundedSemaphore(k, 2).TryAcquire(ctx); !errors.Is(err, hotredis.ErrWrongType) {
+		t.Fatalf("TryAcquire = %v, want ErrWrongType", err)
+	}
+}
+
+func TestSemaphoreOnCluster(t *testing.T) {
+	c := sharedCluster(t).Client(t)
+	s := hotredis.NewSemaphore("sem-a", 2, hotredis.WithClient(c))
+	if err := s.AcquireN(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	w := hotredis.NewSemaphore("sem-a", 2, hotredis.WithClient(c))
+	done := make(chan error, 1)
+	go func() { done <- w.Acquire(ctx) }()
+	time.Sleep(50 * time.Millisecond)
+	if err := s.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Release(ctx)
+	_ = w.Release(ctx)
+}
