@@ -150,7 +150,7 @@ func testContention(t *testing.T, kind string, n int64, procs, goroutines, iters
 			t.Fatalf("child: %v", err)
 		}
 	}
-	rdb := srv.GoRedis()
+	rdb := rawClient()
 	defer rdb.Close()
 	total := procs * goroutines * iters
 	if got, _ := rdb.Get(ctx, k+":counter").Int(); n <= 1 && got != total {
@@ -502,7 +502,7 @@ func TestLockCancelledWaitsLeaveNothingBehind(t *testing.T) {
 		}
 		holder = p
 	}
-	rdb := srv.GoRedis()
+	rdb := rawClient()
 	defer rdb.Close()
 	time.Sleep(100 * time.Millisecond)
 	if n := rdb.Exists(ctx, k).Val(); n != 0 {
@@ -515,7 +515,7 @@ func TestLockCancelledWaitsLeaveNothingBehind(t *testing.T) {
 
 func TestLockOnHotRedisListIsWrongType(t *testing.T) {
 	k := key(t)
-	rdb := srv.GoRedis()
+	rdb := rawClient()
 	defer rdb.Close()
 	rdb.RPush(ctx, k, "1") // HOT Redis's lock layout
 	l := hotredis.NewLock(k)

@@ -231,7 +231,7 @@ func TestSemaphoreCancelledWaitsLeaveNothingBehind(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(100 * time.Millisecond)
-	rdb := srv.GoRedis()
+	rdb := rawClient()
 	defer rdb.Close()
 	if n := rdb.Exists(ctx, k, "{"+k+"}:state").Val(); n != 0 {
 		t.Errorf("holders or state left behind")
@@ -271,7 +271,7 @@ func TestSemaphoreHandOffWakesWaiter(t *testing.T) {
 
 func TestSemaphoreOnHotRedisListIsWrongType(t *testing.T) {
 	k := key(t)
-	rdb := srv.GoRedis()
+	rdb := rawClient()
 	defer rdb.Close()
 	rdb.RPush(ctx, k, "1") // HOT Redis's semaphore layout
 	if err := hotredis.NewSemaphore(k, 2).Acquire(ctx); !errors.Is(err, hotredis.ErrWrongType) {
