@@ -109,7 +109,7 @@ var serverCodes = []struct {
 	{"increment or decrement would overflow", ErrOverflow},
 	{"ERR hash value is not", ErrDecode}, // HINCRBY/HINCRBYFLOAT on a non-number
 	{"hash value is not", ErrDecode},
-	{"NOTINT", ErrDecode},                // a counter script met a non-integer count
+	{"NOTINT", ErrDecode}, // a counter script met a non-integer count
 }
 
 // sentinelFor returns the sentinel matching a Redis error reply, or nil.
