@@ -113,7 +113,8 @@ func (c *Counter[K]) update(ctx context.Context, counts map[K]int64, sign int64)
 	if len(counts) == 0 {
 		return c.err
 	}
-	args := make([]string, 0, 2*len(counts))
+	args := make([]string, 0, 1+2*len(counts))
+	args = append(args, strconv.Itoa(chunkSize))
 	for k, n := range counts {
 		f, err := c.keyc.encode(k)
 		if err != nil {

@@ -44,16 +44,26 @@ local function bytesLess(x, y)
   end
   return #x < #y
 end
+-- The heap: fields fs, counts cs (strings) and, for counts of at most 15
+-- characters (below 10^15, exact as doubles), their values ns, which
+-- compare faster; ns[i] is false for longer counts.
+local fs, cs, ns = {}, {}, {}
 -- weaker reports whether entry i ranks below entry j.
-local fs, cs = {}, {}
 local function weaker(i, j)
-  local r = cmp(cs[i], cs[j])
+  local r
+  local a, b = ns[i], ns[j]
+  if a and b then
+    if a < b then r = -1 elseif a > b then r = 1 else r = 0 end
+  else
+    r = cmp(cs[i], cs[j])
+  end
   if r ~= 0 then return r < 0 end
   return bytesLess(fs[j], fs[i])
 end
 local function swap(i, j)
   fs[i], fs[j] = fs[j], fs[i]
   cs[i], cs[j] = cs[j], cs[i]
+  ns[i], ns[j] = ns[j], ns[i]
 end
 local size = 0
 local function up(i)
@@ -75,19 +85,22 @@ local function down(i)
   end
 end
 local function offer(f, c)
+  local v = #c <= 15 and tonumber(c)
   if size < n then
     size = size + 1
-    fs[size], cs[size] = f, c
+    fs[size], cs[size], ns[size] = f, c, v
     up(size)
     return
   end
+  -- The common case, a count below the weakest kept: nothing to do.
+  if v and ns[1] and v < ns[1] then return end
   -- Compare with the root in place: slot size+1 is scratch.
-  fs[size + 1], cs[size + 1] = f, c
+  fs[size + 1], cs[size + 1], ns[size + 1] = f, c, v
   if weaker(1, size + 1) then
-    fs[1], cs[1] = f, c
+    fs[1], cs[1], ns[1] = f, c, v
     down(1)
   end
-  fs[size + 1], cs[size + 1] = nil, nil
+  fs[size + 1], cs[size + 1], ns[size + 1] = nil, nil, nil
 end
 
 local function offerAll(kv)
