@@ -107,6 +107,11 @@ var serverCodes = []struct {
 	{"OVERFLOW", ErrOverflow},
 	{"ERR increment or decrement would overflow", ErrOverflow},
 	{"DIVZERO", ErrDivideByZero},
+	// rueidis drops the "ERR " that go-redis keeps, so both forms are listed.
+	{"increment or decrement would overflow", ErrOverflow},
+	{"ERR hash value is not", ErrDecode}, // HINCRBY/HINCRBYFLOAT on a non-number
+	{"hash value is not", ErrDecode},
+	{"NOTINT", ErrDecode}, // a counter script met a non-integer count
 }
 
 // sentinelFor returns the sentinel matching a Redis error reply, or nil.

@@ -1,0 +1,358 @@
+package hotredis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"strconv"
+)
+
+var (
+	scriptMapSetDefault = loadScript("map_set_default")
+	scriptMapPop        = loadScript("map_pop")
+	scriptMapPopItem    = loadScript("map_pop_item")
+)
+
+// Pair is one key and its value, as yielded by Map.All and returned by
+// Counter.MostCommon.
+type Pair[K, V any] struct {
+	Key   K
+	Value V
+}
+
+// Map is a map from K to V stored as a Redis hash at its key: HOT Redis's
+// Dict, Go's map[K]V, Python's dict. Keys and values are stored as text by
+// their codecs (see DefaultCodec, WithKeyCodec and WithCodec), so Python
+// programs see the same hash. Every method is one atomic step on the
+// server, so any number of goroutines and processes can share a Map.
+//
+// Methods that change the map called with a Transaction's context are
+// queued and return zero values; methods that only read fail there with
+// ErrInTransaction.
+type Map[K comparable, V any] struct {
+	hash[K, V]
+}
+
+// hash is the implementation of Map, shared with DefaultMap, which
+// embeds it too and redefines Get.
+type hash[K comparable, V any] struct {
+	object
+	keyc coder[K]
+	vals coder[V]
+}
+
+// NewMap returns a handle on the hash at key. It does no I/O; an empty key
+// makes a new unique one (see Key).
+func NewMap[K comparable, V any](key string, opts ...Option) *Map[K, V] {
+	m := &Map[K, V]{}
+	m.init("map", key, opts)
+	return m
+}
+
+func (m *hash[K, V]) init(kind, key string, opts []Option) {
+	o := collect(opts)
+	m.object = newObject(kind, key, o)
+	m.keyc = newCoder[K](&m.object, o.keyCodec)
+	m.vals = newCoder[V](&m.object, o.codec)
+}
+
+// Get returns the value stored for k; ok is false when there is none.
+func (m *hash[K, V]) Get(ctx context.Context, k K) (v V, ok bool, err error) {
+	f, err := m.keyc.encode(k)
+	if err != nil {
+		return v, false, err
+	}
+	s, ok, err := asString(m.read(ctx, cmd("HGET", m.keys[:1], f)))
+	if err != nil || !ok {
+		return v, false, err
+	}
+	v, err = m.vals.decode(s)
+	return v, err == nil, err
+}
+
+// Set stores v for k.
+func (m *hash[K, V]) Set(ctx context.Context, k K, v V) error {
+	f, val, err := m.encodePair(k, v)
+	if err != nil {
+		return err
+	}
+	_, err = m.write(ctx, cmd("HSET", m.keys[:1], f, val))
+	return err
+}
+
+func (m *hash[K, V]) encodePair(k K, v V) (string, string, error) {
+	f, err := m.keyc.encode(k)
+	if err != nil {
+		return "", "", err
+	}
+	val, err := m.vals.encode(v)
+	return f, val, err
+}
+
+// SetMany stores every entry of entries (Python's dict.update). A very
+// large map is sent in chunks inside one MULTI/EXEC, so it is still
+// atomic.
+func (m *hash[K, V]) SetMany(ctx context.Context, entries map[K]V) error {
+	if len(entries) == 0 {
+		return m.err
+	}
+	args, err := m.encodeMap(entries)
+	if err != nil {
+		return err
+	}
+	_, err = m.atomic(ctx, chunkCmds("HSET", m.keys[:1], args)...)
+	return err
+}
+
+func (m *hash[K, V]) encodeMap(entries map[K]V) ([]string, error) {
+	args := make([]string, 0, 2*len(entries))
+	for k, v := range entries {
+		f, val, err := m.encodePair(k, v)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, f, val)
+	}
+	return args, nil
+}
+
+// SetDefault returns the value stored for k, first storing v when there is
+// none (Python's dict.setdefault), in one atomic step: of two concurrent
+// callers, both get the value that was stored first.
+func (m *hash[K, V]) SetDefault(ctx context.Context, k K, v V) (V, error) {
+	f, val, err := m.encodePair(k, v)
+	if err != nil {
+		var zero V
+		return zero, err
+	}
+	r, err := m.eval(ctx, scriptMapSetDefault, true, m.keys[:1], f, val)
+	return m.vals.decodeReply(r, err, nil, txFrom(ctx) != nil)
+}
+
+// Remove deletes the entries for ks and returns how many there were
+// (Python's del, without the KeyError).
+func (m *hash[K, V]) Remove(ctx context.Context, ks ...K) (int, error) {
+	return removeFields(ctx, &m.object, m.keyc, ks)
+}
+
+func removeFields[K any](ctx context.Context, o *object, keyc coder[K], ks []K) (int, error) {
+	if len(ks) == 0 {
+		return 0, o.err
+	}
+	fs, err := keyc.encodeAll(ks)
+	if err != nil {
+		return 0, err
+	}
+	if len(fs) <= 10*chunkSize {
+		n, err := asInt(o.write(ctx, cmd("HDEL", o.keys[:1], fs...)))
+		return int(n), err
+	}
+	rs, err := o.atomic(ctx, chunkCmds("HDEL", o.keys[:1], fs)...)
+	total := 0
+	for _, r := range rs {
+		n, _ := asInt(r.Val, nil)
+		total += int(n)
+	}
+	return total, err
+}
+
+// Pop removes the entry for k and returns its value; ok is false when
+// there was none. Reading and removing are one atomic step.
+func (m *hash[K, V]) Pop(ctx context.Context, k K) (v V, ok bool, err error) {
+	f, err := m.keyc.encode(k)
+	if err != nil {
+		return v, false, err
+	}
+	s, ok, err := asString(m.eval(ctx, scriptMapPop, true, m.keys[:1], f))
+	if err != nil || !ok {
+		return v, false, err
+	}
+	v, err = m.vals.decode(s)
+	return v, err == nil, err
+}
+
+// PopItem removes an arbitrary entry and returns it (Python's
+// dict.popitem, though a hash has no order to pop from: the entry is
+// random), or returns ErrEmpty. Inside a Transaction it is queued and
+// returns zero values.
+func (m *hash[K, V]) PopItem(ctx context.Context) (K, V, error) {
+	var (
+		k K
+		v V
+	)
+	arr, err := asArray(m.eval(ctx, scriptMapPopItem, true, m.keys[:1]))
+	if err != nil || txFrom(ctx) != nil {
+		return k, v, err
+	}
+	if len(arr) != 2 {
+		return k, v, fmt.Errorf("hotredis: %s %q: PopItem: %w", m.kind, m.key, ErrEmpty)
+	}
+	p, err := decodePair(m.keyc, m.vals, arr[0], arr[1])
+	return p.Key, p.Value, err
+}
+
+func decodePair[K, V any](keyc coder[K], vals coder[V], f, val any) (p Pair[K, V], err error) {
+	fs, _, err := asString(f, nil)
+	if err != nil {
+		return p, wrapErr(keyc.kind, keyc.key, err)
+	}
+	vs, _, err := asString(val, nil)
+	if err != nil {
+		return p, wrapErr(keyc.kind, keyc.key, err)
+	}
+	if p.Key, err = keyc.decode(fs); err != nil {
+		return p, err
+	}
+	p.Value, err = vals.decode(vs)
+	return p, err
+}
+
+// Has reports whether there is an entry for k.
+func (m *hash[K, V]) Has(ctx context.Context, k K) (bool, error) {
+	f, err := m.keyc.encode(k)
+	if err != nil {
+		return false, err
+	}
+	n, err := asInt(m.read(ctx, cmd("HEXISTS", m.keys[:1], f)))
+	return n == 1, err
+}
+
+// Len returns the number of entries (0 for a missing key).
+func (m *hash[K, V]) Len(ctx context.Context) (int, error) {
+	n, err := asInt(m.read(ctx, cmd("HLEN", m.keys[:1])))
+	return int(n), err
+}
+
+// Keys returns every key, in no particular order, in one reply. Use All for
+// a very large map.
+func (m *hash[K, V]) Keys(ctx context.Context) ([]K, error) {
+	arr, err := asArray(m.read(ctx, cmd("HKEYS", m.keys[:1])))
+	if err != nil {
+		return nil, err
+	}
+	return m.keyc.decodeAll(arr)
+}
+
+// Values returns every value, in no particular order, in one reply.
+func (m *hash[K, V]) Values(ctx context.Context) ([]V, error) {
+	arr, err := asArray(m.read(ctx, cmd("HVALS", m.keys[:1])))
+	if err != nil {
+		return nil, err
+	}
+	return m.vals.decodeAll(arr)
+}
+
+// Items returns the whole map as a Go map, read in one reply (HGETALL).
+// Use All for a very large map.
+func (m *hash[K, V]) Items(ctx context.Context) (map[K]V, error) {
+	arr, err := asArray(m.read(ctx, cmd("HGETALL", m.keys[:1])))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[K]V, len(arr)/2)
+	for i := 0; i+1 < len(arr); i += 2 {
+		p, err := decodePair(m.keyc, m.vals, arr[i], arr[i+1])
+		if err != nil {
+			return nil, err
+		}
+		out[p.Key] = p.Value
+	}
+	return out, nil
+}
+
+// All returns an iterator over the entries, read with HSCAN about
+// chunkSize (1000) at a time, so client memory stays flat whatever the
+// map's size. If a read fails, or an entry cannot be decoded, the iterator
+// yields the error once (with a zero Pair) and stops. The map is not
+// frozen: entries changed meanwhile may be seen or missed, and an entry
+// present throughout may be seen twice if the hash is resized meanwhile
+// (HSCAN's guarantee).
+func (m *hash[K, V]) All(ctx context.Context) iter.Seq2[Pair[K, V], error] {
+	return scanPairs(ctx, &m.object, m.keyc, m.vals)
+}
+
+func scanPairs[K, V any](ctx context.Context, o *object, keyc coder[K], vals coder[V]) iter.Seq2[Pair[K, V], error] {
+	return func(yield func(Pair[K, V], error) bool) {
+		cursor := "0"
+		for {
+			next, arr, err := scan(ctx, o, "HSCAN", cursor)
+			if err != nil {
+				yield(Pair[K, V]{}, err)
+				return
+			}
+			for i := 0; i+1 < len(arr); i += 2 {
+				p, err := decodePair(keyc, vals, arr[i], arr[i+1])
+				if err != nil {
+					yield(Pair[K, V]{}, err)
+					return
+				}
+				if !yield(p, nil) {
+					return
+				}
+			}
+			if next == "0" {
+				return
+			}
+			cursor = next
+		}
+	}
+}
+
+// Clear removes every entry (the key is deleted).
+func (m *hash[K, V]) Clear(ctx context.Context) error { return m.Delete(ctx) }
+
+// Replace atomically replaces the whole map with entries. An empty entries
+// deletes the key (HOT Redis never stores an empty Dict).
+func (m *hash[K, V]) Replace(ctx context.Context, entries map[K]V) error {
+	args, err := m.encodeMap(entries)
+	if err != nil {
+		return err
+	}
+	cmds := append([]cmdList{cmd("DEL", m.keys[:1])}, chunkCmds("HSET", m.keys[:1], args)...)
+	_, err = m.atomic(ctx, cmds...)
+	return err
+}
+
+// Incr adds n to the integer stored for k (a missing entry counts 0) and
+// returns the result (HINCRBY). A result beyond int64 is ErrOverflow and a
+// value that is not an integer is ErrDecode; either leaves the value
+// unchanged. V should be an integer type for Get to read the result back.
+func (m *hash[K, V]) Incr(ctx context.Context, k K, n int64) (int64, error) {
+	f, err := m.keyc.encode(k)
+	if err != nil {
+		return 0, err
+	}
+	return incrField(ctx, &m.object, f, n)
+}
+
+func incrField(ctx context.Context, o *object, f string, n int64) (int64, error) {
+	r, err := asInt(o.write(ctx, cmd("HINCRBY", o.keys[:1], f, strconv.FormatInt(n, 10))))
+	return r, fieldErr(ctx, o, f, err)
+}
+
+// IncrFloat adds x to the number stored for k (a missing entry counts 0)
+// and returns the result (HINCRBYFLOAT, which stores Redis's own decimal
+// form, such as "0.3"). A value that is not a number is ErrDecode and
+// leaves the value unchanged.
+func (m *hash[K, V]) IncrFloat(ctx context.Context, k K, x float64) (float64, error) {
+	f, err := m.keyc.encode(k)
+	if err != nil {
+		return 0, err
+	}
+	s, _, err := asString(m.write(ctx, cmd("HINCRBYFLOAT", m.keys[:1], f, strconv.FormatFloat(x, 'g', -1, 64))))
+	if err != nil || s == "" {
+		return 0, fieldErr(ctx, &m.object, f, err)
+	}
+	return strconv.ParseFloat(s, 64)
+}
+
+// fieldErr turns Redis's "hash value is not an integer/float" into a
+// DecodeError carrying the stored value (read back, best effort).
+func fieldErr(ctx context.Context, o *object, f string, err error) error {
+	if !errors.Is(err, ErrDecode) {
+		return err
+	}
+	raw, _, _ := asString(o.read(context.WithoutCancel(ctx), cmd("HGET", o.keys[:1], f)))
+	return decodeError(o.key, raw, "number", fmt.Errorf("field %q does not hold a number", f))
+}

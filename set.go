@@ -1,0 +1,440 @@
+package hotredis
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"strconv"
+)
+
+var (
+	scriptSetStore        = loadScript("set_store")
+	scriptSetXor          = loadScript("set_xor")
+	scriptSetCompare      = loadScript("set_compare")
+	scriptSetValues       = loadScript("set_values")
+	scriptSetValuesUpdate = loadScript("set_values_update")
+)
+
+// Set is a set of T stored as a Redis set at its key: HOT Redis's Set, Go's
+// map[T]struct{}, Python's set. Every method is one atomic step on the
+// server, so any number of goroutines and processes can share a Set.
+//
+// Set algebra comes in two forms. Methods named after Python's (Union,
+// IntersectionUpdate, IsSubset, ...) take other Sets and run entirely on
+// the server; on a Redis Cluster every Set involved must live in the same
+// slot (give the keys a common hash tag such as "{users}:a" and
+// "{users}:b"), or the call fails with ErrCrossSlot before anything is
+// sent. The same methods with a Values suffix (UnionValues,
+// IntersectionUpdateValues, IsSubsetValues, ...) take plain Go values,
+// which travel to the server as arguments of one script, so they too are
+// atomic. Other Sets must be bound to the same client as the receiver:
+// only their keys are used.
+//
+// Methods that change the set called with a Transaction's context are
+// queued and return zero values; methods that only read fail there with
+// ErrInTransaction.
+type Set[T any] struct {
+	object
+	vals coder[T]
+}
+
+// NewSet returns a handle on the set at key. It does no I/O; an empty key
+// makes a new unique one (see Key).
+func NewSet[T any](key string, opts ...Option) *Set[T] {
+	o := collect(opts)
+	s := &Set[T]{object: newObject("set", key, o, "tmp")}
+	s.vals = newCoder[T](&s.object, o.codec)
+	return s
+}
+
+// Add adds vs and returns how many of them were not already members. A very
+// long vs is sent in chunks inside one MULTI/EXEC, so it is still atomic.
+func (s *Set[T]) Add(ctx context.Context, vs ...T) (int, error) {
+	return s.variadic(ctx, "SADD", vs)
+}
+
+// Remove removes vs and returns how many of them were members (Python's
+// discard: missing values are not an error).
+func (s *Set[T]) Remove(ctx context.Context, vs ...T) (int, error) {
+	return s.variadic(ctx, "SREM", vs)
+}
+
+func (s *Set[T]) variadic(ctx context.Context, op string, vs []T) (int, error) {
+	if len(vs) == 0 {
+		return 0, s.err
+	}
+	ss, err := s.vals.encodeAll(vs)
+	if err != nil {
+		return 0, err
+	}
+	if len(ss) <= 10*chunkSize {
+		n, err := asInt(s.write(ctx, cmd(op, s.keys[:1], ss...)))
+		return int(n), err
+	}
+	rs, err := s.atomic(ctx, chunkCmds(op, s.keys[:1], ss)...)
+	if err != nil || rs == nil {
+		return 0, err
+	}
+	total := 0
+	for _, r := range rs {
+		n, _ := asInt(r.Val, nil)
+		total += int(n)
+	}
+	return total, nil
+}
+
+// Contains reports whether v is a member.
+func (s *Set[T]) Contains(ctx context.Context, v T) (bool, error) {
+	e, err := s.vals.encode(v)
+	if err != nil {
+		return false, err
+	}
+	n, err := asInt(s.read(ctx, cmd("SISMEMBER", s.keys[:1], e)))
+	return n == 1, err
+}
+
+// Len returns the number of members (0 for a missing key).
+func (s *Set[T]) Len(ctx context.Context) (int, error) {
+	n, err := asInt(s.read(ctx, cmd("SCARD", s.keys[:1])))
+	return int(n), err
+}
+
+// Members returns every member, in no particular order, in one reply. Use
+// All for a very large set.
+func (s *Set[T]) Members(ctx context.Context) ([]T, error) {
+	return s.readMembers(ctx, cmd("SMEMBERS", s.keys[:1]))
+}
+
+func (s *Set[T]) readMembers(ctx context.Context, c cmdList) ([]T, error) {
+	arr, err := asArray(s.read(ctx, c))
+	if err != nil {
+		return nil, err
+	}
+	return s.vals.decodeAll(arr)
+}
+
+// All returns an iterator over the members, read with SSCAN about chunkSize
+// (1000) at a time, so client memory stays flat whatever the set's size.
+// If a read fails, or a member cannot be decoded, the iterator yields the
+// error once and stops. The set is not frozen: members added or removed
+// meanwhile may be seen or missed, and a member present throughout may be
+// seen twice if the set is resized meanwhile (SSCAN's guarantee).
+func (s *Set[T]) All(ctx context.Context) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		cursor := "0"
+		for {
+			next, arr, err := scan(ctx, &s.object, "SSCAN", cursor)
+			if err != nil {
+				yield(zero, err)
+				return
+			}
+			for _, x := range arr {
+				v, err := s.vals.decodeAll([]any{x})
+				if err != nil {
+					yield(zero, err)
+					return
+				}
+				if !yield(v[0], nil) {
+					return
+				}
+			}
+			if next == "0" {
+				return
+			}
+			cursor = next
+		}
+	}
+}
+
+// scan runs one step of SSCAN/HSCAN/ZSCAN over o's key with COUNT
+// chunkSize and returns the next cursor and the items.
+func scan(ctx context.Context, o *object, op, cursor string) (string, []any, error) {
+	arr, err := asArray(o.read(ctx, cmd(op, o.keys[:1], cursor, "COUNT", strconv.Itoa(chunkSize))))
+	if err != nil {
+		return "", nil, err
+	}
+	if len(arr) != 2 {
+		return "", nil, wrapErr(o.kind, o.key, fmt.Errorf("%w: %s reply of %d items", errReply, op, len(arr)))
+	}
+	next, _, err := asString(arr[0], nil)
+	if err != nil {
+		return "", nil, wrapErr(o.kind, o.key, err)
+	}
+	items, err := asArray(arr[1], nil)
+	return next, items, wrapErr(o.kind, o.key, err)
+}
+
+// Pop removes and returns a random member, or returns ErrEmpty.
+func (s *Set[T]) Pop(ctx context.Context) (T, error) {
+	v, err := s.write(ctx, cmd("SPOP", s.keys[:1]))
+	return s.vals.decodeReply(v, err, s.emptyErr("Pop"), txFrom(ctx) != nil)
+}
+
+// Random returns a random member without removing it, or returns ErrEmpty.
+func (s *Set[T]) Random(ctx context.Context) (T, error) {
+	v, err := s.read(ctx, cmd("SRANDMEMBER", s.keys[:1]))
+	return s.vals.decodeReply(v, err, s.emptyErr("Random"), false)
+}
+
+func (s *Set[T]) emptyErr(op string) error {
+	return fmt.Errorf("hotredis: set %q: %s: %w", s.key, op, ErrEmpty)
+}
+
+// Clear removes every member (the key is deleted).
+func (s *Set[T]) Clear(ctx context.Context) error { return s.Delete(ctx) }
+
+// Replace atomically replaces the whole set with vs (duplicates count
+// once). With no vs the key is deleted.
+func (s *Set[T]) Replace(ctx context.Context, vs ...T) error {
+	ss, err := s.vals.encodeAll(vs)
+	if err != nil {
+		return err
+	}
+	cmds := append([]cmdList{cmd("DEL", s.keys[:1])}, chunkCmds("SADD", s.keys[:1], ss)...)
+	_, err = s.atomic(ctx, cmds...)
+	return err
+}
+
+// setKeys returns s's key followed by the keys of others.
+func (s *Set[T]) setKeys(others []*Set[T]) []string {
+	ks := make([]string, 0, 1+len(others))
+	ks = append(ks, s.key)
+	for _, o := range others {
+		ks = append(ks, o.key)
+	}
+	return ks
+}
+
+// Union returns the members of s and of every other Set (SUNION, on the
+// server), in no particular order.
+func (s *Set[T]) Union(ctx context.Context, others ...*Set[T]) ([]T, error) {
+	return s.readMembers(ctx, cmd("SUNION", s.setKeys(others)))
+}
+
+// Intersection returns the members of s that are in every other Set
+// (SINTER, on the server).
+func (s *Set[T]) Intersection(ctx context.Context, others ...*Set[T]) ([]T, error) {
+	return s.readMembers(ctx, cmd("SINTER", s.setKeys(others)))
+}
+
+// Difference returns the members of s that are in none of the others
+// (SDIFF, on the server).
+func (s *Set[T]) Difference(ctx context.Context, others ...*Set[T]) ([]T, error) {
+	return s.readMembers(ctx, cmd("SDIFF", s.setKeys(others)))
+}
+
+// SymmetricDifference returns the members that are in s or in the other
+// Set but not in both; with several others it chains, as Python's
+// s ^ a ^ b does (members found in an odd number of the sets). It is
+// computed by a script on the server.
+func (s *Set[T]) SymmetricDifference(ctx context.Context, others ...*Set[T]) ([]T, error) {
+	arr, err := asArray(s.eval(ctx, scriptSetXor, false, s.setKeys(others)))
+	if err != nil {
+		return nil, err
+	}
+	return s.vals.decodeAll(arr)
+}
+
+// UnionUpdate adds the members of every other Set to s (Python's |=), on
+// the server. The set keeps its expiry.
+func (s *Set[T]) UnionUpdate(ctx context.Context, others ...*Set[T]) error {
+	return s.store(ctx, "union", others)
+}
+
+// IntersectionUpdate keeps only the members of s that are in every other
+// Set (Python's &=), on the server. The set keeps its expiry; with no
+// others it is unchanged.
+func (s *Set[T]) IntersectionUpdate(ctx context.Context, others ...*Set[T]) error {
+	return s.store(ctx, "inter", others)
+}
+
+// DifferenceUpdate removes from s the members of every other Set (Python's
+// -=), on the server. The set keeps its expiry.
+func (s *Set[T]) DifferenceUpdate(ctx context.Context, others ...*Set[T]) error {
+	return s.store(ctx, "diff", others)
+}
+
+// SymmetricDifferenceUpdate replaces s with its symmetric difference with
+// the other Set (Python's ^=), chaining over several others, on the
+// server. The set keeps its expiry.
+func (s *Set[T]) SymmetricDifferenceUpdate(ctx context.Context, others ...*Set[T]) error {
+	return s.store(ctx, "xor", others)
+}
+
+func (s *Set[T]) store(ctx context.Context, op string, others []*Set[T]) error {
+	if len(others) == 0 {
+		return s.err
+	}
+	_, err := s.eval(ctx, scriptSetStore, true, s.setKeys(others), op, strconv.Itoa(chunkSize))
+	return err
+}
+
+// IsSubset reports whether every member of s is in other (s <= other).
+// Only three counts cross the network (SCARD and SINTERCARD on the server).
+func (s *Set[T]) IsSubset(ctx context.Context, other *Set[T]) (bool, error) {
+	a, _, inter, err := s.compare(ctx, other)
+	return err == nil && inter == a, err
+}
+
+// IsSuperset reports whether every member of other is in s (s >= other).
+func (s *Set[T]) IsSuperset(ctx context.Context, other *Set[T]) (bool, error) {
+	_, b, inter, err := s.compare(ctx, other)
+	return err == nil && inter == b, err
+}
+
+// IsDisjoint reports whether s and other have no member in common.
+func (s *Set[T]) IsDisjoint(ctx context.Context, other *Set[T]) (bool, error) {
+	_, _, inter, err := s.compare(ctx, other)
+	return err == nil && inter == 0, err
+}
+
+// Equal reports whether s and other have the same members.
+func (s *Set[T]) Equal(ctx context.Context, other *Set[T]) (bool, error) {
+	a, b, inter, err := s.compare(ctx, other)
+	return err == nil && a == b && inter == a, err
+}
+
+// compare returns |s|, |other| and |s ∩ other|, read atomically.
+func (s *Set[T]) compare(ctx context.Context, other *Set[T]) (a, b, inter int64, err error) {
+	return counts3(s.eval(ctx, scriptSetCompare, false, []string{s.key, other.key}))
+}
+
+func counts3(v any, err error) (a, b, c int64, _ error) {
+	arr, err := asArray(v, err)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	if len(arr) != 3 {
+		return 0, 0, 0, fmt.Errorf("%w: %d counts", errReply, len(arr))
+	}
+	if a, err = asInt(arr[0], nil); err == nil {
+		if b, err = asInt(arr[1], nil); err == nil {
+			c, err = asInt(arr[2], nil)
+		}
+	}
+	return a, b, c, err
+}
+
+// valueArgs encodes vs for a script's ARGV after the given leading
+// arguments, dropping duplicates (by stored text).
+func (s *Set[T]) valueArgs(vs []T, lead ...string) ([]string, error) {
+	seen := make(map[string]struct{}, len(vs))
+	out := append(make([]string, 0, len(lead)+len(vs)), lead...)
+	for _, v := range vs {
+		e, err := s.vals.encode(v)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := seen[e]; !dup {
+			seen[e] = struct{}{}
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func (s *Set[T]) values(ctx context.Context, op string, vs []T) ([]T, error) {
+	args, err := s.valueArgs(vs, op, strconv.Itoa(chunkSize))
+	if err != nil {
+		return nil, err
+	}
+	arr, err := asArray(s.eval(ctx, scriptSetValues, false, s.keys[:1], args...))
+	if err != nil {
+		return nil, err
+	}
+	return s.vals.decodeAll(arr)
+}
+
+// UnionValues returns the members of s together with vs, without changing
+// s. Duplicates are returned once.
+func (s *Set[T]) UnionValues(ctx context.Context, vs ...T) ([]T, error) {
+	return s.values(ctx, "union", vs)
+}
+
+// IntersectionValues returns the values among vs that are members of s
+// (each once). Only those cross the network back.
+func (s *Set[T]) IntersectionValues(ctx context.Context, vs ...T) ([]T, error) {
+	return s.values(ctx, "inter", vs)
+}
+
+// DifferenceValues returns the members of s that are not among vs.
+func (s *Set[T]) DifferenceValues(ctx context.Context, vs ...T) ([]T, error) {
+	return s.values(ctx, "diff", vs)
+}
+
+// SymmetricDifferenceValues returns the members of s not among vs together
+// with the values among vs that are not members of s.
+func (s *Set[T]) SymmetricDifferenceValues(ctx context.Context, vs ...T) ([]T, error) {
+	return s.values(ctx, "xor", vs)
+}
+
+func (s *Set[T]) valuesUpdate(ctx context.Context, op string, vs []T) error {
+	args, err := s.valueArgs(vs, op, strconv.Itoa(chunkSize))
+	if err != nil {
+		return err
+	}
+	_, err = s.eval(ctx, scriptSetValuesUpdate, true, s.keys, args...)
+	return err
+}
+
+// UnionUpdateValues adds vs to s (Python's s |= {...}); it is Add without
+// the count.
+func (s *Set[T]) UnionUpdateValues(ctx context.Context, vs ...T) error {
+	return s.valuesUpdate(ctx, "union", vs)
+}
+
+// IntersectionUpdateValues keeps only the members of s that are among vs;
+// with no vs it empties s. The set keeps its expiry. The values are put in
+// a scratch key in s's slot for SINTERSTORE, which the script always
+// removes.
+func (s *Set[T]) IntersectionUpdateValues(ctx context.Context, vs ...T) error {
+	return s.valuesUpdate(ctx, "inter", vs)
+}
+
+// DifferenceUpdateValues removes vs from s; it is Remove without the count.
+func (s *Set[T]) DifferenceUpdateValues(ctx context.Context, vs ...T) error {
+	return s.valuesUpdate(ctx, "diff", vs)
+}
+
+// SymmetricDifferenceUpdateValues removes from s the values among vs that
+// are members and adds the others (Python's s ^= {...}); a value repeated
+// in vs counts once.
+func (s *Set[T]) SymmetricDifferenceUpdateValues(ctx context.Context, vs ...T) error {
+	return s.valuesUpdate(ctx, "xor", vs)
+}
+
+// compareValues returns |s|, the number of distinct vs, and how many of
+// them are members of s, read atomically.
+func (s *Set[T]) compareValues(ctx context.Context, vs []T) (a, b, inter int64, err error) {
+	args, err := s.valueArgs(vs, "compare", strconv.Itoa(chunkSize))
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	return counts3(s.eval(ctx, scriptSetValues, false, s.keys[:1], args...))
+}
+
+// IsSubsetValues reports whether every member of s is among vs.
+func (s *Set[T]) IsSubsetValues(ctx context.Context, vs ...T) (bool, error) {
+	a, _, inter, err := s.compareValues(ctx, vs)
+	return err == nil && inter == a, err
+}
+
+// IsSupersetValues reports whether every value of vs is a member of s.
+func (s *Set[T]) IsSupersetValues(ctx context.Context, vs ...T) (bool, error) {
+	_, b, inter, err := s.compareValues(ctx, vs)
+	return err == nil && inter == b, err
+}
+
+// IsDisjointValues reports whether no value of vs is a member of s.
+func (s *Set[T]) IsDisjointValues(ctx context.Context, vs ...T) (bool, error) {
+	_, _, inter, err := s.compareValues(ctx, vs)
+	return err == nil && inter == 0, err
+}
+
+// EqualValues reports whether the members of s are exactly vs (ignoring
+// order and duplicates).
+func (s *Set[T]) EqualValues(ctx context.Context, vs ...T) (bool, error) {
+	a, b, inter, err := s.compareValues(ctx, vs)
+	return err == nil && a == b && inter == a, err
+}

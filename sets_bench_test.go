@@ -1,0 +1,168 @@
+package hotredis_test
+
+import (
+	"strconv"
+	"testing"
+
+	"github.com/redis/rueidis"
+
+	"github.com/hotredis/hotredis"
+)
+
+// Set, Map and Counter operations beside the raw command each sends, on
+// the same server in the same run, so the ratio is the library's
+// overhead:
+//
+//	go test -run '^$' -bench 'Set|Map|Counter|Raw(SADD|SISMEMBER|HSET|HGET|HINCRBY)' -benchmem .
+//
+// "parallel" variants run 64 goroutines (b.SetParallelism(32) on 2 CPUs).
+// The helpers carry a "sets" prefix so they cannot clash with other
+// benchmark files.
+
+func setsRaw(b *testing.B) rueidis.Client {
+	c, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{srv.Addr}, DisableCache: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(c.Close)
+	return c
+}
+
+// setsBench runs op once per iteration (i counts up), serially and from
+// 64 goroutines, as two sub-benchmarks.
+func setsBench(b *testing.B, op func(i int) error) {
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if err := op(i); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetParallelism(32)
+		b.RunParallel(func(pb *testing.PB) {
+			i := 0
+			for pb.Next() {
+				if err := op(i); err != nil {
+					b.Error(err)
+					return
+				}
+				i++
+			}
+		})
+	})
+}
+
+func BenchmarkSetAdd(b *testing.B) {
+	s := hotredis.NewSet[string]("bench:set-add")
+	defer s.Delete(ctx)
+	setsBench(b, func(i int) error { _, err := s.Add(ctx, strconv.Itoa(i%1000)); return err })
+}
+
+func BenchmarkRawSADD(b *testing.B) {
+	c := setsRaw(b)
+	defer c.Do(ctx, c.B().Del().Key("bench:raw-sadd").Build())
+	setsBench(b, func(i int) error {
+		return c.Do(ctx, c.B().Sadd().Key("bench:raw-sadd").Member(strconv.Itoa(i%1000)).Build()).Error()
+	})
+}
+
+func BenchmarkSetContains(b *testing.B) {
+	s := hotredis.NewSet[string]("bench:set-contains")
+	_ = s.Replace(ctx, "a", "b")
+	defer s.Delete(ctx)
+	setsBench(b, func(int) error { _, err := s.Contains(ctx, "a"); return err })
+}
+
+func BenchmarkRawSISMEMBER(b *testing.B) {
+	c := setsRaw(b)
+	s := hotredis.NewSet[string]("bench:raw-sismember")
+	_ = s.Replace(ctx, "a", "b")
+	defer s.Delete(ctx)
+	setsBench(b, func(int) error {
+		return c.Do(ctx, c.B().Sismember().Key("bench:raw-sismember").Member("a").Build()).Error()
+	})
+}
+
+func BenchmarkMapSet(b *testing.B) {
+	m := hotredis.NewMap[string, int]("bench:map-set")
+	defer m.Delete(ctx)
+	setsBench(b, func(i int) error { return m.Set(ctx, strconv.Itoa(i%1000), i) })
+}
+
+func BenchmarkRawHSET(b *testing.B) {
+	c := setsRaw(b)
+	defer c.Do(ctx, c.B().Del().Key("bench:raw-hset").Build())
+	setsBench(b, func(i int) error {
+		return c.Do(ctx, c.B().Hset().Key("bench:raw-hset").FieldValue().FieldValue(strconv.Itoa(i%1000), strconv.Itoa(i)).Build()).Error()
+	})
+}
+
+func BenchmarkMapGet(b *testing.B) {
+	m := hotredis.NewMap[string, int]("bench:map-get")
+	_ = m.Set(ctx, "k", 42)
+	defer m.Delete(ctx)
+	setsBench(b, func(int) error { _, _, err := m.Get(ctx, "k"); return err })
+}
+
+func BenchmarkRawHGET(b *testing.B) {
+	c := setsRaw(b)
+	m := hotredis.NewMap[string, int]("bench:raw-hget")
+	_ = m.Set(ctx, "k", 42)
+	defer m.Delete(ctx)
+	setsBench(b, func(int) error {
+		_, err := c.Do(ctx, c.B().Hget().Key("bench:raw-hget").Field("k").Build()).AsInt64()
+		return err
+	})
+}
+
+func BenchmarkMapSetDefault(b *testing.B) {
+	m := hotredis.NewMap[string, int]("bench:map-setdefault")
+	defer m.Delete(ctx)
+	setsBench(b, func(i int) error { _, err := m.SetDefault(ctx, strconv.Itoa(i%1000), i); return err })
+}
+
+func BenchmarkCounterAdd(b *testing.B) {
+	c := hotredis.NewCounter[string]("bench:counter-add")
+	defer c.Delete(ctx)
+	setsBench(b, func(i int) error { _, err := c.Add(ctx, strconv.Itoa(i%1000), 1); return err })
+}
+
+func BenchmarkRawHINCRBY(b *testing.B) {
+	c := setsRaw(b)
+	defer c.Do(ctx, c.B().Del().Key("bench:raw-hincrby").Build())
+	setsBench(b, func(i int) error {
+		return c.Do(ctx, c.B().Hincrby().Key("bench:raw-hincrby").Field(strconv.Itoa(i%1000)).Increment(1).Build()).Error()
+	})
+}
+
+func BenchmarkCounterUpdateElements(b *testing.B) {
+	c := hotredis.NewCounter[string]("bench:counter-update")
+	defer c.Delete(ctx)
+	setsBench(b, func(i int) error { return c.UpdateElements(ctx, "a", "b", strconv.Itoa(i%100)) })
+}
+
+// BenchmarkCounterMostCommon measures MostCommon(10) on a counter of
+// 100,000 elements (one atomic stretch): server time, with 10 pairs
+// crossing the network.
+func BenchmarkCounterMostCommon(b *testing.B) {
+	c := hotredis.NewCounter[int]("bench:counter-mostcommon")
+	counts := make(map[int]int64, 100_000)
+	for i := range 100_000 {
+		counts[i] = int64(i*7919) % 100_003
+	}
+	if err := c.Replace(ctx, counts); err != nil {
+		b.Fatal(err)
+	}
+	defer c.Delete(ctx)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.MostCommon(ctx, 10); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
