@@ -297,7 +297,7 @@ func TestCounterMostCommonLarge(t *testing.T) {
 		t.Skip("large")
 	}
 	c := hotredis.NewCounter[string](key(t))
-	rdb := srv.GoRedis()
+	rdb := rawClient()
 	const n = 150_000
 	args := make([]any, 0, 2000)
 	want := counterModel{}
@@ -334,7 +334,7 @@ func TestCounterMostCommonLarge(t *testing.T) {
 }
 
 func TestCounterBadInput(t *testing.T) {
-	rdb := srv.GoRedis()
+	rdb := rawClient()
 	k := key(t)
 	rdb.SAdd(ctx, k, "x")
 	c := hotredis.NewCounter[string](k)

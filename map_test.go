@@ -191,7 +191,7 @@ func TestMapLarge(t *testing.T) {
 }
 
 func TestMapBadInput(t *testing.T) {
-	rdb := srv.GoRedis()
+	rdb := rawClient()
 	k := key(t)
 	rdb.RPush(ctx, k, "x")
 	m := hotredis.NewMap[string, int](k)

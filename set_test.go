@@ -351,13 +351,13 @@ func TestSetExpiryKept(t *testing.T) {
 			t.Fatalf("TTL after update = %v, %v", ttl, err)
 		}
 	}
-	if n, _ := srv.GoRedis().Exists(ctx, s.Key()+":tmp", "{"+s.Key()+"}:tmp").Result(); n != 0 {
+	if n, _ := rawClient().Exists(ctx, s.Key()+":tmp", "{"+s.Key()+"}:tmp").Result(); n != 0 {
 		t.Fatalf("scratch key left behind")
 	}
 }
 
 func TestSetBadInput(t *testing.T) {
-	rdb := srv.GoRedis()
+	rdb := rawClient()
 	k := key(t)
 	rdb.Set(ctx, k, "a string", 0)
 	s := hotredis.NewSet[string](k)
