@@ -548,7 +548,7 @@ func TestSetCluster(t *testing.T) {
 	c := sharedCluster(t).Client(t)
 	a := hotredis.NewSet[string]("{sets}:a", hotredis.WithClient(c))
 	b := hotredis.NewSet[string]("{sets}:b", hotredis.WithClient(c))
-	far := hotredis.NewSet[string]("elsewhere", hotredis.WithClient(c))
+	far := hotredis.NewSet[string]("elsewhere:"+t.Name(), hotredis.WithClient(c))
 	a.Replace(ctx, "1", "2", "3")
 	b.Replace(ctx, "2", "3", "4")
 	far.Replace(ctx, "3")

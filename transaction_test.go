@@ -216,7 +216,8 @@ func TestTransactionCrossSlotOnCluster(t *testing.T) {
 	c := sharedCluster(t).Client(t)
 	a := hotredis.NewList[int]("{tx}a", hotredis.WithClient(c))
 	b := hotredis.NewList[int]("{tx}b", hotredis.WithClient(c))
-	far := hotredis.NewList[int]("elsewhere", hotredis.WithClient(c))
+	far := hotredis.NewList[int]("elsewhere:"+t.Name(), hotredis.WithClient(c))
+	_ = far.Delete(ctx)
 	_ = a.Delete(ctx)
 	_ = b.Delete(ctx)
 	if err := c.Transaction(ctx, func(tctx context.Context) error {
