@@ -43,6 +43,9 @@ var (
 	ErrTxConflict = errors.New("hotredis: optimistic transaction conflict")
 	// ErrClosed: the client was closed.
 	ErrClosed = errors.New("hotredis: client closed")
+	// ErrNotFinite: a Float operation met or would produce NaN or ±Inf,
+	// which a Float never stores.
+	ErrNotFinite = errors.New("hotredis: not a finite number")
 )
 
 // DecodeError reports a stored value that cannot be decoded. It matches
@@ -105,6 +108,13 @@ var serverCodes = []struct {
 	{"OVERFLOW", ErrOverflow},
 	{"ERR increment or decrement would overflow", ErrOverflow},
 	{"DIVZERO", ErrDivideByZero},
+	{"DECODE", ErrDecode},
+	{"ERR value is not an integer", ErrDecode}, // INCRBY on other text
+	{"value is not an integer", ErrDecode},     // the same, as rueidis reports it
+	{"increment or decrement would overflow", ErrOverflow},
+	{"ERR value is not a valid float", ErrDecode},
+	{"value is not a valid float", ErrDecode},
+	{"NOTFINITE", ErrNotFinite},
 }
 
 // sentinelFor returns the sentinel matching a Redis error reply, or nil.
