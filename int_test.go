@@ -7,8 +7,8 @@ import (
 	"math/big"
 	"strconv"
 	"sync"
-	"time"
 	"testing"
+	"time"
 
 	"pgregory.net/rapid"
 
