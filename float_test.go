@@ -379,3 +379,37 @@ func TestFloatScriptWritesPowersOfTwo(t *testing.T) {
 		}
 	}
 }
+
+// Every scalar script declares its keys, so each works on a Cluster.
+func TestScalarsCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cluster")
+	}
+	c := sharedCluster(t).Client(t)
+	for k := range 4 {
+		name := key(t, strconv.Itoa(k))
+		f := hotredis.NewFloat(name+":f", hotredis.WithClient(c))
+		s := hotredis.NewString(name+":s", hotredis.WithClient(c))
+		f.Store(ctx, 1.5)
+		v, err := f.Add(ctx, 1)
+		if err == nil {
+			v, err = f.Pow(ctx, 2)
+		}
+		if err != nil || v != 6.25 {
+			t.Fatalf("float: %v, %v", v, err)
+		}
+		s.Set(ctx, "héllo")
+		u, err := s.ToUpper(ctx)
+		if err == nil {
+			u, err = s.Slice(ctx, -3, -1)
+		}
+		if err != nil || u != "LL" {
+			t.Fatalf("string: %q, %v", u, err)
+		}
+		if n, err := s.SetSlice(ctx, -1, 100, "!"); n != 6 || err != nil {
+			t.Fatalf("SetSlice: %d, %v", n, err)
+		}
+		f.Delete(ctx)
+		s.Delete(ctx)
+	}
+}
