@@ -128,7 +128,8 @@ var intEdges = []int64{0, 1, -1, 2, -2, 3, -7, 7, math.MaxInt64, math.MinInt64, 
 	1 << 53, 1<<53 + 1, -(1<<53 + 1), 1 << 62, -1 << 62, math.MaxInt32, math.MinInt32, 1<<32 + 1, 3037000499, 3037000500}
 
 func genInt64(t *rapid.T, label string) int64 {
-	return rapid.OneOf(rapid.Int64(), rapid.SampledFrom(intEdges), rapid.Int64Range(-300, 300)).Draw(t, label)
+	return rapid.OneOf(rapid.Int64(), rapid.SampledFrom(intEdges), rapid.Int64Range(-300, 300),
+		rapid.Int64Range(-1<<54, 1<<54), rapid.Int64Range(-1<<27, 1<<27)).Draw(t, label)
 }
 
 // checkIntOp runs op on an Int holding x and compares result, error and

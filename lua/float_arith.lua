@@ -41,20 +41,38 @@ local function bump(d, delta)
   return (string.gsub(s, '^0+', ''))
 end
 
--- shortest returns the digits and decimal exponent of the shortest decimal
--- that reads back as ax (> 0), the one nearest ax when several are as short.
+-- candidate returns the digits d and exponent q (the decimal d * 10^q) of
+-- a p-digit decimal that reads back as ax, if there is one: the nearest
+-- p-digit decimal to ax, or else the next one on ax's other side (near a
+-- power of two the rounding interval is lopsided, so the nearest may miss
+-- it while the next one hits it). Nothing farther can be in the interval.
+local function candidate(ax, p)
+  local s = string.format('%.' .. (p - 1) .. 'e', ax)
+  local d1, rest, e = string.match(s, '^(%d)%.?(%d*)e([-+]%d+)$')
+  local d, q = d1 .. rest, tonumber(e) - p + 1
+  local v = tonumber(s)
+  if v == ax then return d, q end
+  local alt = bump(d, v < ax and 1 or -1)
+  if alt ~= '' and tonumber(alt .. 'e' .. q) == ax then return alt, q end
+end
+
+-- shortest returns the digits and exponent of the shortest decimal that
+-- reads back as ax (> 0), the nearest to ax when several are as short.
+-- A double's rounding interval is narrower than the gap between 15-digit
+-- decimals, so at most one decimal of 15 digits or fewer reads back as a
+-- normal double: found at p = 15, then stripped of trailing zeros. Else
+-- 16 or 17 digits are needed. Subnormals have wider intervals: every
+-- length is tried in turn.
 local function shortest(ax)
-  for p = 1, 17 do
-    local s = string.format('%.' .. (p - 1) .. 'e', ax)
-    local d1, rest, e = string.match(s, '^(%d)%.?(%d*)e([-+]%d+)$')
-    local d, q = d1 .. rest, tonumber(e) - p + 1 -- s is d * 10^q
-    local v = tonumber(s)
-    if v == ax then return d, q end
-    -- The nearest p-digit decimal is out of ax's rounding interval, but the
-    -- next one on ax's other side may be in it (the interval is lopsided
-    -- at powers of two).
-    local alt = bump(d, v < ax and 1 or -1)
-    if alt ~= '' and tonumber(alt .. 'e' .. q) == ax then return alt, q end
+  if ax < 2.2250738585072014e-308 then
+    for p = 1, 17 do
+      local d, q = candidate(ax, p)
+      if d then return d, q end
+    end
+  end
+  for p = 15, 17 do
+    local d, q = candidate(ax, p)
+    if d then return d, q end
   end
 end
 

@@ -11,7 +11,8 @@
 -- are doubles, exact only up to 2^53, so no int64 is ever held in one: a
 -- value is a sign and a magnitude in four 16-bit limbs (least significant
 -- first), and every operation works limb by limb, so each intermediate
--- stays far below 2^53.
+-- stays far below 2^53. Values and results below 2^53 take a fast path in
+-- plain doubles, which are exact there.
 local B, HALF = 65536, 32768
 
 local function zero() return {0, 0, 0, 0} end
@@ -31,14 +32,15 @@ local function parse(s)
   if #d > 19 or (#d == 19 and d > (neg and '9223372036854775808' or '9223372036854775807')) then
     return nil
   end
-  local m = zero()
-  for i = 1, #d do
-    local c = string.byte(d, i) - 48
+  local m, pos, len = zero(), 1, (#d - 1) % 4 + 1
+  while pos <= #d do -- four digits at a time: m = m * 10^len + digits
+    local c, f = tonumber(string.sub(d, pos, pos + len - 1)), 10 ^ len
     for j = 1, 4 do
-      local v = m[j] * 10 + c
+      local v = m[j] * f + c
       c = math.floor(v / B)
       m[j] = v - c * B
     end
+    pos, len = pos + len, 4
   end
   return neg, m
 end
@@ -161,9 +163,57 @@ local function pow2(n) -- 0 <= n <= 63
   return m
 end
 
-local ONE = {1, 0, 0, 0}
+-- small returns the value of canonical text of at most 15 digits, which a
+-- double holds exactly, or nil.
+local function small(s)
+  if not s or s == '0' then return 0 end
+  local d = string.match(s, '^%-?([1-9][0-9]*)$')
+  if d and #d <= 15 then return tonumber(s) end
+end
+
 local op, key = ARGV[1], KEYS[1]
 local raw = redis.call('GET', key)
+
+-- Fast path: when both values and the result are below 2^53 in magnitude,
+-- doubles compute every operation here exactly (fmod is exact, and
+-- rounding never carries a product or sum across 2^53 unnoticed).
+local LIM = 9007199254740992
+local x, y = small(raw), small(ARGV[2])
+if x and y and op ~= 'swap' and op ~= 'cas' then
+  local r
+  if op == 'add' then
+    r = x + y
+  elseif op == 'sub' then
+    r = x - y
+  elseif op == 'mul' then
+    r = x * y
+  elseif (op == 'div' or op == 'mod') and y ~= 0 then
+    local m = math.fmod(x, y) -- has the dividend's sign, as Go's %
+    if op == 'mod' then r = m else r = (x - m) / y end
+  elseif op == 'pow' then
+    r = 1
+    for _ = 1, y do
+      r = r * x
+      if r >= LIM or r <= -LIM then break end
+    end
+  elseif op == 'shl' then
+    r = x * 2 ^ y
+  elseif op == 'shr' then
+    r = math.floor(x / 2 ^ math.min(y, 63))
+  elseif x >= 0 and y >= 0 and x < 2147483648 and y < 2147483648 then
+    if op == 'and' then r = bit.band(x, y)
+    elseif op == 'or' then r = bit.bor(x, y)
+    elseif op == 'xor' then r = bit.bxor(x, y)
+    elseif op == 'andnot' then r = bit.band(x, bit.bnot(y)) end
+  end
+  if r and r > -LIM and r < LIM then
+    local s = string.format('%.0f', r + 0) -- + 0 turns -0 into 0
+    redis.call('SET', key, s, 'KEEPTTL')
+    return s
+  end
+end
+
+local ONE = {1, 0, 0, 0}
 local an, a = parse(raw)
 if an == nil then
   return redis.error_reply('DECODE value is not an integer')
