@@ -43,6 +43,9 @@ var (
 	ErrTxConflict = errors.New("hotredis: optimistic transaction conflict")
 	// ErrClosed: the client was closed.
 	ErrClosed = errors.New("hotredis: client closed")
+	// ErrNotFinite: a Float operation met or would produce NaN or ±Inf,
+	// which a Float never stores.
+	ErrNotFinite = errors.New("hotredis: not a finite number")
 )
 
 // DecodeError reports a stored value that cannot be decoded. It matches
@@ -112,6 +115,12 @@ var serverCodes = []struct {
 	{"ERR hash value is not", ErrDecode}, // HINCRBY/HINCRBYFLOAT on a non-number
 	{"hash value is not", ErrDecode},
 	{"NOTINT", ErrDecode}, // a counter script met a non-integer count
+	{"DECODE", ErrDecode},
+	{"ERR value is not an integer", ErrDecode}, // INCRBY on other text
+	{"value is not an integer", ErrDecode},
+	{"ERR value is not a valid float", ErrDecode},
+	{"value is not a valid float", ErrDecode},
+	{"NOTFINITE", ErrNotFinite},
 }
 
 // sentinelFor returns the sentinel matching a Redis error reply, or nil.

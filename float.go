@@ -1,0 +1,182 @@
+package hotredis
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/hotredis/hotredis/internal/pyfmt"
+)
+
+var scriptFloatArith = loadScript("float_arith")
+
+// Float is a float64 stored as text at its key: HOT Redis's Float. Values
+// are written in Python's repr form ("3.0", "0.1", "1e-07"), so Python
+// programs using HOT Redis share the key, and read in any form Python's
+// float() accepts. A missing key holds 0.0.
+//
+// Results are exactly Go's float64 arithmetic on the same inputs: the
+// script computes in IEEE doubles on the server and stores the shortest
+// text that reads back as the same number. (Add does not use INCRBYFLOAT,
+// which adds in long double and rounds to 17 decimal places, so that
+// 0.1+0.2 would give 0.3 and adding 1e-20 would change nothing.)
+//
+// A Float never stores NaN or ±Inf: an operation given a non-finite
+// operand, or whose result would not be finite (an overflow, or arithmetic
+// on an "inf" or "nan" written by another program), returns ErrNotFinite
+// and changes nothing; Div by zero (and Pow of zero to a negative power)
+// returns ErrDivideByZero. A stored text that is not a float is ErrDecode.
+// Every change is atomic, one script on the server, except Pow (see
+// there); writes keep the key's expiry. Called with a Transaction's
+// context, changes are queued and return 0.
+type Float struct {
+	object
+}
+
+// NewFloat returns a handle on the float at key. It does no I/O; an empty
+// key makes a new unique one (see Key).
+func NewFloat(key string, opts ...Option) *Float {
+	return &Float{object: newObject("float", key, collect(opts))}
+}
+
+// Load returns the value, 0 if the key is missing. A stored "inf" or
+// "nan" (which only another program can write) is returned as such.
+func (f *Float) Load(ctx context.Context) (float64, error) {
+	s, ok, err := asString(f.read(ctx, cmd("GET", f.keys[:1])))
+	if err != nil || !ok {
+		return 0, err
+	}
+	return f.parse(s)
+}
+
+func (f *Float) parse(s string) (float64, error) {
+	x, err := pyfmt.ParseFloat(s, 64)
+	if err != nil {
+		return 0, decodeError(f.key, s, "float64", err)
+	}
+	return x, nil
+}
+
+func (f *Float) finite(op string, x float64) error {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return fmt.Errorf("hotredis: float %q: %s(%v): %w", f.key, op, x, ErrNotFinite)
+	}
+	return nil
+}
+
+// Store sets the value to x; a NaN or infinite x is ErrNotFinite.
+func (f *Float) Store(ctx context.Context, x float64) error {
+	if err := f.finite("Store", x); err != nil {
+		return err
+	}
+	_, err := f.write(ctx, cmd("SET", f.keys[:1], pyfmt.Float(x), "KEEPTTL"))
+	return err
+}
+
+// Add adds x and returns the new value.
+func (f *Float) Add(ctx context.Context, x float64) (float64, error) {
+	return f.arith(ctx, "Add", "add", x)
+}
+
+// Sub subtracts x and returns the new value.
+func (f *Float) Sub(ctx context.Context, x float64) (float64, error) {
+	return f.arith(ctx, "Sub", "sub", x)
+}
+
+// Mul multiplies the value by x and returns the result.
+func (f *Float) Mul(ctx context.Context, x float64) (float64, error) {
+	return f.arith(ctx, "Mul", "mul", x)
+}
+
+// Div divides the value by x and returns the result. Dividing by zero is
+// ErrDivideByZero, where Go would give an infinity or NaN.
+func (f *Float) Div(ctx context.Context, x float64) (float64, error) {
+	return f.arith(ctx, "Div", "div", x)
+}
+
+// Swap sets the value to x and returns the old value.
+func (f *Float) Swap(ctx context.Context, x float64) (old float64, err error) {
+	if err := f.finite("Swap", x); err != nil {
+		return 0, err
+	}
+	s, ok, err := asString(f.eval(ctx, scriptFloatArith, true, f.keys[:1], "swap", pyfmt.Float(x)))
+	if err != nil || !ok {
+		return 0, failDecode(ctx, &f.object, "float64", err)
+	}
+	return f.parse(s)
+}
+
+// CompareAndSwap sets the value to new if it equals old (compared as
+// numbers with ==, so 0.0 matches -0.0 and NaN matches nothing), and
+// reports whether it did. A missing key counts as 0.
+func (f *Float) CompareAndSwap(ctx context.Context, old, new float64) (swapped bool, err error) {
+	if err := f.finite("CompareAndSwap", new); err != nil {
+		return false, err
+	}
+	n, err := asInt(f.eval(ctx, scriptFloatArith, true, f.keys[:1], "cas", pyfmt.Float(old), pyfmt.Float(new)))
+	return n == 1, failDecode(ctx, &f.object, "float64", err)
+}
+
+// Pow raises the value to the power y, exactly as math.Pow does, and
+// returns the result. math.Pow's result cannot be reproduced by Lua's pow
+// in every last bit, so Pow computes in Go and commits with a
+// compare-and-set that retries if another client changed the value in
+// between: two round trips when uncontended. It therefore fails with
+// ErrInTransaction inside a Transaction (it works inside Optimistic).
+func (f *Float) Pow(ctx context.Context, y float64) (float64, error) {
+	if err := f.finite("Pow", y); err != nil {
+		return 0, err
+	}
+	for attempt := 0; ; attempt++ {
+		raw, ok, err := asString(f.read(ctx, cmd("GET", f.keys[:1])))
+		if err != nil {
+			return 0, err
+		}
+		x := 0.0
+		if ok {
+			if x, err = f.parse(raw); err != nil {
+				return 0, err
+			}
+		}
+		if err := f.finite("Pow", x); err != nil {
+			return 0, fmt.Errorf("hotredis: float %q: Pow: the stored value %q: %w", f.key, raw, ErrNotFinite)
+		}
+		r := math.Pow(x, y)
+		switch {
+		case x == 0 && y < 0:
+			return 0, fmt.Errorf("hotredis: float %q: Pow(%v) of 0: %w", f.key, y, ErrDivideByZero)
+		case math.IsNaN(r) || math.IsInf(r, 0):
+			return 0, fmt.Errorf("hotredis: float %q: %v ** %v = %v: %w", f.key, x, y, r, ErrNotFinite)
+		}
+		n, err := asInt(f.eval(ctx, scriptStringCAS, true, f.keys[:1], raw, pyfmt.Float(r)))
+		if err != nil {
+			return 0, err
+		}
+		if n == 1 || txFrom(ctx) != nil { // in Optimistic, EXEC checks
+			return r, nil
+		}
+		if attempt >= 2 {
+			select {
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			case <-time.After(time.Duration(rand.N(min(attempt, 20))+1) * 50 * time.Microsecond):
+			}
+		}
+	}
+}
+
+func (f *Float) arith(ctx context.Context, name, op string, x float64) (float64, error) {
+	if err := f.finite(name, x); err != nil {
+		return 0, err
+	}
+	s, ok, err := asString(f.eval(ctx, scriptFloatArith, true, f.keys[:1], op, pyfmt.Float(x)))
+	if err != nil {
+		return 0, failDecode(ctx, &f.object, "float64", err)
+	}
+	if !ok { // queued in a transaction
+		return 0, nil
+	}
+	return f.parse(s)
+}

@@ -1,0 +1,67 @@
+package hotredis
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/hotredis/hotredis/internal/keys"
+)
+
+var scriptStringConcat = loadScript("string_concat")
+
+// ImmutableString is a read-only string stored as a Redis string at its
+// key: HOT Redis's ImmutableString. It has the read methods of String and
+// no method that changes its key: Concat and Repeat store their result
+// under a new key and return a new handle, like + and * on a Go or Python
+// string. A missing key reads as "".
+type ImmutableString struct {
+	text
+	opts options
+}
+
+// NewImmutableString returns a handle on the string at key. It does no
+// I/O; an empty key makes a new unique one (see Key). The string is
+// written by other means (SET, a String on the same key, or Concat).
+func NewImmutableString(key string, opts ...Option) *ImmutableString {
+	o := collect(opts)
+	return &ImmutableString{text: text{newObject("immutablestring", key, o)}, opts: o}
+}
+
+// Concat returns a new ImmutableString holding the string followed by
+// suffix, stored atomically under a new unique key in the same Redis
+// Cluster slot. The original is untouched. An empty result is not stored
+// (the new key is missing, which reads as "").
+func (s *ImmutableString) Concat(ctx context.Context, suffix string) (*ImmutableString, error) {
+	r := s.sibling()
+	_, err := s.eval(ctx, scriptStringConcat, true, []string{s.key, r.key}, suffix)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Repeat returns a new ImmutableString holding n copies of the string
+// (Python's s * n; n <= 0 gives ""), stored atomically under a new unique
+// key in the same Redis Cluster slot. The original is untouched. A result
+// longer than Redis's 512 MiB limit is an error.
+func (s *ImmutableString) Repeat(ctx context.Context, n int) (*ImmutableString, error) {
+	r := s.sibling()
+	_, err := s.eval(ctx, scriptStringRepeat, true, []string{s.key, r.key}, strconv.Itoa(clampIndex(n)), strconv.Itoa(maxStringLen))
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// sibling returns a handle on a new unique key that hashes to the same
+// Cluster slot as s, so one script can read s and write it. Keys made from
+// keys made this way do not grow: "{k}:<random>" gives "{k}:<random>".
+func (s *ImmutableString) sibling() *ImmutableString {
+	var k string
+	if tag := keys.HashTag(s.key); tag != s.key {
+		k = "{" + tag + "}:" + keys.Random()
+	} else {
+		k = keys.Aux(s.key, keys.Random())
+	}
+	return &ImmutableString{text: text{newObject("immutablestring", k, s.opts)}, opts: s.opts}
+}

@@ -1,0 +1,141 @@
+-- float_arith: float64 arithmetic on a stored float, as Go computes it.
+-- KEYS[1] the float (text Python's float() reads; missing counts as 0.0)
+-- ARGV[1] op: add sub mul div swap cas
+-- ARGV[2] the operand (a finite float64 in shortest round-trip form)
+-- ARGV[3] cas only: the new value
+-- Reply: the new value in Python's repr form (swap: the old stored text;
+-- cas: 1 if it swapped, else 0), or an error reply, with nothing stored:
+-- DECODE (the stored text is not a float), NOTFINITE (the stored value or
+-- the result is NaN or infinite), DIVZERO.
+-- A script so that read, compute and write are one atomic step. Lua numbers
+-- are IEEE doubles, so + - * / here round exactly as Go's float64 do; the
+-- stored text is read with strtod (correctly rounded) and written as the
+-- shortest text that reads back as the same double, which is Python's repr.
+-- (INCRBYFLOAT is not used: it adds in long double and keeps 17 decimals,
+-- so 0.1+0.2 gives 0.3 and adding 1e-20 gives 0, unlike Go.)
+local function parse(s)
+  if not s then return 0 end
+  if string.find(s, '[xX]') then return nil end -- strtod reads hex; Python does not
+  return tonumber(s)
+end
+
+local function finite(x)
+  return x == x and x ~= math.huge and x ~= -math.huge
+end
+
+-- bump adds delta (+1 or -1) to a decimal digit string.
+local function bump(d, delta)
+  local t = {string.byte(d, 1, -1)}
+  local i = #t
+  while i >= 1 do
+    local c = t[i] - 48 + delta
+    if c >= 0 and c <= 9 then
+      t[i] = c + 48
+      break
+    end
+    if c < 0 then t[i] = 57 else t[i] = 48 end
+    i = i - 1
+  end
+  local s = string.char(unpack(t))
+  if i == 0 then s = '1' .. s end
+  return (string.gsub(s, '^0+', ''))
+end
+
+-- candidate returns the digits d and exponent q (the decimal d * 10^q) of
+-- a p-digit decimal that reads back as ax, if there is one: the nearest
+-- p-digit decimal to ax, or else the next one on ax's other side (near a
+-- power of two the rounding interval is lopsided, so the nearest may miss
+-- it while the next one hits it). Nothing farther can be in the interval.
+local function candidate(ax, p)
+  local s = string.format('%.' .. (p - 1) .. 'e', ax)
+  local d1, rest, e = string.match(s, '^(%d)%.?(%d*)e([-+]%d+)$')
+  local d, q = d1 .. rest, tonumber(e) - p + 1
+  local v = tonumber(s)
+  if v == ax then return d, q end
+  local alt = bump(d, v < ax and 1 or -1)
+  if alt ~= '' and tonumber(alt .. 'e' .. q) == ax then return alt, q end
+end
+
+-- shortest returns the digits and exponent of the shortest decimal that
+-- reads back as ax (> 0), the nearest to ax when several are as short.
+-- A double's rounding interval is narrower than the gap between 15-digit
+-- decimals, so at most one decimal of 15 digits or fewer reads back as a
+-- normal double: found at p = 15, then stripped of trailing zeros. Else
+-- 16 or 17 digits are needed. Subnormals have wider intervals: every
+-- length is tried in turn.
+local function shortest(ax)
+  if ax < 2.2250738585072014e-308 then
+    for p = 1, 17 do
+      local d, q = candidate(ax, p)
+      if d then return d, q end
+    end
+  end
+  for p = 15, 17 do
+    local d, q = candidate(ax, p)
+    if d then return d, q end
+  end
+end
+
+-- repr formats a finite x as Python's repr(float).
+local function repr(x)
+  if x == 0 then
+    if 1 / x < 0 then return '-0.0' end
+    return '0.0'
+  end
+  local sign = ''
+  if x < 0 then sign = '-' end
+  local d, q = shortest(math.abs(x))
+  local z = string.match(d, '0*$')
+  if #z > 0 then d, q = string.sub(d, 1, #d - #z), q + #z end
+  local e = q + #d - 1 -- scientific exponent: x = d[1].d[2..] * 10^e
+  if e >= 16 or e < -4 then
+    local m = string.sub(d, 1, 1)
+    if #d > 1 then m = m .. '.' .. string.sub(d, 2) end
+    local es = '+'
+    if e < 0 then es = '-' end
+    return sign .. m .. 'e' .. es .. string.format('%02d', math.abs(e))
+  end
+  if e < 0 then return sign .. '0.' .. string.rep('0', -e - 1) .. d end
+  if #d <= e + 1 then return sign .. d .. string.rep('0', e + 1 - #d) .. '.0' end
+  return sign .. string.sub(d, 1, e + 1) .. '.' .. string.sub(d, e + 2)
+end
+
+local op, key = ARGV[1], KEYS[1]
+local raw = redis.call('GET', key)
+local a = parse(raw)
+if a == nil then
+  return redis.error_reply('DECODE value is not a float')
+end
+
+if op == 'swap' then
+  redis.call('SET', key, ARGV[2], 'KEEPTTL')
+  return raw or '0.0'
+end
+if op == 'cas' then
+  if a ~= tonumber(ARGV[2]) then return 0 end
+  redis.call('SET', key, ARGV[3], 'KEEPTTL')
+  return 1
+end
+
+if not finite(a) then
+  return redis.error_reply('NOTFINITE the stored value ' .. raw .. ' is not finite')
+end
+local b, r = tonumber(ARGV[2]), nil
+if op == 'add' then
+  r = a + b
+elseif op == 'sub' then
+  r = a - b
+elseif op == 'mul' then
+  r = a * b
+elseif op == 'div' then
+  if b == 0 then return redis.error_reply('DIVZERO float division by zero') end
+  r = a / b
+else
+  return redis.error_reply('ERR unknown op ' .. op)
+end
+if not finite(r) then
+  return redis.error_reply('NOTFINITE ' .. repr(a) .. ' ' .. op .. ' ' .. ARGV[2] .. ' is not finite')
+end
+local s = repr(r)
+redis.call('SET', key, s, 'KEEPTTL')
+return s

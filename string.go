@@ -1,0 +1,263 @@
+package hotredis
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+)
+
+var (
+	scriptStringSlice    = loadScript("string_slice")
+	scriptStringSetSlice = loadScript("string_set_slice")
+	scriptStringRepeat   = loadScript("string_repeat")
+	scriptStringIndex    = loadScript("string_index")
+	scriptStringCAS      = loadScript("string_cas")
+)
+
+// maxStringLen is the longest string Redis accepts by default
+// (proto-max-bulk-len, 512 MiB).
+const maxStringLen = 512 << 20
+
+// text holds the read methods String and ImmutableString share.
+type text struct {
+	object
+}
+
+// Get returns the string, "" if the key is missing.
+func (t *text) Get(ctx context.Context) (string, error) {
+	s, _, err := asString(t.read(ctx, cmd("GET", t.keys[:1])))
+	return s, err
+}
+
+// Len returns the length of the string in bytes (0 if the key is missing).
+func (t *text) Len(ctx context.Context) (int, error) {
+	n, err := asInt(t.read(ctx, cmd("STRLEN", t.keys[:1])))
+	return int(n), err
+}
+
+// Slice returns the bytes s[start:stop] with Python's slice rules:
+// negative bounds count from the end, bounds past either end are clamped,
+// and an empty range gives "", not an error. Use math.MaxInt as stop for
+// "to the end". Only the slice crosses the network.
+func (t *text) Slice(ctx context.Context, start, stop int) (string, error) {
+	if 0 <= start && start < stop { // GETRANGE's own rules agree here
+		s, _, err := asString(t.read(ctx, cmd("GETRANGE", t.keys[:1], strconv.Itoa(start), strconv.Itoa(stop-1))))
+		return s, err
+	}
+	s, _, err := asString(t.eval(ctx, scriptStringSlice, false, t.keys[:1], strconv.Itoa(clampIndex(start)), strconv.Itoa(clampIndex(stop))))
+	return s, err
+}
+
+// Index returns the byte offset of the first occurrence of sub, or -1 if
+// there is none, as strings.Index does. The search runs on the server.
+func (t *text) Index(ctx context.Context, sub string) (int, error) {
+	n, err := asInt(t.eval(ctx, scriptStringIndex, false, t.keys[:1], sub))
+	return int(n), err
+}
+
+// Contains reports whether sub occurs in the string, checked on the
+// server. Every string contains "".
+func (t *text) Contains(ctx context.Context, sub string) (bool, error) {
+	i, err := t.Index(ctx, sub)
+	return i >= 0, err
+}
+
+// HasPrefix reports whether the string begins with prefix. Only
+// len(prefix) bytes cross the network.
+func (t *text) HasPrefix(ctx context.Context, prefix string) (bool, error) {
+	if prefix == "" {
+		_, err := t.Len(ctx) // still reports a key of the wrong type
+		return err == nil, err
+	}
+	s, _, err := asString(t.read(ctx, cmd("GETRANGE", t.keys[:1], "0", strconv.Itoa(len(prefix)-1))))
+	return s == prefix, err
+}
+
+// HasSuffix reports whether the string ends with suffix. Only
+// len(suffix) bytes cross the network.
+func (t *text) HasSuffix(ctx context.Context, suffix string) (bool, error) {
+	if suffix == "" {
+		_, err := t.Len(ctx)
+		return err == nil, err
+	}
+	s, _, err := asString(t.read(ctx, cmd("GETRANGE", t.keys[:1], strconv.Itoa(-len(suffix)), "-1")))
+	return s == suffix, err
+}
+
+// String is a mutable string stored as a Redis string at its key: HOT
+// Redis's String. A missing key reads as "", and a String never stores ""
+// (a change that empties it deletes the key, as HOT Redis does). Offsets
+// and lengths are in bytes, as in Go.
+//
+// Every change is atomic on the server. Append, Repeat, SetSlice and
+// SetRange are one command or script each. The transforms (ToUpper, Trim,
+// Replace, ... and Update) compute the new value in Go, with exactly the
+// semantics of Go's strings package, Unicode included, and commit it with
+// a compare-and-set that retries when another client changed the string
+// in between: two round trips when uncontended, and none of them can run
+// inside a Transaction (ErrInTransaction), though they work inside
+// Optimistic. Writes keep the key's expiry.
+type String struct {
+	text
+}
+
+// NewString returns a handle on the string at key. It does no I/O; an
+// empty key makes a new unique one (see Key).
+func NewString(key string, opts ...Option) *String {
+	return &String{text{newObject("string", key, collect(opts))}}
+}
+
+// Set replaces the string with v; "" deletes the key.
+func (s *String) Set(ctx context.Context, v string) error {
+	if v == "" {
+		return s.Delete(ctx)
+	}
+	_, err := s.write(ctx, cmd("SET", s.keys[:1], v, "KEEPTTL"))
+	return err
+}
+
+// Append adds v at the end (APPEND, Python's +=) and returns the new
+// length.
+func (s *String) Append(ctx context.Context, v string) (int, error) {
+	if v == "" {
+		return s.Len(ctx)
+	}
+	n, err := asInt(s.write(ctx, cmd("APPEND", s.keys[:1], v)))
+	return int(n), err
+}
+
+// Repeat replaces the string with n copies of itself (Python's *= n) and
+// returns the new length; n <= 0 empties it. A result longer than Redis's
+// 512 MiB limit is an error and changes nothing.
+func (s *String) Repeat(ctx context.Context, n int) (int, error) {
+	r, err := asInt(s.eval(ctx, scriptStringRepeat, true, []string{s.key, s.key}, strconv.Itoa(clampIndex(n)), strconv.Itoa(maxStringLen)))
+	return int(r), err
+}
+
+// SetSlice replaces the bytes s[start:stop] with v, as Python's slice
+// assignment does: bounds follow Slice, the string grows or shrinks as
+// needed ("abcdef"[0:5] = "X" gives "Xf"), and a stop at or before start
+// inserts v at start. It returns the new length.
+func (s *String) SetSlice(ctx context.Context, start, stop int, v string) (int, error) {
+	n, err := asInt(s.eval(ctx, scriptStringSetSlice, true, s.keys[:1], strconv.Itoa(clampIndex(start)), strconv.Itoa(clampIndex(stop)), v))
+	return int(n), err
+}
+
+// SetRange overwrites the string with v from byte offset on (SETRANGE),
+// padding with zero bytes if the string is shorter than offset, and
+// returns the new length. A negative offset is ErrIndexOutOfRange.
+func (s *String) SetRange(ctx context.Context, offset int, v string) (int, error) {
+	if offset < 0 {
+		return 0, fmt.Errorf("hotredis: string %q: SetRange(%d): %w", s.key, offset, ErrIndexOutOfRange)
+	}
+	if v == "" { // SETRANGE would store "" on a missing key
+		return s.Len(ctx)
+	}
+	n, err := asInt(s.write(ctx, cmd("SETRANGE", s.keys[:1], strconv.Itoa(offset), v)))
+	return int(n), err
+}
+
+// Update replaces the string with f(old) atomically and returns the new
+// value: f runs in Go on the current value, and the result is stored only
+// if the string still holds that value; otherwise f runs again on the new
+// one, until it succeeds or ctx ends. So f may run several times and must
+// have no other effect. When f returns its input unchanged nothing is
+// written. Inside Optimistic the read is watched and the write queued;
+// inside Transaction, Update fails with ErrInTransaction.
+func (s *String) Update(ctx context.Context, f func(old string) string) (string, error) {
+	for attempt := 0; ; attempt++ {
+		old, err := s.Get(ctx)
+		if err != nil {
+			return "", err
+		}
+		v := f(old)
+		if v == old {
+			return v, nil
+		}
+		ok, err := asInt(s.eval(ctx, scriptStringCAS, true, s.keys[:1], old, v))
+		if err != nil {
+			return "", err
+		}
+		if ok == 1 || txFrom(ctx) != nil { // in Optimistic, EXEC checks
+			return v, nil
+		}
+		if attempt >= 2 { // contended: back off a little, at random
+			d := time.Duration(rand.N(min(attempt, 20))+1) * 50 * time.Microsecond
+			select {
+			case <-ctx.Done():
+				return "", ctx.Err()
+			case <-time.After(d):
+			}
+		}
+	}
+}
+
+// ToUpper maps the string to upper case as strings.ToUpper does, and
+// returns the result.
+func (s *String) ToUpper(ctx context.Context) (string, error) {
+	return s.Update(ctx, strings.ToUpper)
+}
+
+// ToLower maps the string to lower case as strings.ToLower does, and
+// returns the result.
+func (s *String) ToLower(ctx context.Context) (string, error) {
+	return s.Update(ctx, strings.ToLower)
+}
+
+// ToTitle maps the string to title case as strings.ToTitle does (every
+// letter, not just the first of each word), and returns the result.
+func (s *String) ToTitle(ctx context.Context) (string, error) {
+	return s.Update(ctx, strings.ToTitle)
+}
+
+// Trim removes leading and trailing Unicode code points contained in
+// cutset, as strings.Trim does, and returns the result.
+func (s *String) Trim(ctx context.Context, cutset string) (string, error) {
+	return s.Update(ctx, func(v string) string { return strings.Trim(v, cutset) })
+}
+
+// TrimLeft removes leading code points contained in cutset, as
+// strings.TrimLeft does, and returns the result.
+func (s *String) TrimLeft(ctx context.Context, cutset string) (string, error) {
+	return s.Update(ctx, func(v string) string { return strings.TrimLeft(v, cutset) })
+}
+
+// TrimRight removes trailing code points contained in cutset, as
+// strings.TrimRight does, and returns the result.
+func (s *String) TrimRight(ctx context.Context, cutset string) (string, error) {
+	return s.Update(ctx, func(v string) string { return strings.TrimRight(v, cutset) })
+}
+
+// TrimSpace removes leading and trailing Unicode white space, as
+// strings.TrimSpace does, and returns the result.
+func (s *String) TrimSpace(ctx context.Context) (string, error) {
+	return s.Update(ctx, strings.TrimSpace)
+}
+
+// TrimPrefix removes prefix if the string starts with it, as
+// strings.TrimPrefix does, and returns the result.
+func (s *String) TrimPrefix(ctx context.Context, prefix string) (string, error) {
+	return s.Update(ctx, func(v string) string { return strings.TrimPrefix(v, prefix) })
+}
+
+// TrimSuffix removes suffix if the string ends with it, as
+// strings.TrimSuffix does, and returns the result.
+func (s *String) TrimSuffix(ctx context.Context, suffix string) (string, error) {
+	return s.Update(ctx, func(v string) string { return strings.TrimSuffix(v, suffix) })
+}
+
+// Replace replaces the first n non-overlapping occurrences of old with
+// new (all of them if n < 0), as strings.Replace does, and returns the
+// result.
+func (s *String) Replace(ctx context.Context, old, new string, n int) (string, error) {
+	return s.Update(ctx, func(v string) string { return strings.Replace(v, old, new, n) })
+}
+
+// ReplaceAll replaces every non-overlapping occurrence of old with new, as
+// strings.ReplaceAll does, and returns the result.
+func (s *String) ReplaceAll(ctx context.Context, old, new string) (string, error) {
+	return s.Update(ctx, func(v string) string { return strings.ReplaceAll(v, old, new) })
+}
