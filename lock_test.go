@@ -54,7 +54,7 @@ func tokenOf(l locker) int64 {
 // GET then SET of a counter (which loses updates unless the holders
 // exclude each other), a count of the holders inside at once, and a check
 // that fencing tokens only grow (with one holder at a time).
-func criticalSection(ctx context.Context, rdb *redis.Client, key string, limit int64, token int64) error {
+func criticalSection(ctx context.Context, rdb redis.UniversalClient, key string, limit int64, token int64) error {
 	inside, err := rdb.Incr(ctx, key+":inside").Result()
 	if err != nil {
 		return err
@@ -98,17 +98,16 @@ func roleLockCounter() error {
 		return err
 	}
 	defer c.Close()
-	opt, err := redis.ParseURL(os.Getenv("HOTREDIS_TEST_URL"))
+	rdb, err := roleRawClient()
 	if err != nil {
 		return err
 	}
-	rdb := redis.NewClient(opt)
 	defer rdb.Close()
 	return runCounter(context.Background(), rdb, os.Getenv("LOCK_KIND"), os.Getenv("LOCK_KEY"),
 		envInt("LOCK_N"), int(envInt("LOCK_GOROUTINES")), int(envInt("LOCK_ITERS")))
 }
 
-func runCounter(ctx context.Context, rdb *redis.Client, kind, key string, n int64, goroutines, iters int) error {
+func runCounter(ctx context.Context, rdb redis.UniversalClient, kind, key string, n int64, goroutines, iters int) error {
 	var wg sync.WaitGroup
 	errs := make(chan error, goroutines)
 	for range goroutines {
@@ -122,6 +121,7 @@ func runCounter(ctx context.Context, rdb *redis.Client, kind, key string, n int6
 					return
 				}
 				if err := criticalSection(ctx, rdb, key, max(n, 1), tokenOf(l)); err != nil {
+					_ = l.Release(ctx) // let the others finish
 					errs <- err
 					return
 				}
@@ -241,7 +241,7 @@ func TestLockFencingTokensIncrease(t *testing.T) {
 	for i := range 20 {
 		l := hotredis.NewLock(k)
 		if i%2 == 1 {
-			l = hotredis.NewLock(k, hotredis.WithClient(srv.Client(t)))
+			l = hotredis.NewLock(k, hotredis.WithClient(otherClient(t)))
 		}
 		if err := l.Acquire(ctx); err != nil {
 			t.Fatal(err)
@@ -304,7 +304,7 @@ func TestLockWaiterTakesExpiredLease(t *testing.T) {
 	k := key(t)
 	// A holder that never renews: its own client is closed, so the
 	// watchdog fails and the lease runs out on the server.
-	c := srv.Client(t)
+	c := otherClient(t)
 	holder := hotredis.NewLock(k, hotredis.WithClient(c), hotredis.WithLease(500*time.Millisecond))
 	if err := holder.Acquire(ctx); err != nil {
 		t.Fatal(err)

@@ -137,6 +137,27 @@ func roleClient() (*hotredis.Client, error) {
 	return c, nil
 }
 
+// otherClient returns a second hotredis client on the suite's topology,
+// closed when t ends: another program sharing the same data.
+func otherClient(t testing.TB) *hotredis.Client {
+	if onCluster() {
+		return cluster.Client(t)
+	}
+	return srv.Client(t)
+}
+
+// roleRawClient is rawClient for a child process.
+func roleRawClient() (redis.UniversalClient, error) {
+	opt, err := redis.ParseURL(os.Getenv("HOTREDIS_TEST_URL"))
+	if err != nil {
+		return nil, err
+	}
+	if onCluster() {
+		return redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{opt.Addr}}), nil
+	}
+	return redis.NewClient(opt), nil
+}
+
 var (
 	clusterOnce sync.Once
 	cluster     *hotredistest.Cluster
