@@ -9,6 +9,7 @@ type options struct {
 	client   *Client
 	codec    any // a Codec[T] for the object's values
 	keyCodec any // a Codec[K] for a map's or counter's keys
+	maxSize  int // a queue's maximum size (0: unbounded)
 }
 
 // WithClient binds the object to c instead of the package's default client.
