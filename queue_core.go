@@ -15,13 +15,14 @@ import (
 )
 
 var (
-	scriptQueuePut      = loadScript("queue_put")
-	scriptQueueGet      = loadScript("queue_get")
-	scriptQueueTaskDone = loadScript("queue_task_done")
-	scriptQueueReserve  = loadScript("queue_reserve")
-	scriptQueueClaim    = loadScript("queue_claim")
-	scriptQueueRecover  = loadScript("queue_recover")
-	scriptQueueAck      = loadScript("queue_ack")
+	scriptQueuePut       = loadScript("queue_put")
+	scriptQueueGet       = loadScript("queue_get")
+	scriptQueueTaskDone  = loadScript("queue_task_done")
+	scriptQueueReserve   = loadScript("queue_reserve")
+	scriptQueueClaim     = loadScript("queue_claim")
+	scriptQueueRecover   = loadScript("queue_recover")
+	scriptQueueAck       = loadScript("queue_ack")
+	scriptQueueFinishGet = loadScript("queue_finish_get")
 )
 
 // putWaitTTL is how long a put blocked on a full queue stays registered
@@ -103,6 +104,18 @@ func (q *queueCore[T]) getKeys() []string {
 	return ks
 }
 
+// change runs a script that moves items (put, get, reserve, ack...) to
+// completion once it is sent, even if ctx ends meanwhile: abandoning the
+// reply could lose an item the server had already taken, or leave the
+// caller unsure whether its put happened. It still refuses to start once
+// ctx has ended.
+func (q *queueCore[T]) change(ctx context.Context, s *script, ks []string, args ...string) (any, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return q.eval(context.WithoutCancel(ctx), s, true, ks, args...)
+}
+
 // errFullNow reports a put that found no room and was registered as
 // waiting.
 var errFullNow = errors.New("full")
@@ -120,7 +133,7 @@ func (q *queueCore[T]) tryPut(ctx context.Context, ss []string, wait bool) (int,
 		ttl = strconv.FormatInt(putWaitTTL.Milliseconds(), 10)
 	}
 	args := append([]string{strconv.Itoa(q.maxSize), side, ttl, strconv.Itoa(chunkSize)}, ss...)
-	n, err := asInt(q.eval(ctx, scriptQueuePut, true, q.putKeys(), args...))
+	n, err := asInt(q.change(ctx, scriptQueuePut, q.putKeys(), args...))
 	if err != nil {
 		return 0, err
 	}
@@ -184,7 +197,7 @@ func (q *queueCore[T]) waitFor(ctx context.Context, wk, how string, giveBack fun
 
 // take runs queue_get: up to n items from the head, without waiting.
 func (q *queueCore[T]) take(ctx context.Context, n int) ([]any, error) {
-	return asArray(q.eval(ctx, scriptQueueGet, true, q.getKeys(), strconv.Itoa(n), strconv.Itoa(chunkSize)))
+	return asArray(q.change(ctx, scriptQueueGet, q.getKeys(), strconv.Itoa(n), strconv.Itoa(chunkSize)))
 }
 
 // get removes up to n items from the head, waiting for at least one when
@@ -205,22 +218,11 @@ func (q *queueCore[T]) get(ctx context.Context, op string, n int, block bool) ([
 		return q.decodeItems(arr)
 	}
 	if q.set {
-		// A set queue must update the set in the same step as the pop, so
-		// the blocking command only waits: BLMOVE from the list to itself
-		// takes nothing (nothing to give back when cancelled), and the
-		// script then takes the item.
-		for {
-			if err := q.waitFor(ctx, q.list, "BLMOVE", nil); err != nil {
-				return nil, q.fail(op, err)
-			}
-			arr, err := q.take(ctx, n)
-			if err != nil {
-				return nil, q.fail(op, err)
-			}
-			if len(arr) > 0 {
-				return q.decodeItems(arr)
-			}
+		arr, err := q.parkAndTake(ctx, n)
+		if err != nil {
+			return nil, q.fail(op, err)
 		}
+		return q.decodeItems(arr)
 	}
 	// A plain queue takes the item with the blocking command itself, so a
 	// hand-off costs one round trip. The queue was empty a moment ago, so
@@ -246,6 +248,47 @@ func (q *queueCore[T]) get(ctx context.Context, op string, n int, block bool) ([
 		out[i] = s
 	}
 	return q.decodeItems(out)
+}
+
+// parkTimeout is how long an item parked by a set queue's blocking get may
+// stay parked before it is put back in the queue: a get that crashed
+// between its two steps delays its item by this much, and loses nothing.
+const parkTimeout = 10 * time.Second
+
+// parkAndTake is a set queue's blocking get. A set queue must update the
+// set in the same step as it takes the item, which a blocking command
+// cannot do; so BLMOVE parks the item in a list of the get's own, and a
+// script then takes it and updates the set. The parking is registered
+// like a reservation (see reserve), so an item whose get died in between
+// goes back to the queue: the set never keeps a member whose item is gone.
+// It returns up to n items, waiting for at least one.
+func (q *queueCore[T]) parkAndTake(ctx context.Context, n int) ([]any, error) {
+	id := string(newReceipt())
+	park := q.reservation(Receipt(id))
+	finish := func(ctx context.Context) ([]any, error) {
+		return asArray(q.eval(context.WithoutCancel(ctx), scriptQueueFinishGet, true,
+			[]string{park, q.list, q.setKey, q.reserved, q.putWait, q.notFull},
+			id, strconv.Itoa(n), strconv.Itoa(chunkSize)))
+	}
+	for {
+		got, err := q.register(ctx, id, park, parkTimeout, true)
+		if err != nil {
+			return nil, err
+		}
+		if !got {
+			if _, err := q.waitMove(ctx, id, park); err != nil {
+				if errors.Is(err, errRoundOver) {
+					continue
+				}
+				return nil, err
+			}
+		}
+		// The item is parked: finish even if ctx has just ended.
+		arr, err := finish(ctx)
+		if err != nil || len(arr) > 0 {
+			return arr, err
+		}
+	}
 }
 
 // popped returns the items in a BLPOP reply (key, item) or a BLMPOP reply
@@ -351,7 +394,7 @@ func (q *queueCore[T]) unfinishedTasks(ctx context.Context) (int, error) {
 }
 
 func (q *queueCore[T]) taskDone(ctx context.Context) error {
-	_, err := q.eval(ctx, scriptQueueTaskDone, true, []string{q.unfinished, q.joined})
+	_, err := q.change(ctx, scriptQueueTaskDone, []string{q.unfinished, q.joined})
 	return err
 }
 
@@ -404,81 +447,112 @@ func (q *queueCore[T]) reserve(ctx context.Context, visibility time.Duration, bl
 	}
 	r := newReceipt()
 	rk := q.reservation(r)
-	vis := strconv.FormatInt(visibility.Milliseconds(), 10)
+	for {
+		s, got, err := q.registerItem(ctx, string(r), rk, visibility, block)
+		if err != nil {
+			return zero, "", err
+		}
+		if !got {
+			if !block {
+				return zero, "", fmt.Errorf("hotredis: queue %q: %s: %w", q.key, op, ErrEmpty)
+			}
+			if s, err = q.waitMove(ctx, string(r), rk); err != nil {
+				if errors.Is(err, errRoundOver) {
+					continue
+				}
+				return zero, "", err
+			}
+			// The item is in hand: claim it even if ctx has just ended.
+			claimed, err := asInt(q.eval(context.WithoutCancel(ctx), scriptQueueClaim, true,
+				[]string{q.reserved, rk, q.putWait, q.notFull}, string(r),
+				strconv.FormatInt(visibility.Milliseconds(), 10), strconv.Itoa(chunkSize)))
+			if err != nil {
+				return zero, "", err
+			}
+			if claimed == 0 {
+				continue // recovered before the claim: it is back in the queue
+			}
+		}
+		v, err := q.vals.decode(s)
+		return v, r, err
+	}
+}
+
+// register runs queue_reserve for the reservation (or parking) id, whose
+// list is rk; see registerItem.
+func (q *queueCore[T]) register(ctx context.Context, id, rk string, visibility time.Duration, block bool) (bool, error) {
+	_, got, err := q.registerItem(ctx, id, rk, visibility, block)
+	return got, err
+}
+
+// registerItem moves the head item into rk and gives it a deadline
+// visibility from now, and reports it. When the queue is empty and block is
+// true it registers id for longer than the BLMOVE waitMove will send can
+// wait, so that it cannot be recovered (and dropped) while an item may
+// still arrive in rk. Expired reservations it meets are put back first.
+func (q *queueCore[T]) registerItem(ctx context.Context, id, rk string, visibility time.Duration, block bool) (string, bool, error) {
 	margin := "0"
 	if block {
 		margin = strconv.FormatInt(2*maxBlock.Milliseconds(), 10)
 	}
 	for {
-		// While the queue is empty the reservation is registered for
-		// visibility + 2*maxBlock, longer than the BLMOVE below can wait,
-		// so it cannot be recovered (and dropped) while an item may still
-		// arrive in its list.
-		arr, err := asArray(q.eval(ctx, scriptQueueReserve, true,
+		arr, err := asArray(q.change(ctx, scriptQueueReserve,
 			[]string{q.list, q.reserved, rk, q.putWait, q.notFull},
-			string(r), vis, margin, strconv.Itoa(chunkSize)))
+			id, strconv.FormatInt(visibility.Milliseconds(), 10), margin, strconv.Itoa(chunkSize)))
 		if err != nil {
-			return zero, "", err
+			return "", false, err
 		}
 		if len(arr) < 2 {
-			return zero, "", fmt.Errorf("hotredis: queue %q: %s: %w", q.key, op, errReply)
+			return "", false, fmt.Errorf("hotredis: queue %q: %w", q.key, errReply)
 		}
 		if len(arr) > 2 {
 			if err := q.recover(ctx, arr[2:]); err != nil {
-				return zero, "", err
-			}
-		}
-		if got, _ := arr[0].(int64); got == 1 {
-			s, _, _ := asString(arr[1], nil)
-			v, err := q.vals.decode(s)
-			return v, r, err
-		}
-		if len(arr) > 2 {
-			continue // items may have come back
-		}
-		if !block {
-			return zero, "", fmt.Errorf("hotredis: queue %q: %s: %w", q.key, op, ErrEmpty)
-		}
-		round, cancel := context.WithTimeout(ctx, maxBlock)
-		reply, err := q.block(round, func(timeout string) backend.Cmd {
-			return backend.Cmd{Name: []string{"BLMOVE"}, Keys: []string{q.list, rk}, Args: []string{"LEFT", "LEFT", timeout}}
-		}, func(ctx context.Context, _ any) {
-			// Cancelled after the item arrived: put it back at the head.
-			_, _ = q.atomic(ctx, backend.Cmd{Name: []string{"LMOVE"}, Keys: []string{rk, q.list}, Args: []string{"LEFT", "LEFT"}},
-				cmd("ZREM", []string{q.reserved}, string(r)))
-		})
-		cancel()
-		if err != nil {
-			if ctx.Err() != nil {
-				return zero, "", ctx.Err()
-			}
-			if round.Err() == nil {
-				return zero, "", err
+				return "", false, err
 			}
 			continue
 		}
-		s, ok, err := asString(reply, nil)
-		if err != nil || !ok {
-			continue
-		}
-		claimed, err := asInt(q.eval(ctx, scriptQueueClaim, true,
-			[]string{q.reserved, rk, q.putWait, q.notFull}, string(r), vis, strconv.Itoa(chunkSize)))
-		if err != nil {
-			return zero, "", err
-		}
-		if claimed == 1 {
-			v, err := q.vals.decode(s)
-			return v, r, err
-		}
-		// Recovered before we could claim it: it is back in the queue.
+		got, _ := arr[0].(int64)
+		s, _, _ := asString(arr[1], nil)
+		return s, got == 1, nil
 	}
+}
+
+// errRoundOver: a wait of at most maxBlock ended with nothing.
+var errRoundOver = errors.New("wait round over")
+
+// waitMove waits, for at most maxBlock, for an item to move from the head
+// of the queue into rk, and returns it. If ctx ends while the command is on
+// the server and it then moves an item, the item goes back to the head.
+func (q *queueCore[T]) waitMove(ctx context.Context, id, rk string) (string, error) {
+	round, cancel := context.WithTimeout(ctx, maxBlock)
+	defer cancel()
+	reply, err := q.block(round, func(timeout string) backend.Cmd {
+		return backend.Cmd{Name: []string{"BLMOVE"}, Keys: []string{q.list, rk}, Args: []string{"LEFT", "LEFT", timeout}}
+	}, func(ctx context.Context, _ any) {
+		_, _ = q.atomic(ctx, backend.Cmd{Name: []string{"LMOVE"}, Keys: []string{rk, q.list}, Args: []string{"LEFT", "LEFT"}},
+			cmd("ZREM", []string{q.reserved}, id))
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		if round.Err() != nil {
+			return "", errRoundOver
+		}
+		return "", err
+	}
+	s, ok, err := asString(reply, nil)
+	if err == nil && !ok {
+		err = errRoundOver
+	}
+	return s, err
 }
 
 // recover puts back the items of expired reservations.
 func (q *queueCore[T]) recover(ctx context.Context, ids []any) error {
 	for _, id := range ids {
 		s, _, _ := asString(id, nil)
-		if _, err := q.eval(ctx, scriptQueueRecover, true, []string{q.list, q.reserved, q.reservation(Receipt(s))}, s); err != nil {
+		if _, err := q.change(ctx, scriptQueueRecover, []string{q.list, q.reserved, q.reservation(Receipt(s))}, s); err != nil {
 			return err
 		}
 	}
@@ -486,7 +560,7 @@ func (q *queueCore[T]) recover(ctx context.Context, ids []any) error {
 }
 
 func (q *queueCore[T]) ack(ctx context.Context, r Receipt) error {
-	n, err := asInt(q.eval(ctx, scriptQueueAck, true, []string{q.reserved, q.reservation(r)}, string(r)))
+	n, err := asInt(q.change(ctx, scriptQueueAck, []string{q.reserved, q.reservation(r)}, string(r)))
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,8 @@
 -- it will not wait, so do not register)
 -- ARGV[4] chunk size
 -- Reply: {1, item} or {0, ""}, followed by up to 10 ids of reservations
--- whose deadline has passed (for the caller to recover).
+-- whose deadline has passed, for the caller to recover (then nothing is
+-- reserved, so that the recovered items, put back at the head, come first).
 -- A script so that moving the item into the reservation's list and
 -- recording the deadline are one step: an item is always either in the
 -- queue or in a reservation that will expire, even if the consumer dies
@@ -16,6 +17,12 @@
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local vis = tonumber(ARGV[2])
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 10)
+if #expired > 0 then
+  local out = {0, ''}
+  for _, id in ipairs(expired) do out[#out + 1] = id end
+  return out
+end
 local out = {0, ''}
 local v = redis.call('LMOVE', KEYS[1], KEYS[3], 'LEFT', 'LEFT')
 if v then
@@ -29,6 +36,4 @@ if v then
 elseif ARGV[3] ~= '0' then
   redis.call('ZADD', KEYS[2], now + vis + tonumber(ARGV[3]), ARGV[1])
 end
-local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 10)
-for _, id in ipairs(expired) do out[#out + 1] = id end
 return out
