@@ -240,6 +240,9 @@ func (q *queueCore[T]) get(ctx context.Context, op string, n int, block bool) ([
 		}
 	})
 	if err != nil {
+		if cerr := ctx.Err(); cerr != nil && errors.Is(err, cerr) {
+			return nil, cerr // as documented: ctx.Err() itself
+		}
 		return nil, q.fail(op, err)
 	}
 	items := popped(reply)
