@@ -41,6 +41,9 @@ var (
 	// ErrTxConflict: an optimistic transaction gave up after watched keys
 	// kept changing.
 	ErrTxConflict = errors.New("hotredis: optimistic transaction conflict")
+	// ErrTooManyTaskDone: TaskDone was called more times than items were
+	// put in the queue (Python's "task_done() called too many times").
+	ErrTooManyTaskDone = errors.New("hotredis: task_done called too many times")
 	// ErrClosed: the client was closed.
 	ErrClosed = errors.New("hotredis: client closed")
 	// ErrNotFinite: a Float operation met or would produce NaN or ±Inf,
@@ -121,6 +124,7 @@ var serverCodes = []struct {
 	{"ERR value is not a valid float", ErrDecode},
 	{"value is not a valid float", ErrDecode},
 	{"NOTFINITE", ErrNotFinite},
+	{"TASKDONE", ErrTooManyTaskDone},
 }
 
 // sentinelFor returns the sentinel matching a Redis error reply, or nil.

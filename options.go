@@ -10,7 +10,8 @@ type options struct {
 	codec    any // a Codec[T] for the object's values
 	keyCodec any // a Codec[K] for a map's or counter's keys
 	// lock holds the options of locks and semaphores (lock.go).
-	lock lockOptions
+	lock    lockOptions
+	maxSize int // a queue's maximum size (0: unbounded)
 }
 
 // WithClient binds the object to c instead of the package's default client.

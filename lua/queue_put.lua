@@ -1,0 +1,63 @@
+-- queue_put: put items into a queue if they fit.
+-- KEYS[1] the list, KEYS[2] unfinished-task count, KEYS[3] join
+-- notification list, KEYS[4] "a put is waiting" flag, KEYS[5] space
+-- notification list, KEYS[6] (set queues only) the set of queued items
+-- ARGV[1] max size (0 = unbounded), ARGV[2] 'R' (FIFO: RPUSH) or 'L' (LIFO:
+-- LPUSH), ARGV[3] how long (ms) a full result registers this put as waiting
+-- ('0': don't, answer a FULL error instead), ARGV[4] chunk size,
+-- ARGV[5..] the items, in put order
+-- Reply: the number of items added (a set queue skips items already queued
+-- and repeats within the batch), or -1 when they do not fit and the put was
+-- registered as waiting. A FULL error when they do not fit and ARGV[3] is
+-- '0', or when they could never fit.
+-- A script so that the size check, the push, the set update and the task
+-- count are one atomic step: no put can overfill a bounded queue, a set
+-- queue never holds a member whose item is not in the list, and a put that
+-- finds the queue full is registered before any get can free space, so the
+-- get's wake-up is not missed.
+local max = tonumber(ARGV[1])
+local chunk = tonumber(ARGV[4])
+local items = {}
+if KEYS[6] then
+  local seen = {}
+  for i = 5, #ARGV do
+    local v = ARGV[i]
+    if not seen[v] then
+      seen[v] = true
+      if redis.call('SISMEMBER', KEYS[6], v) == 0 then
+        items[#items + 1] = v
+      end
+    end
+  end
+else
+  for i = 5, #ARGV do items[#items + 1] = ARGV[i] end
+end
+local n = #items
+if n == 0 then return 0 end
+if max > 0 then
+  if n > max then
+    return redis.error_reply('FULL ' .. n .. ' items can never fit in a queue of max size ' .. max)
+  end
+  if redis.call('LLEN', KEYS[1]) + n > max then
+    if ARGV[3] == '0' then
+      return redis.error_reply('FULL queue is full')
+    end
+    redis.call('SET', KEYS[4], '1', 'PX', ARGV[3])
+    -- Any wake-up tokens left over are stale: the space they announced is
+    -- taken again.
+    redis.call('DEL', KEYS[5])
+    return -1
+  end
+end
+local push = 'RPUSH'
+if ARGV[2] == 'L' then push = 'LPUSH' end
+for s = 1, n, chunk do
+  local e = math.min(s + chunk - 1, n)
+  redis.call(push, KEYS[1], unpack(items, s, e))
+  if KEYS[6] then redis.call('SADD', KEYS[6], unpack(items, s, e)) end
+end
+if redis.call('INCRBY', KEYS[2], n) == n then
+  -- The queue had no unfinished tasks: a join token is out of date.
+  redis.call('DEL', KEYS[3])
+end
+return n

@@ -1,0 +1,527 @@
+package hotredis_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hotredis/hotredis"
+)
+
+func init() {
+	roles["queue-producer"] = queueProducerRole
+	roles["queue-consumer"] = queueConsumerRole
+	roles["queue-reserver"] = queueReserverRole
+}
+
+// TestQueueReserveAck checks the visibility timeout: an item not acked in
+// time comes back, its old receipt no longer acks, and an acked item is
+// gone for good.
+func TestQueueReserveAck(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	q := hotredis.NewQueue[string](key(t))
+	q.Delete(ctx)
+	if _, _, err := q.TryReserve(ctx, time.Second); !errors.Is(err, hotredis.ErrEmpty) {
+		t.Fatalf("TryReserve on empty: %v", err)
+	}
+	q.PutMany(ctx, "a", "b")
+	v, r1, err := q.Reserve(ctx, 100*time.Millisecond)
+	if v != "a" || err != nil {
+		t.Fatal(v, err)
+	}
+	if n := must[int](t)(q.Len(ctx)); n != 1 {
+		t.Fatalf("len %d while a is reserved", n)
+	}
+	time.Sleep(150 * time.Millisecond)
+	// The expired reservation is put back at the head by the next Reserve.
+	v, r2, err := q.Reserve(ctx, time.Minute)
+	if v != "a" || err != nil {
+		t.Fatalf("after expiry got %q %v, want a again", v, err)
+	}
+	if err := q.Ack(ctx, r1); !errors.Is(err, hotredis.ErrNotHeld) {
+		t.Fatalf("Ack of an expired reservation: %v", err)
+	}
+	if err := q.Ack(ctx, r2); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Ack(ctx, r2); !errors.Is(err, hotredis.ErrNotHeld) {
+		t.Fatalf("second Ack: %v", err)
+	}
+	v, r3, err := q.Reserve(ctx, time.Minute)
+	if v != "b" || err != nil {
+		t.Fatal(v, err)
+	}
+	if err := q.Ack(ctx, r3); err != nil {
+		t.Fatal(err)
+	}
+	// A blocked Reserve is woken by a put.
+	go func() {
+		time.Sleep(30 * time.Millisecond)
+		q.Put(ctx, "c")
+	}()
+	v, r4, err := q.Reserve(ctx, time.Minute)
+	if v != "c" || err != nil {
+		t.Fatal(v, err)
+	}
+	q.Ack(ctx, r4)
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
+	defer cancel()
+	if _, _, err := q.Reserve(tctx, time.Second); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Reserve on empty with deadline: %v", err)
+	}
+	// Nothing left behind but, at most, the registration of the timed-out
+	// wait, which expires.
+	if n := rdb.Exists(ctx, q.Key()).Val(); n != 0 {
+		t.Errorf("queue not empty")
+	}
+}
+
+// TestQueueCancelledWaitsLoseNothing cancels thousands of blocked gets
+// while producers run, then counts every item: each one was either
+// received once or is still in the queue.
+func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
+	cases := []struct {
+		name string
+		set  bool
+		many bool
+		res  bool
+	}{
+		{name: "Get"},
+		{name: "GetMany", many: true},
+		{name: "SetQueueGet", set: true},
+		{name: "Reserve", res: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			// Getters wait over and over while producers run, each wait
+			// ended by its deadline or, half the time, cancelled first
+			// (the server is not told: what the command takes then must be
+			// given back). The deadline bounds each abandoned command's
+			// life on the server.
+			const getters, producers, each = 500, 4, 1000
+			c, err := srv.NewClient()
+			if err != nil {
+				t.Fatal(err)
+			}
+			k := key(t)
+			q := hotredis.NewQueue[string](k, hotredis.WithClient(c))
+			sq := hotredis.NewSetQueue[string](k, hotredis.WithClient(c))
+			q.Delete(ctx)
+			get := func(ctx context.Context) ([]string, error) {
+				switch {
+				case tc.set:
+					v, err := sq.Get(ctx)
+					return []string{v}, err
+				case tc.many:
+					return q.GetMany(ctx, 3)
+				case tc.res:
+					v, r, err := q.Reserve(ctx, time.Minute)
+					if err == nil {
+						err = q.Ack(context.Background(), r)
+					}
+					return []string{v}, err
+				}
+				v, err := q.Get(ctx)
+				return []string{v}, err
+			}
+			var (
+				mu       sync.Mutex
+				received = map[string]int{}
+				wg       sync.WaitGroup
+				cancels  atomic.Int64
+				stop     atomic.Bool
+			)
+			for range getters {
+				wg.Go(func() {
+					for !stop.Load() {
+						d := time.Duration(5+rand.IntN(100)) * time.Millisecond
+						gctx, cancel := context.WithTimeout(ctx, 2*d)
+						if rand.IntN(2) == 0 {
+							time.AfterFunc(d, cancel)
+						}
+						vs, err := get(gctx)
+						cancel()
+						if err != nil {
+							if !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+								t.Error(err)
+								return
+							}
+							cancels.Add(1)
+							continue
+						}
+						mu.Lock()
+						for _, v := range vs {
+							received[v]++
+						}
+						mu.Unlock()
+					}
+				})
+			}
+			var pw sync.WaitGroup
+			for p := range producers {
+				pw.Go(func() {
+					for i := range each {
+						v := fmt.Sprintf("%d-%d", p, i)
+						var err error
+						if tc.set {
+							_, err = sq.Put(ctx, v)
+						} else {
+							err = q.Put(ctx, v)
+						}
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						if i%16 == 0 {
+							time.Sleep(time.Millisecond)
+						}
+					}
+				})
+			}
+			pw.Wait()
+			stop.Store(true)
+			wg.Wait()
+			// Close waits for every abandoned command and its give-back.
+			if err := c.Close(); err != nil {
+				t.Fatal(err)
+			}
+			during := len(received)
+			left := hotredis.NewSetQueue[string](k)
+			for {
+				if empty := must[bool](t)(left.Empty(ctx)); empty {
+					break
+				}
+				vs, err := left.GetMany(ctx, 1000)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, v := range vs {
+					received[v]++
+				}
+			}
+			for v, n := range received {
+				if n != 1 {
+					t.Errorf("%q received %d times", v, n)
+				}
+			}
+			if len(received) != producers*each {
+				t.Errorf("%d distinct items, want %d: lost %d", len(received), producers*each, producers*each-len(received))
+			}
+			if tc.set {
+				rdb := rawClient()
+				defer rdb.Close()
+				if n := rdb.SCard(ctx, k+"-set").Val(); n != 0 {
+					t.Errorf("%d ghost members left in the set", n)
+				}
+			}
+			t.Logf("%d waits cancelled; %d items received by the waits, %d left in the queue", cancels.Load(), during, len(received)-during)
+		})
+	}
+}
+
+// TestQueueConcurrentGoroutines moves items between 8 producers and 8
+// consumers of one bounded queue through every kind of put and get.
+func TestQueueConcurrentGoroutines(t *testing.T) {
+	const producers, consumers, each = 8, 8, 1000
+	q := hotredis.NewQueue[int](key(t), hotredis.WithMaxSize(64))
+	q.Delete(ctx)
+	var pw, cw sync.WaitGroup
+	for p := range producers {
+		pw.Go(func() {
+			for i := 0; i < each; {
+				v := p*each + i
+				var err error
+				switch i % 3 {
+				case 0:
+					err, i = q.Put(ctx, v), i+1
+				case 1:
+					if err = q.TryPut(ctx, v); errors.Is(err, hotredis.ErrFull) {
+						err = nil
+						continue
+					}
+					i++
+				default:
+					n := min(5, each-i)
+					batch := make([]int, n)
+					for j := range batch {
+						batch[j] = v + j
+					}
+					err, i = q.PutMany(ctx, batch...), i+n
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	var mu sync.Mutex
+	got := make([]int, producers*each)
+	var total atomic.Int64
+	for range consumers {
+		cw.Go(func() {
+			for total.Load() < producers*each {
+				gctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+				vs, err := q.GetMany(gctx, 1+rand.IntN(4))
+				cancel()
+				if errors.Is(err, context.DeadlineExceeded) {
+					continue
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				for _, v := range vs {
+					got[v]++
+				}
+				mu.Unlock()
+				total.Add(int64(len(vs)))
+			}
+		})
+	}
+	pw.Wait()
+	cw.Wait()
+	for v, n := range got {
+		if n != 1 {
+			t.Fatalf("item %d received %d times", v, n)
+		}
+	}
+}
+
+// TestQueueProcesses moves 100,000 items through a bounded queue between
+// two producer and two consumer processes: each item is received exactly
+// once.
+func TestQueueProcesses(t *testing.T) {
+	const perProducer, goroutines = 50_000, 8
+	k := key(t)
+	q := hotredis.NewQueue[string](k)
+	results := hotredis.NewList[string](k + ":results")
+	q.Delete(ctx)
+	results.Delete(ctx)
+	env := []string{"QUEUE_KEY=" + k, "QUEUE_COUNT=" + strconv.Itoa(perProducer), "QUEUE_GOROUTINES=" + strconv.Itoa(goroutines)}
+	p1 := startRole(t, "queue-producer", append(env, "QUEUE_PREFIX=a")...)
+	p2 := startRole(t, "queue-producer", append(env, "QUEUE_PREFIX=b")...)
+	c1 := startRole(t, "queue-consumer", env...)
+	c2 := startRole(t, "queue-consumer", env...)
+	for _, p := range []interface{ Wait() error }{p1, p2} {
+		if err := p.Wait(); err != nil {
+			t.Fatalf("producer: %v", err)
+		}
+	}
+	// One stop marker per consumer goroutine, behind every item.
+	stops := make([]string, 2*goroutines)
+	for i := range stops {
+		stops[i] = "stop"
+	}
+	if err := q.PutMany(ctx, stops...); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []interface{ Wait() error }{c1, c2} {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("consumer: %v", err)
+		}
+	}
+	seen := make(map[string]bool, 2*perProducer)
+	for v, err := range results.All(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[v] {
+			t.Fatalf("%q received twice", v)
+		}
+		seen[v] = true
+	}
+	if len(seen) != 2*perProducer {
+		t.Fatalf("received %d items, want %d", len(seen), 2*perProducer)
+	}
+	if n := must[int](t)(q.Len(ctx)); n != 0 {
+		t.Errorf("%d items left", n)
+	}
+}
+
+func roleEnvInt(name string) int {
+	n, _ := strconv.Atoi(os.Getenv(name))
+	return n
+}
+
+// queueProducerRole puts QUEUE_COUNT items named QUEUE_PREFIX-i into a
+// queue bounded to 500, from QUEUE_GOROUTINES goroutines, half with Put and
+// half with PutMany.
+func queueProducerRole() error {
+	c, err := roleClient()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	q := hotredis.NewQueue[string](os.Getenv("QUEUE_KEY"), hotredis.WithMaxSize(500))
+	count, g, prefix := roleEnvInt("QUEUE_COUNT"), roleEnvInt("QUEUE_GOROUTINES"), os.Getenv("QUEUE_PREFIX")
+	errs := make(chan error, g)
+	for w := range g {
+		go func() {
+			var batch []string
+			for i := w; i < count; i += g {
+				v := fmt.Sprintf("%s-%d", prefix, i)
+				if w%2 == 0 {
+					if err := q.Put(ctx, v); err != nil {
+						errs <- err
+						return
+					}
+					continue
+				}
+				if batch = append(batch, v); len(batch) == 50 {
+					if err := q.PutMany(ctx, batch...); err != nil {
+						errs <- err
+						return
+					}
+					batch = batch[:0]
+				}
+			}
+			errs <- q.PutMany(ctx, batch...)
+		}()
+	}
+	for range g {
+		if err := <-errs; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queueConsumerRole gets items with QUEUE_GOROUTINES goroutines until
+// each has received a "stop", and appends what it got to QUEUE_KEY:results.
+func queueConsumerRole() error {
+	c, err := roleClient()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	k := os.Getenv("QUEUE_KEY")
+	q := hotredis.NewQueue[string](k)
+	results := hotredis.NewList[string](k + ":results")
+	g := roleEnvInt("QUEUE_GOROUTINES")
+	errs := make(chan error, g)
+	for range g {
+		go func() {
+			var got []string
+			for {
+				v, err := q.Get(ctx)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if v == "stop" {
+					break
+				}
+				got = append(got, v)
+			}
+			_, err := results.Append(ctx, got...)
+			errs <- err
+		}()
+	}
+	for range g {
+		if err := <-errs; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TestQueueReserveKilledConsumer has consumer processes Reserve, record
+// and Ack items while one of them is killed with SIGKILL mid-stream:
+// every item is still recorded at least once, thanks to the visibility
+// timeout.
+func TestQueueReserveKilledConsumer(t *testing.T) {
+	const items = 20_000
+	k := key(t)
+	q := hotredis.NewQueue[string](k)
+	results := hotredis.NewList[string](k + ":results")
+	q.Delete(ctx)
+	results.Delete(ctx)
+	all := make([]string, items)
+	for i := range all {
+		all[i] = strconv.Itoa(i)
+	}
+	if err := q.PutMany(ctx, all...); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"QUEUE_KEY=" + k, "QUEUE_GOROUTINES=8"}
+	victim := startRole(t, "queue-reserver", env...)
+	startRole(t, "queue-reserver", env...)
+	deadline := time.Now().Add(40 * time.Second)
+	for must[int](t)(results.Len(ctx)) < items/5 {
+		if time.Now().After(deadline) {
+			t.Fatal("consumers too slow")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := victim.Process.Kill(); err != nil { // SIGKILL
+		t.Fatal(err)
+	}
+	victim.Wait()
+	startRole(t, "queue-reserver", env...)
+	var distinct, total int
+	for {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d items delivered", distinct, items)
+		}
+		time.Sleep(200 * time.Millisecond)
+		vs, err := results.Values(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, v := range vs {
+			seen[v] = true
+		}
+		distinct, total = len(seen), len(vs)
+		if distinct == items {
+			break
+		}
+	}
+	t.Logf("%d items delivered %d times in all (redelivered after the kill: %d)", items, total, total-items)
+	if n := must[int](t)(q.Len(ctx)); n != 0 {
+		t.Errorf("%d items left in the queue", n)
+	}
+}
+
+// queueReserverRole reserves items, records each in QUEUE_KEY:results and
+// acks it, with QUEUE_GOROUTINES goroutines, until killed.
+func queueReserverRole() error {
+	c, err := roleClient()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	k := os.Getenv("QUEUE_KEY")
+	q := hotredis.NewQueue[string](k)
+	results := hotredis.NewList[string](k + ":results")
+	g := roleEnvInt("QUEUE_GOROUTINES")
+	errs := make(chan error, g)
+	for range g {
+		go func() {
+			for {
+				v, r, err := q.Reserve(ctx, time.Second)
+				if err == nil {
+					_, err = results.Append(ctx, v)
+				}
+				if err == nil {
+					err = q.Ack(ctx, r)
+				}
+				if err != nil && !errors.Is(err, hotredis.ErrNotHeld) {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	return <-errs
+}
