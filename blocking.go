@@ -58,21 +58,23 @@ func (c *Client) block(ctx context.Context, mk func(timeout string) backend.Cmd,
 		}
 		done := make(chan result, 1)
 		bg := context.WithoutCancel(ctx)
-		c.inflight.Add(1)
+		if err := c.begin(); err != nil {
+			return nil, err
+		}
 		go func() {
 			v, err := c.b.Do(bg, cmd)
 			done <- result{v, err}
 		}()
 		select {
 		case r := <-done:
-			c.inflight.Done()
+			c.end()
 			if r.err != nil || r.v != nil {
 				return r.v, r.err
 			}
 			// The server-side timeout passed with nothing: wait again.
 		case <-ctx.Done():
 			go func() {
-				defer c.inflight.Done()
+				defer c.end()
 				if r := <-done; r.err == nil && r.v != nil && giveBack != nil {
 					giveBack(bg, r.v)
 				}

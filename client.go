@@ -19,7 +19,37 @@ import (
 // HotClient.
 type Client struct {
 	b        backend.Backend
-	inflight sync.WaitGroup // blocking calls still running, and their give-backs
+
+	mu       sync.Mutex
+	idle     *sync.Cond // signalled when inflight drops to 0
+	inflight int        // blocking calls still running, and their give-backs
+	closed   bool
+}
+
+func newClient(b backend.Backend) *Client {
+	c := &Client{b: b}
+	c.idle = sync.NewCond(&c.mu)
+	return c
+}
+
+// begin registers a blocking call; it fails once Close has started.
+func (c *Client) begin() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return ErrClosed
+	}
+	c.inflight++
+	return nil
+}
+
+func (c *Client) end() {
+	c.mu.Lock()
+	c.inflight--
+	if c.inflight == 0 {
+		c.idle.Broadcast()
+	}
+	c.mu.Unlock()
 }
 
 // Options says how to reach Redis. The deployment is chosen by the fields:
@@ -84,7 +114,7 @@ func NewClient(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hotredis: connect to %v: %w", ro.InitAddress, err)
 	}
-	return &Client{b: b}, nil
+	return newClient(b), nil
 }
 
 // NewClientURL is NewClient(Options{URL: url}).
@@ -97,14 +127,23 @@ func NewClientURL(url string) (*Client, error) { return NewClient(Options{URL: u
 // one second, so rdb's ReadTimeout must be longer than that (go-redis's
 // default is 3 s).
 func WrapGoRedis(rdb redis.UniversalClient) *Client {
-	return &Client{b: backend.NewGoRedis(rdb, false)}
+	return newClient(backend.NewGoRedis(rdb, false))
 }
 
 // Close closes the client's connections, after waiting for blocking calls
 // abandoned by cancelled contexts to finish (at most about a second), so
 // that any item they took is put back first.
 func (c *Client) Close() error {
-	c.inflight.Wait()
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	for c.inflight > 0 {
+		c.idle.Wait()
+	}
+	c.mu.Unlock()
 	return c.b.Close()
 }
 
