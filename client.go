@@ -18,7 +18,7 @@ import (
 // it. It is safe for concurrent use. The Python library calls this
 // HotClient.
 type Client struct {
-	b        backend.Backend
+	b backend.Backend
 
 	mu       sync.Mutex
 	idle     *sync.Cond // signalled when inflight drops to 0
