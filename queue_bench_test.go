@@ -23,48 +23,12 @@ import (
 // the time from a Put to the return of a Get already blocked on the server,
 // reported as p50-µs and p99-µs.
 
-func queueRaw(b *testing.B) rueidis.Client {
-	c, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{srv.Addr}, DisableCache: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(c.Close)
-	return c
-}
-
-func queueBenchModes(b *testing.B, f func(b *testing.B, parallel bool)) {
-	b.Run("serial", func(b *testing.B) { f(b, false) })
-	b.Run("parallel", func(b *testing.B) { f(b, true) })
-}
-
-func queueBench(b *testing.B, parallel bool, op func() error) {
-	b.ReportAllocs()
-	if !parallel {
-		for b.Loop() {
-			if err := op(); err != nil {
-				b.Fatal(err)
-			}
-		}
-		return
-	}
-	b.SetParallelism(32)
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if err := op(); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
-}
-
 func BenchmarkQueuePutGet(b *testing.B) {
-	queueBenchModes(b, func(b *testing.B, p bool) {
+	benchModes(b, func(b *testing.B, p bool) {
 		q := hotredis.NewQueue[string]("bench:queue")
 		q.Delete(ctx)
 		defer q.Delete(ctx)
-		queueBench(b, p, func() error {
+		bench(b, p, func() error {
 			if err := q.Put(ctx, "v"); err != nil {
 				return err
 			}
@@ -75,11 +39,11 @@ func BenchmarkQueuePutGet(b *testing.B) {
 }
 
 func BenchmarkQueuePutGetBounded(b *testing.B) {
-	queueBenchModes(b, func(b *testing.B, p bool) {
+	benchModes(b, func(b *testing.B, p bool) {
 		q := hotredis.NewQueue[string]("bench:queue-bounded", hotredis.WithMaxSize(1000))
 		q.Delete(ctx)
 		defer q.Delete(ctx)
-		queueBench(b, p, func() error {
+		bench(b, p, func() error {
 			if err := q.Put(ctx, "v"); err != nil {
 				return err
 			}
@@ -90,13 +54,13 @@ func BenchmarkQueuePutGetBounded(b *testing.B) {
 }
 
 func BenchmarkSetQueuePutGet(b *testing.B) {
-	queueBenchModes(b, func(b *testing.B, p bool) {
+	benchModes(b, func(b *testing.B, p bool) {
 		q := hotredis.NewSetQueue[int]("bench:setqueue")
 		q.Delete(ctx)
 		defer q.Delete(ctx)
 		var mu sync.Mutex
 		n := 0
-		queueBench(b, p, func() error {
+		bench(b, p, func() error {
 			mu.Lock()
 			n++
 			v := n
@@ -111,11 +75,11 @@ func BenchmarkSetQueuePutGet(b *testing.B) {
 }
 
 func BenchmarkQueueReserveAck(b *testing.B) {
-	queueBenchModes(b, func(b *testing.B, p bool) {
+	benchModes(b, func(b *testing.B, p bool) {
 		q := hotredis.NewQueue[string]("bench:queue-reserve")
 		q.Delete(ctx)
 		defer q.Delete(ctx)
-		queueBench(b, p, func() error {
+		bench(b, p, func() error {
 			if err := q.Put(ctx, "v"); err != nil {
 				return err
 			}
@@ -129,11 +93,11 @@ func BenchmarkQueueReserveAck(b *testing.B) {
 }
 
 func BenchmarkRawLPUSHBRPOP(b *testing.B) {
-	queueBenchModes(b, func(b *testing.B, p bool) {
-		c := queueRaw(b)
+	benchModes(b, func(b *testing.B, p bool) {
+		c := rawRueidis(b)
 		k := "bench:raw-queue"
 		c.Do(ctx, c.B().Del().Key(k).Build())
-		queueBench(b, p, func() error {
+		bench(b, p, func() error {
 			if err := c.Do(ctx, c.B().Lpush().Key(k).Element("v").Build()).Error(); err != nil {
 				return err
 			}
@@ -178,7 +142,7 @@ func BenchmarkQueueThroughput8x8(b *testing.B) {
 }
 
 func BenchmarkRawThroughput8x8(b *testing.B) {
-	c := queueRaw(b)
+	c := rawRueidis(b)
 	k := "bench:raw-8x8"
 	c.Do(ctx, c.B().Del().Key(k).Build())
 	queueThroughput(b, func(i int) error {
@@ -255,7 +219,7 @@ func BenchmarkQueueHandoffPut(b *testing.B) {
 }
 
 func BenchmarkRawHandoff(b *testing.B) {
-	c := queueRaw(b)
+	c := rawRueidis(b)
 	k := "bench:raw-handoff"
 	c.Do(ctx, c.B().Del().Key(k).Build())
 	queueHandoff(b, func() error {

@@ -4,8 +4,6 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/redis/rueidis"
-
 	"github.com/hotredis/hotredis"
 )
 
@@ -16,17 +14,6 @@ import (
 //	go test -run '^$' -bench 'Set|Map|Counter|Raw(SADD|SISMEMBER|HSET|HGET|HINCRBY)' -benchmem .
 //
 // "parallel" variants run 64 goroutines (b.SetParallelism(32) on 2 CPUs).
-// The helpers carry a "sets" prefix so they cannot clash with other
-// benchmark files.
-
-func setsRaw(b *testing.B) rueidis.Client {
-	c, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{srv.Addr}, DisableCache: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(c.Close)
-	return c
-}
 
 // setsBench runs op once per iteration (i counts up), serially and from
 // 64 goroutines, as two sub-benchmarks.
@@ -64,7 +51,7 @@ func BenchmarkSetAdd(b *testing.B) {
 }
 
 func BenchmarkRawSADD(b *testing.B) {
-	c := setsRaw(b)
+	c := rawRueidis(b)
 	defer c.Do(ctx, c.B().Del().Key("bench:raw-sadd").Build())
 	setsBench(b, func(i int) error {
 		return c.Do(ctx, c.B().Sadd().Key("bench:raw-sadd").Member(strconv.Itoa(i%1000)).Build()).Error()
@@ -79,7 +66,7 @@ func BenchmarkSetContains(b *testing.B) {
 }
 
 func BenchmarkRawSISMEMBER(b *testing.B) {
-	c := setsRaw(b)
+	c := rawRueidis(b)
 	s := hotredis.NewSet[string]("bench:raw-sismember")
 	_ = s.Replace(ctx, "a", "b")
 	defer s.Delete(ctx)
@@ -95,7 +82,7 @@ func BenchmarkMapSet(b *testing.B) {
 }
 
 func BenchmarkRawHSET(b *testing.B) {
-	c := setsRaw(b)
+	c := rawRueidis(b)
 	defer c.Do(ctx, c.B().Del().Key("bench:raw-hset").Build())
 	setsBench(b, func(i int) error {
 		return c.Do(ctx, c.B().Hset().Key("bench:raw-hset").FieldValue().FieldValue(strconv.Itoa(i%1000), strconv.Itoa(i)).Build()).Error()
@@ -110,7 +97,7 @@ func BenchmarkMapGet(b *testing.B) {
 }
 
 func BenchmarkRawHGET(b *testing.B) {
-	c := setsRaw(b)
+	c := rawRueidis(b)
 	m := hotredis.NewMap[string, int]("bench:raw-hget")
 	_ = m.Set(ctx, "k", 42)
 	defer m.Delete(ctx)
@@ -133,7 +120,7 @@ func BenchmarkCounterAdd(b *testing.B) {
 }
 
 func BenchmarkRawHINCRBY(b *testing.B) {
-	c := setsRaw(b)
+	c := rawRueidis(b)
 	defer c.Do(ctx, c.B().Del().Key("bench:raw-hincrby").Build())
 	setsBench(b, func(i int) error {
 		return c.Do(ctx, c.B().Hincrby().Key("bench:raw-hincrby").Field(strconv.Itoa(i%1000)).Increment(1).Build()).Error()

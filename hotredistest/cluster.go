@@ -124,12 +124,7 @@ func (c *Cluster) NewClient() (*hotredis.Client, error) {
 // Client returns a new hotredis client for the cluster, closed when t ends.
 func (c *Cluster) Client(t testing.TB) *hotredis.Client {
 	t.Helper()
-	cl, err := c.NewClient()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cl.Close() })
-	return cl
+	return clientFor(t, c.NewClient)
 }
 
 // GoRedis returns a go-redis cluster client.

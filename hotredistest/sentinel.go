@@ -116,12 +116,7 @@ func (s *Sentinel) NewClient() (*hotredis.Client, error) {
 // Client is NewClient, closed when t ends.
 func (s *Sentinel) Client(t testing.TB) *hotredis.Client {
 	t.Helper()
-	c, err := s.NewClient()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return clientFor(t, s.NewClient)
 }
 
 // CurrentPrimary asks a sentinel for the primary's address.

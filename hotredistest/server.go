@@ -210,12 +210,7 @@ func (s *Server) NewClient() (*hotredis.Client, error) {
 // Client returns a new hotredis client for the server, closed when t ends.
 func (s *Server) Client(t testing.TB) *hotredis.Client {
 	t.Helper()
-	c, err := s.NewClient()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return clientFor(t, s.NewClient)
 }
 
 // GoRedis returns a plain go-redis client for the server, for tests that
@@ -264,4 +259,16 @@ func (s *Server) Close() {
 func (s *Server) Log() string {
 	b, _ := os.ReadFile(filepath.Join(s.dir, "redis-"+strconv.Itoa(s.Port)+".log"))
 	return tail(string(b))
+}
+
+// clientFor makes a client with newClient, fails t if it cannot, and
+// closes the client when t ends.
+func clientFor(t testing.TB, newClient func() (*hotredis.Client, error)) *hotredis.Client {
+	t.Helper()
+	c, err := newClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
 }
