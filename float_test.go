@@ -78,6 +78,12 @@ func genFloat(t *rapid.T, label string) float64 {
 		rapid.Custom(func(t *rapid.T) float64 { // short decimals, as people type them
 			return float64(rapid.IntRange(-100000, 100000).Draw(t, "n")) / math.Pow10(rapid.IntRange(0, 6).Draw(t, "e"))
 		}),
+		rapid.Custom(func(t *rapid.T) float64 { // 1 to 17 digits at every magnitude where repr changes form (1e-4, 1e15, 1e16), or a neighbour of one
+			m := rapid.Int64Range(1, 99999999999999999).Draw(t, "m")
+			m /= int64(math.Pow10(rapid.IntRange(0, 16).Draw(t, "cut")))
+			x, _ := strconv.ParseFloat(strconv.FormatInt(m, 10)+"e"+strconv.Itoa(rapid.IntRange(-24, 20).Draw(t, "e")), 64)
+			return math.Nextafter(x, []float64{x, math.Inf(1), 0}[rapid.IntRange(0, 2).Draw(t, "nudge")])
+		}),
 	).Draw(t, label)
 }
 

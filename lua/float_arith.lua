@@ -15,7 +15,8 @@
 -- so 0.1+0.2 gives 0.3 and adding 1e-20 gives 0, unlike Go.)
 local function parse(s)
   if not s then return 0 end
-  if string.find(s, '[xX]') then return nil end -- strtod reads hex; Python does not
+  -- strtod reads hex; Python does not
+  if string.find(s, 'x', 1, true) or string.find(s, 'X', 1, true) then return nil end
   return tonumber(s)
 end
 
@@ -41,17 +42,26 @@ local function bump(d, delta)
   return (string.gsub(s, '^0+', ''))
 end
 
--- candidate returns the digits d and exponent q (the decimal d * 10^q) of
--- a p-digit decimal that reads back as ax, if there is one: the nearest
--- p-digit decimal to ax, or else the next one on ax's other side (near a
--- power of two the rounding interval is lopsided, so the nearest may miss
--- it while the next one hits it). Nothing farther can be in the interval.
-local function candidate(ax, p)
-  local s = string.format('%.' .. (p - 1) .. 'e', ax)
+-- split returns the digits d and exponent q (the decimal d * 10^q) of s,
+-- a p-digit number string.format wrote with '%.<p-1>e'.
+local function split(s, p)
   local d1, rest, e = string.match(s, '^(%d)%.?(%d*)e([-+]%d+)$')
-  local d, q = d1 .. rest, tonumber(e) - p + 1
+  return d1 .. rest, tonumber(e) - p + 1
+end
+
+-- candidate returns the digits and exponent of a p-digit decimal that
+-- reads back as ax, if there is one: the nearest p-digit decimal to ax
+-- (printf rounds correctly), or else the next one on ax's other side.
+-- That second try matters only when ax is a power of two (pow2): its
+-- rounding interval is lopsided, so the nearest may miss it while the
+-- next one hits it. Any other double's interval is symmetric, and nothing
+-- farther than the nearest can be in it.
+local function candidate(ax, p, pow2)
+  local s = string.format('%.' .. (p - 1) .. 'e', ax)
   local v = tonumber(s)
-  if v == ax then return d, q end
+  if v == ax then return split(s, p) end
+  if not pow2 then return nil end
+  local d, q = split(s, p)
   local alt = bump(d, v < ax and 1 or -1)
   if alt ~= '' and tonumber(alt .. 'e' .. q) == ax then return alt, q end
 end
@@ -64,16 +74,34 @@ end
 -- 16 or 17 digits are needed. Subnormals have wider intervals: every
 -- length is tried in turn.
 local function shortest(ax)
+  local pow2 = math.frexp(ax) == 0.5
   if ax < 2.2250738585072014e-308 then
     for p = 1, 17 do
-      local d, q = candidate(ax, p)
+      local d, q = candidate(ax, p, pow2)
       if d then return d, q end
     end
   end
   for p = 15, 17 do
-    local d, q = candidate(ax, p)
+    local d, q = candidate(ax, p, pow2)
     if d then return d, q end
   end
+end
+
+-- quick returns Python's repr of a normal x, 1e15 > |x| or |x| >= 1e16,
+-- when printf's '%.<p>g' already writes it, else nil. It does when that
+-- text reads back as x and is the shortest that does: at p = 15 always
+-- (the nearest 15-digit decimal, unique, see shortest); at p = 16 or 17
+-- when no shorter one exists, which the caller knows. %g strips trailing
+-- zeros and switches to an exponent when it is < -4 or >= p, repr when it
+-- is < -4 or >= 16: the same outside [1e15, 1e16) except at p = 17 for
+-- |x| >= 1e16. Positional %g lacks repr's ".0" on integers.
+local function quick(x, p)
+  local s = string.format(p == 15 and '%.15g' or p == 16 and '%.16g' or '%.17g', x)
+  if tonumber(s) ~= x then return nil end
+  if string.find(s, 'e', 1, true) then return s end
+  if p == 17 and math.abs(x) >= 1e16 then return nil end
+  if not string.find(s, '.', 1, true) then s = s .. '.0' end
+  return s
 end
 
 -- repr formats a finite x as Python's repr(float).
@@ -81,6 +109,16 @@ local function repr(x)
   if x == 0 then
     if 1 / x < 0 then return '-0.0' end
     return '0.0'
+  end
+  local ax = math.abs(x)
+  if ax >= 2.2250738585072014e-308 and (ax < 1e15 or ax >= 1e16) then
+    local s = quick(x, 15)
+    if s then return s end
+    -- A power of two may still have a shorter decimal (see candidate).
+    if math.frexp(ax) ~= 0.5 then
+      s = quick(x, 16) or quick(x, 17)
+      if s then return s end
+    end
   end
   local sign = ''
   if x < 0 then sign = '-' end
