@@ -1,0 +1,250 @@
+package main
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/rueidis"
+
+	"github.com/hotredis/hotredis"
+)
+
+func init() { benches["ops"] = benchOps }
+
+// rounds is how many times each side of a pair runs, alternately: pairing
+// the rounds cancels the drift of a shared machine's load.
+const rounds = 30
+
+// parallelism is the number of goroutines of the parallel measurement,
+// sharing one client (auto-pipelined), as in the go test benchmarks.
+const parallelism = 64
+
+// opPair is one hotredis operation and the raw command(s) it sends.
+type opPair struct {
+	name, raw string
+	hot, cmd  func(ctx context.Context) error
+}
+
+// benchOps measures each single-command hotredis operation beside the raw
+// rueidis client sending the same command to the same server, in rounds
+// that alternate the two, from one goroutine and from 64. It prints a
+// markdown table: medians of per-op time and the median of the per-round
+// ratios hotredis/raw.
+func benchOps(url string) error {
+	ctx := context.Background()
+	hc, err := hotredis.NewClientURL(url)
+	if err != nil {
+		return err
+	}
+	defer hc.Close()
+	opt, err := rueidis.ParseURL(url)
+	if err != nil {
+		return err
+	}
+	opt.DisableCache = true
+	rc, err := rueidis.NewClient(opt)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+
+	pairs, cleanup, err := opPairs(ctx, hc, rc)
+	defer cleanup()
+	if err != nil {
+		return err
+	}
+	ping := func(ctx context.Context) error { return rc.Do(ctx, rc.B().Ping().Build()).Error() }
+	rtt, err := measure(ctx, ping, 1, *duration/10)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("PING round trip: %.1f µs; each pair alternates %d rounds over %v\n\n", rtt/1e3, rounds, *duration)
+	fmt.Println("| hotredis op | raw command | serial µs/op | raw µs/op | ratio | 64 goroutines µs/op | raw µs/op | ratio |")
+	fmt.Println("|---|---|---|---|---|---|---|---|")
+	for _, p := range pairs {
+		s, err := compare(ctx, p, 1)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.name, err)
+		}
+		par, err := compare(ctx, p, parallelism)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.name, err)
+		}
+		fmt.Printf("| %s | %s | %.1f | %.1f | %.2f | %.2f | %.2f | %.2f |\n", p.name, p.raw,
+			s.hot/1e3, s.raw/1e3, s.ratio, par.hot/1e3, par.raw/1e3, par.ratio)
+	}
+	return nil
+}
+
+// result is a pair's medians: ns per op of each side, and of the
+// per-round ratios.
+type result struct{ hot, raw, ratio float64 }
+
+func compare(ctx context.Context, p opPair, goroutines int) (result, error) {
+	slot := *duration / (2 * rounds)
+	var hot, raw, ratio []float64
+	for r := range rounds {
+		first, second := p.hot, p.cmd
+		if r%2 == 1 {
+			first, second = second, first
+		}
+		a, err := measure(ctx, first, goroutines, slot)
+		if err != nil {
+			return result{}, err
+		}
+		b, err := measure(ctx, second, goroutines, slot)
+		if err != nil {
+			return result{}, err
+		}
+		if r%2 == 1 {
+			a, b = b, a
+		}
+		hot, raw, ratio = append(hot, a), append(raw, b), append(ratio, a/b)
+	}
+	return result{median(hot), median(raw), median(ratio)}, nil
+}
+
+// measure runs op from goroutines goroutines for about d and returns the
+// wall time per operation in ns (the inverse of throughput).
+func measure(ctx context.Context, op func(context.Context) error, goroutines int, d time.Duration) (float64, error) {
+	var n atomic.Int64
+	var firstErr error
+	var once sync.Once
+	var wg sync.WaitGroup
+	start := time.Now()
+	deadline := start.Add(d)
+	for range goroutines {
+		wg.Go(func() {
+			for time.Now().Before(deadline) {
+				if err := op(ctx); err != nil {
+					once.Do(func() { firstErr = err })
+					return
+				}
+				n.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return 0, firstErr
+	}
+	return float64(time.Since(start).Nanoseconds()) / float64(max(n.Load(), 1)), nil
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// opPairs makes the pairs on fresh keys, each side with a key of its own,
+// and returns a cleanup that deletes them.
+func opPairs(ctx context.Context, hc *hotredis.Client, rc rueidis.Client) ([]opPair, func(), error) {
+	prefix := fmt.Sprintf("{hotbench:%d}:", time.Now().UnixNano())
+	var made []string
+	k := func(name string) string {
+		made = append(made, prefix+name)
+		return prefix + name
+	}
+	cleanup := func() {
+		for _, key := range made {
+			rc.Do(ctx, rc.B().Del().Key(key).Build())
+		}
+	}
+	do := func(b rueidis.Completed) func(context.Context) error {
+		cmd := b.Pin() // reused by every call
+		return func(ctx context.Context) error { return rc.Do(ctx, cmd).Error() }
+	}
+	w := hotredis.WithClient(hc)
+	var i atomic.Uint64
+	member := func() int64 { return int64(i.Add(1) % 1000) }
+
+	list := hotredis.NewList[string](k("list"), w)
+	rawList := k("raw-list")
+	if _, err := list.Append(ctx, slices.Repeat([]string{"v"}, 100)...); err != nil {
+		return nil, cleanup, err
+	}
+	if err := rc.Do(ctx, rc.B().Rpush().Key(rawList).Element(slices.Repeat([]string{"v"}, 100)...).Build()).Error(); err != nil {
+		return nil, cleanup, err
+	}
+	appendList := hotredis.NewList[string](k("append"), w)
+	rawAppend := k("raw-append")
+	set, rawSet := hotredis.NewSet[int64](k("set"), w), k("raw-set")
+	m, rawMap := hotredis.NewMap[string, string](k("map"), w), k("raw-map")
+	if err := m.Set(ctx, "f", "v"); err != nil {
+		return nil, cleanup, err
+	}
+	rc.Do(ctx, rc.B().Hset().Key(rawMap).FieldValue().FieldValue("f", "v").Build())
+	counter, rawCounter := hotredis.NewCounter[string](k("counter"), w), k("raw-counter")
+	n, rawInt := hotredis.NewInt(k("int"), w), k("raw-int")
+	mul, rawMul := hotredis.NewInt(k("mul"), w), k("raw-mul")
+	f, rawFloat := hotredis.NewFloat(k("float"), w), k("raw-float")
+	s, rawString := hotredis.NewString(k("string"), w), k("raw-string")
+	q, rawQueue := hotredis.NewQueue[string](k("queue"), w), k("raw-queue")
+	if err := mul.Store(ctx, 1<<60+1); err != nil {
+		return nil, cleanup, err
+	}
+	rc.Do(ctx, rc.B().Set().Key(rawMul).Value("1152921504606846977").Build())
+
+	pairs := []opPair{
+		{"List.Append", "RPUSH", func(ctx context.Context) error { _, err := appendList.Append(ctx, "v"); return err },
+			do(rc.B().Rpush().Key(rawAppend).Element("v").Build())},
+		{"List.Get", "LINDEX", func(ctx context.Context) error { _, err := list.Get(ctx, 50); return err },
+			do(rc.B().Lindex().Key(rawList).Index(50).Build())},
+		{"List.Len", "LLEN", func(ctx context.Context) error { _, err := list.Len(ctx); return err },
+			do(rc.B().Llen().Key(rawList).Build())},
+		{"Set.Add", "SADD", func(ctx context.Context) error { _, err := set.Add(ctx, member()); return err },
+			func(ctx context.Context) error {
+				return rc.Do(ctx, rc.B().Sadd().Key(rawSet).Member(fmt.Sprint(member())).Build()).Error()
+			}},
+		{"Set.Contains", "SISMEMBER", func(ctx context.Context) error { _, err := set.Contains(ctx, 7); return err },
+			do(rc.B().Sismember().Key(rawSet).Member("7").Build())},
+		{"Map.Set", "HSET", func(ctx context.Context) error { return m.Set(ctx, "f", "v") },
+			do(rc.B().Hset().Key(rawMap).FieldValue().FieldValue("f", "v").Build())},
+		{"Map.Get", "HGET", func(ctx context.Context) error { _, _, err := m.Get(ctx, "f"); return err },
+			do(rc.B().Hget().Key(rawMap).Field("f").Build())},
+		{"Counter.Add", "HINCRBY", func(ctx context.Context) error { _, err := counter.Add(ctx, "a", 1); return err },
+			do(rc.B().Hincrby().Key(rawCounter).Field("a").Increment(1).Build())},
+		{"Int.Add", "INCRBY", func(ctx context.Context) error { _, err := n.Add(ctx, 1); return err },
+			do(rc.B().Incrby().Key(rawInt).Increment(1).Build())},
+		{"Float.Add", "INCRBYFLOAT", func(ctx context.Context) error { _, err := f.Add(ctx, 1.5); return err },
+			do(rc.B().Incrbyfloat().Key(rawFloat).Increment(1.5).Build())},
+		{"String.Append", "APPEND", func(ctx context.Context) error { _, err := s.Append(ctx, "v"); return err },
+			do(rc.B().Append().Key(rawString).Value("v").Build())},
+		{"Queue.Put+Get", "LPUSH+BRPOP", func(ctx context.Context) error {
+			if err := q.Put(ctx, "v"); err != nil {
+				return err
+			}
+			_, err := q.Get(ctx)
+			return err
+		}, func(ctx context.Context) error {
+			if err := rc.Do(ctx, rc.B().Lpush().Key(rawQueue).Element("v").Build()).Error(); err != nil {
+				return err
+			}
+			return rc.Do(ctx, rc.B().Brpop().Key(rawQueue).Timeout(1).Build()).Error()
+		}},
+	}
+	// Int.Mul beside the raw EVALSHA of its own script, when run from the
+	// module's root where the script's source is.
+	if src, err := os.ReadFile("lua/int_arith.lua"); err == nil {
+		sum := sha1.Sum(src)
+		sha := hex.EncodeToString(sum[:])
+		if err := rc.Do(ctx, rc.B().ScriptLoad().Script(string(src)).Build()).Error(); err != nil {
+			return nil, cleanup, err
+		}
+		pairs = append(pairs, opPair{"Int.Mul", "EVALSHA (same script)",
+			func(ctx context.Context) error { _, err := mul.Mul(ctx, 1); return err },
+			do(rc.B().Evalsha().Sha1(sha).Numkeys(1).Key(rawMul).Arg("mul", "1").Build())})
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, cleanup, err
+	}
+	return pairs, cleanup, nil
+}
