@@ -180,8 +180,8 @@ var (
 )
 
 // startSharedCluster starts the cluster of sharedCluster once: three
-// masters with one replica each, so that commands meet replication as they
-// do in production (WAIT-free writes, replicas that can be promoted).
+// masters with one replica each, so that every write is replicated as in
+// production.
 func startSharedCluster() {
 	clusterOnce.Do(func() {
 		cluster, clusterErr = hotredistest.StartCluster(hotredistest.ClusterOptions{Replicas: 1})

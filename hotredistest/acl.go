@@ -46,7 +46,7 @@ func ACLKeyPatterns(prefix string) string {
 	return "~" + prefix + "* ~{" + prefix + "*"
 }
 
-// ACL user of NewACLServer.
+// ACLUsername and ACLPassword are the user NewACLServer creates.
 const (
 	ACLUsername = "app"
 	ACLPassword = "app-secret"
