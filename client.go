@@ -27,7 +27,7 @@ type Client struct {
 }
 
 func newClient(b backend.Backend) *Client {
-	c := &Client{b: b}
+	c := &Client{b: tryAgain{b}}
 	c.idle = sync.NewCond(&c.mu)
 	return c
 }

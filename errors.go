@@ -49,6 +49,14 @@ var (
 	// ErrNotFinite: a Float operation met or would produce NaN or ±Inf,
 	// which a Float never stores.
 	ErrNotFinite = errors.New("hotredis: not a finite number")
+	// ErrPermission: the server's ACL refused a command or a key to the
+	// client's user (a NOPERM reply, also when raised inside a script).
+	// The error names the object and keeps the server's message, which
+	// says whether the key or the command was refused. The README's
+	// Deployments section lists the rules the library needs; every key of
+	// an object must match the user's key patterns, including its
+	// auxiliary keys "{key}:suffix".
+	ErrPermission = errors.New("hotredis: permission denied by the server's ACL")
 )
 
 // DecodeError reports a stored value that cannot be decoded. It matches
@@ -125,6 +133,11 @@ var serverCodes = []struct {
 	{"value is not a valid float", ErrDecode},
 	{"NOTFINITE", ErrNotFinite},
 	{"TASKDONE", ErrTooManyTaskDone},
+	{"NOPERM", ErrPermission},
+	// A command refused inside a script: Redis reports it as a script
+	// error; with and without the "ERR " rueidis drops.
+	{"ERR The user executing the script can't", ErrPermission},
+	{"The user executing the script can't", ErrPermission},
 }
 
 // sentinelFor returns the sentinel matching a Redis error reply, or nil.

@@ -15,9 +15,13 @@ import (
 )
 
 // The suite runs on one topology per run, chosen by HOTREDIS_TEST_TOPOLOGY:
-// "single" (the default) or "cluster", where the default client, rawClient
-// and child processes all use a three-master Redis Cluster. Keys from key()
-// carry a hash tag per test, so a test's keys share a slot either way.
+// "single" (the default); "cluster", where the default client, rawClient
+// and child processes all use a Redis Cluster of three masters and three
+// replicas; or "acl", a single server where the default client, srv's
+// clients and child processes log in as a user with only
+// hotredistest.ACLRules (on every key), which checks that those rules are
+// all the library needs. Keys from key() carry a hash tag per test, so a
+// test's keys share a slot either way.
 var (
 	topology = os.Getenv("HOTREDIS_TEST_TOPOLOGY")
 	srv      *hotredistest.Server // a single server, in every topology
@@ -43,23 +47,33 @@ func TestMain(m *testing.M) {
 		os.Exit(runRole(role))
 	}
 	var err error
-	srv, err = hotredistest.Start()
+	if topology == "acl" {
+		if srv, err = hotredistest.StartACL(); err == nil {
+			// TestNewClientOptions uses DB 3: SELECT is the one rule a
+			// client needs beyond ACLRules when Options.DB is not 0.
+			rdb := srv.GoRedis()
+			err = rdb.Do(context.Background(), "ACL", "SETUSER", srv.Username, "+select").Err()
+			rdb.Close()
+		}
+	} else {
+		srv, err = hotredistest.Start()
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	switch topology {
-	case "", "single":
+	case "", "single", "acl":
 		client, err = srv.NewClient()
 		testURL = srv.URL()
 	case "cluster":
-		clusterOnce.Do(func() { cluster, clusterErr = hotredistest.StartCluster() })
+		startSharedCluster()
 		if err = clusterErr; err == nil {
 			client, err = cluster.NewClient()
 			testURL = "redis://" + cluster.Nodes[0].Addr
 		}
 	default:
-		err = fmt.Errorf("unknown HOTREDIS_TEST_TOPOLOGY %q (want single or cluster)", topology)
+		err = fmt.Errorf("unknown HOTREDIS_TEST_TOPOLOGY %q (want single, cluster or acl)", topology)
 	}
 	if err != nil {
 		srv.Close()
@@ -155,6 +169,7 @@ func roleRawClient() (redis.UniversalClient, error) {
 	if onCluster() {
 		return redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{opt.Addr}}), nil
 	}
+	opt.Username, opt.Password = "", "" // the default user, as rawClient
 	return redis.NewClient(opt), nil
 }
 
@@ -164,11 +179,21 @@ var (
 	clusterErr  error
 )
 
-// sharedCluster returns a three-master cluster shared by the package's
-// tests, started on first use and stopped by TestMain.
+// startSharedCluster starts the cluster of sharedCluster once: three
+// masters with one replica each, so that every write is replicated as in
+// production.
+func startSharedCluster() {
+	clusterOnce.Do(func() {
+		cluster, clusterErr = hotredistest.StartCluster(hotredistest.ClusterOptions{Replicas: 1})
+	})
+}
+
+// sharedCluster returns a cluster of three masters and three replicas
+// shared by the package's tests, started on first use and stopped by
+// TestMain.
 func sharedCluster(t testing.TB) *hotredistest.Cluster {
 	t.Helper()
-	clusterOnce.Do(func() { cluster, clusterErr = hotredistest.StartCluster() })
+	startSharedCluster()
 	if clusterErr != nil {
 		t.Fatal(clusterErr)
 	}

@@ -159,6 +159,147 @@ func (c *Cluster) Masters(ctx context.Context) ([]*Server, error) {
 	return out, nil
 }
 
+// SlotOwner returns the master that serves slot, as the first node that
+// answers sees it.
+func (c *Cluster) SlotOwner(ctx context.Context, slot int) (*Server, error) {
+	for _, n := range c.Nodes {
+		r := redis.NewClient(&redis.Options{Addr: n.Addr, Protocol: 2})
+		ranges, err := r.ClusterSlots(ctx).Result()
+		r.Close()
+		if err != nil {
+			continue
+		}
+		for _, rg := range ranges {
+			if rg.Start <= slot && slot <= rg.End && len(rg.Nodes) > 0 {
+				for _, m := range c.Nodes {
+					if m.Addr == rg.Nodes[0].Addr {
+						return m, nil
+					}
+				}
+			}
+		}
+	}
+	return nil, fmt.Errorf("hotredistest: no node serves slot %d", slot)
+}
+
+// MigrateSlot moves slot, and every key in it, from its owner to the
+// master dst while the cluster keeps serving, as redis-cli --cluster
+// reshard does (StartSlotMigration, MoveKeys, Finish).
+func (c *Cluster) MigrateSlot(ctx context.Context, slot int, dst *Server) error {
+	m, err := c.StartSlotMigration(ctx, slot, dst)
+	if err != nil || m == nil {
+		return err
+	}
+	if _, err := m.MoveKeys(ctx, 0); err != nil {
+		return err
+	}
+	return m.Finish(ctx)
+}
+
+// SlotMigration is a slot on its way from one master to another.
+type SlotMigration struct {
+	c            *Cluster
+	slot         int
+	src, dst     *Server
+	srcID, dstID string
+}
+
+// StartSlotMigration begins moving slot from its owner to the master dst:
+// dst IMPORTING, then the owner MIGRATING. From then on, until Finish,
+// commands on the slot's keys that the owner no longer has get an ASK
+// redirection to dst, and multi-key commands on keys split between the
+// two get TRYAGAIN. It returns nil, nil if dst already owns the slot.
+func (c *Cluster) StartSlotMigration(ctx context.Context, slot int, dst *Server) (*SlotMigration, error) {
+	src, err := c.SlotOwner(ctx, slot)
+	if err != nil || src == dst {
+		return nil, err
+	}
+	m := &SlotMigration{c: c, slot: slot, src: src, dst: dst}
+	if m.srcID, err = m.do(ctx, src, "CLUSTER", "MYID").Text(); err != nil {
+		return nil, err
+	}
+	if m.dstID, err = m.do(ctx, dst, "CLUSTER", "MYID").Text(); err != nil {
+		return nil, err
+	}
+	if err := m.do(ctx, dst, "CLUSTER", "SETSLOT", slot, "IMPORTING", m.srcID).Err(); err != nil {
+		return nil, fmt.Errorf("hotredistest: SETSLOT IMPORTING: %w", err)
+	}
+	if err := m.do(ctx, src, "CLUSTER", "SETSLOT", slot, "MIGRATING", m.dstID).Err(); err != nil {
+		return nil, fmt.Errorf("hotredistest: SETSLOT MIGRATING: %w", err)
+	}
+	return m, nil
+}
+
+// From returns the slot's old owner.
+func (m *SlotMigration) From() *Server { return m.src }
+
+// To returns the slot's new owner.
+func (m *SlotMigration) To() *Server { return m.dst }
+
+// MoveKeys moves up to n of the slot's keys (all of them if n <= 0) from
+// the old owner to the new one with MIGRATE, and returns how many it
+// moved.
+func (m *SlotMigration) MoveKeys(ctx context.Context, n int) (int, error) {
+	moved := 0
+	for n <= 0 || moved < n {
+		batch := 100
+		if n > 0 {
+			batch = min(batch, n-moved)
+		}
+		r := redis.NewClient(&redis.Options{Addr: m.src.Addr, Protocol: 2})
+		ks, err := r.ClusterGetKeysInSlot(ctx, m.slot, batch).Result()
+		r.Close()
+		if err != nil {
+			return moved, err
+		}
+		if len(ks) == 0 {
+			break
+		}
+		args := []any{"MIGRATE", "127.0.0.1", m.dst.Port, "", 0, 5000, "KEYS"}
+		for _, k := range ks {
+			args = append(args, k)
+		}
+		if err := m.do(ctx, m.src, args...).Err(); err != nil {
+			return moved, fmt.Errorf("hotredistest: MIGRATE: %w", err)
+		}
+		moved += len(ks)
+	}
+	return moved, nil
+}
+
+// Finish gives the slot to the new owner: SETSLOT NODE on it first (so it
+// never redirects back), then on the old owner, then on every other node.
+// Keys still on the old owner are not moved: call MoveKeys first.
+func (m *SlotMigration) Finish(ctx context.Context) error {
+	order := []*Server{m.dst, m.src}
+	for _, n := range m.c.Nodes {
+		if n != m.dst && n != m.src {
+			order = append(order, n)
+		}
+	}
+	for _, n := range order {
+		n.mu.Lock()
+		alive := n.cmd != nil
+		n.mu.Unlock()
+		if !alive {
+			continue
+		}
+		err := m.do(ctx, n, "CLUSTER", "SETSLOT", m.slot, "NODE", m.dstID).Err()
+		// Other nodes (replicas refuse SETSLOT) learn the change by gossip.
+		if err != nil && (n == m.dst || n == m.src) {
+			return fmt.Errorf("hotredistest: SETSLOT NODE on %s: %w", n.Addr, err)
+		}
+	}
+	return nil
+}
+
+// do sends one command to node n.
+func (m *SlotMigration) do(ctx context.Context, n *Server, args ...any) *redis.Cmd {
+	r := redis.NewClient(&redis.Options{Addr: n.Addr, Protocol: 2})
+	defer r.Close()
+	return r.Do(ctx, args...)
+}
+
 // Close stops every node.
 func (c *Cluster) Close() {
 	for _, n := range c.Nodes {

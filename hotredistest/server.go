@@ -1,7 +1,10 @@
 // Package hotredistest starts real Redis servers for tests, the way
-// net/http/httptest starts HTTP servers: a single server or a three-master
-// Redis Cluster, each on free loopback ports with a temporary directory,
-// stopped when the test ends.
+// net/http/httptest starts HTTP servers: a single server (NewServer), one
+// that only speaks TLS (NewTLSServer), one with a least-privilege ACL user
+// (NewACLServer, ACLRules), a Redis Cluster of three masters with optional
+// replicas (NewCluster, with MigrateSlot for resharding), or a Sentinel
+// setup (NewSentinel), each on free loopback ports with a temporary
+// directory, stopped when the test ends.
 //
 //	func TestSomething(t *testing.T) {
 //		srv := hotredistest.NewServer(t)
@@ -18,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,11 +43,16 @@ var ErrNoRedis = errors.New("hotredistest: redis-server not found; install it (D
 type Server struct {
 	Addr string // host:port
 	Port int
+	// Username and Password, when set (NewACLServer), are the ACL user
+	// that NewClient, Client and URL log in as. GoRedis always logs in as
+	// the default user, which may do anything.
+	Username, Password string
 
 	extra []string
 	dir   string
 	conf  string      // a config file given first (sentinels need a writable one)
 	tls   *tls.Config // set for a TLS server: the client side configuration
+	certs string      // a TLS server's certificate directory
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -185,12 +194,17 @@ func ping(addr string, tlsConf *tls.Config) error {
 	return c.Ping(ctx).Err()
 }
 
-// URL returns the server's redis:// URL (rediss:// for a TLS server).
+// URL returns the server's redis:// URL (rediss:// for a TLS server),
+// with the ACL user's credentials when the server has one.
 func (s *Server) URL() string {
+	u := url.URL{Scheme: "redis", Host: s.Addr}
 	if s.tls != nil {
-		return "rediss://" + s.Addr
+		u.Scheme = "rediss"
 	}
-	return "redis://" + s.Addr
+	if s.Username != "" {
+		u.User = url.UserPassword(s.Username, s.Password)
+	}
+	return u.String()
 }
 
 // TLSConfig returns the client TLS configuration for a TLS server (it
@@ -204,7 +218,8 @@ func (s *Server) TLSConfig() *tls.Config {
 
 // NewClient returns a new hotredis client for the server.
 func (s *Server) NewClient() (*hotredis.Client, error) {
-	return hotredis.NewClient(hotredis.Options{Addrs: []string{s.Addr}, TLS: s.TLSConfig()})
+	return hotredis.NewClient(hotredis.Options{Addrs: []string{s.Addr}, TLS: s.TLSConfig(),
+		Username: s.Username, Password: s.Password})
 }
 
 // Client returns a new hotredis client for the server, closed when t ends.
@@ -253,6 +268,9 @@ func (s *Server) Restart() error {
 func (s *Server) Close() {
 	s.Kill()
 	os.RemoveAll(s.dir)
+	if s.certs != "" {
+		os.RemoveAll(s.certs)
+	}
 }
 
 // Log returns the end of the server's log file, for failure messages.

@@ -37,6 +37,7 @@ func StartTLS(extra ...string) (*Server, error) {
 	}
 	pool, err := writeCerts(dir)
 	if err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
 	args := append([]string{
@@ -45,7 +46,23 @@ func StartTLS(extra ...string) (*Server, error) {
 		"--tls-ca-cert-file", filepath.Join(dir, "ca.crt"),
 		"--tls-auth-clients", "no",
 	}, extra...)
-	return start(args, nil, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12})
+	s, err := start(args, nil, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	s.certs = dir
+	return s, nil
+}
+
+// CAFile returns the path of the test CA's certificate (PEM) of a TLS
+// server, for programs that take trusted CAs from a file (such as Go's
+// SSL_CERT_FILE), or "" for a server without TLS.
+func (s *Server) CAFile() string {
+	if s.certs == "" {
+		return ""
+	}
+	return filepath.Join(s.certs, "ca.crt")
 }
 
 // writeCerts writes ca.crt, server.crt and server.key into dir.

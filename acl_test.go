@@ -1,0 +1,210 @@
+package hotredis_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/hotredistest"
+)
+
+// TestACLPermissionError: whatever path a refused key or command takes
+// (a plain command, a script, a blocking command, a transaction), the
+// error wraps ErrPermission and names the object.
+func TestACLPermissionError(t *testing.T) {
+	s := hotredistest.NewACLServer(t, "app:")
+	c := s.Client(t)
+	cases := []struct {
+		name string
+		key  string
+		op   func(ctx context.Context, key string) error
+	}{
+		{"command", "other:list", func(ctx context.Context, k string) error {
+			_, err := hotredis.NewList[int](k, hotredis.WithClient(c)).Append(ctx, 1)
+			return err
+		}},
+		{"script", "other:lock", func(ctx context.Context, k string) error {
+			return hotredis.NewLock(k, hotredis.WithClient(c)).Acquire(ctx)
+		}},
+		{"blocking", "other:queue", func(ctx context.Context, k string) error {
+			_, err := hotredis.NewQueue[string](k, hotredis.WithClient(c)).Get(ctx)
+			return err
+		}},
+		{"read", "other:map", func(ctx context.Context, k string) error {
+			_, err := hotredis.NewMap[string, int](k, hotredis.WithClient(c)).Len(ctx)
+			return err
+		}},
+		{"transaction", "{app:x}:ok", func(ctx context.Context, k string) error {
+			return c.Transaction(ctx, func(ctx context.Context) error {
+				hotredis.NewList[int](k, hotredis.WithClient(c)).Append(ctx, 1)
+				hotredis.NewList[int]("other:{app:x}", hotredis.WithClient(c)).Append(ctx, 1)
+				return nil
+			})
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			start := time.Now()
+			err := tc.op(cctx, tc.key)
+			if !errors.Is(err, hotredis.ErrPermission) {
+				t.Fatalf("err = %v, want ErrPermission", err)
+			}
+			if time.Since(start) > 2*time.Second {
+				t.Errorf("the refusal took %v", time.Since(start))
+			}
+			if !strings.Contains(err.Error(), "NOPERM") {
+				t.Errorf("%v: the server's reason is missing", err)
+			}
+			if tc.name != "transaction" && !strings.Contains(err.Error(), tc.key) {
+				t.Errorf("%v: does not name the key %q", err, tc.key)
+			}
+		})
+	}
+	// Nothing was written by the refused transaction's allowed half.
+	if n, _ := hotredis.NewList[int]("{app:x}:ok", hotredis.WithClient(c)).Len(ctx); n != 0 {
+		t.Errorf("a refused transaction applied a write")
+	}
+
+	t.Run("auxiliary key", func(t *testing.T) {
+		// With "~app:*" alone a Lock at "app:lock" is refused: its wake
+		// list is "{app:lock}:wake", which needs "~{app:*".
+		rdb := s.GoRedis()
+		defer rdb.Close()
+		args := []any{"ACL", "SETUSER", "narrow", "reset", "on", ">pw", "~app:*"}
+		for _, r := range strings.Fields(hotredistest.ACLRules) {
+			args = append(args, r)
+		}
+		noErr(t, rdb.Do(ctx, args...).Err())
+		nc, err := hotredis.NewClient(hotredis.Options{Addrs: []string{s.Addr}, Username: "narrow", Password: "pw"})
+		noErr(t, err)
+		defer nc.Close()
+		err = hotredis.NewLock("app:lock", hotredis.WithClient(nc)).Acquire(ctx)
+		if !errors.Is(err, hotredis.ErrPermission) {
+			t.Errorf("Lock with ~app:* only: %v, want ErrPermission", err)
+		}
+		// A key with its own tag keeps its auxiliary keys under it.
+		l := hotredis.NewLock("app:{lock}", hotredis.WithClient(nc))
+		noErr(t, l.Acquire(ctx))
+		noErr(t, l.Release(ctx))
+	})
+
+	t.Run("command in a script", func(t *testing.T) {
+		// SORT refused inside list_sort's script reaches the caller as
+		// ErrPermission too (Redis words it as a script error).
+		rdb := s.GoRedis()
+		defer rdb.Close()
+		args := []any{"ACL", "SETUSER", "nosort", "reset", "on", ">pw", "~app:*", "~{app:*"}
+		for _, r := range strings.Fields(hotredistest.ACLRules) {
+			args = append(args, r)
+		}
+		noErr(t, rdb.Do(ctx, append(args, "-sort")...).Err())
+		nc, err := hotredis.NewClient(hotredis.Options{Addrs: []string{s.Addr}, Username: "nosort", Password: "pw"})
+		noErr(t, err)
+		defer nc.Close()
+		l := hotredis.NewList[int]("app:sorted", hotredis.WithClient(nc))
+		noErr(t, l.Replace(ctx, 2, 1))
+		if err := l.Sort(ctx, false); !errors.Is(err, hotredis.ErrPermission) {
+			t.Errorf("Sort without +sort: %v, want ErrPermission", err)
+		}
+	})
+}
+
+// TestACLRulesCoverLibraryCommands checks hotredistest.ACLRules against
+// every Redis command named in the library's Go and Lua sources, so a new
+// command cannot break least-privilege users unnoticed.
+// (HOTREDIS_TEST_TOPOLOGY=acl runs the whole suite as such a user.)
+func TestACLRulesCoverLibraryCommands(t *testing.T) {
+	rdb := srv.GoRedis()
+	defer rdb.Close()
+	names, err := rdb.Do(ctx, "COMMAND", "LIST").StringSlice()
+	noErr(t, err)
+	isCommand := map[string]bool{}
+	for _, n := range names {
+		isCommand[strings.ToLower(n)] = true
+	}
+	allowed := map[string]bool{}
+	for _, r := range strings.Fields(hotredistest.ACLRules) {
+		if strings.HasPrefix(r, "+") {
+			allowed[r[1:]] = true
+		}
+	}
+	var files []string
+	for _, pat := range []string{"*.go", "lua/*.lua", "internal/backend/*.go"} {
+		fs, err := filepath.Glob(pat)
+		noErr(t, err)
+		for _, f := range fs {
+			if !strings.HasSuffix(f, "_test.go") {
+				files = append(files, f)
+			}
+		}
+	}
+	// Quoted words in code: Go strings and Lua strings.
+	quoted := regexp.MustCompile(`["']([A-Za-z]+)["']`)
+	used := map[string]bool{}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		noErr(t, err)
+		for _, m := range quoted.FindAllStringSubmatch(string(src), -1) {
+			w := strings.ToLower(m[1])
+			if m[1] != strings.ToUpper(m[1]) || !isCommand[w] {
+				continue
+			}
+			used[w] = true
+			if !allowed[w] {
+				t.Errorf("%s sends %s, which hotredistest.ACLRules (and the README's Deployments section) lack", f, m[1])
+			}
+		}
+	}
+	// Sent through rueidis's command builder, not as strings, or by the
+	// clients themselves (health checks, Sentinel, Cluster).
+	for _, w := range []string{"multi", "exec", "watch", "unwatch", "ping", "role", "cluster|slots", "cluster|shards", "asking"} {
+		if !allowed[w] {
+			t.Errorf("ACLRules lack %s", w)
+		}
+		used[w] = true
+	}
+	// And nothing more: every rule is needed.
+	for w := range allowed {
+		if !used[w] {
+			t.Errorf("ACLRules allow %s, which the library never sends", w)
+		}
+	}
+}
+
+// TestREADMEDocumentsACLRules keeps the README's rule line in step with
+// the rules the tests use.
+func TestREADMEDocumentsACLRules(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	noErr(t, err)
+	readme := string(b)
+	i := strings.Index(readme, "## Deployments")
+	if i < 0 {
+		t.Fatal("README.md has no Deployments section")
+	}
+	section := readme[i:]
+	if j := strings.Index(section[3:], "\n## "); j >= 0 {
+		section = section[:j+3]
+	}
+	words := map[string]bool{}
+	for _, w := range strings.Fields(section) {
+		words[strings.Trim(w, "`")] = true
+	}
+	for _, r := range strings.Fields(hotredistest.ACLRules) {
+		if !words[r] {
+			t.Errorf("README's Deployments section lacks the ACL rule %s", r)
+		}
+	}
+	for _, k := range strings.Fields(hotredistest.ACLKeyPatterns("app:")) {
+		if !words[k] {
+			t.Errorf("README's Deployments section lacks the key pattern %s", k)
+		}
+	}
+}
