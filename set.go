@@ -26,13 +26,32 @@ var (
 // "{users}:b"), or the call fails with ErrCrossSlot before anything is
 // sent. The same methods with a Values suffix (UnionValues,
 // IntersectionUpdateValues, IsSubsetValues, ...) take plain Go values,
-// which travel to the server as arguments of one script, so they too are
+// which travel to the server as arguments of a script, so they too are
 // atomic. Other Sets must be bound to the same client as the receiver:
 // only their keys are used.
 //
-// Methods that change the set called with a Transaction's context are
-// queued and return zero values; methods that only read fail there with
-// ErrInTransaction.
+// Sizes: any number of members and values works. The in-place methods
+// with values (UnionUpdateValues, IntersectionUpdateValues,
+// DifferenceUpdateValues, SymmetricDifferenceUpdateValues) run as one
+// script, whose cost follows the number of values, up to 4,000 distinct
+// values. With more, one script would keep Redis busy for long (about a
+// second per million values), so the new set is built beside the old one
+// (in a scratch key in its Cluster slot, which expires if the client dies)
+// by steps of about 1,000 members, each a millisecond or so of server
+// time, while the set is WATCHed; then it replaces the old one in one O(1)
+// MULTI/EXEC, keeping the expiry. Readers see the old set or the new one,
+// never a mix. If the set changed meanwhile, the build starts over; after
+// 3 such attempts the change runs as one script after all, which is
+// correct but holds Redis for as long as it runs. Except for
+// IntersectionUpdateValues, such a build copies the whole set first, so
+// it costs more in total than one script, but no other client waits for
+// it. Algebra between Sets (UnionUpdate, ...) runs as one script or
+// command on the server, at Redis's own speed.
+//
+// Methods that change the set called with a Transaction's or an Optimistic
+// transaction's context are queued and return zero values, and each runs
+// as one script, whatever its size; methods that only read fail in a
+// Transaction with ErrInTransaction.
 type Set[T any] struct {
 	object
 	vals coder[T]
@@ -374,32 +393,62 @@ func (s *Set[T]) valuesUpdate(ctx context.Context, op string, vs []T) error {
 	if err != nil {
 		return err
 	}
+	if vals := args[2:]; len(vals) > oneStepMax && txFrom(ctx) == nil {
+		done, err := s.rebuildValues(ctx, op, vals)
+		if done || err != nil {
+			return err
+		}
+	}
 	_, err = s.eval(ctx, scriptSetValuesUpdate, true, s.keys, args...)
 	return err
 }
 
+// valueSteps names the set_step step that applies each op's values to a
+// copy of the set (for inter, to an empty scratch set).
+var valueSteps = map[string]string{"union": "add", "diff": "rem", "xor": "xor", "inter": "inter"}
+
+// rebuildValues applies op with many values (distinct, encoded) by a
+// rebuild in bounded steps (see rebuild.go): the members are copied to a
+// scratch set (except for inter, which keeps only members among the
+// values), then the values are applied to it a chunk at a time, and it is
+// swapped in. It reports false when the set kept changing meanwhile.
+func (s *Set[T]) rebuildValues(ctx context.Context, op string, vals []string) (bool, error) {
+	return s.rebuild(ctx, "set", s.keys[:1], func(ctx context.Context, r *rebuilder) error {
+		if op != "inter" {
+			if err := r.scan(ctx, scriptSetStep, "copy", s.key); err != nil {
+				return err
+			}
+		}
+		return r.apply(ctx, scriptSetStep, valueSteps[op], s.key, vals, 1)
+	})
+}
+
 // UnionUpdateValues adds vs to s (Python's s |= {...}); it is Add without
-// the count.
+// the count, except that more than 4,000 values are applied in bounded
+// steps (see Set), where Add sends them in one MULTI/EXEC.
 func (s *Set[T]) UnionUpdateValues(ctx context.Context, vs ...T) error {
 	return s.valuesUpdate(ctx, "union", vs)
 }
 
 // IntersectionUpdateValues keeps only the members of s that are among vs;
-// with no vs it empties s. The set keeps its expiry. The values are put in
-// a scratch key in s's slot for SINTERSTORE, which the script always
-// removes.
+// with no vs it empties s. The set keeps its expiry. The members kept are
+// gathered in a scratch key in s's slot, which then replaces s, so the
+// cost follows the number of values, not the size of s; the scratch key
+// is always removed.
 func (s *Set[T]) IntersectionUpdateValues(ctx context.Context, vs ...T) error {
 	return s.valuesUpdate(ctx, "inter", vs)
 }
 
-// DifferenceUpdateValues removes vs from s; it is Remove without the count.
+// DifferenceUpdateValues removes vs from s; it is Remove without the
+// count, except that more than 4,000 values are applied in bounded steps
+// (see Set), where Remove sends them in one MULTI/EXEC.
 func (s *Set[T]) DifferenceUpdateValues(ctx context.Context, vs ...T) error {
 	return s.valuesUpdate(ctx, "diff", vs)
 }
 
 // SymmetricDifferenceUpdateValues removes from s the values among vs that
 // are members and adds the others (Python's s ^= {...}); a value repeated
-// in vs counts once.
+// in vs counts once. The set keeps its expiry.
 func (s *Set[T]) SymmetricDifferenceUpdateValues(ctx context.Context, vs ...T) error {
 	return s.valuesUpdate(ctx, "xor", vs)
 }
