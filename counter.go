@@ -153,7 +153,7 @@ func (c *Counter[K]) update(ctx context.Context, counts map[K]int64, sign int64)
 	if len(counts) > oneStepMax && txFrom(ctx) == nil {
 		// A copy of the counter takes the increments, then replaces it.
 		done, err := c.rebuild(ctx, "hash", c.keys[:1], func(ctx context.Context, r *rebuilder) error {
-			if err := r.scan(ctx, scriptCounterStep, "scan-copy", c.key); err != nil {
+			if err := r.scan(ctx, scriptCounterStep, c.key, nil, "scan-copy"); err != nil {
 				return err
 			}
 			return r.apply(ctx, scriptCounterStep, "incr", c.key, args[1:], 2)
@@ -233,20 +233,20 @@ func (c *Counter[K]) combine(ctx context.Context, op string, other *Counter[K], 
 	done, err := c.rebuild(ctx, "hash", ks, func(ctx context.Context, r *rebuilder) error {
 		switch {
 		case other != nil && op == "and":
-			return r.scan(ctx, scriptCounterStep, "scan-min", c.key, other.key)
+			return r.scan(ctx, scriptCounterStep, c.key, []string{other.key}, "scan-min")
 		case other != nil:
-			if err := r.scan(ctx, scriptCounterStep, "scan-max", c.key, other.key); err != nil {
+			if err := r.scan(ctx, scriptCounterStep, c.key, []string{other.key}, "scan-max"); err != nil {
 				return err
 			}
-			return r.scan(ctx, scriptCounterStep, "scan-rest", other.key, c.key)
+			return r.scan(ctx, scriptCounterStep, other.key, []string{c.key}, "scan-rest")
 		case op == "and":
 			// Only the given fields can stay; every count is still checked.
 			if err := r.apply(ctx, scriptCounterStep, "min", c.key, pairs, 2); err != nil {
 				return err
 			}
-			return r.scan(ctx, scriptCounterStep, "scan-check", c.key)
+			return r.scan(ctx, scriptCounterStep, c.key, nil, "scan-check")
 		default:
-			if err := r.scan(ctx, scriptCounterStep, "scan-pos", c.key); err != nil {
+			if err := r.scan(ctx, scriptCounterStep, c.key, nil, "scan-pos"); err != nil {
 				return err
 			}
 			return r.apply(ctx, scriptCounterStep, "max", c.key, pairs, 2)

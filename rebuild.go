@@ -171,12 +171,14 @@ func (r *rebuilder) step(ctx context.Context, s *script, first string, more []st
 	return cursor, nil
 }
 
-// scan runs the scanning step op over the whole of source, a stretch of
-// stepStretch elements at a time.
-func (r *rebuilder) scan(ctx context.Context, s *script, op, source string, more ...string) error {
+// scan runs the scanning step op (with KEYS source, r.tmp, more...) over
+// the whole of source, a stretch of stepStretch elements at a time; extra
+// arguments follow the cursor and count.
+func (r *rebuilder) scan(ctx context.Context, s *script, source string, more []string, op string, extra ...string) error {
 	cursor := "0"
 	for {
-		next, err := r.step(ctx, s, source, more, op, cursor, strconv.Itoa(stepStretch))
+		args := append([]string{op, cursor, strconv.Itoa(stepStretch)}, extra...)
+		next, err := r.step(ctx, s, source, more, args...)
 		if err != nil || next == "0" {
 			return err
 		}

@@ -1008,3 +1008,103 @@ func TestCounterSnapshotReads(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+// TestSetRebuildAlgebra checks in-place algebra between Sets too big for
+// one script against a Go model: chained, with a set named twice, with the
+// set itself, and with a missing set.
+func TestSetRebuildAlgebra(t *testing.T) {
+	const n = 20_000
+	a := hotredis.NewSet[int](key(t, "a"))
+	b := hotredis.NewSet[int](key(t, "b"))
+	c := hotredis.NewSet[int](key(t, "c"))
+	none := hotredis.NewSet[int](key(t, "none"))
+	for _, s := range []*hotredis.Set[int]{a, b, c} {
+		defer s.Delete(ctx)
+	}
+	ma, mb, mc := intSet(ints(0, n, 1)), intSet(ints(n/2, 3*n/2, 1)), intSet(ints(0, 2*n, 2))
+	a.Replace(ctx, ints(0, n, 1)...)
+	b.Replace(ctx, ints(n/2, 3*n/2, 1)...)
+	c.Replace(ctx, ints(0, 2*n, 2)...)
+	if _, err := a.Expire(ctx, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	toggle := func(m map[int]bool) {
+		for x := range m {
+			if ma[x] {
+				delete(ma, x)
+			} else {
+				ma[x] = true
+			}
+		}
+	}
+	steps := []struct {
+		name  string
+		apply func() error
+		model func()
+	}{
+		{"UnionUpdate(b, c)", func() error { return a.UnionUpdate(ctx, b, c) }, func() {
+			maps.Copy(ma, mb)
+			maps.Copy(ma, mc)
+		}},
+		{"SymmetricDifferenceUpdate(b, c, b)", func() error { return a.SymmetricDifferenceUpdate(ctx, b, c, b) }, func() { toggle(mc) }},
+		{"DifferenceUpdate(c)", func() error { return a.DifferenceUpdate(ctx, c) }, func() {
+			maps.DeleteFunc(ma, func(x int, _ bool) bool { return mc[x] })
+		}},
+		{"UnionUpdate(c)", func() error { return a.UnionUpdate(ctx, c) }, func() { maps.Copy(ma, mc) }},
+		{"IntersectionUpdate(b, c)", func() error { return a.IntersectionUpdate(ctx, b, c) }, func() {
+			maps.DeleteFunc(ma, func(x int, _ bool) bool { return !mb[x] || !mc[x] })
+		}},
+	}
+	for _, st := range steps {
+		if err := st.apply(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		st.model()
+		if got, want := digestOf(t, a.Key()), setDigest(ma); got != want {
+			t.Fatalf("after %s: digest %v, want %v", st.name, got, want)
+		}
+		if ttl, _ := a.TTL(ctx); ttl <= time.Hour-time.Minute {
+			t.Fatalf("after %s: TTL %v, want about an hour", st.name, ttl)
+		}
+		noScratch(t, a.Key())
+	}
+	if err := b.SymmetricDifferenceUpdate(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.IntersectionUpdate(ctx, none, a); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*hotredis.Set[int]{b, c} {
+		if ok, err := s.Exists(ctx); err != nil || ok {
+			t.Fatalf("%s is still there after an empty result (%v)", s.Key(), err)
+		}
+	}
+}
+
+// TestSetRebuildOtherSetWritten has another program add a member to the
+// other Set while a union with it is rebuilt: the union includes it.
+func TestSetRebuildOtherSetWritten(t *testing.T) {
+	a := hotredis.NewSet[int](key(t, "a"))
+	b := hotredis.NewSet[int](key(t, "b"))
+	defer a.Delete(ctx)
+	defer b.Delete(ctx)
+	a.Replace(ctx, ints(0, rebuildN/2, 1)...)
+	b.Replace(ctx, ints(rebuildN/2, rebuildN, 1)...)
+	obs := observe(t, a.Key(), "set")
+	wrote := make(chan error, 1)
+	go func() {
+		<-obs.building
+		wrote <- rawClient().SAdd(ctx, b.Key(), -1).Err()
+	}()
+	if err := a.UnionUpdate(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-wrote; err != nil {
+		t.Fatal(err)
+	}
+	obs.finish()
+	if got, want := digestOf(t, a.Key()), setDigest(intSet(append(ints(0, rebuildN, 1), -1))); got != want {
+		t.Fatalf("digest %v, want %v: the member added to the other set meanwhile is missing", got, want)
+	}
+	noScratch(t, a.Key())
+}

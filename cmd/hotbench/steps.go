@@ -26,11 +26,14 @@ const stepsN = 1_000_000
 // else), besides the operation's wall time:
 //
 //	go run ./cmd/hotbench steps
+//	HOTBENCH_ONLY=Counter.Total go run ./cmd/hotbench steps
 //
-// It sets slowlog-log-slower-than to 0 on the server, so use a server of
-// its own (leave REDIS_URL unset).
+// It changes the server's slowlog settings and resets its statistics, so
+// use a server of its own (leave REDIS_URL unset). A machine busy with
+// other work stretches every step: compare figures from one run.
 func benchSteps(url string) error {
 	ctx := context.Background()
+	only := os.Getenv("HOTBENCH_ONLY") // run only the operations whose name holds this
 	hc, err := hotredis.NewClientURL(url)
 	if err != nil {
 		return err
@@ -70,7 +73,15 @@ func benchSteps(url string) error {
 	defer s.Delete(ctx)
 	defer c.Delete(ctx)
 	defer o.Delete(ctx)
+	t := hotredis.NewSet[int]("{steps}:t", hotredis.WithClient(hc))
+	defer t.Delete(ctx)
 	setUp := func() error { return s.Replace(ctx, members...) }
+	setsUp := func() error {
+		if err := s.Replace(ctx, members...); err != nil {
+			return err
+		}
+		return t.Replace(ctx, values...)
+	}
 	counterUp := func() error { return c.Replace(ctx, counts) }
 	bothUp := func() error {
 		if err := c.Replace(ctx, counts); err != nil {
@@ -87,6 +98,10 @@ func benchSteps(url string) error {
 		{"Set.IntersectionUpdateValues 1M", setUp, func() error { return s.IntersectionUpdateValues(ctx, values...) }},
 		{"Set.DifferenceUpdateValues 1M", setUp, func() error { return s.DifferenceUpdateValues(ctx, values...) }},
 		{"Set.SymmetricDifferenceUpdateValues 1M", setUp, func() error { return s.SymmetricDifferenceUpdateValues(ctx, values...) }},
+		{"Set.UnionUpdate 1M|1M (other Set)", setsUp, func() error { return s.UnionUpdate(ctx, t) }},
+		{"Set.IntersectionUpdate 1M&1M (other Set)", setsUp, func() error { return s.IntersectionUpdate(ctx, t) }},
+		{"Set.DifferenceUpdate 1M-1M (other Set)", setsUp, func() error { return s.DifferenceUpdate(ctx, t) }},
+		{"Set.SymmetricDifferenceUpdate 1M^1M (other Set)", setsUp, func() error { return s.SymmetricDifferenceUpdate(ctx, t) }},
 		{"Set.IntersectionUpdateValues 4 (1M set)", setUp, func() error { return s.IntersectionUpdateValues(ctx, small...) }},
 		{"Set.SymmetricDifferenceUpdateValues 4 (1M set)", setUp, func() error { return s.SymmetricDifferenceUpdateValues(ctx, small...) }},
 		{"Counter.Update 1M", counterUp, func() error { return c.Update(ctx, others) }},
@@ -104,6 +119,9 @@ func benchSteps(url string) error {
 	}
 	fmt.Printf("%-48s %10s %8s %12s  %s\n", "operation", "wall", "scripts", "worst step", "worst command")
 	for _, op := range ops {
+		if only != "" && !strings.Contains(op.name, only) {
+			continue
+		}
 		if err := op.setUp(); err != nil {
 			return fmt.Errorf("%s: set up: %w", op.name, err)
 		}
