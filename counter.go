@@ -46,12 +46,11 @@ const counterStretch = oneStepMax
 // replaces the old one in one O(1) MULTI/EXEC, keeping the expiry. If the
 // counter (or the other counter) changed meanwhile, the build starts over;
 // after 3 such attempts the change runs as one script after all, which is
-// correct but holds Redis for as long as it runs (about a second per
-// million elements). Such a change costs more in total than one script
-// (the whole counter is copied, about a second per million elements, in
-// a thousand round trips), but no other client waits for it. MostCommon
-// and Total read a counter of more than 4,000 elements in steps the same
-// way, and still return a snapshot.
+// correct but holds Redis for as long as it runs (seconds for a million
+// elements). A rebuild costs more in total than one script (the counter
+// is usually copied whole, a thousand steps per million elements), but no
+// other client waits for it. MostCommon and Total read a counter of more
+// than 4,000 elements in steps the same way, and still return a snapshot.
 //
 // Methods that change the counter called with a Transaction's or an
 // Optimistic transaction's context are queued and return zero values, and
