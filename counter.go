@@ -10,6 +10,8 @@ import (
 	"math/big"
 	"slices"
 	"strconv"
+
+	"github.com/hotredis/hotredis/internal/backend"
 )
 
 var (
@@ -20,21 +22,40 @@ var (
 )
 
 // counterStretch is how many fields one call of the MostCommon and Total
-// scripts examines. A counter up to this size is read in one atomic step
-// (about 0.1 s of server time); a larger one in several steps, so that
-// Redis never stalls for seconds, at the price of not being a snapshot.
-const counterStretch = 100_000
+// scripts examines: a few milliseconds of server time. A counter up to
+// this size is read in one step; a larger one in several, while it is
+// WATCHed (see stretches).
+const counterStretch = oneStepMax
 
 // Counter counts elements of type K, stored as a Redis hash at its key
 // (field: the element as text, value: its count in decimal): HOT Redis's
 // MultiSet, Python's collections.Counter. Counts are exact int64s; as in
 // HOT Redis, zero and negative counts are kept, and a missing element
-// counts 0. Every method that changes the counter is one atomic step on
-// the server, so any number of goroutines and processes can share one.
+// counts 0. Every method that changes the counter is atomic on the server
+// (readers see the counter before or after it, never in between), so any
+// number of goroutines and processes can share one.
 //
-// Methods that change the counter called with a Transaction's context are
-// queued and return zero values; methods that only read fail there with
-// ErrInTransaction.
+// Sizes: any number of elements works. A change that would keep Redis
+// busy for long, that is Update, Subtract and their Elements forms with
+// more than 4,000 distinct elements, and IntersectionUpdate, UnionUpdate
+// and their Counts forms when the counters and counts hold more than
+// 4,000 elements together, is not one long script: the new counter is
+// built beside the old one (in a scratch key in its Cluster slot, which
+// expires if the client dies) by steps of about 1,000 elements, each a
+// millisecond or so of server time, while the counter is WATCHed; then it
+// replaces the old one in one O(1) MULTI/EXEC, keeping the expiry. If the
+// counter (or the other counter) changed meanwhile, the build starts over;
+// after 3 such attempts the change runs as one script after all, which is
+// correct but holds Redis for as long as it runs (seconds for a million
+// elements). A rebuild costs more in total than one script (the counter
+// is usually copied whole, a thousand steps per million elements), but no
+// other client waits for it. MostCommon and Total read a counter of more
+// than 4,000 elements in steps the same way, and still return a snapshot.
+//
+// Methods that change the counter called with a Transaction's or an
+// Optimistic transaction's context are queued and return zero values, and
+// each runs as one script, whatever its size; methods that only read fail
+// in a Transaction with ErrInTransaction.
 type Counter[K comparable] struct {
 	object
 	keyc   coder[K]
@@ -76,27 +97,27 @@ func (c *Counter[K]) Add(ctx context.Context, k K, n int64) (int64, error) {
 }
 
 // Update adds counts to the counter (Python's Counter.update with a
-// mapping), in one atomic step: if any count would overflow or a stored
-// count is not an integer, nothing changes and the error is returned.
+// mapping), atomically: if any count would overflow or a stored count is
+// not an integer, nothing changes and the error is returned. More than
+// 4,000 counts are applied in bounded steps (see Counter).
 func (c *Counter[K]) Update(ctx context.Context, counts map[K]int64) error {
 	return c.update(ctx, counts, 1)
 }
 
 // UpdateElements counts each of elems once more (Python's Counter.update
-// with an iterable), in one atomic step like Update.
+// with an iterable), atomically like Update.
 func (c *Counter[K]) UpdateElements(ctx context.Context, elems ...K) error {
 	return c.update(ctx, tally(elems), 1)
 }
 
 // Subtract subtracts counts from the counter (Python's Counter.subtract:
-// counts may go to zero or below and are kept), in one atomic step like
-// Update.
+// counts may go to zero or below and are kept), atomically like Update.
 func (c *Counter[K]) Subtract(ctx context.Context, counts map[K]int64) error {
 	return c.update(ctx, counts, -1)
 }
 
-// SubtractElements counts each of elems once less, in one atomic step
-// like Update.
+// SubtractElements counts each of elems once less, atomically like
+// Update.
 func (c *Counter[K]) SubtractElements(ctx context.Context, elems ...K) error {
 	return c.update(ctx, tally(elems), -1)
 }
@@ -128,26 +149,36 @@ func (c *Counter[K]) update(ctx context.Context, counts map[K]int64, sign int64)
 		}
 		args = append(args, f, strconv.FormatInt(n, 10))
 	}
+	if len(counts) > oneStepMax && txFrom(ctx) == nil {
+		// A copy of the counter takes the increments, then replaces it.
+		done, err := c.rebuild(ctx, "hash", c.keys[:1], func(ctx context.Context, r *rebuilder) error {
+			if err := r.scan(ctx, scriptCounterStep, c.key, nil, "scan-copy"); err != nil {
+				return err
+			}
+			return r.apply(ctx, scriptCounterStep, "incr", c.key, args[1:], 2)
+		})
+		if done || err != nil {
+			return err
+		}
+	}
 	_, err := c.eval(ctx, scriptCounterUpdate, true, c.keys[:1], args...)
 	return err
 }
 
 // IntersectionUpdate keeps, for each element, the smaller of its count here
 // and in other, then drops every element whose count is not positive
-// (Python's Counter &=), in one atomic step on the server. Both counters
-// must be in one Cluster slot.
+// (Python's Counter &=), atomically, on the server. Both counters must be
+// in one Cluster slot.
 func (c *Counter[K]) IntersectionUpdate(ctx context.Context, other *Counter[K]) error {
-	_, err := c.eval(ctx, scriptCounterCombine, true, []string{c.key, other.key}, "and", strconv.Itoa(chunkSize))
-	return err
+	return c.combine(ctx, "and", other, nil)
 }
 
 // UnionUpdate keeps, for each element, the larger of its count here and in
 // other, then drops every element whose count is not positive (Python's
-// Counter |=), in one atomic step on the server. Both counters must be in
-// one Cluster slot.
+// Counter |=), atomically, on the server. Both counters must be in one
+// Cluster slot.
 func (c *Counter[K]) UnionUpdate(ctx context.Context, other *Counter[K]) error {
-	_, err := c.eval(ctx, scriptCounterCombine, true, []string{c.key, other.key}, "or", strconv.Itoa(chunkSize))
-	return err
+	return c.combine(ctx, "or", other, nil)
 }
 
 // IntersectionUpdateCounts is IntersectionUpdate with the other counts
@@ -163,16 +194,68 @@ func (c *Counter[K]) UnionUpdateCounts(ctx context.Context, counts map[K]int64) 
 }
 
 func (c *Counter[K]) combineCounts(ctx context.Context, op string, counts map[K]int64) error {
-	args := make([]string, 0, 2+2*len(counts))
-	args = append(args, op, strconv.Itoa(chunkSize))
+	pairs := make([]string, 0, 2*len(counts))
 	for k, n := range counts {
 		f, err := c.keyc.encode(k)
 		if err != nil {
 			return err
 		}
-		args = append(args, f, strconv.FormatInt(n, 10))
+		pairs = append(pairs, f, strconv.FormatInt(n, 10))
 	}
-	_, err := c.eval(ctx, scriptCounterCombine, true, c.keys[:1], args...)
+	return c.combine(ctx, op, nil, pairs)
+}
+
+// combine applies &= (op "and") or |= ("or") with other, or with pairs
+// (field, count) when other is nil. One script does it when it visits at
+// most oneStepMax fields (the script itself counts them, and refuses with
+// BIG, changing nothing, when there are more), or inside a transaction;
+// otherwise the counter is rebuilt in bounded steps.
+func (c *Counter[K]) combine(ctx context.Context, op string, other *Counter[K], pairs []string) error {
+	ks := c.keys[:1]
+	if other != nil {
+		ks = []string{c.key, other.key}
+	}
+	inTx := txFrom(ctx) != nil
+	limit := strconv.Itoa(oneStepMax)
+	if inTx {
+		limit = "0"
+	}
+	args := append([]string{op, strconv.Itoa(chunkSize), limit}, pairs...)
+	if inTx || len(pairs)/2 <= oneStepMax {
+		// Sending many pairs only to hear BIG would cost as much as the
+		// work: Redis parses every argument before the script starts.
+		_, err := c.eval(ctx, scriptCounterCombine, true, ks, args...)
+		if !backend.IsServerError(err, "BIG") {
+			return err
+		}
+	}
+	done, err := c.rebuild(ctx, "hash", ks, func(ctx context.Context, r *rebuilder) error {
+		switch {
+		case other != nil && op == "and":
+			return r.scan(ctx, scriptCounterStep, c.key, []string{other.key}, "scan-min")
+		case other != nil:
+			if err := r.scan(ctx, scriptCounterStep, c.key, []string{other.key}, "scan-max"); err != nil {
+				return err
+			}
+			return r.scan(ctx, scriptCounterStep, other.key, []string{c.key}, "scan-rest")
+		case op == "and":
+			// Only the given fields can stay; every count is still checked.
+			if err := r.apply(ctx, scriptCounterStep, "min", c.key, pairs, 2); err != nil {
+				return err
+			}
+			return r.scan(ctx, scriptCounterStep, c.key, nil, "scan-check")
+		default:
+			if err := r.scan(ctx, scriptCounterStep, c.key, nil, "scan-pos"); err != nil {
+				return err
+			}
+			return r.apply(ctx, scriptCounterStep, "max", c.key, pairs, 2)
+		}
+	})
+	if done || err != nil {
+		return err
+	}
+	args[2] = "0"
+	_, err = c.eval(ctx, scriptCounterCombine, true, ks, args...)
 	return err
 }
 
@@ -212,9 +295,12 @@ func (c *Counter[K]) All(ctx context.Context) iter.Seq2[Pair[K, int64], error] {
 // for a counter of millions of elements. Python orders equal counts by
 // insertion, which Redis does not record; here equal counts are ordered by
 // the elements' stored text, byte by byte, smallest first, which is stable
-// across calls. A counter of more than 100,000 elements is examined in
-// several steps (so Redis never stalls for long) and is then not a
-// snapshot if it changes meanwhile.
+// across calls. A counter of more than 4,000 elements is examined in
+// steps of 4,000 (so Redis never stalls for long) while it is WATCHed,
+// and examined again if it changed meanwhile, so the answer describes one
+// moment; after 3 such attempts it is examined in one step after all.
+// MostCommon with n < 0 reads the whole counter in one reply (HGETALL),
+// like Items.
 func (c *Counter[K]) MostCommon(ctx context.Context, n int) ([]Pair[K, int64], error) {
 	if n == 0 {
 		return []Pair[K, int64]{}, c.err
@@ -227,24 +313,16 @@ func (c *Counter[K]) MostCommon(ctx context.Context, n int) ([]Pair[K, int64], e
 		}
 		best = pairsOf(arr)
 	} else {
-		best = map[string]string{}
-		cursor := "0"
-		for {
-			arr, err := asArray(c.eval(ctx, scriptCounterMostCommon, false, c.keys[:1],
-				strconv.Itoa(n), cursor, strconv.Itoa(counterStretch), strconv.Itoa(chunkSize)))
-			if err != nil {
-				return nil, err
-			}
-			if len(arr) == 0 {
-				return nil, wrapErr(c.kind, c.key, fmt.Errorf("%w: empty MostCommon reply", errReply))
-			}
-			cursor, _, _ = asString(arr[0], nil)
-			for f, v := range pairsOf(arr[1:]) {
-				best[f] = v
-			}
-			if cursor == "0" || cursor == "" {
-				break
-			}
+		err := c.stretches(ctx, scriptCounterMostCommon, []string{strconv.Itoa(n)},
+			func() { best = map[string]string{} },
+			func(arr []any) error {
+				for f, v := range pairsOf(arr) {
+					best[f] = v
+				}
+				return nil
+			})
+		if err != nil {
+			return nil, err
 		}
 	}
 	type entry struct {
@@ -293,36 +371,79 @@ func pairsOf(arr []any) map[string]string {
 // Total returns the sum of all counts (Python's Counter.total), computed
 // exactly on the server: only a few numbers cross the network. A sum
 // beyond int64 is ErrOverflow. Like MostCommon, a counter of more than
-// 100,000 elements is summed in several steps.
+// 4,000 elements is summed in steps, and the sum is still a snapshot.
 func (c *Counter[K]) Total(ctx context.Context) (int64, error) {
-	sum := new(big.Int)
-	cursor := "0"
-	for {
-		arr, err := asArray(c.eval(ctx, scriptCounterTotal, false, c.keys[:1],
-			cursor, strconv.Itoa(counterStretch), strconv.Itoa(chunkSize)))
-		if err != nil {
-			return 0, err
-		}
-		if len(arr) == 0 {
-			return 0, wrapErr(c.kind, c.key, fmt.Errorf("%w: empty Total reply", errReply))
-		}
-		cursor, _, _ = asString(arr[0], nil)
-		for _, x := range arr[1:] {
-			s, _, _ := asString(x, nil)
-			part, ok := new(big.Int).SetString(s, 10)
-			if !ok {
-				return 0, wrapErr(c.kind, c.key, fmt.Errorf("%w: Total part %q", errReply, s))
+	var sum *big.Int
+	err := c.stretches(ctx, scriptCounterTotal, nil,
+		func() { sum = new(big.Int) },
+		func(arr []any) error {
+			for _, x := range arr {
+				s, _, _ := asString(x, nil)
+				part, ok := new(big.Int).SetString(s, 10)
+				if !ok {
+					return wrapErr(c.kind, c.key, fmt.Errorf("%w: Total part %q", errReply, s))
+				}
+				sum.Add(sum, part)
 			}
-			sum.Add(sum, part)
-		}
-		if cursor == "0" || cursor == "" {
-			break
-		}
+			return nil
+		})
+	if err != nil {
+		return 0, err
 	}
 	if !sum.IsInt64() {
 		return 0, fmt.Errorf("hotredis: counter %q: Total %s: %w", c.key, sum, ErrOverflow)
 	}
 	return sum.Int64(), nil
+}
+
+// stretches reads the whole counter with s, a script that examines one
+// stretch of it from a cursor (see counter_most_common.lua), and hands
+// each reply's data (without the cursor) to each, after reset. A counter
+// of at most counterStretch fields is read in one step. A larger one is
+// read a stretch at a time while it is WATCHed, and read again if it
+// changed meanwhile, so the result is still a snapshot; when it keeps
+// changing (rebuildAttempts times), it is read in one long step. Inside
+// an optimistic transaction the stretches are read directly: the
+// transaction's commit checks that the counter did not change.
+func (c *Counter[K]) stretches(ctx context.Context, s *script, lead []string, reset func(), each func([]any) error) error {
+	run := func(ctx context.Context, cursor string, budget int) (string, error) {
+		args := append(append([]string{}, lead...), cursor, strconv.Itoa(budget), strconv.Itoa(chunkSize))
+		arr, err := asArray(c.eval(ctx, s, false, c.keys[:1], args...))
+		if err != nil {
+			return "", err
+		}
+		if len(arr) == 0 {
+			return "", wrapErr(c.kind, c.key, fmt.Errorf("%w: empty %s reply", errReply, s.name))
+		}
+		next, _, _ := asString(arr[0], nil)
+		if next == "more" {
+			return next, nil
+		}
+		return next, each(arr[1:])
+	}
+	all := func(ctx context.Context) error {
+		for cursor := "0"; ; {
+			next, err := run(ctx, cursor, counterStretch)
+			if err != nil || next == "0" || next == "" {
+				return err
+			}
+			cursor = next
+		}
+	}
+	reset()
+	if txFrom(ctx) != nil {
+		return all(ctx)
+	}
+	if next, err := run(ctx, "start", counterStretch); err != nil || next != "more" {
+		return err
+	}
+	done, err := c.watchedRead(ctx, c.keys[:1], reset, all)
+	if done || err != nil {
+		return err
+	}
+	reset()
+	_, err = run(ctx, "0", 0)
+	return err
 }
 
 // Items returns every element and its count, read in one reply (HGETALL).

@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"slices"
 	"strconv"
+
+	"github.com/hotredis/hotredis/internal/backend"
 )
 
 var (
@@ -26,13 +29,32 @@ var (
 // "{users}:b"), or the call fails with ErrCrossSlot before anything is
 // sent. The same methods with a Values suffix (UnionValues,
 // IntersectionUpdateValues, IsSubsetValues, ...) take plain Go values,
-// which travel to the server as arguments of one script, so they too are
+// which travel to the server as arguments of a script, so they too are
 // atomic. Other Sets must be bound to the same client as the receiver:
 // only their keys are used.
 //
-// Methods that change the set called with a Transaction's context are
-// queued and return zero values; methods that only read fail there with
-// ErrInTransaction.
+// Sizes: any number of members and values works. The in-place methods
+// run as one script when it visits at most 4,000 members: with values
+// (UnionUpdateValues, IntersectionUpdateValues, DifferenceUpdateValues,
+// SymmetricDifferenceUpdateValues) the cost follows the number of distinct
+// values; with other Sets (UnionUpdate, ...) it follows the other Sets'
+// sizes (for IntersectionUpdate, the smallest set's). Beyond that, one
+// script would keep Redis busy for long (seconds per million members), so
+// the new set is built beside the old one (in a scratch key in its Cluster
+// slot, which expires if the client dies) by steps of about 1,000
+// members, each a millisecond or so of server time, while the sets are
+// WATCHed; then it replaces the old one in one O(1) MULTI/EXEC, keeping
+// the expiry. Readers see the old set or the new one, never a mix. If a
+// set changed meanwhile, the build starts over; after 3 such attempts the
+// change runs as one script after all, which is correct but holds Redis
+// for as long as it runs. Such a build usually copies the whole set, so
+// it costs more in total than one script, but no other client waits for
+// it.
+//
+// Methods that change the set called with a Transaction's or an Optimistic
+// transaction's context are queued and return zero values, and each runs
+// as one script, whatever its size; methods that only read fail in a
+// Transaction with ErrInTransaction.
 type Set[T any] struct {
 	object
 	vals coder[T]
@@ -262,12 +284,75 @@ func (s *Set[T]) SymmetricDifferenceUpdate(ctx context.Context, others ...*Set[T
 	return s.store(ctx, "xor", others)
 }
 
+// store applies op with others in place. One script does it when it
+// visits at most oneStepMax members (the script counts them, and refuses
+// with BIG, changing nothing, when there are more), or inside a
+// transaction; otherwise the set is rebuilt in bounded steps.
 func (s *Set[T]) store(ctx context.Context, op string, others []*Set[T]) error {
 	if len(others) == 0 {
 		return s.err
 	}
-	_, err := s.eval(ctx, scriptSetStore, true, s.setKeys(others), op, strconv.Itoa(chunkSize))
+	sets := s.setKeys(others)
+	ks := append([]string{s.key, s.keys[1]}, sets[1:]...)
+	args := []string{op, strconv.Itoa(chunkSize), strconv.Itoa(oneStepMax)}
+	inTx := txFrom(ctx) != nil
+	if inTx {
+		args[2] = "0"
+	}
+	_, err := s.eval(ctx, scriptSetStore, true, ks, args...)
+	if inTx || !backend.IsServerError(err, "BIG") {
+		return err
+	}
+	done, err := s.rebuild(ctx, "set", sets, func(ctx context.Context, r *rebuilder) error {
+		return s.rebuildStore(ctx, r, op, sets)
+	})
+	if done || err != nil {
+		return err
+	}
+	args[2] = "0"
+	_, err = s.eval(ctx, scriptSetStore, true, ks, args...)
 	return err
+}
+
+// rebuildStore builds the result of op over sets (s's key first) into
+// r.tmp. Each member goes in by a rule that holds however often the scan
+// meets it: union takes every member of every set, intersection the
+// members of the smallest set found in all, difference the members of s
+// found in none of the others, and symmetric difference the members found
+// in an odd number of the sets (Python's chained s ^ a ^ b).
+func (s *Set[T]) rebuildStore(ctx context.Context, r *rebuilder, op string, sets []string) error {
+	distinct := slices.Compact(slices.Sorted(slices.Values(sets)))
+	switch op {
+	case "union":
+		for _, k := range distinct {
+			if err := r.scan(ctx, scriptSetStep, k, nil, "copy"); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "inter":
+		smallest, least := s.key, int64(-1)
+		for _, k := range distinct {
+			n, err := asInt(s.read(ctx, cmd("SCARD", []string{k})))
+			if err != nil {
+				return err
+			}
+			if least < 0 || n < least {
+				smallest, least = k, n
+			}
+		}
+		return r.scan(ctx, scriptSetStep, smallest, sets, "pick", "all")
+	case "diff":
+		return r.scan(ctx, scriptSetStep, s.key, sets[1:], "pick", "none")
+	case "xor":
+		for _, k := range distinct {
+			if err := r.scan(ctx, scriptSetStep, k, sets, "pick", "odd"); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("hotredis: set %q: unknown operation %q", s.key, op)
 }
 
 // IsSubset reports whether every member of s is in other (s <= other).
@@ -374,32 +459,62 @@ func (s *Set[T]) valuesUpdate(ctx context.Context, op string, vs []T) error {
 	if err != nil {
 		return err
 	}
+	if vals := args[2:]; len(vals) > oneStepMax && txFrom(ctx) == nil {
+		done, err := s.rebuildValues(ctx, op, vals)
+		if done || err != nil {
+			return err
+		}
+	}
 	_, err = s.eval(ctx, scriptSetValuesUpdate, true, s.keys, args...)
 	return err
 }
 
+// valueSteps names the set_step step that applies each op's values to a
+// copy of the set (for inter, to an empty scratch set).
+var valueSteps = map[string]string{"union": "add", "diff": "rem", "xor": "xor", "inter": "inter"}
+
+// rebuildValues applies op with many values (distinct, encoded) by a
+// rebuild in bounded steps (see rebuild.go): the members are copied to a
+// scratch set (except for inter, which keeps only members among the
+// values), then the values are applied to it a chunk at a time, and it is
+// swapped in. It reports false when the set kept changing meanwhile.
+func (s *Set[T]) rebuildValues(ctx context.Context, op string, vals []string) (bool, error) {
+	return s.rebuild(ctx, "set", s.keys[:1], func(ctx context.Context, r *rebuilder) error {
+		if op != "inter" {
+			if err := r.scan(ctx, scriptSetStep, s.key, nil, "copy"); err != nil {
+				return err
+			}
+		}
+		return r.apply(ctx, scriptSetStep, valueSteps[op], s.key, vals, 1)
+	})
+}
+
 // UnionUpdateValues adds vs to s (Python's s |= {...}); it is Add without
-// the count.
+// the count, except that more than 4,000 values are applied in bounded
+// steps (see Set), where Add sends them in one MULTI/EXEC.
 func (s *Set[T]) UnionUpdateValues(ctx context.Context, vs ...T) error {
 	return s.valuesUpdate(ctx, "union", vs)
 }
 
 // IntersectionUpdateValues keeps only the members of s that are among vs;
-// with no vs it empties s. The set keeps its expiry. The values are put in
-// a scratch key in s's slot for SINTERSTORE, which the script always
-// removes.
+// with no vs it empties s. The set keeps its expiry. The members kept are
+// gathered in a scratch key in s's slot, which then replaces s, so the
+// cost follows the number of values, not the size of s; the scratch key
+// is always removed.
 func (s *Set[T]) IntersectionUpdateValues(ctx context.Context, vs ...T) error {
 	return s.valuesUpdate(ctx, "inter", vs)
 }
 
-// DifferenceUpdateValues removes vs from s; it is Remove without the count.
+// DifferenceUpdateValues removes vs from s; it is Remove without the
+// count, except that more than 4,000 values are applied in bounded steps
+// (see Set), where Remove sends them in one MULTI/EXEC.
 func (s *Set[T]) DifferenceUpdateValues(ctx context.Context, vs ...T) error {
 	return s.valuesUpdate(ctx, "diff", vs)
 }
 
 // SymmetricDifferenceUpdateValues removes from s the values among vs that
 // are members and adds the others (Python's s ^= {...}); a value repeated
-// in vs counts once.
+// in vs counts once. The set keeps its expiry.
 func (s *Set[T]) SymmetricDifferenceUpdateValues(ctx context.Context, vs ...T) error {
 	return s.valuesUpdate(ctx, "xor", vs)
 }

@@ -2,9 +2,12 @@
 -- larger count of each element, then drop counts that are not positive).
 -- KEYS[1] the counter to change; KEYS[2] the other counter, or absent when
 -- the other counts are in ARGV
--- ARGV[1] "and" or "or", ARGV[2] chunk size, ARGV[3..] pairs field, count
--- (decimal int64) when there is no KEYS[2]
--- Reply: the number of fields left.
+-- ARGV[1] "and" or "or", ARGV[2] chunk size, ARGV[3] the most fields to
+-- visit (0: no limit), ARGV[4..] pairs field, count (decimal int64) when
+-- there is no KEYS[2]
+-- Reply: the number of fields left; error BIG, having changed nothing,
+-- when the counters and pairs hold more fields than ARGV[3]: the Go side
+-- then rebuilds the counter in bounded steps instead (rebuild.go).
 -- A script so the change is one atomic step. Counts are compared as
 -- decimal strings (sign, length, then digits), never as Lua numbers, so
 -- every int64 is exact. All changes are computed (and every count
@@ -13,10 +16,19 @@
 local key, okey = KEYS[1], KEYS[2]
 local op = ARGV[1]
 local chunk = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
+local first = 4
 for i = 1, #KEYS do
   local t = redis.call('TYPE', KEYS[i]).ok
   if t ~= 'hash' and t ~= 'none' then
     return redis.error_reply('WRONGTYPE Operation against a key holding the wrong kind of value')
+  end
+end
+if limit > 0 then
+  local work = redis.call('HLEN', key) + (#ARGV - first + 1) / 2
+  if okey and op == 'or' then work = work + redis.call('HLEN', okey) end
+  if work > limit then
+    return redis.error_reply('BIG ' .. work .. ' fields to visit, over ' .. limit)
   end
 end
 
@@ -55,7 +67,7 @@ end
 
 local given = {}
 if not okey then
-  for i = 3, #ARGV, 2 do given[ARGV[i]] = ARGV[i + 1] end
+  for i = first, #ARGV, 2 do given[ARGV[i]] = ARGV[i + 1] end
 end
 local function other(f)
   if not okey then return given[f] or '0' end

@@ -1,10 +1,12 @@
 -- counter_most_common: the n fields with the highest counts, from one
 -- stretch of an HSCAN of a counter.
 -- KEYS[1] the hash
--- ARGV[1] n (> 0), ARGV[2] HSCAN cursor to start from, ARGV[3] how many
--- fields to examine before returning (0: all), ARGV[4] chunk size
+-- ARGV[1] n (> 0), ARGV[2] HSCAN cursor to start from, or "start": the
+-- whole hash if it has at most ARGV[3] fields, else nothing; ARGV[3] how
+-- many fields to examine before returning (0: all), ARGV[4] chunk size
 -- Reply: {next cursor ("0" when done), field, count, field, count, ...}
--- holding the best n fields seen, in no particular order.
+-- holding the best n fields seen, in no particular order; {"more"} when
+-- "start" examined nothing.
 -- A script so that only n pairs cross the network, whatever the size of
 -- the counter. The best n are kept in a binary heap whose root is the
 -- weakest; counts are compared as decimal strings (sign, length, digits),
@@ -106,10 +108,13 @@ end
 local function offerAll(kv)
   for i = 1, #kv, 2 do offer(kv[i], valid(kv[i], kv[i + 1])) end
 end
-if cursor == '0' and (budget == 0 or redis.call('HLEN', key) <= budget) then
+if (cursor == 'start' or cursor == '0') and (budget == 0 or redis.call('HLEN', key) <= budget) then
   -- The whole hash in one step: HGETALL sees each field exactly once,
   -- where HSCAN may repeat one if the hash is being resized.
+  cursor = '0'
   offerAll(redis.call('HGETALL', key))
+elseif cursor == 'start' then
+  return {'more'}
 else
   local seen = 0
   repeat

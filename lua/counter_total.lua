@@ -1,10 +1,12 @@
 -- counter_total: the exact sum of a counter's counts, from one stretch of
 -- an HSCAN.
 -- KEYS[1] the hash
--- ARGV[1] HSCAN cursor to start from, ARGV[2] how many fields to examine
--- before returning (0: all), ARGV[3] chunk size
+-- ARGV[1] HSCAN cursor to start from, or "start": the whole hash if it
+-- has at most ARGV[2] fields, else nothing; ARGV[2] how many fields to
+-- examine before returning (0: all), ARGV[3] chunk size
 -- Reply: {next cursor ("0" when done), part, part, ...}: decimal integers
--- whose sum (done by the client, in arbitrary precision) is the total.
+-- whose sum (done by the client, in arbitrary precision) is the total;
+-- {"more"} when "start" examined nothing.
 -- A script so that only a few numbers cross the network. Lua numbers are
 -- doubles, exact only below 2^53: counts of up to 15 characters (below
 -- 10^15 in size) are summed in a double that is handed out as a part
@@ -35,10 +37,13 @@ local function add(kv, first, step)
     end
   end
 end
-if cursor == '0' and (budget == 0 or redis.call('HLEN', key) <= budget) then
+if (cursor == 'start' or cursor == '0') and (budget == 0 or redis.call('HLEN', key) <= budget) then
   -- The whole hash in one step: HVALS sees each field exactly once, where
   -- HSCAN may repeat one if the hash is being resized.
+  cursor = '0'
   add(redis.call('HVALS', key), 1, 1)
+elseif cursor == 'start' then
+  return {'more'}
 else
   local seen = 0
   repeat

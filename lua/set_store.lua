@@ -1,27 +1,56 @@
 -- set_store: in-place set algebra against other sets (Python's |=, &=, -=,
 -- ^=), keeping the set's expiry.
--- KEYS[1] the set to change, KEYS[2..] the other sets
--- ARGV[1] "union", "inter", "diff" or "xor"; ARGV[2] chunk size
--- Reply: the new size.
--- A script so the change is one atomic step and so the expiry survives
--- SINTERSTORE (which replaces the key). Union and difference move only the
--- other sets' members, a chunk at a time (SSCAN, SADD/SREM), so their cost
--- follows the other sets, not the changed one. Every key's type is checked
--- first, so a wrong-type key changes nothing.
-local dst = KEYS[1]
+-- KEYS[1] the set to change, KEYS[2] a scratch set in its slot, KEYS[3..]
+-- the other sets
+-- ARGV[1] "union", "inter", "diff" or "xor"; ARGV[2] chunk size; ARGV[3]
+-- the most members to visit (0: no limit)
+-- Reply: the new size; error BIG, having changed nothing, when the change
+-- would visit more members than ARGV[3]: the Go side then rebuilds the
+-- set in bounded steps instead (rebuild.go).
+-- A script so the change is one atomic step and so the expiry survives.
+-- Union and difference move only the other sets' members, a chunk at a
+-- time (SSCAN, SADD/SREM), so their cost follows the other sets, not the
+-- changed one; intersection is SINTERSTORE into the scratch set, which
+-- replaces the set (UNLINK frees the old members in the background), so
+-- its cost follows the smallest set. Every key's type is checked first,
+-- so a wrong-type key changes nothing.
+local dst, tmp = KEYS[1], KEYS[2]
 local op = ARGV[1]
 local chunk = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
+local first = 3
 for i = 1, #KEYS do
-  local t = redis.call('TYPE', KEYS[i]).ok
-  if t ~= 'set' and t ~= 'none' then
-    return redis.error_reply('WRONGTYPE Operation against a key holding the wrong kind of value')
+  if i ~= 2 then
+    local t = redis.call('TYPE', KEYS[i]).ok
+    if t ~= 'set' and t ~= 'none' then
+      return redis.error_reply('WRONGTYPE Operation against a key holding the wrong kind of value')
+    end
+  end
+end
+if limit > 0 then
+  local work = 0
+  if op == 'inter' then
+    local least = redis.call('SCARD', dst)
+    for i = first, #KEYS do least = math.min(least, redis.call('SCARD', KEYS[i])) end
+    work = least * (#KEYS - 1)
+  else
+    for i = first, #KEYS do work = work + redis.call('SCARD', KEYS[i]) end
+  end
+  if work > limit then
+    return redis.error_reply('BIG ' .. work .. ' members to visit, over ' .. limit)
   end
 end
 
 if op == 'inter' then
-  local ttl = redis.call('PTTL', dst)
-  local n = redis.call('SINTERSTORE', dst, unpack(KEYS))
-  if ttl > 0 and n > 0 then redis.call('PEXPIRE', dst, ttl) end
+  local at = redis.call('PEXPIRETIME', dst)
+  local sets = {dst}
+  for i = first, #KEYS do sets[#sets + 1] = KEYS[i] end
+  local n = redis.call('SINTERSTORE', tmp, unpack(sets))
+  redis.call('UNLINK', dst)
+  if n > 0 then
+    redis.call('RENAME', tmp, dst)
+    if at > 0 then redis.call('PEXPIREAT', dst, at) end
+  end
   return n
 end
 
@@ -35,7 +64,7 @@ local function each(key, f)
   until cursor == '0'
 end
 
-for i = 2, #KEYS do
+for i = first, #KEYS do
   local src = KEYS[i]
   if op == 'union' then
     if src ~= dst then

@@ -1,0 +1,235 @@
+package hotredis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/hotredis/hotredis/internal/backend"
+	"github.com/hotredis/hotredis/internal/keys"
+)
+
+// Long changes to big collections would block Redis for seconds if they
+// ran as one script (a million HINCRBYs take several). They are instead
+// rebuilt: the new value is computed into a scratch key in the object's
+// slot by bounded steps (each a short script over one chunk of the input
+// or one stretch of an SSCAN/HSCAN), while the key, and every key the new
+// value is computed from, is WATCHed on a dedicated connection; then one
+// MULTI/EXEC swaps the scratch key in (UNLINK frees the old value in the
+// background, RENAME is O(1)). If a watched key changed meanwhile, EXEC
+// aborts and the rebuild starts over; after rebuildAttempts tries the
+// caller falls back to its single script, which is correct but holds
+// Redis for as long as it runs. Readers thus see the old value or the new
+// one, never a mix, and no concurrent update is lost.
+
+var (
+	scriptRebuildCommit = loadScript("rebuild_commit")
+	scriptSetStep       = loadScript("set_step")
+	scriptCounterStep   = loadScript("counter_step")
+)
+
+const (
+	// oneStepMax is the largest input (values, or fields a script must
+	// visit) a change handles in one script; a bigger one is rebuilt in
+	// steps. One script over this many takes a few milliseconds.
+	oneStepMax = 4 * chunkSize
+	// rebuildAttempts is how many times a rebuild or a watched read
+	// starts over because a watched key changed, before falling back to
+	// one long script.
+	rebuildAttempts = 3
+	// scratchTTL is the expiry of a scratch key, renewed by every step,
+	// so that a client that dies mid-rebuild leaves nothing for long.
+	scratchTTL = time.Minute
+)
+
+var errStale = errors.New("scratch key lost a step")
+
+// rebuilder carries the state of one rebuild into its steps.
+type rebuilder struct {
+	cl   *Client
+	tmp  string // the scratch key
+	size int64  // the scratch key's size after the last step
+}
+
+// rebuild builds a new value for o's key, a Redis typ ("set" or "hash"),
+// with build into r.tmp, and swaps it in if no key in watch (o's key
+// first) changed meanwhile. It reports false with a nil error when every
+// attempt was aborted by a concurrent change: the caller then falls back
+// to one script. The scratch key is always removed, also on error or
+// cancellation. It must not be called inside a transaction.
+func (o *object) rebuild(ctx context.Context, typ string, watch []string, build func(context.Context, *rebuilder) error) (bool, error) {
+	cl, err := o.cli()
+	if err != nil {
+		return false, err
+	}
+	if err := cl.checkSlots(watch); err != nil {
+		return false, err
+	}
+	for range rebuildAttempts {
+		r := &rebuilder{cl: cl, tmp: keys.Aux(o.key, "tmp:"+strconv.FormatUint(rand.Uint64(), 36))}
+		committed := false
+		err := cl.b.Watch(ctx, watch, func(conn backend.Conn) error {
+			at, err := watchedState(ctx, conn, typ, watch)
+			if err != nil {
+				return err
+			}
+			if err := build(ctx, r); err != nil {
+				return err
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			// The swap is O(1) and decides the outcome: wait for it.
+			commit := scriptRebuildCommit.cmd(false, []string{o.key, r.tmp},
+				[]string{typ, strconv.FormatInt(r.size, 10), strconv.FormatInt(at, 10)})
+			rs, err := conn.Exec(context.WithoutCancel(ctx), []backend.Cmd{commit})
+			if err != nil {
+				return err
+			}
+			if err := rs[0].Err; err != nil {
+				if backend.IsServerError(err, "STALE") {
+					return errStale
+				}
+				return err
+			}
+			committed = true
+			return nil
+		})
+		if !committed {
+			dropScratch(ctx, cl, r.tmp)
+		}
+		switch {
+		case err == nil:
+			return true, nil
+		case errors.Is(err, backend.ErrTxAborted), errors.Is(err, errStale):
+			continue
+		}
+		return false, wrapErr(o.kind, o.key, err)
+	}
+	return false, nil
+}
+
+// watchedState checks, after WATCH, that the watched keys hold typ (or
+// nothing) and returns the first one's expiry (PEXPIRETIME).
+func watchedState(ctx context.Context, conn backend.Conn, typ string, watch []string) (int64, error) {
+	cmds := make([]backend.Cmd, 0, len(watch)+1)
+	for _, k := range watch {
+		cmds = append(cmds, cmd("TYPE", []string{k}))
+	}
+	cmds = append(cmds, cmd("PEXPIRETIME", watch[:1]))
+	rs := conn.DoMulti(ctx, cmds)
+	for _, r := range rs {
+		if r.Err != nil {
+			return 0, r.Err
+		}
+	}
+	for _, r := range rs[:len(watch)] {
+		if t, _, _ := asString(r.Val, nil); t != typ && t != "none" {
+			return 0, &backend.ServerError{Msg: "WRONGTYPE Operation against a key holding the wrong kind of value"}
+		}
+	}
+	return asInt(rs[len(watch)].Val, nil)
+}
+
+// dropScratch deletes a scratch key even when ctx has ended. Steps run to
+// completion (see step), so no step can recreate it afterwards.
+func dropScratch(ctx context.Context, cl *Client, tmp string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	_, _ = cl.b.Do(ctx, cmd("UNLINK", []string{tmp}))
+}
+
+// step runs one step script s with KEYS first, r.tmp, then more, and
+// ARGV: the scratch key's size before the step (which the script checks,
+// so that a step lost to the scratch key's expiry is noticed), its
+// expiry, then args. The script replies {cursor, new size}; step returns
+// the cursor. A step is short, so it runs to completion even if ctx ends:
+// the caller stops before the next one.
+func (r *rebuilder) step(ctx context.Context, s *script, first string, more []string, args ...string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	ks := append([]string{first, r.tmp}, more...)
+	argv := append([]string{strconv.FormatInt(r.size, 10), strconv.FormatInt(scratchTTL.Milliseconds(), 10)}, args...)
+	arr, err := asArray(s.run(context.WithoutCancel(ctx), r.cl.b, ks, argv))
+	if backend.IsServerError(err, "STALE") {
+		return "", errStale
+	}
+	if err != nil {
+		return "", err
+	}
+	if len(arr) != 2 {
+		return "", fmt.Errorf("%w: %s step reply of %d items", errReply, s.name, len(arr))
+	}
+	cursor, _, _ := asString(arr[0], nil)
+	if r.size, err = asInt(arr[1], nil); err != nil {
+		return "", err
+	}
+	return cursor, nil
+}
+
+// scan runs the scanning step op (with KEYS source, r.tmp, more...) over
+// the whole of source, a stretch of stepStretch elements at a time; extra
+// arguments follow the cursor and count.
+func (r *rebuilder) scan(ctx context.Context, s *script, source string, more []string, op string, extra ...string) error {
+	cursor := "0"
+	for {
+		args := append([]string{op, cursor, strconv.Itoa(stepStretch)}, extra...)
+		next, err := r.step(ctx, s, source, more, args...)
+		if err != nil || next == "0" {
+			return err
+		}
+		cursor = next
+	}
+}
+
+// apply runs the step op on items, per elements items at a time (1 for
+// values, 2 for field, count pairs), chunkSize elements per step.
+func (r *rebuilder) apply(ctx context.Context, s *script, op, key string, items []string, per int) error {
+	for len(items) > 0 {
+		n := min(len(items), per*chunkSize)
+		if _, err := r.step(ctx, s, key, nil, append([]string{op}, items[:n]...)...); err != nil {
+			return err
+		}
+		items = items[n:]
+	}
+	return nil
+}
+
+// stepStretch is how many elements one scanning step visits.
+const stepStretch = chunkSize
+
+// watchedRead runs read, a sequence of bounded read-only steps, while the
+// keys ks are WATCHed, and reports whether they stayed unchanged
+// throughout (an EXEC that is not aborted), so that what read saw is one
+// snapshot. read runs again, after reset, up to rebuildAttempts times;
+// false with a nil error means the keys kept changing. It must not be
+// called inside a transaction.
+func (o *object) watchedRead(ctx context.Context, ks []string, reset func(), read func(context.Context) error) (bool, error) {
+	cl, err := o.cli()
+	if err != nil {
+		return false, err
+	}
+	for range rebuildAttempts {
+		reset()
+		err := cl.b.Watch(ctx, ks, func(conn backend.Conn) error {
+			if err := read(ctx); err != nil {
+				return err
+			}
+			// go-redis sends no MULTI/EXEC for an empty transaction.
+			_, err := conn.Exec(ctx, []backend.Cmd{cmd("EXISTS", ks[:1])})
+			return err
+		})
+		switch {
+		case err == nil:
+			return true, nil
+		case errors.Is(err, backend.ErrTxAborted):
+			continue
+		}
+		return false, wrapErr(o.kind, o.key, err)
+	}
+	return false, nil
+}

@@ -1,0 +1,1110 @@
+package hotredis_test
+
+// Tests of the long Set and Counter changes that are rebuilt in bounded
+// steps (rebuild.go): at a million members against Go models, and, at a
+// size that takes a few hundred steps, seen from a second program while
+// they run: it is served meanwhile, it sees only the old or the new value,
+// its own writes are not lost, and no scratch key stays behind.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hotredis/hotredis"
+)
+
+// digestScript summarises one stretch of a set of integers or of a hash
+// of integer fields and counts, so that a million entries can be compared
+// with a Go model without crossing the network. It replies {next cursor,
+// entries, sum, mix}, where mix adds an order-independent hash of each
+// entry. A stretch at a time, so that Redis is never held for long; with
+// no writes meanwhile, the scan sees each entry once.
+var digestScript = redis.NewScript(`
+local t = redis.call('TYPE', KEYS[1]).ok
+local cursor, n, sum, mix = ARGV[1], 0, 0, 0
+if t ~= 'set' and t ~= 'hash' then return {'0', 0, '0', '0'} end
+repeat
+  local r
+  if t == 'set' then
+    r = redis.call('SSCAN', KEYS[1], cursor, 'COUNT', 1000)
+    for _, m in ipairs(r[2]) do
+      local x = tonumber(m)
+      n, sum, mix = n + 1, sum + x, mix + (x * x) % 1000003
+    end
+  else
+    r = redis.call('HSCAN', KEYS[1], cursor, 'COUNT', 1000)
+    local kv = r[2]
+    for i = 1, #kv, 2 do
+      local f, c = tonumber(kv[i]), tonumber(kv[i + 1])
+      n, sum, mix = n + 1, sum + c, mix + (f * 7919 + c * 104729) % 1000000007
+    end
+  end
+  cursor = r[1]
+until cursor == '0' or n >= 100000
+return {cursor, n, string.format('%.0f', sum), string.format('%.0f', mix)}
+`)
+
+// digest is a summary of a set or counter of integers (see digestScript).
+type digest struct{ n, sum, mix int64 }
+
+func digestOf(t testing.TB, k string) digest {
+	t.Helper()
+	var d digest
+	for cursor := "0"; ; {
+		r, err := digestScript.Run(ctx, rawClient(), []string{k}, cursor).Slice()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum, _ := strconv.ParseInt(r[2].(string), 10, 64)
+		mix, _ := strconv.ParseInt(r[3].(string), 10, 64)
+		d.n, d.sum, d.mix = d.n+r[1].(int64), d.sum+sum, d.mix+mix
+		if cursor = r[0].(string); cursor == "0" {
+			return d
+		}
+	}
+}
+
+func floorMod(a, m int64) int64 { return (a%m + m) % m }
+
+func (d *digest) addMember(x int) {
+	d.n, d.sum, d.mix = d.n+1, d.sum+int64(x), d.mix+floorMod(int64(x)*int64(x), 1000003)
+}
+
+func (d *digest) addCount(f int, c int64) {
+	d.n, d.sum, d.mix = d.n+1, d.sum+c, d.mix+floorMod(int64(f)*7919+c*104729, 1000000007)
+}
+
+func setDigest(m map[int]bool) digest {
+	var d digest
+	for x := range m {
+		d.addMember(x)
+	}
+	return d
+}
+
+func counterDigest(m map[int]int64) digest {
+	var d digest
+	for f, c := range m {
+		d.addCount(f, c)
+	}
+	return d
+}
+
+// scratchPattern matches the scratch keys of the object at k (a key with a
+// hash tag, as key(t) makes).
+func scratchPattern(k string) string { return k + ":tmp:*" }
+
+var scratchScript = redis.NewScript(`
+local out, cursor = {}, '0'
+repeat
+  local r = redis.call('SCAN', cursor, 'MATCH', ARGV[1], 'COUNT', 1000)
+  cursor = r[1]
+  for _, k in ipairs(r[2]) do out[#out + 1] = k end
+until cursor == '0'
+return out
+`)
+
+// noScratch fails if a scratch key of k is left.
+func noScratch(t testing.TB, k string) {
+	t.Helper()
+	left, err := scratchScript.Run(ctx, rawClient(), []string{k}, scratchPattern(k)).StringSlice()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) > 0 {
+		t.Fatalf("scratch keys left behind: %q", left)
+	}
+}
+
+// observeScript is one look by the observer: it writes another key (a
+// command served or not while the operation runs), then reads the size of
+// the key, some probes (members or fields) and the scratch keys present.
+var observeScript = redis.NewScript(`
+redis.call('INCR', KEYS[2])
+local size, probes
+if ARGV[1] == 'set' then
+  size = redis.call('SCARD', KEYS[1])
+  if #ARGV > 2 then probes = redis.call('SMISMEMBER', KEYS[1], unpack(ARGV, 3)) end
+else
+  size = redis.call('HLEN', KEYS[1])
+  if #ARGV > 2 then probes = redis.call('HMGET', KEYS[1], unpack(ARGV, 3)) end
+end
+local scratch, cursor = {}, '0'
+repeat
+  local r = redis.call('SCAN', cursor, 'MATCH', ARGV[2], 'COUNT', 1000)
+  cursor = r[1]
+  for _, k in ipairs(r[2]) do scratch[#scratch + 1] = k end
+until cursor == '0'
+return {size, scratch, probes or {}}
+`)
+
+// look is what the observer saw once: the key's size, the probes (as
+// text) and the scratch keys present.
+type look struct {
+	size    int64
+	probes  string
+	scratch []string
+}
+
+// observer is a second program looking at a key, as often as it can,
+// while an operation runs on it.
+type observer struct {
+	stop     chan struct{}
+	done     chan struct{}
+	first    chan struct{} // closed after the first look
+	building chan struct{} // closed once a scratch key has been seen
+	looks    []look        // read after done
+	err      error
+}
+
+// observe starts an observer of the key k, of Redis type typ ("set" or
+// "hash"), reading probes (members or fields) at each look, and waits for
+// its first look.
+func observe(t *testing.T, k, typ string, probes ...string) *observer {
+	o := &observer{stop: make(chan struct{}), done: make(chan struct{}),
+		first: make(chan struct{}), building: make(chan struct{})}
+	rdb := rawClient()
+	args := append([]any{typ, scratchPattern(k)}, anys(probes)...)
+	ks := []string{k, k + ":observations"}
+	go func() {
+		defer close(o.done)
+		defer rdb.Del(ctx, ks[1])
+		for {
+			r, err := observeScript.Run(ctx, rdb, ks, args...).Slice()
+			if err != nil {
+				o.err = err
+				return
+			}
+			l := look{size: r[0].(int64), probes: fmt.Sprint(r[2])}
+			for _, s := range r[1].([]any) {
+				l.scratch = append(l.scratch, s.(string))
+			}
+			o.looks = append(o.looks, l)
+			if len(o.looks) == 1 {
+				close(o.first)
+			}
+			if len(l.scratch) > 0 {
+				select {
+				case <-o.building:
+				default:
+					close(o.building)
+				}
+			}
+			select {
+			case <-o.stop:
+				return
+			default:
+			}
+		}
+	}()
+	t.Cleanup(func() { o.finish() })
+	select {
+	case <-o.first:
+	case <-o.done:
+		t.Fatalf("observer: %v", o.err)
+	}
+	return o
+}
+
+// finish stops the observer and returns what it saw.
+func (o *observer) finish() []look {
+	select {
+	case <-o.stop:
+	default:
+		close(o.stop)
+	}
+	<-o.done
+	return o.looks
+}
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// during returns the looks taken while a rebuild was under way (a scratch
+// key existed), and the distinct scratch keys seen.
+func during(looks []look) (n int, scratch map[string]bool) {
+	scratch = map[string]bool{}
+	for _, l := range looks {
+		if len(l.scratch) > 0 {
+			n++
+		}
+		for _, s := range l.scratch {
+			scratch[s] = true
+		}
+	}
+	return n, scratch
+}
+
+func ints(from, to, step int) []int {
+	out := make([]int, 0, (to-from)/step+1)
+	for i := from; i < to; i += step {
+		out = append(out, i)
+	}
+	return out
+}
+
+func intSet(vs []int) map[int]bool {
+	m := make(map[int]bool, len(vs))
+	for _, v := range vs {
+		m[v] = true
+	}
+	return m
+}
+
+// skipMillion skips the tests at a million elements with -short, and on a
+// Cluster: the code they run is the same on every topology (the tests at
+// rebuildN run there), and each costs tens of seconds of server time.
+func skipMillion(t *testing.T) {
+	if testing.Short() || onCluster() {
+		t.Skip("a million elements: runs without -short, on a single server")
+	}
+}
+
+// TestSetRebuildMillion applies each in-place algebra with a million
+// plain values to a set of about a million members, and compares the
+// result with a Go model (a []bool over the values used) after each.
+func TestSetRebuildMillion(t *testing.T) {
+	skipMillion(t)
+	const n = 1_000_000
+	s := hotredis.NewSet[int](key(t))
+	defer s.Delete(ctx)
+	in := make([]bool, 3*n)
+	for i := range n {
+		in[i] = true
+	}
+	if err := s.Replace(ctx, ints(0, n, 1)...); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name  string
+		vals  []int
+		apply func(ctx context.Context, vs ...int) error
+		model func(vals []int)
+	}{
+		{"UnionUpdateValues", ints(n/2, 3*n/2, 1), s.UnionUpdateValues, func(vs []int) {
+			for _, v := range vs {
+				in[v] = true
+			}
+		}},
+		{"SymmetricDifferenceUpdateValues", ints(0, 2*n, 2), s.SymmetricDifferenceUpdateValues, func(vs []int) {
+			for _, v := range vs {
+				in[v] = !in[v]
+			}
+		}},
+		{"DifferenceUpdateValues", ints(0, n, 1), s.DifferenceUpdateValues, func(vs []int) {
+			for _, v := range vs {
+				in[v] = false
+			}
+		}},
+		{"IntersectionUpdateValues", ints(0, 3*n, 3), s.IntersectionUpdateValues, func(vs []int) {
+			given := make([]bool, len(in))
+			for _, v := range vs {
+				given[v] = true
+			}
+			for x := range in {
+				in[x] = in[x] && given[x]
+			}
+		}},
+	}
+	for _, st := range steps {
+		if err := st.apply(ctx, st.vals...); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		st.model(st.vals)
+		var want digest
+		for x, ok := range in {
+			if ok {
+				want.addMember(x)
+			}
+		}
+		if got := digestOf(t, s.Key()); got != want {
+			t.Fatalf("after %s: digest %v, want %v", st.name, got, want)
+		}
+		noScratch(t, s.Key())
+	}
+	if ttl, err := s.TTL(ctx); err != nil || ttl != hotredis.NoTTL {
+		t.Fatalf("TTL after the rebuilds = %v, %v; want none", ttl, err)
+	}
+}
+
+// counterRange is counts f(i) for the elements i in [from, to).
+type counterRange struct {
+	from, to int
+	f        func(i int) int64
+}
+
+func (r counterRange) counts() map[int]int64 {
+	m := make(map[int]int64, r.to-r.from)
+	for i := r.from; i < r.to; i++ {
+		m[i] = r.f(i)
+	}
+	return m
+}
+
+// at returns the count of i, 0 outside the range.
+func (r counterRange) at(i int) int64 {
+	if i < r.from || i >= r.to {
+		return 0
+	}
+	return r.f(i)
+}
+
+// counterSlice is a Python Counter over the elements 0 .. len-1.
+type counterSlice struct {
+	has []bool
+	n   []int64
+}
+
+func (m counterSlice) add(r counterRange, sign int64) {
+	for i := r.from; i < r.to; i++ {
+		m.has[i], m.n[i] = true, m.n[i]+sign*r.f(i)
+	}
+}
+
+// combine is Python's &= (and) or |= with the counts r.
+func (m counterSlice) combine(and bool, r counterRange) {
+	for i := range m.n {
+		o := r.at(i)
+		switch {
+		case and && m.has[i] && o < m.n[i]:
+			m.n[i] = o
+		case !and && o > m.n[i]:
+			m.has[i], m.n[i] = true, o
+		}
+		if m.n[i] <= 0 {
+			m.has[i] = false
+		}
+	}
+}
+
+func (m counterSlice) digest() digest {
+	var d digest
+	for i, ok := range m.has {
+		if ok {
+			d.addCount(i, m.n[i])
+		}
+	}
+	return d
+}
+
+// top returns MostCommon(k) and Total of the model.
+func (m counterSlice) top(k int) ([]hotredis.Pair[int, int64], int64) {
+	var best []hotredis.Pair[int, int64]
+	var sum int64
+	before := func(a, b hotredis.Pair[int, int64]) bool {
+		if a.Value != b.Value {
+			return a.Value > b.Value
+		}
+		return strconv.Itoa(a.Key) < strconv.Itoa(b.Key)
+	}
+	for i, ok := range m.has {
+		if !ok {
+			continue
+		}
+		sum += m.n[i]
+		p := hotredis.Pair[int, int64]{Key: i, Value: m.n[i]}
+		if len(best) == k && !before(p, best[k-1]) {
+			continue
+		}
+		j := len(best)
+		if j < k {
+			best = append(best, p)
+		} else {
+			j = k - 1
+		}
+		for ; j > 0 && before(p, best[j-1]); j-- {
+			best[j] = best[j-1]
+		}
+		best[j] = p
+	}
+	return best, sum
+}
+
+// TestCounterRebuildMillion applies updates, subtractions, &= and |= with
+// a million counts (from Go and from another counter) to a counter of
+// about a million elements, and compares the result with a model of
+// Python's Counter after each; MostCommon and Total read it whole.
+func TestCounterRebuildMillion(t *testing.T) {
+	skipMillion(t)
+	const n = 1_000_000
+	c := hotredis.NewCounter[int](key(t))
+	o := hotredis.NewCounter[int](key(t, "other"))
+	defer c.Delete(ctx)
+	defer o.Delete(ctx)
+	m := counterSlice{make([]bool, 3*n/2), make([]int64, 3*n/2)}
+	// The first Update fills the empty counter; the others change a
+	// counter of a million elements.
+	base := counterRange{0, n, func(i int) int64 { return int64(i%1000 - 100) }}
+	if err := c.Update(ctx, base.counts()); err != nil {
+		t.Fatal(err)
+	}
+	m.add(base, 1)
+	if got, want := digestOf(t, c.Key()), m.digest(); got != want {
+		t.Fatalf("after the first Update: digest %v, want %v", got, want)
+	}
+	checkReads := func(when string) {
+		t.Helper()
+		wantTop, wantSum := m.top(10)
+		if top, err := c.MostCommon(ctx, 10); err != nil || !slices.Equal(top, wantTop) {
+			t.Fatalf("%s: MostCommon(10) = %v, %v; want %v", when, top, err, wantTop)
+		}
+		if tot, err := c.Total(ctx); err != nil || tot != wantSum {
+			t.Fatalf("%s: Total = %d, %v; want %d", when, tot, err, wantSum)
+		}
+	}
+	checkReads("before")
+	update := counterRange{n / 2, 3 * n / 2, func(i int) int64 { return int64(i*7%1000 - 500) }}
+	subtract := counterRange{0, n, func(i int) int64 { return int64(i % 13) }}
+	elems := make([]int, n)
+	for i := range elems {
+		elems[i] = i * 3 % n
+	}
+	or := counterRange{n / 4, 5 * n / 4, func(i int) int64 { return int64(i*11%1000 - 300) }}
+	and := counterRange{0, n, func(i int) int64 { return int64(i * 13 % 997) }}
+	other := counterRange{n / 2, 3 * n / 2, func(i int) int64 { return int64(i*17%1000 - 200) }}
+	steps := []struct {
+		name  string
+		apply func() error
+		model func()
+	}{
+		{"Update", func() error { return c.Update(ctx, update.counts()) }, func() { m.add(update, 1) }},
+		{"Subtract", func() error { return c.Subtract(ctx, subtract.counts()) }, func() { m.add(subtract, -1) }},
+		{"UpdateElements", func() error { return c.UpdateElements(ctx, elems...) }, func() {
+			for _, e := range elems {
+				m.has[e], m.n[e] = true, m.n[e]+1
+			}
+		}},
+		{"UnionUpdateCounts", func() error { return c.UnionUpdateCounts(ctx, or.counts()) }, func() { m.combine(false, or) }},
+		{"IntersectionUpdateCounts", func() error { return c.IntersectionUpdateCounts(ctx, and.counts()) }, func() { m.combine(true, and) }},
+		{"UnionUpdate", func() error {
+			if err := o.Update(ctx, other.counts()); err != nil {
+				return err
+			}
+			return c.UnionUpdate(ctx, o)
+		}, func() { m.combine(false, other) }},
+		{"IntersectionUpdate", func() error { return c.IntersectionUpdate(ctx, o) }, func() { m.combine(true, other) }},
+	}
+	for _, st := range steps {
+		if err := st.apply(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		st.model()
+		if got, want := digestOf(t, c.Key()), m.digest(); got != want {
+			t.Fatalf("after %s: digest %v, want %v", st.name, got, want)
+		}
+		noScratch(t, c.Key())
+	}
+	checkReads("after")
+}
+
+// rebuildN is the input size of the tests that watch a rebuild: a few
+// hundred steps.
+const rebuildN = 100_000
+
+// TestSetRebuildSeenFromOutside runs IntersectionUpdateValues and
+// UnionUpdateValues with many values while another program keeps writing
+// another key and reading the set: its commands are served while the
+// operation runs (so the work is cut in steps), and it only ever sees the
+// old or the new set.
+func TestSetRebuildSeenFromOutside(t *testing.T) {
+	s := hotredis.NewSet[int](key(t))
+	defer s.Delete(ctx)
+	if err := s.Replace(ctx, ints(0, rebuildN, 1)...); err != nil {
+		t.Fatal(err)
+	}
+	// Probes: members that go (odd ones) and stay (multiples of 4).
+	probes := []string{"1", "4", "49999", "50000", "99999", "99996"}
+	for _, tc := range []struct {
+		name          string
+		apply         func() error
+		oldSize, size int64
+		oldP, newP    string
+	}{
+		{"IntersectionUpdateValues", func() error { return s.IntersectionUpdateValues(ctx, ints(0, 2*rebuildN, 2)...) },
+			rebuildN, rebuildN / 2, "[1 1 1 1 1 1]", "[0 1 0 1 0 1]"},
+		{"UnionUpdateValues", func() error { return s.UnionUpdateValues(ctx, ints(1, rebuildN, 2)...) },
+			rebuildN / 2, rebuildN, "[0 1 0 1 0 1]", "[1 1 1 1 1 1]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			obs := observe(t, s.Key(), "set", probes...)
+			if err := tc.apply(); err != nil {
+				t.Fatal(err)
+			}
+			looks := obs.finish()
+			if obs.err != nil {
+				t.Fatal(obs.err)
+			}
+			checkLooks(t, looks, tc.oldSize, tc.size, tc.oldP, tc.newP)
+			noScratch(t, s.Key())
+		})
+	}
+}
+
+// checkLooks checks that every look saw the old value or the new one
+// (size and probes together), and that the observer was served while the
+// new value was being built: more than one look saw a scratch key.
+func checkLooks(t *testing.T, looks []look, oldSize, size int64, oldP, newP string) {
+	t.Helper()
+	sawNew := false
+	for _, l := range looks {
+		switch {
+		case l.size == oldSize && l.probes == oldP && !sawNew:
+		case l.size == size && l.probes == newP:
+			sawNew = true
+		default:
+			t.Fatalf("a reader saw size %d and probes %s: neither the old value (%d, %s) nor the new one (%d, %s)",
+				l.size, l.probes, oldSize, oldP, size, newP)
+		}
+	}
+	if n, _ := during(looks); n <= 1 {
+		t.Fatalf("the other program was served %d times while the value was rebuilt; want more than 1 (%d looks in all)", n, len(looks))
+	}
+}
+
+// TestCounterRebuildSeenFromOutside is TestSetRebuildSeenFromOutside for
+// a counter's Update: the observer reads counts of fields spread over the
+// counter, which must all be old or all new.
+func TestCounterRebuildSeenFromOutside(t *testing.T) {
+	c := hotredis.NewCounter[int](key(t))
+	defer c.Delete(ctx)
+	ones := make(map[int]int64, rebuildN)
+	twos := make(map[int]int64, rebuildN)
+	for i := range rebuildN {
+		ones[i], twos[i] = 1, 2
+	}
+	if err := c.Replace(ctx, ones); err != nil {
+		t.Fatal(err)
+	}
+	obs := observe(t, c.Key(), "hash", "0", "49999", "50000", "99999")
+	if err := c.Update(ctx, twos); err != nil {
+		t.Fatal(err)
+	}
+	looks := obs.finish()
+	if obs.err != nil {
+		t.Fatal(obs.err)
+	}
+	checkLooks(t, looks, rebuildN, rebuildN, "[1 1 1 1]", "[3 3 3 3]")
+	noScratch(t, c.Key())
+}
+
+// TestSetRebuildConcurrentWriter has another program add a member while a
+// union is being rebuilt: the rebuild starts over and the member is kept.
+func TestSetRebuildConcurrentWriter(t *testing.T) {
+	s := hotredis.NewSet[int](key(t))
+	defer s.Delete(ctx)
+	if err := s.Replace(ctx, ints(0, rebuildN, 1)...); err != nil {
+		t.Fatal(err)
+	}
+	obs := observe(t, s.Key(), "set")
+	wrote := make(chan error, 1)
+	go func() {
+		<-obs.building
+		wrote <- rawClient().SAdd(ctx, s.Key(), -1).Err()
+	}()
+	if err := s.UnionUpdateValues(ctx, ints(rebuildN, 2*rebuildN, 1)...); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-wrote; err != nil {
+		t.Fatal(err)
+	}
+	want := intSet(append(ints(0, 2*rebuildN, 1), -1))
+	if got := digestOf(t, s.Key()); got != setDigest(want) {
+		t.Fatalf("digest %v, want %v: the writer's member or the union was lost", got, setDigest(want))
+	}
+	if _, scratch := during(obs.finish()); len(scratch) < 2 {
+		t.Fatalf("scratch keys seen: %q; want a second attempt after the write", slices.Collect(maps.Keys(scratch)))
+	}
+	noScratch(t, s.Key())
+}
+
+// TestSetRebuildFallback has another program add members without pause
+// while a union is rebuilt: every attempt is overtaken, the single-script
+// fallback applies the union, and no member is lost.
+func TestSetRebuildFallback(t *testing.T) {
+	s := hotredis.NewSet[int](key(t))
+	defer s.Delete(ctx)
+	if err := s.Replace(ctx, ints(0, rebuildN/4, 1)...); err != nil {
+		t.Fatal(err)
+	}
+	obs := observe(t, s.Key(), "set")
+	stop := make(chan struct{})
+	written := make(chan int)
+	go func() {
+		rdb := rawClient()
+		i := 0
+		for {
+			select {
+			case <-stop:
+				written <- i
+				return
+			default:
+			}
+			if err := rdb.SAdd(ctx, s.Key(), -1-i).Err(); err != nil {
+				t.Error(err)
+			}
+			i++
+		}
+	}()
+	err := s.UnionUpdateValues(ctx, ints(rebuildN/4, rebuildN/2, 1)...)
+	close(stop)
+	n := <-written
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := intSet(append(ints(0, rebuildN/2, 1), ints(-n, 0, 1)...))
+	if got := digestOf(t, s.Key()); got != setDigest(want) {
+		t.Fatalf("digest %v, want %v (%d members written meanwhile)", got, setDigest(want), n)
+	}
+	if _, scratch := during(obs.finish()); len(scratch) < 3 {
+		t.Fatalf("%d attempts seen; want 3 before the fallback", len(scratch))
+	}
+	noScratch(t, s.Key())
+}
+
+// TestCounterRebuildConcurrentWriter has another program increment a
+// count while an update is being rebuilt: the increment is kept.
+func TestCounterRebuildConcurrentWriter(t *testing.T) {
+	c := hotredis.NewCounter[int](key(t))
+	defer c.Delete(ctx)
+	m := make(map[int]int64, rebuildN)
+	for i := range rebuildN {
+		m[i] = int64(i % 7)
+	}
+	if err := c.Replace(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	obs := observe(t, c.Key(), "hash")
+	wrote := make(chan error, 1)
+	go func() {
+		<-obs.building
+		wrote <- rawClient().HIncrBy(ctx, c.Key(), "5", 1000).Err()
+	}()
+	d := make(map[int]int64, rebuildN)
+	for i := range rebuildN {
+		d[i+rebuildN/2] = 3
+	}
+	if err := c.Update(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-wrote; err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range d {
+		m[k] += v
+	}
+	m[5] += 1000
+	if got := digestOf(t, c.Key()); got != counterDigest(m) {
+		t.Fatalf("digest %v, want %v: the writer's increment or the update was lost", got, counterDigest(m))
+	}
+	if _, scratch := during(obs.finish()); len(scratch) < 2 {
+		t.Fatalf("scratch keys seen: %q; want a second attempt after the write", slices.Collect(maps.Keys(scratch)))
+	}
+	noScratch(t, c.Key())
+}
+
+// TestSetRebuildCancel cancels long operations while they are being rebuilt:
+// they return the context's error, leave the value as it was and remove
+// their scratch key before returning.
+func TestSetRebuildCancel(t *testing.T) {
+	s := hotredis.NewSet[int](key(t, "set"))
+	c := hotredis.NewCounter[int](key(t, "counter"))
+	defer s.Delete(ctx)
+	defer c.Delete(ctx)
+	if err := s.Replace(ctx, ints(0, rebuildN, 1)...); err != nil {
+		t.Fatal(err)
+	}
+	m := make(map[int]int64, rebuildN)
+	for i := range rebuildN {
+		m[i] = 1
+	}
+	if err := c.Replace(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, key, typ string
+		apply          func(ctx context.Context) error
+	}{
+		{"Set.SymmetricDifferenceUpdateValues", s.Key(), "set", func(ctx context.Context) error {
+			return s.SymmetricDifferenceUpdateValues(ctx, ints(0, 2*rebuildN, 2)...)
+		}},
+		{"Counter.Update", c.Key(), "hash", func(ctx context.Context) error { return c.Update(ctx, m) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := digestOf(t, tc.key)
+			obs := observe(t, tc.key, tc.typ)
+			cctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			go func() {
+				<-obs.building
+				cancel()
+			}()
+			if err := tc.apply(cctx); !errors.Is(err, context.Canceled) {
+				t.Fatalf("cancelled mid-way: %v, want context.Canceled", err)
+			}
+			noScratch(t, tc.key)
+			obs.finish()
+			if got := digestOf(t, tc.key); got != before {
+				t.Fatalf("cancelled operation changed the value: %v -> %v", before, got)
+			}
+		})
+	}
+}
+
+// many is an input just over what one script handles, so the operations
+// below are rebuilt in steps.
+const many = 10_000
+
+// TestSetRebuildEdges checks what rebuilt operations keep from the single
+// script: the expiry (or its absence), an empty result leaving no key,
+// wrong types, transactions, and the go-redis backend.
+func TestSetRebuildEdges(t *testing.T) {
+	vals := ints(0, many, 1)
+	s := hotredis.NewSet[int](key(t))
+	defer s.Delete(ctx)
+	s.Replace(ctx, 1, 2, 3)
+	if _, err := s.Expire(ctx, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UnionUpdateValues(ctx, vals...); err != nil {
+		t.Fatal(err)
+	}
+	if ttl, _ := s.TTL(ctx); ttl <= time.Hour-time.Minute || ttl > time.Hour {
+		t.Fatalf("TTL after a rebuilt union = %v, want about an hour", ttl)
+	}
+	if err := s.IntersectionUpdateValues(ctx, ints(-many, 0, 1)...); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := s.Exists(ctx); ok {
+		t.Fatal("an empty intersection left the key")
+	}
+	noScratch(t, s.Key())
+
+	str := hotredis.NewSet[int](key(t, "string"))
+	rawClient().Set(ctx, str.Key(), "text", 0)
+	for name, err := range map[string]error{
+		"UnionUpdateValues":        str.UnionUpdateValues(ctx, vals...),
+		"IntersectionUpdateValues": str.IntersectionUpdateValues(ctx, vals...),
+	} {
+		if !errors.Is(err, hotredis.ErrWrongType) {
+			t.Errorf("%s on a string key: %v, want ErrWrongType", name, err)
+		}
+	}
+	if v, _ := rawClient().Get(ctx, str.Key()).Result(); v != "text" {
+		t.Fatalf("wrong-type key changed to %q", v)
+	}
+	noScratch(t, str.Key())
+
+	// Inside transactions: one script, queued or watched.
+	tx := hotredis.NewSet[int](key(t, "tx"))
+	defer tx.Delete(ctx)
+	err := client.Transaction(ctx, func(ctx context.Context) error {
+		return tx.UnionUpdateValues(ctx, vals...)
+	})
+	if n, _ := tx.Len(ctx); err != nil || n != many {
+		t.Fatalf("UnionUpdateValues in a Transaction: %v, Len %d", err, n)
+	}
+	err = client.Optimistic(ctx, func(ctx context.Context) error {
+		return tx.DifferenceUpdateValues(ctx, vals[1:]...)
+	}, tx)
+	if m, _ := tx.Members(ctx); err != nil || !slices.Equal(m, []int{0}) {
+		t.Fatalf("DifferenceUpdateValues in Optimistic: %v, members %v", err, m)
+	}
+
+	// The go-redis backend watches and commits through its own client.
+	gr := hotredis.NewSet[int](key(t, "goredis"), hotredis.WithClient(hotredis.WrapGoRedis(rawClient())))
+	defer gr.Delete(ctx)
+	gr.Replace(ctx, -1, 0, 1)
+	if err := gr.SymmetricDifferenceUpdateValues(ctx, vals...); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := digestOf(t, gr.Key()), setDigest(intSet(append(ints(2, many, 1), -1))); got != want {
+		t.Fatalf("xor on go-redis: digest %v, want %v", got, want)
+	}
+	noScratch(t, gr.Key())
+}
+
+// TestCounterRebuildEdges is TestSetRebuildEdges for Counter, with bad
+// counts: a rebuilt change fails as the single script does and changes
+// nothing.
+func TestCounterRebuildEdges(t *testing.T) {
+	big := make(map[int]int64, many)
+	zero := make(map[int]int64, many)
+	for i := range many {
+		big[i], zero[i] = int64(i%5+1), 0
+	}
+	rdb := rawClient()
+	c := hotredis.NewCounter[int](key(t))
+	defer c.Delete(ctx)
+	c.Replace(ctx, map[int]int64{1: 1})
+	if _, err := c.Expire(ctx, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Update(ctx, big); err != nil {
+		t.Fatal(err)
+	}
+	if ttl, _ := c.TTL(ctx); ttl <= time.Hour-time.Minute || ttl > time.Hour {
+		t.Fatalf("TTL after a rebuilt update = %v, want about an hour", ttl)
+	}
+	if n, _ := c.Get(ctx, 1); n != 3 {
+		t.Fatalf("count of 1 = %d, want 3", n)
+	}
+	if err := c.IntersectionUpdateCounts(ctx, zero); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := c.Exists(ctx); ok {
+		t.Fatal("an empty &= left the key")
+	}
+
+	bad := hotredis.NewCounter[int](key(t, "bad"))
+	o := hotredis.NewCounter[int](key(t, "other"))
+	defer bad.Delete(ctx)
+	defer o.Delete(ctx)
+	bad.Replace(ctx, big)
+	o.Replace(ctx, big)
+	rdb.HSet(ctx, bad.Key(), 3, "junk")
+	rdb.HSet(ctx, o.Key(), -1, "1.5")
+	checks := map[string]error{
+		"Update":                   bad.Update(ctx, big),
+		"IntersectionUpdateCounts": bad.IntersectionUpdateCounts(ctx, big),
+		"UnionUpdateCounts":        bad.UnionUpdateCounts(ctx, big),
+		"UnionUpdate":              bad.UnionUpdate(ctx, o),
+	}
+	if v, _ := rdb.HGet(ctx, bad.Key(), "3").Result(); v != "junk" {
+		t.Fatalf("the junk count became %q", v)
+	}
+	rdb.HSet(ctx, bad.Key(), 3, big[3])
+	before := counterDigest(big)
+	if got := digestOf(t, bad.Key()); got != before {
+		t.Fatalf("failed rebuilds changed the counter: digest %v, want %v", got, before)
+	}
+	checks["UnionUpdate with a bad other"] = bad.UnionUpdate(ctx, o)
+	for name, err := range checks {
+		if !errors.Is(err, hotredis.ErrDecode) {
+			t.Errorf("rebuilt %s with a non-integer count: %v, want ErrDecode", name, err)
+		}
+	}
+	if got := digestOf(t, bad.Key()); got != before {
+		t.Fatalf("a failed rebuilt UnionUpdate changed the counter: %v -> %v", before, got)
+	}
+	huge := maps.Clone(big)
+	huge[3] = math.MaxInt64
+	if err := bad.Update(ctx, huge); !errors.Is(err, hotredis.ErrOverflow) {
+		t.Fatalf("rebuilt Update past int64: %v, want ErrOverflow", err)
+	}
+	if got := digestOf(t, bad.Key()); got != before {
+		t.Fatalf("an overflowing rebuilt Update changed the counter: %v -> %v", before, got)
+	}
+	noScratch(t, bad.Key())
+
+	set := hotredis.NewCounter[int](key(t, "set"))
+	defer set.Delete(ctx)
+	rdb.SAdd(ctx, set.Key(), "x")
+	for name, err := range map[string]error{
+		"Update":            set.Update(ctx, big),
+		"UnionUpdateCounts": set.UnionUpdateCounts(ctx, big),
+	} {
+		if !errors.Is(err, hotredis.ErrWrongType) {
+			t.Errorf("rebuilt %s on a set key: %v, want ErrWrongType", name, err)
+		}
+	}
+
+	// Inside a transaction: one script, queued.
+	tx := hotredis.NewCounter[int](key(t, "tx"))
+	defer tx.Delete(ctx)
+	err := client.Transaction(ctx, func(ctx context.Context) error { return tx.Update(ctx, big) })
+	if got := digestOf(t, tx.Key()); err != nil || got != counterDigest(big) {
+		t.Fatalf("Update in a Transaction: %v, digest %v", err, got)
+	}
+
+	// go-redis, with &= against another counter too big for one script.
+	gr := hotredis.NewCounter[int](key(t, "goredis"), hotredis.WithClient(hotredis.WrapGoRedis(rdb)))
+	defer gr.Delete(ctx)
+	gr.Replace(ctx, zero)
+	if err := gr.Update(ctx, big); err != nil {
+		t.Fatal(err)
+	}
+	rdb.HSet(ctx, o.Key(), -1, 7)
+	if err := gr.UnionUpdate(ctx, hotredis.NewCounter[int](o.Key())); err != nil {
+		t.Fatal(err)
+	}
+	want := maps.Clone(big)
+	want[-1] = 7
+	if got := digestOf(t, gr.Key()); got != counterDigest(want) {
+		t.Fatalf("|= on go-redis: digest %v, want %v", got, counterDigest(want))
+	}
+	noScratch(t, gr.Key())
+}
+
+// TestCounterSnapshotReads reads a counter too big for one step while
+// another program keeps moving a large count between two elements: Total
+// and MostCommon are still snapshots (the count is seen exactly once).
+func TestCounterSnapshotReads(t *testing.T) {
+	c := hotredis.NewCounter[string](key(t))
+	defer c.Delete(ctx)
+	const n = 20_000
+	const moved = 1_000_000_000
+	m := make(map[string]int64, n+2)
+	var sum int64
+	for i := range n {
+		m["f"+strconv.Itoa(i)] = int64(i % 100)
+		sum += int64(i % 100)
+	}
+	m["a"], m["b"] = moved, 0
+	if err := c.Replace(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		rdb := rawClient()
+		from, to := "a", "b"
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			_, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.HSet(ctx, c.Key(), from, 0, to, moved)
+				return nil
+			})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			from, to = to, from
+			// Pauses of varying length, so that some reads run between
+			// moves and others are overtaken by one.
+			time.Sleep(time.Duration(i%20) * time.Millisecond)
+		}
+	}()
+	for range 8 {
+		tot, err := c.Total(ctx)
+		if err != nil || tot != sum+moved {
+			t.Errorf("Total = %d, %v; want %d", tot, err, sum+moved)
+		}
+		top, err := c.MostCommon(ctx, 2)
+		if err != nil || len(top) != 2 || top[0].Value != moved || top[1].Value != 99 {
+			t.Errorf("MostCommon(2) = %v, %v; want a or b with %d, then a count of 99", top, err, moved)
+		}
+	}
+	close(stop)
+	wg.Wait()
+}
+
+// TestSetRebuildAlgebra checks in-place algebra between Sets too big for
+// one script against a Go model: chained, with a set named twice, with the
+// set itself, and with a missing set.
+func TestSetRebuildAlgebra(t *testing.T) {
+	const n = 20_000
+	a := hotredis.NewSet[int](key(t, "a"))
+	b := hotredis.NewSet[int](key(t, "b"))
+	c := hotredis.NewSet[int](key(t, "c"))
+	none := hotredis.NewSet[int](key(t, "none"))
+	for _, s := range []*hotredis.Set[int]{a, b, c} {
+		defer s.Delete(ctx)
+	}
+	ma, mb, mc := intSet(ints(0, n, 1)), intSet(ints(n/2, 3*n/2, 1)), intSet(ints(0, 2*n, 2))
+	a.Replace(ctx, ints(0, n, 1)...)
+	b.Replace(ctx, ints(n/2, 3*n/2, 1)...)
+	c.Replace(ctx, ints(0, 2*n, 2)...)
+	if _, err := a.Expire(ctx, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	toggle := func(m map[int]bool) {
+		for x := range m {
+			if ma[x] {
+				delete(ma, x)
+			} else {
+				ma[x] = true
+			}
+		}
+	}
+	steps := []struct {
+		name  string
+		apply func() error
+		model func()
+	}{
+		{"UnionUpdate(b, c)", func() error { return a.UnionUpdate(ctx, b, c) }, func() {
+			maps.Copy(ma, mb)
+			maps.Copy(ma, mc)
+		}},
+		{"SymmetricDifferenceUpdate(b, c, b)", func() error { return a.SymmetricDifferenceUpdate(ctx, b, c, b) }, func() { toggle(mc) }},
+		{"DifferenceUpdate(c)", func() error { return a.DifferenceUpdate(ctx, c) }, func() {
+			maps.DeleteFunc(ma, func(x int, _ bool) bool { return mc[x] })
+		}},
+		{"UnionUpdate(c)", func() error { return a.UnionUpdate(ctx, c) }, func() { maps.Copy(ma, mc) }},
+		{"IntersectionUpdate(b, c)", func() error { return a.IntersectionUpdate(ctx, b, c) }, func() {
+			maps.DeleteFunc(ma, func(x int, _ bool) bool { return !mb[x] || !mc[x] })
+		}},
+	}
+	for _, st := range steps {
+		if err := st.apply(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		st.model()
+		if got, want := digestOf(t, a.Key()), setDigest(ma); got != want {
+			t.Fatalf("after %s: digest %v, want %v", st.name, got, want)
+		}
+		if ttl, _ := a.TTL(ctx); ttl <= time.Hour-time.Minute {
+			t.Fatalf("after %s: TTL %v, want about an hour", st.name, ttl)
+		}
+		noScratch(t, a.Key())
+	}
+	if err := b.SymmetricDifferenceUpdate(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.IntersectionUpdate(ctx, none, a); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*hotredis.Set[int]{b, c} {
+		if ok, err := s.Exists(ctx); err != nil || ok {
+			t.Fatalf("%s is still there after an empty result (%v)", s.Key(), err)
+		}
+	}
+}
+
+// TestSetRebuildOtherSetWritten has another program add a member to the
+// other Set while a union with it is rebuilt: the union includes it.
+func TestSetRebuildOtherSetWritten(t *testing.T) {
+	a := hotredis.NewSet[int](key(t, "a"))
+	b := hotredis.NewSet[int](key(t, "b"))
+	defer a.Delete(ctx)
+	defer b.Delete(ctx)
+	a.Replace(ctx, ints(0, rebuildN/2, 1)...)
+	b.Replace(ctx, ints(rebuildN/2, rebuildN, 1)...)
+	obs := observe(t, a.Key(), "set")
+	wrote := make(chan error, 1)
+	go func() {
+		<-obs.building
+		wrote <- rawClient().SAdd(ctx, b.Key(), -1).Err()
+	}()
+	if err := a.UnionUpdate(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-wrote; err != nil {
+		t.Fatal(err)
+	}
+	obs.finish()
+	if got, want := digestOf(t, a.Key()), setDigest(intSet(append(ints(0, rebuildN, 1), -1))); got != want {
+		t.Fatalf("digest %v, want %v: the member added to the other set meanwhile is missing", got, want)
+	}
+	noScratch(t, a.Key())
+}
