@@ -23,7 +23,7 @@ import (
 const ACLRules = "resetchannels -@all" +
 	" +ping +role +cluster|slots +cluster|shards +asking" +
 	" +multi +exec +watch +unwatch +eval +evalsha +time" +
-	" +del +exists +type +rename +pexpire +persist +pttl" +
+	" +del +unlink +exists +type +rename +pexpire +pexpireat +pexpiretime +persist +pttl" +
 	" +get +set +append +getrange +setrange +strlen +incr +incrby +decr +decrby" +
 	" +lpush +rpush +lpop +rpop +lindex +linsert +llen +lpos +lrange +lrem +lset +ltrim +lmove +sort" +
 	" +blpop +blmove +blmpop" +
