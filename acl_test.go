@@ -18,6 +18,7 @@ import (
 // (a plain command, a script, a blocking command, a transaction), the
 // error wraps ErrPermission and names the object.
 func TestACLPermissionError(t *testing.T) {
+	onceOnly(t)
 	s := hotredistest.NewACLServer(t, "app:")
 	c := s.Client(t)
 	cases := []struct {

@@ -20,6 +20,7 @@ func TestBlockingSurvivesSlotMigration(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cluster test skipped with -short")
 	}
+	onceOnly(t)
 	cl := hotredistest.NewCluster(t)
 	c := cl.Client(t)
 	const tag = "{migrate}"

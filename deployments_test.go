@@ -241,6 +241,7 @@ func value[V any](v V, err error) func(testing.TB) V {
 // library supports; the whole suite also runs on a Cluster
 // (HOTREDIS_TEST_TOPOLOGY=cluster in ./scripts/test).
 func TestDeployments(t *testing.T) {
+	onceOnly(t)
 	t.Run("single", func(t *testing.T) {
 		runScenarios(t, srv.Client(t), "app:single:")
 	})
@@ -310,6 +311,16 @@ func init() {
 			err = fmt.Errorf("Get = %q", v)
 		}
 		return err
+	}
+}
+
+// onceOnly skips a test that builds its own deployments when the suite
+// runs again on a Cluster (HOTREDIS_TEST_TOPOLOGY=cluster): the default
+// client's topology changes nothing for it.
+func onceOnly(t *testing.T) {
+	t.Helper()
+	if onCluster() {
+		t.Skip("independent of the suite's topology: runs in the single-server pass")
 	}
 }
 
