@@ -163,6 +163,7 @@ type observer struct {
 	done     chan struct{}
 	first    chan struct{} // closed after the first look
 	building chan struct{} // closed once a scratch key has been seen
+	scratch  string        // the first scratch key seen, set before building closes
 	looks    []look        // read after done
 	err      error
 }
@@ -193,12 +194,9 @@ func observe(t *testing.T, k, typ string, probes ...string) *observer {
 			if len(o.looks) == 1 {
 				close(o.first)
 			}
-			if len(l.scratch) > 0 {
-				select {
-				case <-o.building:
-				default:
-					close(o.building)
-				}
+			if len(l.scratch) > 0 && o.scratch == "" {
+				o.scratch = l.scratch[0]
+				close(o.building)
 			}
 			select {
 			case <-o.stop:
@@ -214,6 +212,55 @@ func observe(t *testing.T, k, typ string, probes ...string) *observer {
 		t.Fatalf("observer: %v", o.err)
 	}
 	return o
+}
+
+// writeScript is a write by another program during a rebuild: it runs
+// ARGV as a command on KEYS[1] and reports whether the scratch key
+// KEYS[2] still existed then, that is, whether the write came before the
+// rebuild's commit (which must then start over).
+var writeScript = redis.NewScript(`
+redis.call(ARGV[1], KEYS[1], unpack(ARGV, 2))
+return redis.call('EXISTS', KEYS[2])
+`)
+
+// writeDuring waits until o has seen a rebuild of its key under way, then
+// runs the command on k, and sends on the channel whether it landed
+// before the rebuild's commit.
+func (o *observer) writeDuring(k string, command ...any) <-chan writeResult {
+	ch := make(chan writeResult, 1)
+	go func() {
+		select {
+		case <-o.building:
+		case <-o.done:
+			ch <- writeResult{err: errors.New("no rebuild was seen")}
+			return
+		}
+		n, err := writeScript.Run(ctx, rawClient(), []string{k, o.scratch}, command...).Int()
+		ch <- writeResult{n == 1, err}
+	}()
+	return ch
+}
+
+type writeResult struct {
+	beforeCommit bool
+	err          error
+}
+
+// checkRetried checks that a rebuild started over when a write landed
+// before its commit.
+func checkRetried(t *testing.T, w writeResult, looks []look) {
+	t.Helper()
+	if w.err != nil {
+		t.Fatal(w.err)
+	}
+	_, scratch := during(looks)
+	if !w.beforeCommit {
+		t.Logf("the write came after the first attempt's commit (%d scratch keys seen)", len(scratch))
+		return
+	}
+	if len(scratch) < 2 {
+		t.Fatalf("scratch keys seen: %q; want a second attempt after the write", slices.Collect(maps.Keys(scratch)))
+	}
 }
 
 // finish stops the observer and returns what it saw.
@@ -611,23 +658,15 @@ func TestSetRebuildConcurrentWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	obs := observe(t, s.Key(), "set")
-	wrote := make(chan error, 1)
-	go func() {
-		<-obs.building
-		wrote <- rawClient().SAdd(ctx, s.Key(), -1).Err()
-	}()
+	wrote := obs.writeDuring(s.Key(), "SADD", -1)
 	if err := s.UnionUpdateValues(ctx, ints(rebuildN, 2*rebuildN, 1)...); err != nil {
 		t.Fatal(err)
 	}
-	if err := <-wrote; err != nil {
-		t.Fatal(err)
-	}
+	looks := obs.finish()
+	checkRetried(t, <-wrote, looks)
 	want := intSet(append(ints(0, 2*rebuildN, 1), -1))
 	if got := digestOf(t, s.Key()); got != setDigest(want) {
 		t.Fatalf("digest %v, want %v: the writer's member or the union was lost", got, setDigest(want))
-	}
-	if _, scratch := during(obs.finish()); len(scratch) < 2 {
-		t.Fatalf("scratch keys seen: %q; want a second attempt after the write", slices.Collect(maps.Keys(scratch)))
 	}
 	noScratch(t, s.Key())
 }
@@ -689,11 +728,7 @@ func TestCounterRebuildConcurrentWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	obs := observe(t, c.Key(), "hash")
-	wrote := make(chan error, 1)
-	go func() {
-		<-obs.building
-		wrote <- rawClient().HIncrBy(ctx, c.Key(), "5", 1000).Err()
-	}()
+	wrote := obs.writeDuring(c.Key(), "HINCRBY", "5", 1000)
 	d := make(map[int]int64, rebuildN)
 	for i := range rebuildN {
 		d[i+rebuildN/2] = 3
@@ -701,18 +736,14 @@ func TestCounterRebuildConcurrentWriter(t *testing.T) {
 	if err := c.Update(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	if err := <-wrote; err != nil {
-		t.Fatal(err)
-	}
+	looks := obs.finish()
+	checkRetried(t, <-wrote, looks)
 	for k, v := range d {
 		m[k] += v
 	}
 	m[5] += 1000
 	if got := digestOf(t, c.Key()); got != counterDigest(m) {
 		t.Fatalf("digest %v, want %v: the writer's increment or the update was lost", got, counterDigest(m))
-	}
-	if _, scratch := during(obs.finish()); len(scratch) < 2 {
-		t.Fatalf("scratch keys seen: %q; want a second attempt after the write", slices.Collect(maps.Keys(scratch)))
 	}
 	noScratch(t, c.Key())
 }
@@ -1091,18 +1122,12 @@ func TestSetRebuildOtherSetWritten(t *testing.T) {
 	a.Replace(ctx, ints(0, rebuildN/2, 1)...)
 	b.Replace(ctx, ints(rebuildN/2, rebuildN, 1)...)
 	obs := observe(t, a.Key(), "set")
-	wrote := make(chan error, 1)
-	go func() {
-		<-obs.building
-		wrote <- rawClient().SAdd(ctx, b.Key(), -1).Err()
-	}()
+	wrote := obs.writeDuring(b.Key(), "SADD", -1)
 	if err := a.UnionUpdate(ctx, b); err != nil {
 		t.Fatal(err)
 	}
-	if err := <-wrote; err != nil {
-		t.Fatal(err)
-	}
-	obs.finish()
+	looks := obs.finish()
+	checkRetried(t, <-wrote, looks)
 	if got, want := digestOf(t, a.Key()), setDigest(intSet(append(ints(0, rebuildN, 1), -1))); got != want {
 		t.Fatalf("digest %v, want %v: the member added to the other set meanwhile is missing", got, want)
 	}
