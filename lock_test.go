@@ -508,8 +508,8 @@ func TestLockCancelledWaitsLeaveNothingBehind(t *testing.T) {
 	if n := rdb.Exists(ctx, k).Val(); n != 0 {
 		t.Errorf("lock key left behind")
 	}
-	if n := rdb.LLen(ctx, "{"+k+"}:wake").Val(); n > 1 {
-		t.Errorf("%d wake-ups left behind", n)
+	if n := rdb.ZCard(ctx, "{"+k+"}:waiters").Val(); n != 0 {
+		t.Errorf("%d waiters left in line", n)
 	}
 }
 

@@ -236,8 +236,11 @@ func TestSemaphoreCancelledWaitsLeaveNothingBehind(t *testing.T) {
 	if n := rdb.Exists(ctx, k, "{"+k+"}:state").Val(); n != 0 {
 		t.Errorf("holders or state left behind")
 	}
-	if n := rdb.LLen(ctx, "{"+k+"}:wake").Val(); n > 2 {
-		t.Errorf("%d wake-ups left behind for 2 permits", n)
+	if n := rdb.ZCard(ctx, "{"+k+"}:waiters").Val(); n != 0 {
+		t.Errorf("%d waiters left in line", n)
+	}
+	if n := rdb.HLen(ctx, "{"+k+"}:granted").Val(); n != 0 {
+		t.Errorf("%d grants left unconfirmed", n)
 	}
 	if v, _ := holder.Available(ctx); v != 2 {
 		t.Errorf("Available = %d, want 2", v)
