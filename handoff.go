@@ -23,9 +23,10 @@ import (
 // Grant streams rather than a wake list per waiter: a script may only
 // touch keys its caller names in KEYS (SPEC: Cluster, proxies), and the
 // releaser cannot know the next waiter's key. So each object has
-// grantStreams streams, all named in KEYS; waiters are spread over them and
-// a grant wakes only the waiters of one stream (with grantStreams waiters
-// or fewer, only the grantee).
+// grantStreams streams, all named in KEYS, and a grant wakes only the
+// waiters of one stream: waiter number t (its arrival ticket) reads stream
+// t mod grantStreams, and the waiters in line hold consecutive tickets, so
+// in a line of up to grantStreams waiters only the grantee wakes.
 //
 // A grant cannot be confirmed by reading it (XREAD does not consume), so
 // it comes with a lease no longer than the waiter's registration has left
@@ -34,8 +35,11 @@ import (
 // and a dead waiter not yet served is skipped once its registration
 // expires (waiterExpiry after its last renewal).
 
-// grantStreams is how many grant streams an object has.
-const grantStreams = 8
+// grantStreams is how many grant streams an object has: more wake fewer
+// waiters in vain when the line is long (every needless wake-up is an XREAD
+// reply and a new XREAD), fewer make every script call shorter (all are
+// named in KEYS).
+const grantStreams = 16
 
 // waiterExpiry is how long a waiter's registration lasts unless renewed.
 // A live waiter renews it at every attempt, at least every maxBlock.

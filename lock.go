@@ -85,7 +85,7 @@ func leaseOf(o options) time.Duration {
 // Layout: a hash at the key (owner, count, fence, and the wait it was
 // granted to) with the lease as its expiry; the line at "{key}:waiters"
 // (a sorted set), the waiters' registrations at "{key}:waiting" (a hash),
-// eight grant streams at "{key}:grants:0" to "{key}:grants:7" on which
+// 16 grant streams at "{key}:grants:0" to "{key}:grants:15" on which
 // waiters learn they were served, and the fencing counter at
 // "{key}:fence", all in one Cluster slot. Delete frees the lock by force
 // and empties the line (waiters rejoin it); it keeps the fencing counter,

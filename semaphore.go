@@ -61,7 +61,7 @@ const maxPermits = 1 << 52
 // key, a hash of permits held at "{key}:state", grants not yet confirmed
 // by their waiter at "{key}:granted", the line at "{key}:waiters" (a
 // sorted set), the waiters' registrations at "{key}:waiting" (a hash),
-// eight grant streams at "{key}:grants:0" to "{key}:grants:7" on which
+// 16 grant streams at "{key}:grants:0" to "{key}:grants:15" on which
 // waiters learn they were served, and the fencing counter at
 // "{key}:fence", all in one Cluster slot. Delete forgets every holder,
 // added permit and waiter (waiters rejoin the line), but keeps the fencing
