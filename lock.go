@@ -207,16 +207,16 @@ func (l *lockCore) acquire(ctx context.Context) error {
 			return nil
 		}
 		var token int64
-		var lease time.Duration
+		var granted time.Duration // the grant's lease
 		if err == nil {
-			token, lease, err = l.awaitGrant(ctx, w, waitFor(left))
+			token, granted, err = l.awaitGrant(ctx, w, waitFor(left))
 		}
 		if err != nil {
 			l.cancelWait(ctx, w)
 			return err
 		}
 		if token > 0 {
-			l.startHold(token, w.since, lease)
+			l.startHold(token, w.since, granted)
 			return nil
 		}
 	}

@@ -263,9 +263,9 @@ func (s *semCore) acquire(ctx context.Context, n int64) error {
 			return nil
 		}
 		var token int64
-		var lease time.Duration
+		var granted time.Duration // the grant's lease
 		if err == nil {
-			token, lease, err = s.awaitGrant(ctx, w, waitFor(left))
+			token, granted, err = s.awaitGrant(ctx, w, waitFor(left))
 		}
 		if err != nil {
 			s.cancelWait(ctx, w)
@@ -273,7 +273,7 @@ func (s *semCore) acquire(ctx context.Context, n int64) error {
 		}
 		if token > 0 {
 			s.op.Lock()
-			s.gained(n, token, w.since.Add(lease), w.id)
+			s.gained(n, token, w.since.Add(granted), w.id)
 			s.op.Unlock()
 			return nil
 		}

@@ -2,9 +2,9 @@
 -- and lock_cancel, which are sent with this text in front of them (loadScriptWith).
 -- KEYS (all three): [1] the lock (hash: owner, count, fence, wid: the wait it was
 -- granted to, '' if taken directly), [2] the fencing counter, [3] the line (sorted set:
--- wait id -> arrival ticket), [4] registrations (hash: wait id -> "expiry lease owner
--- stream", '#seq' -> the last ticket), [5] and on: the grant streams. A grant to a
--- waiter is announced on its stream, which wakes only the waiters reading it.
+-- wait id -> arrival ticket), [4] registrations (hash: wait id -> "expiry lease owner",
+-- '#seq' -> the last ticket), [5] and on: the grant streams. A grant to a waiter is
+-- announced on stream ticket mod #streams, which wakes only the waiters reading it.
 -- ARGV (all three): [1] how long a registration lasts unless renewed (ms), [2] the
 -- shortest lease a grant gets when the waiter's registration is about to run out (ms).
 -- Why a line kept on the server: a release hands the lock to the first live waiter in
@@ -25,10 +25,10 @@ local function now()
   return NOW
 end
 
--- waiter parses a registration: expiry (ms, server time), lease (ms), owner, stream.
+-- waiter parses a registration: expiry (ms, server time), lease (ms), owner.
 local function waiter(info)
-  local exp, lease, owner, s = string.match(info, '^(%d+) (%d+) (%S+) (%d+)$')
-  return tonumber(exp), tonumber(lease), owner, tonumber(s)
+  local exp, lease, owner = string.match(info, '^(%d+) (%d+) (%S+)$')
+  return tonumber(exp), tonumber(lease), owner
 end
 
 -- leave takes a waiter out of the line.
@@ -53,18 +53,18 @@ end
 -- that died keeps the lock no longer than that. Returns the wait id and token, or nil.
 local function grant(self)
   while true do
-    local head = redis.call('ZRANGE', KEYS[3], 0, 0)
+    local head = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
     if #head == 0 then return nil end
     local wid = head[1]
     local info = redis.call('HGET', KEYS[4], wid)
     leave(wid)
     if info then
-      local exp, lease, owner, s = waiter(info)
+      local exp, lease, owner = waiter(info)
       if wid == self then return wid, take(owner, lease, wid) end
       if exp >= now() then
         local ttl = math.min(lease, math.max(exp - now(), FLOOR))
         local f = take(owner, ttl, wid)
-        local st = KEYS[5 + s]
+        local st = KEYS[5 + tonumber(head[2]) % STREAMS]
         redis.call('XADD', st, 'MAXLEN', '~', 32, '*', 'w', wid, 't', f, 'l', ttl)
         redis.call('PEXPIRE', st, REG)
         return wid, f
@@ -77,19 +77,15 @@ end
 -- and returns its stream's index (from 0) and the stream's last entry id, from which
 -- the waiter reads.
 local function register(wid, owner, lease)
-  local info = redis.call('HGET', KEYS[4], wid)
-  local s
-  if info then
-    local _
-    _, _, _, s = waiter(info)
-  else
+  local ticket = redis.call('ZSCORE', KEYS[3], wid)
+  if not ticket then
     -- First come, first served: the waiters in line hold consecutive tickets, so up to
     -- STREAMS of them read a stream each.
-    local ticket = redis.call('HINCRBY', KEYS[4], '#seq', 1)
+    ticket = redis.call('HINCRBY', KEYS[4], '#seq', 1)
     redis.call('ZADD', KEYS[3], ticket, wid)
-    s = ticket % STREAMS
   end
-  redis.call('HSET', KEYS[4], wid, (now() + REG) .. ' ' .. lease .. ' ' .. owner .. ' ' .. s)
+  local s = tonumber(ticket) % STREAMS
+  redis.call('HSET', KEYS[4], wid, (now() + REG) .. ' ' .. lease .. ' ' .. owner)
   redis.call('PEXPIRE', KEYS[3], REG)
   redis.call('PEXPIRE', KEYS[4], REG)
   local last = redis.call('XREVRANGE', KEYS[5 + s], '+', '-', 'COUNT', 1)

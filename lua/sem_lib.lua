@@ -5,9 +5,9 @@
 -- time), [2] state (hash: handle id -> permits held, '#used' -> total held, '#extra' ->
 -- permits added by over-release), [3] the fencing counter, [4] the line (sorted set:
 -- wait id -> arrival ticket), [5] registrations (hash: wait id -> "expiry lease owner
--- stream n", '#seq' -> the last ticket), [6] unconfirmed grants (hash: wait id -> "n
--- owner token"), [7] and on: the grant streams. A grant to a waiter is announced on its
--- stream, which wakes only the waiters reading it.
+-- n", '#seq' -> the last ticket), [6] unconfirmed grants (hash: wait id -> "n owner
+-- token"), [7] and on: the grant streams. A grant to a waiter is announced on stream
+-- ticket mod #streams, which wakes only the waiters reading it.
 -- ARGV (all three): [1] how long a registration lasts unless renewed (ms), [2] the
 -- shortest lease a grant gets when the waiter's registration is about to run out (ms),
 -- [3] the semaphore's initial size.
@@ -76,10 +76,10 @@ local function take(id, n, ttl)
   return redis.call('INCR', KEYS[3])
 end
 
--- waiter parses a registration: expiry (ms, server time), lease (ms), owner, stream, n.
+-- waiter parses a registration: expiry (ms, server time), lease (ms), owner, n.
 local function waiter(info)
-  local exp, lease, owner, s, n = string.match(info, '^(%d+) (%d+) (%S+) (%d+) (%d+)$')
-  return tonumber(exp), tonumber(lease), owner, tonumber(s), tonumber(n)
+  local exp, lease, owner, n = string.match(info, '^(%d+) (%d+) (%S+) (%d+)$')
+  return tonumber(exp), tonumber(lease), owner, tonumber(n)
 end
 
 -- leave takes a waiter out of the line.
@@ -98,16 +98,19 @@ end
 -- Returns self's token if self was served, and whether a live waiter still waits for
 -- permits that the semaphore could give (then newcomers must queue behind it).
 local function grant(self)
-  local cap = capacity()
-  local free = cap - used()
-  local off, got = 0, nil
+  local off, got, cap, free = 0, nil, nil, nil
   while true do
-    local batch = redis.call('ZRANGE', KEYS[4], off, off + 99)
+    local batch = redis.call('ZRANGE', KEYS[4], off, off + 99, 'WITHSCORES')
     if #batch == 0 then return got, false end
-    for _, wid in ipairs(batch) do
+    if not cap then
+      cap = capacity()
+      free = cap - used()
+    end
+    for i = 1, #batch, 2 do
+      local wid = batch[i]
       local info = redis.call('HGET', KEYS[5], wid)
-      local exp, lease, owner, s, n
-      if info then exp, lease, owner, s, n = waiter(info) end
+      local exp, lease, owner, n
+      if info then exp, lease, owner, n = waiter(info) end
       if not info or (exp < now() and wid ~= self) then
         leave(wid)
       elseif n > cap then
@@ -124,7 +127,7 @@ local function grant(self)
           local f = take(owner, n, ttl)
           redis.call('HSET', KEYS[6], wid, n .. ' ' .. owner .. ' ' .. f)
           redis.call('PEXPIRE', KEYS[6], lease + REG)
-          local st = KEYS[7 + s]
+          local st = KEYS[7 + tonumber(batch[i + 1]) % STREAMS]
           redis.call('XADD', st, 'MAXLEN', '~', 32, '*', 'w', wid, 't', f, 'l', ttl)
           redis.call('PEXPIRE', st, REG)
         end
@@ -137,19 +140,15 @@ end
 -- and returns its stream's index (from 0) and the stream's last entry id, from which
 -- the waiter reads.
 local function register(wid, owner, n, lease)
-  local info = redis.call('HGET', KEYS[5], wid)
-  local s
-  if info then
-    local _
-    _, _, _, s = waiter(info)
-  else
-    -- In first-come-first-served order the waiters in line hold consecutive tickets,
-    -- so up to STREAMS of them read a stream each.
-    local ticket = redis.call('HINCRBY', KEYS[5], '#seq', 1)
+  local ticket = redis.call('ZSCORE', KEYS[4], wid)
+  if not ticket then
+    -- First come, first served: the waiters in line hold consecutive tickets, so up to
+    -- STREAMS of them read a stream each.
+    ticket = redis.call('HINCRBY', KEYS[5], '#seq', 1)
     redis.call('ZADD', KEYS[4], ticket, wid)
-    s = ticket % STREAMS
   end
-  redis.call('HSET', KEYS[5], wid, (now() + REG) .. ' ' .. lease .. ' ' .. owner .. ' ' .. s .. ' ' .. n)
+  local s = tonumber(ticket) % STREAMS
+  redis.call('HSET', KEYS[5], wid, (now() + REG) .. ' ' .. lease .. ' ' .. owner .. ' ' .. n)
   redis.call('PEXPIRE', KEYS[4], REG)
   redis.call('PEXPIRE', KEYS[5], REG)
   local last = redis.call('XREVRANGE', KEYS[7 + s], '+', '-', 'COUNT', 1)
