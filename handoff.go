@@ -64,8 +64,8 @@ var handoffSuffixes = func() []string {
 var handoffArgs = []string{ms(waiterExpiry), ms(grantFloor)}
 
 // loadScriptWith loads lua/name.lua with lua/lib.lua in front of it: the
-// functions that several scripts share (Redis runs each script alone, so
-// the shared text is sent with each).
+// functions that several scripts share (Redis runs each script on its
+// own, so each carries the shared text).
 func loadScriptWith(lib, name string) *script {
 	l, err1 := luaFiles.ReadFile("lua/" + lib + ".lua")
 	b, err2 := luaFiles.ReadFile("lua/" + name + ".lua")
