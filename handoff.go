@@ -33,7 +33,12 @@ import (
 // (at least grantFloor); the grantee's watchdog renews it at once to the
 // full lease. A waiter whose process died keeps a grant no longer than that,
 // and a dead waiter not yet served is skipped once its registration
-// expires (waiterExpiry after its last renewal).
+// expires (waiterExpiry after its last renewal). For the same reason a
+// grant stays readable after its lease ran out: a waiter accepts one only
+// while it is sure the lease still runs (the grant says when it ends in
+// server time, measured from the waiter's last attempt), and otherwise
+// asks the server, whose next attempt confirms the grant if it is still
+// the waiter's.
 
 // grantStreams is how many grant streams an object has: more wake fewer
 // waiters in vain when the line is long (every needless wake-up is an XREAD
@@ -87,41 +92,46 @@ type wait struct {
 	stream string
 	last   string
 	since  time.Time // the start of the latest attempt: no grant is older
+	server int64     // the server's time (ms) during the latest attempt
 }
 
 // parseWait reads the tail of an acquire script's "not yet" reply:
-// {0, ms to wait, stream index, last entry id}.
+// {0, ms to wait, stream index, last entry id, server time in ms}.
 func (o *object) parseWait(arr []any, w *wait, streams []string) error {
-	if len(arr) < 4 {
+	if len(arr) < 5 {
 		return fmt.Errorf("hotredis: %s %q: %w", o.kind, o.key, errReply)
 	}
 	i, _ := arr[2].(int64)
 	last, _ := arr[3].(string)
-	if i < 0 || int(i) >= len(streams) || last == "" {
+	now, _ := arr[4].(int64)
+	if i < 0 || int(i) >= len(streams) || last == "" || now <= 0 {
 		return fmt.Errorf("hotredis: %s %q: %w", o.kind, o.key, errReply)
 	}
-	w.stream, w.last = streams[i], last
+	w.stream, w.last, w.server = streams[i], last, now
 	return nil
 }
 
-// awaitGrant reads w's grant stream until a grant to w appears (it returns
-// the token and the grant's lease), d passes (token 0), or ctx ends
-// (ctx.Err()). A grant left unread when ctx ends is found by the cancel
-// script.
-func (o *object) awaitGrant(ctx context.Context, w *wait, d time.Duration) (token int64, lease time.Duration, err error) {
+// awaitGrant reads w's grant stream until a grant to w appears, d passes
+// (token 0), or ctx ends (ctx.Err()). For a grant it returns the token and
+// the earliest time, on this machine's clock, at which the grant's lease
+// may run out: the grant came after the start of w's latest attempt, so
+// its end is at least as far after that start as it is after the server
+// time that attempt read. A grant left unread when ctx ends is found by
+// the cancel script.
+func (o *object) awaitGrant(ctx context.Context, w *wait, d time.Duration) (token int64, expires time.Time, err error) {
 	deadline := time.Now().Add(min(d, maxBlock))
 	for {
 		if err := ctx.Err(); err != nil {
-			return 0, 0, err
+			return 0, time.Time{}, err
 		}
 		rem := time.Until(deadline)
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < rem {
 			if rem = time.Until(dl); rem < time.Millisecond {
-				return 0, 0, context.DeadlineExceeded
+				return 0, time.Time{}, context.DeadlineExceeded
 			}
 		}
 		if rem < time.Millisecond {
-			return 0, 0, nil
+			return 0, time.Time{}, nil
 		}
 		v, err := o.blockOnce(ctx, backend.Cmd{
 			Name: []string{"XREAD", "COUNT", "32", "BLOCK", strconv.FormatInt(rem.Milliseconds(), 10), "STREAMS"},
@@ -129,21 +139,21 @@ func (o *object) awaitGrant(ctx context.Context, w *wait, d time.Duration) (toke
 			Args: []string{w.last},
 		})
 		if err != nil || v == nil {
-			return 0, 0, err
+			return 0, time.Time{}, err
 		}
 		for _, e := range streamEntries(v) {
 			id, fields := entry(e)
 			if id == "" {
-				return 0, 0, fmt.Errorf("hotredis: %s %q: %w: XREAD entry %v", o.kind, o.key, errReply, e)
+				return 0, time.Time{}, fmt.Errorf("hotredis: %s %q: %w: XREAD entry %v", o.kind, o.key, errReply, e)
 			}
 			w.last = id
 			if fields["w"] == w.id {
 				t, err1 := strconv.ParseInt(fields["t"], 10, 64)
-				l, err2 := strconv.ParseInt(fields["l"], 10, 64)
+				x, err2 := strconv.ParseInt(fields["x"], 10, 64)
 				if err := errors.Join(err1, err2); err != nil {
-					return 0, 0, fmt.Errorf("hotredis: %s %q: %w: grant %v", o.kind, o.key, errReply, fields)
+					return 0, time.Time{}, fmt.Errorf("hotredis: %s %q: %w: grant %v", o.kind, o.key, errReply, fields)
 				}
-				return t, time.Duration(l) * time.Millisecond, nil
+				return t, w.since.Add(time.Duration(x-w.server) * time.Millisecond), nil
 			}
 		}
 	}

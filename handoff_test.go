@@ -150,18 +150,28 @@ func TestSemaphoreRequestLargerThanSizeHoldsNobodyUp(t *testing.T) {
 	waitInLine(t, k, 0)
 }
 
-// roleLockWaiter waits for the lock (LOCK_KIND) at LOCK_KEY until killed.
+// roleLockWaiter waits for the lock (LOCK_KIND) at LOCK_KEY, says it got
+// it by setting LOCK_KEY:got, and holds it until killed.
 func roleLockWaiter() error {
 	c, err := roleClient()
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	l := newLocker(os.Getenv("LOCK_KIND"), os.Getenv("LOCK_KEY"), envInt("LOCK_N"))
+	rdb, err := roleRawClient()
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	k := os.Getenv("LOCK_KEY")
+	l := newLocker(os.Getenv("LOCK_KIND"), k, envInt("LOCK_N"))
 	if err := l.Acquire(context.Background()); err != nil {
 		return err
 	}
-	time.Sleep(time.Minute) // it should never get here before it is killed
+	if err := rdb.Set(context.Background(), k+":got", 1, 0).Err(); err != nil {
+		return err
+	}
+	time.Sleep(time.Minute)
 	return nil
 }
 
@@ -345,3 +355,61 @@ func TestLockHandOffIsAGrant(t *testing.T) {
 	}
 	_ = w.Release(ctx)
 }
+
+// testStaleGrant pauses a waiter (SIGSTOP) just as the lock is handed to
+// it, lets the grant's short lease run out so that the next waiter gets
+// the lock, and resumes it: the grant is still on its stream, but it must
+// not take it for a holding while the other waiter holds the lock.
+func testStaleGrant(t *testing.T, kind string) {
+	t.Parallel()
+	k := key(t)
+	rdb := rawClient()
+	defer rdb.Close()
+	holder := newLocker(kind, k, 1)
+	if err := holder.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	child := startRole(t, "lock-waiter", "LOCK_KIND="+kind, "LOCK_KEY="+k, "LOCK_N=1")
+	defer func() { _ = child.Process.Kill(); _ = child.Wait() }()
+	waitInLine(t, k, 1)
+	time.Sleep(50 * time.Millisecond) // let it block reading its stream
+	if err := child.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	next := newLocker(kind, k, 1)
+	got := make(chan error, 1)
+	go func() { got <- next.Acquire(ctx) }()
+	waitInLine(t, k, 2)
+	if err := holder.Release(ctx); err != nil { // granted to the paused waiter
+		t.Fatal(err)
+	}
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(3*time.Second + 1500*time.Millisecond):
+		t.Fatal("the paused waiter's grant did not run out")
+	}
+	if err := child.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if rdb.Exists(ctx, k+":got").Val() != 0 {
+		t.Fatal("the resumed waiter took its expired grant while another waiter holds the lock")
+	}
+	if err := next.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for rdb.Exists(ctx, k+":got").Val() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the resumed waiter never got the lock")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestLockGrantReadAfterItsLeaseIsNotTrusted(t *testing.T) { testStaleGrant(t, "lock") }
+
+func TestSemaphoreGrantReadAfterItsLeaseIsNotTrusted(t *testing.T) { testStaleGrant(t, "bsem") }

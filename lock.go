@@ -207,18 +207,21 @@ func (l *lockCore) acquire(ctx context.Context) error {
 			return nil
 		}
 		var token int64
-		var granted time.Duration // the grant's lease
+		var expires time.Time
 		if err == nil {
-			token, granted, err = l.awaitGrant(ctx, w, waitFor(left))
+			token, expires, err = l.awaitGrant(ctx, w, waitFor(left))
 		}
 		if err != nil {
 			l.cancelWait(ctx, w)
 			return err
 		}
-		if token > 0 {
-			l.startHold(token, w.since, granted)
+		if token > 0 && time.Now().Before(expires) {
+			l.startHold(token, expires)
 			return nil
 		}
+		// No grant yet, or one read too late to be sure its lease still
+		// runs: the next attempt confirms it if the lock is still this
+		// wait's.
 	}
 }
 
@@ -294,15 +297,15 @@ func (l *lockCore) try(ctx context.Context, w *wait) (ok bool, left time.Duratio
 	if le := l.current(); count == 1 || le == nil || le.token != token {
 		// A new holding, or a re-entry into a grant to another wait of
 		// this handle that has not been read yet.
-		l.startHold(token, start, ttl)
+		l.startHold(token, start.Add(ttl))
 	}
 	return true, 0, nil
 }
 
-// startHold records a holding whose lease on the server lasts at least
-// left from since, and starts its watchdog. A holding with the same token
-// is kept: it is the same one.
-func (l *lockCore) startHold(token int64, since time.Time, left time.Duration) {
+// startHold records a holding whose lease on the server lasts until at
+// least expires, and starts its watchdog. A holding with the same token is
+// kept: it is the same one.
+func (l *lockCore) startHold(token int64, expires time.Time) {
 	le := newLease(token)
 	l.mu.Lock()
 	old := l.hold
@@ -315,7 +318,7 @@ func (l *lockCore) startHold(token int64, since time.Time, left time.Duration) {
 	if old != nil {
 		old.end() // a holding whose loss the watchdog had not seen yet
 	}
-	le.keepAlive(l.leaseTTL, since.Add(left), func(ctx context.Context) (bool, error) {
+	le.keepAlive(l.leaseTTL, expires, func(ctx context.Context) (bool, error) {
 		n, err := asInt(l.eval(ctx, scriptLockRenew, true, l.keys[:1], l.id, ms(l.leaseTTL())))
 		return n == 1, err
 	}, func() { l.endHold(le) })

@@ -263,20 +263,22 @@ func (s *semCore) acquire(ctx context.Context, n int64) error {
 			return nil
 		}
 		var token int64
-		var granted time.Duration // the grant's lease
+		var expires time.Time
 		if err == nil {
-			token, granted, err = s.awaitGrant(ctx, w, waitFor(left))
+			token, expires, err = s.awaitGrant(ctx, w, waitFor(left))
 		}
 		if err != nil {
 			s.cancelWait(ctx, w)
 			return err
 		}
-		if token > 0 {
+		if token > 0 && time.Now().Before(expires) {
 			s.op.Lock()
-			s.gained(n, token, w.since.Add(granted), w.id)
+			s.gained(n, token, expires, w.id)
 			s.op.Unlock()
 			return nil
 		}
+		// No grant yet, or one read too late to be sure its lease still
+		// runs: the next attempt confirms it if it is still this wait's.
 	}
 }
 

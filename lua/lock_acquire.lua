@@ -2,8 +2,8 @@
 -- KEYS and ARGV[1..2] as in lock_lib. ARGV[3] the handle's owner id, ARGV[4] lease in ms,
 -- ARGV[5] "1" for re-entrant (RLock), ARGV[6] the wait id ('' for TryAcquire: never waits)
 -- Reply: {1, fencing token, hold count} when acquired; {0, ms until the holding may run
--- out (-1: no expiry)} when not, and for a wait also its grant stream's index and the id
--- of that stream's last entry.
+-- out (-1: no expiry)} when not, and for a wait also its grant stream's index, the id
+-- of that stream's last entry and the server's time (ms).
 -- A script so that testing the owner, the line and the grant, taking the lock, drawing a
 -- fencing token and joining the line are one atomic step: a release between a failed
 -- attempt and the wait finds the waiter in line and hands it the lock.
@@ -32,4 +32,4 @@ end
 local wait = redis.call('PTTL', KEYS[1])
 if wid == '' then return {0, wait} end
 local s, last = register(wid, owner, lease)
-return {0, wait, s, last}
+return {0, wait, s, last, now()}

@@ -65,7 +65,7 @@ local function grant(self)
         local ttl = math.min(lease, math.max(exp - now(), FLOOR))
         local f = take(owner, ttl, wid)
         local st = KEYS[5 + tonumber(head[2]) % STREAMS]
-        redis.call('XADD', st, 'MAXLEN', '~', 32, '*', 'w', wid, 't', f, 'l', ttl)
+        redis.call('XADD', st, 'MAXLEN', '~', 32, '*', 'w', wid, 't', f, 'x', now() + ttl)
         redis.call('PEXPIRE', st, REG)
         return wid, f
       end
@@ -75,7 +75,8 @@ end
 
 -- register puts wid in line (at the end, the first time) or renews its registration,
 -- and returns its stream's index (from 0) and the stream's last entry id, from which
--- the waiter reads.
+-- the waiter reads. A grant's entry holds the wait id (w), the fencing token (t) and
+-- when the grant's lease runs out (x, ms of server time).
 local function register(wid, owner, lease)
   local ticket = redis.call('ZSCORE', KEYS[3], wid)
   if not ticket then

@@ -2,8 +2,8 @@
 -- KEYS and ARGV[1..3] as in sem_lib. ARGV[4] the handle's id, ARGV[5] n, ARGV[6] lease in
 -- ms, ARGV[7] the wait id ('' for TryAcquire: never waits)
 -- Reply: {1, fencing token} when taken; {0, ms until the earliest lease runs out (-1: no
--- holder)} when not, and for a wait also its grant stream's index and the id of that
--- stream's last entry.
+-- holder)} when not, and for a wait also its grant stream's index, the id of that
+-- stream's last entry and the server's time (ms).
 -- A script so that dropping expired leases, serving the line, counting free permits,
 -- taking them, drawing a fencing token and joining the line are one atomic step (a
 -- release between a failed attempt and the wait finds the waiter in line); it reads the
@@ -29,4 +29,4 @@ if not blocked and used() + n <= capacity() then
 end
 if wid == '' then return {0, earliest()} end
 local s, last = register(wid, id, n, lease)
-return {0, earliest(), s, last}
+return {0, earliest(), s, last, now()}

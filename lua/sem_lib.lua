@@ -128,7 +128,7 @@ local function grant(self)
           redis.call('HSET', KEYS[6], wid, n .. ' ' .. owner .. ' ' .. f)
           redis.call('PEXPIRE', KEYS[6], lease + REG)
           local st = KEYS[7 + tonumber(batch[i + 1]) % STREAMS]
-          redis.call('XADD', st, 'MAXLEN', '~', 32, '*', 'w', wid, 't', f, 'l', ttl)
+          redis.call('XADD', st, 'MAXLEN', '~', 32, '*', 'w', wid, 't', f, 'x', now() + ttl)
           redis.call('PEXPIRE', st, REG)
         end
       end
@@ -138,7 +138,8 @@ end
 
 -- register puts wid in line (at the end, the first time) or renews its registration,
 -- and returns its stream's index (from 0) and the stream's last entry id, from which
--- the waiter reads.
+-- the waiter reads. A grant's entry holds the wait id (w), the fencing token (t) and
+-- when the grant's lease runs out (x, ms of server time).
 local function register(wid, owner, n, lease)
   local ticket = redis.call('ZSCORE', KEYS[4], wid)
   if not ticket then
