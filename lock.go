@@ -8,16 +8,15 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hotredis/hotredis/internal/backend"
 	"github.com/hotredis/hotredis/internal/keys"
 )
 
 var (
-	scriptLockAcquire  = loadScript("lock_acquire")
-	scriptLockRelease  = loadScript("lock_release")
-	scriptLockRenew    = loadScript("lock_renew")
-	scriptLockLease    = loadScript("lock_lease")
-	scriptLockGiveBack = loadScript("lock_give_back")
+	scriptLockAcquire = loadScriptWith("lock_lib", "lock_acquire")
+	scriptLockRelease = loadScriptWith("lock_lib", "lock_release")
+	scriptLockCancel  = loadScriptWith("lock_lib", "lock_cancel")
+	scriptLockRenew   = loadScript("lock_renew")
+	scriptLockLease   = loadScript("lock_lease")
 )
 
 // DefaultLease is the lease of a Lock, RLock, Semaphore or
@@ -68,18 +67,30 @@ func leaseOf(o options) time.Duration {
 // of the same lock, to pass to downstream systems so they can reject a
 // stale holder.
 //
-// Waiters block on the server (BLPOP on an auxiliary wake list) and are
-// woken by the release itself, in about one round trip, or when the
-// holder's lease runs out. Blocked waiters are woken in the order they
-// started blocking, but a new Acquire or TryAcquire can take a lock that
-// has just been released before the woken waiter does (barging), as with
-// sync.Mutex in normal mode.
+// Fairness: first come, first served. Waiters stand in a line kept in
+// Redis, and Release hands the lock directly to the first waiter in line,
+// in the same step that frees it: the waiter's Acquire returns holding the
+// lock about one round trip after the release, without trying again, and
+// nobody can take the lock in between. While anyone waits, a new Acquire
+// joins the end of the line and TryAcquire fails (no barging, as with
+// sync.Mutex in starvation mode). A waiter whose process dies leaves the
+// line when its registration runs out, about 3 seconds after its last
+// renewal (waiters renew it every second); if the lock was handed to it
+// in that time, the grant's lease is that short too, so a dead waiter
+// keeps the lock no longer than that. (A live waiter's watchdog renews the
+// grant to the full lease at once: Lease may report a few seconds just
+// after a hand-off.) When a holder's lease runs out, the first waiter in
+// line gets the lock at the latest a second later.
 //
-// Layout: a hash at the key (owner, count, fence) with the lease as its
-// expiry, a wake list at "{key}:wake" and the fencing counter at
-// "{key}:fence", all in one Cluster slot. Delete frees the lock by force;
-// it keeps the fencing counter, so tokens never go back. A key holding
-// anything else, such as HOT Redis's list lock, gives ErrWrongType.
+// Layout: a hash at the key (owner, count, fence, and the wait it was
+// granted to) with the lease as its expiry; the line at "{key}:waiters"
+// (a sorted set), the waiters' registrations at "{key}:waiting" (a hash),
+// 16 grant streams at "{key}:grants:0" to "{key}:grants:15" on which
+// waiters learn they were served, and the fencing counter at
+// "{key}:fence", all in one Cluster slot. Delete frees the lock by force
+// and empties the line (waiters rejoin it); it keeps the fencing counter,
+// so tokens never go back. A key holding anything else, such as HOT
+// Redis's list lock, gives ErrWrongType.
 //
 // Locks cannot be taken or released inside a Transaction or Optimistic:
 // those return ErrInTransaction.
@@ -94,20 +105,22 @@ func NewLock(key string, opts ...Option) *Lock {
 	return &Lock{newLockCore("lock", key, false, opts)}
 }
 
-// Acquire takes the lock, blocking until it is free or ctx ends. On
-// success the handle holds it (see Token and Lost) until Release, or until
-// the lease is lost. It returns ctx's error if ctx ends first, and then
-// leaves nothing behind: the lock is not taken and no waiter remains.
-// Acquire on a handle that already holds the lock blocks, as sync.Mutex.
+// Acquire takes the lock, blocking until it is handed over or ctx ends.
+// On success the handle holds it (see Token and Lost) until Release, or
+// until the lease is lost. It returns ctx's error if ctx ends first, and
+// then leaves nothing behind: it leaves the line, and a grant that arrived
+// meanwhile is passed on to the next waiter. Acquire on a handle that
+// already holds the lock blocks, as sync.Mutex.
 func (l *Lock) Acquire(ctx context.Context) error { return l.acquire(ctx) }
 
-// TryAcquire takes the lock if it is free and reports whether it did,
-// without waiting.
+// TryAcquire takes the lock if it is free and nobody is waiting for it,
+// and reports whether it did, without waiting.
 func (l *Lock) TryAcquire(ctx context.Context) (bool, error) { return l.tryAcquire(ctx) }
 
-// Release frees the lock and wakes one waiter. It returns ErrNotHeld when
-// this handle does not hold the lock: it never took it, released it
-// already, or lost its lease (then another holder may have it).
+// Release frees the lock, or hands it to the first waiter in line. It
+// returns ErrNotHeld when this handle does not hold the lock: it never
+// took it, released it already, or lost its lease (then another holder may
+// have it).
 func (l *Lock) Release(ctx context.Context) error { return l.release(ctx) }
 
 // Locked reports whether anyone holds the lock.
@@ -137,10 +150,10 @@ func (l *Lock) Extend(ctx context.Context, ttl time.Duration) error { return l.e
 
 // lockCore is the shared machinery of Lock and RLock; reentrant chooses.
 type lockCore struct {
-	object           // keys: the lock hash, the wake list
-	fence     string // the fencing counter; not in keys, so Delete keeps it
-	id        string // this handle's owner id
-	reentrant bool
+	object              // keys: the lock hash, then the hand-off keys
+	scriptKeys []string // the KEYS of lock_lib's scripts
+	id         string   // this handle's owner id
+	reentrant  bool
 
 	mu   sync.Mutex
 	ttl  time.Duration
@@ -149,13 +162,15 @@ type lockCore struct {
 
 func newLockCore(kind, key string, reentrant bool, opts []Option) lockCore {
 	o := collect(opts)
-	obj := newObject(kind, key, o, "wake")
+	obj := newObject(kind, key, o, handoffSuffixes...)
+	// The fencing counter is not in the object's keys, so Delete keeps it.
+	ks := append([]string{obj.keys[0], keys.Aux(obj.key, "fence")}, obj.keys[1:]...)
 	return lockCore{
-		object:    obj,
-		fence:     keys.Aux(obj.key, "fence"),
-		id:        ownerID(),
-		reentrant: reentrant,
-		ttl:       leaseOf(o),
+		object:     obj,
+		scriptKeys: ks,
+		id:         ownerID(),
+		reentrant:  reentrant,
+		ttl:        leaseOf(o),
 	}
 }
 
@@ -184,20 +199,52 @@ func (l *lockCore) acquire(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	// After a wake-up the attempt is made even if ctx has ended meanwhile:
-	// the wake-up was taken from the list, and giving up would lose it.
+	w := &wait{id: ownerID()}
 	for {
-		ok, left, err := l.try(ctx)
-		if err != nil || ok {
-			return err
+		w.since = time.Now()
+		ok, left, err := l.try(ctx, w)
+		if ok {
+			return nil
 		}
-		err = waitWake(ctx, &l.object, l.keys[1], left, func(bg context.Context) {
-			_, _ = l.eval(bg, scriptLockGiveBack, true, l.keys, ms(l.leaseTTL()))
-		})
+		var token int64
+		var expires time.Time
+		if err == nil {
+			token, expires, err = l.awaitGrant(ctx, w, waitFor(left))
+		}
 		if err != nil {
+			l.cancelWait(ctx, w)
 			return err
 		}
+		if token > 0 && time.Now().Before(expires) {
+			l.startHold(token, expires)
+			return nil
+		}
+		// No grant yet, or one read too late to be sure its lease still
+		// runs: the next attempt confirms it if the lock is still this
+		// wait's.
 	}
+}
+
+// waitFor is how long a waiter waits for a grant before it tries again
+// (renewing its registration): until the holding it waits for may have run
+// out (left; negative: unknown), at most maxBlock.
+func waitFor(left time.Duration) time.Duration {
+	if left < 0 {
+		return maxBlock
+	}
+	return min(maxBlock, left+time.Millisecond)
+}
+
+// cancelWait takes w out of the line after its Acquire failed, and gives
+// back the lock if it was granted to w meanwhile. It runs even though ctx
+// has ended; if it fails too, the registration runs out by itself.
+func (l *lockCore) cancelWait(ctx context.Context, w *wait) {
+	if w.stream == "" {
+		return // never joined the line
+	}
+	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), waiterExpiry)
+	defer cancel()
+	_, _ = l.eval(bg, scriptLockCancel, true, l.scriptKeys, append(handoffArgs[:2:2], l.id, w.id)...)
 }
 
 func (l *lockCore) tryAcquire(ctx context.Context) (bool, error) {
@@ -207,22 +254,29 @@ func (l *lockCore) tryAcquire(ctx context.Context) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	ok, _, err := l.try(ctx)
+	ok, _, err := l.try(ctx, nil)
 	return ok, err
 }
 
-// try runs one attempt, whatever ctx's state. When the lock is held it returns how long the
-// holder's lease has left (negative: unknown).
-func (l *lockCore) try(ctx context.Context) (ok bool, left time.Duration, err error) {
+// try runs one attempt, whatever ctx's state, as the wait w (nil: do not
+// wait; otherwise w joins the line or renews its place, and learns its
+// grant stream). When the lock is held it returns how long the holding
+// has left (negative: unknown).
+func (l *lockCore) try(ctx context.Context, w *wait) (ok bool, left time.Duration, err error) {
 	ttl := l.leaseTTL()
 	re := "0"
 	if l.reentrant {
 		re = "1"
 	}
+	wid := ""
+	if w != nil {
+		wid = w.id
+	}
+	start := time.Now()
 	// The attempt is not cancelled half-way: if ctx ended after the script
 	// ran, the caller would hold a lock it does not know about.
-	arr, err := asArray(l.eval(context.WithoutCancel(ctx), scriptLockAcquire, true,
-		[]string{l.keys[0], l.fence, l.keys[1]}, l.id, ms(ttl), re))
+	arr, err := asArray(l.eval(context.WithoutCancel(ctx), scriptLockAcquire, true, l.scriptKeys,
+		append(handoffArgs[:2:2], l.id, ms(ttl), re, wid)...))
 	if err != nil {
 		return false, 0, err
 	}
@@ -231,26 +285,40 @@ func (l *lockCore) try(ctx context.Context) (ok bool, left time.Duration, err er
 	}
 	if n, _ := arr[0].(int64); n == 0 {
 		wait, _ := arr[1].(int64)
+		if w != nil {
+			if err := l.parseWait(arr, w, l.scriptKeys[4:]); err != nil {
+				return false, 0, err
+			}
+		}
 		return false, time.Duration(wait) * time.Millisecond, nil
 	}
 	token, _ := arr[1].(int64)
-	if count, _ := arr[2].(int64); count == 1 {
-		l.startHold(token)
+	count, _ := arr[2].(int64)
+	if le := l.current(); count == 1 || le == nil || le.token != token {
+		// A new holding, or a re-entry into a grant to another wait of
+		// this handle that has not been read yet.
+		l.startHold(token, start.Add(ttl))
 	}
 	return true, 0, nil
 }
 
-// startHold records a new holding and starts its watchdog.
-func (l *lockCore) startHold(token int64) {
+// startHold records a holding whose lease on the server lasts until at
+// least expires, and starts its watchdog. A holding with the same token is
+// kept: it is the same one.
+func (l *lockCore) startHold(token int64, expires time.Time) {
 	le := newLease(token)
 	l.mu.Lock()
 	old := l.hold
+	if old != nil && old.token == token {
+		l.mu.Unlock()
+		return
+	}
 	l.hold = le
 	l.mu.Unlock()
 	if old != nil {
 		old.end() // a holding whose loss the watchdog had not seen yet
 	}
-	le.keepAlive(l.leaseTTL, func(ctx context.Context) (bool, error) {
+	le.keepAlive(l.leaseTTL, expires, func(ctx context.Context) (bool, error) {
 		n, err := asInt(l.eval(ctx, scriptLockRenew, true, l.keys[:1], l.id, ms(l.leaseTTL())))
 		return n == 1, err
 	}, func() { l.endHold(le) })
@@ -283,7 +351,7 @@ func (l *lockCore) release(ctx context.Context) error {
 		return err
 	}
 	le := l.current()
-	n, err := asInt(l.eval(context.WithoutCancel(ctx), scriptLockRelease, true, l.keys, l.id, ms(l.leaseTTL())))
+	n, err := asInt(l.eval(context.WithoutCancel(ctx), scriptLockRelease, true, l.scriptKeys, append(handoffArgs[:2:2], l.id)...))
 	if errors.Is(err, ErrNotHeld) {
 		l.endHold(le) // the server says it is gone: so is the lease
 		return err
@@ -357,68 +425,60 @@ type lease struct {
 	token int64
 	done  chan struct{} // closed when the holding ends: released or lost
 	once  sync.Once
+	now   chan struct{} // renew at once (a grant to confirm)
 }
 
 func newLease(token int64) *lease {
-	return &lease{token: token, done: make(chan struct{})}
+	return &lease{token: token, done: make(chan struct{}), now: make(chan struct{}, 1)}
 }
 
 func (le *lease) end() { le.once.Do(func() { close(le.done) }) }
 
-// keepAlive starts the watchdog: every third of ttl() it calls renew,
-// until the lease ends. It calls lost when renew reports the lease gone,
-// or when renewals have failed for a whole lease: the server may have
-// expired it by then, so the holder must assume it has lost it.
-func (le *lease) keepAlive(ttl func() time.Duration, renew func(context.Context) (bool, error), lost func()) {
+// renewNow makes the watchdog renew the lease at once.
+func (le *lease) renewNow() {
+	select {
+	case le.now <- struct{}{}:
+	default: // a renewal is due already
+	}
+}
+
+// keepAlive starts the watchdog: it renews the lease every third of ttl()
+// until the lease ends, at once if the lease on the server (which lasts
+// until at least expires) is much shorter than ttl(), as a grant's is, and again
+// sooner after a failed renewal. It calls lost when renew reports the
+// lease gone, or when renewals have failed until expires: the server may
+// have expired it by then, so the holder must assume it has lost it.
+func (le *lease) keepAlive(ttl func() time.Duration, expires time.Time, renew func(context.Context) (bool, error), lost func()) {
 	go func() {
-		last := time.Now() // the start of the last successful renewal
+		next := time.Now()
+		if d := ttl(); time.Until(expires) > 2*d/3 {
+			next = next.Add(d / 3) // a full lease, not a grant's short one
+		}
 		for {
-			d := ttl()
-			t := time.NewTimer(d / 3)
+			t := time.NewTimer(time.Until(next))
 			select {
 			case <-le.done:
 				t.Stop()
 				return
+			case <-le.now:
+				t.Stop()
 			case <-t.C:
 			}
+			d := ttl()
 			start := time.Now()
-			ctx, cancel := context.WithTimeout(context.Background(), d/3)
+			ctx, cancel := context.WithTimeout(context.Background(), max(d/3, time.Until(expires)))
 			ok, err := renew(ctx)
 			cancel()
 			switch {
 			case err == nil && ok:
-				last = start
-			case err == nil && !ok, time.Since(last) >= d:
+				expires = start.Add(d)
+				next = start.Add(d / 3)
+			case err == nil && !ok, !time.Now().Before(expires):
 				lost()
 				return
+			default: // try again soon enough to renew before expires
+				next = time.Now().Add(min(d/3, max(time.Until(expires)/3, 10*time.Millisecond)))
 			}
 		}
 	}()
-}
-
-// waitWake blocks on the wake list until a release pushes a wake-up, the
-// holder's lease may have run out (after left; negative: unknown), a
-// server-side wait of maxBlock passes, or ctx ends. Only the last is an
-// error: the caller then tries again. A wake-up taken by a wait whose
-// context ended is handed to giveBack, so it wakes someone else.
-func waitWake(ctx context.Context, o *object, wake string, left time.Duration, giveBack func(context.Context)) error {
-	d := maxBlock
-	if left >= 0 {
-		d = min(d, left+time.Millisecond)
-	}
-	wctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
-	_, err := o.block(wctx, func(timeout string) backend.Cmd {
-		return cmd("BLPOP", []string{wake}, timeout)
-	}, func(bg context.Context, _ any) { giveBack(bg) })
-	if err == nil {
-		return nil
-	}
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	if wctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
-		return nil // our own timeout: the lease may have run out
-	}
-	return err
 }

@@ -293,7 +293,7 @@ func TestLockHandOffWakesWaiterWithoutPolling(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A poll or a timed-out block would take a second (maxBlock) or the
-	// lease; a wake-up takes a round trip or two.
+	// lease; a hand-off takes about a round trip.
 	if d := (<-got).Sub(start); d > 300*time.Millisecond {
 		t.Fatalf("hand-off took %v", d)
 	}
@@ -450,7 +450,7 @@ func TestLockCancelledWaitsLeaveNothingBehind(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	// A waiter cancelled just as the lock is handed over passes the wake-up on.
+	// A waiter cancelled just as the lock is handed to it passes the grant on.
 	for i := range 6 {
 		if ok, _ := holder.Locked(ctx); !ok {
 			if err := holder.Acquire(ctx); err != nil {
@@ -472,7 +472,7 @@ func TestLockCancelledWaitsLeaveNothingBehind(t *testing.T) {
 		}()
 		time.Sleep(50 * time.Millisecond)
 		// Cancel just before or just after the release: either way the
-		// cancelled waiter's BLPOP may take the wake-up.
+		// lock may be granted to the cancelled waiter.
 		if i%2 == 0 {
 			cancel()
 		}
@@ -492,7 +492,7 @@ func TestLockCancelledWaitsLeaveNothingBehind(t *testing.T) {
 		select {
 		case at := <-patient:
 			if d := at.Sub(start); d > 500*time.Millisecond {
-				t.Errorf("patient waiter woke after %v: the wake-up was lost", d)
+				t.Errorf("patient waiter served after %v: the grant was not passed on", d)
 			}
 			if err := p.Release(ctx); err != nil {
 				t.Fatal(err)
@@ -508,8 +508,8 @@ func TestLockCancelledWaitsLeaveNothingBehind(t *testing.T) {
 	if n := rdb.Exists(ctx, k).Val(); n != 0 {
 		t.Errorf("lock key left behind")
 	}
-	if n := rdb.LLen(ctx, "{"+k+"}:wake").Val(); n > 1 {
-		t.Errorf("%d wake-ups left behind", n)
+	if n := rdb.ZCard(ctx, k+":waiters").Val(); n != 0 {
+		t.Errorf("%d waiters left in line", n)
 	}
 }
 

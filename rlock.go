@@ -12,7 +12,7 @@ import (
 // throughout, and a crash of the holder frees it when its lease runs out.
 //
 // The owner is the handle, not the goroutine: goroutines sharing an RLock
-// handle all count as its owner. Leases, fencing tokens, waking and the
+// handle all count as its owner. Leases, fencing tokens, fairness and the
 // layout are those of Lock (see Lock), and so is the rule that RLocks are
 // not taken inside transactions.
 type RLock struct {
@@ -28,16 +28,17 @@ func NewRLock(key string, opts ...Option) *RLock {
 
 // Acquire takes the lock, or takes it once more if this handle holds it
 // already, blocking while another handle holds it or until ctx ends (then
-// it returns ctx's error and leaves nothing behind). A re-entry keeps the
-// holding's fencing token and renews its lease.
+// it returns ctx's error and leaves nothing behind). A re-entry never
+// waits in line; it keeps the holding's fencing token and renews its
+// lease.
 func (r *RLock) Acquire(ctx context.Context) error { return r.acquire(ctx) }
 
 // TryAcquire is Acquire without waiting: it reports whether the handle now
 // holds the lock.
 func (r *RLock) TryAcquire(ctx context.Context) (bool, error) { return r.tryAcquire(ctx) }
 
-// Release undoes one Acquire. The lock is freed, and one waiter woken, when
-// the count reaches zero. It returns ErrNotHeld when this handle does not
+// Release undoes one Acquire. When the count reaches zero the lock is
+// freed, or handed to the first waiter in line. It returns ErrNotHeld when this handle does not
 // hold the lock (never took it, released it as often as it took it, or
 // lost its lease).
 func (r *RLock) Release(ctx context.Context) error { return r.release(ctx) }

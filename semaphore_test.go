@@ -44,7 +44,7 @@ func TestSemaphoreWeighted(t *testing.T) {
 	if a.Held() != 3 || b.Held() != 2 {
 		t.Fatalf("Held = %d, %d", a.Held(), b.Held())
 	}
-	// A waiter for 4 wakes when releases have freed 4, not before.
+	// A waiter for 4 is served when releases have freed 4, not before.
 	c := hotredis.NewSemaphore(k, 5)
 	got := make(chan error, 1)
 	go func() { got <- c.AcquireN(ctx, 4) }()
@@ -191,7 +191,7 @@ func TestSemaphoreCancelledWaitsLeaveNothingBehind(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	// Waiters cancelled around a release pass their wake-ups on.
+	// Waiters cancelled around a release pass their grants on.
 	cctx, cancel := context.WithCancel(ctx)
 	var cancelled []*hotredis.Semaphore
 	errs := make(chan error, 4)
@@ -233,11 +233,14 @@ func TestSemaphoreCancelledWaitsLeaveNothingBehind(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	rdb := rawClient()
 	defer rdb.Close()
-	if n := rdb.Exists(ctx, k, "{"+k+"}:state").Val(); n != 0 {
+	if n := rdb.Exists(ctx, k, k+":state").Val(); n != 0 {
 		t.Errorf("holders or state left behind")
 	}
-	if n := rdb.LLen(ctx, "{"+k+"}:wake").Val(); n > 2 {
-		t.Errorf("%d wake-ups left behind for 2 permits", n)
+	if n := rdb.ZCard(ctx, k+":waiters").Val(); n != 0 {
+		t.Errorf("%d waiters left in line", n)
+	}
+	if n := rdb.HLen(ctx, k+":granted").Val(); n != 0 {
+		t.Errorf("%d grants left unconfirmed", n)
 	}
 	if v, _ := holder.Available(ctx); v != 2 {
 		t.Errorf("Available = %d, want 2", v)

@@ -1,23 +1,35 @@
--- lock_acquire: take a Lock or RLock if it is free (or, re-entrantly, held by the caller).
--- KEYS[1] the lock (hash: owner, count, fence), KEYS[2] the fencing counter, KEYS[3] the wake list
--- ARGV[1] the handle's owner id, ARGV[2] lease in ms, ARGV[3] "1" for re-entrant (RLock)
--- Reply: {1, fencing token, hold count} when acquired; {0, ms left on the holder's lease
--- (-1: no expiry)} when not.
--- A script so that testing the owner, taking the lock, drawing a fencing token and
--- clearing stale wake-ups are one atomic step.
-local owner = redis.call('HGET', KEYS[1], 'owner')
-if owner then
-  if owner == ARGV[1] and ARGV[3] == '1' then
-    local n = redis.call('HINCRBY', KEYS[1], 'count', 1)
-    redis.call('PEXPIRE', KEYS[1], ARGV[2])
-    return {1, tonumber(redis.call('HGET', KEYS[1], 'fence')), n}
+-- lock_acquire: take a Lock or RLock, or wait in line for it.
+-- KEYS and ARGV[1..2] as in lock_lib. ARGV[3] the handle's owner id, ARGV[4] lease in ms,
+-- ARGV[5] "1" for re-entrant (RLock), ARGV[6] the wait id ('' for TryAcquire: never waits)
+-- Reply: {1, fencing token, hold count} when acquired; {0, ms until the holding may run
+-- out (-1: no expiry)} when not, and for a wait also its grant stream's index, the id
+-- of that stream's last entry and the server's time (ms).
+-- A script so that testing the owner, the line and the grant, taking the lock, drawing a
+-- fencing token and joining the line are one atomic step: a release between a failed
+-- attempt and the wait finds the waiter in line and hands it the lock.
+local owner, lease, wid = ARGV[3], ARGV[4], ARGV[6]
+local h = redis.call('HMGET', KEYS[1], 'owner', 'wid', 'fence')
+if h[1] then
+  if wid ~= '' and h[2] == wid then
+    -- Granted to this wait, whose announcement it missed: confirm it with the full lease.
+    redis.call('PEXPIRE', KEYS[1], lease)
+    return {1, tonumber(h[3]), tonumber(redis.call('HGET', KEYS[1], 'count'))}
   end
-  return {0, redis.call('PTTL', KEYS[1])}
+  if h[1] == owner and ARGV[5] == '1' then
+    local n = redis.call('HINCRBY', KEYS[1], 'count', 1)
+    redis.call('PEXPIRE', KEYS[1], lease)
+    if wid ~= '' then leave(wid) end
+    return {1, tonumber(h[3]), n}
+  end
+else
+  local got, f = grant(wid)
+  if got == wid then return {1, f, 1} end
+  if not got then
+    -- Nobody in line (this wait included: grant serves it when it is).
+    return {1, take(owner, lease, ''), 1}
+  end
 end
-local f = redis.call('INCR', KEYS[2])
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'count', 1, 'fence', f)
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
--- The lock is taken: a wake-up left in the list would only wake a waiter for nothing.
-redis.call('DEL', KEYS[3])
-return {1, f, 1}
+local wait = redis.call('PTTL', KEYS[1])
+if wid == '' then return {0, wait} end
+local s, last = register(wid, owner, lease)
+return {0, wait, s, last, now()}

@@ -93,10 +93,11 @@ func benchLocks(url string) error {
 		}},
 	}
 
-	rtt := pingRTT(ctx, rdb)
-	fmt.Printf("round trip (go-redis PING, median): %v; each measurement runs %v; contended: %d goroutines holding the lock %v each time\n\n", rtt, *duration, contenders, hold)
-	fmt.Println("| library | uncontended Acquire+Release/s | contended hand-offs/s | hand-off median | hand-off p99 | median / RTT | hand-offs measured |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|---:|")
+	rtt, idle := pingRTT(ctx, rdb, 0), pingRTT(ctx, rdb, hold)
+	fmt.Printf("round trip (go-redis PING, median): %v back to back, %v after %v idle (as a hand-off pays it); each measurement runs %v; contended: %d goroutines holding the lock %v each time\n\n",
+		rtt, idle, hold, *duration, contenders, hold)
+	fmt.Println("| library | uncontended Acquire+Release/s | contended hand-offs/s | hand-off median | hand-off p99 | median / RTT | median / idle RTT | hand-offs measured |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|")
 	for i, lib := range libs {
 		key := fmt.Sprintf("hotbench:lock:%d:%d", time.Now().UnixNano(), i)
 		un, err := uncontended(ctx, lib, key+":u")
@@ -108,7 +109,8 @@ func benchLocks(url string) error {
 			return fmt.Errorf("%s: %w", lib.name, err)
 		}
 		med, p99 := percentile(lat, 0.50), percentile(lat, 0.99)
-		fmt.Printf("| %s | %.0f | %.0f | %v | %v | %.1f | %d |\n", lib.name, un, ops, round(med), round(p99), float64(med)/float64(rtt), len(lat))
+		fmt.Printf("| %s | %.0f | %.0f | %v | %v | %.1f | %.1f | %d |\n", lib.name, un, ops, round(med), round(p99),
+			float64(med)/float64(rtt), float64(med)/float64(idle), len(lat))
 	}
 	return nil
 }
@@ -201,9 +203,14 @@ func cmp(a, b error) error {
 	return b
 }
 
-func pingRTT(ctx context.Context, rdb *redis.Client) time.Duration {
+// pingRTT is the median time of a PING sent after idle: with idle 0, the
+// round trip of a busy client; with idle as long as a critical section,
+// the round trip a hand-off pays, which wakes an idle holder and an idle
+// waiter (scheduler and CPU wake-ups cost more than the network here).
+func pingRTT(ctx context.Context, rdb *redis.Client, idle time.Duration) time.Duration {
 	var ds []time.Duration
-	for range 2000 {
+	for range min(2000, int(time.Second/(idle+time.Microsecond))) {
+		time.Sleep(idle)
 		t := time.Now()
 		rdb.Ping(ctx)
 		ds = append(ds, time.Since(t))

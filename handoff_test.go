@@ -1,0 +1,415 @@
+package hotredis_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hotredis/hotredis"
+)
+
+func init() { roles["lock-waiter"] = roleLockWaiter }
+
+// waitInLine waits until n waiters stand in the line of the lock or
+// semaphore at k.
+func waitInLine(t *testing.T, k string, n int64) {
+	t.Helper()
+	rdb := rawClient()
+	defer rdb.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for rdb.ZCard(ctx, k+":waiters").Val() != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d waiters in line, want %d", rdb.ZCard(ctx, k+":waiters").Val(), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestLockServesWaitersInArrivalOrder(t *testing.T) {
+	k := key(t)
+	holder := hotredis.NewLock(k)
+	if err := holder.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const waiters = 6
+	var (
+		mu    sync.Mutex
+		order []int
+		wg    sync.WaitGroup
+	)
+	for i := range waiters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l := hotredis.NewLock(k)
+			if err := l.Acquire(ctx); err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			order = append(order, i)
+			mu.Unlock()
+			if err := l.Release(ctx); err != nil {
+				t.Error(err)
+			}
+		}()
+		waitInLine(t, k, int64(i+1))
+	}
+	// No barging: while anyone waits, a newcomer cannot take the lock,
+	// even in the instant after a release.
+	if ok, err := hotredis.NewLock(k).TryAcquire(ctx); err != nil || ok {
+		t.Fatalf("TryAcquire with waiters in line = %v, %v", ok, err)
+	}
+	if err := holder.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := hotredis.NewLock(k).TryAcquire(ctx); err != nil || ok {
+		t.Fatalf("TryAcquire right after a release to a waiter = %v, %v", ok, err)
+	}
+	wg.Wait()
+	for i, got := range order {
+		if got != i {
+			t.Fatalf("served in order %v, want arrival order", order)
+		}
+	}
+	if len(order) != waiters {
+		t.Fatalf("%d waiters served, want %d", len(order), waiters)
+	}
+}
+
+func TestSemaphoreLineIsFirstComeFirstServed(t *testing.T) {
+	k := key(t)
+	holder := hotredis.NewSemaphore(k, 3)
+	if err := holder.AcquireN(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	// A wants all 3; B, behind it, wants the 1 that is free: B waits.
+	a, b := hotredis.NewSemaphore(k, 3), hotredis.NewSemaphore(k, 3)
+	gotA, gotB := make(chan error, 1), make(chan error, 1)
+	go func() { gotA <- a.AcquireN(ctx, 3) }()
+	waitInLine(t, k, 1)
+	go func() { gotB <- b.Acquire(ctx) }()
+	waitInLine(t, k, 2)
+	if ok, err := hotredis.NewSemaphore(k, 3).TryAcquire(ctx); err != nil || ok {
+		t.Fatalf("TryAcquire of a free permit with a larger request in line = %v, %v", ok, err)
+	}
+	select {
+	case err := <-gotB:
+		t.Fatalf("a smaller request overtook a larger one: %v", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if err := holder.ReleaseN(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-gotA; err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-gotB:
+		t.Fatalf("B served while A holds all 3: %v", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	start := time.Now()
+	if err := a.ReleaseN(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-gotB; err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 300*time.Millisecond {
+		t.Errorf("B served %v after the release", d)
+	}
+	if v, _ := b.Available(ctx); v != 2 {
+		t.Errorf("Available = %d, want 2", v)
+	}
+	_ = b.Release(ctx)
+}
+
+func TestSemaphoreRequestLargerThanSizeHoldsNobodyUp(t *testing.T) {
+	k := key(t)
+	big := hotredis.NewBoundedSemaphore(k, 2)
+	c, cancel := context.WithCancel(ctx)
+	gotBig := make(chan error, 1)
+	go func() { gotBig <- big.AcquireN(c, 5) }()
+	waitInLine(t, k, 1)
+	small := hotredis.NewBoundedSemaphore(k, 2)
+	if err := small.AcquireN(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := small.ReleaseN(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-gotBig; !errors.Is(err, context.Canceled) {
+		t.Fatalf("AcquireN(5) of 2 = %v, want Canceled", err)
+	}
+	waitInLine(t, k, 0)
+}
+
+// roleLockWaiter waits for the lock (LOCK_KIND) at LOCK_KEY, says it got
+// it by setting LOCK_KEY:got, and holds it until killed.
+func roleLockWaiter() error {
+	c, err := roleClient()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	rdb, err := roleRawClient()
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	k := os.Getenv("LOCK_KEY")
+	l := newLocker(os.Getenv("LOCK_KIND"), k, envInt("LOCK_N"))
+	if err := l.Acquire(context.Background()); err != nil {
+		return err
+	}
+	if err := rdb.Set(context.Background(), k+":got", 1, 0).Err(); err != nil {
+		return err
+	}
+	time.Sleep(time.Minute)
+	return nil
+}
+
+// testKilledWaiter kills a waiter first in line with SIGKILL and releases
+// at once, so that the lock is handed to the dead waiter; the next waiter
+// must get it when that grant's short lease runs out (the registration's
+// expiry, 3s), not after the 30s lease.
+func testKilledWaiter(t *testing.T, kind string) {
+	t.Parallel()
+	k := key(t)
+	holder := newLocker(kind, k, 1)
+	if err := holder.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	child := startRole(t, "lock-waiter", "LOCK_KIND="+kind, "LOCK_KEY="+k, "LOCK_N=1")
+	waitInLine(t, k, 1)
+	next := newLocker(kind, k, 1)
+	got := make(chan error, 1)
+	go func() { got <- next.Acquire(ctx) }()
+	waitInLine(t, k, 2)
+	if err := child.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = child.Wait()
+	killed := time.Now()
+	if err := holder.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-got:
+		t.Fatalf("the next waiter got it at once (%v): the dead waiter was not served first", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("served %v after its predecessor in line was killed", time.Since(killed))
+	case <-time.After(3*time.Second + 1500*time.Millisecond):
+		t.Fatal("a dead waiter kept the lock beyond its registration's expiry plus a margin")
+	}
+	if err := next.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLockWaiterKilledInLineKeepsNoGrant(t *testing.T) { testKilledWaiter(t, "lock") }
+
+func TestSemaphoreWaiterKilledInLineKeepsNoGrant(t *testing.T) { testKilledWaiter(t, "bsem") }
+
+func TestLockCancelledWaitGivesBackItsGrant(t *testing.T) {
+	for _, kind := range []string{"lock", "rlock"} {
+		t.Run(kind, func(t *testing.T) {
+			k := key(t)
+			holder := newLocker(kind, k, 1)
+			if err := holder.Acquire(ctx); err != nil {
+				t.Fatal(err)
+			}
+			// The first in line never reads its grant, like a waiter whose
+			// context ends just as the lock is handed to it.
+			var first locker
+			var leave func(context.Context)
+			var err error
+			if kind == "rlock" {
+				r := hotredis.NewRLock(k)
+				first = r
+				leave, err = hotredis.JoinLine(ctx, r)
+			} else {
+				l := hotredis.NewLock(k)
+				first = l
+				leave, err = hotredis.JoinLine(ctx, l)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			second := newLocker(kind, k, 1)
+			got := make(chan error, 1)
+			go func() { got <- second.Acquire(ctx) }()
+			waitInLine(t, k, 2)
+			if err := holder.Release(ctx); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case err := <-got:
+				t.Fatalf("second in line served before the first gave up: %v", err)
+			case <-time.After(100 * time.Millisecond):
+			}
+			start := time.Now()
+			leave(ctx)
+			if err := <-got; err != nil {
+				t.Fatal(err)
+			}
+			if d := time.Since(start); d > 300*time.Millisecond {
+				t.Errorf("the given-back grant reached the next waiter after %v", d)
+			}
+			if err := first.Release(ctx); !errors.Is(err, hotredis.ErrNotHeld) {
+				t.Errorf("Release by the cancelled waiter's handle = %v, want ErrNotHeld", err)
+			}
+			if tok := tokenOf(second); tok <= 0 {
+				t.Errorf("token %d", tok)
+			}
+			if err := second.Release(ctx); err != nil {
+				t.Fatal(err)
+			}
+			waitInLine(t, k, 0)
+		})
+	}
+}
+
+func TestSemaphoreCancelledWaitGivesBackItsGrant(t *testing.T) {
+	k := key(t)
+	holder := hotredis.NewSemaphore(k, 2)
+	if err := holder.AcquireN(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	first := hotredis.NewSemaphore(k, 2)
+	leave, err := hotredis.JoinSemaphoreLine(ctx, first, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := hotredis.NewSemaphore(k, 2)
+	got := make(chan error, 1)
+	go func() { got <- second.Acquire(ctx) }()
+	waitInLine(t, k, 2)
+	if err := holder.ReleaseN(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-got:
+		t.Fatalf("second in line served while the first holds both permits: %v", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	if v, _ := holder.Available(ctx); v != 0 {
+		t.Fatalf("Available = %d with 2 granted, want 0", v)
+	}
+	leave(ctx)
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := holder.Available(ctx); v != 1 {
+		t.Errorf("Available = %d after the give-back and one taken, want 1", v)
+	}
+	if err := second.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rdb := rawClient()
+	defer rdb.Close()
+	if n := rdb.HLen(ctx, k+":granted").Val(); n != 0 {
+		t.Errorf("%d grants left unconfirmed", n)
+	}
+	waitInLine(t, k, 0)
+}
+
+// The waiter's Acquire returns on the grant itself: it joins the line
+// once, and the release hands it the lock.
+func TestLockHandOffIsAGrant(t *testing.T) {
+	k := key(t)
+	holder := hotredis.NewLock(k)
+	if err := holder.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rdb := rawClient()
+	defer rdb.Close()
+	w := hotredis.NewLock(k)
+	got := make(chan error, 1)
+	go func() { got <- w.Acquire(ctx) }()
+	waitInLine(t, k, 1)
+	line := rdb.HGet(ctx, k+":waiting", "#seq").Val()
+	if err := holder.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+	if wid := rdb.HGet(ctx, k, "wid").Val(); wid == "" {
+		t.Error("the lock was not granted to the waiter by the release")
+	}
+	if rdb.HGet(ctx, k+":waiting", "#seq").Val() != line {
+		t.Error("the waiter joined the line again")
+	}
+	_ = w.Release(ctx)
+}
+
+// testStaleGrant pauses a waiter (SIGSTOP) just as the lock is handed to
+// it, lets the grant's short lease run out so that the next waiter gets
+// the lock, and resumes it: the grant is still on its stream, but it must
+// not take it for a holding while the other waiter holds the lock.
+func testStaleGrant(t *testing.T, kind string) {
+	t.Parallel()
+	k := key(t)
+	rdb := rawClient()
+	defer rdb.Close()
+	holder := newLocker(kind, k, 1)
+	if err := holder.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	child := startRole(t, "lock-waiter", "LOCK_KIND="+kind, "LOCK_KEY="+k, "LOCK_N=1")
+	defer func() { _ = child.Process.Kill(); _ = child.Wait() }()
+	waitInLine(t, k, 1)
+	time.Sleep(50 * time.Millisecond) // let it block reading its stream
+	if err := child.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	next := newLocker(kind, k, 1)
+	got := make(chan error, 1)
+	go func() { got <- next.Acquire(ctx) }()
+	waitInLine(t, k, 2)
+	if err := holder.Release(ctx); err != nil { // granted to the paused waiter
+		t.Fatal(err)
+	}
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(3*time.Second + 1500*time.Millisecond):
+		t.Fatal("the paused waiter's grant did not run out")
+	}
+	if err := child.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if rdb.Exists(ctx, k+":got").Val() != 0 {
+		t.Fatal("the resumed waiter took its expired grant while another waiter holds the lock")
+	}
+	if err := next.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for rdb.Exists(ctx, k+":got").Val() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the resumed waiter never got the lock")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestLockGrantReadAfterItsLeaseIsNotTrusted(t *testing.T) { testStaleGrant(t, "lock") }
+
+func TestSemaphoreGrantReadAfterItsLeaseIsNotTrusted(t *testing.T) { testStaleGrant(t, "bsem") }
