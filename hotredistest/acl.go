@@ -31,7 +31,8 @@ const ACLRules = "resetchannels -@all" +
 	" +sdiff +sinter +sintercard +sinterstore +sunion" +
 	" +hset +hsetnx +hget +hmget +hdel +hexists +hlen +hkeys +hvals +hgetall +hscan" +
 	" +hincrby +hincrbyfloat +hrandfield" +
-	" +zadd +zrem +zscore +zrange +zrangebyscore"
+	" +zadd +zrem +zscore +zrange +zrangebyscore" +
+	" +xadd +xread +xrevrange"
 
 // ACLKeyPatterns returns the key patterns a user needs for the objects
 // whose keys start with prefix: "~prefix*" for the keys themselves and
