@@ -98,6 +98,7 @@ func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
 		{name: "GetMany", many: true},
 		{name: "SetQueueGet", set: true},
 		{name: "Reserve", res: true},
+		{name: "SetQueueReserve", set: true, res: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -105,8 +106,9 @@ func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
 			// ended by its deadline or, half the time, cancelled first
 			// (the server is not told: what the command takes then must be
 			// given back). The deadline bounds each abandoned command's
-			// life on the server.
-			const getters, producers, each = 500, 4, 1000
+			// life on the server. Producers hold back their last item until
+			// thousands of waits were cancelled.
+			const getters, producers, each, minCancels = 64, 4, 1000, 2000
 			c, err := srv.NewClient()
 			if err != nil {
 				t.Fatal(err)
@@ -117,6 +119,12 @@ func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
 			q.Delete(ctx)
 			get := func(ctx context.Context) ([]string, error) {
 				switch {
+				case tc.set && tc.res:
+					v, r, err := sq.Reserve(ctx, time.Minute)
+					if err == nil {
+						err = sq.Ack(context.Background(), r)
+					}
+					return []string{v}, err
 				case tc.set:
 					v, err := sq.Get(ctx)
 					return []string{v}, err
@@ -142,7 +150,7 @@ func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
 			for range getters {
 				wg.Go(func() {
 					for !stop.Load() {
-						d := time.Duration(5+rand.IntN(100)) * time.Millisecond
+						d := time.Duration(2+rand.IntN(20)) * time.Millisecond
 						gctx, cancel := context.WithTimeout(ctx, 2*d)
 						if rand.IntN(2) == 0 {
 							time.AfterFunc(d, cancel)
@@ -170,6 +178,9 @@ func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
 				pw.Go(func() {
 					for i := range each {
 						v := fmt.Sprintf("%d-%d", p, i)
+						for i == each-1 && cancels.Load() < minCancels {
+							time.Sleep(5 * time.Millisecond)
+						}
 						var err error
 						if tc.set {
 							_, err = sq.Put(ctx, v)
@@ -180,20 +191,21 @@ func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
 							t.Error(err)
 							return
 						}
-						if i%16 == 0 {
+						if i%10 == 0 {
 							time.Sleep(time.Millisecond)
 						}
 					}
 				})
 			}
 			pw.Wait()
+			during := cancels.Load()
 			stop.Store(true)
 			wg.Wait()
 			// Close waits for every abandoned command and its give-back.
 			if err := c.Close(); err != nil {
 				t.Fatal(err)
 			}
-			during := len(received)
+			got := len(received)
 			left := hotredis.NewSetQueue[string](k)
 			for {
 				if empty := must[bool](t)(left.Empty(ctx)); empty {
@@ -215,14 +227,23 @@ func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
 			if len(received) != producers*each {
 				t.Errorf("%d distinct items, want %d: lost %d", len(received), producers*each, producers*each-len(received))
 			}
+			rdb := rawClient()
+			defer rdb.Close()
 			if tc.set {
-				rdb := rawClient()
-				defer rdb.Close()
 				if n := rdb.SCard(ctx, k+"-set").Val(); n != 0 {
 					t.Errorf("%d ghost members left in the set", n)
 				}
 			}
-			t.Logf("%d waits cancelled; %d items received by the waits, %d left in the queue", cancels.Load(), during, len(received)-during)
+			if ks := rdb.Keys(ctx, "*"+k+"*:parked:*").Val(); len(ks) > 0 {
+				t.Errorf("parking lists left behind: %q", ks)
+			}
+			if n := rdb.ZCard(ctx, k+":reserved").Val(); tc.res && n != 0 {
+				t.Errorf("%d reservations left", n)
+			}
+			if during < minCancels {
+				t.Errorf("only %d waits cancelled while producers ran, want %d or more", during, minCancels)
+			}
+			t.Logf("%d waits cancelled while producers ran; %d items received by the waits, %d left in the queue", during, got, len(received)-got)
 		})
 	}
 }

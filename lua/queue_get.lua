@@ -1,6 +1,6 @@
--- queue_get: take up to n items from the head of a queue.
--- KEYS[1] the list, KEYS[2] "a put is waiting" flag, KEYS[3] space
--- notification list, KEYS[4] (set queues only) the set of queued items
+-- queue_get: take up to n items from the head of a queue, without waiting.
+-- KEYS[1] the list, KEYS[2] waiting puts, KEYS[3] space notification list,
+-- KEYS[4] (set queues only) the set of queued items
 -- ARGV[1] n, ARGV[2] chunk size
 -- Reply: the items taken, head first (empty when the queue is empty).
 -- A script so that taking the items, removing them from a set queue's set
@@ -16,12 +16,11 @@ if KEYS[4] then
     redis.call('SREM', KEYS[4], unpack(items, s, math.min(s + chunk - 1, n)))
   end
 end
-if redis.call('EXISTS', KEYS[2]) == 1 then
-  -- One token per freed slot, at most one chunk: each wakes one put.
-  local tokens = {}
-  for i = 1, math.min(n, chunk) do tokens[i] = '1' end
-  redis.call('RPUSH', KEYS[3], unpack(tokens))
-  redis.call('LTRIM', KEYS[3], 0, chunk - 1)
-  redis.call('PEXPIRE', KEYS[3], 10000)
+-- One wake-up per freed slot, for as many puts as wait.
+local woken = 0
+for i = 1, math.min(n, chunk) do
+  if not redis.call('LMOVE', KEYS[2], KEYS[3], 'RIGHT', 'LEFT') then break end
+  woken = i
 end
+if woken > 0 then redis.call('PEXPIRE', KEYS[3], 10000) end
 return items
