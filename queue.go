@@ -113,8 +113,8 @@ func (q *Queue[T]) Unfinished(ctx context.Context) (int, error) { return q.unfin
 // should be idempotent. Expired reservations are put back by later
 // Reserve calls on the queue, including ones blocked waiting.
 //
-// Reserve does not mark a task done; call TaskDone as well if you use
-// Join. Delete does not remove outstanding reservations' lists.
+// Reserve does not mark a task done; call TaskDone after a successful Ack
+// if you use Join. Delete does not remove outstanding reservations' lists.
 func (q *Queue[T]) Reserve(ctx context.Context, visibility time.Duration) (T, Receipt, error) {
 	return q.reserve(ctx, visibility, true)
 }
@@ -240,8 +240,8 @@ func (q *LifoQueue[T]) Unfinished(ctx context.Context) (int, error) { return q.u
 // should be idempotent. Expired reservations are put back by later
 // Reserve calls on the queue, including ones blocked waiting.
 //
-// Reserve does not mark a task done; call TaskDone as well if you use
-// Join. Delete does not remove outstanding reservations' lists.
+// Reserve does not mark a task done; call TaskDone after a successful Ack
+// if you use Join. Delete does not remove outstanding reservations' lists.
 func (q *LifoQueue[T]) Reserve(ctx context.Context, visibility time.Duration) (T, Receipt, error) {
 	return q.reserve(ctx, visibility, true)
 }
@@ -266,8 +266,9 @@ func (q *LifoQueue[T]) Ack(ctx context.Context, r Receipt) error { return q.ack(
 // "ghost" members silently drop later puts of that item).
 //
 // On a Redis Cluster both keys must share a slot: name the queue with a
-// hash tag, such as "{jobs}" (its set is then "{jobs}-set"). An untagged
-// key fails with ErrCrossSlot before anything is sent.
+// hash tag, such as "{jobs}" (its set is then "{jobs}-set"). With an
+// untagged key, every method that uses both keys (puts, gets, reserves)
+// fails with ErrCrossSlot before anything is sent.
 //
 // A queue made WithMaxSize is bounded: Put waits while it is full. Waiting
 // never polls: a blocked Get is woken by the Put itself (BLPOP) and a
@@ -408,8 +409,9 @@ func (q *SetQueue[T]) Ack(ctx context.Context, r Receipt) error { return q.ack(c
 // the same atomic step as the list.
 //
 // On a Redis Cluster both keys must share a slot: name the queue with a
-// hash tag, such as "{jobs}" (its set is then "{jobs}-set"). An untagged
-// key fails with ErrCrossSlot before anything is sent.
+// hash tag, such as "{jobs}" (its set is then "{jobs}-set"). With an
+// untagged key, every method that uses both keys (puts, gets, reserves)
+// fails with ErrCrossSlot before anything is sent.
 //
 // A queue made WithMaxSize is bounded: Put waits while it is full. Waiting
 // never polls: a blocked Get is woken by the Put itself (BLPOP) and a

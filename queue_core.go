@@ -115,7 +115,7 @@ func (q *queueCore[T]) putKeys() []string {
 func (q *queueCore[T]) getKeys() []string {
 	ks := []string{q.list, q.putWait, q.notFull}
 	if q.set {
-		ks = append(ks, q.setKey)
+		ks = append(ks, q.setKey, q.reserved)
 	}
 	return ks
 }
@@ -245,8 +245,26 @@ func (q *queueCore[T]) waitFor(ctx context.Context, wk, how string, giveBack fun
 }
 
 // take runs queue_get: up to n items from the head, without waiting.
-func (q *queueCore[T]) take(ctx context.Context, n int) ([]any, error) {
-	return asArray(q.change(ctx, scriptQueueGet, q.getKeys(), strconv.Itoa(n), strconv.Itoa(chunkSize)))
+// Before a set queue's get waits (block), it recovers the items of expired
+// registrations first, so that they do not wait for a Reserve.
+func (q *queueCore[T]) take(ctx context.Context, n int, block bool) ([]any, error) {
+	check := "0"
+	if block && q.set {
+		check = "1"
+	}
+	for {
+		arr, err := asArray(q.change(ctx, scriptQueueGet, q.getKeys(), strconv.Itoa(n), strconv.Itoa(chunkSize), check))
+		if err != nil || len(arr) != 1 {
+			return arr, err
+		}
+		ids, ok := arr[0].([]any)
+		if !ok {
+			return arr, nil
+		}
+		if err := q.recover(ctx, ids); err != nil {
+			return nil, err
+		}
+	}
 }
 
 // get removes up to n items from the head, waiting for at least one when
@@ -263,13 +281,13 @@ func (q *queueCore[T]) get(ctx context.Context, op string, n int, block bool) ([
 	var err error
 	switch {
 	case !block:
-		arr, err = q.take(ctx, n)
+		arr, err = q.take(ctx, n, false)
 	case !q.set && n == 1:
 		arr, err = q.pop(ctx)
 	default:
 		// Take what is there (a batch with the exact number of wake-ups
 		// for waiting puts), and wait only when there is nothing.
-		if arr, err = q.take(ctx, n); err == nil && len(arr) == 0 {
+		if arr, err = q.take(ctx, n, true); err == nil && len(arr) == 0 {
 			if q.set {
 				arr, err = q.parkAndTake(ctx, n)
 			} else {
