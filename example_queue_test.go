@@ -127,6 +127,28 @@ func ExampleSetQueue() {
 	// https://example.com/ true
 }
 
+// A set queue's reserved item is no longer queued: an equal item can be
+// put again while the first is processed, and is then delivered again.
+func ExampleSetQueue_Reserve() {
+	ctx := context.Background()
+	q := hotredis.NewSetQueue[string]("{example:pages}")
+	defer q.Delete(ctx)
+	_, _ = q.Put(ctx, "/index.html")
+
+	page, r, _ := q.Reserve(ctx, time.Minute)
+	fmt.Println("crawling", page)
+	again, _ := q.Put(ctx, "/index.html") // changed meanwhile: crawl it again
+	fmt.Println("queued again:", again)
+	fmt.Println(q.Ack(ctx, r))
+	n, _ := q.Len(ctx)
+	fmt.Println("still queued:", n)
+	// Output:
+	// crawling /index.html
+	// queued again: true
+	// <nil>
+	// still queued: 1
+}
+
 // A LifoSetQueue is a stack of unique items.
 func ExampleLifoSetQueue() {
 	ctx := context.Background()

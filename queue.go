@@ -113,8 +113,8 @@ func (q *Queue[T]) Unfinished(ctx context.Context) (int, error) { return q.unfin
 // should be idempotent. Expired reservations are put back by later
 // Reserve calls on the queue, including ones blocked waiting.
 //
-// Reserve does not mark a task done; call TaskDone as well if you use
-// Join. Delete does not remove outstanding reservations' lists.
+// Reserve does not mark a task done; call TaskDone after a successful Ack
+// if you use Join. Delete does not remove outstanding reservations' lists.
 func (q *Queue[T]) Reserve(ctx context.Context, visibility time.Duration) (T, Receipt, error) {
 	return q.reserve(ctx, visibility, true)
 }
@@ -240,8 +240,8 @@ func (q *LifoQueue[T]) Unfinished(ctx context.Context) (int, error) { return q.u
 // should be idempotent. Expired reservations are put back by later
 // Reserve calls on the queue, including ones blocked waiting.
 //
-// Reserve does not mark a task done; call TaskDone as well if you use
-// Join. Delete does not remove outstanding reservations' lists.
+// Reserve does not mark a task done; call TaskDone after a successful Ack
+// if you use Join. Delete does not remove outstanding reservations' lists.
 func (q *LifoQueue[T]) Reserve(ctx context.Context, visibility time.Duration) (T, Receipt, error) {
 	return q.reserve(ctx, visibility, true)
 }
@@ -266,8 +266,9 @@ func (q *LifoQueue[T]) Ack(ctx context.Context, r Receipt) error { return q.ack(
 // "ghost" members silently drop later puts of that item).
 //
 // On a Redis Cluster both keys must share a slot: name the queue with a
-// hash tag, such as "{jobs}" (its set is then "{jobs}-set"). An untagged
-// key fails with ErrCrossSlot before anything is sent.
+// hash tag, such as "{jobs}" (its set is then "{jobs}-set"). With an
+// untagged key, every method that uses both keys (puts, gets, reserves)
+// fails with ErrCrossSlot before anything is sent.
 //
 // A queue made WithMaxSize is bounded: Put waits while it is full. Waiting
 // never polls: a blocked Get is woken by the Put itself (BLPOP) and a
@@ -276,7 +277,7 @@ func (q *LifoQueue[T]) Ack(ctx context.Context, r Receipt) error { return q.ack(
 //
 // Methods called with a Transaction's context are queued: TryPut, PutMany
 // and Put do not wait (a full queue makes the commit fail with ErrFull),
-// TryGet and GetMany return nothing, and Get and Join fail with
+// TryGet and GetMany return nothing, and Get, Join and Reserve fail with
 // ErrInTransaction.
 type SetQueue[T any] struct {
 	queueCore[T]
@@ -369,6 +370,38 @@ func (q *SetQueue[T]) Unfinished(ctx context.Context) (int, error) { return q.un
 // Contains reports whether v is queued (a member of the set at key-set).
 func (q *SetQueue[T]) Contains(ctx context.Context, v T) (bool, error) { return q.contains(ctx, v) }
 
+// Reserve takes the head item for reliable processing, waiting until there
+// is one or ctx ends. The item moves, atomically, to a list of its own
+// where it stays until Ack. If Ack does not come within visibility (the
+// consumer crashed, or is too slow), the item goes back to the head of the
+// queue, to be delivered again: delivery is at-least-once, so processing
+// should be idempotent. Expired reservations are put back by later
+// Reserve and Get calls on the queue, including ones blocked waiting.
+//
+// A reserved item is no longer queued, as after Get: it leaves the set,
+// Contains reports false, and a Put of an equal item adds it. When a
+// reservation expires, its item goes back to the queue and the set unless
+// an equal item is queued by then; in that case the queued one stands for
+// it, and the reserved one is dropped and counted as a done task (as a
+// repeated Put is not a task).
+//
+// Reserve does not mark a task done; call TaskDone after a successful Ack
+// if you use Join. Delete does not remove outstanding reservations' lists.
+func (q *SetQueue[T]) Reserve(ctx context.Context, visibility time.Duration) (T, Receipt, error) {
+	return q.reserve(ctx, visibility, true)
+}
+
+// TryReserve is Reserve without waiting: ErrEmpty when the queue is empty.
+func (q *SetQueue[T]) TryReserve(ctx context.Context, visibility time.Duration) (T, Receipt, error) {
+	return q.reserve(ctx, visibility, false)
+}
+
+// Ack confirms that the item reserved with r was processed: it is removed
+// for good. If the reservation expired and the item was already put back
+// in the queue (or dropped because an equal item was queued), Ack returns
+// ErrNotHeld.
+func (q *SetQueue[T]) Ack(ctx context.Context, r Receipt) error { return q.ack(ctx, r) }
+
 // LifoSetQueue is a last-in, first-out queue of T whose items are unique
 // while queued: HOT Redis's LifoSetQueue. It is stored as a Redis list at
 // its key, newest first (Put pushes at the head, Get takes the head), plus
@@ -376,8 +409,9 @@ func (q *SetQueue[T]) Contains(ctx context.Context, v T) (bool, error) { return 
 // the same atomic step as the list.
 //
 // On a Redis Cluster both keys must share a slot: name the queue with a
-// hash tag, such as "{jobs}" (its set is then "{jobs}-set"). An untagged
-// key fails with ErrCrossSlot before anything is sent.
+// hash tag, such as "{jobs}" (its set is then "{jobs}-set"). With an
+// untagged key, every method that uses both keys (puts, gets, reserves)
+// fails with ErrCrossSlot before anything is sent.
 //
 // A queue made WithMaxSize is bounded: Put waits while it is full. Waiting
 // never polls: a blocked Get is woken by the Put itself (BLPOP) and a
@@ -386,7 +420,7 @@ func (q *SetQueue[T]) Contains(ctx context.Context, v T) (bool, error) { return 
 //
 // Methods called with a Transaction's context are queued: TryPut, PutMany
 // and Put do not wait (a full queue makes the commit fail with ErrFull),
-// TryGet and GetMany return nothing, and Get and Join fail with
+// TryGet and GetMany return nothing, and Get, Join and Reserve fail with
 // ErrInTransaction.
 type LifoSetQueue[T any] struct {
 	queueCore[T]
@@ -478,3 +512,35 @@ func (q *LifoSetQueue[T]) Unfinished(ctx context.Context) (int, error) { return 
 
 // Contains reports whether v is queued (a member of the set at key-set).
 func (q *LifoSetQueue[T]) Contains(ctx context.Context, v T) (bool, error) { return q.contains(ctx, v) }
+
+// Reserve takes the top item for reliable processing, waiting until there
+// is one or ctx ends. The item moves, atomically, to a list of its own
+// where it stays until Ack. If Ack does not come within visibility (the
+// consumer crashed, or is too slow), the item goes back on top of the
+// queue, to be delivered again: delivery is at-least-once, so processing
+// should be idempotent. Expired reservations are put back by later
+// Reserve and Get calls on the queue, including ones blocked waiting.
+//
+// A reserved item is no longer queued, as after Get: it leaves the set,
+// Contains reports false, and a Put of an equal item adds it. When a
+// reservation expires, its item goes back to the queue and the set unless
+// an equal item is queued by then; in that case the queued one stands for
+// it, and the reserved one is dropped and counted as a done task (as a
+// repeated Put is not a task).
+//
+// Reserve does not mark a task done; call TaskDone after a successful Ack
+// if you use Join. Delete does not remove outstanding reservations' lists.
+func (q *LifoSetQueue[T]) Reserve(ctx context.Context, visibility time.Duration) (T, Receipt, error) {
+	return q.reserve(ctx, visibility, true)
+}
+
+// TryReserve is Reserve without waiting: ErrEmpty when the queue is empty.
+func (q *LifoSetQueue[T]) TryReserve(ctx context.Context, visibility time.Duration) (T, Receipt, error) {
+	return q.reserve(ctx, visibility, false)
+}
+
+// Ack confirms that the item reserved with r was processed: it is removed
+// for good. If the reservation expired and the item was already put back
+// in the queue (or dropped because an equal item was queued), Ack returns
+// ErrNotHeld.
+func (q *LifoSetQueue[T]) Ack(ctx context.Context, r Receipt) error { return q.ack(ctx, r) }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -21,66 +23,183 @@ func init() {
 	roles["queue-reserver"] = queueReserverRole
 }
 
-// TestQueueReserveAck checks the visibility timeout: an item not acked in
-// time comes back, its old receipt no longer acks, and an acked item is
-// gone for good.
+// TestQueueReserveAck checks the visibility timeout on every kind of
+// queue: an item not acked in time comes back first, its old receipt no
+// longer acks, and an acked item is gone for good.
 func TestQueueReserveAck(t *testing.T) {
 	rdb := rawClient()
 	defer rdb.Close()
-	q := hotredis.NewQueue[string](key(t))
-	q.Delete(ctx)
-	if _, _, err := q.TryReserve(ctx, time.Second); !errors.Is(err, hotredis.ErrEmpty) {
-		t.Fatalf("TryReserve on empty: %v", err)
-	}
-	q.PutMany(ctx, "a", "b")
-	v, r1, err := q.Reserve(ctx, 100*time.Millisecond)
-	if v != "a" || err != nil {
-		t.Fatal(v, err)
-	}
-	if n := must[int](t)(q.Len(ctx)); n != 1 {
-		t.Fatalf("len %d while a is reserved", n)
-	}
-	time.Sleep(150 * time.Millisecond)
-	// The expired reservation is put back at the head by the next Reserve.
-	v, r2, err := q.Reserve(ctx, time.Minute)
-	if v != "a" || err != nil {
-		t.Fatalf("after expiry got %q %v, want a again", v, err)
-	}
-	if err := q.Ack(ctx, r1); !errors.Is(err, hotredis.ErrNotHeld) {
-		t.Fatalf("Ack of an expired reservation: %v", err)
-	}
-	if err := q.Ack(ctx, r2); err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Ack(ctx, r2); !errors.Is(err, hotredis.ErrNotHeld) {
-		t.Fatalf("second Ack: %v", err)
-	}
-	v, r3, err := q.Reserve(ctx, time.Minute)
-	if v != "b" || err != nil {
-		t.Fatal(v, err)
-	}
-	if err := q.Ack(ctx, r3); err != nil {
-		t.Fatal(err)
-	}
-	// A blocked Reserve is woken by a put.
-	go func() {
-		time.Sleep(30 * time.Millisecond)
-		q.Put(ctx, "c")
-	}()
-	v, r4, err := q.Reserve(ctx, time.Minute)
-	if v != "c" || err != nil {
-		t.Fatal(v, err)
-	}
-	q.Ack(ctx, r4)
-	tctx, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
-	defer cancel()
-	if _, _, err := q.Reserve(tctx, time.Second); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Reserve on empty with deadline: %v", err)
-	}
-	// Nothing left behind but, at most, the registration of the timed-out
-	// wait, which expires.
-	if n := rdb.Exists(ctx, q.Key()).Val(); n != 0 {
-		t.Errorf("queue not empty")
+	forEachQueue(t, func(t *testing.T, k queueKind) {
+		q := k.make(key(t))
+		q.Delete(ctx)
+		if _, _, err := q.TryReserve(ctx, time.Second); !errors.Is(err, hotredis.ErrEmpty) {
+			t.Fatalf("TryReserve on empty: %v", err)
+		}
+		if _, _, err := q.TryReserve(ctx, 0); err == nil {
+			t.Fatal("TryReserve with no visibility timeout: no error")
+		}
+		first := "a"
+		if k.lifo {
+			first = "b"
+		}
+		must[int](t)(q.PutMany(ctx, "a", "b"))
+		v, r1, err := q.Reserve(ctx, 100*time.Millisecond)
+		if v != first || err != nil {
+			t.Fatal(v, err)
+		}
+		if n := must[int](t)(q.Len(ctx)); n != 1 {
+			t.Fatalf("len %d while %s is reserved", n, first)
+		}
+		must[bool](t)(q.Put(ctx, "c"))
+		time.Sleep(150 * time.Millisecond)
+		// The expired reservation is put back at the head by the next
+		// Reserve, and comes first.
+		v, r2, err := q.Reserve(ctx, time.Minute)
+		if v != first || err != nil {
+			t.Fatalf("after expiry got %q %v, want %s again", v, err, first)
+		}
+		if err := q.Ack(ctx, r1); !errors.Is(err, hotredis.ErrNotHeld) {
+			t.Fatalf("Ack of an expired reservation: %v", err)
+		}
+		if err := q.Ack(ctx, r2); err != nil {
+			t.Fatal(err)
+		}
+		if err := q.Ack(ctx, r2); !errors.Is(err, hotredis.ErrNotHeld) {
+			t.Fatalf("second Ack: %v", err)
+		}
+		for range 2 {
+			_, r, err := q.Reserve(ctx, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := q.Ack(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A blocked Reserve is woken by a put.
+		go func() {
+			time.Sleep(30 * time.Millisecond)
+			q.Put(ctx, "d")
+		}()
+		v, r4, err := q.Reserve(ctx, time.Minute)
+		if v != "d" || err != nil {
+			t.Fatal(v, err)
+		}
+		if err := q.Ack(ctx, r4); err != nil {
+			t.Fatal(err)
+		}
+		tctx, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
+		defer cancel()
+		if _, _, err := q.Reserve(tctx, time.Second); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Reserve on empty with deadline: %v", err)
+		}
+		// Nothing is left behind (once the abandoned wait has ended on the
+		// server): no item, set member, parking, reservation or
+		// registration.
+		var left []string
+		for range 50 {
+			left = slices.DeleteFunc(rdb.Keys(ctx, "*"+q.Key()+"*").Val(), func(k string) bool {
+				return strings.HasSuffix(k, ":unfinished")
+			})
+			if len(left) == 0 {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if len(left) > 0 {
+			t.Errorf("keys left behind: %q", left)
+		}
+	})
+}
+
+// TestSetQueueReserve checks what a reservation means for a set queue's
+// uniqueness: a reserved item is no longer queued, so an equal item can be
+// put; if the reservation then expires, the queued item stands for both.
+func TestSetQueueReserve(t *testing.T) {
+	for _, k := range queueKinds[2:] {
+		t.Run(k.name, func(t *testing.T) {
+			q := k.make(key(t))
+			sq := q.(interface {
+				Contains(context.Context, string) (bool, error)
+			})
+			q.Delete(ctx)
+			must[bool](t)(q.Put(ctx, "x"))
+			v, r1, err := q.Reserve(ctx, 100*time.Millisecond)
+			if v != "x" || err != nil {
+				t.Fatal(v, err)
+			}
+			if in := must[bool](t)(sq.Contains(ctx, "x")); in {
+				t.Error("a reserved item is still a member of the set")
+			}
+			if added := must[bool](t)(q.Put(ctx, "x")); !added {
+				t.Fatal("an item equal to a reserved one was not added")
+			}
+			if n := must[int](t)(q.Unfinished(ctx)); n != 2 {
+				t.Fatalf("unfinished %d, want 2", n)
+			}
+			time.Sleep(150 * time.Millisecond)
+			// The expired reservation's x is dropped, the queued x standing
+			// for it; its task counts as done.
+			v, r2, err := q.Reserve(ctx, time.Minute)
+			if v != "x" || err != nil {
+				t.Fatal(v, err)
+			}
+			if err := q.Ack(ctx, r1); !errors.Is(err, hotredis.ErrNotHeld) {
+				t.Errorf("Ack of a dropped reservation: %v", err)
+			}
+			if n := must[int](t)(q.Len(ctx)); n != 0 {
+				t.Errorf("len %d, want 0: the expired x came back beside the queued one", n)
+			}
+			if n := must[int](t)(q.Unfinished(ctx)); n != 1 {
+				t.Errorf("unfinished %d, want 1", n)
+			}
+			if err := q.Ack(ctx, r2); err != nil {
+				t.Fatal(err)
+			}
+			if err := q.TaskDone(ctx); err != nil {
+				t.Fatal(err)
+			}
+			jctx, cancel := context.WithTimeout(ctx, time.Second)
+			defer cancel()
+			if err := q.Join(jctx); err != nil {
+				t.Errorf("Join after the last task: %v", err)
+			}
+			// An expired reservation with no equal item queued comes back
+			// to the list and the set, first.
+			must[int](t)(q.PutMany(ctx, "y", "z"))
+			y, r3, err := q.Reserve(ctx, 100*time.Millisecond)
+			if err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(150 * time.Millisecond)
+			if v, r4, err := q.Reserve(ctx, time.Minute); v != y || err != nil {
+				t.Errorf("after expiry got %q %v, want %q", v, err, y)
+			} else {
+				q.Ack(ctx, r4)
+			}
+			if err := q.Ack(ctx, r3); !errors.Is(err, hotredis.ErrNotHeld) {
+				t.Errorf("Ack of a recovered reservation: %v", err)
+			}
+			if in := must[bool](t)(sq.Contains(ctx, y)); in {
+				t.Errorf("%q reserved again but still a member", y)
+			}
+			// A blocked Reserve takes the item out of the set too.
+			must[string](t)(q.Get(ctx))
+			go func() {
+				time.Sleep(30 * time.Millisecond)
+				q.Put(ctx, "w")
+			}()
+			v, r5, err := q.Reserve(ctx, time.Minute)
+			if v != "w" || err != nil {
+				t.Fatal(v, err)
+			}
+			if in := must[bool](t)(sq.Contains(ctx, "w")); in {
+				t.Error("an item reserved by a blocked Reserve is still a member")
+			}
+			if err := q.Ack(ctx, r5); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }
 
@@ -98,6 +217,7 @@ func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
 		{name: "GetMany", many: true},
 		{name: "SetQueueGet", set: true},
 		{name: "Reserve", res: true},
+		{name: "SetQueueReserve", set: true, res: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -105,8 +225,9 @@ func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
 			// ended by its deadline or, half the time, cancelled first
 			// (the server is not told: what the command takes then must be
 			// given back). The deadline bounds each abandoned command's
-			// life on the server.
-			const getters, producers, each = 500, 4, 1000
+			// life on the server. Producers hold back their last item until
+			// thousands of waits were cancelled.
+			const getters, producers, each, minCancels = 32, 4, 500, 2000
 			c, err := srv.NewClient()
 			if err != nil {
 				t.Fatal(err)
@@ -117,6 +238,12 @@ func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
 			q.Delete(ctx)
 			get := func(ctx context.Context) ([]string, error) {
 				switch {
+				case tc.set && tc.res:
+					v, r, err := sq.Reserve(ctx, time.Minute)
+					if err == nil {
+						err = sq.Ack(context.Background(), r)
+					}
+					return []string{v}, err
 				case tc.set:
 					v, err := sq.Get(ctx)
 					return []string{v}, err
@@ -142,7 +269,7 @@ func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
 			for range getters {
 				wg.Go(func() {
 					for !stop.Load() {
-						d := time.Duration(5+rand.IntN(100)) * time.Millisecond
+						d := time.Duration(2+rand.IntN(20)) * time.Millisecond
 						gctx, cancel := context.WithTimeout(ctx, 2*d)
 						if rand.IntN(2) == 0 {
 							time.AfterFunc(d, cancel)
@@ -170,6 +297,9 @@ func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
 				pw.Go(func() {
 					for i := range each {
 						v := fmt.Sprintf("%d-%d", p, i)
+						for i == each-1 && cancels.Load() < minCancels {
+							time.Sleep(5 * time.Millisecond)
+						}
 						var err error
 						if tc.set {
 							_, err = sq.Put(ctx, v)
@@ -180,20 +310,21 @@ func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
 							t.Error(err)
 							return
 						}
-						if i%16 == 0 {
+						if i%10 == 0 {
 							time.Sleep(time.Millisecond)
 						}
 					}
 				})
 			}
 			pw.Wait()
+			during := cancels.Load()
 			stop.Store(true)
 			wg.Wait()
 			// Close waits for every abandoned command and its give-back.
 			if err := c.Close(); err != nil {
 				t.Fatal(err)
 			}
-			during := len(received)
+			got := len(received)
 			left := hotredis.NewSetQueue[string](k)
 			for {
 				if empty := must[bool](t)(left.Empty(ctx)); empty {
@@ -215,14 +346,23 @@ func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
 			if len(received) != producers*each {
 				t.Errorf("%d distinct items, want %d: lost %d", len(received), producers*each, producers*each-len(received))
 			}
+			rdb := rawClient()
+			defer rdb.Close()
 			if tc.set {
-				rdb := rawClient()
-				defer rdb.Close()
 				if n := rdb.SCard(ctx, k+"-set").Val(); n != 0 {
 					t.Errorf("%d ghost members left in the set", n)
 				}
 			}
-			t.Logf("%d waits cancelled; %d items received by the waits, %d left in the queue", cancels.Load(), during, len(received)-during)
+			if ks := rdb.Keys(ctx, "*"+k+"*:parked:*").Val(); len(ks) > 0 {
+				t.Errorf("parking lists left behind: %q", ks)
+			}
+			if n := rdb.ZCard(ctx, k+":reserved").Val(); tc.res && n != 0 {
+				t.Errorf("%d reservations left", n)
+			}
+			if during < minCancels {
+				t.Errorf("only %d waits cancelled while producers ran, want %d or more", during, minCancels)
+			}
+			t.Logf("%d waits cancelled while producers ran; %d items received by the waits, %d left in the queue", during, got, len(received)-got)
 		})
 	}
 }
@@ -438,63 +578,93 @@ func queueConsumerRole() error {
 // TestQueueReserveKilledConsumer has consumer processes Reserve, record
 // and Ack items while one of them is killed with SIGKILL mid-stream:
 // every item is still recorded at least once, thanks to the visibility
-// timeout.
+// timeout, on a plain queue and on set queues (whose set ends empty: no
+// ghost member).
 func TestQueueReserveKilledConsumer(t *testing.T) {
-	const items = 20_000
-	k := key(t)
-	q := hotredis.NewQueue[string](k)
-	results := hotredis.NewList[string](k + ":results")
-	q.Delete(ctx)
-	results.Delete(ctx)
-	all := make([]string, items)
-	for i := range all {
-		all[i] = strconv.Itoa(i)
-	}
-	if err := q.PutMany(ctx, all...); err != nil {
-		t.Fatal(err)
-	}
-	env := []string{"QUEUE_KEY=" + k, "QUEUE_GOROUTINES=8"}
-	victim := startRole(t, "queue-reserver", env...)
-	startRole(t, "queue-reserver", env...)
-	deadline := time.Now().Add(40 * time.Second)
-	for must[int](t)(results.Len(ctx)) < items/5 {
-		if time.Now().After(deadline) {
-			t.Fatal("consumers too slow")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if err := victim.Process.Kill(); err != nil { // SIGKILL
-		t.Fatal(err)
-	}
-	victim.Wait()
-	startRole(t, "queue-reserver", env...)
-	var distinct, total int
-	for {
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d of %d items delivered", distinct, items)
-		}
-		time.Sleep(200 * time.Millisecond)
-		vs, err := results.Values(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		seen := map[string]bool{}
-		for _, v := range vs {
-			seen[v] = true
-		}
-		distinct, total = len(seen), len(vs)
-		if distinct == items {
-			break
-		}
-	}
-	t.Logf("%d items delivered %d times in all (redelivered after the kill: %d)", items, total, total-items)
-	if n := must[int](t)(q.Len(ctx)); n != 0 {
-		t.Errorf("%d items left in the queue", n)
+	rdb := rawClient()
+	defer rdb.Close()
+	for _, kind := range []string{"Queue", "SetQueue", "LifoSetQueue"} {
+		t.Run(kind, func(t *testing.T) {
+			const items = 10_000
+			k := key(t)
+			q := reservable(kind, k)
+			results := hotredis.NewList[string](k + ":results")
+			q.Delete(ctx)
+			results.Delete(ctx)
+			all := make([]string, items)
+			for i := range all {
+				all[i] = strconv.Itoa(i)
+			}
+			if _, err := q.PutMany(ctx, all...); err != nil {
+				t.Fatal(err)
+			}
+			env := []string{"QUEUE_KEY=" + k, "QUEUE_KIND=" + kind, "QUEUE_GOROUTINES=8"}
+			victim := startRole(t, "queue-reserver", env...)
+			startRole(t, "queue-reserver", env...)
+			deadline := time.Now().Add(40 * time.Second)
+			for must[int](t)(results.Len(ctx)) < items/5 {
+				if time.Now().After(deadline) {
+					t.Fatal("consumers too slow")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			if err := victim.Process.Kill(); err != nil { // SIGKILL
+				t.Fatal(err)
+			}
+			victim.Wait()
+			startRole(t, "queue-reserver", env...)
+			var distinct, total int
+			for {
+				if time.Now().After(deadline) {
+					t.Fatalf("only %d of %d items delivered", distinct, items)
+				}
+				time.Sleep(200 * time.Millisecond)
+				vs, err := results.Values(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				seen := map[string]bool{}
+				for _, v := range vs {
+					seen[v] = true
+				}
+				distinct, total = len(seen), len(vs)
+				if distinct == items {
+					break
+				}
+			}
+			t.Logf("%d items delivered %d times in all (redelivered after the kill: %d)", items, total, total-items)
+			if n := rdb.LLen(ctx, k).Val(); n != 0 {
+				t.Errorf("%d items left in the queue", n)
+			}
+			if n := rdb.SCard(ctx, k+"-set").Val(); n != 0 {
+				t.Errorf("%d members left in the set", n)
+			}
+		})
 	}
 }
 
-// queueReserverRole reserves items, records each in QUEUE_KEY:results and
-// acks it, with QUEUE_GOROUTINES goroutines, until killed.
+// reservableQueue is what queueReserverRole needs of a queue.
+type reservableQueue interface {
+	PutMany(ctx context.Context, vs ...string) (int, error)
+	Reserve(ctx context.Context, visibility time.Duration) (string, hotredis.Receipt, error)
+	Ack(ctx context.Context, r hotredis.Receipt) error
+	Delete(ctx context.Context) error
+}
+
+// reservable returns the queue of the kind named ("Queue", "SetQueue",
+// "LifoSetQueue") at k.
+func reservable(kind, k string) reservableQueue {
+	for _, qk := range queueKinds {
+		if qk.name == kind {
+			return qk.make(k)
+		}
+	}
+	panic("unknown queue kind " + kind)
+}
+
+// queueReserverRole reserves items from the QUEUE_KIND queue at QUEUE_KEY,
+// records each in QUEUE_KEY:results and acks it, with QUEUE_GOROUTINES
+// goroutines, until killed.
 func queueReserverRole() error {
 	c, err := roleClient()
 	if err != nil {
@@ -502,7 +672,7 @@ func queueReserverRole() error {
 	}
 	defer c.Close()
 	k := os.Getenv("QUEUE_KEY")
-	q := hotredis.NewQueue[string](k)
+	q := reservable(os.Getenv("QUEUE_KIND"), k)
 	results := hotredis.NewList[string](k + ":results")
 	g := roleEnvInt("QUEUE_GOROUTINES")
 	errs := make(chan error, g)

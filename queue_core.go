@@ -18,16 +18,29 @@ var (
 	scriptQueuePut       = loadScript("queue_put")
 	scriptQueueGet       = loadScript("queue_get")
 	scriptQueueTaskDone  = loadScript("queue_task_done")
+	scriptQueueRegister  = loadScript("queue_register")
 	scriptQueueReserve   = loadScript("queue_reserve")
 	scriptQueueClaim     = loadScript("queue_claim")
-	scriptQueueRecover   = loadScript("queue_recover")
-	scriptQueueAck       = loadScript("queue_ack")
 	scriptQueueFinishGet = loadScript("queue_finish_get")
+	scriptQueueRecover   = loadScript("queue_recover")
+	scriptQueueUnget     = loadScript("queue_unget")
+	scriptQueueAck       = loadScript("queue_ack")
 )
 
 // putWaitTTL is how long a put blocked on a full queue stays registered
 // as waiting without renewing; it renews every maxBlock.
 const putWaitTTL = 3 * maxBlock
+
+// wakeTTL is how long a wake-up for a put blocked on a full queue lasts if
+// no put takes it (its put gave up).
+const wakeTTL = "10000"
+
+// registerMargin is how long a blocking take's registration outlives the
+// start of its wait: longer than the wait (at most maxBlock), so that it
+// cannot expire, and its item be recovered, before the step that follows
+// the wait; but short, since it delays the recovery of an item whose taker
+// died between the two.
+const registerMargin = 2 * maxBlock
 
 // WithMaxSize bounds a queue to n items (Python's maxsize): Put blocks and
 // TryPut fails with ErrFull while the queue holds n or more. n <= 0 means
@@ -40,9 +53,12 @@ func WithMaxSize(n int) Option { return func(o *options) { o.maxSize = max(n, 0)
 // plus, for set queues, the set of queued items at key + "-set".
 //
 // Besides the list (and set) it uses auxiliary keys in the key's Cluster
-// slot: the count of unfinished tasks, a list that wakes Join, a flag and
-// a list that wake puts blocked on a full queue, and, for Reserve, a
-// sorted set of reservations and one list per reservation.
+// slot: the count of unfinished tasks, a list that wakes Join, two lists
+// that wake puts blocked on a full queue (one element per waiting put, and
+// the wake-ups gets move there from it), and, for Reserve and set queues'
+// blocking gets, a sorted set of registrations with deadlines and, per
+// registration, a parking list (an item a blocking command has just moved,
+// not yet claimed) and a reservation list (a reserved item, until Ack).
 type queueCore[T any] struct {
 	object
 	vals    coder[T]
@@ -99,7 +115,7 @@ func (q *queueCore[T]) putKeys() []string {
 func (q *queueCore[T]) getKeys() []string {
 	ks := []string{q.list, q.putWait, q.notFull}
 	if q.set {
-		ks = append(ks, q.setKey)
+		ks = append(ks, q.setKey, q.reserved)
 	}
 	return ks
 }
@@ -143,13 +159,46 @@ func (q *queueCore[T]) tryPut(ctx context.Context, ss []string, wait bool) (int,
 	return int(n), nil
 }
 
+// push is the put of a plain queue with no bound to check: the push and
+// the task count in one MULTI/EXEC, which costs the server a fraction of a
+// script. Deleting the join token is always right after a put (a token
+// only exists while no task is unfinished).
+func (q *queueCore[T]) push(ctx context.Context, ss []string) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	side := "RPUSH"
+	if q.lifo {
+		side = "LPUSH"
+	}
+	n := strconv.Itoa(len(ss))
+	ctx = context.WithoutCancel(ctx) // see change
+	rs, err := q.atomic(ctx, cmd(side, []string{q.list}, ss...), cmd("INCRBY", []string{q.unfinished}, n), cmd("DEL", []string{q.joined}))
+	if err != nil {
+		if len(rs) == 3 && rs[0].Err != nil && rs[1].Err == nil {
+			// EXEC does not stop at a failed command: the push failed (the
+			// key holds another type) but the count went up. Undo it.
+			_, _ = q.write(ctx, cmd("DECRBY", []string{q.unfinished}, n))
+		}
+		return 0, err
+	}
+	return len(ss), nil
+}
+
 // put puts the encoded items ss, all at once, waiting for room when block
 // is true. It returns how many were added (set queues skip duplicates).
 func (q *queueCore[T]) put(ctx context.Context, op string, ss []string, block bool) (int, error) {
 	if len(ss) == 0 {
 		return 0, nil
 	}
-	if txFrom(ctx) != nil || !block || q.maxSize == 0 {
+	inTx := txFrom(ctx) != nil
+	if !q.set && q.maxSize == 0 && !inTx {
+		// In a Transaction the script is kept: a failed push stops it
+		// before the count changes, which EXEC would not.
+		n, err := q.push(ctx, ss)
+		return n, q.fail(op, err)
+	}
+	if inTx || !block || q.maxSize == 0 {
 		// Inside a Transaction a put cannot wait: a full queue makes the
 		// commit fail with ErrFull.
 		n, err := q.tryPut(ctx, ss, false)
@@ -164,8 +213,8 @@ func (q *queueCore[T]) put(ctx context.Context, op string, ss []string, block bo
 			return n, q.fail(op, err)
 		}
 		if err := q.waitFor(ctx, q.notFull, "BLPOP", func(ctx context.Context, reply any) {
-			// A cancelled put took a wake-up token: pass it on.
-			_, _ = q.write(ctx, cmd("RPUSH", []string{q.notFull}, "1"))
+			// A cancelled put took a wake-up: pass it on.
+			_, _ = q.atomic(ctx, cmd("RPUSH", []string{q.notFull}, "1"), cmd("PEXPIRE", []string{q.notFull}, wakeTTL))
 		}); err != nil {
 			return 0, err
 		}
@@ -196,8 +245,26 @@ func (q *queueCore[T]) waitFor(ctx context.Context, wk, how string, giveBack fun
 }
 
 // take runs queue_get: up to n items from the head, without waiting.
-func (q *queueCore[T]) take(ctx context.Context, n int) ([]any, error) {
-	return asArray(q.change(ctx, scriptQueueGet, q.getKeys(), strconv.Itoa(n), strconv.Itoa(chunkSize)))
+// Before a set queue's get waits (block), it recovers the items of expired
+// registrations first, so that they do not wait for a Reserve.
+func (q *queueCore[T]) take(ctx context.Context, n int, block bool) ([]any, error) {
+	check := "0"
+	if block && q.set {
+		check = "1"
+	}
+	for {
+		arr, err := asArray(q.change(ctx, scriptQueueGet, q.getKeys(), strconv.Itoa(n), strconv.Itoa(chunkSize), check))
+		if err != nil || len(arr) != 1 {
+			return arr, err
+		}
+		ids, ok := arr[0].([]any)
+		if !ok {
+			return arr, nil
+		}
+		if err := q.recover(ctx, ids); err != nil {
+			return nil, err
+		}
+	}
 }
 
 // get removes up to n items from the head, waiting for at least one when
@@ -210,86 +277,173 @@ func (q *queueCore[T]) get(ctx context.Context, op string, n int, block bool) ([
 	if block && txFrom(ctx) != nil {
 		return nil, fmt.Errorf("hotredis: queue %q: %s cannot wait inside a transaction: %w", q.key, op, ErrInTransaction)
 	}
-	arr, err := q.take(ctx, n)
-	if err != nil {
-		return nil, q.fail(op, err)
-	}
-	if len(arr) > 0 || !block {
-		return q.decodeItems(arr)
-	}
-	if q.set {
-		arr, err := q.parkAndTake(ctx, n)
-		if err != nil {
-			return nil, q.fail(op, err)
+	var arr []any
+	var err error
+	switch {
+	case !block:
+		arr, err = q.take(ctx, n, false)
+	case !q.set && n == 1:
+		arr, err = q.pop(ctx)
+	default:
+		// Take what is there (a batch with the exact number of wake-ups
+		// for waiting puts), and wait only when there is nothing.
+		if arr, err = q.take(ctx, n, true); err == nil && len(arr) == 0 {
+			if q.set {
+				arr, err = q.parkAndTake(ctx, n)
+			} else {
+				arr, err = q.pop(ctx, n)
+			}
 		}
-		return q.decodeItems(arr)
 	}
-	// A plain queue takes the item with the blocking command itself, so a
-	// hand-off costs one round trip. The queue was empty a moment ago, so
-	// no put can be waiting for the space this frees. A get cancelled while
-	// its command is on the server puts what it took back at the head.
-	reply, err := q.block(ctx, func(timeout string) backend.Cmd {
-		if n == 1 {
-			return cmd("BLPOP", []string{q.list}, timeout)
-		}
-		return backend.Cmd{Name: []string{"BLMPOP", timeout, "1"}, Keys: []string{q.list}, Args: []string{"LEFT", "COUNT", strconv.Itoa(n)}}
-	}, func(ctx context.Context, reply any) {
-		if items := popped(reply); len(items) > 0 {
-			slices.Reverse(items)
-			_, _ = q.write(ctx, cmd("LPUSH", []string{q.list}, items...))
-		}
-	})
 	if err != nil {
 		if cerr := ctx.Err(); cerr != nil && errors.Is(err, cerr) {
 			return nil, cerr // as documented: ctx.Err() itself
 		}
 		return nil, q.fail(op, err)
 	}
-	items := popped(reply)
-	out := make([]any, len(items))
-	for i, s := range items {
-		out[i] = s
-	}
-	return q.decodeItems(out)
+	return q.decodeItems(arr)
 }
 
-// parkTimeout is how long an item parked by a set queue's blocking get may
-// stay parked before it is put back in the queue: a get that crashed
-// between its two steps delays its item by this much, and loses nothing.
-const parkTimeout = 10 * time.Second
-
-// parkAndTake is a set queue's blocking get. A set queue must update the
-// set in the same step as it takes the item, which a blocking command
-// cannot do; so BLMOVE parks the item in a list of the get's own, and a
-// script then takes it and updates the set. The parking is registered
-// like a reservation (see reserve), so an item whose get died in between
-// goes back to the queue: the set never keeps a member whose item is gone.
-// It returns up to n items, waiting for at least one.
-func (q *queueCore[T]) parkAndTake(ctx context.Context, n int) ([]any, error) {
-	id := string(newReceipt())
-	park := q.reservation(Receipt(id))
-	finish := func(ctx context.Context) ([]any, error) {
-		return asArray(q.eval(context.WithoutCancel(ctx), scriptQueueFinishGet, true,
-			[]string{park, q.list, q.setKey, q.reserved, q.putWait, q.notFull},
-			id, strconv.Itoa(n), strconv.Itoa(chunkSize)))
-	}
+// pop is a plain queue's blocking get: BLPOP (or BLMPOP for a batch of
+// up to n[0]) followed, in the same pipeline and round trip, by the
+// wake-up of one put waiting for space (LMOVE from the waiting puts, which
+// does nothing when none waits). So a Get costs what the raw BLPOP costs.
+// A get cancelled while its pipeline is on the server puts what it took
+// back at the head.
+func (q *queueCore[T]) pop(ctx context.Context, n ...int) ([]any, error) {
 	for {
-		got, err := q.register(ctx, id, park, parkTimeout, true)
+		rs, err := q.blockPipeline(ctx, func(timeout string) []backend.Cmd {
+			take := backend.Cmd{Name: []string{"BLPOP"}, Keys: []string{q.list}, Args: []string{timeout}, Blocking: true}
+			if len(n) > 0 {
+				take = backend.Cmd{Name: []string{"BLMPOP", timeout, "1"}, Keys: []string{q.list}, Args: []string{"LEFT", "COUNT", strconv.Itoa(n[0])}, Blocking: true}
+			}
+			return []backend.Cmd{
+				take,
+				{Name: []string{"LMOVE"}, Keys: []string{q.putWait, q.notFull}, Args: []string{"RIGHT", "LEFT"}},
+				cmd("PEXPIRE", []string{q.notFull}, wakeTTL),
+			}
+		}, func(ctx context.Context, rs []backend.Result) {
+			if items := popped(rs[0].Val); len(items) > 0 {
+				slices.Reverse(items)
+				_, _ = q.write(ctx, cmd("LPUSH", []string{q.list}, items...))
+			}
+		})
 		if err != nil {
 			return nil, err
 		}
-		if !got {
-			if _, err := q.waitMove(ctx, id, park); err != nil {
-				if errors.Is(err, errRoundOver) {
-					continue
-				}
-				return nil, err
-			}
+		// The item, if any, is taken whatever the wake-up's fate.
+		if rs[0].Err != nil {
+			return nil, rs[0].Err
 		}
-		// The item is parked: finish even if ctx has just ended.
-		arr, err := finish(ctx)
-		if err != nil || len(arr) > 0 {
-			return arr, err
+		if items := popped(rs[0].Val); len(items) > 0 {
+			out := make([]any, len(items))
+			for i, s := range items {
+				out[i] = s
+			}
+			return out, nil
+		}
+	}
+}
+
+// A take is a set queue's blocking get, or a blocking Reserve: a pipeline
+// of three commands, one round trip, that registers the take's id with a
+// deadline, waits for the head item with BLMOVE into the id's parking
+// list, and runs a script (finish) that completes the take: it moves the
+// parked item on, and updates a set queue's set. A blocking command cannot
+// update the set itself, and the registration makes sure that a parked
+// item whose taker dies before finish goes back to the queue.
+//
+// The registration is sent in full (EVAL) so that it runs even on a server
+// that has lost its script cache. finish is sent by hash; if the server
+// does not have it (NOSCRIPT: the first use, a restart), the parked item
+// waits under its registration while finish is sent again the ordinary way
+// (falling back to EVAL, which caches it): one more round trip, once.
+
+// takeRound runs one take round for id and returns finish's reply:
+// {1, items...} when it took something, {0, expired ids...} otherwise.
+// finishKeys and finishArgs are finish's KEYS and ARGV; undo gives back
+// what finish took if ctx ends meanwhile.
+func (q *queueCore[T]) takeRound(ctx context.Context, id string, finish *script, finishKeys, finishArgs []string, undo func(ctx context.Context, reply []any)) ([]any, error) {
+	margin := strconv.FormatInt(registerMargin.Milliseconds(), 10)
+	complete := func(ctx context.Context, r backend.Result) ([]any, error) {
+		arr, err := asArray(r.Val, r.Err)
+		if backend.IsServerError(err, "NOSCRIPT") {
+			arr, err = asArray(q.eval(context.WithoutCancel(ctx), finish, true, finishKeys, finishArgs...))
+		}
+		if err != nil {
+			// Whatever BLMOVE parked goes back to the queue now (or,
+			// failing that, when the registration expires).
+			_ = q.unpark(ctx, id)
+		}
+		return arr, err
+	}
+	rs, err := q.blockPipeline(ctx, func(timeout string) []backend.Cmd {
+		return []backend.Cmd{
+			scriptQueueRegister.cmd(false, []string{q.reserved}, []string{id, margin}),
+			{Name: []string{"BLMOVE"}, Keys: []string{q.list, q.parking(id)}, Args: []string{"LEFT", "LEFT", timeout}, Blocking: true},
+			finish.cmd(true, finishKeys, finishArgs),
+		}
+	}, func(ctx context.Context, rs []backend.Result) {
+		if arr, err := complete(ctx, rs[2]); err == nil && took(arr) {
+			undo(ctx, arr)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	arr, ferr := complete(ctx, rs[2])
+	if took(arr) {
+		return arr, nil // the item is in hand, whatever else failed
+	}
+	for _, err := range []error{rs[1].Err, rs[0].Err, ferr} {
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(arr) == 0 {
+		arr = []any{int64(0)}
+	}
+	return arr, nil
+}
+
+// took reports whether a take's reply ({1, items...} or {0, ids...}) holds
+// items.
+func took(reply []any) bool { return len(reply) > 1 && reply[0] == int64(1) }
+
+// unpark puts back at the head what a take parked, and drops its
+// registration; a parked item is still a set queue's member.
+func (q *queueCore[T]) unpark(ctx context.Context, id string) error {
+	_, err := q.atomic(context.WithoutCancel(ctx),
+		backend.Cmd{Name: []string{"LMOVE"}, Keys: []string{q.parking(id), q.list}, Args: []string{"LEFT", "LEFT"}},
+		cmd("ZREM", []string{q.reserved}, id))
+	return err
+}
+
+// parkAndTake is a set queue's wait for up to n items, as a take:
+// finish (queue_finish_get) takes the parked item and up to n-1 more from
+// the head, and removes them from the set. A get whose ctx ends while its
+// pipeline runs puts its items back (queue_unget).
+func (q *queueCore[T]) parkAndTake(ctx context.Context, n int) ([]any, error) {
+	id := string(newReceipt())
+	ks := []string{q.parking(id), q.list, q.setKey, q.reserved, q.putWait, q.notFull}
+	args := []string{id, strconv.Itoa(n), strconv.Itoa(chunkSize)}
+	for {
+		arr, err := q.takeRound(ctx, id, scriptQueueFinishGet, ks, args, func(ctx context.Context, arr []any) {
+			items := make([]string, 0, len(arr)-1)
+			for _, x := range arr[1:] {
+				s, _, _ := asString(x, nil)
+				items = append(items, s)
+			}
+			_, _ = q.eval(ctx, scriptQueueUnget, true, []string{q.list, q.setKey, q.unfinished, q.joined}, items...)
+		})
+		if err != nil {
+			return nil, err
+		}
+		if took(arr) {
+			return arr[1:], nil
+		}
+		if err := q.recover(ctx, arr[1:]); err != nil {
+			return nil, err
 		}
 	}
 }
@@ -428,6 +582,12 @@ func (q *queueCore[T]) reservation(r Receipt) string {
 	return keys.Aux(q.key, "reserved:"+string(r))
 }
 
+// parking returns the key of the list into which a take's BLMOVE moves
+// the item, before the take's finish claims it.
+func (q *queueCore[T]) parking(id string) string {
+	return keys.Aux(q.key, "parked:"+id)
+}
+
 func newReceipt() Receipt {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
@@ -435,7 +595,9 @@ func newReceipt() Receipt {
 }
 
 // reserve moves the head item into a list of its own and records a
-// deadline for it; see Queue.Reserve.
+// deadline for it; see Queue.Reserve. A set queue's item leaves the set
+// as with Get. When the queue is empty, a blocking reserve waits as a take
+// (see takeRound) whose finish is queue_claim.
 func (q *queueCore[T]) reserve(ctx context.Context, visibility time.Duration, block bool) (T, Receipt, error) {
 	var zero T
 	op := "Reserve"
@@ -449,117 +611,65 @@ func (q *queueCore[T]) reserve(ctx context.Context, visibility time.Duration, bl
 		return zero, "", fmt.Errorf("hotredis: queue %q: %s: %w", q.key, op, ErrInTransaction)
 	}
 	r := newReceipt()
-	rk := q.reservation(r)
-	for {
-		s, got, err := q.registerItem(ctx, string(r), rk, visibility, block)
-		if err != nil {
-			return zero, "", err
-		}
-		if !got {
-			if !block {
-				return zero, "", fmt.Errorf("hotredis: queue %q: %s: %w", q.key, op, ErrEmpty)
-			}
-			if s, err = q.waitMove(ctx, string(r), rk); err != nil {
-				if errors.Is(err, errRoundOver) {
-					continue
-				}
-				return zero, "", err
-			}
-			// The item is in hand: claim it even if ctx has just ended.
-			claimed, err := asInt(q.eval(context.WithoutCancel(ctx), scriptQueueClaim, true,
-				[]string{q.reserved, rk, q.putWait, q.notFull}, string(r),
-				strconv.FormatInt(visibility.Milliseconds(), 10), strconv.Itoa(chunkSize)))
-			if err != nil {
-				return zero, "", err
-			}
-			if claimed == 0 {
-				continue // recovered before the claim: it is back in the queue
-			}
-		}
-		v, err := q.vals.decode(s)
-		return v, r, err
+	id, rk := string(r), q.reservation(r)
+	vis := strconv.FormatInt(visibility.Milliseconds(), 10)
+	var setKey []string
+	if q.set {
+		setKey = []string{q.setKey}
 	}
-}
-
-// register runs queue_reserve for the reservation (or parking) id, whose
-// list is rk; see registerItem.
-func (q *queueCore[T]) register(ctx context.Context, id, rk string, visibility time.Duration, block bool) (bool, error) {
-	_, got, err := q.registerItem(ctx, id, rk, visibility, block)
-	return got, err
-}
-
-// registerItem moves the head item into rk and gives it a deadline
-// visibility from now, and reports it. When the queue is empty and block is
-// true it registers id for longer than the BLMOVE waitMove will send can
-// wait, so that it cannot be recovered (and dropped) while an item may
-// still arrive in rk. Expired reservations it meets are put back first.
-func (q *queueCore[T]) registerItem(ctx context.Context, id, rk string, visibility time.Duration, block bool) (string, bool, error) {
-	margin := "0"
-	if block {
-		margin = strconv.FormatInt(2*maxBlock.Milliseconds(), 10)
-	}
+	claimKeys := append([]string{q.parking(id), rk, q.reserved, q.list, q.putWait, q.notFull}, setKey...)
+	reserveKeys := append([]string{q.list, q.reserved, rk, q.putWait, q.notFull}, setKey...)
 	for {
-		arr, err := asArray(q.change(ctx, scriptQueueReserve,
-			[]string{q.list, q.reserved, rk, q.putWait, q.notFull},
-			id, strconv.FormatInt(visibility.Milliseconds(), 10), margin, strconv.Itoa(chunkSize)))
+		// Take what is there; wait only when there is nothing.
+		arr, err := asArray(q.change(ctx, scriptQueueReserve, reserveKeys, id, vis))
+		if err == nil && len(arr) == 1 && block {
+			arr, err = q.takeRound(ctx, id, scriptQueueClaim, claimKeys, []string{id, vis}, func(ctx context.Context, _ []any) {
+				_, _ = q.recoverOne(ctx, id, true) // the caller is gone: put the item back now
+			})
+		}
 		if err != nil {
-			return "", false, err
+			return zero, "", q.fail(op, err)
 		}
-		if len(arr) < 2 {
-			return "", false, fmt.Errorf("hotredis: queue %q: %w", q.key, errReply)
+		if took(arr) {
+			s, _, _ := asString(arr[1], nil)
+			v, err := q.vals.decode(s)
+			return v, r, err
 		}
-		if len(arr) > 2 {
-			if err := q.recover(ctx, arr[2:]); err != nil {
-				return "", false, err
+		if len(arr) > 1 {
+			if err := q.recover(ctx, arr[1:]); err != nil {
+				return zero, "", q.fail(op, err)
 			}
 			continue
 		}
-		got, _ := arr[0].(int64)
-		s, _, _ := asString(arr[1], nil)
-		return s, got == 1, nil
+		if !block {
+			return zero, "", fmt.Errorf("hotredis: queue %q: %s: %w", q.key, op, ErrEmpty)
+		}
 	}
 }
 
-// errRoundOver: a wait of at most maxBlock ended with nothing.
-var errRoundOver = errors.New("wait round over")
-
-// waitMove waits, for at most maxBlock, for an item to move from the head
-// of the queue into rk, and returns it. If ctx ends while the command is on
-// the server and it then moves an item, the item goes back to the head.
-func (q *queueCore[T]) waitMove(ctx context.Context, id, rk string) (string, error) {
-	round, cancel := context.WithTimeout(ctx, maxBlock)
-	defer cancel()
-	reply, err := q.block(round, func(timeout string) backend.Cmd {
-		return backend.Cmd{Name: []string{"BLMOVE"}, Keys: []string{q.list, rk}, Args: []string{"LEFT", "LEFT", timeout}}
-	}, func(ctx context.Context, _ any) {
-		_, _ = q.atomic(ctx, backend.Cmd{Name: []string{"LMOVE"}, Keys: []string{rk, q.list}, Args: []string{"LEFT", "LEFT"}},
-			cmd("ZREM", []string{q.reserved}, id))
-	})
-	if err != nil {
-		if ctx.Err() != nil {
-			return "", ctx.Err()
-		}
-		if round.Err() != nil {
-			return "", errRoundOver
-		}
-		return "", err
-	}
-	s, ok, err := asString(reply, nil)
-	if err == nil && !ok {
-		err = errRoundOver
-	}
-	return s, err
-}
-
-// recover puts back the items of expired reservations.
+// recover puts back the items of expired reservations and parkings.
 func (q *queueCore[T]) recover(ctx context.Context, ids []any) error {
 	for _, id := range ids {
 		s, _, _ := asString(id, nil)
-		if _, err := q.change(ctx, scriptQueueRecover, []string{q.list, q.reserved, q.reservation(Receipt(s))}, s); err != nil {
+		if _, err := q.recoverOne(ctx, s, false); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// recoverOne runs queue_recover for id; force puts its item back even
+// before the deadline.
+func (q *queueCore[T]) recoverOne(ctx context.Context, id string, force bool) (int64, error) {
+	ks := []string{q.list, q.reserved, q.parking(id), q.reservation(Receipt(id))}
+	if q.set {
+		ks = append(ks, q.setKey, q.unfinished, q.joined)
+	}
+	f := "0"
+	if force {
+		f = "1"
+	}
+	return asInt(q.change(ctx, scriptQueueRecover, ks, id, f))
 }
 
 func (q *queueCore[T]) ack(ctx context.Context, r Receipt) error {

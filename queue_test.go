@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"pgregory.net/rapid"
 
 	"github.com/hotredis/hotredis"
@@ -30,6 +32,9 @@ type anyQueue interface {
 	TaskDone(ctx context.Context) error
 	Join(ctx context.Context) error
 	Unfinished(ctx context.Context) (int, error)
+	Reserve(ctx context.Context, visibility time.Duration) (string, hotredis.Receipt, error)
+	TryReserve(ctx context.Context, visibility time.Duration) (string, hotredis.Receipt, error)
+	Ack(ctx context.Context, r hotredis.Receipt) error
 	Delete(ctx context.Context) error
 }
 
@@ -48,6 +53,9 @@ type plainQueue interface {
 	TaskDone(ctx context.Context) error
 	Join(ctx context.Context) error
 	Unfinished(ctx context.Context) (int, error)
+	Reserve(ctx context.Context, visibility time.Duration) (string, hotredis.Receipt, error)
+	TryReserve(ctx context.Context, visibility time.Duration) (string, hotredis.Receipt, error)
+	Ack(ctx context.Context, r hotredis.Receipt) error
 	Delete(ctx context.Context) error
 }
 
@@ -125,6 +133,104 @@ func TestQueueOrder(t *testing.T) {
 			}
 			if _, err := q.TryGet(ctx); !errors.Is(err, hotredis.ErrEmpty) {
 				t.Errorf("TryGet on empty: %v, want ErrEmpty", err)
+			}
+		}
+	})
+}
+
+// TestQueueOrderWhenWaiting checks order on the waiting paths: a GetMany
+// and a Reserve blocked on an empty queue and woken by a PutMany.
+func TestQueueOrderWhenWaiting(t *testing.T) {
+	forEachQueue(t, func(t *testing.T, k queueKind) {
+		q := k.make(key(t))
+		q.Delete(ctx)
+		want := []string{"a", "b", "c"}
+		if k.lifo {
+			want = []string{"c", "b", "a"}
+		}
+		got := make(chan []string, 1)
+		go func() {
+			vs, err := q.GetMany(ctx, 3)
+			if err != nil {
+				t.Error(err)
+			}
+			got <- vs
+		}()
+		time.Sleep(30 * time.Millisecond) // let the get wait
+		must[int](t)(q.PutMany(ctx, "a", "b", "c"))
+		if vs := <-got; !slices.Equal(vs, want) {
+			t.Errorf("blocked GetMany got %q, want %q", vs, want)
+		}
+		reserved := make(chan string, 1)
+		go func() {
+			v, r, err := q.Reserve(ctx, time.Minute)
+			if err == nil {
+				err = q.Ack(ctx, r)
+			}
+			if err != nil {
+				t.Error(err)
+			}
+			reserved <- v
+		}()
+		time.Sleep(30 * time.Millisecond)
+		must[int](t)(q.PutMany(ctx, "a", "b", "c"))
+		if v := <-reserved; v != want[0] {
+			t.Errorf("blocked Reserve got %q, want %q", v, want[0])
+		}
+		if vs := must[[]string](t)(q.GetMany(ctx, 5)); !slices.Equal(vs, want[1:]) {
+			t.Errorf("after the Reserve: %q, want %q", vs, want[1:])
+		}
+	})
+}
+
+// TestQueueParkedItemRecovered simulates a taker that died between its
+// blocking move and the step that finishes it: the item sits in the
+// take's parking list under a registration. When the registration has
+// expired, the next Reserve (or a set queue's waiting Get) puts the item
+// back, and a set queue's set stays exact throughout.
+func TestQueueParkedItemRecovered(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	forEachQueue(t, func(t *testing.T, k queueKind) {
+		for _, via := range []string{"Reserve", "Get"} {
+			if via == "Get" && !k.set {
+				continue // a plain queue's Get takes with BLPOP: no parking
+			}
+			q := k.make(key(t, via))
+			q.Delete(ctx)
+			must[bool](t)(q.Put(ctx, "x"))
+			park := q.Key() + ":parked:dead"
+			rdb.LMove(ctx, q.Key(), park, "LEFT", "LEFT")
+			rdb.ZAdd(ctx, q.Key()+":reserved", redis.Z{Score: 0, Member: "dead"}) // expired
+			if k.set {
+				// A parked item is still queued as far as the set goes: a
+				// repeat is ignored.
+				if added := must[bool](t)(q.Put(ctx, "x")); added {
+					t.Fatal("a parked item's repeat was added")
+				}
+			}
+			var v string
+			var err error
+			switch via {
+			case "Reserve":
+				var r hotredis.Receipt
+				if v, r, err = q.Reserve(ctx, time.Minute); err == nil {
+					err = q.Ack(ctx, r)
+				}
+			case "Get":
+				v, err = q.Get(ctx)
+			}
+			if v != "x" || err != nil {
+				t.Fatalf("%s: %q %v, want the parked x", via, v, err)
+			}
+			if n := rdb.Exists(ctx, park, q.Key()).Val(); n != 0 {
+				t.Errorf("%s: parking or queue left", via)
+			}
+			if n := rdb.SCard(ctx, q.Key()+"-set").Val(); n != 0 {
+				t.Errorf("%s: %d set members left", via, n)
+			}
+			if n := rdb.ZCard(ctx, q.Key()+":reserved").Val(); n != 0 {
+				t.Errorf("%s: %d registrations left", via, n)
 			}
 		}
 	})
@@ -208,8 +314,13 @@ func TestSetQueueUnique(t *testing.T) {
 }
 
 // TestQueueModel runs random operations against a model of Python's
-// queue classes.
+// queue classes, extended with Reserve and Ack: a reserved item leaves the
+// queue (and a set queue's set) until its reservation expires; then it
+// goes back to the head, except that a set queue drops it when an equal
+// item is queued, counting its task as done.
 func TestQueueModel(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
 	for _, k := range queueKinds {
 		t.Run(k.name, func(t *testing.T) {
 			rapid.Check(t, func(rt *rapid.T) {
@@ -219,6 +330,8 @@ func TestQueueModel(t *testing.T) {
 				defer q.Delete(ctx)
 				var model []string // next item first
 				unfinished := 0
+				held := map[hotredis.Receipt]string{} // reservations not expired
+				var expired []hotredis.Receipt        // reservations recovered
 				item := rapid.SampledFrom([]string{"a", "b", "c", "", "é", "1"})
 				queued := func(v string) bool { return slices.Contains(model, v) }
 				push := func(vs ...string) {
@@ -239,6 +352,25 @@ func TestQueueModel(t *testing.T) {
 						}
 					}
 					return out
+				}
+				receipts := func() []hotredis.Receipt {
+					rs := slices.Collect(maps.Keys(held))
+					slices.Sort(rs)
+					return rs
+				}
+				tryReserve := func(rt *rapid.T) {
+					v, r, err := q.TryReserve(ctx, time.Hour)
+					if len(model) == 0 {
+						if !errors.Is(err, hotredis.ErrEmpty) {
+							rt.Fatalf("TryReserve empty: %q %v", v, err)
+						}
+						return
+					}
+					if err != nil || v != model[0] {
+						rt.Fatalf("TryReserve %q %v, want %q", v, err, model[0])
+					}
+					model = model[1:]
+					held[r] = v
 				}
 				rt.Repeat(map[string]func(*rapid.T){
 					"TryPut": func(rt *rapid.T) {
@@ -290,6 +422,16 @@ func TestQueueModel(t *testing.T) {
 						}
 						model = model[1:]
 					},
+					"Get": func(rt *rapid.T) {
+						if len(model) == 0 {
+							return // would block
+						}
+						v, err := q.Get(ctx)
+						if err != nil || v != model[0] {
+							rt.Fatalf("Get %q %v, want %q", v, err, model[0])
+						}
+						model = model[1:]
+					},
 					"GetMany": func(rt *rapid.T) {
 						if len(model) == 0 {
 							return // would block
@@ -301,6 +443,47 @@ func TestQueueModel(t *testing.T) {
 							rt.Fatalf("GetMany(%d) %q %v, want %q", n, vs, err, want)
 						}
 						model = model[len(want):]
+					},
+					"TryReserve": tryReserve,
+					"Ack": func(rt *rapid.T) {
+						if len(held) == 0 && len(expired) == 0 {
+							return
+						}
+						if len(expired) > 0 && (len(held) == 0 || rapid.Bool().Draw(rt, "expired")) {
+							r := rapid.SampledFrom(expired).Draw(rt, "r")
+							if err := q.Ack(ctx, r); !errors.Is(err, hotredis.ErrNotHeld) {
+								rt.Fatalf("Ack of a recovered reservation: %v", err)
+							}
+							return
+						}
+						r := rapid.SampledFrom(receipts()).Draw(rt, "r")
+						if err := q.Ack(ctx, r); err != nil {
+							rt.Fatalf("Ack: %v", err)
+						}
+						delete(held, r)
+					},
+					"ExpireThenReserve": func(rt *rapid.T) {
+						if len(held) == 0 {
+							return
+						}
+						// The visibility timeout passes (the deadline is
+						// moved to the past); the next reserve recovers it.
+						r := rapid.SampledFrom(receipts()).Draw(rt, "r")
+						if err := rdb.ZAdd(ctx, q.Key()+":reserved", redis.Z{Score: 0, Member: string(r)}).Err(); err != nil {
+							rt.Fatal(err)
+						}
+						v := held[r]
+						delete(held, r)
+						expired = append(expired, r)
+						switch {
+						case k.set && queued(v):
+							if unfinished > 0 {
+								unfinished--
+							}
+						default:
+							model = append([]string{v}, model...)
+						}
+						tryReserve(rt)
 					},
 					"TaskDone": func(rt *rapid.T) {
 						err := q.TaskDone(ctx)
@@ -328,29 +511,39 @@ func TestQueueModel(t *testing.T) {
 						if n := must[int](rt)(q.Unfinished(ctx)); n != unfinished {
 							rt.Fatalf("Unfinished %d, model %d", n, unfinished)
 						}
+						if k.set {
+							// The set holds exactly the queued items: not
+							// the reserved ones.
+							members := rdb.SMembers(ctx, q.Key()+"-set").Val()
+							want := slices.Clone(model)
+							slices.Sort(members)
+							slices.Sort(want)
+							if !slices.Equal(members, want) {
+								rt.Fatalf("set %q, queued %q", members, want)
+							}
+						}
 					},
 				})
-				if k.set {
-					rdb := rawClient()
-					defer rdb.Close()
-					members := rdb.SMembers(ctx, q.Key()+"-set").Val()
-					want := slices.Clone(model)
-					slices.Sort(members)
-					slices.Sort(want)
-					if !slices.Equal(members, want) {
-						rt.Fatalf("set %q, queued %q", members, want)
-					}
-				}
 			})
 		})
 	}
 }
 
 // TestQueueBoundedPutWaits checks that a put on a full queue waits, is
-// woken by a get without polling, and gives up when its context ends.
+// woken by a get without polling, whichever way the get takes its item
+// and even through a handle without the bound (the bound belongs to the
+// handle), and gives up when its context ends.
 func TestQueueBoundedPutWaits(t *testing.T) {
+	gets := map[string]func(q anyQueue) error{
+		"Get":        func(q anyQueue) error { _, err := q.Get(ctx); return err },
+		"TryGet":     func(q anyQueue) error { _, err := q.TryGet(ctx); return err },
+		"GetMany":    func(q anyQueue) error { _, err := q.GetMany(ctx, 1); return err },
+		"TryReserve": func(q anyQueue) error { _, _, err := q.TryReserve(ctx, time.Minute); return err },
+		"Reserve":    func(q anyQueue) error { _, _, err := q.Reserve(ctx, time.Minute); return err },
+	}
 	forEachQueue(t, func(t *testing.T, k queueKind) {
 		q := k.make(key(t), hotredis.WithMaxSize(2))
+		unbounded := k.make(key(t))
 		q.Delete(ctx)
 		must[int](t)(q.PutMany(ctx, "a", "b"))
 		tctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
@@ -361,27 +554,35 @@ func TestQueueBoundedPutWaits(t *testing.T) {
 		if n := must[int](t)(q.Len(ctx)); n != 2 {
 			t.Fatalf("a timed-out put changed the queue: len %d", n)
 		}
-		done := make(chan time.Time, 1)
-		go func() {
-			if _, err := q.Put(ctx, "c"); err != nil {
-				t.Error(err)
+		names := slices.Sorted(maps.Keys(gets))
+		for i, name := range names {
+			for _, via := range []anyQueue{q, unbounded} {
+				done := make(chan time.Time, 1)
+				go func() {
+					if _, err := q.Put(ctx, fmt.Sprintf("%s-%d-%p", name, i, via)); err != nil {
+						t.Error(err)
+					}
+					done <- time.Now()
+				}()
+				time.Sleep(50 * time.Millisecond) // let the put block
+				select {
+				case <-done:
+					t.Fatal("put did not wait")
+				default:
+				}
+				start := time.Now()
+				if err := gets[name](via); err != nil {
+					t.Fatal(err)
+				}
+				// A get that polled nothing wakes the put at once; the
+				// put's own periodic check would take a second.
+				if woke := (<-done).Sub(start); woke > 500*time.Millisecond {
+					t.Errorf("%s: blocked put woke %v after the get: polling?", name, woke)
+				}
+				if n := must[int](t)(q.Len(ctx)); n != 2 {
+					t.Errorf("len %d, want 2", n)
+				}
 			}
-			done <- time.Now()
-		}()
-		time.Sleep(50 * time.Millisecond) // let the put block
-		select {
-		case <-done:
-			t.Fatal("put did not wait")
-		default:
-		}
-		start := time.Now()
-		must[string](t)(q.Get(ctx))
-		woke := (<-done).Sub(start)
-		if woke > 200*time.Millisecond {
-			t.Errorf("blocked put woke %v after the get: polling?", woke)
-		}
-		if n := must[int](t)(q.Len(ctx)); n != 2 {
-			t.Errorf("len %d, want 2", n)
 		}
 		// A batch larger than the bound can never fit.
 		if _, err := q.PutMany(ctx, "x", "y", "z"); !errors.Is(err, hotredis.ErrFull) {
@@ -477,22 +678,49 @@ func TestQueueTaskDoneJoin(t *testing.T) {
 	})
 }
 
+// TestQueueErrors checks that a key holding another type is ErrWrongType
+// on every path, with the task count untouched by the failed put, and that
+// an item that cannot be decoded is a *DecodeError that does not lose the
+// items around it.
 func TestQueueErrors(t *testing.T) {
 	rdb := rawClient()
 	defer rdb.Close()
 	forEachQueue(t, func(t *testing.T, k queueKind) {
-		q := k.make(key(t))
-		rdb.Set(ctx, q.Key(), "a string", 0)
-		if _, err := q.Put(ctx, "x"); !errors.Is(err, hotredis.ErrWrongType) || !strings.Contains(err.Error(), q.Key()) {
-			t.Errorf("Put on a string key: %v", err)
+		for _, max := range []int{0, 5} {
+			q := k.make(key(t), hotredis.WithMaxSize(max))
+			q.Delete(ctx)
+			rdb.Set(ctx, q.Key(), "a string", 0)
+			tctx, cancel := context.WithTimeout(ctx, time.Second)
+			defer cancel()
+			ops := map[string]func() error{
+				"Put":        func() error { _, err := q.Put(ctx, "x"); return err },
+				"PutMany":    func() error { _, err := q.PutMany(ctx, "x", "y"); return err },
+				"Get":        func() error { _, err := q.Get(tctx); return err },
+				"TryGet":     func() error { _, err := q.TryGet(ctx); return err },
+				"GetMany":    func() error { _, err := q.GetMany(tctx, 3); return err },
+				"Reserve":    func() error { _, _, err := q.Reserve(tctx, time.Second); return err },
+				"TryReserve": func() error { _, _, err := q.TryReserve(ctx, time.Second); return err },
+				"Len":        func() error { _, err := q.Len(ctx); return err },
+			}
+			for name, op := range ops {
+				if err := op(); !errors.Is(err, hotredis.ErrWrongType) || !strings.Contains(err.Error(), q.Key()) {
+					t.Errorf("max %d: %s on a string key: %v", max, name, err)
+				}
+			}
+			if n := must[int](t)(q.Unfinished(ctx)); n != 0 {
+				t.Errorf("max %d: failed puts left %d unfinished tasks", max, n)
+			}
+			q.Delete(ctx)
 		}
-		if _, err := q.TryGet(ctx); !errors.Is(err, hotredis.ErrWrongType) {
-			t.Errorf("TryGet on a string key: %v", err)
+		if k.set {
+			q := k.make(key(t, "set"))
+			q.Delete(ctx)
+			rdb.Set(ctx, q.Key()+"-set", "a string", 0)
+			if _, err := q.Put(ctx, "x"); !errors.Is(err, hotredis.ErrWrongType) {
+				t.Errorf("Put with a string at key-set: %v", err)
+			}
+			rdb.Del(ctx, q.Key()+"-set")
 		}
-		if _, err := q.Len(ctx); !errors.Is(err, hotredis.ErrWrongType) {
-			t.Errorf("Len on a string key: %v", err)
-		}
-		q.Delete(ctx)
 	})
 	q := hotredis.NewQueue[int](key(t, "decode"))
 	q.Delete(ctx)
@@ -512,6 +740,28 @@ func TestQueueErrors(t *testing.T) {
 	vs, err := q.GetMany(ctx, 5)
 	if !errors.Is(err, hotredis.ErrDecode) || !slices.Equal(vs, []int{1, 2}) {
 		t.Errorf("GetMany with junk: %v %v", vs, err)
+	}
+	// A reserved item that cannot be decoded comes with its receipt, so
+	// that it can be acked (dropped) rather than delivered again forever.
+	rdb.RPush(ctx, q.Key(), "junk")
+	_, r, err := q.Reserve(ctx, time.Minute)
+	if !errors.Is(err, hotredis.ErrDecode) || r == "" {
+		t.Errorf("Reserve of junk: %q %v", r, err)
+	} else if err := q.Ack(ctx, r); err != nil {
+		t.Errorf("Ack of junk: %v", err)
+	}
+	// A set queue's waiting get decodes too.
+	sq := hotredis.NewLifoSetQueue[int](key(t, "decode-set"))
+	sq.Delete(ctx)
+	got := make(chan error, 1)
+	go func() { _, err := sq.Get(ctx); got <- err }()
+	time.Sleep(30 * time.Millisecond)
+	rdb.Eval(ctx, "redis.call('LPUSH', KEYS[1], 'junk'); redis.call('SADD', KEYS[2], 'junk')", []string{sq.Key(), sq.Key() + "-set"})
+	if err := <-got; !errors.As(err, &de) || de.Value != "junk" {
+		t.Errorf("set queue Get of junk: %v", err)
+	}
+	if n := rdb.SCard(ctx, sq.Key()+"-set").Val(); n != 0 {
+		t.Errorf("the junk item stayed in the set")
 	}
 }
 
@@ -542,14 +792,69 @@ func TestQueueTransaction(t *testing.T) {
 	if !errors.Is(err, hotredis.ErrFull) {
 		t.Errorf("Put on a full queue in a transaction: %v", err)
 	}
+	// Unbounded queues and set queues too; waiting is refused.
+	u := hotredis.NewLifoQueue[string](key(t, "lifo"))
+	sq := hotredis.NewSetQueue[string](key(t, "set"))
+	u.Delete(ctx)
+	sq.Delete(ctx)
+	err = hotredis.Transaction(ctx, func(ctx context.Context) error {
+		if err := u.PutMany(ctx, "x", "y"); err != nil {
+			return err
+		}
+		if _, err := sq.Put(ctx, "z"); err != nil {
+			return err
+		}
+		if _, _, err := sq.Reserve(ctx, time.Minute); !errors.Is(err, hotredis.ErrInTransaction) {
+			t.Errorf("Reserve in a transaction: %v", err)
+		}
+		if _, _, err := u.TryReserve(ctx, time.Minute); !errors.Is(err, hotredis.ErrInTransaction) {
+			t.Errorf("TryReserve in a transaction: %v", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vs := must[[]string](t)(u.GetMany(ctx, 5)); !slices.Equal(vs, []string{"y", "x"}) {
+		t.Errorf("LifoQueue after the transaction: %q", vs)
+	}
+	if n := must[int](t)(u.Unfinished(ctx)); n != 2 {
+		t.Errorf("unfinished %d after the transaction, want 2", n)
+	}
+	if in := must[bool](t)(sq.Contains(ctx, "z")); !in {
+		t.Error("set queue put in the transaction is missing")
+	}
 }
 
+// TestSetQueueCluster checks set queues on a Redis Cluster: an untagged
+// key fails early with ErrCrossSlot and advice on every operation that
+// changes the queue (key and key-set would be in different slots; reads
+// of one of them, Len or Contains, work), and with a tag every path
+// works, including the pipelines of waiting gets and reserves.
 func TestSetQueueCluster(t *testing.T) {
 	c := sharedCluster(t).Client(t)
-	q := hotredis.NewSetQueue[string]("jobs", hotredis.WithClient(c))
-	_, err := q.Put(ctx, "x")
-	if !errors.Is(err, hotredis.ErrCrossSlot) || !strings.Contains(err.Error(), `"{jobs}"`) {
-		t.Fatalf("untagged set queue on a cluster: %v", err)
+	for _, k := range queueKinds {
+		if !k.set {
+			continue
+		}
+		q := k.make("jobs", hotredis.WithClient(c))
+		tctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		ops := map[string]func() error{
+			"Put":        func() error { _, err := q.Put(ctx, "x"); return err },
+			"TryPut":     func() error { _, err := q.TryPut(ctx, "x"); return err },
+			"PutMany":    func() error { _, err := q.PutMany(ctx, "x", "y"); return err },
+			"Get":        func() error { _, err := q.Get(tctx); return err },
+			"TryGet":     func() error { _, err := q.TryGet(ctx); return err },
+			"GetMany":    func() error { _, err := q.GetMany(tctx, 2); return err },
+			"Reserve":    func() error { _, _, err := q.Reserve(tctx, time.Second); return err },
+			"TryReserve": func() error { _, _, err := q.TryReserve(ctx, time.Second); return err },
+		}
+		for name, op := range ops {
+			if err := op(); !errors.Is(err, hotredis.ErrCrossSlot) || !strings.Contains(err.Error(), `"{jobs}"`) {
+				t.Errorf("%s: untagged %s on a cluster: %v", k.name, name, err)
+			}
+		}
 	}
 	for _, k := range []string{"{jobs}", ""} {
 		q := hotredis.NewSetQueue[string](k, hotredis.WithClient(c), hotredis.WithMaxSize(1))
@@ -567,15 +872,37 @@ func TestSetQueueCluster(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Plain queues work untagged, Reserve included.
+	// The waiting paths, woken by a put: a set queue's Get and Reserve,
+	// and a plain queue's (untagged: its own keys are tagged) Get and
+	// Reserve.
+	sq := hotredis.NewLifoSetQueue[string]("{jobs}", hotredis.WithClient(c))
 	pq := hotredis.NewQueue[string]("plainjobs", hotredis.WithClient(c))
+	sq.Delete(ctx)
 	pq.Delete(ctx)
-	pq.Put(ctx, "y")
-	v, r, err := pq.Reserve(ctx, time.Second)
-	if v != "y" || err != nil {
-		t.Fatal(v, err)
+	later := func(put func()) {
+		go func() {
+			time.Sleep(30 * time.Millisecond)
+			put()
+		}()
 	}
-	if err := pq.Ack(ctx, r); err != nil {
-		t.Fatal(err)
+	later(func() { sq.Put(ctx, "a") })
+	if v, err := sq.Get(ctx); v != "a" || err != nil {
+		t.Errorf("set queue Get: %q %v", v, err)
+	}
+	later(func() { sq.Put(ctx, "b") })
+	if v, r, err := sq.Reserve(ctx, time.Minute); v != "b" || err != nil {
+		t.Errorf("set queue Reserve: %q %v", v, err)
+	} else if err := sq.Ack(ctx, r); err != nil {
+		t.Error(err)
+	}
+	later(func() { pq.Put(ctx, "c") })
+	if v, err := pq.Get(ctx); v != "c" || err != nil {
+		t.Errorf("queue Get: %q %v", v, err)
+	}
+	later(func() { pq.Put(ctx, "d") })
+	if v, r, err := pq.Reserve(ctx, time.Minute); v != "d" || err != nil {
+		t.Errorf("queue Reserve: %q %v", v, err)
+	} else if err := pq.Ack(ctx, r); err != nil {
+		t.Error(err)
 	}
 }

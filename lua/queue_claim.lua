@@ -1,18 +1,39 @@
--- queue_claim: confirm a reservation whose item arrived by BLMOVE.
--- KEYS[1] reservations (sorted set), KEYS[2] this reservation's list,
--- KEYS[3] "a put is waiting" flag, KEYS[4] space notification list
--- ARGV[1] reservation id, ARGV[2] visibility timeout (ms), ARGV[3] chunk size
--- Reply: 1, or 0 when the item is no longer there (the reservation had
--- expired and was recovered, so the item is back in the queue).
--- A script so that checking that the item is still reserved and starting
--- its visibility timeout are one step.
-if redis.call('LLEN', KEYS[2]) == 0 then return 0 end
+-- queue_claim: finish a blocking Reserve, whose item BLMOVE has just
+-- parked in a list of its own; sent in the same pipeline as the BLMOVE,
+-- so it runs right after it on the server.
+-- KEYS[1] the parking list, KEYS[2] the reservation's list, KEYS[3]
+-- reservations (sorted set), KEYS[4] the queue's list, KEYS[5] waiting
+-- puts, KEYS[6] space notification list, KEYS[7] (set queues only) the set
+-- of queued items
+-- ARGV[1] reservation id, ARGV[2] visibility timeout (ms)
+-- Reply: {1, item}; {0} when nothing was parked (the wait timed out, or
+-- the parking expired and was recovered); or {0, ids...} with up to 10
+-- ids of reservations whose deadline has passed: then the parked item went
+-- back to the head, for the caller to recover those first.
+-- A script so that the item leaves the parking list, leaves a set queue's
+-- set (it was still a member while parked) and gets its deadline in one
+-- step: it is always either queued, parked under a registration, or
+-- reserved, and a set member exactly while it is queued or parked.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
-if redis.call('EXISTS', KEYS[3]) == 1 then
-  redis.call('RPUSH', KEYS[4], '1')
-  redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[3]) - 1)
-  redis.call('PEXPIRE', KEYS[4], 10000)
+local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, 10)
+if #expired > 0 then
+  redis.call('LMOVE', KEYS[1], KEYS[4], 'LEFT', 'LEFT')
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  local out = {0}
+  for _, id in ipairs(expired) do
+    if id ~= ARGV[1] then out[#out + 1] = id end
+  end
+  return out
 end
-return 1
+local v = redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'LEFT')
+if not v then
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  return {0}
+end
+if KEYS[7] then redis.call('SREM', KEYS[7], v) end
+redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[1])
+if redis.call('LMOVE', KEYS[5], KEYS[6], 'RIGHT', 'LEFT') then
+  redis.call('PEXPIRE', KEYS[6], 10000)
+end
+return {1, v}

@@ -1,17 +1,34 @@
 -- queue_finish_get: finish a set queue's blocking get, whose item BLMOVE
--- parked in a list of its own.
+-- has just parked in a list of its own; sent in the same pipeline as the
+-- BLMOVE, so it runs right after it on the server.
 -- KEYS[1] the parking list, KEYS[2] the queue's list, KEYS[3] the set of
--- queued items, KEYS[4] reservations (sorted set), KEYS[5] "a put is
--- waiting" flag, KEYS[6] space notification list
+-- queued items, KEYS[4] reservations (sorted set), KEYS[5] waiting puts,
+-- KEYS[6] space notification list
 -- ARGV[1] the parking id, ARGV[2] how many items to take in all (the
 -- parked one, then more from the head of the queue), ARGV[3] chunk size
--- Reply: the items taken, or an empty array when the parked item is gone
--- (the parking expired and the item went back to the queue).
+-- Reply: {1, items...}; {0} when nothing was parked (the wait timed out, or
+-- the parking expired and was recovered); or {0, ids...} with up to 10 ids
+-- of reservations whose deadline has passed: then the parked item went back
+-- to the head, for the caller to recover those first.
 -- A script so that the item leaves the set in the same step as it leaves
--- the queue's keys: a crash before this step leaves the item parked (and
--- put back when the parking expires), never a set member without its item.
+-- the queue's keys: a parked item is still a member, and if its taker dies
+-- before this step, the parking expires and the item goes back to the
+-- queue; the set never keeps a member whose item is gone.
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local expired = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now, 'LIMIT', 0, 10)
+if #expired > 0 then
+  redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'LEFT')
+  redis.call('ZREM', KEYS[4], ARGV[1])
+  local out = {0}
+  for _, id in ipairs(expired) do
+    if id ~= ARGV[1] then out[#out + 1] = id end
+  end
+  return out
+end
+redis.call('ZREM', KEYS[4], ARGV[1])
 local v = redis.call('LPOP', KEYS[1])
-if not v then return {} end
+if not v then return {0} end
 local items = {v}
 local more = tonumber(ARGV[2]) - 1
 if more > 0 then
@@ -25,12 +42,11 @@ local chunk = tonumber(ARGV[3])
 for s = 1, n, chunk do
   redis.call('SREM', KEYS[3], unpack(items, s, math.min(s + chunk - 1, n)))
 end
-redis.call('ZREM', KEYS[4], ARGV[1])
-if redis.call('EXISTS', KEYS[5]) == 1 then
-  local tokens = {}
-  for i = 1, math.min(n, chunk) do tokens[i] = '1' end
-  redis.call('RPUSH', KEYS[6], unpack(tokens))
-  redis.call('LTRIM', KEYS[6], 0, chunk - 1)
-  redis.call('PEXPIRE', KEYS[6], 10000)
+local woken = 0
+for i = 1, math.min(n, chunk) do
+  if not redis.call('LMOVE', KEYS[5], KEYS[6], 'RIGHT', 'LEFT') then break end
+  woken = i
 end
+if woken > 0 then redis.call('PEXPIRE', KEYS[6], 10000) end
+table.insert(items, 1, 1)
 return items

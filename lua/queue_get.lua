@@ -1,14 +1,27 @@
--- queue_get: take up to n items from the head of a queue.
--- KEYS[1] the list, KEYS[2] "a put is waiting" flag, KEYS[3] space
--- notification list, KEYS[4] (set queues only) the set of queued items
--- ARGV[1] n, ARGV[2] chunk size
--- Reply: the items taken, head first (empty when the queue is empty).
+-- queue_get: take up to n items from the head of a queue, without waiting.
+-- KEYS[1] the list, KEYS[2] waiting puts, KEYS[3] space notification list;
+-- set queues only: KEYS[4] the set of queued items, KEYS[5] registrations
+-- of takes and reservations (sorted set)
+-- ARGV[1] n, ARGV[2] chunk size, ARGV[3] '1' when the caller will wait if
+-- the queue is empty (set queues only)
+-- Reply: the items taken, head first (empty when the queue is empty); or,
+-- when the queue is empty and ARGV[3] is '1', {{ids...}} with up to 10 ids
+-- of registrations whose deadline has passed, for the caller to recover
+-- before it waits (their items would otherwise wait for a Reserve).
 -- A script so that taking the items, removing them from a set queue's set
 -- and waking puts blocked on a full queue happen in one atomic step: a set
 -- never keeps a member whose item is gone (a "ghost" that would make later
 -- puts of that item vanish), and a waiting put cannot miss the space.
 local items = redis.call('LPOP', KEYS[1], ARGV[1])
-if not items then return {} end
+if not items then
+  if ARGV[3] == '1' then
+    local t = redis.call('TIME')
+    local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    local expired = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT', 0, 10)
+    if #expired > 0 then return {expired} end
+  end
+  return {}
+end
 local n = #items
 local chunk = tonumber(ARGV[2])
 if KEYS[4] then
@@ -16,12 +29,11 @@ if KEYS[4] then
     redis.call('SREM', KEYS[4], unpack(items, s, math.min(s + chunk - 1, n)))
   end
 end
-if redis.call('EXISTS', KEYS[2]) == 1 then
-  -- One token per freed slot, at most one chunk: each wakes one put.
-  local tokens = {}
-  for i = 1, math.min(n, chunk) do tokens[i] = '1' end
-  redis.call('RPUSH', KEYS[3], unpack(tokens))
-  redis.call('LTRIM', KEYS[3], 0, chunk - 1)
-  redis.call('PEXPIRE', KEYS[3], 10000)
+-- One wake-up per freed slot, for as many puts as wait.
+local woken = 0
+for i = 1, math.min(n, chunk) do
+  if not redis.call('LMOVE', KEYS[2], KEYS[3], 'RIGHT', 'LEFT') then break end
+  woken = i
 end
+if woken > 0 then redis.call('PEXPIRE', KEYS[3], 10000) end
 return items

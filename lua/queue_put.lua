@@ -1,7 +1,8 @@
 -- queue_put: put items into a queue if they fit.
 -- KEYS[1] the list, KEYS[2] unfinished-task count, KEYS[3] join
--- notification list, KEYS[4] "a put is waiting" flag, KEYS[5] space
--- notification list, KEYS[6] (set queues only) the set of queued items
+-- notification list, KEYS[4] waiting puts (a list, one element per put
+-- waiting for space), KEYS[5] space notification list, KEYS[6] (set queues
+-- only) the set of queued items
 -- ARGV[1] max size (0 = unbounded), ARGV[2] 'R' (FIFO: RPUSH) or 'L' (LIFO:
 -- LPUSH), ARGV[3] how long (ms) a full result registers this put as waiting
 -- ('0': don't, answer a FULL error instead), ARGV[4] chunk size,
@@ -42,10 +43,15 @@ if max > 0 then
     if ARGV[3] == '0' then
       return redis.error_reply('FULL queue is full')
     end
-    redis.call('SET', KEYS[4], '1', 'PX', ARGV[3])
-    -- Any wake-up tokens left over are stale: the space they announced is
-    -- taken again.
-    redis.call('DEL', KEYS[5])
+    -- Register: a get that frees space moves one element of KEYS[4] to
+    -- KEYS[5] (LMOVE, a no-op when no put waits), which wakes one put.
+    -- Wake-ups not yet taken are out of date (the space they announced is
+    -- taken again, or this put would not be here): they go back to the
+    -- waiting list, so their puts are woken by the next space instead.
+    redis.call('RPUSH', KEYS[4], '1')
+    while redis.call('LMOVE', KEYS[5], KEYS[4], 'LEFT', 'RIGHT') do end
+    redis.call('LTRIM', KEYS[4], 0, chunk - 1)
+    redis.call('PEXPIRE', KEYS[4], ARGV[3])
     return -1
   end
 end
