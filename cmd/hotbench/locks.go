@@ -94,8 +94,14 @@ func benchLocks(url string) error {
 	}
 
 	rtt, idle := pingRTT(ctx, rdb, 0), pingRTT(ctx, rdb, hold)
-	fmt.Printf("round trip (go-redis PING, median): %v back to back, %v after %v idle (as a hand-off pays it); each measurement runs %v; contended: %d goroutines holding the lock %v each time\n\n",
-		rtt, idle, hold, *duration, contenders, hold)
+	rel, err := releaseRTT(ctx, hc)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("round trip (go-redis PING, median): %v back to back, %v after %v idle (as a hand-off pays it); "+
+		"an uncontended hotredis Lock.Release (one script) after %v idle: %v; "+
+		"each measurement runs %v; contended: %d goroutines holding the lock %v each time\n\n",
+		rtt, idle, hold, hold, rel, *duration, contenders, hold)
 	fmt.Println("| library | uncontended Acquire+Release/s | contended hand-offs/s | hand-off median | hand-off p99 | median / RTT | median / idle RTT | hand-offs measured |")
 	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|")
 	for i, lib := range libs {
@@ -216,6 +222,26 @@ func pingRTT(ctx context.Context, rdb *redis.Client, idle time.Duration) time.Du
 		ds = append(ds, time.Since(t))
 	}
 	return percentile(ds, 0.5)
+}
+
+// releaseRTT is the median time of an uncontended Lock.Release called
+// after holding the lock for hold: the least a hand-off can cost when the
+// release itself hands the lock over.
+func releaseRTT(ctx context.Context, hc *hotredis.Client) (time.Duration, error) {
+	l := hotredis.NewLock(fmt.Sprintf("hotbench:release:%d", time.Now().UnixNano()), hotredis.WithClient(hc))
+	var ds []time.Duration
+	for range 500 {
+		if err := l.Acquire(ctx); err != nil {
+			return 0, err
+		}
+		time.Sleep(hold)
+		t := time.Now()
+		if err := l.Release(ctx); err != nil {
+			return 0, err
+		}
+		ds = append(ds, time.Since(t))
+	}
+	return percentile(ds, 0.5), nil
 }
 
 func percentile(ds []time.Duration, p float64) time.Duration {
