@@ -271,7 +271,7 @@ func (q *LifoQueue[T]) Ack(ctx context.Context, r Receipt) error { return q.ack(
 // fails with ErrCrossSlot before anything is sent.
 //
 // A queue made WithMaxSize is bounded: Put waits while it is full. Waiting
-// never polls: a blocked Get is woken by the Put itself (BLPOP) and a
+// never polls: a blocked Get is woken by the Put itself (BLMOVE) and a
 // blocked Put by the Get that frees space, so a hand-off costs about one
 // round trip. A wait whose context is cancelled never loses an item.
 //
@@ -336,7 +336,8 @@ func (q *SetQueue[T]) GetMany(ctx context.Context, n int) ([]T, error) {
 	return q.get(ctx, "GetMany", n, true)
 }
 
-// Len returns the number of items queued (Python's qsize).
+// Len returns the number of items queued (Python's qsize), not counting
+// reserved items.
 func (q *SetQueue[T]) Len(ctx context.Context) (int, error) { return q.len(ctx) }
 
 // Empty reports whether the queue holds no items.
@@ -367,7 +368,8 @@ func (q *SetQueue[T]) Join(ctx context.Context) error { return q.join(ctx) }
 // (Python's unfinished_tasks).
 func (q *SetQueue[T]) Unfinished(ctx context.Context) (int, error) { return q.unfinishedTasks(ctx) }
 
-// Contains reports whether v is queued (a member of the set at key-set).
+// Contains reports whether v is queued (a member of the set at key-set); a
+// reserved item is not.
 func (q *SetQueue[T]) Contains(ctx context.Context, v T) (bool, error) { return q.contains(ctx, v) }
 
 // Reserve takes the head item for reliable processing, waiting until there
@@ -376,7 +378,8 @@ func (q *SetQueue[T]) Contains(ctx context.Context, v T) (bool, error) { return 
 // consumer crashed, or is too slow), the item goes back to the head of the
 // queue, to be delivered again: delivery is at-least-once, so processing
 // should be idempotent. Expired reservations are put back by later
-// Reserve and Get calls on the queue, including ones blocked waiting.
+// Reserve calls on the queue, including ones blocked waiting, and by Gets
+// that find the queue empty.
 //
 // A reserved item is no longer queued, as after Get: it leaves the set,
 // Contains reports false, and a Put of an equal item adds it. When a
@@ -414,7 +417,7 @@ func (q *SetQueue[T]) Ack(ctx context.Context, r Receipt) error { return q.ack(c
 // fails with ErrCrossSlot before anything is sent.
 //
 // A queue made WithMaxSize is bounded: Put waits while it is full. Waiting
-// never polls: a blocked Get is woken by the Put itself (BLPOP) and a
+// never polls: a blocked Get is woken by the Put itself (BLMOVE) and a
 // blocked Put by the Get that frees space, so a hand-off costs about one
 // round trip. A wait whose context is cancelled never loses an item.
 //
@@ -479,7 +482,8 @@ func (q *LifoSetQueue[T]) GetMany(ctx context.Context, n int) ([]T, error) {
 	return q.get(ctx, "GetMany", n, true)
 }
 
-// Len returns the number of items queued (Python's qsize).
+// Len returns the number of items queued (Python's qsize), not counting
+// reserved items.
 func (q *LifoSetQueue[T]) Len(ctx context.Context) (int, error) { return q.len(ctx) }
 
 // Empty reports whether the queue holds no items.
@@ -510,7 +514,8 @@ func (q *LifoSetQueue[T]) Join(ctx context.Context) error { return q.join(ctx) }
 // (Python's unfinished_tasks).
 func (q *LifoSetQueue[T]) Unfinished(ctx context.Context) (int, error) { return q.unfinishedTasks(ctx) }
 
-// Contains reports whether v is queued (a member of the set at key-set).
+// Contains reports whether v is queued (a member of the set at key-set); a
+// reserved item is not.
 func (q *LifoSetQueue[T]) Contains(ctx context.Context, v T) (bool, error) { return q.contains(ctx, v) }
 
 // Reserve takes the top item for reliable processing, waiting until there
@@ -519,7 +524,8 @@ func (q *LifoSetQueue[T]) Contains(ctx context.Context, v T) (bool, error) { ret
 // consumer crashed, or is too slow), the item goes back on top of the
 // queue, to be delivered again: delivery is at-least-once, so processing
 // should be idempotent. Expired reservations are put back by later
-// Reserve and Get calls on the queue, including ones blocked waiting.
+// Reserve calls on the queue, including ones blocked waiting, and by Gets
+// that find the queue empty.
 //
 // A reserved item is no longer queued, as after Get: it leaves the set,
 // Contains reports false, and a Put of an equal item adds it. When a

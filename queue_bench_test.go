@@ -106,6 +106,45 @@ func BenchmarkRawLPUSHBRPOP(b *testing.B) {
 	})
 }
 
+// BenchmarkQueuePutGetPaired alternates, in one loop, a Put+Get on a Queue
+// and a raw LPUSH+BRPOP, and reports the median of each (µs) and their
+// ratio: on a shared machine both see the same load, and the medians
+// ignore the spikes that make separate runs differ by tens of percent.
+func BenchmarkQueuePutGetPaired(b *testing.B) {
+	q := hotredis.NewQueue[string]("bench:queue-paired")
+	q.Delete(ctx)
+	defer q.Delete(ctx)
+	c := rawRueidis(b)
+	k := "bench:raw-paired"
+	c.Do(ctx, c.B().Del().Key(k).Build())
+	hot := make([]time.Duration, 0, b.N)
+	raw := make([]time.Duration, 0, b.N)
+	for b.Loop() {
+		t0 := time.Now()
+		if err := q.Put(ctx, "v"); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := q.Get(ctx); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if err := c.Do(ctx, c.B().Lpush().Key(k).Element("v").Build()).Error(); err != nil {
+			b.Fatal(err)
+		}
+		if err := c.Do(ctx, c.B().Brpop().Key(k).Timeout(1).Build()).Error(); err != nil {
+			b.Fatal(err)
+		}
+		hot = append(hot, t1.Sub(t0))
+		raw = append(raw, time.Since(t1))
+	}
+	slices.Sort(hot)
+	slices.Sort(raw)
+	h, r := hot[len(hot)/2], raw[len(raw)/2]
+	b.ReportMetric(float64(h.Nanoseconds())/1e3, "hot-µs")
+	b.ReportMetric(float64(r.Nanoseconds())/1e3, "raw-µs")
+	b.ReportMetric(float64(h)/float64(r), "hot/raw")
+}
+
 // queueThroughput runs 8 producers and 8 consumers moving b.N items.
 func queueThroughput(b *testing.B, put func(i int) error, get func() error) {
 	b.ReportAllocs()

@@ -51,16 +51,25 @@ func (o *object) blockPipeline(ctx context.Context, mk func(timeout string) []ba
 	if err := c.begin(); err != nil {
 		return nil, err
 	}
+	wrap := func(rs []backend.Result) []backend.Result {
+		for i := range rs {
+			rs[i].Err = wrapErr(o.kind, o.key, rs[i].Err)
+		}
+		return rs
+	}
+	bg := uncancelable(ctx)
+	if ctx.Done() == nil {
+		// Nothing can cancel the wait: no need for a goroutine, whose
+		// hand-off would add to the latency.
+		defer c.end()
+		return wrap(c.b.DoMulti(bg, cmds)), nil
+	}
 	done := make(chan []backend.Result, 1)
-	bg := context.WithoutCancel(ctx)
 	go func() { done <- c.b.DoMulti(bg, cmds) }()
 	select {
 	case rs := <-done:
 		c.end()
-		for i := range rs {
-			rs[i].Err = wrapErr(o.kind, o.key, rs[i].Err)
-		}
-		return rs, nil
+		return wrap(rs), nil
 	case <-ctx.Done():
 		go func() {
 			defer c.end()
@@ -70,4 +79,36 @@ func (o *object) blockPipeline(ctx context.Context, mk func(timeout string) []ba
 		}()
 		return nil, ctx.Err()
 	}
+}
+
+// pipeline sends cmds in one round trip, not as a transaction: each
+// command is atomic by itself, and later ones must not depend on earlier
+// ones having run. It saves MULTI/EXEC where only the first command is a
+// change and the others are notifications. In a Transaction the commands
+// are queued, as atomic does.
+func (o *object) pipeline(ctx context.Context, cmds ...backend.Cmd) ([]backend.Result, error) {
+	if txFrom(ctx) != nil {
+		return o.atomic(ctx, cmds...)
+	}
+	c, err := o.cli()
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if c.b.Cluster() {
+		var ks []string
+		for _, cmd := range cmds {
+			ks = append(ks, cmd.Keys...)
+		}
+		if err := c.checkSlots(ks); err != nil {
+			return nil, wrapErr(o.kind, o.key, err)
+		}
+	}
+	rs := c.b.DoMulti(ctx, cmds)
+	for i := range rs {
+		rs[i].Err = wrapErr(o.kind, o.key, rs[i].Err)
+	}
+	return rs, nil
 }

@@ -18,6 +18,7 @@ var (
 	scriptQueuePut       = loadScript("queue_put")
 	scriptQueueGet       = loadScript("queue_get")
 	scriptQueueTaskDone  = loadScript("queue_task_done")
+	scriptQueueJoin      = loadScript("queue_join")
 	scriptQueueRegister  = loadScript("queue_register")
 	scriptQueueReserve   = loadScript("queue_reserve")
 	scriptQueueClaim     = loadScript("queue_claim")
@@ -67,6 +68,11 @@ type queueCore[T any] struct {
 	maxSize int
 
 	list, setKey, unfinished, joined, putWait, notFull, reserved string
+
+	// Built once for the hot paths: the one-key lists of the list and the
+	// task count, and a plain queue's non-blocking take (see takeOne).
+	listKeys, unfinishedKeys []string
+	takeCmds                 []backend.Cmd
 }
 
 func newQueueCore[T any](key string, lifo, set bool, opts []Option) queueCore[T] {
@@ -86,7 +92,29 @@ func newQueueCore[T any](key string, lifo, set bool, opts []Option) queueCore[T]
 		q.keys = slices.Insert(q.keys, 1, q.setKey)
 	}
 	q.vals = newCoder[T](&q.object, o.codec)
+	q.listKeys, q.unfinishedKeys = []string{q.list}, []string{q.unfinished}
+	q.takeCmds = append([]backend.Cmd{cmd("LPOP", q.listKeys)}, q.wakeCmds()...)
 	return q
+}
+
+// wakeCmds wake one put waiting for space on a full queue, after a get
+// that does not run a script: LMOVE of one waiting put's element to the
+// list it waits on (a no-op when none waits), which must then expire if
+// that put has gone.
+func (q *queueCore[T]) wakeCmds() []backend.Cmd {
+	return []backend.Cmd{
+		{Name: []string{"LMOVE"}, Keys: []string{q.putWait, q.notFull}, Args: []string{"RIGHT", "LEFT"}},
+		cmd("PEXPIRE", []string{q.notFull}, wakeTTL),
+	}
+}
+
+// uncancelable returns ctx without its cancellation (see change), or ctx
+// itself when nothing can cancel it.
+func uncancelable(ctx context.Context) context.Context {
+	if ctx.Done() == nil {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
 }
 
 // fail names the operation in a sentinel error, and on a set queue adds
@@ -129,7 +157,7 @@ func (q *queueCore[T]) change(ctx context.Context, s *script, ks []string, args 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return q.eval(context.WithoutCancel(ctx), s, true, ks, args...)
+	return q.eval(uncancelable(ctx), s, true, ks, args...)
 }
 
 // errFullNow reports a put that found no room and was registered as
@@ -159,31 +187,53 @@ func (q *queueCore[T]) tryPut(ctx context.Context, ss []string, wait bool) (int,
 	return int(n), nil
 }
 
-// push is the put of a plain queue with no bound to check: the push and
-// the task count in one MULTI/EXEC, which costs the server a fraction of a
-// script. Deleting the join token is always right after a put (a token
-// only exists while no task is unfinished).
+// push is the put of a plain queue with no bound to check, outside
+// transactions: the push and the task count in one MULTI/EXEC, which costs
+// the server a fraction of a script. A join token it makes stale is
+// Join's to drop.
 func (q *queueCore[T]) push(ctx context.Context, ss []string) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	side := "RPUSH"
+	c, err := q.cli()
+	if err != nil {
+		return 0, err
+	}
+	if c.b.Cluster() {
+		if err := c.checkSlots([]string{q.list, q.unfinished}); err != nil {
+			return 0, wrapErr(q.kind, q.key, err)
+		}
+	}
+	name := nameRPUSH
 	if q.lifo {
-		side = "LPUSH"
+		name = nameLPUSH
 	}
 	n := strconv.Itoa(len(ss))
-	ctx = context.WithoutCancel(ctx) // see change
-	rs, err := q.atomic(ctx, cmd(side, []string{q.list}, ss...), cmd("INCRBY", []string{q.unfinished}, n), cmd("DEL", []string{q.joined}))
-	if err != nil {
-		if len(rs) == 3 && rs[0].Err != nil && rs[1].Err == nil {
+	ctx = uncancelable(ctx) // see change
+	rs, err := c.b.Exec(ctx, []backend.Cmd{
+		{Name: name, Keys: q.listKeys, Args: ss},
+		{Name: nameINCRBY, Keys: q.unfinishedKeys, Args: []string{n}},
+	})
+	if err == nil && len(rs) == 2 {
+		err = rs[0].Err
+		if err != nil && rs[1].Err == nil {
 			// EXEC does not stop at a failed command: the push failed (the
 			// key holds another type) but the count went up. Undo it.
-			_, _ = q.write(ctx, cmd("DECRBY", []string{q.unfinished}, n))
+			_, _ = q.write(ctx, cmd("DECRBY", q.unfinishedKeys, n))
 		}
-		return 0, err
+	}
+	if err != nil {
+		return 0, wrapErr(q.kind, q.key, err)
 	}
 	return len(ss), nil
 }
+
+// Command names used on hot paths, shared so as not to allocate them.
+var (
+	nameRPUSH  = []string{"RPUSH"}
+	nameLPUSH  = []string{"LPUSH"}
+	nameINCRBY = []string{"INCRBY"}
+)
 
 // put puts the encoded items ss, all at once, waiting for room when block
 // is true. It returns how many were added (set queues skip duplicates).
@@ -283,7 +333,12 @@ func (q *queueCore[T]) get(ctx context.Context, op string, n int, block bool) ([
 	case !block:
 		arr, err = q.take(ctx, n, false)
 	case !q.set && n == 1:
-		arr, err = q.pop(ctx)
+		// An item that is there comes from a native non-blocking take, on
+		// the shared connection; only an empty queue needs a blocking
+		// command and a connection of its own.
+		if arr, err = q.takeOne(ctx); err == nil && len(arr) == 0 {
+			arr, err = q.pop(ctx)
+		}
 	default:
 		// Take what is there (a batch with the exact number of wake-ups
 		// for waiting puts), and wait only when there is nothing.
@@ -304,6 +359,25 @@ func (q *queueCore[T]) get(ctx context.Context, op string, n int, block bool) ([
 	return q.decodeItems(arr)
 }
 
+// takeOne is a plain queue's get of one item without waiting, in native
+// commands in one pipeline: LPOP, then the wake-up of a put waiting for
+// space (see pop). The LPOP is the change, atomic by itself; the wake-up
+// that follows it is a notification, so no MULTI/EXEC is needed. It costs
+// the server a fraction of queue_get.
+func (q *queueCore[T]) takeOne(ctx context.Context) ([]any, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rs, err := q.pipeline(uncancelable(ctx), q.takeCmds...)
+	if err != nil || len(rs) == 0 { // len 0: queued in a Transaction
+		return nil, err
+	}
+	if s, ok := rs[0].Val.(string); ok {
+		return []any{s}, nil // taken, whatever the wake-up's fate
+	}
+	return nil, rs[0].Err
+}
+
 // pop is a plain queue's blocking get: BLPOP (or BLMPOP for a batch of
 // up to n[0]) followed, in the same pipeline and round trip, by the
 // wake-up of one put waiting for space (LMOVE from the waiting puts, which
@@ -317,11 +391,7 @@ func (q *queueCore[T]) pop(ctx context.Context, n ...int) ([]any, error) {
 			if len(n) > 0 {
 				take = backend.Cmd{Name: []string{"BLMPOP", timeout, "1"}, Keys: []string{q.list}, Args: []string{"LEFT", "COUNT", strconv.Itoa(n[0])}, Blocking: true}
 			}
-			return []backend.Cmd{
-				take,
-				{Name: []string{"LMOVE"}, Keys: []string{q.putWait, q.notFull}, Args: []string{"RIGHT", "LEFT"}},
-				cmd("PEXPIRE", []string{q.notFull}, wakeTTL),
-			}
+			return append([]backend.Cmd{take}, q.wakeCmds()...)
 		}, func(ctx context.Context, rs []backend.Result) {
 			if items := popped(rs[0].Val); len(items) > 0 {
 				slices.Reverse(items)
@@ -368,7 +438,7 @@ func (q *queueCore[T]) takeRound(ctx context.Context, id string, finish *script,
 	complete := func(ctx context.Context, r backend.Result) ([]any, error) {
 		arr, err := asArray(r.Val, r.Err)
 		if backend.IsServerError(err, "NOSCRIPT") {
-			arr, err = asArray(q.eval(context.WithoutCancel(ctx), finish, true, finishKeys, finishArgs...))
+			arr, err = asArray(q.eval(uncancelable(ctx), finish, true, finishKeys, finishArgs...))
 		}
 		if err != nil {
 			// Whatever BLMOVE parked goes back to the queue now (or,
@@ -413,7 +483,7 @@ func took(reply []any) bool { return len(reply) > 1 && reply[0] == int64(1) }
 // unpark puts back at the head what a take parked, and drops its
 // registration; a parked item is still a set queue's member.
 func (q *queueCore[T]) unpark(ctx context.Context, id string) error {
-	_, err := q.atomic(context.WithoutCancel(ctx),
+	_, err := q.atomic(uncancelable(ctx),
 		backend.Cmd{Name: []string{"LMOVE"}, Keys: []string{q.parking(id), q.list}, Args: []string{"LEFT", "LEFT"}},
 		cmd("ZREM", []string{q.reserved}, id))
 	return err
@@ -557,13 +627,14 @@ func (q *queueCore[T]) taskDone(ctx context.Context) error {
 
 // join waits until the count of unfinished tasks is zero. The task that
 // brings it to zero pushes a token that every waiter sees (BLMOVE from the
-// list to itself takes nothing), and the next put deletes it.
+// list to itself takes nothing); a token left by a count that went up
+// again is dropped by queue_join before waiting.
 func (q *queueCore[T]) join(ctx context.Context) error {
 	if txFrom(ctx) != nil {
 		return fmt.Errorf("hotredis: queue %q: Join cannot wait inside a transaction: %w", q.key, ErrInTransaction)
 	}
 	for {
-		n, err := q.unfinishedTasks(ctx)
+		n, err := asInt(q.change(ctx, scriptQueueJoin, []string{q.unfinished, q.joined}))
 		if err != nil || n == 0 {
 			return err
 		}
