@@ -48,6 +48,9 @@ func TestACLPermissionError(t *testing.T) {
 				return nil
 			})
 		}},
+		{"optimistic", "other:watched", func(ctx context.Context, k string) error {
+			return c.Optimistic(ctx, func(ctx context.Context) error { return nil }, hotredis.NewInt(k, hotredis.WithClient(c)))
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -64,7 +67,7 @@ func TestACLPermissionError(t *testing.T) {
 			if !strings.Contains(err.Error(), "NOPERM") {
 				t.Errorf("%v: the server's reason is missing", err)
 			}
-			if tc.name != "transaction" && !strings.Contains(err.Error(), tc.key) {
+			if tc.name != "transaction" && tc.name != "optimistic" && !strings.Contains(err.Error(), tc.key) {
 				t.Errorf("%v: does not name the key %q", err, tc.key)
 			}
 		})

@@ -268,6 +268,11 @@ func (c *Client) Optimistic(ctx context.Context, fn func(ctx context.Context) er
 		case errors.As(err, &ue):
 			return ue.err
 		case !errors.Is(err, backend.ErrTxAborted):
+			// A refused WATCH (an ACL without the keys, say) comes
+			// straight from the server: give it its sentinel.
+			if s := sentinelFor(err); s != nil && !errors.Is(err, s) {
+				return fmt.Errorf("hotredis: optimistic transaction: %w: %v", s, err)
+			}
 			return err
 		}
 		select {
