@@ -18,14 +18,22 @@ import (
 //
 //	go test -run '^$' -bench 'Queue' -benchmem .
 //
+// Each hotredis benchmark has a client of its own, as each raw one does:
+// rueidis switches a connection to background reading and writing for good
+// once it has seen concurrent calls, which adds latency to serial ones, so
+// sharing the suite's client would compare unequal connections.
+//
 // PutGet is a Put followed by a Get (raw: LPUSH then BRPOP); Throughput
 // moves items from 8 producer to 8 consumer goroutines; Handoff measures
 // the time from a Put to the return of a Get already blocked on the server,
 // reported as p50-µs and p99-µs.
 
+// ownClient gives a benchmark a fresh hotredis client, closed when it ends.
+func ownClient(b *testing.B) hotredis.Option { return hotredis.WithClient(srv.Client(b)) }
+
 func BenchmarkQueuePutGet(b *testing.B) {
 	benchModes(b, func(b *testing.B, p bool) {
-		q := hotredis.NewQueue[string]("bench:queue")
+		q := hotredis.NewQueue[string]("bench:queue", ownClient(b))
 		q.Delete(ctx)
 		defer q.Delete(ctx)
 		bench(b, p, func() error {
@@ -40,7 +48,7 @@ func BenchmarkQueuePutGet(b *testing.B) {
 
 func BenchmarkQueuePutGetBounded(b *testing.B) {
 	benchModes(b, func(b *testing.B, p bool) {
-		q := hotredis.NewQueue[string]("bench:queue-bounded", hotredis.WithMaxSize(1000))
+		q := hotredis.NewQueue[string]("bench:queue-bounded", ownClient(b), hotredis.WithMaxSize(1000))
 		q.Delete(ctx)
 		defer q.Delete(ctx)
 		bench(b, p, func() error {
@@ -55,7 +63,7 @@ func BenchmarkQueuePutGetBounded(b *testing.B) {
 
 func BenchmarkSetQueuePutGet(b *testing.B) {
 	benchModes(b, func(b *testing.B, p bool) {
-		q := hotredis.NewSetQueue[int]("bench:setqueue")
+		q := hotredis.NewSetQueue[int]("bench:setqueue", ownClient(b))
 		q.Delete(ctx)
 		defer q.Delete(ctx)
 		var mu sync.Mutex
@@ -76,7 +84,7 @@ func BenchmarkSetQueuePutGet(b *testing.B) {
 
 func BenchmarkQueueReserveAck(b *testing.B) {
 	benchModes(b, func(b *testing.B, p bool) {
-		q := hotredis.NewQueue[string]("bench:queue-reserve")
+		q := hotredis.NewQueue[string]("bench:queue-reserve", ownClient(b))
 		q.Delete(ctx)
 		defer q.Delete(ctx)
 		bench(b, p, func() error {
@@ -111,7 +119,7 @@ func BenchmarkRawLPUSHBRPOP(b *testing.B) {
 // ratio: on a shared machine both see the same load, and the medians
 // ignore the spikes that make separate runs differ by tens of percent.
 func BenchmarkQueuePutGetPaired(b *testing.B) {
-	q := hotredis.NewQueue[string]("bench:queue-paired")
+	q := hotredis.NewQueue[string]("bench:queue-paired", ownClient(b))
 	q.Delete(ctx)
 	defer q.Delete(ctx)
 	c := rawRueidis(b)
@@ -173,7 +181,7 @@ func queueThroughput(b *testing.B, put func(i int) error, get func() error) {
 }
 
 func BenchmarkQueueThroughput8x8(b *testing.B) {
-	q := hotredis.NewQueue[int]("bench:queue-8x8")
+	q := hotredis.NewQueue[int]("bench:queue-8x8", ownClient(b))
 	q.Delete(ctx)
 	defer q.Delete(ctx)
 	queueThroughput(b, func(i int) error { return q.Put(ctx, i) },
@@ -231,7 +239,7 @@ func queueHandoff(b *testing.B, put func() error, get func(context.Context) erro
 }
 
 func BenchmarkQueueHandoff(b *testing.B) {
-	q := hotredis.NewQueue[string]("bench:queue-handoff")
+	q := hotredis.NewQueue[string]("bench:queue-handoff", ownClient(b))
 	q.Delete(ctx)
 	defer q.Delete(ctx)
 	queueHandoff(b, func() error { return q.Put(ctx, "v") },
@@ -239,7 +247,7 @@ func BenchmarkQueueHandoff(b *testing.B) {
 }
 
 func BenchmarkSetQueueHandoff(b *testing.B) {
-	q := hotredis.NewSetQueue[string]("bench:setqueue-handoff")
+	q := hotredis.NewSetQueue[string]("bench:setqueue-handoff", ownClient(b))
 	q.Delete(ctx)
 	defer q.Delete(ctx)
 	queueHandoff(b, func() error { _, err := q.Put(ctx, "v"); return err },
@@ -249,7 +257,7 @@ func BenchmarkSetQueueHandoff(b *testing.B) {
 // BenchmarkQueueHandoffPut measures a bounded put blocked on a full queue,
 // from the start of the get that frees space to the put's return.
 func BenchmarkQueueHandoffPut(b *testing.B) {
-	q := hotredis.NewQueue[string]("bench:queue-handoff-put", hotredis.WithMaxSize(1))
+	q := hotredis.NewQueue[string]("bench:queue-handoff-put", ownClient(b), hotredis.WithMaxSize(1))
 	q.Delete(ctx)
 	defer q.Delete(ctx)
 	q.Put(ctx, "v")

@@ -378,12 +378,12 @@ func (q *queueCore[T]) takeOne(ctx context.Context) ([]any, error) {
 	return nil, rs[0].Err
 }
 
-// pop is a plain queue's blocking get: BLPOP (or BLMPOP for a batch of
-// up to n[0]) followed, in the same pipeline and round trip, by the
-// wake-up of one put waiting for space (LMOVE from the waiting puts, which
-// does nothing when none waits). So a Get costs what the raw BLPOP costs.
-// A get cancelled while its pipeline is on the server puts what it took
-// back at the head.
+// pop is a plain queue's wait for an item, once a take found none: BLPOP
+// (or BLMPOP for a batch of up to n[0]) followed, in the same pipeline and
+// round trip, by the wake-up of one put waiting for space (LMOVE from the
+// waiting puts, which does nothing when none waits). So the put that ends
+// the wait wakes the get as it would wake a raw BLPOP. A get cancelled
+// while its pipeline is on the server puts what it took back at the head.
 func (q *queueCore[T]) pop(ctx context.Context, n ...int) ([]any, error) {
 	for {
 		rs, err := q.blockPipeline(ctx, func(timeout string) []backend.Cmd {

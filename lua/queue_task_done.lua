@@ -13,7 +13,8 @@ n = redis.call('DECR', KEYS[1])
 if n == 0 then
   redis.call('DEL', KEYS[1], KEYS[2])
   -- Joins wait with BLMOVE from this list to itself, which takes nothing,
-  -- so one token wakes them all; the next put deletes it.
+  -- so one token wakes them all. A later put leaves it stale; Join drops
+  -- a stale token (queue_join).
   redis.call('RPUSH', KEYS[2], '1')
 end
 return n
