@@ -2,7 +2,6 @@ package hotredis
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/hotredis/hotredis/internal/backend"
@@ -23,63 +22,21 @@ const maxBlock = time.Second
 // giveBack (when not nil) receives the reply to put it back. Client.Close
 // waits for outstanding give-backs.
 func (o *object) block(ctx context.Context, mk func(timeout string) backend.Cmd, giveBack func(ctx context.Context, reply any)) (any, error) {
-	cl, err := o.cli()
-	if err != nil {
-		return nil, err
-	}
-	v, err := cl.block(ctx, mk, giveBack)
-	return v, wrapErr(o.kind, o.key, err)
-}
-
-func (c *Client) block(ctx context.Context, mk func(timeout string) backend.Cmd, giveBack func(ctx context.Context, reply any)) (any, error) {
-	if txFrom(ctx) != nil {
-		return nil, ErrInTransaction
-	}
 	for {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		wait := maxBlock
-		if dl, ok := ctx.Deadline(); ok {
-			rem := time.Until(dl)
-			if rem < time.Millisecond {
-				return nil, context.DeadlineExceeded
+		rs, err := o.blockPipeline(ctx, func(timeout string) []backend.Cmd {
+			c := mk(timeout)
+			c.Blocking = true
+			return []backend.Cmd{c}
+		}, func(ctx context.Context, rs []backend.Result) {
+			if giveBack != nil && rs[0].Err == nil && rs[0].Val != nil {
+				giveBack(ctx, rs[0].Val)
 			}
-			wait = min(wait, rem)
-		}
-		cmd := mk(strconv.FormatFloat(wait.Seconds(), 'f', 3, 64))
-		cmd.Blocking = true
-		if err := c.checkSlots(cmd.Keys); err != nil {
+		})
+		if err != nil {
 			return nil, err
 		}
-		type result struct {
-			v   any
-			err error
-		}
-		done := make(chan result, 1)
-		bg := context.WithoutCancel(ctx)
-		if err := c.begin(); err != nil {
-			return nil, err
-		}
-		go func() {
-			v, err := c.b.Do(bg, cmd)
-			done <- result{v, err}
-		}()
-		select {
-		case r := <-done:
-			c.end()
-			if r.err != nil || r.v != nil {
-				return r.v, r.err
-			}
-			// The server-side timeout passed with nothing: wait again.
-		case <-ctx.Done():
-			go func() {
-				defer c.end()
-				if r := <-done; r.err == nil && r.v != nil && giveBack != nil {
-					giveBack(bg, r.v)
-				}
-			}()
-			return nil, ctx.Err()
+		if rs[0].Err != nil || rs[0].Val != nil { // nil: the round timed out
+			return rs[0].Val, rs[0].Err
 		}
 	}
 }
