@@ -132,6 +132,8 @@ var serverCodes = []struct {
 	{"ERR value is not a valid float", ErrDecode},
 	{"value is not a valid float", ErrDecode},
 	{"NOTFINITE", ErrNotFinite},
+	{"ERR increment would produce NaN or Infinity", ErrNotFinite}, // INCRBYFLOAT
+	{"increment would produce NaN or Infinity", ErrNotFinite},
 	{"TASKDONE", ErrTooManyTaskDone},
 	{"NOPERM", ErrPermission},
 	// A command refused inside a script: Redis reports it as a script

@@ -47,3 +47,24 @@ func ExampleFloat_Div() {
 	// true
 	// 1
 }
+
+// WithIncrByFloat adds with Redis's INCRBYFLOAT, as HOT Redis does: the
+// cheapest change Redis has, computed in long double and rounded to 17
+// decimal places, so the last bits can differ from Go's.
+func ExampleWithIncrByFloat() {
+	ctx := context.Background()
+	f := hotredis.NewFloat("example:float:incr", hotredis.WithIncrByFloat())
+	defer f.Delete(ctx)
+
+	v, _ := f.Add(ctx, 0.1)
+	v, _ = f.Add(ctx, 0.2)
+	fmt.Println(v) // Go would say 0.30000000000000004
+	v, _ = f.Sub(ctx, 0.05)
+	fmt.Println(v)
+	v, _ = f.Mul(ctx, 10) // Mul, Div, Pow, Swap stay exact
+	fmt.Println(v)
+	// Output:
+	// 0.3
+	// 0.25
+	// 2.5
+}

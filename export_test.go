@@ -35,3 +35,7 @@ func JoinSemaphoreLine(ctx context.Context, s *Semaphore, n int64) (leave func(c
 	}
 	return func(ctx context.Context) { s.cancelWait(ctx, w) }, nil
 }
+
+// LostReplies is how many abandoned blocking pipelines lost their reply to
+// a connection error (see lostReplies).
+func LostReplies() int64 { return lostReplies.Load() }

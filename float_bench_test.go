@@ -14,6 +14,12 @@ func BenchmarkFloatAdd(b *testing.B) {
 	benchOp(b, func() error { _, err := f.Add(ctx, 1.5); return err })
 }
 
+func BenchmarkFloatAddIncrByFloat(b *testing.B) {
+	f := hotredis.NewFloat(key(b), hotredis.WithIncrByFloat())
+	defer f.Delete(ctx)
+	benchOp(b, func() error { _, err := f.Add(ctx, 1.5); return err })
+}
+
 func BenchmarkRawINCRBYFLOAT(b *testing.B) {
 	k := key(b)
 	rdb := srv.GoRedis()

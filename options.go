@@ -12,6 +12,8 @@ type options struct {
 	// lock holds the options of locks and semaphores (lock.go).
 	lock    lockOptions
 	maxSize int // a queue's maximum size (0: unbounded)
+	// incrByFloat makes a Float add with INCRBYFLOAT (float.go).
+	incrByFloat bool
 }
 
 // WithClient binds the object to c instead of the package's default client.

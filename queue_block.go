@@ -2,7 +2,9 @@ package hotredis
 
 import (
 	"context"
+	"errors"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/hotredis/hotredis/internal/backend"
@@ -73,13 +75,27 @@ func (o *object) blockPipeline(ctx context.Context, mk func(timeout string) []ba
 	case <-ctx.Done():
 		go func() {
 			defer c.end()
-			if rs := <-done; giveBack != nil {
+			rs := <-done
+			for _, r := range rs {
+				var se *backend.ServerError
+				if r.Err != nil && !errors.As(r.Err, &se) {
+					lostReplies.Add(1)
+					break
+				}
+			}
+			if giveBack != nil {
 				giveBack(bg, rs)
 			}
 		}()
 		return nil, ctx.Err()
 	}
 }
+
+// lostReplies counts the pipelines abandoned by blockPipeline whose reply
+// was lost to a connection error: what their blocking command took, if
+// anything, no give-back can return. Tests read it (export_test.go) to
+// tell such a loss, which only Reserve/Ack can prevent, from a bug.
+var lostReplies atomic.Int64
 
 // pipeline sends cmds in one round trip, not as a transaction: each
 // command is atomic by itself, and later ones must not depend on earlier

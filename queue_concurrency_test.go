@@ -344,7 +344,8 @@ func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
 				}
 			}
 			if len(received) != producers*each {
-				t.Errorf("%d distinct items, want %d: lost %d", len(received), producers*each, producers*each-len(received))
+				t.Errorf("%d distinct items, want %d: lost %d (abandoned waits whose reply a connection error lost, ever: %d)",
+					len(received), producers*each, producers*each-len(received), hotredis.LostReplies())
 			}
 			rdb := rawClient()
 			defer rdb.Close()

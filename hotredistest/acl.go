@@ -24,7 +24,7 @@ const ACLRules = "resetchannels -@all" +
 	" +ping +role +cluster|slots +cluster|shards +asking" +
 	" +multi +exec +watch +unwatch +eval +evalsha +time" +
 	" +del +unlink +exists +type +rename +pexpire +pexpireat +pexpiretime +persist +pttl" +
-	" +get +set +append +getrange +setrange +strlen +incr +incrby +decr +decrby" +
+	" +get +set +append +getrange +setrange +strlen +incr +incrby +incrbyfloat +decr +decrby" +
 	" +lpush +rpush +lpop +rpop +lindex +linsert +llen +lpos +lrange +lrem +lset +ltrim +lmove +sort" +
 	" +blpop +blmove +blmpop" +
 	" +sadd +srem +scard +sismember +smismember +smembers +srandmember +spop +sscan" +

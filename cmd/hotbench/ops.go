@@ -187,6 +187,7 @@ func opPairs(ctx context.Context, hc *hotredis.Client, rc rueidis.Client) ([]opP
 	n, rawInt := hotredis.NewInt(k("int"), w), k("raw-int")
 	mul, rawMul := hotredis.NewInt(k("mul"), w), k("raw-mul")
 	f, rawFloat := hotredis.NewFloat(k("float"), w), k("raw-float")
+	fi, rawFloatIncr := hotredis.NewFloat(k("float-incr"), w, hotredis.WithIncrByFloat()), k("raw-float-incr")
 	s, rawString := hotredis.NewString(k("string"), w), k("raw-string")
 	q, rawQueue := hotredis.NewQueue[string](k("queue"), w), k("raw-queue")
 	if err := mul.Store(ctx, 1<<60+1); err != nil {
@@ -217,6 +218,8 @@ func opPairs(ctx context.Context, hc *hotredis.Client, rc rueidis.Client) ([]opP
 			do(rc.B().Incrby().Key(rawInt).Increment(1).Build())},
 		{"Float.Add", "INCRBYFLOAT", func(ctx context.Context) error { _, err := f.Add(ctx, 1.5); return err },
 			do(rc.B().Incrbyfloat().Key(rawFloat).Increment(1.5).Build())},
+		{"Float.Add WithIncrByFloat", "INCRBYFLOAT", func(ctx context.Context) error { _, err := fi.Add(ctx, 1.5); return err },
+			do(rc.B().Incrbyfloat().Key(rawFloatIncr).Increment(1.5).Build())},
 		{"String.Append", "APPEND", func(ctx context.Context) error { _, err := s.Append(ctx, "v"); return err },
 			do(rc.B().Append().Key(rawString).Value("v").Build())},
 		{"Queue.Put+Get", "LPUSH+BRPOP", func(ctx context.Context) error {
