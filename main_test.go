@@ -41,6 +41,25 @@ func rawClient() redis.UniversalClient {
 	return srv.GoRedis()
 }
 
+// keysMatching lists the keys matching pattern on every master: KEYS on a
+// Cluster client asks one node only.
+func keysMatching(rdb redis.UniversalClient, pattern string) []string {
+	cc, ok := rdb.(*redis.ClusterClient)
+	if !ok {
+		return rdb.Keys(ctx, pattern).Val()
+	}
+	var mu sync.Mutex
+	var out []string
+	_ = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
+		ks := c.Keys(ctx, pattern).Val()
+		mu.Lock()
+		out = append(out, ks...)
+		mu.Unlock()
+		return nil
+	})
+	return out
+}
+
 func TestMain(m *testing.M) {
 	// Child processes started by multi-process tests run a role and exit.
 	if role := os.Getenv("HOTREDIS_TEST_ROLE"); role != "" {

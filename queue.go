@@ -114,7 +114,7 @@ func (q *Queue[T]) Unfinished(ctx context.Context) (int, error) { return q.unfin
 // Reserve calls on the queue, including ones blocked waiting.
 //
 // Reserve does not mark a task done; call TaskDone after a successful Ack
-// if you use Join. Delete does not remove outstanding reservations' lists.
+// if you use Join.
 func (q *Queue[T]) Reserve(ctx context.Context, visibility time.Duration) (T, Receipt, error) {
 	return q.reserve(ctx, visibility, true)
 }
@@ -241,7 +241,7 @@ func (q *LifoQueue[T]) Unfinished(ctx context.Context) (int, error) { return q.u
 // Reserve calls on the queue, including ones blocked waiting.
 //
 // Reserve does not mark a task done; call TaskDone after a successful Ack
-// if you use Join. Delete does not remove outstanding reservations' lists.
+// if you use Join.
 func (q *LifoQueue[T]) Reserve(ctx context.Context, visibility time.Duration) (T, Receipt, error) {
 	return q.reserve(ctx, visibility, true)
 }
@@ -389,7 +389,7 @@ func (q *SetQueue[T]) Contains(ctx context.Context, v T) (bool, error) { return 
 // repeated Put is not a task).
 //
 // Reserve does not mark a task done; call TaskDone after a successful Ack
-// if you use Join. Delete does not remove outstanding reservations' lists.
+// if you use Join.
 func (q *SetQueue[T]) Reserve(ctx context.Context, visibility time.Duration) (T, Receipt, error) {
 	return q.reserve(ctx, visibility, true)
 }
@@ -535,7 +535,7 @@ func (q *LifoSetQueue[T]) Contains(ctx context.Context, v T) (bool, error) { ret
 // repeated Put is not a task).
 //
 // Reserve does not mark a task done; call TaskDone after a successful Ack
-// if you use Join. Delete does not remove outstanding reservations' lists.
+// if you use Join.
 func (q *LifoSetQueue[T]) Reserve(ctx context.Context, visibility time.Duration) (T, Receipt, error) {
 	return q.reserve(ctx, visibility, true)
 }

@@ -26,6 +26,7 @@ var (
 	scriptQueueRecover   = loadScript("queue_recover")
 	scriptQueueUnget     = loadScript("queue_unget")
 	scriptQueueAck       = loadScript("queue_ack")
+	scriptQueueDelete    = loadScript("queue_delete")
 )
 
 // putWaitTTL is how long a put blocked on a full queue stays registered
@@ -741,6 +742,43 @@ func (q *queueCore[T]) recoverOne(ctx context.Context, id string, force bool) (i
 		f = "1"
 	}
 	return asInt(q.change(ctx, scriptQueueRecover, ks, id, f))
+}
+
+// Delete removes the queue from Redis: its list (and a set queue's set),
+// its auxiliary keys, and the lists of outstanding reservations and of
+// takes under way, whose items go with it (their Ack then fails with
+// ErrNotHeld). A large number of reservations is deleted in batches, the
+// queue's own keys last. Inside a Transaction, Delete is queued as one DEL
+// of the queue's own keys and leaves reservations' lists to expire with
+// nothing: use it outside one to remove them.
+func (q *queueCore[T]) Delete(ctx context.Context) error {
+	if txFrom(ctx) != nil {
+		return q.object.Delete(ctx)
+	}
+	const batch = 500
+	for {
+		arr, err := asArray(q.read(ctx, cmd("ZRANGE", []string{q.reserved}, "0", strconv.Itoa(batch-1))))
+		if err != nil {
+			return err
+		}
+		ids := make([]string, 0, len(arr))
+		ks := make([]string, 0, 1+2*len(arr)+len(q.keys))
+		ks = append(ks, q.reserved)
+		for _, x := range arr {
+			id, _, _ := asString(x, nil)
+			ids = append(ids, id)
+			ks = append(ks, q.reservation(Receipt(id)), q.parking(id))
+		}
+		for _, k := range q.keys {
+			if k != q.reserved {
+				ks = append(ks, k)
+			}
+		}
+		more, err := asInt(q.eval(ctx, scriptQueueDelete, true, ks, ids...))
+		if err != nil || more == 0 {
+			return err
+		}
+	}
 }
 
 func (q *queueCore[T]) ack(ctx context.Context, r Receipt) error {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -904,5 +905,91 @@ func TestSetQueueCluster(t *testing.T) {
 		t.Errorf("queue Reserve: %q %v", v, err)
 	} else if err := pq.Ack(ctx, r); err != nil {
 		t.Error(err)
+	}
+}
+
+// Delete removes every key of a queue: outstanding reservations' lists
+// and parked takes too, in batches when there are many.
+func TestQueueDeleteRemovesReservations(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	for _, set := range []bool{false, true} {
+		for _, n := range []int{0, 3, 1200} {
+			k := key(t, strconv.FormatBool(set), strconv.Itoa(n))
+			var (
+				put     func(string) error
+				reserve func(context.Context) (hotredis.Receipt, error)
+				ack     func(hotredis.Receipt) error
+				del     func() error
+				get     func(context.Context) error
+			)
+			if set {
+				q := hotredis.NewSetQueue[string](k)
+				put = func(v string) error { _, err := q.Put(ctx, v); return err }
+				reserve = func(c context.Context) (hotredis.Receipt, error) {
+					_, r, err := q.Reserve(c, time.Minute)
+					return r, err
+				}
+				ack = func(r hotredis.Receipt) error { return q.Ack(ctx, r) }
+				del = func() error { return q.Delete(ctx) }
+				get = func(c context.Context) error { _, err := q.Get(c); return err }
+			} else {
+				q := hotredis.NewQueue[string](k)
+				put = func(v string) error { return q.Put(ctx, v) }
+				reserve = func(c context.Context) (hotredis.Receipt, error) {
+					_, r, err := q.Reserve(c, time.Minute)
+					return r, err
+				}
+				ack = func(r hotredis.Receipt) error { return q.Ack(ctx, r) }
+				del = func() error { return q.Delete(ctx) }
+				get = func(c context.Context) error { _, err := q.Get(c); return err }
+			}
+			for i := range n + 2 {
+				if err := put(strconv.Itoa(i)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var rs []hotredis.Receipt
+			for range n {
+				r, err := reserve(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rs = append(rs, r)
+			}
+			if n > 0 {
+				if err := ack(rs[0]); err != nil {
+					t.Fatal(err)
+				}
+				rs = rs[1:]
+			}
+			if got := len(keysMatching(rdb, "*"+k+"*")); got < 2 {
+				t.Fatalf("%d keys before Delete", got)
+			}
+			if err := del(); err != nil {
+				t.Fatal(err)
+			}
+			if left := keysMatching(rdb, "*"+k+"*"); len(left) > 0 {
+				t.Errorf("set=%v, %d reserved: %d keys left after Delete, such as %q", set, n, len(left), left[0])
+			}
+			for _, r := range rs[:min(len(rs), 3)] {
+				if err := ack(r); !errors.Is(err, hotredis.ErrNotHeld) {
+					t.Errorf("Ack after Delete: %v, want ErrNotHeld", err)
+				}
+			}
+			// The deleted queue works as a new, empty one.
+			if err := put("x"); err != nil {
+				t.Fatal(err)
+			}
+			if err := get(ctx); err != nil {
+				t.Fatal(err)
+			}
+			c, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+			if err := get(c); !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("Get on the emptied queue: %v", err)
+			}
+			cancel()
+			del()
+		}
 	}
 }

@@ -61,6 +61,9 @@ func (e *ServerError) Prefix(code string) bool {
 // IsServerError reports whether err is a Redis error reply with the given
 // code ("WRONGTYPE", "NOSCRIPT", ...).
 func IsServerError(err error, code string) bool {
+	if err == nil {
+		return false // without the allocation errors.As costs: a hot path
+	}
 	var se *ServerError
 	return errors.As(err, &se) && se.Prefix(code)
 }
