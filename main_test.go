@@ -41,6 +41,30 @@ func rawClient() redis.UniversalClient {
 	return srv.GoRedis()
 }
 
+var (
+	runsMu sync.Mutex
+	runs   = map[string]int{}         // test name → runs started (go test -count)
+	runIDs = map[testing.TB]string{} // a test's run → its key suffix
+)
+
+// runOf returns "" for a test's first run in this process and "#n" for
+// its n-th (go test -count n), so that a run never sees the keys of the
+// one before.
+func runOf(t testing.TB) string {
+	runsMu.Lock()
+	defer runsMu.Unlock()
+	if id, ok := runIDs[t]; ok {
+		return id
+	}
+	runs[t.Name()]++
+	id := ""
+	if n := runs[t.Name()]; n > 1 {
+		id = fmt.Sprintf("#%d", n)
+	}
+	runIDs[t] = id
+	return id
+}
+
 // keysMatching lists the keys matching pattern on every master: KEYS on a
 // Cluster client asks one node only.
 func keysMatching(rdb redis.UniversalClient, pattern string) []string {
@@ -128,7 +152,7 @@ func runRole(name string) int {
 // key returns a key unique to the test. All keys of one test share a hash
 // tag, so multi-key operations work on a Cluster too.
 func key(t testing.TB, suffix ...string) string {
-	k := "{test:" + t.Name() + "}"
+	k := "{test:" + t.Name() + runOf(t) + "}"
 	for _, s := range suffix {
 		k += ":" + s
 	}
