@@ -98,12 +98,17 @@ func benchLocks(url string) error {
 	if err != nil {
 		return err
 	}
+	floor, err := rawHandoff(ctx, opt)
+	if err != nil {
+		return err
+	}
 	fmt.Printf("round trip (go-redis PING, median): %v back to back, %v after %v idle (as a hand-off pays it); "+
 		"an uncontended hotredis Lock.Release (one script) after %v idle: %v; "+
+		"raw hand-off floor (LPUSH after %v idle → another client's BLPOP returns, median): %v; "+
 		"each measurement runs %v; contended: %d goroutines holding the lock %v each time\n\n",
-		rtt, idle, hold, hold, rel, *duration, contenders, hold)
-	fmt.Println("| library | uncontended Acquire+Release/s | contended hand-offs/s | hand-off median | hand-off p99 | median / RTT | median / idle RTT | hand-offs measured |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|")
+		rtt, idle, hold, hold, rel, hold, floor, *duration, contenders, hold)
+	fmt.Println("| library | uncontended Acquire+Release/s | contended hand-offs/s | hand-off median | hand-off p99 | median / RTT | median / idle RTT | median / raw hand-off | hand-offs measured |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for i, lib := range libs {
 		key := fmt.Sprintf("hotbench:lock:%d:%d", time.Now().UnixNano(), i)
 		un, err := uncontended(ctx, lib, key+":u")
@@ -115,8 +120,8 @@ func benchLocks(url string) error {
 			return fmt.Errorf("%s: %w", lib.name, err)
 		}
 		med, p99 := percentile(lat, 0.50), percentile(lat, 0.99)
-		fmt.Printf("| %s | %.0f | %.0f | %v | %v | %.1f | %.1f | %d |\n", lib.name, un, ops, round(med), round(p99),
-			float64(med)/float64(rtt), float64(med)/float64(idle), len(lat))
+		fmt.Printf("| %s | %.0f | %.0f | %v | %v | %.1f | %.1f | %.1f | %d |\n", lib.name, un, ops, round(med), round(p99),
+			float64(med)/float64(rtt), float64(med)/float64(idle), float64(med)/float64(floor), len(lat))
 	}
 	return nil
 }
@@ -222,6 +227,32 @@ func pingRTT(ctx context.Context, rdb *redis.Client, idle time.Duration) time.Du
 		ds = append(ds, time.Since(t))
 	}
 	return percentile(ds, 0.5)
+}
+
+// rawHandoff is the median time from an LPUSH sent after hold idle to the
+// return of a BLPOP on the same list waiting in another client: the least
+// any hand-off through Redis can take, one command's trip to the server
+// and one reply's trip back, with both sides woken from idle.
+func rawHandoff(ctx context.Context, opt *redis.Options) (time.Duration, error) {
+	pusher, waiter := redis.NewClient(opt), redis.NewClient(opt)
+	defer pusher.Close()
+	defer waiter.Close()
+	k := fmt.Sprintf("hotbench:raw-handoff:%d", time.Now().UnixNano())
+	defer pusher.Del(ctx, k)
+	var ds []time.Duration
+	for range 500 {
+		sent := make(chan time.Time, 1)
+		go func() {
+			time.Sleep(hold)
+			sent <- time.Now()
+			pusher.LPush(ctx, k, "x")
+		}()
+		if err := waiter.BLPop(ctx, 0, k).Err(); err != nil {
+			return 0, err
+		}
+		ds = append(ds, time.Since(<-sent))
+	}
+	return percentile(ds, 0.5), nil
 }
 
 // releaseRTT is the median time of an uncontended Lock.Release called
