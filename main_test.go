@@ -43,7 +43,7 @@ func rawClient() redis.UniversalClient {
 
 var (
 	runsMu sync.Mutex
-	runs   = map[string]int{}         // test name → runs started (go test -count)
+	runs   = map[string]int{}        // test name → runs started (go test -count)
 	runIDs = map[testing.TB]string{} // a test's run → its key suffix
 )
 

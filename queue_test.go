@@ -908,6 +908,14 @@ func TestSetQueueCluster(t *testing.T) {
 	}
 }
 
+// queueWithReserve is what Queue and SetQueue have in common.
+type queueWithReserve interface {
+	Get(context.Context) (string, error)
+	Reserve(context.Context, time.Duration) (string, hotredis.Receipt, error)
+	Ack(context.Context, hotredis.Receipt) error
+	Delete(context.Context) error
+}
+
 // Delete removes every key of a queue: outstanding reservations' lists
 // and parked takes too, in batches when there are many.
 func TestQueueDeleteRemovesReservations(t *testing.T) {
@@ -916,34 +924,21 @@ func TestQueueDeleteRemovesReservations(t *testing.T) {
 	for _, set := range []bool{false, true} {
 		for _, n := range []int{0, 3, 1200} {
 			k := key(t, strconv.FormatBool(set), strconv.Itoa(n))
-			var (
-				put     func(string) error
-				reserve func(context.Context) (hotredis.Receipt, error)
-				ack     func(hotredis.Receipt) error
-				del     func() error
-				get     func(context.Context) error
-			)
+			var q queueWithReserve
+			put := func(v string) error { return q.(*hotredis.Queue[string]).Put(ctx, v) }
 			if set {
-				q := hotredis.NewSetQueue[string](k)
-				put = func(v string) error { _, err := q.Put(ctx, v); return err }
-				reserve = func(c context.Context) (hotredis.Receipt, error) {
-					_, r, err := q.Reserve(c, time.Minute)
-					return r, err
-				}
-				ack = func(r hotredis.Receipt) error { return q.Ack(ctx, r) }
-				del = func() error { return q.Delete(ctx) }
-				get = func(c context.Context) error { _, err := q.Get(c); return err }
+				sq := hotredis.NewSetQueue[string](k)
+				q, put = sq, func(v string) error { _, err := sq.Put(ctx, v); return err }
 			} else {
-				q := hotredis.NewQueue[string](k)
-				put = func(v string) error { return q.Put(ctx, v) }
-				reserve = func(c context.Context) (hotredis.Receipt, error) {
-					_, r, err := q.Reserve(c, time.Minute)
-					return r, err
-				}
-				ack = func(r hotredis.Receipt) error { return q.Ack(ctx, r) }
-				del = func() error { return q.Delete(ctx) }
-				get = func(c context.Context) error { _, err := q.Get(c); return err }
+				q = hotredis.NewQueue[string](k)
 			}
+			reserve := func(c context.Context) (hotredis.Receipt, error) {
+				_, r, err := q.Reserve(c, time.Minute)
+				return r, err
+			}
+			ack := func(r hotredis.Receipt) error { return q.Ack(ctx, r) }
+			del := func() error { return q.Delete(ctx) }
+			get := func(c context.Context) error { _, err := q.Get(c); return err }
 			for i := range n + 2 {
 				if err := put(strconv.Itoa(i)); err != nil {
 					t.Fatal(err)
