@@ -23,9 +23,14 @@ type Cluster struct {
 // ClusterOptions configures a test cluster.
 type ClusterOptions struct {
 	// Replicas is the number of replicas per master (default 0). With
-	// replicas, a killed master fails over in about two seconds
-	// (cluster-node-timeout is 2000 ms).
+	// replicas, a killed master fails over in about NodeTimeout.
 	Replicas int
+	// NodeTimeout is cluster-node-timeout (default 2 s): how long a master
+	// may not answer before its replica takes over. A master busy for that
+	// long (a long script, a starved machine) is failed over too, and the
+	// writes it had not yet replicated are lost: a cluster that tests
+	// share, and that nobody means to fail over, wants a long one.
+	NodeTimeout time.Duration
 }
 
 // NewCluster starts a cluster for t and stops it when t ends.
@@ -45,6 +50,9 @@ func StartCluster(opts ...ClusterOptions) (*Cluster, error) {
 	if len(opts) > 0 {
 		o = opts[0]
 	}
+	if o.NodeTimeout <= 0 {
+		o.NodeTimeout = 2 * time.Second
+	}
 	c := &Cluster{}
 	for range 3 * (1 + o.Replicas) {
 		busPort, err := freePort()
@@ -54,7 +62,7 @@ func StartCluster(opts ...ClusterOptions) (*Cluster, error) {
 		}
 		s, err := Start("--cluster-enabled", "yes", "--cluster-port", strconv.Itoa(busPort),
 			"--cluster-config-file", "nodes-"+strconv.Itoa(busPort)+".conf",
-			"--cluster-node-timeout", "2000", "--repl-diskless-sync-delay", "0")
+			"--cluster-node-timeout", strconv.FormatInt(o.NodeTimeout.Milliseconds(), 10), "--repl-diskless-sync-delay", "0")
 		if err != nil {
 			c.Close()
 			return nil, err
