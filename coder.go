@@ -77,17 +77,17 @@ func (c coder[T]) decodeAll(arr []any) ([]T, error) {
 // decodeReply decodes a single-value reply. A Redis nil gives miss, except
 // inside a transaction, where a queued write has no reply yet and gives
 // the zero value.
-func (c coder[T]) decodeReply(v any, err error, miss error, inTx bool) (T, error) {
+func (c coder[T]) decodeReply(v any, err error, miss func() error, inTx bool) (T, error) {
 	var zero T
 	s, ok, err := asString(v, err)
 	if err != nil {
 		return zero, err
 	}
 	if !ok {
-		if inTx {
+		if inTx || miss == nil {
 			return zero, nil
 		}
-		return zero, miss
+		return zero, miss() // built only when needed: Get is a hot path
 	}
 	return c.decode(s)
 }

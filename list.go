@@ -56,7 +56,7 @@ func (l *List[T]) Len(ctx context.Context) (int, error) {
 // Get returns the element at index i, or ErrIndexOutOfRange.
 func (l *List[T]) Get(ctx context.Context, i int) (T, error) {
 	v, err := l.read(ctx, cmd("LINDEX", l.keys[:1], strconv.Itoa(i)))
-	return l.vals.decodeReply(v, err, l.rangeErr("Get", i), false)
+	return l.vals.decodeReply(v, err, func() error { return l.rangeErr("Get", i) }, false)
 }
 
 func (l *List[T]) rangeErr(op string, i int) error {
@@ -187,14 +187,14 @@ func marker() string {
 // Pop removes and returns the last element, or returns ErrEmpty.
 func (l *List[T]) Pop(ctx context.Context) (T, error) {
 	v, err := l.write(ctx, cmd("RPOP", l.keys[:1]))
-	return l.vals.decodeReply(v, err, fmt.Errorf("hotredis: list %q: Pop: %w", l.key, ErrEmpty), txFrom(ctx) != nil)
+	return l.vals.decodeReply(v, err, func() error { return fmt.Errorf("hotredis: list %q: Pop: %w", l.key, ErrEmpty) }, txFrom(ctx) != nil)
 }
 
 // PopAt removes and returns the element at index i, or returns
 // ErrIndexOutOfRange.
 func (l *List[T]) PopAt(ctx context.Context, i int) (T, error) {
 	v, err := l.eval(ctx, scriptListPopAt, true, l.keys[:1], strconv.Itoa(clampIndex(i)), marker())
-	return l.vals.decodeReply(v, err, l.rangeErr("PopAt", i), txFrom(ctx) != nil)
+	return l.vals.decodeReply(v, err, func() error { return l.rangeErr("PopAt", i) }, txFrom(ctx) != nil)
 }
 
 // Remove removes the first element equal to v and reports whether there
