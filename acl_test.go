@@ -119,6 +119,25 @@ func TestACLPermissionError(t *testing.T) {
 			t.Errorf("Sort without +sort: %v, want ErrPermission", err)
 		}
 	})
+
+	t.Run("MULTI refused", func(t *testing.T) {
+		// Without +multi the commands of a pipelined MULTI/EXEC run one by
+		// one: the caller learns it, as ErrPermission, rather than nothing.
+		rdb := s.GoRedis()
+		defer rdb.Close()
+		args := []any{"ACL", "SETUSER", "nomulti", "reset", "on", ">pw", "~app:*", "~{app:*"}
+		for _, r := range strings.Fields(hotredistest.ACLRules) {
+			args = append(args, r)
+		}
+		noErr(t, rdb.Do(ctx, append(args, "-multi")...).Err())
+		nc, err := hotredis.NewClient(hotredis.Options{Addrs: []string{s.Addr}, Username: "nomulti", Password: "pw"})
+		noErr(t, err)
+		defer nc.Close()
+		q := hotredis.NewQueue[int]("app:q", hotredis.WithClient(nc))
+		if err := q.Put(ctx, 1); !errors.Is(err, hotredis.ErrPermission) || !strings.Contains(err.Error(), "MULTI") {
+			t.Errorf("Queue.Put (MULTI/EXEC) without +multi: %v, want ErrPermission naming MULTI", err)
+		}
+	})
 }
 
 // TestACLRulesCoverLibraryCommands checks hotredistest.ACLRules against

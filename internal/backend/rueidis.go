@@ -3,6 +3,7 @@ package backend
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/redis/rueidis"
@@ -69,6 +70,11 @@ func execRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd) ([]Resul
 	}
 	cs = append(cs, c.B().Exec().Build())
 	rs := c.DoMulti(ctx, cs...)
+	if err := rs[0].Error(); err != nil {
+		// MULTI refused (an ACL without +multi): the commands after it ran
+		// one by one, not as a transaction. Say so with MULTI's error.
+		return nil, fmt.Errorf("MULTI refused, the transaction's commands ran unguarded: %w", convertErr(err))
+	}
 	// A command refused while queuing (syntax, arity) makes EXEC fail with
 	// EXECABORT; report the command's own error, it says more.
 	for _, q := range rs[1 : len(rs)-1] {
