@@ -113,3 +113,68 @@ func TestBlockingSurvivesSlotMigration(t *testing.T) {
 		t.Errorf("%d items left in the queue: delivered twice or not at all", n)
 	}
 }
+
+// TestOptimisticSurvivesSlotMigration: an optimistic transaction on two
+// keys of a slot that moves meets the move (keys split between masters:
+// TRYAGAIN; then the new owner: MOVED) and runs again until it commits,
+// exactly once.
+func TestOptimisticSurvivesSlotMigration(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cluster test skipped with -short")
+	}
+	onceOnly(t)
+	cl := hotredistest.NewCluster(t)
+	c := cl.Client(t)
+	const tag = "{optmove}"
+	a := hotredis.NewInt(tag+":a", hotredis.WithClient(c))
+	b := hotredis.NewInt(tag+":b", hotredis.WithClient(c))
+	noErr(t, a.Store(ctx, 10))
+	noErr(t, b.Store(ctx, 0))
+
+	rdb := cl.GoRedis()
+	defer rdb.Close()
+	slot := int(value(rdb.ClusterKeySlot(ctx, tag+":a").Result())(t))
+	dst := cl.Nodes[0]
+	if owner, _ := cl.SlotOwner(ctx, slot); owner == dst {
+		dst = cl.Nodes[1]
+	}
+	m, err := cl.StartSlotMigration(ctx, slot, dst)
+	noErr(t, err)
+	_, err = m.MoveKeys(ctx, 1)
+	noErr(t, err)
+
+	// Move 3 from a to b, atomically, while the keys are split.
+	runs := 0
+	done := make(chan error, 1)
+	go func() {
+		done <- c.Optimistic(ctx, func(ctx context.Context) error {
+			runs++
+			x, err := a.Load(ctx)
+			if err != nil {
+				return err
+			}
+			y, err := b.Load(ctx)
+			if err != nil {
+				return err
+			}
+			if err := a.Store(ctx, x-3); err != nil {
+				return err
+			}
+			return b.Store(ctx, y+3)
+		}, a, b)
+	}()
+	time.Sleep(200 * time.Millisecond)
+	_, err = m.MoveKeys(ctx, 0)
+	noErr(t, err)
+	noErr(t, m.Finish(ctx))
+	select {
+	case err := <-done:
+		noErr(t, err)
+	case <-time.After(15 * time.Second):
+		t.Fatal("Optimistic did not finish after the move")
+	}
+	if x, y := value(a.Load(ctx))(t), value(b.Load(ctx))(t); x != 7 || y != 3 {
+		t.Errorf("after the transfer a=%d b=%d, want 7 and 3 (applied once)", x, y)
+	}
+	t.Logf("fn ran %d times", runs)
+}

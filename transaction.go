@@ -253,6 +253,7 @@ func (c *Client) Optimistic(ctx context.Context, fn func(ctx context.Context) er
 		return err
 	}
 	backoff := time.Millisecond
+	var moving time.Time // when the attempts began to meet a slot on the move
 	for attempt := 0; attempt < maxOptimisticAttempts; attempt++ {
 		err := c.b.Watch(ctx, ks, func(conn backend.Conn) error {
 			t := &tx{c: c, conn: conn}
@@ -262,10 +263,23 @@ func (c *Client) Optimistic(ctx context.Context, fn func(ctx context.Context) er
 			return t.commit(ctx, conn.Exec)
 		})
 		var ue userError
+		isUser := errors.As(err, &ue)
 		switch {
 		case err == nil:
 			return nil
-		case errors.As(err, &ue):
+		case slotMoving(err) || isUser && slotMoving(ue.err):
+			// The slot of the keys is moving to another master (its keys
+			// split: TRYAGAIN; moved: MOVED or ASK, which the connection
+			// an optimistic transaction holds cannot follow). Nothing was
+			// written: try again, for as long as tryAgain would.
+			if moving.IsZero() {
+				moving = time.Now()
+			}
+			if time.Since(moving) > tryAgainFor {
+				return err
+			}
+			attempt-- // not a conflict
+		case isUser:
 			return ue.err
 		case !errors.Is(err, backend.ErrTxAborted):
 			// A refused WATCH (an ACL without the keys, say) comes
@@ -283,6 +297,17 @@ func (c *Client) Optimistic(ctx context.Context, fn func(ctx context.Context) er
 		backoff = min(2*backoff, 100*time.Millisecond)
 	}
 	return fmt.Errorf("%w: watched keys changed %d times in a row", ErrTxConflict, maxOptimisticAttempts)
+}
+
+// slotMoving reports whether err, from an optimistic attempt or from a
+// read fn made in it (and returned), says the keys' slot is moving.
+func slotMoving(err error) bool {
+	for _, code := range []string{"TRYAGAIN", "MOVED", "ASK"} {
+		if backend.IsServerError(err, code) {
+			return true
+		}
+	}
+	return false
 }
 
 // userError carries fn's own error through the backend unchanged.
