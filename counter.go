@@ -16,8 +16,8 @@ import (
 
 var (
 	scriptCounterUpdate     = loadScript("counter_update")
-	scriptCounterCombine    = loadScript("counter_combine")
-	scriptCounterMostCommon = loadScript("counter_most_common")
+	scriptCounterCombine    = loadScriptWith("counter_lib", "counter_combine")
+	scriptCounterMostCommon = loadScriptWith("counter_lib", "counter_most_common")
 	scriptCounterTotal      = loadScript("counter_total")
 )
 

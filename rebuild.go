@@ -28,7 +28,7 @@ import (
 var (
 	scriptRebuildCommit = loadScript("rebuild_commit")
 	scriptSetStep       = loadScript("set_step")
-	scriptCounterStep   = loadScript("counter_step")
+	scriptCounterStep   = loadScriptWith("counter_lib", "counter_step")
 )
 
 const (

@@ -18,26 +18,6 @@ local cursor = ARGV[2]
 local budget = tonumber(ARGV[3])
 local chunk = ARGV[4]
 
-local function valid(f, c)
-  if c == '0' or string.find(c, '^%-?[1-9]%d*$') then return c end
-  error({err = 'NOTINT field ' .. f .. ' of ' .. key .. ' holds ' .. c .. ', not an integer'})
-end
-local function cmp(a, b)
-  if a == b then return 0 end
-  local na, nb = string.byte(a, 1) == 45, string.byte(b, 1) == 45
-  if na ~= nb then
-    if na then return -1 end
-    return 1
-  end
-  local r
-  if #a ~= #b then
-    if #a < #b then r = -1 else r = 1 end
-  else
-    if a < b then r = -1 else r = 1 end
-  end
-  if na then r = -r end
-  return r
-end
 -- bytesLess compares strings byte by byte (Lua's < follows the locale).
 local function bytesLess(x, y)
   for i = 1, math.min(#x, #y) do
@@ -106,7 +86,7 @@ local function offer(f, c)
 end
 
 local function offerAll(kv)
-  for i = 1, #kv, 2 do offer(kv[i], valid(kv[i], kv[i + 1])) end
+  for i = 1, #kv, 2 do offer(kv[i], valid(key, kv[i], kv[i + 1])) end
 end
 if (cursor == 'start' or cursor == '0') and (budget == 0 or redis.call('HLEN', key) <= budget) then
   -- The whole hash in one step: HGETALL sees each field exactly once,

@@ -35,28 +35,6 @@ if size ~= want then
   return redis.error_reply('STALE ' .. tmp .. ' holds ' .. size .. ' fields, not ' .. want)
 end
 
-local function valid(k, f, c)
-  if c == '0' or string.find(c, '^%-?[1-9]%d*$') then return c end
-  error({err = 'NOTINT field ' .. f .. ' of ' .. k .. ' holds ' .. c .. ', not an integer'})
-end
--- cmp compares two canonical decimal integers: -1, 0 or 1.
-local function cmp(a, b)
-  if a == b then return 0 end
-  local na, nb = string.byte(a, 1) == 45, string.byte(b, 1) == 45
-  if na ~= nb then
-    if na then return -1 end
-    return 1
-  end
-  local r
-  if #a ~= #b then
-    if #a < #b then r = -1 else r = 1 end
-  else
-    if a < b then r = -1 else r = 1 end
-  end
-  if na then r = -r end
-  return r
-end
-local function positive(c) return c ~= '0' and string.byte(c, 1) ~= 45 end
 -- pick returns the smaller (op "min") or larger count of a and b.
 local function pick(a, b)
   local r = cmp(a, b)
