@@ -14,26 +14,15 @@
 -- set (it was still a member while parked) and gets its deadline in one
 -- step: it is always either queued, parked under a registration, or
 -- reserved, and a set member exactly while it is queued or parked.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, 10)
-if #expired > 0 then
-  redis.call('LMOVE', KEYS[1], KEYS[4], 'LEFT', 'LEFT')
-  redis.call('ZREM', KEYS[3], ARGV[1])
-  local out = {0}
-  for _, id in ipairs(expired) do
-    if id ~= ARGV[1] then out[#out + 1] = id end
-  end
-  return out
-end
+local t = now()
+local ids = expired(KEYS[3], t)
+if #ids > 0 then return unpark(KEYS[1], KEYS[4], KEYS[3], ARGV[1], ids) end
 local v = redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'LEFT')
 if not v then
   redis.call('ZREM', KEYS[3], ARGV[1])
   return {0}
 end
 if KEYS[7] then redis.call('SREM', KEYS[7], v) end
-redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[1])
-if redis.call('LMOVE', KEYS[5], KEYS[6], 'RIGHT', 'LEFT') then
-  redis.call('PEXPIRE', KEYS[6], 10000)
-end
+redis.call('ZADD', KEYS[3], t + tonumber(ARGV[2]), ARGV[1])
+wakePuts(KEYS[5], KEYS[6], 1)
 return {1, v}

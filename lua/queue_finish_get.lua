@@ -14,18 +14,8 @@
 -- the queue's keys: a parked item is still a member, and if its taker dies
 -- before this step, the parking expires and the item goes back to the
 -- queue; the set never keeps a member whose item is gone.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local expired = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now, 'LIMIT', 0, 10)
-if #expired > 0 then
-  redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'LEFT')
-  redis.call('ZREM', KEYS[4], ARGV[1])
-  local out = {0}
-  for _, id in ipairs(expired) do
-    if id ~= ARGV[1] then out[#out + 1] = id end
-  end
-  return out
-end
+local ids = expired(KEYS[4], now())
+if #ids > 0 then return unpark(KEYS[1], KEYS[2], KEYS[4], ARGV[1], ids) end
 redis.call('ZREM', KEYS[4], ARGV[1])
 local v = redis.call('LPOP', KEYS[1])
 if not v then return {0} end
@@ -42,11 +32,6 @@ local chunk = tonumber(ARGV[3])
 for s = 1, n, chunk do
   redis.call('SREM', KEYS[3], unpack(items, s, math.min(s + chunk - 1, n)))
 end
-local woken = 0
-for i = 1, math.min(n, chunk) do
-  if not redis.call('LMOVE', KEYS[5], KEYS[6], 'RIGHT', 'LEFT') then break end
-  woken = i
-end
-if woken > 0 then redis.call('PEXPIRE', KEYS[6], 10000) end
+wakePuts(KEYS[5], KEYS[6], math.min(n, chunk))
 table.insert(items, 1, 1)
 return items

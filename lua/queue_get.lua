@@ -15,10 +15,8 @@
 local items = redis.call('LPOP', KEYS[1], ARGV[1])
 if not items then
   if ARGV[3] == '1' then
-    local t = redis.call('TIME')
-    local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-    local expired = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT', 0, 10)
-    if #expired > 0 then return {expired} end
+    local ids = expired(KEYS[5], now())
+    if #ids > 0 then return {ids} end
   end
   return {}
 end
@@ -30,10 +28,5 @@ if KEYS[4] then
   end
 end
 -- One wake-up per freed slot, for as many puts as wait.
-local woken = 0
-for i = 1, math.min(n, chunk) do
-  if not redis.call('LMOVE', KEYS[2], KEYS[3], 'RIGHT', 'LEFT') then break end
-  woken = i
-end
-if woken > 0 then redis.call('PEXPIRE', KEYS[3], 10000) end
+wakePuts(KEYS[2], KEYS[3], math.min(n, chunk))
 return items

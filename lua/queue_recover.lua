@@ -19,11 +19,7 @@
 -- for it, and its task counts as done (as a repeated put is not a task).
 local s = redis.call('ZSCORE', KEYS[2], ARGV[1])
 if not s then return 0 end
-if ARGV[2] ~= '1' then
-  local t = redis.call('TIME')
-  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  if tonumber(s) > now then return 0 end
-end
+if ARGV[2] ~= '1' and tonumber(s) > now() then return 0 end
 local n = 0
 while redis.call('LMOVE', KEYS[3], KEYS[1], 'RIGHT', 'LEFT') do n = n + 1 end
 if KEYS[5] then
@@ -31,20 +27,10 @@ if KEYS[5] then
   while true do
     local v = redis.call('RPOP', KEYS[4])
     if not v then break end
-    if redis.call('SADD', KEYS[5], v) == 1 then
-      redis.call('LPUSH', KEYS[1], v)
-      n = n + 1
-    else
-      dropped = dropped + 1
-    end
+    local back = requeue(KEYS[1], KEYS[5], v)
+    n, dropped = n + back, dropped + 1 - back
   end
-  local left = tonumber(redis.call('GET', KEYS[6]) or '0')
-  if dropped > 0 and left > 0 then
-    if redis.call('DECRBY', KEYS[6], math.min(dropped, left)) == 0 then
-      redis.call('DEL', KEYS[6], KEYS[7])
-      redis.call('RPUSH', KEYS[7], '1')
-    end
-  end
+  dropTasks(KEYS[6], KEYS[7], dropped)
 else
   while redis.call('LMOVE', KEYS[4], KEYS[1], 'RIGHT', 'LEFT') do n = n + 1 end
 end

@@ -14,19 +14,15 @@
 -- set queue's set and recording the deadline are one step: an item is
 -- always either queued or in a reservation that will expire, even if the
 -- consumer dies the next instant.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 10)
-if #expired > 0 then
-  local out = {0}
-  for _, id in ipairs(expired) do out[#out + 1] = id end
-  return out
+local t = now()
+local ids = expired(KEYS[2], t)
+if #ids > 0 then
+  table.insert(ids, 1, 0)
+  return ids
 end
 local v = redis.call('LMOVE', KEYS[1], KEYS[3], 'LEFT', 'LEFT')
 if not v then return {0} end
 if KEYS[6] then redis.call('SREM', KEYS[6], v) end
-redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
-if redis.call('LMOVE', KEYS[4], KEYS[5], 'RIGHT', 'LEFT') then
-  redis.call('PEXPIRE', KEYS[5], 10000)
-end
+redis.call('ZADD', KEYS[2], t + tonumber(ARGV[2]), ARGV[1])
+wakePuts(KEYS[4], KEYS[5], 1)
 return {1, v}

@@ -1,0 +1,62 @@
+-- queue_lib: helpers of the queue scripts that take, park, reserve and put back items
+-- (queue_get, queue_reserve, queue_claim, queue_finish_get, queue_recover, queue_unget),
+-- which are sent with this text in front of them (loadScriptWith).
+
+-- now is the server's clock in ms.
+local function now()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- expired returns up to 10 ids of the registrations in regs (sorted set: id -> deadline
+-- in ms) whose deadline is t or earlier.
+local function expired(regs, t)
+  return redis.call('ZRANGEBYSCORE', regs, '-inf', t, 'LIMIT', 0, 10)
+end
+
+-- unpark puts the item parked in list park (if any) back at the head of list, drops
+-- the take's registration id from regs, and returns {0, ids...}: the expired ids, but
+-- id, for the caller to recover before it takes again.
+local function unpark(park, list, regs, id, ids)
+  redis.call('LMOVE', park, list, 'LEFT', 'LEFT')
+  redis.call('ZREM', regs, id)
+  local out = {0}
+  for _, x in ipairs(ids) do
+    if x ~= id then out[#out + 1] = x end
+  end
+  return out
+end
+
+-- wakePuts wakes up to n puts waiting for space on a full queue: one wake-up each,
+-- moved from the list of waiting puts to the list they wait on, which expires if no
+-- put takes it (its put gave up).
+local function wakePuts(waiting, notFull, n)
+  local woken = 0
+  for i = 1, n do
+    if not redis.call('LMOVE', waiting, notFull, 'RIGHT', 'LEFT') then break end
+    woken = i
+  end
+  if woken > 0 then redis.call('PEXPIRE', notFull, 10000) end
+end
+
+-- requeue puts a set queue's item v back at the head of list and into set, unless an
+-- equal item was queued since it was taken: then v is dropped, the queued one
+-- standing for it. Returns 1 when v went back, 0 when it was dropped.
+local function requeue(list, set, v)
+  if redis.call('SADD', set, v) == 1 then
+    redis.call('LPUSH', list, v)
+    return 1
+  end
+  return 0
+end
+
+-- dropTasks marks the tasks of n dropped items done, as a repeated put is not a task:
+-- the unfinished count goes down by n, not below 0, and reaching 0 wakes Join.
+local function dropTasks(unfinished, joined, n)
+  if n <= 0 then return end
+  local left = tonumber(redis.call('GET', unfinished) or '0')
+  if left > 0 and redis.call('DECRBY', unfinished, math.min(n, left)) == 0 then
+    redis.call('DEL', unfinished, joined)
+    redis.call('RPUSH', joined, '1')
+  end
+end
