@@ -42,17 +42,11 @@ type lockLib struct {
 // returns) with contenders goroutines.
 func benchLocks(url string) error {
 	ctx := context.Background()
-	hc, err := hotredis.NewClientURL(url)
+	hc, rdb, opt, closeAll, err := connect(url)
 	if err != nil {
 		return err
 	}
-	defer hc.Close()
-	opt, err := redis.ParseURL(url)
-	if err != nil {
-		return err
-	}
-	rdb := redis.NewClient(opt)
-	defer rdb.Close()
+	defer closeAll()
 	rs := redsync.New(goredis.NewPool(rdb))
 	rl := redislock.New(rdb)
 

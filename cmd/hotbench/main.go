@@ -17,6 +17,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hotredis/hotredis"
 	"github.com/hotredis/hotredis/hotredistest"
 )
 
@@ -51,4 +54,19 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+}
+
+// connect makes the clients a benchmark compares: hotredis's and a go-redis
+// one (with its options, to make more) on url, and a func closing both.
+func connect(url string) (*hotredis.Client, *redis.Client, *redis.Options, func(), error) {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	hc, err := hotredis.NewClientURL(url)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	rdb := redis.NewClient(opt)
+	return hc, rdb, opt, func() { rdb.Close(); hc.Close() }, nil
 }

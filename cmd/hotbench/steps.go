@@ -36,17 +36,11 @@ const stepsN = 1_000_000
 func benchSteps(url string) error {
 	ctx := context.Background()
 	only := os.Getenv("HOTBENCH_ONLY") // run only the operations whose name holds this
-	hc, err := hotredis.NewClientURL(url)
+	hc, rdb, _, closeAll, err := connect(url)
 	if err != nil {
 		return err
 	}
-	defer hc.Close()
-	opt, err := redis.ParseURL(url)
-	if err != nil {
-		return err
-	}
-	rdb := redis.NewClient(opt)
-	defer rdb.Close()
+	defer closeAll()
 	// Only commands over 100 µs are logged: logging every command called
 	// by a script would slow the scripts down and flood the log.
 	for _, kv := range [][2]string{{"slowlog-log-slower-than", "100"}, {"slowlog-max-len", "100000"}} {
