@@ -749,8 +749,8 @@ func (q *queueCore[T]) recoverOne(ctx context.Context, id string, force bool) (i
 // takes under way, whose items go with it (their Ack then fails with
 // ErrNotHeld). A large number of reservations is deleted in batches, the
 // queue's own keys last. Inside a Transaction, Delete is queued as one DEL
-// of the queue's own keys and leaves reservations' lists to expire with
-// nothing: use it outside one to remove them.
+// of the queue's own keys, which leaves outstanding reservations' lists
+// behind (finding them takes a read): call it outside one to remove them.
 func (q *queueCore[T]) Delete(ctx context.Context) error {
 	if txFrom(ctx) != nil {
 		return q.object.Delete(ctx)
