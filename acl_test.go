@@ -80,17 +80,8 @@ func TestACLPermissionError(t *testing.T) {
 	t.Run("auxiliary key", func(t *testing.T) {
 		// With "~app:*" alone a Lock at "app:lock" is refused: its wake
 		// list is "{app:lock}:wake", which needs "~{app:*".
-		rdb := s.GoRedis()
-		defer rdb.Close()
-		args := []any{"ACL", "SETUSER", "narrow", "reset", "on", ">pw", "~app:*"}
-		for _, r := range strings.Fields(hotredistest.ACLRules) {
-			args = append(args, r)
-		}
-		noErr(t, rdb.Do(ctx, args...).Err())
-		nc, err := hotredis.NewClient(hotredis.Options{Addrs: []string{s.Addr}, Username: "narrow", Password: "pw"})
-		noErr(t, err)
-		defer nc.Close()
-		err = hotredis.NewLock("app:lock", hotredis.WithClient(nc)).Acquire(ctx)
+		nc := aclUser(t, s, "narrow", "~app:*")
+		err := hotredis.NewLock("app:lock", hotredis.WithClient(nc)).Acquire(ctx)
 		if !errors.Is(err, hotredis.ErrPermission) {
 			t.Errorf("Lock with ~app:* only: %v, want ErrPermission", err)
 		}
@@ -103,16 +94,7 @@ func TestACLPermissionError(t *testing.T) {
 	t.Run("command in a script", func(t *testing.T) {
 		// SORT refused inside list_sort's script reaches the caller as
 		// ErrPermission too (Redis words it as a script error).
-		rdb := s.GoRedis()
-		defer rdb.Close()
-		args := []any{"ACL", "SETUSER", "nosort", "reset", "on", ">pw", "~app:*", "~{app:*"}
-		for _, r := range strings.Fields(hotredistest.ACLRules) {
-			args = append(args, r)
-		}
-		noErr(t, rdb.Do(ctx, append(args, "-sort")...).Err())
-		nc, err := hotredis.NewClient(hotredis.Options{Addrs: []string{s.Addr}, Username: "nosort", Password: "pw"})
-		noErr(t, err)
-		defer nc.Close()
+		nc := aclUser(t, s, "nosort", "~app:* ~{app:*", "-sort")
 		l := hotredis.NewList[int]("app:sorted", hotredis.WithClient(nc))
 		noErr(t, l.Replace(ctx, 2, 1))
 		if err := l.Sort(ctx, false); !errors.Is(err, hotredis.ErrPermission) {
@@ -123,21 +105,30 @@ func TestACLPermissionError(t *testing.T) {
 	t.Run("MULTI refused", func(t *testing.T) {
 		// Without +multi the commands of a pipelined MULTI/EXEC run one by
 		// one: the caller learns it, as ErrPermission, rather than nothing.
-		rdb := s.GoRedis()
-		defer rdb.Close()
-		args := []any{"ACL", "SETUSER", "nomulti", "reset", "on", ">pw", "~app:*", "~{app:*"}
-		for _, r := range strings.Fields(hotredistest.ACLRules) {
-			args = append(args, r)
-		}
-		noErr(t, rdb.Do(ctx, append(args, "-multi")...).Err())
-		nc, err := hotredis.NewClient(hotredis.Options{Addrs: []string{s.Addr}, Username: "nomulti", Password: "pw"})
-		noErr(t, err)
-		defer nc.Close()
+		nc := aclUser(t, s, "nomulti", "~app:* ~{app:*", "-multi")
 		q := hotredis.NewQueue[int]("app:q", hotredis.WithClient(nc))
 		if err := q.Put(ctx, 1); !errors.Is(err, hotredis.ErrPermission) || !strings.Contains(err.Error(), "MULTI") {
 			t.Errorf("Queue.Put (MULTI/EXEC) without +multi: %v, want ErrPermission naming MULTI", err)
 		}
 	})
+}
+
+// aclUser makes user name (password "pw") on s with the key patterns
+// keys, hotredistest.ACLRules and then the rules extra, and returns a
+// client logged in as it, closed when t ends.
+func aclUser(t *testing.T, s *hotredistest.Server, name, keys string, extra ...string) *hotredis.Client {
+	t.Helper()
+	rdb := s.GoRedis()
+	defer rdb.Close()
+	args := []any{"ACL", "SETUSER", name, "reset", "on", ">pw"}
+	for _, r := range append(strings.Fields(keys+" "+hotredistest.ACLRules), extra...) {
+		args = append(args, r)
+	}
+	noErr(t, rdb.Do(ctx, args...).Err())
+	c, err := hotredis.NewClient(hotredis.Options{Addrs: []string{s.Addr}, Username: name, Password: "pw"})
+	noErr(t, err)
+	t.Cleanup(func() { c.Close() })
+	return c
 }
 
 // TestACLRulesCoverLibraryCommands checks hotredistest.ACLRules against
