@@ -107,17 +107,24 @@ type kindCodec[T any] struct {
 }
 
 func (c kindCodec[T]) Encode(v T) (string, error) {
-	switch x := any(v).(type) {
-	case string:
-		return x, nil
-	case []byte:
-		return string(x), nil
-	case int64:
-		return strconv.FormatInt(x, 10), nil
-	case int:
-		return strconv.Itoa(x), nil
+	// A switch on &v, not on v: boxing v in an interface would allocate.
+	switch p := any(&v).(type) {
+	case *string:
+		return *p, nil
+	case *[]byte:
+		return string(*p), nil
+	case *int64:
+		return strconv.FormatInt(*p, 10), nil
+	case *int:
+		return strconv.Itoa(*p), nil
 	}
-	return c.enc(reflect.ValueOf(&v).Elem()), nil
+	return c.encodeReflect(v), nil
+}
+
+// encodeReflect is Encode's general case, apart so that reflection's use
+// of &v does not move v to the heap on the common paths.
+func (c kindCodec[T]) encodeReflect(v T) string {
+	return c.enc(reflect.ValueOf(&v).Elem())
 }
 
 func (c kindCodec[T]) Decode(s string) (T, error) {
@@ -130,6 +137,13 @@ func (c kindCodec[T]) Decode(s string) (T, error) {
 		*p = []byte(s)
 		return v, nil
 	}
+	return c.decodeReflect(s)
+}
+
+// decodeReflect is Decode's general case, apart for the reason of
+// encodeReflect.
+func (c kindCodec[T]) decodeReflect(s string) (T, error) {
+	var v T
 	if err := c.dec(s, reflect.ValueOf(&v).Elem()); err != nil {
 		var zero T
 		return zero, err
