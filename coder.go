@@ -74,20 +74,15 @@ func (c coder[T]) decodeAll(arr []any) ([]T, error) {
 	return out, nil
 }
 
-// decodeReply decodes a single-value reply. A Redis nil gives miss, except
-// inside a transaction, where a queued write has no reply yet and gives
-// the zero value.
-func (c coder[T]) decodeReply(v any, err error, miss func() error, inTx bool) (T, error) {
-	var zero T
+// decodeReply decodes a single-value reply; found is false for a Redis
+// nil (no such element, or a write queued in a transaction), which each
+// caller turns into its own error: built only then, since these are hot
+// paths.
+func (c coder[T]) decodeReply(v any, err error) (x T, found bool, _ error) {
 	s, ok, err := asString(v, err)
-	if err != nil {
-		return zero, err
+	if err != nil || !ok {
+		return x, false, err
 	}
-	if !ok {
-		if inTx || miss == nil {
-			return zero, nil
-		}
-		return zero, miss() // built only when needed: Get is a hot path
-	}
-	return c.decode(s)
+	x, err = c.decode(s)
+	return x, true, err
 }

@@ -56,7 +56,11 @@ func (l *List[T]) Len(ctx context.Context) (int, error) {
 // Get returns the element at index i, or ErrIndexOutOfRange.
 func (l *List[T]) Get(ctx context.Context, i int) (T, error) {
 	v, err := l.read(ctx, cmd("LINDEX", l.keys[:1], strconv.Itoa(i)))
-	return l.vals.decodeReply(v, err, func() error { return l.rangeErr("Get", i) }, false)
+	x, found, err := l.vals.decodeReply(v, err)
+	if !found && err == nil {
+		err = l.rangeErr("Get", i)
+	}
+	return x, err
 }
 
 func (l *List[T]) rangeErr(op string, i int) error {
@@ -187,14 +191,22 @@ func marker() string {
 // Pop removes and returns the last element, or returns ErrEmpty.
 func (l *List[T]) Pop(ctx context.Context) (T, error) {
 	v, err := l.write(ctx, cmd("RPOP", l.keys[:1]))
-	return l.vals.decodeReply(v, err, func() error { return fmt.Errorf("hotredis: list %q: Pop: %w", l.key, ErrEmpty) }, txFrom(ctx) != nil)
+	x, found, err := l.vals.decodeReply(v, err)
+	if !found && err == nil && txFrom(ctx) == nil {
+		err = fmt.Errorf("hotredis: list %q: Pop: %w", l.key, ErrEmpty)
+	}
+	return x, err
 }
 
 // PopAt removes and returns the element at index i, or returns
 // ErrIndexOutOfRange.
 func (l *List[T]) PopAt(ctx context.Context, i int) (T, error) {
 	v, err := l.eval(ctx, scriptListPopAt, true, l.keys[:1], strconv.Itoa(clampIndex(i)), marker())
-	return l.vals.decodeReply(v, err, func() error { return l.rangeErr("PopAt", i) }, txFrom(ctx) != nil)
+	x, found, err := l.vals.decodeReply(v, err)
+	if !found && err == nil && txFrom(ctx) == nil {
+		err = l.rangeErr("PopAt", i)
+	}
+	return x, err
 }
 
 // Remove removes the first element equal to v and reports whether there

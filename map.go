@@ -127,7 +127,8 @@ func (m *hash[K, V]) SetDefault(ctx context.Context, k K, v V) (V, error) {
 		return zero, err
 	}
 	r, err := m.eval(ctx, scriptMapSetDefault, true, m.keys[:1], f, val)
-	return m.vals.decodeReply(r, err, nil, txFrom(ctx) != nil)
+	x, _, err := m.vals.decodeReply(r, err)
+	return x, err
 }
 
 // Remove deletes the entries for ks and returns how many there were

@@ -190,13 +190,21 @@ func scan(ctx context.Context, o *object, op, cursor string) (string, []any, err
 // Pop removes and returns a random member, or returns ErrEmpty.
 func (s *Set[T]) Pop(ctx context.Context) (T, error) {
 	v, err := s.write(ctx, cmd("SPOP", s.keys[:1]))
-	return s.vals.decodeReply(v, err, func() error { return s.emptyErr("Pop") }, txFrom(ctx) != nil)
+	x, found, err := s.vals.decodeReply(v, err)
+	if !found && err == nil && txFrom(ctx) == nil {
+		err = s.emptyErr("Pop")
+	}
+	return x, err
 }
 
 // Random returns a random member without removing it, or returns ErrEmpty.
 func (s *Set[T]) Random(ctx context.Context) (T, error) {
 	v, err := s.read(ctx, cmd("SRANDMEMBER", s.keys[:1]))
-	return s.vals.decodeReply(v, err, func() error { return s.emptyErr("Random") }, false)
+	x, found, err := s.vals.decodeReply(v, err)
+	if !found && err == nil {
+		err = s.emptyErr("Random")
+	}
+	return x, err
 }
 
 func (s *Set[T]) emptyErr(op string) error {
