@@ -12,7 +12,10 @@ import (
 	"github.com/hotredis/hotredis/internal/pyfmt"
 )
 
-var scriptFloatArith = loadScript("float_arith")
+var (
+	scriptFloatArith = loadScript("float_arith")
+	scriptFloatUndo  = loadScript("float_undo")
+)
 
 // Float is a float64 stored as text at its key: HOT Redis's Float. Values
 // are written in Python's repr form ("3.0", "0.1", "1e-07"), so Python
@@ -62,8 +65,10 @@ func NewFloat(key string, opts ...Option) *Float {
 //     value of 1e-20 reads back as 0 after any Add;
 //   - a sum beyond float64's range is ErrNotFinite, as without the
 //     option, but Redis, whose long double holds it, has stored it: Add
-//     then sends the opposite increment, which restores the value up to
-//     long double rounding.
+//     then takes it back (a script subtracts it while the value is still
+//     beyond the range), which restores the value up to long double
+//     rounding. Two overflowing Adds racing at the edge of the range may
+//     leave one of them applied though both reported ErrNotFinite.
 //
 // Every other method, and the error model, are unchanged; Mul, Div, Swap
 // and CompareAndSwap stay exact. Use it for counters of money-free
@@ -108,7 +113,7 @@ func (f *Float) Store(ctx context.Context, x float64) error {
 // Add adds x and returns the new value.
 func (f *Float) Add(ctx context.Context, x float64) (float64, error) {
 	if f.incrByFloat {
-		return f.incrBy(ctx, "Add", x)
+		return f.incrBy(ctx, "Add", x, x)
 	}
 	return f.arith(ctx, "Add", "add", x)
 }
@@ -116,7 +121,7 @@ func (f *Float) Add(ctx context.Context, x float64) (float64, error) {
 // Sub subtracts x and returns the new value.
 func (f *Float) Sub(ctx context.Context, x float64) (float64, error) {
 	if f.incrByFloat {
-		return f.incrBy(ctx, "Sub", -x)
+		return f.incrBy(ctx, "Sub", x, -x)
 	}
 	return f.arith(ctx, "Sub", "sub", x)
 }
@@ -217,12 +222,13 @@ func (f *Float) arith(ctx context.Context, name, op string, x float64) (float64,
 	return f.parse(s)
 }
 
-// incrBy is Add (and Sub, of -x) WithIncrByFloat: INCRBYFLOAT.
-func (f *Float) incrBy(ctx context.Context, name string, x float64) (float64, error) {
-	if err := f.finite(name, x); err != nil {
+// incrBy is Add and Sub WithIncrByFloat: INCRBYFLOAT of by, for the call
+// name(arg).
+func (f *Float) incrBy(ctx context.Context, name string, arg, by float64) (float64, error) {
+	if err := f.finite(name, arg); err != nil {
 		return 0, err
 	}
-	s, ok, err := asString(f.write(ctx, cmd("INCRBYFLOAT", f.keys[:1], strconv.FormatFloat(x, 'g', -1, 64))))
+	s, ok, err := asString(f.write(ctx, cmd("INCRBYFLOAT", f.keys[:1], strconv.FormatFloat(by, 'g', -1, 64))))
 	if errors.Is(err, ErrDecode) {
 		// Redis refuses "inf" and "nan" as it refuses other text; say
 		// which it was, as the script does.
@@ -241,8 +247,11 @@ func (f *Float) incrBy(ctx context.Context, name string, x float64) (float64, er
 	v, err := f.parse(s)
 	if err == nil && math.IsInf(v, 0) {
 		// Past float64's range, within long double's: take it back.
-		_, _ = f.write(uncancelable(ctx), cmd("INCRBYFLOAT", f.keys[:1], strconv.FormatFloat(-x, 'g', -1, 64)))
-		return 0, fmt.Errorf("hotredis: float %q: %s(%v): the sum %s...: %w", f.key, name, x, s[:min(len(s), 12)], ErrNotFinite)
+		err = fmt.Errorf("hotredis: float %q: %s(%v): the sum %s...: %w", f.key, name, arg, s[:min(len(s), 12)], ErrNotFinite)
+		if _, uerr := f.eval(uncancelable(ctx), scriptFloatUndo, true, f.keys[:1], strconv.FormatFloat(-by, 'g', -1, 64)); uerr != nil {
+			err = fmt.Errorf("%w; taking it back failed, so the value may stay beyond float64's range: %w", err, uerr)
+		}
+		return 0, err
 	}
 	return v, err
 }

@@ -70,20 +70,28 @@ func runOf(t testing.TB) string {
 
 // keysMatching lists the keys matching pattern on every master: KEYS on a
 // Cluster client asks one node only.
-func keysMatching(rdb redis.UniversalClient, pattern string) []string {
+func keysMatching(t testing.TB, rdb redis.UniversalClient, pattern string) []string {
+	t.Helper()
 	cc, ok := rdb.(*redis.ClusterClient)
 	if !ok {
-		return rdb.Keys(ctx, pattern).Val()
+		ks, err := rdb.Keys(ctx, pattern).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ks
 	}
 	var mu sync.Mutex
 	var out []string
-	_ = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
-		ks := c.Keys(ctx, pattern).Val()
+	err := cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
+		ks, err := c.Keys(ctx, pattern).Result()
 		mu.Lock()
 		out = append(out, ks...)
 		mu.Unlock()
-		return nil
+		return err
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return out
 }
 

@@ -354,7 +354,7 @@ func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
 					t.Errorf("%d ghost members left in the set", n)
 				}
 			}
-			if ks := keysMatching(rdb, "*"+k+"*:parked:*"); len(ks) > 0 {
+			if ks := keysMatching(t, rdb, "*"+k+"*:parked:*"); len(ks) > 0 {
 				t.Errorf("parking lists left behind: %q", ks)
 			}
 			if n := rdb.ZCard(ctx, k+":reserved").Val(); tc.res && n != 0 {

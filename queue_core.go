@@ -751,6 +751,9 @@ func (q *queueCore[T]) recoverOne(ctx context.Context, id string, force bool) (i
 // queue's own keys last. Inside a Transaction, Delete is queued as one DEL
 // of the queue's own keys, which leaves outstanding reservations' lists
 // behind (finding them takes a read): call it outside one to remove them.
+// A Get or Reserve blocked on the queue meanwhile loses its registration:
+// it still takes the next item put, but should its process die in the
+// instant between taking and claiming it, that item is not recovered.
 func (q *queueCore[T]) Delete(ctx context.Context) error {
 	if txFrom(ctx) != nil {
 		return q.object.Delete(ctx)

@@ -958,13 +958,13 @@ func TestQueueDeleteRemovesReservations(t *testing.T) {
 				}
 				rs = rs[1:]
 			}
-			if got := len(keysMatching(rdb, "*"+k+"*")); got < 2 {
+			if got := len(keysMatching(t, rdb, "*"+k+"*")); got < 2 {
 				t.Fatalf("%d keys before Delete", got)
 			}
 			if err := del(); err != nil {
 				t.Fatal(err)
 			}
-			if left := keysMatching(rdb, "*"+k+"*"); len(left) > 0 {
+			if left := keysMatching(t, rdb, "*"+k+"*"); len(left) > 0 {
 				t.Errorf("set=%v, %d reserved: %d keys left after Delete, such as %q", set, n, len(left), left[0])
 			}
 			for _, r := range rs[:min(len(rs), 3)] {

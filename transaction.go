@@ -252,10 +252,16 @@ func (c *Client) Optimistic(ctx context.Context, fn func(ctx context.Context) er
 	if err := c.checkSlots(ks); err != nil {
 		return err
 	}
+	// The slot moving is handled here, with the same bound as tryAgain
+	// but counted from the first attempt: not by the tryAgain wrapper too.
+	b := c.b
+	if ta, ok := b.(tryAgain); ok {
+		b = ta.Backend
+	}
 	backoff := time.Millisecond
-	var moving time.Time // when the attempts began to meet a slot on the move
+	start := time.Now()
 	for attempt := 0; attempt < maxOptimisticAttempts; attempt++ {
-		err := c.b.Watch(ctx, ks, func(conn backend.Conn) error {
+		err := b.Watch(ctx, ks, func(conn backend.Conn) error {
 			t := &tx{c: c, conn: conn}
 			if err := fn(context.WithValue(ctx, txKey{}, t)); err != nil {
 				return userError{err}
@@ -272,10 +278,10 @@ func (c *Client) Optimistic(ctx context.Context, fn func(ctx context.Context) er
 			// split: TRYAGAIN; moved: MOVED or ASK, which the connection
 			// an optimistic transaction holds cannot follow). Nothing was
 			// written: try again, for as long as tryAgain would.
-			if moving.IsZero() {
-				moving = time.Now()
-			}
-			if time.Since(moving) > tryAgainFor {
+			if time.Since(start) > tryAgainFor {
+				if isUser {
+					return ue.err
+				}
 				return err
 			}
 			attempt-- // not a conflict

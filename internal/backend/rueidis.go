@@ -71,9 +71,12 @@ func execRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd) ([]Resul
 	cs = append(cs, c.B().Exec().Build())
 	rs := c.DoMulti(ctx, cs...)
 	if err := rs[0].Error(); err != nil {
-		// MULTI refused (an ACL without +multi): the commands after it ran
-		// one by one, not as a transaction. Say so with MULTI's error.
-		return nil, fmt.Errorf("MULTI refused, the transaction's commands ran unguarded: %w", convertErr(err))
+		if _, ok := rueidis.IsRedisErr(err); ok {
+			// MULTI refused by the server (an ACL without +multi): the
+			// commands after it ran one by one, not as a transaction.
+			return nil, fmt.Errorf("MULTI refused, the transaction's commands ran unguarded: %w", convertErr(err))
+		}
+		return nil, err // not sent, or no reply: as the queued commands would say
 	}
 	// A command refused while queuing (syntax, arity) makes EXEC fail with
 	// EXECABORT; report the command's own error, it says more.
