@@ -8,8 +8,7 @@ leave(ARGV[4])
 local h = redis.call('HMGET', KEYS[1], 'owner', 'wid')
 if h[1] ~= ARGV[3] or h[2] ~= ARGV[4] then return 0 end
 -- An RLock's handle may have re-entered the grant meanwhile: undo one hold only.
-if redis.call('HINCRBY', KEYS[1], 'count', -1) <= 0 then
+if redis.call('HINCRBY', KEYS[1], 'count', -1) <= 0 and not grant(false) then
   redis.call('DEL', KEYS[1])
-  grant(false)
 end
 return 1

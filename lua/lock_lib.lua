@@ -53,12 +53,12 @@ end
 -- that died keeps the lock no longer than that. Returns the wait id and token, or nil.
 local function grant(self)
   while true do
-    local head = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+    local head = redis.call('ZPOPMIN', KEYS[3])
     if #head == 0 then return nil end
     local wid = head[1]
     local info = redis.call('HGET', KEYS[4], wid)
-    leave(wid)
     if info then
+      redis.call('HDEL', KEYS[4], wid)
       local exp, lease, owner = waiter(info)
       if wid == self then return wid, take(owner, lease, wid) end
       if exp >= now() then

@@ -10,6 +10,7 @@ if h[1] ~= ARGV[3] then
   return redis.error_reply('NOTHELD the lock is not held by this handle')
 end
 if tonumber(h[2]) > 1 then return redis.call('HINCRBY', KEYS[1], 'count', -1) end
-redis.call('DEL', KEYS[1])
-grant(false)
+-- A grant rewrites every field of the lock (and its expiry): delete it only when
+-- nobody waits.
+if not grant(false) then redis.call('DEL', KEYS[1]) end
 return 0
