@@ -118,20 +118,23 @@ func (o *object) parseWait(arr []any, w *wait, streams []string) error {
 // its end is at least as far after that start as it is after the server
 // time that attempt read. A grant left unread when ctx ends is found by
 // the cancel script.
-func (o *object) awaitGrant(ctx context.Context, w *wait, d time.Duration) (token int64, expires time.Time, err error) {
+//
+// A semaphore's grant also carries the epoch of the grantee handle's
+// holding (see sem_lib); a lock's has none (0).
+func (o *object) awaitGrant(ctx context.Context, w *wait, d time.Duration) (token, epoch int64, expires time.Time, err error) {
 	deadline := time.Now().Add(min(d, maxBlock))
 	for {
 		if err := ctx.Err(); err != nil {
-			return 0, time.Time{}, err
+			return 0, 0, time.Time{}, err
 		}
 		rem := time.Until(deadline)
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < rem {
 			if rem = time.Until(dl); rem < time.Millisecond {
-				return 0, time.Time{}, context.DeadlineExceeded
+				return 0, 0, time.Time{}, context.DeadlineExceeded
 			}
 		}
 		if rem < time.Millisecond {
-			return 0, time.Time{}, nil
+			return 0, 0, time.Time{}, nil
 		}
 		v, err := o.blockOnce(ctx, backend.Cmd{
 			Name: []string{"XREAD", "COUNT", "32", "BLOCK", strconv.FormatInt(rem.Milliseconds(), 10), "STREAMS"},
@@ -139,21 +142,26 @@ func (o *object) awaitGrant(ctx context.Context, w *wait, d time.Duration) (toke
 			Args: []string{w.last},
 		})
 		if err != nil || v == nil {
-			return 0, time.Time{}, err
+			return 0, 0, time.Time{}, err
 		}
 		for _, e := range streamEntries(v) {
 			id, fields := entry(e)
 			if id == "" {
-				return 0, time.Time{}, fmt.Errorf("hotredis: %s %q: %w: XREAD entry %v", o.kind, o.key, errReply, e)
+				return 0, 0, time.Time{}, fmt.Errorf("hotredis: %s %q: %w: XREAD entry %v", o.kind, o.key, errReply, e)
 			}
 			w.last = id
 			if fields["w"] == w.id {
 				t, err1 := strconv.ParseInt(fields["t"], 10, 64)
 				x, err2 := strconv.ParseInt(fields["x"], 10, 64)
-				if err := errors.Join(err1, err2); err != nil {
-					return 0, time.Time{}, fmt.Errorf("hotredis: %s %q: %w: grant %v", o.kind, o.key, errReply, fields)
+				var e int64
+				var err3 error
+				if es, ok := fields["e"]; ok {
+					e, err3 = strconv.ParseInt(es, 10, 64)
 				}
-				return t, w.since.Add(time.Duration(x-w.server) * time.Millisecond), nil
+				if err := errors.Join(err1, err2, err3); err != nil {
+					return 0, 0, time.Time{}, fmt.Errorf("hotredis: %s %q: %w: grant %v", o.kind, o.key, errReply, fields)
+				}
+				return t, e, w.since.Add(time.Duration(x-w.server) * time.Millisecond), nil
 			}
 		}
 	}

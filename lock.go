@@ -209,7 +209,7 @@ func (l *lockCore) acquire(ctx context.Context) error {
 		var token int64
 		var expires time.Time
 		if err == nil {
-			token, expires, err = l.awaitGrant(ctx, w, waitFor(left))
+			token, _, expires, err = l.awaitGrant(ctx, w, waitFor(left))
 		}
 		if err != nil {
 			l.cancelWait(ctx, w)
@@ -318,8 +318,8 @@ func (l *lockCore) startHold(token int64, expires time.Time) {
 	if old != nil {
 		old.end() // a holding whose loss the watchdog had not seen yet
 	}
-	le.keepAlive(l.leaseTTL, expires, func(ctx context.Context) (bool, error) {
-		n, err := asInt(l.eval(ctx, scriptLockRenew, true, l.keys[:1], l.id, ms(l.leaseTTL())))
+	le.keepAlive(l.leaseTTL, expires, func(ctx context.Context, ttl time.Duration) (bool, error) {
+		n, err := asInt(l.eval(ctx, scriptLockRenew, true, l.keys[:1], l.id, ms(ttl)))
 		return n == 1, err
 	}, func() { l.endHold(le) })
 }
@@ -416,6 +416,12 @@ func (l *lockCore) extend(ctx context.Context, ttl time.Duration) error {
 	if err == nil && n == 0 {
 		return l.notHeld("Extend")
 	}
+	if le := l.current(); err == nil && le != nil {
+		// The watchdog's schedule and its idea of when the lease ends
+		// follow the old lease: a shorter one would run out before the
+		// next renewal, unnoticed. Renewing now resets both.
+		le.renewNow()
+	}
 	return err
 }
 
@@ -448,7 +454,7 @@ func (le *lease) renewNow() {
 // sooner after a failed renewal. It calls lost when renew reports the
 // lease gone, or when renewals have failed until expires: the server may
 // have expired it by then, so the holder must assume it has lost it.
-func (le *lease) keepAlive(ttl func() time.Duration, expires time.Time, renew func(context.Context) (bool, error), lost func()) {
+func (le *lease) keepAlive(ttl func() time.Duration, expires time.Time, renew func(ctx context.Context, ttl time.Duration) (bool, error), lost func()) {
 	go func() {
 		next := time.Now()
 		if d := ttl(); time.Until(expires) > 2*d/3 {
@@ -464,10 +470,13 @@ func (le *lease) keepAlive(ttl func() time.Duration, expires time.Time, renew fu
 				t.Stop()
 			case <-t.C:
 			}
-			d := ttl()
+			d := ttl() // once: the renewal asks for the lease expires assumes
 			start := time.Now()
-			ctx, cancel := context.WithTimeout(context.Background(), max(d/3, time.Until(expires)))
-			ok, err := renew(ctx)
+			// Never wait for a renewal past expires: the lease may be gone
+			// on the server by then, and Lost must say so without waiting
+			// for a stalled call.
+			ctx, cancel := context.WithTimeout(context.Background(), time.Until(expires))
+			ok, err := renew(ctx, d)
 			cancel()
 			switch {
 			case err == nil && ok:

@@ -603,3 +603,24 @@ func TestLockOnCluster(t *testing.T) {
 		}
 	}
 }
+
+// Extend to a shorter lease than the watchdog's schedule assumed: the
+// watchdog renews on the new schedule, so the lock is neither lost nor
+// taken by another handle after the short lease's time.
+func TestLockExtendShorterKeepsHolding(t *testing.T) {
+	k := key(t)
+	l := hotredis.NewLock(k)
+	other := hotredis.NewLock(k)
+	noErr(t, l.Acquire(ctx))
+	defer l.Release(ctx)
+	noErr(t, l.Extend(ctx, time.Second))
+	time.Sleep(2500 * time.Millisecond)
+	select {
+	case <-l.Lost():
+		t.Fatal("the holding was lost after Extend(1s)")
+	default:
+	}
+	if ok, err := other.TryAcquire(ctx); err != nil || ok {
+		t.Fatalf("another handle's TryAcquire after Extend(1s) and 2.5 s: %v, %v; want false: the holder's watchdog keeps it", ok, err)
+	}
+}

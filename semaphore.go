@@ -205,6 +205,9 @@ type semCore struct {
 	held int64  // permits this handle holds
 	tok  int64  // the latest fencing token
 	hold *lease // the lease on held permits; nil when held is 0
+	// epoch is that of the holding on the server hold keeps alive (see
+	// gained); 0 when unknown.
+	epoch int64
 	// confirm lists the waits of this handle whose grants it has read and
 	// the server has not yet been told about (the next renewal does).
 	confirm []string
@@ -262,10 +265,10 @@ func (s *semCore) acquire(ctx context.Context, n int64) error {
 		if ok {
 			return nil
 		}
-		var token int64
+		var token, epoch int64
 		var expires time.Time
 		if err == nil {
-			token, expires, err = s.awaitGrant(ctx, w, waitFor(left))
+			token, epoch, expires, err = s.awaitGrant(ctx, w, waitFor(left))
 		}
 		if err != nil {
 			s.cancelWait(ctx, w)
@@ -273,7 +276,7 @@ func (s *semCore) acquire(ctx context.Context, n int64) error {
 		}
 		if token > 0 && time.Now().Before(expires) {
 			s.op.Lock()
-			s.gained(n, token, expires, w.id)
+			s.gained(n, token, epoch, expires, w.id)
 			s.op.Unlock()
 			return nil
 		}
@@ -342,16 +345,41 @@ func (s *semCore) try(ctx context.Context, n int64, w *wait) (ok bool, left time
 		return false, time.Duration(wait) * time.Millisecond, nil
 	}
 	token, _ := arr[1].(int64)
-	s.gained(n, token, start.Add(ttl), "")
+	var epoch int64
+	if len(arr) > 2 {
+		epoch, _ = arr[2].(int64)
+	}
+	s.gained(n, token, epoch, start.Add(ttl), "")
 	return true, 0, nil
 }
 
 // gained records n permits taken with token, whose lease on the server
 // lasts until at least expires, and starts the watchdog if it is not
 // running; wid names a grant read from a stream, which the watchdog
-// confirms at once. The caller holds s.op.
-func (s *semCore) gained(n, token int64, expires time.Time, wid string) {
+// confirms at once. epoch is that of the handle's holding on the server
+// after the take: when it is newer than the one the handle's lease keeps
+// alive, that holding ran out on the server (a long pause, failed
+// renewals) before the watchdog noticed, and the permits counted under it
+// are lost: the lease ends as lost and a new one begins with these n. (An
+// older epoch, a grant read after a newer holding began, means these n
+// were lost already.) The caller holds s.op.
+func (s *semCore) gained(n, token, epoch int64, expires time.Time, wid string) {
 	s.mu.Lock()
+	if old := s.hold; old != nil && epoch != 0 && s.epoch != 0 && epoch != s.epoch {
+		if epoch < s.epoch {
+			s.lostHeld += n
+			s.mu.Unlock()
+			return
+		}
+		s.lostHeld += s.held
+		s.hold, s.held, s.tok, s.confirm, s.epoch = nil, 0, 0, nil, 0
+		s.mu.Unlock()
+		old.end()
+		s.mu.Lock()
+	}
+	if s.hold == nil {
+		s.epoch = epoch
+	}
 	s.held += n
 	s.tok = token
 	if wid != "" {
@@ -366,7 +394,7 @@ func (s *semCore) gained(n, token int64, expires time.Time, wid string) {
 	s.mu.Unlock()
 	switch {
 	case fresh:
-		le.keepAlive(s.leaseTTL, expires, func(ctx context.Context) (bool, error) { return s.renew(ctx) },
+		le.keepAlive(s.leaseTTL, expires, s.renew,
 			func() {
 				// After a release in flight: a renewal that crossed it finds
 				// the permits gone, but they were released, not lost.
@@ -379,12 +407,13 @@ func (s *semCore) gained(n, token int64, expires time.Time, wid string) {
 	}
 }
 
-// renew is the watchdog's renewal, which also confirms the grants read.
-func (s *semCore) renew(ctx context.Context) (bool, error) {
+// renew is the watchdog's renewal to a lease of ttl, which also confirms
+// the grants read.
+func (s *semCore) renew(ctx context.Context, ttl time.Duration) (bool, error) {
 	s.mu.Lock()
 	wids := slices.Clone(s.confirm)
 	s.mu.Unlock()
-	r, err := asInt(s.eval(ctx, scriptSemRenew, true, s.renewKeys, append([]string{s.id, ms(s.leaseTTL())}, wids...)...))
+	r, err := asInt(s.eval(ctx, scriptSemRenew, true, s.renewKeys, append([]string{s.id, ms(ttl)}, wids...)...))
 	if err == nil && len(wids) > 0 {
 		s.mu.Lock()
 		s.confirm = slices.DeleteFunc(s.confirm, func(id string) bool { return slices.Contains(wids, id) })
@@ -401,7 +430,7 @@ func (s *semCore) endHold(le *lease, lost bool) {
 		if lost {
 			s.lostHeld += s.held
 		}
-		s.hold, s.held, s.tok, s.confirm = nil, 0, 0, nil
+		s.hold, s.held, s.tok, s.confirm, s.epoch = nil, 0, 0, nil, 0
 	}
 	s.mu.Unlock()
 	le.end()

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/hotredis/hotredis"
 )
 
@@ -303,4 +305,49 @@ func TestSemaphoreOnCluster(t *testing.T) {
 	}
 	_ = s.Release(ctx)
 	_ = w.Release(ctx)
+}
+
+// A holding that ran out on the server before its handle's watchdog
+// noticed (as after a pause longer than the lease) is not revived by the
+// handle's next acquisition: its permits count as lost (Lost closes, the
+// first Release is ErrNotHeld), and the handle holds only what it took
+// since, so the semaphore never has more holders than permits.
+func TestSemaphoreLapsedHoldingIsNotRevived(t *testing.T) {
+	k := key(t)
+	s := hotredis.NewSemaphore(k, 2)
+	other := hotredis.NewSemaphore(k, 2)
+	defer s.Delete(ctx)
+	noErr(t, s.Acquire(ctx))
+	lost := s.Lost()
+	rdb := rawClient()
+	defer rdb.Close()
+	// The lease runs out on the server: the holders' deadlines are past.
+	for _, m := range rdb.ZRange(ctx, k, 0, -1).Val() {
+		noErr(t, rdb.ZAdd(ctx, k, redis.Z{Score: 1, Member: m}).Err())
+	}
+	if ok, err := s.TryAcquire(ctx); err != nil || !ok {
+		t.Fatalf("TryAcquire after the lapse: %v, %v", ok, err)
+	}
+	select {
+	case <-lost:
+	default:
+		t.Fatal("Lost still open: the lapsed holding was revived")
+	}
+	if n := s.Held(); n != 1 {
+		t.Errorf("Held = %d after the lapse and one acquisition, want 1", n)
+	}
+	if ok, err := other.TryAcquire(ctx); err != nil || !ok {
+		t.Fatalf("other.TryAcquire with one permit free: %v, %v", ok, err)
+	}
+	if ok, _ := other.TryAcquire(ctx); ok {
+		t.Fatal("a third permit of a Semaphore(2) was taken")
+	}
+	if err := s.Release(ctx); !errors.Is(err, hotredis.ErrNotHeld) {
+		t.Errorf("first Release (of the lost permit): %v, want ErrNotHeld", err)
+	}
+	noErr(t, s.Release(ctx))
+	noErr(t, other.Release(ctx))
+	if n, err := s.Available(ctx); err != nil || n != 2 {
+		t.Errorf("Available = %d, %v at the end, want 2", n, err)
+	}
 }

@@ -1,7 +1,7 @@
 -- sem_acquire: take n permits of a Semaphore or BoundedSemaphore, or wait in line for them.
 -- KEYS and ARGV[1..3] as in sem_lib. ARGV[4] the handle's id, ARGV[5] n, ARGV[6] lease in
 -- ms, ARGV[7] the wait id ('' for TryAcquire: never waits)
--- Reply: {1, fencing token} when taken; {0, ms until the earliest lease runs out (-1: no
+-- Reply: {1, fencing token, epoch of the handle's holding} when taken; {0, ms until the earliest lease runs out (-1: no
 -- holder)} when not, and for a wait also its grant stream's index, the id of that
 -- stream's last entry and the server's time (ms).
 -- A script so that dropping expired leases, serving the line, counting free permits,
@@ -17,15 +17,16 @@ if wid ~= '' then
     redis.call('HDEL', KEYS[6], wid)
     local exp = tonumber(redis.call('ZSCORE', KEYS[1], id) or '0')
     redis.call('ZADD', KEYS[1], math.max(exp, now() + lease), id)
-    return {1, tonumber(string.match(g, '(%d+)$'))}
+    return {1, tonumber(string.match(g, '(%d+)$')), epoch(id)}
   end
 end
-local got, blocked = grant(wid)
-if got then return {1, got} end
+local got, blocked, ep = grant(wid)
+if got then return {1, got, ep} end
 if not blocked and used() + n <= capacity() then
   -- Nobody that could be served waits ahead: take them.
   if wid ~= '' then leave(wid) end
-  return {1, take(id, n, lease)}
+  local f, e = take(id, n, lease)
+  return {1, f, e}
 end
 if wid == '' then return {0, earliest()} end
 local s, last = register(wid, id, n, lease)

@@ -2,8 +2,10 @@
 -- sem_acquire, sem_release and sem_cancel, which are sent with this text in front of
 -- them (loadScriptWith).
 -- KEYS (all three): [1] holders (sorted set: handle id -> lease expiry in ms, server
--- time), [2] state (hash: handle id -> permits held, '#used' -> total held, '#extra' ->
--- permits added by over-release), [3] the fencing counter, [4] the line (sorted set:
+-- time), [2] state (hash: handle id -> permits held, handle id .. '@' -> the holding's
+-- epoch (the token that began it: a holding that expired and began again has a new
+-- one, so the handle can tell), '#used' -> total held, '#extra' -> permits added by
+-- over-release), [3] the fencing counter, [4] the line (sorted set:
 -- wait id -> arrival ticket), [5] registrations (hash: wait id -> "expiry lease owner
 -- n", '#seq' -> the last ticket), [6] unconfirmed grants (hash: wait id -> "n owner
 -- token"), [7] and on: the grant streams. A grant to a waiter is announced on stream
@@ -43,7 +45,7 @@ local function unhold(id, k)
   local cur = tonumber(redis.call('HGET', KEYS[2], id) or '0')
   if not k or k >= cur then
     k = cur
-    redis.call('HDEL', KEYS[2], id)
+    redis.call('HDEL', KEYS[2], id, id .. '@')
     redis.call('ZREM', KEYS[1], id)
   else
     redis.call('HINCRBY', KEYS[2], id, -k)
@@ -67,13 +69,24 @@ local function expire()
   until #dead < 1000
 end
 
--- take gives n permits to id, with a lease of at least ttl ms, and returns a fencing token.
+-- epoch returns the epoch of id's holding (0 if none).
+local function epoch(id)
+  return tonumber(redis.call('HGET', KEYS[2], id .. '@') or '0')
+end
+
+-- take gives n permits to id, with a lease of at least ttl ms, and returns a fencing token
+-- and the epoch of id's holding (the token itself when the holding begins now).
 local function take(id, n, ttl)
-  redis.call('HINCRBY', KEYS[2], id, n)
+  local c = redis.call('HINCRBY', KEYS[2], id, n)
   redis.call('HINCRBY', KEYS[2], '#used', n)
   local exp = tonumber(redis.call('ZSCORE', KEYS[1], id) or '0')
   redis.call('ZADD', KEYS[1], math.max(exp, now() + ttl), id)
-  return redis.call('INCR', KEYS[3])
+  local f = redis.call('INCR', KEYS[3])
+  if c == n then
+    redis.call('HSET', KEYS[2], id .. '@', f)
+    return f, f
+  end
+  return f, epoch(id)
 end
 
 -- waiter parses a registration: expiry (ms, server time), lease (ms), owner, n.
@@ -95,13 +108,14 @@ end
 -- out. A grant to self (the waiter running the script) has the full lease; any other is
 -- recorded in KEYS[6] and announced on the waiter's stream with a lease no longer than
 -- its registration has left (at least FLOOR), which the waiter's watchdog renews at once.
--- Returns self's token if self was served, and whether a live waiter still waits for
--- permits that the semaphore could give (then newcomers must queue behind it).
+-- Returns self's token if self was served, whether a live waiter still waits for
+-- permits that the semaphore could give (then newcomers must queue behind it), and the
+-- epoch of self's holding.
 local function grant(self)
-  local off, got, cap, free = 0, nil, nil, nil
+  local off, got, cap, free, ep = 0, nil, nil, nil, nil
   while true do
     local batch = redis.call('ZRANGE', KEYS[4], off, off + 99, 'WITHSCORES')
-    if #batch == 0 then return got, false end
+    if #batch == 0 then return got, false, ep end
     if not cap then
       cap = capacity()
       free = cap - used()
@@ -116,19 +130,19 @@ local function grant(self)
       elseif n > cap then
         off = off + 1
       elseif n > free then
-        return got, true
+        return got, true, ep
       else
         leave(wid)
         free = free - n
         if wid == self then
-          got = take(owner, n, lease)
+          got, ep = take(owner, n, lease)
         else
           local ttl = math.min(lease, math.max(exp - now(), FLOOR))
-          local f = take(owner, n, ttl)
+          local f, e = take(owner, n, ttl)
           redis.call('HSET', KEYS[6], wid, n .. ' ' .. owner .. ' ' .. f)
           redis.call('PEXPIRE', KEYS[6], lease + REG)
           local st = KEYS[7 + tonumber(batch[i + 1]) % STREAMS]
-          redis.call('XADD', st, 'MAXLEN', '~', 32, '*', 'w', wid, 't', f, 'x', now() + ttl)
+          redis.call('XADD', st, 'MAXLEN', '~', 32, '*', 'w', wid, 't', f, 'x', now() + ttl, 'e', e)
           redis.call('PEXPIRE', st, REG)
         end
       end
@@ -138,8 +152,8 @@ end
 
 -- register puts wid in line (at the end, the first time) or renews its registration,
 -- and returns its stream's index (from 0) and the stream's last entry id, from which
--- the waiter reads. A grant's entry holds the wait id (w), the fencing token (t) and
--- when the grant's lease runs out (x, ms of server time).
+-- the waiter reads. A grant's entry holds the wait id (w), the fencing token (t), when
+-- the grant's lease runs out (x, ms of server time) and the epoch of the holding (e).
 local function register(wid, owner, n, lease)
   local ticket = redis.call('ZSCORE', KEYS[4], wid)
   if not ticket then

@@ -14,7 +14,7 @@ local exp = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not exp then return 0 end
 if tonumber(exp) <= now then
   local c = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
-  redis.call('HDEL', KEYS[2], ARGV[1])
+  redis.call('HDEL', KEYS[2], ARGV[1], ARGV[1] .. '@')
   if redis.call('HINCRBY', KEYS[2], '#used', -c) <= 0 then redis.call('HDEL', KEYS[2], '#used') end
   redis.call('ZREM', KEYS[1], ARGV[1])
   local g = redis.call('HGETALL', KEYS[3])
