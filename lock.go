@@ -57,7 +57,12 @@ func leaseOf(o options) time.Duration {
 // A Lock handle is an owner: Release succeeds only on the handle that
 // acquired it (others get ErrNotHeld). Goroutines may share one handle the
 // way they share a sync.Mutex (Acquire on it blocks while it is held, by
-// this handle or another), or use a handle each.
+// this handle or another), or use a handle each. As with a sync.Mutex, a
+// shared handle cannot tell its goroutines apart: if one's holding is lost
+// and another goroutine then takes the lock through the same handle, the
+// first one's late Release frees the second one's holding. Where holders
+// may outlive their lease, give each its own handle (and check Lost and
+// the fencing token).
 //
 // Every holding is a lease (DefaultLease, or WithLease) renewed in the
 // background while the holder's process lives; if the process dies, the
