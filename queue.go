@@ -134,7 +134,9 @@ func (q *Queue[T]) Ack(ctx context.Context, r Receipt) error { return q.ack(ctx,
 // Redis list at its key: HOT Redis's LifoQueue, Python's queue.LifoQueue.
 // Put pushes at the head (LPUSH) and Get takes the head, so the list is
 // stored newest first. It is LIFO on every path, bounded or not (HOT
-// Redis's bounded LifoQueue is FIFO).
+// Redis's bounded LifoQueue is FIFO), with one exception: an item that a
+// cancelled wait took goes back on top, above any item put meanwhile,
+// since nothing on the server records where it stood.
 //
 // A queue made WithMaxSize is bounded: Put waits while it is full. Waiting
 // never polls: a blocked Get is woken by the Put itself (BLPOP) and a

@@ -47,7 +47,10 @@ const registerMargin = 2 * maxBlock
 // WithMaxSize bounds a queue to n items (Python's maxsize): Put blocks and
 // TryPut fails with ErrFull while the queue holds n or more. n <= 0 means
 // unbounded, the default. The bound is a property of the handle, not
-// stored in Redis: handles on the same key may use different bounds.
+// stored in Redis: handles on the same key may use different bounds. Items
+// that come back to the queue (taken by a wait whose context was
+// cancelled, or reserved and not acknowledged in time) go back even when
+// that takes the queue past its bound: dropping them would lose them.
 func WithMaxSize(n int) Option { return func(o *options) { o.maxSize = max(n, 0) } }
 
 // queueCore is the implementation shared by Queue, LifoQueue, SetQueue and

@@ -988,3 +988,60 @@ func TestQueueDeleteRemovesReservations(t *testing.T) {
 		}
 	}
 }
+
+// Expired reservations come back in the order their items were taken, so
+// a redelivery keeps a FIFO queue FIFO and a LIFO queue LIFO.
+func TestQueueRecoveredReservationsKeepOrder(t *testing.T) {
+	type reserver interface {
+		PutMany(context.Context, ...string) error
+		TryReserve(context.Context, time.Duration) (string, hotredis.Receipt, error)
+		TryGet(context.Context) (string, error)
+		Delete(context.Context) error
+	}
+	fifo := hotredis.NewQueue[string](key(t, "fifo"))
+	lifo := hotredis.NewLifoQueue[string](key(t, "lifo"))
+	for _, tc := range []struct {
+		name     string
+		q        reserver
+		reserved []string // in the order TryReserve takes them
+		then     []string // after the reservations expire: the whole queue, in get order
+	}{
+		{"Queue", fifo, []string{"a", "b"}, []string{"a", "b", "c"}},
+		{"LifoQueue", lifo, []string{"c", "b"}, []string{"c", "b", "a"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := tc.q
+			defer q.Delete(ctx)
+			if err := q.PutMany(ctx, "a", "b", "c"); err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range tc.reserved {
+				v, _, err := q.TryReserve(ctx, 50*time.Millisecond)
+				if err != nil || v != want {
+					t.Fatalf("TryReserve = %q, %v; want %q", v, err, want)
+				}
+				time.Sleep(5 * time.Millisecond) // distinct deadlines
+			}
+			time.Sleep(100 * time.Millisecond)
+			var got []string
+			v, _, err := q.TryReserve(ctx, time.Minute) // recovers both, then takes the head
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, v)
+			for {
+				v, err := q.TryGet(ctx)
+				if errors.Is(err, hotredis.ErrEmpty) {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, v)
+			}
+			if !slices.Equal(got, tc.then) {
+				t.Errorf("after the reservations expired the queue gave %q, want %q", got, tc.then)
+			}
+		})
+	}
+}

@@ -31,7 +31,7 @@ const ACLRules = "resetchannels -@all" +
 	" +sdiff +sinter +sintercard +sinterstore +sunion" +
 	" +hset +hsetnx +hget +hmget +hdel +hexists +hlen +hkeys +hvals +hgetall +hscan" +
 	" +hincrby +hincrbyfloat +hrandfield" +
-	" +zadd +zrem +zscore +zrange +zrangebyscore +zpopmin" +
+	" +zadd +zrem +zscore +zrange +zrangebyscore +zrevrangebyscore +zpopmin" +
 	" +xadd +xread +xrevrange"
 
 // ACLKeyPatterns returns the key patterns a user needs for the objects

@@ -9,9 +9,11 @@ local function now()
 end
 
 -- expired returns up to 10 ids of the registrations in regs (sorted set: id -> deadline
--- in ms) whose deadline is t or earlier.
+-- in ms) whose deadline is t or earlier, latest deadline first: each recovered item
+-- goes back to the head, so recovering the latest-reserved first leaves the items in
+-- the order they were taken (with equal visibility timeouts), FIFO or LIFO.
 local function expired(regs, t)
-  return redis.call('ZRANGEBYSCORE', regs, '-inf', t, 'LIMIT', 0, 10)
+  return redis.call('ZREVRANGEBYSCORE', regs, t, '-inf', 'LIMIT', 0, 10)
 end
 
 -- unpark puts the item parked in list park (if any) back at the head of list, drops
