@@ -299,11 +299,13 @@ func (q *queueCore[T]) waitFor(ctx context.Context, wk, how string, giveBack fun
 }
 
 // take runs queue_get: up to n items from the head, without waiting.
-// Before a set queue's get waits (block), it recovers the items of expired
-// registrations first, so that they do not wait for a Reserve.
-func (q *queueCore[T]) take(ctx context.Context, n int, block bool) ([]any, error) {
+// When a set queue is empty, it recovers the items of expired registrations
+// first (reservations not acknowledged in time, takes whose taker died),
+// so that they do not wait for a Reserve: a consumer that only ever calls
+// TryGet gets them too. (A plain queue's gets leave that to Reserve.)
+func (q *queueCore[T]) take(ctx context.Context, n int) ([]any, error) {
 	check := "0"
-	if block && q.set {
+	if q.set {
 		check = "1"
 	}
 	for {
@@ -335,7 +337,7 @@ func (q *queueCore[T]) get(ctx context.Context, op string, n int, block bool) ([
 	var err error
 	switch {
 	case !block:
-		arr, err = q.take(ctx, n, false)
+		arr, err = q.take(ctx, n)
 	case !q.set && n == 1:
 		// An item that is there comes from a native non-blocking take, on
 		// the shared connection; only an empty queue needs a blocking
@@ -346,7 +348,7 @@ func (q *queueCore[T]) get(ctx context.Context, op string, n int, block bool) ([
 	default:
 		// Take what is there (a batch with the exact number of wake-ups
 		// for waiting puts), and wait only when there is nothing.
-		if arr, err = q.take(ctx, n, true); err == nil && len(arr) == 0 {
+		if arr, err = q.take(ctx, n); err == nil && len(arr) == 0 {
 			if q.set {
 				arr, err = q.parkAndTake(ctx, n)
 			} else {

@@ -1045,3 +1045,27 @@ func TestQueueRecoveredReservationsKeepOrder(t *testing.T) {
 		})
 	}
 }
+
+// A set queue's TryGet on an empty queue recovers expired reservations
+// first, so a consumer that never blocks nor reserves still gets their
+// items (and equal puts are not ignored meanwhile).
+func TestSetQueueTryGetRecoversExpired(t *testing.T) {
+	q := hotredis.NewSetQueue[string](key(t))
+	defer q.Delete(ctx)
+	if _, err := q.Put(ctx, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if v, _, err := q.TryReserve(ctx, 30*time.Millisecond); err != nil || v != "x" {
+		t.Fatalf("TryReserve = %q, %v", v, err)
+	}
+	if _, err := q.TryGet(ctx); !errors.Is(err, hotredis.ErrEmpty) {
+		t.Fatalf("TryGet while reserved: %v, want ErrEmpty", err)
+	}
+	time.Sleep(60 * time.Millisecond)
+	if v, err := q.TryGet(ctx); err != nil || v != "x" {
+		t.Fatalf("TryGet after the reservation expired = %q, %v; want \"x\"", v, err)
+	}
+	if ok, err := q.Contains(ctx, "x"); err != nil || ok {
+		t.Errorf("Contains(x) after TryGet took it = %v, %v", ok, err)
+	}
+}

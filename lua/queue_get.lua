@@ -2,12 +2,12 @@
 -- KEYS[1] the list, KEYS[2] waiting puts, KEYS[3] space notification list;
 -- set queues only: KEYS[4] the set of queued items, KEYS[5] registrations
 -- of takes and reservations (sorted set)
--- ARGV[1] n, ARGV[2] chunk size, ARGV[3] '1' when the caller will wait if
--- the queue is empty (set queues only)
+-- ARGV[1] n, ARGV[2] chunk size, ARGV[3] '1' to report expired
+-- registrations when the queue is empty (set queues only)
 -- Reply: the items taken, head first (empty when the queue is empty); or,
 -- when the queue is empty and ARGV[3] is '1', {{ids...}} with up to 10 ids
 -- of registrations whose deadline has passed, for the caller to recover
--- before it waits (their items would otherwise wait for a Reserve).
+-- and take (their items would otherwise wait for a Reserve).
 -- A script so that taking the items, removing them from a set queue's set
 -- and waking puts blocked on a full queue happen in one atomic step: a set
 -- never keeps a member whose item is gone (a "ghost" that would make later
