@@ -39,3 +39,6 @@ func JoinSemaphoreLine(ctx context.Context, s *Semaphore, n int64) (leave func(c
 // LostReplies is how many abandoned blocking pipelines lost their reply to
 // a connection error (see lostReplies).
 func LostReplies() int64 { return lostReplies.Load() }
+
+// RebuildTries is how many rebuild attempts have started (see rebuild).
+func RebuildTries() int64 { return rebuildTries.Load() }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/hotredis/hotredis/internal/backend"
@@ -60,6 +61,9 @@ type rebuilder struct {
 // attempt was aborted by a concurrent change: the caller then falls back
 // to one script. The scratch key is always removed, also on error or
 // cancellation. It must not be called inside a transaction.
+// rebuildTries counts rebuild attempts, for tests (export_test.go).
+var rebuildTries atomic.Int64
+
 func (o *object) rebuild(ctx context.Context, typ string, watch []string, build func(context.Context, *rebuilder) error) (bool, error) {
 	cl, err := o.cli()
 	if err != nil {
@@ -69,6 +73,7 @@ func (o *object) rebuild(ctx context.Context, typ string, watch []string, build 
 		return false, err
 	}
 	for range rebuildAttempts {
+		rebuildTries.Add(1)
 		r := &rebuilder{cl: cl, tmp: keys.Aux(o.key, "tmp:"+strconv.FormatUint(rand.Uint64(), 36))}
 		committed := false
 		err := cl.b.Watch(ctx, watch, func(conn backend.Conn) error {

@@ -693,7 +693,7 @@ func TestSetRebuildFallback(t *testing.T) {
 	if err := s.Replace(ctx, ints(0, rebuildN/4, 1)...); err != nil {
 		t.Fatal(err)
 	}
-	obs := observe(t, s.Key(), "set")
+	tries := hotredis.RebuildTries()
 	stop := make(chan struct{})
 	written := make(chan int)
 	go func() {
@@ -722,8 +722,10 @@ func TestSetRebuildFallback(t *testing.T) {
 	if got := digestOf(t, s.Key()); got != setDigest(want) {
 		t.Fatalf("digest %v, want %v (%d members written meanwhile)", got, setDigest(want), n)
 	}
-	if _, scratch := during(obs.finish()); len(scratch) < 3 {
-		t.Fatalf("%d attempts seen; want 3 before the fallback", len(scratch))
+	// Counted by the library, not by watching for scratch keys: an
+	// attempt aborted at once can come and go between two looks.
+	if n := hotredis.RebuildTries() - tries; n < 3 {
+		t.Fatalf("%d attempts; want 3 before the fallback", n)
 	}
 	noScratch(t, s.Key())
 }
