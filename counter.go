@@ -16,8 +16,8 @@ import (
 
 var (
 	scriptCounterUpdate     = loadScript("counter_update")
-	scriptCounterCombine    = loadScriptWith("counter_lib", "counter_combine")
-	scriptCounterMostCommon = loadScriptWith("counter_lib", "counter_most_common")
+	scriptCounterCombine    = loadScriptWith("counter_combine", "counter_lib")
+	scriptCounterMostCommon = loadScriptWith("counter_most_common", "counter_lib")
 	scriptCounterTotal      = loadScript("counter_total")
 )
 

@@ -68,17 +68,20 @@ var handoffSuffixes = func() []string {
 // handoffArgs are the ARGV every script of the line starts with.
 var handoffArgs = []string{ms(waiterExpiry), ms(grantFloor)}
 
-// loadScriptWith loads lua/name.lua with lua/lib.lua in front of it: the
-// functions that several scripts share (Redis runs each script on its
-// own, so each carries the shared text).
-func loadScriptWith(lib, name string) *script {
-	l, err1 := luaFiles.ReadFile("lua/" + lib + ".lua")
-	b, err2 := luaFiles.ReadFile("lua/" + name + ".lua")
-	if err := errors.Join(err1, err2); err != nil {
-		panic(fmt.Sprintf("hotredis: missing embedded script %s: %v", name, err))
+// loadScriptWith loads lua/name.lua with the libs (lua/<lib>.lua, in
+// order) in front of it: the functions that several scripts share (Redis
+// runs each script on its own, so each carries the shared text).
+func loadScriptWith(name string, libs ...string) *script {
+	var text []byte
+	for _, f := range append(libs[:len(libs):len(libs)], name) {
+		b, err := luaFiles.ReadFile("lua/" + f + ".lua")
+		if err != nil {
+			panic(fmt.Sprintf("hotredis: missing embedded script %s: %v", f, err))
+		}
+		text = append(append(text, b...), '\n')
 	}
-	src := string(l) + "\n" + string(b)
-	sum := sha1.Sum([]byte(src))
+	src := string(text)
+	sum := sha1.Sum(text)
 	s := &script{name: name, src: src, sha: hex.EncodeToString(sum[:])}
 	scriptNames[s.sha] = name
 	scriptNames[s.src] = name

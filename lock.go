@@ -12,9 +12,9 @@ import (
 )
 
 var (
-	scriptLockAcquire = loadScriptWith("lock_lib", "lock_acquire")
-	scriptLockRelease = loadScriptWith("lock_lib", "lock_release")
-	scriptLockCancel  = loadScriptWith("lock_lib", "lock_cancel")
+	scriptLockAcquire = loadScriptWith("lock_acquire", "line_lib", "lock_lib")
+	scriptLockRelease = loadScriptWith("lock_release", "line_lib", "lock_lib")
+	scriptLockCancel  = loadScriptWith("lock_cancel", "line_lib", "lock_lib")
 	scriptLockRenew   = loadScript("lock_renew")
 	scriptLockLease   = loadScript("lock_lease")
 )

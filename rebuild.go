@@ -29,7 +29,7 @@ import (
 var (
 	scriptRebuildCommit = loadScript("rebuild_commit")
 	scriptSetStep       = loadScript("set_step")
-	scriptCounterStep   = loadScriptWith("counter_lib", "counter_step")
+	scriptCounterStep   = loadScriptWith("counter_step", "counter_lib")
 )
 
 const (

@@ -13,9 +13,9 @@ import (
 )
 
 var (
-	scriptSemAcquire = loadScriptWith("sem_lib", "sem_acquire")
-	scriptSemRelease = loadScriptWith("sem_lib", "sem_release")
-	scriptSemCancel  = loadScriptWith("sem_lib", "sem_cancel")
+	scriptSemAcquire = loadScriptWith("sem_acquire", "line_lib", "sem_lib")
+	scriptSemRelease = loadScriptWith("sem_release", "line_lib", "sem_lib")
+	scriptSemCancel  = loadScriptWith("sem_cancel", "line_lib", "sem_lib")
 	scriptSemRenew   = loadScript("sem_renew")
 	scriptSemValue   = loadScript("sem_value")
 )

@@ -11,19 +11,6 @@
 -- the same step (no barging, no retry); a waiter that dies while waiting is skipped once
 -- its registration runs out, and loses a grant it never confirmed when the grant's short
 -- lease runs out.
-local REG = tonumber(ARGV[1])
-local FLOOR = tonumber(ARGV[2])
-local STREAMS = #KEYS - 4
-
--- now is the server's clock in ms, read once per script (only when needed).
-local NOW
-local function now()
-  if not NOW then
-    local t = redis.call('TIME')
-    NOW = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  end
-  return NOW
-end
 
 -- waiter parses a registration: expiry (ms, server time), lease (ms), owner.
 local function waiter(info)
@@ -32,10 +19,7 @@ local function waiter(info)
 end
 
 -- leave takes a waiter out of the line.
-local function leave(wid)
-  redis.call('ZREM', KEYS[3], wid)
-  redis.call('HDEL', KEYS[4], wid)
-end
+local function leave(wid) leaveLine(KEYS[3], KEYS[4], wid) end
 
 -- take gives the free lock to owner for ttl ms, granted to wait wid ('': taken
 -- directly), and returns the fencing token.
@@ -62,34 +46,18 @@ local function grant(self)
       local exp, lease, owner = waiter(info)
       if wid == self then return wid, take(owner, lease, wid) end
       if exp >= now() then
-        local ttl = math.min(lease, math.max(exp - now(), FLOOR))
+        local ttl = grantTTL(exp, lease)
         local f = take(owner, ttl, wid)
-        local st = KEYS[5 + tonumber(head[2]) % STREAMS]
-        redis.call('XADD', st, 'MAXLEN', '~', 32, '*', 'w', wid, 't', f, 'x', now() + ttl)
-        redis.call('PEXPIRE', st, REG)
+        announce(5, head[2], 'w', wid, 't', f, 'x', now() + ttl)
         return wid, f
       end
     end
   end
 end
 
--- register puts wid in line (at the end, the first time) or renews its registration,
--- and returns its stream's index (from 0) and the stream's last entry id, from which
--- the waiter reads. A grant's entry holds the wait id (w), the fencing token (t) and
--- when the grant's lease runs out (x, ms of server time).
+-- register puts wid in line or renews its registration (see joinLine). A grant's
+-- entry holds the wait id (w), the fencing token (t) and when the grant's lease runs
+-- out (x, ms of server time).
 local function register(wid, owner, lease)
-  local ticket = redis.call('ZSCORE', KEYS[3], wid)
-  if not ticket then
-    -- First come, first served: the waiters in line hold consecutive tickets, so up to
-    -- STREAMS of them read a stream each.
-    ticket = redis.call('HINCRBY', KEYS[4], '#seq', 1)
-    redis.call('ZADD', KEYS[3], ticket, wid)
-  end
-  local s = tonumber(ticket) % STREAMS
-  redis.call('HSET', KEYS[4], wid, (now() + REG) .. ' ' .. lease .. ' ' .. owner)
-  redis.call('PEXPIRE', KEYS[3], REG)
-  redis.call('PEXPIRE', KEYS[4], REG)
-  local last = redis.call('XREVRANGE', KEYS[5 + s], '+', '-', 'COUNT', 1)
-  if #last == 0 then return s, '0-0' end
-  return s, last[1][1]
+  return joinLine(KEYS[3], KEYS[4], 5, wid, lease .. ' ' .. owner)
 end

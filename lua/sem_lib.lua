@@ -17,20 +17,7 @@
 -- in the same step (no barging, and a large request is not overtaken by smaller ones
 -- behind it); a waiter that dies is skipped once its registration runs out, and loses
 -- a grant it never confirmed when the grant's short lease runs out.
-local REG = tonumber(ARGV[1])
-local FLOOR = tonumber(ARGV[2])
 local SIZE = tonumber(ARGV[3])
-local STREAMS = #KEYS - 6
-
--- now is the server's clock in ms, read once per script (only when needed).
-local NOW
-local function now()
-  if not NOW then
-    local t = redis.call('TIME')
-    NOW = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  end
-  return NOW
-end
 
 local function used()
   return tonumber(redis.call('HGET', KEYS[2], '#used') or '0')
@@ -96,10 +83,7 @@ local function waiter(info)
 end
 
 -- leave takes a waiter out of the line.
-local function leave(wid)
-  redis.call('ZREM', KEYS[4], wid)
-  redis.call('HDEL', KEYS[5], wid)
-end
+local function leave(wid) leaveLine(KEYS[4], KEYS[5], wid) end
 
 -- grant hands free permits to the waiters in line, first come first served: it stops at
 -- the first live waiter that wants more than is free, so that later, smaller requests do
@@ -137,38 +121,22 @@ local function grant(self)
         if wid == self then
           got, ep = take(owner, n, lease)
         else
-          local ttl = math.min(lease, math.max(exp - now(), FLOOR))
+          local ttl = grantTTL(exp, lease)
           local f, e = take(owner, n, ttl)
           redis.call('HSET', KEYS[6], wid, n .. ' ' .. owner .. ' ' .. f)
           redis.call('PEXPIRE', KEYS[6], lease + REG)
-          local st = KEYS[7 + tonumber(batch[i + 1]) % STREAMS]
-          redis.call('XADD', st, 'MAXLEN', '~', 32, '*', 'w', wid, 't', f, 'x', now() + ttl, 'e', e)
-          redis.call('PEXPIRE', st, REG)
+          announce(7, batch[i + 1], 'w', wid, 't', f, 'x', now() + ttl, 'e', e)
         end
       end
     end
   end
 end
 
--- register puts wid in line (at the end, the first time) or renews its registration,
--- and returns its stream's index (from 0) and the stream's last entry id, from which
--- the waiter reads. A grant's entry holds the wait id (w), the fencing token (t), when
--- the grant's lease runs out (x, ms of server time) and the epoch of the holding (e).
+-- register puts wid in line or renews its registration (see joinLine). A grant's
+-- entry holds the wait id (w), the fencing token (t), when the grant's lease runs out
+-- (x, ms of server time) and the epoch of the holding (e).
 local function register(wid, owner, n, lease)
-  local ticket = redis.call('ZSCORE', KEYS[4], wid)
-  if not ticket then
-    -- First come, first served: the waiters in line hold consecutive tickets, so up to
-    -- STREAMS of them read a stream each.
-    ticket = redis.call('HINCRBY', KEYS[5], '#seq', 1)
-    redis.call('ZADD', KEYS[4], ticket, wid)
-  end
-  local s = tonumber(ticket) % STREAMS
-  redis.call('HSET', KEYS[5], wid, (now() + REG) .. ' ' .. lease .. ' ' .. owner .. ' ' .. n)
-  redis.call('PEXPIRE', KEYS[4], REG)
-  redis.call('PEXPIRE', KEYS[5], REG)
-  local last = redis.call('XREVRANGE', KEYS[7 + s], '+', '-', 'COUNT', 1)
-  if #last == 0 then return s, '0-0' end
-  return s, last[1][1]
+  return joinLine(KEYS[4], KEYS[5], 7, wid, lease .. ' ' .. owner .. ' ' .. n)
 end
 
 -- earliest is how long until the first lease runs out (-1: no holder).
