@@ -231,15 +231,16 @@ func (f *Float) incrBy(ctx context.Context, name string, arg, by float64) (float
 	s, ok, err := asString(f.write(ctx, cmd("INCRBYFLOAT", f.keys[:1], strconv.FormatFloat(by, 'g', -1, 64))))
 	if errors.Is(err, ErrDecode) {
 		// Redis refuses "inf" and "nan" as it refuses other text; say
-		// which it was, as the script does.
+		// which it was, as the script does, from one read of the text.
 		if raw, ok, rerr := asString(f.read(ctx, cmd("GET", f.keys[:1]))); rerr == nil && ok {
 			if v, perr := pyfmt.ParseFloat(raw, 64); perr == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
 				return 0, fmt.Errorf("hotredis: float %q: %s: the stored value %q: %w", f.key, name, raw, ErrNotFinite)
 			}
+			return 0, decodeError(f.key, raw, "float64", strconv.ErrSyntax)
 		}
 	}
 	if err != nil {
-		return 0, failDecode(ctx, &f.object, "float64", err)
+		return 0, err
 	}
 	if !ok { // queued in a transaction
 		return 0, nil
