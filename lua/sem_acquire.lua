@@ -22,7 +22,7 @@ if wid ~= '' then
 end
 local got, blocked, ep = grant(wid)
 if got then return {1, got, ep} end
-if not blocked and used() + n <= capacity() then
+if not blocked and select(2, room()) >= n then
   -- Nobody that could be served waits ahead: take them.
   if wid ~= '' then leave(wid) end
   local f, e = take(id, n, lease)

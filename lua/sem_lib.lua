@@ -19,17 +19,18 @@
 -- a grant it never confirmed when the grant's short lease runs out.
 local SIZE = tonumber(ARGV[3])
 
-local function used()
-  return tonumber(redis.call('HGET', KEYS[2], '#used') or '0')
+-- room returns the semaphore's capacity (its size plus the permits added by
+-- over-release) and how many permits are free.
+local function room()
+  local h = redis.call('HMGET', KEYS[2], '#extra', '#used')
+  local cap = SIZE + tonumber(h[1] or '0')
+  return cap, cap - tonumber(h[2] or '0')
 end
 
-local function capacity()
-  return SIZE + tonumber(redis.call('HGET', KEYS[2], '#extra') or '0')
-end
-
--- unhold returns up to k of id's permits; all of them when k is nil.
-local function unhold(id, k)
-  local cur = tonumber(redis.call('HGET', KEYS[2], id) or '0')
+-- unhold returns up to k of id's permits; all of them when k is nil. cur is how many
+-- id holds, when the caller has read it already.
+local function unhold(id, k, cur)
+  cur = cur or tonumber(redis.call('HGET', KEYS[2], id) or '0')
   if not k or k >= cur then
     k = cur
     redis.call('HDEL', KEYS[2], id, id .. '@')
@@ -100,10 +101,7 @@ local function grant(self)
   while true do
     local batch = redis.call('ZRANGE', KEYS[4], off, off + 99, 'WITHSCORES')
     if #batch == 0 then return got, false, ep end
-    if not cap then
-      cap = capacity()
-      free = cap - used()
-    end
+    if not cap then cap, free = room() end
     for i = 1, #batch, 2 do
       local wid = batch[i]
       local info = redis.call('HGET', KEYS[5], wid)

@@ -16,7 +16,7 @@ if k > 0 then
     return redis.error_reply('NOTHELD the permits of this handle were lost (lease expired)')
   end
   left = cur - k
-  unhold(id, k)
+  unhold(id, k, cur)
 end
 if over > 0 then redis.call('HINCRBY', KEYS[2], '#extra', over) end
 grant(false)
