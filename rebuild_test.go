@@ -694,7 +694,7 @@ func TestSetRebuildFallback(t *testing.T) {
 		t.Fatal(err)
 	}
 	tries := hotredis.RebuildTries()
-	stop := make(chan struct{})
+	stop, writing := make(chan struct{}), make(chan struct{})
 	written := make(chan int)
 	go func() {
 		rdb := rawClient()
@@ -709,9 +709,15 @@ func TestSetRebuildFallback(t *testing.T) {
 			if err := rdb.SAdd(ctx, s.Key(), -1-i).Err(); err != nil {
 				t.Error(err)
 			}
+			if i == 0 {
+				close(writing)
+			}
 			i++
 		}
 	}()
+	// Once the writer is under way (a Cluster client first learns the
+	// slots, long enough for a whole attempt to pass unhindered).
+	<-writing
 	err := s.UnionUpdateValues(ctx, ints(rebuildN/4, rebuildN/2, 1)...)
 	close(stop)
 	n := <-written
