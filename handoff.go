@@ -19,6 +19,10 @@ import (
 // grant on the waiter's grant stream; the waiter, blocked in XREAD on that
 // stream, returns already holding the lock: a hand-off costs the release's
 // round trip plus the delivery of the XREAD reply, about one round trip.
+// The release is sent Direct (see script.handsOff): on an otherwise idle
+// client, from the caller's goroutine on a connection of its own, rather
+// than through the shared pipeline, whose writer goroutine would have to
+// be woken first.
 //
 // Grant streams rather than a wake list per waiter: a script may only
 // touch keys its caller names in KEYS (SPEC: Cluster, proxies), and the

@@ -13,7 +13,7 @@ import (
 
 var (
 	scriptLockAcquire = loadScriptWith("lock_acquire", "line_lib", "lock_lib")
-	scriptLockRelease = loadScriptWith("lock_release", "line_lib", "lock_lib")
+	scriptLockRelease = loadScriptWith("lock_release", "line_lib", "lock_lib").handsOff()
 	scriptLockCancel  = loadScriptWith("lock_cancel", "line_lib", "lock_lib")
 	scriptLockRenew   = loadScript("lock_renew")
 	scriptLockLease   = loadScript("lock_lease")

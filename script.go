@@ -19,9 +19,17 @@ var luaFiles embed.FS
 // NOSCRIPT: after a restart, a SCRIPT FLUSH, or on a Cluster shard that
 // has not seen it yet.
 type script struct {
-	name string
-	src  string
-	sha  string
+	name   string
+	src    string
+	sha    string
+	direct bool // sent as backend.Cmd.Direct (see handsOff)
+}
+
+// handsOff marks s as a release that wakes waiters blocked on the server:
+// its call is a hand-off's critical path, so it is sent Direct.
+func (s *script) handsOff() *script {
+	s.direct = true
+	return s
 }
 
 // scriptNames maps a script's hash and source to its name, for messages.
@@ -50,9 +58,13 @@ func (s *script) cmd(byHash bool, ks []string, args []string) backend.Cmd {
 }
 
 func (s *script) run(ctx context.Context, b backend.Backend, ks, args []string) (any, error) {
-	v, err := b.Do(ctx, s.cmd(true, ks, args))
+	c := s.cmd(true, ks, args)
+	c.Direct = s.direct
+	v, err := b.Do(ctx, c)
 	if backend.IsServerError(err, "NOSCRIPT") {
-		v, err = b.Do(ctx, s.cmd(false, ks, args))
+		c = s.cmd(false, ks, args)
+		c.Direct = s.direct
+		v, err = b.Do(ctx, c)
 	}
 	return v, err
 }

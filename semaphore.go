@@ -14,7 +14,7 @@ import (
 
 var (
 	scriptSemAcquire = loadScriptWith("sem_acquire", "line_lib", "sem_lib")
-	scriptSemRelease = loadScriptWith("sem_release", "line_lib", "sem_lib")
+	scriptSemRelease = loadScriptWith("sem_release", "line_lib", "sem_lib").handsOff()
 	scriptSemCancel  = loadScriptWith("sem_cancel", "line_lib", "sem_lib")
 	scriptSemRenew   = loadScript("sem_renew")
 	scriptSemValue   = loadScript("sem_value")

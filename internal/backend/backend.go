@@ -30,6 +30,11 @@ type Cmd struct {
 	Keys     []string
 	Args     []string
 	Blocking bool // a blocking command (BLPOP, BLMOVE, ...): needs its own connection
+	// Direct marks a command on a hand-off's critical path (a release that
+	// wakes a waiter): a backend that pipelines through a writer goroutine
+	// sends it from the caller's goroutine on a connection of its own
+	// instead, which saves waking that goroutine first.
+	Direct   bool
 	ReadOnly bool // changes nothing, so it may be retried after a network error
 }
 

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync/atomic"
+	"time"
 
 	"github.com/redis/rueidis"
 )
@@ -13,7 +15,9 @@ import (
 // concurrent goroutines on shared connections automatically, which is what
 // gets many-goroutine throughput close to what Redis can serve.
 type Rueidis struct {
-	c rueidis.Client
+	c       rueidis.Client
+	timeout time.Duration // the connections' read/write timeout (ConnWriteTimeout)
+	directs atomic.Int32  // Direct commands in flight
 }
 
 // NewRueidis connects with opt.
@@ -23,13 +27,21 @@ func NewRueidis(opt rueidis.ClientOption) (*Rueidis, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Rueidis{c: c}, nil
+	timeout := opt.ConnWriteTimeout
+	if timeout <= 0 { // rueidis's default
+		timeout = 10 * max(rueidis.DefaultTCPKeepAlive, opt.Dialer.KeepAlive)
+	}
+	return &Rueidis{c: c, timeout: timeout}, nil
 }
 
+// build makes cmd a rueidis command. Blocking and Direct commands go to
+// rueidis's dedicated connections, where a caller whose context cannot be
+// cancelled (or has a deadline) writes and reads itself; the shared
+// connections pipeline through writer and reader goroutines.
 func build(b rueidis.Builder, cmd Cmd) rueidis.Completed {
 	a := b.Arbitrary(cmd.Name...).Keys(cmd.Keys...).Args(cmd.Args...)
 	switch {
-	case cmd.Blocking:
+	case cmd.Blocking, cmd.Direct:
 		return a.Blocking()
 	case cmd.ReadOnly:
 		return a.ReadOnly()
@@ -38,6 +50,24 @@ func build(b rueidis.Builder, cmd Cmd) rueidis.Completed {
 }
 
 func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
+	if cmd.Direct {
+		n := r.directs.Add(1)
+		defer r.directs.Add(-1)
+		if n > 1 {
+			// Other Direct commands are in flight: this client is busy, so
+			// the pipeline's writer is likely awake, and sharing it is what
+			// keeps many goroutines fast.
+			cmd.Direct = false
+		} else if _, ok := ctx.Deadline(); !ok {
+			// rueidis sets no timeout of its own on a command it takes
+			// for blocking: bound it as the shared connections bound
+			// theirs. A deadline also keeps the call on the caller's
+			// goroutine.
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, r.timeout)
+			defer cancel()
+		}
+	}
 	return fromRueidis(r.c.Do(ctx, build(r.c.B(), cmd)))
 }
 

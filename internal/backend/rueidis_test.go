@@ -1,0 +1,91 @@
+package backend_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/rueidis"
+
+	"github.com/hotredis/hotredis/hotredistest"
+	"github.com/hotredis/hotredis/internal/backend"
+)
+
+// busy is a script that keeps the server from serving anyone for ARGV[1] ms.
+const busy = `local function ms() local t = redis.call('TIME') return t[1] * 1000 + t[2] / 1000 end
+local stop = ms() + tonumber(ARGV[1])
+while ms() < stop do end
+return 1`
+
+// TestDirectCommands checks that a Direct command (sent on a dedicated
+// connection, where rueidis applies no timeout of its own) gives the same
+// replies as a shared one, is bounded by the client's timeout when the
+// server stops answering, and leaves the client usable.
+func TestDirectCommands(t *testing.T) {
+	srv := hotredistest.NewServer(t)
+	opt, err := rueidis.ParseURL(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.ConnWriteTimeout = 300 * time.Millisecond
+	r, err := backend.NewRueidis(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ctx := context.Background()
+
+	// Many at once: some go direct, the others share the pipeline; all
+	// get their own reply.
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v, err := r.Do(ctx, backend.Cmd{Name: []string{"INCRBY"}, Keys: []string{"n"}, Args: []string{"1"}, Direct: i%2 == 0})
+			if n, ok := v.(int64); err != nil || !ok || n < 1 || n > 50 {
+				t.Errorf("INCRBY = %v, %v", v, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if v, err := r.Do(ctx, backend.Cmd{Name: []string{"GET"}, Keys: []string{"n"}, Direct: true}); v != "50" || err != nil {
+		t.Fatalf("GET = %v, %v; want 50", v, err)
+	}
+
+	// A server busy for 2 s (a script that spins): a Direct command gives
+	// up after the client's timeout, not after the server comes back.
+	rdb := srv.GoRedis()
+	defer rdb.Close()
+	pinger, err := rueidis.NewClient(opt) // honours a context's deadline
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pinger.Close()
+	done := make(chan error, 1)
+	go func() { done <- rdb.Eval(ctx, busy, nil, 2000).Err() }()
+	for seen := time.Now(); ; time.Sleep(10 * time.Millisecond) { // until the server is seen busy
+		pctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		err := pinger.Do(pctx, pinger.B().Ping().Build()).Error()
+		cancel()
+		if err != nil {
+			break
+		}
+		if time.Since(seen) > 10*time.Second {
+			t.Fatal("the busy script never kept the server busy")
+		}
+	}
+	start := time.Now()
+	_, err = r.Do(ctx, backend.Cmd{Name: []string{"INCRBY"}, Keys: []string{"n"}, Args: []string{"1"}, Direct: true})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Direct command to a busy server: %v after %v, want context.DeadlineExceeded", err, time.Since(start))
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if v, err := r.Do(ctx, backend.Cmd{Name: []string{"GET"}, Keys: []string{"n"}, Direct: true}); err != nil || (v != "50" && v != "51") {
+		t.Fatalf("GET after the busy spell = %v, %v", v, err)
+	}
+}
