@@ -54,17 +54,13 @@ func (s *script) cmd(byHash bool, ks []string, args []string) backend.Cmd {
 	if byHash {
 		name = []string{"EVALSHA", s.sha, strconv.Itoa(len(ks))}
 	}
-	return backend.Cmd{Name: name, Keys: ks, Args: args}
+	return backend.Cmd{Name: name, Keys: ks, Args: args, Direct: s.direct}
 }
 
 func (s *script) run(ctx context.Context, b backend.Backend, ks, args []string) (any, error) {
-	c := s.cmd(true, ks, args)
-	c.Direct = s.direct
-	v, err := b.Do(ctx, c)
+	v, err := b.Do(ctx, s.cmd(true, ks, args))
 	if backend.IsServerError(err, "NOSCRIPT") {
-		c = s.cmd(false, ks, args)
-		c.Direct = s.direct
-		v, err = b.Do(ctx, c)
+		v, err = b.Do(ctx, s.cmd(false, ks, args))
 	}
 	return v, err
 }

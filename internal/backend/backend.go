@@ -32,8 +32,9 @@ type Cmd struct {
 	Blocking bool // a blocking command (BLPOP, BLMOVE, ...): needs its own connection
 	// Direct marks a command on a hand-off's critical path (a release that
 	// wakes a waiter): a backend that pipelines through a writer goroutine
-	// sends it from the caller's goroutine on a connection of its own
-	// instead, which saves waking that goroutine first.
+	// sends it, when it is the only Direct command in flight, from the
+	// caller's goroutine on a connection of its own instead, which saves
+	// waking that goroutine first. Do only; batches ignore it.
 	Direct   bool
 	ReadOnly bool // changes nothing, so it may be retried after a network error
 }

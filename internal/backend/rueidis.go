@@ -34,14 +34,14 @@ func NewRueidis(opt rueidis.ClientOption) (*Rueidis, error) {
 	return &Rueidis{c: c, timeout: timeout}, nil
 }
 
-// build makes cmd a rueidis command. Blocking and Direct commands go to
-// rueidis's dedicated connections, where a caller whose context cannot be
-// cancelled (or has a deadline) writes and reads itself; the shared
-// connections pipeline through writer and reader goroutines.
+// build makes cmd a rueidis command. Blocking commands go to rueidis's
+// dedicated connections, where a caller whose context cannot be cancelled
+// (or has a deadline) writes and reads itself; the shared connections
+// pipeline through writer and reader goroutines.
 func build(b rueidis.Builder, cmd Cmd) rueidis.Completed {
 	a := b.Arbitrary(cmd.Name...).Keys(cmd.Keys...).Args(cmd.Args...)
 	switch {
-	case cmd.Blocking, cmd.Direct:
+	case cmd.Blocking:
 		return a.Blocking()
 	case cmd.ReadOnly:
 		return a.ReadOnly()
@@ -50,15 +50,16 @@ func build(b rueidis.Builder, cmd Cmd) rueidis.Completed {
 }
 
 func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
-	if cmd.Direct {
-		n := r.directs.Add(1)
+	// A Direct command goes as a blocking one does, on a dedicated
+	// connection, unless other Direct commands are in flight: then this
+	// client is busy, the pipeline's writer is likely awake, and sharing it
+	// is what keeps many goroutines fast.
+	if cmd.Direct && !cmd.Blocking {
 		defer r.directs.Add(-1)
-		if n > 1 {
-			// Other Direct commands are in flight: this client is busy, so
-			// the pipeline's writer is likely awake, and sharing it is what
-			// keeps many goroutines fast.
-			cmd.Direct = false
-		} else if _, ok := ctx.Deadline(); !ok {
+		if r.directs.Add(1) == 1 {
+			cmd.Blocking = true
+		}
+		if _, ok := ctx.Deadline(); cmd.Blocking && !ok {
 			// rueidis sets no timeout of its own on a command it takes
 			// for blocking: bound it as the shared connections bound
 			// theirs. A deadline also keeps the call on the caller's
