@@ -2,8 +2,6 @@ package hotredis
 
 import (
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -71,26 +69,6 @@ var handoffSuffixes = func() []string {
 
 // handoffArgs are the ARGV every script of the line starts with.
 var handoffArgs = []string{ms(waiterExpiry), ms(grantFloor)}
-
-// loadScriptWith loads lua/name.lua with the libs (lua/<lib>.lua, in
-// order) in front of it: the functions that several scripts share (Redis
-// runs each script on its own, so each carries the shared text).
-func loadScriptWith(name string, libs ...string) *script {
-	var text []byte
-	for _, f := range append(libs[:len(libs):len(libs)], name) {
-		b, err := luaFiles.ReadFile("lua/" + f + ".lua")
-		if err != nil {
-			panic(fmt.Sprintf("hotredis: missing embedded script %s: %v", f, err))
-		}
-		text = append(append(text, b...), '\n')
-	}
-	src := string(text)
-	sum := sha1.Sum(text)
-	s := &script{name: name, src: src, sha: hex.EncodeToString(sum[:])}
-	scriptNames[s.sha] = name
-	scriptNames[s.src] = name
-	return s
-}
 
 // wait is a registered waiter's place: its wait id, its grant stream and
 // the last entry of it already seen.

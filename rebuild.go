@@ -55,15 +55,15 @@ type rebuilder struct {
 	size int64  // the scratch key's size after the last step
 }
 
+// rebuildTries counts rebuild attempts, for tests (export_test.go).
+var rebuildTries atomic.Int64
+
 // rebuild builds a new value for o's key, a Redis typ ("set" or "hash"),
 // with build into r.tmp, and swaps it in if no key in watch (o's key
 // first) changed meanwhile. It reports false with a nil error when every
 // attempt was aborted by a concurrent change: the caller then falls back
 // to one script. The scratch key is always removed, also on error or
 // cancellation. It must not be called inside a transaction.
-// rebuildTries counts rebuild attempts, for tests (export_test.go).
-var rebuildTries atomic.Int64
-
 func (o *object) rebuild(ctx context.Context, typ string, watch []string, build func(context.Context, *rebuilder) error) (bool, error) {
 	cl, err := o.cli()
 	if err != nil {

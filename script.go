@@ -37,13 +37,25 @@ var scriptNames = map[string]string{}
 
 // loadScript reads lua/name.lua. A missing file is a bug in this package,
 // caught by every test run at init.
-func loadScript(name string) *script {
-	b, err := luaFiles.ReadFile("lua/" + name + ".lua")
-	if err != nil {
-		panic(fmt.Sprintf("hotredis: missing embedded script %s: %v", name, err))
+func loadScript(name string) *script { return loadScriptWith(name) }
+
+// loadScriptWith loads lua/name.lua with the libs (lua/<lib>.lua, in
+// order) in front of it: the functions that several scripts share (Redis
+// runs each script on its own, so each carries the shared text).
+func loadScriptWith(name string, libs ...string) *script {
+	var text []byte
+	for _, f := range append(libs[:len(libs):len(libs)], name) {
+		b, err := luaFiles.ReadFile("lua/" + f + ".lua")
+		if err != nil {
+			panic(fmt.Sprintf("hotredis: missing embedded script %s: %v", f, err))
+		}
+		if len(text) > 0 {
+			text = append(text, '\n')
+		}
+		text = append(text, b...)
 	}
-	sum := sha1.Sum(b)
-	s := &script{name: name, src: string(b), sha: hex.EncodeToString(sum[:])}
+	sum := sha1.Sum(text)
+	s := &script{name: name, src: string(text), sha: hex.EncodeToString(sum[:])}
 	scriptNames[s.sha] = name
 	scriptNames[s.src] = name
 	return s

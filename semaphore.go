@@ -371,10 +371,8 @@ func (s *semCore) gained(n, token, epoch int64, expires time.Time, wid string) {
 			s.mu.Unlock()
 			return
 		}
-		s.lostHeld += s.held
-		s.hold, s.held, s.tok, s.confirm, s.epoch = nil, 0, 0, nil, 0
 		s.mu.Unlock()
-		old.end()
+		s.endHold(old, true)
 		s.mu.Lock()
 	}
 	if s.hold == nil {

@@ -16,7 +16,7 @@ import (
 // gets many-goroutine throughput close to what Redis can serve.
 type Rueidis struct {
 	c       rueidis.Client
-	timeout time.Duration // the connections' read/write timeout (ConnWriteTimeout)
+	timeout time.Duration // the connections' read/write timeout (ConnWriteTimeout; < 0: none)
 	directs atomic.Int32  // Direct commands in flight
 }
 
@@ -27,8 +27,8 @@ func NewRueidis(opt rueidis.ClientOption) (*Rueidis, error) {
 	if err != nil {
 		return nil, err
 	}
-	timeout := opt.ConnWriteTimeout
-	if timeout <= 0 { // rueidis's default
+	timeout := opt.ConnWriteTimeout // negative: none, as for rueidis
+	if timeout == 0 {               // rueidis's default
 		timeout = 10 * max(rueidis.DefaultTCPKeepAlive, opt.Dialer.KeepAlive)
 	}
 	return &Rueidis{c: c, timeout: timeout}, nil
@@ -59,11 +59,11 @@ func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
 		if r.directs.Add(1) == 1 {
 			cmd.Blocking = true
 		}
-		if _, ok := ctx.Deadline(); cmd.Blocking && !ok {
+		if cmd.Blocking && r.timeout > 0 {
 			// rueidis sets no timeout of its own on a command it takes
 			// for blocking: bound it as the shared connections bound
-			// theirs. A deadline also keeps the call on the caller's
-			// goroutine.
+			// theirs (a caller's earlier deadline stands). A deadline
+			// also keeps the call on the caller's goroutine.
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, r.timeout)
 			defer cancel()
