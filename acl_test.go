@@ -151,7 +151,7 @@ func TestACLRulesCoverLibraryCommands(t *testing.T) {
 		}
 	}
 	var files []string
-	for _, pat := range []string{"*.go", "lua/*.lua", "internal/backend/*.go"} {
+	for _, pat := range []string{"*.go", "internal/lua/*.lua", "internal/lua/*.go", "internal/backend/*.go"} {
 		fs, err := filepath.Glob(pat)
 		noErr(t, err)
 		for _, f := range fs {
@@ -178,8 +178,9 @@ func TestACLRulesCoverLibraryCommands(t *testing.T) {
 		}
 	}
 	// Sent through rueidis's command builder, not as strings, or by the
-	// clients themselves (health checks, Sentinel, Cluster).
-	for _, w := range []string{"multi", "exec", "watch", "unwatch", "ping", "role", "cluster|slots", "cluster|shards", "asking"} {
+	// clients themselves (health checks, Sentinel, Cluster), or made by
+	// internal/lua for read-only scripts (EVALSHA_RO, EVAL_RO).
+	for _, w := range []string{"multi", "exec", "watch", "unwatch", "ping", "role", "cluster|slots", "cluster|shards", "asking", "evalsha_ro", "eval_ro"} {
 		if !allowed[w] {
 			t.Errorf("ACLRules lack %s", w)
 		}

@@ -2,10 +2,10 @@ package hotredis
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/rueidis"
@@ -18,25 +18,29 @@ import (
 // it. It is safe for concurrent use. The Python library calls this
 // HotClient.
 type Client struct {
-	b backend.Backend
+	b       backend.Backend
+	cluster bool // commands are routed to several shards
+	closed  atomic.Bool
+
+	acks acker // acknowledgements of takes, sent in the background
 
 	mu       sync.Mutex
 	idle     *sync.Cond // signalled when inflight drops to 0
-	inflight int        // blocking calls still running, and their give-backs
-	closed   bool
+	inflight int        // blocking calls and background clean-ups still running
 }
 
 func newClient(b backend.Backend) *Client {
-	c := &Client{b: tryAgain{b}}
+	c := &Client{b: b, cluster: b.Cluster()}
 	c.idle = sync.NewCond(&c.mu)
 	return c
 }
 
-// begin registers a blocking call; it fails once Close has started.
+// begin registers a blocking call or a background clean-up, which Close
+// waits for; it fails once Close has started.
 func (c *Client) begin() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed {
+	if c.closed.Load() {
 		return ErrClosed
 	}
 	c.inflight++
@@ -50,28 +54,6 @@ func (c *Client) end() {
 		c.idle.Broadcast()
 	}
 	c.mu.Unlock()
-}
-
-// Options says how to reach Redis. The deployment is chosen by the fields:
-// MasterName set means Sentinel (Addrs are the sentinels); otherwise one
-// address means a single server (or a Cluster, discovered from it) and
-// several mean a Cluster.
-type Options struct {
-	// URL is a redis:// or rediss:// (TLS) URL, such as
-	// "redis://user:pass@host:6379/0". Fields set below override it.
-	URL string
-	// Addrs are host:port addresses: the server, Cluster seeds or sentinels.
-	Addrs []string
-	// MasterName selects Sentinel: the name of the monitored primary.
-	MasterName string
-	// Username and Password authenticate (AUTH, or an ACL user).
-	Username, Password string
-	// SentinelUsername and SentinelPassword authenticate to sentinels.
-	SentinelUsername, SentinelPassword string
-	// DB is the database number; Cluster only has 0.
-	DB int
-	// TLS enables TLS with this configuration.
-	TLS *tls.Config
 }
 
 // NewClient connects to Redis as opts says. It returns an error if no
@@ -130,16 +112,16 @@ func WrapGoRedis(rdb redis.UniversalClient) *Client {
 	return newClient(backend.NewGoRedis(rdb, false))
 }
 
-// Close closes the client's connections, after waiting for blocking calls
-// abandoned by cancelled contexts to finish (at most about a second), so
-// that any item they took is put back first.
+// Close closes the client's connections, after waiting for the clean-ups
+// of calls that gave up (a take given back, a cancelled wait leaving its
+// line: a few milliseconds, at most 5 seconds against a stalled server).
+// Every call after Close returns ErrClosed.
 func (c *Client) Close() error {
 	c.mu.Lock()
-	if c.closed {
+	if c.closed.Swap(true) {
 		c.mu.Unlock()
 		return nil
 	}
-	c.closed = true
 	for c.inflight > 0 {
 		c.idle.Wait()
 	}
@@ -194,6 +176,9 @@ func DefaultClient() (*Client, error) {
 
 // Ping checks that the client can reach Redis.
 func (c *Client) Ping(ctx context.Context) error {
+	if err := c.ready(ctx, nil); err != nil {
+		return err
+	}
 	_, err := c.b.Do(ctx, backend.Cmd{Name: []string{"PING"}})
-	return err
+	return c.outcome(ctx, err, false)
 }

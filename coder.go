@@ -86,3 +86,22 @@ func (c coder[T]) decodeReply(v any, err error) (x T, found bool, _ error) {
 	x, err = c.decode(s)
 	return x, true, err
 }
+
+// decodeEach decodes taken items. They are gone from Redis whatever
+// happens, so a bad one does not lose the others: they are returned with
+// the first item's decoding error.
+func (c coder[T]) decodeEach(ss []string) ([]T, error) {
+	out := make([]T, 0, len(ss))
+	var first error
+	for _, s := range ss {
+		v, err := c.decode(s)
+		if err != nil {
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		out = append(out, v)
+	}
+	return out, first
+}

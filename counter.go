@@ -1,6 +1,8 @@
 package hotredis
 
 import (
+
+	"github.com/hotredis/hotredis/internal/lua"
 	"bytes"
 	"cmp"
 	"context"
@@ -15,10 +17,10 @@ import (
 )
 
 var (
-	scriptCounterUpdate     = loadScript("counter_update")
-	scriptCounterCombine    = loadScriptWith("counter_combine", "counter_lib")
-	scriptCounterMostCommon = loadScriptWith("counter_most_common", "counter_lib")
-	scriptCounterTotal      = loadScript("counter_total")
+	scriptCounterUpdate     = lua.Load("counter_update")
+	scriptCounterCombine    = lua.Load("counter_combine")
+	scriptCounterMostCommon = lua.Load("counter_most_common")
+	scriptCounterTotal      = lua.Load("counter_total")
 )
 
 // counterStretch is how many fields one call of the MostCommon and Total
@@ -149,7 +151,7 @@ func (c *Counter[K]) update(ctx context.Context, counts map[K]int64, sign int64)
 		}
 		args = append(args, f, strconv.FormatInt(n, 10))
 	}
-	if len(counts) > oneStepMax && txFrom(ctx) == nil {
+	if len(counts) > oneStepMax && !c.queuing(ctx) {
 		// A copy of the counter takes the increments, then replaces it.
 		done, err := c.rebuild(ctx, "hash", c.keys[:1], func(ctx context.Context, r *rebuilder) error {
 			if err := r.scan(ctx, scriptCounterStep, c.key, nil, "scan-copy"); err != nil {
@@ -161,7 +163,7 @@ func (c *Counter[K]) update(ctx context.Context, counts map[K]int64, sign int64)
 			return err
 		}
 	}
-	_, err := c.eval(ctx, scriptCounterUpdate, true, c.keys[:1], args...)
+	_, err := c.script(ctx, scriptCounterUpdate, c.keys[:1], args...)
 	return err
 }
 
@@ -215,7 +217,7 @@ func (c *Counter[K]) combine(ctx context.Context, op string, other *Counter[K], 
 	if other != nil {
 		ks = []string{c.key, other.key}
 	}
-	inTx := txFrom(ctx) != nil
+	inTx := c.queuing(ctx)
 	limit := strconv.Itoa(oneStepMax)
 	if inTx {
 		limit = "0"
@@ -224,7 +226,7 @@ func (c *Counter[K]) combine(ctx context.Context, op string, other *Counter[K], 
 	if inTx || len(pairs)/2 <= oneStepMax {
 		// Sending many pairs only to hear BIG would cost as much as the
 		// work: Redis parses every argument before the script starts.
-		_, err := c.eval(ctx, scriptCounterCombine, true, ks, args...)
+		_, err := c.script(ctx, scriptCounterCombine, ks, args...)
 		if !backend.IsServerError(err, "BIG") {
 			return err
 		}
@@ -255,7 +257,7 @@ func (c *Counter[K]) combine(ctx context.Context, op string, other *Counter[K], 
 		return err
 	}
 	args[2] = "0"
-	_, err = c.eval(ctx, scriptCounterCombine, true, ks, args...)
+	_, err = c.script(ctx, scriptCounterCombine, ks, args...)
 	return err
 }
 
@@ -405,15 +407,15 @@ func (c *Counter[K]) Total(ctx context.Context) (int64, error) {
 // changing (rebuildAttempts times), it is read in one long step. Inside
 // an optimistic transaction the stretches are read directly: the
 // transaction's commit checks that the counter did not change.
-func (c *Counter[K]) stretches(ctx context.Context, s *script, lead []string, reset func(), each func([]any) error) error {
+func (c *Counter[K]) stretches(ctx context.Context, s *lua.Script, lead []string, reset func(), each func([]any) error) error {
 	run := func(ctx context.Context, cursor string, budget int) (string, error) {
 		args := append(append([]string{}, lead...), cursor, strconv.Itoa(budget), strconv.Itoa(chunkSize))
-		arr, err := asArray(c.eval(ctx, s, false, c.keys[:1], args...))
+		arr, err := asArray(c.script(ctx, s, c.keys[:1], args...))
 		if err != nil {
 			return "", err
 		}
 		if len(arr) == 0 {
-			return "", wrapErr(c.kind, c.key, fmt.Errorf("%w: empty %s reply", errReply, s.name))
+			return "", wrapErr(c.kind, c.key, fmt.Errorf("%w: empty %s reply", errReply, s.Name))
 		}
 		next, _, _ := asString(arr[0], nil)
 		if next == "more" {
@@ -431,7 +433,7 @@ func (c *Counter[K]) stretches(ctx context.Context, s *script, lead []string, re
 		}
 	}
 	reset()
-	if txFrom(ctx) != nil {
+	if c.queuing(ctx) {
 		return all(ctx)
 	}
 	if next, err := run(ctx, "start", counterStretch); err != nil || next != "more" {
@@ -490,7 +492,7 @@ func (c *Counter[K]) Replace(ctx context.Context, counts map[K]int64) error {
 		}
 		args = append(args, f, strconv.FormatInt(n, 10))
 	}
-	cmds := append([]cmdList{cmd("DEL", c.keys[:1])}, chunkCmds("HSET", c.keys[:1], args)...)
+	cmds := append([]backend.Cmd{cmd("DEL", c.keys[:1])}, chunkCmds("HSET", c.keys[:1], args)...)
 	_, err := c.atomic(ctx, cmds...)
 	return err
 }

@@ -40,7 +40,7 @@ func (d *DefaultMap[K, V]) Get(ctx context.Context, k K) (V, error) {
 	}
 	v = d.factory()
 	stored, err := d.SetDefault(ctx, k, v)
-	if err != nil || txFrom(ctx) != nil {
+	if err != nil || d.queuing(ctx) {
 		return v, err
 	}
 	return stored, nil

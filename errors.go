@@ -57,6 +57,15 @@ var (
 	// an object must match the user's key patterns, including its
 	// auxiliary keys "{key}:suffix".
 	ErrPermission = errors.New("hotredis: permission denied by the server's ACL")
+	// ErrInvalidArgument: an argument is out of range or nil. It is
+	// reported before anything is sent, so nothing changes.
+	ErrInvalidArgument = errors.New("hotredis: invalid argument")
+	// ErrUnknownOutcome: the call's context ended after the change was
+	// sent and before its reply came back, so the change may or may not
+	// have been applied. The error also wraps the context's error
+	// (context.DeadlineExceeded or context.Canceled). See the README's
+	// "Guarantees under faults" for what each operation does then.
+	ErrUnknownOutcome = errors.New("hotredis: outcome unknown")
 )
 
 // DecodeError reports a stored value that cannot be decoded. It matches
@@ -82,23 +91,50 @@ func decodeError(key, raw, typ string, err error) error {
 	return &DecodeError{Key: key, Value: raw, Type: typ, Err: err}
 }
 
+// objError is an error that says which object (and, when known, which
+// operation) it concerns: "hotredis: list \"k\": Pop: hotredis: empty".
+// Every error a method returns is one, or a *DecodeError, made once at the
+// dispatch boundary (wrapErr) or by the method itself (o.fail).
+type objError struct {
+	kind, key, op string
+	err           error
+}
+
+func (e *objError) Error() string {
+	if e.op == "" {
+		return fmt.Sprintf("hotredis: %s %q: %v", e.kind, e.key, e.err)
+	}
+	return fmt.Sprintf("hotredis: %s %q: %s: %v", e.kind, e.key, e.op, e.err)
+}
+
+func (e *objError) Unwrap() error { return e.err }
+
 // wrapErr turns an error from the backend into one that names the object
-// and wraps the matching sentinel.
+// and wraps the matching sentinel. An error that names its object already
+// is returned as it is.
 func wrapErr(kind, key string, err error) error {
 	if err == nil {
 		return nil
 	}
+	var oe *objError
 	var de *DecodeError
-	if errors.As(err, &de) || strings.HasPrefix(err.Error(), "hotredis: ") {
-		return err // already says what it concerns
+	if errors.As(err, &oe) || errors.As(err, &de) || isPackageError(err) {
+		return err
 	}
 	switch s := sentinelFor(err); {
 	case s == ErrWrongType:
-		return fmt.Errorf("hotredis: %s %q: %w (want a Redis %s)", kind, key, ErrWrongType, redisTypeOf(kind))
+		err = fmt.Errorf("%w (want a Redis %s)", ErrWrongType, redisTypeOf(kind))
 	case s != nil:
-		return fmt.Errorf("hotredis: %s %q: %w (%v)", kind, key, s, err)
+		err = fmt.Errorf("%w (%v)", s, err)
 	}
-	return fmt.Errorf("hotredis: %s %q: %w", kind, key, err)
+	return &objError{kind: kind, key: key, err: err}
+}
+
+// isPackageError reports whether err is one of the package's own errors
+// that concern no object in particular (ErrClosed, a context error, ...),
+// which are returned as they are.
+func isPackageError(err error) bool {
+	return err == ErrClosed || err == ErrInvalidArgument
 }
 
 // serverCodes maps Redis error replies, including the codes our scripts

@@ -1,6 +1,8 @@
 package hotredis
 
 import (
+
+	"github.com/hotredis/hotredis/internal/lua"
 	"context"
 	"errors"
 	"fmt"
@@ -13,8 +15,8 @@ import (
 )
 
 var (
-	scriptFloatArith = loadScript("float_arith")
-	scriptFloatUndo  = loadScript("float_undo")
+	scriptFloatArith = lua.Load("float_arith")
+	scriptFloatUndo  = lua.Load("float_undo")
 )
 
 // Float is a float64 stored as text at its key: HOT Redis's Float. Values
@@ -142,7 +144,7 @@ func (f *Float) Swap(ctx context.Context, x float64) (old float64, err error) {
 	if err := f.finite("Swap", x); err != nil {
 		return 0, err
 	}
-	s, ok, err := asString(f.eval(ctx, scriptFloatArith, true, f.keys[:1], "swap", pyfmt.Float(x)))
+	s, ok, err := asString(f.script(ctx, scriptFloatArith, f.keys[:1], "swap", pyfmt.Float(x)))
 	if err != nil || !ok {
 		return 0, failDecode(ctx, &f.object, "float64", err)
 	}
@@ -156,7 +158,7 @@ func (f *Float) CompareAndSwap(ctx context.Context, old, new float64) (swapped b
 	if err := f.finite("CompareAndSwap", new); err != nil {
 		return false, err
 	}
-	n, err := asInt(f.eval(ctx, scriptFloatArith, true, f.keys[:1], "cas", pyfmt.Float(old), pyfmt.Float(new)))
+	n, err := asInt(f.script(ctx, scriptFloatArith, f.keys[:1], "cas", pyfmt.Float(old), pyfmt.Float(new)))
 	return n == 1, failDecode(ctx, &f.object, "float64", err)
 }
 
@@ -191,11 +193,12 @@ func (f *Float) Pow(ctx context.Context, y float64) (float64, error) {
 		case math.IsNaN(r) || math.IsInf(r, 0):
 			return 0, fmt.Errorf("hotredis: float %q: %v ** %v = %v: %w", f.key, x, y, r, ErrNotFinite)
 		}
-		n, err := asInt(f.eval(ctx, scriptStringCAS, true, f.keys[:1], raw, pyfmt.Float(r)))
+		v, err := f.script(ctx, scriptStringCAS, f.keys[:1], raw, pyfmt.Float(r))
+		n, err := asInt(v, err)
 		if err != nil {
 			return 0, err
 		}
-		if n == 1 || txFrom(ctx) != nil { // in Optimistic, EXEC checks
+		if n == 1 || isQueued(v) { // in Optimistic, EXEC checks
 			return r, nil
 		}
 		if attempt >= 2 {
@@ -212,7 +215,7 @@ func (f *Float) arith(ctx context.Context, name, op string, x float64) (float64,
 	if err := f.finite(name, x); err != nil {
 		return 0, err
 	}
-	s, ok, err := asString(f.eval(ctx, scriptFloatArith, true, f.keys[:1], op, pyfmt.Float(x)))
+	s, ok, err := asString(f.script(ctx, scriptFloatArith, f.keys[:1], op, pyfmt.Float(x)))
 	if err != nil {
 		return 0, failDecode(ctx, &f.object, "float64", err)
 	}
@@ -249,7 +252,7 @@ func (f *Float) incrBy(ctx context.Context, name string, arg, by float64) (float
 	if err == nil && math.IsInf(v, 0) {
 		// Past float64's range, within long double's: take it back.
 		err = fmt.Errorf("hotredis: float %q: %s(%v): the sum %s...: %w", f.key, name, arg, s[:min(len(s), 12)], ErrNotFinite)
-		if _, uerr := f.eval(uncancelable(ctx), scriptFloatUndo, true, f.keys[:1], strconv.FormatFloat(-by, 'g', -1, 64)); uerr != nil {
+		if _, uerr := f.script(context.WithoutCancel(ctx), scriptFloatUndo, f.keys[:1], strconv.FormatFloat(-by, 'g', -1, 64)); uerr != nil {
 			err = fmt.Errorf("%w; taking it back failed, so the value may stay beyond float64's range: %w", err, uerr)
 		}
 		return 0, err

@@ -239,11 +239,11 @@ func TestLockCancelledWaitGivesBackItsGrant(t *testing.T) {
 			if kind == "rlock" {
 				r := hotredis.NewRLock(k)
 				first = r
-				leave, err = hotredis.JoinLine(ctx, r)
+				leave, err = hotredis.JoinLine(ctx, r, 1)
 			} else {
 				l := hotredis.NewLock(k)
 				first = l
-				leave, err = hotredis.JoinLine(ctx, l)
+				leave, err = hotredis.JoinLine(ctx, l, 1)
 			}
 			if err != nil {
 				t.Fatal(err)
@@ -289,7 +289,7 @@ func TestSemaphoreCancelledWaitGivesBackItsGrant(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := hotredis.NewSemaphore(k, 2)
-	leave, err := hotredis.JoinSemaphoreLine(ctx, first, 2)
+	leave, err := hotredis.JoinLine(ctx, first, 2)
 	if err != nil {
 		t.Fatal(err)
 	}

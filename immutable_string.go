@@ -1,13 +1,15 @@
 package hotredis
 
 import (
+
+	"github.com/hotredis/hotredis/internal/lua"
 	"context"
 	"strconv"
 
 	"github.com/hotredis/hotredis/internal/keys"
 )
 
-var scriptStringConcat = loadScript("string_concat")
+var scriptStringConcat = lua.Load("string_concat")
 
 // ImmutableString is a read-only string stored as a Redis string at its
 // key: HOT Redis's ImmutableString. It has the read methods of String and
@@ -33,7 +35,7 @@ func NewImmutableString(key string, opts ...Option) *ImmutableString {
 // (the new key is missing, which reads as "").
 func (s *ImmutableString) Concat(ctx context.Context, suffix string) (*ImmutableString, error) {
 	r := s.sibling()
-	_, err := s.eval(ctx, scriptStringConcat, true, []string{s.key, r.key}, suffix)
+	_, err := s.script(ctx, scriptStringConcat, []string{s.key, r.key}, suffix)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +48,7 @@ func (s *ImmutableString) Concat(ctx context.Context, suffix string) (*Immutable
 // longer than Redis's 512 MiB limit is an error.
 func (s *ImmutableString) Repeat(ctx context.Context, n int) (*ImmutableString, error) {
 	r := s.sibling()
-	_, err := s.eval(ctx, scriptStringRepeat, true, []string{s.key, r.key}, strconv.Itoa(clampIndex(n)), strconv.Itoa(maxStringLen))
+	_, err := s.script(ctx, scriptStringRepeat, []string{s.key, r.key}, strconv.Itoa(clampIndex(n)), strconv.Itoa(maxStringLen))
 	if err != nil {
 		return nil, err
 	}

@@ -1,13 +1,15 @@
 package hotredis
 
 import (
+
+	"github.com/hotredis/hotredis/internal/lua"
 	"context"
 	"errors"
 	"math"
 	"strconv"
 )
 
-var scriptIntArith = loadScript("int_arith")
+var scriptIntArith = lua.Load("int_arith")
 
 // Int is an int64 stored as decimal text at its key: HOT Redis's Int, Go's
 // atomic.Int64 with arithmetic and bit operators. The text is what INCR
@@ -84,7 +86,7 @@ func (i *Int) Swap(ctx context.Context, n int64) (old int64, err error) {
 // CompareAndSwap sets the value to new if it is old, and reports whether
 // it did. A missing key counts as 0.
 func (i *Int) CompareAndSwap(ctx context.Context, old, new int64) (swapped bool, err error) {
-	v, err := asInt(i.eval(ctx, scriptIntArith, true, i.keys[:1], "cas", strconv.FormatInt(old, 10), strconv.FormatInt(new, 10)))
+	v, err := asInt(i.script(ctx, scriptIntArith, i.keys[:1], "cas", strconv.FormatInt(old, 10), strconv.FormatInt(new, 10)))
 	return v == 1, i.fail(ctx, err)
 }
 
@@ -150,7 +152,7 @@ func (i *Int) Shr(ctx context.Context, n uint) (int64, error) {
 }
 
 func (i *Int) arith(ctx context.Context, op string, arg string) (int64, error) {
-	s, ok, err := asString(i.eval(ctx, scriptIntArith, true, i.keys[:1], op, arg))
+	s, ok, err := asString(i.script(ctx, scriptIntArith, i.keys[:1], op, arg))
 	if err != nil {
 		return 0, i.fail(ctx, err)
 	}

@@ -2,29 +2,25 @@ package hotredis
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
+	"github.com/hotredis/hotredis/internal/lua"
 	"iter"
 	"math"
 	"reflect"
 	"strconv"
+
+	"github.com/hotredis/hotredis/internal/backend"
 )
 
 var (
-	scriptListInsert   = loadScript("list_insert")
-	scriptListPopAt    = loadScript("list_pop_at")
-	scriptListCount    = loadScript("list_count")
-	scriptListReverse  = loadScript("list_reverse")
-	scriptListSort     = loadScript("list_sort")
-	scriptListRepeat   = loadScript("list_repeat")
-	scriptListSetSlice = loadScript("list_set_slice")
+	scriptListInsert   = lua.Load("list_insert")
+	scriptListPopAt    = lua.Load("list_pop_at")
+	scriptListCount    = lua.Load("list_count")
+	scriptListReverse  = lua.Load("list_reverse")
+	scriptListSort     = lua.Load("list_sort")
+	scriptListRepeat   = lua.Load("list_repeat")
+	scriptListSetSlice = lua.Load("list_set_slice")
 )
-
-// chunkSize bounds how many elements one command or one step of a script
-// moves, so that no reply, argument list or Lua table grows with the
-// collection.
-const chunkSize = 1000
 
 // List is a list of T stored as a Redis list at its key: HOT Redis's List,
 // Go's slice, Python's list. Every method is one atomic step on the server,
@@ -145,7 +141,7 @@ func (l *List[T]) push(ctx context.Context, op string, vs []T) (int, error) {
 		return int(n), err
 	}
 	rs, err := l.atomic(ctx, chunkCmds(op, l.keys[:1], ss)...)
-	if err != nil || rs == nil {
+	if err != nil {
 		return 0, err
 	}
 	n, err := asInt(rs[len(rs)-1].Val, nil)
@@ -153,8 +149,8 @@ func (l *List[T]) push(ctx context.Context, op string, vs []T) (int, error) {
 }
 
 // chunkCmds splits one variadic command into several of 10*chunkSize args.
-func chunkCmds(op string, ks []string, args []string) []cmdList {
-	var out []cmdList
+func chunkCmds(op string, ks []string, args []string) []backend.Cmd {
+	var out []backend.Cmd
 	for len(args) > 0 {
 		k := min(len(args), 10*chunkSize)
 		out = append(out, cmd(op, ks, args[:k]...))
@@ -170,29 +166,15 @@ func (l *List[T]) Insert(ctx context.Context, i int, v T) error {
 	if err != nil {
 		return err
 	}
-	_, err = l.eval(ctx, scriptListInsert, true, l.keys[:1], strconv.Itoa(clampIndex(i)), s, marker())
+	_, err = l.script(ctx, scriptListInsert, l.keys[:1], strconv.Itoa(clampIndex(i)), s, marker())
 	return err
-}
-
-// clampIndex keeps an index within what Lua numbers represent exactly;
-// every list is far shorter than that.
-func clampIndex(i int) int {
-	const lim = 1 << 52
-	return max(-lim, min(lim, i))
-}
-
-// marker returns a value no list holds, used by scripts to mark a position.
-func marker() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return "\x00hotredis-marker:" + hex.EncodeToString(b[:])
 }
 
 // Pop removes and returns the last element, or returns ErrEmpty.
 func (l *List[T]) Pop(ctx context.Context) (T, error) {
 	v, err := l.write(ctx, cmd("RPOP", l.keys[:1]))
 	x, found, err := l.vals.decodeReply(v, err)
-	if !found && err == nil && txFrom(ctx) == nil {
+	if !found && err == nil && !isQueued(v) {
 		err = fmt.Errorf("hotredis: list %q: Pop: %w", l.key, ErrEmpty)
 	}
 	return x, err
@@ -201,9 +183,9 @@ func (l *List[T]) Pop(ctx context.Context) (T, error) {
 // PopAt removes and returns the element at index i, or returns
 // ErrIndexOutOfRange.
 func (l *List[T]) PopAt(ctx context.Context, i int) (T, error) {
-	v, err := l.eval(ctx, scriptListPopAt, true, l.keys[:1], strconv.Itoa(clampIndex(i)), marker())
+	v, err := l.script(ctx, scriptListPopAt, l.keys[:1], strconv.Itoa(clampIndex(i)), marker())
 	x, found, err := l.vals.decodeReply(v, err)
-	if !found && err == nil && txFrom(ctx) == nil {
+	if !found && err == nil && !isQueued(v) {
 		err = l.rangeErr("PopAt", i)
 	}
 	return x, err
@@ -244,7 +226,7 @@ func (l *List[T]) Count(ctx context.Context, v T) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, err := asInt(l.eval(ctx, scriptListCount, false, l.keys[:1], s))
+	n, err := asInt(l.script(ctx, scriptListCount, l.keys[:1], s))
 	return int(n), err
 }
 
@@ -256,7 +238,7 @@ func (l *List[T]) Contains(ctx context.Context, v T) (bool, error) {
 
 // Reverse reverses the list in place.
 func (l *List[T]) Reverse(ctx context.Context) error {
-	_, err := l.eval(ctx, scriptListReverse, true, l.keys, strconv.Itoa(chunkSize))
+	_, err := l.script(ctx, scriptListReverse, l.keys, strconv.Itoa(chunkSize))
 	return err
 }
 
@@ -274,7 +256,7 @@ func (l *List[T]) Sort(ctx context.Context, reverse bool) error {
 	if reverse {
 		desc = "DESC"
 	}
-	_, err := l.eval(ctx, scriptListSort, true, l.keys[:1], alpha, desc)
+	_, err := l.script(ctx, scriptListSort, l.keys[:1], alpha, desc)
 	return err
 }
 
@@ -294,7 +276,7 @@ func (l *List[T]) numeric() bool {
 // Repeat replaces the list with n copies of itself, in order (Python's
 // list *= n); n <= 0 empties it. It returns the new length.
 func (l *List[T]) Repeat(ctx context.Context, n int) (int, error) {
-	r, err := asInt(l.eval(ctx, scriptListRepeat, true, l.keys[:1], strconv.Itoa(n), strconv.Itoa(chunkSize)))
+	r, err := asInt(l.script(ctx, scriptListRepeat, l.keys[:1], strconv.Itoa(n), strconv.Itoa(chunkSize)))
 	return int(r), err
 }
 
@@ -307,7 +289,7 @@ func (l *List[T]) SetSlice(ctx context.Context, start, stop int, vs ...T) error 
 		return err
 	}
 	args := append([]string{strconv.Itoa(clampIndex(start)), strconv.Itoa(clampIndex(stop)), strconv.Itoa(chunkSize)}, ss...)
-	_, err = l.eval(ctx, scriptListSetSlice, true, l.keys[:1], args...)
+	_, err = l.script(ctx, scriptListSetSlice, l.keys[:1], args...)
 	return err
 }
 
@@ -320,7 +302,7 @@ func (l *List[T]) Replace(ctx context.Context, vs ...T) error {
 	if err != nil {
 		return err
 	}
-	cmds := append([]cmdList{cmd("DEL", l.keys[:1])}, chunkCmds("RPUSH", l.keys[:1], ss)...)
+	cmds := append([]backend.Cmd{cmd("DEL", l.keys[:1])}, chunkCmds("RPUSH", l.keys[:1], ss)...)
 	_, err = l.atomic(ctx, cmds...)
 	return err
 }

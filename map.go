@@ -1,17 +1,20 @@
 package hotredis
 
 import (
+	"github.com/hotredis/hotredis/internal/backend"
+
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hotredis/hotredis/internal/lua"
 	"iter"
 	"strconv"
 )
 
 var (
-	scriptMapSetDefault = loadScript("map_set_default")
-	scriptMapPop        = loadScript("map_pop")
-	scriptMapPopItem    = loadScript("map_pop_item")
+	scriptMapSetDefault = lua.Load("map_set_default")
+	scriptMapPop        = lua.Load("map_pop")
+	scriptMapPopItem    = lua.Load("map_pop_item")
 )
 
 // Pair is one key and its value, as yielded by Map.All and returned by
@@ -126,7 +129,7 @@ func (m *hash[K, V]) SetDefault(ctx context.Context, k K, v V) (V, error) {
 		var zero V
 		return zero, err
 	}
-	r, err := m.eval(ctx, scriptMapSetDefault, true, m.keys[:1], f, val)
+	r, err := m.script(ctx, scriptMapSetDefault, m.keys[:1], f, val)
 	x, _, err := m.vals.decodeReply(r, err)
 	return x, err
 }
@@ -165,7 +168,7 @@ func (m *hash[K, V]) Pop(ctx context.Context, k K) (v V, ok bool, err error) {
 	if err != nil {
 		return v, false, err
 	}
-	s, ok, err := asString(m.eval(ctx, scriptMapPop, true, m.keys[:1], f))
+	s, ok, err := asString(m.script(ctx, scriptMapPop, m.keys[:1], f))
 	if err != nil || !ok {
 		return v, false, err
 	}
@@ -182,8 +185,9 @@ func (m *hash[K, V]) PopItem(ctx context.Context) (K, V, error) {
 		k K
 		v V
 	)
-	arr, err := asArray(m.eval(ctx, scriptMapPopItem, true, m.keys[:1]))
-	if err != nil || txFrom(ctx) != nil {
+	r, err := m.script(ctx, scriptMapPopItem, m.keys[:1])
+	arr, err := asArray(r, err)
+	if err != nil || isQueued(r) {
 		return k, v, err
 	}
 	if len(arr) != 2 {
@@ -310,7 +314,7 @@ func (m *hash[K, V]) Replace(ctx context.Context, entries map[K]V) error {
 	if err != nil {
 		return err
 	}
-	cmds := append([]cmdList{cmd("DEL", m.keys[:1])}, chunkCmds("HSET", m.keys[:1], args)...)
+	cmds := append([]backend.Cmd{cmd("DEL", m.keys[:1])}, chunkCmds("HSET", m.keys[:1], args)...)
 	_, err = m.atomic(ctx, cmds...)
 	return err
 }
@@ -354,6 +358,6 @@ func fieldErr(ctx context.Context, o *object, f string, err error) error {
 	if !errors.Is(err, ErrDecode) {
 		return err
 	}
-	raw, _, _ := asString(o.read(context.WithoutCancel(ctx), cmd("HGET", o.keys[:1], f)))
+	raw, _, _ := asString(o.read(ctx, cmd("HGET", o.keys[:1], f)))
 	return decodeError(o.key, raw, "number", fmt.Errorf("field %q does not hold a number", f))
 }

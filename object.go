@@ -72,7 +72,7 @@ func (o *object) Exists(ctx context.Context) (bool, error) {
 // least one millisecond. It reports whether the object existed.
 func (o *object) Expire(ctx context.Context, ttl time.Duration) (bool, error) {
 	if ttl < time.Millisecond {
-		return false, fmt.Errorf("hotredis: %s %q: Expire: ttl %v is under 1ms", o.kind, o.key, ttl)
+		return false, o.invalid("Expire", "ttl %v is under 1ms", ttl)
 	}
 	ms := fmt.Sprint(ttl.Milliseconds())
 	return o.eachKey(ctx, func(k string) backend.Cmd { return cmd("PEXPIRE", []string{k}, ms) })
@@ -92,7 +92,7 @@ func (o *object) eachKey(ctx context.Context, mk func(string) backend.Cmd) (bool
 		cmds[i] = mk(k)
 	}
 	rs, err := o.atomic(ctx, cmds...)
-	if err != nil || rs == nil {
+	if err != nil {
 		return false, err
 	}
 	any := false
@@ -126,66 +126,6 @@ func (o *object) TTL(ctx context.Context) (time.Duration, error) {
 	return time.Duration(ms) * time.Millisecond, nil
 }
 
-// cmd builds a command: name, then keys, then args.
-func cmd(name string, ks []string, args ...string) backend.Cmd {
-	return backend.Cmd{Name: []string{name}, Keys: ks, Args: args}
-}
-
-// read sends a command whose reply the caller needs. Inside a Transaction
-// it fails with ErrInTransaction; inside an optimistic transaction the keys
-// are watched first.
-func (o *object) read(ctx context.Context, c backend.Cmd) (any, error) {
-	cl, err := o.cli()
-	if err != nil {
-		return nil, err
-	}
-	c.ReadOnly = true
-	v, err := cl.send(ctx, c, false)
-	return v, wrapErr(o.kind, o.key, err)
-}
-
-// write sends a command that changes data. Inside a Transaction it is
-// queued and returns (nil, nil).
-func (o *object) write(ctx context.Context, c backend.Cmd) (any, error) {
-	cl, err := o.cli()
-	if err != nil {
-		return nil, err
-	}
-	v, err := cl.send(ctx, c, true)
-	return v, wrapErr(o.kind, o.key, err)
-}
-
-// atomic runs cmds in one MULTI/EXEC. Inside a Transaction they join it
-// and atomic returns (nil, nil). A command's own error is returned as the
-// error (the others have run: Redis transactions do not roll back).
-func (o *object) atomic(ctx context.Context, cmds ...backend.Cmd) ([]backend.Result, error) {
-	cl, err := o.cli()
-	if err != nil {
-		return nil, err
-	}
-	rs, err := cl.atomic(ctx, cmds)
-	if err == nil {
-		for _, r := range rs {
-			if r.Err != nil {
-				err = r.Err
-				break
-			}
-		}
-	}
-	return rs, wrapErr(o.kind, o.key, err)
-}
-
-// eval runs s with keys and args. write says whether s changes data, which
-// decides how it behaves inside transactions.
-func (o *object) eval(ctx context.Context, s *script, write bool, ks []string, args ...string) (any, error) {
-	cl, err := o.cli()
-	if err != nil {
-		return nil, err
-	}
-	v, err := cl.eval(ctx, s, write, ks, args)
-	return v, wrapErr(o.kind, o.key, err)
-}
-
 var errReply = errors.New("unexpected reply from Redis")
 
 func asInt(v any, err error) (int64, error) {
@@ -195,8 +135,8 @@ func asInt(v any, err error) (int64, error) {
 	switch x := v.(type) {
 	case int64:
 		return x, nil
-	case nil:
-		return 0, nil // a queued write inside a transaction
+	case nil, queuedReply:
+		return 0, nil
 	}
 	return 0, fmt.Errorf("%w: %T where an integer was expected", errReply, v)
 }
@@ -209,7 +149,7 @@ func asString(v any, err error) (s string, ok bool, _ error) {
 	switch x := v.(type) {
 	case string:
 		return x, true, nil
-	case nil:
+	case nil, queuedReply:
 		return "", false, nil
 	case int64:
 		return fmt.Sprint(x), true, nil
@@ -224,7 +164,7 @@ func asArray(v any, err error) ([]any, error) {
 	switch x := v.(type) {
 	case []any:
 		return x, nil
-	case nil:
+	case nil, queuedReply:
 		return nil, nil
 	}
 	return nil, fmt.Errorf("%w: %T where an array was expected", errReply, v)

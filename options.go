@@ -1,17 +1,42 @@
 package hotredis
 
-import "fmt"
+import (
+	"crypto/tls"
+	"fmt"
+	"time"
+)
+
+// Options says how to reach Redis. The deployment is chosen by the fields:
+// MasterName set means Sentinel (Addrs are the sentinels); otherwise one
+// address means a single server (or a Cluster, discovered from it) and
+// several mean a Cluster.
+type Options struct {
+	// URL is a redis:// or rediss:// (TLS) URL, such as
+	// "redis://user:pass@host:6379/0". Fields set below override it.
+	URL string
+	// Addrs are host:port addresses: the server, Cluster seeds or sentinels.
+	Addrs []string
+	// MasterName selects Sentinel: the name of the monitored primary.
+	MasterName string
+	// Username and Password authenticate (AUTH, or an ACL user).
+	Username, Password string
+	// SentinelUsername and SentinelPassword authenticate to sentinels.
+	SentinelUsername, SentinelPassword string
+	// DB is the database number; Cluster only has 0.
+	DB int
+	// TLS enables TLS with this configuration.
+	TLS *tls.Config
+}
 
 // An Option configures an object when it is made (NewList, NewMap, ...).
 type Option func(*options)
 
 type options struct {
 	client   *Client
-	codec    any // a Codec[T] for the object's values
-	keyCodec any // a Codec[K] for a map's or counter's keys
-	// lock holds the options of locks and semaphores (lock.go).
-	lock    lockOptions
-	maxSize int // a queue's maximum size (0: unbounded)
+	codec    any           // a Codec[T] for the object's values
+	keyCodec any           // a Codec[K] for a map's or counter's keys
+	lease    time.Duration // a lock's or semaphore's lease (lease.go)
+	maxSize  int           // a queue's maximum size (0: unbounded)
 	// incrByFloat makes a Float add with INCRBYFLOAT (float.go).
 	incrByFloat bool
 }

@@ -7,548 +7,284 @@ import (
 
 // Queue is a first-in, first-out queue of T stored as a Redis list at its
 // key: HOT Redis's Queue, Python's queue.Queue, a buffered channel shared
-// by any number of goroutines, processes and machines. Put appends at the
-// tail (RPUSH) and Get takes the head (index 0), as HOT Redis does.
-//
-// A queue made WithMaxSize is bounded: Put waits while it is full. Waiting
-// never polls: a blocked Get is woken by the Put itself (BLPOP) and a
-// blocked Put by the Get that frees space, so a hand-off costs about one
-// round trip. A wait whose context is cancelled never loses an item.
-//
-// Methods called with a Transaction's context are queued: TryPut, PutMany
-// and Put do not wait (a full queue makes the commit fail with ErrFull),
-// TryGet and GetMany return nothing, and Get, Join and Reserve fail with
-// ErrInTransaction.
-type Queue[T any] struct {
-	queueCore[T]
-}
+// by every process that uses the key. Put appends at the tail (RPUSH) and
+// Get takes the head (index 0). See the package documentation for
+// blocking, bounds, tasks and what faults mean to a queue.
+type Queue[T any] struct{ plainQueue[T] }
 
-// NewQueue returns a handle on the queue at key. It does no I/O; an empty
-// key makes a new unique one (see Key). Options: WithMaxSize, WithClient,
-// WithCodec.
+// LifoQueue is a last-in, first-out queue (a stack) of T stored as a Redis
+// list at its key, newest first: HOT Redis's LifoQueue, Python's
+// queue.LifoQueue. Put pushes at the head (LPUSH) and Get takes the head.
+// It is LIFO on every path, bounded or not, except that items put back
+// (given up by a caller, or recovered) go back on top, above items put
+// meanwhile.
+type LifoQueue[T any] struct{ plainQueue[T] }
+
+// SetQueue is a Queue whose items are unique while queued: HOT Redis's
+// SetQueue. Besides the list it keeps, as HOT Redis does, a Redis set at
+// key + "-set" holding exactly the queued items, changed in the same
+// atomic step as the list. On a Redis Cluster both keys must share a slot:
+// name the queue with a hash tag, such as "{jobs}" (its set is then
+// "{jobs}-set").
+type SetQueue[T any] struct{ setQueueOf[T] }
+
+// LifoSetQueue is a LifoQueue whose items are unique while queued: HOT
+// Redis's LifoSetQueue, with the set at key + "-set" as for SetQueue.
+type LifoSetQueue[T any] struct{ setQueueOf[T] }
+
+// NewQueue returns a handle on the FIFO queue at key. It does no I/O; an
+// empty key makes a new unique one (see Key). Options: WithMaxSize,
+// WithClient, WithCodec.
 func NewQueue[T any](key string, opts ...Option) *Queue[T] {
-	return &Queue[T]{newQueueCore[T](key, false, false, opts)}
+	return &Queue[T]{newPlainQueue[T](key, false, opts)}
 }
 
-// Put adds v at the tail. On a bounded queue that is full it waits until a
-// get frees space or ctx ends; then v is not added and ctx.Err() is
-// returned.
-func (q *Queue[T]) Put(ctx context.Context, v T) error {
-	_, err := q.putOne(ctx, "Put", v, true)
-	return err
-}
-
-// TryPut adds v at the tail, or returns ErrFull at once when a bounded
-// queue is full.
-func (q *Queue[T]) TryPut(ctx context.Context, v T) error {
-	_, err := q.putOne(ctx, "TryPut", v, false)
-	return err
-}
-
-// PutMany adds vs at the tail, in order, all in one atomic step and one
-// round trip. On a bounded queue it waits until there is room for all of
-// them at once; more items than the maximum size is ErrFull at once.
-func (q *Queue[T]) PutMany(ctx context.Context, vs ...T) error {
-	_, err := q.putMany(ctx, vs)
-	return err
-}
-
-// Get removes and returns the head item, waiting until there is one or ctx
-// ends (then it returns ctx.Err() and no item is taken). An item that
-// cannot be decoded into T is removed and reported as a *DecodeError
-// (ErrDecode) that carries its raw value.
-func (q *Queue[T]) Get(ctx context.Context) (T, error) {
-	return q.getOne(ctx, "Get", true)
-}
-
-// TryGet removes and returns the head item, or returns ErrEmpty at once.
-func (q *Queue[T]) TryGet(ctx context.Context) (T, error) {
-	return q.getOne(ctx, "TryGet", false)
-}
-
-// GetMany removes and returns up to n items from the head, in queue order,
-// in one atomic step. It waits until there is at least one item or ctx
-// ends; n <= 0 returns none at once. If items cannot be decoded, the others
-// are returned with the first one's *DecodeError.
-func (q *Queue[T]) GetMany(ctx context.Context, n int) ([]T, error) {
-	return q.get(ctx, "GetMany", n, true)
-}
-
-// Len returns the number of items queued (Python's qsize), not counting
-// reserved items.
-func (q *Queue[T]) Len(ctx context.Context) (int, error) { return q.len(ctx) }
-
-// Empty reports whether the queue holds no items.
-func (q *Queue[T]) Empty(ctx context.Context) (bool, error) {
-	n, err := q.len(ctx)
-	return n == 0, err
-}
-
-// Full reports whether a bounded queue holds its maximum size or more; an
-// unbounded queue is never full.
-func (q *Queue[T]) Full(ctx context.Context) (bool, error) { return q.full(ctx) }
-
-// MaxSize returns the handle's bound, 0 when unbounded.
-func (q *Queue[T]) MaxSize() int { return q.maxSize }
-
-// TaskDone tells the queue that a task taken from it is complete (Python's
-// task_done). Every item added by a put counts as an unfinished task until
-// a TaskDone; the count is kept in Redis, so any process may call it.
-// Calling it more times than items were put returns ErrTooManyTaskDone.
-func (q *Queue[T]) TaskDone(ctx context.Context) error { return q.taskDone(ctx) }
-
-// Join waits until every item ever put has been marked done with TaskDone,
-// or ctx ends. It is woken by the last TaskDone, without polling.
-func (q *Queue[T]) Join(ctx context.Context) error { return q.join(ctx) }
-
-// Unfinished returns the number of tasks put and not yet marked done
-// (Python's unfinished_tasks).
-func (q *Queue[T]) Unfinished(ctx context.Context) (int, error) { return q.unfinishedTasks(ctx) }
-
-// Reserve takes the head item for reliable processing, waiting until there
-// is one or ctx ends. The item moves, atomically, to a list of its own
-// where it stays until Ack. If Ack does not come within visibility (the
-// consumer crashed, or is too slow), the item goes back to the head of the
-// queue, to be delivered again: delivery is at-least-once, so processing
-// should be idempotent. Expired reservations are put back by later
-// Reserve calls on the queue, including ones blocked waiting.
-//
-// Reserve does not mark a task done; call TaskDone after a successful Ack
-// if you use Join.
-func (q *Queue[T]) Reserve(ctx context.Context, visibility time.Duration) (T, Receipt, error) {
-	return q.reserve(ctx, visibility, true)
-}
-
-// TryReserve is Reserve without waiting: ErrEmpty when the queue is empty.
-func (q *Queue[T]) TryReserve(ctx context.Context, visibility time.Duration) (T, Receipt, error) {
-	return q.reserve(ctx, visibility, false)
-}
-
-// Ack confirms that the item reserved with r was processed: it is removed
-// for good. If the reservation expired and the item was already put back
-// in the queue, Ack returns ErrNotHeld (the item will be, or was, delivered
-// again).
-func (q *Queue[T]) Ack(ctx context.Context, r Receipt) error { return q.ack(ctx, r) }
-
-// LifoQueue is a last-in, first-out queue (a stack) of T stored as a
-// Redis list at its key: HOT Redis's LifoQueue, Python's queue.LifoQueue.
-// Put pushes at the head (LPUSH) and Get takes the head, so the list is
-// stored newest first. It is LIFO on every path, bounded or not (HOT
-// Redis's bounded LifoQueue is FIFO), with one exception: an item that a
-// cancelled wait took goes back on top, above any item put meanwhile,
-// since nothing on the server records where it stood.
-//
-// A queue made WithMaxSize is bounded: Put waits while it is full. Waiting
-// never polls: a blocked Get is woken by the Put itself (BLPOP) and a
-// blocked Put by the Get that frees space, so a hand-off costs about one
-// round trip. A wait whose context is cancelled never loses an item.
-//
-// Methods called with a Transaction's context are queued: TryPut, PutMany
-// and Put do not wait (a full queue makes the commit fail with ErrFull),
-// TryGet and GetMany return nothing, and Get, Join and Reserve fail with
-// ErrInTransaction.
-type LifoQueue[T any] struct {
-	queueCore[T]
-}
-
-// NewLifoQueue returns a handle on the queue at key. It does no I/O; an empty
-// key makes a new unique one (see Key). Options: WithMaxSize, WithClient,
-// WithCodec.
+// NewLifoQueue returns a handle on the LIFO queue at key, as NewQueue.
 func NewLifoQueue[T any](key string, opts ...Option) *LifoQueue[T] {
-	return &LifoQueue[T]{newQueueCore[T](key, true, false, opts)}
+	return &LifoQueue[T]{newPlainQueue[T](key, true, opts)}
 }
 
-// Put adds v on top. On a bounded queue that is full it waits until a
-// get frees space or ctx ends; then v is not added and ctx.Err() is
-// returned.
-func (q *LifoQueue[T]) Put(ctx context.Context, v T) error {
-	_, err := q.putOne(ctx, "Put", v, true)
-	return err
-}
-
-// TryPut adds v on top, or returns ErrFull at once when a bounded
-// queue is full.
-func (q *LifoQueue[T]) TryPut(ctx context.Context, v T) error {
-	_, err := q.putOne(ctx, "TryPut", v, false)
-	return err
-}
-
-// PutMany adds vs on top, in order (the last of vs ends on top), all in one
-// atomic step and one round trip. On a bounded queue it waits until there
-// is room for all of them at once; more items than the maximum size is
-// ErrFull at once.
-func (q *LifoQueue[T]) PutMany(ctx context.Context, vs ...T) error {
-	_, err := q.putMany(ctx, vs)
-	return err
-}
-
-// Get removes and returns the top item (the newest), waiting until there
-// is one or ctx ends (then it returns ctx.Err() and no item is taken). An
-// item that cannot be decoded into T is removed and reported as a
-// *DecodeError (ErrDecode) that carries its raw value.
-func (q *LifoQueue[T]) Get(ctx context.Context) (T, error) {
-	return q.getOne(ctx, "Get", true)
-}
-
-// TryGet removes and returns the top item, or returns ErrEmpty at once.
-func (q *LifoQueue[T]) TryGet(ctx context.Context) (T, error) {
-	return q.getOne(ctx, "TryGet", false)
-}
-
-// GetMany removes and returns up to n items from the top, newest first,
-// in one atomic step. It waits until there is at least one item or ctx
-// ends; n <= 0 returns none at once. If items cannot be decoded, the others
-// are returned with the first one's *DecodeError.
-func (q *LifoQueue[T]) GetMany(ctx context.Context, n int) ([]T, error) {
-	return q.get(ctx, "GetMany", n, true)
-}
-
-// Len returns the number of items queued (Python's qsize), not counting
-// reserved items.
-func (q *LifoQueue[T]) Len(ctx context.Context) (int, error) { return q.len(ctx) }
-
-// Empty reports whether the queue holds no items.
-func (q *LifoQueue[T]) Empty(ctx context.Context) (bool, error) {
-	n, err := q.len(ctx)
-	return n == 0, err
-}
-
-// Full reports whether a bounded queue holds its maximum size or more; an
-// unbounded queue is never full.
-func (q *LifoQueue[T]) Full(ctx context.Context) (bool, error) { return q.full(ctx) }
-
-// MaxSize returns the handle's bound, 0 when unbounded.
-func (q *LifoQueue[T]) MaxSize() int { return q.maxSize }
-
-// TaskDone tells the queue that a task taken from it is complete (Python's
-// task_done). Every item added by a put counts as an unfinished task until
-// a TaskDone; the count is kept in Redis, so any process may call it.
-// Calling it more times than items were put returns ErrTooManyTaskDone.
-func (q *LifoQueue[T]) TaskDone(ctx context.Context) error { return q.taskDone(ctx) }
-
-// Join waits until every item ever put has been marked done with TaskDone,
-// or ctx ends. It is woken by the last TaskDone, without polling.
-func (q *LifoQueue[T]) Join(ctx context.Context) error { return q.join(ctx) }
-
-// Unfinished returns the number of tasks put and not yet marked done
-// (Python's unfinished_tasks).
-func (q *LifoQueue[T]) Unfinished(ctx context.Context) (int, error) { return q.unfinishedTasks(ctx) }
-
-// Reserve takes the top item for reliable processing, waiting until there
-// is one or ctx ends. The item moves, atomically, to a list of its own
-// where it stays until Ack. If Ack does not come within visibility (the
-// consumer crashed, or is too slow), the item goes back on top of the
-// queue, to be delivered again: delivery is at-least-once, so processing
-// should be idempotent. Expired reservations are put back by later
-// Reserve calls on the queue, including ones blocked waiting.
-//
-// Reserve does not mark a task done; call TaskDone after a successful Ack
-// if you use Join.
-func (q *LifoQueue[T]) Reserve(ctx context.Context, visibility time.Duration) (T, Receipt, error) {
-	return q.reserve(ctx, visibility, true)
-}
-
-// TryReserve is Reserve without waiting: ErrEmpty when the queue is empty.
-func (q *LifoQueue[T]) TryReserve(ctx context.Context, visibility time.Duration) (T, Receipt, error) {
-	return q.reserve(ctx, visibility, false)
-}
-
-// Ack confirms that the item reserved with r was processed: it is removed
-// for good. If the reservation expired and the item was already put back
-// in the queue, Ack returns ErrNotHeld (the item will be, or was, delivered
-// again).
-func (q *LifoQueue[T]) Ack(ctx context.Context, r Receipt) error { return q.ack(ctx, r) }
-
-// SetQueue is a first-in, first-out queue of T whose items are unique
-// while queued: HOT Redis's SetQueue. It is stored as a Redis list at its
-// key (Put appends at the tail, Get takes the head) plus, as HOT Redis
-// does, a Redis set at key + "-set" holding exactly the queued items. Put
-// and Get change the list and the set in one atomic step, so a full queue
-// or a crash never leaves a member whose item is gone (HOT Redis's
-// "ghost" members silently drop later puts of that item).
-//
-// On a Redis Cluster both keys must share a slot: name the queue with a
-// hash tag, such as "{jobs}" (its set is then "{jobs}-set"). With an
-// untagged key, every method that uses both keys (puts, gets, reserves)
-// fails with ErrCrossSlot before anything is sent.
-//
-// A queue made WithMaxSize is bounded: Put waits while it is full. Waiting
-// never polls: a blocked Get is woken by the Put itself (BLMOVE) and a
-// blocked Put by the Get that frees space, so a hand-off costs about one
-// round trip. A wait whose context is cancelled never loses an item.
-//
-// Methods called with a Transaction's context are queued: TryPut, PutMany
-// and Put do not wait (a full queue makes the commit fail with ErrFull),
-// TryGet and GetMany return nothing, and Get, Join and Reserve fail with
-// ErrInTransaction.
-type SetQueue[T any] struct {
-	queueCore[T]
-}
-
-// NewSetQueue returns a handle on the queue at key. It does no I/O; an
-// empty key makes a new unique one (see Key), with a hash tag. Options:
-// WithMaxSize, WithClient, WithCodec.
+// NewSetQueue returns a handle on the FIFO set queue at key, as NewQueue;
+// an empty key makes a new one with a hash tag.
 func NewSetQueue[T any](key string, opts ...Option) *SetQueue[T] {
-	return &SetQueue[T]{newQueueCore[T](key, false, true, opts)}
+	return &SetQueue[T]{newSetQueueOf[T](key, false, opts)}
 }
 
-// Put adds v at the tail unless it is already queued, and reports whether it
-// was added. An item already queued is ignored at once, even when the
-// queue is full. Otherwise, on a bounded queue that is full, Put waits
-// until a get frees space or ctx ends; then v is not added and ctx.Err()
-// is returned.
-func (q *SetQueue[T]) Put(ctx context.Context, v T) (bool, error) {
-	return q.putOne(ctx, "Put", v, true)
-}
-
-// TryPut adds v at the tail unless it is already queued, and reports
-// whether it was added; it returns ErrFull at once when v is new and a
-// bounded queue is full.
-func (q *SetQueue[T]) TryPut(ctx context.Context, v T) (bool, error) {
-	return q.putOne(ctx, "TryPut", v, false)
-}
-
-// PutMany adds, at the tail and in order, the items of vs that are not
-// already queued (repeats within vs count once), all in one atomic step and
-// one round trip, and returns how many were added. On a bounded queue it
-// waits until there is room for all the new items at once; more new items
-// than the maximum size is ErrFull at once.
-func (q *SetQueue[T]) PutMany(ctx context.Context, vs ...T) (int, error) {
-	return q.putMany(ctx, vs)
-}
-
-// Get removes and returns the head item, waiting until there is one or ctx
-// ends (then it returns ctx.Err() and no item is taken). An item that
-// cannot be decoded into T is removed and reported as a *DecodeError
-// (ErrDecode) that carries its raw value.
-func (q *SetQueue[T]) Get(ctx context.Context) (T, error) {
-	return q.getOne(ctx, "Get", true)
-}
-
-// TryGet removes and returns the head item, or returns ErrEmpty at once.
-func (q *SetQueue[T]) TryGet(ctx context.Context) (T, error) {
-	return q.getOne(ctx, "TryGet", false)
-}
-
-// GetMany removes and returns up to n items from the head, in queue order,
-// in one atomic step. It waits until there is at least one item or ctx
-// ends; n <= 0 returns none at once. If items cannot be decoded, the others
-// are returned with the first one's *DecodeError.
-func (q *SetQueue[T]) GetMany(ctx context.Context, n int) ([]T, error) {
-	return q.get(ctx, "GetMany", n, true)
-}
-
-// Len returns the number of items queued (Python's qsize), not counting
-// reserved items.
-func (q *SetQueue[T]) Len(ctx context.Context) (int, error) { return q.len(ctx) }
-
-// Empty reports whether the queue holds no items.
-func (q *SetQueue[T]) Empty(ctx context.Context) (bool, error) {
-	n, err := q.len(ctx)
-	return n == 0, err
-}
-
-// Full reports whether a bounded queue holds its maximum size or more; an
-// unbounded queue is never full.
-func (q *SetQueue[T]) Full(ctx context.Context) (bool, error) { return q.full(ctx) }
-
-// MaxSize returns the handle's bound, 0 when unbounded.
-func (q *SetQueue[T]) MaxSize() int { return q.maxSize }
-
-// TaskDone tells the queue that a task taken from it is complete (Python's
-// task_done). Every item added by a put (not an ignored repeat) counts as
-// an unfinished task until a TaskDone; the count is kept in Redis, so any
-// process may call it. Calling it more times than items were put returns
-// ErrTooManyTaskDone.
-func (q *SetQueue[T]) TaskDone(ctx context.Context) error { return q.taskDone(ctx) }
-
-// Join waits until every item ever put has been marked done with TaskDone,
-// or ctx ends. It is woken by the last TaskDone, without polling.
-func (q *SetQueue[T]) Join(ctx context.Context) error { return q.join(ctx) }
-
-// Unfinished returns the number of tasks put and not yet marked done
-// (Python's unfinished_tasks).
-func (q *SetQueue[T]) Unfinished(ctx context.Context) (int, error) { return q.unfinishedTasks(ctx) }
-
-// Contains reports whether v is queued (a member of the set at key-set); a
-// reserved item is not.
-func (q *SetQueue[T]) Contains(ctx context.Context, v T) (bool, error) { return q.contains(ctx, v) }
-
-// Reserve takes the head item for reliable processing, waiting until there
-// is one or ctx ends. The item moves, atomically, to a list of its own
-// where it stays until Ack. If Ack does not come within visibility (the
-// consumer crashed, or is too slow), the item goes back to the head of the
-// queue, to be delivered again: delivery is at-least-once, so processing
-// should be idempotent. Expired reservations are put back by later
-// Reserve calls on the queue, including ones blocked waiting, and by Gets
-// that find the queue empty.
-//
-// A reserved item is no longer queued, as after Get: it leaves the set,
-// Contains reports false, and a Put of an equal item adds it. When a
-// reservation expires, its item goes back to the queue and the set unless
-// an equal item is queued by then; in that case the queued one stands for
-// it, and the reserved one is dropped and counted as a done task (as a
-// repeated Put is not a task).
-//
-// Reserve does not mark a task done; call TaskDone after a successful Ack
-// if you use Join.
-func (q *SetQueue[T]) Reserve(ctx context.Context, visibility time.Duration) (T, Receipt, error) {
-	return q.reserve(ctx, visibility, true)
-}
-
-// TryReserve is Reserve without waiting: ErrEmpty when the queue is empty.
-func (q *SetQueue[T]) TryReserve(ctx context.Context, visibility time.Duration) (T, Receipt, error) {
-	return q.reserve(ctx, visibility, false)
-}
-
-// Ack confirms that the item reserved with r was processed: it is removed
-// for good. If the reservation expired and the item was already put back
-// in the queue (or dropped because an equal item was queued), Ack returns
-// ErrNotHeld.
-func (q *SetQueue[T]) Ack(ctx context.Context, r Receipt) error { return q.ack(ctx, r) }
-
-// LifoSetQueue is a last-in, first-out queue of T whose items are unique
-// while queued: HOT Redis's LifoSetQueue. It is stored as a Redis list at
-// its key, newest first (Put pushes at the head, Get takes the head), plus
-// a Redis set at key + "-set" holding exactly the queued items, changed in
-// the same atomic step as the list.
-//
-// On a Redis Cluster both keys must share a slot: name the queue with a
-// hash tag, such as "{jobs}" (its set is then "{jobs}-set"). With an
-// untagged key, every method that uses both keys (puts, gets, reserves)
-// fails with ErrCrossSlot before anything is sent.
-//
-// A queue made WithMaxSize is bounded: Put waits while it is full. Waiting
-// never polls: a blocked Get is woken by the Put itself (BLMOVE) and a
-// blocked Put by the Get that frees space, so a hand-off costs about one
-// round trip. A wait whose context is cancelled never loses an item.
-//
-// Methods called with a Transaction's context are queued: TryPut, PutMany
-// and Put do not wait (a full queue makes the commit fail with ErrFull),
-// TryGet and GetMany return nothing, and Get, Join and Reserve fail with
-// ErrInTransaction.
-type LifoSetQueue[T any] struct {
-	queueCore[T]
-}
-
-// NewLifoSetQueue returns a handle on the queue at key. It does no I/O; an
-// empty key makes a new unique one (see Key), with a hash tag. Options:
-// WithMaxSize, WithClient, WithCodec.
+// NewLifoSetQueue returns a handle on the LIFO set queue at key, as
+// NewSetQueue.
 func NewLifoSetQueue[T any](key string, opts ...Option) *LifoSetQueue[T] {
-	return &LifoSetQueue[T]{newQueueCore[T](key, true, true, opts)}
+	return &LifoSetQueue[T]{newSetQueueOf[T](key, true, opts)}
 }
 
-// Put adds v on top unless it is already queued, and reports whether it
-// was added. An item already queued is ignored at once, even when the
-// queue is full. Otherwise, on a bounded queue that is full, Put waits
-// until a get frees space or ctx ends; then v is not added and ctx.Err()
-// is returned.
-func (q *LifoSetQueue[T]) Put(ctx context.Context, v T) (bool, error) {
-	return q.putOne(ctx, "Put", v, true)
+// WithMaxSize bounds a queue to n items (Python's maxsize): Put blocks and
+// TryPut fails with ErrFull while the queue holds n or more. n <= 0 means
+// unbounded, the default. The bound is a property of the handle, not
+// stored in Redis. Items that come back to the queue (given up by a caller,
+// or whose reservation ran out) go back even past the bound: dropping them
+// would lose them.
+func WithMaxSize(n int) Option { return func(o *options) { o.maxSize = max(n, 0) } }
+
+// A Receipt identifies an item taken with Reserve, for Ack. It is plain
+// text, so it can be handed to another process.
+type Receipt string
+
+// queueOf is the typed edge of the queue engine: what every queue kind
+// has, whatever its puts return.
+type queueOf[T any] struct {
+	queue
+	vals coder[T]
 }
 
-// TryPut adds v on top unless it is already queued, and reports whether it
-// was added; it returns ErrFull at once when v is new and a bounded queue
-// is full.
-func (q *LifoSetQueue[T]) TryPut(ctx context.Context, v T) (bool, error) {
-	return q.putOne(ctx, "TryPut", v, false)
+func newQueueOf[T any](key string, lifo, set bool, opts []Option) queueOf[T] {
+	o := collect(opts)
+	q := queueOf[T]{queue: newQueue(key, lifo, set, o)}
+	q.vals = newCoder[T](&q.object, o.codec)
+	return q
 }
 
-// PutMany adds, on top and in order, the items of vs that are not already
-// queued (repeats within vs count once), all in one atomic step and one
-// round trip, and returns how many were added. On a bounded queue it waits
-// until there is room for all the new items at once; more new items than
-// the maximum size is ErrFull at once.
-func (q *LifoSetQueue[T]) PutMany(ctx context.Context, vs ...T) (int, error) {
-	return q.putMany(ctx, vs)
+// Get removes and returns the next item (the head of a FIFO queue, the top
+// of a LIFO one), waiting until there is one or ctx ends: then it returns
+// ctx's error and no item is taken. An item that cannot be decoded into T
+// is removed and reported as a *DecodeError (ErrDecode) with its raw
+// value. If Get's reply is lost (a cut connection, a stall past ctx's
+// deadline), its item goes back to the queue: Get never loses an item.
+func (q *queueOf[T]) Get(ctx context.Context) (T, error) {
+	vs, err := q.getMany(ctx, "Get", 1, true)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return vs[0], nil
 }
 
-// Get removes and returns the top item (the newest), waiting until there
-// is one or ctx ends (then it returns ctx.Err() and no item is taken). An
-// item that cannot be decoded into T is removed and reported as a
-// *DecodeError (ErrDecode) that carries its raw value.
-func (q *LifoSetQueue[T]) Get(ctx context.Context) (T, error) {
-	return q.getOne(ctx, "Get", true)
+// TryGet is Get without waiting: ErrEmpty when the queue is empty.
+func (q *queueOf[T]) TryGet(ctx context.Context) (T, error) {
+	vs, err := q.getMany(ctx, "TryGet", 1, false)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return vs[0], nil
 }
 
-// TryGet removes and returns the top item, or returns ErrEmpty at once.
-func (q *LifoSetQueue[T]) TryGet(ctx context.Context) (T, error) {
-	return q.getOne(ctx, "TryGet", false)
+// GetMany removes and returns up to n items in the order Get would return
+// them (at most 10,000 per call), in one atomic step. It waits until there
+// is at least one or ctx ends; n <= 0 returns none at once. Items that
+// cannot be decoded are removed, and the others returned with the first
+// one's *DecodeError.
+func (q *queueOf[T]) GetMany(ctx context.Context, n int) ([]T, error) {
+	if n <= 0 {
+		return []T{}, q.err
+	}
+	return q.getMany(ctx, "GetMany", n, true)
 }
 
-// GetMany removes and returns up to n items from the top, newest first,
-// in one atomic step. It waits until there is at least one item or ctx
-// ends; n <= 0 returns none at once. If items cannot be decoded, the others
-// are returned with the first one's *DecodeError.
-func (q *LifoSetQueue[T]) GetMany(ctx context.Context, n int) ([]T, error) {
-	return q.get(ctx, "GetMany", n, true)
+func (q *queueOf[T]) getMany(ctx context.Context, op string, n int, block bool) ([]T, error) {
+	ss, err := q.get(ctx, op, n, block)
+	if err != nil {
+		return nil, err
+	}
+	return q.vals.decodeEach(ss)
 }
 
 // Len returns the number of items queued (Python's qsize), not counting
-// reserved items.
-func (q *LifoSetQueue[T]) Len(ctx context.Context) (int, error) { return q.len(ctx) }
+// items reserved or being taken.
+func (q *queueOf[T]) Len(ctx context.Context) (int, error) { return q.len(ctx) }
 
 // Empty reports whether the queue holds no items.
-func (q *LifoSetQueue[T]) Empty(ctx context.Context) (bool, error) {
+func (q *queueOf[T]) Empty(ctx context.Context) (bool, error) {
 	n, err := q.len(ctx)
 	return n == 0, err
 }
 
 // Full reports whether a bounded queue holds its maximum size or more; an
 // unbounded queue is never full.
-func (q *LifoSetQueue[T]) Full(ctx context.Context) (bool, error) { return q.full(ctx) }
+func (q *queueOf[T]) Full(ctx context.Context) (bool, error) { return q.full(ctx) }
 
 // MaxSize returns the handle's bound, 0 when unbounded.
-func (q *LifoSetQueue[T]) MaxSize() int { return q.maxSize }
+func (q *queueOf[T]) MaxSize() int { return q.maxSize }
 
 // TaskDone tells the queue that a task taken from it is complete (Python's
-// task_done). Every item added by a put (not an ignored repeat) counts as
-// an unfinished task until a TaskDone; the count is kept in Redis, so any
-// process may call it. Calling it more times than items were put returns
-// ErrTooManyTaskDone.
-func (q *LifoSetQueue[T]) TaskDone(ctx context.Context) error { return q.taskDone(ctx) }
+// task_done). Every item a put added counts as an unfinished task until a
+// TaskDone; the count is kept in Redis, so any process may call it.
+// Calling it more times than items were put returns ErrTooManyTaskDone.
+func (q *queueOf[T]) TaskDone(ctx context.Context) error { return q.taskDone(ctx) }
 
 // Join waits until every item ever put has been marked done with TaskDone,
 // or ctx ends. It is woken by the last TaskDone, without polling.
-func (q *LifoSetQueue[T]) Join(ctx context.Context) error { return q.join(ctx) }
+func (q *queueOf[T]) Join(ctx context.Context) error { return q.join(ctx) }
 
 // Unfinished returns the number of tasks put and not yet marked done
 // (Python's unfinished_tasks).
-func (q *LifoSetQueue[T]) Unfinished(ctx context.Context) (int, error) { return q.unfinishedTasks(ctx) }
+func (q *queueOf[T]) Unfinished(ctx context.Context) (int, error) { return q.unfinished(ctx) }
 
-// Contains reports whether v is queued (a member of the set at key-set); a
-// reserved item is not.
-func (q *LifoSetQueue[T]) Contains(ctx context.Context, v T) (bool, error) { return q.contains(ctx, v) }
-
-// Reserve takes the top item for reliable processing, waiting until there
+// Reserve takes the next item for reliable processing, waiting until there
 // is one or ctx ends. The item moves, atomically, to a list of its own
 // where it stays until Ack. If Ack does not come within visibility (the
-// consumer crashed, or is too slow), the item goes back on top of the
+// consumer died, or is too slow), the item goes back to the front of the
 // queue, to be delivered again: delivery is at-least-once, so processing
-// should be idempotent. Expired reservations are put back by later
-// Reserve calls on the queue, including ones blocked waiting, and by Gets
-// that find the queue empty.
+// should be idempotent. A visibility under 1ms is ErrInvalidArgument.
 //
-// A reserved item is no longer queued, as after Get: it leaves the set,
-// Contains reports false, and a Put of an equal item adds it. When a
-// reservation expires, its item goes back to the queue and the set unless
-// an equal item is queued by then; in that case the queued one stands for
-// it, and the reserved one is dropped and counted as a done task (as a
-// repeated Put is not a task).
+// A reserved item of a set queue is no longer queued, as after Get: it
+// leaves the set, and a Put of an equal item adds it. If its reservation
+// runs out while an equal item is queued, the queued one stands for it and
+// the reserved one is dropped, counted as a done task.
 //
 // Reserve does not mark a task done; call TaskDone after a successful Ack
 // if you use Join.
-func (q *LifoSetQueue[T]) Reserve(ctx context.Context, visibility time.Duration) (T, Receipt, error) {
-	return q.reserve(ctx, visibility, true)
+func (q *queueOf[T]) Reserve(ctx context.Context, visibility time.Duration) (T, Receipt, error) {
+	return q.reserveOne(ctx, "Reserve", visibility, true)
 }
 
 // TryReserve is Reserve without waiting: ErrEmpty when the queue is empty.
-func (q *LifoSetQueue[T]) TryReserve(ctx context.Context, visibility time.Duration) (T, Receipt, error) {
-	return q.reserve(ctx, visibility, false)
+func (q *queueOf[T]) TryReserve(ctx context.Context, visibility time.Duration) (T, Receipt, error) {
+	return q.reserveOne(ctx, "TryReserve", visibility, false)
+}
+
+func (q *queueOf[T]) reserveOne(ctx context.Context, op string, visibility time.Duration, block bool) (T, Receipt, error) {
+	var zero T
+	if q.err != nil {
+		return zero, "", q.err
+	}
+	s, r, err := q.reserve(ctx, op, visibility, block)
+	if err != nil {
+		return zero, "", err
+	}
+	v, err := q.vals.decode(s)
+	return v, r, err
 }
 
 // Ack confirms that the item reserved with r was processed: it is removed
-// for good. If the reservation expired and the item was already put back
-// in the queue (or dropped because an equal item was queued), Ack returns
-// ErrNotHeld.
-func (q *LifoSetQueue[T]) Ack(ctx context.Context, r Receipt) error { return q.ack(ctx, r) }
+// for good. If the reservation ran out and the item was put back (or, in a
+// set queue, dropped for an equal queued item), Ack returns ErrNotHeld: the
+// item will be, or was, delivered again.
+func (q *queueOf[T]) Ack(ctx context.Context, r Receipt) error { return q.ackReserved(ctx, r) }
+
+// Delete removes the queue from Redis: its list (and a set queue's set),
+// its auxiliary keys, and the lists of outstanding takes and reservations,
+// whose items go with it (their Ack then fails with ErrNotHeld). Inside a
+// Transaction it is queued as one DEL of the queue's own keys, which
+// leaves the lists of outstanding reservations behind.
+func (q *queueOf[T]) Delete(ctx context.Context) error { return q.delete(ctx) }
+
+// plainQueue adds the puts of Queue and LifoQueue.
+type plainQueue[T any] struct{ queueOf[T] }
+
+func newPlainQueue[T any](key string, lifo bool, opts []Option) plainQueue[T] {
+	return plainQueue[T]{newQueueOf[T](key, lifo, false, opts)}
+}
+
+// Put adds v (at the tail of a FIFO queue, on top of a LIFO one). On a
+// bounded queue that is full it waits until a get frees space or ctx ends;
+// then v is not added and ctx's error is returned.
+func (q *plainQueue[T]) Put(ctx context.Context, v T) error {
+	_, err := q.putValues(ctx, "Put", []T{v}, true)
+	return err
+}
+
+// TryPut is Put without waiting: ErrFull when a bounded queue is full.
+func (q *plainQueue[T]) TryPut(ctx context.Context, v T) error {
+	_, err := q.putValues(ctx, "TryPut", []T{v}, false)
+	return err
+}
+
+// PutMany adds vs in order, all in one atomic step and one round trip
+// (on a LIFO queue the last of vs ends on top). On a bounded queue it
+// waits until there is room for all of them at once; more items than the
+// maximum size is ErrFull at once.
+func (q *plainQueue[T]) PutMany(ctx context.Context, vs ...T) error {
+	_, err := q.putValues(ctx, "PutMany", vs, true)
+	return err
+}
+
+func (q *queueOf[T]) putValues(ctx context.Context, op string, vs []T, block bool) (int, error) {
+	ss, err := q.vals.encodeAll(vs)
+	if err != nil {
+		return 0, err
+	}
+	return q.put(ctx, op, ss, block)
+}
+
+// setQueueOf adds the puts of SetQueue and LifoSetQueue, which report
+// what they added, and Contains.
+type setQueueOf[T any] struct{ queueOf[T] }
+
+func newSetQueueOf[T any](key string, lifo bool, opts []Option) setQueueOf[T] {
+	return setQueueOf[T]{newQueueOf[T](key, lifo, true, opts)}
+}
+
+// Put adds v unless it is already queued, and reports whether it was
+// added. An item already queued is ignored at once, even when the queue is
+// full. Otherwise, on a bounded queue that is full, Put waits until a get
+// frees space or ctx ends; then v is not added and ctx's error is
+// returned.
+func (q *setQueueOf[T]) Put(ctx context.Context, v T) (bool, error) {
+	n, err := q.putValues(ctx, "Put", []T{v}, true)
+	return n > 0, err
+}
+
+// TryPut is Put without waiting: ErrFull when v is new and a bounded queue
+// is full.
+func (q *setQueueOf[T]) TryPut(ctx context.Context, v T) (bool, error) {
+	n, err := q.putValues(ctx, "TryPut", []T{v}, false)
+	return n > 0, err
+}
+
+// PutMany adds, in order, the items of vs that are not already queued
+// (repeats within vs count once), all in one atomic step and one round
+// trip, and returns how many were added. On a bounded queue it waits until
+// there is room for all the new items at once; more new items than the
+// maximum size is ErrFull at once.
+func (q *setQueueOf[T]) PutMany(ctx context.Context, vs ...T) (int, error) {
+	return q.putValues(ctx, "PutMany", vs, true)
+}
+
+// Contains reports whether v is queued (a member of the set at key-set);
+// a reserved item is not.
+func (q *setQueueOf[T]) Contains(ctx context.Context, v T) (bool, error) {
+	s, err := q.vals.encode(v)
+	if err != nil {
+		return false, err
+	}
+	return q.contains(ctx, s)
+}

@@ -1,6 +1,8 @@
 package hotredis
 
 import (
+
+	"github.com/hotredis/hotredis/internal/lua"
 	"context"
 	"errors"
 	"fmt"
@@ -27,9 +29,9 @@ import (
 // one, never a mix, and no concurrent update is lost.
 
 var (
-	scriptRebuildCommit = loadScript("rebuild_commit")
-	scriptSetStep       = loadScript("set_step")
-	scriptCounterStep   = loadScriptWith("counter_step", "counter_lib")
+	scriptRebuildCommit = lua.Load("rebuild_commit")
+	scriptSetStep       = lua.Load("set_step")
+	scriptCounterStep   = lua.Load("counter_step")
 )
 
 const (
@@ -69,8 +71,8 @@ func (o *object) rebuild(ctx context.Context, typ string, watch []string, build 
 	if err != nil {
 		return false, err
 	}
-	if err := cl.checkSlots(watch); err != nil {
-		return false, err
+	if err := cl.ready(ctx, watch); err != nil {
+		return false, wrapErr(o.kind, o.key, err)
 	}
 	for range rebuildAttempts {
 		rebuildTries.Add(1)
@@ -88,9 +90,9 @@ func (o *object) rebuild(ctx context.Context, typ string, watch []string, build 
 				return err
 			}
 			// The swap is O(1) and decides the outcome: wait for it.
-			commit := scriptRebuildCommit.cmd(false, []string{o.key, r.tmp},
+			commit := scriptRebuildCommit.Cmd(false, []string{o.key, r.tmp},
 				[]string{typ, strconv.FormatInt(r.size, 10), strconv.FormatInt(at, 10)})
-			rs, err := conn.Exec(context.WithoutCancel(ctx), []backend.Cmd{commit})
+			rs, err := conn.Exec(ctx, []backend.Cmd{commit})
 			if err != nil {
 				return err
 			}
@@ -139,27 +141,25 @@ func watchedState(ctx context.Context, conn backend.Conn, typ string, watch []st
 	return asInt(rs[len(watch)].Val, nil)
 }
 
-// dropScratch deletes a scratch key even when ctx has ended. Steps run to
-// completion (see step), so no step can recreate it afterwards.
+// dropScratch deletes a scratch key, in the background when ctx has
+// ended. A step cut short by ctx may still run after this: its scratch key
+// then expires (scratchTTL).
 func dropScratch(ctx context.Context, cl *Client, tmp string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	_, _ = cl.b.Do(ctx, cmd("UNLINK", []string{tmp}))
+	cl.background(ctx, func(ctx context.Context) { _, _ = cl.b.Do(ctx, cmd("UNLINK", []string{tmp})) })
 }
 
 // step runs one step script s with KEYS first, r.tmp, then more, and
 // ARGV: the scratch key's size before the step (which the script checks,
 // so that a step lost to the scratch key's expiry is noticed), its
 // expiry, then args. The script replies {cursor, new size}; step returns
-// the cursor. A step is short, so it runs to completion even if ctx ends:
-// the caller stops before the next one.
-func (r *rebuilder) step(ctx context.Context, s *script, first string, more []string, args ...string) (string, error) {
+// the cursor.
+func (r *rebuilder) step(ctx context.Context, s *lua.Script, first string, more []string, args ...string) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
 	ks := append([]string{first, r.tmp}, more...)
 	argv := append([]string{strconv.FormatInt(r.size, 10), strconv.FormatInt(scratchTTL.Milliseconds(), 10)}, args...)
-	arr, err := asArray(s.run(context.WithoutCancel(ctx), r.cl.b, ks, argv))
+	arr, err := asArray(r.cl.do(ctx, s.Cmd(true, ks, argv)))
 	if backend.IsServerError(err, "STALE") {
 		return "", errStale
 	}
@@ -167,7 +167,7 @@ func (r *rebuilder) step(ctx context.Context, s *script, first string, more []st
 		return "", err
 	}
 	if len(arr) != 2 {
-		return "", fmt.Errorf("%w: %s step reply of %d items", errReply, s.name, len(arr))
+		return "", fmt.Errorf("%w: %s step reply of %d items", errReply, s.Name, len(arr))
 	}
 	cursor, _, _ := asString(arr[0], nil)
 	if r.size, err = asInt(arr[1], nil); err != nil {
@@ -179,7 +179,7 @@ func (r *rebuilder) step(ctx context.Context, s *script, first string, more []st
 // scan runs the scanning step op (with KEYS source, r.tmp, more...) over
 // the whole of source, a stretch of stepStretch elements at a time; extra
 // arguments follow the cursor and count.
-func (r *rebuilder) scan(ctx context.Context, s *script, source string, more []string, op string, extra ...string) error {
+func (r *rebuilder) scan(ctx context.Context, s *lua.Script, source string, more []string, op string, extra ...string) error {
 	cursor := "0"
 	for {
 		args := append([]string{op, cursor, strconv.Itoa(stepStretch)}, extra...)
@@ -193,7 +193,7 @@ func (r *rebuilder) scan(ctx context.Context, s *script, source string, more []s
 
 // apply runs the step op on items, per elements items at a time (1 for
 // values, 2 for field, count pairs), chunkSize elements per step.
-func (r *rebuilder) apply(ctx context.Context, s *script, op, key string, items []string, per int) error {
+func (r *rebuilder) apply(ctx context.Context, s *lua.Script, op, key string, items []string, per int) error {
 	for len(items) > 0 {
 		n := min(len(items), per*chunkSize)
 		if _, err := r.step(ctx, s, key, nil, append([]string{op}, items[:n]...)...); err != nil {

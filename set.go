@@ -1,6 +1,8 @@
 package hotredis
 
 import (
+
+	"github.com/hotredis/hotredis/internal/lua"
 	"context"
 	"fmt"
 	"iter"
@@ -11,11 +13,11 @@ import (
 )
 
 var (
-	scriptSetStore        = loadScript("set_store")
-	scriptSetXor          = loadScript("set_xor")
-	scriptSetCompare      = loadScript("set_compare")
-	scriptSetValues       = loadScript("set_values")
-	scriptSetValuesUpdate = loadScript("set_values_update")
+	scriptSetStore        = lua.Load("set_store")
+	scriptSetXor          = lua.Load("set_xor")
+	scriptSetCompare      = lua.Load("set_compare")
+	scriptSetValues       = lua.Load("set_values")
+	scriptSetValuesUpdate = lua.Load("set_values_update")
 )
 
 // Set is a set of T stored as a Redis set at its key: HOT Redis's Set, Go's
@@ -127,7 +129,7 @@ func (s *Set[T]) Members(ctx context.Context) ([]T, error) {
 	return s.readMembers(ctx, cmd("SMEMBERS", s.keys[:1]))
 }
 
-func (s *Set[T]) readMembers(ctx context.Context, c cmdList) ([]T, error) {
+func (s *Set[T]) readMembers(ctx context.Context, c backend.Cmd) ([]T, error) {
 	arr, err := asArray(s.read(ctx, c))
 	if err != nil {
 		return nil, err
@@ -191,7 +193,7 @@ func scan(ctx context.Context, o *object, op, cursor string) (string, []any, err
 func (s *Set[T]) Pop(ctx context.Context) (T, error) {
 	v, err := s.write(ctx, cmd("SPOP", s.keys[:1]))
 	x, found, err := s.vals.decodeReply(v, err)
-	if !found && err == nil && txFrom(ctx) == nil {
+	if !found && err == nil && !isQueued(v) {
 		err = s.emptyErr("Pop")
 	}
 	return x, err
@@ -221,7 +223,7 @@ func (s *Set[T]) Replace(ctx context.Context, vs ...T) error {
 	if err != nil {
 		return err
 	}
-	cmds := append([]cmdList{cmd("DEL", s.keys[:1])}, chunkCmds("SADD", s.keys[:1], ss)...)
+	cmds := append([]backend.Cmd{cmd("DEL", s.keys[:1])}, chunkCmds("SADD", s.keys[:1], ss)...)
 	_, err = s.atomic(ctx, cmds...)
 	return err
 }
@@ -259,7 +261,7 @@ func (s *Set[T]) Difference(ctx context.Context, others ...*Set[T]) ([]T, error)
 // s ^ a ^ b does (members found in an odd number of the sets). It is
 // computed by a script on the server.
 func (s *Set[T]) SymmetricDifference(ctx context.Context, others ...*Set[T]) ([]T, error) {
-	arr, err := asArray(s.eval(ctx, scriptSetXor, false, s.setKeys(others)))
+	arr, err := asArray(s.script(ctx, scriptSetXor, s.setKeys(others)))
 	if err != nil {
 		return nil, err
 	}
@@ -303,11 +305,11 @@ func (s *Set[T]) store(ctx context.Context, op string, others []*Set[T]) error {
 	sets := s.setKeys(others)
 	ks := append([]string{s.key, s.keys[1]}, sets[1:]...)
 	args := []string{op, strconv.Itoa(chunkSize), strconv.Itoa(oneStepMax)}
-	inTx := txFrom(ctx) != nil
+	inTx := s.queuing(ctx)
 	if inTx {
 		args[2] = "0"
 	}
-	_, err := s.eval(ctx, scriptSetStore, true, ks, args...)
+	_, err := s.script(ctx, scriptSetStore, ks, args...)
 	if inTx || !backend.IsServerError(err, "BIG") {
 		return err
 	}
@@ -318,7 +320,7 @@ func (s *Set[T]) store(ctx context.Context, op string, others []*Set[T]) error {
 		return err
 	}
 	args[2] = "0"
-	_, err = s.eval(ctx, scriptSetStore, true, ks, args...)
+	_, err = s.script(ctx, scriptSetStore, ks, args...)
 	return err
 }
 
@@ -390,7 +392,7 @@ func (s *Set[T]) Equal(ctx context.Context, other *Set[T]) (bool, error) {
 
 // compare returns |s|, |other| and |s ∩ other|, read atomically.
 func (s *Set[T]) compare(ctx context.Context, other *Set[T]) (a, b, inter int64, err error) {
-	return counts3(s.eval(ctx, scriptSetCompare, false, []string{s.key, other.key}))
+	return counts3(s.script(ctx, scriptSetCompare, []string{s.key, other.key}))
 }
 
 func counts3(v any, err error) (a, b, c int64, _ error) {
@@ -432,7 +434,7 @@ func (s *Set[T]) values(ctx context.Context, op string, vs []T) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
-	arr, err := asArray(s.eval(ctx, scriptSetValues, false, s.keys[:1], args...))
+	arr, err := asArray(s.script(ctx, scriptSetValues, s.keys[:1], args...))
 	if err != nil {
 		return nil, err
 	}
@@ -467,13 +469,13 @@ func (s *Set[T]) valuesUpdate(ctx context.Context, op string, vs []T) error {
 	if err != nil {
 		return err
 	}
-	if vals := args[2:]; len(vals) > oneStepMax && txFrom(ctx) == nil {
+	if vals := args[2:]; len(vals) > oneStepMax && !s.queuing(ctx) {
 		done, err := s.rebuildValues(ctx, op, vals)
 		if done || err != nil {
 			return err
 		}
 	}
-	_, err = s.eval(ctx, scriptSetValuesUpdate, true, s.keys, args...)
+	_, err = s.script(ctx, scriptSetValuesUpdate, s.keys, args...)
 	return err
 }
 
@@ -534,7 +536,7 @@ func (s *Set[T]) compareValues(ctx context.Context, vs []T) (a, b, inter int64, 
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	return counts3(s.eval(ctx, scriptSetValues, false, s.keys[:1], args...))
+	return counts3(s.script(ctx, scriptSetValues, s.keys[:1], args...))
 }
 
 // IsSubsetValues reports whether every member of s is among vs.

@@ -1,6 +1,8 @@
 package hotredis
 
 import (
+
+	"github.com/hotredis/hotredis/internal/lua"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -10,11 +12,11 @@ import (
 )
 
 var (
-	scriptStringSlice    = loadScript("string_slice")
-	scriptStringSetSlice = loadScript("string_set_slice")
-	scriptStringRepeat   = loadScript("string_repeat")
-	scriptStringIndex    = loadScript("string_index")
-	scriptStringCAS      = loadScript("string_cas")
+	scriptStringSlice    = lua.Load("string_slice")
+	scriptStringSetSlice = lua.Load("string_set_slice")
+	scriptStringRepeat   = lua.Load("string_repeat")
+	scriptStringIndex    = lua.Load("string_index")
+	scriptStringCAS      = lua.Load("string_cas")
 )
 
 // maxStringLen is the longest string Redis accepts by default
@@ -47,14 +49,14 @@ func (t *text) Slice(ctx context.Context, start, stop int) (string, error) {
 		s, _, err := asString(t.read(ctx, cmd("GETRANGE", t.keys[:1], strconv.Itoa(start), strconv.Itoa(stop-1))))
 		return s, err
 	}
-	s, _, err := asString(t.eval(ctx, scriptStringSlice, false, t.keys[:1], strconv.Itoa(clampIndex(start)), strconv.Itoa(clampIndex(stop))))
+	s, _, err := asString(t.script(ctx, scriptStringSlice, t.keys[:1], strconv.Itoa(clampIndex(start)), strconv.Itoa(clampIndex(stop))))
 	return s, err
 }
 
 // Index returns the byte offset of the first occurrence of sub, or -1 if
 // there is none, as strings.Index does. The search runs on the server.
 func (t *text) Index(ctx context.Context, sub string) (int, error) {
-	n, err := asInt(t.eval(ctx, scriptStringIndex, false, t.keys[:1], sub))
+	n, err := asInt(t.script(ctx, scriptStringIndex, t.keys[:1], sub))
 	return int(n), err
 }
 
@@ -133,7 +135,7 @@ func (s *String) Append(ctx context.Context, v string) (int, error) {
 // returns the new length; n <= 0 empties it. A result longer than Redis's
 // 512 MiB limit is an error and changes nothing.
 func (s *String) Repeat(ctx context.Context, n int) (int, error) {
-	r, err := asInt(s.eval(ctx, scriptStringRepeat, true, []string{s.key, s.key}, strconv.Itoa(clampIndex(n)), strconv.Itoa(maxStringLen)))
+	r, err := asInt(s.script(ctx, scriptStringRepeat, []string{s.key, s.key}, strconv.Itoa(clampIndex(n)), strconv.Itoa(maxStringLen)))
 	return int(r), err
 }
 
@@ -142,7 +144,7 @@ func (s *String) Repeat(ctx context.Context, n int) (int, error) {
 // needed ("abcdef"[0:5] = "X" gives "Xf"), and a stop at or before start
 // inserts v at start. It returns the new length.
 func (s *String) SetSlice(ctx context.Context, start, stop int, v string) (int, error) {
-	n, err := asInt(s.eval(ctx, scriptStringSetSlice, true, s.keys[:1], strconv.Itoa(clampIndex(start)), strconv.Itoa(clampIndex(stop)), v))
+	n, err := asInt(s.script(ctx, scriptStringSetSlice, s.keys[:1], strconv.Itoa(clampIndex(start)), strconv.Itoa(clampIndex(stop)), v))
 	return int(n), err
 }
 
@@ -177,11 +179,12 @@ func (s *String) Update(ctx context.Context, f func(old string) string) (string,
 		if v == old {
 			return v, nil
 		}
-		ok, err := asInt(s.eval(ctx, scriptStringCAS, true, s.keys[:1], old, v))
+		r, err := s.script(ctx, scriptStringCAS, s.keys[:1], old, v)
+		ok, err := asInt(r, err)
 		if err != nil {
 			return "", err
 		}
-		if ok == 1 || txFrom(ctx) != nil { // in Optimistic, EXEC checks
+		if ok == 1 || isQueued(r) { // in Optimistic, EXEC checks
 			return v, nil
 		}
 		if attempt >= 2 { // contended: back off a little, at random

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/hotredis/hotredis/internal/backend"
-	"github.com/hotredis/hotredis/internal/keys"
+	"github.com/hotredis/hotredis/internal/lua"
 )
 
 // tx is the state of a Transaction or an optimistic transaction, carried
@@ -19,14 +19,12 @@ type tx struct {
 	c    *Client
 	conn backend.Conn // optimistic only: the pinned connection for reads
 
-	mu   sync.Mutex
-	cmds []backend.Cmd
+	mu      sync.Mutex
+	cmds    []backend.Cmd
+	watched []string // keys an optimistic transaction's reads watched
 }
 
 type txKey struct{}
-
-// cmdList is a command, as built by cmd.
-type cmdList = backend.Cmd
 
 func txFrom(ctx context.Context) *tx {
 	t, _ := ctx.Value(txKey{}).(*tx)
@@ -43,63 +41,6 @@ func (t *tx) queue(c *Client, cmds ...backend.Cmd) error {
 	return nil
 }
 
-// send runs one command, honouring a transaction in ctx.
-func (c *Client) send(ctx context.Context, cmd backend.Cmd, write bool) (any, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := c.checkSlots(cmd.Keys); err != nil {
-		return nil, err
-	}
-	if t := txFrom(ctx); t != nil {
-		if write {
-			return nil, t.queue(c, cmd)
-		}
-		return t.read(c, ctx, cmd)
-	}
-	return c.b.Do(ctx, cmd)
-}
-
-// atomic runs cmds in MULTI/EXEC, or queues them in ctx's transaction.
-func (c *Client) atomic(ctx context.Context, cmds []backend.Cmd) ([]backend.Result, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	var ks []string
-	for _, cmd := range cmds {
-		ks = append(ks, cmd.Keys...)
-	}
-	if err := c.checkSlots(ks); err != nil {
-		return nil, err
-	}
-	if t := txFrom(ctx); t != nil {
-		return nil, t.queue(c, cmds...)
-	}
-	if len(cmds) == 1 {
-		v, err := c.b.Do(ctx, cmds[0])
-		return []backend.Result{{Val: v, Err: err}}, nil
-	}
-	return c.b.Exec(ctx, cmds)
-}
-
-// eval runs a script, honouring a transaction in ctx. Inside MULTI the
-// script is sent with EVAL, so it works even where it is not cached.
-func (c *Client) eval(ctx context.Context, s *script, write bool, ks, args []string) (any, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := c.checkSlots(ks); err != nil {
-		return nil, err
-	}
-	if t := txFrom(ctx); t != nil {
-		if write {
-			return nil, t.queue(c, s.cmd(false, ks, args))
-		}
-		return t.read(c, ctx, s.cmd(false, ks, args))
-	}
-	return s.run(ctx, c.b, ks, args)
-}
-
 // read inside a transaction: an error in a plain Transaction; in an
 // optimistic one, WATCH the keys and read live on the pinned connection.
 func (t *tx) read(c *Client, ctx context.Context, cmd backend.Cmd) (any, error) {
@@ -111,6 +52,7 @@ func (t *tx) read(c *Client, ctx context.Context, cmd backend.Cmd) (any, error) 
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.watched = append(t.watched, cmd.Keys...)
 	if len(cmd.Keys) == 0 {
 		r := t.conn.DoMulti(ctx, []backend.Cmd{cmd})
 		return r[0].Val, r[0].Err
@@ -120,23 +62,6 @@ func (t *tx) read(c *Client, ctx context.Context, cmd backend.Cmd) (any, error) 
 		return nil, rs[0].Err
 	}
 	return rs[1].Val, rs[1].Err
-}
-
-// checkSlots fails early with ErrCrossSlot when a Cluster could not run a
-// command or transaction over ks.
-func (c *Client) checkSlots(ks []string) error {
-	if len(ks) < 2 || !c.b.Cluster() {
-		return nil
-	}
-	if a, b, ok := keys.SameSlot(ks); !ok {
-		return crossSlot(a, b)
-	}
-	return nil
-}
-
-func crossSlot(a, b string) error {
-	return fmt.Errorf("%w: %q and %q; give the keys a common hash tag, e.g. %q and %q",
-		ErrCrossSlot, a, b, "{"+keys.HashTag(a)+"}:a", "{"+keys.HashTag(a)+"}:b")
 }
 
 // Transaction runs fn on the default client; see Client.Transaction.
@@ -166,25 +91,27 @@ func (c *Client) Transaction(ctx context.Context, fn func(ctx context.Context) e
 	if err := fn(context.WithValue(ctx, txKey{}, t)); err != nil {
 		return err
 	}
-	return t.commit(ctx, c.b.Exec)
+	return t.commit(ctx, c.exec)
 }
 
 func (t *tx) commit(ctx context.Context, exec func(context.Context, []backend.Cmd) ([]backend.Result, error)) error {
 	t.mu.Lock()
-	cmds := t.cmds
+	cmds, watched := t.cmds, t.watched
 	t.mu.Unlock()
 	if len(cmds) == 0 {
-		return nil
+		if t.conn == nil || len(watched) == 0 {
+			return nil
+		}
+		// A read-only optimistic transaction: its reads are one snapshot
+		// only if no watched key changed meanwhile, which only EXEC
+		// tells. (go-redis sends nothing for an empty MULTI/EXEC.)
+		cmds = []backend.Cmd{cmd("EXISTS", watched[:1])}
 	}
-	var ks []string
-	for _, cmd := range cmds {
-		ks = append(ks, cmd.Keys...)
-	}
-	if err := t.c.checkSlots(ks); err != nil {
+	if err := t.c.ready(ctx, keysOf(cmds)); err != nil {
 		return err
 	}
-	if err := ctx.Err(); err != nil {
-		return err
+	for i := range cmds {
+		cmds[i] = fullScript(cmds[i]) // EXEC cannot fall back to EVAL
 	}
 	rs, err := exec(ctx, cmds)
 	if err != nil {
@@ -203,8 +130,8 @@ func (t *tx) commit(ctx context.Context, exec func(context.Context, []backend.Cm
 
 func describe(c backend.Cmd) string {
 	name := c.Name[0]
-	if name == "EVAL" || name == "EVALSHA" {
-		if s := scriptNames[c.Name[1]]; s != "" {
+	if len(c.Name) > 1 {
+		if s := lua.NameOf(c.Name[1]); s != "" {
 			name = "script " + s
 		}
 	}
@@ -247,17 +174,17 @@ func (c *Client) Optimistic(ctx context.Context, fn func(ctx context.Context) er
 	}
 	var ks []string
 	for _, o := range watch {
+		if o == nil {
+			return fmt.Errorf("hotredis: optimistic transaction: %w: a nil object to watch", ErrInvalidArgument)
+		}
 		ks = append(ks, o.redisKeys()...)
 	}
-	if err := c.checkSlots(ks); err != nil {
+	if err := c.ready(ctx, ks); err != nil {
 		return err
 	}
-	// The slot moving is handled here, with the same bound as tryAgain
-	// but counted from the first attempt: not by the tryAgain wrapper too.
+	// The slot moving is handled here, with the same bound as do's
+	// TRYAGAIN loop but counted from the first attempt.
 	b := c.b
-	if ta, ok := b.(tryAgain); ok {
-		b = ta.Backend
-	}
 	backoff := time.Millisecond
 	start := time.Now()
 	for attempt := 0; attempt < maxOptimisticAttempts; attempt++ {

@@ -22,11 +22,11 @@ import (
 // runs every type as a user with these rules.
 const ACLRules = "resetchannels -@all" +
 	" +ping +role +cluster|slots +cluster|shards +asking" +
-	" +multi +exec +watch +unwatch +eval +evalsha +time" +
+	" +multi +exec +watch +unwatch +eval +evalsha +eval_ro +evalsha_ro +time" +
 	" +del +unlink +exists +type +rename +pexpire +pexpireat +pexpiretime +persist +pttl" +
-	" +get +set +append +getrange +setrange +strlen +incr +incrby +incrbyfloat +decr +decrby" +
+	" +get +set +append +getrange +setrange +strlen +incrby +incrbyfloat +decrby" +
 	" +lpush +rpush +lpop +rpop +lindex +linsert +llen +lpos +lrange +lrem +lset +ltrim +lmove +sort" +
-	" +blpop +blmove +blmpop" +
+	" +blpop +blmove" +
 	" +sadd +srem +scard +sismember +smismember +smembers +srandmember +spop +sscan" +
 	" +sdiff +sinter +sintercard +sinterstore +sunion" +
 	" +hset +hsetnx +hget +hmget +hdel +hexists +hlen +hkeys +hvals +hgetall +hscan" +

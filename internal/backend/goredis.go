@@ -11,7 +11,11 @@ import (
 // GoRedis carries commands on a caller's own go-redis client, so a program
 // that already has one shares its pool, hooks and settings. Blocking
 // commands use the client's ReadTimeout as any go-redis call does, so
-// hotredis keeps each server-side block shorter than that.
+// hotredis keeps each server-side block shorter than that. go-redis waits
+// for a reply as long as its ReadTimeout, whatever the context's deadline
+// (unless the client was made with ContextTimeoutEnabled): a call whose
+// context can end is therefore made on a goroutine of its own, and
+// abandoned, its reply discarded, when the context ends first.
 type GoRedis struct {
 	c     redis.UniversalClient
 	owned bool
@@ -37,11 +41,48 @@ func argsOf(cmd Cmd) []any {
 }
 
 func (g *GoRedis) Do(ctx context.Context, cmd Cmd) (any, error) {
-	return fromGoRedis(g.c.Do(ctx, argsOf(cmd)...).Result())
+	r, err := bounded(ctx, func() (Result, error) {
+		v, err := fromGoRedis(g.c.Do(ctx, argsOf(cmd)...).Result())
+		return Result{v, err}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r.Val, r.Err
 }
 
 func (g *GoRedis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
-	return pipelineGoRedis(ctx, g.c.Pipeline(), cmds)
+	rs, err := bounded(ctx, func() ([]Result, error) { return pipelineGoRedis(ctx, g.c.Pipeline(), cmds), nil })
+	if err != nil {
+		rs = make([]Result, len(cmds))
+		for i := range rs {
+			rs[i].Err = err
+		}
+	}
+	return rs
+}
+
+// bounded runs f, and returns ctx's error instead if ctx ends first.
+func bounded[T any](ctx context.Context, f func() (T, error)) (T, error) {
+	if ctx.Done() == nil {
+		return f()
+	}
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := f()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
 }
 
 func pipelineGoRedis(ctx context.Context, p redis.Pipeliner, cmds []Cmd) []Result {
@@ -58,7 +99,7 @@ func pipelineGoRedis(ctx context.Context, p redis.Pipeliner, cmds []Cmd) []Resul
 }
 
 func (g *GoRedis) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
-	return execGoRedis(ctx, g.c.TxPipeline(), cmds)
+	return bounded(ctx, func() ([]Result, error) { return execGoRedis(ctx, g.c.TxPipeline(), cmds) })
 }
 
 func execGoRedis(ctx context.Context, p redis.Pipeliner, cmds []Cmd) ([]Result, error) {

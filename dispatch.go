@@ -1,0 +1,474 @@
+package hotredis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/hotredis/hotredis/internal/backend"
+	"github.com/hotredis/hotredis/internal/keys"
+	"github.com/hotredis/hotredis/internal/lua"
+)
+
+// This file is the one path from a type's methods to Redis. Every command
+// goes through send (one command), sendMulti (a pipeline or MULTI/EXEC) or
+// wait (a pipeline that blocks on the server), which are the one place
+// that knows about:
+//
+//   - a closed client (ErrClosed) and an ended context (nothing is sent);
+//   - transactions: inside Transaction a write is queued and answers
+//     queued, a read fails; inside Optimistic a read watches its keys;
+//   - Cluster slots: keys of one call must share a slot (ErrCrossSlot);
+//   - TRYAGAIN: a command refused while its slot moves is sent again;
+//   - deadlines: the backend returns by the context's deadline, and a write
+//     whose reply did not come back by then is ErrUnknownOutcome;
+//   - error wrapping: errors name their object (wrapErr), once.
+
+// queued is the reply of a write queued in a Transaction: its real reply
+// only exists after the commit. The reply helpers read it as a zero value;
+// a method that must say something else tests isQueued.
+var queued any = queuedReply{}
+
+type queuedReply struct{}
+
+func isQueued(v any) bool { _, ok := v.(queuedReply); return ok }
+
+// cmd builds a command: name, then keys, then args.
+func cmd(name string, ks []string, args ...string) backend.Cmd {
+	return backend.Cmd{Name: []string{name}, Keys: ks, Args: args}
+}
+
+// read sends a command whose reply the caller needs. Inside a Transaction
+// it fails with ErrInTransaction; inside Optimistic its keys are watched
+// first and it reads live.
+func (o *object) read(ctx context.Context, c backend.Cmd) (any, error) {
+	c.ReadOnly = true
+	return o.send(ctx, c, false)
+}
+
+// write sends a command that changes data. Inside a Transaction it is
+// queued and answers queued.
+func (o *object) write(ctx context.Context, c backend.Cmd) (any, error) {
+	return o.send(ctx, c, true)
+}
+
+// script runs s with keys ks and args. A script that writes is queued in
+// a Transaction (answering queued); a read-only one reads.
+func (o *object) script(ctx context.Context, s *lua.Script, ks []string, args ...string) (any, error) {
+	return o.send(ctx, s.Cmd(true, ks, args), !s.ReadOnly)
+}
+
+// run is script for operations that cannot be queued in a transaction
+// (locks, queue takes): inside one it fails with ErrInTransaction.
+func (o *object) run(ctx context.Context, op string, s *lua.Script, ks []string, args ...string) (any, error) {
+	if err := o.noTx(ctx, op); err != nil {
+		return nil, err
+	}
+	return o.script(ctx, s, ks, args...)
+}
+
+// noTx fails with ErrInTransaction when ctx is a transaction's: op needs
+// its reply, or waits, or holds something, none of which a transaction can.
+func (o *object) noTx(ctx context.Context, op string) error {
+	if txFrom(ctx) != nil {
+		return o.fail(op, ErrInTransaction)
+	}
+	return nil
+}
+
+// queuing reports whether ctx is a transaction's, where writes are queued:
+// for the few writes that take another shape there.
+func (o *object) queuing(ctx context.Context) bool {
+	return txFrom(ctx) != nil
+}
+
+// fail names the object and op in err (nil stays nil).
+func (o *object) fail(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var oe *objError
+	if errors.As(err, &oe) && oe.op == "" && oe.key == o.key {
+		return &objError{kind: o.kind, key: o.key, op: op, err: oe.err}
+	}
+	if errors.As(err, &oe) || isCtxErr(err) {
+		return err
+	}
+	var de *DecodeError
+	if errors.As(err, &de) {
+		return err
+	}
+	return &objError{kind: o.kind, key: o.key, op: op, err: err}
+}
+
+// invalid reports an invalid argument of op, before any I/O.
+func (o *object) invalid(op, format string, args ...any) error {
+	return &objError{kind: o.kind, key: o.key, op: op,
+		err: fmt.Errorf("%w: %s", ErrInvalidArgument, fmt.Sprintf(format, args...))}
+}
+
+func (o *object) send(ctx context.Context, c backend.Cmd, write bool) (any, error) {
+	cl, err := o.cli()
+	if err != nil {
+		return nil, err
+	}
+	v, err := cl.send(ctx, c, write)
+	return v, wrapErr(o.kind, o.key, err)
+}
+
+// atomic runs cmds in one MULTI/EXEC (one command alone goes as it is).
+// Inside a Transaction they join it and each answers queued. A command's
+// own error is returned as the error (the others have run: Redis
+// transactions do not roll back).
+func (o *object) atomic(ctx context.Context, cmds ...backend.Cmd) ([]backend.Result, error) {
+	return o.multi(ctx, cmds, true)
+}
+
+// pipeline sends cmds in one round trip, not as a transaction: each
+// command is atomic by itself, and later ones must not depend on earlier
+// ones having run. In a Transaction they are queued, as atomic does. The
+// results carry each command's own error.
+func (o *object) pipeline(ctx context.Context, cmds ...backend.Cmd) ([]backend.Result, error) {
+	return o.multi(ctx, cmds, false)
+}
+
+func (o *object) multi(ctx context.Context, cmds []backend.Cmd, atomic bool) ([]backend.Result, error) {
+	cl, err := o.cli()
+	if err != nil {
+		return nil, err
+	}
+	rs, err := cl.sendMulti(ctx, cmds, atomic)
+	if err != nil {
+		return nil, wrapErr(o.kind, o.key, err)
+	}
+	for i := range rs {
+		rs[i].Err = wrapErr(o.kind, o.key, rs[i].Err)
+		if atomic && err == nil {
+			err = rs[i].Err
+		}
+	}
+	return rs, err
+}
+
+// maxBlock is the longest a blocking command waits on the server before
+// it is sent again. It keeps every blocking call shorter than a wrapped
+// go-redis client's read timeout, and bounds how long a waiter goes
+// without renewing what it registered.
+const maxBlock = time.Second
+
+// wait sends the pipeline mk builds, whose blocking command (marked
+// Blocking) waits on the server for at most the timeout mk is given: at
+// most maxBlock, and ending at ctx's deadline. It returns the pipeline's
+// replies, also when the wait timed out (the blocking command's reply is
+// then nil), and ctx's error, unwrapped, when ctx ended first. Waits are
+// not possible inside a transaction.
+//
+// The pipeline never carries ctx: cancelling a blocking command would close
+// its connection (a new one for every cancelled wait), and could lose the
+// reply of a command that has just taken something. When ctx ends first,
+// wait returns at once and the pipeline finishes in the background (its
+// server-side timeout bounds it); undo, when not nil, then gets its
+// replies, or the error that lost them, to give back what it took.
+func (o *object) wait(ctx context.Context, op string, mk func(timeout time.Duration) []backend.Cmd, undo func(context.Context, []backend.Result, error)) ([]backend.Result, error) {
+	if err := o.noTx(ctx, op); err != nil {
+		return nil, err
+	}
+	cl, err := o.cli()
+	if err != nil {
+		return nil, err
+	}
+	d := maxBlock
+	if dl, ok := ctx.Deadline(); ok {
+		d = min(d, time.Until(dl))
+		if d < time.Millisecond {
+			return nil, context.DeadlineExceeded
+		}
+	}
+	cmds := mk(d)
+	if err := cl.ready(ctx, keysOf(cmds)); err != nil {
+		return nil, wrapErr(o.kind, o.key, err)
+	}
+	if undo == nil {
+		undo = func(context.Context, []backend.Result, error) {}
+	}
+	rs, err := detach(ctx, cl, func(ctx context.Context) ([]backend.Result, error) {
+		rs := cl.b.DoMulti(ctx, cmds)
+		for i := range rs {
+			if rs[i].Err != nil && !isServerErr(rs[i].Err) {
+				return rs, rs[i].Err // the connection failed: the replies are lost
+			}
+		}
+		return rs, nil
+	}, undo)
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, cerr
+		}
+		return nil, wrapErr(o.kind, o.key, cl.closedErr(err))
+	}
+	for i := range rs {
+		rs[i].Err = wrapErr(o.kind, o.key, rs[i].Err)
+	}
+	return rs, nil
+}
+
+// seconds formats d for a blocking command's timeout in seconds.
+func seconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 3, 64) }
+
+// detach runs do, a call whose outcome the caller must not miss (a take,
+// an acquisition), so that ctx's end does not lose it: when ctx can end,
+// do runs in the background with a context of its own (bounded by
+// backgroundTimeout), and if ctx ends first, detach returns ctx's error
+// at once while undo receives do's result when it comes. The client's
+// Close waits for undo. A context that cannot end needs no goroutine.
+func detach[T any](ctx context.Context, cl *Client, do func(context.Context) (T, error), undo func(context.Context, T, error)) (T, error) {
+	if ctx.Done() == nil {
+		return do(ctx)
+	}
+	var zero T
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
+	if err := cl.begin(); err != nil {
+		return zero, err
+	}
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), backgroundTimeout)
+	go func() {
+		v, err := do(bg)
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		cancel()
+		cl.end()
+		return r.v, r.err
+	case <-ctx.Done():
+		go func() {
+			defer cl.end()
+			defer cancel()
+			r := <-done
+			undo(bg, r.v, r.err)
+		}()
+		return zero, ctx.Err()
+	}
+}
+
+// background runs f, a clean-up after a call that gave up (a give-back, a
+// cancelled wait's exit), with a context of its own; Close waits for it.
+func (c *Client) background(ctx context.Context, f func(context.Context)) {
+	if c.begin() != nil {
+		return // closed: what f would undo, the server's own expiries undo
+	}
+	go func() {
+		defer c.end()
+		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), backgroundTimeout)
+		defer cancel()
+		f(bg)
+	}()
+}
+
+// backgroundTimeout bounds a clean-up that runs after its caller returned,
+// and so how long Close may wait for it.
+const backgroundTimeout = 5 * time.Second
+
+func keysOf(cmds []backend.Cmd) []string {
+	if len(cmds) == 1 {
+		return cmds[0].Keys
+	}
+	var ks []string
+	for _, c := range cmds {
+		ks = append(ks, c.Keys...)
+	}
+	return ks
+}
+
+// ready checks what must hold before anything is sent: an open client, a
+// live context, and keys that a Cluster can serve together.
+func (c *Client) ready(ctx context.Context, ks []string) error {
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(ks) < 2 || !c.cluster {
+		return nil
+	}
+	if a, b, ok := keys.SameSlot(ks); !ok {
+		return crossSlot(a, b)
+	}
+	return nil
+}
+
+func crossSlot(a, b string) error {
+	return fmt.Errorf("%w: %q and %q; give the keys a common hash tag, e.g. %q and %q",
+		ErrCrossSlot, a, b, "{"+keys.HashTag(a)+"}:a", "{"+keys.HashTag(a)+"}:b")
+}
+
+// send runs one command, honouring a transaction in ctx.
+func (c *Client) send(ctx context.Context, cmd backend.Cmd, write bool) (any, error) {
+	if err := c.ready(ctx, cmd.Keys); err != nil {
+		return nil, err
+	}
+	if t := txFrom(ctx); t != nil {
+		if write {
+			return queued, t.queue(c, cmd)
+		}
+		return t.read(c, ctx, cmd)
+	}
+	v, err := c.do(ctx, cmd)
+	return v, c.outcome(ctx, err, write)
+}
+
+// sendMulti runs cmds in MULTI/EXEC (atomic) or as a pipeline, honouring a
+// transaction in ctx: there they are queued, each answering queued.
+func (c *Client) sendMulti(ctx context.Context, cmds []backend.Cmd, atomic bool) ([]backend.Result, error) {
+	if err := c.ready(ctx, keysOf(cmds)); err != nil {
+		return nil, err
+	}
+	if t := txFrom(ctx); t != nil {
+		rs := make([]backend.Result, len(cmds))
+		for i := range rs {
+			rs[i].Val = queued
+		}
+		return rs, t.queue(c, cmds...)
+	}
+	if len(cmds) == 1 {
+		v, err := c.do(ctx, cmds[0])
+		return []backend.Result{{Val: v, Err: c.outcome(ctx, err, true)}}, nil
+	}
+	if !atomic {
+		rs := c.doMulti(ctx, cmds)
+		for i := range rs {
+			rs[i].Err = c.outcome(ctx, rs[i].Err, true)
+		}
+		return rs, nil
+	}
+	rs, err := c.exec(ctx, cmds)
+	return rs, c.outcome(ctx, err, true)
+}
+
+// outcome says what err means for the caller: after Close, ErrClosed; when
+// ctx ended while a write was on its way, ErrUnknownOutcome (wrapping
+// ctx's error), since the write may have been applied.
+func (c *Client) outcome(ctx context.Context, err error, write bool) error {
+	if err == nil {
+		return nil
+	}
+	err = c.closedErr(err)
+	if cerr := ctx.Err(); cerr != nil && isCtxErr(err) {
+		if write {
+			return fmt.Errorf("%w: %w", ErrUnknownOutcome, cerr)
+		}
+		return cerr
+	}
+	return err
+}
+
+// closedErr replaces the backend's own complaint about a closed client
+// with ErrClosed.
+func (c *Client) closedErr(err error) error {
+	if err != nil && c.closed.Load() && !isServerErr(err) {
+		return ErrClosed
+	}
+	return err
+}
+
+func isCtxErr(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+}
+
+func isServerErr(err error) bool {
+	var se *backend.ServerError
+	return errors.As(err, &se)
+}
+
+// tryAgainFor bounds how long a command refused with TRYAGAIN is sent
+// again. Moving one slot's keys takes milliseconds; a slot left half-moved
+// for longer (a stopped resharding) needs an operator.
+const tryAgainFor = 10 * time.Second
+
+// While a Cluster slot moves to another master, a command on several of
+// its keys (a script of an object with auxiliary keys, MULTI/EXEC) is
+// refused with TRYAGAIN when some keys have moved and others not yet. The
+// refused command did not run, so do, doMulti and exec send it again,
+// after a short pause, until the keys are together again. (ASK and MOVED
+// are followed by the client library itself.)
+
+func isTryAgain(err error) bool { return backend.IsServerError(err, "TRYAGAIN") }
+
+// again waits before the next attempt; it reports false when the caller
+// should give up: ctx ended or tryAgainFor passed since start.
+func again(ctx context.Context, start time.Time, wait *time.Duration) bool {
+	if time.Since(start) > tryAgainFor {
+		return false
+	}
+	t := time.NewTimer(*wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+	}
+	*wait = min(2**wait, 100*time.Millisecond)
+	return true
+}
+
+// do sends one command; a script the server does not have (NOSCRIPT:
+// after a restart, a SCRIPT FLUSH, or on a shard that has not seen it) is
+// sent again in full, which also caches it.
+func (c *Client) do(ctx context.Context, cmd backend.Cmd) (any, error) {
+	v, err := c.b.Do(ctx, cmd)
+	for start, wait := time.Now(), 2*time.Millisecond; isTryAgain(err) && again(ctx, start, &wait); {
+		v, err = c.b.Do(ctx, cmd)
+	}
+	if backend.IsServerError(err, "NOSCRIPT") {
+		if full := fullScript(cmd); full.Name[0] != cmd.Name[0] {
+			return c.do(ctx, full)
+		}
+	}
+	return v, err
+}
+
+func (c *Client) doMulti(ctx context.Context, cmds []backend.Cmd) []backend.Result {
+	rs := c.b.DoMulti(ctx, cmds)
+	for i, r := range rs {
+		if isTryAgain(r.Err) || backend.IsServerError(r.Err, "NOSCRIPT") {
+			rs[i].Val, rs[i].Err = c.do(ctx, cmds[i])
+		}
+	}
+	return rs
+}
+
+func (c *Client) exec(ctx context.Context, cmds []backend.Cmd) ([]backend.Result, error) {
+	// Inside MULTI a script is sent in full: EXEC cannot fall back.
+	for i := range cmds {
+		cmds[i] = fullScript(cmds[i])
+	}
+	// A refused command makes the whole MULTI/EXEC abort: nothing ran.
+	rs, err := c.b.Exec(ctx, cmds)
+	for start, wait := time.Now(), 2*time.Millisecond; isTryAgain(err) && again(ctx, start, &wait); {
+		rs, err = c.b.Exec(ctx, cmds)
+	}
+	return rs, err
+}
+
+// fullScript turns an EVALSHA command into the EVAL of its script.
+func fullScript(c backend.Cmd) backend.Cmd {
+	if len(c.Name) != 3 || (c.Name[0] != "EVALSHA" && c.Name[0] != "EVALSHA_RO") {
+		return c
+	}
+	name := lua.NameOf(c.Name[1])
+	if name == "" {
+		return c
+	}
+	s := lua.Load(name)
+	return s.Cmd(false, c.Keys, c.Args)
+}

@@ -1,0 +1,81 @@
+-- line_lib: the line-and-lease engine's keys, clock-based fencing and line of waiters,
+-- shared by every lock and semaphore script (after clock_lib, before lock_lib or sem_lib).
+-- KEYS, the same for every script of the engine (lineKeys in line.go):
+--   [1] the holding: a Lock's hash (owner, count, fence, wid) or a Semaphore's holders
+--       (sorted set: handle id -> lease expiry in ms, server time)
+--   [2] a Semaphore's state (hash: handle id -> permits held, id .. '@' -> the holding's
+--       epoch, '#used' -> total held, '#extra' -> permits added by over-release)
+--   [3] the fencing counter
+--   [4] the line (sorted set: wait id -> arrival ticket)
+--   [5] registrations (hash: wait id -> "expiry lease owner [n]", '#seq' -> last ticket)
+--   [6] a Semaphore's unconfirmed grants (hash: wait id -> "n owner token")
+--   [7] and on: the grant streams. A grant to a waiter is announced on stream ticket mod
+--       #streams, which wakes only the waiters reading it.
+-- ARGV, the same first four for every script: [1] how long a registration lasts unless
+-- renewed (ms), [2] the shortest lease a grant gets (ms), [3] how long the fencing
+-- counter outlives its last use (ms), [4] the capacity (a semaphore's initial size; 1).
+-- Why a line kept on the server: a release hands what it frees to the first live
+-- waiters in the same step (no barging, no retry, no polling); a waiter that dies is
+-- skipped once its registration runs out, and loses a grant it never confirmed when the
+-- grant's short lease runs out.
+local REG = tonumber(ARGV[1])
+local FLOOR = tonumber(ARGV[2])
+local FENCE_TTL = ARGV[3]
+local SIZE = tonumber(ARGV[4])
+local STREAMS = 7
+-- The line's keys live as long as the longest registration can (registrations are
+-- tied to their waiter's lease, and never longer than this).
+local LINE_TTL = 1500
+
+-- fence draws the next fencing token: greater than every earlier one while the counter
+-- lives, and taken from the server's clock in µs when that is greater, so that tokens
+-- keep growing after the counter expired (the clock must not step back by more than
+-- the counter's life). Returns the token.
+local function fence()
+  local f = tonumber(redis.call('GET', KEYS[3]) or '0') + 1
+  local t = nowMicros()
+  if t > f then f = t end
+  redis.call('SET', KEYS[3], string.format('%.0f', f), 'PX', FENCE_TTL)
+  return f
+end
+
+-- leave takes wait wid out of the line and drops its registration.
+local function leave(wid)
+  redis.call('ZREM', KEYS[4], wid)
+  redis.call('HDEL', KEYS[5], wid)
+end
+
+-- joinLine puts wid in line (at the end, the first time) or renews its registration
+-- ("expiry " .. info), and returns its stream's index (from 0) and the stream's last
+-- entry id, from which the waiter reads.
+local function joinLine(wid, info)
+  local ticket = redis.call('ZSCORE', KEYS[4], wid)
+  if not ticket then
+    -- First come, first served: the waiters in line hold consecutive tickets, so up to
+    -- as many as there are streams read a stream each.
+    ticket = redis.call('HINCRBY', KEYS[5], '#seq', 1)
+    redis.call('ZADD', KEYS[4], ticket, wid)
+  end
+  local s = tonumber(ticket) % (#KEYS - STREAMS + 1)
+  redis.call('HSET', KEYS[5], wid, (now() + REG) .. ' ' .. info)
+  redis.call('PEXPIRE', KEYS[4], LINE_TTL)
+  redis.call('PEXPIRE', KEYS[5], LINE_TTL)
+  local last = redis.call('XREVRANGE', KEYS[STREAMS + s], '+', '-', 'COUNT', 1)
+  if #last == 0 then return s, '0-0' end
+  return s, last[1][1]
+end
+
+-- grantTTL is the lease of a grant to another waiter, whose registration runs out at
+-- exp: no longer than that registration has left (a waiter that died keeps the grant no
+-- longer), at least FLOOR; its watchdog renews it to lease as soon as it reads it.
+local function grantTTL(exp, lease)
+  return math.min(lease, math.max(exp - now(), FLOOR))
+end
+
+-- announce puts a grant's entry (field, value pairs) on the stream of the waiter with
+-- arrival ticket ticket, which wakes only the waiters reading that stream.
+local function announce(ticket, ...)
+  local st = KEYS[STREAMS + tonumber(ticket) % (#KEYS - STREAMS + 1)]
+  redis.call('XADD', st, 'MAXLEN', '~', 32, '*', ...)
+  redis.call('PEXPIRE', st, LINE_TTL)
+end

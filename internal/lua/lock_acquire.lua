@@ -1,0 +1,37 @@
+-- lock_acquire: take a Lock or RLock, or wait in line for it.
+-- libs: clock_lib line_lib lock_lib
+-- KEYS and ARGV[1..4] as in line_lib. ARGV[5] the handle's owner id, ARGV[6] lease in ms,
+-- ARGV[7] "1" for re-entrant (RLock), ARGV[8] the attempt's id, ARGV[9] "1" to wait
+-- (join or stay in line when the lock is not free)
+-- Reply: {1, fencing token, holds} when acquired; {0, ms until the holding may run out
+-- (-1: no expiry)} when not, and for a wait also its grant stream's index, the id of
+-- that stream's last entry and the server's time (ms).
+-- A script so that testing the owner, the line and the grant, taking the lock, drawing a
+-- fencing token and joining the line are one atomic step: a release between a failed
+-- attempt and the wait finds the waiter in line and hands it the lock.
+local owner, lease, wid, waits = ARGV[5], ARGV[6], ARGV[8], ARGV[9] == '1'
+local h = redis.call('HMGET', KEYS[1], 'owner', 'wid', 'fence')
+if h[1] then
+  if h[2] == wid then
+    -- Granted to this wait, whose announcement it missed: confirm it with the full lease.
+    redis.call('PEXPIRE', KEYS[1], lease)
+    return {1, tonumber(h[3]), tonumber(redis.call('HGET', KEYS[1], 'count'))}
+  end
+  if h[1] == owner and ARGV[7] == '1' then
+    local n = redis.call('HINCRBY', KEYS[1], 'count', 1)
+    redis.call('PEXPIRE', KEYS[1], lease)
+    leave(wid)
+    return {1, tonumber(h[3]), n}
+  end
+else
+  local got, f = grant(waits and wid)
+  if got == wid then return {1, f, 1} end
+  if not got then
+    -- Nobody in line (this wait included: grant serves it when it is).
+    return {1, take(owner, lease, wid), 1}
+  end
+end
+local wait = redis.call('PTTL', KEYS[1])
+if not waits then return {0, wait} end
+local s, last = register(wid, owner, lease)
+return {0, wait, s, last, now()}

@@ -1,0 +1,64 @@
+-- lock_lib: the holding of a Lock or RLock (after clock_lib and line_lib): a hash at
+-- KEYS[1] with the owner (the holding handle's id), count (holds: an RLock's re-entries),
+-- fence (the holding's token) and wid (the wait or attempt it went to), whose expiry is
+-- the lease.
+
+-- waiter parses a registration: expiry (ms, server time), lease (ms), owner.
+local function waiter(info)
+  local exp, lease, owner = string.match(info, '^(%d+) (%d+) (%S+)$')
+  return tonumber(exp), tonumber(lease), owner
+end
+
+-- take gives the free lock to owner for ttl ms, as attempt or wait wid, and returns the
+-- fencing token.
+local function take(owner, ttl, wid)
+  local f = fence()
+  redis.call('HSET', KEYS[1], 'owner', owner, 'count', 1, 'fence', string.format('%.0f', f), 'wid', wid)
+  redis.call('PEXPIRE', KEYS[1], ttl)
+  return f
+end
+
+-- grant hands the free lock to the first waiter in line whose registration is live,
+-- dropping dead ones. A grant to self (the waiter running the script) has the full
+-- lease; any other is announced on the waiter's stream with a lease no longer than its
+-- registration has left, which its watchdog renews at once: a waiter that died keeps
+-- the lock no longer than that. Returns the wait id and token, or nil.
+local function grant(self)
+  while true do
+    local head = redis.call('ZPOPMIN', KEYS[4])
+    if #head == 0 then return nil end
+    local wid = head[1]
+    local info = redis.call('HGET', KEYS[5], wid)
+    if info then
+      redis.call('HDEL', KEYS[5], wid)
+      local exp, lease, owner = waiter(info)
+      if wid == self then return wid, take(owner, lease, wid) end
+      if exp >= now() then
+        local ttl = grantTTL(exp, lease)
+        local f = take(owner, ttl, wid)
+        announce(head[2], 'w', wid, 't', string.format('%.0f', f), 'x', now() + ttl)
+        return wid, f
+      end
+    end
+  end
+end
+
+-- register puts wid in line or renews its registration (see joinLine). A grant's
+-- entry holds the wait id (w), the fencing token (t) and when the grant's lease runs
+-- out (x, ms of server time).
+local function register(wid, owner, lease)
+  return joinLine(wid, lease .. ' ' .. owner)
+end
+
+-- release undoes one hold of owner's, handing the lock on when that frees it, and
+-- returns the holds left; nil when owner does not hold the lock (or, when wid is
+-- given, when the holding did not go to that attempt or wait).
+local function release(owner, wid)
+  local h = redis.call('HMGET', KEYS[1], 'owner', 'count', 'wid')
+  if h[1] ~= owner or (wid and h[3] ~= wid) then return nil end
+  if tonumber(h[2]) > 1 then return redis.call('HINCRBY', KEYS[1], 'count', -1) end
+  -- A grant rewrites every field of the lock (and its expiry): delete it only when
+  -- nobody waits.
+  if not grant(false) then redis.call('DEL', KEYS[1]) end
+  return 0
+end

@@ -1,0 +1,146 @@
+// Package lua holds hotredis's Lua scripts, one per .lua file, and loads
+// them. Each file starts with a header of comment lines that names its
+// KEYS and ARGV, its reply, and why it must be a script. Two header lines
+// are read by Load:
+//
+//	-- libs: clock_lib line_lib lock_lib
+//	-- flags: readonly direct
+//
+// "libs" lists, in order, the library files (name_lib.lua) whose text goes
+// in front of the script: Redis runs every script on its own, so shared
+// functions travel with each script that uses them. "flags" marks a script
+// readonly (it writes nothing, so it is sent with EVALSHA_RO and may run
+// on a replica) or direct (it hands off to a waiter: see backend.Cmd.Direct).
+package lua
+
+import (
+	"crypto/sha1"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/hotredis/hotredis/internal/backend"
+)
+
+//go:embed *.lua
+var files embed.FS
+
+// Script is one script with its libraries in front of it.
+type Script struct {
+	Name     string
+	Src      string // the text sent with EVAL: the libraries, then the script
+	SHA      string // SHA-1 of Src, sent with EVALSHA
+	Libs     []string
+	ReadOnly bool // writes nothing: EVALSHA_RO / EVAL_RO
+	Direct   bool // sent as backend.Cmd.Direct
+}
+
+var (
+	mu     sync.Mutex
+	loaded = map[string]*Script{} // by name
+	names  = map[string]string{}  // SHA and source → name
+)
+
+// Load returns the script in name.lua. A missing file or library is a bug
+// in hotredis, caught at init by every test run, so Load panics.
+func Load(name string) *Script {
+	mu.Lock()
+	defer mu.Unlock()
+	if s := loaded[name]; s != nil {
+		return s
+	}
+	s, err := parse(name)
+	if err != nil {
+		panic("hotredis: " + err.Error())
+	}
+	loaded[name] = s
+	names[s.SHA] = name
+	names[s.Src] = name
+	return s
+}
+
+func parse(name string) (*Script, error) {
+	body, err := files.ReadFile(name + ".lua")
+	if err != nil {
+		return nil, fmt.Errorf("missing embedded script %s: %w", name, err)
+	}
+	s := &Script{Name: name}
+	for _, line := range strings.Split(string(body), "\n") {
+		if !strings.HasPrefix(line, "--") {
+			break // the header ends at the first line of code
+		}
+		if v, ok := strings.CutPrefix(line, "-- libs:"); ok {
+			s.Libs = strings.Fields(v)
+		}
+		if v, ok := strings.CutPrefix(line, "-- flags:"); ok {
+			for _, f := range strings.Fields(v) {
+				switch f {
+				case "readonly":
+					s.ReadOnly = true
+				case "direct":
+					s.Direct = true
+				default:
+					return nil, fmt.Errorf("script %s: unknown flag %q", name, f)
+				}
+			}
+		}
+	}
+	var text strings.Builder
+	for _, lib := range s.Libs {
+		b, err := files.ReadFile(lib + ".lua")
+		if err != nil {
+			return nil, fmt.Errorf("script %s: missing library %s: %w", name, lib, err)
+		}
+		text.Write(b)
+		text.WriteByte('\n')
+	}
+	text.Write(body)
+	s.Src = text.String()
+	sum := sha1.Sum([]byte(s.Src))
+	s.SHA = hex.EncodeToString(sum[:])
+	return s, nil
+}
+
+// NameOf returns the name of the script whose SHA or source is text, or "".
+func NameOf(text string) string {
+	mu.Lock()
+	defer mu.Unlock()
+	return names[text]
+}
+
+// All returns the names of every script file that is not a library.
+func All() []string {
+	es, _ := fs.Glob(files, "*.lua")
+	var out []string
+	for _, e := range es {
+		n := strings.TrimSuffix(e, ".lua")
+		if !strings.HasSuffix(n, "_lib") {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Cmd returns the command that runs s with keys and args: EVALSHA when
+// byHash, else EVAL with the whole text (which also caches it on the
+// server); the _RO forms for a read-only script.
+func (s *Script) Cmd(byHash bool, keys, args []string) backend.Cmd {
+	verb, body := "EVAL", s.Src
+	if byHash {
+		verb, body = "EVALSHA", s.SHA
+	}
+	if s.ReadOnly {
+		verb += "_RO"
+	}
+	return backend.Cmd{
+		Name:     []string{verb, body, strconv.Itoa(len(keys))},
+		Keys:     keys,
+		Args:     args,
+		Direct:   s.Direct,
+		ReadOnly: s.ReadOnly,
+	}
+}

@@ -1,0 +1,36 @@
+-- queue_claim: finish a blocking take (a Get or a Reserve that waited), whose first item
+-- BLMOVE has just parked in a list of its own; sent in the same pipeline as the BLMOVE,
+-- so it runs right after it on the server.
+-- libs: clock_lib queue_lib
+-- KEYS[1] the parking list, KEYS[2] the take's list, KEYS[3] registrations (sorted
+-- set), KEYS[4] the queue's list, KEYS[5] waiting puts, KEYS[6] space notification
+-- list, KEYS[7] (set queues only) the set of queued items
+-- ARGV[1] the take's id, ARGV[2] ms until its deadline, ARGV[3] how many items to take
+-- in all (the parked one, then more from the head of the queue), ARGV[4] chunk size
+-- Reply: {1, items...}; {0} when nothing was parked (the wait timed out, or the
+-- parking was recovered); or {0, ids...} with up to 10 ids of registrations whose
+-- deadline has passed: then the parked item went back to the head, for the caller to
+-- recover those first.
+-- A script so that the item moves from the parking list to the take's list, leaves a
+-- set queue's set (it was still a member while parked) and gets the take's deadline in
+-- one step: an item is always queued, parked under a registration, or taken under one,
+-- and a set member exactly while it is queued or parked.
+local t = now()
+local ids = expired(KEYS[3], t)
+if #ids > 0 then return unpark(KEYS[1], KEYS[4], KEYS[3], ARGV[1], ids) end
+local v = redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT')
+if not v then
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  return {0}
+end
+local chunk = tonumber(ARGV[4])
+local items = {v}
+local more = tonumber(ARGV[3]) - 1
+if more > 0 then
+  for _, x in ipairs(takeInto(KEYS[4], KEYS[2], more, chunk)) do items[#items + 1] = x end
+end
+redis.call('ZADD', KEYS[3], t + tonumber(ARGV[2]), ARGV[1])
+if KEYS[7] then leaveSet(KEYS[7], items, chunk) end
+wakePuts(KEYS[5], KEYS[6], math.min(#items, chunk))
+table.insert(items, 1, 1)
+return items

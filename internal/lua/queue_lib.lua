@@ -1,0 +1,84 @@
+-- queue_lib: helpers of the queue scripts that take, park and put back items
+-- (queue_take, queue_claim, queue_recover), sent after clock_lib.
+
+-- expired returns up to 10 ids of the registrations in regs (sorted set: id -> deadline
+-- in ms) whose deadline is t or earlier, latest deadline first: each recovered item
+-- goes back to the head, so recovering the latest-reserved first leaves the items in
+-- the order they were taken (with equal visibility timeouts), FIFO or LIFO.
+local function expired(regs, t)
+  return redis.call('ZREVRANGEBYSCORE', regs, t, '-inf', 'LIMIT', 0, 10)
+end
+
+-- unpark puts the item parked in list park (if any) back at the head of list, drops
+-- the take's registration id from regs, and returns {0, ids...}: the expired ids, but
+-- id, for the caller to recover before it takes again.
+local function unpark(park, list, regs, id, ids)
+  redis.call('LMOVE', park, list, 'LEFT', 'LEFT')
+  redis.call('ZREM', regs, id)
+  local out = {0}
+  for _, x in ipairs(ids) do
+    if x ~= id then out[#out + 1] = x end
+  end
+  return out
+end
+
+-- wakePuts wakes up to n puts waiting for space on a full queue: one wake-up each,
+-- moved from the list of waiting puts to the list they wait on, which expires if no
+-- put takes it (its put gave up).
+local function wakePuts(waiting, notFull, n)
+  local woken = 0
+  for i = 1, n do
+    if not redis.call('LMOVE', waiting, notFull, 'RIGHT', 'LEFT') then break end
+    woken = i
+  end
+  if woken > 0 then redis.call('PEXPIRE', notFull, 10000) end
+end
+
+-- requeue puts a set queue's item v back at the head of list and into set, unless an
+-- equal item was queued since it was taken: then v is dropped, the queued one
+-- standing for it. Returns 1 when v went back, 0 when it was dropped.
+local function requeue(list, set, v)
+  if redis.call('SADD', set, v) == 1 then
+    redis.call('LPUSH', list, v)
+    return 1
+  end
+  return 0
+end
+
+-- tasksDone marks n tasks done: the unfinished count goes down by n, not below 0, and
+-- the task that brings it to 0 deletes it and wakes every Join: Joins wait with BLMOVE
+-- from the joined list to itself, which takes nothing, so one token wakes them all. The
+-- token expires: a Join that comes later reads the count first.
+local function tasksDone(unfinished, joined, n)
+  if n <= 0 then return end
+  local left = tonumber(redis.call('GET', unfinished) or '0')
+  if left > 0 and redis.call('DECRBY', unfinished, math.min(n, left)) == 0 then
+    redis.call('DEL', unfinished, joined)
+    redis.call('RPUSH', joined, '1')
+    redis.call('PEXPIRE', joined, 10000)
+  end
+end
+
+-- takeInto moves up to n items from the head of list to the end of the take's list
+-- dst, in order, and returns them: one LMOVE for one item, else LPOP and RPUSH a chunk
+-- at a time.
+local function takeInto(list, dst, n, chunk)
+  if n == 1 then
+    local v = redis.call('LMOVE', list, dst, 'LEFT', 'RIGHT')
+    if v then return {v} end
+    return {}
+  end
+  local items = redis.call('LPOP', list, n)
+  if not items then return {} end
+  for s = 1, #items, chunk do
+    redis.call('RPUSH', dst, unpack(items, s, math.min(s + chunk - 1, #items)))
+  end
+  return items
+end
+
+-- leaveSet removes taken items from a set queue's set, a chunk at a time.
+local function leaveSet(set, items, chunk)
+  for s = 1, #items, chunk do
+    redis.call('SREM', set, unpack(items, s, math.min(s + chunk - 1, #items)))
+  end
+end

@@ -1,0 +1,40 @@
+-- queue_recover: put back the items of a take (or reservation) whose deadline passed,
+-- or of one whose taker gave up.
+-- libs: clock_lib queue_lib
+-- KEYS[1] the queue's list, KEYS[2] registrations (sorted set), KEYS[3] the take's
+-- parking list, KEYS[4] the take's list; set queues only: KEYS[5] the set of queued
+-- items, KEYS[6] unfinished-task count, KEYS[7] join notification list
+-- ARGV[1] the take's id, ARGV[2] '0' to put back only once the deadline passed, '1'
+-- when the taker gives its items up (put them back now), '2' to put them back now but
+-- keep the registration until its deadline (the take's outcome is unknown: it may yet
+-- run, or its blocking command park an item)
+-- Reply: the number of items put back (0 when the take was acknowledged, recovered
+-- already, or is not due).
+-- A script so that the deadline check, the move back to the head of the queue, the set
+-- update and the end of the registration are one step: an item is recovered once, and
+-- never after its taker acknowledged it.
+--
+-- A parked item (moved by a blocking command, not yet claimed) is still a set member,
+-- so it simply goes back. A taken item left the set: it goes back to the list and the
+-- set unless an equal item was queued since, in which case it is dropped, the queued
+-- one standing for it, and its task counts as done (as a repeated put is not a task).
+local s = redis.call('ZSCORE', KEYS[2], ARGV[1])
+if not s then return 0 end
+local due = tonumber(s) <= now()
+if not due and ARGV[2] == '0' then return 0 end
+local n = 0
+while redis.call('LMOVE', KEYS[3], KEYS[1], 'RIGHT', 'LEFT') do n = n + 1 end
+if KEYS[5] then
+  local dropped = 0
+  while true do
+    local v = redis.call('RPOP', KEYS[4])
+    if not v then break end
+    local back = requeue(KEYS[1], KEYS[5], v)
+    n, dropped = n + back, dropped + 1 - back
+  end
+  tasksDone(KEYS[6], KEYS[7], dropped)
+else
+  while redis.call('LMOVE', KEYS[4], KEYS[1], 'RIGHT', 'LEFT') do n = n + 1 end
+end
+if due or ARGV[2] == '1' then redis.call('ZREM', KEYS[2], ARGV[1]) end
+return n

@@ -1,0 +1,38 @@
+-- sem_acquire: take n permits of a Semaphore or BoundedSemaphore, or wait in line for them.
+-- libs: clock_lib line_lib sem_lib
+-- KEYS and ARGV[1..4] as in line_lib. ARGV[5] the handle's id,
+-- ARGV[6] n, ARGV[7] lease in ms, ARGV[8] the attempt's id, ARGV[9] "1" to wait (join or
+-- stay in line when the permits are not free)
+-- Reply: {1, fencing token, epoch of the handle's holding} when taken; {0, ms until the
+-- earliest lease runs out (-1: no holder)} when not, and for a wait also its grant
+-- stream's index, the id of that stream's last entry and the server's time (ms).
+-- A script so that dropping expired leases, serving the line, counting free permits,
+-- taking them, drawing a fencing token and joining the line are one atomic step (a
+-- release between a failed attempt and the wait finds the waiter in line); it reads the
+-- server's clock so that every client agrees on when a lease runs out.
+local id, n, lease, wid, waits = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8], ARGV[9] == '1'
+expire()
+local g = redis.call('HGET', KEYS[6], wid)
+if g then
+  redis.call('HDEL', KEYS[6], wid)
+  local exp = tonumber(redis.call('ZSCORE', KEYS[1], id) or '0')
+  if exp > now() then
+    -- Granted to this wait, whose announcement it missed, and the grant's lease still
+    -- runs: confirm it with the full lease.
+    redis.call('ZADD', KEYS[1], now() + lease, id)
+    outlive(lease)
+    return {1, tonumber(string.match(g, '(%d+)$')), epoch(id)}
+  end
+end
+local got, blocked, ep = grant(waits and wid)
+if got then return {1, got, ep} end
+local _, free = room()
+if not blocked and free >= n then
+  -- Nobody that could be served waits ahead: take them.
+  leave(wid)
+  local f, e = take(id, n, lease)
+  return {1, f, e}
+end
+if not waits then return {0, earliest()} end
+local s, last = register(wid, id, n, lease)
+return {0, earliest(), s, last, now()}

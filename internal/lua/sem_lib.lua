@@ -1,0 +1,164 @@
+-- sem_lib: the holding of a Semaphore or BoundedSemaphore (after clock_lib and
+-- line_lib): leases per handle in KEYS[1], permits and epochs in KEYS[2], grants not
+-- yet confirmed by their waiter in KEYS[6] (see line_lib for the layout).
+
+-- room returns the semaphore's capacity (its size plus the permits added by
+-- over-release) and how many permits are free.
+local function room()
+  local h = redis.call('HMGET', KEYS[2], '#extra', '#used')
+  local cap = SIZE + tonumber(h[1] or '0')
+  return cap, cap - tonumber(h[2] or '0')
+end
+
+-- outlive makes the holders and the state (unless it keeps permits added by
+-- over-release, which last until Delete) expire no sooner than ttl ms from now: they
+-- go when the last lease runs out and nobody uses the semaphore.
+local function outlive(ttl)
+  local ks = {KEYS[1]}
+  if redis.call('HEXISTS', KEYS[2], '#extra') == 0 then ks[2] = KEYS[2] end
+  for _, k in ipairs(ks) do
+    if redis.call('PTTL', k) < ttl then redis.call('PEXPIRE', k, ttl) end
+  end
+end
+
+-- unhold returns up to k of id's permits; all of them when k is nil. cur is how many
+-- id holds, when the caller has read it already.
+local function unhold(id, k, cur)
+  cur = cur or tonumber(redis.call('HGET', KEYS[2], id) or '0')
+  if not k or k >= cur then
+    k = cur
+    redis.call('HDEL', KEYS[2], id, id .. '@')
+    redis.call('ZREM', KEYS[1], id)
+  else
+    redis.call('HINCRBY', KEYS[2], id, -k)
+  end
+  if redis.call('HINCRBY', KEYS[2], '#used', -k) <= 0 then redis.call('HDEL', KEYS[2], '#used') end
+end
+
+-- forget drops the unconfirmed grants to the handles in gone (a set: id -> true).
+local function forget(gone)
+  if redis.call('EXISTS', KEYS[6]) == 0 then return end
+  local g = redis.call('HGETALL', KEYS[6])
+  for i = 1, #g, 2 do
+    if gone[string.match(g[i + 1], '^%d+ (%S+)')] then redis.call('HDEL', KEYS[6], g[i]) end
+  end
+end
+
+-- expire drops up to 1000 holders whose lease ran out, and the grants they never
+-- confirmed (the rest, if any, go at the next call).
+local function expire()
+  local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now(), 'LIMIT', 0, 1000)
+  if #dead == 0 then return end
+  local gone = {}
+  for _, id in ipairs(dead) do
+    unhold(id)
+    gone[id] = true
+  end
+  forget(gone)
+end
+
+-- epoch returns the epoch of id's holding (0 if none).
+local function epoch(id)
+  return tonumber(redis.call('HGET', KEYS[2], id .. '@') or '0')
+end
+
+-- take gives n permits to id, with a lease of at least ttl ms, and returns a fencing token
+-- and the epoch of id's holding (the token itself when the holding begins now).
+local function take(id, n, ttl)
+  local c = redis.call('HINCRBY', KEYS[2], id, n)
+  redis.call('HINCRBY', KEYS[2], '#used', n)
+  local exp = tonumber(redis.call('ZSCORE', KEYS[1], id) or '0')
+  redis.call('ZADD', KEYS[1], math.max(exp, now() + ttl), id)
+  outlive(ttl)
+  local f = fence()
+  if c == n then
+    redis.call('HSET', KEYS[2], id .. '@', string.format('%.0f', f))
+    return f, f
+  end
+  return f, epoch(id)
+end
+
+-- waiter parses a registration: expiry (ms, server time), lease (ms), owner, n.
+local function waiter(info)
+  local exp, lease, owner, n = string.match(info, '^(%d+) (%d+) (%S+) (%d+)$')
+  return tonumber(exp), tonumber(lease), owner, tonumber(n)
+end
+
+-- grant hands free permits to the waiters in line, first come first served: it stops at
+-- the first live waiter that wants more than is free, so that later, smaller requests do
+-- not starve it, but passes over requests larger than the whole semaphore (they cannot
+-- be served until over-releases make room) and drops waiters whose registration ran
+-- out. It visits at most 1000 waiters a call. A grant to self (the waiter running the
+-- script) has the full lease; any other is recorded in KEYS[6] and announced on the
+-- waiter's stream with a lease no longer than its registration has left, which the
+-- waiter's watchdog renews at once. Returns self's token if self was served, whether a
+-- live waiter still waits for permits that the semaphore could give (then newcomers
+-- must queue behind it), and the epoch of self's holding.
+local function grant(self)
+  local off, got, cap, free, ep = 0, nil, nil, nil, nil
+  for _ = 1, 10 do
+    local batch = redis.call('ZRANGE', KEYS[4], off, off + 99, 'WITHSCORES')
+    if #batch == 0 then return got, false, ep end
+    if not cap then cap, free = room() end
+    for i = 1, #batch, 2 do
+      local wid = batch[i]
+      local info = redis.call('HGET', KEYS[5], wid)
+      local exp, lease, owner, n
+      if info then exp, lease, owner, n = waiter(info) end
+      if not info or (exp < now() and wid ~= self) then
+        leave(wid)
+      elseif n > cap then
+        off = off + 1
+      elseif n > free then
+        return got, true, ep
+      else
+        leave(wid)
+        free = free - n
+        if wid == self then
+          got, ep = take(owner, n, lease)
+        else
+          local ttl = grantTTL(exp, lease)
+          local f, e = take(owner, n, ttl)
+          redis.call('HSET', KEYS[6], wid, n .. ' ' .. owner .. ' ' .. string.format('%.0f', f))
+          redis.call('PEXPIRE', KEYS[6], lease + REG)
+          announce(batch[i + 1], 'w', wid, 't', string.format('%.0f', f), 'x', now() + ttl,
+            'e', string.format('%.0f', e))
+        end
+      end
+    end
+  end
+  return got, true, ep -- more than 1000 waiters visited: treat the rest as waiting
+end
+
+-- register puts wid in line or renews its registration (see joinLine). A grant's
+-- entry holds the wait id (w), the fencing token (t), when the grant's lease runs out
+-- (x, ms of server time) and the epoch of the holding (e).
+local function register(wid, owner, n, lease)
+  return joinLine(wid, lease .. ' ' .. owner .. ' ' .. n)
+end
+
+-- earliest is how long until the first lease runs out (-1: no holder).
+local function earliest()
+  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  if #first == 0 then return -1 end
+  return math.max(0, tonumber(first[2]) - now())
+end
+
+-- release returns k of id's permits (NOTHELD when id holds fewer: its lease was lost),
+-- adds over permits to the capacity, and hands free permits to the line. Returns the
+-- permits id still holds, or nil for NOTHELD.
+local function release(id, k, over)
+  local left = 0
+  if k > 0 then
+    local cur = tonumber(redis.call('HGET', KEYS[2], id) or '0')
+    if cur < k then return nil end
+    left = cur - k
+    unhold(id, k, cur)
+  end
+  if over > 0 then
+    redis.call('HINCRBY', KEYS[2], '#extra', over)
+    redis.call('PERSIST', KEYS[2])
+  end
+  grant(false)
+  return left
+end

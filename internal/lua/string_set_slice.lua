@@ -1,0 +1,27 @@
+-- string_set_slice: Python slice assignment on the bytes of a string,
+-- libs: index_lib
+-- s[start:stop] = value ("abcdef"[0:5] = "X" gives "Xf"; a stop before the
+-- start inserts at the start).
+-- KEYS[1] the string (missing reads as "")
+-- ARGV[1] start, ARGV[2] stop, ARGV[3] value
+-- Reply: the new length. An empty result deletes the key, as HOT Redis
+-- never stores an empty string.
+-- A script so that reading the kept parts and writing the result are one
+-- atomic step.
+local n = redis.call('STRLEN', KEYS[1])
+local a = clamp(tonumber(ARGV[1]), n)
+local b = math.max(a, clamp(tonumber(ARGV[2]), n))
+local v = ARGV[3]
+if #v == b - a then -- same length: overwrite in place
+  if #v > 0 then redis.call('SETRANGE', KEYS[1], a, v) end
+  return n
+end
+local s = v
+if a > 0 then s = redis.call('GETRANGE', KEYS[1], 0, a - 1) .. s end
+if b < n then s = s .. redis.call('GETRANGE', KEYS[1], b, -1) end
+if s == '' then
+  redis.call('DEL', KEYS[1])
+else
+  redis.call('SET', KEYS[1], s, 'KEEPTTL')
+end
+return #s

@@ -1,0 +1,124 @@
+package hotredis
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// DefaultLease is the lease of a Lock, RLock, Semaphore or
+// BoundedSemaphore made without WithLease: how long a lock or permit stays
+// taken after its holder's process dies. While the holder lives, a
+// watchdog goroutine renews the lease every third of it.
+const DefaultLease = 30 * time.Second
+
+// minLease is the shortest lease WithLease accepts: Redis counts
+// expiries in milliseconds and the watchdog needs room to renew.
+const minLease = 30 * time.Millisecond
+
+// WithLease sets the lease of a Lock, RLock, Semaphore or BoundedSemaphore
+// (default DefaultLease, minimum 30ms): the time a lock or permit outlives
+// a holder that stops renewing it, such as a killed process. A shorter
+// lease frees the lock sooner after a crash; a longer one tolerates longer
+// pauses (GC, a stopped VM) before a live holder loses its lease.
+func WithLease(ttl time.Duration) Option {
+	return func(o *options) { o.lease = ttl }
+}
+
+func leaseOf(o options) time.Duration {
+	if o.lease <= 0 {
+		return DefaultLease
+	}
+	return max(o.lease, minLease)
+}
+
+// lease is one holding of a lock, or of a semaphore handle's permits,
+// kept alive by a watchdog goroutine until it ends.
+type lease struct {
+	token int64
+	done  chan struct{} // closed when the holding ends: released or lost
+	once  sync.Once
+	now   chan time.Time // renew at once (zero), or reset to a new expiry
+}
+
+func newLease(token int64) *lease {
+	return &lease{token: token, done: make(chan struct{}), now: make(chan time.Time, 1)}
+}
+
+func (le *lease) end() { le.once.Do(func() { close(le.done) }) }
+
+// renewNow makes the watchdog renew the lease at once.
+func (le *lease) renewNow() { le.poke(time.Time{}) }
+
+// renewedUntil tells the watchdog that the lease was renewed (by Extend)
+// until at least expires, so that it schedules the next renewal from
+// there.
+func (le *lease) renewedUntil(expires time.Time) { le.poke(expires) }
+
+func (le *lease) poke(t time.Time) {
+	for {
+		select {
+		case le.now <- t:
+			return
+		default:
+		}
+		select { // replace an older poke: the newest says more
+		case <-le.now:
+		default:
+		}
+	}
+}
+
+// keepAlive starts the watchdog: it renews the lease every third of ttl()
+// until the lease ends, at once if the lease on the server (which lasts
+// until at least expires) is much shorter than ttl(), as a grant's is, and
+// again sooner after a failed renewal. It calls lost when renew reports the
+// lease gone, or when renewals have failed until expires: the server may
+// have expired it by then, so the holder must assume it has lost it.
+func (le *lease) keepAlive(ttl func() time.Duration, expires time.Time, renew func(ctx context.Context, ttl time.Duration) (bool, error), lost func()) {
+	go func() {
+		next := time.Now()
+		if d := ttl(); time.Until(expires) > 2*d/3 {
+			next = next.Add(d / 3) // a full lease, not a grant's short one
+		}
+		for {
+			t := time.NewTimer(time.Until(next))
+			select {
+			case <-le.done:
+				t.Stop()
+				return
+			case e := <-le.now:
+				t.Stop()
+				if !e.IsZero() { // renewed by Extend: only reschedule
+					expires, next = e, time.Now().Add(ttl()/3)
+					continue
+				}
+			case <-t.C:
+			}
+			d := ttl() // once: the renewal asks for the lease expires assumes
+			start := time.Now()
+			// Never wait for a renewal past expires: the lease may be gone
+			// on the server by then, and Lost must say so without waiting
+			// for a stalled call.
+			ctx, cancel := context.WithTimeout(context.Background(), time.Until(expires))
+			ok, err := renew(ctx, d)
+			cancel()
+			switch {
+			case err == nil && ok:
+				expires = start.Add(d)
+				next = start.Add(d / 3)
+			case err == nil && !ok, !time.Now().Before(expires):
+				lost()
+				return
+			default: // try again soon enough to renew before expires
+				next = time.Now().Add(min(d/3, max(time.Until(expires)/3, 10*time.Millisecond)))
+			}
+		}
+	}()
+}
+
+var closedChan = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()

@@ -1,0 +1,508 @@
+package hotredis
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/hotredis/hotredis/internal/backend"
+	"github.com/hotredis/hotredis/internal/keys"
+	"github.com/hotredis/hotredis/internal/lua"
+)
+
+// The queue engine: every queue kind (FIFO or LIFO, plain or set) on
+// strings; queueOf (queue.go) types it at the edge.
+//
+// A queue is a Redis list whose head (index 0) is the next item to get,
+// plus, for set queues, the set of queued items at key + "-set". Its
+// auxiliary keys share the key's Cluster slot: the count of unfinished
+// tasks, a list that wakes Join, two lists that wake puts blocked on a full
+// queue, and the registrations of takes (a sorted set: take id → deadline,
+// server time), each with a list of its own for the items it took
+// ("{key}:reserved:<id>") and one into which a blocking command parks an
+// item before the take claims it ("{key}:parked:<id>").
+//
+// Every take is registered (see takeInto): Get, TryGet and GetMany move
+// their items into the take's list, and acknowledge them as soon as the
+// reply is in hand (the Client's acker sends the acknowledgement in the
+// background); Reserve keeps them there until Ack. A take whose reply never
+// arrives (a cut connection, a stall past the deadline, a killed process)
+// is found by the first take after its deadline, which puts its items back
+// at the head. A caller that gives up gives its items back at once.
+
+var (
+	scriptQueuePut      = lua.Load("queue_put")
+	scriptQueueTake     = lua.Load("queue_take")
+	scriptQueueClaim    = lua.Load("queue_claim")
+	scriptQueueRegister = lua.Load("queue_register")
+	scriptQueueRecover  = lua.Load("queue_recover")
+	scriptQueueAck      = lua.Load("queue_ack")
+	scriptQueueTaskDone = lua.Load("queue_task_done")
+	scriptQueueJoin     = lua.Load("queue_join")
+	scriptQueueDelete   = lua.Load("queue_delete")
+)
+
+const (
+	// getHold is how long a Get's items stay registered to it: its
+	// acknowledgement, sent as soon as the reply arrives, has that long to
+	// reach Redis. A take whose reply is lost is put back after it.
+	getHold = 10 * time.Second
+	// putWaitTTL is how long a put blocked on a full queue stays
+	// registered as waiting without renewing; it renews every maxBlock.
+	putWaitTTL = 3 * maxBlock
+	// wakeTTL is how long (ms) a wake-up for a put blocked on a full
+	// queue lasts if no put takes it (its put gave up).
+	wakeTTL = "10000"
+	// registerMargin is how long a blocking take's registration outlives
+	// the start of its wait (at most maxBlock): long enough for the step
+	// that follows the wait; short, since it delays the recovery of an
+	// item whose taker died in between.
+	registerMargin = 2 * maxBlock
+	// maxTake bounds the items one take moves (GetMany), so that its
+	// script stays short whatever n is.
+	maxTake = 10 * chunkSize
+)
+
+// queueKeys are a queue's Redis keys.
+type queueKeys struct {
+	list, set, unfinished, joined, putWait, notFull, takes string
+}
+
+// queue is the engine of one queue handle.
+type queue struct {
+	object
+	k       queueKeys
+	lifo    bool
+	set     bool
+	maxSize int
+
+	// Built once for the hot paths.
+	putKeys, pushKeys, unfinishedKeys []string
+}
+
+func newQueue(key string, lifo, set bool, o options) queue {
+	if key == "" && set {
+		// A generated key carries a tag so that key-set shares its slot.
+		key = "{" + keys.Random() + "}"
+	}
+	q := queue{lifo: lifo, set: set, maxSize: o.maxSize}
+	q.object = newObject("queue", key, o, "unfinished", "joined", "putwait", "notfull", "reserved")
+	k := &q.k
+	k.list = q.key
+	k.unfinished, k.joined, k.putWait, k.notFull, k.takes = q.keys[1], q.keys[2], q.keys[3], q.keys[4], q.keys[5]
+	if set {
+		// HOT Redis's layout: the set is key + "-set", not a tagged
+		// auxiliary key, so Python programs see the same set.
+		k.set = q.key + "-set"
+		q.keys = slices.Insert(q.keys, 1, k.set)
+	}
+	q.putKeys = q.withSet(k.list, k.unfinished, k.joined, k.putWait, k.notFull)
+	q.pushKeys, q.unfinishedKeys = []string{k.list}, []string{k.unfinished}
+	return q
+}
+
+// withSet returns ks, plus the set's key for a set queue.
+func (q *queue) withSet(ks ...string) []string {
+	if q.set {
+		return append(ks, q.k.set)
+	}
+	return ks
+}
+
+// taken and parked are the lists of the take id (see the engine's doc).
+func (q *queue) taken(id string) string  { return keys.Aux(q.key, "reserved:"+id) }
+func (q *queue) parked(id string) string { return keys.Aux(q.key, "parked:"+id) }
+
+// fail names op in err and, on a set queue, explains a cross-slot error:
+// the list and key-set must share a slot.
+func (q *queue) fail(op string, err error) error {
+	if q.set && errors.Is(err, ErrCrossSlot) {
+		return q.invalidSlot(op)
+	}
+	return q.object.fail(op, err)
+}
+
+func (q *queue) invalidSlot(op string) error {
+	return &objError{kind: q.kind, key: q.key, op: op, err: errors.Join(ErrCrossSlot,
+		errors.New("a set queue also uses the key "+strconv.Quote(q.k.set)+
+			", which must be in the same Cluster slot; name the queue with a hash tag, such as "+
+			strconv.Quote("{"+q.key+"}")))}
+}
+
+// errFullNow reports a put that found no room and was registered as
+// waiting.
+var errFullNow = errors.New("full")
+
+// put puts the encoded items ss, all at once, waiting for room when block
+// is true. It returns how many were added (set queues skip duplicates).
+func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (int, error) {
+	if len(ss) == 0 {
+		return 0, q.err
+	}
+	if !q.set && q.maxSize == 0 && !q.queuing(ctx) {
+		// (In a Transaction the script is kept: a failed push stops it
+		// before the count changes, which EXEC would not.)
+		n, err := q.push(ctx, ss)
+		return n, q.fail(op, err)
+	}
+	// A first try that does not wait: in a Transaction it is queued, and
+	// a full queue makes the commit fail with ErrFull.
+	n, err := q.tryPut(ctx, ss, false)
+	if !block || !errors.Is(err, ErrFull) {
+		return n, q.fail(op, err)
+	}
+	for {
+		// Each round registers the put as waiting (when the queue is
+		// full) and then waits at most maxBlock for a get to announce
+		// space, which renews the registration and covers a missed
+		// wake-up.
+		n, err := q.tryPut(ctx, ss, true)
+		if !errors.Is(err, errFullNow) {
+			return n, q.fail(op, err)
+		}
+		if _, err := q.wait(ctx, op, func(d time.Duration) []backend.Cmd {
+			return []backend.Cmd{{Name: nameBLPOP, Keys: []string{q.k.notFull}, Args: []string{seconds(d)}, Blocking: true}}
+		}, func(ctx context.Context, rs []backend.Result, err error) {
+			if err == nil && rs[0].Val != nil { // a put that gave up took a wake-up: pass it on
+				_, _ = q.atomic(ctx, cmd("RPUSH", []string{q.k.notFull}, "1"), cmd("PEXPIRE", []string{q.k.notFull}, wakeTTL))
+			}
+		}); err != nil {
+			return 0, q.fail(op, err)
+		}
+	}
+}
+
+// push is the put of a plain queue with no bound to check: the push and
+// the task count in one MULTI/EXEC, which costs the server a fraction of a
+// script. A join token it makes stale is Join's to drop. If the push fails
+// (the key holds another type) the count went up all the same (EXEC does
+// not stop at a failed command): it is taken back.
+func (q *queue) push(ctx context.Context, ss []string) (int, error) {
+	name := nameRPUSH
+	if q.lifo {
+		name = nameLPUSH
+	}
+	n := strconv.Itoa(len(ss))
+	rs, err := q.atomic(ctx,
+		backend.Cmd{Name: name, Keys: q.pushKeys, Args: ss},
+		backend.Cmd{Name: nameINCRBY, Keys: q.unfinishedKeys, Args: []string{n}})
+	if err != nil && len(rs) == 2 && rs[0].Err != nil && rs[1].Err == nil {
+		_, _ = q.write(ctx, cmd("DECRBY", q.unfinishedKeys, n))
+	}
+	if err != nil {
+		return 0, err
+	}
+	return len(ss), nil
+}
+
+// Command names used on hot paths, shared so as not to allocate them.
+var (
+	nameRPUSH  = []string{"RPUSH"}
+	nameLPUSH  = []string{"LPUSH"}
+	nameINCRBY = []string{"INCRBY"}
+	nameBLPOP  = []string{"BLPOP"}
+)
+
+// tryPut runs queue_put once. wait says whether a full queue should
+// register the put as waiting (reply errFullNow) rather than fail with
+// ErrFull.
+func (q *queue) tryPut(ctx context.Context, ss []string, wait bool) (int, error) {
+	side := "R"
+	if q.lifo {
+		side = "L"
+	}
+	ttl := "0"
+	if wait {
+		ttl = ms(putWaitTTL)
+	}
+	args := append([]string{strconv.Itoa(q.maxSize), side, ttl, strconv.Itoa(chunkSize)}, ss...)
+	n, err := asInt(q.script(ctx, scriptQueuePut, q.putKeys, args...))
+	if err != nil {
+		return 0, err
+	}
+	if n < 0 {
+		return 0, errFullNow
+	}
+	return int(n), nil
+}
+
+// get removes up to n items (at most maxTake) from the head, waiting for
+// at least one when block is true. It returns ErrEmpty, named, when it
+// does not wait and the queue is empty.
+func (q *queue) get(ctx context.Context, op string, n int, block bool) ([]string, error) {
+	if err := q.noTx(ctx, op); err != nil {
+		return nil, err
+	}
+	if q.err != nil {
+		return nil, q.err
+	}
+	items, _, err := q.take(ctx, op, min(n, maxTake), getHold, block)
+	if err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+// take moves up to n items from the head into a new take's list, waiting
+// for at least one when block is true, with hold as the take's deadline.
+// A Get acknowledges its take at once (hold is getHold); a Reserve keeps
+// it until Ack. It returns the items and the take's id.
+func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, block bool) ([]string, string, error) {
+	cl, err := q.cli()
+	if err != nil {
+		return nil, "", err
+	}
+	id := newID()
+	ks := q.withSet(q.k.list, q.k.takes, q.taken(id), q.k.putWait, q.k.notFull)
+	args := []string{id, ms(hold), strconv.Itoa(n), strconv.Itoa(chunkSize)}
+	for {
+		arr, err := detach(ctx, cl, func(ctx context.Context) ([]any, error) {
+			return asArray(q.script(ctx, scriptQueueTake, ks, args...))
+		}, func(ctx context.Context, arr []any, err error) { q.undoTake(ctx, id, took(arr), err) })
+		if err == nil && len(arr) == 1 && block {
+			arr, err = q.waitTake(ctx, op, id, hold, n)
+		}
+		if err != nil {
+			if cerr := ctx.Err(); cerr != nil && isCtxErr(err) {
+				return nil, "", cerr // what the take got goes back (undoTake)
+			}
+			q.undoTake(ctx, id, false, err)
+			return nil, "", q.fail(op, err)
+		}
+		if took(arr) {
+			items := stringsOf(arr[1:])
+			if hold == getHold {
+				q.ack(id)
+			}
+			return items, id, nil
+		}
+		if len(arr) > 1 {
+			if err := q.recover(ctx, stringsOf(arr[1:])); err != nil {
+				return nil, "", q.fail(op, err)
+			}
+			continue
+		}
+		if !block {
+			return nil, "", q.fail(op, ErrEmpty)
+		}
+	}
+}
+
+// waitTake is a take's wait for an item, once a take found none: one round
+// trip of a pipeline that registers the take (EVAL, so that it runs even on
+// a server that has lost its script cache), waits with BLMOVE into the
+// take's parking list, and claims what it parked (queue_claim). It returns
+// queue_claim's reply, {0} when the wait timed out.
+func (q *queue) waitTake(ctx context.Context, op, id string, hold time.Duration, n int) ([]any, error) {
+	claimKeys := q.withSet(q.parked(id), q.taken(id), q.k.takes, q.k.list, q.k.putWait, q.k.notFull)
+	claimArgs := []string{id, ms(hold), strconv.Itoa(n), strconv.Itoa(chunkSize)}
+	for {
+		rs, err := q.wait(ctx, op, func(d time.Duration) []backend.Cmd {
+			return []backend.Cmd{
+				scriptQueueRegister.Cmd(false, []string{q.k.takes}, []string{id, ms(d + registerMargin)}),
+				{Name: []string{"BLMOVE"}, Keys: []string{q.k.list, q.parked(id)}, Args: []string{"LEFT", "LEFT", seconds(d)}, Blocking: true},
+				scriptQueueClaim.Cmd(true, claimKeys, claimArgs),
+			}
+		}, func(ctx context.Context, rs []backend.Result, err error) {
+			q.undoTake(ctx, id, err == nil && rs[1].Val != nil, err)
+		})
+		if err != nil {
+			return nil, err
+		}
+		arr, cerr := asArray(rs[2].Val, rs[2].Err)
+		if backend.IsServerError(cerr, "NOSCRIPT") {
+			// The parked item waits under its registration meanwhile.
+			arr, cerr = asArray(q.script(ctx, scriptQueueClaim, claimKeys, claimArgs...))
+		}
+		if took(arr) || len(arr) > 1 {
+			return arr, nil
+		}
+		for _, err := range []error{cerr, rs[1].Err, rs[0].Err} {
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+}
+
+// took reports whether a take's reply ({1, items...} or {0, ids...})
+// holds items.
+func took(reply []any) bool { return len(reply) > 1 && reply[0] == int64(1) }
+
+// stringsOf returns the string elements of an array reply.
+func stringsOf(arr []any) []string {
+	out := make([]string, len(arr))
+	for i, x := range arr {
+		out[i], _, _ = asString(x, nil)
+	}
+	return out
+}
+
+// ack acknowledges a Get's take in the background: its list goes, then its
+// registration (in that order: a registration without a list is dropped by
+// the next recovery, a list without one would stay).
+func (q *queue) ack(id string) {
+	if cl, err := q.cli(); err == nil {
+		cl.confirm(cmd("DEL", []string{q.taken(id)}), cmd("ZREM", []string{q.k.takes}, id))
+	}
+}
+
+// undoTake puts back, in the background, what the take id got for a
+// caller that did not receive it: the reply came after the caller gave up
+// (took says whether it took anything), or err lost it. A lost reply
+// leaves the take's outcome unknown: its items, if any, go back now, and
+// its registration stays until its deadline, in case the take runs yet
+// (then the first take after the deadline puts back what it got).
+func (q *queue) undoTake(ctx context.Context, id string, took bool, err error) {
+	mode := "1"
+	switch {
+	case err != nil && isServerErr(err):
+		return // refused: it took nothing
+	case err != nil:
+		mode = "2"
+	case !took:
+		return
+	}
+	if cl, cerr := q.cli(); cerr == nil {
+		cl.background(ctx, func(ctx context.Context) { _, _ = q.recoverOne(ctx, id, mode) })
+	}
+}
+
+// recover puts back the items of the takes ids, whose deadline passed.
+func (q *queue) recover(ctx context.Context, ids []string) error {
+	for _, id := range ids {
+		if _, err := q.recoverOne(ctx, id, "0"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recoverOne runs queue_recover for the take id in mode: "0" once its
+// deadline passed, "1" now (its caller gave its items up), "2" now but
+// keeping its registration until its deadline (its outcome is unknown).
+func (q *queue) recoverOne(ctx context.Context, id, mode string) (int64, error) {
+	ks := []string{q.k.list, q.k.takes, q.parked(id), q.taken(id)}
+	if q.set {
+		ks = append(ks, q.k.set, q.k.unfinished, q.k.joined)
+	}
+	return asInt(q.script(ctx, scriptQueueRecover, ks, id, mode))
+}
+
+// reserve takes one item for Reserve, registered for visibility.
+func (q *queue) reserve(ctx context.Context, op string, visibility time.Duration, block bool) (string, Receipt, error) {
+	if visibility < time.Millisecond {
+		return "", "", q.invalid(op, "visibility timeout %v is under 1ms", visibility)
+	}
+	if err := q.noTx(ctx, op); err != nil {
+		return "", "", err
+	}
+	items, id, err := q.take(ctx, op, 1, visibility, block)
+	if err != nil {
+		return "", "", err
+	}
+	return items[0], Receipt(id), nil
+}
+
+// ackReserved acknowledges the reservation r (Ack).
+func (q *queue) ackReserved(ctx context.Context, r Receipt) error {
+	n, err := asInt(q.script(ctx, scriptQueueAck, []string{q.k.takes, q.taken(string(r))}, string(r)))
+	if err != nil {
+		return q.fail("Ack", err)
+	}
+	if n == 0 {
+		return q.fail("Ack", errors.Join(ErrNotHeld,
+			errors.New("reservation "+string(r)+" expired and its item was put back in the queue")))
+	}
+	return nil
+}
+
+func (q *queue) len(ctx context.Context) (int, error) {
+	n, err := asInt(q.read(ctx, cmd("LLEN", q.pushKeys)))
+	return int(n), err
+}
+
+func (q *queue) full(ctx context.Context) (bool, error) {
+	if q.maxSize == 0 {
+		return false, q.err
+	}
+	n, err := q.len(ctx)
+	return n >= q.maxSize, err
+}
+
+func (q *queue) unfinished(ctx context.Context) (int, error) {
+	s, ok, err := asString(q.read(ctx, cmd("GET", q.unfinishedKeys)))
+	if err != nil || !ok {
+		return 0, err
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, q.fail("Unfinished", errors.Join(errReply, errors.New("task count "+strconv.Quote(s))))
+	}
+	return n, nil
+}
+
+func (q *queue) taskDone(ctx context.Context) error {
+	_, err := q.script(ctx, scriptQueueTaskDone, []string{q.k.unfinished, q.k.joined})
+	return q.fail("TaskDone", err)
+}
+
+// join waits until the count of unfinished tasks is zero. The task that
+// brings it to zero pushes a token that every waiter sees (BLMOVE from the
+// list to itself takes nothing); a token left by a count that went up
+// again is dropped by queue_join before waiting.
+func (q *queue) join(ctx context.Context) error {
+	if err := q.noTx(ctx, "Join"); err != nil {
+		return err
+	}
+	for {
+		n, err := asInt(q.script(ctx, scriptQueueJoin, []string{q.k.unfinished, q.k.joined}))
+		if err != nil || n == 0 {
+			return q.fail("Join", err)
+		}
+		if _, err := q.wait(ctx, "Join", func(d time.Duration) []backend.Cmd {
+			return []backend.Cmd{{Name: []string{"BLMOVE"}, Keys: []string{q.k.joined, q.k.joined}, Args: []string{"LEFT", "LEFT", seconds(d)}, Blocking: true}}
+		}, nil); err != nil {
+			return q.fail("Join", err)
+		}
+	}
+}
+
+// delete removes the queue and the lists of outstanding takes, a batch of
+// registrations at a time, the queue's own keys last. In a Transaction it
+// is queued as one DEL of the queue's own keys, which leaves the lists of
+// outstanding takes behind (finding them takes a read).
+func (q *queue) delete(ctx context.Context) error {
+	const batch = 500
+	for {
+		arr, err := asArray(q.read(ctx, cmd("ZRANGE", []string{q.k.takes}, "0", strconv.Itoa(batch-1))))
+		if errors.Is(err, ErrInTransaction) {
+			return q.object.Delete(ctx)
+		}
+		if err != nil {
+			return err
+		}
+		ids := stringsOf(arr)
+		ks := make([]string, 0, 1+2*len(ids)+len(q.keys))
+		ks = append(ks, q.k.takes)
+		for _, id := range ids {
+			ks = append(ks, q.taken(id), q.parked(id))
+		}
+		for _, k := range q.keys {
+			if k != q.k.takes {
+				ks = append(ks, k)
+			}
+		}
+		more, err := asInt(q.script(ctx, scriptQueueDelete, ks, ids...))
+		if err != nil || more == 0 {
+			return err
+		}
+	}
+}
+
+func (q *queue) contains(ctx context.Context, s string) (bool, error) {
+	n, err := asInt(q.read(ctx, cmd("SISMEMBER", []string{q.k.set}, s)))
+	return n == 1, q.fail("Contains", err)
+}
