@@ -1,12 +1,11 @@
 package hotredis
 
 import (
-
-	"github.com/hotredis/hotredis/internal/lua"
 	"bytes"
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/hotredis/hotredis/internal/lua"
 	"iter"
 	"math"
 	"math/big"

@@ -1,9 +1,8 @@
 package hotredis
 
 import (
-
-	"github.com/hotredis/hotredis/internal/lua"
 	"context"
+	"github.com/hotredis/hotredis/internal/lua"
 	"strconv"
 
 	"github.com/hotredis/hotredis/internal/keys"

@@ -1,10 +1,9 @@
 package hotredis
 
 import (
-
-	"github.com/hotredis/hotredis/internal/lua"
 	"context"
 	"errors"
+	"github.com/hotredis/hotredis/internal/lua"
 	"math"
 	"strconv"
 )

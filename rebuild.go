@@ -1,11 +1,10 @@
 package hotredis
 
 import (
-
-	"github.com/hotredis/hotredis/internal/lua"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hotredis/hotredis/internal/lua"
 	"math/rand/v2"
 	"strconv"
 	"sync/atomic"

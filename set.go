@@ -1,10 +1,9 @@
 package hotredis
 
 import (
-
-	"github.com/hotredis/hotredis/internal/lua"
 	"context"
 	"fmt"
+	"github.com/hotredis/hotredis/internal/lua"
 	"iter"
 	"slices"
 	"strconv"
