@@ -4,7 +4,9 @@
 // (NewACLServer, ACLRules), a Redis Cluster of three masters with optional
 // replicas (NewCluster, with MigrateSlot for resharding), or a Sentinel
 // setup (NewSentinel), each on free loopback ports with a temporary
-// directory, stopped when the test ends.
+// directory, stopped when the test ends. Faults come on demand: a Proxy
+// in front of a server stalls or cuts the connections through it, and
+// Server.Pause and Resume freeze the server process itself.
 //
 //	func TestSomething(t *testing.T) {
 //		srv := hotredistest.NewServer(t)
@@ -245,6 +247,29 @@ func (s *Server) Kill() {
 		_ = cmd.Process.Kill()
 		<-gone
 	}
+}
+
+// Pause stops the server process with SIGSTOP, as a machine that hangs:
+// its connections stay open and the kernel still accepts new ones, but
+// nothing is answered until Resume. Kill, Restart and Close work on a
+// paused server. It returns an error if the server is not running.
+func (s *Server) Pause() error { return s.signal(syscall.SIGSTOP, "SIGSTOP") }
+
+// Resume lets a paused server run again (SIGCONT); it answers what was
+// sent meanwhile. Resuming a server that is not paused does nothing.
+func (s *Server) Resume() error { return s.signal(syscall.SIGCONT, "SIGCONT") }
+
+func (s *Server) signal(sig syscall.Signal, name string) error {
+	s.mu.Lock()
+	cmd := s.cmd
+	s.mu.Unlock()
+	if cmd == nil {
+		return errors.New("hotredistest: server not running")
+	}
+	if err := cmd.Process.Signal(sig); err != nil {
+		return fmt.Errorf("hotredistest: %s redis-server: %w", name, err)
+	}
+	return nil
 }
 
 // Restart kills the server and starts a new, empty one on the same port.

@@ -1,0 +1,82 @@
+package hotredistest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/hotredistest"
+)
+
+// A proxy in front of a server holds its replies on demand, so a test can
+// see what a client does when the network hangs.
+func ExampleProxy() {
+	ctx := context.Background()
+	srv, err := hotredistest.Start()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+	p, err := hotredistest.StartProxy(srv.Addr)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer p.Close()
+	c, err := hotredis.NewClient(hotredis.Options{Addrs: []string{p.Addr()}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close()
+	l := hotredis.NewList[string]("example:proxy", hotredis.WithClient(c))
+	fmt.Println(l.Append(ctx, "a", "b"))
+
+	p.Stall(hotredistest.ToClient) // the server's replies are held
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	_, err = l.Len(short)
+	cancel()
+	fmt.Println(errors.Is(err, context.DeadlineExceeded))
+
+	p.Resume(hotredistest.ToClient)
+	fmt.Println(l.Len(ctx))
+	// Output:
+	// 2 <nil>
+	// true
+	// 2 <nil>
+}
+
+// A paused server answers nothing until it is resumed.
+func ExampleServer_Pause() {
+	ctx := context.Background()
+	srv, err := hotredistest.Start()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+	c, err := srv.NewClient()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close()
+	l := hotredis.NewList[int]("example:pause", hotredis.WithClient(c))
+	fmt.Println(l.Append(ctx, 1, 2, 3))
+
+	_ = srv.Pause()
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	_, err = l.Len(short)
+	cancel()
+	fmt.Println(errors.Is(err, context.DeadlineExceeded))
+
+	_ = srv.Resume()
+	fmt.Println(l.Len(ctx))
+	// Output:
+	// 3 <nil>
+	// true
+	// 3 <nil>
+}
