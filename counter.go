@@ -171,6 +171,9 @@ func (c *Counter[K]) update(ctx context.Context, counts map[K]int64, sign int64)
 // (Python's Counter &=), atomically, on the server. Both counters must be
 // in one Cluster slot.
 func (c *Counter[K]) IntersectionUpdate(ctx context.Context, other *Counter[K]) error {
+	if other == nil {
+		return c.invalid("IntersectionUpdate", "other counter is nil")
+	}
 	return c.combine(ctx, "and", other, nil)
 }
 
@@ -179,6 +182,9 @@ func (c *Counter[K]) IntersectionUpdate(ctx context.Context, other *Counter[K]) 
 // Counter |=), atomically, on the server. Both counters must be in one
 // Cluster slot.
 func (c *Counter[K]) UnionUpdate(ctx context.Context, other *Counter[K]) error {
+	if other == nil {
+		return c.invalid("UnionUpdate", "other counter is nil")
+	}
 	return c.combine(ctx, "or", other, nil)
 }
 

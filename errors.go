@@ -171,6 +171,10 @@ var serverCodes = []struct {
 	{"ERR increment would produce NaN or Infinity", ErrNotFinite}, // INCRBYFLOAT
 	{"increment would produce NaN or Infinity", ErrNotFinite},
 	{"TASKDONE", ErrTooManyTaskDone},
+	{"TOOBIG", ErrInvalidArgument},
+	// A string grown past proto-max-bulk-len (APPEND, SETRANGE).
+	{"ERR string exceeds maximum allowed size", ErrInvalidArgument},
+	{"string exceeds maximum allowed size", ErrInvalidArgument},
 	{"NOPERM", ErrPermission},
 	// A command refused inside a script: Redis reports it as a script
 	// error; with and without the "ERR " rueidis drops.

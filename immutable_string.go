@@ -44,8 +44,11 @@ func (s *ImmutableString) Concat(ctx context.Context, suffix string) (*Immutable
 // Repeat returns a new ImmutableString holding n copies of the string
 // (Python's s * n; n <= 0 gives ""), stored atomically under a new unique
 // key in the same Redis Cluster slot. The original is untouched. A result
-// longer than Redis's 512 MiB limit is an error.
+// longer than Redis's 512 MiB limit is ErrInvalidArgument.
 func (s *ImmutableString) Repeat(ctx context.Context, n int) (*ImmutableString, error) {
+	if n > maxStringLen {
+		return nil, s.invalid("Repeat", "%d copies exceed Redis's %d-byte strings", n, maxStringLen)
+	}
 	r := s.sibling()
 	_, err := s.script(ctx, scriptStringRepeat, []string{s.key, r.key}, strconv.Itoa(clampIndex(n)), strconv.Itoa(maxStringLen))
 	if err != nil {

@@ -2,12 +2,14 @@ package hotredis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"github.com/hotredis/hotredis/internal/lua"
 	"iter"
 	"math"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/hotredis/hotredis/internal/backend"
 )
@@ -236,9 +238,18 @@ func (l *List[T]) Contains(ctx context.Context, v T) (bool, error) {
 	return i >= 0, err
 }
 
-// Reverse reverses the list in place.
+// Reverse reverses the list in place. A list of more than 4,000 elements
+// is rebuilt in bounded steps (see the package documentation), so Redis
+// keeps serving others; inside a transaction it is one script, refused
+// (the commit fails) beyond 100,000 elements.
 func (l *List[T]) Reverse(ctx context.Context) error {
-	_, err := l.script(ctx, scriptListReverse, l.keys, strconv.Itoa(chunkSize))
+	_, err := l.script(ctx, scriptListReverse, l.keys, strconv.Itoa(chunkSize), strconv.Itoa(l.scriptBound(ctx)))
+	if !backend.IsServerError(err, "BIG") {
+		return err
+	}
+	_, err = l.rebuildList(ctx, "Reverse", func(ctx context.Context, r *rebuilder, n int64) error {
+		return r.copyList(ctx, l.key, n, "rcopy")
+	})
 	return err
 }
 
@@ -257,6 +268,25 @@ func (l *List[T]) Sort(ctx context.Context, reverse bool) error {
 		desc = "DESC"
 	}
 	_, err := l.script(ctx, scriptListSort, l.keys[:1], alpha, desc)
+	if err != nil && strings.Contains(err.Error(), "can't be converted into double") {
+		return l.undecodable(ctx, err)
+	}
+	return err
+}
+
+// undecodable finds the first element that does not decode, for an error
+// the server could only describe ("scores can't be converted"), and
+// returns its *DecodeError; the server's error if there is none by now.
+func (l *List[T]) undecodable(ctx context.Context, err error) error {
+	for _, rerr := range l.All(ctx) {
+		if rerr != nil {
+			var de *DecodeError
+			if errors.As(rerr, &de) {
+				return rerr
+			}
+			return err
+		}
+	}
 	return err
 }
 
@@ -274,10 +304,73 @@ func (l *List[T]) numeric() bool {
 }
 
 // Repeat replaces the list with n copies of itself, in order (Python's
-// list *= n); n <= 0 empties it. It returns the new length.
+// list *= n), and returns the new length; n <= 0 empties it. A result
+// longer than a Redis list can hold (2^32-1) is ErrInvalidArgument, and
+// changes nothing. A list that grows by more than 4,000 elements is
+// rebuilt in bounded steps; inside a transaction it is one script, refused
+// (the commit fails) beyond 100,000 new elements.
 func (l *List[T]) Repeat(ctx context.Context, n int) (int, error) {
-	r, err := asInt(l.script(ctx, scriptListRepeat, l.keys[:1], strconv.Itoa(n), strconv.Itoa(chunkSize)))
-	return int(r), err
+	switch {
+	case n <= 0:
+		return 0, l.Clear(ctx)
+	case uint64(n) > maxListLen:
+		return 0, l.invalid("Repeat", "%d copies exceed a Redis list's %d elements", n, int64(maxListLen))
+	}
+	r, err := asInt(l.script(ctx, scriptListRepeat, l.keys[:1], strconv.Itoa(n), strconv.Itoa(chunkSize), strconv.Itoa(l.scriptBound(ctx))))
+	if !backend.IsServerError(err, "BIG") {
+		return int(r), err
+	}
+	size, err := l.rebuildList(ctx, "Repeat", func(ctx context.Context, r *rebuilder, length int64) error {
+		if uint64(length)*uint64(n) > maxListLen {
+			return l.invalid("Repeat", "%d copies of %d elements exceed a Redis list's %d", n, length, int64(maxListLen))
+		}
+		for range n {
+			if err := r.copyList(ctx, l.key, length, "copy"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return int(size), err
+}
+
+// maxListLen is the most elements a Redis list holds.
+const maxListLen = 1<<32 - 1
+
+// txScriptMax bounds the elements one list script may write inside a
+// transaction, where a big change cannot be split into steps.
+const txScriptMax = 100 * chunkSize
+
+// scriptBound is the most elements one list script may write before the
+// change is rebuilt in steps instead: oneStepMax, or txScriptMax inside a
+// transaction (which cannot rebuild).
+func (l *List[T]) scriptBound(ctx context.Context) int {
+	if l.queuing(ctx) {
+		return txScriptMax
+	}
+	return oneStepMax
+}
+
+// rebuildList rebuilds the list with build, given its length, and returns
+// the new length. A list that keeps changing during the rebuild is
+// ErrTxConflict: one long script instead would hold Redis for as long as
+// the work takes.
+func (l *List[T]) rebuildList(ctx context.Context, op string, build func(context.Context, *rebuilder, int64) error) (int64, error) {
+	done, err := l.rebuild(ctx, "list", l.keys[:1], func(ctx context.Context, r *rebuilder) error {
+		n, err := asInt(l.read(ctx, cmd("LLEN", l.keys[:1])))
+		if err != nil {
+			return err
+		}
+		return build(ctx, r, n)
+	})
+	switch {
+	case err != nil:
+		return 0, l.fail(op, err)
+	case !done:
+		return 0, l.fail(op, fmt.Errorf("%w: the list kept changing during %d attempts to rebuild it", ErrTxConflict, rebuildAttempts))
+	}
+	n, err := l.Len(ctx)
+	return int64(n), err
 }
 
 // SetSlice replaces the elements list[start:stop] with vs, as Python's

@@ -31,6 +31,7 @@ var (
 	scriptRebuildCommit = lua.Load("rebuild_commit")
 	scriptSetStep       = lua.Load("set_step")
 	scriptCounterStep   = lua.Load("counter_step")
+	scriptListStep      = lua.Load("list_step")
 )
 
 const (
@@ -59,7 +60,7 @@ type rebuilder struct {
 // rebuildTries counts rebuild attempts, for tests (export_test.go).
 var rebuildTries atomic.Int64
 
-// rebuild builds a new value for o's key, a Redis typ ("set" or "hash"),
+// rebuild builds a new value for o's key, a Redis typ ("set", "hash" or "list"),
 // with build into r.tmp, and swaps it in if no key in watch (o's key
 // first) changed meanwhile. It reports false with a nil error when every
 // attempt was aborted by a concurrent change: the caller then falls back
@@ -199,6 +200,21 @@ func (r *rebuilder) apply(ctx context.Context, s *lua.Script, op, key string, it
 			return err
 		}
 		items = items[n:]
+	}
+	return nil
+}
+
+// listStep is how many elements one list step copies.
+const listStep = 4 * chunkSize
+
+// copyList copies the n elements of list, listStep at a time, to the end
+// of r.tmp ("copy") or, reversed, to its head ("rcopy").
+func (r *rebuilder) copyList(ctx context.Context, list string, n int64, op string) error {
+	for a := int64(0); a < n; a += listStep {
+		b := min(a+listStep, n) - 1
+		if _, err := r.step(ctx, scriptListStep, list, nil, op, strconv.FormatInt(a, 10), strconv.FormatInt(b, 10)); err != nil {
+			return err
+		}
 	}
 	return nil
 }

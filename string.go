@@ -132,8 +132,11 @@ func (s *String) Append(ctx context.Context, v string) (int, error) {
 
 // Repeat replaces the string with n copies of itself (Python's *= n) and
 // returns the new length; n <= 0 empties it. A result longer than Redis's
-// 512 MiB limit is an error and changes nothing.
+// 512 MiB limit is ErrInvalidArgument and changes nothing.
 func (s *String) Repeat(ctx context.Context, n int) (int, error) {
+	if n > maxStringLen {
+		return 0, s.invalid("Repeat", "%d copies exceed Redis's %d-byte strings", n, maxStringLen)
+	}
 	r, err := asInt(s.script(ctx, scriptStringRepeat, []string{s.key, s.key}, strconv.Itoa(clampIndex(n)), strconv.Itoa(maxStringLen)))
 	return int(r), err
 }
@@ -149,10 +152,14 @@ func (s *String) SetSlice(ctx context.Context, start, stop int, v string) (int, 
 
 // SetRange overwrites the string with v from byte offset on (SETRANGE),
 // padding with zero bytes if the string is shorter than offset, and
-// returns the new length. A negative offset is ErrIndexOutOfRange.
+// returns the new length. A negative offset is ErrIndexOutOfRange; a
+// result longer than Redis's 512 MiB strings is ErrInvalidArgument.
 func (s *String) SetRange(ctx context.Context, offset int, v string) (int, error) {
 	if offset < 0 {
 		return 0, fmt.Errorf("hotredis: string %q: SetRange(%d): %w", s.key, offset, ErrIndexOutOfRange)
+	}
+	if offset > maxStringLen-len(v) {
+		return 0, s.invalid("SetRange", "offset %d + %d bytes exceed Redis's %d-byte strings", offset, len(v), maxStringLen)
 	}
 	if v == "" { // SETRANGE would store "" on a missing key
 		return s.Len(ctx)
@@ -169,6 +176,9 @@ func (s *String) SetRange(ctx context.Context, offset int, v string) (int, error
 // written. Inside Optimistic the read is watched and the write queued;
 // inside Transaction, Update fails with ErrInTransaction.
 func (s *String) Update(ctx context.Context, f func(old string) string) (string, error) {
+	if f == nil {
+		return "", s.invalid("Update", "nil function")
+	}
 	for attempt := 0; ; attempt++ {
 		old, err := s.Get(ctx)
 		if err != nil {

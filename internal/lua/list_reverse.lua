@@ -1,13 +1,16 @@
--- list_reverse: reverse a list in place.
+-- list_reverse: reverse a short list in place.
 -- KEYS[1] the list, KEYS[2] a scratch list in the same slot
--- ARGV[1] chunk size
--- Reply: the length.
--- A script so that no other client sees a half-reversed list. Elements move
--- from the head of the list to the head of the scratch list a chunk at a
--- time (LPOP count, LPUSH), so memory in Lua stays one chunk whatever the
--- list's size; then the scratch list takes the list's name and expiry.
+-- ARGV[1] chunk size, ARGV[2] the longest list this script reverses (0: no bound)
+-- Reply: the length; a BIG error, changing nothing, when the list is longer than ARGV[2]
+-- (the caller then rebuilds it in bounded steps).
+-- A script so that no other client sees a half-reversed list. Elements move from the
+-- head of the list to the head of the scratch list a chunk at a time (LPOP count,
+-- LPUSH), so memory in Lua stays one chunk; then the scratch list takes the list's name
+-- and expiry.
 local n = redis.call('LLEN', KEYS[1])
 if n < 2 then return n end
+local bound = tonumber(ARGV[2])
+if bound > 0 and n > bound then return redis.error_reply('BIG ' .. n .. ' elements') end
 local ttl = redis.call('PTTL', KEYS[1])
 local chunk = tonumber(ARGV[1])
 redis.call('DEL', KEYS[2])

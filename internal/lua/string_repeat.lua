@@ -2,8 +2,9 @@
 -- destination that may be the source itself (s *= n).
 -- KEYS[1] the source (missing reads as ""), KEYS[2] the destination
 -- ARGV[1] n, ARGV[2] the largest length allowed
--- Reply: the new length. An empty result deletes the destination, as HOT
--- Redis never stores an empty string.
+-- Reply: the new length, or a TOOBIG error (nothing changes) when the result would be
+-- longer than ARGV[2]. An empty result deletes the destination, as HOT Redis never stores
+-- an empty string.
 -- A script so that reading the source and writing the result are one
 -- atomic step.
 local s = redis.call('GET', KEYS[1]) or ''
@@ -13,7 +14,7 @@ if n <= 0 or s == '' then
   return 0
 end
 if #s * n > tonumber(ARGV[2]) then
-  return redis.error_reply('ERR string exceeds maximum allowed size')
+  return redis.error_reply('TOOBIG the result would exceed ' .. ARGV[2] .. ' bytes')
 end
 if n > 1 then s = string.rep(s, n) end
 redis.call('SET', KEYS[2], s, 'KEEPTTL')
