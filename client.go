@@ -84,6 +84,9 @@ func NewClient(opts Options) (*Client, error) {
 	if opts.TLS != nil {
 		ro.TLSConfig = opts.TLS
 	}
+	if opts.ClientName != "" {
+		ro.ClientName = opts.ClientName
+	}
 	if opts.MasterName != "" {
 		ro.Sentinel = rueidis.SentinelOption{
 			MasterSet: opts.MasterName,

@@ -3,6 +3,7 @@ package hotredis
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 func (l *line) engine() *line { return l }
@@ -28,3 +29,10 @@ func JoinLine(ctx context.Context, l interface{ engine() *line }, n int64) (leav
 
 // RebuildTries is how many rebuild attempts have started (see rebuild).
 func RebuildTries() int64 { return rebuildTries.Load() }
+
+// SetGetHold sets how long a Get's take stays registered before it is
+// recovered (getHold), and returns a function that restores it.
+func SetGetHold(d time.Duration) (restore func()) {
+	old := getHold.Swap(int64(d))
+	return func() { getHold.Store(old) }
+}

@@ -26,6 +26,9 @@ type Options struct {
 	DB int
 	// TLS enables TLS with this configuration.
 	TLS *tls.Config
+	// ClientName names the client's connections (CLIENT SETNAME), so
+	// that CLIENT LIST on the server tells them apart.
+	ClientName string
 }
 
 // An Option configures an object when it is made (NewList, NewMap, ...).

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/hotredis/hotredis/internal/backend"
@@ -44,11 +45,19 @@ var (
 	scriptQueueDelete   = lua.Load("queue_delete")
 )
 
+// getHold is how long a Get's items stay registered to it: its
+// acknowledgement, sent as soon as the reply arrives, has that long to
+// reach Redis. A take whose reply is lost is put back after it. (A
+// variable for tests: getHoldFor.)
+var getHold = func() *atomic.Int64 {
+	var d atomic.Int64
+	d.Store(int64(10 * time.Second))
+	return &d
+}()
+
+func getHoldFor() time.Duration { return time.Duration(getHold.Load()) }
+
 const (
-	// getHold is how long a Get's items stay registered to it: its
-	// acknowledgement, sent as soon as the reply arrives, has that long to
-	// reach Redis. A take whose reply is lost is put back after it.
-	getHold = 10 * time.Second
 	// putWaitTTL is how long a put blocked on a full queue stays
 	// registered as waiting without renewing; it renews every maxBlock.
 	putWaitTTL = 3 * maxBlock
@@ -238,7 +247,7 @@ func (q *queue) get(ctx context.Context, op string, n int, block bool) ([]string
 	if q.err != nil {
 		return nil, q.err
 	}
-	items, _, err := q.take(ctx, op, min(n, maxTake), getHold, block)
+	items, _, err := q.take(ctx, op, min(n, maxTake), getHoldFor(), true, block)
 	if err != nil {
 		return nil, err
 	}
@@ -247,9 +256,9 @@ func (q *queue) get(ctx context.Context, op string, n int, block bool) ([]string
 
 // take moves up to n items from the head into a new take's list, waiting
 // for at least one when block is true, with hold as the take's deadline.
-// A Get acknowledges its take at once (hold is getHold); a Reserve keeps
-// it until Ack. It returns the items and the take's id.
-func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, block bool) ([]string, string, error) {
+// A Get acknowledges its take at once (ack); a Reserve keeps it until Ack.
+// It returns the items and the take's id.
+func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, ack, block bool) ([]string, string, error) {
 	cl, err := q.cli()
 	if err != nil {
 		return nil, "", err
@@ -273,7 +282,7 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 		}
 		if took(arr) {
 			items := stringsOf(arr[1:])
-			if hold == getHold {
+			if ack {
 				q.ack(id)
 			}
 			return items, id, nil
@@ -399,7 +408,7 @@ func (q *queue) reserve(ctx context.Context, op string, visibility time.Duration
 	if err := q.noTx(ctx, op); err != nil {
 		return "", "", err
 	}
-	items, id, err := q.take(ctx, op, 1, visibility, block)
+	items, id, err := q.take(ctx, op, 1, visibility, false, block)
 	if err != nil {
 		return "", "", err
 	}
