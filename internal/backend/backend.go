@@ -104,3 +104,32 @@ type Conn interface {
 	// ErrTxAborted when a watched key changed.
 	Exec(ctx context.Context, cmds []Cmd) ([]Result, error)
 }
+
+// bounded runs f, and returns ctx's error instead if ctx ends first: f
+// then finishes on its own, its result discarded. Both client libraries
+// honour a context's end for a command on an open connection, but not
+// always while a connection is being made (go-redis not at all without
+// ContextTimeoutEnabled; rueidis shares one dial among the callers that
+// need it, and waits as long as the caller that started it): with the
+// server stalled, a call would outlive its deadline.
+func bounded[T any](ctx context.Context, f func() (T, error)) (T, error) {
+	if ctx.Done() == nil {
+		return f()
+	}
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := f()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}

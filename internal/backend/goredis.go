@@ -62,29 +62,6 @@ func (g *GoRedis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
 	return rs
 }
 
-// bounded runs f, and returns ctx's error instead if ctx ends first.
-func bounded[T any](ctx context.Context, f func() (T, error)) (T, error) {
-	if ctx.Done() == nil {
-		return f()
-	}
-	type result struct {
-		v   T
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		v, err := f()
-		done <- result{v, err}
-	}()
-	select {
-	case r := <-done:
-		return r.v, r.err
-	case <-ctx.Done():
-		var zero T
-		return zero, ctx.Err()
-	}
-}
-
 func pipelineGoRedis(ctx context.Context, p redis.Pipeliner, cmds []Cmd) []Result {
 	rs := make([]*redis.Cmd, len(cmds))
 	for i, cmd := range cmds {
@@ -132,7 +109,9 @@ func isExecAbort(err error) bool {
 }
 
 func (g *GoRedis) Watch(ctx context.Context, keys []string, fn func(Conn) error) error {
-	err := g.c.Watch(ctx, func(tx *redis.Tx) error { return fn(goRedisConn{tx}) }, keys...)
+	_, err := bounded(ctx, func() (struct{}, error) {
+		return struct{}{}, g.c.Watch(ctx, func(tx *redis.Tx) error { return fn(goRedisConn{tx}) }, keys...)
+	})
 	if errors.Is(err, redis.TxFailedErr) {
 		return ErrTxAborted
 	}

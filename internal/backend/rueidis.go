@@ -69,11 +69,31 @@ func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
 			defer cancel()
 		}
 	}
-	return fromRueidis(r.c.Do(ctx, build(r.c.B(), cmd)))
+	if ctx.Done() == nil {
+		return fromRueidis(r.c.Do(ctx, build(r.c.B(), cmd)))
+	}
+	res, err := bounded(ctx, func() (Result, error) {
+		v, err := fromRueidis(r.c.Do(ctx, build(r.c.B(), cmd)))
+		return Result{v, err}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.Val, res.Err
 }
 
 func (r *Rueidis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
-	return doMultiRueidis(ctx, r.c, cmds)
+	if ctx.Done() == nil {
+		return doMultiRueidis(ctx, r.c, cmds)
+	}
+	rs, err := bounded(ctx, func() ([]Result, error) { return doMultiRueidis(ctx, r.c, cmds), nil })
+	if err != nil {
+		rs = make([]Result, len(cmds))
+		for i := range rs {
+			rs[i].Err = err
+		}
+	}
+	return rs
 }
 
 func doMultiRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd) []Result {
@@ -90,7 +110,7 @@ func doMultiRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd) []Res
 }
 
 func (r *Rueidis) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
-	return execRueidis(ctx, r.c, cmds)
+	return bounded(ctx, func() ([]Result, error) { return execRueidis(ctx, r.c, cmds) })
 }
 
 func execRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd) ([]Result, error) {
@@ -142,6 +162,11 @@ func execRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd) ([]Resul
 }
 
 func (r *Rueidis) Watch(ctx context.Context, keys []string, fn func(Conn) error) error {
+	_, err := bounded(ctx, func() (struct{}, error) { return struct{}{}, r.watch(ctx, keys, fn) })
+	return err
+}
+
+func (r *Rueidis) watch(ctx context.Context, keys []string, fn func(Conn) error) error {
 	return r.c.Dedicated(func(dc rueidis.DedicatedClient) error {
 		if len(keys) > 0 {
 			if err := dc.Do(ctx, dc.B().Watch().Key(keys...).Build()).Error(); err != nil {

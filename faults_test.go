@@ -1,0 +1,570 @@
+package hotredis_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/hotredistest"
+)
+
+// The guarantees under faults (SPEC, README "Guarantees under faults"),
+// each tested with real faults: connections cut by a proxy or by the
+// server (CLIENT KILL), traffic stalled by a proxy, the server paused
+// (SIGSTOP), processes killed (SIGKILL).
+
+func init() { roles["lock-holder-with-waiters"] = roleLockHolderWithWaiters }
+
+// faults injects faults into the connections of the client named
+// "consumer" on the suite's topology: on a single server through a proxy
+// (cuts, stalls in either direction) and by CLIENT KILL; on a Cluster by
+// CLIENT KILL on every master and by pausing the master of slot. It
+// returns the consumer's client.
+type faults struct {
+	t       *testing.T
+	proxy   *hotredistest.Proxy     // single server only
+	masters []*hotredistest.Server  // where CLIENT KILL goes
+	paused  *hotredistest.Server    // the master a pause stops (cluster)
+	raws    []redis.UniversalClient // one per master, to kill connections
+	n       atomic.Int64            // faults injected
+}
+
+func newFaults(t *testing.T, key string) (*faults, *hotredis.Client) {
+	t.Helper()
+	f := &faults{t: t}
+	opts := hotredis.Options{ClientName: "consumer"}
+	if onCluster() {
+		cl := sharedCluster(t)
+		ms, err := cl.Masters(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.masters = ms
+		if f.paused, err = cl.SlotOwner(ctx, slotOf(t, key)); err != nil {
+			t.Fatal(err)
+		}
+		opts.Addrs = cl.Addrs()
+	} else {
+		f.proxy = hotredistest.NewProxy(t, srv.Addr)
+		f.masters = []*hotredistest.Server{srv}
+		opts.Addrs = []string{f.proxy.Addr()}
+	}
+	for _, m := range f.masters {
+		rdb := m.GoRedis()
+		t.Cleanup(func() { rdb.Close() })
+		f.raws = append(f.raws, rdb)
+	}
+	c, err := hotredis.NewClient(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return f, c
+}
+
+// slotOf returns key's Cluster slot, as the server computes it.
+func slotOf(t *testing.T, key string) int {
+	rdb := cluster.GoRedis()
+	defer rdb.Close()
+	n, err := rdb.ClusterKeySlot(ctx, key).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(n)
+}
+
+// one injects one random fault and undoes it (a stall lasts 5-60 ms).
+func (f *faults) one() {
+	f.n.Add(1)
+	stall := time.Duration(5+rand.IntN(55)) * time.Millisecond
+	switch r := rand.IntN(10); {
+	case r < 4:
+		f.kill()
+	case f.proxy != nil && r < 7:
+		f.proxy.Cut()
+	case f.proxy != nil && r < 9:
+		d := []hotredistest.Direction{hotredistest.ToClient, hotredistest.ToServer, hotredistest.Both}[rand.IntN(3)]
+		f.proxy.Stall(d)
+		time.Sleep(stall)
+		f.proxy.Resume(d)
+	default:
+		s := f.masters[0]
+		if f.paused != nil {
+			s = f.paused
+		}
+		if err := s.Pause(); err != nil {
+			f.t.Error(err)
+			return
+		}
+		time.Sleep(stall)
+		if err := s.Resume(); err != nil {
+			f.t.Error(err)
+		}
+	}
+}
+
+// kill cuts the consumer's connections on the server side.
+func (f *faults) kill() {
+	for _, rdb := range f.raws {
+		list, err := rdb.ClientList(ctx).Result()
+		if err != nil {
+			continue // a master paused a moment ago may still be slow
+		}
+		for _, line := range strings.Split(list, "\n") {
+			if !strings.Contains(line, " name=consumer ") {
+				continue
+			}
+			for _, field := range strings.Fields(line) {
+				if id, ok := strings.CutPrefix(field, "id="); ok {
+					rdb.Do(ctx, "CLIENT", "KILL", "ID", id)
+				}
+			}
+		}
+	}
+}
+
+// TestQueueTakesLoseNothingUnderFaults runs consumers whose connections
+// are cut, stalled and whose server is paused, over a thousand times,
+// while producers put unique items directly: every item is delivered
+// exactly once, whatever happened to the replies of the takes.
+func TestQueueTakesLoseNothingUnderFaults(t *testing.T) {
+	defer hotredis.SetGetHold(1500 * time.Millisecond)()
+	cases := []struct {
+		name string
+		get  func(ctx context.Context, k string, c *hotredis.Client) ([]string, error)
+	}{
+		{"Get", func(ctx context.Context, k string, c *hotredis.Client) ([]string, error) {
+			v, err := hotredis.NewQueue[string](k, hotredis.WithClient(c)).Get(ctx)
+			return []string{v}, err
+		}},
+		{"TryGet", func(ctx context.Context, k string, c *hotredis.Client) ([]string, error) {
+			v, err := hotredis.NewLifoQueue[string](k, hotredis.WithClient(c)).TryGet(ctx)
+			if errors.Is(err, hotredis.ErrEmpty) {
+				time.Sleep(time.Millisecond)
+				return nil, nil
+			}
+			return []string{v}, err
+		}},
+		{"GetMany", func(ctx context.Context, k string, c *hotredis.Client) ([]string, error) {
+			return hotredis.NewQueue[string](k, hotredis.WithClient(c)).GetMany(ctx, 3)
+		}},
+		{"SetQueueGet", func(ctx context.Context, k string, c *hotredis.Client) ([]string, error) {
+			v, err := hotredis.NewSetQueue[string](k, hotredis.WithClient(c)).Get(ctx)
+			return []string{v}, err
+		}},
+	}
+	var total atomic.Int64
+	t.Cleanup(func() {
+		if n := total.Load(); n < 1000 && !t.Failed() {
+			t.Errorf("%d faults in all, want 1000 or more", n)
+		}
+	})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			k := key(t)
+			f, consumer := newFaults(t, k)
+			// The producers' handles: on the default client, never faulted.
+			put, setPut := hotredis.NewQueue[string](k), hotredis.NewSetQueue[string](k)
+			noErr(t, setPut.Delete(ctx))
+			const consumers, producers, each, minFaults = 8, 2, 300, 300
+			var (
+				mu       sync.Mutex
+				received = map[string]int{}
+				count    atomic.Int64
+				errs     atomic.Int64
+				stop     atomic.Bool
+				wg       sync.WaitGroup
+			)
+			for range consumers {
+				wg.Go(func() {
+					for !stop.Load() {
+						gctx, cancel := context.WithTimeout(ctx, time.Duration(50+rand.IntN(250))*time.Millisecond)
+						if rand.IntN(4) == 0 {
+							time.AfterFunc(time.Duration(rand.IntN(50))*time.Millisecond, cancel)
+						}
+						vs, err := tc.get(gctx, k, consumer)
+						cancel()
+						if err != nil {
+							errs.Add(1)
+							var de *hotredis.DecodeError
+							if errors.As(err, &de) || errors.Is(err, hotredis.ErrWrongType) {
+								t.Error(err)
+								return
+							}
+							continue
+						}
+						mu.Lock()
+						for _, v := range vs {
+							received[v]++
+						}
+						mu.Unlock()
+						count.Add(int64(len(vs)))
+					}
+				})
+			}
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				for p := range producers {
+					for i := range each {
+						var err error
+						if v := fmt.Sprintf("%d-%d", p, i); tc.name == "SetQueueGet" {
+							_, err = setPut.Put(ctx, v)
+						} else {
+							err = put.Put(ctx, v)
+						}
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						time.Sleep(time.Duration(rand.IntN(3)) * time.Millisecond)
+					}
+				}
+			}()
+			for f.n.Load() < minFaults || !isClosed(done) {
+				f.one()
+				time.Sleep(time.Duration(rand.IntN(4)) * time.Millisecond)
+			}
+			// Every item comes back: taken items whose reply was lost after
+			// their registration's deadline (getHold), given-back ones at once.
+			deadline := time.Now().Add(20 * time.Second)
+			for count.Load() < producers*each && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			stop.Store(true)
+			wg.Wait()
+			mu.Lock()
+			defer mu.Unlock()
+			for v, n := range received {
+				if n != 1 {
+					t.Errorf("%q delivered %d times", v, n)
+				}
+			}
+			if len(received) != producers*each {
+				t.Errorf("%d distinct items delivered, want %d: %d lost", len(received), producers*each, producers*each-len(received))
+			}
+			total.Add(f.n.Load())
+			t.Logf("%d faults, %d calls failed, %d items delivered once each", f.n.Load(), errs.Load(), len(received))
+		})
+	}
+}
+
+func isClosed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
+// TestEveryCallReturnsByItsDeadlineWhileTheServerIsPaused pauses the
+// server (every master of a Cluster) and calls every kind of operation
+// with a 300 ms deadline: each returns by then (+50 ms), with an error
+// that wraps context.DeadlineExceeded — never a success after the
+// deadline — and the client works again once the server resumes.
+func TestEveryCallReturnsByItsDeadlineWhileTheServerIsPaused(t *testing.T) {
+	var servers []*hotredistest.Server
+	var c *hotredis.Client
+	if onCluster() {
+		cl := hotredistest.NewCluster(t)
+		servers = cl.Nodes
+		c = cl.Client(t)
+	} else {
+		s := hotredistest.NewServer(t)
+		servers = []*hotredistest.Server{s}
+		c = s.Client(t)
+	}
+	k := func(s string) string { return "{paused}:" + s }
+	on := hotredis.WithClient(c)
+	list := hotredis.NewList[string](k("list"), on)
+	set := hotredis.NewSet[string](k("set"), on)
+	m := hotredis.NewMap[string, int](k("map"), on)
+	counter := hotredis.NewCounter[string](k("counter"), on)
+	str := hotredis.NewString(k("string"), on)
+	n := hotredis.NewInt(k("int"), on)
+	x := hotredis.NewFloat(k("float"), on)
+	q := hotredis.NewQueue[string](k("queue"), on, hotredis.WithMaxSize(1))
+	empty := hotredis.NewQueue[string](k("empty"), on)
+	sq := hotredis.NewSetQueue[string](k("setqueue"), on)
+	held := hotredis.NewLock(k("held"), on)
+	other := hotredis.NewLock(k("held"), on)
+	rl := hotredis.NewRLock(k("rlock"), on)
+	sem := hotredis.NewSemaphore(k("sem"), 1, on)
+	semOther := hotredis.NewSemaphore(k("sem"), 1, on)
+	// Warm up: data to read, a lock and permit held, connections made.
+	must[int](t)(list.Append(ctx, "a", "b"))
+	must[int](t)(set.Add(ctx, "a"))
+	noErr(t, m.Set(ctx, "a", 1))
+	noErr(t, q.Put(ctx, "full"))
+	noErr(t, held.Acquire(ctx))
+	noErr(t, sem.Acquire(ctx))
+	must[bool](t)(sq.Put(ctx, "a"))
+	noErr(t, c.Ping(ctx))
+	if _, err := empty.TryGet(ctx); !errors.Is(err, hotredis.ErrEmpty) {
+		t.Fatal(err)
+	}
+
+	calls := map[string]func(context.Context) error{
+		"List.Append":     func(ctx context.Context) error { _, err := list.Append(ctx, "x"); return err },
+		"List.Values":     func(ctx context.Context) error { _, err := list.Values(ctx); return err },
+		"List.Insert":     func(ctx context.Context) error { return list.Insert(ctx, 1, "y") },
+		"List.Reverse":    func(ctx context.Context) error { return list.Reverse(ctx) },
+		"Set.Add":         func(ctx context.Context) error { _, err := set.Add(ctx, "b"); return err },
+		"Set.Contains":    func(ctx context.Context) error { _, err := set.Contains(ctx, "a"); return err },
+		"Map.Set":         func(ctx context.Context) error { return m.Set(ctx, "b", 2) },
+		"Map.SetDefault":  func(ctx context.Context) error { _, err := m.SetDefault(ctx, "c", 3); return err },
+		"Counter.Add":     func(ctx context.Context) error { _, err := counter.Add(ctx, "a", 1); return err },
+		"Counter.Total":   func(ctx context.Context) error { _, err := counter.Total(ctx); return err },
+		"String.Set":      func(ctx context.Context) error { return str.Set(ctx, "v") },
+		"String.ToUpper":  func(ctx context.Context) error { _, err := str.ToUpper(ctx); return err },
+		"Int.Add":         func(ctx context.Context) error { _, err := n.Add(ctx, 1); return err },
+		"Int.Mul":         func(ctx context.Context) error { _, err := n.Mul(ctx, 2); return err },
+		"Float.Add":       func(ctx context.Context) error { _, err := x.Add(ctx, 1); return err },
+		"Queue.Put":       func(ctx context.Context) error { return q.Put(ctx, "blocked") },
+		"Queue.TryPut":    func(ctx context.Context) error { return q.TryPut(ctx, "x") },
+		"Queue.Get":       func(ctx context.Context) error { _, err := empty.Get(ctx); return err },
+		"Queue.TryGet":    func(ctx context.Context) error { _, err := q.TryGet(ctx); return err },
+		"Queue.GetMany":   func(ctx context.Context) error { _, err := empty.GetMany(ctx, 2); return err },
+		"Queue.Reserve":   func(ctx context.Context) error { _, _, err := empty.Reserve(ctx, time.Minute); return err },
+		"Queue.Join":      func(ctx context.Context) error { return q.Join(ctx) },
+		"SetQueue.Get":    func(ctx context.Context) error { _, err := sq.Get(ctx); return err },
+		"Lock.Release":    func(ctx context.Context) error { return held.Release(ctx) },
+		"Lock.Acquire":    func(ctx context.Context) error { return other.Acquire(ctx) },
+		"Lock.TryAcquire": func(ctx context.Context) error { _, err := other.TryAcquire(ctx); return err },
+		"Lock.Locked":     func(ctx context.Context) error { _, err := other.Locked(ctx); return err },
+		"RLock.Acquire":   func(ctx context.Context) error { return rl.Acquire(ctx) },
+		"Semaphore.Release": func(ctx context.Context) error {
+			return sem.Release(ctx)
+		},
+		"Semaphore.Acquire": func(ctx context.Context) error { return semOther.Acquire(ctx) },
+		"Semaphore.Available": func(ctx context.Context) error {
+			_, err := semOther.Available(ctx)
+			return err
+		},
+		"Transaction": func(ctx context.Context) error {
+			return c.Transaction(ctx, func(ctx context.Context) error { _, err := list.Append(ctx, "t"); return err })
+		},
+		"Optimistic": func(ctx context.Context) error {
+			return c.Optimistic(ctx, func(ctx context.Context) error { _, err := n.Load(ctx); return err }, n)
+		},
+		"Ping": func(ctx context.Context) error { return c.Ping(ctx) },
+	}
+
+	for _, s := range servers {
+		noErr(t, s.Pause())
+	}
+	const timeout, slack = 300 * time.Millisecond, 50 * time.Millisecond
+	type result struct {
+		took time.Duration
+		err  error
+	}
+	results := map[string]result{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for name, call := range calls {
+		wg.Go(func() {
+			cctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			start := time.Now()
+			err := call(cctx)
+			took := time.Since(start)
+			mu.Lock()
+			results[name] = result{took, err}
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	for _, s := range servers {
+		noErr(t, s.Resume())
+	}
+	for name, r := range results {
+		if r.took > timeout+slack {
+			t.Errorf("%s returned after %v with a %v deadline (%v)", name, r.took.Round(time.Millisecond), timeout, r.err)
+		}
+		if !errors.Is(r.err, context.DeadlineExceeded) {
+			t.Errorf("%s = %v while the server was paused, want an error wrapping context.DeadlineExceeded", name, r.err)
+		}
+	}
+	// The client carries on.
+	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		if err := c.Ping(rctx); err == nil {
+			break
+		} else if rctx.Err() != nil {
+			t.Fatalf("the client did not recover after the pause: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := list.Append(rctx, "after"); err != nil {
+		t.Errorf("Append after the pause: %v", err)
+	}
+}
+
+// TestDeadHolderWithWaitersFreesTheLockWithinLeasePlusASecond kills a
+// process that holds a lock (lease 1 s) while three of its goroutines wait
+// in line ahead of a waiter here: the waiter here gets the lock within the
+// lease + 1 s of the kill, although the dead waiters stood first in line.
+func TestDeadHolderWithWaitersFreesTheLockWithinLeasePlusASecond(t *testing.T) {
+	const lease = time.Second
+	for _, kind := range []string{"lock", "rlock", "sem"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			k := key(t)
+			rdb := rawClient()
+			defer rdb.Close()
+			child := startRole(t, "lock-holder-with-waiters", "LOCK_KIND="+kind, "LOCK_KEY="+k)
+			defer func() { _ = child.Process.Kill(); _ = child.Wait() }()
+			deadline := time.Now().Add(15 * time.Second)
+			for rdb.Exists(ctx, k+":ready").Val() == 0 {
+				if time.Now().After(deadline) {
+					t.Fatal("the child never held the lock")
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			waitInLine(t, k, 3)
+			me := newLocker(kind, k, 1, hotredis.WithLease(lease))
+			got := make(chan time.Time, 1)
+			go func() {
+				if err := me.Acquire(ctx); err != nil {
+					t.Error(err)
+				}
+				got <- time.Now()
+			}()
+			waitInLine(t, k, 4)
+			time.Sleep(100 * time.Millisecond) // the dead waiters have just renewed
+			killed := time.Now()
+			if err := child.Process.Signal(syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case at := <-got:
+				took := at.Sub(killed)
+				t.Logf("the lock passed on %v after the holder and its waiters died", took.Round(time.Millisecond))
+				if took > lease+time.Second {
+					t.Errorf("the lock passed on %v after the kill, want within the lease (%v) + 1s", took, lease)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("the lock never passed on")
+			}
+			noErr(t, me.Release(ctx))
+		})
+	}
+}
+
+// roleLockHolderWithWaiters takes the lock LOCK_KEY of kind LOCK_KIND
+// with a 1 s lease, puts three more handles of it in line, says so with
+// LOCK_KEY:ready, and waits to be killed.
+func roleLockHolderWithWaiters() error {
+	c, err := roleClient()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	rdb, err := roleRawClient()
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	k, kind := os.Getenv("LOCK_KEY"), os.Getenv("LOCK_KIND")
+	lease := hotredis.WithLease(time.Second)
+	if err := newLocker(kind, k, 1, lease).Acquire(ctx); err != nil {
+		return err
+	}
+	for range 3 {
+		go func() { _ = newLocker(kind, k, 1, lease).Acquire(ctx) }()
+	}
+	if err := rdb.Set(ctx, k+":ready", 1, time.Minute).Err(); err != nil {
+		return err
+	}
+	time.Sleep(time.Minute)
+	return nil
+}
+
+// TestHugeArgumentsCannotWedgeTheServer refuses what no Redis can hold
+// before sending anything, and builds a big legitimate result in bounded
+// steps while another client keeps being served.
+func TestHugeArgumentsCannotWedgeTheServer(t *testing.T) {
+	l := hotredis.NewList[string](key(t, "list"))
+	s := hotredis.NewString(key(t, "string"))
+	l.Delete(ctx)
+	must[int](t)(l.Append(ctx, "a"))
+	noErr(t, s.Set(ctx, "ab"))
+	for name, call := range map[string]func() error{
+		"List.Repeat":      func() error { _, err := l.Repeat(ctx, 1<<40); return err },
+		"String.Repeat":    func() error { _, err := s.Repeat(ctx, 1<<40); return err },
+		"ImmutableRepeat":  func() error { _, err := hotredis.NewImmutableString(s.Key()).Repeat(ctx, 1<<40); return err },
+		"String.SetRange":  func() error { _, err := s.SetRange(ctx, 1<<40, "x"); return err },
+		"String.SetRange2": func() error { _, err := s.SetRange(ctx, 512<<20, "x"); return err },
+	} {
+		if err := call(); !errors.Is(err, hotredis.ErrInvalidArgument) {
+			t.Errorf("%s with a huge argument = %v, want ErrInvalidArgument", name, err)
+		}
+	}
+	if vs := must[[]string](t)(l.Values(ctx)); len(vs) != 1 {
+		t.Errorf("the refused Repeat changed the list: %d elements", len(vs))
+	}
+
+	// 10,000 elements times 50: half a million written in bounded steps,
+	// while another connection PINGs.
+	base := make([]string, 10_000)
+	for i := range base {
+		base[i] = fmt.Sprint(i)
+	}
+	noErr(t, l.Replace(ctx, base...))
+	rdb := rawClient()
+	defer rdb.Close()
+	stop := make(chan struct{})
+	var longest time.Duration
+	pinged := make(chan error, 1)
+	go func() {
+		var err error
+		for {
+			select {
+			case <-stop:
+				pinged <- err
+				return
+			default:
+			}
+			start := time.Now()
+			if perr := rdb.Ping(ctx).Err(); perr != nil && err == nil {
+				err = perr
+			}
+			longest = max(longest, time.Since(start))
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	n := must[int](t)(l.Repeat(ctx, 50))
+	close(stop)
+	noErr(t, <-pinged)
+	if n != 500_000 {
+		t.Fatalf("Repeat(50) of 10,000 gave %d elements", n)
+	}
+	for _, i := range []int{0, 9_999, 10_000, 255_001, 499_999} {
+		if v := must[string](t)(l.Get(ctx, i)); v != base[i%10_000] {
+			t.Errorf("element %d = %q, want %q", i, v, base[i%10_000])
+		}
+	}
+	t.Logf("longest PING during the Repeat: %v", longest.Round(time.Millisecond))
+	if longest > 500*time.Millisecond {
+		t.Errorf("a PING waited %v during the Repeat: the server was held", longest)
+	}
+	noErr(t, l.Reverse(ctx))
+	if v := must[string](t)(l.Get(ctx, 0)); v != "9999" {
+		t.Errorf("after Reverse the head is %q, want 9999", v)
+	}
+	l.Delete(ctx)
+}
