@@ -27,8 +27,8 @@ const stepsN = 1_000_000
 // else) and the median and 99th percentile of its steps, besides the
 // operation's wall time:
 //
-//	go run ./cmd/hotbench steps
-//	HOTBENCH_ONLY=Counter.Total go run ./cmd/hotbench steps
+//	go run -C cmd/hotbench . steps
+//	HOTBENCH_ONLY=Counter.Total go run -C cmd/hotbench . steps
 //
 // It changes the server's slowlog settings and resets its statistics, so
 // use a server of its own (leave REDIS_URL unset). A machine busy with
