@@ -13,7 +13,11 @@ import (
 // A Codec turns values of T into the text stored in Redis and back.
 // Decode must return an error, not a zero value, for text it cannot read.
 type Codec[T any] interface {
+	// Encode returns the text stored for v, or an error for a value it
+	// cannot store.
 	Encode(v T) (string, error)
+	// Decode returns the value the stored text s stands for, or an error
+	// (never a zero value) for text it cannot read.
 	Decode(s string) (T, error)
 }
 

@@ -20,8 +20,8 @@ var (
 // Pair is one key and its value, as yielded by Map.All and returned by
 // Counter.MostCommon.
 type Pair[K, V any] struct {
-	Key   K
-	Value V
+	Key   K // the map key, or the counted element
+	Value V // its value, or its count
 }
 
 // Map is a map from K to V stored as a Redis hash at its key: HOT Redis's

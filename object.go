@@ -13,6 +13,7 @@ import (
 // Object is implemented by every hotredis type. Its unexported method
 // gives the Redis keys the object occupies, for transactions that watch it.
 type Object interface {
+	// Key returns the Redis key the object is stored under.
 	Key() string
 	redisKeys() []string
 }

@@ -17,6 +17,9 @@ import (
 // Cluster is a Redis Cluster of three masters, each with
 // ClusterOptions.Replicas replicas, on loopback.
 type Cluster struct {
+	// Nodes are all the nodes, masters and replicas, in the order they
+	// started. Which are masters now (a failover changes it), Masters
+	// tells.
 	Nodes []*Server
 }
 

@@ -80,3 +80,27 @@ func ExampleServer_Pause() {
 	// true
 	// 3 <nil>
 }
+
+// In a test, srv := hotredistest.NewServer(t) starts a server that stops
+// when the test ends. Outside a test (TestMain, or an example like this
+// one, which has no t), Start does the same and the caller closes it.
+func ExampleNewServer() {
+	ctx := context.Background()
+	srv, err := hotredistest.Start()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+	c, err := srv.NewClient()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close()
+
+	s := hotredis.NewString("example:server", hotredis.WithClient(c))
+	_ = s.Set(ctx, "hello")
+	fmt.Println(s.Get(ctx))
+	// Output: hello <nil>
+}

@@ -19,10 +19,18 @@ import (
 // under the name MasterName, all on loopback. Sentinels declare the primary
 // down after one second.
 type Sentinel struct {
+	// MasterName is the name the sentinels know the primary by, for
+	// hotredis.Options.MasterName.
 	MasterName string
-	Primary    *Server
-	Replica    *Server
-	Sentinels  []*Server
+	// Primary is the server that was the primary at the start; after a
+	// failover it may be a replica (CurrentPrimary tells).
+	Primary *Server
+	// Replica is the primary's replica at the start, which a failover
+	// promotes.
+	Replica *Server
+	// Sentinels are the three sentinel processes (SentinelAddrs gives
+	// their addresses).
+	Sentinels []*Server
 }
 
 // NewSentinel starts a Sentinel setup for t and stops it when t ends.

@@ -43,8 +43,8 @@ var ErrNoRedis = errors.New("hotredistest: redis-server not found; install it (D
 
 // Server is a redis-server process on a loopback port.
 type Server struct {
-	Addr string // host:port
-	Port int
+	Addr string // host:port, the address clients dial
+	Port int    // Addr's port (a TLS server's TLS port: it has no plain-text one)
 	// Username and Password, when set (NewACLServer), are the ACL user
 	// that NewClient, Client and URL log in as. GoRedis always logs in as
 	// the default user, which may do anything.

@@ -1,8 +1,13 @@
 // Command hotbench measures hotredis against Redis and against other Go
 // libraries doing the same job, on one server, in one run:
 //
-//	go run ./cmd/hotbench locks          # Lock vs redsync vs redislock
-//	go run ./cmd/hotbench -d 5s locks
+//	go run -C cmd/hotbench . locks          # Lock vs redsync vs redislock
+//	go run -C cmd/hotbench . -d 5s locks
+//
+// (from the repository's root; or cd cmd/hotbench && go run . locks).
+// hotbench is a module of its own, so that the libraries it compares
+// against stay out of hotredis's go.mod; its go.mod replaces hotredis
+// with the code in ../.., so it always measures this checkout.
 //
 // It uses the server at REDIS_URL, or starts its own redis-server (via
 // hotredistest) when REDIS_URL is unset.

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/sha1"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/internal/lua"
 )
 
 func init() { benches["steps"] = benchSteps }
@@ -27,8 +26,8 @@ const stepsN = 1_000_000
 // else) and the median and 99th percentile of its steps, besides the
 // operation's wall time:
 //
-//	go run ./cmd/hotbench steps
-//	HOTBENCH_ONLY=Counter.Total go run ./cmd/hotbench steps
+//	go run -C cmd/hotbench . steps
+//	HOTBENCH_ONLY=Counter.Total go run -C cmd/hotbench . steps
 //
 // It changes the server's slowlog settings and resets its statistics, so
 // use a server of its own (leave REDIS_URL unset). A machine busy with
@@ -202,18 +201,13 @@ func topLevelCalls(ctx context.Context, rdb *redis.Client) (int, error) {
 	return n, nil
 }
 
-// scriptName names a script given by hash or source, from its header
-// line (read from lua/ when run from the repository's root).
+// scriptName names a script given by hash or source: hotredis's own by
+// their file name (lua.NameOf knows every script the library has loaded,
+// libraries included, wherever hotbench runs from), others by their
+// header line.
 func scriptName(s string) string {
-	if len(s) == 40 {
-		files, _ := filepath.Glob("lua/*.lua")
-		for _, f := range files {
-			b, err := os.ReadFile(f)
-			if err == nil && fmt.Sprintf("%x", sha1.Sum(b)) == s {
-				s = string(b)
-				break
-			}
-		}
+	if n := lua.NameOf(s); n != "" {
+		return n
 	}
 	if i := strings.IndexByte(s, ':'); strings.HasPrefix(s, "-- ") && i > 0 {
 		return s[3:i]
