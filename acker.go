@@ -26,7 +26,7 @@ type ack struct {
 }
 
 // confirm queues cmds, acknowledgements, and starts sending them if no
-// sender runs. After Close they are dropped.
+// sender runs. Close waits for them.
 func (c *Client) confirm(cmds ...backend.Cmd) {
 	now := time.Now()
 	a := &c.acks
@@ -40,12 +40,7 @@ func (c *Client) confirm(cmds ...backend.Cmd) {
 	}
 	a.running = true
 	a.mu.Unlock()
-	if c.begin() != nil {
-		a.mu.Lock()
-		a.pending, a.running = nil, false
-		a.mu.Unlock()
-		return
-	}
+	c.hold()
 	go c.sendAcks()
 }
 

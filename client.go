@@ -47,6 +47,16 @@ func (c *Client) begin() error {
 	return nil
 }
 
+// hold registers a clean-up, which Close waits for, even once Close has
+// started: a clean-up that an outstanding call starts must still run. (If
+// Close has returned, the clean-up fails, and the server's own expiries
+// undo what it would have.)
+func (c *Client) hold() {
+	c.mu.Lock()
+	c.inflight++
+	c.mu.Unlock()
+}
+
 func (c *Client) end() {
 	c.mu.Lock()
 	c.inflight--

@@ -32,31 +32,9 @@ const counterStretch = oneStepMax
 // (field: the element as text, value: its count in decimal): HOT Redis's
 // MultiSet, Python's collections.Counter. Counts are exact int64s; as in
 // HOT Redis, zero and negative counts are kept, and a missing element
-// counts 0. Every method that changes the counter is atomic on the server
-// (readers see the counter before or after it, never in between), so any
-// number of goroutines and processes can share one.
-//
-// Sizes: any number of elements works. A change that would keep Redis
-// busy for long, that is Update, Subtract and their Elements forms with
-// more than 4,000 distinct elements, and IntersectionUpdate, UnionUpdate
-// and their Counts forms when the counters and counts hold more than
-// 4,000 elements together, is not one long script: the new counter is
-// built beside the old one (in a scratch key in its Cluster slot, which
-// expires if the client dies) by steps of about 1,000 elements, each a
-// millisecond or so of server time, while the counter is WATCHed; then it
-// replaces the old one in one O(1) MULTI/EXEC, keeping the expiry. If the
-// counter (or the other counter) changed meanwhile, the build starts over;
-// after 3 such attempts the change runs as one script after all, which is
-// correct but holds Redis for as long as it runs (seconds for a million
-// elements). A rebuild costs more in total than one script (the counter
-// is usually copied whole, a thousand steps per million elements), but no
-// other client waits for it. MostCommon and Total read a counter of more
-// than 4,000 elements in steps the same way, and still return a snapshot.
-//
-// Methods that change the counter called with a Transaction's or an
-// Optimistic transaction's context are queued and return zero values, and
-// each runs as one script, whatever its size; methods that only read fail
-// in a Transaction with ErrInTransaction.
+// counts 0. An update over more than 4,000 elements is rebuilt in bounded
+// steps, and MostCommon and Total read a big counter in steps that still
+// return a snapshot (see the package documentation).
 type Counter[K comparable] struct {
 	object
 	keyc   coder[K]

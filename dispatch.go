@@ -261,11 +261,10 @@ func detach[T any](ctx context.Context, cl *Client, do func(context.Context) (T,
 }
 
 // background runs f, a clean-up after a call that gave up (a give-back, a
-// cancelled wait's exit), with a context of its own; Close waits for it.
+// cancelled wait's exit), with a context of its own; Close waits for it,
+// also when f is started while Close waits (by another clean-up).
 func (c *Client) background(ctx context.Context, f func(context.Context)) {
-	if c.begin() != nil {
-		return // closed: what f would undo, the server's own expiries undo
-	}
+	c.hold() // even while Close waits: it waits for this too
 	go func() {
 		defer c.end()
 		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), backgroundTimeout)

@@ -390,7 +390,11 @@ func TestEveryCallReturnsByItsDeadlineWhileTheServerIsPaused(t *testing.T) {
 	for _, s := range servers {
 		noErr(t, s.Resume())
 	}
+	slowest, slowName := time.Duration(0), ""
 	for name, r := range results {
+		if r.took > slowest {
+			slowest, slowName = r.took, name
+		}
 		if r.took > timeout+slack {
 			t.Errorf("%s returned after %v with a %v deadline (%v)", name, r.took.Round(time.Millisecond), timeout, r.err)
 		}
@@ -398,6 +402,8 @@ func TestEveryCallReturnsByItsDeadlineWhileTheServerIsPaused(t *testing.T) {
 			t.Errorf("%s = %v while the server was paused, want an error wrapping context.DeadlineExceeded", name, r.err)
 		}
 	}
+	t.Logf("%d calls with a %v deadline against the paused server; the slowest, %s, returned after %v",
+		len(results), timeout, slowName, slowest.Round(time.Millisecond))
 	// The client carries on.
 	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()

@@ -1,0 +1,114 @@
+package hotredis
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// The holding side of the line-and-lease engine (see line.go): what a
+// handle holds, its lease's renewal, and how a holding ends.
+
+// gained records n taken with token, whose lease on the server lasts
+// until at least expires, and starts the watchdog if it is not running;
+// wid names a grant read from a stream, which the watchdog confirms at
+// once. epoch is that of the handle's holding on the server after the
+// take: when it differs from the one the handle's lease keeps alive, that
+// holding ran out on the server (a long pause, failed renewals) before the
+// watchdog noticed: it ends as lost and a new one begins with these n. (An
+// older epoch, a grant read after a newer holding began, means these n
+// were lost already.) The caller holds l.op.
+func (l *line) gained(n, token, epoch int64, expires time.Time, wid string) {
+	l.mu.Lock()
+	if old := l.hold; old != nil && epoch != l.epoch {
+		if epoch < l.epoch {
+			l.lostHeld += n
+			l.mu.Unlock()
+			return
+		}
+		l.mu.Unlock()
+		l.endHold(old, true)
+		l.mu.Lock()
+	}
+	if l.hold == nil {
+		l.epoch = epoch
+	}
+	l.held += n
+	l.tok = token
+	if wid != "" && l.kind.permits {
+		l.confirm = append(l.confirm, wid)
+	}
+	le := l.hold
+	fresh := le == nil
+	if fresh {
+		le = newLease(token)
+		l.hold = le
+	}
+	l.mu.Unlock()
+	switch {
+	case fresh:
+		le.keepAlive(l.leaseTTL, expires, l.renew, func() {
+			// After a release in flight: a renewal that crossed it finds
+			// the holding gone, but it was released, not lost.
+			l.op.Lock()
+			defer l.op.Unlock()
+			l.endHold(le, true)
+		})
+	case wid != "":
+		le.renewNow()
+	}
+}
+
+// renew is the watchdog's renewal to a lease of ttl, which also confirms
+// the grants read.
+func (l *line) renew(ctx context.Context, ttl time.Duration) (bool, error) {
+	l.mu.Lock()
+	wids := slices.Clone(l.confirm)
+	l.mu.Unlock()
+	r, err := asInt(l.script(ctx, l.kind.renew, l.ks, l.args(append([]string{l.id, ms(ttl)}, wids...)...)...))
+	if err == nil && len(wids) > 0 {
+		l.mu.Lock()
+		l.confirm = slices.DeleteFunc(l.confirm, func(id string) bool { return slices.Contains(wids, id) })
+		l.mu.Unlock()
+	}
+	return r == 1, err
+}
+
+// endHold forgets le and what it held, if it is still current; lost says
+// it was lost rather than released.
+func (l *line) endHold(le *lease, lost bool) {
+	if le == nil {
+		return
+	}
+	l.mu.Lock()
+	if l.hold == le {
+		if lost && l.kind.permits {
+			l.lostHeld += l.held
+		}
+		l.hold, l.held, l.tok, l.confirm, l.epoch = nil, 0, 0, nil, 0
+	}
+	l.mu.Unlock()
+	le.end()
+}
+
+// Token returns the fencing token of the handle's latest acquisition, or 0
+// when it holds nothing. Tokens of one lock or semaphore strictly increase
+// across acquisitions, whatever handle or process makes them.
+func (l *line) Token() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.tok
+}
+
+// Lost returns a channel that is closed when the handle's current holding
+// ends: when its lease is lost (the watchdog could not renew it in time,
+// or found it gone) or when it is released. Use it to stop work that needs
+// the lock. If the handle holds nothing, the channel is already closed.
+func (l *line) Lost() <-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.hold != nil {
+		return l.hold.done
+	}
+	return closedChan
+}

@@ -1,0 +1,211 @@
+package hotredis
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/hotredis/hotredis/internal/backend"
+)
+
+// Takes: how the queue engine (queue_engine.go) removes items, so that no
+// item is lost whatever happens to a reply.
+
+// get removes up to n items (at most maxTake) from the head, waiting for
+// at least one when block is true. It returns ErrEmpty, named, when it
+// does not wait and the queue is empty.
+func (q *queue) get(ctx context.Context, op string, n int, block bool) ([]string, error) {
+	if err := q.noTx(ctx, op); err != nil {
+		return nil, err
+	}
+	if q.err != nil {
+		return nil, q.err
+	}
+	items, _, err := q.take(ctx, op, min(n, maxTake), getHoldFor(), true, block)
+	if err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+// take moves up to n items from the head into a new take's list, waiting
+// for at least one when block is true, with hold as the take's deadline.
+// A Get acknowledges its take at once (ack); a Reserve keeps it until Ack.
+// It returns the items and the take's id.
+func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, ack, block bool) ([]string, string, error) {
+	cl, err := q.cli()
+	if err != nil {
+		return nil, "", err
+	}
+	id := newID()
+	ks := q.withSet(q.k.list, q.k.takes, q.taken(id), q.k.putWait, q.k.notFull)
+	args := []string{id, ms(hold), strconv.Itoa(n), strconv.Itoa(chunkSize)}
+	for {
+		arr, err := detach(ctx, cl, func(ctx context.Context) ([]any, error) {
+			return asArray(q.script(ctx, scriptQueueTake, ks, args...))
+		}, func(ctx context.Context, arr []any, err error) { q.undoTake(ctx, id, took(arr), err) })
+		if err == nil && len(arr) == 1 && block {
+			arr, err = q.waitTake(ctx, op, id, hold, n)
+		}
+		if err != nil {
+			if cerr := ctx.Err(); cerr != nil && isCtxErr(err) {
+				return nil, "", cerr // what the take got goes back (undoTake)
+			}
+			q.undoTake(ctx, id, false, err)
+			return nil, "", q.fail(op, err)
+		}
+		if took(arr) {
+			items := stringsOf(arr[1:])
+			if ack {
+				q.ack(id)
+			}
+			return items, id, nil
+		}
+		if len(arr) > 1 {
+			if err := q.recover(ctx, stringsOf(arr[1:])); err != nil {
+				return nil, "", q.fail(op, err)
+			}
+			continue
+		}
+		if !block {
+			return nil, "", q.fail(op, ErrEmpty)
+		}
+	}
+}
+
+// waitTake is a take's wait for an item, once a take found none: one round
+// trip of a pipeline that registers the take (EVAL, so that it runs even on
+// a server that has lost its script cache), waits with BLMOVE into the
+// take's parking list, and claims what it parked (queue_claim). It returns
+// queue_claim's reply, {0} when the wait timed out.
+func (q *queue) waitTake(ctx context.Context, op, id string, hold time.Duration, n int) ([]any, error) {
+	cl, err := q.cli()
+	if err != nil {
+		return nil, err
+	}
+	claimKeys := q.withSet(q.parked(id), q.taken(id), q.k.takes, q.k.list, q.k.putWait, q.k.notFull)
+	claimArgs := []string{id, ms(hold), strconv.Itoa(n), strconv.Itoa(chunkSize)}
+	for {
+		rs, err := q.wait(ctx, op, func(d time.Duration) []backend.Cmd {
+			return []backend.Cmd{
+				scriptQueueRegister.Cmd(false, []string{q.k.takes}, []string{id, ms(d + registerMargin)}),
+				{Name: []string{"BLMOVE"}, Keys: []string{q.k.list, q.parked(id)}, Args: []string{"LEFT", "LEFT", seconds(d)}, Blocking: true},
+				scriptQueueClaim.Cmd(true, claimKeys, claimArgs),
+			}
+		}, func(ctx context.Context, rs []backend.Result, err error) {
+			q.undoTake(ctx, id, err == nil && rs[1].Val != nil, err)
+		})
+		if err != nil {
+			return nil, err
+		}
+		arr, cerr := asArray(rs[2].Val, rs[2].Err)
+		if backend.IsServerError(cerr, "NOSCRIPT") {
+			// The parked item waits under its registration meanwhile; the
+			// claim's own reply must not be lost either.
+			arr, cerr = detach(ctx, cl, func(ctx context.Context) ([]any, error) {
+				return asArray(q.script(ctx, scriptQueueClaim, claimKeys, claimArgs...))
+			}, func(ctx context.Context, _ []any, err error) { q.undoTake(ctx, id, true, err) })
+		}
+		if took(arr) || len(arr) > 1 {
+			return arr, nil
+		}
+		for _, err := range []error{cerr, rs[1].Err, rs[0].Err} {
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+}
+
+// took reports whether a take's reply ({1, items...} or {0, ids...})
+// holds items.
+func took(reply []any) bool { return len(reply) > 1 && reply[0] == int64(1) }
+
+// stringsOf returns the string elements of an array reply.
+func stringsOf(arr []any) []string {
+	out := make([]string, len(arr))
+	for i, x := range arr {
+		out[i], _, _ = asString(x, nil)
+	}
+	return out
+}
+
+// ack acknowledges a Get's take in the background: its list goes, then its
+// registration (in that order: a registration without a list is dropped by
+// the next recovery, a list without one would stay).
+func (q *queue) ack(id string) {
+	if cl, err := q.cli(); err == nil {
+		cl.confirm(cmd("DEL", []string{q.taken(id)}), cmd("ZREM", []string{q.k.takes}, id))
+	}
+}
+
+// undoTake puts back, in the background, what the take id got for a
+// caller that did not receive it: the reply came after the caller gave up
+// (took says whether it took anything), or err lost it. A lost reply
+// leaves the take's outcome unknown: its items, if any, go back now, and
+// its registration stays until its deadline, in case the take runs yet
+// (then the first take after the deadline puts back what it got).
+func (q *queue) undoTake(ctx context.Context, id string, took bool, err error) {
+	mode := "1"
+	switch {
+	case err != nil && isServerErr(err):
+		return // refused: it took nothing
+	case err != nil:
+		mode = "2"
+	case !took:
+		return
+	}
+	if cl, cerr := q.cli(); cerr == nil {
+		cl.background(ctx, func(ctx context.Context) { _, _ = q.recoverOne(ctx, id, mode) })
+	}
+}
+
+// recover puts back the items of the takes ids, whose deadline passed.
+func (q *queue) recover(ctx context.Context, ids []string) error {
+	for _, id := range ids {
+		if _, err := q.recoverOne(ctx, id, "0"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recoverOne runs queue_recover for the take id in mode: "0" once its
+// deadline passed, "1" now (its caller gave its items up), "2" now but
+// keeping its registration until its deadline (its outcome is unknown).
+func (q *queue) recoverOne(ctx context.Context, id, mode string) (int64, error) {
+	ks := []string{q.k.list, q.k.takes, q.parked(id), q.taken(id)}
+	if q.set {
+		ks = append(ks, q.k.set, q.k.unfinished, q.k.joined)
+	}
+	return asInt(q.script(ctx, scriptQueueRecover, ks, id, mode))
+}
+
+// reserve takes one item for Reserve, registered for visibility.
+func (q *queue) reserve(ctx context.Context, op string, visibility time.Duration, block bool) (string, Receipt, error) {
+	if visibility < time.Millisecond {
+		return "", "", q.invalid(op, "visibility timeout %v is under 1ms", visibility)
+	}
+	if err := q.noTx(ctx, op); err != nil {
+		return "", "", err
+	}
+	items, id, err := q.take(ctx, op, 1, visibility, false, block)
+	if err != nil {
+		return "", "", err
+	}
+	return items[0], Receipt(id), nil
+}
+
+// ackReserved acknowledges the reservation r (Ack).
+func (q *queue) ackReserved(ctx context.Context, r Receipt) error {
+	n, err := asInt(q.script(ctx, scriptQueueAck, []string{q.k.takes, q.taken(string(r))}, string(r)))
+	if err != nil {
+		return q.fail("Ack", err)
+	}
+	if n == 0 {
+		return q.fail("Ack", errors.Join(ErrNotHeld,
+			errors.New("reservation "+string(r)+" expired and its item was put back in the queue")))
+	}
+	return nil
+}
