@@ -77,6 +77,69 @@ func TestDefaultCodecRejectsBadText(t *testing.T) {
 	}
 }
 
+// Floats are read in every form Python's float() reads, as HOT Redis
+// stores them (repr, "-nan" after float("inf") * 0) or as people type them.
+func TestDefaultCodecReadsPythonFloats(t *testing.T) {
+	c := hotredis.DefaultCodec[float64]()
+	for text, want := range map[string]float64{
+		"3.0": 3, "1e-07": 1e-7, "3e+17": 3e17, "inf": math.Inf(1), "-inf": math.Inf(-1), "+Infinity": math.Inf(1),
+		" 2.5 ": 2.5, "1_000.5": 1000.5, ".5": 0.5, "5.": 5, "1e400": math.Inf(1),
+	} {
+		if got, err := c.Decode(text); got != want || err != nil {
+			t.Errorf("Decode(%q) = %v, %v; want %v", text, got, err, want)
+		}
+	}
+	for _, text := range []string{"nan", "-nan", "+nan", "-NaN", "NAN"} {
+		if got, err := c.Decode(text); !math.IsNaN(got) || err != nil {
+			t.Errorf("Decode(%q) = %v, %v; want NaN", text, got, err)
+		}
+	}
+	for _, text := range []string{"", "0x10", "1_", "--nan", "nan(1)", "infinit"} {
+		if got, err := c.Decode(text); err == nil {
+			t.Errorf("Decode(%q) = %v, want an error", text, got)
+		}
+	}
+	if got, err := hotredis.DefaultCodec[float32]().Decode("-nan"); !math.IsNaN(float64(got)) || err != nil {
+		t.Errorf("float32 Decode(-nan) = %v, %v", got, err)
+	}
+}
+
+// Lists and maps of floats read what a Python program stores, "-nan" too.
+func TestFloatCollectionsReadPythonText(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	texts := []string{"-nan", "+nan", "nan", "-inf", "5.0", "3e+17", "1_0.5", " 0.1"}
+	same := func(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) }
+	want := []float64{math.NaN(), math.NaN(), math.NaN(), math.Inf(-1), 5, 3e17, 10.5, 0.1}
+
+	l := hotredis.NewList[float64](key(t, "list"))
+	defer l.Delete(ctx)
+	rdb.RPush(ctx, l.Key(), texts)
+	got, err := l.Values(ctx)
+	if err != nil || len(got) != len(want) {
+		t.Fatalf("List Values = %v, %v", got, err)
+	}
+	for k := range want {
+		if !same(got[k], want[k]) {
+			t.Errorf("List Values[%d] of %q = %v, want %v", k, texts[k], got[k], want[k])
+		}
+	}
+
+	m := hotredis.NewMap[string, float64](key(t, "map"))
+	defer m.Delete(ctx)
+	for k, text := range texts {
+		rdb.HSet(ctx, m.Key(), text, text)
+		if v, ok, err := m.Get(ctx, text); !ok || err != nil || !same(v, want[k]) {
+			t.Errorf("Map Get of %q = %v, %v, %v; want %v", text, v, ok, err, want[k])
+		}
+	}
+	rdb.HSet(ctx, m.Key(), "bad", "nan(1)")
+	var de *hotredis.DecodeError
+	if _, _, err := m.Get(ctx, "bad"); !errors.As(err, &de) || de.Value != "nan(1)" {
+		t.Errorf("Map Get of nan(1): %v, want a DecodeError", err)
+	}
+}
+
 func TestDefaultCodecRoundTripsAnyValue(t *testing.T) {
 	ints := func(x int64) bool {
 		c := hotredis.DefaultCodec[int64]()

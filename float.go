@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hotredis/hotredis/internal/pyfmt"
@@ -71,14 +72,17 @@ func NewFloat(key string, opts ...Option) *Float {
 //     rounding. Two overflowing Adds racing at the edge of the range may
 //     leave one of them applied though both reported ErrNotFinite.
 //
-// Every other method, and the error model, are unchanged; Mul, Div, Swap
-// and CompareAndSwap stay exact. Use it for counters of money-free
-// quantities, such as sums of measurements, where the last bit does not
-// matter and every microsecond of server time does.
+// On a stored text Python reads and Redis does not ("1_000.5", " 2.5"),
+// Add and Sub run the script instead. Every other method, and the error
+// model, are unchanged; Mul, Div, Swap and CompareAndSwap stay exact. Use
+// it for counters of money-free quantities, such as sums of measurements,
+// where the last bit does not matter and every microsecond of server time
+// does.
 func WithIncrByFloat() Option { return func(o *options) { o.incrByFloat = true } }
 
 // Load returns the value, 0 if the key is missing. A stored "inf" or
-// "nan" (which only another program can write) is returned as such.
+// "nan", signed or not and in any case ("-nan", "+Infinity"; only another
+// program writes them), is returned as such.
 func (f *Float) Load(ctx context.Context) (float64, error) {
 	s, ok, err := asString(f.read(ctx, cmd("GET", f.keys[:1])))
 	if err != nil || !ok {
@@ -232,13 +236,18 @@ func (f *Float) incrBy(ctx context.Context, name string, arg, by float64) (float
 	}
 	s, ok, err := asString(f.write(ctx, cmd("INCRBYFLOAT", f.keys[:1], strconv.FormatFloat(by, 'g', -1, 64))))
 	if errors.Is(err, ErrDecode) {
-		// Redis refuses "inf" and "nan" as it refuses other text; say
-		// which it was, as the script does, from one read of the text.
+		// Redis refuses "nan" as it refuses other text; say which it was,
+		// as the script does, from one read of the text. Other text Python
+		// reads and Redis does not ("1_000.5", " 2.5") the script reads.
 		if raw, ok, rerr := asString(f.read(ctx, cmd("GET", f.keys[:1]))); rerr == nil && ok {
-			if v, perr := pyfmt.ParseFloat(raw, 64); perr == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
+			v, perr := pyfmt.ParseFloat(raw, 64)
+			switch {
+			case perr != nil:
+				return 0, decodeError(f.key, raw, "float64", perr)
+			case math.IsNaN(v) || math.IsInf(v, 0):
 				return 0, fmt.Errorf("hotredis: float %q: %s: the stored value %q: %w", f.key, name, raw, ErrNotFinite)
 			}
-			return 0, decodeError(f.key, raw, "float64", strconv.ErrSyntax)
+			return f.arith(ctx, name, strings.ToLower(name), arg)
 		}
 	}
 	if err != nil {

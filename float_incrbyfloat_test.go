@@ -156,7 +156,8 @@ func TestFloatIncrByFloatBadInput(t *testing.T) {
 	}
 	for stored, want := range map[string]error{
 		"inf": hotredis.ErrNotFinite, "-inf": hotredis.ErrNotFinite, "nan": hotredis.ErrNotFinite,
-		"abc": hotredis.ErrDecode, "1.5x": hotredis.ErrDecode,
+		"-nan": hotredis.ErrNotFinite, "+NaN": hotredis.ErrNotFinite, "-Infinity": hotredis.ErrNotFinite,
+		"abc": hotredis.ErrDecode, "1.5x": hotredis.ErrDecode, "nan(1)": hotredis.ErrDecode, "1_": hotredis.ErrDecode,
 	} {
 		rdb.Set(ctx, k, stored, 0)
 		if _, err := f.Add(ctx, 1); !errors.Is(err, want) {
@@ -164,6 +165,17 @@ func TestFloatIncrByFloatBadInput(t *testing.T) {
 		}
 		if got := rdb.Get(ctx, k).Val(); got != stored {
 			t.Errorf("Add on %q stored %q", stored, got)
+		}
+	}
+	// Text Python reads and INCRBYFLOAT does not: the script adds to it.
+	for stored, want := range map[string]float64{"1_000.5": 1001.5, " 2.5": 3.5, "\u00a02.5\u3000": 3.5, "\u0661\u0662.\u0665": 13.5} {
+		rdb.Set(ctx, k, stored, 0)
+		if v, err := f.Add(ctx, 1); v != want || err != nil || rdb.Get(ctx, k).Val() != pyfmt.Float(want) {
+			t.Errorf("Add(1) on %q: %v, %v, stored %q; want %v", stored, v, err, rdb.Get(ctx, k).Val(), want)
+		}
+		rdb.Set(ctx, k, stored, 0)
+		if v, err := f.Sub(ctx, 1); v != want-2 || err != nil {
+			t.Errorf("Sub(1) on %q: %v, %v; want %v", stored, v, err, want-2)
 		}
 	}
 	var de *hotredis.DecodeError

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"unicode"
 
 	"pgregory.net/rapid"
 
@@ -213,7 +214,8 @@ func TestFloatTable(t *testing.T) {
 	if v, _ := f.Load(ctx); v != 1.5000001 {
 		t.Fatalf("after INCRBYFLOAT: %v", v)
 	}
-	for text, want := range map[string]float64{"3": 3, "  -2.5e3 ": -2500, "1E5": 1e5, "0.0000001": 1e-7, ".5": 0.5, "7.": 7} {
+	for text, want := range map[string]float64{"3": 3, "  -2.5e3 ": -2500, "1E5": 1e5, "0.0000001": 1e-7, ".5": 0.5, "7.": 7,
+		"+7": 7, "007.50": 7.5, "1_000.5": 1000.5, "1e1_0": 1e10, "\t2.5\n": 2.5, "\u00a02.5\u3000": 2.5, "\u0661\u0662.\u0665": 12.5} {
 		rdb.Set(ctx, f.Key(), text, 0)
 		if v, err := f.Load(ctx); v != want || err != nil {
 			t.Errorf("Load of %q = %v, %v", text, v, err)
@@ -240,7 +242,9 @@ func TestFloatBadInput(t *testing.T) {
 		"Swap": func() error { return e(f.Swap(ctx, 1)) },
 		"CAS":  func() error { return e(f.CompareAndSwap(ctx, 0, 1)) },
 	}
-	for _, junk := range []string{"abc", "", "0x10", "1.5.5", "1e", "--1"} {
+	// Text Python's float() refuses, some of which strtod reads.
+	for _, junk := range []string{"abc", "", "0x10", "1.5.5", "1e", "--1", "+-nan", "nan(1)", "infinit", "1\x00", "1_", "_1", "1__0",
+		"1 2", "\u00bd", "1\ufffd", "\xc0\xb1"} {
 		rdb.Set(ctx, f.Key(), junk, 0)
 		for name, op := range ops {
 			err := op()
@@ -276,16 +280,27 @@ func TestFloatBadInput(t *testing.T) {
 	if n := rdb.Exists(ctx, f.Key()).Val(); n != 0 {
 		t.Fatal("a non-finite value was stored")
 	}
-	// A Python program may store inf: it loads, but arithmetic refuses it.
-	for _, text := range []string{"inf", "-inf", "nan"} {
-		rdb.Set(ctx, f.Key(), text, 0)
-		if v, err := f.Load(ctx); err != nil || strconv.FormatFloat(v, 'g', -1, 64) != map[string]string{"inf": "+Inf", "-inf": "-Inf", "nan": "NaN"}[text] {
-			t.Errorf("Load of %q = %v, %v", text, v, err)
+	// A Python program may store inf or nan, "-nan" too (float("inf") * 0,
+	// (-8.0) ** (1/3)): it loads, but arithmetic refuses it.
+	fi := hotredis.NewFloat(f.Key(), hotredis.WithIncrByFloat())
+	for _, c := range []struct{ text, want string }{
+		{"inf", "+Inf"}, {"-inf", "-Inf"}, {"+inf", "+Inf"}, {"-Infinity", "-Inf"}, {"INF", "+Inf"},
+		{"nan", "NaN"}, {"-nan", "NaN"}, {"+nan", "NaN"}, {"-NaN", "NaN"}, {"NAN", "NaN"}, {" -nan\n", "NaN"},
+	} {
+		rdb.Set(ctx, f.Key(), c.text, 0)
+		if v, err := f.Load(ctx); err != nil || strconv.FormatFloat(v, 'g', -1, 64) != c.want {
+			t.Errorf("Load of %q = %v, %v; want %s", c.text, v, err, c.want)
 		}
-		for _, op := range []string{"Add", "Mul", "Div", "Pow"} {
+		for _, op := range []string{"Add", "Sub", "Mul", "Div", "Pow"} {
 			if err := ops[op](); !errors.Is(err, hotredis.ErrNotFinite) {
-				t.Errorf("%s on %q: %v", op, text, err)
+				t.Errorf("%s on %q: %v", op, c.text, err)
 			}
+		}
+		if _, err := fi.Add(ctx, 1); !errors.Is(err, hotredis.ErrNotFinite) {
+			t.Errorf("Add WithIncrByFloat on %q: %v", c.text, err)
+		}
+		if s := rdb.Get(ctx, f.Key()).Val(); s != c.text {
+			t.Errorf("arithmetic on %q changed it to %q", c.text, s)
 		}
 	}
 	f.Store(ctx, math.MaxFloat64)
@@ -305,6 +320,56 @@ func TestFloatBadInput(t *testing.T) {
 	}
 	if v, _ := f.Load(ctx); v != -8 {
 		t.Fatalf("value changed to %v", v)
+	}
+}
+
+// Python's float() reads a str's Unicode decimal digits and whitespace, so
+// pyfmt.ParseFloat does, and the scripts (pyfloat_lib) read the same
+// texts: every Unicode run of ten digits, and each whitespace character.
+func TestScalarsReadUnicodeText(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	f, i := hotredis.NewFloat(key(t, "float")), hotredis.NewInt(key(t, "int"))
+	defer f.Delete(ctx)
+	defer i.Delete(ctx)
+	check := func(text string, want float64) {
+		t.Helper()
+		rdb.Set(ctx, f.Key(), text, 0)
+		rdb.Set(ctx, i.Key(), text, 0)
+		v, err := f.Load(ctx)
+		w, werr := f.Mul(ctx, 2)
+		n, nerr := i.Load(ctx)
+		m, merr := i.Mul(ctx, 2)
+		if v != want || err != nil || w != 2*want || werr != nil || n != int64(want) || nerr != nil || m != 2*int64(want) || merr != nil {
+			t.Errorf("%+q: Float Load %v, %v, Mul %v, %v; Int Load %d, %v, Mul %d, %v; want %v", text, v, err, w, werr, n, nerr, m, merr, want)
+		}
+	}
+	var runs []unicode.Range32
+	for _, r := range unicode.Nd.R16 {
+		runs = append(runs, unicode.Range32{Lo: uint32(r.Lo), Hi: uint32(r.Hi)})
+	}
+	for _, r := range append(runs, unicode.Nd.R32...) {
+		for zero := rune(r.Lo); zero <= rune(r.Hi); zero += 10 {
+			check(string([]rune{zero + 9, zero + 8, zero + 1, zero + 3, zero + 4, zero + 2, zero + 7, zero + 6, zero + 5, '.', zero}), 981342765)
+		}
+	}
+	for r := rune(0x80); r <= unicode.MaxRune; r++ {
+		if unicode.IsSpace(r) {
+			check(string(r)+"7"+string(r), 7)
+		}
+	}
+	for _, junk := range []string{"\u00bd", "\u00b2", "\u2167", "7\u200b", "\xff7", "\xc0\xb7", "\xe0\x80\xb7", "\xf0\x80\x80\xb7", "\xed\xa0\x80"} {
+		rdb.Set(ctx, f.Key(), junk, 0)
+		rdb.Set(ctx, i.Key(), junk, 0)
+		_, err := f.Load(ctx)
+		_, werr := f.Mul(ctx, 2)
+		_, nerr := i.Load(ctx)
+		_, merr := i.Mul(ctx, 2)
+		for _, err := range []error{err, werr, nerr, merr} {
+			if !errors.Is(err, hotredis.ErrDecode) {
+				t.Errorf("%+q: %v, want ErrDecode", junk, err)
+			}
+		}
 	}
 }
 

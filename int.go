@@ -3,9 +3,11 @@ package hotredis
 import (
 	"context"
 	"errors"
-	"github.com/hotredis/hotredis/internal/lua"
 	"math"
 	"strconv"
+
+	"github.com/hotredis/hotredis/internal/lua"
+	"github.com/hotredis/hotredis/internal/pyfmt"
 )
 
 var scriptIntArith = lua.Load("int_arith")
@@ -20,11 +22,17 @@ var scriptIntArith = lua.Load("int_arith")
 // of the dividend (-7/2 == -3, -7%2 == -1), Shr is an arithmetic shift, and
 // the bit operators act on 64-bit two's complement. Where Go would wrap
 // around, an Int returns ErrOverflow instead and leaves its value
-// unchanged; division by zero is ErrDivideByZero; a stored text that is not
-// a decimal int64 is ErrDecode (a *DecodeError with the text). Every method
-// that changes the value is one atomic step on the server (one command or
-// one script) and returns the new value; writes keep the key's expiry.
-// Called with a Transaction's context, changes are queued and return 0.
+// unchanged; division by zero is ErrDivideByZero.
+//
+// Besides decimal, an Int reads any text Python's float() reads whose
+// exact value is an integer within int64, such as the "5.0" or "3e+17"
+// HOT Redis's Int stores after arithmetic with a float; its methods work
+// on it and store their result in decimal. Any other text ("2.5", "1e19",
+// "nan") is ErrDecode (a *DecodeError with the text). Every method that
+// changes the value is one atomic step on the server (one command or one
+// script; on such a text Add and Sub run the script after INCRBY refuses
+// it) and returns the new value; writes keep the key's expiry. Called with
+// a Transaction's context, changes are queued and return 0.
 type Int struct {
 	object
 }
@@ -44,11 +52,13 @@ func (i *Int) Load(ctx context.Context) (int64, error) {
 	return i.parse(s)
 }
 
-// parse reads the text INCR accepts: canonical decimal within int64.
+// parse reads the text INCR accepts, canonical decimal within int64, and
+// any other text whose exact value is an integer within int64 ("5.0",
+// "3e+17", "+1", "-0.0"), as int_arith does.
 func (i *Int) parse(s string) (int64, error) {
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err == nil && strconv.FormatInt(n, 10) != s {
-		err = strconv.ErrSyntax // "+1", "007", "-0": INCR refuses them too
+	if err != nil || strconv.FormatInt(n, 10) != s {
+		n, err = pyfmt.ParseIntegralFloat(s)
 	}
 	if err != nil {
 		return 0, decodeError(i.key, s, "int64", err)
@@ -64,8 +74,7 @@ func (i *Int) Store(ctx context.Context, n int64) error {
 
 // Add adds n (INCRBY) and returns the new value.
 func (i *Int) Add(ctx context.Context, n int64) (int64, error) {
-	r, err := asInt(i.write(ctx, cmd("INCRBY", i.keys[:1], strconv.FormatInt(n, 10))))
-	return r, i.fail(ctx, err)
+	return i.incr(ctx, "INCRBY", "add", n)
 }
 
 // Sub subtracts n (DECRBY) and returns the new value.
@@ -73,7 +82,22 @@ func (i *Int) Sub(ctx context.Context, n int64) (int64, error) {
 	if n == math.MinInt64 { // DECRBY cannot negate it; x - MinInt64 may still fit
 		return i.arith(ctx, "sub", strconv.FormatInt(n, 10))
 	}
-	r, err := asInt(i.write(ctx, cmd("DECRBY", i.keys[:1], strconv.FormatInt(n, 10))))
+	return i.incr(ctx, "DECRBY", "sub", n)
+}
+
+// incr sends verb (INCRBY or DECRBY). Where Redis refuses the stored text
+// as not an integer, which may be one an Int reads ("5.0"), the script
+// does op instead: it computes the same or reports the DecodeError. In a
+// transaction, where the refusal would only come at the commit, the
+// script goes first.
+func (i *Int) incr(ctx context.Context, verb, op string, n int64) (int64, error) {
+	if txFrom(ctx) != nil {
+		return i.arith(ctx, op, strconv.FormatInt(n, 10))
+	}
+	r, err := asInt(i.write(ctx, cmd(verb, i.keys[:1], strconv.FormatInt(n, 10))))
+	if errors.Is(err, ErrDecode) {
+		return i.arith(ctx, op, strconv.FormatInt(n, 10))
+	}
 	return r, i.fail(ctx, err)
 }
 

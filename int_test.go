@@ -281,7 +281,12 @@ func TestIntBadInput(t *testing.T) {
 			},
 		}
 	}
-	for _, junk := range []string{"abc", "1.5", "", " 1", "+1", "007", "-0", "9223372036854775808", "-9223372036854775809"} {
+	// Text Python's float() refuses, or whose value is not an integer
+	// within int64. (Integral float text, "5.0", is read: see
+	// TestIntReadsIntegralFloatText.)
+	for _, junk := range []string{"abc", "", "1.5", "2.5", "-0.5", "1e-1", "5.000000000000000000001", "1e19", "-1e19", "9.3e18",
+		"9223372036854775808", "-9223372036854775809", "9223372036854775808.0", "nan", "-nan", "+NaN", "inf", "-Infinity",
+		"0x10", "1_", "_1", "1__0", "5.0.0", "1e", "nan(1)", "1\x00", "\u00bd"} {
 		rdb.Set(ctx, i.Key(), junk, 0)
 		for name, f := range ops(i) {
 			err := f()
@@ -332,6 +337,59 @@ func TestIntBadInput(t *testing.T) {
 	}
 	if v, _ := i.Load(ctx); v != math.MinInt64 {
 		t.Fatalf("value changed to %d", v)
+	}
+}
+
+// HOT Redis's Int stores float text after arithmetic with a float: "5.0",
+// or "3e+17" (Lua's %.14g). An Int reads every text Python's float() reads
+// whose exact value is an integer within int64, and each method works on
+// it as on the decimal text and stores its result in decimal.
+func TestIntReadsIntegralFloatText(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	i := hotredis.NewInt(key(t))
+	defer i.Delete(ctx)
+	texts := []struct {
+		text string
+		want int64
+	}{
+		{"5.0", 5}, {"-2.0", -2}, {"3e+17", 3e17}, {"1.5e+18", 15e17}, {"1.2345678901235e+17", 123456789012350000},
+		{"9.007199254740993e+15", 1<<53 + 1}, {"9007199254740993.0", 1<<53 + 1}, {"-0.0", 0}, {"0.0", 0},
+		{"-0", 0}, {"+1", 1}, {"007", 7}, {" 12\n", 12}, {"1_000", 1000}, {"1E3", 1000}, {"2500e-2", 25}, {"5.", 5},
+		{"9.223372036854775807e18", math.MaxInt64}, {"-9223372036854775808.0", math.MinInt64}, {"\uff15.0", 5},
+	}
+	ops := []struct {
+		op string
+		y  int64
+	}{{"add", 3}, {"sub", 3}, {"mul", 2}, {"div", 2}, {"mod", 3}, {"pow", 2}, {"and", 6}, {"xor", 1}, {"shl", 1}, {"shr", 1}}
+	for _, c := range texts {
+		rdb.Set(ctx, i.Key(), c.text, 0)
+		if v, err := i.Load(ctx); v != c.want || err != nil {
+			t.Errorf("Load of %q = %d, %v; want %d", c.text, v, err, c.want)
+		}
+		for _, o := range ops {
+			rdb.Set(ctx, i.Key(), c.text, 0)
+			want, wantErr := goInt(c.want, o.op, o.y)
+			got, err := callInt(ctx, i, o.op, o.y)
+			stored := rdb.Get(ctx, i.Key()).Val()
+			switch {
+			case wantErr != nil && (!errors.Is(err, wantErr) || stored != c.text):
+				t.Errorf("%s(%d) on %q: %d, %v, stored %q; want %v and the text kept", o.op, o.y, c.text, got, err, stored, wantErr)
+			case wantErr == nil && (err != nil || got != want || stored != strconv.FormatInt(want, 10)):
+				t.Errorf("%s(%d) on %q: %d, %v, stored %q; want %d", o.op, o.y, c.text, got, err, stored, want)
+			}
+		}
+		rdb.Set(ctx, i.Key(), c.text, 0)
+		if old, err := i.Swap(ctx, 9); old != c.want || err != nil || rdb.Get(ctx, i.Key()).Val() != "9" {
+			t.Errorf("Swap(9) on %q: %d, %v, stored %q", c.text, old, err, rdb.Get(ctx, i.Key()).Val())
+		}
+		rdb.Set(ctx, i.Key(), c.text, 0)
+		if ok, err := i.CompareAndSwap(ctx, c.want^1, 9); ok || err != nil || rdb.Get(ctx, i.Key()).Val() != c.text {
+			t.Errorf("CompareAndSwap(%d, 9) on %q: %v, %v, stored %q", c.want^1, c.text, ok, err, rdb.Get(ctx, i.Key()).Val())
+		}
+		if ok, err := i.CompareAndSwap(ctx, c.want, 9); !ok || err != nil || rdb.Get(ctx, i.Key()).Val() != "9" {
+			t.Errorf("CompareAndSwap(%d, 9) on %q: %v, %v, stored %q", c.want, c.text, ok, err, rdb.Get(ctx, i.Key()).Val())
+		}
 	}
 }
 
@@ -444,6 +502,21 @@ func TestIntTransaction(t *testing.T) {
 	}
 	if v, _ := b.Load(ctx); v != -1<<62 {
 		t.Fatalf("b = %d", v)
+	}
+
+	// Add and Sub read HOT Redis's integral float text there too.
+	c := hotredis.NewInt(key(t, "{x}c"))
+	defer c.Delete(ctx)
+	rdb := rawClient()
+	defer rdb.Close()
+	rdb.Set(ctx, c.Key(), "5.0", 0)
+	err = hotredis.Transaction(ctx, func(ctx context.Context) error {
+		c.Add(ctx, 1)
+		_, err := c.Sub(ctx, 3)
+		return err
+	})
+	if s := rdb.Get(ctx, c.Key()).Val(); err != nil || s != "3" {
+		t.Fatalf("5.0 + 1 - 3 in a transaction: stored %q, %v", s, err)
 	}
 
 	// A failing script inside EXEC reports its sentinel.

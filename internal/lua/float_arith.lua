@@ -1,23 +1,45 @@
 -- float_arith: float64 arithmetic on a stored float, as Go computes it.
--- KEYS[1] the float (text Python's float() reads; missing counts as 0.0)
+-- libs: pyfloat_lib
+-- KEYS[1] the float (any text Python's float() reads; missing counts as 0.0)
 -- ARGV[1] op: add sub mul div swap cas
 -- ARGV[2] the operand (a finite float64 in shortest round-trip form)
 -- ARGV[3] cas only: the new value
 -- Reply: the new value in Python's repr form (swap: the old stored text;
 -- cas: 1 if it swapped, else 0), or an error reply, with nothing stored:
--- DECODE (the stored text is not a float), NOTFINITE (the stored value or
--- the result is NaN or infinite), DIVZERO.
+-- DECODE (the stored text is not a float), NOTFINITE (the stored value,
+-- "inf" or "nan" in any case and sign, or the result is NaN or infinite),
+-- DIVZERO.
 -- A script so that read, compute and write are one atomic step. Lua numbers
 -- are IEEE doubles, so + - * / here round exactly as Go's float64 do; the
--- stored text is read with strtod (correctly rounded) and written as the
--- shortest text that reads back as the same double, which is Python's repr.
+-- stored text is checked against float()'s syntax (pyfloat_lib), read with
+-- strtod (correctly rounded) and written as the shortest text that reads
+-- back as the same double, which is Python's repr.
 -- (INCRBYFLOAT is not used: it adds in long double and keeps 17 decimals,
 -- so 0.1+0.2 gives 0.3 and adding 1e-20 gives 0, unlike Go.)
+
+-- parse reads s as Python's float() does, nil if float() refuses it. The
+-- forms repr and INCRBYFLOAT write go straight to tonumber (strtod), which
+-- reads them as Python does; any other text is taken apart first, since
+-- strtod also reads hex, "nan(...)" and the digits before a NUL, and not
+-- underscores.
 local function parse(s)
   if not s then return 0 end
-  -- strtod reads hex; Python does not
-  if string.find(s, 'x', 1, true) or string.find(s, 'X', 1, true) then return nil end
-  return tonumber(s)
+  if string.find(s, '^%-?%d+%.?%d*$') or string.find(s, '^%-?%d%.?%d*e[-+]%d+$') then
+    return tonumber(s)
+  end
+  local neg, special, whole, frac, exp = pyfloat(s)
+  if neg == nil then return nil end
+  local x
+  if special == 'inf' then
+    x = math.huge
+  elseif special == 'nan' then
+    x = 0 / 0
+  else
+    if exp == '' then exp = '0' end
+    x = tonumber(whole .. '.' .. frac .. 'e' .. exp)
+  end
+  if neg then x = -x end
+  return x
 end
 
 local function finite(x)

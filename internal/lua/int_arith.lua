@@ -1,12 +1,16 @@
 -- int_arith: exact int64 arithmetic on a decimal integer, as Go computes it.
--- KEYS[1] the integer (decimal text, as INCR reads it; missing counts as 0)
+-- libs: pyfloat_lib
+-- KEYS[1] the integer: decimal text, as INCR reads it, or any other text
+-- Python's float() reads whose exact value is an integer within int64
+-- ("5.0", "3e+17": HOT Redis's Int stores such text after arithmetic with
+-- a float); missing counts as 0
 -- ARGV[1] op: add sub mul div mod pow and or xor andnot shl shr swap cas
 -- ARGV[2] the operand, decimal int64 (pow, shl, shr: a count 0..65)
 -- ARGV[3] cas only: the new value
--- Reply: the new value as decimal text (swap: the old value; cas: 1 if it
--- swapped, else 0), or an error reply, with nothing stored: DECODE (the
--- stored text is not an int64), OVERFLOW (the result is outside int64),
--- DIVZERO.
+-- Reply: the new value as decimal text (swap: the old value, in decimal;
+-- cas: 1 if it swapped, else 0), or an error reply, with nothing stored:
+-- DECODE (the stored text is not an int64), OVERFLOW (the result is outside
+-- int64), DIVZERO. Every value stored is decimal text.
 -- A script so that read, compute and write are one atomic step. Lua numbers
 -- are doubles, exact only up to 2^53, so no int64 is ever held in one: a
 -- value is a sign and a magnitude in four 16-bit limbs (least significant
@@ -24,7 +28,6 @@ end
 -- parse reads the text INCR accepts: "0" or an optional "-" and digits
 -- without a leading zero, within int64. It returns neg, magnitude, or nil.
 local function parse(s)
-  if not s then return false, zero() end
   local neg, d = false, s
   if string.byte(s, 1) == 45 then neg, d = true, string.sub(s, 2) end
   if d == '0' and not neg then return false, zero() end
@@ -166,19 +169,59 @@ end
 -- small returns the value of canonical text of at most 15 digits, which a
 -- double holds exactly, or nil.
 local function small(s)
-  if not s or s == '0' then return 0 end
+  if s == '0' then return 0 end
   local d = string.match(s, '^%-?([1-9][0-9]*)$')
   if d and #d <= 15 then return tonumber(s) end
 end
 
+-- integral returns the decimal text INCR reads (at most 19 digits, not yet
+-- checked against int64's range) of s, a text Python's float() reads whose
+-- exact value is an integer: "5.0" gives "5", "3e+17" "300000000000000000",
+-- "-0.0" "0". Else nil: "2.5", "1e19", "nan". The digits are shifted by the
+-- exponent as text, never rounded through a double.
+local function integral(s)
+  local neg, special, whole, frac, exp = pyfloat(s)
+  if neg == nil or special then return nil end
+  local d = string.gsub(whole .. frac, '^0+', '')
+  if d == '' then return '0' end
+  -- d * 10^shift is the value. An exponent beyond #s + 20 decides as well
+  -- as the exact one: the value is then above 10^20 or below 10^-20.
+  local e = 0
+  if exp ~= '' then
+    local sign, ed = string.match(exp, '^([-+]?)(%d+)$')
+    e = math.min(tonumber(ed), #s + 20)
+    if sign == '-' then e = -e end
+  end
+  local shift = e - #frac
+  if shift >= 0 then
+    if #d + shift > 19 then return nil end
+    d = d .. string.rep('0', shift)
+  else
+    local cut = #d + shift
+    if cut <= 0 or string.find(string.sub(d, cut + 1), '[1-9]') then return nil end
+    d = string.sub(d, 1, cut)
+  end
+  if neg then d = '-' .. d end
+  return d
+end
+
 local op, key = ARGV[1], KEYS[1]
 local raw = redis.call('GET', key)
+-- text is the stored value as INCR's text: '0' for a missing key, raw
+-- itself in the common case, else what integral makes of raw.
+local text = raw or '0'
+if raw and raw ~= '0' and not string.find(raw, '^%-?[1-9]%d*$') then
+  text = integral(raw)
+  if not text then
+    return redis.error_reply('DECODE value is not an integer')
+  end
+end
 
 -- Fast path: when both values and the result are below 2^53 in magnitude,
 -- doubles compute every operation here exactly (fmod is exact, and
 -- rounding never carries a product or sum across 2^53 unnoticed).
 local LIM = 9007199254740992
-local x, y = small(raw), small(ARGV[2])
+local x, y = small(text), small(ARGV[2])
 if x and y and op ~= 'swap' and op ~= 'cas' then
   local r
   if op == 'add' then
@@ -214,19 +257,19 @@ if x and y and op ~= 'swap' and op ~= 'cas' then
 end
 
 local ONE = {1, 0, 0, 0}
-local an, a = parse(raw)
+local an, a = parse(text)
 if an == nil then
   return redis.error_reply('DECODE value is not an integer')
 end
 
 if op == 'swap' or op == 'cas' then
   if op == 'cas' then
-    if (raw or '0') ~= ARGV[2] then return 0 end
+    if text ~= ARGV[2] then return 0 end
     redis.call('SET', key, ARGV[3], 'KEEPTTL')
     return 1
   end
   redis.call('SET', key, ARGV[2], 'KEEPTTL')
-  return raw or '0'
+  return text
 end
 
 local rn, r
