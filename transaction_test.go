@@ -3,9 +3,14 @@ package hotredis_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/hotredis/hotredis"
 )
@@ -250,4 +255,147 @@ func TestTransactionCrossSlotOnCluster(t *testing.T) {
 	}, a); err != nil {
 		t.Fatalf("optimistic on cluster: %v", err)
 	}
+}
+
+// TestReadOnlyOptimisticIsASnapshot checks that the reads of an optimistic
+// transaction that writes nothing are one snapshot: another client moves
+// units from x to y in MULTI/EXEC, so every consistent read of both sums
+// to 100, and Optimistic must not return a pair read across a move.
+func TestReadOnlyOptimisticIsASnapshot(t *testing.T) {
+	x, y := hotredis.NewInt(key(t, "x")), hotredis.NewInt(key(t, "y"))
+	rdb := rawClient()
+	defer rdb.Close()
+	move := func() error {
+		_, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.DecrBy(ctx, x.Key(), 1)
+			p.IncrBy(ctx, y.Key(), 1)
+			return nil
+		})
+		return err
+	}
+	read := func(tctx context.Context) (a, b int64, err error) {
+		if a, err = x.Load(tctx); err != nil {
+			return 0, 0, err
+		}
+		b, err = y.Load(tctx)
+		return a, b, err
+	}
+	reset := func(t *testing.T) {
+		t.Helper()
+		if err := x.Store(ctx, 100); err != nil {
+			t.Fatal(err)
+		}
+		if err := y.Store(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	t.Run("a move between the two reads makes it run again", func(t *testing.T) {
+		reset(t)
+		var attempts int
+		var a, b int64
+		err := hotredis.Optimistic(ctx, func(tctx context.Context) error {
+			attempts++
+			var err error
+			if a, err = x.Load(tctx); err != nil {
+				return err
+			}
+			if attempts == 1 {
+				if err := move(); err != nil {
+					return err
+				}
+			}
+			b, err = y.Load(tctx)
+			return err
+		}, x, y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if attempts < 2 {
+			t.Errorf("fn ran %d time(s): a move between its reads went unnoticed", attempts)
+		}
+		if a != 99 || b != 1 {
+			t.Errorf("Optimistic returned x = %d, y = %d; want the pair after the move, 99 and 1", a, b)
+		}
+	})
+
+	t.Run("concurrent moves", func(t *testing.T) {
+		reset(t)
+		var (
+			stop    = make(chan struct{})
+			writers sync.WaitGroup
+			readers sync.WaitGroup
+			mu      sync.Mutex
+			reads   int
+			torn    int    // reads whose sum is not 100
+			first   string // the first of them
+			moves   atomic.Int64
+		)
+		for range 2 {
+			writers.Go(func() {
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					if err := move(); err != nil {
+						t.Error(err)
+						return
+					}
+					moves.Add(1)
+					// A pause, without which readers would rarely
+					// see two reads without a move in between.
+					time.Sleep(2 * time.Millisecond)
+				}
+			})
+		}
+		for range 4 {
+			readers.Go(func() {
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					var a, b int64
+					err := hotredis.Optimistic(ctx, func(tctx context.Context) error {
+						var err error
+						a, b, err = read(tctx)
+						return err
+					}, x, y)
+					if errors.Is(err, hotredis.ErrTxConflict) {
+						continue // gave up: no pair returned
+					}
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					reads++
+					if a+b != 100 {
+						if torn == 0 {
+							first = fmt.Sprintf("x = %d, y = %d", a, b)
+						}
+						torn++
+					}
+					mu.Unlock()
+				}
+			})
+		}
+		time.Sleep(time.Second)
+		close(stop)
+		writers.Wait()
+		readers.Wait()
+		t.Logf("%d snapshots read during %d moves", reads, moves.Load())
+		if torn > 0 {
+			t.Errorf("%d of %d pairs returned by Optimistic were read across a move (first: %s), want x + y = 100", torn, reads, first)
+		}
+		if reads < 200 {
+			t.Errorf("only %d successful reads: too few to tell", reads)
+		}
+		if moves.Load() < 100 {
+			t.Errorf("only %d moves: too few to tell", moves.Load())
+		}
+	})
 }
