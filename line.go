@@ -179,8 +179,12 @@ func (l *line) args(more ...string) []string {
 
 // check validates a count before any I/O; n == 0 is nothing to do.
 func (l *line) check(ctx context.Context, op string, n int64) error {
-	if l.err != nil {
-		return l.err
+	cl, err := l.cli()
+	if err != nil {
+		return err
+	}
+	if err := cl.ready(ctx, nil); err != nil {
+		return err
 	}
 	if err := l.noTx(ctx, op); err != nil {
 		return err

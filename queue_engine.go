@@ -243,8 +243,12 @@ func (q *queue) len(ctx context.Context) (int, error) {
 }
 
 func (q *queue) full(ctx context.Context) (bool, error) {
-	if q.maxSize == 0 {
-		return false, q.err
+	if q.maxSize == 0 { // never full: no need to ask, but a closed client says so
+		cl, err := q.cli()
+		if err == nil {
+			err = cl.ready(ctx, nil)
+		}
+		return false, err
 	}
 	n, err := q.len(ctx)
 	return n >= q.maxSize, err

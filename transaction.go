@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -87,6 +88,12 @@ func (c *Client) Transaction(ctx context.Context, fn func(ctx context.Context) e
 	if txFrom(ctx) != nil {
 		return errors.New("hotredis: transactions cannot be nested")
 	}
+	if fn == nil {
+		return fmt.Errorf("hotredis: transaction: %w: nil function", ErrInvalidArgument)
+	}
+	if err := c.ready(ctx, nil); err != nil {
+		return err
+	}
 	t := &tx{c: c}
 	if err := fn(context.WithValue(ctx, txKey{}, t)); err != nil {
 		return err
@@ -98,6 +105,9 @@ func (t *tx) commit(ctx context.Context, exec func(context.Context, []backend.Cm
 	t.mu.Lock()
 	cmds, watched := t.cmds, t.watched
 	t.mu.Unlock()
+	if err := t.c.ready(ctx, nil); err != nil {
+		return err // closed meanwhile: writes fn made may have failed unseen
+	}
 	if len(cmds) == 0 {
 		if t.conn == nil || len(watched) == 0 {
 			return nil
@@ -118,7 +128,7 @@ func (t *tx) commit(ctx context.Context, exec func(context.Context, []backend.Cm
 		if errors.Is(err, backend.ErrTxAborted) {
 			return err
 		}
-		return fmt.Errorf("hotredis: transaction: %w", wrapServer(err))
+		return fmt.Errorf("hotredis: transaction: %w", wrapServer(t.c.outcome(ctx, err, true)))
 	}
 	for i, r := range rs {
 		if r.Err != nil {
@@ -172,9 +182,12 @@ func (c *Client) Optimistic(ctx context.Context, fn func(ctx context.Context) er
 	if txFrom(ctx) != nil {
 		return errors.New("hotredis: transactions cannot be nested")
 	}
+	if fn == nil {
+		return fmt.Errorf("hotredis: optimistic transaction: %w: nil function", ErrInvalidArgument)
+	}
 	var ks []string
 	for _, o := range watch {
-		if o == nil {
+		if isNil(o) {
 			return fmt.Errorf("hotredis: optimistic transaction: %w: a nil object to watch", ErrInvalidArgument)
 		}
 		ks = append(ks, o.redisKeys()...)
@@ -247,3 +260,12 @@ func slotMoving(err error) bool {
 type userError struct{ err error }
 
 func (e userError) Error() string { return e.err.Error() }
+
+// isNil reports whether o is nil or a nil pointer in an interface.
+func isNil(o Object) bool {
+	if o == nil {
+		return true
+	}
+	v := reflect.ValueOf(o)
+	return v.Kind() == reflect.Pointer && v.IsNil()
+}
