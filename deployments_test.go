@@ -218,13 +218,6 @@ func runScenarios(t *testing.T, c *hotredis.Client, prefix string) {
 	}
 }
 
-func noErr(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // value returns a function that fails t on err and returns v otherwise:
 // value(l.Len(ctx))(t).
 func value[V any](v V, err error) func(testing.TB) V {

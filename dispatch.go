@@ -403,9 +403,9 @@ const tryAgainFor = 10 * time.Second
 
 func isTryAgain(err error) bool { return backend.IsServerError(err, "TRYAGAIN") }
 
-// again waits before the next attempt; it reports false when the caller
+// waitToRetry waits before the next attempt; it reports false when the caller
 // should give up: ctx ended or tryAgainFor passed since start.
-func again(ctx context.Context, start time.Time, wait *time.Duration) bool {
+func waitToRetry(ctx context.Context, start time.Time, wait *time.Duration) bool {
 	if time.Since(start) > tryAgainFor {
 		return false
 	}
@@ -425,7 +425,7 @@ func again(ctx context.Context, start time.Time, wait *time.Duration) bool {
 // sent again in full, which also caches it.
 func (c *Client) do(ctx context.Context, cmd backend.Cmd) (any, error) {
 	v, err := c.b.Do(ctx, cmd)
-	for start, wait := time.Now(), 2*time.Millisecond; isTryAgain(err) && again(ctx, start, &wait); {
+	for start, wait := time.Now(), 2*time.Millisecond; isTryAgain(err) && waitToRetry(ctx, start, &wait); {
 		v, err = c.b.Do(ctx, cmd)
 	}
 	if backend.IsServerError(err, "NOSCRIPT") {
@@ -453,7 +453,7 @@ func (c *Client) exec(ctx context.Context, cmds []backend.Cmd) ([]backend.Result
 	}
 	// A refused command makes the whole MULTI/EXEC abort: nothing ran.
 	rs, err := c.b.Exec(ctx, cmds)
-	for start, wait := time.Now(), 2*time.Millisecond; isTryAgain(err) && again(ctx, start, &wait); {
+	for start, wait := time.Now(), 2*time.Millisecond; isTryAgain(err) && waitToRetry(ctx, start, &wait); {
 		rs, err = c.b.Exec(ctx, cmds)
 	}
 	return rs, err

@@ -65,7 +65,15 @@ func newFaults(t *testing.T, key string) (*faults, *hotredis.Client) {
 		t.Cleanup(func() { rdb.Close() })
 		f.raws = append(f.raws, rdb)
 	}
-	c, err := hotredis.NewClient(opts)
+	// Other tests' faults may cut this client's first connection.
+	var c *hotredis.Client
+	var err error
+	for range 20 {
+		if c, err = hotredis.NewClient(opts); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,21 +14,6 @@ import (
 
 func init() { roles["lock-waiter"] = roleLockWaiter }
 
-// waitInLine waits until n waiters stand in the line of the lock or
-// semaphore at k.
-func waitInLine(t *testing.T, k string, n int64) {
-	t.Helper()
-	rdb := rawClient()
-	defer rdb.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for rdb.ZCard(ctx, k+":waiters").Val() != n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d waiters in line, want %d", rdb.ZCard(ctx, k+":waiters").Val(), n)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 func TestLockServesWaitersInArrivalOrder(t *testing.T) {
 	k := key(t)
 	holder := hotredis.NewLock(k)

@@ -223,7 +223,7 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 		}
 		if g.token > 0 && time.Now().Before(g.expires) {
 			l.op.Lock()
-			l.gained(n, g.token, g.epoch, g.expires, w.id)
+			l.acquired(n, g.token, g.epoch, g.expires, w.id)
 			l.op.Unlock()
 			return nil
 		}
@@ -297,7 +297,7 @@ func (l *line) try(ctx context.Context, n int64, id string, w *wait) (ok bool, l
 	if !l.kind.permits {
 		epoch = token // a lock's holding is known by its token; arr[2] counts holds
 	}
-	l.gained(n, token, epoch, start.Add(ttl), "")
+	l.acquired(n, token, epoch, start.Add(ttl), "")
 	return true, 0, nil
 }
 

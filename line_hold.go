@@ -9,7 +9,7 @@ import (
 // The holding side of the line-and-lease engine (see line.go): what a
 // handle holds, its lease's renewal, and how a holding ends.
 
-// gained records n taken with token, whose lease on the server lasts
+// acquired records n taken with token, whose lease on the server lasts
 // until at least expires, and starts the watchdog if it is not running;
 // wid names a grant read from a stream, which the watchdog confirms at
 // once. epoch is that of the handle's holding on the server after the
@@ -18,7 +18,7 @@ import (
 // watchdog noticed: it ends as lost and a new one begins with these n. (An
 // older epoch, a grant read after a newer holding began, means these n
 // were lost already.) The caller holds l.op.
-func (l *line) gained(n, token, epoch int64, expires time.Time, wid string) {
+func (l *line) acquired(n, token, epoch int64, expires time.Time, wid string) {
 	l.mu.Lock()
 	if old := l.hold; old != nil && epoch != l.epoch {
 		if epoch < l.epoch {

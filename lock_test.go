@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -19,35 +18,6 @@ import (
 func init() {
 	roles["lock-counter"] = roleLockCounter
 	roles["lock-holder"] = roleLockHolder
-}
-
-// locker is what Lock, RLock and the semaphores have in common for the
-// contention tests.
-type locker interface {
-	Acquire(ctx context.Context) error
-	Release(ctx context.Context) error
-}
-
-// newLocker makes a handle of the kind named by kind on key.
-func newLocker(kind, key string, n int64, opts ...hotredis.Option) locker {
-	switch kind {
-	case "lock":
-		return hotredis.NewLock(key, opts...)
-	case "rlock":
-		return hotredis.NewRLock(key, opts...)
-	case "sem":
-		return hotredis.NewSemaphore(key, n, opts...)
-	case "bsem":
-		return hotredis.NewBoundedSemaphore(key, n, opts...)
-	}
-	panic("unknown locker kind " + kind)
-}
-
-func tokenOf(l locker) int64 {
-	if t, ok := l.(interface{ Token() int64 }); ok {
-		return t.Token()
-	}
-	return 0
 }
 
 // criticalSection is what every holder does, in every process: a plain
@@ -83,11 +53,6 @@ func criticalSection(ctx context.Context, rdb redis.UniversalClient, key string,
 		return err
 	}
 	return rdb.Decr(ctx, key+":inside").Err()
-}
-
-func envInt(name string) int64 {
-	n, _ := strconv.ParseInt(os.Getenv(name), 10, 64)
-	return n
 }
 
 // roleLockCounter runs LOCK_GOROUTINES goroutines, each with its own

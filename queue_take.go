@@ -44,7 +44,7 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 	for {
 		arr, err := detach(ctx, cl, func(ctx context.Context) ([]any, error) {
 			return asArray(q.script(ctx, scriptQueueTake, ks, args...))
-		}, func(ctx context.Context, arr []any, err error) { q.undoTake(ctx, id, took(arr), err) })
+		}, func(ctx context.Context, arr []any, err error) { q.undoTake(ctx, id, tookItems(arr), err) })
 		if err == nil && len(arr) == 1 && block {
 			arr, err = q.waitTake(ctx, op, id, hold, n)
 		}
@@ -55,7 +55,7 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 			q.undoTake(ctx, id, false, err)
 			return nil, "", q.fail(op, err)
 		}
-		if took(arr) {
+		if tookItems(arr) {
 			items := stringsOf(arr[1:])
 			if ack {
 				q.ack(id)
@@ -107,7 +107,7 @@ func (q *queue) waitTake(ctx context.Context, op, id string, hold time.Duration,
 				return asArray(q.script(ctx, scriptQueueClaim, claimKeys, claimArgs...))
 			}, func(ctx context.Context, _ []any, err error) { q.undoTake(ctx, id, true, err) })
 		}
-		if took(arr) || len(arr) > 1 {
+		if tookItems(arr) || len(arr) > 1 {
 			return arr, nil
 		}
 		for _, err := range []error{cerr, rs[1].Err, rs[0].Err} {
@@ -118,9 +118,9 @@ func (q *queue) waitTake(ctx context.Context, op, id string, hold time.Duration,
 	}
 }
 
-// took reports whether a take's reply ({1, items...} or {0, ids...})
+// tookItems reports whether a take's reply ({1, items...} or {0, ids...})
 // holds items.
-func took(reply []any) bool { return len(reply) > 1 && reply[0] == int64(1) }
+func tookItems(reply []any) bool { return len(reply) > 1 && reply[0] == int64(1) }
 
 // stringsOf returns the string elements of an array reply.
 func stringsOf(arr []any) []string {

@@ -95,19 +95,6 @@ func forEachQueue(t *testing.T, f func(t *testing.T, k queueKind)) {
 	}
 }
 
-func must[V any](t interface {
-	Helper()
-	Fatal(...any)
-}) func(V, error) V {
-	return func(v V, err error) V {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
-
 // TestQueueOrder checks FIFO and LIFO order on every path: blocking and
 // non-blocking gets, single and batch, bounded and unbounded.
 func TestQueueOrder(t *testing.T) {

@@ -40,12 +40,6 @@ func sortedCopy(vs []string) []string {
 	return out
 }
 
-// fataler is what testing.TB and *rapid.T have in common.
-type fataler interface {
-	Helper()
-	Fatalf(format string, args ...any)
-}
-
 func sameMembers(t fataler, what string, got []string, want model) {
 	t.Helper()
 	g, w := sortedCopy(got), want.sorted()

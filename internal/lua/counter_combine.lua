@@ -1,6 +1,6 @@
 -- counter_combine: Python's Counter &= and |= (keep the smaller or the
--- libs: counter_lib
 -- larger count of each element, then drop counts that are not positive).
+-- libs: counter_lib
 -- KEYS[1] the counter to change; KEYS[2] the other counter, or absent when
 -- the other counts are in ARGV
 -- ARGV[1] "and" or "or", ARGV[2] chunk size, ARGV[3] the most fields to

@@ -1,7 +1,7 @@
 -- counter_most_common: the n fields with the highest counts, from one
+-- stretch of an HSCAN of a counter.
 -- libs: counter_lib
 -- flags: readonly
--- stretch of an HSCAN of a counter.
 -- KEYS[1] the hash
 -- ARGV[1] n (> 0), ARGV[2] HSCAN cursor to start from, or "start": the
 -- whole hash if it has at most ARGV[3] fields, else nothing; ARGV[3] how

@@ -1,7 +1,7 @@
 -- counter_step: one bounded step of rebuilding a counter into a scratch
--- libs: counter_lib
 -- hash (see rebuild.go), for updates and Python's &= and |= on many
 -- fields.
+-- libs: counter_lib
 -- KEYS[1] the hash the step reads, KEYS[2] the scratch hash (same slot),
 -- KEYS[3] for "min", "max" and "rest": the hash to look fields up in
 -- ARGV[1] the scratch hash's size before this step, ARGV[2] its expiry in

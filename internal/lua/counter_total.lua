@@ -1,6 +1,6 @@
 -- counter_total: the exact sum of a counter's counts, from one stretch of
--- flags: readonly
 -- an HSCAN.
+-- flags: readonly
 -- KEYS[1] the hash
 -- ARGV[1] HSCAN cursor to start from, or "start": the whole hash if it
 -- has at most ARGV[2] fields, else nothing; ARGV[2] how many fields to

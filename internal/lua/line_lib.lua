@@ -22,7 +22,7 @@ local REG = tonumber(ARGV[1])
 local FLOOR = tonumber(ARGV[2])
 local FENCE_TTL = ARGV[3]
 local SIZE = tonumber(ARGV[4])
-local STREAMS = 7
+local FIRST_STREAM = 7 -- KEYS[FIRST_STREAM..] are the grant streams
 -- The line's keys live as long as the longest registration can (registrations are
 -- tied to their waiter's lease, and never longer than this).
 local LINE_TTL = 1500
@@ -56,11 +56,11 @@ local function joinLine(wid, info)
     ticket = redis.call('HINCRBY', KEYS[5], '#seq', 1)
     redis.call('ZADD', KEYS[4], ticket, wid)
   end
-  local s = tonumber(ticket) % (#KEYS - STREAMS + 1)
+  local s = tonumber(ticket) % (#KEYS - FIRST_STREAM + 1)
   redis.call('HSET', KEYS[5], wid, (now() + REG) .. ' ' .. info)
   redis.call('PEXPIRE', KEYS[4], LINE_TTL)
   redis.call('PEXPIRE', KEYS[5], LINE_TTL)
-  local last = redis.call('XREVRANGE', KEYS[STREAMS + s], '+', '-', 'COUNT', 1)
+  local last = redis.call('XREVRANGE', KEYS[FIRST_STREAM + s], '+', '-', 'COUNT', 1)
   if #last == 0 then return s, '0-0' end
   return s, last[1][1]
 end
@@ -75,7 +75,7 @@ end
 -- announce puts a grant's entry (field, value pairs) on the stream of the waiter with
 -- arrival ticket ticket, which wakes only the waiters reading that stream.
 local function announce(ticket, ...)
-  local st = KEYS[STREAMS + tonumber(ticket) % (#KEYS - STREAMS + 1)]
+  local st = KEYS[FIRST_STREAM + tonumber(ticket) % (#KEYS - FIRST_STREAM + 1)]
   redis.call('XADD', st, 'MAXLEN', '~', 32, '*', ...)
   redis.call('PEXPIRE', st, LINE_TTL)
 end

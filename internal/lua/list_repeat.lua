@@ -1,12 +1,17 @@
 -- list_repeat: repeat a short list's contents in place (Python's list *= n).
 -- KEYS[1] the list
--- ARGV[1] n (at least 1), ARGV[2] chunk size, ARGV[3] the most elements this script may
--- write (0: no bound)
--- Reply: the new length; a BIG error, changing nothing, when the list would grow by more
--- than ARGV[3] elements (the caller then rebuilds it in bounded steps).
+-- ARGV[1] n, ARGV[2] chunk size, ARGV[3] the most elements this script may write (0: no
+-- bound)
+-- Reply: the new length (n <= 0 empties the list); a BIG error, changing nothing, when
+-- the list would grow by more than ARGV[3] elements (the caller then rebuilds it in
+-- bounded steps).
 -- A script so the copies are made atomically. The original elements are read a chunk at
 -- a time and appended, so Lua never holds more than one chunk.
 local times = tonumber(ARGV[1])
+if times <= 0 then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
 local n = redis.call('LLEN', KEYS[1])
 local bound = tonumber(ARGV[3])
 if bound > 0 and n * (times - 1) > bound then

@@ -941,18 +941,19 @@ var cases = []scriptCase{
 		after: []probe{{cmd("GET", "{t}:i"), "1.5"}},
 	},
 	{
-		script: "int_arith", name: "DECODE for a leading zero, as INCR",
+		script: "int_arith", name: "a leading zero reads as Python's float() reads it",
 		setup: [][]any{{"SET", "{t}:i", "01"}},
 		keys:  []string{"{t}:i"},
 		args:  cmd("add", "1"),
-		want:  errReply("DECODE"),
+		want:  "2",
+		after: []probe{{cmd("GET", "{t}:i"), "2"}},
 	},
 	{
-		script: "int_arith", name: "DECODE for -0, as INCR",
+		script: "int_arith", name: "-0 reads as 0",
 		setup: [][]any{{"SET", "{t}:i", "-0"}},
 		keys:  []string{"{t}:i"},
 		args:  cmd("add", "1"),
-		want:  errReply("DECODE"),
+		want:  "1",
 	},
 	{
 		script: "int_arith", name: "DECODE past MaxInt64",
@@ -1131,12 +1132,12 @@ var cases = []scriptCase{
 		want: errReply("RANGE"),
 	},
 
-	// list_repeat: KEYS list; ARGV n, chunk
+	// list_repeat: KEYS list; ARGV n, chunk, bound
 	{
 		script: "list_repeat", name: "repeats the elements n times, a chunk at a time",
 		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c"}},
 		keys:  []string{"{t}:l"},
-		args:  cmd("3", "2"),
+		args:  cmd("3", "2", "6"),
 		want:  9,
 		after: []probe{{cmd("LRANGE", "{t}:l", 0, -1), strs("a", "b", "c", "a", "b", "c", "a", "b", "c")}},
 	},
@@ -1144,7 +1145,7 @@ var cases = []scriptCase{
 		script: "list_repeat", name: "once leaves the list as it is",
 		setup: [][]any{{"RPUSH", "{t}:l", "a", "b"}},
 		keys:  []string{"{t}:l"},
-		args:  cmd("1", "100"),
+		args:  cmd("1", "100", "0"),
 		want:  2,
 		after: []probe{{cmd("LRANGE", "{t}:l", 0, -1), strs("a", "b")}},
 	},
@@ -1152,23 +1153,31 @@ var cases = []scriptCase{
 		script: "list_repeat", name: "zero times empties the list",
 		setup: [][]any{{"RPUSH", "{t}:l", "a", "b"}},
 		keys:  []string{"{t}:l"},
-		args:  cmd("0", "100"),
+		args:  cmd("0", "100", "0"),
 		want:  0,
 		after: []probe{{cmd("EXISTS", "{t}:l"), 0}},
 	},
 	{
 		script: "list_repeat", name: "an empty list stays empty",
 		keys: []string{"{t}:l"},
-		args: cmd("3", "100"),
+		args: cmd("3", "100", "0"),
 		want: 0,
 	},
+	{
+		script: "list_repeat", name: "BIG, changing nothing, when it would write more than the bound",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("3", "2", "5"),
+		want:  errReply("BIG 6 elements to write"),
+		after: []probe{{cmd("LLEN", "{t}:l"), 3}},
+	},
 
-	// list_reverse: KEYS list, scratch; ARGV chunk
+	// list_reverse: KEYS list, scratch; ARGV chunk, bound
 	{
 		script: "list_reverse", name: "reverses a chunk at a time, keeping the expiry",
 		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c", "d", "e"}, {"PEXPIRE", "{t}:l", 100000}},
 		keys:  []string{"{t}:l", "{t}:tmp"},
-		args:  cmd("2"),
+		args:  cmd("2", "5"),
 		want:  5,
 		after: []probe{
 			{cmd("LRANGE", "{t}:l", 0, -1), strs("e", "d", "c", "b", "a")},
@@ -1180,8 +1189,57 @@ var cases = []scriptCase{
 		script: "list_reverse", name: "a list of one is left alone",
 		setup: [][]any{{"RPUSH", "{t}:l", "a"}},
 		keys:  []string{"{t}:l", "{t}:tmp"},
-		args:  cmd("2"),
+		args:  cmd("2", "0"),
 		want:  1,
+	},
+	{
+		script: "list_reverse", name: "BIG, changing nothing, for a list longer than the bound",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c"}},
+		keys:  []string{"{t}:l", "{t}:tmp"},
+		args:  cmd("2", "2"),
+		want:  errReply("BIG 3 elements"),
+		after: []probe{{cmd("LRANGE", "{t}:l", 0, -1), strs("a", "b", "c")}},
+	},
+
+	// list_step: KEYS list, scratch; ARGV size, ttl, step, args
+	{
+		script: "list_step", name: "copy appends a range of the list to the scratch list",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c", "d"}, {"RPUSH", "{t}:s", "x"}},
+		keys:  []string{"{t}:l", "{t}:s"},
+		args:  cmd("1", "60000", "copy", "1", "2"),
+		want:  []any{"0", int64(3)},
+		after: []probe{
+			{cmd("LRANGE", "{t}:s", 0, -1), strs("x", "b", "c")},
+			{cmd("PTTL", "{t}:s"), between(1, 60000)},
+		},
+	},
+	{
+		script: "list_step", name: "rcopy puts a range at the head of the scratch list, reversed",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c", "d"}, {"RPUSH", "{t}:s", "x"}},
+		keys:  []string{"{t}:l", "{t}:s"},
+		args:  cmd("1", "60000", "rcopy", "0", "2"),
+		want:  []any{"0", int64(4)},
+		after: []probe{{cmd("LRANGE", "{t}:s", 0, -1), strs("c", "b", "a", "x")}},
+	},
+	{
+		script: "list_step", name: "push appends values",
+		keys: []string{"{t}:l", "{t}:s"},
+		args: cmd("0", "60000", "push", "p", "q"),
+		want: []any{"0", int64(2)},
+	},
+	{
+		script: "list_step", name: "STALE when the scratch list is not the length the last step left",
+		setup: [][]any{{"RPUSH", "{t}:s", "x"}},
+		keys:  []string{"{t}:l", "{t}:s"},
+		args:  cmd("2", "60000", "push", "p"),
+		want:  errReply("STALE"),
+		after: []probe{{cmd("LLEN", "{t}:s"), 1}},
+	},
+	{
+		script: "list_step", name: "an unknown step is an error",
+		keys: []string{"{t}:l", "{t}:s"},
+		args: cmd("0", "60000", "shuffle"),
+		want: errReply("ERR unknown list step"),
 	},
 
 	// list_set_slice: KEYS list; ARGV start, stop, chunk, values...
@@ -2918,7 +2976,7 @@ var cases = []scriptCase{
 		setup: [][]any{{"SET", "{t}:s", "ab"}},
 		keys:  []string{"{t}:s", "{t}:s"},
 		args:  cmd("3", "5"),
-		want:  errReply("ERR string exceeds maximum allowed size"),
+		want:  errReply("TOOBIG"),
 		after: []probe{{cmd("GET", "{t}:s"), "ab"}},
 	},
 

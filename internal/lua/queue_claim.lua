@@ -8,9 +8,10 @@
 -- ARGV[1] the take's id, ARGV[2] ms until its deadline, ARGV[3] how many items to take
 -- in all (the parked one, then more from the head of the queue), ARGV[4] chunk size
 -- Reply: {1, items...}; {0} when nothing was parked (the wait timed out, or the
--- parking was recovered); or {0, ids...} with up to 10 ids of registrations whose
--- deadline has passed: then the parked item went back to the head, for the caller to
--- recover those first.
+-- parking was recovered) or when the only expired registration was this take's own
+-- (its parked item went back to the head); or {0, ids...} with up to 10 ids of other
+-- registrations whose deadline has passed: then the parked item went back to the head,
+-- for the caller to recover those first.
 -- A script so that the item moves from the parking list to the take's list, leaves a
 -- set queue's set (it was still a member while parked) and gets the take's deadline in
 -- one step: an item is always queued, parked under a registration, or taken under one,

@@ -1,5 +1,6 @@
 -- queue_lib: helpers of the queue scripts that take, park and put back items
--- (queue_take, queue_claim, queue_recover), sent after clock_lib.
+-- (queue_take, queue_claim, queue_recover, queue_task_done); the scripts that read the
+-- clock load clock_lib before it.
 
 -- expired returns up to 10 ids of the registrations in regs (sorted set: id -> deadline
 -- in ms) whose deadline is t or earlier, latest deadline first: each recovered item

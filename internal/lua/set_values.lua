@@ -1,6 +1,6 @@
 -- set_values: set algebra between a set and values given as arguments,
--- flags: readonly
 -- without changing the set.
+-- flags: readonly
 -- KEYS[1] the set
 -- ARGV[1] "union", "inter", "diff", "xor" or "compare"; ARGV[2] chunk size;
 -- ARGV[3..] the values, without duplicates

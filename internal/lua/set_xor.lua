@@ -1,6 +1,6 @@
 -- set_xor: the symmetric difference of sets, chained (members found in an
--- flags: readonly
 -- odd number of them).
+-- flags: readonly
 -- KEYS[1..n] the sets
 -- Reply: the members, in no particular order.
 -- A script because Redis has no SXOR: for two sets it is SDIFF a b plus

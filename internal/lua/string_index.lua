@@ -1,6 +1,6 @@
 -- string_index: the byte offset of the first occurrence of a substring, as
--- flags: readonly
 -- Go's strings.Index.
+-- flags: readonly
 -- KEYS[1] the string (missing reads as ""); ARGV[1] the substring
 -- Reply: the offset, or -1 when it does not occur.
 -- A script so that the search runs on the server and only a number crosses

@@ -1,7 +1,7 @@
 -- string_set_slice: Python slice assignment on the bytes of a string,
--- libs: index_lib
 -- s[start:stop] = value ("abcdef"[0:5] = "X" gives "Xf"; a stop before the
 -- start inserts at the start).
+-- libs: index_lib
 -- KEYS[1] the string (missing reads as "")
 -- ARGV[1] start, ARGV[2] stop, ARGV[3] value
 -- Reply: the new length. An empty result deletes the key, as HOT Redis

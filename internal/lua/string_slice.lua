@@ -1,8 +1,8 @@
 -- string_slice: the bytes s[start:stop] of a string, with Python's slice
--- libs: index_lib
--- flags: readonly
 -- rules (negative bounds count from the end, bounds past either end clamp,
 -- an empty range gives "").
+-- libs: index_lib
+-- flags: readonly
 -- KEYS[1] the string (missing reads as "")
 -- ARGV[1] start, ARGV[2] stop
 -- Reply: the slice.

@@ -1,0 +1,92 @@
+package hotredis_test
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/hotredis/hotredis"
+)
+
+// Helpers shared by the package's tests. (The suite's servers, clients and
+// keys are in main_test.go.)
+
+// must returns a function that fails t on an error and otherwise returns
+// the value: must[int](t)(l.Len(ctx)).
+func must[V any](t interface {
+	Helper()
+	Fatal(...any)
+}) func(V, error) V {
+	return func(v V, err error) V {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+// noErr fails t on err.
+func noErr(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fataler is what testing.TB and *rapid.T have in common.
+type fataler interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
+// locker is what Lock, RLock and the semaphores have in common for the
+// contention tests.
+type locker interface {
+	Acquire(ctx context.Context) error
+	Release(ctx context.Context) error
+}
+
+// newLocker makes a handle of the kind named by kind on key.
+func newLocker(kind, key string, n int64, opts ...hotredis.Option) locker {
+	switch kind {
+	case "lock":
+		return hotredis.NewLock(key, opts...)
+	case "rlock":
+		return hotredis.NewRLock(key, opts...)
+	case "sem":
+		return hotredis.NewSemaphore(key, n, opts...)
+	case "bsem":
+		return hotredis.NewBoundedSemaphore(key, n, opts...)
+	}
+	panic("unknown locker kind " + kind)
+}
+
+func tokenOf(l locker) int64 {
+	if t, ok := l.(interface{ Token() int64 }); ok {
+		return t.Token()
+	}
+	return 0
+}
+
+func envInt(name string) int64 {
+	n, _ := strconv.ParseInt(os.Getenv(name), 10, 64)
+	return n
+}
+
+// waitInLine waits until n waiters stand in the line of the lock or
+// semaphore at k.
+func waitInLine(t *testing.T, k string, n int64) {
+	t.Helper()
+	rdb := rawClient()
+	defer rdb.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for rdb.ZCard(ctx, k+":waiters").Val() != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d waiters in line, want %d", rdb.ZCard(ctx, k+":waiters").Val(), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
