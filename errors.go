@@ -77,12 +77,16 @@ type DecodeError struct {
 	Err   error  // the codec's error
 }
 
+// Error says which key held what, and what it should have decoded into.
 func (e *DecodeError) Error() string {
 	return fmt.Sprintf("hotredis: key %q: cannot decode %q as %s: %v", e.Key, e.Value, e.Type, e.Err)
 }
 
+// Is makes errors.Is(err, ErrDecode) true for every *DecodeError.
 func (e *DecodeError) Is(target error) bool { return target == ErrDecode }
-func (e *DecodeError) Unwrap() error        { return e.Err }
+
+// Unwrap returns the codec's error.
+func (e *DecodeError) Unwrap() error { return e.Err }
 
 func decodeError(key, raw, typ string, err error) error {
 	if len(raw) > 64 {

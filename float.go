@@ -19,29 +19,13 @@ var (
 	scriptFloatUndo  = lua.Load("float_undo")
 )
 
-// Float is a float64 stored as text at its key: HOT Redis's Float. Values
-// are written in Python's repr form ("3.0", "0.1", "1e-07"), so Python
-// programs using HOT Redis share the key, and read in any form Python's
-// float() accepts. A missing key holds 0.0.
-//
-// Results are exactly Go's float64 arithmetic on the same inputs: the
-// script computes in IEEE doubles on the server and stores the shortest
-// text that reads back as the same number. (Add does not use INCRBYFLOAT,
-// which adds in long double and rounds to 17 decimal places, so that
-// 0.1+0.2 would give 0.3 and adding 1e-20 would change nothing.) The
-// price is server time: the script costs Redis about 3-5µs per call
-// against INCRBYFLOAT's 1µs, still one round trip (see BENCHMARKS.md).
-// A Float made WithIncrByFloat trades that exactness of Add and Sub for
-// INCRBYFLOAT's speed.
-//
-// A Float never stores NaN or ±Inf: an operation given a non-finite
-// operand, or whose result would not be finite (an overflow, or arithmetic
-// on an "inf" or "nan" written by another program), returns ErrNotFinite
-// and changes nothing; Div by zero (and Pow of zero to a negative power)
-// returns ErrDivideByZero. A stored text that is not a float is ErrDecode.
-// Every change is atomic, one script on the server, except Pow (see
-// there); writes keep the key's expiry. Called with a Transaction's
-// context, changes are queued and return 0.
+// Float is a float64 stored as text at its key: HOT Redis's Float, written
+// in Python's repr ("3.0", "0.1", "1e-07") and read in any form Python's
+// float() accepts; a missing key holds 0.0. Results are exactly Go's
+// float64 arithmetic (a script; WithIncrByFloat trades that for
+// INCRBYFLOAT's speed). A Float never stores NaN or ±Inf: such an operand
+// or result is ErrNotFinite, division by zero ErrDivideByZero, and nothing
+// changes. Writes keep the key's expiry.
 type Float struct {
 	object
 	incrByFloat bool

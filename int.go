@@ -13,26 +13,12 @@ import (
 var scriptIntArith = lua.Load("int_arith")
 
 // Int is an int64 stored as decimal text at its key: HOT Redis's Int, Go's
-// atomic.Int64 with arithmetic and bit operators. The text is what INCR
-// reads, so INCR, INCRBY and Python programs using HOT Redis work on the
-// same key. A missing key holds 0.
-//
-// Arithmetic is exact over the whole int64 range (values above 2^53
-// included) and follows Go: Div truncates toward zero and Mod has the sign
-// of the dividend (-7/2 == -3, -7%2 == -1), Shr is an arithmetic shift, and
-// the bit operators act on 64-bit two's complement. Where Go would wrap
-// around, an Int returns ErrOverflow instead and leaves its value
-// unchanged; division by zero is ErrDivideByZero.
-//
-// Besides decimal, an Int reads any text Python's float() reads whose
-// exact value is an integer within int64, such as the "5.0" or "3e+17"
-// HOT Redis's Int stores after arithmetic with a float; its methods work
-// on it and store their result in decimal. Any other text ("2.5", "1e19",
-// "nan") is ErrDecode (a *DecodeError with the text). Every method that
-// changes the value is one atomic step on the server (one command or one
-// script; on such a text Add and Sub run the script after INCRBY refuses
-// it) and returns the new value; writes keep the key's expiry. Called with
-// a Transaction's context, changes are queued and return 0.
+// atomic.Int64 with arithmetic and bit operators, sharing the key with
+// INCR and with Python. A missing key holds 0. Arithmetic is exact over
+// the whole int64 range and follows Go (Div truncates, Mod has the sign of
+// the dividend, Shr is arithmetic); where Go would wrap around it returns
+// ErrOverflow and changes nothing, and division by zero is
+// ErrDivideByZero. Writes keep the key's expiry.
 type Int struct {
 	object
 }

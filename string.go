@@ -90,17 +90,11 @@ func (t *text) HasSuffix(ctx context.Context, suffix string) (bool, error) {
 
 // String is a mutable string stored as a Redis string at its key: HOT
 // Redis's String. A missing key reads as "", and a String never stores ""
-// (a change that empties it deletes the key, as HOT Redis does). Offsets
-// and lengths are in bytes, as in Go.
-//
-// Every change is atomic on the server. Append, Repeat, SetSlice and
-// SetRange are one command or script each. The transforms (ToUpper, Trim,
-// Replace, ... and Update) compute the new value in Go, with exactly the
-// semantics of Go's strings package, Unicode included, and commit it with
-// a compare-and-set that retries when another client changed the string
-// in between: two round trips when uncontended, and none of them can run
-// inside a Transaction (ErrInTransaction), though they work inside
-// Optimistic. Writes keep the key's expiry.
+// (a change that empties it deletes the key). Offsets are in bytes, as in
+// Go. The transforms (ToUpper, Trim, Replace, ..., Update) compute the new
+// value in Go, with exactly Go's strings semantics, and commit it with a
+// compare-and-set that retries on a concurrent change: they work inside
+// Optimistic, not inside Transaction. Writes keep the key's expiry.
 type String struct {
 	text
 }
