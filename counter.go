@@ -475,7 +475,7 @@ func (c *Counter[K]) Replace(ctx context.Context, counts map[K]int64) error {
 		}
 		args = append(args, f, strconv.FormatInt(n, 10))
 	}
-	cmds := append([]backend.Cmd{cmd("DEL", c.keys[:1])}, chunkCmds("HSET", c.keys[:1], args)...)
+	cmds := append([]backend.Cmd{cmd("UNLINK", c.keys[:1])}, chunkCmds("HSET", c.keys[:1], args)...)
 	_, err := c.atomic(ctx, cmds...)
 	return err
 }

@@ -314,7 +314,7 @@ func (m *hash[K, V]) Replace(ctx context.Context, entries map[K]V) error {
 	if err != nil {
 		return err
 	}
-	cmds := append([]backend.Cmd{cmd("DEL", m.keys[:1])}, chunkCmds("HSET", m.keys[:1], args)...)
+	cmds := append([]backend.Cmd{cmd("UNLINK", m.keys[:1])}, chunkCmds("HSET", m.keys[:1], args)...)
 	_, err = m.atomic(ctx, cmds...)
 	return err
 }

@@ -58,7 +58,7 @@ func (o *object) cli() (*Client, error) {
 
 // Delete removes the object from Redis (all of its keys).
 func (o *object) Delete(ctx context.Context) error {
-	_, err := o.write(ctx, cmd("DEL", o.keys))
+	_, err := o.write(ctx, cmd("UNLINK", o.keys))
 	return err
 }
 

@@ -62,7 +62,8 @@ var rebuildTries atomic.Int64
 
 // rebuild builds a new value for o's key, a Redis typ ("set", "hash" or "list"),
 // with build into r.tmp, and swaps it in if no key in watch (o's key
-// first) changed meanwhile. It reports false with a nil error when every
+// first; none for a value that does not depend on the old one) changed
+// meanwhile. It reports false with a nil error when every
 // attempt was aborted by a concurrent change: the caller then falls back
 // to one script. The scratch key is always removed, also on error or
 // cancellation. It must not be called inside a transaction.
@@ -73,6 +74,9 @@ func (o *object) rebuild(ctx context.Context, typ string, watch []string, build 
 	}
 	if err := cl.ready(ctx, watch); err != nil {
 		return false, wrapErr(o.kind, o.key, err)
+	}
+	if len(watch) == 0 {
+		return true, o.build(ctx, cl, typ, build)
 	}
 	for range rebuildAttempts {
 		rebuildTries.Add(1)
@@ -117,6 +121,23 @@ func (o *object) rebuild(ctx context.Context, typ string, watch []string, build 
 		return false, wrapErr(o.kind, o.key, err)
 	}
 	return false, nil
+}
+
+// build is rebuild for a new value that does not depend on the old one
+// (Replace): nothing is watched, and the new value, built in r.tmp,
+// replaces whatever the key holds then, without its expiry.
+func (o *object) build(ctx context.Context, cl *Client, typ string, build func(context.Context, *rebuilder) error) error {
+	r := &rebuilder{cl: cl, tmp: keys.Aux(o.key, "tmp:"+strconv.FormatUint(rand.Uint64(), 36))}
+	err := build(ctx, r)
+	if err == nil {
+		_, err = cl.do(ctx, scriptRebuildCommit.Cmd(true, []string{o.key, r.tmp},
+			[]string{typ, strconv.FormatInt(r.size, 10), "-1"}))
+	}
+	if err != nil {
+		dropScratch(ctx, cl, r.tmp)
+		return wrapErr(o.kind, o.key, err)
+	}
+	return nil
 }
 
 // watchedState checks, after WATCH, that the watched keys hold typ (or
@@ -210,8 +231,17 @@ const listStep = 4 * chunkSize
 // copyList copies the n elements of list, listStep at a time, to the end
 // of r.tmp ("copy") or, reversed, to its head ("rcopy").
 func (r *rebuilder) copyList(ctx context.Context, list string, n int64, op string) error {
-	for a := int64(0); a < n; a += listStep {
-		b := min(a+listStep, n) - 1
+	return r.copyElements(ctx, list, 0, n, op)
+}
+
+// copyRange copies list's elements [a, b) to the end of r.tmp.
+func (r *rebuilder) copyRange(ctx context.Context, list string, a, b int64) error {
+	return r.copyElements(ctx, list, a, b, "copy")
+}
+
+func (r *rebuilder) copyElements(ctx context.Context, list string, from, to int64, op string) error {
+	for a := from; a < to; a += listStep {
+		b := min(a+listStep, to) - 1
 		if _, err := r.step(ctx, scriptListStep, list, nil, op, strconv.FormatInt(a, 10), strconv.FormatInt(b, 10)); err != nil {
 			return err
 		}

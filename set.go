@@ -191,7 +191,7 @@ func (s *Set[T]) Replace(ctx context.Context, vs ...T) error {
 	if err != nil {
 		return err
 	}
-	cmds := append([]backend.Cmd{cmd("DEL", s.keys[:1])}, chunkCmds("SADD", s.keys[:1], ss)...)
+	cmds := append([]backend.Cmd{cmd("UNLINK", s.keys[:1])}, chunkCmds("SADD", s.keys[:1], ss)...)
 	_, err = s.atomic(ctx, cmds...)
 	return err
 }

@@ -1,10 +1,15 @@
 -- list_sort: sort a list in place with SORT ... STORE, keeping its expiry.
 -- KEYS[1] the list
 -- ARGV[1] "ALPHA" to sort by bytes or "" to sort numerically,
--- ARGV[2] "DESC" or ""
--- Reply: the length.
+-- ARGV[2] "DESC" or "", ARGV[3] the longest list this script sorts (0: no bound)
+-- Reply: the length; a BIG error, changing nothing, for a list longer than ARGV[3] (the
+-- caller then sorts it in bounded steps).
 -- A script because SORT ... STORE drops the key's expiry; reading it first
 -- and setting it again must be one atomic step.
+local bound = tonumber(ARGV[3])
+if bound > 0 and redis.call('LLEN', KEYS[1]) > bound then
+  return redis.error_reply('BIG the list is longer than ' .. bound)
+end
 local ttl = redis.call('PTTL', KEYS[1])
 local args = {'SORT', KEYS[1]}
 if ARGV[1] == 'ALPHA' then args[#args + 1] = 'ALPHA' end

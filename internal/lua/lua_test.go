@@ -1013,21 +1013,6 @@ var cases = []scriptCase{
 		after: []probe{{cmd("GET", "{t}:i"), "3"}},
 	},
 
-	// list_count: KEYS list; ARGV value
-	{
-		script: "list_count", name: "counts the equal elements",
-		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "a"}},
-		keys:  []string{"{t}:l"},
-		args:  cmd("a"),
-		want:  2,
-	},
-	{
-		script: "list_count", name: "a missing list has none",
-		keys: []string{"{t}:l"},
-		args: cmd("a"),
-		want: 0,
-	},
-
 	// list_insert: KEYS list; ARGV index, value, marker
 	{
 		script: "list_insert", name: "inserts before the index",
@@ -1242,12 +1227,12 @@ var cases = []scriptCase{
 		want: errReply("ERR unknown list step"),
 	},
 
-	// list_set_slice: KEYS list; ARGV start, stop, chunk, values...
+	// list_set_slice: KEYS list; ARGV start, stop, chunk, bound, values...
 	{
 		script: "list_set_slice", name: "replaces a slice near the head",
 		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c", "d", "e"}},
 		keys:  []string{"{t}:l"},
-		args:  cmd("1", "3", "2", "x", "y", "z"),
+		args:  cmd("1", "3", "2", "0", "x", "y", "z"),
 		want:  6,
 		after: []probe{{cmd("LRANGE", "{t}:l", 0, -1), strs("a", "x", "y", "z", "d", "e")}},
 	},
@@ -1255,7 +1240,7 @@ var cases = []scriptCase{
 		script: "list_set_slice", name: "replaces a slice near the tail",
 		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c", "d", "e"}},
 		keys:  []string{"{t}:l"},
-		args:  cmd("3", "4", "2", "x", "y", "z"),
+		args:  cmd("3", "4", "2", "0", "x", "y", "z"),
 		want:  7,
 		after: []probe{{cmd("LRANGE", "{t}:l", 0, -1), strs("a", "b", "c", "x", "y", "z", "e")}},
 	},
@@ -1263,7 +1248,7 @@ var cases = []scriptCase{
 		script: "list_set_slice", name: "negative and out-of-range bounds clamp",
 		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c"}},
 		keys:  []string{"{t}:l"},
-		args:  cmd("-2", "100", "10", "x"),
+		args:  cmd("-2", "100", "10", "0", "x"),
 		want:  2,
 		after: []probe{{cmd("LRANGE", "{t}:l", 0, -1), strs("a", "x")}},
 	},
@@ -1271,7 +1256,7 @@ var cases = []scriptCase{
 		script: "list_set_slice", name: "a stop before the start inserts",
 		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c"}},
 		keys:  []string{"{t}:l"},
-		args:  cmd("2", "1", "10", "x"),
+		args:  cmd("2", "1", "10", "0", "x"),
 		want:  4,
 		after: []probe{{cmd("LRANGE", "{t}:l", 0, -1), strs("a", "b", "x", "c")}},
 	},
@@ -1279,7 +1264,7 @@ var cases = []scriptCase{
 		script: "list_set_slice", name: "deleting every element removes the list",
 		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c"}},
 		keys:  []string{"{t}:l"},
-		args:  cmd("0", "3", "10"),
+		args:  cmd("0", "3", "10", "0"),
 		want:  0,
 		after: []probe{{cmd("EXISTS", "{t}:l"), 0}},
 	},
@@ -1287,7 +1272,7 @@ var cases = []scriptCase{
 		script: "list_set_slice", name: "replacing the whole list keeps its expiry",
 		setup: [][]any{{"RPUSH", "{t}:l", "a", "b"}, {"PEXPIRE", "{t}:l", 100000}},
 		keys:  []string{"{t}:l"},
-		args:  cmd("0", "2", "10", "x", "y", "z"),
+		args:  cmd("0", "2", "10", "0", "x", "y", "z"),
 		want:  3,
 		after: []probe{
 			{cmd("LRANGE", "{t}:l", 0, -1), strs("x", "y", "z")},
@@ -1297,17 +1282,69 @@ var cases = []scriptCase{
 	{
 		script: "list_set_slice", name: "values into a missing list",
 		keys:  []string{"{t}:l"},
-		args:  cmd("0", "0", "10", "x", "y"),
+		args:  cmd("0", "0", "10", "0", "x", "y"),
 		want:  2,
 		after: []probe{{cmd("LRANGE", "{t}:l", 0, -1), strs("x", "y")}},
 	},
+	{
+		script: "list_set_slice", name: "BIG, changing nothing, when the work is over the bound",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c", "d", "e"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("1", "4", "10", "4", "x", "y"),
+		want:  errReply("BIG 6 elements to move"),
+		after: []probe{{cmd("LLEN", "{t}:l"), 5}},
+	},
 
-	// list_sort: KEYS list; ARGV "ALPHA" or "", "DESC" or ""
+	// list_scan: KEYS list; ARGV step, args
+	{
+		script: "list_scan", name: "count from the head (LPOS), with the length",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "a", "c", "a"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("count", "a", "0", "3"),
+		want:  []any{int64(2), int64(5)},
+	},
+	{
+		script: "list_scan", name: "count within a later stretch",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "a", "c", "a"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("count", "a", "1", "4"),
+		want:  []any{int64(2), int64(5)},
+	},
+	{
+		script: "list_scan", name: "index from the head, or -1",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("index", "c", "0", "1"),
+		want:  []any{int64(-1), int64(3)},
+	},
+	{
+		script: "list_scan", name: "index within a later stretch",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c", "b"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("index", "b", "2", "3"),
+		want:  []any{int64(3), int64(4)},
+	},
+	{
+		script: "list_scan", name: "slice resolves Python bounds and reads up to max elements",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c", "d", "e"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("slice", "-4", "100", "2"),
+		want:  []any{int64(1), int64(5), int64(5), "b", "c"},
+	},
+	{
+		script: "list_scan", name: "an empty slice",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("slice", "1", "-5", "10"),
+		want:  []any{int64(1), int64(1), int64(2)},
+	},
+
+	// list_sort: KEYS list; ARGV "ALPHA" or "", "DESC" or "", bound
 	{
 		script: "list_sort", name: "sorts numerically, keeping the expiry",
 		setup: [][]any{{"RPUSH", "{t}:l", "10", "9", "-1.5"}, {"PEXPIRE", "{t}:l", 100000}},
 		keys:  []string{"{t}:l"},
-		args:  cmd("", ""),
+		args:  cmd("", "", "0"),
 		want:  3,
 		after: []probe{
 			{cmd("LRANGE", "{t}:l", 0, -1), strs("-1.5", "9", "10")},
@@ -1318,7 +1355,7 @@ var cases = []scriptCase{
 		script: "list_sort", name: "sorts by bytes, descending",
 		setup: [][]any{{"RPUSH", "{t}:l", "b", "a", "c"}},
 		keys:  []string{"{t}:l"},
-		args:  cmd("ALPHA", "DESC"),
+		args:  cmd("ALPHA", "DESC", "0"),
 		want:  3,
 		after: []probe{{cmd("LRANGE", "{t}:l", 0, -1), strs("c", "b", "a")}},
 	},
@@ -1326,15 +1363,74 @@ var cases = []scriptCase{
 		script: "list_sort", name: "a numeric sort of words is an error",
 		setup: [][]any{{"RPUSH", "{t}:l", "b", "a"}},
 		keys:  []string{"{t}:l"},
-		args:  cmd("", ""),
+		args:  cmd("", "", "0"),
 		want:  errReply("ERR One or more scores can't be converted into double"),
 		after: []probe{{cmd("LRANGE", "{t}:l", 0, -1), strs("b", "a")}},
 	},
 	{
 		script: "list_sort", name: "an empty list",
 		keys: []string{"{t}:l"},
-		args: cmd("", ""),
+		args: cmd("", "", "0"),
 		want: 0,
+	},
+	{
+		script: "list_sort", name: "BIG, changing nothing, for a list longer than the bound",
+		setup: [][]any{{"RPUSH", "{t}:l", "3", "1", "2"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("", "", "2"),
+		want:  errReply("BIG"),
+		after: []probe{{cmd("LRANGE", "{t}:l", 0, -1), strs("3", "1", "2")}},
+	},
+
+	// list_sort_step: "run" KEYS list, run; "merge" KEYS out, runs...
+	{
+		script: "list_sort_step", name: "run copies a stretch of the list into a sorted run",
+		setup: [][]any{{"RPUSH", "{t}:l", "5", "3", "10", "1", "4"}},
+		keys:  []string{"{t}:l", "{t}:r"},
+		args:  cmd("run", "", "", "60000", "1", "3"),
+		want:  3,
+		after: []probe{
+			{cmd("LRANGE", "{t}:r", 0, -1), strs("1", "3", "10")},
+			{cmd("PTTL", "{t}:r"), between(1, 60000)},
+		},
+	},
+	{
+		script: "list_sort_step", name: "run sorts by bytes and in descending order",
+		setup: [][]any{{"RPUSH", "{t}:l", "b", "c", "a"}},
+		keys:  []string{"{t}:l", "{t}:r"},
+		args:  cmd("run", "ALPHA", "DESC", "60000", "0", "2"),
+		want:  3,
+		after: []probe{{cmd("LRANGE", "{t}:r", 0, -1), strs("c", "b", "a")}},
+	},
+	{
+		script: "list_sort_step", name: "run refuses a value that is not a number, as SORT",
+		setup: [][]any{{"RPUSH", "{t}:l", "1", "x"}},
+		keys:  []string{"{t}:l", "{t}:r"},
+		args:  cmd("run", "", "", "60000", "0", "1"),
+		want:  errReply("ERR"),
+	},
+	{
+		script: "list_sort_step", name: "merge emits only what no unread element can precede",
+		setup: [][]any{{"RPUSH", "{t}:a", "1", "4", "9"}, {"RPUSH", "{t}:b", "2", "3", "10"}},
+		keys:  []string{"{t}:o", "{t}:a", "{t}:b"},
+		args:  cmd("merge", "", "", "60000", "2"),
+		want:  []any{int64(0), int64(3)},
+		after: []probe{
+			{cmd("LRANGE", "{t}:o", 0, -1), strs("1", "2", "3")},
+			{cmd("LRANGE", "{t}:a", 0, -1), strs("4", "9")},
+			{cmd("LRANGE", "{t}:b", 0, -1), strs("10")},
+		},
+	},
+	{
+		script: "list_sort_step", name: "merge ends when every run is used up",
+		setup: [][]any{{"RPUSH", "{t}:a", "4", "1"}, {"RPUSH", "{t}:b", "3", "2"}},
+		keys:  []string{"{t}:o", "{t}:a", "{t}:b"},
+		args:  cmd("merge", "", "DESC", "60000", "5"),
+		want:  []any{int64(1), int64(4)},
+		after: []probe{
+			{cmd("LRANGE", "{t}:o", 0, -1), strs("4", "3", "2", "1")},
+			{cmd("EXISTS", "{t}:a", "{t}:b"), 0},
+		},
 	},
 
 	// lock_acquire: KEYS lk; ARGV common, owner, lease, reentrant, attempt, wait

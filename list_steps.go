@@ -1,0 +1,445 @@
+package hotredis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/hotredis/hotredis/internal/backend"
+	"github.com/hotredis/hotredis/internal/lua"
+)
+
+// List operations whose work grows with the list: reads of the whole list
+// or a search of it, and rewrites. A short list is one script, atomic; a
+// long one is worked through in bounded steps, so that Redis serves other
+// clients between them: reads while the list is WATCHed (so that what they
+// return is one snapshot), rewrites into a scratch list swapped in at the
+// end (see rebuild.go).
+
+var (
+	scriptListScan     = lua.Load("list_scan")
+	scriptListSortStep = lua.Load("list_sort_step")
+)
+
+const (
+	// readStep is the most elements one read step returns or examines.
+	readStep = 10 * chunkSize
+	// maxListLen is the most elements a Redis list holds.
+	maxListLen = 1<<32 - 1
+	// txScriptMax bounds the elements one list script may write inside a
+	// transaction, where a big change cannot be split into steps.
+	txScriptMax = 100 * chunkSize
+	// sortRun is how many elements a sort step sorts into a run, and
+	// sortFanIn how many runs a merge step merges, reading sortRead
+	// elements of each.
+	sortRun, sortFanIn, sortRead = 4 * chunkSize, 16, 250
+)
+
+// Slice returns the elements list[start:stop] with Python's slice rules:
+// negative bounds count from the end, bounds past either end are clamped,
+// and an empty range gives an empty slice, not an error. Use math.MaxInt
+// as stop for "to the end". A slice of more than 10,000 elements is read
+// in steps of 10,000 while the list is watched, and read again if it
+// changed meanwhile: it is still one snapshot (ErrTxConflict if the list
+// kept changing through 3 attempts).
+func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
+	arr, err := l.sliceStep(ctx, clampIndex(start), clampIndex(stop))
+	if err != nil {
+		return nil, err
+	}
+	a, b, _ := sliceBounds(arr)
+	if int64(len(arr)-3) >= b-a {
+		return l.vals.decodeAll(arr[3:])
+	}
+	var all []any
+	read := func(ctx context.Context) error {
+		arr, err := l.sliceStep(ctx, clampIndex(start), clampIndex(stop))
+		if err != nil {
+			return err
+		}
+		a, b, _ := sliceBounds(arr)
+		all = append(all[:0], arr[3:]...)
+		for next := a + int64(len(arr)-3); next < b; next += readStep {
+			part, err := asArray(l.read(ctx, cmd("LRANGE", l.keys[:1], strconv.FormatInt(next, 10), strconv.FormatInt(min(b, next+readStep)-1, 10))))
+			if err != nil {
+				return err
+			}
+			all = append(all, part...)
+		}
+		return nil
+	}
+	if err := l.snapshot(ctx, "Slice", read); err != nil {
+		return nil, err
+	}
+	return l.vals.decodeAll(all)
+}
+
+// sliceStep resolves start:stop and reads up to readStep elements of it.
+func (l *List[T]) sliceStep(ctx context.Context, start, stop int) ([]any, error) {
+	arr, err := asArray(l.script(ctx, scriptListScan, l.keys[:1], "slice", strconv.Itoa(start), strconv.Itoa(stop), strconv.Itoa(readStep)))
+	if err == nil && len(arr) < 3 {
+		err = l.fail("Slice", errReply)
+	}
+	return arr, err
+}
+
+func sliceBounds(arr []any) (a, b, n int64) {
+	a, _ = arr[0].(int64)
+	b, _ = arr[1].(int64)
+	n, _ = arr[2].(int64)
+	return a, b, n
+}
+
+// snapshot runs read, which reads the list in several steps, so that what
+// it read is one snapshot: while the list is WATCHed, again if it changed
+// meanwhile. Inside Optimistic, whose commit checks the list, read runs
+// once.
+func (l *List[T]) snapshot(ctx context.Context, op string, read func(context.Context) error) error {
+	if l.queuing(ctx) {
+		return read(ctx)
+	}
+	done, err := l.watchedRead(ctx, l.keys[:1], func() {}, read)
+	switch {
+	case err != nil:
+		return l.fail(op, err)
+	case !done:
+		return l.fail(op, fmt.Errorf("%w: the list kept changing through %d attempts to read it", ErrTxConflict, rebuildAttempts))
+	}
+	return nil
+}
+
+// Values returns every element (a snapshot; see Slice).
+func (l *List[T]) Values(ctx context.Context) ([]T, error) {
+	return l.Slice(ctx, 0, math.MaxInt)
+}
+
+// Index returns the index of the first element equal to v, or -1 if there
+// is none. The search runs on the server: the first 10,000 elements by
+// LPOS, the rest in steps of 10,000 while the list is watched, so that the
+// answer describes one moment (ErrTxConflict if the list kept changing
+// through 3 attempts).
+func (l *List[T]) Index(ctx context.Context, v T) (int, error) {
+	return l.scan(ctx, "Index", "index", v)
+}
+
+// Count returns how many elements equal v, counted on the server in steps
+// of 10,000 elements, as Index searches.
+func (l *List[T]) Count(ctx context.Context, v T) (int, error) {
+	return l.scan(ctx, "Count", "count", v)
+}
+
+// scan runs the list_scan step op ("index" or "count") for v over the
+// whole list.
+func (l *List[T]) scan(ctx context.Context, name, op string, v T) (int, error) {
+	s, err := l.vals.encode(v)
+	if err != nil {
+		return 0, err
+	}
+	step := func(ctx context.Context, a int64) (int64, int64, error) {
+		arr, err := asArray(l.script(ctx, scriptListScan, l.keys[:1], op, s, strconv.FormatInt(a, 10), strconv.FormatInt(a+readStep-1, 10)))
+		if err == nil && len(arr) != 2 {
+			err = l.fail(name, errReply)
+		}
+		if err != nil {
+			return 0, 0, err
+		}
+		r, _ := arr[0].(int64)
+		n, _ := arr[1].(int64)
+		return r, n, nil
+	}
+	r, n, err := step(ctx, 0)
+	if err != nil || n <= readStep || (op == "index" && r >= 0) {
+		return int(r), err
+	}
+	read := func(ctx context.Context) error {
+		total := int64(0)
+		for a := int64(0); a < n; a += readStep {
+			var got int64
+			if got, n, err = step(ctx, a); err != nil {
+				return err
+			}
+			if op == "index" && got >= 0 {
+				r = got
+				return nil
+			}
+			total += got
+		}
+		r = total
+		if op == "index" {
+			r = -1
+		}
+		return nil
+	}
+	if err := l.snapshot(ctx, name, read); err != nil {
+		return 0, err
+	}
+	return int(r), nil
+}
+
+// Reverse reverses the list in place. A list of more than 4,000 elements
+// is rebuilt in bounded steps (see the package documentation), so Redis
+// keeps serving others; inside a transaction it is one script, refused
+// (the commit fails) beyond 100,000 elements.
+func (l *List[T]) Reverse(ctx context.Context) error {
+	_, err := l.script(ctx, scriptListReverse, l.keys, strconv.Itoa(chunkSize), strconv.Itoa(l.scriptBound(ctx)))
+	if !backend.IsServerError(err, "BIG") {
+		return err
+	}
+	_, err = l.rebuildList(ctx, "Reverse", func(ctx context.Context, r *rebuilder, n int64) error {
+		return r.copyList(ctx, l.key, n, "rcopy")
+	})
+	return err
+}
+
+// Sort sorts the list in place, in descending order when reverse is true.
+// Numeric element types (integers, floats and named types of them, with
+// the default codec) sort by value, compared as float64 by Redis's SORT, so
+// integers beyond ±2^53 that differ by less than their float64 spacing may
+// keep their relative order. Other types sort by their stored bytes (which
+// Redis compares with strcoll; servers in the C locale compare bytes). An
+// element that is not a number of a numeric type is a *DecodeError, and
+// nothing changes. A list of more than 4,000 elements is sorted in bounded
+// steps: runs of 4,000 sorted by SORT, then merged 16 at a time, in a
+// scratch list swapped in at the end; inside a transaction it is one SORT,
+// whatever the length.
+func (l *List[T]) Sort(ctx context.Context, reverse bool) error {
+	alpha, desc := "ALPHA", ""
+	if l.numeric() {
+		alpha = ""
+	}
+	if reverse {
+		desc = "DESC"
+	}
+	bound := strconv.Itoa(oneStepMax)
+	if l.queuing(ctx) {
+		bound = "0"
+	}
+	_, err := l.script(ctx, scriptListSort, l.keys[:1], alpha, desc, bound)
+	if backend.IsServerError(err, "BIG") {
+		_, err = l.rebuildList(ctx, "Sort", func(ctx context.Context, r *rebuilder, n int64) error {
+			return l.sortInSteps(ctx, r, n, alpha, desc)
+		})
+	}
+	if err != nil && strings.Contains(err.Error(), "can't be converted into double") {
+		return l.undecodable(ctx, err)
+	}
+	return err
+}
+
+// sortInSteps sorts the n elements of the list into r.tmp: runs of
+// sortRun elements, each sorted by SORT, then merged sortFanIn at a time,
+// level by level, the last merge into r.tmp.
+func (l *List[T]) sortInSteps(ctx context.Context, r *rebuilder, n int64, alpha, desc string) error {
+	ttl := ms(scratchTTL)
+	var runs []string
+	defer func() { // runs left by an error; merged runs are empty, gone
+		if len(runs) > 0 {
+			left := runs
+			r.cl.background(ctx, func(ctx context.Context) { _, _ = r.cl.b.Do(ctx, cmd("UNLINK", left)) })
+		}
+	}()
+	for a := int64(0); a < n; a += sortRun {
+		run := r.tmp + ":run:" + strconv.Itoa(len(runs))
+		_, err := r.cl.do(ctx, scriptListSortStep.Cmd(true, []string{l.key, run}, []string{"run", alpha, desc, ttl,
+			strconv.FormatInt(a, 10), strconv.FormatInt(min(a+sortRun, n)-1, 10)}))
+		if err != nil {
+			return err
+		}
+		runs = append(runs, run)
+	}
+	for level := 0; ; level++ {
+		if len(runs) <= sortFanIn {
+			size, err := l.merge(ctx, r.cl, r.tmp, runs, alpha, desc, ttl)
+			r.size = size
+			runs = nil
+			return err
+		}
+		var next []string
+		for g := 0; g < len(runs); g += sortFanIn {
+			out := r.tmp + ":merge:" + strconv.Itoa(level) + ":" + strconv.Itoa(len(next))
+			if _, err := l.merge(ctx, r.cl, out, runs[g:min(g+sortFanIn, len(runs))], alpha, desc, ttl); err != nil {
+				runs = append(next, runs[g:]...)
+				return err
+			}
+			next = append(next, out)
+		}
+		runs = next
+	}
+}
+
+// merge merges the sorted runs into out, a step at a time, and returns
+// out's length.
+func (l *List[T]) merge(ctx context.Context, cl *Client, out string, runs []string, alpha, desc, ttl string) (int64, error) {
+	ks := append([]string{out}, runs...)
+	for {
+		arr, err := asArray(cl.do(ctx, scriptListSortStep.Cmd(true, ks, []string{"merge", alpha, desc, ttl, strconv.Itoa(sortRead)})))
+		if err == nil && len(arr) != 2 {
+			err = errReply
+		}
+		if err != nil {
+			return 0, err
+		}
+		if arr[0] == int64(1) {
+			n, _ := arr[1].(int64)
+			return n, nil
+		}
+	}
+}
+
+// undecodable finds the first element that does not decode, for an error
+// the server could only describe ("scores can't be converted"), and
+// returns its *DecodeError; the server's error if there is none by now.
+func (l *List[T]) undecodable(ctx context.Context, err error) error {
+	for _, rerr := range l.All(ctx) {
+		if rerr != nil {
+			var de *DecodeError
+			if errors.As(rerr, &de) {
+				return rerr
+			}
+			return err
+		}
+	}
+	return err
+}
+
+func (l *List[T]) numeric() bool {
+	if _, ok := l.vals.c.(kindCodec[T]); !ok {
+		return false
+	}
+	switch reflect.TypeFor[T]().Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Uintptr, reflect.Float32, reflect.Float64:
+		return true
+	}
+	return false
+}
+
+// Repeat replaces the list with n copies of itself, in order (Python's
+// list *= n), and returns the new length; n <= 0 empties it. A result
+// longer than a Redis list can hold (2^32-1) is ErrInvalidArgument, and
+// changes nothing. A list that grows by more than 4,000 elements is
+// rebuilt in bounded steps; inside a transaction it is one script, refused
+// (the commit fails) beyond 100,000 new elements.
+func (l *List[T]) Repeat(ctx context.Context, n int) (int, error) {
+	switch {
+	case n <= 0:
+		return 0, l.Clear(ctx)
+	case uint64(n) > maxListLen:
+		return 0, l.invalid("Repeat", "%d copies exceed a Redis list's %d elements", n, int64(maxListLen))
+	}
+	r, err := asInt(l.script(ctx, scriptListRepeat, l.keys[:1], strconv.Itoa(n), strconv.Itoa(chunkSize), strconv.Itoa(l.scriptBound(ctx))))
+	if !backend.IsServerError(err, "BIG") {
+		return int(r), err
+	}
+	size, err := l.rebuildList(ctx, "Repeat", func(ctx context.Context, r *rebuilder, length int64) error {
+		if uint64(length)*uint64(n) > maxListLen {
+			return l.invalid("Repeat", "%d copies of %d elements exceed a Redis list's %d", n, length, int64(maxListLen))
+		}
+		for range n {
+			if err := r.copyList(ctx, l.key, length, "copy"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return int(size), err
+}
+
+// SetSlice replaces the elements list[start:stop] with vs, as Python's
+// slice assignment does (list[1:3] = vs): bounds follow Slice, the list
+// grows or shrinks as needed, and start == stop inserts. When the work (the
+// elements removed, the shorter side of the list around them, and vs) is
+// over 4,000 elements, the list is rebuilt in bounded steps; inside a
+// transaction it is one script, refused (the commit fails) beyond 100,000.
+func (l *List[T]) SetSlice(ctx context.Context, start, stop int, vs ...T) error {
+	ss, err := l.vals.encodeAll(vs)
+	if err != nil {
+		return err
+	}
+	start, stop = clampIndex(start), clampIndex(stop)
+	args := append([]string{strconv.Itoa(start), strconv.Itoa(stop), strconv.Itoa(chunkSize), strconv.Itoa(l.scriptBound(ctx))}, ss...)
+	_, err = l.script(ctx, scriptListSetSlice, l.keys[:1], args...)
+	if !backend.IsServerError(err, "BIG") {
+		return err
+	}
+	_, err = l.rebuildList(ctx, "SetSlice", func(ctx context.Context, r *rebuilder, n int64) error {
+		s, e := pyBound(int64(start), n), pyBound(int64(stop), n)
+		e = max(s, e)
+		if err := r.copyRange(ctx, l.key, 0, s); err != nil {
+			return err
+		}
+		if err := r.apply(ctx, scriptListStep, "push", l.key, ss, 1); err != nil {
+			return err
+		}
+		return r.copyRange(ctx, l.key, e, n)
+	})
+	return err
+}
+
+// pyBound turns a Python slice bound i over n elements into an offset in
+// [0, n].
+func pyBound(i, n int64) int64 {
+	if i < 0 {
+		i = max(0, i+n)
+	}
+	return min(i, n)
+}
+
+// Replace atomically replaces the whole list with vs. More than 4,000
+// values are written into a scratch list in bounded steps, which then
+// replaces the list in one step.
+func (l *List[T]) Replace(ctx context.Context, vs ...T) error {
+	ss, err := l.vals.encodeAll(vs)
+	if err != nil {
+		return err
+	}
+	if len(ss) <= oneStepMax || l.queuing(ctx) {
+		cmds := append([]backend.Cmd{cmd("UNLINK", l.keys[:1])}, chunkCmds("RPUSH", l.keys[:1], ss)...)
+		_, err = l.atomic(ctx, cmds...)
+		return err
+	}
+	done, err := l.rebuild(ctx, "list", nil, func(ctx context.Context, r *rebuilder) error {
+		return r.apply(ctx, scriptListStep, "push", l.key, ss, 1)
+	})
+	if err == nil && !done {
+		err = fmt.Errorf("%w: the new list could not be built", ErrTxConflict)
+	}
+	return l.fail("Replace", err)
+}
+
+// scriptBound is the most elements one list script may write before the
+// change is rebuilt in steps instead: oneStepMax, or txScriptMax inside a
+// transaction (which cannot rebuild).
+func (l *List[T]) scriptBound(ctx context.Context) int {
+	if l.queuing(ctx) {
+		return txScriptMax
+	}
+	return oneStepMax
+}
+
+// rebuildList rebuilds the list with build, given its length, and returns
+// the new length. A list that keeps changing during the rebuild is
+// ErrTxConflict: one long script instead would hold Redis for as long as
+// the work takes.
+func (l *List[T]) rebuildList(ctx context.Context, op string, build func(context.Context, *rebuilder, int64) error) (int64, error) {
+	done, err := l.rebuild(ctx, "list", l.keys[:1], func(ctx context.Context, r *rebuilder) error {
+		n, err := asInt(l.read(ctx, cmd("LLEN", l.keys[:1])))
+		if err != nil {
+			return err
+		}
+		return build(ctx, r, n)
+	})
+	switch {
+	case err != nil:
+		return 0, l.fail(op, err)
+	case !done:
+		return 0, l.fail(op, fmt.Errorf("%w: the list kept changing during %d attempts to rebuild it", ErrTxConflict, rebuildAttempts))
+	}
+	n, err := l.Len(ctx)
+	return int64(n), err
+}
