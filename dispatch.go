@@ -320,7 +320,9 @@ func (c *Client) send(ctx context.Context, cmd backend.Cmd, write bool) (any, er
 		if write {
 			return queued, t.queue(c, cmd)
 		}
-		return t.read(c, ctx, cmd)
+		// A live read in Optimistic: its pinned connection cannot fall
+		// back from EVALSHA, so a script goes in full.
+		return t.read(c, ctx, fullScript(cmd))
 	}
 	v, err := c.do(ctx, cmd)
 	return v, c.outcome(ctx, err, write)
