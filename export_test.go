@@ -36,3 +36,17 @@ func SetGetHold(d time.Duration) (restore func()) {
 	old := getHold.Swap(int64(d))
 	return func() { getHold.Store(old) }
 }
+
+// ReadAttempts is how many attempts stepwise snapshot reads of lists have
+// made (see List.snapshot).
+func ReadAttempts() int64 { return readAttempts.Load() }
+
+// DuringReads sets f to run at the start of every attempt of a stepwise
+// list read (nil: none).
+func DuringReads(f func()) {
+	if f == nil {
+		afterFirstReadStep.Store(nil)
+		return
+	}
+	afterFirstReadStep.Store(&f)
+}

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/hotredis/hotredis/internal/backend"
 	"github.com/hotredis/hotredis/internal/lua"
@@ -78,6 +79,13 @@ func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 	return l.vals.decodeAll(all)
 }
 
+// readAttempts counts the attempts of snapshots, and afterFirstReadStep,
+// when set, runs at each: for tests (export_test.go).
+var (
+	readAttempts       atomic.Int64
+	afterFirstReadStep atomic.Pointer[func()]
+)
+
 // sliceStep resolves start:stop and reads up to readStep elements of it.
 func (l *List[T]) sliceStep(ctx context.Context, start, stop int) ([]any, error) {
 	arr, err := asArray(l.script(ctx, scriptListScan, l.keys[:1], "slice", strconv.Itoa(start), strconv.Itoa(stop), strconv.Itoa(readStep)))
@@ -102,7 +110,13 @@ func (l *List[T]) snapshot(ctx context.Context, op string, read func(context.Con
 	if l.queuing(ctx) {
 		return read(ctx)
 	}
-	done, err := l.watchedRead(ctx, l.keys[:1], func() {}, read)
+	done, err := l.watchedRead(ctx, l.keys[:1], func() {}, func(ctx context.Context) error {
+		readAttempts.Add(1)
+		if f := afterFirstReadStep.Load(); f != nil {
+			(*f)()
+		}
+		return read(ctx)
+	})
 	switch {
 	case err != nil:
 		return l.fail(op, err)
@@ -238,18 +252,17 @@ func (l *List[T]) sortInSteps(ctx context.Context, r *rebuilder, n int64, alpha,
 	var runs []string
 	defer func() { // runs left by an error; merged runs are empty, gone
 		if len(runs) > 0 {
-			left := runs
-			r.cl.background(ctx, func(ctx context.Context) { _, _ = r.cl.b.Do(ctx, cmd("UNLINK", left)) })
+			dropScratch(ctx, r.cl, runs...)
 		}
 	}()
 	for a := int64(0); a < n; a += sortRun {
 		run := r.tmp + ":run:" + strconv.Itoa(len(runs))
+		runs = append(runs, run)
 		_, err := r.cl.do(ctx, scriptListSortStep.Cmd(true, []string{l.key, run}, []string{"run", alpha, desc, ttl,
 			strconv.FormatInt(a, 10), strconv.FormatInt(min(a+sortRun, n)-1, 10)}))
 		if err != nil {
 			return err
 		}
-		runs = append(runs, run)
 	}
 	for level := 0; ; level++ {
 		if len(runs) <= sortFanIn {

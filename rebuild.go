@@ -162,11 +162,15 @@ func watchedState(ctx context.Context, conn backend.Conn, typ string, watch []st
 	return asInt(rs[len(watch)].Val, nil)
 }
 
-// dropScratch deletes a scratch key, in the background when ctx has
-// ended. A step cut short by ctx may still run after this: its scratch key
-// then expires (scratchTTL).
-func dropScratch(ctx context.Context, cl *Client, tmp string) {
-	cl.background(ctx, func(ctx context.Context) { _, _ = cl.b.Do(ctx, cmd("UNLINK", []string{tmp})) })
+// dropScratch deletes scratch keys, in the background when ctx has ended.
+// A step cut short by ctx may still run after this: its scratch key then
+// expires (scratchTTL).
+func dropScratch(ctx context.Context, cl *Client, tmp ...string) {
+	if ctx.Err() == nil {
+		_, _ = cl.b.Do(ctx, cmd("UNLINK", tmp))
+		return
+	}
+	cl.background(ctx, func(ctx context.Context) { _, _ = cl.b.Do(ctx, cmd("UNLINK", tmp)) })
 }
 
 // step runs one step script s with KEYS first, r.tmp, then more, and

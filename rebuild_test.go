@@ -135,6 +135,8 @@ local size, probes
 if ARGV[1] == 'set' then
   size = redis.call('SCARD', KEYS[1])
   if #ARGV > 2 then probes = redis.call('SMISMEMBER', KEYS[1], unpack(ARGV, 3)) end
+elseif ARGV[1] == 'list' then
+  size = redis.call('LLEN', KEYS[1])
 else
   size = redis.call('HLEN', KEYS[1])
   if #ARGV > 2 then probes = redis.call('HMGET', KEYS[1], unpack(ARGV, 3)) end

@@ -1,0 +1,197 @@
+package hotredis_test
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hotredis/hotredis"
+)
+
+// listStepsN is long enough for every stepwise list operation to take
+// several steps (reads: 10,000 elements a step; rewrites: 4,000), and
+// short enough for the suite. Millions are the benchmark's (hotbench
+// steps).
+const listStepsN = 30_000
+
+// TestListLongRewritesMatchTheModelAndLetOthersIn rewrites a long list
+// with every operation that works in steps: the result equals Go's, the
+// expiry is kept, no scratch key is left, and another client was served
+// while each ran (it saw the scratch list being built).
+func TestListLongRewritesMatchTheModelAndLetOthersIn(t *testing.T) {
+	l := hotredis.NewList[int](key(t))
+	model := rand.Perm(listStepsN)
+	noErr(t, l.Replace(ctx, model...))
+	checkList(t, l, model, "Replace")
+	must[bool](t)(l.Expire(ctx, time.Hour))
+	steps := []struct {
+		name  string
+		apply func() error
+		model func()
+	}{
+		{"Reverse", func() error { return l.Reverse(ctx) }, func() { slices.Reverse(model) }},
+		{"Sort", func() error { return l.Sort(ctx, false) }, func() { slices.Sort(model) }},
+		{"Sort descending", func() error { return l.Sort(ctx, true) }, func() {
+			slices.SortFunc(model, func(a, b int) int { return b - a })
+		}},
+		{"SetSlice of a long middle", func() error { return l.SetSlice(ctx, 100, listStepsN-100, -1, -2) }, func() {
+			model = slices.Concat(model[:100], []int{-1, -2}, model[listStepsN-100:])
+		}},
+		{"SetSlice inserting many", func() error { return l.SetSlice(ctx, 50, 50, rangeInts(5000)...) }, func() {
+			model = slices.Concat(model[:50], rangeInts(5000), model[50:])
+		}},
+		{"Repeat", func() error { _, err := l.Repeat(ctx, 3); return err }, func() {
+			model = slices.Concat(model, model, model)
+		}},
+	}
+	for _, st := range steps {
+		obs := observe(t, l.Key(), "list")
+		if err := st.apply(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		looks := obs.finish()
+		st.model()
+		if n, _ := during(looks); n == 0 {
+			t.Errorf("%s: no other client was served while the list was rebuilt", st.name)
+		}
+		checkList(t, l, model, st.name)
+		if ttl := must[time.Duration](t)(l.TTL(ctx)); ttl <= time.Hour-time.Minute {
+			t.Errorf("after %s: TTL %v, want about an hour", st.name, ttl)
+		}
+		noScratch(t, l.Key())
+	}
+}
+
+func rangeInts(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = 1_000_000 + i
+	}
+	return out
+}
+
+// checkList compares the list with the model (through the stepwise
+// Values, and LRANGE directly).
+func checkList(t *testing.T, l *hotredis.List[int], model []int, after string) {
+	t.Helper()
+	got := must[[]int](t)(l.Values(ctx))
+	if !slices.Equal(got, model) {
+		t.Fatalf("after %s: %d elements, want %d; first difference at %d", after, len(got), len(model), firstDiff(got, model))
+	}
+	rdb := rawClient()
+	defer rdb.Close()
+	raw := rdb.LRange(ctx, l.Key(), 0, -1).Val()
+	if len(raw) != len(model) {
+		t.Fatalf("after %s: LRANGE gives %d elements, want %d", after, len(raw), len(model))
+	}
+	for i, s := range raw {
+		if s != strconv.Itoa(model[i]) {
+			t.Fatalf("after %s: element %d is %q, want %d", after, i, s, model[i])
+		}
+	}
+}
+
+func firstDiff(a, b []int) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+// TestListLongReadsAreSnapshots reads a long list in steps (Values,
+// Slice, Count, Index) while another client writes it in the middle of
+// the first attempt: the read starts over and returns the list as it is
+// after the write, never a mix.
+func TestListLongReadsAreSnapshots(t *testing.T) {
+	l := hotredis.NewList[int](key(t))
+	model := make([]int, listStepsN)
+	for i := range model {
+		model[i] = i % 100
+	}
+	noErr(t, l.Replace(ctx, model...))
+	rdb := rawClient()
+	defer rdb.Close()
+	reads := []struct {
+		name  string
+		write func() // the other client's write
+		read  func() (any, error)
+		want  func() any
+	}{
+		{"Values", func() { rdb.RPush(ctx, l.Key(), 7) }, func() (any, error) { return l.Values(ctx) },
+			func() any { return append(slices.Clone(model), 7) }},
+		{"Slice", func() { rdb.LSet(ctx, l.Key(), 15_000, -1) }, func() (any, error) { return l.Slice(ctx, 12_000, math.MaxInt) },
+			func() any { m := slices.Clone(model[12_000:]); m[3_000] = -1; return m }},
+		{"Count", func() { rdb.RPush(ctx, l.Key(), 42) }, func() (any, error) { return l.Count(ctx, 42) },
+			func() any { return listStepsN/100 + 1 }},
+		{"Index far", func() { rdb.LSet(ctx, l.Key(), 25_000, 1000) }, func() (any, error) { return l.Index(ctx, 1000) },
+			func() any { return 25_000 }},
+		{"Index of nothing", func() { rdb.LSet(ctx, l.Key(), 25_000, 99) }, func() (any, error) { return l.Index(ctx, 2000) },
+			func() any { return -1 }},
+	}
+	defer hotredis.DuringReads(nil)
+	for _, r := range reads {
+		var wrote atomic.Bool
+		hotredis.DuringReads(func() {
+			if !wrote.Swap(true) {
+				r.write()
+			}
+		})
+		before := hotredis.ReadAttempts()
+		got, err := r.read()
+		if err != nil {
+			t.Fatalf("%s: %v", r.name, err)
+		}
+		if n := hotredis.ReadAttempts() - before; n < 2 {
+			t.Errorf("%s: %d attempts; want the read to start over after the write", r.name, n)
+		}
+		want := r.want()
+		if gs, ok := got.([]int); ok {
+			if !slices.Equal(gs, want.([]int)) {
+				t.Errorf("%s: %d elements, first difference at %d", r.name, len(gs), firstDiff(gs, want.([]int)))
+			}
+		} else if got != want {
+			t.Errorf("%s = %v, want %v", r.name, got, want)
+		}
+		model = must[[]int](t)(l.Values(ctx))
+	}
+	// A short list is one step, with no snapshot machinery.
+	hotredis.DuringReads(nil)
+	short := hotredis.NewList[int](key(t, "short"))
+	noErr(t, short.Replace(ctx, 1, 2, 3, 2))
+	before := hotredis.ReadAttempts()
+	if n := must[int](t)(short.Count(ctx, 2)); n != 2 {
+		t.Errorf("Count = %d, want 2", n)
+	}
+	if i := must[int](t)(short.Index(ctx, 3)); i != 2 {
+		t.Errorf("Index = %d, want 2", i)
+	}
+	if n := hotredis.ReadAttempts() - before; n != 0 {
+		t.Errorf("a short list took %d stepwise attempts", n)
+	}
+}
+
+// TestListLongSortOfUndecodableIsADecodeError sorts a long List[int]
+// holding text: a *DecodeError naming the text, and nothing changes.
+func TestListLongSortOfUndecodableIsADecodeError(t *testing.T) {
+	l := hotredis.NewList[int](key(t))
+	noErr(t, l.Replace(ctx, rand.Perm(listStepsN)...))
+	rdb := rawClient()
+	defer rdb.Close()
+	rdb.LSet(ctx, l.Key(), 20_000, "abc")
+	err := l.Sort(ctx, false)
+	var de *hotredis.DecodeError
+	if !errors.As(err, &de) || de.Value != "abc" {
+		t.Fatalf("Sort of a list holding abc: %v, want a *DecodeError for abc", err)
+	}
+	if s := rdb.LIndex(ctx, l.Key(), 20_000).Val(); s != "abc" {
+		t.Errorf("the refused Sort changed the list: %q at 20000", s)
+	}
+	noScratch(t, l.Key())
+}
