@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,205 +14,278 @@ import (
 	"github.com/hotredis/hotredis/internal/lua"
 )
 
-func init() { benches["steps"] = benchSteps }
+func init() {
+	benches["steps"] = benchSteps
+	benches["stalls"] = benchSteps
+}
 
-// stepsN is the size of the collections benchSteps works on.
-const stepsN = 1_000_000
-
-// benchSteps measures, for each long Set and Counter operation on
-// collections of stepsN members, the longest single step the server ran
-// (the slowest SLOWLOG entry, which is how long Redis could serve no one
-// else) and the median and 99th percentile of its steps, besides the
-// operation's wall time:
+// benchSteps measures whether any long operation monopolizes Redis: for
+// each long List, Set and Counter operation on big collections, and for
+// the fastest native way to do the same job where Redis has one, run on
+// the same data, it prints the wall time, the longest wait of a separate
+// client PINGing every millisecond meanwhile, and the longest single step
+// the server ran (the slowest SLOWLOG entry):
 //
 //	go run -C cmd/hotbench . steps
-//	HOTBENCH_ONLY=Counter.Total go run -C cmd/hotbench . steps
+//	HOTBENCH_ONLY=List.Sort HOTBENCH_LIST_SIZES=1000000 go run -C cmd/hotbench . steps
+//	HOTBENCH_LIST_SIZES=20000 HOTBENCH_SET_SIZE=20000 go run -C cmd/hotbench . steps
+//
+// HOTBENCH_LIST_SIZES (default "1000000,10000000") are the lengths of the
+// lists, HOTBENCH_SET_SIZE (default 1000000) the size of the sets and
+// counters, and HOTBENCH_ONLY runs only the rows whose "operation size"
+// holds it. The first row is the idle server over -d: the machine's noise
+// floor. A table in markdown, for BENCHMARKS.md, follows the aligned one.
 //
 // It changes the server's slowlog settings and resets its statistics, so
 // use a server of its own (leave REDIS_URL unset). A machine busy with
 // other work stretches every step: compare figures from one run.
 func benchSteps(url string) error {
-	ctx := context.Background()
-	only := os.Getenv("HOTBENCH_ONLY") // run only the operations whose name holds this
-	hc, rdb, _, closeAll, err := connect(url)
+	cfg, err := stepsConfigFromEnv()
 	if err != nil {
 		return err
 	}
-	defer closeAll()
+	b, err := newStepsBench(url)
+	if err != nil {
+		return err
+	}
+	defer b.close()
 	// Only commands over 100 µs are logged: logging every command called
 	// by a script would slow the scripts down and flood the log.
 	for _, kv := range [][2]string{{"slowlog-log-slower-than", "100"}, {"slowlog-max-len", "100000"}} {
-		if err := rdb.ConfigSet(ctx, kv[0], kv[1]).Err(); err != nil {
+		if err := b.admin.ConfigSet(b.ctx, kv[0], kv[1]).Err(); err != nil {
 			return err
 		}
 	}
+	if err := b.loadScripts(); err != nil {
+		return err
+	}
+	version, err := b.redisVersion()
+	if err != nil {
+		return err
+	}
+	report := stallReport{started: time.Now(), loadStart: loadAvg(), redis: version}
+	fmt.Printf("Redis %s, load average %s; a client PINGs every 1 ms during each run\n\n", version, report.loadStart)
+	printHeader()
 
-	members := make([]int, stepsN)  // 0 .. n-1
-	values := make([]int, stepsN)   // n/2 .. 3n/2-1: half of them are members
-	counts := make(map[int]int64)   // the counter: some counts are not positive
-	others := make(map[int]int64)   // the other counts, over values' range
-	elements := make([]int, stepsN) // elements for UpdateElements
-	small := []int{1, 2, 3, 5_000_000}
-	smallCounts := map[int]int64{1: 5, 2: -5, 5_000_000: 3}
-	for i := range stepsN {
-		members[i] = i
-		values[i] = stepsN/2 + i
-		counts[i] = int64(i%1000 - 100)
-		others[stepsN/2+i] = int64(i*7%1000 - 100)
-		elements[i] = i % (stepsN / 2)
+	idle := stepOp{name: "idle server (noise floor)", size: "-",
+		hot: func(context.Context) error { time.Sleep(*duration); return nil }}
+	if err := b.runRow(&report, idle); err != nil {
+		return err
 	}
-	s := hotredis.NewSet[int]("{steps}:s", hotredis.WithClient(hc))
-	c := hotredis.NewCounter[int]("{steps}:c", hotredis.WithClient(hc))
-	o := hotredis.NewCounter[int]("{steps}:o", hotredis.WithClient(hc))
-	defer s.Delete(ctx)
-	defer c.Delete(ctx)
-	defer o.Delete(ctx)
-	t := hotredis.NewSet[int]("{steps}:t", hotredis.WithClient(hc))
-	defer t.Delete(ctx)
-	setUp := func() error { return s.Replace(ctx, members...) }
-	setsUp := func() error {
-		if err := s.Replace(ctx, members...); err != nil {
+	for _, n := range cfg.listSizes {
+		if err := b.listRows(&report, cfg, n); err != nil {
 			return err
 		}
-		return t.Replace(ctx, values...)
 	}
-	counterUp := func() error { return c.Replace(ctx, counts) }
-	bothUp := func() error {
-		if err := c.Replace(ctx, counts); err != nil {
-			return err
+	if err := b.setRows(&report, cfg); err != nil {
+		return err
+	}
+	report.loadEnd = loadAvg()
+	fmt.Printf("\nload average %s at the start, %s at the end\n\n", report.loadStart, report.loadEnd)
+	report.printMarkdown()
+	return nil
+}
+
+// stepsConfig is what the environment chose: sizes and a row filter.
+type stepsConfig struct {
+	listSizes []int
+	setSize   int
+	only      string
+}
+
+func stepsConfigFromEnv() (stepsConfig, error) {
+	cfg := stepsConfig{only: os.Getenv("HOTBENCH_ONLY")}
+	sizes := os.Getenv("HOTBENCH_LIST_SIZES")
+	if sizes == "" {
+		sizes = "1000000,10000000"
+	}
+	for s := range strings.SplitSeq(sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 2 {
+			return cfg, fmt.Errorf("HOTBENCH_LIST_SIZES: %q is not a list length of at least 2", s)
 		}
-		return o.Replace(ctx, others)
+		cfg.listSizes = append(cfg.listSizes, n)
 	}
-	ops := []struct {
-		name  string
-		setUp func() error
-		run   func() error
-	}{
-		{"Set.UnionUpdateValues 1M", setUp, func() error { return s.UnionUpdateValues(ctx, values...) }},
-		{"Set.IntersectionUpdateValues 1M", setUp, func() error { return s.IntersectionUpdateValues(ctx, values...) }},
-		{"Set.DifferenceUpdateValues 1M", setUp, func() error { return s.DifferenceUpdateValues(ctx, values...) }},
-		{"Set.SymmetricDifferenceUpdateValues 1M", setUp, func() error { return s.SymmetricDifferenceUpdateValues(ctx, values...) }},
-		{"Set.UnionUpdate 1M|1M (other Set)", setsUp, func() error { return s.UnionUpdate(ctx, t) }},
-		{"Set.IntersectionUpdate 1M&1M (other Set)", setsUp, func() error { return s.IntersectionUpdate(ctx, t) }},
-		{"Set.DifferenceUpdate 1M-1M (other Set)", setsUp, func() error { return s.DifferenceUpdate(ctx, t) }},
-		{"Set.SymmetricDifferenceUpdate 1M^1M (other Set)", setsUp, func() error { return s.SymmetricDifferenceUpdate(ctx, t) }},
-		{"Set.IntersectionUpdateValues 4 (1M set)", setUp, func() error { return s.IntersectionUpdateValues(ctx, small...) }},
-		{"Set.SymmetricDifferenceUpdateValues 4 (1M set)", setUp, func() error { return s.SymmetricDifferenceUpdateValues(ctx, small...) }},
-		{"Counter.Update 1M", counterUp, func() error { return c.Update(ctx, others) }},
-		{"Counter.Subtract 1M", counterUp, func() error { return c.Subtract(ctx, others) }},
-		{"Counter.UpdateElements 1M (500k distinct)", counterUp, func() error { return c.UpdateElements(ctx, elements...) }},
-		{"Counter.IntersectionUpdateCounts 1M", counterUp, func() error { return c.IntersectionUpdateCounts(ctx, others) }},
-		{"Counter.UnionUpdateCounts 1M", counterUp, func() error { return c.UnionUpdateCounts(ctx, others) }},
-		{"Counter.IntersectionUpdate 1M&1M", bothUp, func() error { return c.IntersectionUpdate(ctx, o) }},
-		{"Counter.UnionUpdate 1M|1M", bothUp, func() error { return c.UnionUpdate(ctx, o) }},
-		{"Counter.Update 3 (1M counter)", counterUp, func() error { return c.Update(ctx, smallCounts) }},
-		{"Counter.UnionUpdateCounts 3 (1M counter)", counterUp, func() error { return c.UnionUpdateCounts(ctx, smallCounts) }},
-		{"Counter.IntersectionUpdateCounts 3 (1M counter)", counterUp, func() error { return c.IntersectionUpdateCounts(ctx, smallCounts) }},
-		{"Counter.MostCommon(10) 1M", counterUp, func() error { _, err := c.MostCommon(ctx, 10); return err }},
-		{"Counter.Total 1M", counterUp, func() error { _, err := c.Total(ctx); return err }},
+	cfg.setSize = 1_000_000
+	if s := os.Getenv("HOTBENCH_SET_SIZE"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 2 {
+			return cfg, fmt.Errorf("HOTBENCH_SET_SIZE: %q is not a size of at least 2", s)
+		}
+		cfg.setSize = n
 	}
-	fmt.Printf("%-48s %9s %7s %9s %9s %10s  %s\n", "operation", "wall", "scripts", "p50 step", "p99 step", "worst step", "worst command")
+	return cfg, nil
+}
+
+// wanted reports whether the filter HOTBENCH_ONLY keeps op.
+func (c stepsConfig) wanted(op stepOp) bool {
+	return c.only == "" || strings.Contains(op.name+" "+op.size, c.only)
+}
+
+// filter returns the ops the filter keeps.
+func (c stepsConfig) filter(ops []stepOp) []stepOp {
+	var kept []stepOp
 	for _, op := range ops {
-		if only != "" && !strings.Contains(op.name, only) {
-			continue
+		if c.wanted(op) {
+			kept = append(kept, op)
 		}
-		if err := op.setUp(); err != nil {
-			return fmt.Errorf("%s: set up: %w", op.name, err)
+	}
+	return kept
+}
+
+// stepOp is one row: a hotredis operation and, where Redis has one, the
+// fastest native way to do the same job. prepare puts the data in place
+// before each side runs (nil: nothing to do).
+type stepOp struct {
+	name, size string
+	prepare    func(context.Context) error
+	hot        func(context.Context) error
+	native     string // the native command(s); "" when there is none
+	raw        func(context.Context) error
+}
+
+// stepsBench is what the rows share: the clients and the pinger.
+type stepsBench struct {
+	ctx   context.Context
+	hc    *hotredis.Client
+	admin *redis.Client // the bench's own bookkeeping: SLOWLOG, INFO, COPY
+	raw   *redis.Client // the native side
+	ping  *pinger
+}
+
+func newStepsBench(url string) (*stepsBench, error) {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	hc, err := hotredis.NewClientURL(url)
+	if err != nil {
+		return nil, err
+	}
+	return &stepsBench{ctx: context.Background(), hc: hc,
+		admin: untimedClient(*opt, 0), raw: untimedClient(*opt, 0), ping: &pinger{rdb: untimedClient(*opt, 1)}}, nil
+}
+
+func (b *stepsBench) close() {
+	b.ping.rdb.Close()
+	b.raw.Close()
+	b.admin.Close()
+	b.hc.Close()
+}
+
+// untimedClient is a go-redis client with opt that waits for a reply as
+// long as it takes (a native command may hold the server for many
+// seconds), with a pool of poolSize connections (0: the default).
+func untimedClient(opt redis.Options, poolSize int) *redis.Client {
+	opt.ReadTimeout, opt.WriteTimeout = -1, -1
+	if poolSize > 0 {
+		opt.PoolSize = poolSize
+	}
+	return redis.NewClient(&opt)
+}
+
+// runRow measures op's hotredis side, then its native side, and prints
+// and records the row.
+func (b *stepsBench) runRow(report *stallReport, op stepOp) error {
+	row := stallRow{op: op}
+	var err error
+	if row.hot, err = b.measure(op.prepare, op.hot); err != nil {
+		return fmt.Errorf("%s %s: %w", op.name, op.size, err)
+	}
+	if op.raw != nil {
+		if row.raw, err = b.measure(op.prepare, op.raw); err != nil {
+			return fmt.Errorf("%s %s (native): %w", op.name, op.size, err)
 		}
-		if err := rdb.SlowLogReset(ctx).Err(); err != nil {
-			return err
-		}
-		if err := rdb.ConfigResetStat(ctx).Err(); err != nil {
-			return err
-		}
-		start := time.Now()
-		runErr := op.run()
-		wall := time.Since(start)
-		log, err := rdb.SlowLogGet(ctx, -1).Result()
-		for err != nil && strings.HasPrefix(err.Error(), "BUSY") {
-			// The client gave up on a script that still runs.
-			time.Sleep(100 * time.Millisecond)
-			log, err = rdb.SlowLogGet(ctx, -1).Result()
-		}
-		if err != nil {
-			return err
-		}
-		var worst redis.SlowLog
-		var ds []time.Duration
-		for _, e := range log {
-			// Commands called by scripts (client "?:0") are parts of a step.
-			if e.ClientAddr == "?:0" || len(e.Args) > 0 && strings.EqualFold(e.Args[0], "slowlog") {
-				continue
+	}
+	printRow(row)
+	report.rows = append(report.rows, row)
+	return nil
+}
+
+// copyKeys resets keys from saved copies: COPY orig key REPLACE for each
+// pair {key, orig}, server-side.
+func (b *stepsBench) copyKeys(pairs ...[2]string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		for _, p := range pairs {
+			if err := b.admin.Do(ctx, "COPY", p[1], p[0], "REPLACE").Err(); err != nil {
+				return err
 			}
-			ds = append(ds, e.Duration)
-			if e.Duration > worst.Duration {
-				worst = e
-			}
 		}
-		slices.Sort(ds)
-		// The median and 99th percentile of the steps over 100 µs (those
-		// the log holds): a step stretched by a busy machine shows in the
-		// worst one, not in these.
-		pct := func(p int) time.Duration {
-			if len(ds) == 0 {
-				return 0
-			}
-			return ds[(len(ds)-1)*p/100]
+		return nil
+	}
+}
+
+// loadScripts puts every hotredis script in the server's cache, so that
+// no row pays for (or shows as its slowest step) a script's first EVAL.
+func (b *stepsBench) loadScripts() error {
+	for _, name := range lua.All() {
+		if err := b.admin.ScriptLoad(b.ctx, lua.Load(name).Src).Err(); err != nil {
+			return fmt.Errorf("SCRIPT LOAD %s: %w", name, err)
 		}
-		steps, err := topLevelCalls(ctx, rdb)
-		if err != nil {
-			return err
-		}
-		what := ""
-		if len(worst.Args) > 0 {
-			what = worst.Args[0]
-			if len(worst.Args) > 1 && strings.HasPrefix(strings.ToUpper(what), "EVAL") {
-				what += " " + scriptName(worst.Args[1])
-			}
-		}
-		if runErr != nil {
-			what += " (failed: " + runErr.Error() + ")"
-		}
-		fmt.Printf("%-48s %9v %7d %9v %9v %10v  %s\n", op.name, wall.Round(time.Millisecond), steps,
-			pct(50).Round(10*time.Microsecond), pct(99).Round(10*time.Microsecond),
-			worst.Duration.Round(10*time.Microsecond), what)
 	}
 	return nil
 }
 
-// topLevelCalls counts the scripts and transactions run since the
-// statistics were reset: the steps of an operation.
-func topLevelCalls(ctx context.Context, rdb *redis.Client) (int, error) {
-	info, err := rdb.Info(ctx, "commandstats").Result()
+func (b *stepsBench) redisVersion() (string, error) {
+	info, err := b.admin.Info(b.ctx, "server").Result()
 	if err != nil {
-		return 0, err
+		return "", err
 	}
-	n := 0
-	for _, line := range strings.Split(info, "\n") {
-		for _, c := range []string{"eval", "evalsha", "exec"} {
-			if rest, ok := strings.CutPrefix(line, "cmdstat_"+c+":calls="); ok {
-				calls, _, _ := strings.Cut(rest, ",")
-				k, _ := strconv.Atoi(calls)
-				n += k
-			}
-		}
-	}
-	return n, nil
+	return infoField(info, "redis_version"), nil
 }
 
-// scriptName names a script given by hash or source: hotredis's own by
-// their file name (lua.NameOf knows every script the library has loaded,
-// libraries included, wherever hotbench runs from), others by their
-// header line.
-func scriptName(s string) string {
-	if n := lua.NameOf(s); n != "" {
-		return n
+// infoField returns the value of field in an INFO reply ("" if absent).
+func infoField(info, field string) string {
+	for line := range strings.SplitSeq(info, "\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			return strings.TrimSpace(v)
+		}
 	}
-	if i := strings.IndexByte(s, ':'); strings.HasPrefix(s, "-- ") && i > 0 {
-		return s[3:i]
+	return ""
+}
+
+// loadAvg returns the machine's 1, 5 and 15 minute load averages.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
 	}
-	if len(s) > 8 {
-		return s[:8]
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
 	}
-	return s
+	return strings.Join(f[:3], " ")
+}
+
+// humanN writes a size as 20k, 1M, 10M, 1.5M, or in full.
+func humanN(n int) string {
+	switch {
+	case n >= 1_000_000 && n%100_000 == 0:
+		return strconv.FormatFloat(float64(n)/1e6, 'f', -1, 64) + "M"
+	case n >= 1_000 && n%100 == 0:
+		return strconv.FormatFloat(float64(n)/1e3, 'f', -1, 64) + "k"
+	}
+	return strconv.Itoa(n)
+}
+
+// args makes command arguments of vs.
+func args(vs []int) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
+}
+
+// rawChunk is how many values one native variadic command takes, as
+// hotredis's own chunked commands do.
+const rawChunk = 10_000
+
+// chunks calls f with vs as command arguments, rawChunk at a time.
+func chunks(vs []int, f func(args []any)) {
+	for len(vs) > 0 {
+		k := min(len(vs), rawChunk)
+		f(args(vs[:k]))
+		vs = vs[k:]
+	}
 }
