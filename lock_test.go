@@ -133,7 +133,7 @@ func testContention(t *testing.T, kind string, n int64, procs, goroutines, iters
 }
 
 func TestLockMutualExclusionAcrossProcesses(t *testing.T) {
-	testContention(t, "lock", 0, 4, 5, 500) // 10,000 critical sections
+	testContention(t, "lock", 0, 4, 5, 250) // 5,000 critical sections
 }
 
 func TestRLockMutualExclusionAcrossProcesses(t *testing.T) {

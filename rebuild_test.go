@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -316,21 +317,31 @@ func intSet(vs []int) map[int]bool {
 	return m
 }
 
-// skipMillion skips the tests at a million elements with -short, and on a
-// Cluster: the code they run is the same on every topology (the tests at
-// rebuildN run there), and each costs tens of seconds of server time.
+// skipMillion skips the tests at scale with -short, and on a Cluster: the
+// code they run is the same on every topology (the tests at rebuildN run
+// there), and each costs seconds of server time.
 func skipMillion(t *testing.T) {
 	if testing.Short() || onCluster() {
-		t.Skip("a million elements: runs without -short, on a single server")
+		t.Skip("at scale: runs without -short, on a single server")
 	}
 }
 
-// TestSetRebuildMillion applies each in-place algebra with a million
-// plain values to a set of about a million members, and compares the
+// scaleN is the size of the tests at scale: 250,000 elements (hundreds of
+// steps of every stepwise operation), or a million with
+// HOTREDIS_TEST_MILLION=1. Bigger sizes are hotbench's (steps).
+func scaleN() int {
+	if os.Getenv("HOTREDIS_TEST_MILLION") != "" {
+		return 1_000_000
+	}
+	return 250_000
+}
+
+// TestSetRebuildMillion applies each in-place algebra with scaleN
+// plain values to a set of about scaleN members, and compares the
 // result with a Go model (a []bool over the values used) after each.
 func TestSetRebuildMillion(t *testing.T) {
 	skipMillion(t)
-	const n = 1_000_000
+	n := scaleN()
 	s := hotredis.NewSet[int](key(t))
 	defer s.Delete(ctx)
 	in := make([]bool, 3*n)
@@ -502,14 +513,14 @@ func fillCounter(t *testing.T, k string, r counterRange) {
 	}
 }
 
-// TestCounterRebuildMillion fills an empty counter with a million counts,
-// then applies subtractions, &= and |= with a million counts (from Go and
+// TestCounterRebuildMillion fills an empty counter with scaleN counts,
+// then applies subtractions, &= and |= with scaleN counts (from Go and
 // from another counter) to it, and compares the result with a model of
 // Python's Counter after each; MostCommon and Total read it whole. (Update
 // of a filled counter runs the code Subtract runs.)
 func TestCounterRebuildMillion(t *testing.T) {
 	skipMillion(t)
-	const n = 1_000_000
+	n := scaleN()
 	c := hotredis.NewCounter[int](key(t))
 	o := hotredis.NewCounter[int](key(t, "other"))
 	defer c.Delete(ctx)
