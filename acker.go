@@ -8,37 +8,110 @@ import (
 	"github.com/hotredis/hotredis/internal/backend"
 )
 
-// acker sends acknowledgements (a Get's take is done) in the background,
-// off their caller's path: a caller that holds its items returns at once,
-// and acknowledgements made meanwhile go together in one pipeline. One
-// that fails for want of a connection is sent again while its take's
-// registration runs (getHold): one that never arrives means a repeat
-// delivery, as the take's items then go back to the queue.
+// acker holds the acknowledgements of Gets (a take is done: its list and
+// its registration go) until they can travel for free: with the next
+// command the client sends to the same queue (ridesWith), or, when none
+// comes within ackDelay, on their own in the background. The caller that
+// holds its items never waits for them. An acknowledgement that fails for
+// want of a connection is sent again while its take's registration runs
+// (getHold); one that never arrives means a repeat delivery, as the take's
+// items then go back to the queue.
 type acker struct {
 	mu      sync.Mutex
-	pending []ack
-	running bool
+	pending map[string]*queueAcks // by the queue's registrations key
+	armed   bool                  // a flush is scheduled
+	sending bool                  // a sender goroutine runs
 }
 
-type ack struct {
-	cmd  backend.Cmd
-	sent time.Time // first sent
+// queueAcks are the acknowledgements pending for one queue.
+type queueAcks struct {
+	takes string    // the registrations key
+	lists []string  // the takes' lists
+	ids   []string  // the takes' ids
+	since time.Time // when the oldest was made
 }
 
-// confirm queues cmds, acknowledgements, and starts sending them if no
-// sender runs. Close waits for them.
-func (c *Client) confirm(cmds ...backend.Cmd) {
-	now := time.Now()
+// ackDelay is how long an acknowledgement waits for a command to the same
+// queue to ride with.
+const ackDelay = 10 * time.Millisecond
+
+// cmds returns the commands that acknowledge a: the lists go first, then
+// the registrations (a registration without a list is dropped by the next
+// recovery; a list without one would stay).
+func (a *queueAcks) cmds() []backend.Cmd {
+	return []backend.Cmd{
+		{Name: nameDEL, Keys: a.lists},
+		{Name: nameZREM, Keys: []string{a.takes}, Args: a.ids},
+	}
+}
+
+var (
+	nameDEL  = []string{"DEL"}
+	nameZREM = []string{"ZREM"}
+)
+
+// ackLater queues the acknowledgement of the take id of the queue whose
+// registrations are at takes, and whose list is at list.
+func (c *Client) ackLater(takes, list, id string) {
+	c.addAcks(&queueAcks{takes: takes, lists: []string{list}, ids: []string{id}, since: time.Now()})
+}
+
+// ackAgain gives back acknowledgements whose carrier failed.
+func (c *Client) ackAgain(q *queueAcks) {
+	if q != nil {
+		c.addAcks(q)
+	}
+}
+
+func (c *Client) addAcks(add *queueAcks) {
 	a := &c.acks
 	a.mu.Lock()
-	for _, cmd := range cmds {
-		a.pending = append(a.pending, ack{cmd, now})
+	defer a.mu.Unlock()
+	if a.pending == nil {
+		a.pending = map[string]*queueAcks{}
 	}
-	if a.running {
+	q := a.pending[add.takes]
+	if q == nil {
+		a.pending[add.takes] = add
+	} else {
+		q.lists = append(q.lists, add.lists...)
+		q.ids = append(q.ids, add.ids...)
+		if add.since.Before(q.since) {
+			q.since = add.since
+		}
+	}
+	if !a.armed {
+		a.armed = true
+		c.hold() // Close waits for the flush
+		time.AfterFunc(ackDelay, func() {
+			defer c.end()
+			c.flushAcks()
+		})
+	}
+}
+
+// ridesWith takes the acknowledgements pending for the queue at takes, to
+// send them with a command to that queue; nil when there are none. If that
+// command fails, give them back with ackAgain.
+func (c *Client) ridesWith(takes string) *queueAcks {
+	a := &c.acks
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	q := a.pending[takes]
+	delete(a.pending, takes)
+	return q
+}
+
+// flushAcks sends every pending acknowledgement, in the background.
+func (c *Client) flushAcks() {
+	a := &c.acks
+	a.mu.Lock()
+	a.armed = false
+	if a.sending || len(a.pending) == 0 {
 		a.mu.Unlock()
 		return
 	}
-	a.running = true
+	a.sending = true
 	a.mu.Unlock()
 	c.hold()
 	go c.sendAcks()
@@ -52,29 +125,32 @@ func (c *Client) sendAcks() {
 		batch := a.pending
 		a.pending = nil
 		if len(batch) == 0 {
-			a.running = false
+			a.sending = false
 			a.mu.Unlock()
 			return
 		}
 		a.mu.Unlock()
-		cmds := make([]backend.Cmd, len(batch))
-		for i, b := range batch {
-			cmds[i] = b.cmd
+		var cmds []backend.Cmd
+		var qs []*queueAcks
+		for _, q := range batch {
+			cmds = append(cmds, q.cmds()...)
+			qs = append(qs, q)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), backgroundTimeout)
 		rs := c.doMulti(ctx, cmds)
 		cancel()
-		var again []ack
-		for i, r := range rs {
-			if r.Err != nil && !isServerErr(r.Err) && time.Since(batch[i].sent) < getHoldFor()/2 {
-				again = append(again, batch[i])
+		failed := false
+		for i, q := range qs {
+			for _, r := range rs[2*i : 2*i+2] {
+				if r.Err != nil && !isServerErr(r.Err) && time.Since(q.since) < getHoldFor()/2 {
+					c.ackAgain(q)
+					failed = true
+					break
+				}
 			}
 		}
-		if len(again) > 0 {
+		if failed {
 			time.Sleep(10 * time.Millisecond) // a new connection is being made
-			a.mu.Lock()
-			a.pending = append(again, a.pending...)
-			a.mu.Unlock()
 		}
 	}
 }

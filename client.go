@@ -22,7 +22,8 @@ type Client struct {
 	cluster bool // commands are routed to several shards
 	closed  atomic.Bool
 
-	acks acker // acknowledgements of takes, sent in the background
+	acks  acker       // acknowledgements of Gets' takes (acker.go)
+	clock serverClock // the server's clock, estimated (clock.go)
 
 	mu       sync.Mutex
 	idle     *sync.Cond // signalled when inflight drops to 0

@@ -88,7 +88,7 @@ type queue struct {
 	maxSize int
 
 	// Built once for the hot paths.
-	putKeys, pushKeys, unfinishedKeys []string
+	putKeys, pushKeys, unfinishedKeys, takesKeys, wakeKeys []string
 }
 
 func newQueue(key string, lifo, set bool, o options) queue {
@@ -109,6 +109,7 @@ func newQueue(key string, lifo, set bool, o options) queue {
 	}
 	q.putKeys = q.withSet(k.list, k.unfinished, k.joined, k.putWait, k.notFull)
 	q.pushKeys, q.unfinishedKeys = []string{k.list}, []string{k.unfinished}
+	q.takesKeys, q.wakeKeys = []string{k.takes}, []string{k.putWait, k.notFull}
 	return q
 }
 
@@ -194,10 +195,24 @@ func (q *queue) push(ctx context.Context, ss []string) (int, error) {
 		name = nameLPUSH
 	}
 	n := strconv.Itoa(len(ss))
-	rs, err := q.atomic(ctx,
-		backend.Cmd{Name: name, Keys: q.pushKeys, Args: ss},
-		backend.Cmd{Name: nameINCRBY, Keys: q.unfinishedKeys, Args: []string{n}})
-	if err != nil && len(rs) == 2 && rs[0].Err != nil && rs[1].Err == nil {
+	cmds := []backend.Cmd{
+		{Name: name, Keys: q.pushKeys, Args: ss, Direct: true}, // see backend.Cmd.Direct
+		{Name: nameINCRBY, Keys: q.unfinishedKeys, Args: []string{n}},
+	}
+	// Acknowledgements of Gets ride along (see acker).
+	cl, err := q.cli()
+	if err != nil {
+		return 0, err
+	}
+	acks := cl.ridesWith(q.k.takes)
+	if acks != nil {
+		cmds = append(cmds, acks.cmds()...)
+	}
+	rs, err := q.atomic(ctx, cmds...)
+	if err != nil && acks != nil {
+		cl.ackAgain(acks)
+	}
+	if err != nil && len(rs) >= 2 && rs[0].Err != nil && rs[1].Err == nil {
 		_, _ = q.write(ctx, cmd("DECRBY", q.unfinishedKeys, n))
 	}
 	if err != nil {

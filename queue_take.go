@@ -39,12 +39,27 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 		return nil, "", err
 	}
 	id := newID()
-	ks := q.withSet(q.k.list, q.k.takes, q.taken(id), q.k.putWait, q.k.notFull)
+	list := q.taken(id)
+	ks := q.withSet(q.k.list, q.k.takes, list, q.k.putWait, q.k.notFull)
 	args := []string{id, ms(hold), strconv.Itoa(n), strconv.Itoa(chunkSize)}
+	native := ack && !q.set && n == 1
 	for {
 		arr, err := detach(ctx, cl, func(ctx context.Context) ([]any, error) {
-			return asArray(q.script(ctx, scriptQueueTake, ks, args...))
+			if native {
+				return q.nativeTake(ctx, cl, id, list, hold)
+			}
+			return q.takeWithAcks(ctx, cl, scriptQueueTake.Cmd(true, ks, args))
 		}, func(ctx context.Context, arr []any, err error) { q.undoTake(ctx, id, tookItems(arr), err) })
+		if err == nil && len(arr) == 1 && native {
+			// The native take registered itself though it found nothing:
+			// that registration goes as an acknowledgement does, and a
+			// wait registers anew.
+			q.ack(id, list)
+			id, native = newID(), false
+			list = q.taken(id)
+			ks = q.withSet(q.k.list, q.k.takes, list, q.k.putWait, q.k.notFull)
+			args[0] = id
+		}
 		if err == nil && len(arr) == 1 && block {
 			arr, err = q.waitTake(ctx, op, id, hold, n)
 		}
@@ -58,7 +73,7 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 		if tookItems(arr) {
 			items := stringsOf(arr[1:])
 			if ack {
-				q.ack(id)
+				q.ack(id, list)
 			}
 			return items, id, nil
 		}
@@ -72,6 +87,89 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 			return nil, "", q.fail(op, ErrEmpty)
 		}
 	}
+}
+
+// nativeTake is the take of one item from a plain queue for a Get: the
+// same steps as queue_take, in native commands inside one MULTI/EXEC,
+// which costs the server a third of the script: move the head item into
+// the take's list, register the take with its deadline, wake a put
+// waiting for space, and, every clockSync, look for takes whose deadline
+// passed and read the server's TIME. The deadline comes from the client's
+// estimate of the server's clock, which that TIME keeps. It replies as
+// queue_take does, except that expired takes are put back after this
+// take, in the background. (A take whose queue was empty found nothing
+// and must not be waited on: see take.)
+func (q *queue) nativeTake(ctx context.Context, cl *Client, id, list string, hold time.Duration) ([]any, error) {
+	now, sync, err := cl.serverNow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	acks := cl.ridesWith(q.k.takes)
+	cmds := make([]backend.Cmd, 0, 8)
+	if acks != nil {
+		cmds = append(cmds, acks.cmds()...)
+	}
+	first := len(cmds)
+	cmds = append(cmds,
+		backend.Cmd{Name: nameLMOVE, Keys: []string{q.k.list, list}, Args: leftRight},
+		backend.Cmd{Name: nameZADD, Keys: q.takesKeys, Args: []string{strconv.FormatInt(now+hold.Milliseconds(), 10), id}},
+		backend.Cmd{Name: nameLMOVE, Keys: q.wakeKeys, Args: rightLeft},
+		backend.Cmd{Name: namePEXPIRE, Keys: q.wakeKeys[1:], Args: wakeTTLArgs})
+	// Now and then (see Client.serverNow): expired takes, and the clock.
+	if sync {
+		cmds = append(cmds,
+			backend.Cmd{Name: nameZRANGEBYSCORE, Keys: q.takesKeys, Args: []string{"-inf", strconv.FormatInt(now, 10), "LIMIT", "0", "10"}},
+			backend.Cmd{Name: nameTIME})
+	}
+	cmds[0].Direct = true // see backend.Cmd.Direct
+	rs, err := q.atomic(ctx, cmds...)
+	if err != nil {
+		cl.ackAgain(acks)
+		return nil, err
+	}
+	rs = rs[first:]
+	if sync {
+		cl.sawServerTime(rs[5].Val)
+		if ids := stringsOf(asArrayOf(rs[4].Val)); len(ids) > 0 {
+			cl.background(ctx, func(ctx context.Context) { _ = q.recover(ctx, ids) })
+		}
+	}
+	if v, ok := rs[0].Val.(string); ok {
+		return []any{int64(1), v}, nil
+	}
+	return []any{int64(0)}, nil
+}
+
+func asArrayOf(v any) []any { arr, _ := v.([]any); return arr }
+
+// Command names and arguments of the native take.
+var (
+	nameLMOVE         = []string{"LMOVE"}
+	nameZADD          = []string{"ZADD"}
+	namePEXPIRE       = []string{"PEXPIRE"}
+	nameZRANGEBYSCORE = []string{"ZRANGEBYSCORE"}
+	nameTIME          = []string{"TIME"}
+	leftRight         = []string{"LEFT", "RIGHT"}
+	rightLeft         = []string{"RIGHT", "LEFT"}
+	wakeTTLArgs       = []string{wakeTTL}
+)
+
+// takeWithAcks runs the take c, with the acknowledgements pending for
+// this queue in front of it in the same round trip.
+func (q *queue) takeWithAcks(ctx context.Context, cl *Client, c backend.Cmd) ([]any, error) {
+	acks := cl.ridesWith(q.k.takes)
+	if acks == nil {
+		return asArray(q.send(ctx, c, true))
+	}
+	rs, err := q.pipeline(ctx, append(acks.cmds(), c)...)
+	if err == nil && (rs[0].Err != nil || rs[1].Err != nil) {
+		cl.ackAgain(acks)
+	}
+	if err != nil {
+		cl.ackAgain(acks)
+		return nil, err
+	}
+	return asArray(rs[2].Val, rs[2].Err)
 }
 
 // waitTake is a take's wait for an item, once a take found none: one round
@@ -131,12 +229,11 @@ func stringsOf(arr []any) []string {
 	return out
 }
 
-// ack acknowledges a Get's take in the background: its list goes, then its
-// registration (in that order: a registration without a list is dropped by
-// the next recovery, a list without one would stay).
-func (q *queue) ack(id string) {
+// ack acknowledges a Get's take: its list and registration go, with the
+// next command to this queue or soon after (see acker).
+func (q *queue) ack(id, list string) {
 	if cl, err := q.cli(); err == nil {
-		cl.confirm(cmd("DEL", []string{q.taken(id)}), cmd("ZREM", []string{q.k.takes}, id))
+		cl.ackLater(q.k.takes, list, id)
 	}
 }
 

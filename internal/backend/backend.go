@@ -30,11 +30,12 @@ type Cmd struct {
 	Keys     []string
 	Args     []string
 	Blocking bool // a blocking command (BLPOP, BLMOVE, ...): needs its own connection
-	// Direct marks a command on a hand-off's critical path (a release that
-	// wakes a waiter): a backend that pipelines through a writer goroutine
-	// sends it, when it is the only Direct command in flight, from the
-	// caller's goroutine on a connection of its own instead, which saves
-	// waking that goroutine first. Do only; batches ignore it.
+	// Direct marks a command on a latency-critical path (a release that
+	// wakes a waiter, a queue's put and take): a backend that pipelines
+	// through a writer goroutine sends it, when it is the only Direct
+	// command in flight, from the caller's goroutine on a connection of
+	// its own instead, which saves waking that goroutine first. Do, and
+	// Exec when the first command is Direct; DoMulti ignores it.
 	Direct   bool
 	ReadOnly bool // changes nothing, so it may be retried after a network error
 }

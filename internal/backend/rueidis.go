@@ -55,21 +55,13 @@ func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
 	// client is busy, the pipeline's writer is likely awake, and sharing it
 	// is what keeps many goroutines fast.
 	if cmd.Direct && !cmd.Blocking {
-		defer r.directs.Add(-1)
-		if r.directs.Add(1) == 1 {
-			cmd.Blocking = true
-		}
-		if cmd.Blocking && r.timeout > 0 {
-			// rueidis sets no timeout of its own on a command it takes
-			// for blocking: bound it as the shared connections bound
-			// theirs (a caller's earlier deadline stands). A deadline
-			// also keeps the call on the caller's goroutine.
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, r.timeout)
-			defer cancel()
-		}
+		var done func()
+		ctx, cmd.Blocking, done = r.direct(ctx)
+		defer done()
 	}
-	if ctx.Done() == nil {
+	// A dedicated connection honours ctx throughout; only the shared ones
+	// may wait for a connection being made (see bounded).
+	if ctx.Done() == nil || cmd.Blocking {
 		return fromRueidis(r.c.Do(ctx, build(r.c.B(), cmd)))
 	}
 	res, err := bounded(ctx, func() (Result, error) {
@@ -80,6 +72,25 @@ func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
 		return nil, err
 	}
 	return res.Val, res.Err
+}
+
+// direct decides how a Direct command (or MULTI/EXEC) goes: as a blocking
+// one does, on a dedicated connection from the caller's goroutine, unless
+// other Direct commands are in flight: then this client is busy, the
+// pipeline's writer is likely awake, and sharing it is what keeps many
+// goroutines fast. rueidis sets no timeout of its own on a command it
+// takes for blocking: it is bounded as the shared connections bound theirs
+// (a caller's earlier deadline stands), which also keeps it on the
+// caller's goroutine. done must be called when the command returns.
+func (r *Rueidis) direct(ctx context.Context) (_ context.Context, dedicated bool, done func()) {
+	if r.directs.Add(1) != 1 {
+		return ctx, false, func() { r.directs.Add(-1) }
+	}
+	if r.timeout <= 0 {
+		return ctx, true, func() { r.directs.Add(-1) }
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	return ctx, true, func() { cancel(); r.directs.Add(-1) }
 }
 
 func (r *Rueidis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
@@ -110,6 +121,14 @@ func doMultiRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd) []Res
 }
 
 func (r *Rueidis) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
+	if len(cmds) > 0 && cmds[0].Direct {
+		ctx, dedicated, done := r.direct(ctx)
+		defer done()
+		if dedicated {
+			cmds[0].Blocking = true // the whole MULTI/EXEC goes on a dedicated connection
+			return execRueidis(ctx, r.c, cmds)
+		}
+	}
 	return bounded(ctx, func() ([]Result, error) { return execRueidis(ctx, r.c, cmds) })
 }
 
