@@ -78,8 +78,9 @@
 // past the caller's deadline, a killed process), the item goes back to the
 // queue, at once when the caller is alive to say so, else once the
 // registration runs out (10 seconds). A Get never loses an item, and
-// delivers it once unless its acknowledgement, sent in the background
-// right after the reply, is held up for longer than that. Reserve and Ack
+// delivers it once unless its acknowledgement (which rides with the
+// client's next command to the queue, or goes on its own within 10 ms) is
+// held up for longer than that. Reserve and Ack
 // give at-least-once delivery across a crashed consumer, with a
 // visibility timeout of your choice. TaskDone and Join follow Python.
 //

@@ -2,11 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -15,6 +11,7 @@ import (
 	"github.com/redis/rueidis"
 
 	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/internal/lua"
 )
 
 func init() { benches["ops"] = benchOps }
@@ -235,19 +232,13 @@ func opPairs(ctx context.Context, hc *hotredis.Client, rc rueidis.Client) ([]opP
 			return rc.Do(ctx, rc.B().Brpop().Key(rawQueue).Timeout(1).Build()).Error()
 		}},
 	}
-	// Int.Mul beside the raw EVALSHA of its own script, when run from the
-	// module's root where the script's source is.
-	if src, err := os.ReadFile("lua/int_arith.lua"); err == nil {
-		sum := sha1.Sum(src)
-		sha := hex.EncodeToString(sum[:])
-		if err := rc.Do(ctx, rc.B().ScriptLoad().Script(string(src)).Build()).Error(); err != nil {
-			return nil, cleanup, err
-		}
-		pairs = append(pairs, opPair{"Int.Mul", "EVALSHA (same script)",
-			func(ctx context.Context) error { _, err := mul.Mul(ctx, 1); return err },
-			do(rc.B().Evalsha().Sha1(sha).Numkeys(1).Key(rawMul).Arg("mul", "1").Build())})
-	} else if !errors.Is(err, os.ErrNotExist) {
+	// Int.Mul beside the raw EVALSHA of its own script.
+	arith := lua.Load("int_arith")
+	if err := rc.Do(ctx, rc.B().ScriptLoad().Script(arith.Src).Build()).Error(); err != nil {
 		return nil, cleanup, err
 	}
+	pairs = append(pairs, opPair{"Int.Mul", "EVALSHA (same script)",
+		func(ctx context.Context) error { _, err := mul.Mul(ctx, 1); return err },
+		do(rc.B().Evalsha().Sha1(arith.SHA).Numkeys(1).Key(rawMul).Arg("mul", "1").Build())})
 	return pairs, cleanup, nil
 }

@@ -16,6 +16,7 @@ import (
 // gets many-goroutine throughput close to what Redis can serve.
 type Rueidis struct {
 	c       rueidis.Client
+	cluster bool
 	timeout time.Duration // the connections' read/write timeout (ConnWriteTimeout; < 0: none)
 	directs atomic.Int32  // Direct commands in flight
 }
@@ -31,7 +32,7 @@ func NewRueidis(opt rueidis.ClientOption) (*Rueidis, error) {
 	if timeout == 0 {               // rueidis's default
 		timeout = 10 * max(rueidis.DefaultTCPKeepAlive, opt.Dialer.KeepAlive)
 	}
-	return &Rueidis{c: c, timeout: timeout}, nil
+	return &Rueidis{c: c, timeout: timeout, cluster: c.Mode() == rueidis.ClientModeCluster}, nil
 }
 
 // build makes cmd a rueidis command. Blocking commands go to rueidis's
@@ -121,7 +122,9 @@ func doMultiRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd) []Res
 }
 
 func (r *Rueidis) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
-	if len(cmds) > 0 && cmds[0].Direct {
+	// (Not on a Cluster: rueidis v1.0.79 panics following a redirection
+	// of a MULTI/EXEC it took for blocking, in clusterClient.doresultfn.)
+	if len(cmds) > 0 && cmds[0].Direct && !r.cluster {
 		ctx, dedicated, done := r.direct(ctx)
 		defer done()
 		if dedicated {
@@ -207,7 +210,7 @@ func (c rueidisConn) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
 	return execRueidis(ctx, c.c, cmds)
 }
 
-func (r *Rueidis) Cluster() bool { return r.c.Mode() == rueidis.ClientModeCluster }
+func (r *Rueidis) Cluster() bool { return r.cluster }
 
 func (r *Rueidis) Close() error { r.c.Close(); return nil }
 
