@@ -52,9 +52,38 @@ var errStale = errors.New("scratch key lost a step")
 
 // rebuilder carries the state of one rebuild into its steps.
 type rebuilder struct {
-	cl   *Client
-	tmp  string // the scratch key
-	size int64  // the scratch key's size after the last step
+	cl      *Client
+	tmp     string // the scratch key
+	size    int64  // the scratch key's size after the last step
+	stretch int    // elements per step: set by the steps' measured time
+}
+
+const (
+	// stepTarget is how long a step should keep the server: the stretch
+	// of elements a step works on grows or shrinks to keep it near that,
+	// between minStretch and maxStretch.
+	stepTarget             = 4 * time.Millisecond
+	minStretch, maxStretch = 100, 16 * chunkSize
+)
+
+// stretchFor returns the elements the next step should work on, starting
+// from first.
+func (r *rebuilder) stretchFor(first int) int {
+	if r.stretch == 0 {
+		r.stretch = first
+	}
+	return r.stretch
+}
+
+// measured adapts the stretch to a step that took d (as seen by the
+// client: the server's time plus a round trip).
+func (r *rebuilder) measured(d time.Duration) {
+	switch {
+	case d > 2*stepTarget:
+		r.stretch = max(minStretch, r.stretch/2)
+	case d < stepTarget/2:
+		r.stretch = min(maxStretch, r.stretch*3/2)
+	}
 }
 
 // rebuildTries counts rebuild attempts, for tests (export_test.go).
@@ -184,7 +213,9 @@ func (r *rebuilder) step(ctx context.Context, s *lua.Script, first string, more 
 	}
 	ks := append([]string{first, r.tmp}, more...)
 	argv := append([]string{strconv.FormatInt(r.size, 10), strconv.FormatInt(scratchTTL.Milliseconds(), 10)}, args...)
+	start := time.Now()
 	arr, err := asArray(r.cl.do(ctx, s.Cmd(true, ks, argv)))
+	r.measured(time.Since(start))
 	if backend.IsServerError(err, "STALE") {
 		return "", errStale
 	}
@@ -202,12 +233,12 @@ func (r *rebuilder) step(ctx context.Context, s *lua.Script, first string, more 
 }
 
 // scan runs the scanning step op (with KEYS source, r.tmp, more...) over
-// the whole of source, a stretch of stepStretch elements at a time; extra
-// arguments follow the cursor and count.
+// the whole of source, a stretch of elements at a time (see measured);
+// extra arguments follow the cursor and count.
 func (r *rebuilder) scan(ctx context.Context, s *lua.Script, source string, more []string, op string, extra ...string) error {
 	cursor := "0"
 	for {
-		args := append([]string{op, cursor, strconv.Itoa(stepStretch)}, extra...)
+		args := append([]string{op, cursor, strconv.Itoa(r.stretchFor(stepStretch))}, extra...)
 		next, err := r.step(ctx, s, source, more, args...)
 		if err != nil || next == "0" {
 			return err
@@ -217,10 +248,11 @@ func (r *rebuilder) scan(ctx context.Context, s *lua.Script, source string, more
 }
 
 // apply runs the step op on items, per elements items at a time (1 for
-// values, 2 for field, count pairs), chunkSize elements per step.
+// values, 2 for field, count pairs), a stretch of elements per step (see
+// measured; at most chunkSize, which a script can unpack at once).
 func (r *rebuilder) apply(ctx context.Context, s *lua.Script, op, key string, items []string, per int) error {
 	for len(items) > 0 {
-		n := min(len(items), per*chunkSize)
+		n := min(len(items), per*min(chunkSize, r.stretchFor(chunkSize)))
 		if _, err := r.step(ctx, s, key, nil, append([]string{op}, items[:n]...)...); err != nil {
 			return err
 		}
@@ -244,11 +276,12 @@ func (r *rebuilder) copyRange(ctx context.Context, list string, a, b int64) erro
 }
 
 func (r *rebuilder) copyElements(ctx context.Context, list string, from, to int64, op string) error {
-	for a := from; a < to; a += listStep {
-		b := min(a+listStep, to) - 1
+	for a := from; a < to; {
+		b := min(a+int64(r.stretchFor(listStep)), to) - 1
 		if _, err := r.step(ctx, scriptListStep, list, nil, op, strconv.FormatInt(a, 10), strconv.FormatInt(b, 10)); err != nil {
 			return err
 		}
+		a = b + 1
 	}
 	return nil
 }

@@ -19,12 +19,10 @@ if size ~= want then
 end
 if op == 'copy' or op == 'rcopy' then
   local part = redis.call('LRANGE', key, ARGV[4], ARGV[5])
-  if #part > 0 then
-    if op == 'copy' then
-      size = redis.call('RPUSH', tmp, unpack(part))
-    else
-      size = redis.call('LPUSH', tmp, unpack(part))
-    end
+  local push = 'RPUSH'
+  if op == 'rcopy' then push = 'LPUSH' end
+  for i = 1, #part, 1000 do -- unpack takes a few thousand values at most
+    size = redis.call(push, tmp, unpack(part, i, math.min(i + 999, #part)))
   end
 elseif op == 'push' then
   if #ARGV > 3 then size = redis.call('RPUSH', tmp, unpack(ARGV, 4)) end
