@@ -147,7 +147,8 @@ func (f *faults) kill() {
 // while producers put unique items directly: every item is delivered
 // exactly once, whatever happened to the replies of the takes.
 func TestQueueTakesLoseNothingUnderFaults(t *testing.T) {
-	defer hotredis.SetGetHold(1500 * time.Millisecond)()
+	// Cleanup, not defer: the parallel subtests run after this returns.
+	t.Cleanup(hotredis.SetGetHold(1500 * time.Millisecond))
 	cases := []struct {
 		name string
 		get  func(ctx context.Context, k string, c *hotredis.Client) ([]string, error)
@@ -186,7 +187,7 @@ func TestQueueTakesLoseNothingUnderFaults(t *testing.T) {
 			// The producers' handles: on the default client, never faulted.
 			put, setPut := hotredis.NewQueue[string](k), hotredis.NewSetQueue[string](k)
 			noErr(t, setPut.Delete(ctx))
-			const consumers, producers, each, minFaults = 8, 2, 300, 300
+			const consumers, producers, each, minFaults = 8, 2, 300, 250
 			var (
 				mu       sync.Mutex
 				received = map[string]int{}
@@ -483,16 +484,11 @@ func TestDeadHolderWithWaitersFreesTheLockWithinLeasePlusASecond(t *testing.T) {
 // with a 1 s lease, puts three more handles of it in line, says so with
 // LOCK_KEY:ready, and waits to be killed.
 func roleLockHolderWithWaiters() error {
-	c, err := roleClient()
+	rdb, done, err := roleClients()
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	rdb, err := roleRawClient()
-	if err != nil {
-		return err
-	}
-	defer rdb.Close()
+	defer done()
 	k, kind := os.Getenv("LOCK_KEY"), os.Getenv("LOCK_KIND")
 	lease := hotredis.WithLease(time.Second)
 	if err := newLocker(kind, k, 1, lease).Acquire(ctx); err != nil {

@@ -138,16 +138,11 @@ func TestSemaphoreRequestLargerThanSizeHoldsNobodyUp(t *testing.T) {
 // roleLockWaiter waits for the lock (LOCK_KIND) at LOCK_KEY, says it got
 // it by setting LOCK_KEY:got, and holds it until killed.
 func roleLockWaiter() error {
-	c, err := roleClient()
+	rdb, done, err := roleClients()
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	rdb, err := roleRawClient()
-	if err != nil {
-		return err
-	}
-	defer rdb.Close()
+	defer done()
 	k := os.Getenv("LOCK_KEY")
 	l := newLocker(os.Getenv("LOCK_KIND"), k, envInt("LOCK_N"))
 	if err := l.Acquire(context.Background()); err != nil {

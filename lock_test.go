@@ -58,16 +58,11 @@ func criticalSection(ctx context.Context, rdb redis.UniversalClient, key string,
 // roleLockCounter runs LOCK_GOROUTINES goroutines, each with its own
 // handle of kind LOCK_KIND on LOCK_KEY, doing LOCK_ITERS critical sections.
 func roleLockCounter() error {
-	c, err := roleClient()
+	rdb, done, err := roleClients()
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	rdb, err := roleRawClient()
-	if err != nil {
-		return err
-	}
-	defer rdb.Close()
+	defer done()
 	return runCounter(context.Background(), rdb, os.Getenv("LOCK_KIND"), os.Getenv("LOCK_KEY"),
 		envInt("LOCK_N"), int(envInt("LOCK_GOROUTINES")), int(envInt("LOCK_ITERS")))
 }

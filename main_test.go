@@ -217,6 +217,20 @@ func otherClient(t testing.TB) *hotredis.Client {
 	return srv.Client(t)
 }
 
+// roleClients makes a child process's default client (roleClient) and a
+// raw one (roleRawClient); done closes both.
+func roleClients() (rdb redis.UniversalClient, done func(), err error) {
+	c, err := roleClient()
+	if err != nil {
+		return nil, nil, err
+	}
+	if rdb, err = roleRawClient(); err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	return rdb, func() { rdb.Close(); c.Close() }, nil
+}
+
 // roleRawClient is rawClient for a child process.
 func roleRawClient() (redis.UniversalClient, error) {
 	opt, err := redis.ParseURL(os.Getenv("HOTREDIS_TEST_URL"))
