@@ -62,8 +62,8 @@ const (
 	// stepTarget is how long a step should keep the server: the stretch
 	// of elements a step works on grows or shrinks to keep it near that,
 	// between minStretch and maxStretch.
-	stepTarget             = 4 * time.Millisecond
-	minStretch, maxStretch = 100, 16 * chunkSize
+	stepTarget             = 3 * time.Millisecond
+	minStretch, maxStretch = 100, 8 * chunkSize
 )
 
 // stretchFor returns the elements the next step should work on, starting
@@ -82,7 +82,7 @@ func (r *rebuilder) measured(d time.Duration) {
 	case d > 2*stepTarget:
 		r.stretch = max(minStretch, r.stretch/2)
 	case d < stepTarget/2:
-		r.stretch = min(maxStretch, r.stretch*3/2)
+		r.stretch = min(maxStretch, r.stretch*5/4)
 	}
 }
 
@@ -254,6 +254,19 @@ func (r *rebuilder) apply(ctx context.Context, s *lua.Script, op, key string, it
 	for len(items) > 0 {
 		n := min(len(items), per*min(chunkSize, r.stretchFor(chunkSize)))
 		if _, err := r.step(ctx, s, key, nil, append([]string{op}, items[:n]...)...); err != nil {
+			return err
+		}
+		items = items[n:]
+	}
+	return nil
+}
+
+// pushList appends items to the scratch list, a stretch of them a step
+// (see measured; list_step unpacks them a thousand at a time).
+func (r *rebuilder) pushList(ctx context.Context, list string, items []string) error {
+	for len(items) > 0 {
+		n := min(len(items), r.stretchFor(listStep))
+		if _, err := r.step(ctx, scriptListStep, list, nil, append([]string{"push"}, items[:n]...)...); err != nil {
 			return err
 		}
 		items = items[n:]

@@ -29,42 +29,76 @@ if op == 'run' then
 end
 if op ~= 'merge' then return redis.error_reply('ERR unknown sort step ' .. op) end
 -- SORT compares numbers as doubles (strtod, which Lua's tonumber also uses) and
--- text with strcoll, which Lua's < on strings also uses.
-local function less(x, y)
-  if not alpha then x, y = tonumber(x), tonumber(y) end
-  if desc then return y < x end
-  return x < y
+-- text with strcoll, which Lua's < on strings also uses. Each element's sort key is
+-- computed once, and the runs' heads are kept in a binary heap.
+local function key(x)
+  if alpha then return x end
+  return tonumber(x)
+end
+local function before(a, b) -- heap entries {key, run, position}: a sorts before b
+  if a[1] == b[1] then return a[2] < b[2] end -- equal keys keep the runs' order
+  if desc then return b[1] < a[1] end
+  return a[1] < b[1]
 end
 local c = tonumber(ARGV[5])
-local bufs, pos, more = {}, {}, {}
+local bufs, more = {}, {}
+local heap = {}
+local function push(e)
+  heap[#heap + 1] = e
+  local i = #heap
+  while i > 1 do
+    local p = math.floor(i / 2)
+    if not before(heap[i], heap[p]) then break end
+    heap[i], heap[p] = heap[p], heap[i]
+    i = p
+  end
+end
+local function pop()
+  local top = heap[1]
+  local last = heap[#heap]
+  heap[#heap] = nil
+  if #heap > 0 then
+    heap[1] = last
+    local i = 1
+    while true do
+      local l, r, m = 2 * i, 2 * i + 1, i
+      if l <= #heap and before(heap[l], heap[m]) then m = l end
+      if r <= #heap and before(heap[r], heap[m]) then m = r end
+      if m == i then break end
+      heap[i], heap[m] = heap[m], heap[i]
+      i = m
+    end
+  end
+  return top
+end
+local used = {}
 for i = 2, #KEYS do
   bufs[i] = redis.call('LRANGE', KEYS[i], 0, c - 1)
-  pos[i] = 1
+  used[i] = 0
   more[i] = #bufs[i] == c and redis.call('LLEN', KEYS[i]) > c
+  if #bufs[i] > 0 then push({key(bufs[i][1]), i, 1}) end
 end
 local out = {}
 local function flush()
   if #out > 0 then redis.call('RPUSH', KEYS[1], unpack(out)) end
   out = {}
 end
-while true do
-  local best, stop = nil, false
-  for i = 2, #KEYS do
-    if pos[i] <= #bufs[i] then
-      if not best or less(bufs[i][pos[i]], bufs[best][pos[best]]) then best = i end
-    elseif more[i] then
-      stop = true -- this run's next elements are unread: they may be smaller
-    end
-  end
-  if stop or not best then break end
-  out[#out + 1] = bufs[best][pos[best]]
-  pos[best] = pos[best] + 1
+while #heap > 0 do
+  local e = pop()
+  local i, p = e[2], e[3]
+  out[#out + 1] = bufs[i][p]
+  used[i] = p
   if #out == 1000 then flush() end
+  if p < #bufs[i] then
+    push({key(bufs[i][p + 1]), i, p + 1})
+  elseif more[i] then
+    break -- this run's next elements are unread: they may come before the others
+  end
 end
 flush()
 local done = 1
 for i = 2, #KEYS do
-  if pos[i] > 1 then redis.call('LPOP', KEYS[i], pos[i] - 1) end
+  if used[i] > 0 then redis.call('LPOP', KEYS[i], used[i]) end
   if redis.call('EXISTS', KEYS[i]) == 1 then
     done = 0
     redis.call('PEXPIRE', KEYS[i], ttl)

@@ -25,7 +25,9 @@ if op == 'copy' or op == 'rcopy' then
     size = redis.call(push, tmp, unpack(part, i, math.min(i + 999, #part)))
   end
 elseif op == 'push' then
-  if #ARGV > 3 then size = redis.call('RPUSH', tmp, unpack(ARGV, 4)) end
+  for i = 4, #ARGV, 1000 do -- unpack takes a few thousand values at most
+    size = redis.call('RPUSH', tmp, unpack(ARGV, i, math.min(i + 999, #ARGV)))
+  end
 else
   return redis.error_reply('ERR unknown list step ' .. op)
 end
