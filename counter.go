@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/hotredis/hotredis/internal/backend"
 )
@@ -281,9 +282,10 @@ func (c *Counter[K]) All(ctx context.Context) iter.Seq2[Pair[K, int64], error] {
 // insertion, which Redis does not record; here equal counts are ordered by
 // the elements' stored text, byte by byte, smallest first, which is stable
 // across calls. A counter of more than 4,000 elements is examined in
-// steps of 4,000 (so Redis never stalls for long) while it is WATCHed,
-// and examined again if it changed meanwhile, so the answer describes one
-// moment; after 3 such attempts it is examined in one step after all.
+// steps of a few thousand, each a few milliseconds (so Redis never
+// stalls for long), while it is WATCHed, and examined again if it
+// changed meanwhile, so the answer describes one moment; after 3 such
+// attempts it is examined in one step after all.
 // MostCommon with n < 0 reads the whole counter in one reply (HGETALL),
 // like Items.
 func (c *Counter[K]) MostCommon(ctx context.Context, n int) ([]Pair[K, int64], error) {
@@ -385,7 +387,8 @@ func (c *Counter[K]) Total(ctx context.Context) (int64, error) {
 // stretch of it from a cursor (see counter_most_common.lua), and hands
 // each reply's data (without the cursor) to each, after reset. A counter
 // of at most counterStretch fields is read in one step. A larger one is
-// read a stretch at a time while it is WATCHed, and read again if it
+// read a stretch at a time (sized by the steps' time, see stretcher)
+// while it is WATCHed, and read again if it
 // changed meanwhile, so the result is still a snapshot; when it keeps
 // changing (rebuildAttempts times), it is read in one long step. Inside
 // an optimistic transaction the stretches are read directly: the
@@ -407,8 +410,11 @@ func (c *Counter[K]) stretches(ctx context.Context, s *lua.Script, lead []string
 		return next, each(arr[1:])
 	}
 	all := func(ctx context.Context) error {
+		var sz stretcher
 		for cursor := "0"; ; {
-			next, err := run(ctx, cursor, counterStretch)
+			start := time.Now()
+			next, err := run(ctx, cursor, sz.stretchFor(counterStretch))
+			sz.measured(time.Since(start))
 			if err != nil || next == "0" || next == "" {
 				return err
 			}

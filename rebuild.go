@@ -52,10 +52,16 @@ var errStale = errors.New("scratch key lost a step")
 
 // rebuilder carries the state of one rebuild into its steps.
 type rebuilder struct {
-	cl      *Client
-	tmp     string // the scratch key
-	size    int64  // the scratch key's size after the last step
-	stretch int    // elements per step: set by the steps' measured time
+	cl   *Client
+	tmp  string // the scratch key
+	size int64  // the scratch key's size after the last step
+	stretcher
+}
+
+// stretcher sizes the stretch of elements each step of a long job works
+// on by the time the steps take.
+type stretcher struct {
+	stretch int // elements per step: set by the steps' measured time
 }
 
 const (
@@ -68,7 +74,7 @@ const (
 
 // stretchFor returns the elements the next step should work on, starting
 // from first.
-func (r *rebuilder) stretchFor(first int) int {
+func (r *stretcher) stretchFor(first int) int {
 	if r.stretch == 0 {
 		r.stretch = first
 	}
@@ -77,7 +83,7 @@ func (r *rebuilder) stretchFor(first int) int {
 
 // measured adapts the stretch to a step that took d (as seen by the
 // client: the server's time plus a round trip).
-func (r *rebuilder) measured(d time.Duration) {
+func (r *stretcher) measured(d time.Duration) {
 	switch {
 	case d > 2*stepTarget:
 		r.stretch = max(minStretch, r.stretch/2)

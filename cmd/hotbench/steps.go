@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"os"
 	"strconv"
@@ -72,6 +73,18 @@ func benchSteps(url string) error {
 	if err := b.runRow(&report, idle); err != nil {
 		return err
 	}
+	busy := stepOp{name: "busy server: 1,000 steps of 3 ms (floor)", size: "-",
+		hot: func(ctx context.Context) error {
+			for range 1000 {
+				if err := spin.Run(ctx, b.admin, nil, 3000).Err(); err != nil {
+					return err
+				}
+			}
+			return nil
+		}}
+	if err := b.runRow(&report, busy); err != nil {
+		return err
+	}
 	for _, n := range cfg.listSizes {
 		if err := b.listRows(&report, cfg, n); err != nil {
 			return err
@@ -85,6 +98,12 @@ func benchSteps(url string) error {
 	report.printMarkdown()
 	return nil
 }
+
+//go:embed spin.lua
+var spinSource string
+
+// spin keeps the server busy for a number of microseconds (spin.lua).
+var spin = redis.NewScript(spinSource)
 
 // stepsConfig is what the environment chose: sizes and a row filter.
 type stepsConfig struct {

@@ -24,19 +24,19 @@ type stallReport struct {
 // The aligned table: the hotredis side, then the native side, then the
 // command of hotredis's slowest step.
 const (
-	headFmt = "%-42s %-8s | %8s %8s %8s %8s %6s | %-40s %8s %8s %8s %8s | %s\n"
-	rowFmt  = "%-42s %-8s | %8s %8s %8s %8s %6d | %-40s %8s %8s %8s %8s | %s\n"
+	headFmt = "%-42s %-8s | %8s %8s %8s %8s %6s %5s | %-40s %8s %8s %8s %8s | %s\n"
+	rowFmt  = "%-42s %-8s | %8s %8s %8s %8s %6d %5d | %-40s %8s %8s %8s %8s | %s\n"
 )
 
 func printHeader() {
-	fmt.Printf(headFmt, "", "", "hotredis", "", "", "", "", "native", "", "", "", "", "")
-	fmt.Printf(headFmt, "operation", "size", "wall", "max PING", "max gap", "max step", "steps",
+	fmt.Printf(headFmt, "", "", "hotredis", "", "", "", "", "", "native", "", "", "", "", "")
+	fmt.Printf(headFmt, "operation", "size", "wall", "max PING", "max gap", "max step", "steps", ">20ms",
 		"command", "wall", "max PING", "max gap", "max step", "hotredis's slowest step")
 }
 
 func printRow(r stallRow) {
 	h, n := r.hot, r.cells()
-	fmt.Printf(rowFmt, r.op.name, r.op.size, dur(h.wall), dur(h.ping), dur(h.gap), stepDur(h.step), h.steps,
+	fmt.Printf(rowFmt, r.op.name, r.op.size, dur(h.wall), dur(h.ping), dur(h.gap), stepDur(h.step), h.steps, h.over,
 		n[0], n[1], n[2], n[3], n[4], r.slowest())
 }
 
@@ -67,14 +67,14 @@ func (rep *stallReport) printMarkdown() {
 	fmt.Printf("Run of %s, Redis %s on loopback, load average %s at the start and %s at the end (1, 5, 15 min). "+
 		"max PING: the longest round trip of a client PINGing every 1 ms meanwhile; max gap: the longest interval "+
 		"between two of its replies; max step: the slowest SLOWLOG entry (a transaction's whole EXEC), "+
-		"\"<100µs\" when none was logged.\n\n",
+		"\"<100µs\" when none was logged; >20ms: how many of hotredis's steps took longer than 20 ms.\n\n",
 		rep.started.Format("2006-01-02 15:04"), rep.redis, rep.loadStart, rep.loadEnd)
-	fmt.Println("| operation | size | wall | max PING | max gap | max step | steps | native | wall | max PING | max gap | max step | hotredis's slowest step |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|")
+	fmt.Println("| operation | size | wall | max PING | max gap | max step | steps | >20ms | native | wall | max PING | max gap | max step | hotredis's slowest step |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|")
 	for _, r := range rep.rows {
 		h, n := r.hot, r.cells()
-		fmt.Printf("| %s | %s | %s | %s | %s | %s | %d | %s | %s | %s | %s | %s | %s |\n",
-			mdCell(r.op.name), mdCell(r.op.size), dur(h.wall), dur(h.ping), dur(h.gap), stepDur(h.step), h.steps,
+		fmt.Printf("| %s | %s | %s | %s | %s | %s | %d | %d | %s | %s | %s | %s | %s | %s |\n",
+			mdCell(r.op.name), mdCell(r.op.size), dur(h.wall), dur(h.ping), dur(h.gap), stepDur(h.step), h.steps, h.over,
 			mdCell(n[0]), n[1], n[2], n[3], n[4], mdCell(r.slowest()))
 	}
 }
