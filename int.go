@@ -77,7 +77,7 @@ func (i *Int) Sub(ctx context.Context, n int64) (int64, error) {
 // transaction, where the refusal would only come at the commit, the
 // script goes first.
 func (i *Int) incr(ctx context.Context, verb, op string, n int64) (int64, error) {
-	if txFrom(ctx) != nil {
+	if i.queuing(ctx) {
 		return i.arith(ctx, op, strconv.FormatInt(n, 10))
 	}
 	r, err := asInt(i.write(ctx, cmd(verb, i.keys[:1], strconv.FormatInt(n, 10))))
