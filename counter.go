@@ -132,10 +132,10 @@ func (c *Counter[K]) update(ctx context.Context, counts map[K]int64, sign int64)
 	if len(counts) > oneStepMax && !c.queuing(ctx) {
 		// A copy of the counter takes the increments, then replaces it.
 		done, err := c.rebuild(ctx, "hash", c.keys[:1], func(ctx context.Context, r *rebuilder) error {
-			if err := r.scan(ctx, scriptCounterStep, c.key, nil, "scan-copy"); err != nil {
+			if err := r.scan(ctx, scriptHashStep, c.key, nil, "scan-copy"); err != nil {
 				return err
 			}
-			return r.apply(ctx, scriptCounterStep, "incr", c.key, args[1:], 2)
+			return r.apply(ctx, scriptHashStep, "incr", c.key, args[1:], 2)
 		})
 		if done || err != nil {
 			return err
@@ -218,23 +218,23 @@ func (c *Counter[K]) combine(ctx context.Context, op string, other *Counter[K], 
 	done, err := c.rebuild(ctx, "hash", ks, func(ctx context.Context, r *rebuilder) error {
 		switch {
 		case other != nil && op == "and":
-			return r.scan(ctx, scriptCounterStep, c.key, []string{other.key}, "scan-min")
+			return r.scan(ctx, scriptHashStep, c.key, []string{other.key}, "scan-min")
 		case other != nil:
-			if err := r.scan(ctx, scriptCounterStep, c.key, []string{other.key}, "scan-max"); err != nil {
+			if err := r.scan(ctx, scriptHashStep, c.key, []string{other.key}, "scan-max"); err != nil {
 				return err
 			}
-			return r.scan(ctx, scriptCounterStep, other.key, []string{c.key}, "scan-rest")
+			return r.scan(ctx, scriptHashStep, other.key, []string{c.key}, "scan-rest")
 		case op == "and":
 			// Only the given fields can stay; every count is still checked.
-			if err := r.apply(ctx, scriptCounterStep, "min", c.key, pairs, 2); err != nil {
+			if err := r.apply(ctx, scriptHashStep, "min", c.key, pairs, 2); err != nil {
 				return err
 			}
-			return r.scan(ctx, scriptCounterStep, c.key, nil, "scan-check")
+			return r.scan(ctx, scriptHashStep, c.key, nil, "scan-check")
 		default:
-			if err := r.scan(ctx, scriptCounterStep, c.key, nil, "scan-pos"); err != nil {
+			if err := r.scan(ctx, scriptHashStep, c.key, nil, "scan-pos"); err != nil {
 				return err
 			}
-			return r.apply(ctx, scriptCounterStep, "max", c.key, pairs, 2)
+			return r.apply(ctx, scriptHashStep, "max", c.key, pairs, 2)
 		}
 	})
 	if done || err != nil {
@@ -462,7 +462,8 @@ func (c *Counter[K]) Len(ctx context.Context) (int, error) {
 }
 
 // Remove deletes the elements ks, whatever their counts (Python's del
-// c[k]), and returns how many were present.
+// c[k]), and returns how many were present; more than 10,000 in bounded
+// steps, as Map.Remove.
 func (c *Counter[K]) Remove(ctx context.Context, ks ...K) (int, error) {
 	return removeFields(ctx, &c.object, c.keyc, ks)
 }
@@ -471,7 +472,8 @@ func (c *Counter[K]) Remove(ctx context.Context, ks ...K) (int, error) {
 func (c *Counter[K]) Clear(ctx context.Context) error { return c.Delete(ctx) }
 
 // Replace atomically replaces the whole counter with counts (zero and
-// negative counts are stored too).
+// negative counts are stored too); more than 5,000 in bounded steps, as
+// Map.Replace.
 func (c *Counter[K]) Replace(ctx context.Context, counts map[K]int64) error {
 	args := make([]string, 0, 2*len(counts))
 	for k, n := range counts {
@@ -481,7 +483,5 @@ func (c *Counter[K]) Replace(ctx context.Context, counts map[K]int64) error {
 		}
 		args = append(args, f, strconv.FormatInt(n, 10))
 	}
-	cmds := append([]backend.Cmd{cmd("UNLINK", c.keys[:1])}, chunkCmds("HSET", c.keys[:1], args)...)
-	_, err := c.atomic(ctx, cmds...)
-	return err
+	return c.bulkReplace(ctx, bulkHSET, args)
 }

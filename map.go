@@ -1,8 +1,6 @@
 package hotredis
 
 import (
-	"github.com/hotredis/hotredis/internal/backend"
-
 	"context"
 	"errors"
 	"fmt"
@@ -93,9 +91,10 @@ func (m *hash[K, V]) encodePair(k K, v V) (string, string, error) {
 	return f, val, err
 }
 
-// SetMany stores every entry of entries (Python's dict.update). A very
-// large map is sent in chunks inside one MULTI/EXEC, so it is still
-// atomic.
+// SetMany stores every entry of entries (Python's dict.update),
+// atomically. More than 5,000 entries are applied in bounded steps to a
+// copy of the map, which then replaces it (inside a transaction: in one
+// MULTI/EXEC).
 func (m *hash[K, V]) SetMany(ctx context.Context, entries map[K]V) error {
 	if len(entries) == 0 {
 		return m.err
@@ -104,7 +103,7 @@ func (m *hash[K, V]) SetMany(ctx context.Context, entries map[K]V) error {
 	if err != nil {
 		return err
 	}
-	_, err = m.atomic(ctx, chunkCmds("HSET", m.keys[:1], args)...)
+	_, err = m.bulkWrite(ctx, bulkHSET, args)
 	return err
 }
 
@@ -135,7 +134,8 @@ func (m *hash[K, V]) SetDefault(ctx context.Context, k K, v V) (V, error) {
 }
 
 // Remove deletes the entries for ks and returns how many there were
-// (Python's del, without the KeyError).
+// (Python's del, without the KeyError), atomically; more than 10,000 keys
+// in bounded steps, as SetMany.
 func (m *hash[K, V]) Remove(ctx context.Context, ks ...K) (int, error) {
 	return removeFields(ctx, &m.object, m.keyc, ks)
 }
@@ -148,17 +148,7 @@ func removeFields[K any](ctx context.Context, o *object, keyc coder[K], ks []K) 
 	if err != nil {
 		return 0, err
 	}
-	if len(fs) <= 10*chunkSize {
-		n, err := asInt(o.write(ctx, cmd("HDEL", o.keys[:1], fs...)))
-		return int(n), err
-	}
-	rs, err := o.atomic(ctx, chunkCmds("HDEL", o.keys[:1], fs)...)
-	total := 0
-	for _, r := range rs {
-		n, _ := asInt(r.Val, nil)
-		total += int(n)
-	}
-	return total, err
+	return o.bulkWrite(ctx, bulkHDEL, fs)
 }
 
 // Pop removes the entry for k and returns its value; ok is false when
@@ -308,15 +298,15 @@ func scanPairs[K, V any](ctx context.Context, o *object, keyc coder[K], vals cod
 func (m *hash[K, V]) Clear(ctx context.Context) error { return m.Delete(ctx) }
 
 // Replace atomically replaces the whole map with entries. An empty entries
-// deletes the key (HOT Redis never stores an empty Dict).
+// deletes the key (HOT Redis never stores an empty Dict). More than 5,000
+// entries are gathered in a scratch hash in bounded steps, which then
+// replaces the map.
 func (m *hash[K, V]) Replace(ctx context.Context, entries map[K]V) error {
 	args, err := m.encodeMap(entries)
 	if err != nil {
 		return err
 	}
-	cmds := append([]backend.Cmd{cmd("UNLINK", m.keys[:1])}, chunkCmds("HSET", m.keys[:1], args)...)
-	_, err = m.atomic(ctx, cmds...)
-	return err
+	return m.bulkReplace(ctx, bulkHSET, args)
 }
 
 // Incr adds n to the integer stored for k (a missing entry counts 0) and

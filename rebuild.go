@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/hotredis/hotredis/internal/lua"
 	"math/rand/v2"
 	"strconv"
 	"sync/atomic"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/hotredis/hotredis/internal/backend"
 	"github.com/hotredis/hotredis/internal/keys"
+	"github.com/hotredis/hotredis/internal/lua"
 )
 
 // Long changes to big collections would block Redis for seconds if they
@@ -30,7 +30,7 @@ import (
 var (
 	scriptRebuildCommit = lua.Load("rebuild_commit")
 	scriptSetStep       = lua.Load("set_step")
-	scriptCounterStep   = lua.Load("counter_step")
+	scriptHashStep      = lua.Load("hash_step")
 	scriptListStep      = lua.Load("list_step")
 )
 

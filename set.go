@@ -39,19 +39,22 @@ func NewSet[T any](key string, opts ...Option) *Set[T] {
 	return s
 }
 
-// Add adds vs and returns how many of them were not already members. A very
-// long vs is sent in chunks inside one MULTI/EXEC, so it is still atomic.
+// Add adds vs and returns how many of them were not already members,
+// atomically. More than 10,000 values are applied in bounded steps to a
+// copy of the set, which then replaces it (inside a transaction: in one
+// MULTI/EXEC).
 func (s *Set[T]) Add(ctx context.Context, vs ...T) (int, error) {
-	return s.variadic(ctx, "SADD", vs)
+	return s.variadic(ctx, bulkSADD, vs)
 }
 
 // Remove removes vs and returns how many of them were members (Python's
-// discard: missing values are not an error).
+// discard: missing values are not an error), atomically; more than
+// 10,000 values in bounded steps, as Add.
 func (s *Set[T]) Remove(ctx context.Context, vs ...T) (int, error) {
-	return s.variadic(ctx, "SREM", vs)
+	return s.variadic(ctx, bulkSREM, vs)
 }
 
-func (s *Set[T]) variadic(ctx context.Context, op string, vs []T) (int, error) {
+func (s *Set[T]) variadic(ctx context.Context, op bulk, vs []T) (int, error) {
 	if len(vs) == 0 {
 		return 0, s.err
 	}
@@ -59,20 +62,7 @@ func (s *Set[T]) variadic(ctx context.Context, op string, vs []T) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if len(ss) <= 10*chunkSize {
-		n, err := asInt(s.write(ctx, cmd(op, s.keys[:1], ss...)))
-		return int(n), err
-	}
-	rs, err := s.atomic(ctx, chunkCmds(op, s.keys[:1], ss)...)
-	if err != nil || rs == nil {
-		return 0, err
-	}
-	total := 0
-	for _, r := range rs {
-		n, _ := asInt(r.Val, nil)
-		total += int(n)
-	}
-	return total, nil
+	return s.bulkWrite(ctx, op, ss)
 }
 
 // Contains reports whether v is a member.
@@ -185,13 +175,12 @@ func (s *Set[T]) emptyErr(op string) error {
 func (s *Set[T]) Clear(ctx context.Context) error { return s.Delete(ctx) }
 
 // Replace atomically replaces the whole set with vs (duplicates count
-// once). With no vs the key is deleted.
+// once). With no vs the key is deleted. More than 10,000 values are
+// gathered in a scratch set in bounded steps, which then replaces the set.
 func (s *Set[T]) Replace(ctx context.Context, vs ...T) error {
 	ss, err := s.vals.encodeAll(vs)
 	if err != nil {
 		return err
 	}
-	cmds := append([]backend.Cmd{cmd("UNLINK", s.keys[:1])}, chunkCmds("SADD", s.keys[:1], ss)...)
-	_, err = s.atomic(ctx, cmds...)
-	return err
+	return s.bulkReplace(ctx, bulkSADD, ss)
 }

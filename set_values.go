@@ -96,8 +96,7 @@ func (s *Set[T]) rebuildValues(ctx context.Context, op string, vals []string) (b
 }
 
 // UnionUpdateValues adds vs to s (Python's s |= {...}); it is Add without
-// the count, except that more than 4,000 values are applied in bounded
-// steps (see Set), where Add sends them in one MULTI/EXEC.
+// the count, in bounded steps from 4,000 values (Add: from 10,000).
 func (s *Set[T]) UnionUpdateValues(ctx context.Context, vs ...T) error {
 	return s.valuesUpdate(ctx, "union", vs)
 }
@@ -112,8 +111,7 @@ func (s *Set[T]) IntersectionUpdateValues(ctx context.Context, vs ...T) error {
 }
 
 // DifferenceUpdateValues removes vs from s; it is Remove without the
-// count, except that more than 4,000 values are applied in bounded steps
-// (see Set), where Remove sends them in one MULTI/EXEC.
+// count, in bounded steps from 4,000 values (Remove: from 10,000).
 func (s *Set[T]) DifferenceUpdateValues(ctx context.Context, vs ...T) error {
 	return s.valuesUpdate(ctx, "diff", vs)
 }

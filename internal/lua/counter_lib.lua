@@ -1,4 +1,4 @@
--- counter_lib: exact decimal counts, shared by counter_combine, counter_step and
+-- counter_lib: exact decimal counts, shared by counter_combine, hash_step and
 -- counter_most_common, which are sent with this text in front of them
 -- (see -- libs: in each script). Counts are compared as decimal strings (sign, length, digits),
 -- never as Lua numbers, so every int64 is exact.

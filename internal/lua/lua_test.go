@@ -292,15 +292,15 @@ var cases = []scriptCase{
 		want:  errReply("NOTINT field a of {t}:h holds x"),
 	},
 
-	// counter_step: KEYS src, scratch[, look-up]; ARGV size, ttl, step, ...
+	// hash_step: KEYS src, scratch[, look-up]; ARGV size, ttl, step, ...
 	{
-		script: "counter_step", name: "STALE when the scratch hash lost fields",
+		script: "hash_step", name: "STALE when the scratch hash lost fields",
 		keys: []string{"{t}:h", "{t}:tmp"},
 		args: cmd("2", "60000", "scan-copy", "0", "100"),
 		want: errReply("STALE {t}:tmp holds 0 fields, not 2"),
 	},
 	{
-		script: "counter_step", name: "scan-copy copies every field as it is",
+		script: "hash_step", name: "scan-copy copies every field as it is",
 		setup: [][]any{{"HSET", "{t}:h", "a", 1, "b", "x"}},
 		keys:  []string{"{t}:h", "{t}:tmp"},
 		args:  cmd("0", "60000", "scan-copy", "0", "100"),
@@ -311,14 +311,14 @@ var cases = []scriptCase{
 		},
 	},
 	{
-		script: "counter_step", name: "scan-check refuses a count that is not an integer",
+		script: "hash_step", name: "scan-check refuses a count that is not an integer",
 		setup: [][]any{{"HSET", "{t}:h", "a", 1, "b", "x"}},
 		keys:  []string{"{t}:h", "{t}:tmp"},
 		args:  cmd("0", "60000", "scan-check", "0", "100"),
 		want:  errReply("NOTINT field b of {t}:h holds x"),
 	},
 	{
-		script: "counter_step", name: "scan-check writes nothing",
+		script: "hash_step", name: "scan-check writes nothing",
 		setup: [][]any{{"HSET", "{t}:h", "a", 1}},
 		keys:  []string{"{t}:h", "{t}:tmp"},
 		args:  cmd("0", "60000", "scan-check", "0", "100"),
@@ -326,7 +326,7 @@ var cases = []scriptCase{
 		after: []probe{{cmd("EXISTS", "{t}:tmp"), 0}},
 	},
 	{
-		script: "counter_step", name: "scan-pos copies the positive counts",
+		script: "hash_step", name: "scan-pos copies the positive counts",
 		setup: [][]any{{"HSET", "{t}:h", "a", 1, "b", 0, "c", -1}},
 		keys:  []string{"{t}:h", "{t}:tmp"},
 		args:  cmd("0", "60000", "scan-pos", "0", "100"),
@@ -334,7 +334,7 @@ var cases = []scriptCase{
 		after: []probe{{cmd("HGETALL", "{t}:tmp"), fields("a", "1")}},
 	},
 	{
-		script: "counter_step", name: "scan-min keeps the smaller count where it is positive",
+		script: "hash_step", name: "scan-min keeps the smaller count where it is positive",
 		setup: [][]any{{"HSET", "{t}:h", "a", 3, "b", 5}, {"HSET", "{t}:o", "a", 4}},
 		keys:  []string{"{t}:h", "{t}:tmp", "{t}:o"},
 		args:  cmd("0", "60000", "scan-min", "0", "100"),
@@ -342,7 +342,7 @@ var cases = []scriptCase{
 		after: []probe{{cmd("HGETALL", "{t}:tmp"), fields("a", "3")}},
 	},
 	{
-		script: "counter_step", name: "scan-max keeps the larger count where it is positive",
+		script: "hash_step", name: "scan-max keeps the larger count where it is positive",
 		setup: [][]any{{"HSET", "{t}:h", "a", 3, "b", -1}, {"HSET", "{t}:o", "a", 4, "b", -5}},
 		keys:  []string{"{t}:h", "{t}:tmp", "{t}:o"},
 		args:  cmd("0", "60000", "scan-max", "0", "100"),
@@ -350,7 +350,7 @@ var cases = []scriptCase{
 		after: []probe{{cmd("HGETALL", "{t}:tmp"), fields("a", "4")}},
 	},
 	{
-		script: "counter_step", name: "scan-rest copies the positive counts the other hash lacks",
+		script: "hash_step", name: "scan-rest copies the positive counts the other hash lacks",
 		setup: [][]any{{"HSET", "{t}:h", "a", 1, "b", 2, "c", -1}, {"HSET", "{t}:o", "a", 9}},
 		keys:  []string{"{t}:h", "{t}:tmp", "{t}:o"},
 		args:  cmd("0", "60000", "scan-rest", "0", "100"),
@@ -358,7 +358,7 @@ var cases = []scriptCase{
 		after: []probe{{cmd("HGETALL", "{t}:tmp"), fields("b", "2")}},
 	},
 	{
-		script: "counter_step", name: "incr adds each count to the scratch hash",
+		script: "hash_step", name: "incr adds each count to the scratch hash",
 		setup: [][]any{{"HSET", "{t}:tmp", "a", 5}},
 		keys:  []string{"{t}:h", "{t}:tmp"},
 		args:  cmd("1", "60000", "incr", "a", "2", "b", "-3"),
@@ -366,7 +366,7 @@ var cases = []scriptCase{
 		after: []probe{{cmd("HGETALL", "{t}:tmp"), fields("a", "7", "b", "-3")}},
 	},
 	{
-		script: "counter_step", name: "incr adds int64 counts exactly",
+		script: "hash_step", name: "incr adds int64 counts exactly",
 		setup: [][]any{{"HSET", "{t}:tmp", "a", "9223372036854775806"}},
 		keys:  []string{"{t}:h", "{t}:tmp"},
 		args:  cmd("1", "60000", "incr", "a", "1"),
@@ -374,14 +374,14 @@ var cases = []scriptCase{
 		after: []probe{{cmd("HGET", "{t}:tmp", "a"), "9223372036854775807"}},
 	},
 	{
-		script: "counter_step", name: "incr past int64 is an overflow error",
+		script: "hash_step", name: "incr past int64 is an overflow error",
 		setup: [][]any{{"HSET", "{t}:tmp", "a", "9223372036854775807"}},
 		keys:  []string{"{t}:h", "{t}:tmp"},
 		args:  cmd("1", "60000", "incr", "a", "1"),
 		want:  errReply("ERR increment or decrement would overflow (field a)"),
 	},
 	{
-		script: "counter_step", name: "min takes the smaller of each given count and the hash's, where positive",
+		script: "hash_step", name: "min takes the smaller of each given count and the hash's, where positive",
 		setup: [][]any{{"HSET", "{t}:h", "a", 3}},
 		keys:  []string{"{t}:h", "{t}:tmp"},
 		args:  cmd("0", "60000", "min", "a", "5", "b", "2"),
@@ -389,7 +389,7 @@ var cases = []scriptCase{
 		after: []probe{{cmd("HGETALL", "{t}:tmp"), fields("a", "3")}},
 	},
 	{
-		script: "counter_step", name: "max takes the larger of each given count and the hash's",
+		script: "hash_step", name: "max takes the larger of each given count and the hash's",
 		setup: [][]any{{"HSET", "{t}:h", "a", 3}},
 		keys:  []string{"{t}:h", "{t}:tmp"},
 		args:  cmd("0", "60000", "max", "a", "5", "b", "2"),
@@ -397,10 +397,26 @@ var cases = []scriptCase{
 		after: []probe{{cmd("HGETALL", "{t}:tmp"), fields("a", "5", "b", "2")}},
 	},
 	{
-		script: "counter_step", name: "an unknown step is an error",
+		script: "hash_step", name: "put sets each field of the scratch hash",
+		setup: [][]any{{"HSET", "{t}:tmp", "a", "1"}},
+		keys:  []string{"{t}:h", "{t}:tmp"},
+		args:  cmd("1", "60000", "put", "a", "x", "b", "y"),
+		want:  cmd("0", 2),
+		after: []probe{{cmd("HGETALL", "{t}:tmp"), fields("a", "x", "b", "y")}},
+	},
+	{
+		script: "hash_step", name: "del deletes the fields present and ignores the others",
+		setup: [][]any{{"HSET", "{t}:tmp", "a", "1", "b", "2"}},
+		keys:  []string{"{t}:h", "{t}:tmp"},
+		args:  cmd("2", "60000", "del", "a", "zz"),
+		want:  cmd("0", 1),
+		after: []probe{{cmd("HGETALL", "{t}:tmp"), fields("b", "2")}},
+	},
+	{
+		script: "hash_step", name: "an unknown step is an error",
 		keys: []string{"{t}:h", "{t}:tmp"},
 		args: cmd("0", "60000", "foo"),
-		want: errReply("ERR counter_step: unknown step foo"),
+		want: errReply("ERR hash_step: unknown step foo"),
 	},
 
 	// counter_total: KEYS hash; ARGV cursor, budget, chunk

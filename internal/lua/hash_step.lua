@@ -1,6 +1,6 @@
--- counter_step: one bounded step of rebuilding a counter into a scratch
--- hash (see rebuild.go), for updates and Python's &= and |= on many
--- fields.
+-- hash_step: one bounded step of rebuilding a hash into a scratch hash
+-- (see rebuild.go): a Map's big SetMany or DeleteMany, a Counter's
+-- updates and Python's &= and |= on many fields.
 -- libs: counter_lib
 -- KEYS[1] the hash the step reads, KEYS[2] the scratch hash (same slot),
 -- KEYS[3] for "min", "max" and "rest": the hash to look fields up in
@@ -19,7 +19,9 @@
 --   "incr": add each count to the field in the scratch hash, exactly (as
 --     HINCRBY does);
 --   "min" / "max": set the smaller / larger of the count and the field's
---     count in KEYS[1], when that is positive.
+--     count in KEYS[1], when that is positive;
+--   "put": set each field to the value (HSET).
+-- And "del" takes fields (at most a chunk): delete them (HDEL).
 -- Reply: {next cursor ("0" when done or not scanning), new size}.
 -- A script so that the step checks the scratch hash is whole (its size is
 -- the one the last step left: error STALE otherwise, when it expired
@@ -83,7 +85,7 @@ if scanning then
           local new = pick(c, o)
           if positive(new) then set(f, new) end
         else
-          return redis.error_reply('ERR counter_step: unknown step scan-' .. op)
+          return redis.error_reply('ERR hash_step: unknown step scan-' .. op)
         end
       end
     end
@@ -127,8 +129,12 @@ elseif op == 'min' or op == 'max' then
     end
     if #sets > 0 then redis.call('HSET', tmp, unpack(sets)) end
   end
+elseif op == 'put' then
+  if #ARGV >= 4 then redis.call('HSET', tmp, unpack(ARGV, 4)) end
+elseif op == 'del' then
+  if #ARGV >= 4 then redis.call('HDEL', tmp, unpack(ARGV, 4)) end
 else
-  return redis.error_reply('ERR counter_step: unknown step ' .. op)
+  return redis.error_reply('ERR hash_step: unknown step ' .. op)
 end
 redis.call('PEXPIRE', tmp, ttl)
 return {cursor, redis.call('HLEN', tmp)}

@@ -1,0 +1,86 @@
+package hotredis
+
+import (
+	"context"
+
+	"github.com/hotredis/hotredis/internal/backend"
+	"github.com/hotredis/hotredis/internal/lua"
+)
+
+// Bulk writes: a Set's or a Map's many members or fields at once (Add,
+// Remove, SetMany, Replace). Up to bulkMax items go in one command, a few
+// milliseconds of the server's time at most. More would keep Redis from
+// everyone else for as long as one command over all of them takes (half a
+// second for a million fields), so they are applied in bounded steps to a
+// copy of the value, which then replaces it (see rebuild.go): other
+// clients see the old value or the new one, never a part. Inside a
+// transaction, where nothing can be split, they go in one MULTI/EXEC.
+
+// bulkMax is the most items (members, or fields with their values) one
+// command of a bulk write carries.
+const bulkMax = 10 * chunkSize
+
+// bulk is one kind of bulk write: the command, and the step that does the
+// same to a scratch copy (see rebuilder.apply).
+type bulk struct {
+	typ    string      // the Redis type: "hash" or "set"
+	verb   string      // the command: HSET, HDEL, SADD or SREM
+	script *lua.Script // the step script: hash_step or set_step
+	copy   string      // its step copying the value: "scan-copy" or "copy"
+	step   string      // its step doing what verb does
+	per    int         // arguments per item: 2 for HSET, else 1
+}
+
+var (
+	bulkHSET = bulk{typ: "hash", verb: "HSET", script: scriptHashStep, copy: "scan-copy", step: "put", per: 2}
+	bulkHDEL = bulk{typ: "hash", verb: "HDEL", script: scriptHashStep, copy: "scan-copy", step: "del", per: 1}
+	bulkSADD = bulk{typ: "set", verb: "SADD", script: scriptSetStep, copy: "copy", step: "add", per: 1}
+	bulkSREM = bulk{typ: "set", verb: "SREM", script: scriptSetStep, copy: "copy", step: "rem", per: 1}
+)
+
+// bulkWrite applies b with args (items of b.per arguments) to o's key and
+// returns what the command replies: how many members or fields were
+// added (SADD, HSET) or removed (SREM, HDEL).
+func (o *object) bulkWrite(ctx context.Context, b bulk, args []string) (int, error) {
+	if len(args) <= bulkMax*b.per {
+		n, err := asInt(o.write(ctx, cmd(b.verb, o.keys[:1], args...)))
+		return int(n), err
+	}
+	if !o.queuing(ctx) {
+		var changed int64
+		done, err := o.rebuild(ctx, b.typ, o.keys[:1], func(ctx context.Context, r *rebuilder) error {
+			if err := r.scan(ctx, b.script, o.key, nil, b.copy); err != nil {
+				return err
+			}
+			before := r.size
+			err := r.apply(ctx, b.script, b.step, o.key, args, b.per)
+			changed = max(r.size-before, before-r.size)
+			return err
+		})
+		if done || err != nil {
+			return int(changed), err
+		}
+		// The value kept changing: one MULTI/EXEC, long but atomic.
+	}
+	rs, err := o.atomic(ctx, chunkCmds(b.verb, o.keys[:1], args)...)
+	total := 0
+	for _, r := range rs {
+		n, _ := asInt(r.Val, nil)
+		total += int(n)
+	}
+	return total, err
+}
+
+// bulkReplace replaces o's value with args, added by b (HSET or SADD);
+// none deletes the key. The new value has no expiry.
+func (o *object) bulkReplace(ctx context.Context, b bulk, args []string) error {
+	if len(args) > bulkMax*b.per && !o.queuing(ctx) {
+		_, err := o.rebuild(ctx, b.typ, nil, func(ctx context.Context, r *rebuilder) error {
+			return r.apply(ctx, b.script, b.step, o.key, args, b.per)
+		})
+		return err
+	}
+	cmds := append([]backend.Cmd{cmd("UNLINK", o.keys[:1])}, chunkCmds(b.verb, o.keys[:1], args)...)
+	_, err := o.atomic(ctx, cmds...)
+	return err
+}
