@@ -267,4 +267,3 @@ func TestBulkWriteEdges(t *testing.T) {
 		t.Fatal("Replace with nothing left the key")
 	}
 }
-
