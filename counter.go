@@ -286,15 +286,14 @@ func (c *Counter[K]) All(ctx context.Context) iter.Seq2[Pair[K, int64], error] {
 // stalls for long), while it is WATCHed, and examined again if it
 // changed meanwhile, so the answer describes one moment; after 3 such
 // attempts it is examined in one step after all.
-// MostCommon with n < 0 reads the whole counter in one reply (HGETALL),
-// like Items.
+// MostCommon with n < 0 reads the whole counter as Items does.
 func (c *Counter[K]) MostCommon(ctx context.Context, n int) ([]Pair[K, int64], error) {
 	if n == 0 {
 		return []Pair[K, int64]{}, c.err
 	}
 	var best map[string]string
 	if n < 0 {
-		arr, err := asArray(c.read(ctx, cmd("HGETALL", c.keys[:1])))
+		arr, err := c.readWhole(ctx, "MostCommon", "HSCAN", 2)
 		if err != nil {
 			return nil, err
 		}
@@ -437,10 +436,10 @@ func (c *Counter[K]) stretches(ctx context.Context, s *lua.Script, lead []string
 	return err
 }
 
-// Items returns every element and its count, read in one reply (HGETALL).
-// Use All for a very large counter.
+// Items returns every element and its count, read as Map.Items is: one
+// snapshot, in bounded steps when there are more than 10,000.
 func (c *Counter[K]) Items(ctx context.Context) (map[K]int64, error) {
-	arr, err := asArray(c.read(ctx, cmd("HGETALL", c.keys[:1])))
+	arr, err := c.readWhole(ctx, "Items", "HSCAN", 2)
 	if err != nil {
 		return nil, err
 	}

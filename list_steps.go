@@ -102,15 +102,15 @@ func sliceBounds(arr []any) (a, b, n int64) {
 	return a, b, n
 }
 
-// snapshot runs read, which reads the list in several steps, so that what
-// it read is one snapshot: while the list is WATCHed, again if it changed
-// meanwhile. Inside Optimistic, whose commit checks the list, read runs
-// once.
-func (l *List[T]) snapshot(ctx context.Context, op string, read func(context.Context) error) error {
-	if l.queuing(ctx) {
+// snapshot runs read, which reads o's value in several steps, so that
+// what it read is one snapshot: while the key is WATCHed, again if it
+// changed meanwhile. Inside Optimistic, whose commit checks the key, read
+// runs once.
+func (o *object) snapshot(ctx context.Context, op string, read func(context.Context) error) error {
+	if o.queuing(ctx) {
 		return read(ctx)
 	}
-	done, err := l.watchedRead(ctx, l.keys[:1], func() {}, func(ctx context.Context) error {
+	done, err := o.watchedRead(ctx, o.keys[:1], func() {}, func(ctx context.Context) error {
 		readAttempts.Add(1)
 		if f := afterFirstReadStep.Load(); f != nil {
 			(*f)()
@@ -119,9 +119,9 @@ func (l *List[T]) snapshot(ctx context.Context, op string, read func(context.Con
 	})
 	switch {
 	case err != nil:
-		return l.fail(op, err)
+		return o.fail(op, err)
 	case !done:
-		return l.fail(op, fmt.Errorf("%w: the list kept changing through %d attempts to read it", ErrTxConflict, rebuildAttempts))
+		return o.fail(op, fmt.Errorf("%w: the %s kept changing through %d attempts to read it", ErrTxConflict, o.kind, rebuildAttempts))
 	}
 	return nil
 }

@@ -219,29 +219,40 @@ func (m *hash[K, V]) Len(ctx context.Context) (int, error) {
 	return int(n), err
 }
 
-// Keys returns every key, in no particular order, in one reply. Use All for
-// a very large map.
+// Keys returns every key, in no particular order, read as Items is.
 func (m *hash[K, V]) Keys(ctx context.Context) ([]K, error) {
-	arr, err := asArray(m.read(ctx, cmd("HKEYS", m.keys[:1])))
+	arr, err := m.readWhole(ctx, "Keys", "HSCAN", 2)
 	if err != nil {
 		return nil, err
 	}
-	return m.keyc.decodeAll(arr)
+	return m.keyc.decodeAll(everyOther(arr, 0))
 }
 
-// Values returns every value, in no particular order, in one reply.
+// Values returns every value, in no particular order, read as Items is.
 func (m *hash[K, V]) Values(ctx context.Context) ([]V, error) {
-	arr, err := asArray(m.read(ctx, cmd("HVALS", m.keys[:1])))
+	arr, err := m.readWhole(ctx, "Values", "HSCAN", 2)
 	if err != nil {
 		return nil, err
 	}
-	return m.vals.decodeAll(arr)
+	return m.vals.decodeAll(everyOther(arr, 1))
 }
 
-// Items returns the whole map as a Go map, read in one reply (HGETALL).
-// Use All for a very large map.
+// everyOther returns arr's items at from, from+2, ...
+func everyOther(arr []any, from int) []any {
+	out := make([]any, 0, len(arr)/2)
+	for i := from; i < len(arr); i += 2 {
+		out = append(out, arr[i])
+	}
+	return out
+}
+
+// Items returns the whole map as a Go map, as one snapshot:
+// in one command up to 10,000 entries, else in steps of 10,000 while the
+// key is WATCHed (read again if it changed meanwhile; ErrTxConflict if
+// it kept changing through 3 attempts), so that Redis is never held for
+// long. All reads a chunk at a time instead, without the snapshot.
 func (m *hash[K, V]) Items(ctx context.Context) (map[K]V, error) {
-	arr, err := asArray(m.read(ctx, cmd("HGETALL", m.keys[:1])))
+	arr, err := m.readWhole(ctx, "Items", "HSCAN", 2)
 	if err != nil {
 		return nil, err
 	}

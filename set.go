@@ -81,10 +81,17 @@ func (s *Set[T]) Len(ctx context.Context) (int, error) {
 	return int(n), err
 }
 
-// Members returns every member, in no particular order, in one reply. Use
-// All for a very large set.
+// Members returns every member, in no particular order, as one snapshot:
+// in one command up to 10,000 members, else in steps of 10,000 while the
+// key is WATCHed (read again if it changed meanwhile; ErrTxConflict if
+// it kept changing through 3 attempts), so that Redis is never held for
+// long. All reads a chunk at a time instead, without the snapshot.
 func (s *Set[T]) Members(ctx context.Context) ([]T, error) {
-	return s.readMembers(ctx, cmd("SMEMBERS", s.keys[:1]))
+	arr, err := s.readWhole(ctx, "Members", "SSCAN", 1)
+	if err != nil {
+		return nil, err
+	}
+	return s.vals.decodeAll(arr)
 }
 
 func (s *Set[T]) readMembers(ctx context.Context, c backend.Cmd) ([]T, error) {
@@ -132,7 +139,12 @@ func (s *Set[T]) All(ctx context.Context) iter.Seq2[T, error] {
 // scan runs one step of SSCAN/HSCAN/ZSCAN over o's key with COUNT
 // chunkSize and returns the next cursor and the items.
 func scan(ctx context.Context, o *object, op, cursor string) (string, []any, error) {
-	arr, err := asArray(o.read(ctx, cmd(op, o.keys[:1], cursor, "COUNT", strconv.Itoa(chunkSize))))
+	return scanN(ctx, o, op, cursor, chunkSize)
+}
+
+// scanN is scan with COUNT n.
+func scanN(ctx context.Context, o *object, op, cursor string, n int) (string, []any, error) {
+	arr, err := asArray(o.read(ctx, cmd(op, o.keys[:1], cursor, "COUNT", strconv.Itoa(n))))
 	if err != nil {
 		return "", nil, err
 	}

@@ -1,0 +1,167 @@
+package hotredis_test
+
+// Tests of whole reads of sets and hashes (whole.go): a value bigger than
+// one step is read in steps, still as one snapshot, checked against Go
+// models with another client writing during the read.
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"sync/atomic"
+	"testing"
+
+	"github.com/hotredis/hotredis"
+)
+
+// wholeN is a size read in several steps (10,000 entries each).
+const wholeN = 25_000
+
+func TestWholeReadsAreSnapshots(t *testing.T) {
+	s := hotredis.NewSet[int](key(t, "set"))
+	m := hotredis.NewMap[int, int](key(t, "map"))
+	c := hotredis.NewCounter[int](key(t, "counter"))
+	defer s.Delete(ctx)
+	defer m.Delete(ctx)
+	defer c.Delete(ctx)
+	members := intSet(ints(0, wholeN, 1))
+	entries := make(map[int]int, wholeN)
+	counts := make(map[int]int64, wholeN)
+	for i := range wholeN {
+		entries[i] = i * 3
+		counts[i] = int64(i % 7)
+	}
+	noErr(t, s.Replace(ctx, ints(0, wholeN, 1)...))
+	noErr(t, m.Replace(ctx, entries))
+	noErr(t, c.Replace(ctx, counts))
+	rdb := rawClient()
+	defer rdb.Close()
+
+	setOf := func(vs []int) map[int]bool { return intSet(vs) }
+	reads := []struct {
+		name  string
+		write func() // the other client's write, during the first attempt
+		check func() error
+	}{
+		{"Set.Members", func() { rdb.SAdd(ctx, s.Key(), -1); members[-1] = true }, func() error {
+			got, err := s.Members(ctx)
+			if err == nil && (len(got) != len(members) || !maps.Equal(setOf(got), members)) {
+				err = errors.New("members differ from the model")
+			}
+			return err
+		}},
+		{"Map.Items", func() { rdb.HSet(ctx, m.Key(), "5", "-5"); entries[5] = -5 }, func() error {
+			got, err := m.Items(ctx)
+			if err == nil && !maps.Equal(got, entries) {
+				err = errors.New("items differ from the model")
+			}
+			return err
+		}},
+		{"Map.Keys", func() { rdb.HDel(ctx, m.Key(), "6"); delete(entries, 6) }, func() error {
+			got, err := m.Keys(ctx)
+			if err == nil && !slices.Equal(sorted(got), sorted(slices.Collect(maps.Keys(entries)))) {
+				err = errors.New("keys differ from the model")
+			}
+			return err
+		}},
+		{"Map.Values", func() { rdb.HSet(ctx, m.Key(), "7", "1000000"); entries[7] = 1000000 }, func() error {
+			got, err := m.Values(ctx)
+			if err == nil && !slices.Equal(sorted(got), sorted(slices.Collect(maps.Values(entries)))) {
+				err = errors.New("values differ from the model")
+			}
+			return err
+		}},
+		{"Counter.Items", func() { rdb.HIncrBy(ctx, c.Key(), "8", 100); counts[8] += 100 }, func() error {
+			got, err := c.Items(ctx)
+			if err == nil && !maps.Equal(got, counts) {
+				err = errors.New("counts differ from the model")
+			}
+			return err
+		}},
+		{"Counter.MostCommon(-1)", func() { rdb.HIncrBy(ctx, c.Key(), "9", 1000); counts[9] += 1000 }, func() error {
+			got, err := c.MostCommon(ctx, -1)
+			if err == nil && (len(got) != len(counts) || got[0].Key != 9 || got[0].Value != counts[9]) {
+				err = errors.New("most common differ from the model")
+			}
+			return err
+		}},
+	}
+	defer hotredis.DuringReads(nil)
+	for _, r := range reads {
+		var wrote atomic.Bool
+		hotredis.DuringReads(func() {
+			if !wrote.Swap(true) {
+				r.write()
+			}
+		})
+		before := hotredis.ReadAttempts()
+		if err := r.check(); err != nil {
+			t.Fatalf("%s: %v", r.name, err)
+		}
+		if n := hotredis.ReadAttempts() - before; n < 2 {
+			t.Errorf("%s: %d attempts; want the read to start over after the write", r.name, n)
+		}
+	}
+
+	// A small value is one command, with no snapshot machinery.
+	hotredis.DuringReads(nil)
+	small := hotredis.NewMap[string, int](key(t, "small"))
+	defer small.Delete(ctx)
+	big := make(map[string]int, 9_000) // a hashtable, not a listpack
+	for i := range 9_000 {
+		big[string(rune('a'+i%26))+string(rune(0x100+i))] = i
+	}
+	noErr(t, small.Replace(ctx, big))
+	before := hotredis.ReadAttempts()
+	if got := must[map[string]int](t)(small.Items(ctx)); !maps.Equal(got, big) {
+		t.Fatal("Items of a small map differ from the model")
+	}
+	if n := hotredis.ReadAttempts() - before; n != 0 {
+		t.Errorf("a map of 9,000 entries took %d stepwise attempts, want one command", n)
+	}
+}
+
+func sorted[T int | string](vs []T) []T {
+	slices.Sort(vs)
+	return vs
+}
+
+func TestWholeReadsEdges(t *testing.T) {
+	str := key(t, "string")
+	rawClient().Set(ctx, str, "text", 0)
+	defer rawClient().Del(ctx, str)
+	for name, err := range map[string]error{
+		"Set.Members":   second(hotredis.NewSet[int](str).Members(ctx)),
+		"Map.Items":     second(hotredis.NewMap[int, int](str).Items(ctx)),
+		"Counter.Items": second(hotredis.NewCounter[int](str).Items(ctx)),
+	} {
+		if !errors.Is(err, hotredis.ErrWrongType) {
+			t.Errorf("%s on a string key: %v, want ErrWrongType", name, err)
+		}
+	}
+
+	s := hotredis.NewSet[int](key(t, "set"))
+	defer s.Delete(ctx)
+	noErr(t, s.Replace(ctx, ints(0, wholeN, 1)...))
+	if got := must[[]int](t)(hotredis.NewSet[int](key(t, "missing")).Members(ctx)); len(got) != 0 {
+		t.Fatalf("Members of a missing set = %v", got)
+	}
+	err := hotredis.Transaction(ctx, func(ctx context.Context) error {
+		_, err := s.Members(ctx)
+		return err
+	})
+	if !errors.Is(err, hotredis.ErrInTransaction) {
+		t.Fatalf("Members in a transaction: %v, want ErrInTransaction", err)
+	}
+	// In Optimistic the read runs once, live, and the commit checks it.
+	var n int
+	err = hotredis.Optimistic(ctx, func(ctx context.Context) error {
+		got, err := s.Members(ctx)
+		n = len(got)
+		return err
+	}, s)
+	if err != nil || n != wholeN {
+		t.Fatalf("Members in Optimistic: %d members, %v; want %d", n, err, wholeN)
+	}
+}
