@@ -126,6 +126,18 @@ func (b *stepsBench) setOps(d setData, size string) []stepOp {
 			"MULTI: SDIFFSTORE×2, SUNIONSTORE", b.rawTx(func(ctx context.Context, p redis.Pipeliner) {
 				symmetricDifference(ctx, p, setT)
 			})},
+		{"Set.Add (half new)", n, one,
+			func(ctx context.Context) error { _, err := s.Add(ctx, d.values...); return err },
+			"MULTI: SADD×k", b.rawChunked("SADD", d.values)},
+		{"Set.Replace", size, one,
+			func(ctx context.Context) error { return s.Replace(ctx, d.values...) },
+			"MULTI: UNLINK, SADD×k", b.rawTx(func(ctx context.Context, p redis.Pipeliner) {
+				p.Unlink(ctx, setS)
+				chunks(d.values, func(args []any) { p.SAdd(ctx, setS, args...) })
+			})},
+		{"Set.Members", size, one,
+			func(ctx context.Context) error { _, err := s.Members(ctx); return err },
+			"SMEMBERS", func(ctx context.Context) error { return b.raw.SMembers(ctx, setS).Err() }},
 		{"Set.IntersectionUpdateValues", four, one,
 			func(ctx context.Context) error { return s.IntersectionUpdateValues(ctx, small...) },
 			"MULTI: SADD, SINTERSTORE", b.rawValues(small, intersection)},
@@ -179,10 +191,27 @@ func symmetricDifference(ctx context.Context, p redis.Pipeliner, other string) {
 	p.Unlink(ctx, scratchB)
 }
 
-// counterOps are the Counter rows; Redis has no native counterpart.
+// rawHSet sets counts in counterC in one transaction, after deleting it
+// when replace is set.
+func (b *stepsBench) rawHSet(counts map[int]int64, replace bool) func(context.Context) error {
+	pairs := make([]int, 0, 2*len(counts))
+	for k, v := range counts {
+		pairs = append(pairs, k, int(v))
+	}
+	return b.rawTx(func(ctx context.Context, p redis.Pipeliner) {
+		if replace {
+			p.Unlink(ctx, counterC)
+		}
+		chunks(pairs, func(args []any) { p.HSet(ctx, counterC, args...) })
+	})
+}
+
+// counterOps are the Counter rows, which Redis has no native counterpart
+// for, and the Map rows on the same hash.
 func (b *stepsBench) counterOps(d setData, size string) []stepOp {
 	c := hotredis.NewCounter[int](counterC, hotredis.WithClient(b.hc))
 	o := hotredis.NewCounter[int](counterO, hotredis.WithClient(b.hc))
+	m := hotredis.NewMap[int, int64](counterC, hotredis.WithClient(b.hc)) // the same hash
 	one, both := b.reset(counterC), b.reset(counterC, counterO)
 	n, three := size+"+"+size, size+"+3" // the counter's size, and the counts' or the other counter's
 	op := func(name, size string, prepare func(context.Context) error, run func(context.Context) error) stepOp {
@@ -200,6 +229,15 @@ func (b *stepsBench) counterOps(d setData, size string) []stepOp {
 		op("Counter.Update", three, one, func(ctx context.Context) error { return c.Update(ctx, smallCounts) }),
 		op("Counter.UnionUpdateCounts", three, one, func(ctx context.Context) error { return c.UnionUpdateCounts(ctx, smallCounts) }),
 		op("Counter.IntersectionUpdateCounts", three, one, func(ctx context.Context) error { return c.IntersectionUpdateCounts(ctx, smallCounts) }),
+		{"Map.SetMany (half new)", n, one,
+			func(ctx context.Context) error { return m.SetMany(ctx, d.others) },
+			"MULTI: HSET×k", b.rawHSet(d.others, false)},
+		{"Map.Replace", size, one,
+			func(ctx context.Context) error { return m.Replace(ctx, d.others) },
+			"MULTI: UNLINK, HSET×k", b.rawHSet(d.others, true)},
+		{"Map.Items", size, one,
+			func(ctx context.Context) error { _, err := m.Items(ctx); return err },
+			"HGETALL", func(ctx context.Context) error { return b.raw.HGetAll(ctx, counterC).Err() }},
 		op("Counter.MostCommon(10)", size, one, func(ctx context.Context) error { _, err := c.MostCommon(ctx, 10); return err }),
 		op("Counter.Total", size, one, func(ctx context.Context) error { _, err := c.Total(ctx); return err }),
 	}
