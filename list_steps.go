@@ -79,6 +79,14 @@ func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 	return l.vals.decodeAll(all)
 }
 
+// what names the value read: "the set", or "the sets" when they are n.
+func what(kind string, n int) string {
+	if n > 1 {
+		return kind + "s"
+	}
+	return kind
+}
+
 // readAttempts counts the attempts of snapshots, and afterFirstReadStep,
 // when set, runs at each: for tests (export_test.go).
 var (
@@ -107,10 +115,15 @@ func sliceBounds(arr []any) (a, b, n int64) {
 // changed meanwhile. Inside Optimistic, whose commit checks the key, read
 // runs once.
 func (o *object) snapshot(ctx context.Context, op string, read func(context.Context) error) error {
+	return o.snapshotOf(ctx, op, o.keys[:1], read)
+}
+
+// snapshotOf is snapshot of the keys ks (o's among them).
+func (o *object) snapshotOf(ctx context.Context, op string, ks []string, read func(context.Context) error) error {
 	if o.queuing(ctx) {
 		return read(ctx)
 	}
-	done, err := o.watchedRead(ctx, o.keys[:1], func() {}, func(ctx context.Context) error {
+	done, err := o.watchedRead(ctx, ks, func() {}, func(ctx context.Context) error {
 		readAttempts.Add(1)
 		if f := afterFirstReadStep.Load(); f != nil {
 			(*f)()
@@ -121,7 +134,7 @@ func (o *object) snapshot(ctx context.Context, op string, read func(context.Cont
 	case err != nil:
 		return o.fail(op, err)
 	case !done:
-		return o.fail(op, fmt.Errorf("%w: the %s kept changing through %d attempts to read it", ErrTxConflict, o.kind, rebuildAttempts))
+		return o.fail(op, fmt.Errorf("%w: the %s kept changing through %d attempts to read it", ErrTxConflict, what(o.kind, len(ks)), rebuildAttempts))
 	}
 	return nil
 }

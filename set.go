@@ -6,14 +6,11 @@ import (
 	"github.com/hotredis/hotredis/internal/lua"
 	"iter"
 	"strconv"
-
-	"github.com/hotredis/hotredis/internal/backend"
 )
 
 var (
 	scriptSetStore        = lua.Load("set_store")
-	scriptSetXor          = lua.Load("set_xor")
-	scriptSetCompare      = lua.Load("set_compare")
+	scriptSetRead         = lua.Load("set_read")
 	scriptSetValues       = lua.Load("set_values")
 	scriptSetValuesUpdate = lua.Load("set_values_update")
 )
@@ -94,14 +91,6 @@ func (s *Set[T]) Members(ctx context.Context) ([]T, error) {
 	return s.vals.decodeAll(arr)
 }
 
-func (s *Set[T]) readMembers(ctx context.Context, c backend.Cmd) ([]T, error) {
-	arr, err := asArray(s.read(ctx, c))
-	if err != nil {
-		return nil, err
-	}
-	return s.vals.decodeAll(arr)
-}
-
 // All returns an iterator over the members, read with SSCAN about chunkSize
 // (1000) at a time, so client memory stays flat whatever the set's size.
 // If a read fails, or a member cannot be decoded, the iterator yields the
@@ -144,7 +133,12 @@ func scan(ctx context.Context, o *object, op, cursor string) (string, []any, err
 
 // scanN is scan with COUNT n.
 func scanN(ctx context.Context, o *object, op, cursor string, n int) (string, []any, error) {
-	arr, err := asArray(o.read(ctx, cmd(op, o.keys[:1], cursor, "COUNT", strconv.Itoa(n))))
+	return scanKey(ctx, o, op, o.key, cursor, n)
+}
+
+// scanKey is scanN of the key k (another of o's kind, in its slot).
+func scanKey(ctx context.Context, o *object, op, k, cursor string, n int) (string, []any, error) {
+	arr, err := asArray(o.read(ctx, cmd(op, []string{k}, cursor, "COUNT", strconv.Itoa(n))))
 	if err != nil {
 		return "", nil, err
 	}

@@ -25,48 +25,215 @@ func (s *Set[T]) setKeys(op string, others []*Set[T]) ([]string, error) {
 	return ks, s.err
 }
 
-// readAlgebra reads the members that the command name (SUNION, SINTER,
-// SDIFF) computes over s and others.
-func (s *Set[T]) readAlgebra(ctx context.Context, op, name string, others []*Set[T]) ([]T, error) {
-	ks, err := s.setKeys(op, others)
+// readAlgebra reads the members that op ("union", "inter", "diff" or
+// "xor") computes over s and others.
+func (s *Set[T]) readAlgebra(ctx context.Context, name, op string, others []*Set[T]) ([]T, error) {
+	ks, err := s.setKeys(name, others)
 	if err != nil {
 		return nil, err
 	}
-	return s.readMembers(ctx, cmd(name, ks))
+	arr, err := s.algebra(ctx, name, op, ks)
+	if err != nil {
+		return nil, err
+	}
+	return s.vals.decodeAll(arr)
 }
 
-// Union returns the members of s and of every other Set (SUNION, on the
-// server), in no particular order.
+// The reads of set algebra below, and the comparisons, are one snapshot
+// of the sets: the work of up to oneStepMax members is one script
+// (set_read); more is done in steps of readStep members while every set
+// is WATCHed (see algebraSteps), so that Redis is never held for long.
+
+// Union returns the members of s and of every other Set, in no particular
+// order: SUNION on the server, or in steps for big sets (above).
 func (s *Set[T]) Union(ctx context.Context, others ...*Set[T]) ([]T, error) {
-	return s.readAlgebra(ctx, "Union", "SUNION", others)
+	return s.readAlgebra(ctx, "Union", "union", others)
 }
 
-// Intersection returns the members of s that are in every other Set
-// (SINTER, on the server).
+// Intersection returns the members of s that are in every other Set:
+// SINTER on the server, or in steps for big sets (see Union).
 func (s *Set[T]) Intersection(ctx context.Context, others ...*Set[T]) ([]T, error) {
-	return s.readAlgebra(ctx, "Intersection", "SINTER", others)
+	return s.readAlgebra(ctx, "Intersection", "inter", others)
 }
 
-// Difference returns the members of s that are in none of the others
-// (SDIFF, on the server).
+// Difference returns the members of s that are in none of the others:
+// SDIFF on the server, or in steps for big sets (see Union).
 func (s *Set[T]) Difference(ctx context.Context, others ...*Set[T]) ([]T, error) {
-	return s.readAlgebra(ctx, "Difference", "SDIFF", others)
+	return s.readAlgebra(ctx, "Difference", "diff", others)
 }
 
 // SymmetricDifference returns the members that are in s or in the other
 // Set but not in both; with several others it chains, as Python's
 // s ^ a ^ b does (members found in an odd number of the sets). It is
-// computed by a script on the server.
+// computed by a script on the server, or in steps for big sets (see
+// Union).
 func (s *Set[T]) SymmetricDifference(ctx context.Context, others ...*Set[T]) ([]T, error) {
-	ks, err := s.setKeys("SymmetricDifference", others)
+	return s.readAlgebra(ctx, "SymmetricDifference", "xor", others)
+}
+
+// algebra returns the members op computes over sets (s's key first), as
+// they are stored: by set_read when that visits at most oneStepMax
+// members, else in steps.
+func (s *Set[T]) algebra(ctx context.Context, name, op string, sets []string) ([]any, error) {
+	arr, err := asArray(s.script(ctx, scriptSetRead, sets, op, strconv.Itoa(oneStepMax)))
+	if !backend.IsServerError(err, "BIG") {
+		return arr, err
+	}
+	var out []any
+	err = s.snapshotOf(ctx, name, slices.Compact(slices.Sorted(slices.Values(sets))), func(ctx context.Context) error {
+		members, err := s.algebraSteps(ctx, op, sets)
+		out = members
+		return err
+	})
+	return out, err
+}
+
+// algebraSteps computes op over sets, reading readStep members a step:
+// a union or symmetric difference reads every set; an intersection reads
+// the smallest set and looks its members up in the others (SMISMEMBER),
+// a difference reads s and looks its members up in the others.
+func (s *Set[T]) algebraSteps(ctx context.Context, op string, sets []string) ([]any, error) {
+	distinct := slices.Compact(slices.Sorted(slices.Values(sets)))
+	switch op {
+	case "union", "xor":
+		// mentions[m]: how many of sets (a key named twice counts twice)
+		// hold m.
+		mentions := map[string]int{}
+		for _, k := range distinct {
+			members, err := s.scanSet(ctx, k)
+			if err != nil {
+				return nil, err
+			}
+			times := countOf(sets, k)
+			for _, m := range members {
+				mentions[m] += times
+			}
+		}
+		var out []any
+		for m, n := range mentions {
+			if op == "union" || n%2 == 1 {
+				out = append(out, m)
+			}
+		}
+		return out, nil
+	case "inter", "diff":
+		from, rest := sets[0], distinct
+		if op == "inter" {
+			var err error
+			if from, err = s.smallest(ctx, distinct); err != nil {
+				return nil, err
+			}
+		} else {
+			rest = slices.Compact(slices.Sorted(slices.Values(sets[1:])))
+		}
+		members, err := s.scanSet(ctx, from)
+		if err != nil {
+			return nil, err
+		}
+		var out []any
+		for chunk := range slices.Chunk(members, readStep) {
+			in, err := s.holders(ctx, rest, chunk)
+			if err != nil {
+				return nil, err
+			}
+			for i, m := range chunk {
+				if (op == "inter" && in[i] == len(rest)) || (op == "diff" && in[i] == 0) {
+					out = append(out, m)
+				}
+			}
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("hotredis: set %q: unknown operation %q", s.key, op)
+}
+
+// scanSet returns the members of the set at k, each once, read readStep
+// at a time (SSCAN).
+func (s *Set[T]) scanSet(ctx context.Context, k string) ([]string, error) {
+	seen := map[string]struct{}{}
+	var out []string
+	for cursor := "0"; ; {
+		next, part, err := scanKey(ctx, &s.object, "SSCAN", k, cursor, readStep)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range part {
+			m, _, _ := asString(x, nil)
+			if _, dup := seen[m]; !dup {
+				seen[m] = struct{}{}
+				out = append(out, m)
+			}
+		}
+		if next == "0" {
+			return out, nil
+		}
+		cursor = next
+	}
+}
+
+// smallest returns the key among ks of the set with the fewest members.
+func (s *Set[T]) smallest(ctx context.Context, ks []string) (string, error) {
+	cmds := make([]backend.Cmd, len(ks))
+	for i, k := range ks {
+		cmds[i] = cmd("SCARD", []string{k})
+	}
+	rs, err := s.pipeline(ctx, cmds...)
+	if err != nil {
+		return "", err
+	}
+	best, least := ks[0], int64(-1)
+	for i, r := range rs {
+		n, err := asInt(r.Val, r.Err)
+		if err != nil {
+			return "", err
+		}
+		if least < 0 || n < least {
+			best, least = ks[i], n
+		}
+	}
+	return best, nil
+}
+
+// holders returns, for each of members, in how many of the sets ks it is
+// (one SMISMEMBER per set, in one round trip).
+func (s *Set[T]) holders(ctx context.Context, ks []string, members []string) ([]int, error) {
+	in := make([]int, len(members))
+	if len(ks) == 0 {
+		return in, nil
+	}
+	cmds := make([]backend.Cmd, len(ks))
+	for i, k := range ks {
+		cmds[i] = cmd("SMISMEMBER", []string{k}, members...)
+	}
+	rs, err := s.pipeline(ctx, cmds...)
 	if err != nil {
 		return nil, err
 	}
-	arr, err := asArray(s.script(ctx, scriptSetXor, ks))
-	if err != nil {
-		return nil, err
+	for _, r := range rs {
+		arr, err := asArray(r.Val, r.Err)
+		if err != nil {
+			return nil, err
+		}
+		if len(arr) != len(members) {
+			return nil, fmt.Errorf("%w: SMISMEMBER reply of %d items for %d members", errReply, len(arr), len(members))
+		}
+		for i, x := range arr {
+			if x == int64(1) {
+				in[i]++
+			}
+		}
 	}
-	return s.vals.decodeAll(arr)
+	return in, nil
+}
+
+func countOf(ks []string, k string) int {
+	n := 0
+	for _, x := range ks {
+		if x == k {
+			n++
+		}
+	}
+	return n
 }
 
 // UnionUpdate adds the members of every other Set to s (Python's |=), on
@@ -191,13 +358,33 @@ func (s *Set[T]) Equal(ctx context.Context, other *Set[T]) (bool, error) {
 	return err == nil && a == b && inter == a, err
 }
 
-// compare returns |s|, |other| and |s ∩ other|, read atomically.
+// compare returns |s|, |other| and |s ∩ other|, read atomically: by one
+// script, or in steps for big sets (see Union).
 func (s *Set[T]) compare(ctx context.Context, op string, other *Set[T]) (a, b, inter int64, err error) {
 	ks, err := s.setKeys(op, []*Set[T]{other})
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	return counts3(s.script(ctx, scriptSetCompare, ks))
+	a, b, inter, err = counts3(s.script(ctx, scriptSetRead, ks, "compare", strconv.Itoa(oneStepMax)))
+	if !backend.IsServerError(err, "BIG") {
+		return a, b, inter, err
+	}
+	err = s.snapshotOf(ctx, op, slices.Compact(slices.Sorted(slices.Values(ks))), func(ctx context.Context) error {
+		rs, err := s.pipeline(ctx, cmd("SCARD", ks[:1]), cmd("SCARD", ks[1:]))
+		if err != nil {
+			return err
+		}
+		if a, err = asInt(rs[0].Val, rs[0].Err); err != nil {
+			return err
+		}
+		if b, err = asInt(rs[1].Val, rs[1].Err); err != nil {
+			return err
+		}
+		both, err := s.algebraSteps(ctx, "inter", ks)
+		inter = int64(len(both))
+		return err
+	})
+	return a, b, inter, err
 }
 
 func counts3(v any, err error) (a, b, c int64, _ error) {

@@ -165,3 +165,136 @@ func TestWholeReadsEdges(t *testing.T) {
 		t.Fatalf("Members in Optimistic: %d members, %v; want %d", n, err, wholeN)
 	}
 }
+
+// TestSetAlgebraReadsInSteps checks the reads of set algebra and the
+// comparisons of big sets, computed in steps, against Go's maps, and that
+// a write to any of the sets during the read makes it start over.
+func TestSetAlgebraReadsInSteps(t *testing.T) {
+	k := key(t)
+	a := hotredis.NewSet[int](k + ":{a}")
+	mk := func(name string, vs []int) (*hotredis.Set[int], map[int]bool) {
+		s := hotredis.NewSet[int](k + ":{a}:" + name)
+		noErr(t, s.Replace(ctx, vs...))
+		t.Cleanup(func() { s.Delete(ctx) })
+		return s, intSet(vs)
+	}
+	noErr(t, a.Replace(ctx, ints(0, wholeN, 1)...))
+	defer a.Delete(ctx)
+	ma := intSet(ints(0, wholeN, 1))
+	b, mb := mk("b", ints(wholeN/2, wholeN*3/2, 1))
+	c, mc := mk("c", ints(0, 2*wholeN, 3))
+	d, md := mk("d", []int{1, 2, 3, -5})
+
+	union := func(ms ...map[int]bool) map[int]bool {
+		out := map[int]bool{}
+		for _, m := range ms {
+			maps.Copy(out, m)
+		}
+		return out
+	}
+	keep := func(rule func(v int) bool) map[int]bool {
+		out := map[int]bool{}
+		for v := range union(ma, mb, mc, md) {
+			if rule(v) {
+				out[v] = true
+			}
+		}
+		return out
+	}
+	xor := func(ms ...map[int]bool) map[int]bool {
+		return keep(func(v int) bool {
+			n := 0
+			for _, m := range ms {
+				if m[v] {
+					n++
+				}
+			}
+			return n%2 == 1
+		})
+	}
+	reads := []struct {
+		name string
+		read func() ([]int, error)
+		want map[int]bool
+	}{
+		{"Union(b)", func() ([]int, error) { return a.Union(ctx, b) }, union(ma, mb)},
+		{"Union(b, c)", func() ([]int, error) { return a.Union(ctx, b, c) }, union(ma, mb, mc)},
+		{"Intersection(b)", func() ([]int, error) { return a.Intersection(ctx, b) }, keep(func(v int) bool { return ma[v] && mb[v] })},
+		{"Intersection(b, c)", func() ([]int, error) { return a.Intersection(ctx, b, c) }, keep(func(v int) bool { return ma[v] && mb[v] && mc[v] })},
+		{"Intersection(d), one step", func() ([]int, error) { return a.Intersection(ctx, d) }, keep(func(v int) bool { return ma[v] && md[v] })},
+		{"Difference(b)", func() ([]int, error) { return a.Difference(ctx, b) }, keep(func(v int) bool { return ma[v] && !mb[v] })},
+		{"Difference(b, c)", func() ([]int, error) { return a.Difference(ctx, b, c) }, keep(func(v int) bool { return ma[v] && !mb[v] && !mc[v] })},
+		{"Difference(a)", func() ([]int, error) { return a.Difference(ctx, a) }, map[int]bool{}},
+		{"SymmetricDifference(b)", func() ([]int, error) { return a.SymmetricDifference(ctx, b) }, xor(ma, mb)},
+		{"SymmetricDifference(b, c)", func() ([]int, error) { return a.SymmetricDifference(ctx, b, c) }, xor(ma, mb, mc)},
+		{"SymmetricDifference(b, a)", func() ([]int, error) { return a.SymmetricDifference(ctx, b, a) }, mb},
+	}
+	for _, r := range reads {
+		got, err := r.read()
+		if err != nil {
+			t.Fatalf("%s: %v", r.name, err)
+		}
+		if len(got) != len(r.want) || !maps.Equal(intSet(got), r.want) {
+			t.Errorf("%s: %d members, want %d (the model's)", r.name, len(got), len(r.want))
+		}
+	}
+
+	for _, cmp := range []struct {
+		name  string
+		other *hotredis.Set[int]
+		m     map[int]bool
+	}{{"b", b, mb}, {"a", a, ma}, {"d", d, md}, {"c", c, mc}} {
+		sub := keep(func(v int) bool { return ma[v] && !cmp.m[v] })
+		sup := keep(func(v int) bool { return cmp.m[v] && !ma[v] })
+		both := keep(func(v int) bool { return ma[v] && cmp.m[v] })
+		for name, want := range map[string]bool{
+			"IsSubset":   len(sub) == 0,
+			"IsSuperset": len(sup) == 0,
+			"IsDisjoint": len(both) == 0,
+			"Equal":      len(sub) == 0 && len(sup) == 0,
+		} {
+			var got bool
+			var err error
+			switch name {
+			case "IsSubset":
+				got, err = a.IsSubset(ctx, cmp.other)
+			case "IsSuperset":
+				got, err = a.IsSuperset(ctx, cmp.other)
+			case "IsDisjoint":
+				got, err = a.IsDisjoint(ctx, cmp.other)
+			case "Equal":
+				got, err = a.Equal(ctx, cmp.other)
+			}
+			if err != nil || got != want {
+				t.Errorf("a.%s(%s) = %v, %v; want %v", name, cmp.name, got, err, want)
+			}
+		}
+	}
+
+	// A write to another set during the first attempt: read again.
+	rdb := rawClient()
+	defer rdb.Close()
+	defer hotredis.DuringReads(nil)
+	var wrote atomic.Bool
+	hotredis.DuringReads(func() {
+		if !wrote.Swap(true) {
+			rdb.SAdd(ctx, c.Key(), -3)
+		}
+	})
+	before := hotredis.ReadAttempts()
+	got := must[[]int](t)(a.Union(ctx, b, c))
+	if want := union(ma, mb, mc, map[int]bool{-3: true}); !maps.Equal(intSet(got), want) {
+		t.Errorf("Union with a write meanwhile: %d members, want %d", len(got), len(want))
+	}
+	if n := hotredis.ReadAttempts() - before; n < 2 {
+		t.Errorf("Union: %d attempts; want the read to start over after the write", n)
+	}
+	hotredis.DuringReads(nil)
+
+	str := hotredis.NewSet[int](k + ":{a}:string")
+	rdb.Set(ctx, str.Key(), "text", 0)
+	defer rdb.Del(ctx, str.Key())
+	if _, err := a.Union(ctx, str); !errors.Is(err, hotredis.ErrWrongType) {
+		t.Errorf("Union with a string key: %v, want ErrWrongType", err)
+	}
+}

@@ -135,6 +135,15 @@ func (b *stepsBench) setOps(d setData, size string) []stepOp {
 				p.Unlink(ctx, setS)
 				chunks(d.values, func(args []any) { p.SAdd(ctx, setS, args...) })
 			})},
+		{"Set.Union (other Set)", n, both,
+			func(ctx context.Context) error { _, err := s.Union(ctx, t); return err },
+			"SUNION s t", func(ctx context.Context) error { return b.raw.SUnion(ctx, setS, setT).Err() }},
+		{"Set.Intersection (other Set)", n, both,
+			func(ctx context.Context) error { _, err := s.Intersection(ctx, t); return err },
+			"SINTER s t", func(ctx context.Context) error { return b.raw.SInter(ctx, setS, setT).Err() }},
+		{"Set.IsSubset (other Set)", n, both,
+			func(ctx context.Context) error { _, err := s.IsSubset(ctx, t); return err },
+			"SINTERCARD 2 s t", func(ctx context.Context) error { return b.raw.SInterCard(ctx, 0, setS, setT).Err() }},
 		{"Set.Members", size, one,
 			func(ctx context.Context) error { _, err := s.Members(ctx); return err },
 			"SMEMBERS", func(ctx context.Context) error { return b.raw.SMembers(ctx, setS).Err() }},

@@ -2633,19 +2633,6 @@ var cases = []scriptCase{
 		want:  5,
 	},
 
-	// set_compare: KEYS a, b
-	{
-		script: "set_compare", name: "the sizes and the intersection's",
-		setup: [][]any{{"SADD", "{t}:a", 1, 2, 3}, {"SADD", "{t}:b", 2, 3, 4, 5}},
-		keys:  []string{"{t}:a", "{t}:b"},
-		want:  cmd(3, 4, 2),
-	},
-	{
-		script: "set_compare", name: "missing sets are empty",
-		keys: []string{"{t}:a", "{t}:b"},
-		want: cmd(0, 0, 0),
-	},
-
 	// set_step: KEYS set, scratch[, look-ups]; ARGV size, ttl, step, ...
 	{
 		script: "set_step", name: "STALE when the scratch set lost members",
@@ -2931,36 +2918,95 @@ var cases = []scriptCase{
 		want: errReply("ERR set_values_update: unknown op foo"),
 	},
 
-	// set_xor: KEYS sets...
+	// set_read: KEYS sets...; ARGV op, limit
 	{
-		script: "set_xor", name: "one set is its members",
-		setup: [][]any{{"SADD", "{t}:a", "1", "2"}},
-		keys:  []string{"{t}:a"},
-		want:  members("1", "2"),
-	},
-	{
-		script: "set_xor", name: "two sets",
-		setup: [][]any{{"SADD", "{t}:a", "1", "2"}, {"SADD", "{t}:b", "2", "3"}},
+		script: "set_read", name: "compare: the sizes and the intersection's",
+		setup: [][]any{{"SADD", "{t}:a", 1, 2, 3}, {"SADD", "{t}:b", 2, 3, 4, 5}},
 		keys:  []string{"{t}:a", "{t}:b"},
-		want:  members("1", "3"),
+		args:  cmd("compare", "0"),
+		want:  cmd(3, 4, 2),
 	},
 	{
-		script: "set_xor", name: "three sets keep the members of an odd number of them",
-		setup: [][]any{{"SADD", "{t}:a", "1", "2", "3"}, {"SADD", "{t}:b", "2", "3"}, {"SADD", "{t}:c", "3", "4"}},
-		keys:  []string{"{t}:a", "{t}:b", "{t}:c"},
-		want:  members("1", "3", "4"),
+		script: "set_read", name: "compare: missing sets are empty",
+		keys: []string{"{t}:a", "{t}:b"},
+		args: cmd("compare", "10"),
+		want: cmd(0, 0, 0),
 	},
 	{
-		script: "set_xor", name: "a set named twice cancels out",
-		setup: [][]any{{"SADD", "{t}:a", "1", "2"}, {"SADD", "{t}:b", "2", "3"}},
-		keys:  []string{"{t}:a", "{t}:b", "{t}:a"},
+		script: "set_read", name: "union, intersection and difference are Redis's",
+		setup: [][]any{{"SADD", "{t}:a", "1", "2", "3"}, {"SADD", "{t}:b", "2", "3", "4"}},
+		keys:  []string{"{t}:a", "{t}:b"},
+		args:  cmd("union", "6"),
+		want:  members("1", "2", "3", "4"),
+	},
+	{
+		script: "set_read", name: "inter",
+		setup: [][]any{{"SADD", "{t}:a", "1", "2", "3"}, {"SADD", "{t}:b", "2", "3", "4"}},
+		keys:  []string{"{t}:a", "{t}:b"},
+		args:  cmd("inter", "6"),
 		want:  members("2", "3"),
 	},
 	{
-		script: "set_xor", name: "WRONGTYPE when a key is not a set",
+		script: "set_read", name: "diff",
+		setup: [][]any{{"SADD", "{t}:a", "1", "2", "3"}, {"SADD", "{t}:b", "2", "3", "4"}},
+		keys:  []string{"{t}:a", "{t}:b"},
+		args:  cmd("diff", "6"),
+		want:  members("1"),
+	},
+	{
+		script: "set_read", name: "BIG, reading nothing, when the sets hold more than the limit",
+		setup: [][]any{{"SADD", "{t}:a", "1", "2", "3"}, {"SADD", "{t}:b", "2", "3", "4"}},
+		keys:  []string{"{t}:a", "{t}:b"},
+		args:  cmd("union", "5"),
+		want:  errReply("BIG 6 members to visit, over 5"),
+	},
+	{
+		script: "set_read", name: "an intersection counts the smallest set once per set",
+		setup: [][]any{{"SADD", "{t}:a", "1", "2", "3", "4", "5", "6"}, {"SADD", "{t}:b", "2"}},
+		keys:  []string{"{t}:a", "{t}:b"},
+		args:  cmd("inter", "2"),
+		want:  members("2"),
+	},
+	{
+		script: "set_read", name: "xor: one set is its members",
+		setup: [][]any{{"SADD", "{t}:a", "1", "2"}},
+		keys:  []string{"{t}:a"},
+		args:  cmd("xor", "0"),
+		want:  members("1", "2"),
+	},
+	{
+		script: "set_read", name: "xor: two sets",
+		setup: [][]any{{"SADD", "{t}:a", "1", "2"}, {"SADD", "{t}:b", "2", "3"}},
+		keys:  []string{"{t}:a", "{t}:b"},
+		args:  cmd("xor", "0"),
+		want:  members("1", "3"),
+	},
+	{
+		script: "set_read", name: "xor: three sets keep the members of an odd number of them",
+		setup: [][]any{{"SADD", "{t}:a", "1", "2", "3"}, {"SADD", "{t}:b", "2", "3"}, {"SADD", "{t}:c", "3", "4"}},
+		keys:  []string{"{t}:a", "{t}:b", "{t}:c"},
+		args:  cmd("xor", "0"),
+		want:  members("1", "3", "4"),
+	},
+	{
+		script: "set_read", name: "xor: a set named twice cancels out",
+		setup: [][]any{{"SADD", "{t}:a", "1", "2"}, {"SADD", "{t}:b", "2", "3"}},
+		keys:  []string{"{t}:a", "{t}:b", "{t}:a"},
+		args:  cmd("xor", "0"),
+		want:  members("2", "3"),
+	},
+	{
+		script: "set_read", name: "WRONGTYPE when a key is not a set",
 		setup: [][]any{{"SADD", "{t}:a", "1"}, {"SET", "{t}:b", "x"}},
 		keys:  []string{"{t}:a", "{t}:b"},
+		args:  cmd("union", "0"),
 		want:  errReply("WRONGTYPE"),
+	},
+	{
+		script: "set_read", name: "an unknown operation is an error",
+		keys: []string{"{t}:a"},
+		args: cmd("foo", "0"),
+		want: errReply("ERR set_read: unknown operation foo"),
 	},
 
 	// string_cas: KEYS string; ARGV old, new
