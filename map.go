@@ -247,7 +247,7 @@ func everyOther(arr []any, from int) []any {
 }
 
 // Items returns the whole map as a Go map, as one snapshot:
-// in one command up to 10,000 entries, else in steps of 10,000 while the
+// in one command up to 4,000 entries, else in steps of a few thousand while the
 // key is WATCHed (read again if it changed meanwhile; ErrTxConflict if
 // it kept changing through 3 attempts), so that Redis is never held for
 // long. All reads a chunk at a time instead, without the snapshot.

@@ -79,7 +79,7 @@ func (s *Set[T]) Len(ctx context.Context) (int, error) {
 }
 
 // Members returns every member, in no particular order, as one snapshot:
-// in one command up to 10,000 members, else in steps of 10,000 while the
+// in one command up to 4,000 members, else in steps of a few thousand while the
 // key is WATCHed (read again if it changed meanwhile; ErrTxConflict if
 // it kept changing through 3 attempts), so that Redis is never held for
 // long. All reads a chunk at a time instead, without the snapshot.

@@ -41,8 +41,8 @@ func (s *Set[T]) readAlgebra(ctx context.Context, name, op string, others []*Set
 
 // The reads of set algebra below, and the comparisons, are one snapshot
 // of the sets: the work of up to oneStepMax members is one script
-// (set_read); more is done in steps of readStep members while every set
-// is WATCHed (see algebraSteps), so that Redis is never held for long.
+// (set_read); more is done in steps of a few thousand members while every
+// set is WATCHed (see algebraSteps), so that Redis is never held for long.
 
 // Union returns the members of s and of every other Set, in no particular
 // order: SUNION on the server, or in steps for big sets (above).
@@ -88,7 +88,7 @@ func (s *Set[T]) algebra(ctx context.Context, name, op string, sets []string) ([
 	return out, err
 }
 
-// algebraSteps computes op over sets, reading readStep members a step:
+// algebraSteps computes op over sets in steps of a few thousand members:
 // a union or symmetric difference reads every set; an intersection reads
 // the smallest set and looks its members up in the others (SMISMEMBER),
 // a difference reads s and looks its members up in the others.
@@ -131,7 +131,7 @@ func (s *Set[T]) algebraSteps(ctx context.Context, op string, sets []string) ([]
 			return nil, err
 		}
 		var out []any
-		for chunk := range slices.Chunk(members, readStep) {
+		for chunk := range slices.Chunk(members, oneStepMax) {
 			in, err := s.holders(ctx, rest, chunk)
 			if err != nil {
 				return nil, err
@@ -147,16 +147,12 @@ func (s *Set[T]) algebraSteps(ctx context.Context, op string, sets []string) ([]
 	return nil, fmt.Errorf("hotredis: set %q: unknown operation %q", s.key, op)
 }
 
-// scanSet returns the members of the set at k, each once, read readStep
-// at a time (SSCAN).
+// scanSet returns the members of the set at k, each once, read in steps
+// (see scanSteps).
 func (s *Set[T]) scanSet(ctx context.Context, k string) ([]string, error) {
 	seen := map[string]struct{}{}
 	var out []string
-	for cursor := "0"; ; {
-		next, part, err := scanKey(ctx, &s.object, "SSCAN", k, cursor, readStep)
-		if err != nil {
-			return nil, err
-		}
+	err := scanSteps(ctx, &s.object, "SSCAN", k, func(part []any) {
 		for _, x := range part {
 			m, _, _ := asString(x, nil)
 			if _, dup := seen[m]; !dup {
@@ -164,11 +160,8 @@ func (s *Set[T]) scanSet(ctx context.Context, k string) ([]string, error) {
 				out = append(out, m)
 			}
 		}
-		if next == "0" {
-			return out, nil
-		}
-		cursor = next
-	}
+	})
+	return out, err
 }
 
 // smallest returns the key among ks of the set with the fewest members.
