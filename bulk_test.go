@@ -179,16 +179,7 @@ func TestBulkWritesSeenFromOutside(t *testing.T) {
 			rebuildN / 2, rebuildN / 2, "[<nil> 2 <nil> 2 <nil> 2]", "[<nil> 1 <nil> 1 <nil> 1]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			obs := observe(t, tc.key, tc.typ, probes...)
-			if err := tc.apply(); err != nil {
-				t.Fatal(err)
-			}
-			looks := obs.finish()
-			if obs.err != nil {
-				t.Fatal(obs.err)
-			}
-			checkLooks(t, looks, tc.oldSize, tc.size, tc.oldP, tc.newP)
-			noScratch(t, tc.key)
+			observeApply(t, tc.key, tc.typ, probes, tc.apply, tc.oldSize, tc.size, tc.oldP, tc.newP)
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -89,4 +90,35 @@ func waitInLine(t *testing.T, k string, n int64) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// writeOnFirstRead makes write run once, at the start of the first
+// attempt of the next stepwise snapshot read, and returns a function that
+// reports how many attempts reads have made since. Not for parallel tests.
+func writeOnFirstRead(write func()) (attempts func() int64) {
+	var wrote atomic.Bool
+	hotredis.DuringReads(func() {
+		if !wrote.Swap(true) {
+			write()
+		}
+	})
+	before := hotredis.ReadAttempts()
+	return func() int64 { return hotredis.ReadAttempts() - before }
+}
+
+// observeApply runs apply on the key k (of Redis type typ) while a second
+// program looks at it (see observe), and checks with checkLooks what it
+// saw: the old value (oldSize, oldP) or the new one, never a part.
+func observeApply(t *testing.T, k, typ string, probes []string, apply func() error, oldSize, size int64, oldP, newP string) {
+	t.Helper()
+	obs := observe(t, k, typ, probes...)
+	if err := apply(); err != nil {
+		t.Fatal(err)
+	}
+	looks := obs.finish()
+	if obs.err != nil {
+		t.Fatal(obs.err)
+	}
+	checkLooks(t, looks, oldSize, size, oldP, newP)
+	noScratch(t, k)
 }

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -137,18 +136,12 @@ func TestListLongReadsAreSnapshots(t *testing.T) {
 	}
 	defer hotredis.DuringReads(nil)
 	for _, r := range reads {
-		var wrote atomic.Bool
-		hotredis.DuringReads(func() {
-			if !wrote.Swap(true) {
-				r.write()
-			}
-		})
-		before := hotredis.ReadAttempts()
+		attempts := writeOnFirstRead(r.write)
 		got, err := r.read()
 		if err != nil {
 			t.Fatalf("%s: %v", r.name, err)
 		}
-		if n := hotredis.ReadAttempts() - before; n < 2 {
+		if n := attempts(); n < 2 {
 			t.Errorf("%s: %d attempts; want the read to start over after the write", r.name, n)
 		}
 		want := r.want()

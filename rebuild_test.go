@@ -615,16 +615,7 @@ func TestSetRebuildSeenFromOutside(t *testing.T) {
 			rebuildN / 2, rebuildN, "[0 1 0 1 0 1]", "[1 1 1 1 1 1]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			obs := observe(t, s.Key(), "set", probes...)
-			if err := tc.apply(); err != nil {
-				t.Fatal(err)
-			}
-			looks := obs.finish()
-			if obs.err != nil {
-				t.Fatal(obs.err)
-			}
-			checkLooks(t, looks, tc.oldSize, tc.size, tc.oldP, tc.newP)
-			noScratch(t, s.Key())
+			observeApply(t, s.Key(), "set", probes, tc.apply, tc.oldSize, tc.size, tc.oldP, tc.newP)
 		})
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"maps"
 	"slices"
-	"sync/atomic"
 	"testing"
 
 	"github.com/hotredis/hotredis"
@@ -89,17 +88,11 @@ func TestWholeReadsAreSnapshots(t *testing.T) {
 	}
 	defer hotredis.DuringReads(nil)
 	for _, r := range reads {
-		var wrote atomic.Bool
-		hotredis.DuringReads(func() {
-			if !wrote.Swap(true) {
-				r.write()
-			}
-		})
-		before := hotredis.ReadAttempts()
+		attempts := writeOnFirstRead(r.write)
 		if err := r.check(); err != nil {
 			t.Fatalf("%s: %v", r.name, err)
 		}
-		if n := hotredis.ReadAttempts() - before; n < 2 {
+		if n := attempts(); n < 2 {
 			t.Errorf("%s: %d attempts; want the read to start over after the write", r.name, n)
 		}
 	}
@@ -275,18 +268,12 @@ func TestSetAlgebraReadsInSteps(t *testing.T) {
 	rdb := rawClient()
 	defer rdb.Close()
 	defer hotredis.DuringReads(nil)
-	var wrote atomic.Bool
-	hotredis.DuringReads(func() {
-		if !wrote.Swap(true) {
-			rdb.SAdd(ctx, c.Key(), -3)
-		}
-	})
-	before := hotredis.ReadAttempts()
+	attempts := writeOnFirstRead(func() { rdb.SAdd(ctx, c.Key(), -3) })
 	got := must[[]int](t)(a.Union(ctx, b, c))
 	if want := union(ma, mb, mc, map[int]bool{-3: true}); !maps.Equal(intSet(got), want) {
 		t.Errorf("Union with a write meanwhile: %d members, want %d", len(got), len(want))
 	}
-	if n := hotredis.ReadAttempts() - before; n < 2 {
+	if n := attempts(); n < 2 {
 		t.Errorf("Union: %d attempts; want the read to start over after the write", n)
 	}
 	hotredis.DuringReads(nil)
