@@ -11,6 +11,7 @@ import (
 var (
 	scriptSetStore        = lua.Load("set_store")
 	scriptSetRead         = lua.Load("set_read")
+	scriptSetPick         = lua.Load("set_pick")
 	scriptSetValues       = lua.Load("set_values")
 	scriptSetValuesUpdate = lua.Load("set_values_update")
 )

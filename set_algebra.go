@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/hotredis/hotredis/internal/backend"
 )
@@ -89,9 +90,10 @@ func (s *Set[T]) algebra(ctx context.Context, name, op string, sets []string) ([
 }
 
 // algebraSteps computes op over sets in steps of a few thousand members:
-// a union or symmetric difference reads every set; an intersection reads
-// the smallest set and looks its members up in the others (SMISMEMBER),
-// a difference reads s and looks its members up in the others.
+// a union or symmetric difference reads every set; an intersection scans
+// the smallest set on the server, keeping the members found in all the
+// others (set_pick), and a difference scans s, keeping those found in
+// none.
 func (s *Set[T]) algebraSteps(ctx context.Context, op string, sets []string) ([]any, error) {
 	distinct := slices.Compact(slices.Sorted(slices.Values(sets)))
 	switch op {
@@ -126,23 +128,9 @@ func (s *Set[T]) algebraSteps(ctx context.Context, op string, sets []string) ([]
 		} else {
 			rest = slices.Compact(slices.Sorted(slices.Values(sets[1:])))
 		}
-		members, err := s.scanSet(ctx, from)
-		if err != nil {
-			return nil, err
-		}
-		var out []any
-		for chunk := range slices.Chunk(members, oneStepMax) {
-			in, err := s.holders(ctx, rest, chunk)
-			if err != nil {
-				return nil, err
-			}
-			for i, m := range chunk {
-				if (op == "inter" && in[i] == len(rest)) || (op == "diff" && in[i] == 0) {
-					out = append(out, m)
-				}
-			}
-		}
-		return out, nil
+		rule := map[string]string{"inter": "all", "diff": "none"}[op]
+		picked, _, _, err := s.pick(ctx, from, rest, rule, false)
+		return once(picked, 1), err
 	}
 	return nil, fmt.Errorf("hotredis: set %q: unknown operation %q", s.key, op)
 }
@@ -187,36 +175,43 @@ func (s *Set[T]) smallest(ctx context.Context, ks []string) (string, error) {
 	return best, nil
 }
 
-// holders returns, for each of members, in how many of the sets ks it is
-// (one SMISMEMBER per set, in one round trip).
-func (s *Set[T]) holders(ctx context.Context, ks []string, members []string) ([]int, error) {
-	in := make([]int, len(members))
-	if len(ks) == 0 {
-		return in, nil
+// pick runs set_pick over the whole set from, a stretch of members a
+// step (see stretcher), picking the members in all of rest (rule "all")
+// or in none ("none"). It returns the members picked (none when count is
+// set), how many it scanned and how many it picked; a member the scan
+// returned twice is picked twice.
+func (s *Set[T]) pick(ctx context.Context, from string, rest []string, rule string, count bool) (picked []any, scanned, n int64, err error) {
+	ks := append([]string{from}, rest...)
+	mode := "members"
+	if count {
+		mode = "count"
 	}
-	cmds := make([]backend.Cmd, len(ks))
-	for i, k := range ks {
-		cmds[i] = cmd("SMISMEMBER", []string{k}, members...)
-	}
-	rs, err := s.pipeline(ctx, cmds...)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range rs {
-		arr, err := asArray(r.Val, r.Err)
+	var sz stretcher
+	for cursor := "0"; ; {
+		start := time.Now()
+		arr, err := asArray(s.script(ctx, scriptSetPick, ks, cursor, strconv.Itoa(min(sz.stretchFor(chunkSize), oneStepMax)), rule, mode))
 		if err != nil {
-			return nil, err
+			return nil, 0, 0, err
 		}
-		if len(arr) != len(members) {
-			return nil, fmt.Errorf("%w: SMISMEMBER reply of %d items for %d members", errReply, len(arr), len(members))
+		sz.measured(time.Since(start))
+		if len(arr) < 2 || (count && len(arr) != 3) {
+			return nil, 0, 0, fmt.Errorf("%w: set_pick reply of %d items", errReply, len(arr))
 		}
-		for i, x := range arr {
-			if x == int64(1) {
-				in[i]++
-			}
+		next, _, _ := asString(arr[0], nil)
+		k, _ := arr[1].(int64)
+		scanned += k
+		if count {
+			c, _ := arr[2].(int64)
+			n += c
+		} else {
+			picked = append(picked, arr[2:]...)
+			n += int64(len(arr) - 2)
 		}
+		if next == "0" {
+			return picked, scanned, n, nil
+		}
+		cursor = next
 	}
-	return in, nil
 }
 
 func countOf(ks []string, k string) int {
@@ -373,8 +368,20 @@ func (s *Set[T]) compare(ctx context.Context, op string, other *Set[T]) (a, b, i
 		if b, err = asInt(rs[1].Val, rs[1].Err); err != nil {
 			return err
 		}
-		both, err := s.algebraSteps(ctx, "inter", ks)
-		inter = int64(len(both))
+		// Count the members of the smaller set found in the other. If the
+		// scan met one twice (it may, when the set's table was resized),
+		// read the members to count each once.
+		from := ks[0]
+		if b < a {
+			from = ks[1]
+		}
+		_, scanned, n, err := s.pick(ctx, from, ks, "all", true)
+		if err == nil && scanned > min(a, b) {
+			var both []any
+			both, _, _, err = s.pick(ctx, from, ks, "all", false)
+			n = int64(len(once(both, 1)))
+		}
+		inter = n
 		return err
 	})
 	return a, b, inter, err

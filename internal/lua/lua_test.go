@@ -2918,6 +2918,35 @@ var cases = []scriptCase{
 		want: errReply("ERR set_values_update: unknown op foo"),
 	},
 
+	// set_pick: KEYS scanned set, look-ups...; ARGV cursor, count, rule, mode
+	{
+		script: "set_pick", name: "all: the members found in every other set",
+		setup: [][]any{{"SADD", "{t}:a", "1", "2", "3"}, {"SADD", "{t}:b", "2", "3", "4"}, {"SADD", "{t}:c", "3", "2", "9"}},
+		keys:  []string{"{t}:a", "{t}:b", "{t}:c"},
+		args:  cmd("0", "100", "all", "members"),
+		want:  picked("0", 3, "2", "3"),
+	},
+	{
+		script: "set_pick", name: "none: the members found in no other set",
+		setup: [][]any{{"SADD", "{t}:a", "1", "2", "3"}, {"SADD", "{t}:b", "2", "4"}},
+		keys:  []string{"{t}:a", "{t}:b", "{t}:missing"},
+		args:  cmd("0", "100", "none", "members"),
+		want:  picked("0", 3, "1", "3"),
+	},
+	{
+		script: "set_pick", name: "count: only how many",
+		setup: [][]any{{"SADD", "{t}:a", "1", "2", "3"}, {"SADD", "{t}:b", "2", "3", "4"}},
+		keys:  []string{"{t}:a", "{t}:b"},
+		args:  cmd("0", "100", "all", "count"),
+		want:  cmd("0", 3, 2),
+	},
+	{
+		script: "set_pick", name: "a missing set scans nothing",
+		keys: []string{"{t}:a", "{t}:b"},
+		args: cmd("0", "100", "all", "count"),
+		want: cmd("0", 0, 0),
+	},
+
 	// set_read: KEYS sets...; ARGV op, limit
 	{
 		script: "set_read", name: "compare: the sizes and the intersection's",
@@ -3514,6 +3543,19 @@ func members(ss ...string) check {
 			return fmt.Errorf("want members %q", want)
 		}
 		return nil
+	}
+}
+
+// picked is set_pick's reply: {cursor, scanned, then these members in any
+// order}.
+func picked(cursor string, scanned int64, ss ...string) check {
+	rest := members(ss...)
+	return func(r any) error {
+		a, ok := r.([]any)
+		if !ok || len(a) < 2 || a[0] != cursor || a[1] != scanned {
+			return fmt.Errorf("want {%q, %d, ...}", cursor, scanned)
+		}
+		return rest(a[2:])
 	}
 }
 
