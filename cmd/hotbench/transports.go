@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,14 +52,26 @@ func benchTransports(url string) error {
 	}
 	fmt.Println(head)
 	fmt.Println(sep)
-	for _, c := range commands {
-		for _, g := range []int{1, parallelism} {
-			cells, err := rotate(ctx, ts, key, c, g)
-			if err != nil {
-				return err
-			}
-			fmt.Printf("| %s | %d |%s\n", c, g, cells)
+	// rueidis sends a call from the caller's goroutine until calls first
+	// overlap; from then on every call goes through its pipeline's writer
+	// and reader goroutines, also when calls come one at a time again. So
+	// the serial rows come before and after a concurrent one.
+	for _, row := range []struct {
+		command    string
+		goroutines int
+		when       string
+	}{
+		{commands[0], 1, "1, fresh clients"},
+		{commands[0], parallelism, strconv.Itoa(parallelism)},
+		{commands[0], 1, "1, after the " + strconv.Itoa(parallelism)},
+		{commands[1], 1, "1, after the " + strconv.Itoa(parallelism)},
+		{commands[1], parallelism, strconv.Itoa(parallelism)},
+	} {
+		cells, err := rotate(ctx, ts, key, row.command, row.goroutines)
+		if err != nil {
+			return err
 		}
+		fmt.Printf("| %s | %s |%s\n", row.command, row.when, cells)
 	}
 	fmt.Printf("\nload average %s at the end\n", loadAvg())
 	for _, c := range commands {
