@@ -50,3 +50,16 @@ func DuringReads(f func()) {
 	}
 	afterFirstReadStep.Store(&f)
 }
+
+// GiveUpWait does what a Get whose wait's reply was lost does to its take
+// id: the mode-2 recovery of undoTake, now.
+func GiveUpWait[T any](ctx context.Context, q *Queue[T], id string) error {
+	_, err := q.recoverOne(ctx, id, "2")
+	return err
+}
+
+// TakeKeys returns the keys of q's take registrations and of the parking
+// list of the take id, where its wait's BLMOVE parks an item.
+func TakeKeys[T any](q *Queue[T], id string) (takes, parked string) {
+	return q.k.takes, q.parked(id)
+}

@@ -1063,3 +1063,36 @@ func TestSetQueueTryGetRecoversExpired(t *testing.T) {
 		t.Errorf("Contains(x) after TryGet took it = %v, %v", ok, err)
 	}
 }
+
+// TestQueueLostWaitParksNothingLater: a Get gave up on its wait (reply
+// lost or cancelled) and recovered its take, but the wait's BLMOVE is
+// still blocked on the server (the close of its connection not seen yet)
+// when an item arrives. The item must stay in the queue, at its head,
+// not land in the abandoned parking list.
+func TestQueueLostWaitParksNothingLater(t *testing.T) {
+	q := hotredis.NewQueue[string](key(t))
+	defer q.Delete(ctx)
+	rdb := rawClient()
+	defer rdb.Close()
+	id := "lostwait"
+	takes, parked := hotredis.TakeKeys(q, id)
+	// The take's registration, as the wait made it (deadline in 3 s).
+	deadline := must[time.Time](t)(rdb.Time(ctx).Result()).Add(3 * time.Second)
+	noErr(t, rdb.ZAdd(ctx, takes, redis.Z{Score: float64(deadline.UnixMilli()), Member: id}).Err())
+	// The abandoned wait, still blocked on the server.
+	blocked := make(chan error, 1)
+	go func() { blocked <- rdb.BLMove(ctx, q.Key(), parked, "LEFT", "LEFT", 2*time.Second).Err() }()
+	time.Sleep(100 * time.Millisecond)
+	noErr(t, hotredis.GiveUpWait(ctx, q, id))
+	noErr(t, q.Put(ctx, "first"))
+	noErr(t, q.Put(ctx, "second"))
+	if err := <-blocked; err == nil {
+		t.Fatal("the abandoned wait parked an item")
+	}
+	if got := must[[]string](t)(rdb.LRange(ctx, q.Key(), 0, -1).Result()); !slices.Equal(got, []string{"first", "second"}) {
+		t.Fatalf("queue holds %q, want both items in order", got)
+	}
+	if v := must[string](t)(q.Get(ctx)); v != "first" {
+		t.Fatalf("Get = %q, want first", v)
+	}
+}

@@ -142,7 +142,8 @@ var (
 var (
 	// later is an expiry (ms of server time, as text) an hour after the
 	// tests start: a registration or lease that runs.
-	later = strconv.FormatInt(time.Now().Add(time.Hour).UnixMilli(), 10)
+	later   = strconv.FormatInt(laterMS, 10)
+	laterMS = time.Now().Add(time.Hour).UnixMilli()
 	// at is an expiry time a day from now (ms since the epoch).
 	at = time.Now().Add(24 * time.Hour).UnixMilli()
 )
@@ -2105,6 +2106,20 @@ var cases = []scriptCase{
 		after: []probe{
 			{cmd("LRANGE", "{t}:list", 0, -1), strs("a")},
 			{cmd("ZCARD", "{t}:takes"), 1},
+			// A blocked move into the parking list fails until then.
+			{cmd("TYPE", "{t}:parked:t1"), "string"},
+			{cmd("PEXPIRETIME", "{t}:parked:t1"), laterMS},
+		},
+	},
+	{
+		script: "queue_recover", name: "a parking list barred by mode 2 does not stop the recovery at the deadline",
+		setup: [][]any{{"RPUSH", "{t}:taken:t1", "a"}, {"SET", "{t}:parked:t1", "gone"}, {"ZADD", "{t}:takes", 1, "t1"}},
+		keys:  recoverKeys,
+		args:  cmd("t1", "0"),
+		want:  1,
+		after: []probe{
+			{cmd("LRANGE", "{t}:list", 0, -1), strs("a")},
+			{cmd("ZCARD", "{t}:takes"), 0},
 		},
 	},
 	{

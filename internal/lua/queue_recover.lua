@@ -7,7 +7,8 @@
 -- ARGV[1] the take's id, ARGV[2] '0' to put back only once the deadline passed, '1'
 -- when the taker gives its items up (put them back now), '2' to put them back now but
 -- keep the registration until its deadline (the take's outcome is unknown: it may yet
--- run, or its blocking command park an item)
+-- run, or its blocking command park an item, which the parking list, a string until
+-- then, refuses)
 -- Reply: the number of items put back (0 when the take was acknowledged, recovered
 -- already, or is not due).
 -- A script so that the deadline check, the move back to the head of the queue, the set
@@ -23,7 +24,9 @@ if not s then return 0 end
 local due = tonumber(s) <= now()
 if not due and ARGV[2] == '0' then return 0 end
 local n = 0
-while redis.call('LMOVE', KEYS[3], KEYS[1], 'RIGHT', 'LEFT') do n = n + 1 end
+if redis.call('TYPE', KEYS[3]).ok == 'list' then
+  while redis.call('LMOVE', KEYS[3], KEYS[1], 'RIGHT', 'LEFT') do n = n + 1 end
+end
 if KEYS[5] then
   local dropped = 0
   while true do
@@ -36,5 +39,14 @@ if KEYS[5] then
 else
   while redis.call('LMOVE', KEYS[4], KEYS[1], 'RIGHT', 'LEFT') do n = n + 1 end
 end
-if due or ARGV[2] == '1' then redis.call('ZREM', KEYS[2], ARGV[1]) end
+if due or ARGV[2] == '1' then
+  redis.call('ZREM', KEYS[2], ARGV[1])
+elseif ARGV[2] == '2' then
+  -- The take's blocking command may still wait on the server (the close
+  -- of its connection not seen yet) and park an item after this. Until
+  -- the deadline, past which it cannot be waiting, the parking list is a
+  -- string: a blocked move that cannot push fails, and Redis puts the
+  -- item back at the head of the queue.
+  redis.call('SET', KEYS[3], 'gone', 'PXAT', s)
+end
 return n
