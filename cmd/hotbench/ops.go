@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/redis/rueidis"
 
 	"github.com/hotredis/hotredis"
@@ -24,17 +25,21 @@ const rounds = 30
 // sharing one client (auto-pipelined), as in the go test benchmarks.
 const parallelism = 64
 
-// opPair is one hotredis operation and the raw command(s) it sends.
+// opPair is one hotredis operation and the raw command(s) it sends, by
+// rueidis (cmd) and, for single commands, by go-redis (gr; nil if none).
 type opPair struct {
-	name, raw string
-	hot, cmd  func(ctx context.Context) error
+	name, raw    string
+	hot, cmd, gr func(ctx context.Context) error
 }
 
 // benchOps measures each single-command hotredis operation beside the raw
-// rueidis client sending the same command to the same server, in rounds
-// that alternate the two, from one goroutine and from 64. It prints a
-// markdown table: medians of per-op time and the median of the per-round
-// ratios hotredis/raw.
+// rueidis client and the raw go-redis client sending the same command to
+// the same server, in rounds that rotate the three sides, from one
+// goroutine and from 64. It prints a markdown table: medians of per-op
+// time and the medians of the per-round ratios hotredis/raw. (The raw
+// rueidis client has served 64 goroutines by the second row: from then on
+// it hands every call to its pipeline goroutines, also serial ones; see
+// the transports bench.)
 func benchOps(url string) error {
 	ctx := context.Background()
 	hc, err := hotredis.NewClientURL(url)
@@ -53,7 +58,13 @@ func benchOps(url string) error {
 	}
 	defer rc.Close()
 
-	pairs, cleanup, err := opPairs(ctx, hc, rc)
+	gopt, err := redis.ParseURL(url)
+	if err != nil {
+		return err
+	}
+	rdb := redis.NewClient(gopt)
+	defer rdb.Close()
+	pairs, cleanup, err := opPairs(ctx, hc, rc, rdb)
 	defer cleanup()
 	if err != nil {
 		return err
@@ -64,8 +75,8 @@ func benchOps(url string) error {
 		return err
 	}
 	fmt.Printf("PING round trip: %.1f µs; each pair alternates %d rounds over %v\n\n", rtt/1e3, rounds, *duration)
-	fmt.Println("| hotredis op | raw command | serial µs/op | raw µs/op | ratio | 64 goroutines µs/op | raw µs/op | ratio |")
-	fmt.Println("|---|---|---|---|---|---|---|---|")
+	fmt.Println("| hotredis op | raw command | serial µs/op | rueidis µs/op | ratio | go-redis µs/op | ratio | 64 goroutines µs/op | rueidis µs/op | ratio | go-redis µs/op | ratio |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, p := range pairs {
 		s, err := compare(ctx, p, 1)
 		if err != nil {
@@ -75,38 +86,54 @@ func benchOps(url string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.name, err)
 		}
-		fmt.Printf("| %s | %s | %.1f | %.1f | %.2f | %.2f | %.2f | %.2f |\n", p.name, p.raw,
-			s.hot/1e3, s.raw/1e3, s.ratio, par.hot/1e3, par.raw/1e3, par.ratio)
+		fmt.Printf("| %s | %s | %s | %s |\n", p.name, p.raw, s.cells(), par.cells())
 	}
 	return nil
 }
 
-// result is a pair's medians: ns per op of each side, and of the
-// per-round ratios.
-type result struct{ hot, raw, ratio float64 }
-
-func compare(ctx context.Context, p opPair, goroutines int) (result, error) {
-	slot := *duration / (2 * rounds)
-	var hot, raw, ratio []float64
-	for r := range rounds {
-		first, second := p.hot, p.cmd
-		if r%2 == 1 {
-			first, second = second, first
-		}
-		a, err := measure(ctx, first, goroutines, slot)
-		if err != nil {
-			return result{}, err
-		}
-		b, err := measure(ctx, second, goroutines, slot)
-		if err != nil {
-			return result{}, err
-		}
-		if r%2 == 1 {
-			a, b = b, a
-		}
-		hot, raw, ratio = append(hot, a), append(raw, b), append(ratio, a/b)
+// cells formats a result as table cells.
+func (r result) cells() string {
+	gr := "— | —"
+	if r.gr > 0 {
+		gr = fmt.Sprintf("%.1f | %.2f", r.gr/1e3, r.grRatio)
 	}
-	return result{median(hot), median(raw), median(ratio)}, nil
+	return fmt.Sprintf("%.1f | %.1f | %.2f | %s", r.hot/1e3, r.raw/1e3, r.ratio, gr)
+}
+
+// result is a pair's medians: ns per op of each side (gr 0 when there
+// is no go-redis side), and of the per-round ratios hotredis / raw.
+type result struct{ hot, raw, ratio, gr, grRatio float64 }
+
+// compare runs the sides of p (hotredis, rueidis, go-redis if any) in
+// rounds, each round in an order rotated by one.
+func compare(ctx context.Context, p opPair, goroutines int) (result, error) {
+	sides := []func(context.Context) error{p.hot, p.cmd}
+	if p.gr != nil {
+		sides = append(sides, p.gr)
+	}
+	slot := *duration / time.Duration(len(sides)*rounds)
+	per := make([][]float64, len(sides))
+	ratio := make([][]float64, len(sides))
+	for r := range rounds {
+		got := make([]float64, len(sides))
+		for j := range sides {
+			i := (j + r) % len(sides)
+			ns, err := measure(ctx, sides[i], goroutines, slot)
+			if err != nil {
+				return result{}, err
+			}
+			got[i] = ns
+		}
+		for i := range sides {
+			per[i] = append(per[i], got[i])
+			ratio[i] = append(ratio[i], got[0]/got[i])
+		}
+	}
+	res := result{hot: median(per[0]), raw: median(per[1]), ratio: median(ratio[1])}
+	if p.gr != nil {
+		res.gr, res.grRatio = median(per[2]), median(ratio[2])
+	}
+	return res, nil
 }
 
 // measure runs op from goroutines goroutines for about d and returns the
@@ -144,7 +171,7 @@ func median(xs []float64) float64 {
 
 // opPairs makes the pairs on fresh keys, each side with a key of its own,
 // and returns a cleanup that deletes them.
-func opPairs(ctx context.Context, hc *hotredis.Client, rc rueidis.Client) ([]opPair, func(), error) {
+func opPairs(ctx context.Context, hc *hotredis.Client, rc rueidis.Client, rdb *redis.Client) ([]opPair, func(), error) {
 	prefix := fmt.Sprintf("{hotbench:%d}:", time.Now().UnixNano())
 	var made []string
 	k := func(name string) string {
@@ -159,6 +186,25 @@ func opPairs(ctx context.Context, hc *hotredis.Client, rc rueidis.Client) ([]opP
 	do := func(b rueidis.Completed) func(context.Context) error {
 		cmd := b.Pin() // reused by every call
 		return func(ctx context.Context) error { return rc.Do(ctx, cmd).Error() }
+	}
+	// gr sends the same command by go-redis.
+	gr := func(b rueidis.Completed) func(context.Context) error {
+		tokens := b.Commands()
+		args := make([]any, len(tokens))
+		for i, t := range tokens {
+			args[i] = t
+		}
+		return func(ctx context.Context) error {
+			err := rdb.Do(ctx, args...).Err()
+			if err == redis.Nil {
+				return nil
+			}
+			return err
+		}
+	}
+	// pair makes the opPair of a single command b.
+	pair := func(name, raw string, hot func(context.Context) error, b rueidis.Completed) opPair {
+		return opPair{name, raw, hot, do(b), gr(b)}
 	}
 	w := hotredis.WithClient(hc)
 	var i atomic.Uint64
@@ -193,32 +239,32 @@ func opPairs(ctx context.Context, hc *hotredis.Client, rc rueidis.Client) ([]opP
 	rc.Do(ctx, rc.B().Set().Key(rawMul).Value("1152921504606846977").Build())
 
 	pairs := []opPair{
-		{"List.Append", "RPUSH", func(ctx context.Context) error { _, err := appendList.Append(ctx, "v"); return err },
-			do(rc.B().Rpush().Key(rawAppend).Element("v").Build())},
-		{"List.Get", "LINDEX", func(ctx context.Context) error { _, err := list.Get(ctx, 50); return err },
-			do(rc.B().Lindex().Key(rawList).Index(50).Build())},
-		{"List.Len", "LLEN", func(ctx context.Context) error { _, err := list.Len(ctx); return err },
-			do(rc.B().Llen().Key(rawList).Build())},
+		pair("List.Append", "RPUSH", func(ctx context.Context) error { _, err := appendList.Append(ctx, "v"); return err },
+			rc.B().Rpush().Key(rawAppend).Element("v").Build()),
+		pair("List.Get", "LINDEX", func(ctx context.Context) error { _, err := list.Get(ctx, 50); return err },
+			rc.B().Lindex().Key(rawList).Index(50).Build()),
+		pair("List.Len", "LLEN", func(ctx context.Context) error { _, err := list.Len(ctx); return err },
+			rc.B().Llen().Key(rawList).Build()),
 		{"Set.Add", "SADD", func(ctx context.Context) error { _, err := set.Add(ctx, member()); return err },
 			func(ctx context.Context) error {
 				return rc.Do(ctx, rc.B().Sadd().Key(rawSet).Member(fmt.Sprint(member())).Build()).Error()
-			}},
-		{"Set.Contains", "SISMEMBER", func(ctx context.Context) error { _, err := set.Contains(ctx, 7); return err },
-			do(rc.B().Sismember().Key(rawSet).Member("7").Build())},
-		{"Map.Set", "HSET", func(ctx context.Context) error { return m.Set(ctx, "f", "v") },
-			do(rc.B().Hset().Key(rawMap).FieldValue().FieldValue("f", "v").Build())},
-		{"Map.Get", "HGET", func(ctx context.Context) error { _, _, err := m.Get(ctx, "f"); return err },
-			do(rc.B().Hget().Key(rawMap).Field("f").Build())},
-		{"Counter.Add", "HINCRBY", func(ctx context.Context) error { _, err := counter.Add(ctx, "a", 1); return err },
-			do(rc.B().Hincrby().Key(rawCounter).Field("a").Increment(1).Build())},
-		{"Int.Add", "INCRBY", func(ctx context.Context) error { _, err := n.Add(ctx, 1); return err },
-			do(rc.B().Incrby().Key(rawInt).Increment(1).Build())},
-		{"Float.Add", "INCRBYFLOAT", func(ctx context.Context) error { _, err := f.Add(ctx, 1.5); return err },
-			do(rc.B().Incrbyfloat().Key(rawFloat).Increment(1.5).Build())},
-		{"Float.Add WithIncrByFloat", "INCRBYFLOAT", func(ctx context.Context) error { _, err := fi.Add(ctx, 1.5); return err },
-			do(rc.B().Incrbyfloat().Key(rawFloatIncr).Increment(1.5).Build())},
-		{"String.Append", "APPEND", func(ctx context.Context) error { _, err := s.Append(ctx, "v"); return err },
-			do(rc.B().Append().Key(rawString).Value("v").Build())},
+			}, func(ctx context.Context) error { return rdb.SAdd(ctx, rawSet, member()).Err() }},
+		pair("Set.Contains", "SISMEMBER", func(ctx context.Context) error { _, err := set.Contains(ctx, 7); return err },
+			rc.B().Sismember().Key(rawSet).Member("7").Build()),
+		pair("Map.Set", "HSET", func(ctx context.Context) error { return m.Set(ctx, "f", "v") },
+			rc.B().Hset().Key(rawMap).FieldValue().FieldValue("f", "v").Build()),
+		pair("Map.Get", "HGET", func(ctx context.Context) error { _, _, err := m.Get(ctx, "f"); return err },
+			rc.B().Hget().Key(rawMap).Field("f").Build()),
+		pair("Counter.Add", "HINCRBY", func(ctx context.Context) error { _, err := counter.Add(ctx, "a", 1); return err },
+			rc.B().Hincrby().Key(rawCounter).Field("a").Increment(1).Build()),
+		pair("Int.Add", "INCRBY", func(ctx context.Context) error { _, err := n.Add(ctx, 1); return err },
+			rc.B().Incrby().Key(rawInt).Increment(1).Build()),
+		pair("Float.Add", "INCRBYFLOAT", func(ctx context.Context) error { _, err := f.Add(ctx, 1.5); return err },
+			rc.B().Incrbyfloat().Key(rawFloat).Increment(1.5).Build()),
+		pair("Float.Add WithIncrByFloat", "INCRBYFLOAT", func(ctx context.Context) error { _, err := fi.Add(ctx, 1.5); return err },
+			rc.B().Incrbyfloat().Key(rawFloatIncr).Increment(1.5).Build()),
+		pair("String.Append", "APPEND", func(ctx context.Context) error { _, err := s.Append(ctx, "v"); return err },
+			rc.B().Append().Key(rawString).Value("v").Build()),
 		{"Queue.Put+Get", "LPUSH+BRPOP", func(ctx context.Context) error {
 			if err := q.Put(ctx, "v"); err != nil {
 				return err
@@ -230,6 +276,11 @@ func opPairs(ctx context.Context, hc *hotredis.Client, rc rueidis.Client) ([]opP
 				return err
 			}
 			return rc.Do(ctx, rc.B().Brpop().Key(rawQueue).Timeout(1).Build()).Error()
+		}, func(ctx context.Context) error {
+			if err := rdb.LPush(ctx, rawQueue, "v").Err(); err != nil {
+				return err
+			}
+			return rdb.BRPop(ctx, time.Second, rawQueue).Err()
 		}},
 	}
 	// Int.Mul beside the raw EVALSHA of its own script.
@@ -237,8 +288,8 @@ func opPairs(ctx context.Context, hc *hotredis.Client, rc rueidis.Client) ([]opP
 	if err := rc.Do(ctx, rc.B().ScriptLoad().Script(arith.Src).Build()).Error(); err != nil {
 		return nil, cleanup, err
 	}
-	pairs = append(pairs, opPair{"Int.Mul", "EVALSHA (same script)",
+	pairs = append(pairs, pair("Int.Mul", "EVALSHA (same script)",
 		func(ctx context.Context) error { _, err := mul.Mul(ctx, 1); return err },
-		do(rc.B().Evalsha().Sha1(arith.SHA).Numkeys(1).Key(rawMul).Arg("mul", "1").Build())})
+		rc.B().Evalsha().Sha1(arith.SHA).Numkeys(1).Key(rawMul).Arg("mul", "1").Build()))
 	return pairs, cleanup, nil
 }
