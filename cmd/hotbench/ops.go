@@ -111,22 +111,14 @@ func compare(ctx context.Context, p opPair, goroutines int) (result, error) {
 	if p.gr != nil {
 		sides = append(sides, p.gr)
 	}
-	slot := *duration / time.Duration(len(sides)*rounds)
-	per := make([][]float64, len(sides))
+	per, err := rotated(ctx, sides, goroutines)
+	if err != nil {
+		return result{}, err
+	}
 	ratio := make([][]float64, len(sides))
-	for r := range rounds {
-		got := make([]float64, len(sides))
-		for j := range sides {
-			i := (j + r) % len(sides)
-			ns, err := measure(ctx, sides[i], goroutines, slot)
-			if err != nil {
-				return result{}, err
-			}
-			got[i] = ns
-		}
-		for i := range sides {
-			per[i] = append(per[i], got[i])
-			ratio[i] = append(ratio[i], got[0]/got[i])
+	for i := range sides {
+		for r := range per[i] {
+			ratio[i] = append(ratio[i], per[0][r]/per[i][r])
 		}
 	}
 	res := result{hot: median(per[0]), raw: median(per[1]), ratio: median(ratio[1])}
@@ -134,6 +126,26 @@ func compare(ctx context.Context, p opPair, goroutines int) (result, error) {
 		res.gr, res.grRatio = median(per[2]), median(ratio[2])
 	}
 	return res, nil
+}
+
+// rotated measures sides from goroutines goroutines in rounds (their
+// share of -d each), every side once a round in an order rotated by one,
+// so that the machine's drift hits all alike; it returns each side's ns
+// per op, round by round.
+func rotated(ctx context.Context, sides []func(context.Context) error, goroutines int) ([][]float64, error) {
+	slot := *duration / time.Duration(len(sides)*rounds)
+	per := make([][]float64, len(sides))
+	for r := range rounds {
+		for j := range sides {
+			i := (j + r) % len(sides)
+			ns, err := measure(ctx, sides[i], goroutines, slot)
+			if err != nil {
+				return nil, err
+			}
+			per[i] = append(per[i], ns)
+		}
+	}
+	return per, nil
 }
 
 // measure runs op from goroutines goroutines for about d and returns the

@@ -85,26 +85,18 @@ func benchTransports(url string) error {
 // rotate runs command on key through every transport, rounds times,
 // each round in an order rotated by one, and returns the table cells.
 func rotate(ctx context.Context, ts []transport, key, command string, goroutines int) (string, error) {
-	slot := *duration / time.Duration(rounds*len(ts))
 	calls := make([]func(context.Context) error, len(ts))
 	for i, t := range ts {
 		calls[i] = t.prepare(command, key+":"+command)
 	}
-	per := make([][]float64, len(ts))
+	per, err := rotated(ctx, calls, goroutines)
+	if err != nil {
+		return "", err
+	}
 	ratio := make([][]float64, len(ts))
-	for r := range rounds {
-		got := make([]float64, len(ts))
-		for j := range ts {
-			i := (j + r) % len(ts)
-			ns, err := measure(ctx, calls[i], goroutines, slot)
-			if err != nil {
-				return "", fmt.Errorf("%s: %w", ts[i].name, err)
-			}
-			got[i] = ns
-		}
-		for i := range ts {
-			per[i] = append(per[i], got[i])
-			ratio[i] = append(ratio[i], got[i]/got[0])
+	for i := range ts {
+		for r := range per[i] {
+			ratio[i] = append(ratio[i], per[i][r]/per[0][r])
 		}
 	}
 	var b strings.Builder
