@@ -66,6 +66,18 @@ var (
 	// (context.DeadlineExceeded or context.Canceled). See the README's
 	// "Guarantees under faults" for what each operation does then.
 	ErrUnknownOutcome = errors.New("hotredis: outcome unknown")
+	// ErrBrokenBarrier: a Barrier's round was broken (a party's context
+	// ended, a party's process died, or Abort or Reset was called), or the
+	// barrier is broken and waits for Reset (Python's BrokenBarrierError).
+	ErrBrokenBarrier = errors.New("hotredis: broken barrier")
+	// ErrMemberLost: a WaitGroup member started by Go did not finish: its
+	// process died (or stopped renewing its lease) and it was counted done
+	// when its lease ran out. Wait reports it once the count reaches zero.
+	ErrMemberLost = errors.New("hotredis: wait group member lost")
+	// ErrRunFailed: the run of a Once that a caller waited for, made by
+	// another handle (or process), returned an error; the error carries
+	// its message. The Once is not done, and the next Do runs it again.
+	ErrRunFailed = errors.New("hotredis: the run failed")
 )
 
 // DecodeError reports a stored value that cannot be decoded. It matches
