@@ -29,8 +29,11 @@ func must[V any](t interface {
 	}
 }
 
-// noErr fails t on err.
-func noErr(t testing.TB, err error) {
+// noErr fails t (a testing.TB or a *rapid.T) on err.
+func noErr(t interface {
+	Helper()
+	Fatal(...any)
+}, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -61,9 +64,19 @@ func newLocker(kind, key string, n int64, opts ...hotredis.Option) locker {
 		return hotredis.NewSemaphore(key, n, opts...)
 	case "bsem":
 		return hotredis.NewBoundedSemaphore(key, n, opts...)
+	case "rwlock":
+		return hotredis.NewRWLock(key, opts...)
+	case "rwlock-read":
+		return readLocker{hotredis.NewRWLock(key, opts...)}
 	}
 	panic("unknown locker kind " + kind)
 }
+
+// readLocker is the reading side of an RWLock as a locker.
+type readLocker struct{ l *hotredis.RWLock }
+
+func (r readLocker) Acquire(ctx context.Context) error { return r.l.AcquireRead(ctx) }
+func (r readLocker) Release(ctx context.Context) error { return r.l.ReleaseRead(ctx) }
 
 func tokenOf(l locker) int64 {
 	if t, ok := l.(interface{ Token() int64 }); ok {

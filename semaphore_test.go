@@ -351,3 +351,18 @@ func TestSemaphoreLapsedHoldingIsNotRevived(t *testing.T) {
 		t.Errorf("Available = %d, %v at the end, want 2", n, err)
 	}
 }
+
+// Counts of 15 digits and more survive the line's registrations and
+// grants (Lua would write them in exponent form).
+func TestSemaphoreHugeCountsWaitAndHandOff(t *testing.T) {
+	k := key(t)
+	const n = 1<<52 - 1
+	s, w := hotredis.NewSemaphore(k, n), hotredis.NewSemaphore(k, n)
+	noErr(t, s.AcquireN(ctx, n))
+	done := make(chan error, 1)
+	go func() { done <- w.AcquireN(ctx, n) }()
+	waitInLine(t, k, 1)
+	noErr(t, s.ReleaseN(ctx, n))
+	noErr(t, <-done)
+	noErr(t, w.ReleaseN(ctx, n))
+}

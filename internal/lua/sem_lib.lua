@@ -119,7 +119,7 @@ local function grant(self)
         else
           local ttl = grantTTL(exp, lease)
           local f, e = take(owner, n, ttl)
-          redis.call('HSET', KEYS[6], wid, n .. ' ' .. owner .. ' ' .. string.format('%.0f', f))
+          redis.call('HSET', KEYS[6], wid, string.format('%.0f', n) .. ' ' .. owner .. ' ' .. string.format('%.0f', f))
           redis.call('PEXPIRE', KEYS[6], lease + REG)
           announce(batch[i + 1], 'w', wid, 't', string.format('%.0f', f), 'x', now() + ttl,
             'e', string.format('%.0f', e))
@@ -134,7 +134,8 @@ end
 -- entry holds the wait id (w), the fencing token (t), when the grant's lease runs out
 -- (x, ms of server time) and the epoch of the holding (e).
 local function register(wid, owner, n, lease)
-  return joinLine(wid, lease .. ' ' .. owner .. ' ' .. n)
+  -- (Counts in full: Lua writes numbers of 15 digits and more in exponent form.)
+  return joinLine(wid, lease .. ' ' .. owner .. ' ' .. string.format('%.0f', n))
 end
 
 -- earliest is how long until the first lease runs out (-1: no holder).
