@@ -1,0 +1,161 @@
+package hotredis
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/hotredis/hotredis/internal/lua"
+)
+
+// Limiter is a token-bucket rate limiter shared through Redis:
+// golang.org/x/time/rate's Limiter across machines. Every process using
+// its key draws from one bucket of r tokens per second and burst b.
+type Limiter struct {
+	object
+	r     float64
+	b     int
+	per   float64 // µs per token
+	perS  string
+	tauS  string // the burst, in µs
+	unlim bool   // r is +Inf: everything is allowed, no I/O
+}
+
+var (
+	scriptLimiterReserve = lua.Load("limiter_reserve")
+	scriptLimiterCancel  = lua.Load("limiter_cancel")
+)
+
+// NewLimiter returns a handle on the rate limiter at key that allows r
+// events per second on average and bursts of up to b. It does no I/O; an
+// empty key makes a new unique one (see Key). All handles of one limiter
+// must be made with the same r and b. An r of math.Inf(1) allows every
+// event without asking Redis (b is then ignored); an r that is not
+// positive, or a b under 1, is ErrInvalidArgument from every method.
+// Options: WithClient.
+//
+// The bucket is one number in Redis, the time at which it is full again
+// (GCRA), read and moved by one script per decision on the server's clock,
+// so that the clocks of the processes do not matter. A full bucket
+// occupies no key. Bursts and averages are those of x/time/rate: starting
+// full, a limiter admits b events at once and then r per second.
+func NewLimiter(key string, r float64, b int, opts ...Option) *Limiter {
+	l := &Limiter{object: newObject("limiter", key, collect(opts)), r: r, b: b}
+	switch {
+	case math.IsInf(r, 1):
+		l.unlim = true
+	case !(r > 0) || math.IsInf(r, 0):
+		l.err = &objError{kind: l.kind, key: l.key, err: fmt.Errorf("%w: rate %v is not positive", ErrInvalidArgument, r)}
+	case b < 1:
+		l.err = &objError{kind: l.kind, key: l.key, err: fmt.Errorf("%w: burst %d is under 1", ErrInvalidArgument, b)}
+	default:
+		l.per = 1e6 / r
+		l.perS = strconv.FormatFloat(l.per, 'f', -1, 64)
+		l.tauS = strconv.FormatFloat(l.per*float64(b), 'f', -1, 64)
+	}
+	return l
+}
+
+// Limit returns the limiter's rate, in events per second.
+func (l *Limiter) Limit() float64 { return l.r }
+
+// Burst returns the limiter's burst: the most events it admits at once.
+func (l *Limiter) Burst() int { return l.b }
+
+// Allow reports whether one event may happen now, taking its token if so.
+func (l *Limiter) Allow(ctx context.Context) (bool, error) { return l.AllowN(ctx, 1) }
+
+// AllowN reports whether n events may happen now, taking their tokens if
+// so; it never waits. Tokens promised to waiting callers (WaitN) are not
+// free: while callers wait, AllowN reports false. An n over the burst is
+// never allowed; an n of 0 or less always is.
+func (l *Limiter) AllowN(ctx context.Context, n int) (bool, error) {
+	if err := l.precheck(ctx, "AllowN"); err != nil || l.unlim || n <= 0 {
+		return err == nil, err
+	}
+	if n > l.b {
+		return false, nil
+	}
+	ok, _, _, err := l.reserve(ctx, "AllowN", n, 0)
+	return ok, err
+}
+
+// Wait blocks until one event may happen, or ctx ends; see WaitN.
+func (l *Limiter) Wait(ctx context.Context) error { return l.WaitN(ctx, 1) }
+
+// WaitN blocks until n events may happen, taking their tokens. It reserves
+// them at once and sleeps until they are due (no polling), so callers are
+// admitted in the order they called. If ctx has a deadline before that
+// time, WaitN returns at once an error wrapping context.DeadlineExceeded
+// and takes nothing, as x/time/rate does; if ctx ends while it sleeps, it
+// returns ctx's error and gives the tokens back. An n over the burst is
+// ErrInvalidArgument; an n of 0 or less returns at once.
+func (l *Limiter) WaitN(ctx context.Context, n int) error {
+	const op = "WaitN"
+	if err := l.precheck(ctx, op); err != nil || l.unlim || n <= 0 {
+		return err
+	}
+	if n > l.b {
+		return l.invalid(op, "n %d exceeds the burst %d", n, l.b)
+	}
+	patience := int64(math.MaxInt64 / 2)
+	if dl, ok := ctx.Deadline(); ok {
+		patience = time.Until(dl).Microseconds()
+	}
+	ok, wait, at, err := l.reserve(ctx, op, n, max(0, patience))
+	switch {
+	case err != nil:
+		return err
+	case !ok:
+		return l.fail(op, fmt.Errorf("%w: waiting %v for %d tokens would pass the context's deadline", context.DeadlineExceeded, wait, n))
+	case wait <= 0:
+		return nil
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		due := strconv.FormatInt(at+wait.Microseconds(), 10)
+		if cl, cerr := l.cli(); cerr == nil {
+			cl.background(ctx, func(bg context.Context) {
+				_, _ = l.script(bg, scriptLimiterCancel, l.keys[:1], l.perS, strconv.Itoa(n), due)
+			})
+		}
+		return ctx.Err()
+	}
+}
+
+func (l *Limiter) precheck(ctx context.Context, op string) error {
+	if l.err != nil {
+		return l.err
+	}
+	if err := l.noTx(ctx, op); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// reserve runs one decision: n tokens now, or by a reservation due within
+// patience µs. It returns whether they were taken, how long the caller
+// must wait for them (or would have had to), and the server's time of the
+// decision in µs.
+func (l *Limiter) reserve(ctx context.Context, op string, n int, patience int64) (bool, time.Duration, int64, error) {
+	arr, err := asArray(l.script(ctx, scriptLimiterReserve, l.keys[:1], l.perS, l.tauS, strconv.Itoa(n), strconv.FormatInt(patience, 10)))
+	if err != nil {
+		return false, 0, 0, l.fail(op, err)
+	}
+	if len(arr) < 2 || (arr[0] == int64(1) && len(arr) < 3) {
+		return false, 0, 0, l.fail(op, errReply)
+	}
+	ok := arr[0] == int64(1)
+	us, _ := arr[1].(int64)
+	var at int64
+	if ok {
+		at, _ = arr[2].(int64)
+	}
+	return ok, time.Duration(us) * time.Microsecond, at, nil
+}

@@ -1,0 +1,288 @@
+package hotredis_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/hotredis/hotredis"
+)
+
+func init() { roles["limiter-hammer"] = roleLimiterHammer }
+
+// A limiter that refills too slowly to matter during the test admits what
+// a model bucket of b tokens admits, and nothing more.
+func TestLimiterModel(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		k := key(t, fmt.Sprint(time.Now().UnixNano()))
+		b := rapid.IntRange(1, 20).Draw(rt, "burst")
+		l := hotredis.NewLimiter(k, 1e-6, b)
+		tokens := b
+		rt.Repeat(map[string]func(*rapid.T){
+			"AllowN": func(rt *rapid.T) {
+				n := rapid.IntRange(-1, 25).Draw(rt, "n")
+				ok, err := l.AllowN(ctx, n)
+				noErr(rt, err)
+				want := n <= 0 || n <= tokens
+				if ok != want {
+					rt.Fatalf("AllowN(%d) = %v with %d tokens left, want %v", n, ok, tokens, want)
+				}
+				if ok && n > 0 {
+					tokens -= n
+				}
+			},
+			"Allow": func(rt *rapid.T) {
+				ok, err := l.Allow(ctx)
+				noErr(rt, err)
+				if ok != (tokens > 0) {
+					rt.Fatalf("Allow = %v with %d tokens left", ok, tokens)
+				}
+				if ok {
+					tokens--
+				}
+			},
+		})
+		noErr(rt, l.Delete(ctx))
+	})
+}
+
+func TestLimiterRefillsAtItsRate(t *testing.T) {
+	k := key(t)
+	l := hotredis.NewLimiter(k, 50, 2)
+	if l.Limit() != 50 || l.Burst() != 2 {
+		t.Fatalf("Limit, Burst = %v, %v", l.Limit(), l.Burst())
+	}
+	for i, want := range []bool{true, true, false} {
+		if ok := must[bool](t)(l.Allow(ctx)); ok != want {
+			t.Fatalf("Allow #%d = %v, want %v", i, ok, want)
+		}
+	}
+	time.Sleep(25 * time.Millisecond) // one token back (20ms), not two
+	for i, want := range []bool{true, false} {
+		if ok := must[bool](t)(l.Allow(ctx)); ok != want {
+			t.Fatalf("Allow after 25ms #%d = %v, want %v", i, ok, want)
+		}
+	}
+	time.Sleep(60 * time.Millisecond) // full again: the key goes
+	rdb := rawClient()
+	defer rdb.Close()
+	if n := rdb.Exists(ctx, k).Val(); n != 0 {
+		t.Fatal("a full bucket still occupies its key")
+	}
+}
+
+// Waiters are admitted in the order they called, one per 1/r, never
+// sooner.
+func TestLimiterWaitAdmitsInArrivalOrderAtTheRate(t *testing.T) {
+	k := key(t)
+	l := hotredis.NewLimiter(k, 50, 1) // one per 20ms
+	noErr(t, l.Wait(ctx))
+	start := time.Now()
+	var mu sync.Mutex
+	var order []int
+	var at []time.Duration
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			noErr(t, hotredis.NewLimiter(k, 50, 1).Wait(ctx))
+			mu.Lock()
+			order = append(order, i)
+			at = append(at, time.Since(start))
+			mu.Unlock()
+		}()
+		time.Sleep(3 * time.Millisecond) // arrival order: 0, 1, ...
+	}
+	wg.Wait()
+	for i := range order {
+		if order[i] != i {
+			t.Fatalf("admitted in order %v, want arrival order", order)
+		}
+		if min := time.Duration(i+1)*20*time.Millisecond - 2*time.Millisecond; at[i] < min {
+			t.Fatalf("waiter %d admitted at %v, before its token was due (%v)", i, at[i], min)
+		}
+	}
+	t.Logf("admitted at %v", at)
+}
+
+func TestLimiterWaitPastDeadlineTakesNothing(t *testing.T) {
+	k := key(t)
+	l := hotredis.NewLimiter(k, 10, 1) // one per 100ms
+	noErr(t, l.Wait(ctx))
+	rdb := rawClient()
+	defer rdb.Close()
+	before := rdb.Get(ctx, k).Val()
+	c, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
+	defer cancel()
+	err := l.Wait(c)
+	if !errors.Is(err, context.DeadlineExceeded) || c.Err() != nil {
+		t.Fatalf("Wait = %v (ctx: %v), want an at-once DeadlineExceeded", err, c.Err())
+	}
+	if after := rdb.Get(ctx, k).Val(); after != before {
+		t.Fatalf("bucket %s, was %s: a refused Wait took tokens", after, before)
+	}
+	if err := l.WaitN(ctx, 2); !errors.Is(err, hotredis.ErrInvalidArgument) {
+		t.Fatalf("WaitN over the burst = %v, want ErrInvalidArgument", err)
+	}
+	if ok := must[bool](t)(l.AllowN(ctx, 2)); ok {
+		t.Fatal("AllowN over the burst allowed")
+	}
+}
+
+// A waiter whose context ends before its tokens are due gives them back:
+// the next caller is served as if it never came.
+func TestLimiterCancelledWaitGivesTokensBack(t *testing.T) {
+	k := key(t)
+	l := hotredis.NewLimiter(k, 10, 1)
+	noErr(t, l.Wait(ctx))
+	rdb := rawClient()
+	defer rdb.Close()
+	before, _ := strconv.ParseFloat(rdb.Get(ctx, k).Val(), 64)
+	c, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- l.Wait(c) }()
+	time.Sleep(20 * time.Millisecond)
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Wait = %v, want Canceled", err)
+	}
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		now, _ := strconv.ParseFloat(rdb.Get(ctx, k).Val(), 64)
+		if math.Abs(now-before) < 1 || now == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("bucket at %f, was %f before the cancelled Wait", now, before)
+		}
+	}
+}
+
+func TestLimiterInvalid(t *testing.T) {
+	k := key(t)
+	for _, l := range []*hotredis.Limiter{
+		hotredis.NewLimiter(k, 0, 1), hotredis.NewLimiter(k, -1, 1),
+		hotredis.NewLimiter(k, math.NaN(), 1), hotredis.NewLimiter(k, 1, 0),
+	} {
+		if _, err := l.Allow(ctx); !errors.Is(err, hotredis.ErrInvalidArgument) {
+			t.Fatalf("Allow on rate %v burst %d = %v", l.Limit(), l.Burst(), err)
+		}
+		if err := l.Wait(ctx); !errors.Is(err, hotredis.ErrInvalidArgument) {
+			t.Fatalf("Wait on rate %v burst %d = %v", l.Limit(), l.Burst(), err)
+		}
+	}
+	inf := hotredis.NewLimiter(k, math.Inf(1), 0)
+	for range 100 {
+		if ok := must[bool](t)(inf.AllowN(ctx, 1000)); !ok {
+			t.Fatal("an unlimited limiter refused")
+		}
+	}
+	rdb := rawClient()
+	defer rdb.Close()
+	rdb.RPush(ctx, k, "x")
+	if _, err := hotredis.NewLimiter(k, 1, 1).Allow(ctx); !errors.Is(err, hotredis.ErrWrongType) {
+		t.Fatalf("Allow on a list = %v, want ErrWrongType", err)
+	}
+	if err := hotredis.NewLimiter(k, 1, 1).Wait(ctx); !errors.Is(err, hotredis.ErrWrongType) {
+		t.Fatalf("Wait on a list = %v, want ErrWrongType", err)
+	}
+	err := client.Transaction(ctx, func(ctx context.Context) error { return hotredis.NewLimiter(k+"x", 1, 1).Wait(ctx) })
+	if !errors.Is(err, hotredis.ErrInTransaction) {
+		t.Fatalf("Wait in a transaction = %v", err)
+	}
+}
+
+// Four processes of eight goroutines hammer one limiter of 1,000/s with
+// burst 100: over the window, the admitted count is the burst plus the
+// rate times the window, within 1%.
+func TestLimiterAccuracyAcrossProcesses(t *testing.T) {
+	window := 10 * time.Second
+	if onCluster() || testing.Short() {
+		window = 3 * time.Second // the same check, shorter, on the second topology
+	}
+	k := key(t)
+	start := time.Now().Add(1500 * time.Millisecond) // all processes begin together
+	var cmds []interface{ Wait() error }
+	outs := make([]string, 4)
+	for i := range 4 {
+		out := fmt.Sprintf("%s/admitted-%d", t.TempDir(), i)
+		outs[i] = out
+		cmds = append(cmds, startRole(t, "limiter-hammer", "LIMITER_KEY="+k, "LIMITER_OUT="+out,
+			fmt.Sprint("LIMITER_START=", start.UnixNano()), fmt.Sprint("LIMITER_WINDOW=", int64(window))))
+	}
+	for _, c := range cmds {
+		noErr(t, c.Wait())
+	}
+	total, calls, began := int64(0), int64(0), int64(math.MaxInt64)
+	for _, out := range outs {
+		var a, c, b0 int64
+		b, err := os.ReadFile(out)
+		noErr(t, err)
+		if _, err := fmt.Sscan(string(b), &a, &c, &b0); err != nil {
+			t.Fatal(err)
+		}
+		total, calls, began = total+a, calls+c, min(began, b0)
+	}
+	// A process that started late (a slow start under -race) shortens
+	// the window: it runs from the first call of any process.
+	window = start.Add(window).Sub(time.Unix(0, began))
+	want := 100 + 1000*window.Seconds()
+	t.Logf("admitted %d of %d calls in %v; want %.0f ± 1%%", total, calls, window, want)
+	if math.Abs(float64(total)-want) > want/100 {
+		t.Fatalf("admitted %d, want %.0f ± 1%%", total, want)
+	}
+	if calls < 2*total {
+		t.Fatalf("only %d calls for %d admissions: the limiter was not hammered", calls, total)
+	}
+}
+
+func roleLimiterHammer() error {
+	c, err := roleClient()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	start := time.Unix(0, envInt("LIMITER_START"))
+	end := start.Add(time.Duration(envInt("LIMITER_WINDOW")))
+	time.Sleep(time.Until(start))
+	began := time.Now()
+	var admitted, calls atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l := hotredis.NewLimiter(os.Getenv("LIMITER_KEY"), 1000, 100)
+			for time.Now().Before(end) {
+				ok, err := l.Allow(context.Background())
+				if err != nil {
+					errs <- err
+					return
+				}
+				if time.Now().After(end) {
+					return // answered after the window: not counted
+				}
+				calls.Add(1)
+				if ok {
+					admitted.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return err
+	}
+	return os.WriteFile(os.Getenv("LIMITER_OUT"), fmt.Appendf(nil, "%d %d %d", admitted.Load(), calls.Load(), began.UnixNano()), 0o644)
+}
