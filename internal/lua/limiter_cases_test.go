@@ -1,0 +1,91 @@
+package lua_test
+
+import "errors"
+
+// granted is {1, µs to wait (within [lo, hi]), server time in µs}.
+func granted(lo, hi int64) check {
+	return func(r any) error {
+		a, ok := r.([]any)
+		if !ok || len(a) != 3 || a[0] != int64(1) || between(lo, hi)(a[1]) != nil || token(a[2]) != nil {
+			return errors.New("want {1, wait in range, server time in µs}")
+		}
+		return nil
+	}
+}
+
+// refused is {0, µs it would have to wait, at least min}.
+func refused(min int64) check {
+	return func(r any) error {
+		a, ok := r.([]any)
+		if !ok || len(a) != 2 || a[0] != int64(0) || between(min, 1<<62)(a[1]) != nil {
+			return errors.New("want {0, a wait of at least min}")
+		}
+		return nil
+	}
+}
+
+// far is a bucket's arrival time in the year 2223 (µs, exact in Lua).
+const far = "8000000000000000.000"
+
+func init() {
+	cases = append(cases,
+		// limiter_reserve: KEYS bucket; ARGV µs per token, burst in µs, n, patience µs
+		scriptCase{
+			script: "limiter_reserve", name: "a full bucket admits at once and keeps the arrival time",
+			keys: []string{"{t}:lim"},
+			args: cmd("1000", "3000", "1", "0"),
+			want: granted(0, 0),
+			after: []probe{
+				{cmd("GET", "{t}:lim"), like(`^\d{16}\.\d{3}$`)},
+				{cmd("PTTL", "{t}:lim"), between(1, 3)},
+			},
+		},
+		scriptCase{
+			script: "limiter_reserve", name: "an empty bucket refuses Allow and changes nothing",
+			setup: [][]any{cmd("SET", "{t}:lim", far)},
+			keys:  []string{"{t}:lim"},
+			args:  cmd("1000", "3000", "1", "0"),
+			want:  refused(1e9),
+			after: []probe{{cmd("GET", "{t}:lim"), far}},
+		},
+		scriptCase{
+			script: "limiter_reserve", name: "a wait within the patience is a reservation that moves the arrival time on",
+			setup: [][]any{cmd("SET", "{t}:lim", far)},
+			keys:  []string{"{t}:lim"},
+			args:  cmd("1000", "3000", "2", "100000000000000000"),
+			want:  granted(1e9, 1<<62),
+			after: []probe{{cmd("GET", "{t}:lim"), "8000000000002000.000"}},
+		},
+		scriptCase{
+			script: "limiter_reserve", name: "n over the burst waits n minus burst tokens",
+			keys: []string{"{t}:lim"},
+			args: cmd("1000", "3000", "5", "10000000"),
+			want: granted(1990, 2000),
+		},
+		// limiter_cancel: KEYS bucket; ARGV µs per token, n, due (µs)
+		scriptCase{
+			script: "limiter_cancel", name: "a reservation not yet due gives its tokens back",
+			setup: [][]any{cmd("SET", "{t}:lim", far)},
+			keys:  []string{"{t}:lim"},
+			args:  cmd("1000", "2", "8000000000000000"),
+			want:  int64(1),
+			after: []probe{{cmd("GET", "{t}:lim"), "7999999999998000.000"}},
+		},
+		scriptCase{
+			script: "limiter_cancel", name: "a reservation due already was used and stays",
+			setup: [][]any{cmd("SET", "{t}:lim", far)},
+			keys:  []string{"{t}:lim"},
+			args:  cmd("1000", "2", "1"),
+			want:  int64(0),
+			after: []probe{{cmd("GET", "{t}:lim"), far}},
+		},
+		scriptCase{
+			script: "limiter_cancel", name: "giving back past now leaves a full bucket: no key",
+			setup: [][]any{cmd("SET", "{t}:lim", "1000.000")},
+			keys:  []string{"{t}:lim"},
+			args:  cmd("1000", "2", "8000000000000000"),
+			want:  int64(1),
+			after: []probe{{cmd("EXISTS", "{t}:lim"), int64(0)}},
+		},
+	)
+}
