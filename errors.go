@@ -169,6 +169,7 @@ var serverCodes = []struct {
 	{"EMPTY", ErrEmpty},
 	{"FULL", ErrFull},
 	{"NOTHELD", ErrNotHeld},
+	{"NEGATIVE", ErrInvalidArgument},
 	{"OVERRELEASE", ErrOverRelease},
 	{"OVERFLOW", ErrOverflow},
 	{"ERR increment or decrement would overflow", ErrOverflow},
@@ -222,8 +223,10 @@ func redisTypeOf(kind string) string {
 		return "hash"
 	case "lock", "rlock":
 		return "hash"
-	case "semaphore", "boundedsemaphore":
+	case "semaphore", "boundedsemaphore", "rwlock":
 		return "sorted set"
+	case "waitgroup", "barrier":
+		return "hash"
 	}
 	return "string"
 }

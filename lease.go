@@ -6,21 +6,26 @@ import (
 	"time"
 )
 
-// DefaultLease is the lease of a Lock, RLock, Semaphore or
-// BoundedSemaphore made without WithLease: how long a lock or permit stays
-// taken after its holder's process dies. While the holder lives, a
-// watchdog goroutine renews the lease every third of it.
+// DefaultLease is the lease of whatever a process holds or runs on
+// behalf of others when made without WithLease (the holds of a Lock,
+// RLock, RWLock, Semaphore or BoundedSemaphore; a WaitGroup member started
+// by Go; a Once's run; a Barrier's waiter): how long it stays taken after
+// its process dies. While the process lives, a watchdog goroutine renews
+// the lease every third of it.
 const DefaultLease = 30 * time.Second
 
 // minLease is the shortest lease WithLease accepts: Redis counts
 // expiries in milliseconds and the watchdog needs room to renew.
 const minLease = 30 * time.Millisecond
 
-// WithLease sets the lease of a Lock, RLock, Semaphore or BoundedSemaphore
-// (default DefaultLease, minimum 30ms): the time a lock or permit outlives
-// a holder that stops renewing it, such as a killed process. A shorter
-// lease frees the lock sooner after a crash; a longer one tolerates longer
-// pauses (GC, a stopped VM) before a live holder loses its lease.
+// WithLease sets the lease (default DefaultLease, minimum 30ms) of a
+// Lock, RLock, RWLock, Semaphore or BoundedSemaphore, of the members a
+// WaitGroup's Go starts, of a Once's runner and of a Barrier's waiters:
+// the time a hold, member, run or wait outlives a process that stops
+// renewing it, such as a killed one. A shorter lease frees the lock (or
+// counts the member lost, lets another run, breaks the round) sooner
+// after a crash; a longer one tolerates longer pauses (GC, a stopped VM)
+// before a live process loses its lease.
 func WithLease(ttl time.Duration) Option {
 	return func(o *options) { o.lease = ttl }
 }

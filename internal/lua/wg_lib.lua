@@ -1,0 +1,53 @@
+-- wg_lib: a WaitGroup's count, its lost members and its round (after clock_lib and
+-- wake_lib), shared by every WaitGroup script.
+-- KEYS, the same for every script (waitgroup.go):
+--   [1] the group: a hash {count, lost}; absent when the count is 0 and nothing was lost
+--   [2] the members started by Go: a sorted set, member id -> lease expiry (ms, server
+--       time); the count includes them, so it never drops below their number
+--   [3] the wake stream: an entry {lost = n} each time the count reaches 0
+-- Counts stay below 2^52, exact in Lua numbers.
+local MAX_COUNT = 4503599627370496 -- 2^52
+
+local function int(n) return string.format('%.0f', n) end
+
+-- store writes count and lost, which were was and (any) before. When the count reaches
+-- 0 it wakes every waiter, telling them how many members were lost in the round; the
+-- group then occupies no key, unless members were lost: {count 0, lost n} stays for
+-- Wait to report until the next round begins.
+local function store(was, count, lost)
+  if count > 0 then
+    redis.call('HSET', KEYS[1], 'count', int(count), 'lost', int(lost))
+    return
+  end
+  if was > 0 then wake(KEYS[3], 'lost', int(lost)) end
+  if lost > 0 then
+    redis.call('HSET', KEYS[1], 'count', '0', 'lost', int(lost))
+  else
+    redis.call('DEL', KEYS[1])
+  end
+end
+
+-- open reads the group after dropping the members whose lease ran out: each is counted
+-- done, and lost. Returns count, lost.
+local function open()
+  local v = redis.call('HMGET', KEYS[1], 'count', 'lost')
+  local count, lost = tonumber(v[1] or '0'), tonumber(v[2] or '0')
+  local dead = deadMembers(KEYS[2])
+  if #dead > 0 then
+    local was = count
+    count = math.max(0, count - #dead)
+    lost = lost + #dead
+    store(was, count, lost)
+  end
+  return count, lost
+end
+
+-- join adds delta (> 0) to count, beginning a new round (lost back to 0) when the count
+-- was 0. Returns the new count and lost, or nil and an error reply.
+local function join(count, lost, delta)
+  if count + delta >= MAX_COUNT then
+    return nil, redis.error_reply('TOOBIG WaitGroup counter would reach 2^52')
+  end
+  if count == 0 then lost = 0 end
+  return count + delta, lost
+end
