@@ -32,7 +32,7 @@ const ACLRules = "resetchannels -@all" +
 	" +hset +hsetnx +hget +hmget +hdel +hexists +hlen +hvals +hgetall +hscan" +
 	" +hincrby +hincrbyfloat +hrandfield" +
 	" +zadd +zrem +zscore +zrange +zrangebyscore +zrevrangebyscore +zpopmin" +
-	" +zcard +zcount +zremrangebyscore" +
+	" +zcard +zcount" +
 	" +xadd +xread +xrevrange"
 
 // ACLKeyPatterns returns the key patterns a user needs for the objects
