@@ -3,7 +3,9 @@ package hotredis
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"os"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -20,3 +22,31 @@ func marker() string { return "\x00hotredis-marker:" + newID() }
 
 // ms formats d in whole milliseconds, as Redis takes expiries.
 func ms(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
+
+// holderID returns a new id for a handle that holds or waits (a lock's
+// owner), which also says who it is, for operators reading the server
+// (hotredis inspect): "<random>|<host>|<pid>|<label>", where label is
+// WithLabel's (often empty). The scripts only compare ids, and keep them
+// in values and registrations, never in key names.
+func holderID(label string) string {
+	return newID() + "|" + process + "|" + clean(label)
+}
+
+// process is "<host>|<pid>" of this process.
+var process = func() string {
+	host, _ := os.Hostname()
+	return clean(host) + "|" + strconv.Itoa(os.Getpid())
+}()
+
+// clean makes s fit in an id: at most 64 bytes, no spaces or '|'.
+func clean(s string) string {
+	if len(s) > 64 {
+		s = s[:64]
+	}
+	return strings.Map(func(r rune) rune {
+		if r == '|' || r <= ' ' || r == 0x7f {
+			return '_'
+		}
+		return r
+	}, s)
+}

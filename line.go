@@ -140,7 +140,7 @@ func newLine(kind *lineKind, typ, key string, size int64, opts []Option) line {
 	if size < 0 || size >= maxPermits {
 		obj.err = &objError{kind: typ, key: obj.key, err: fmt.Errorf("%w: size %d out of range [0, 2^52)", ErrInvalidArgument, size)}
 	}
-	return line{object: obj, kind: kind, ks: obj.keys, id: newID(), size: size, ttl: leaseOf(o)}
+	return line{object: obj, kind: kind, ks: obj.keys, id: holderID(o.label), size: size, ttl: leaseOf(o)}
 }
 
 // wait is a registered waiter's place: its wait id, its grant stream and

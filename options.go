@@ -42,7 +42,15 @@ type options struct {
 	maxSize  int           // a queue's maximum size (0: unbounded)
 	// incrByFloat makes a Float add with INCRBYFLOAT (float.go).
 	incrByFloat bool
+	label       string // WithLabel's
 }
+
+// WithLabel sets a short label (at most 64 bytes; spaces and '|' become
+// '_') stored, with the host name and process id, in the holder id of a
+// Lock, RLock, RWLock, Semaphore or BoundedSemaphore handle, so that an
+// operator looking at the server (hotredis inspect) can tell who holds
+// and who waits.
+func WithLabel(label string) Option { return func(o *options) { o.label = label } }
 
 // WithClient binds the object to c instead of the package's default client.
 func WithClient(c *Client) Option { return func(o *options) { o.client = c } }
