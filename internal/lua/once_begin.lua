@@ -1,0 +1,18 @@
+-- once_begin: a Do of a Once finds it done, finds it running, or starts running it.
+-- libs: clock_lib wake_lib
+-- KEYS[1] the done flag (string "1" once a run succeeded), KEYS[2] the runner (string:
+-- the running Do's id, expiring with its lease), KEYS[3] the wake stream.
+-- ARGV[1] the caller's runner id, ARGV[2] its lease in ms.
+-- Reply: {1} done; {2, last entry id of the wake stream, the runner's PTTL in ms}
+-- another Do runs it: wait for its end announced on the stream, or for its lease to run
+-- out; {0} the caller is now the runner.
+-- A script so that the done test, the runner test and taking the runner's place are one
+-- step (two callers never both run), and so that a waiter's stream position is read
+-- with the runner it saw: an end announced after this reply wakes it.
+if redis.call('GET', KEYS[1]) then return {1} end
+if redis.call('GET', KEYS[2]) then
+  return {2, lastEntry(KEYS[3]), redis.call('PTTL', KEYS[2])}
+end
+lastEntry(KEYS[3]) -- a stream of the wrong type fails here, before anything is taken
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+return {0}
