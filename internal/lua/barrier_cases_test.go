@@ -10,22 +10,6 @@ import (
 // hash, its waiters' set and its wake stream.
 var bk = []string{"{t}", "{t}:waiting", "{t}:wake"}
 
-// wakeEntry is a wake stream (XRANGE's reply) whose last entry announces
-// the end of round g as r (done or broken).
-func wakeEntry(g, r string) check {
-	return func(reply any) error {
-		es, ok := reply.([]any)
-		if !ok || len(es) == 0 {
-			return errors.New("want entries")
-		}
-		e, _ := es[len(es)-1].([]any)
-		if len(e) != 2 {
-			return errors.New("want an entry")
-		}
-		return fields("g", g, "r", r)(e[1])
-	}
-}
-
 // waitReply is barrier_arrive's reply to a caller that must wait: index i
 // in a round numbered from the clock, the stream's last entry last, and
 // the first lease's end from 9s to 10s away.
@@ -81,7 +65,7 @@ var barrierCases = []scriptCase{
 		after: []probe{
 			{cmd("HGETALL", "{t}"), fields("gen", "101", "n", "0", "done", "100")},
 			{cmd("EXISTS", "{t}:waiting"), 0},
-			{cmd("XRANGE", "{t}:wake", "-", "+"), wakeEntry("100", "done")},
+			{cmd("XRANGE", "{t}:wake", "-", "+"), wakeEntry("g", "100", "r", "done")},
 			{cmd("PTTL", "{t}:wake"), between(59000, 60000)},
 		},
 	},
@@ -105,7 +89,7 @@ var barrierCases = []scriptCase{
 			{cmd("HGETALL", "{t}"), fields("gen", "100", "n", "0", "broken", "1", "lost", "100")},
 			{cmd("PTTL", "{t}"), -1},
 			{cmd("EXISTS", "{t}:waiting"), 0},
-			{cmd("XRANGE", "{t}:wake", "-", "+"), wakeEntry("100", "broken")},
+			{cmd("XRANGE", "{t}:wake", "-", "+"), wakeEntry("g", "100", "r", "broken")},
 		},
 	},
 	{
@@ -160,7 +144,7 @@ var barrierCases = []scriptCase{
 		want:  cmd(-1),
 		after: []probe{
 			{cmd("HGET", "{t}", "broken"), "1"},
-			{cmd("XRANGE", "{t}:wake", "-", "+"), wakeEntry("100", "broken")},
+			{cmd("XRANGE", "{t}:wake", "-", "+"), wakeEntry("g", "100", "r", "broken")},
 		},
 	},
 	{
@@ -218,7 +202,7 @@ var barrierCases = []scriptCase{
 		after: []probe{
 			{cmd("HGETALL", "{t}"), fields("gen", "100", "n", "0", "broken", "1", "lost", "100")},
 			{cmd("EXISTS", "{t}:waiting"), 0},
-			{cmd("XRANGE", "{t}:wake", "-", "+"), wakeEntry("100", "broken")},
+			{cmd("XRANGE", "{t}:wake", "-", "+"), wakeEntry("g", "100", "r", "broken")},
 		},
 	},
 	{
@@ -247,7 +231,7 @@ var barrierCases = []scriptCase{
 		after: []probe{
 			{cmd("HGETALL", "{t}"), fields("gen", "100", "n", "0", "broken", "1", "lost", "100")},
 			{cmd("PTTL", "{t}"), -1},
-			{cmd("XRANGE", "{t}:wake", "-", "+"), wakeEntry("100", "broken")},
+			{cmd("XRANGE", "{t}:wake", "-", "+"), wakeEntry("g", "100", "r", "broken")},
 		},
 	},
 	{
@@ -285,7 +269,7 @@ var barrierCases = []scriptCase{
 			{cmd("HGETALL", "{t}"), fields("gen", "101", "n", "0", "done", "99", "lost", "100")},
 			{cmd("PTTL", "{t}"), between(3590000, 3600000)},
 			{cmd("EXISTS", "{t}:waiting"), 0},
-			{cmd("XRANGE", "{t}:wake", "-", "+"), wakeEntry("100", "broken")},
+			{cmd("XRANGE", "{t}:wake", "-", "+"), wakeEntry("g", "100", "r", "broken")},
 		},
 	},
 	{
