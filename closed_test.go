@@ -303,6 +303,65 @@ func callsOfEveryMethod(t *testing.T, c *hotredis.Client) []call {
 		)
 	}
 
+	rw, rwHeld := hotredis.NewRWLock(k("rw"), on), hotredis.NewRWLock(k("rw"), on)
+	if err := rwHeld.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	add(objectCalls("RWLock", rw)...)
+	add(
+		call{"RWLock.Acquire", rw.Acquire},
+		call{"RWLock.TryAcquire", func(ctx context.Context) error { return err1(rw.TryAcquire(ctx)) }},
+		call{"RWLock.Release", rw.Release},
+		call{"RWLock.AcquireRead", rw.AcquireRead},
+		call{"RWLock.TryAcquireRead", func(ctx context.Context) error { return err1(rw.TryAcquireRead(ctx)) }},
+		call{"RWLock.ReleaseRead", rw.ReleaseRead},
+		call{"RWLock.Release (held)", rwHeld.Release},
+	)
+	wg := hotredis.NewWaitGroup(k("wg"), on)
+	add(objectCalls("WaitGroup", wg)...)
+	add(
+		call{"WaitGroup.Add", func(ctx context.Context) error { return wg.Add(ctx, 1) }},
+		call{"WaitGroup.Done", wg.Done},
+		call{"WaitGroup.Wait", wg.Wait},
+		call{"WaitGroup.Count", func(ctx context.Context) error { return err1(wg.Count(ctx)) }},
+		call{"WaitGroup.Go", func(ctx context.Context) error {
+			return wg.Go(ctx, func(context.Context) error { return nil })
+		}},
+	)
+	once := hotredis.NewOnce(k("once"), on)
+	add(objectCalls("Once", once)...)
+	add(
+		call{"Once.Do", func(ctx context.Context) error {
+			return once.Do(ctx, func(context.Context) error { return nil })
+		}},
+		call{"Once.Done", func(ctx context.Context) error { return err1(once.Done(ctx)) }},
+		call{"Once.Reset", once.Reset},
+	)
+	ev := hotredis.NewEvent(k("event"), on)
+	add(objectCalls("Event", ev)...)
+	add(
+		call{"Event.Set", ev.Set},
+		call{"Event.Clear", ev.Clear},
+		call{"Event.IsSet", func(ctx context.Context) error { return err1(ev.IsSet(ctx)) }},
+		call{"Event.Wait", ev.Wait},
+	)
+	bar := hotredis.NewBarrier(k("barrier"), 2, on)
+	add(objectCalls("Barrier", bar)...)
+	add(
+		call{"Barrier.Wait", func(ctx context.Context) error { return err1(bar.Wait(ctx)) }},
+		call{"Barrier.Abort", bar.Abort},
+		call{"Barrier.Reset", bar.Reset},
+		call{"Barrier.Waiting", func(ctx context.Context) error { return err1(bar.Waiting(ctx)) }},
+	)
+	lim := hotredis.NewLimiter(k("limiter"), 1, 1, on)
+	add(objectCalls("Limiter", lim)...)
+	add(
+		call{"Limiter.Allow", func(ctx context.Context) error { return err1(lim.Allow(ctx)) }},
+		call{"Limiter.AllowN", func(ctx context.Context) error { return err1(lim.AllowN(ctx, 1)) }},
+		call{"Limiter.Wait", lim.Wait},
+		call{"Limiter.WaitN", func(ctx context.Context) error { return lim.WaitN(ctx, 1) }},
+	)
+
 	add(
 		call{"Client.Ping", c.Ping},
 		call{"Client.Transaction", func(ctx context.Context) error {

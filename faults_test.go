@@ -313,6 +313,13 @@ func TestEveryCallReturnsByItsDeadlineWhileTheServerIsPaused(t *testing.T) {
 	rl := hotredis.NewRLock(k("rlock"), on)
 	sem := hotredis.NewSemaphore(k("sem"), 1, on)
 	semOther := hotredis.NewSemaphore(k("sem"), 1, on)
+	rw := hotredis.NewRWLock(k("rw"), on)
+	rwOther := hotredis.NewRWLock(k("rw"), on)
+	group := hotredis.NewWaitGroup(k("wg"), on)
+	once := hotredis.NewOnce(k("once"), on)
+	ev := hotredis.NewEvent(k("event"), on)
+	bar := hotredis.NewBarrier(k("barrier"), 2, on)
+	lim := hotredis.NewLimiter(k("limiter"), 1, 1, on)
 	// Warm up: data to read, a lock and permit held, connections made.
 	must[int](t)(list.Append(ctx, "a", "b"))
 	must[int](t)(set.Add(ctx, "a"))
@@ -320,6 +327,9 @@ func TestEveryCallReturnsByItsDeadlineWhileTheServerIsPaused(t *testing.T) {
 	noErr(t, q.Put(ctx, "full"))
 	noErr(t, held.Acquire(ctx))
 	noErr(t, sem.Acquire(ctx))
+	noErr(t, rw.Acquire(ctx))
+	noErr(t, group.Add(ctx, 1))
+	must[bool](t)(lim.Allow(ctx))
 	must[bool](t)(sq.Put(ctx, "a"))
 	noErr(t, c.Ping(ctx))
 	if _, err := empty.TryGet(ctx); !errors.Is(err, hotredis.ErrEmpty) {
@@ -363,6 +373,16 @@ func TestEveryCallReturnsByItsDeadlineWhileTheServerIsPaused(t *testing.T) {
 			_, err := semOther.Available(ctx)
 			return err
 		},
+		"RWLock.AcquireRead": func(ctx context.Context) error { return rwOther.AcquireRead(ctx) },
+		"RWLock.Release":     func(ctx context.Context) error { return rw.Release(ctx) },
+		"WaitGroup.Wait":     func(ctx context.Context) error { return group.Wait(ctx) },
+		"WaitGroup.Done":     func(ctx context.Context) error { return group.Done(ctx) },
+		"Once.Do":            func(ctx context.Context) error { return once.Do(ctx, func(context.Context) error { return nil }) },
+		"Event.Wait":         func(ctx context.Context) error { return ev.Wait(ctx) },
+		"Event.Set":          func(ctx context.Context) error { return ev.Set(ctx) },
+		"Barrier.Wait":       func(ctx context.Context) error { _, err := bar.Wait(ctx); return err },
+		"Limiter.Allow":      func(ctx context.Context) error { _, err := lim.Allow(ctx); return err },
+		"Limiter.Wait":       func(ctx context.Context) error { return lim.Wait(ctx) },
 		"Transaction": func(ctx context.Context) error {
 			return c.Transaction(ctx, func(ctx context.Context) error { _, err := list.Append(ctx, "t"); return err })
 		},

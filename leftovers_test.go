@@ -40,6 +40,13 @@ func TestObjectsLeaveNothingBehind(t *testing.T) {
 			"bsem": func(ctx context.Context, i int) error {
 				return acquireReleaseN(ctx, hotredis.NewBoundedSemaphore(key(t, "bsem", fmt.Sprint(i)), 3))
 			},
+			"rwlock": func(ctx context.Context, i int) error {
+				l := hotredis.NewRWLock(key(t, "rwlock", fmt.Sprint(i)))
+				if err := acquireRelease(ctx, l); err != nil {
+					return err
+				}
+				return acquireRelease(ctx, readLocker{l})
+			},
 		}
 		for _, u := range uses {
 			forEach(t, n, func(i int) error { return u(ctx, i) })
@@ -64,6 +71,48 @@ func TestObjectsLeaveNothingBehind(t *testing.T) {
 		}
 		if len(others) > 0 {
 			t.Errorf("2.5s after use, %d keys besides fencing counters remain, such as %v", len(others), sample(others))
+		}
+	})
+
+	t.Run("coordination types keep only expiring keys, and a done Once", func(t *testing.T) {
+		const n = 50
+		forEach(t, n, func(i int) error {
+			wg := hotredis.NewWaitGroup(key(t, "wg", fmt.Sprint(i)))
+			if err := wg.Go(ctx, func(context.Context) error { return nil }); err != nil {
+				return err
+			}
+			if err := wg.Wait(ctx); err != nil {
+				return err
+			}
+			if err := hotredis.NewOnce(key(t, "once", fmt.Sprint(i))).Do(ctx, func(context.Context) error { return nil }); err != nil {
+				return err
+			}
+			ev := hotredis.NewEvent(key(t, "event", fmt.Sprint(i)))
+			if err := ev.Set(ctx); err != nil {
+				return err
+			}
+			if err := ev.Clear(ctx); err != nil {
+				return err
+			}
+			if _, err := hotredis.NewBarrier(key(t, "barrier", fmt.Sprint(i)), 1).Wait(ctx); err != nil {
+				return err
+			}
+			_, err := hotredis.NewLimiter(key(t, "limiter", fmt.Sprint(i)), 1000, 1).Allow(ctx)
+			return err
+		})
+		time.Sleep(10 * time.Millisecond) // the limiters' buckets are full again
+		left := ttlsOf(t, rdb, keysMatching(t, rdb, key(t)+"*"))
+		for k, ttl := range left {
+			switch {
+			case strings.Contains(k, ":once:") && !strings.HasSuffix(k, ":wake"):
+				if ttl != -1 { // being done is the point: it stays until Reset or Delete
+					t.Errorf("a done Once's key %s has PTTL %v", k, ttl)
+				}
+			case strings.Contains(k, ":limiter:"):
+				t.Errorf("a full limiter's bucket %s remains (PTTL %v)", k, ttl)
+			case ttl <= 0 || ttl > time.Hour:
+				t.Errorf("%s has PTTL %v, want an expiry of at most an hour", k, ttl)
+			}
 		}
 	})
 
