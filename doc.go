@@ -31,6 +31,12 @@
 //	RLock            RLock              own layout                   threading.RLock
 //	Semaphore        Semaphore          own layout                   x/sync/semaphore.Weighted
 //	BoundedSemaphore BoundedSemaphore   own layout                   threading.BoundedSemaphore
+//	—                RWLock             a semaphore's layout         sync.RWMutex across machines
+//	—                WaitGroup          hash + members + stream      sync.WaitGroup, with leased members (Go)
+//	—                Once               string + runner + stream     sync.Once across the fleet
+//	—                Event              string + stream              threading.Event
+//	—                Barrier            hash + waiters + stream      threading.Barrier
+//	—                Limiter            string (GCRA time)           x/time/rate.Limiter across machines
 //
 // # Conventions
 //
@@ -108,6 +114,31 @@
 // own handle and check Lost and the token. A key holding anything else,
 // such as HOT Redis's list lock, gives ErrWrongType. Locks and semaphores
 // cannot be used inside transactions (ErrInTransaction).
+//
+// # Coordination: RWLock, WaitGroup, Once, Event, Barrier, Limiter
+//
+// RWLock runs on the line-and-lease engine of locks and semaphores: a
+// reader holds one of 2^50 permits, a writer all of them, so the line's
+// first-come-first-served order keeps a waiting writer ahead of the
+// readers that come after it, and readers waiting together enter
+// together.
+//
+// WaitGroup, Once, Event and Barrier wake their waiters through a stream:
+// a waiter reads the state and the stream's last entry in one script and
+// then blocks in XREAD after it, so the change that frees it wakes it at
+// once, in any process, and none is missed in between. A waiter registers
+// nothing (Barrier's waiters excepted, which hold a lease), so a wait that
+// gives up leaves nothing behind. What one process does for others holds
+// a lease (WithLease): a WaitGroup member started by Go, a Once's run, a
+// Barrier's waiter. When that process dies, the lease runs out and the
+// member is counted done and lost (Wait returns ErrMemberLost), another
+// caller runs the Once, or the Barrier's round breaks (ErrBrokenBarrier).
+//
+// Limiter keeps its bucket as one number in Redis (GCRA), moved by one
+// script per decision on the server's clock: admitted counts are right
+// whatever the processes' clocks say, and WaitN callers, which reserve
+// their tokens and sleep until they are due, are admitted in the order
+// they asked.
 //
 // # Guarantees under faults
 //
