@@ -7,7 +7,9 @@
 --       epoch, '#used' -> total held, '#extra' -> permits added by over-release)
 --   [3] the fencing counter
 --   [4] the line (sorted set: wait id -> arrival ticket)
---   [5] registrations (hash: wait id -> "expiry lease owner [n]", '#seq' -> last ticket)
+--   [5] registrations (hash: wait id -> "expiry lease owner [n]", wait id .. '#t' -> when
+--       it joined the line (ms, server time: for operators, hotredis inspect), '#seq' ->
+--       last ticket); fields with a '#' are not registrations
 --   [6] a Semaphore's unconfirmed grants (hash: wait id -> "n owner token")
 --   [7] and on: the grant streams. A grant to a waiter is announced on stream ticket mod
 --       #streams, which wakes only the waiters reading it.
@@ -39,15 +41,15 @@ local function fence()
   return f
 end
 
--- leave takes wait wid out of the line and drops its registration.
+-- leave takes wait wid out of the line and drops its registration and arrival time.
 local function leave(wid)
   redis.call('ZREM', KEYS[4], wid)
-  redis.call('HDEL', KEYS[5], wid)
+  redis.call('HDEL', KEYS[5], wid, wid .. '#t')
 end
 
--- joinLine puts wid in line (at the end, the first time) or renews its registration
--- ("expiry " .. info), and returns its stream's index (from 0) and the stream's last
--- entry id, from which the waiter reads.
+-- joinLine puts wid in line (at the end, the first time, noting when) or renews its
+-- registration ("expiry " .. info), and returns its stream's index (from 0) and the
+-- stream's last entry id, from which the waiter reads.
 local function joinLine(wid, info)
   local ticket = redis.call('ZSCORE', KEYS[4], wid)
   if not ticket then
@@ -55,6 +57,7 @@ local function joinLine(wid, info)
     -- as many as there are streams read a stream each.
     ticket = redis.call('HINCRBY', KEYS[5], '#seq', 1)
     redis.call('ZADD', KEYS[4], ticket, wid)
+    redis.call('HSET', KEYS[5], wid .. '#t', string.format('%.0f', now()))
   end
   local s = tonumber(ticket) % (#KEYS - FIRST_STREAM + 1)
   redis.call('HSET', KEYS[5], wid, (now() + REG) .. ' ' .. info)

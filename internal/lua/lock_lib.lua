@@ -29,8 +29,8 @@ local function grant(self)
     if #head == 0 then return nil end
     local wid = head[1]
     local info = redis.call('HGET', KEYS[5], wid)
+    redis.call('HDEL', KEYS[5], wid, wid .. '#t')
     if info then
-      redis.call('HDEL', KEYS[5], wid)
       local exp, lease, owner = waiter(info)
       if wid == self then return wid, take(owner, lease, wid) end
       if exp >= now() then
