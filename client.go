@@ -25,6 +25,8 @@ type Client struct {
 	acks  acker       // acknowledgements of Gets' takes (acker.go)
 	clock serverClock // the server's clock, estimated (clock.go)
 
+	obs atomic.Pointer[observerRef] // the Observer, if any (observe.go)
+
 	mu       sync.Mutex
 	idle     *sync.Cond // signalled when inflight drops to 0
 	inflight int        // blocking calls and background clean-ups still running
@@ -110,7 +112,9 @@ func NewClient(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hotredis: connect to %v: %w", ro.InitAddress, err)
 	}
-	return newClient(b), nil
+	c := newClient(b)
+	c.SetObserver(opts.Observer)
+	return c, nil
 }
 
 // NewClientURL is NewClient(Options{URL: url}).
@@ -121,7 +125,7 @@ func NewClientURL(url string) (*Client, error) { return NewClient(Options{URL: u
 // *redis.ClusterClient, a failover client...). Closing the returned Client
 // does not close rdb. Blocking operations keep each server-side wait under
 // one second, so rdb's ReadTimeout must be longer than that (go-redis's
-// default is 3 s).
+// default is 3 s). SetObserver gives it an Observer.
 func WrapGoRedis(rdb redis.UniversalClient) *Client {
 	return newClient(backend.NewGoRedis(rdb, false))
 }

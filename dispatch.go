@@ -24,7 +24,9 @@ import (
 //   - TRYAGAIN: a command refused while its slot moves is sent again;
 //   - deadlines: the backend returns by the context's deadline, and a write
 //     whose reply did not come back by then is ErrUnknownOutcome;
-//   - error wrapping: errors name their object (wrapErr), once.
+//   - error wrapping: errors name their object (wrapErr), once;
+//   - observing: with an Observer set, each of them is an Operation
+//     (observe.go); without, that costs a nil check.
 
 // queued is the reply of a write queued in a Transaction: its real reply
 // only exists after the commit. The reply helpers read it as a zero value;
@@ -114,6 +116,12 @@ func (o *object) send(ctx context.Context, c backend.Cmd, write bool) (any, erro
 	if err != nil {
 		return nil, err
 	}
+	if obs := cl.observer(); obs != nil {
+		return observed(ctx, o, obs, false, func(ctx context.Context) (any, error) {
+			v, err := cl.send(ctx, c, write)
+			return v, wrapErr(o.kind, o.key, err)
+		})
+	}
 	v, err := cl.send(ctx, c, write)
 	return v, wrapErr(o.kind, o.key, err)
 }
@@ -139,6 +147,15 @@ func (o *object) multi(ctx context.Context, cmds []backend.Cmd, atomic bool) ([]
 	if err != nil {
 		return nil, err
 	}
+	if obs := cl.observer(); obs != nil {
+		return observed(ctx, o, obs, false, func(ctx context.Context) ([]backend.Result, error) {
+			return o.sendMulti(ctx, cl, cmds, atomic)
+		})
+	}
+	return o.sendMulti(ctx, cl, cmds, atomic)
+}
+
+func (o *object) sendMulti(ctx context.Context, cl *Client, cmds []backend.Cmd, atomic bool) ([]backend.Result, error) {
 	rs, err := cl.sendMulti(ctx, cmds, atomic)
 	if err != nil {
 		return nil, wrapErr(o.kind, o.key, err)
@@ -179,6 +196,16 @@ func (o *object) wait(ctx context.Context, op string, mk func(timeout time.Durat
 	if err != nil {
 		return nil, err
 	}
+	if obs := cl.observer(); obs != nil {
+		return observed(ctx, o, obs, true, func(ctx context.Context) ([]backend.Result, error) {
+			return o.block(ctx, cl, mk, undo)
+		})
+	}
+	return o.block(ctx, cl, mk, undo)
+}
+
+// block is wait's round trip.
+func (o *object) block(ctx context.Context, cl *Client, mk func(timeout time.Duration) []backend.Cmd, undo func(context.Context, []backend.Result, error)) ([]backend.Result, error) {
 	d := maxBlock
 	if dl, ok := ctx.Deadline(); ok {
 		d = min(d, time.Until(dl))
@@ -240,6 +267,9 @@ func detach[T any](ctx context.Context, cl *Client, do func(context.Context) (T,
 	}
 	done := make(chan result, 1)
 	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), backgroundTimeout)
+	if cl.observer() != nil {
+		bg = withCaller(bg) // do and undo run in goroutines of their own
+	}
 	go func() {
 		v, err := do(bg)
 		done <- result{v, err}
@@ -265,6 +295,9 @@ func detach[T any](ctx context.Context, cl *Client, do func(context.Context) (T,
 // also when f is started while Close waits (by another clean-up).
 func (c *Client) background(ctx context.Context, f func(context.Context)) {
 	c.hold() // even while Close waits: it waits for this too
+	if c.observer() != nil {
+		ctx = withCaller(ctx) // f runs in a goroutine of its own
+	}
 	go func() {
 		defer c.end()
 		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), backgroundTimeout)
@@ -428,10 +461,12 @@ func waitToRetry(ctx context.Context, start time.Time, wait *time.Duration) bool
 func (c *Client) do(ctx context.Context, cmd backend.Cmd) (any, error) {
 	v, err := c.b.Do(ctx, cmd)
 	for start, wait := time.Now(), 2*time.Millisecond; isTryAgain(err) && waitToRetry(ctx, start, &wait); {
+		noteRetry(ctx)
 		v, err = c.b.Do(ctx, cmd)
 	}
 	if backend.IsServerError(err, "NOSCRIPT") {
 		if full := fullScript(cmd); full.Name[0] != cmd.Name[0] {
+			noteRetry(ctx)
 			return c.do(ctx, full)
 		}
 	}
@@ -442,6 +477,7 @@ func (c *Client) doMulti(ctx context.Context, cmds []backend.Cmd) []backend.Resu
 	rs := c.b.DoMulti(ctx, cmds)
 	for i, r := range rs {
 		if isTryAgain(r.Err) || backend.IsServerError(r.Err, "NOSCRIPT") {
+			noteRetry(ctx)
 			rs[i].Val, rs[i].Err = c.do(ctx, cmds[i])
 		}
 	}
@@ -456,6 +492,7 @@ func (c *Client) exec(ctx context.Context, cmds []backend.Cmd) ([]backend.Result
 	// A refused command makes the whole MULTI/EXEC abort: nothing ran.
 	rs, err := c.b.Exec(ctx, cmds)
 	for start, wait := time.Now(), 2*time.Millisecond; isTryAgain(err) && waitToRetry(ctx, start, &wait); {
+		noteRetry(ctx)
 		rs, err = c.b.Exec(ctx, cmds)
 	}
 	return rs, err

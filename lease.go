@@ -41,6 +41,7 @@ func leaseOf(o options) time.Duration {
 // kept alive by a watchdog goroutine until it ends.
 type lease struct {
 	token int64
+	since time.Time     // when it began, for an Observer (observe.go)
 	done  chan struct{} // closed when the holding ends: released or lost
 	once  sync.Once
 	now   chan time.Time // renew at once (zero), or reset to a new expiry
@@ -105,7 +106,7 @@ func (le *lease) keepAlive(ttl func() time.Duration, expires time.Time, renew fu
 			// Never wait for a renewal past expires: the lease may be gone
 			// on the server by then, and Lost must say so without waiting
 			// for a stalled call.
-			ctx, cancel := context.WithTimeout(context.Background(), time.Until(expires))
+			ctx, cancel := context.WithTimeout(watchdogCtx, time.Until(expires))
 			ok, err := renew(ctx, d)
 			cancel()
 			switch {

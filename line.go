@@ -200,14 +200,19 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 		return err
 	}
 	w := &wait{id: newID()}
+	var waiting time.Time // since the first attempt found it taken
 	for {
 		w.since = time.Now()
 		ok, left, err := l.try(ctx, n, w.id, w)
 		if ok {
+			l.waitedForGrant(ctx, op, waiting, w, nil, nil)
 			return nil
 		}
 		var g grant
 		if err == nil {
+			if waiting.IsZero() {
+				waiting = time.Now()
+			}
 			d := min(l.renewEvery(), maxBlock)
 			if left >= 0 {
 				d = min(d, left+time.Millisecond)
@@ -217,14 +222,18 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 		if err != nil {
 			l.cancelWait(ctx, w)
 			if isCtxErr(err) && ctx.Err() != nil {
-				return ctx.Err()
+				err = ctx.Err()
+			} else {
+				err = l.fail(op, err)
 			}
-			return l.fail(op, err)
+			l.waitedForGrant(ctx, op, waiting, w, nil, err)
+			return err
 		}
 		if g.token > 0 && time.Now().Before(g.expires) {
 			l.op.Lock()
-			l.acquired(n, g.token, g.epoch, g.expires, w.id)
+			l.acquired(ctx, n, g.token, g.epoch, g.expires, w.id)
 			l.op.Unlock()
+			l.waitedForGrant(ctx, op, waiting, w, &g, nil)
 			return nil
 		}
 		// No grant yet, or one read too late to be sure its lease still
@@ -297,7 +306,7 @@ func (l *line) try(ctx context.Context, n int64, id string, w *wait) (ok bool, l
 	if !l.kind.permits {
 		epoch = token // a lock's holding is known by its token; arr[2] counts holds
 	}
-	l.acquired(n, token, epoch, start.Add(ttl), "")
+	l.acquired(ctx, n, token, epoch, start.Add(ttl), "")
 	return true, 0, nil
 }
 
@@ -370,7 +379,7 @@ func (l *line) release(ctx context.Context, op string, n int64) error {
 	switch {
 	case errors.Is(err, ErrNotHeld):
 		if le != nil {
-			l.endHold(le, true)
+			l.endHold(ctx, le, true)
 			l.mu.Lock()
 			l.lostHeld = max(0, l.lostHeld-fromLease)
 			l.mu.Unlock()
@@ -390,7 +399,7 @@ func (l *line) release(ctx context.Context, op string, n int64) error {
 	done := l.held <= 0 && le != nil && l.hold == le
 	l.mu.Unlock()
 	if done {
-		l.endHold(le, false)
+		l.endHold(ctx, le, false)
 	}
 	return l.fail(op, err)
 }

@@ -18,7 +18,7 @@ import (
 // watchdog noticed: it ends as lost and a new one begins with these n. (An
 // older epoch, a grant read after a newer holding began, means these n
 // were lost already.) The caller holds l.op.
-func (l *line) acquired(n, token, epoch int64, expires time.Time, wid string) {
+func (l *line) acquired(ctx context.Context, n, token, epoch int64, expires time.Time, wid string) {
 	l.mu.Lock()
 	if old := l.hold; old != nil && epoch != l.epoch {
 		if epoch < l.epoch {
@@ -27,7 +27,7 @@ func (l *line) acquired(n, token, epoch int64, expires time.Time, wid string) {
 			return
 		}
 		l.mu.Unlock()
-		l.endHold(old, true)
+		l.endHold(ctx, old, true)
 		l.mu.Lock()
 	}
 	if l.hold == nil {
@@ -42,17 +42,25 @@ func (l *line) acquired(n, token, epoch int64, expires time.Time, wid string) {
 	fresh := le == nil
 	if fresh {
 		le = newLease(token)
+		if observing.Load() {
+			le.since = time.Now()
+		}
 		l.hold = le
 	}
 	l.mu.Unlock()
 	switch {
 	case fresh:
+		if wid != "" {
+			l.leaseEvent(ctx, LeaseHandedOff, le)
+		} else {
+			l.leaseEvent(ctx, LeaseAcquired, le)
+		}
 		le.keepAlive(l.leaseTTL, expires, l.renew, func() {
 			// After a release in flight: a renewal that crossed it finds
 			// the holding gone, but it was released, not lost.
 			l.op.Lock()
 			defer l.op.Unlock()
-			l.endHold(le, true)
+			l.endHold(watchdogCtx, le, true)
 		})
 	case wid != "":
 		le.renewNow()
@@ -71,23 +79,37 @@ func (l *line) renew(ctx context.Context, ttl time.Duration) (bool, error) {
 		l.confirm = slices.DeleteFunc(l.confirm, func(id string) bool { return slices.Contains(wids, id) })
 		l.mu.Unlock()
 	}
+	if err == nil && r == 1 && observing.Load() {
+		l.mu.Lock()
+		le := l.hold
+		l.mu.Unlock()
+		l.leaseEvent(ctx, LeaseRenewed, le)
+	}
 	return r == 1, err
 }
 
 // endHold forgets le and what it held, if it is still current; lost says
 // it was lost rather than released.
-func (l *line) endHold(le *lease, lost bool) {
+func (l *line) endHold(ctx context.Context, le *lease, lost bool) {
 	if le == nil {
 		return
 	}
 	l.mu.Lock()
-	if l.hold == le {
+	current := l.hold == le
+	if current {
 		if lost && l.kind.permits {
 			l.lostHeld += l.held
 		}
 		l.hold, l.held, l.tok, l.confirm, l.epoch = nil, 0, 0, nil, 0
 	}
 	l.mu.Unlock()
+	if current {
+		if lost {
+			l.leaseEvent(ctx, LeaseLost, le)
+		} else {
+			l.leaseEvent(ctx, LeaseReleased, le)
+		}
+	}
 	le.end()
 }
 

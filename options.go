@@ -29,6 +29,10 @@ type Options struct {
 	// ClientName names the client's connections (CLIENT SETNAME), so
 	// that CLIENT LIST on the server tells them apart.
 	ClientName string
+	// Observer, if not nil, is told of the client's operations, waits
+	// and leases (see Observer; hotredisotel makes one for
+	// OpenTelemetry).
+	Observer Observer
 }
 
 // An Option configures an object when it is made (NewList, NewMap, ...).

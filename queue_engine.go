@@ -163,6 +163,7 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 	if !block || !errors.Is(err, ErrFull) {
 		return n, q.fail(op, err)
 	}
+	waiting := time.Now()
 	for {
 		// Each round registers the put as waiting (when the queue is
 		// full) and then waits at most maxBlock for a get to announce
@@ -170,7 +171,7 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 		// wake-up.
 		n, err := q.tryPut(ctx, ss, true)
 		if !errors.Is(err, errFullNow) {
-			return n, q.fail(op, err)
+			return n, q.waited(ctx, op, waiting, q.fail(op, err))
 		}
 		if _, err := q.wait(ctx, op, func(d time.Duration) []backend.Cmd {
 			return []backend.Cmd{{Name: nameBLPOP, Keys: []string{q.k.notFull}, Args: []string{seconds(d)}, Blocking: true}}
@@ -179,7 +180,7 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 				_, _ = q.atomic(ctx, cmd("RPUSH", []string{q.k.notFull}, "1"), cmd("PEXPIRE", []string{q.k.notFull}, wakeTTL))
 			}
 		}); err != nil {
-			return 0, q.fail(op, err)
+			return 0, q.waited(ctx, op, waiting, q.fail(op, err))
 		}
 	}
 }
@@ -294,15 +295,19 @@ func (q *queue) join(ctx context.Context) error {
 	if err := q.noTx(ctx, "Join"); err != nil {
 		return err
 	}
+	var waiting time.Time // since the first wait
 	for {
 		n, err := asInt(q.script(ctx, scriptQueueJoin, []string{q.k.unfinished, q.k.joined}))
 		if err != nil || n == 0 {
-			return q.fail("Join", err)
+			return q.waited(ctx, "Join", waiting, q.fail("Join", err))
+		}
+		if waiting.IsZero() {
+			waiting = time.Now()
 		}
 		if _, err := q.wait(ctx, "Join", func(d time.Duration) []backend.Cmd {
 			return []backend.Cmd{{Name: []string{"BLMOVE"}, Keys: []string{q.k.joined, q.k.joined}, Args: []string{"LEFT", "LEFT", seconds(d)}, Blocking: true}}
 		}, nil); err != nil {
-			return q.fail("Join", err)
+			return q.waited(ctx, "Join", waiting, q.fail("Join", err))
 		}
 	}
 }

@@ -43,6 +43,7 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 	ks := q.withSet(q.k.list, q.k.takes, list, q.k.putWait, q.k.notFull)
 	args := []string{id, ms(hold), strconv.Itoa(n), strconv.Itoa(chunkSize)}
 	native := ack && !q.set && n == 1
+	var waiting time.Time // since the first wait for an item
 	for {
 		arr, err := detach(ctx, cl, func(ctx context.Context) ([]any, error) {
 			if native {
@@ -61,25 +62,28 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 			args[0] = id
 		}
 		if err == nil && len(arr) == 1 && block {
+			if waiting.IsZero() {
+				waiting = time.Now()
+			}
 			arr, err = q.waitTake(ctx, op, id, hold, n)
 		}
 		if err != nil {
 			if cerr := ctx.Err(); cerr != nil && isCtxErr(err) {
-				return nil, "", cerr // what the take got goes back (undoTake)
+				return nil, "", q.waited(ctx, op, waiting, cerr) // what the take got goes back (undoTake)
 			}
 			q.undoTake(ctx, id, false, err)
-			return nil, "", q.fail(op, err)
+			return nil, "", q.waited(ctx, op, waiting, q.fail(op, err))
 		}
 		if tookItems(arr) {
 			items := stringsOf(arr[1:])
 			if ack {
 				q.ack(id, list)
 			}
-			return items, id, nil
+			return items, id, q.waited(ctx, op, waiting, nil)
 		}
 		if len(arr) > 1 {
 			if err := q.recover(ctx, stringsOf(arr[1:])); err != nil {
-				return nil, "", q.fail(op, err)
+				return nil, "", q.waited(ctx, op, waiting, q.fail(op, err))
 			}
 			continue
 		}
