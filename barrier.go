@@ -65,7 +65,9 @@ func (b *Barrier) Parties() int { return b.parties }
 // or Abort or Reset was called. If ctx ends first, Wait returns ctx's
 // error and breaks the round, as in Python. Wait cannot be called inside
 // a transaction.
-func (b *Barrier) Wait(ctx context.Context) (int, error) {
+func (b *Barrier) Wait(ctx context.Context) (_ int, err error) {
+	var since time.Time // the start of the wait, for an Observer
+	defer func() { b.waited(ctx, "Wait", since, err) }()
 	const op = "Wait"
 	cl, err := b.cli()
 	if err != nil {
@@ -101,6 +103,7 @@ func (b *Barrier) Wait(ctx context.Context) (int, error) {
 	gen, _ := arr[2].(int64)
 	last, _ := arr[3].(string)
 	next, _ := arr[4].(int64)
+	since = time.Now()
 	return b.await(ctx, cl, op, wid, idx, strconv.FormatInt(gen, 10), last, time.Duration(next)*time.Millisecond)
 }
 

@@ -52,7 +52,9 @@ func (e *Event) IsSet(ctx context.Context) (bool, error) {
 // or as soon as a Set comes (even if a Clear follows it at once). If ctx
 // ends first, Wait returns ctx's error; a Wait registers nothing in Redis,
 // so it leaves nothing behind.
-func (e *Event) Wait(ctx context.Context) error {
+func (e *Event) Wait(ctx context.Context) (err error) {
+	var since time.Time // the start of the wait, for an Observer
+	defer func() { e.waited(ctx, "Wait", since, err) }()
 	if err := e.noTx(ctx, "Wait"); err != nil {
 		return err
 	}
@@ -68,6 +70,9 @@ func (e *Event) Wait(ctx context.Context) error {
 			return nil
 		}
 		last, _ := r[1].(string)
+		if since.IsZero() {
+			since = time.Now()
+		}
 		es, _, err := e.awaitEntries(ctx, "Wait", e.keys[1], last, maxBlock)
 		if err != nil {
 			return e.waitErr(ctx, err)

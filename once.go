@@ -68,7 +68,9 @@ func NewOnce(key string, opts ...Option) *Once {
 // ran out, so another Do may have started f): context.Cause tells. A run
 // that succeeds after losing its lease still marks the Once done, since f
 // did succeed.
-func (o *Once) Do(ctx context.Context, f func(context.Context) error) error {
+func (o *Once) Do(ctx context.Context, f func(context.Context) error) (err error) {
+	var since time.Time // the start of a wait for another runner, for an Observer
+	defer func() { o.waited(ctx, "Do", since, err) }()
 	if f == nil {
 		return o.invalid("Do", "nil function")
 	}
@@ -96,6 +98,9 @@ func (o *Once) Do(ctx context.Context, f func(context.Context) error) error {
 		d := maxBlock
 		if pttl >= 0 {
 			d = min(d, time.Duration(pttl+1)*time.Millisecond)
+		}
+		if since.IsZero() {
+			since = time.Now()
 		}
 		es, _, err := o.awaitEntries(ctx, "Do", o.keys[2], last, d)
 		if err != nil {

@@ -92,7 +92,9 @@ func (w *WaitGroup) add(ctx context.Context, op string, delta int64) error {
 // runs out, and Wait notices that at once. A Delete makes blocked Waits
 // return nil within a second. Wait returns ErrInTransaction inside a
 // Transaction.
-func (w *WaitGroup) Wait(ctx context.Context) error {
+func (w *WaitGroup) Wait(ctx context.Context) (err error) {
+	var since time.Time // the start of the wait, for an Observer
+	defer func() { w.waited(ctx, "Wait", since, err) }()
 	if err := w.noTx(ctx, "Wait"); err != nil {
 		return err
 	}
@@ -107,6 +109,9 @@ func (w *WaitGroup) Wait(ctx context.Context) error {
 		d := maxBlock
 		if st.next >= 0 {
 			d = min(d, st.next+time.Millisecond)
+		}
+		if since.IsZero() {
+			since = time.Now()
 		}
 		entries, _, err := w.awaitEntries(ctx, "Wait", w.keys[2], st.last, d)
 		if err != nil {
