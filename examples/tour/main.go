@@ -148,7 +148,7 @@ func computerA(url string) error {
 	if err := o.await(ctx, "b-waits"); err != nil {
 		return err
 	}
-	warmUp(ctx, o.prefix) // load the queue's scripts, as a running program has
+	warmUp(ctx, o.prefix)              // load the queue's scripts, as a running program has
 	time.Sleep(100 * time.Millisecond) // B is blocked in Get by now
 	stamp := strconv.FormatInt(time.Now().UnixNano(), 10)
 	if err := o.jobs.Put(ctx, "job-1@"+stamp); err != nil {
