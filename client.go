@@ -3,9 +3,13 @@ package hotredis
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
+	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/rueidis"
@@ -108,6 +112,13 @@ func NewClient(opts Options) (*Client, error) {
 			TLSConfig: ro.TLSConfig,
 		}
 	}
+	if opts.ReadFromReplicas {
+		// Which commands go is decided per command (backend.Cmd.Replica).
+		ro.SendToReplicas = func(rueidis.Completed) bool { return true }
+		if opts.MasterName == "" {
+			ro.InitAddress = primariesOf(ro)
+		}
+	}
 	b, err := backend.NewRueidis(ro)
 	if err != nil {
 		return nil, fmt.Errorf("hotredis: connect to %v: %w", ro.InitAddress, err)
@@ -199,4 +210,44 @@ func (c *Client) Ping(ctx context.Context) error {
 	}
 	_, err := c.b.Do(ctx, backend.Cmd{Name: []string{"PING"}})
 	return c.outcome(ctx, err, false)
+}
+
+// primariesOf returns the primaries of the seeds in ro.InitAddress: a seed
+// that is a primary, and the primary of a seed that is a replica (ROLE
+// says both), or the seeds themselves when none answers. A client that
+// reads from replicas is seeded with primaries only: rueidis (v1.0.79)
+// keeps the connection it made to a seed when it learns that the seed is
+// a replica, without the READONLY a Cluster replica needs to serve reads,
+// and that replica would send every read back to its primary.
+func primariesOf(ro rueidis.ClientOption) []string {
+	var out []string
+	for _, addr := range ro.InitAddress {
+		o := ro
+		o.InitAddress, o.ForceSingleClient, o.SendToReplicas = []string{addr}, true, nil
+		o.DisableCache = true
+		c, err := rueidis.NewClient(o)
+		if err != nil {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		role, err := c.Do(ctx, c.B().Role().Build()).ToArray()
+		cancel()
+		c.Close()
+		if err != nil || len(role) == 0 {
+			continue
+		}
+		switch kind, _ := role[0].ToString(); {
+		case kind == "master":
+			out = append(out, addr)
+		case kind == "slave" && len(role) >= 3:
+			host, _ := role[1].ToString()
+			port, _ := role[2].AsInt64()
+			out = append(out, net.JoinHostPort(host, strconv.FormatInt(port, 10)))
+		}
+	}
+	slices.Sort(out)
+	if out = slices.Compact(out); len(out) == 0 {
+		return ro.InitAddress
+	}
+	return out
 }

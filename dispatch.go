@@ -45,7 +45,16 @@ func cmd(name string, ks []string, args ...string) backend.Cmd {
 // read sends a command whose reply the caller needs. Inside a Transaction
 // it fails with ErrInTransaction; inside Optimistic its keys are watched
 // first and it reads live.
+//
+// Outside transactions a read may be served by a replica, when the client
+// reads from replicas (Options.ReadFromReplicas); readPrimary's never.
 func (o *object) read(ctx context.Context, c backend.Cmd) (any, error) {
+	c.ReadOnly, c.Replica = true, true
+	return o.send(ctx, c, false)
+}
+
+// readPrimary is read for a read the engine acts on, which must be fresh.
+func (o *object) readPrimary(ctx context.Context, c backend.Cmd) (any, error) {
 	c.ReadOnly = true
 	return o.send(ctx, c, false)
 }
@@ -375,7 +384,9 @@ func (c *Client) sendMulti(ctx context.Context, cmds []backend.Cmd, atomic bool)
 		return rs, t.queue(c, cmds...)
 	}
 	if len(cmds) == 1 {
-		v, err := c.do(ctx, cmds[0])
+		one := cmds[0]
+		one.Replica = false // a batch keeps to the primary
+		v, err := c.do(ctx, one)
 		return []backend.Result{{Val: v, Err: c.outcome(ctx, err, true)}}, nil
 	}
 	if !atomic {

@@ -29,6 +29,21 @@ type Options struct {
 	// ClientName names the client's connections (CLIENT SETNAME), so
 	// that CLIENT LIST on the server tells them apart.
 	ClientName string
+	// ReadFromReplicas sends reads outside transactions (List.Len,
+	// Map.Get, Set.Members, read-only scripts such as Counter.MostCommon,
+	// ...) to replicas, on a Redis Cluster (each slot's replicas) or
+	// behind Sentinel, so that reads scale with replicas. A replica lags
+	// its primary: such a read may miss the latest writes, also the
+	// caller's own (no read-your-writes), by the replication delay
+	// (usually under a millisecond; more under load or after a failover).
+	// Every read that a type acts on itself (a lock's or queue's engine,
+	// waits, the steps of big reads, which run watched on the primary),
+	// and every read inside Transaction or Optimistic, still goes to the
+	// primary. On a single server without replicas it changes nothing.
+	// (A client from WrapGoRedis routes as its go-redis client does: do
+	// not turn on go-redis's ReadOnly for it, which would send the
+	// engines' reads to replicas too.)
+	ReadFromReplicas bool
 	// Observer, if not nil, is told of the client's operations, waits
 	// and leases (see Observer; hotredisotel makes one for
 	// OpenTelemetry).

@@ -319,7 +319,7 @@ func (q *queue) join(ctx context.Context) error {
 func (q *queue) delete(ctx context.Context) error {
 	const batch = 500
 	for {
-		arr, err := asArray(q.read(ctx, cmd("ZRANGE", []string{q.k.takes}, "0", strconv.Itoa(batch-1))))
+		arr, err := asArray(q.readPrimary(ctx, cmd("ZRANGE", []string{q.k.takes}, "0", strconv.Itoa(batch-1))))
 		if errors.Is(err, ErrInTransaction) {
 			return q.object.Delete(ctx)
 		}

@@ -39,6 +39,10 @@ type Cmd struct {
 	// is in flight, whatever Direct says; DoMulti ignores it.
 	Direct   bool
 	ReadOnly bool // changes nothing, so it may be retried after a network error
+	// Replica marks a read (ReadOnly too) that a replica may serve: a
+	// backend made to read from replicas sends it to one; every other
+	// command goes to the primary.
+	Replica bool
 }
 
 // Argv returns the whole command line.

@@ -15,15 +15,22 @@ import (
 // concurrent goroutines on shared connections automatically, which is what
 // gets many-goroutine throughput close to what Redis can serve.
 type Rueidis struct {
-	c       rueidis.Client
-	cluster bool
-	timeout time.Duration // the connections' read/write timeout (ConnWriteTimeout; < 0: none)
-	directs atomic.Int32  // commands and Direct transactions in flight (see direct)
+	c        rueidis.Client
+	cluster  bool
+	timeout  time.Duration // the connections' read/write timeout (ConnWriteTimeout; < 0: none)
+	directs  atomic.Int32  // commands and Direct transactions in flight (see direct)
+	replicas bool          // commands marked Replica go to replicas (see build)
 }
 
 // NewRueidis connects with opt.
 func NewRueidis(opt rueidis.ClientOption) (*Rueidis, error) {
 	opt.DisableCache = true // no CLIENT TRACKING: fewer ACL permissions needed
+	replicas := opt.SendToReplicas != nil
+	if replicas {
+		// Only commands built read-only go to replicas, and only those
+		// marked Replica are (see build).
+		opt.SendToReplicas = func(c rueidis.Completed) bool { return c.IsReadOnly() }
+	}
 	c, err := rueidis.NewClient(opt)
 	if err != nil {
 		return nil, err
@@ -32,18 +39,23 @@ func NewRueidis(opt rueidis.ClientOption) (*Rueidis, error) {
 	if timeout == 0 {               // rueidis's default
 		timeout = 10 * max(rueidis.DefaultTCPKeepAlive, opt.Dialer.KeepAlive)
 	}
-	return &Rueidis{c: c, timeout: timeout, cluster: c.Mode() == rueidis.ClientModeCluster}, nil
+	return &Rueidis{c: c, timeout: timeout, cluster: c.Mode() == rueidis.ClientModeCluster, replicas: replicas}, nil
 }
 
 // build makes cmd a rueidis command. Blocking commands go to rueidis's
 // dedicated connections, where a caller whose context cannot be cancelled
 // (or has a deadline) writes and reads itself; the shared connections
-// pipeline through writer and reader goroutines.
-func build(b rueidis.Builder, cmd Cmd) rueidis.Completed {
+// pipeline through writer and reader goroutines. When the client reads
+// from replicas (replicas), rueidis sends every command built read-only to
+// one, so only those marked Replica are: the other reads keep to the
+// primary (and lose rueidis's retry of read-only commands).
+func build(b rueidis.Builder, cmd Cmd, replicas bool) rueidis.Completed {
 	a := b.Arbitrary(cmd.Name...).Keys(cmd.Keys...).Args(cmd.Args...)
 	switch {
 	case cmd.Blocking:
 		return a.Blocking()
+	case replicas && !cmd.Replica:
+		return a.Build()
 	case cmd.ReadOnly:
 		return a.ReadOnly()
 	}
@@ -58,7 +70,7 @@ func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
 	// the caller's goroutine only until calls first overlap; after that,
 	// every call pays the hand-off to its writer and reader goroutines:
 	// 1.2–1.7× go-redis's time serially, see hotbench transports.)
-	if !cmd.Blocking {
+	if !cmd.Blocking && !(cmd.Replica && r.replicas) {
 		var done func()
 		ctx, cmd.Blocking, done = r.direct(ctx)
 		defer done()
@@ -66,10 +78,10 @@ func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
 	// A dedicated connection honours ctx throughout; only the shared ones
 	// may wait for a connection being made (see bounded).
 	if ctx.Done() == nil || cmd.Blocking {
-		return fromRueidis(r.c.Do(ctx, build(r.c.B(), cmd)))
+		return fromRueidis(r.c.Do(ctx, build(r.c.B(), cmd, r.replicas)))
 	}
 	res, err := bounded(ctx, func() (Result, error) {
-		v, err := fromRueidis(r.c.Do(ctx, build(r.c.B(), cmd)))
+		v, err := fromRueidis(r.c.Do(ctx, build(r.c.B(), cmd, r.replicas)))
 		return Result{v, err}, nil
 	})
 	if err != nil {
@@ -99,9 +111,9 @@ func (r *Rueidis) direct(ctx context.Context) (_ context.Context, dedicated bool
 
 func (r *Rueidis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
 	if ctx.Done() == nil {
-		return doMultiRueidis(ctx, r.c, cmds)
+		return doMultiRueidis(ctx, r.c, cmds, r.replicas)
 	}
-	rs, err := bounded(ctx, func() ([]Result, error) { return doMultiRueidis(ctx, r.c, cmds), nil })
+	rs, err := bounded(ctx, func() ([]Result, error) { return doMultiRueidis(ctx, r.c, cmds, r.replicas), nil })
 	if err != nil {
 		rs = make([]Result, len(cmds))
 		for i := range rs {
@@ -111,10 +123,11 @@ func (r *Rueidis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
 	return rs
 }
 
-func doMultiRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd) []Result {
+func doMultiRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd, replicas bool) []Result {
 	cs := make([]rueidis.Completed, len(cmds))
 	for i, cmd := range cmds {
-		cs[i] = build(c.B(), cmd)
+		cmd.Replica = false // a batch keeps to the primary
+		cs[i] = build(c.B(), cmd, replicas)
 	}
 	rs := c.DoMulti(ctx, cs...)
 	out := make([]Result, len(rs))
@@ -132,17 +145,18 @@ func (r *Rueidis) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
 		defer done()
 		if dedicated {
 			cmds[0].Blocking = true // the whole MULTI/EXEC goes on a dedicated connection
-			return execRueidis(ctx, r.c, cmds)
+			return execRueidis(ctx, r.c, cmds, r.replicas)
 		}
 	}
-	return bounded(ctx, func() ([]Result, error) { return execRueidis(ctx, r.c, cmds) })
+	return bounded(ctx, func() ([]Result, error) { return execRueidis(ctx, r.c, cmds, r.replicas) })
 }
 
-func execRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd) ([]Result, error) {
+func execRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd, replicas bool) ([]Result, error) {
 	cs := make([]rueidis.Completed, 0, len(cmds)+2)
 	cs = append(cs, c.B().Multi().Build())
 	for _, cmd := range cmds {
-		cs = append(cs, build(c.B(), cmd))
+		cmd.Replica = false // a transaction keeps to the primary
+		cs = append(cs, build(c.B(), cmd, replicas))
 	}
 	cs = append(cs, c.B().Exec().Build())
 	rs := c.DoMulti(ctx, cs...)
@@ -206,11 +220,11 @@ func (r *Rueidis) watch(ctx context.Context, keys []string, fn func(Conn) error)
 type rueidisConn struct{ c rueidis.DedicatedClient }
 
 func (c rueidisConn) DoMulti(ctx context.Context, cmds []Cmd) []Result {
-	return doMultiRueidis(ctx, c.c, cmds)
+	return doMultiRueidis(ctx, c.c, cmds, false)
 }
 
 func (c rueidisConn) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
-	return execRueidis(ctx, c.c, cmds)
+	return execRueidis(ctx, c.c, cmds, false)
 }
 
 func (r *Rueidis) Cluster() bool { return r.cluster }

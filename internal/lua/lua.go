@@ -10,7 +10,9 @@
 // in front of the script: Redis runs every script on its own, so shared
 // functions travel with each script that uses them. "flags" marks a script
 // readonly (it writes nothing, so it is sent with EVALSHA_RO and may run
-// on a replica) or direct (it hands off to a waiter: see backend.Cmd.Direct).
+// on a replica when the client reads from replicas), primary (read-only,
+// but the engine acts on what it reads: never on a replica) or direct (it
+// hands off to a waiter: see backend.Cmd.Direct).
 package lua
 
 import (
@@ -37,6 +39,7 @@ type Script struct {
 	Libs     []string
 	ReadOnly bool // writes nothing: EVALSHA_RO / EVAL_RO
 	Direct   bool // sent as backend.Cmd.Direct
+	Primary  bool // read-only, but what it reads must be fresh: never sent to a replica
 }
 
 var (
@@ -83,6 +86,8 @@ func parse(name string) (*Script, error) {
 					s.ReadOnly = true
 				case "direct":
 					s.Direct = true
+				case "primary":
+					s.Primary = true
 				default:
 					return nil, fmt.Errorf("script %s: unknown flag %q", name, f)
 				}
@@ -142,5 +147,6 @@ func (s *Script) Cmd(byHash bool, keys, args []string) backend.Cmd {
 		Args:     args,
 		Direct:   s.Direct,
 		ReadOnly: s.ReadOnly,
+		Replica:  s.ReadOnly && !s.Primary,
 	}
 }
