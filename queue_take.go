@@ -202,6 +202,13 @@ func (q *queue) waitTake(ctx context.Context, op, id string, hold time.Duration,
 			return nil, err
 		}
 		arr, cerr := asArray(rs[2].Val, rs[2].Err)
+		parked := rs[1].Err == nil && rs[1].Val != nil
+		if backend.IsServerError(cerr, "NOSCRIPT") && ctx.Err() != nil {
+			// The claim must run again, but ctx has ended: detach would
+			// not run it (nor its undo), so give the parked item back.
+			q.undoTake(ctx, id, parked, nil)
+			return nil, ctx.Err()
+		}
 		if backend.IsServerError(cerr, "NOSCRIPT") {
 			// The parked item waits under its registration meanwhile; the
 			// claim's own reply must not be lost either.
@@ -214,6 +221,11 @@ func (q *queue) waitTake(ctx context.Context, op, id string, hold time.Duration,
 		}
 		for _, err := range []error{cerr, rs[1].Err, rs[0].Err} {
 			if err != nil {
+				if parked && cerr != nil {
+					// The claim failed after BLMOVE parked an item: it
+					// goes back now, not at the registration's deadline.
+					q.undoTake(ctx, id, true, nil)
+				}
 				return nil, err
 			}
 		}
