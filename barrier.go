@@ -85,7 +85,7 @@ func (b *Barrier) Wait(ctx context.Context) (_ int, err error) {
 	wid := newID()
 	arr, err := b.arrive(ctx, cl, wid)
 	if err != nil {
-		return 0, b.exit(ctx, op, err)
+		return 0, b.ctxFail(ctx, op, err)
 	}
 	r, idx, ok := replyHead(arr)
 	switch {
@@ -186,7 +186,7 @@ func (b *Barrier) await(ctx context.Context, cl *Client, op, wid string, idx int
 		es, l, err := b.awaitEntries(ctx, op, b.keys[2], last, time.Until(wakeAt))
 		if err != nil {
 			b.giveUp(ctx, cl, wid, gen)
-			return 0, b.exit(ctx, op, err)
+			return 0, b.ctxFail(ctx, op, err)
 		}
 		last = l
 		check := !time.Now().Before(wakeAt)
@@ -217,18 +217,10 @@ func (b *Barrier) await(ctx context.Context, cl *Client, op, wid string, idx int
 		}
 		if err != nil {
 			b.giveUp(ctx, cl, wid, gen)
-			return 0, b.exit(ctx, op, err)
+			return 0, b.ctxFail(ctx, op, err)
 		}
 		next = time.Duration(n) * time.Millisecond
 	}
-}
-
-// exit is the error of a Wait that gave up: ctx's own when it ended.
-func (b *Barrier) exit(ctx context.Context, op string, err error) error {
-	if cerr := ctx.Err(); cerr != nil && isCtxErr(err) {
-		return cerr
-	}
-	return b.fail(op, err)
 }
 
 // leaveFor bounds how long a Wait that gives up waits for its leave

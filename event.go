@@ -64,7 +64,7 @@ func (e *Event) Wait(ctx context.Context) (err error) {
 			err = errReply
 		}
 		if err != nil {
-			return e.waitErr(ctx, err)
+			return e.ctxFail(ctx, "Wait", err)
 		}
 		if r[0] == int64(1) {
 			return nil
@@ -75,32 +75,10 @@ func (e *Event) Wait(ctx context.Context) (err error) {
 		}
 		es, _, err := e.awaitEntries(ctx, "Wait", e.keys[1], last, maxBlock)
 		if err != nil {
-			return e.waitErr(ctx, err)
+			return e.ctxFail(ctx, "Wait", err)
 		}
 		if len(es) > 0 {
 			return nil // a Set came after the read, whatever came since
 		}
 	}
-}
-
-// waitErr returns ctx's error, unwrapped, when err is due to ctx's end,
-// and err naming the Event and Wait otherwise.
-func (e *Event) waitErr(ctx context.Context, err error) error {
-	if cerr := endedCtxErr(ctx, err); cerr != nil {
-		return cerr
-	}
-	return e.fail("Wait", err)
-}
-
-// endedCtxErr returns ctx's error when err says that ctx ended, nil
-// otherwise. The backend may see a deadline pass a moment before ctx's
-// own timer fires; then it waits for ctx to say so.
-func endedCtxErr(ctx context.Context, err error) error {
-	if !isCtxErr(err) {
-		return nil
-	}
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < 10*time.Millisecond {
-		<-ctx.Done()
-	}
-	return ctx.Err()
 }

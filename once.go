@@ -82,7 +82,7 @@ func (o *Once) Do(ctx context.Context, f func(context.Context) error) (err error
 		start := time.Now()
 		r, err := o.begin(ctx, id)
 		if err != nil {
-			return o.doErr(ctx, err)
+			return o.ctxFail(ctx, "Do", err)
 		}
 		switch r[0] {
 		case int64(1):
@@ -104,7 +104,7 @@ func (o *Once) Do(ctx context.Context, f func(context.Context) error) (err error
 		}
 		es, _, err := o.awaitEntries(ctx, "Do", o.keys[2], last, d)
 		if err != nil {
-			return o.doErr(ctx, err)
+			return o.ctxFail(ctx, "Do", err)
 		}
 		var failed error
 		for _, e := range es {
@@ -218,13 +218,4 @@ func (o *Once) Done(ctx context.Context) (bool, error) {
 func (o *Once) Reset(ctx context.Context) error {
 	_, err := o.script(ctx, scriptOnceReset, o.keys[:1])
 	return o.fail("Reset", err)
-}
-
-// doErr returns ctx's error, unwrapped, when err is due to ctx's end,
-// and err naming the Once and Do otherwise.
-func (o *Once) doErr(ctx context.Context, err error) error {
-	if cerr := endedCtxErr(ctx, err); cerr != nil {
-		return cerr
-	}
-	return o.fail("Do", err)
 }

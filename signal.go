@@ -87,5 +87,24 @@ func keepMember(ttl time.Duration, start time.Time, renew func(ctx context.Conte
 // the caller's script.
 func (m *member) stop() { m.le.end() }
 
-// lostCh is closed when the member's lease ends (lost or stopped).
-func (m *member) lostCh() <-chan struct{} { return m.le.done }
+// ctxFail returns ctx's error, unwrapped, when err is due to ctx's end,
+// and err naming the object and op otherwise.
+func (o *object) ctxFail(ctx context.Context, op string, err error) error {
+	if cerr := endedCtxErr(ctx, err); cerr != nil {
+		return cerr
+	}
+	return o.fail(op, err)
+}
+
+// endedCtxErr returns ctx's error when err says that ctx ended, nil
+// otherwise. The backend may see a deadline pass a moment before ctx's
+// own timer fires; then it waits for ctx to say so.
+func endedCtxErr(ctx context.Context, err error) error {
+	if !isCtxErr(err) {
+		return nil
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < 10*time.Millisecond {
+		<-ctx.Done()
+	}
+	return ctx.Err()
+}

@@ -101,7 +101,7 @@ func (w *WaitGroup) Wait(ctx context.Context) (err error) {
 	for {
 		st, err := w.state(ctx)
 		if err != nil {
-			return w.ctxOr("Wait", ctx, err)
+			return w.ctxFail(ctx, "Wait", err)
 		}
 		if st.count == 0 {
 			return w.lostErr(st.lost)
@@ -115,7 +115,7 @@ func (w *WaitGroup) Wait(ctx context.Context) (err error) {
 		}
 		entries, _, err := w.awaitEntries(ctx, "Wait", w.keys[2], st.last, d)
 		if err != nil {
-			return w.ctxOr("Wait", ctx, err)
+			return w.ctxFail(ctx, "Wait", err)
 		}
 		if len(entries) > 0 { // the counter reached zero after the read
 			lost, _ := strconv.ParseInt(entries[0].fields["lost"], 10, 64)
@@ -187,7 +187,7 @@ func (w *WaitGroup) Go(ctx context.Context, f func(context.Context) error) error
 			// A lost reply: the member may have joined.
 			cl.background(ctx, func(ctx context.Context) { _, _ = w.script(ctx, scriptWGFinish, w.keys, id) })
 		}
-		return w.ctxOr("Go", ctx, err)
+		return w.ctxFail(ctx, "Go", err)
 	}
 
 	fctx, cancel := context.WithCancelCause(ctx)
@@ -294,14 +294,6 @@ func (w *WaitGroup) check(op string, err error) error {
 	var se *backend.ServerError
 	if errors.As(err, &se) && se.Prefix("NEGATIVE") {
 		return w.fail(op, fmt.Errorf("%w: %s", ErrInvalidArgument, strings.TrimPrefix(se.Msg, "NEGATIVE ")))
-	}
-	return w.fail(op, err)
-}
-
-// ctxOr returns ctx's error, unwrapped, when err is due to ctx's end.
-func (w *WaitGroup) ctxOr(op string, ctx context.Context, err error) error {
-	if cerr := ctx.Err(); cerr != nil && isCtxErr(err) {
-		return cerr
 	}
 	return w.fail(op, err)
 }
