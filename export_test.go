@@ -30,6 +30,15 @@ func JoinLine(ctx context.Context, l interface{ engine() *line }, n int64) (leav
 // RebuildTries is how many rebuild attempts have started (see rebuild).
 func RebuildTries() int64 { return rebuildTries.Load() }
 
+// DuringRebuilds sets f to run after every step of a rebuild (nil: none).
+func DuringRebuilds(f func()) {
+	if f == nil {
+		afterRebuildStep.Store(nil)
+		return
+	}
+	afterRebuildStep.Store(&f)
+}
+
 // SetGetHold sets how long a Get's take stays registered before it is
 // recovered (getHold), and returns a function that restores it.
 func SetGetHold(d time.Duration) (restore func()) {

@@ -92,8 +92,12 @@ func (r *stretcher) measured(d time.Duration) {
 	}
 }
 
-// rebuildTries counts rebuild attempts, for tests (export_test.go).
-var rebuildTries atomic.Int64
+// rebuildTries counts rebuild attempts, and afterRebuildStep, when set,
+// runs after each step: for tests (export_test.go).
+var (
+	rebuildTries     atomic.Int64
+	afterRebuildStep atomic.Pointer[func()]
+)
 
 // rebuild builds a new value for o's key, a Redis typ ("set", "hash" or "list"),
 // with build into r.tmp, and swaps it in if no key in watch (o's key
@@ -234,6 +238,9 @@ func (r *rebuilder) step(ctx context.Context, s *lua.Script, first string, more 
 	cursor, _, _ := asString(arr[0], nil)
 	if r.size, err = asInt(arr[1], nil); err != nil {
 		return "", err
+	}
+	if f := afterRebuildStep.Load(); f != nil {
+		(*f)()
 	}
 	return cursor, nil
 }
