@@ -298,12 +298,16 @@ func computerB(ctx context.Context, o *objects) error {
 	return o.signal(ctx, "b-counted")
 }
 
-// warmUp puts and gets an item on a scratch queue.
+// warmUp puts and gets an item on a scratch queue, and waits on it
+// briefly, so that the server has the scripts of both.
 func warmUp(ctx context.Context, prefix string) {
 	q := hotredis.NewQueue[string](prefix + ":warm-up")
 	defer q.Delete(ctx)
 	_ = q.Put(ctx, "x")
 	_, _ = q.Get(ctx)
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	_, _ = q.Get(wctx) // a Get that waits: its scripts too
 }
 
 // waitForWaiter waits until someone waits in the lock's line.
