@@ -168,7 +168,7 @@ func (o *Once) run(ctx context.Context, id string, start time.Time, f func(conte
 			return
 		}
 		// f panicked (or called runtime.Goexit): the run failed.
-		m.stop()
+		m.end()
 		r := recover()
 		msg := "runtime.Goexit"
 		if r != nil {
@@ -181,7 +181,7 @@ func (o *Once) run(ctx context.Context, id string, start time.Time, f func(conte
 	}()
 	ferr := f(fctx)
 	returned = true
-	m.stop()
+	m.end()
 	if ferr != nil {
 		_ = o.finish(ctx, id, runFailed, ferr.Error())
 		return ferr

@@ -62,17 +62,13 @@ func (o *object) awaitEntries(ctx context.Context, op, stream, last string, d ti
 
 func max1ms(d time.Duration) int64 { return max(1, d.Milliseconds()) }
 
-// member is a lease on a member of a sorted set of members, kept alive by
-// the lease watchdog until stop; renew renews it on the server (reporting
-// false when the member is gone: counted dead).
-type member struct {
-	le *lease
-}
-
-// keepMember starts the watchdog of a member whose lease of ttl began at
-// start. lost is called (once) when the lease is found gone or could not
-// be renewed in time.
-func keepMember(ttl time.Duration, start time.Time, renew func(ctx context.Context, ttl time.Duration) (bool, error), lost func()) *member {
+// keepMember starts the watchdog of a member (of a sorted set of
+// members) whose lease of ttl began at start, and returns its lease: end
+// stops the watchdog (the member's lease on the server is left to the
+// caller's script). renew renews it on the server, reporting false when
+// the member is gone (counted dead); lost is called, once, when the lease
+// is found gone or could not be renewed in time.
+func keepMember(ttl time.Duration, start time.Time, renew func(ctx context.Context, ttl time.Duration) (bool, error), lost func()) *lease {
 	le := newLease(0)
 	le.keepAlive(func() time.Duration { return ttl }, start.Add(ttl), renew, func() {
 		le.end()
@@ -80,12 +76,8 @@ func keepMember(ttl time.Duration, start time.Time, renew func(ctx context.Conte
 			lost()
 		}
 	})
-	return &member{le: le}
+	return le
 }
-
-// stop ends the watchdog; the member's lease on the server is left to
-// the caller's script.
-func (m *member) stop() { m.le.end() }
 
 // ctxFail returns ctx's error, unwrapped, when err is due to ctx's end,
 // and err naming the object and op otherwise.

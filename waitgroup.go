@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
-	"github.com/hotredis/hotredis/internal/backend"
 	"github.com/hotredis/hotredis/internal/lua"
 )
 
@@ -78,7 +76,7 @@ func (w *WaitGroup) add(ctx context.Context, op string, delta int64) error {
 		return w.invalid(op, "delta %d out of range (-2^52, 2^52)", delta)
 	}
 	_, err := w.script(ctx, scriptWGAdd, w.keys, strconv.FormatInt(delta, 10))
-	return w.check(op, err)
+	return w.fail(op, err) // NEGATIVE wraps ErrInvalidArgument (serverCodes)
 }
 
 // Wait blocks until the counter is zero, or ctx ends (then it returns
@@ -201,13 +199,13 @@ func (w *WaitGroup) Go(ctx context.Context, f func(context.Context) error) error
 	returned := false
 	defer func() {
 		if !returned { // f panicked or called runtime.Goexit: still count it done
-			m.stop()
+			m.end()
 			_, _ = w.finish(ctx, cl, id)
 		}
 	}()
 	ferr := f(fctx)
 	returned = true
-	m.stop()
+	m.end()
 
 	finished, err := w.finish(ctx, cl, id)
 	switch {
@@ -286,14 +284,4 @@ func (w *WaitGroup) lostErr(lost int64) error {
 		return w.fail("Wait", fmt.Errorf("%w: %d members started by Go died before they finished", ErrMemberLost, lost))
 	}
 	return nil
-}
-
-// check turns the reply of wg_add that refused a negative counter into an
-// error wrapping ErrInvalidArgument.
-func (w *WaitGroup) check(op string, err error) error {
-	var se *backend.ServerError
-	if errors.As(err, &se) && se.Prefix("NEGATIVE") {
-		return w.fail(op, fmt.Errorf("%w: %s", ErrInvalidArgument, strings.TrimPrefix(se.Msg, "NEGATIVE ")))
-	}
-	return w.fail(op, err)
 }
