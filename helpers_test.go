@@ -3,8 +3,10 @@ package hotredis_test
 import (
 	"context"
 	"os"
+	"os/exec"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -134,4 +136,29 @@ func observeApply(t *testing.T, k, typ string, probes []string, apply func() err
 	}
 	checkLooks(t, looks, oldSize, size, oldP, newP)
 	noScratch(t, k)
+}
+
+// killWhileBlocked checks that the blocked call whose result comes on got
+// has not returned settle after it began (the child holds what it waits
+// for), SIGKILLs child, and returns the call's result and when it came.
+// It fails t with what (saying what did not happen) if nothing comes
+// within bound of the kill.
+func killWhileBlocked(t *testing.T, child *exec.Cmd, got <-chan error, settle, bound time.Duration, what string) (err error, killed time.Time) {
+	t.Helper()
+	time.Sleep(settle)
+	select {
+	case err := <-got:
+		t.Fatalf("returned while the child held on: %v", err)
+	default:
+	}
+	killed = time.Now()
+	noErr(t, child.Process.Signal(syscall.SIGKILL))
+	_ = child.Wait()
+	select {
+	case err = <-got:
+		return err, killed
+	case <-time.After(bound):
+		t.Fatal(what)
+		return nil, killed
+	}
 }

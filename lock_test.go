@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -366,26 +365,10 @@ func testCrash(t *testing.T, kind string, n int64) {
 	w := newLocker(kind, k, n)
 	got := make(chan error, 1)
 	go func() { got <- w.Acquire(ctx) }()
-	time.Sleep(100 * time.Millisecond)
-	select {
-	case err := <-got:
-		t.Fatalf("acquired while the child held it: %v", err)
-	default:
-	}
-	killed := time.Now()
-	if err := child.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	_ = child.Wait()
-	select {
-	case err := <-got:
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("acquired %v after SIGKILL", time.Since(killed))
-	case <-time.After(2*time.Second + 1500*time.Millisecond):
-		t.Fatal("the killed holder's lease did not run out in 2s plus a margin")
-	}
+	err, killed := killWhileBlocked(t, child, got, 100*time.Millisecond, 2*time.Second+1500*time.Millisecond,
+		"the killed holder's lease did not run out in 2s plus a margin")
+	noErr(t, err)
+	t.Logf("acquired %v after SIGKILL", time.Since(killed))
 	_ = w.Release(ctx)
 }
 

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -41,22 +40,10 @@ func TestRWLockCrashedReaderFreesLock(t *testing.T) {
 	w := hotredis.NewRWLock(k)
 	got := make(chan error, 1)
 	go func() { got <- w.Acquire(ctx) }()
-	time.Sleep(100 * time.Millisecond)
-	select {
-	case err := <-got:
-		t.Fatalf("a writer acquired while the child read: %v", err)
-	default:
-	}
-	killed := time.Now()
-	noErr(t, child.Process.Signal(syscall.SIGKILL))
-	_ = child.Wait()
-	select {
-	case err := <-got:
-		noErr(t, err)
-		t.Logf("writer acquired %v after SIGKILL of the reader (lease 2s)", time.Since(killed))
-	case <-time.After(3500 * time.Millisecond):
-		t.Fatal("the killed reader's lease did not run out in 2s plus a margin")
-	}
+	err, killed := killWhileBlocked(t, child, got, 100*time.Millisecond, 3500*time.Millisecond,
+		"the killed reader's lease did not run out in 2s plus a margin")
+	noErr(t, err)
+	t.Logf("writer acquired %v after SIGKILL of the reader (lease 2s)", time.Since(killed))
 	noErr(t, w.Release(ctx))
 }
 

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -219,24 +218,12 @@ func TestWaitGroupCrashedMemberCountsLost(t *testing.T) {
 	}
 	got := make(chan error, 1)
 	go func() { got <- wg.Wait(ctx) }()
-	time.Sleep(100 * time.Millisecond)
-	select {
-	case err := <-got:
-		t.Fatalf("Wait returned %v while the member ran", err)
-	default:
+	err, killed := killWhileBlocked(t, child, got, 100*time.Millisecond, time.Second+1500*time.Millisecond,
+		"the killed member's lease of 1s did not run out in time")
+	if !errors.Is(err, hotredis.ErrMemberLost) {
+		t.Fatalf("Wait = %v, want ErrMemberLost", err)
 	}
-	killed := time.Now()
-	noErr(t, child.Process.Signal(syscall.SIGKILL))
-	_ = child.Wait()
-	select {
-	case err := <-got:
-		if !errors.Is(err, hotredis.ErrMemberLost) {
-			t.Fatalf("Wait = %v, want ErrMemberLost", err)
-		}
-		t.Logf("Wait returned %v after SIGKILL: %v", time.Since(killed), err)
-	case <-time.After(time.Second + 1500*time.Millisecond):
-		t.Fatal("the killed member's lease of 1s did not run out in time")
-	}
+	t.Logf("Wait returned %v after SIGKILL: %v", time.Since(killed), err)
 	if n := must[int64](t)(wg.Count(ctx)); n != 0 {
 		t.Errorf("Count = %d, want 0", n)
 	}
