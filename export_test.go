@@ -27,6 +27,14 @@ func JoinLine(ctx context.Context, l interface{ engine() *line }, n int64) (leav
 	}, nil
 }
 
+// SetSortMem sets how many elements a long Sort sorts in memory at once
+// (a run) and returns a function that restores it. Not for parallel tests.
+func SetSortMem(n int64) (restore func()) {
+	old := sortMem
+	sortMem = n
+	return func() { sortMem = old }
+}
+
 // RebuildTries is how many rebuild attempts have started (see rebuild).
 func RebuildTries() int64 { return rebuildTries.Load() }
 

@@ -22,8 +22,7 @@ import (
 // end (see rebuild.go).
 
 var (
-	scriptListScan     = lua.Load("list_scan")
-	scriptListSortStep = lua.Load("list_sort_step")
+	scriptListScan = lua.Load("list_scan")
 )
 
 const (
@@ -34,10 +33,6 @@ const (
 	// txScriptMax bounds the elements one list script may write inside a
 	// transaction, where a big change cannot be split into steps.
 	txScriptMax = 100 * chunkSize
-	// sortRun is how many elements a sort step sorts into a run, and
-	// sortFanIn how many runs a merge step merges, reading sortRead
-	// elements of each.
-	sortRun, sortFanIn, sortRead = 4 * chunkSize, 16, 250
 )
 
 // Slice returns the elements list[start:stop] with Python's slice rules:
@@ -248,72 +243,13 @@ func (l *List[T]) Sort(ctx context.Context, reverse bool) error {
 	_, err := l.script(ctx, scriptListSort, l.keys[:1], alpha, desc, bound)
 	if backend.IsServerError(err, "BIG") {
 		_, err = l.rebuildList(ctx, "Sort", func(ctx context.Context, r *rebuilder, n int64) error {
-			return l.sortInSteps(ctx, r, n, alpha, desc)
+			return l.sortInSteps(ctx, r, n, sorter{numeric: alpha == "", desc: reverse})
 		})
 	}
 	if err != nil && strings.Contains(err.Error(), "can't be converted into double") {
 		return l.undecodable(ctx, err)
 	}
 	return err
-}
-
-// sortInSteps sorts the n elements of the list into r.tmp: runs of
-// sortRun elements, each sorted by SORT, then merged sortFanIn at a time,
-// level by level, the last merge into r.tmp.
-func (l *List[T]) sortInSteps(ctx context.Context, r *rebuilder, n int64, alpha, desc string) error {
-	ttl := ms(scratchTTL)
-	var runs []string
-	defer func() { // runs left by an error; merged runs are empty, gone
-		if len(runs) > 0 {
-			dropScratch(ctx, r.cl, runs...)
-		}
-	}()
-	for a := int64(0); a < n; a += sortRun {
-		run := r.tmp + ":run:" + strconv.Itoa(len(runs))
-		runs = append(runs, run)
-		_, err := r.cl.do(ctx, scriptListSortStep.Cmd(true, []string{l.key, run}, []string{"run", alpha, desc, ttl,
-			strconv.FormatInt(a, 10), strconv.FormatInt(min(a+sortRun, n)-1, 10)}))
-		if err != nil {
-			return err
-		}
-	}
-	for level := 0; ; level++ {
-		if len(runs) <= sortFanIn {
-			size, err := l.merge(ctx, r.cl, r.tmp, runs, alpha, desc, ttl)
-			r.size = size
-			runs = nil
-			return err
-		}
-		var next []string
-		for g := 0; g < len(runs); g += sortFanIn {
-			out := r.tmp + ":merge:" + strconv.Itoa(level) + ":" + strconv.Itoa(len(next))
-			if _, err := l.merge(ctx, r.cl, out, runs[g:min(g+sortFanIn, len(runs))], alpha, desc, ttl); err != nil {
-				runs = append(next, runs[g:]...)
-				return err
-			}
-			next = append(next, out)
-		}
-		runs = next
-	}
-}
-
-// merge merges the sorted runs into out, a step at a time, and returns
-// out's length.
-func (l *List[T]) merge(ctx context.Context, cl *Client, out string, runs []string, alpha, desc, ttl string) (int64, error) {
-	ks := append([]string{out}, runs...)
-	for {
-		arr, err := asArray(cl.do(ctx, scriptListSortStep.Cmd(true, ks, []string{"merge", alpha, desc, ttl, strconv.Itoa(sortRead)})))
-		if err == nil && len(arr) != 2 {
-			err = errReply
-		}
-		if err != nil {
-			return 0, err
-		}
-		if arr[0] == int64(1) {
-			n, _ := arr[1].(int64)
-			return n, nil
-		}
-	}
 }
 
 // undecodable finds the first element that does not decode, for an error
@@ -454,7 +390,7 @@ func (l *List[T]) scriptBound(ctx context.Context) int {
 // the work takes.
 func (l *List[T]) rebuildList(ctx context.Context, op string, build func(context.Context, *rebuilder, int64) error) (int64, error) {
 	done, err := l.rebuild(ctx, "list", l.keys[:1], func(ctx context.Context, r *rebuilder) error {
-		n, err := asInt(l.read(ctx, cmd("LLEN", l.keys[:1])))
+		n, err := asInt(l.readPrimary(ctx, cmd("LLEN", l.keys[:1])))
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hotredis/hotredis"
+	"github.com/redis/go-redis/v9"
 )
 
 // listStepsN is long enough for every stepwise list operation to take
@@ -208,4 +209,64 @@ func TestListLongSortOfUndecodableIsADecodeError(t *testing.T) {
 		t.Errorf("the refused Sort changed the list: %q at 20000", s)
 	}
 	noScratch(t, l.Key())
+}
+
+// TestListLongSortMatchesRedisSORT sorts long lists in steps, in one run
+// and in several runs merged, and compares each result with Redis's own
+// SORT ... STORE of a copy: numbers by value with SORT's tie-break for
+// equal values written differently ("1", "1.0", "1e0"), text by bytes,
+// both orders.
+func TestListLongSortMatchesRedisSORT(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	numbers := []string{"1", "1.0", "1e0", "-0", "0", "0.5", "-2.25", "1e3", "1000", "999.999", "-1e-300", "123456789012345678"}
+	for _, runs := range []struct {
+		name string
+		mem  int64
+	}{{"one run", 1 << 20}, {"runs merged", 7_000}} {
+		t.Run(runs.name, func(t *testing.T) {
+			defer hotredis.SetSortMem(runs.mem)()
+			for _, kind := range []string{"numbers", "text"} {
+				for _, desc := range []bool{false, true} {
+					k := key(t) + ":" + kind + ":" + strconv.FormatBool(desc)
+					vals := make([]any, listStepsN)
+					for i := range vals {
+						switch kind {
+						case "numbers":
+							if i%3 == 0 {
+								vals[i] = numbers[rand.IntN(len(numbers))]
+							} else {
+								vals[i] = strconv.FormatFloat(rand.NormFloat64()*1e6, 'g', -1, 64)
+							}
+						default:
+							vals[i] = strconv.Quote(strconv.Itoa(rand.IntN(listStepsN / 2)))
+						}
+					}
+					noErr(t, rdb.RPush(ctx, k, vals...).Err())
+					noErr(t, rdb.Copy(ctx, k, k+":want", 0, false).Err())
+					sort := &redis.Sort{Alpha: kind == "text", Order: "ASC"}
+					if desc {
+						sort.Order = "DESC"
+					}
+					noErr(t, rdb.SortStore(ctx, k+":want", k+":want", sort).Err())
+					var err error
+					if kind == "numbers" {
+						err = hotredis.NewList[float64](k).Sort(ctx, desc)
+					} else {
+						err = hotredis.NewList[string](k).Sort(ctx, desc)
+					}
+					noErr(t, err)
+					got, want := rdb.LRange(ctx, k, 0, -1).Val(), rdb.LRange(ctx, k+":want", 0, -1).Val()
+					if !slices.Equal(got, want) {
+						i := 0
+						for i < min(len(got), len(want)) && got[i] == want[i] {
+							i++
+						}
+						t.Fatalf("%s desc=%v: %d elements, SORT gives %d; first difference at %d", kind, desc, len(got), len(want), i)
+					}
+					noScratch(t, k)
+				}
+			}
+		})
+	}
 }

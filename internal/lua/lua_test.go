@@ -1399,57 +1399,6 @@ var cases = []scriptCase{
 		after: []probe{{cmd("LRANGE", "{t}:l", 0, -1), strs("3", "1", "2")}},
 	},
 
-	// list_sort_step: "run" KEYS list, run; "merge" KEYS out, runs...
-	{
-		script: "list_sort_step", name: "run copies a stretch of the list into a sorted run",
-		setup: [][]any{{"RPUSH", "{t}:l", "5", "3", "10", "1", "4"}},
-		keys:  []string{"{t}:l", "{t}:r"},
-		args:  cmd("run", "", "", "60000", "1", "3"),
-		want:  3,
-		after: []probe{
-			{cmd("LRANGE", "{t}:r", 0, -1), strs("1", "3", "10")},
-			{cmd("PTTL", "{t}:r"), between(1, 60000)},
-		},
-	},
-	{
-		script: "list_sort_step", name: "run sorts by bytes and in descending order",
-		setup: [][]any{{"RPUSH", "{t}:l", "b", "c", "a"}},
-		keys:  []string{"{t}:l", "{t}:r"},
-		args:  cmd("run", "ALPHA", "DESC", "60000", "0", "2"),
-		want:  3,
-		after: []probe{{cmd("LRANGE", "{t}:r", 0, -1), strs("c", "b", "a")}},
-	},
-	{
-		script: "list_sort_step", name: "run refuses a value that is not a number, as SORT",
-		setup: [][]any{{"RPUSH", "{t}:l", "1", "x"}},
-		keys:  []string{"{t}:l", "{t}:r"},
-		args:  cmd("run", "", "", "60000", "0", "1"),
-		want:  errReply("ERR"),
-	},
-	{
-		script: "list_sort_step", name: "merge emits only what no unread element can precede",
-		setup: [][]any{{"RPUSH", "{t}:a", "1", "4", "9"}, {"RPUSH", "{t}:b", "2", "3", "10"}},
-		keys:  []string{"{t}:o", "{t}:a", "{t}:b"},
-		args:  cmd("merge", "", "", "60000", "2"),
-		want:  []any{int64(0), int64(3)},
-		after: []probe{
-			{cmd("LRANGE", "{t}:o", 0, -1), strs("1", "2", "3")},
-			{cmd("LRANGE", "{t}:a", 0, -1), strs("4", "9")},
-			{cmd("LRANGE", "{t}:b", 0, -1), strs("10")},
-		},
-	},
-	{
-		script: "list_sort_step", name: "merge ends when every run is used up",
-		setup: [][]any{{"RPUSH", "{t}:a", "4", "1"}, {"RPUSH", "{t}:b", "3", "2"}},
-		keys:  []string{"{t}:o", "{t}:a", "{t}:b"},
-		args:  cmd("merge", "", "DESC", "60000", "5"),
-		want:  []any{int64(1), int64(4)},
-		after: []probe{
-			{cmd("LRANGE", "{t}:o", 0, -1), strs("4", "3", "2", "1")},
-			{cmd("EXISTS", "{t}:a", "{t}:b"), 0},
-		},
-	},
-
 	// lock_acquire: KEYS lk; ARGV common, owner, lease, reentrant, attempt, wait
 	{
 		script: "lock_acquire", name: "a free lock is taken with a token from the server's clock",
