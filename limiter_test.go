@@ -205,7 +205,7 @@ func TestLimiterInvalid(t *testing.T) {
 // burst 100: over the window, the admitted count is the burst plus the
 // rate times the window, within 1%.
 func TestLimiterAccuracyAcrossProcesses(t *testing.T) {
-	window := 10 * time.Second
+	window := 5 * time.Second
 	if onCluster() || testing.Short() {
 		window = 3 * time.Second // the same check, shorter, on the second topology
 	}

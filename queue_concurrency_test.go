@@ -439,11 +439,11 @@ func TestQueueConcurrentGoroutines(t *testing.T) {
 	}
 }
 
-// TestQueueProcesses moves 100,000 items through a bounded queue between
-// two producer and two consumer processes: each item is received exactly
-// once.
+// TestQueueProcesses moves 40,000 items through a bounded queue (500)
+// between two producer and two consumer processes of 8 goroutines each:
+// each item is received exactly once.
 func TestQueueProcesses(t *testing.T) {
-	const perProducer, goroutines = 50_000, 8
+	const perProducer, goroutines = 20_000, 8
 	k := key(t)
 	q := hotredis.NewQueue[string](k)
 	results := hotredis.NewList[string](k + ":results")
