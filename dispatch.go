@@ -39,8 +39,32 @@ func isQueued(v any) bool { _, ok := v.(queuedReply); return ok }
 
 // cmd builds a command: name, then keys, then args.
 func cmd(name string, ks []string, args ...string) backend.Cmd {
-	return backend.Cmd{Name: []string{name}, Keys: ks, Args: args}
+	n, ok := verbs[name]
+	if !ok {
+		n = []string{name}
+	}
+	return backend.Cmd{Name: n, Keys: ks, Args: args}
 }
+
+// verbs holds the Name of each command cmd builds often, so that a call
+// does not allocate one (a backend never changes a command's Name).
+var verbs = func() map[string][]string {
+	m := make(map[string][]string)
+	for _, v := range []string{
+		"APPEND", "DECRBY", "DEL", "EXISTS", "GET", "GETRANGE", "HDEL", "HEXISTS",
+		"HGET", "HGETALL", "HINCRBY", "HINCRBYFLOAT", "HLEN", "HMGET", "HSCAN",
+		"HSET", "HSETNX", "HVALS", "INCRBY", "INCRBYFLOAT", "LINDEX", "LINSERT",
+		"LLEN", "LPOP", "LPOS", "LPUSH", "LRANGE", "LREM", "LSET", "LTRIM",
+		"PERSIST", "PEXPIRE", "PEXPIREAT", "PEXPIRETIME", "PTTL", "RPOP", "RPUSH",
+		"SADD", "SCARD", "SDIFF", "SET", "SETRANGE", "SINTER", "SINTERCARD",
+		"SISMEMBER", "SMEMBERS", "SMISMEMBER", "SPOP", "SRANDMEMBER", "SREM",
+		"SSCAN", "STRLEN", "SUNION", "TIME", "TYPE", "UNLINK", "ZADD", "ZCARD",
+		"ZRANGE", "ZREM", "ZSCORE",
+	} {
+		m[v] = []string{v}
+	}
+	return m
+}()
 
 // read sends a command whose reply the caller needs. Inside a Transaction
 // it fails with ErrInTransaction; inside Optimistic its keys are watched
@@ -223,7 +247,7 @@ func (o *object) block(ctx context.Context, cl *Client, mk func(timeout time.Dur
 		}
 	}
 	cmds := mk(d)
-	if err := cl.ready(ctx, keysOf(cmds)); err != nil {
+	if err := cl.readyAll(ctx, cmds); err != nil {
 		return nil, wrapErr(o.kind, o.key, err)
 	}
 	if undo == nil {
@@ -319,11 +343,16 @@ func (c *Client) background(ctx context.Context, f func(context.Context)) {
 // and so how long Close may wait for it.
 const backgroundTimeout = 5 * time.Second
 
+// keysOf gathers the keys of cmds.
 func keysOf(cmds []backend.Cmd) []string {
 	if len(cmds) == 1 {
 		return cmds[0].Keys
 	}
-	var ks []string
+	n := 0
+	for _, c := range cmds {
+		n += len(c.Keys)
+	}
+	ks := make([]string, 0, n)
 	for _, c := range cmds {
 		ks = append(ks, c.Keys...)
 	}
@@ -332,6 +361,15 @@ func keysOf(cmds []backend.Cmd) []string {
 
 // ready checks what must hold before anything is sent: an open client, a
 // live context, and keys that a Cluster can serve together.
+// readyAll is ready for the keys of all of cmds, which it gathers only on a
+// Cluster, where they matter.
+func (c *Client) readyAll(ctx context.Context, cmds []backend.Cmd) error {
+	if !c.cluster {
+		return c.ready(ctx, nil)
+	}
+	return c.ready(ctx, keysOf(cmds))
+}
+
 func (c *Client) ready(ctx context.Context, ks []string) error {
 	if c.closed.Load() {
 		return ErrClosed
@@ -373,7 +411,7 @@ func (c *Client) send(ctx context.Context, cmd backend.Cmd, write bool) (any, er
 // sendMulti runs cmds in MULTI/EXEC (atomic) or as a pipeline, honouring a
 // transaction in ctx: there they are queued, each answering queued.
 func (c *Client) sendMulti(ctx context.Context, cmds []backend.Cmd, atomic bool) ([]backend.Result, error) {
-	if err := c.ready(ctx, keysOf(cmds)); err != nil {
+	if err := c.readyAll(ctx, cmds); err != nil {
 		return nil, err
 	}
 	if t := txFrom(ctx); t != nil {

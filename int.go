@@ -184,6 +184,9 @@ func (i *Int) fail(ctx context.Context, err error) error {
 // failDecode turns an ErrDecode reported by the server for the object's
 // main key into a *DecodeError with the stored text, read back.
 func failDecode(ctx context.Context, o *object, typ string, err error) error {
+	if err == nil {
+		return nil // (the errors.As below would cost an allocation)
+	}
 	var de *DecodeError
 	if !errors.Is(err, ErrDecode) || errors.As(err, &de) {
 		return err

@@ -40,9 +40,15 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 	}
 	id := newID()
 	list := q.taken(id)
-	ks := q.withSet(q.k.list, q.k.takes, list, q.k.putWait, q.k.notFull)
-	args := []string{id, ms(hold), strconv.Itoa(n), strconv.Itoa(chunkSize)}
 	native := ack && !q.set && n == 1
+	var ks, args []string // queue_take's (the native take needs neither)
+	scripted := func() {
+		ks = q.withSet(q.k.list, q.k.takes, list, q.k.putWait, q.k.notFull)
+		args = []string{id, ms(hold), strconv.Itoa(n), strconv.Itoa(chunkSize)}
+	}
+	if !native {
+		scripted()
+	}
 	var waiting time.Time // since the first wait for an item
 	for {
 		arr, err := detach(ctx, cl, func(ctx context.Context) ([]any, error) {
@@ -58,8 +64,7 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 			q.ack(id, list)
 			id, native = newID(), false
 			list = q.taken(id)
-			ks = q.withSet(q.k.list, q.k.takes, list, q.k.putWait, q.k.notFull)
-			args[0] = id
+			scripted()
 		}
 		if err == nil && len(arr) == 1 && block {
 			if waiting.IsZero() {

@@ -117,7 +117,7 @@ func (t *tx) commit(ctx context.Context, exec func(context.Context, []backend.Cm
 		// tells. (go-redis sends nothing for an empty MULTI/EXEC.)
 		cmds = []backend.Cmd{cmd("EXISTS", watched[:1])}
 	}
-	if err := t.c.ready(ctx, keysOf(cmds)); err != nil {
+	if err := t.c.readyAll(ctx, cmds); err != nil {
 		return err
 	}
 	for i := range cmds {

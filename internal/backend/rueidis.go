@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -71,14 +72,14 @@ func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
 	// every call pays the hand-off to its writer and reader goroutines:
 	// 1.2–1.7× go-redis's time serially, see hotbench transports.)
 	if !cmd.Blocking && !(cmd.Replica && r.replicas) {
-		var done func()
-		ctx, cmd.Blocking, done = r.direct(ctx)
-		defer done()
+		ctx, cmd.Blocking = r.direct(ctx)
+		defer r.directs.Add(-1)
 	}
 	// A dedicated connection honours ctx throughout; only the shared ones
 	// may wait for a connection being made (see bounded).
 	if ctx.Done() == nil || cmd.Blocking {
-		return fromRueidis(r.c.Do(ctx, build(r.c.B(), cmd, r.replicas)))
+		v, err := fromRueidis(r.c.Do(ctx, build(r.c.B(), cmd, r.replicas)))
+		return v, atDeadline(ctx, err)
 	}
 	res, err := bounded(ctx, func() (Result, error) {
 		v, err := fromRueidis(r.c.Do(ctx, build(r.c.B(), cmd, r.replicas)))
@@ -97,16 +98,49 @@ func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
 // goroutines fast. rueidis sets no timeout of its own on a command it
 // takes for blocking: it is bounded as the shared connections bound theirs
 // (a caller's earlier deadline stands), which also keeps it on the
-// caller's goroutine. done must be called when the command returns.
-func (r *Rueidis) direct(ctx context.Context) (_ context.Context, dedicated bool, done func()) {
+// caller's goroutine. r.directs.Add(-1) must be called when the command
+// returns.
+func (r *Rueidis) direct(ctx context.Context) (_ context.Context, dedicated bool) {
 	if r.directs.Add(1) != 1 {
-		return ctx, false, func() { r.directs.Add(-1) }
+		return ctx, false
 	}
 	if r.timeout <= 0 {
-		return ctx, true, func() { r.directs.Add(-1) }
+		return ctx, true
 	}
-	ctx, cancel := context.WithTimeout(ctx, r.timeout)
-	return ctx, true, func() { cancel(); r.directs.Add(-1) }
+	dl := time.Now().Add(r.timeout)
+	if d, ok := ctx.Deadline(); ok && !d.After(dl) {
+		return ctx, true
+	}
+	return &deadlineCtx{ctx, dl}, true
+}
+
+// deadlineCtx is a context with an earlier deadline than its parent's and
+// nothing else: a dedicated connection reads only its context's deadline
+// (rueidis sets the socket's from it, and reports
+// context.DeadlineExceeded when it passes), so a direct command needs no
+// context.WithTimeout, whose timer and channel cost 5 allocations a call.
+// Only for rueidis's dedicated path: its Done and Err are the parent's.
+type deadlineCtx struct {
+	context.Context
+	dl time.Time
+}
+
+func (c *deadlineCtx) Deadline() (time.Time, bool) { return c.dl, true }
+
+// atDeadline makes a timeout that ended a call on a dedicated connection
+// at ctx's deadline report context.DeadlineExceeded, as the same call does
+// when ctx's own timer fires first: a dial, or a socket deadline, set from
+// that deadline may fire a moment before it (it failed once in the
+// paused-server test).
+func atDeadline(ctx context.Context, err error) error {
+	if err == nil || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var ne net.Error
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) && errors.As(err, &ne) && ne.Timeout() {
+		return fmt.Errorf("%w (%w)", context.DeadlineExceeded, err)
+	}
+	return err
 }
 
 func (r *Rueidis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
@@ -141,11 +175,12 @@ func (r *Rueidis) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
 	// (Not on a Cluster: rueidis v1.0.79 panics following a redirection
 	// of a MULTI/EXEC it took for blocking, in clusterClient.doresultfn.)
 	if len(cmds) > 0 && cmds[0].Direct && !r.cluster {
-		ctx, dedicated, done := r.direct(ctx)
-		defer done()
+		ctx, dedicated := r.direct(ctx)
+		defer r.directs.Add(-1)
 		if dedicated {
 			cmds[0].Blocking = true // the whole MULTI/EXEC goes on a dedicated connection
-			return execRueidis(ctx, r.c, cmds, r.replicas)
+			rs, err := execRueidis(ctx, r.c, cmds, r.replicas)
+			return rs, atDeadline(ctx, err)
 		}
 	}
 	return bounded(ctx, func() ([]Result, error) { return execRueidis(ctx, r.c, cmds, r.replicas) })

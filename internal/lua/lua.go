@@ -40,7 +40,13 @@ type Script struct {
 	ReadOnly bool // writes nothing: EVALSHA_RO / EVAL_RO
 	Direct   bool // sent as backend.Cmd.Direct
 	Primary  bool // read-only, but what it reads must be fresh: never sent to a replica
+	// byHash[n] is the Name of the EVALSHA command with n keys, made once
+	// so that Cmd does not allocate one per call.
+	byHash [cachedKeys][]string
 }
+
+// cachedKeys bounds the key counts whose EVALSHA Name a Script keeps.
+const cachedKeys = 32
 
 var (
 	mu     sync.Mutex
@@ -107,7 +113,19 @@ func parse(name string) (*Script, error) {
 	s.Src = text.String()
 	sum := sha1.Sum([]byte(s.Src))
 	s.SHA = hex.EncodeToString(sum[:])
+	for n := range s.byHash {
+		s.byHash[n] = []string{s.verb("EVALSHA"), s.SHA, strconv.Itoa(n)}
+	}
 	return s, nil
+}
+
+// verb is EVAL or EVALSHA as s needs it: the _RO form for a read-only
+// script.
+func (s *Script) verb(v string) string {
+	if s.ReadOnly {
+		return v + "_RO"
+	}
+	return v
 }
 
 // NameOf returns the name of the script whose SHA or source is text, or "".
@@ -134,15 +152,17 @@ func All() []string {
 // byHash, else EVAL with the whole text (which also caches it on the
 // server); the _RO forms for a read-only script.
 func (s *Script) Cmd(byHash bool, keys, args []string) backend.Cmd {
-	verb, body := "EVAL", s.Src
-	if byHash {
-		verb, body = "EVALSHA", s.SHA
-	}
-	if s.ReadOnly {
-		verb += "_RO"
+	var name []string
+	switch {
+	case byHash && len(keys) < cachedKeys:
+		name = s.byHash[len(keys)]
+	case byHash:
+		name = []string{s.verb("EVALSHA"), s.SHA, strconv.Itoa(len(keys))}
+	default:
+		name = []string{s.verb("EVAL"), s.Src, strconv.Itoa(len(keys))}
 	}
 	return backend.Cmd{
-		Name:     []string{verb, body, strconv.Itoa(len(keys))},
+		Name:     name,
 		Keys:     keys,
 		Args:     args,
 		Direct:   s.Direct,
