@@ -38,20 +38,42 @@ func leaseOf(o options) time.Duration {
 }
 
 // lease is one holding of a lock, or of a semaphore handle's permits,
-// kept alive by a watchdog goroutine until it ends.
+// kept alive by a watchdog until it ends. The watchdog is a timer, not a
+// goroutine: it costs nothing between renewals (an uncontended Acquire
+// and Release start and wake no goroutine), and its renewal runs in the
+// goroutine the timer starts.
 type lease struct {
 	token int64
 	since time.Time     // when it began, for an Observer (observe.go)
 	done  chan struct{} // closed when the holding ends: released or lost
 	once  sync.Once
-	now   chan time.Time // renew at once (zero), or reset to a new expiry
+
+	mu       sync.Mutex
+	ended    bool
+	timer    *time.Timer // the next renewal, once keepAlive started
+	ttl      func() time.Duration
+	expires  time.Time // the lease on the server lasts at least until then
+	renew    func(ctx context.Context, ttl time.Duration) (bool, error)
+	lost     func()
+	renewing bool      // a renewal is running
+	poked    bool      // a poke came during it (pokedAt, below)
+	pokedAt  time.Time // renew at once (zero), or the lease's new expiry
 }
 
 func newLease(token int64) *lease {
-	return &lease{token: token, done: make(chan struct{}), now: make(chan time.Time, 1)}
+	return &lease{token: token, done: make(chan struct{})}
 }
 
-func (le *lease) end() { le.once.Do(func() { close(le.done) }) }
+// end ends the holding: the watchdog stops.
+func (le *lease) end() {
+	le.once.Do(func() { close(le.done) })
+	le.mu.Lock()
+	le.ended = true
+	if le.timer != nil {
+		le.timer.Stop()
+	}
+	le.mu.Unlock()
+}
 
 // renewNow makes the watchdog renew the lease at once.
 func (le *lease) renewNow() { le.poke(time.Time{}) }
@@ -62,17 +84,34 @@ func (le *lease) renewNow() { le.poke(time.Time{}) }
 func (le *lease) renewedUntil(expires time.Time) { le.poke(expires) }
 
 func (le *lease) poke(t time.Time) {
-	for {
-		select {
-		case le.now <- t:
-			return
-		default:
-		}
-		select { // replace an older poke: the newest says more
-		case <-le.now:
-		default:
-		}
+	le.mu.Lock()
+	defer le.mu.Unlock()
+	switch {
+	case le.ended:
+	case le.timer == nil || le.renewing: // applied when it starts, or after the renewal
+		le.poked, le.pokedAt = true, t
+	default:
+		le.schedule(le.applyPoke(t))
 	}
+}
+
+// applyPoke takes in a poke (see poke) and returns when to renew next.
+// le.mu is held.
+func (le *lease) applyPoke(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Now()
+	}
+	le.expires = t // renewed by Extend: only reschedule
+	return time.Now().Add(le.ttl() / 3)
+}
+
+// schedule sets the next renewal at next. le.mu is held.
+func (le *lease) schedule(next time.Time) {
+	if le.timer == nil {
+		le.timer = time.AfterFunc(time.Until(next), le.fire)
+		return
+	}
+	le.timer.Reset(time.Until(next))
 }
 
 // keepAlive starts the watchdog: it renews the lease every third of ttl()
@@ -82,45 +121,65 @@ func (le *lease) poke(t time.Time) {
 // lease gone, or when renewals have failed until expires: the server may
 // have expired it by then, so the holder must assume it has lost it.
 func (le *lease) keepAlive(ttl func() time.Duration, expires time.Time, renew func(ctx context.Context, ttl time.Duration) (bool, error), lost func()) {
-	go func() {
-		next := time.Now()
-		if d := ttl(); time.Until(expires) > 2*d/3 {
-			next = next.Add(d / 3) // a full lease, not a grant's short one
-		}
-		for {
-			t := time.NewTimer(time.Until(next))
-			select {
-			case <-le.done:
-				t.Stop()
-				return
-			case e := <-le.now:
-				t.Stop()
-				if !e.IsZero() { // renewed by Extend: only reschedule
-					expires, next = e, time.Now().Add(ttl()/3)
-					continue
-				}
-			case <-t.C:
-			}
-			d := ttl() // once: the renewal asks for the lease expires assumes
-			start := time.Now()
-			// Never wait for a renewal past expires: the lease may be gone
-			// on the server by then, and Lost must say so without waiting
-			// for a stalled call.
-			ctx, cancel := context.WithTimeout(watchdogCtx, time.Until(expires))
-			ok, err := renew(ctx, d)
-			cancel()
-			switch {
-			case err == nil && ok:
-				expires = start.Add(d)
-				next = start.Add(d / 3)
-			case err == nil && !ok, !time.Now().Before(expires):
-				lost()
-				return
-			default: // try again soon enough to renew before expires
-				next = time.Now().Add(min(d/3, max(time.Until(expires)/3, 10*time.Millisecond)))
-			}
-		}
-	}()
+	le.mu.Lock()
+	defer le.mu.Unlock()
+	if le.ended {
+		return
+	}
+	le.ttl, le.expires, le.renew, le.lost = ttl, expires, renew, lost
+	next := time.Now()
+	if d := ttl(); time.Until(expires) > 2*d/3 {
+		next = next.Add(d / 3) // a full lease, not a grant's short one
+	}
+	if le.poked {
+		le.poked = false
+		next = le.applyPoke(le.pokedAt)
+	}
+	le.schedule(next)
+}
+
+// fire is one renewal, run by the timer.
+func (le *lease) fire() {
+	le.mu.Lock()
+	if le.ended || le.renewing {
+		le.mu.Unlock()
+		return
+	}
+	le.renewing = true
+	expires, d := le.expires, le.ttl() // once: the renewal asks for the lease expires assumes
+	le.mu.Unlock()
+	start := time.Now()
+	// Never wait for a renewal past expires: the lease may be gone on the
+	// server by then, and Lost must say so without waiting for a stalled
+	// call.
+	ctx, cancel := context.WithTimeout(watchdogCtx, time.Until(expires))
+	ok, err := le.renew(ctx, d)
+	cancel()
+	le.mu.Lock()
+	le.renewing = false
+	if le.ended {
+		le.mu.Unlock()
+		return
+	}
+	var next time.Time
+	switch {
+	case err == nil && ok:
+		le.expires = start.Add(d)
+		next = start.Add(d / 3)
+	case err == nil && !ok, !time.Now().Before(expires):
+		le.ended = true // nothing more to renew; lost ends the holding
+		le.mu.Unlock()
+		le.lost()
+		return
+	default: // try again soon enough to renew before expires
+		next = time.Now().Add(min(d/3, max(time.Until(expires)/3, 10*time.Millisecond)))
+	}
+	if le.poked {
+		le.poked = false
+		next = le.applyPoke(le.pokedAt)
+	}
+	le.schedule(next)
+	le.mu.Unlock()
 }
 
 var closedChan = func() chan struct{} {
