@@ -126,7 +126,88 @@ func benchLocks(url string) error {
 		fmt.Printf("| %s | %.0f | %.0f | %v | %v | %.1f | %.1f | %.1f | %.1f | %d |\n", lib.name, un, ops, round(med), round(p99),
 			float64(med)/float64(rtt), float64(med)/float64(idle), float64(med)/float64(floor), float64(med)/float64(scripted), len(lat))
 	}
+	fmt.Printf("\nFree-running: %d goroutines each acquire, hold %v, release and at once acquire again (peers may let the releaser take the lock back).\n\n", contenders, hold)
+	fmt.Println("| library | acquisitions/s | hand-offs (another goroutine next) | acquisitions per goroutine: fewest-most | wait median | wait p99 | wait max |")
+	fmt.Println("|---|---:|---:|---|---:|---:|---:|")
+	for i, lib := range libs {
+		key := fmt.Sprintf("hotbench:lock:free:%d:%d", time.Now().UnixNano(), i)
+		fr, err := freeRunning(ctx, lib, key)
+		if err != nil {
+			return fmt.Errorf("%s: %w", lib.name, err)
+		}
+		fmt.Printf("| %s | %.0f | %.0f%% | %d-%d | %v | %v | %v |\n", lib.name, fr.perSec, 100*fr.handoffs, fr.fewest, fr.most,
+			round(percentile(fr.waits, 0.5)), round(percentile(fr.waits, 0.99)), round(percentile(fr.waits, 1)))
+	}
 	return nil
+}
+
+// freeRun is what freeRunning measured.
+type freeRun struct {
+	perSec       float64
+	handoffs     float64 // of acquisitions, the fraction by another goroutine than the last holder
+	fewest, most int     // acquisitions by the least and the most served goroutine
+	waits        []time.Duration
+}
+
+// freeRunning runs contenders goroutines that acquire, hold for hold,
+// release and at once try again, for the benchmark's duration: a lock
+// without a line lets the releaser take it back (few hand-offs, unequal
+// shares, long waits for the others).
+func freeRunning(ctx context.Context, lib lockLib, key string) (freeRun, error) {
+	var (
+		mu       sync.Mutex
+		last     = -1
+		total    int
+		moved    int
+		counts   = make([]int, contenders)
+		fr       freeRun
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	start := time.Now()
+	stop := start.Add(*duration)
+	for g := range contenders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := lib.handle(key)
+			for time.Now().Before(stop) {
+				t := time.Now()
+				if err := m.lock(ctx); err != nil {
+					mu.Lock()
+					firstErr = cmp(firstErr, err)
+					mu.Unlock()
+					return
+				}
+				waited := time.Since(t)
+				mu.Lock()
+				if time.Now().Before(stop) {
+					total++
+					counts[g]++
+					if last != g {
+						moved++
+					}
+					fr.waits = append(fr.waits, waited)
+				}
+				last = g
+				mu.Unlock()
+				time.Sleep(hold)
+				if err := m.unlock(ctx); err != nil {
+					mu.Lock()
+					firstErr = cmp(firstErr, err)
+					mu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	fr.perSec = float64(total) / stop.Sub(start).Seconds()
+	if total > 0 {
+		fr.handoffs = float64(moved) / float64(total)
+	}
+	fr.fewest, fr.most = slices.Min(counts), slices.Max(counts)
+	return fr, firstErr
 }
 
 func uncontended(ctx context.Context, lib lockLib, key string) (float64, error) {
