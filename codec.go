@@ -140,6 +140,27 @@ func (c kindCodec[T]) Decode(s string) (T, error) {
 	case *[]byte:
 		*p = []byte(s)
 		return v, nil
+	case *int64: // as the reflect path's dec, without its allocation
+		n, err := pyfmt.ParseInt(s, 64)
+		if err != nil {
+			return v, err
+		}
+		*p = n
+		return v, nil
+	case *int:
+		n, err := pyfmt.ParseInt(s, strconv.IntSize)
+		if err != nil {
+			return v, err
+		}
+		*p = int(n)
+		return v, nil
+	case *float64:
+		f, err := pyfmt.ParseFloat(s, 64)
+		if err != nil {
+			return v, err
+		}
+		*p = f
+		return v, nil
 	}
 	return c.decodeReflect(s)
 }

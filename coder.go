@@ -74,6 +74,18 @@ func (c coder[T]) decodeAll(arr []any) ([]T, error) {
 	return out, nil
 }
 
+// decodeStrings decodes stored values.
+func (c coder[T]) decodeStrings(ss []string) ([]T, error) {
+	out := make([]T, len(ss))
+	for i, s := range ss {
+		var err error
+		if out[i], err = c.decode(s); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // decodeReply decodes a single-value reply; found is false for a Redis
 // nil (no such element, or a write queued in a transaction), which each
 // caller turns into its own error: built only then, since these are hot

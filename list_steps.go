@@ -51,16 +51,28 @@ func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 	if int64(len(arr)-3) >= b-a {
 		return l.vals.decodeAll(arr[3:])
 	}
-	var all []any
+	var all []string
 	read := func(ctx context.Context) error {
 		arr, err := l.sliceStep(ctx, clampIndex(start), clampIndex(stop))
 		if err != nil {
 			return err
 		}
 		a, b, _ := sliceBounds(arr)
-		all = append(all[:0], arr[3:]...)
+		if int64(cap(all)) < b-a {
+			all = make([]string, 0, b-a)
+		}
+		all = all[:0]
+		for _, x := range arr[3:] {
+			s, _, err := asString(x, nil)
+			if err != nil {
+				return err
+			}
+			all = append(all, s)
+		}
 		for next := a + int64(len(arr)-3); next < b; next += readStep {
-			part, err := asArray(l.read(ctx, cmd("LRANGE", l.keys[:1], strconv.FormatInt(next, 10), strconv.FormatInt(min(b, next+readStep)-1, 10))))
+			c := cmd("LRANGE", l.keys[:1], strconv.FormatInt(next, 10), strconv.FormatInt(min(b, next+readStep)-1, 10))
+			c.Strings = true
+			part, err := asStrings(l.read(ctx, c))
 			if err != nil {
 				return err
 			}
@@ -71,7 +83,7 @@ func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 	if err := l.snapshot(ctx, "Slice", read); err != nil {
 		return nil, err
 	}
-	return l.vals.decodeAll(all)
+	return l.vals.decodeStrings(all)
 }
 
 // what names the value read: "the set", or "the sets" when they are n.

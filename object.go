@@ -158,6 +158,28 @@ func asString(v any, err error) (s string, ok bool, _ error) {
 	return "", false, fmt.Errorf("%w: %T where a string was expected", errReply, v)
 }
 
+// asStrings is asArray for an array of strings (a command sent with
+// backend.Cmd.Strings, which a backend may answer either way).
+func asStrings(v any, err error) ([]string, error) {
+	if err != nil {
+		return nil, err
+	}
+	if ss, ok := v.([]string); ok {
+		return ss, nil
+	}
+	arr, err := asArray(v, nil)
+	if err != nil {
+		return nil, err
+	}
+	ss := make([]string, len(arr))
+	for i, x := range arr {
+		if ss[i], _, err = asString(x, nil); err != nil {
+			return nil, err
+		}
+	}
+	return ss, nil
+}
+
 func asArray(v any, err error) ([]any, error) {
 	if err != nil {
 		return nil, err

@@ -30,6 +30,9 @@ func (o *object) readWhole(ctx context.Context, op, verb string, width int) ([]a
 		if size, err = asInt(o.read(ctx, cmd(sizeVerb[verb], o.keys[:1]))); err != nil {
 			return err
 		}
+		if want := int(size) * width; cap(all) < want {
+			all = make([]any, 0, want+want/16) // (a scan may repeat a few)
+		}
 		return scanSteps(ctx, o, verb, o.key, func(part []any) { all = append(all, part...) })
 	}
 	if err := o.snapshot(ctx, op, read); err != nil {

@@ -43,6 +43,10 @@ type Cmd struct {
 	// backend made to read from replicas sends it to one; every other
 	// command goes to the primary.
 	Replica bool
+	// Strings asks for an array reply of strings as a []string instead of
+	// an []any (no value boxed per element: whole reads of big values).
+	// A backend may ignore it: the caller takes either.
+	Strings bool
 }
 
 // Argv returns the whole command line.

@@ -78,11 +78,11 @@ func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
 	// A dedicated connection honours ctx throughout; only the shared ones
 	// may wait for a connection being made (see bounded).
 	if ctx.Done() == nil || cmd.Blocking {
-		v, err := fromRueidis(r.c.Do(ctx, build(r.c.B(), cmd, r.replicas)))
+		v, err := reply(r.c.Do(ctx, build(r.c.B(), cmd, r.replicas)), cmd.Strings)
 		return v, atDeadline(ctx, err)
 	}
 	res, err := bounded(ctx, func() (Result, error) {
-		v, err := fromRueidis(r.c.Do(ctx, build(r.c.B(), cmd, r.replicas)))
+		v, err := reply(r.c.Do(ctx, build(r.c.B(), cmd, r.replicas)), cmd.Strings)
 		return Result{v, err}, nil
 	})
 	if err != nil {
@@ -265,6 +265,17 @@ func (c rueidisConn) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
 func (r *Rueidis) Cluster() bool { return r.cluster }
 
 func (r *Rueidis) Close() error { r.c.Close(); return nil }
+
+// reply is the reply of a command, as a []string when strs asks for one
+// (Cmd.Strings) and the reply is an array of strings.
+func reply(r rueidis.RedisResult, strs bool) (any, error) {
+	if strs {
+		if ss, err := r.AsStrSlice(); err == nil {
+			return ss, nil
+		}
+	}
+	return fromRueidis(r)
+}
 
 func fromRueidis(r rueidis.RedisResult) (any, error) {
 	msg, err := r.ToMessage()
