@@ -92,7 +92,7 @@
 //
 // # Locks and semaphores
 //
-// Every holding is a lease that a watchdog goroutine renews while its
+// Every holding is a lease that a watchdog (a timer) renews while its
 // process lives (DefaultLease, or WithLease); when the process dies, the
 // lease runs out and the lock or permits pass on. Lost is closed when a
 // holder loses its lease. Every acquisition draws a fencing token (Token)

@@ -10,7 +10,7 @@ import (
 // behalf of others when made without WithLease (the holds of a Lock,
 // RLock, RWLock, Semaphore or BoundedSemaphore; a WaitGroup member started
 // by Go; a Once's run; a Barrier's waiter): how long it stays taken after
-// its process dies. While the process lives, a watchdog goroutine renews
+// its process dies. While the process lives, a watchdog (a timer) renews
 // the lease every third of it.
 const DefaultLease = 30 * time.Second
 
