@@ -396,6 +396,9 @@ func (c *Client) send(ctx context.Context, cmd backend.Cmd, write bool) (any, er
 	if err := c.ready(ctx, cmd.Keys); err != nil {
 		return nil, err
 	}
+	if cmd.Replica && ctx.Value(primaryKey{}) != nil {
+		cmd.Replica = false
+	}
 	if t := txFrom(ctx); t != nil {
 		if write {
 			return queued, t.queue(c, cmd)
@@ -406,6 +409,16 @@ func (c *Client) send(ctx context.Context, cmd backend.Cmd, write bool) (any, er
 	}
 	v, err := c.do(ctx, cmd)
 	return v, c.outcome(ctx, err, write)
+}
+
+// primaryKey marks a context whose reads go to the primary, whatever
+// Options.ReadFromReplicas says: the steps of a read or a rebuild under
+// WATCH, which the primary's EXEC vouches for (a replica may lag behind
+// it, and would mix older states into the snapshot).
+type primaryKey struct{}
+
+func withPrimary(ctx context.Context) context.Context {
+	return context.WithValue(ctx, primaryKey{}, true)
 }
 
 // sendMulti runs cmds in MULTI/EXEC (atomic) or as a pipeline, honouring a
@@ -556,6 +569,8 @@ func fullScript(c backend.Cmd) backend.Cmd {
 	if name == "" {
 		return c
 	}
-	s := lua.Load(name)
-	return s.Cmd(false, c.Keys, c.Args)
+	full := lua.Load(name).Cmd(false, c.Keys, c.Args)
+	// As c was sent: its routing (a read kept to the primary), its path.
+	full.Replica, full.Direct, full.Blocking, full.Strings = c.Replica, c.Direct, c.Blocking, c.Strings
+	return full
 }

@@ -114,6 +114,7 @@ func (o *object) rebuild(ctx context.Context, typ string, watch []string, build 
 	if err := cl.ready(ctx, watch); err != nil {
 		return false, wrapErr(o.kind, o.key, err)
 	}
+	ctx = withPrimary(ctx)
 	if len(watch) == 0 {
 		return true, o.build(ctx, cl, typ, build)
 	}
@@ -326,6 +327,7 @@ func (o *object) watchedRead(ctx context.Context, ks []string, reset func(), rea
 	if err != nil {
 		return false, err
 	}
+	ctx = withPrimary(ctx)
 	for range rebuildAttempts {
 		reset()
 		err := cl.b.Watch(ctx, ks, func(conn backend.Conn) error {

@@ -103,6 +103,29 @@ func TestReadFromReplicas(t *testing.T) {
 		if got := calls(t, replicas, "evalsha_ro") + calls(t, replicas, "eval_ro") - ro; got != 0 {
 			t.Errorf("replicas ran %d read-only scripts for Lock.Lease", got)
 		}
+		// A read in steps under WATCH (a long list's Values) reads the
+		// primary, whose EXEC vouches for the snapshot: a lagging replica
+		// would mix older states into it. (Also when a step's EVALSHA
+		// meets NOSCRIPT on the primary: the EVAL it falls back to stays
+		// there.)
+		long := hotredis.NewList[int](prefix+"{r}:long", on)
+		t.Cleanup(func() { _ = long.Delete(ctx) })
+		noErr(t, long.Replace(ctx, rangeInts(25_000)...))
+		for deadline := time.Now().Add(5 * time.Second); must[int](t)(long.Len(ctx)) != 25_000; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("a replica never showed the long list")
+			}
+		}
+		lrange := calls(t, replicas, "lrange")
+		if v := must[[]int](t)(long.Values(ctx)); len(v) != 25_000 || v[24_999] != 1_024_999 {
+			t.Fatalf("Values of the long list: %d elements", len(v))
+		}
+		// (The first step, one script reading 10,000 elements, which would
+		// have been the whole answer for a shorter list, may go to a
+		// replica; the script's LRANGE counts there.)
+		if got := calls(t, replicas, "lrange") - lrange; got > 1 {
+			t.Errorf("replicas ran %d LRANGEs for Values of a long list: the steps under WATCH went to replicas", got)
+		}
 		// Inside Optimistic, reads are live, on the primary.
 		noErr(t, c.Optimistic(ctx, func(ctx context.Context) error {
 			n, err := list.Len(ctx)
