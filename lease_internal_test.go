@@ -2,6 +2,8 @@ package hotredis
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -29,5 +31,64 @@ func TestKeepAliveReportsLossAtExpiryWhenRenewalStalls(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the lease was not reported lost within 5 s of running out while renewals stalled")
+	}
+}
+
+// The watchdog renews every third of the lease, once at a time, at once
+// when poked (also when the poke comes during a renewal: it runs after
+// it), and never again once the lease ended.
+func TestKeepAliveRenewsAndStopsAtEnd(t *testing.T) {
+	le := newLease(1)
+	var mu sync.Mutex
+	var starts []time.Time
+	running, overlapped := false, false
+	release := make(chan struct{}, 16)
+	block := atomic.Bool{}
+	ttl := 90 * time.Millisecond
+	le.keepAlive(func() time.Duration { return ttl }, time.Now().Add(ttl),
+		func(ctx context.Context, d time.Duration) (bool, error) {
+			mu.Lock()
+			overlapped = overlapped || running
+			running = true
+			starts = append(starts, time.Now())
+			mu.Unlock()
+			if block.Load() {
+				<-release
+			}
+			mu.Lock()
+			running = false
+			mu.Unlock()
+			return true, nil
+		},
+		func() { t.Error("lost") })
+	count := func() int { mu.Lock(); defer mu.Unlock(); return len(starts) }
+	waitFor := func(n int, what string) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); count() < n; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: %d renewals, want %d", what, count(), n)
+			}
+		}
+	}
+	waitFor(3, "every third of the lease")
+	// A poke during a renewal: that renewal finishes, then another runs.
+	block.Store(true)
+	n := count()
+	waitFor(n+1, "the next renewal")
+	le.renewNow()
+	block.Store(false)
+	release <- struct{}{}
+	waitFor(n+2, "the renewal asked for during one")
+	le.end()
+	time.Sleep(10 * time.Millisecond) // one in flight at end may still finish
+	n = count()
+	time.Sleep(4 * ttl / 3)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(starts) != n {
+		t.Errorf("%d renewals after the lease ended", len(starts)-n)
+	}
+	if overlapped {
+		t.Error("two renewals ran at once")
 	}
 }
