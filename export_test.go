@@ -35,6 +35,15 @@ func SetSortMem(n int64) (restore func()) {
 	return func() { sortMem = old }
 }
 
+// SetScanSteps sets how many elements one LPOS step of List.Count and
+// Index searches and how many matches it returns, and returns a function
+// that restores them. Not for parallel tests.
+func SetScanSteps(lpos, matches int64) (restore func()) {
+	oldL, oldM := lposStep, scanMatches
+	lposStep, scanMatches = lpos, matches
+	return func() { lposStep, scanMatches = oldL, oldM }
+}
+
 // RebuildTries is how many rebuild attempts have started (see rebuild).
 func RebuildTries() int64 { return rebuildTries.Load() }
 

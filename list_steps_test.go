@@ -12,6 +12,7 @@ import (
 
 	"github.com/hotredis/hotredis"
 	"github.com/redis/go-redis/v9"
+	"pgregory.net/rapid"
 )
 
 // listStepsN is long enough for every stepwise list operation to take
@@ -137,6 +138,9 @@ func TestListLongReadsAreSnapshots(t *testing.T) {
 		model[i] = i % 100
 	}
 	noErr(t, l.Replace(ctx, model...))
+	// Count and Index search 10,000 from each end by LPOS (100 matches at
+	// most) and the middle by a script step, so that the list takes steps.
+	defer hotredis.SetScanSteps(10_000, 100)()
 	rdb := rawClient()
 	defer rdb.Close()
 	reads := []struct {
@@ -269,4 +273,34 @@ func TestListLongSortMatchesRedisSORT(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestListCountAndIndexMatchTheModel: Count and Index agree with Go's
+// model for random lists, whatever splits the search into LPOS from the
+// head, LPOS from the tail and script steps in the middle, and wherever a
+// run of matches cuts an LPOS step short.
+func TestListCountAndIndexMatchTheModel(t *testing.T) {
+	l := hotredis.NewList[int](key(t))
+	rapid.Check(t, func(rt *rapid.T) {
+		model := rapid.SliceOfN(rapid.IntRange(0, 4), 0, 300).Draw(rt, "list")
+		lpos := int64(rapid.IntRange(1, 120).Draw(rt, "lpos"))
+		matches := int64(rapid.IntRange(1, 6).Draw(rt, "matches"))
+		restore := hotredis.SetScanSteps(lpos, matches)
+		defer restore()
+		noErr(rt, l.Replace(ctx, model...))
+		for v := range 6 {
+			want := 0
+			for _, x := range model {
+				if x == v {
+					want++
+				}
+			}
+			if got := must[int](rt)(l.Count(ctx, v)); got != want {
+				rt.Fatalf("Count(%d) = %d, want %d", v, got, want)
+			}
+			if got, want := must[int](rt)(l.Index(ctx, v)), slices.Index(model, v); got != want {
+				rt.Fatalf("Index(%d) = %d, want %d", v, got, want)
+			}
+		}
+	})
 }

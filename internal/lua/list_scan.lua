@@ -6,13 +6,22 @@
 -- ARGV[1] the step, then its arguments:
 --   "count" value a b: how many of the elements a..b (LRANGE bounds) equal value;
 --   "index" value a b: the index of the first of them that equals value, or -1;
+--   "head" value m c whole: LPOS over the first m elements, at most c matches (c >= 1);
+--     when whole is "1", only if the list has no more than m elements (else nothing is
+--     searched: the stretch is empty);
+--   "tail" value m c: LPOS over the last m elements, from the end, at most c matches;
 --   "slice" start stop max: resolve the Python slice bounds start:stop against the
 --     list's length, and read up to max elements from the slice's start.
 -- Reply: count and index: {the answer, the list's length}; slice: {the slice's first
--- index, its end (exclusive), the list's length, the elements...}.
+-- index, its end (exclusive), the list's length, the elements...}; head and tail:
+-- {the matches found, the bound of the stretch they account for (head: its end,
+-- exclusive; tail: its start), the lowest match or -1, the list's length}: the stretch
+-- is the m elements, or, when c matches came back, it ends (head) or starts (tail) at
+-- the last of them, so that a long run of matches never makes a big reply.
 -- A script so that only the answer crosses the network, and so that a step reads the
--- length and the elements at one moment; the first stretch of a count or an index is
--- searched by LPOS, natively.
+-- length and the elements at one moment. LPOS searches natively (~17 ns an element
+-- here, against ~200 ns for a stretch read into Lua), but only from either end: the
+-- head and the tail go by LPOS, the middle by stretches.
 local key, op = KEYS[1], ARGV[1]
 local n = redis.call('LLEN', key)
 if op == 'slice' then
@@ -25,14 +34,22 @@ if op == 'slice' then
   end
   return out
 end
-local v, a, b = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-if a == 0 then
-  -- From the head, LPOS searches natively, up to b + 1 elements.
-  if op == 'count' then
-    return {#redis.call('LPOS', key, v, 'COUNT', 0, 'MAXLEN', b + 1), n}
+if op == 'head' or op == 'tail' then
+  local v, m, c = ARGV[2], math.min(tonumber(ARGV[3]), n), tonumber(ARGV[4])
+  if op == 'head' then
+    if m == 0 or (ARGV[5] == '1' and n > m) then return {0, 0, -1, n} end -- (MAXLEN 0: all)
+    local r = redis.call('LPOS', key, v, 'COUNT', c, 'MAXLEN', m)
+    local stop = m
+    if #r == c then stop = r[#r] + 1 end
+    return {#r, stop, r[1] or -1, n}
   end
-  return {redis.call('LPOS', key, v, 'MAXLEN', b + 1) or -1, n}
+  if m == 0 then return {0, n, -1, n} end
+  local r = redis.call('LPOS', key, v, 'RANK', -1, 'COUNT', c, 'MAXLEN', m)
+  local start = n - m
+  if #r == c then start = r[#r] end
+  return {#r, start, r[#r] or -1, n}
 end
+local v, a, b = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local part = redis.call('LRANGE', key, a, b)
 if op == 'count' then
   local c = 0

@@ -1314,7 +1314,7 @@ var cases = []scriptCase{
 
 	// list_scan: KEYS list; ARGV step, args
 	{
-		script: "list_scan", name: "count from the head (LPOS), with the length",
+		script: "list_scan", name: "count within the first stretch, with the length",
 		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "a", "c", "a"}},
 		keys:  []string{"{t}:l"},
 		args:  cmd("count", "a", "0", "3"),
@@ -1328,7 +1328,56 @@ var cases = []scriptCase{
 		want:  []any{int64(2), int64(5)},
 	},
 	{
-		script: "list_scan", name: "index from the head, or -1",
+		script: "list_scan", name: "head: LPOS over the first m elements",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "a", "c", "a"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("head", "a", "4", "10", "0"),
+		want:  []any{int64(2), int64(4), int64(0), int64(5)},
+	},
+	{
+		script: "list_scan", name: "head: c matches end the stretch after the last of them",
+		setup: [][]any{{"RPUSH", "{t}:l", "b", "a", "a", "a", "a"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("head", "a", "5", "2", "0"),
+		want:  []any{int64(2), int64(3), int64(1), int64(5)},
+	},
+	{
+		script: "list_scan", name: "head: whole searches nothing in a longer list",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "a"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("head", "a", "2", "10", "1"),
+		want:  []any{int64(0), int64(0), int64(-1), int64(3)},
+	},
+	{
+		script: "list_scan", name: "head: no match",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("head", "z", "10", "10", "1"),
+		want:  []any{int64(0), int64(2), int64(-1), int64(2)},
+	},
+	{
+		script: "list_scan", name: "tail: LPOS over the last m elements, lowest match",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "a", "c", "a"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("tail", "a", "3", "10"),
+		want:  []any{int64(2), int64(2), int64(2), int64(5)},
+	},
+	{
+		script: "list_scan", name: "tail: c matches start the stretch at the last of them",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "a", "a", "b", "a"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("tail", "a", "5", "2"),
+		want:  []any{int64(2), int64(2), int64(2), int64(5)},
+	},
+	{
+		script: "list_scan", name: "tail over nothing",
+		setup: [][]any{{"RPUSH", "{t}:l", "a"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("tail", "a", "0", "10"),
+		want:  []any{int64(0), int64(1), int64(-1), int64(1)},
+	},
+	{
+		script: "list_scan", name: "index within the first stretch, or -1",
 		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c"}},
 		keys:  []string{"{t}:l"},
 		args:  cmd("index", "c", "0", "1"),
