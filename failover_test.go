@@ -81,6 +81,7 @@ func (w *workload) allRecoveredAfter(t time.Time) bool {
 // its context; acknowledged writes may be lost only if they were
 // acknowledged shortly before the kill (Redis replicates asynchronously).
 func TestClusterFailover(t *testing.T) {
+	onceOnly(t) // its own cluster or sentinel, whatever the suite's topology
 	if testing.Short() {
 		t.Skip("failover test skipped with -short")
 	}
@@ -144,6 +145,7 @@ func TestClusterFailover(t *testing.T) {
 // TestSentinelFailover kills the primary of a Sentinel setup under a
 // steady workload: the client follows the sentinels to the new primary.
 func TestSentinelFailover(t *testing.T) {
+	onceOnly(t) // its own cluster or sentinel, whatever the suite's topology
 	if testing.Short() {
 		t.Skip("failover test skipped with -short")
 	}
