@@ -63,8 +63,10 @@
 // # Big collections
 //
 // Nothing downloads a whole collection unless asked to (Values, Members,
-// Items); Index, Count, Contains, Insert, PopAt and set algebra run on the
-// server, and All iterates a chunk at a time with constant client memory.
+// Items) but the Sort of a long list, which the client sorts in runs of up
+// to 1M elements (see List.Sort); Index, Count, Contains, Insert, PopAt and
+// set algebra run on the server, and All iterates a chunk at a time with
+// constant client memory.
 // Redis runs one command or script at a time, so a change too big for one
 // short script (set algebra, Counter updates and List rewrites such as
 // Reverse and Repeat over more than 4,000 elements) is rebuilt instead: the
