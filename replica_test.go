@@ -50,7 +50,7 @@ func replicasOf(t *testing.T, servers []*hotredistest.Server) []*hotredistest.Se
 // replicas (eventually seeing the writes, which go to the primary), while
 // the reads a type acts on itself and writes stay on the primary.
 func TestReadFromReplicas(t *testing.T) {
-	onceOnly(t) // its own cluster and sentinel, whatever the suite's topology
+	onceOnly(t)  // its own cluster and sentinel, whatever the suite's topology
 	t.Parallel() // mostly waiting for a new cluster's gossip
 	check := func(t *testing.T, c *hotredis.Client, servers []*hotredistest.Server, prefix string) {
 		replicas := replicasOf(t, servers)
