@@ -1,6 +1,7 @@
 package hotredis_test
 
 import (
+	"context"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -303,4 +304,35 @@ func TestListCountAndIndexMatchTheModel(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestListLongSortCancelled cancels a long sort while its sorted runs
+// are being written: Sort returns the context's error, the list is as it
+// was, and the runs and the scratch list are removed.
+func TestListLongSortCancelled(t *testing.T) {
+	defer hotredis.SetSortMem(7_000)()
+	l := hotredis.NewList[int](key(t))
+	model := rand.Perm(listStepsN)
+	noErr(t, l.Replace(ctx, model...))
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var steps atomic.Int64
+	hotredis.DuringRebuilds(func() {
+		if steps.Add(1) == 3 { // the second run is being written
+			cancel()
+		}
+	})
+	defer hotredis.DuringRebuilds(nil)
+	if err := l.Sort(cctx, false); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled Sort: %v, want context.Canceled", err)
+	}
+	checkList(t, l, model, "a cancelled Sort")
+	// Scratch keys whose removal the cancellation sent to the background.
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if left := scratchLeft(t, l.Key()); len(left) == 0 {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("scratch keys left behind: %q", left)
+		}
+	}
 }

@@ -118,13 +118,21 @@ return out
 // noScratch fails if a scratch key of k is left.
 func noScratch(t testing.TB, k string) {
 	t.Helper()
-	left, err := scratchScript.Run(ctx, rawClient(), []string{k}, scratchPattern(k)).StringSlice()
+	if left := scratchLeft(t, k); len(left) > 0 {
+		t.Fatalf("scratch keys left behind: %q", left)
+	}
+}
+
+// scratchLeft returns the scratch keys of k that exist.
+func scratchLeft(t testing.TB, k string) []string {
+	t.Helper()
+	rdb := rawClient()
+	defer rdb.Close()
+	left, err := scratchScript.Run(ctx, rdb, []string{k}, scratchPattern(k)).StringSlice()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(left) > 0 {
-		t.Fatalf("scratch keys left behind: %q", left)
-	}
+	return left
 }
 
 // observeScript is one look by the observer: it writes another key (a
