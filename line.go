@@ -130,6 +130,10 @@ type line struct {
 	hold     *lease        // nil when nothing is held
 	confirm  []string      // waits whose grants were read and not yet confirmed
 	lostHeld int64         // permits lost with a lease and not released since
+	// common are args' first four, formatted for a registration of
+	// commonReg (reg).
+	common    [4]string
+	commonReg time.Duration
 }
 
 func newLine(kind *lineKind, typ, key string, size int64, opts []Option) line {
@@ -167,14 +171,24 @@ func (l *line) leaseTTL() time.Duration {
 
 // reg is how long a registration lasts unless renewed: tied to the lease,
 // so that a dead waiter holds up the line no longer than lease + 0.9s.
-func (l *line) reg() time.Duration { return min(lineTTL, l.leaseTTL()+900*time.Millisecond) }
+func (l *line) reg() time.Duration { return regOf(l.leaseTTL()) }
+
+func regOf(lease time.Duration) time.Duration { return min(lineTTL, lease+900*time.Millisecond) }
 
 // renewEvery is how often a waiter renews its registration.
 func (l *line) renewEvery() time.Duration { return min(maxBlock, l.reg()*2/3) }
 
-// args are the ARGV of an engine script: the common ones, then more.
+// args are the ARGV of an engine script: the common ones, then more. The
+// common ones are formatted once per lease setting.
 func (l *line) args(more ...string) []string {
-	return append([]string{ms(l.reg()), ms(grantFloor), ms(fenceTTL), strconv.FormatInt(l.size, 10)}, more...)
+	l.mu.Lock()
+	if reg := regOf(l.ttl); l.common[0] == "" || reg != l.commonReg {
+		l.commonReg = reg
+		l.common = [4]string{ms(reg), ms(grantFloor), ms(fenceTTL), strconv.FormatInt(l.size, 10)}
+	}
+	common := l.common
+	l.mu.Unlock()
+	return append(append(make([]string, 0, len(common)+len(more)), common[:]...), more...)
 }
 
 // check validates a count before any I/O; n == 0 is nothing to do.
