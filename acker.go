@@ -29,6 +29,9 @@ type queueAcks struct {
 	lists []string  // the takes' lists
 	ids   []string  // the takes' ids
 	since time.Time // when the oldest was made
+	// Room for the first acknowledgement and for takes as KEYS, so that
+	// one acknowledgement is one allocation.
+	first [3]string
 }
 
 // ackDelay is how long an acknowledgement waits for a command to the same
@@ -38,11 +41,13 @@ const ackDelay = 10 * time.Millisecond
 // cmds returns the commands that acknowledge a: the lists go first, then
 // the registrations (a registration without a list is dropped by the next
 // recovery; a list without one would stay).
-func (a *queueAcks) cmds() []backend.Cmd {
-	return []backend.Cmd{
-		{Name: nameDEL, Keys: a.lists},
-		{Name: nameZREM, Keys: []string{a.takes}, Args: a.ids},
-	}
+func (a *queueAcks) cmds() []backend.Cmd { return a.appendCmds(nil) }
+
+// appendCmds appends cmds() to dst.
+func (a *queueAcks) appendCmds(dst []backend.Cmd) []backend.Cmd {
+	return append(dst,
+		backend.Cmd{Name: nameDEL, Keys: a.lists},
+		backend.Cmd{Name: nameZREM, Keys: a.first[2:3:3], Args: a.ids})
 }
 
 var (
@@ -53,7 +58,9 @@ var (
 // ackLater queues the acknowledgement of the take id of the queue whose
 // registrations are at takes, and whose list is at list.
 func (c *Client) ackLater(takes, list, id string) {
-	c.addAcks(&queueAcks{takes: takes, lists: []string{list}, ids: []string{id}, since: time.Now()})
+	q := &queueAcks{takes: takes, since: time.Now(), first: [3]string{list, id, takes}}
+	q.lists, q.ids = q.first[0:1:1], q.first[1:2:2]
+	c.addAcks(q)
 }
 
 // ackAgain gives back acknowledgements whose carrier failed.

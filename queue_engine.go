@@ -207,7 +207,7 @@ func (q *queue) push(ctx context.Context, ss []string) (int, error) {
 	}
 	acks := cl.ridesWith(q.k.takes)
 	if acks != nil {
-		cmds = append(cmds, acks.cmds()...)
+		cmds = acks.appendCmds(cmds)
 	}
 	rs, err := q.atomic(ctx, cmds...)
 	if err != nil && acks != nil {

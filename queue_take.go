@@ -51,12 +51,18 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 	}
 	var waiting time.Time // since the first wait for an item
 	for {
+		// Copies for the closures, which then hold them by value: the
+		// variables themselves stay off the heap.
+		tid, tlist, tnative, tcmd := id, list, native, backend.Cmd{}
+		if !native {
+			tcmd = scriptQueueTake.Cmd(true, ks, args)
+		}
 		arr, err := detach(ctx, cl, func(ctx context.Context) ([]any, error) {
-			if native {
-				return q.nativeTake(ctx, cl, id, list, hold)
+			if tnative {
+				return q.nativeTake(ctx, cl, tid, tlist, hold)
 			}
-			return q.takeWithAcks(ctx, cl, scriptQueueTake.Cmd(true, ks, args))
-		}, func(ctx context.Context, arr []any, err error) { q.undoTake(ctx, id, tookItems(arr), err) })
+			return q.takeWithAcks(ctx, cl, tcmd)
+		}, func(ctx context.Context, arr []any, err error) { q.undoTake(ctx, tid, tookItems(arr), err) })
 		if err == nil && len(arr) == 1 && native {
 			// The native take registered itself though it found nothing:
 			// that registration goes as an acknowledgement does, and a
@@ -116,7 +122,7 @@ func (q *queue) nativeTake(ctx context.Context, cl *Client, id, list string, hol
 	acks := cl.ridesWith(q.k.takes)
 	cmds := make([]backend.Cmd, 0, 8)
 	if acks != nil {
-		cmds = append(cmds, acks.cmds()...)
+		cmds = acks.appendCmds(cmds)
 	}
 	first := len(cmds)
 	cmds = append(cmds,
