@@ -336,3 +336,32 @@ func TestListLongSortCancelled(t *testing.T) {
 		}
 	}
 }
+
+// TestListLongReadsOnGoRedis: the stepwise reads and the client-side sort
+// give the same results on a go-redis client (whose replies come as []any
+// where rueidis gives []string).
+func TestListLongReadsOnGoRedis(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	on := hotredis.WithClient(hotredis.WrapGoRedis(rdb))
+	l := hotredis.NewList[int](key(t), on)
+	model := rand.Perm(listStepsN)
+	noErr(t, l.Replace(ctx, model...))
+	if got := must[[]int](t)(l.Values(ctx)); !slices.Equal(got, model) {
+		t.Fatalf("Values: first difference at %d", firstDiff(got, model))
+	}
+	defer hotredis.SetScanSteps(10_000, 100)()
+	if i := must[int](t)(l.Index(ctx, model[25_000])); i != 25_000 {
+		t.Errorf("Index = %d, want 25000", i)
+	}
+	if n := must[int](t)(l.Count(ctx, model[7])); n != 1 {
+		t.Errorf("Count = %d, want 1", n)
+	}
+	defer hotredis.SetSortMem(7_000)()
+	noErr(t, l.Sort(ctx, true))
+	slices.SortFunc(model, func(a, b int) int { return b - a })
+	if got := must[[]int](t)(l.Values(ctx)); !slices.Equal(got, model) {
+		t.Fatalf("after Sort: first difference at %d", firstDiff(got, model))
+	}
+	noScratch(t, l.Key())
+}
