@@ -48,7 +48,7 @@ func (g *GoRedis) Do(ctx context.Context, cmd Cmd) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.Val, r.Err
+	return r.Val, atDeadline(ctx, r.Err)
 }
 
 func (g *GoRedis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
@@ -59,7 +59,7 @@ func (g *GoRedis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
 			rs[i].Err = err
 		}
 	}
-	return rs
+	return allAtDeadline(ctx, rs)
 }
 
 func pipelineGoRedis(ctx context.Context, p redis.Pipeliner, cmds []Cmd) []Result {
@@ -76,7 +76,8 @@ func pipelineGoRedis(ctx context.Context, p redis.Pipeliner, cmds []Cmd) []Resul
 }
 
 func (g *GoRedis) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
-	return bounded(ctx, func() ([]Result, error) { return execGoRedis(ctx, g.c.TxPipeline(), cmds) })
+	rs, err := bounded(ctx, func() ([]Result, error) { return execGoRedis(ctx, g.c.TxPipeline(), cmds) })
+	return rs, atDeadline(ctx, err)
 }
 
 func execGoRedis(ctx context.Context, p redis.Pipeliner, cmds []Cmd) ([]Result, error) {
@@ -115,17 +116,18 @@ func (g *GoRedis) Watch(ctx context.Context, keys []string, fn func(Conn) error)
 	if errors.Is(err, redis.TxFailedErr) {
 		return ErrTxAborted
 	}
-	return err
+	return atDeadline(ctx, err)
 }
 
 type goRedisConn struct{ tx *redis.Tx }
 
 func (c goRedisConn) DoMulti(ctx context.Context, cmds []Cmd) []Result {
-	return pipelineGoRedis(ctx, c.tx.Pipeline(), cmds)
+	return allAtDeadline(ctx, pipelineGoRedis(ctx, c.tx.Pipeline(), cmds))
 }
 
 func (c goRedisConn) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
-	return execGoRedis(ctx, c.tx.TxPipeline(), cmds)
+	rs, err := execGoRedis(ctx, c.tx.TxPipeline(), cmds)
+	return rs, atDeadline(ctx, err)
 }
 
 func (g *GoRedis) Cluster() bool {

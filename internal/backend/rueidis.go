@@ -88,7 +88,7 @@ func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return res.Val, res.Err
+	return res.Val, atDeadline(ctx, res.Err)
 }
 
 // direct decides how a command (or a Direct MULTI/EXEC) goes: as a
@@ -127,11 +127,11 @@ type deadlineCtx struct {
 
 func (c *deadlineCtx) Deadline() (time.Time, bool) { return c.dl, true }
 
-// atDeadline makes a timeout that ended a call on a dedicated connection
-// at ctx's deadline report context.DeadlineExceeded, as the same call does
-// when ctx's own timer fires first: a dial, or a socket deadline, set from
-// that deadline may fire a moment before it (it failed once in the
-// paused-server test).
+// atDeadline makes a timeout that ended a call at ctx's deadline report
+// context.DeadlineExceeded, as the same call does when ctx's own timer
+// fires first: a dial, or a socket deadline, set from that deadline may
+// fire a moment before it (Go's dial then reports a bare i/o timeout; the
+// paused-server test saw it on both backends' paths).
 func atDeadline(ctx context.Context, err error) error {
 	if err == nil || errors.Is(err, context.DeadlineExceeded) {
 		return err
@@ -153,6 +153,14 @@ func (r *Rueidis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
 		for i := range rs {
 			rs[i].Err = err
 		}
+	}
+	return allAtDeadline(ctx, rs)
+}
+
+// allAtDeadline is atDeadline for each of a batch's results.
+func allAtDeadline(ctx context.Context, rs []Result) []Result {
+	for i := range rs {
+		rs[i].Err = atDeadline(ctx, rs[i].Err)
 	}
 	return rs
 }
@@ -183,7 +191,8 @@ func (r *Rueidis) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
 			return rs, atDeadline(ctx, err)
 		}
 	}
-	return bounded(ctx, func() ([]Result, error) { return execRueidis(ctx, r.c, cmds, r.replicas) })
+	rs, err := bounded(ctx, func() ([]Result, error) { return execRueidis(ctx, r.c, cmds, r.replicas) })
+	return rs, atDeadline(ctx, err)
 }
 
 func execRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd, replicas bool) ([]Result, error) {
@@ -237,7 +246,7 @@ func execRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd, replicas
 
 func (r *Rueidis) Watch(ctx context.Context, keys []string, fn func(Conn) error) error {
 	_, err := bounded(ctx, func() (struct{}, error) { return struct{}{}, r.watch(ctx, keys, fn) })
-	return err
+	return atDeadline(ctx, err)
 }
 
 func (r *Rueidis) watch(ctx context.Context, keys []string, fn func(Conn) error) error {
@@ -255,11 +264,12 @@ func (r *Rueidis) watch(ctx context.Context, keys []string, fn func(Conn) error)
 type rueidisConn struct{ c rueidis.DedicatedClient }
 
 func (c rueidisConn) DoMulti(ctx context.Context, cmds []Cmd) []Result {
-	return doMultiRueidis(ctx, c.c, cmds, false)
+	return allAtDeadline(ctx, doMultiRueidis(ctx, c.c, cmds, false))
 }
 
 func (c rueidisConn) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
-	return execRueidis(ctx, c.c, cmds, false)
+	rs, err := execRueidis(ctx, c.c, cmds, false)
+	return rs, atDeadline(ctx, err)
 }
 
 func (r *Rueidis) Cluster() bool { return r.cluster }
