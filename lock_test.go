@@ -127,11 +127,11 @@ func testContention(t *testing.T, kind string, n int64, procs, goroutines, iters
 }
 
 func TestLockMutualExclusionAcrossProcesses(t *testing.T) {
-	testContention(t, "lock", 0, 4, 5, 250) // 5,000 critical sections
+	testContention(t, "lock", 0, 4, 5, 150) // 3,000 critical sections
 }
 
 func TestRLockMutualExclusionAcrossProcesses(t *testing.T) {
-	testContention(t, "rlock", 0, 2, 4, 250)
+	testContention(t, "rlock", 0, 2, 4, 150)
 }
 
 func TestLockBasics(t *testing.T) {
