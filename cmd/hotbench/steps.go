@@ -36,6 +36,9 @@ func init() {
 // counters, and HOTBENCH_ONLY runs only the rows whose "operation size"
 // holds it. The first row is the idle server over -d: the machine's noise
 // floor. A table in markdown, for BENCHMARKS.md, follows the aligned one.
+// HOTBENCH_FLUSH_SCRIPTS (any value) sends SCRIPT FLUSH before each row,
+// so that each starts on a fresh Lua VM: a diagnostic for the slow first
+// steps of Counter rows (see BENCHMARKS.md).
 //
 // It changes the server's slowlog settings and resets its statistics, so
 // use a server of its own (leave REDIS_URL unset). A machine busy with

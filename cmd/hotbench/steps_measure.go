@@ -78,6 +78,12 @@ func (b *stepsBench) settle() error {
 			}
 			// Hand the freed memory back to the system now, rather than
 			// in the allocator's background thread during the run.
+			if os.Getenv("HOTBENCH_FLUSH_SCRIPTS") != "" {
+				// A fresh Lua VM for each row (a diagnostic: see steps.go).
+				if err := b.admin.Do(b.ctx, "SCRIPT", "FLUSH").Err(); err != nil {
+					return err
+				}
+			}
 			return b.admin.Do(b.ctx, "MEMORY", "PURGE").Err()
 		}
 		time.Sleep(10 * time.Millisecond)
