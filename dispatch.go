@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hotredis/hotredis/internal/backend"
@@ -39,32 +42,41 @@ func isQueued(v any) bool { _, ok := v.(queuedReply); return ok }
 
 // cmd builds a command: name, then keys, then args.
 func cmd(name string, ks []string, args ...string) backend.Cmd {
-	n, ok := verbs[name]
-	if !ok {
-		n = []string{name}
-	}
-	return backend.Cmd{Name: n, Keys: ks, Args: args}
+	return backend.Cmd{Name: verb(name), Keys: ks, Args: args}
 }
 
-// verbs holds the Name of each command cmd builds often, so that a call
-// does not allocate one (a backend never changes a command's Name).
-var verbs = func() map[string][]string {
-	m := make(map[string][]string)
-	for _, v := range []string{
-		"APPEND", "DECRBY", "DEL", "EXISTS", "GET", "GETRANGE", "HDEL", "HEXISTS",
-		"HGET", "HGETALL", "HINCRBY", "HINCRBYFLOAT", "HLEN", "HMGET", "HSCAN",
-		"HSET", "HSETNX", "HVALS", "INCRBY", "INCRBYFLOAT", "LINDEX", "LINSERT",
-		"LLEN", "LPOP", "LPOS", "LPUSH", "LRANGE", "LREM", "LSET", "LTRIM",
-		"PERSIST", "PEXPIRE", "PEXPIREAT", "PEXPIRETIME", "PTTL", "RPOP", "RPUSH",
-		"SADD", "SCARD", "SDIFF", "SET", "SETRANGE", "SINTER", "SINTERCARD",
-		"SISMEMBER", "SMEMBERS", "SMISMEMBER", "SPOP", "SRANDMEMBER", "SREM",
-		"SSCAN", "STRLEN", "SUNION", "TIME", "TYPE", "UNLINK", "ZADD", "ZCARD",
-		"ZRANGE", "ZREM", "ZSCORE",
-	} {
-		m[v] = []string{v}
+// verbs holds the Name of each command cmd has built, so that a call does
+// not allocate one (a backend never changes a command's Name): a map
+// replaced, never changed, when a new name comes, so that reading it takes
+// no lock (and boxes no key, as a sync.Map would).
+var (
+	verbs   atomic.Pointer[map[string][]string]
+	verbsMu sync.Mutex
+)
+
+func verb(name string) []string {
+	if m := verbs.Load(); m != nil {
+		if n, ok := (*m)[name]; ok {
+			return n
+		}
 	}
-	return m
-}()
+	verbsMu.Lock()
+	defer verbsMu.Unlock()
+	old := verbs.Load()
+	if old != nil {
+		if n, ok := (*old)[name]; ok {
+			return n
+		}
+	}
+	m := make(map[string][]string, 1)
+	if old != nil {
+		m = maps.Clone(*old)
+	}
+	n := []string{name}
+	m[name] = n
+	verbs.Store(&m)
+	return n
+}
 
 // read sends a command whose reply the caller needs. Inside a Transaction
 // it fails with ErrInTransaction; inside Optimistic its keys are watched
@@ -359,8 +371,6 @@ func keysOf(cmds []backend.Cmd) []string {
 	return ks
 }
 
-// ready checks what must hold before anything is sent: an open client, a
-// live context, and keys that a Cluster can serve together.
 // readyAll is ready for the keys of all of cmds, which it gathers only on a
 // Cluster, where they matter.
 func (c *Client) readyAll(ctx context.Context, cmds []backend.Cmd) error {
@@ -370,6 +380,8 @@ func (c *Client) readyAll(ctx context.Context, cmds []backend.Cmd) error {
 	return c.ready(ctx, keysOf(cmds))
 }
 
+// ready checks what must hold before anything is sent: an open client, a
+// live context, and keys that a Cluster can serve together.
 func (c *Client) ready(ctx context.Context, ks []string) error {
 	if c.closed.Load() {
 		return ErrClosed
