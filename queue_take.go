@@ -41,21 +41,13 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 	id := newID()
 	list := q.taken(id)
 	native := ack && !q.set && n == 1
-	var ks, args []string // queue_take's (the native take needs neither)
-	scripted := func() {
-		ks = q.withSet(q.k.list, q.k.takes, list, q.k.putWait, q.k.notFull)
-		args = []string{id, ms(hold), strconv.Itoa(n), strconv.Itoa(chunkSize)}
-	}
-	if !native {
-		scripted()
-	}
 	var waiting time.Time // since the first wait for an item
 	for {
 		// Copies for the closures, which then hold them by value: the
 		// variables themselves stay off the heap.
 		tid, tlist, tnative, tcmd := id, list, native, backend.Cmd{}
 		if !native {
-			tcmd = scriptQueueTake.Cmd(true, ks, args)
+			tcmd = q.takeCmd(id, list, hold, n)
 		}
 		arr, err := detach(ctx, cl, func(ctx context.Context) ([]any, error) {
 			if tnative {
@@ -70,7 +62,6 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 			q.ack(id, list)
 			id, native = newID(), false
 			list = q.taken(id)
-			scripted()
 		}
 		if err == nil && len(arr) == 1 && block {
 			if waiting.IsZero() {
@@ -102,6 +93,13 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 			return nil, "", q.fail(op, ErrEmpty)
 		}
 	}
+}
+
+// takeCmd is queue_take for the take id (whose list is list) of up to n
+// items, held for hold.
+func (q *queue) takeCmd(id, list string, hold time.Duration, n int) backend.Cmd {
+	return scriptQueueTake.Cmd(true, q.withSet(q.k.list, q.k.takes, list, q.k.putWait, q.k.notFull),
+		[]string{id, ms(hold), strconv.Itoa(n), strconv.Itoa(chunkSize)})
 }
 
 // nativeTake is the take of one item from a plain queue for a Get: the
