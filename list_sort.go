@@ -58,15 +58,11 @@ func (o sorter) compare(a, b sortElem) int {
 	return c
 }
 
-// elems turns the elements of an LRANGE reply into sortElems, appended to
-// dst; errNotDouble for a numeric sort of what SORT would refuse (not a
-// number, out of range, NaN).
-func (o sorter) elems(dst []sortElem, raw []any) ([]sortElem, error) {
-	for _, v := range raw {
-		s, _, err := asString(v, nil)
-		if err != nil {
-			return dst, err
-		}
+// elems turns stored elements into sortElems, appended to dst;
+// errNotDouble for a numeric sort of what SORT would refuse (not a number,
+// out of range, NaN).
+func (o sorter) elems(dst []sortElem, raw []string) ([]sortElem, error) {
+	for _, s := range raw {
 		e := sortElem{s: s}
 		if o.numeric {
 			f, err := strconv.ParseFloat(s, 64)
@@ -97,7 +93,7 @@ func (l *List[T]) sortInSteps(ctx context.Context, r *rebuilder, n int64, o sort
 	for a := int64(0); a < n; a += sortMem {
 		buf = buf[:0]
 		for b := a; b < min(a+sortMem, n); b += readStep {
-			part, err := asArray(l.readPrimary(ctx, cmd("LRANGE", l.keys[:1], strconv.FormatInt(b, 10), strconv.FormatInt(min(b+readStep, a+sortMem, n)-1, 10))))
+			part, err := l.lrange(ctx, l.key, b, min(b+readStep, a+sortMem, n))
 			if err != nil {
 				return err
 			}
@@ -140,14 +136,18 @@ func (l *List[T]) mergeRuns(ctx context.Context, r *rebuilder, runs []*sortRun, 
 			return nil
 		}
 		if time.Since(renewed) > scratchTTL/4 { // the runs outlive a long merge
-			for _, x := range runs {
-				if _, err := r.cl.do(ctx, cmd("PEXPIRE", []string{x.tmp}, strconv.FormatInt(scratchTTL.Milliseconds(), 10))); err != nil {
-					return err
+			renew := make([]backend.Cmd, len(runs))
+			for i, x := range runs {
+				renew[i] = cmd("PEXPIRE", []string{x.tmp}, strconv.FormatInt(scratchTTL.Milliseconds(), 10))
+			}
+			for _, res := range r.cl.doMulti(ctx, renew) {
+				if res.Err != nil {
+					return res.Err
 				}
 			}
 			renewed = time.Now()
 		}
-		part, err := asArray(r.cl.do(ctx, cmd("LRANGE", []string{run.tmp}, strconv.FormatInt(run.next, 10), strconv.FormatInt(min(run.next+stretch, run.size)-1, 10))))
+		part, err := l.lrange(ctx, run.tmp, run.next, min(run.next+stretch, run.size))
 		if err != nil {
 			return err
 		}

@@ -70,9 +70,7 @@ func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 			all = append(all, s)
 		}
 		for next := a + int64(len(arr)-3); next < b; next += readStep {
-			c := cmd("LRANGE", l.keys[:1], strconv.FormatInt(next, 10), strconv.FormatInt(min(b, next+readStep)-1, 10))
-			c.Strings = true
-			part, err := asStrings(l.read(ctx, c))
+			part, err := l.lrange(ctx, l.key, next, min(b, next+readStep))
 			if err != nil {
 				return err
 			}
@@ -84,6 +82,15 @@ func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 		return nil, err
 	}
 	return l.vals.decodeStrings(all)
+}
+
+// lrange reads the elements [a, b) of the list at key (the list's, or a
+// scratch list in its slot) from the primary, as strings (see
+// backend.Cmd.Strings).
+func (l *List[T]) lrange(ctx context.Context, key string, a, b int64) ([]string, error) {
+	c := cmd("LRANGE", []string{key}, strconv.FormatInt(a, 10), strconv.FormatInt(b-1, 10))
+	c.Strings = true
+	return asStrings(l.readPrimary(ctx, c))
 }
 
 // what names the value read: "the set", or "the sets" when they are n.
