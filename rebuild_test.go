@@ -1146,6 +1146,79 @@ func TestSetRebuildAlgebra(t *testing.T) {
 	}
 }
 
+// TestSetComparisonsInSteps compares sets too big for one script (they
+// are scanned in steps, stopping at the first member that decides) with
+// a Go model: subsets, supersets, equal and disjoint sets, and sets that
+// differ in one member only, so that a scan that stopped too early or
+// missed a member would answer wrongly.
+func TestSetComparisonsInSteps(t *testing.T) {
+	const n = 6_000
+	type named struct {
+		name string
+		vals []int
+	}
+	cases := []named{
+		{"0..n", ints(0, n, 1)},
+		{"0..n+1", ints(0, n+1, 1)},             // a superset of 0..n by one
+		{"1..n+1", ints(1, n+1, 1)},             // as big as 0..n, one member different
+		{"n..2n", ints(n, 2*n, 1)},              // disjoint from 0..n
+		{"n-1..2n", ints(n-1, 2*n, 1)},          // shares one member with 0..n
+		{"evens", ints(0, 2*n, 2)},              // half of 0..n, and more
+		{"evens<n", ints(0, n, 2)},              // a subset of 0..n and of evens
+		{"0..n again", ints(0, n, 1)},           // equal to 0..n, another key
+		{"odds<n+2", ints(1, n+2, 2)},           // disjoint from evens
+		{"0..n-1", ints(0, n-1, 1)},             // a subset of 0..n by one
+		{"n/2..3n/2", ints(n/2, 3*n/2, 1)},      // overlaps 0..n by half
+		{"evens<n+1", append(ints(0, n, 2), n)}, // evens<n and one more
+	}
+	sets := make([]*hotredis.Set[int], len(cases))
+	models := make([]map[int]bool, len(cases))
+	for i, c := range cases {
+		sets[i] = hotredis.NewSet[int](key(t, strconv.Itoa(i)))
+		defer sets[i].Delete(ctx)
+		if err := sets[i].Replace(ctx, c.vals...); err != nil {
+			t.Fatal(err)
+		}
+		models[i] = intSet(c.vals)
+	}
+	subset := func(a, b map[int]bool) bool {
+		for x := range a {
+			if !b[x] {
+				return false
+			}
+		}
+		return true
+	}
+	for i := range cases {
+		for j := range cases {
+			a, b := models[i], models[j]
+			disjoint := true
+			for x := range a {
+				if b[x] {
+					disjoint = false
+				}
+			}
+			want := map[string]bool{
+				"IsSubset": subset(a, b), "IsSuperset": subset(b, a),
+				"Equal": subset(a, b) && subset(b, a), "IsDisjoint": disjoint,
+			}
+			got := map[string]func(context.Context, *hotredis.Set[int]) (bool, error){
+				"IsSubset": sets[i].IsSubset, "IsSuperset": sets[i].IsSuperset,
+				"Equal": sets[i].Equal, "IsDisjoint": sets[i].IsDisjoint,
+			}
+			for op, f := range got {
+				ok, err := f(ctx, sets[j])
+				if err != nil {
+					t.Fatalf("%s(%s).%s: %v", cases[i].name, cases[j].name, op, err)
+				}
+				if ok != want[op] {
+					t.Errorf("%s.%s(%s) = %v, want %v", cases[i].name, op, cases[j].name, ok, want[op])
+				}
+			}
+		}
+	}
+}
+
 // TestSetRebuildOtherSetWritten has another program add a member to the
 // other Set while a union with it is rebuilt: the union includes it.
 func TestSetRebuildOtherSetWritten(t *testing.T) {

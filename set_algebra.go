@@ -129,7 +129,7 @@ func (s *Set[T]) algebraSteps(ctx context.Context, op string, sets []string) ([]
 			rest = slices.Compact(slices.Sorted(slices.Values(sets[1:])))
 		}
 		rule := map[string]string{"inter": "all", "diff": "none"}[op]
-		picked, _, _, err := s.pick(ctx, from, rest, rule, false)
+		picked, _, _, err := s.pick(ctx, from, rest, rule, false, nil)
 		return once(picked, 1), err
 	}
 	return nil, fmt.Errorf("hotredis: set %q: unknown operation %q", s.key, op)
@@ -179,8 +179,9 @@ func (s *Set[T]) smallest(ctx context.Context, ks []string) (string, error) {
 // step (see stretcher), picking the members in all of rest (rule "all")
 // or in none ("none"). It returns the members picked (none when count is
 // set), how many it scanned and how many it picked; a member the scan
-// returned twice is picked twice.
-func (s *Set[T]) pick(ctx context.Context, from string, rest []string, rule string, count bool) (picked []any, scanned, n int64, err error) {
+// returned twice is picked twice. When stop is not nil, pick ends after
+// the first step at whose end stop, given those counts so far, is true.
+func (s *Set[T]) pick(ctx context.Context, from string, rest []string, rule string, count bool, stop func(scanned, n int64) bool) (picked []any, scanned, n int64, err error) {
 	ks := append([]string{from}, rest...)
 	mode := "members"
 	if count {
@@ -207,7 +208,7 @@ func (s *Set[T]) pick(ctx context.Context, from string, rest []string, rule stri
 			picked = append(picked, arr[2:]...)
 			n += int64(len(arr) - 2)
 		}
-		if next == "0" {
+		if next == "0" || (stop != nil && stop(scanned, n)) {
 			return picked, scanned, n, nil
 		}
 		cursor = next
@@ -321,42 +322,68 @@ func (s *Set[T]) rebuildStore(ctx context.Context, r *rebuilder, op string, sets
 	return fmt.Errorf("hotredis: set %q: unknown operation %q", s.key, op)
 }
 
+// The comparisons below are one snapshot of both sets, as the reads of
+// set algebra are: three counts (SCARD and SINTERCARD) from one script
+// when the work is small; else decided by the sizes when they suffice,
+// or by scanning one set in steps and looking its members up in the
+// other, which stops at the first member that decides the answer (a
+// false IsSubset usually costs one step; a true one reads every member).
+
 // IsSubset reports whether every member of s is in other (s <= other).
-// Only three counts cross the network (SCARD and SINTERCARD on the server).
 func (s *Set[T]) IsSubset(ctx context.Context, other *Set[T]) (bool, error) {
-	a, _, inter, err := s.compare(ctx, "IsSubset", other)
-	return err == nil && inter == a, err
+	return s.relation(ctx, "IsSubset", other, subsetOf)
 }
 
 // IsSuperset reports whether every member of other is in s (s >= other).
 func (s *Set[T]) IsSuperset(ctx context.Context, other *Set[T]) (bool, error) {
-	_, b, inter, err := s.compare(ctx, "IsSuperset", other)
-	return err == nil && inter == b, err
+	return s.relation(ctx, "IsSuperset", other, supersetOf)
 }
 
 // IsDisjoint reports whether s and other have no member in common.
 func (s *Set[T]) IsDisjoint(ctx context.Context, other *Set[T]) (bool, error) {
-	_, _, inter, err := s.compare(ctx, "IsDisjoint", other)
-	return err == nil && inter == 0, err
+	return s.relation(ctx, "IsDisjoint", other, disjointFrom)
 }
 
 // Equal reports whether s and other have the same members.
 func (s *Set[T]) Equal(ctx context.Context, other *Set[T]) (bool, error) {
-	a, b, inter, err := s.compare(ctx, "Equal", other)
-	return err == nil && a == b && inter == a, err
+	return s.relation(ctx, "Equal", other, equalTo)
 }
 
-// compare returns |s|, |other| and |s ∩ other|, read atomically: by one
-// script, or in steps for big sets (see Union).
-func (s *Set[T]) compare(ctx context.Context, op string, other *Set[T]) (a, b, inter int64, err error) {
+// setRelation is what a comparison of s with another set asks.
+type setRelation int
+
+const (
+	subsetOf     setRelation = iota // every member of s is in the other
+	supersetOf                      // every member of the other is in s
+	equalTo                         // both
+	disjointFrom                    // no member in common
+)
+
+// holds decides the relation from |s|, |other| and |s ∩ other|.
+func (rel setRelation) holds(a, b, inter int64) bool {
+	switch rel {
+	case subsetOf:
+		return inter == a
+	case supersetOf:
+		return inter == b
+	case equalTo:
+		return a == b && inter == a
+	}
+	return inter == 0
+}
+
+// relation reports whether rel holds between s and other, read
+// atomically: by one script, or in steps for big sets (see above).
+func (s *Set[T]) relation(ctx context.Context, op string, other *Set[T], rel setRelation) (bool, error) {
 	ks, err := s.setKeys(op, []*Set[T]{other})
 	if err != nil {
-		return 0, 0, 0, err
+		return false, err
 	}
-	a, b, inter, err = counts3(s.script(ctx, scriptSetRead, ks, "compare", strconv.Itoa(oneStepMax)))
+	a, b, inter, err := counts3(s.script(ctx, scriptSetRead, ks, "compare", strconv.Itoa(oneStepMax)))
 	if !backend.IsServerError(err, "BIG") {
-		return a, b, inter, err
+		return err == nil && rel.holds(a, b, inter), err
 	}
+	var holds bool
 	err = s.snapshotOf(ctx, op, slices.Compact(slices.Sorted(slices.Values(ks))), func(ctx context.Context) error {
 		rs, err := s.pipeline(ctx, cmd("SCARD", ks[:1]), cmd("SCARD", ks[1:]))
 		if err != nil {
@@ -368,23 +395,31 @@ func (s *Set[T]) compare(ctx context.Context, op string, other *Set[T]) (a, b, i
 		if b, err = asInt(rs[1].Val, rs[1].Err); err != nil {
 			return err
 		}
-		// Count the members of the smaller set found in the other. If the
-		// scan met one twice (it may, when the set's table was resized),
-		// read the members to count each once.
+		// Which set to scan; a member of it missing from the other (or,
+		// for IsDisjoint, found in it) decides the answer. A scan may
+		// return a member twice (when the set's table is resized), which
+		// changes neither.
 		from := ks[0]
-		if b < a {
+		switch {
+		case rel == subsetOf && a > b, rel == supersetOf && b > a, rel == equalTo && a != b:
+			holds = false
+			return nil
+		case rel == supersetOf, rel == disjointFrom && b < a:
 			from = ks[1]
 		}
-		_, scanned, n, err := s.pick(ctx, from, ks, "all", true)
-		if err == nil && scanned > min(a, b) {
-			var both []any
-			both, _, _, err = s.pick(ctx, from, ks, "all", false)
-			n = int64(len(once(both, 1)))
+		decides := func(scanned, found int64) bool { return scanned > found }
+		if rel == disjointFrom {
+			decides = func(_, found int64) bool { return found > 0 }
 		}
-		inter = n
+		decided := false
+		_, _, _, err = s.pick(ctx, from, ks, "all", true, func(scanned, found int64) bool {
+			decided = decides(scanned, found)
+			return decided
+		})
+		holds = !decided
 		return err
 	})
-	return a, b, inter, err
+	return holds, err
 }
 
 func counts3(v any, err error) (a, b, c int64, _ error) {

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -34,7 +35,7 @@ func init() {
 // HOTBENCH_LIST_SIZES (default "1000000,10000000") are the lengths of the
 // lists, HOTBENCH_SET_SIZE (default 1000000) the size of the sets and
 // counters, and HOTBENCH_ONLY runs only the rows whose "operation size"
-// holds it. The first row is the idle server over -d: the machine's noise
+// matches it as a regular expression ("Counter.Total|Counter.MostCommon"). The first row is the idle server over -d: the machine's noise
 // floor. A table in markdown, for BENCHMARKS.md, follows the aligned one.
 // HOTBENCH_FLUSH_SCRIPTS (any value) sends SCRIPT FLUSH before each row,
 // so that each starts on a fresh Lua VM: a diagnostic for the slow first
@@ -141,7 +142,13 @@ func stepsConfigFromEnv() (stepsConfig, error) {
 
 // wanted reports whether the filter HOTBENCH_ONLY keeps op.
 func (c stepsConfig) wanted(op stepOp) bool {
-	return c.only == "" || strings.Contains(op.name+" "+op.size, c.only)
+	if c.only == "" {
+		return true
+	}
+	if re, err := regexp.Compile(c.only); err == nil {
+		return re.MatchString(op.name + " " + op.size)
+	}
+	return strings.Contains(op.name+" "+op.size, c.only)
 }
 
 // filter returns the ops the filter keeps.
