@@ -208,7 +208,7 @@ func (s *Set[T]) pick(ctx context.Context, from string, rest []string, rule stri
 			picked = append(picked, arr[2:]...)
 			n += int64(len(arr) - 2)
 		}
-		if next == "0" || (stop != nil && stop(scanned, n)) {
+		if (stop != nil && stop(scanned, n)) || next == "0" { // stop sees every step, the last too
 			return picked, scanned, n, nil
 		}
 		cursor = next
