@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -465,4 +466,69 @@ func firstErr(errs ...error) error {
 		}
 	}
 	return nil
+}
+
+// lazyFreed sums INFO's lazyfreed_objects (values freed in the background
+// by UNLINK and the like) over the servers the tests use.
+func lazyFreed(t *testing.T) int64 {
+	t.Helper()
+	var mu sync.Mutex
+	var sum int64
+	add := func(ctx context.Context, c *redis.Client) error {
+		info, err := c.Info(ctx, "memory").Result()
+		for _, line := range strings.Split(info, "\r\n") {
+			if v, ok := strings.CutPrefix(line, "lazyfreed_objects:"); ok {
+				n, _ := strconv.ParseInt(v, 10, 64)
+				mu.Lock()
+				sum += n
+				mu.Unlock()
+			}
+		}
+		return err
+	}
+	rdb := rawClient()
+	defer rdb.Close()
+	var err error
+	if cc, ok := rdb.(*redis.ClusterClient); ok {
+		err = cc.ForEachMaster(ctx, add)
+	} else {
+		err = add(ctx, rdb.(*redis.Client))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum
+}
+
+// TestBigQueuesAreFreedInTheBackground: deleting a queue or set queue of
+// 200,000 items UNLINKs its keys, so that Redis frees them in the
+// background instead of inside the script (a SetQueue's million members
+// would take it ~100 ms), and leaves no key behind.
+func TestBigQueuesAreFreedInTheBackground(t *testing.T) {
+	items := make([]int, 200_000)
+	for i := range items {
+		items[i] = i
+	}
+	q := hotredis.NewQueue[int](key(t, "q"))
+	sq := hotredis.NewSetQueue[int](key(t, "sq"))
+	noErr(t, q.PutMany(ctx, items...))
+	must[int](t)(sq.PutMany(ctx, items...))
+	for name, del := range map[string]func(context.Context) error{"Queue": q.Delete, "SetQueue": sq.Delete} {
+		before := lazyFreed(t)
+		noErr(t, del(ctx))
+		after := lazyFreed(t)
+		for deadline := time.Now().Add(5 * time.Second); after <= before && time.Now().Before(deadline); after = lazyFreed(t) {
+			time.Sleep(10 * time.Millisecond) // counted once the background thread is done
+		}
+		if after <= before {
+			t.Errorf("%s.Delete of 200,000 items freed nothing in the background (lazyfreed_objects %d, then %d)", name, before, after)
+		}
+	}
+	for _, k := range []string{q.Key(), sq.Key()} {
+		rdb := rawClient()
+		if ks := keysMatching(t, rdb, k+"*"); len(ks) > 0 {
+			t.Errorf("left behind: %v", ks)
+		}
+		rdb.Close()
+	}
 }

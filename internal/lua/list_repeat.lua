@@ -9,7 +9,7 @@
 -- a time and appended, so Lua never holds more than one chunk.
 local times = tonumber(ARGV[1])
 if times <= 0 then
-  redis.call('DEL', KEYS[1])
+  redis.call('UNLINK', KEYS[1])
   return 0
 end
 local n = redis.call('LLEN', KEYS[1])

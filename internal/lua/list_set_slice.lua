@@ -48,7 +48,7 @@ if n - e <= s then
   local tail = {}
   if e < n then tail = redis.call('LRANGE', key, e, -1) end
   if s == 0 then
-    redis.call('DEL', key)
+    redis.call('UNLINK', key)
   else
     redis.call('LTRIM', key, 0, s - 1)
   end

@@ -9,8 +9,8 @@
 local n = #ARGV
 if n > 0 then
   redis.call('ZREM', KEYS[1], unpack(ARGV))
-  redis.call('DEL', unpack(KEYS, 2, 2 * n + 1))
+  redis.call('UNLINK', unpack(KEYS, 2, 2 * n + 1))
 end
 if #redis.call('ZRANGE', KEYS[1], 0, 0) > 0 then return 1 end
-redis.call('DEL', KEYS[1], unpack(KEYS, 2 * n + 2))
+redis.call('UNLINK', KEYS[1], unpack(KEYS, 2 * n + 2))
 return 0
