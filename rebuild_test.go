@@ -1219,6 +1219,97 @@ func TestSetComparisonsInSteps(t *testing.T) {
 	}
 }
 
+// TestSetValuesReadsInSteps reads set algebra with values where one
+// script would visit too much (a big set for the reads that list its
+// members, many values for all): in steps, against a Go model, and the
+// same reads with little to visit in one script.
+func TestSetValuesReadsInSteps(t *testing.T) {
+	big := hotredis.NewSet[int](key(t, "big"))
+	small := hotredis.NewSet[int](key(t, "small"))
+	defer big.Delete(ctx)
+	defer small.Delete(ctx)
+	noErr(t, big.Replace(ctx, ints(0, 6_000, 1)...))
+	noErr(t, small.Replace(ctx, ints(0, 200, 2)...))
+	cases := []struct {
+		name    string
+		set     *hotredis.Set[int]
+		members []int
+		vs      []int
+		stepped bool // every read below visits over 4,000 members and values
+	}{
+		{"big set, few values", big, ints(0, 6_000, 1), []int{5, 6_001, -1, 5}, false},
+		{"small set, many values", small, ints(0, 200, 2), ints(-100, 5_000, 1), true},
+		{"big set, many values", big, ints(0, 6_000, 1), ints(3_000, 9_000, 1), true},
+		{"big set, all of it", big, ints(0, 6_000, 1), ints(0, 6_000, 1), true},
+		{"small set, few values", small, ints(0, 200, 2), []int{0, 1, 2}, false},
+	}
+	sorted := func(xs []int) []int { return slices.Sorted(slices.Values(xs)) }
+	for _, c := range cases {
+		a, v := intSet(c.members), intSet(c.vs)
+		var union, inter, diff, xor []int
+		for x := range a {
+			union = append(union, x)
+			if v[x] {
+				inter = append(inter, x)
+			} else {
+				diff, xor = append(diff, x), append(xor, x)
+			}
+		}
+		for x := range v {
+			if !a[x] {
+				union, xor = append(union, x), append(xor, x)
+			}
+		}
+		subset, superset := len(diff) == 0, len(inter) == len(v)
+		reads := map[string]struct {
+			f      func(context.Context, ...int) ([]int, error)
+			want   []int
+			member bool // reads every member: stepped for a big set too
+		}{
+			"UnionValues":               {c.set.UnionValues, union, true},
+			"IntersectionValues":        {c.set.IntersectionValues, inter, false},
+			"DifferenceValues":          {c.set.DifferenceValues, diff, true},
+			"SymmetricDifferenceValues": {c.set.SymmetricDifferenceValues, xor, true},
+		}
+		for name, r := range reads {
+			before := hotredis.ReadAttempts()
+			got, err := r.f(ctx, c.vs...)
+			if err != nil {
+				t.Fatalf("%s: %s: %v", c.name, name, err)
+			}
+			if !slices.Equal(sorted(got), sorted(r.want)) {
+				t.Errorf("%s: %s = %d members, want %d", c.name, name, len(got), len(r.want))
+			}
+			stepped := c.stepped || (r.member && len(c.members) > 4_000)
+			if went := hotredis.ReadAttempts() > before; went != stepped {
+				t.Errorf("%s: %s went in steps: %v, want %v", c.name, name, went, stepped)
+			}
+		}
+		checks := map[string]struct {
+			f    func(context.Context, ...int) (bool, error)
+			want bool
+		}{
+			"IsSubsetValues":   {c.set.IsSubsetValues, subset},
+			"IsSupersetValues": {c.set.IsSupersetValues, superset},
+			"IsDisjointValues": {c.set.IsDisjointValues, len(inter) == 0},
+			"EqualValues":      {c.set.EqualValues, subset && len(a) == len(v)},
+		}
+		for name, ch := range checks {
+			before := hotredis.ReadAttempts()
+			got, err := ch.f(ctx, c.vs...)
+			if err != nil {
+				t.Fatalf("%s: %s: %v", c.name, name, err)
+			}
+			if got != ch.want {
+				t.Errorf("%s: %s = %v, want %v", c.name, name, got, ch.want)
+			}
+			if went := hotredis.ReadAttempts() > before; went != c.stepped {
+				t.Errorf("%s: %s went in steps: %v, want %v", c.name, name, went, c.stepped)
+			}
+		}
+	}
+}
+
 // TestSetRebuildOtherSetWritten has another program add a member to the
 // other Set while a union with it is rebuilt: the union includes it.
 func TestSetRebuildOtherSetWritten(t *testing.T) {

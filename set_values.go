@@ -2,10 +2,16 @@ package hotredis
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+
+	"github.com/hotredis/hotredis/internal/backend"
 )
 
-// Set algebra with plain Go values, sent as a script's arguments.
+// Set algebra with plain Go values, sent as a script's arguments. A read
+// (UnionValues, IsSubsetValues, ...) that would visit more than 4,000
+// members and values goes in bounded steps while the set is watched: one
+// snapshot, as the reads of set algebra with other Sets.
 
 // valueArgs encodes vs for a script's ARGV after the given leading
 // arguments, dropping duplicates (by stored text).
@@ -25,39 +31,136 @@ func (s *Set[T]) valueArgs(vs []T, lead ...string) ([]string, error) {
 	return out, nil
 }
 
-func (s *Set[T]) values(ctx context.Context, op string, vs []T) ([]T, error) {
-	args, err := s.valueArgs(vs, op, strconv.Itoa(chunkSize))
-	if err != nil {
-		return nil, err
-	}
-	arr, err := asArray(s.script(ctx, scriptSetValues, s.keys[:1], args...))
+// values returns the members op computes over s and vs: by one script,
+// or, when that would visit more than oneStepMax members and values, in
+// steps while s is watched (see valuesSteps).
+func (s *Set[T]) values(ctx context.Context, name, op string, vs []T) ([]T, error) {
+	arr, err := s.valuesRead(ctx, name, op, vs)
 	if err != nil {
 		return nil, err
 	}
 	return s.vals.decodeAll(arr)
 }
 
+// valuesRead is set_values with op over s and vs, or its steps.
+func (s *Set[T]) valuesRead(ctx context.Context, name, op string, vs []T) ([]any, error) {
+	bound := oneStepMax
+	if s.queuing(ctx) {
+		bound = 0 // one script: inside a transaction nothing can go in steps
+	}
+	args, err := s.valueArgs(vs, op, strconv.Itoa(chunkSize), strconv.Itoa(bound))
+	if err != nil {
+		return nil, err
+	}
+	arr, err := asArray(s.script(ctx, scriptSetValues, s.keys[:1], args...))
+	if !backend.IsServerError(err, "BIG") {
+		return arr, err
+	}
+	err = s.snapshotOf(ctx, name, s.keys[:1], func(ctx context.Context) error {
+		arr, err = s.valuesSteps(ctx, op, args[3:])
+		return err
+	})
+	return arr, err
+}
+
+// valuesSteps computes what set_values replies for op over s and vals
+// (distinct, encoded) in bounded steps, for a snapshotOf: which values are
+// members by SMISMEMBER, a chunk of values a command and a few commands a
+// round trip, and, for union, diff and xor, the members by SSCAN.
+func (s *Set[T]) valuesSteps(ctx context.Context, op string, vals []string) ([]any, error) {
+	member := make([]bool, 0, len(vals))
+	for rest := vals; len(rest) > 0; {
+		var cmds []backend.Cmd
+		for len(cmds) < 8 && len(rest) > 0 {
+			k := min(len(rest), chunkSize)
+			cmds = append(cmds, cmd("SMISMEMBER", s.keys[:1], rest[:k]...))
+			rest = rest[k:]
+		}
+		rs, err := s.pipeline(ctx, cmds...)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			arr, err := asArray(r.Val, r.Err)
+			if err != nil {
+				return nil, err
+			}
+			for _, x := range arr {
+				member = append(member, x == int64(1))
+			}
+		}
+	}
+	if len(member) != len(vals) {
+		return nil, fmt.Errorf("%w: SMISMEMBER answered %d of %d values", errReply, len(member), len(vals))
+	}
+	var out []any
+	missing := func() { // the values that are not members
+		for i, v := range vals {
+			if !member[i] {
+				out = append(out, v)
+			}
+		}
+	}
+	switch op {
+	case "compare":
+		n, err := asInt(s.read(ctx, cmd("SCARD", s.keys[:1])))
+		in := 0
+		for _, m := range member {
+			if m {
+				in++
+			}
+		}
+		return []any{n, int64(len(vals)), int64(in)}, err
+	case "inter":
+		for i, v := range vals {
+			if member[i] {
+				out = append(out, v)
+			}
+		}
+		return out, nil
+	}
+	members, err := s.scanSet(ctx, s.key)
+	if err != nil {
+		return nil, err
+	}
+	given := make(map[string]struct{}, len(vals))
+	if op != "union" {
+		for _, v := range vals {
+			given[v] = struct{}{}
+		}
+	}
+	for _, m := range members {
+		if _, in := given[m]; !in {
+			out = append(out, m)
+		}
+	}
+	if op != "diff" {
+		missing()
+	}
+	return out, nil
+}
+
 // UnionValues returns the members of s together with vs, without changing
 // s. Duplicates are returned once.
 func (s *Set[T]) UnionValues(ctx context.Context, vs ...T) ([]T, error) {
-	return s.values(ctx, "union", vs)
+	return s.values(ctx, "UnionValues", "union", vs)
 }
 
 // IntersectionValues returns the values among vs that are members of s
 // (each once). Only those cross the network back.
 func (s *Set[T]) IntersectionValues(ctx context.Context, vs ...T) ([]T, error) {
-	return s.values(ctx, "inter", vs)
+	return s.values(ctx, "IntersectionValues", "inter", vs)
 }
 
 // DifferenceValues returns the members of s that are not among vs.
 func (s *Set[T]) DifferenceValues(ctx context.Context, vs ...T) ([]T, error) {
-	return s.values(ctx, "diff", vs)
+	return s.values(ctx, "DifferenceValues", "diff", vs)
 }
 
 // SymmetricDifferenceValues returns the members of s not among vs together
 // with the values among vs that are not members of s.
 func (s *Set[T]) SymmetricDifferenceValues(ctx context.Context, vs ...T) ([]T, error) {
-	return s.values(ctx, "xor", vs)
+	return s.values(ctx, "SymmetricDifferenceValues", "xor", vs)
 }
 
 func (s *Set[T]) valuesUpdate(ctx context.Context, op string, vs []T) error {
@@ -125,35 +228,31 @@ func (s *Set[T]) SymmetricDifferenceUpdateValues(ctx context.Context, vs ...T) e
 
 // compareValues returns |s|, the number of distinct vs, and how many of
 // them are members of s, read atomically.
-func (s *Set[T]) compareValues(ctx context.Context, vs []T) (a, b, inter int64, err error) {
-	args, err := s.valueArgs(vs, "compare", strconv.Itoa(chunkSize))
-	if err != nil {
-		return 0, 0, 0, err
-	}
-	return counts3(s.script(ctx, scriptSetValues, s.keys[:1], args...))
+func (s *Set[T]) compareValues(ctx context.Context, name string, vs []T) (a, b, inter int64, err error) {
+	return counts3(s.valuesRead(ctx, name, "compare", vs))
 }
 
 // IsSubsetValues reports whether every member of s is among vs.
 func (s *Set[T]) IsSubsetValues(ctx context.Context, vs ...T) (bool, error) {
-	a, _, inter, err := s.compareValues(ctx, vs)
+	a, _, inter, err := s.compareValues(ctx, "IsSubsetValues", vs)
 	return err == nil && inter == a, err
 }
 
 // IsSupersetValues reports whether every value of vs is a member of s.
 func (s *Set[T]) IsSupersetValues(ctx context.Context, vs ...T) (bool, error) {
-	_, b, inter, err := s.compareValues(ctx, vs)
+	_, b, inter, err := s.compareValues(ctx, "IsSupersetValues", vs)
 	return err == nil && inter == b, err
 }
 
 // IsDisjointValues reports whether no value of vs is a member of s.
 func (s *Set[T]) IsDisjointValues(ctx context.Context, vs ...T) (bool, error) {
-	_, _, inter, err := s.compareValues(ctx, vs)
+	_, _, inter, err := s.compareValues(ctx, "IsDisjointValues", vs)
 	return err == nil && inter == 0, err
 }
 
 // EqualValues reports whether the members of s are exactly vs (ignoring
 // order and duplicates).
 func (s *Set[T]) EqualValues(ctx context.Context, vs ...T) (bool, error) {
-	a, b, inter, err := s.compareValues(ctx, vs)
+	a, b, inter, err := s.compareValues(ctx, "EqualValues", vs)
 	return err == nil && a == b && inter == a, err
 }

@@ -2823,54 +2823,83 @@ var cases = []scriptCase{
 		want:  errReply("ERR set_store: unknown op foo"),
 	},
 
-	// set_values: KEYS set; ARGV op, chunk, values...
+	// set_values: KEYS set; ARGV op, chunk, bound, values...
 	{
 		script: "set_values", name: "compare counts the set, the values and the values that are members",
 		setup: [][]any{{"SADD", "{t}:s", "a", "b", "c"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("compare", "1", "a", "x"),
+		args:  cmd("compare", "1", "0", "a", "x"),
 		want:  cmd(3, 2, 1),
 	},
 	{
 		script: "set_values", name: "inter gives the values that are members, in their order",
 		setup: [][]any{{"SADD", "{t}:s", "a", "b", "c"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("inter", "2", "c", "x", "a"),
+		args:  cmd("inter", "2", "0", "c", "x", "a"),
 		want:  strs("c", "a"),
 	},
 	{
 		script: "set_values", name: "union",
 		setup: [][]any{{"SADD", "{t}:s", "a", "b"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("union", "100", "b", "x"),
+		args:  cmd("union", "100", "0", "b", "x"),
 		want:  members("a", "b", "x"),
 	},
 	{
 		script: "set_values", name: "diff",
 		setup: [][]any{{"SADD", "{t}:s", "a", "b", "c"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("diff", "100", "a", "x"),
+		args:  cmd("diff", "100", "0", "a", "x"),
 		want:  members("b", "c"),
 	},
 	{
 		script: "set_values", name: "xor",
 		setup: [][]any{{"SADD", "{t}:s", "a", "b", "c"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("xor", "100", "a", "x"),
+		args:  cmd("xor", "100", "0", "a", "x"),
 		want:  members("b", "c", "x"),
 	},
 	{
 		script: "set_values", name: "a missing set without values",
 		keys: []string{"{t}:s"},
-		args: cmd("compare", "100"),
+		args: cmd("compare", "100", "0"),
 		want: cmd(0, 0, 0),
 	},
 	{
 		script: "set_values", name: "WRONGTYPE without values",
 		setup: [][]any{{"SET", "{t}:s", "x"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("union", "100"),
+		args:  cmd("union", "100", "0"),
 		want:  errReply("WRONGTYPE"),
+	},
+
+	{
+		script: "set_values", name: "WRONGTYPE with a bound",
+		setup: [][]any{{"SET", "{t}:s", "x"}},
+		keys:  []string{"{t}:s"},
+		args:  cmd("diff", "100", "10", "a"),
+		want:  errReply("WRONGTYPE"),
+	},
+	{
+		script: "set_values", name: "union over its bound (members and values) is BIG",
+		setup: [][]any{{"SADD", "{t}:s", "a", "b"}},
+		keys:  []string{"{t}:s"},
+		args:  cmd("union", "100", "3", "b", "x"),
+		want:  errReply("BIG 4 members and values to visit, over 3"),
+	},
+	{
+		script: "set_values", name: "inter within its bound counts only the values",
+		setup: [][]any{{"SADD", "{t}:s", "a", "b", "c"}},
+		keys:  []string{"{t}:s"},
+		args:  cmd("inter", "100", "2", "c", "x"),
+		want:  strs("c"),
+	},
+	{
+		script: "set_values", name: "compare over its bound is BIG",
+		setup: [][]any{{"SADD", "{t}:s", "a"}},
+		keys:  []string{"{t}:s"},
+		args:  cmd("compare", "100", "1", "a", "x"),
+		want:  errReply("BIG 2 members and values to visit, over 1"),
 	},
 
 	// set_values_update: KEYS set, scratch; ARGV op, chunk, values...

@@ -3,17 +3,29 @@
 -- flags: readonly
 -- KEYS[1] the set
 -- ARGV[1] "union", "inter", "diff", "xor" or "compare"; ARGV[2] chunk size;
--- ARGV[3..] the values, without duplicates
+-- ARGV[3] the most members and values the script may visit (0: no bound);
+-- ARGV[4..] the values, without duplicates
 -- Reply: the resulting members; for "compare", {SCARD, number of values,
--- how many values are members}.
+-- how many values are members}. Error BIG, having read nothing, when the
+-- work would pass ARGV[3]: the caller then reads in bounded steps.
 -- A script so the result describes one moment of the set, and so that for
 -- "inter" and "compare" only the answer crosses the network. Values are
 -- checked a chunk at a time (SMISMEMBER), so any number of them works.
 local key = KEYS[1]
 local op = ARGV[1]
 local chunk = tonumber(ARGV[2])
-local first = 3
+local limit = tonumber(ARGV[3])
+local first = 4
 local nvals = #ARGV - first + 1
+
+if limit > 0 then
+  -- Union, difference and symmetric difference read every member.
+  local work = nvals
+  if op ~= 'inter' and op ~= 'compare' then work = work + redis.call('SCARD', key) end
+  if work > limit then
+    return redis.error_reply('BIG ' .. work .. ' members and values to visit, over ' .. limit)
+  end
+end
 
 -- member reports, for each value, whether it is in the set: member[i] is
 -- 1 or 0 for ARGV[first + i - 1].
