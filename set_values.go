@@ -52,10 +52,15 @@ func (s *Set[T]) valuesRead(ctx context.Context, name, op string, vs []T) ([]any
 	if err != nil {
 		return nil, err
 	}
-	arr, err := asArray(s.script(ctx, scriptSetValues, s.keys[:1], args...))
-	if !backend.IsServerError(err, "BIG") {
-		return arr, err
+	// Many values go in steps without asking the script: Redis would take
+	// as long to hand it a million arguments as the work itself.
+	if bound == 0 || len(args)-3 <= bound {
+		arr, err := asArray(s.script(ctx, scriptSetValues, s.keys[:1], args...))
+		if !backend.IsServerError(err, "BIG") {
+			return arr, err
+		}
 	}
+	var arr []any
 	err = s.snapshotOf(ctx, name, s.keys[:1], func(ctx context.Context) error {
 		arr, err = s.valuesSteps(ctx, op, args[3:])
 		return err
@@ -119,19 +124,24 @@ func (s *Set[T]) valuesSteps(ctx context.Context, op string, vals []string) ([]a
 		}
 		return out, nil
 	}
-	members, err := s.scanSet(ctx, s.key)
-	if err != nil {
+	// The members, each once (a scan may return one twice), as they came.
+	var members []any
+	if err := scanSteps(ctx, &s.object, "SSCAN", s.key, func(part []any) { members = append(members, part...) }); err != nil {
 		return nil, err
 	}
-	given := make(map[string]struct{}, len(vals))
-	if op != "union" {
+	members = once(members, 1)
+	if op == "union" {
+		out = members
+	} else {
+		given := make(map[string]struct{}, len(vals))
 		for _, v := range vals {
 			given[v] = struct{}{}
 		}
-	}
-	for _, m := range members {
-		if _, in := given[m]; !in {
-			out = append(out, m)
+		for _, m := range members {
+			k, _ := m.(string)
+			if _, in := given[k]; !in {
+				out = append(out, m)
+			}
 		}
 	}
 	if op != "diff" {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"slices"
 	"sync"
@@ -32,6 +33,10 @@ type opPair struct {
 	hot, cmd, gr func(ctx context.Context) error
 }
 
+// cancellable makes ops pass a context that can be cancelled, as a
+// request's is, instead of context.Background().
+var cancellable = flag.Bool("cancellable", false, "ops: pass every call a context that can be cancelled")
+
 // benchOps measures each single-command hotredis operation beside the raw
 // rueidis client and the raw go-redis client sending the same command to
 // the same server, in rounds that rotate the three sides, from one
@@ -42,6 +47,13 @@ type opPair struct {
 // the transports bench.)
 func benchOps(url string) error {
 	ctx := context.Background()
+	if *cancellable {
+		// What a server's request handler passes: a context that can be
+		// cancelled (every side then honours its end as it runs).
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+	}
 	hc, err := hotredis.NewClientURL(url)
 	if err != nil {
 		return err
@@ -74,7 +86,7 @@ func benchOps(url string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("PING round trip: %.1f µs; each pair alternates %d rounds over %v\n\n", rtt/1e3, rounds, *duration)
+	fmt.Printf("PING round trip: %.1f µs; each pair alternates %d rounds over %v; cancellable context: %v\n\n", rtt/1e3, rounds, *duration, *cancellable)
 	fmt.Println("| hotredis op | raw command | serial µs/op | rueidis µs/op | ratio | go-redis µs/op | ratio | 64 goroutines µs/op | rueidis µs/op | ratio | go-redis µs/op | ratio |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, p := range pairs {

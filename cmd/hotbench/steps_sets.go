@@ -149,6 +149,12 @@ func (b *stepsBench) setOps(d setData, size string) []stepOp {
 		{"Set.IsSubset (itself: true)", n, one,
 			func(ctx context.Context) error { _, err := s.IsSubset(ctx, s); return err },
 			"SINTERCARD 2 s s", func(ctx context.Context) error { return b.raw.SInterCard(ctx, 0, setS, setS).Err() }},
+		{"Set.UnionValues", four, one,
+			func(ctx context.Context) error { _, err := s.UnionValues(ctx, small...); return err },
+			"SMEMBERS", func(ctx context.Context) error { return b.raw.SMembers(ctx, setS).Err() }},
+		{"Set.IsSupersetValues", n, one,
+			func(ctx context.Context) error { _, err := s.IsSupersetValues(ctx, d.values...); return err },
+			"SMISMEMBER s v×n", func(ctx context.Context) error { return b.raw.SMIsMember(ctx, setS, anys(d.values)...).Err() }},
 		{"Set.Members", size, one,
 			func(ctx context.Context) error { _, err := s.Members(ctx); return err },
 			"SMEMBERS", func(ctx context.Context) error { return b.raw.SMembers(ctx, setS).Err() }},
@@ -255,4 +261,13 @@ func (b *stepsBench) counterOps(d setData, size string) []stepOp {
 		op("Counter.MostCommon(10)", size, one, func(ctx context.Context) error { _, err := c.MostCommon(ctx, 10); return err }),
 		op("Counter.Total", size, one, func(ctx context.Context) error { _, err := c.Total(ctx); return err }),
 	}
+}
+
+// anys is vs as the arguments of a go-redis command.
+func anys(vs []int) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
 }
