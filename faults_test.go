@@ -598,3 +598,104 @@ func TestHugeArgumentsCannotWedgeTheServer(t *testing.T) {
 	}
 	l.Delete(ctx)
 }
+
+// TestCallsWithDeadlinesReturnByThemThroughFaults runs 32 goroutines of
+// calls, each with its own deadline, beside 8 without one, while the
+// connections are cut,
+// stalled (also while new ones are being made: a cut during a stall makes
+// the client dial a connection that cannot answer) and the server is
+// paused: every call returns by its deadline, plus a little, and the
+// client serves again afterwards. Calls on connections that are up go
+// straight to rueidis (see internal/backend/steady.go); this is the test
+// that they do not wait for a connection being made.
+func TestCallsWithDeadlinesReturnByThemThroughFaults(t *testing.T) {
+	k := key(t)
+	f, c := newFaults(t, k)
+	on := hotredis.WithClient(c)
+	n := hotredis.NewInt(k+":int", on)
+	l := hotredis.NewList[int](k+":list", on)
+	s := hotredis.NewSet[int](k+":set", on)
+	defer n.Delete(ctx)
+	defer l.Delete(ctx)
+	defer s.Delete(ctx)
+	calls := []func(context.Context) error{
+		func(ctx context.Context) error { _, err := n.Add(ctx, 1); return err },
+		func(ctx context.Context) error { _, err := l.Append(ctx, 1); return err },
+		func(ctx context.Context) error { _, err := s.Add(ctx, rand.IntN(100)); return err },
+	}
+	const timeout, slack = 250 * time.Millisecond, 100 * time.Millisecond
+	var (
+		stop         atomic.Bool
+		done, late   atomic.Int64
+		slowest      atomic.Int64
+		wg           sync.WaitGroup
+		mu           sync.Mutex
+		lateExamples []string
+	)
+	// Eight goroutines call without a deadline: when one of them makes a
+	// connection through the stalled proxy, rueidis's dial timeout bounds
+	// it, and a call with a deadline must not wait for it.
+	for g := range 8 {
+		wg.Go(func() {
+			for i := 0; !stop.Load(); i++ {
+				if err := calls[(g+i)%len(calls)](context.WithoutCancel(ctx)); err != nil {
+					time.Sleep(time.Millisecond)
+				}
+			}
+		})
+	}
+	for g := range 32 {
+		wg.Go(func() {
+			for i := 0; !stop.Load(); i++ {
+				cctx, cancel := context.WithTimeout(ctx, timeout)
+				start := time.Now()
+				err := calls[(g+i)%len(calls)](cctx)
+				took := time.Since(start)
+				cancel()
+				done.Add(1)
+				if int64(took) > slowest.Load() {
+					slowest.Store(int64(took))
+				}
+				if took > timeout+slack {
+					late.Add(1)
+					mu.Lock()
+					if len(lateExamples) < 5 {
+						lateExamples = append(lateExamples, fmt.Sprintf("%v (%v)", took.Round(time.Millisecond), err))
+					}
+					mu.Unlock()
+				}
+				if err != nil {
+					time.Sleep(time.Millisecond) // do not spin on a dead connection
+				}
+			}
+		})
+	}
+	for range 40 {
+		time.Sleep(20 * time.Millisecond)
+		f.one()
+		if f.proxy != nil && rand.IntN(2) == 0 {
+			// Cut while stalled: the replacement connection is dialled
+			// through a proxy that forwards nothing until Resume.
+			f.proxy.Stall(hotredistest.Both)
+			f.proxy.Cut()
+			time.Sleep(time.Duration(100+rand.IntN(300)) * time.Millisecond)
+			f.proxy.Resume(hotredistest.Both)
+		}
+	}
+	stop.Store(true)
+	wg.Wait()
+	if late.Load() > 0 {
+		t.Errorf("%d of %d calls returned more than %v after their %v deadline, e.g. %v", late.Load(), done.Load(), slack, timeout, lateExamples)
+	}
+	t.Logf("%d calls through %d faults; the slowest returned after %v", done.Load(), f.n.Load(), time.Duration(slowest.Load()).Round(time.Millisecond))
+	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		if _, err := n.Add(rctx, 1); err == nil {
+			break
+		} else if rctx.Err() != nil {
+			t.Fatalf("the client does not serve again after the faults: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -1,6 +1,7 @@
 package hotredis_test
 
 import (
+	"context"
 	"crypto/sha1"
 	"encoding/hex"
 	"os"
@@ -87,4 +88,31 @@ func BenchmarkRawEVALSHAIntArith(b *testing.B) {
 	benchRaw(b, func(c rueidis.Client) rueidis.Completed {
 		return c.B().Evalsha().Sha1(sha).Numkeys(1).Key(k).Arg("mul", "1").Build()
 	}, func() error { return rdb.EvalSha(ctx, sha, []string{k}, "mul", "1").Err() })
+}
+
+// BenchmarkIntAddCancellable is Int.Add with a context that can be
+// cancelled, as a request handler's is (BenchmarkIntAdd's cannot): on the
+// shared connections such a call goes straight to rueidis only while they
+// are up (internal/backend/steady.go). Compare BenchmarkRawINCRBYCancellable.
+func BenchmarkIntAddCancellable(b *testing.B) {
+	c, cancel := context.WithCancel(ctx)
+	defer cancel()
+	i := hotredis.NewInt(key(b))
+	defer i.Delete(ctx)
+	benchOp(b, func() error { _, err := i.Add(c, 1); return err })
+}
+
+// BenchmarkRawINCRBYCancellable is INCRBY by raw rueidis with a context
+// that can be cancelled.
+func BenchmarkRawINCRBYCancellable(b *testing.B) {
+	c, cancel := context.WithCancel(ctx)
+	defer cancel()
+	k := key(b)
+	rc, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{srv.Addr}, DisableCache: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rc.Close()
+	defer rc.Do(ctx, rc.B().Del().Key(k).Build())
+	benchOp(b, func() error { return rc.Do(c, rc.B().Incrby().Key(k).Increment(1).Build()).Error() })
 }

@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -21,6 +22,7 @@ type Rueidis struct {
 	timeout  time.Duration // the connections' read/write timeout (ConnWriteTimeout; < 0: none)
 	directs  atomic.Int32  // commands and Direct transactions in flight (see direct)
 	replicas bool          // commands marked Replica go to replicas (see build)
+	conns    *connWatch    // when the shared connections are up (see steady.go)
 }
 
 // NewRueidis connects with opt.
@@ -32,6 +34,14 @@ func NewRueidis(opt rueidis.ClientOption) (*Rueidis, error) {
 		// marked Replica are (see build).
 		opt.SendToReplicas = func(c rueidis.Completed) bool { return c.IsReadOnly() }
 	}
+	w := &connWatch{}
+	if opt.DialCtxFn == nil && opt.DialFn != nil {
+		dial := opt.DialFn
+		opt.DialCtxFn = func(_ context.Context, dst string, d *net.Dialer, cfg *tls.Config) (net.Conn, error) {
+			return dial(dst, d, cfg)
+		}
+	}
+	opt.DialCtxFn = w.watch(opt.DialCtxFn)
 	c, err := rueidis.NewClient(opt)
 	if err != nil {
 		return nil, err
@@ -40,7 +50,7 @@ func NewRueidis(opt rueidis.ClientOption) (*Rueidis, error) {
 	if timeout == 0 {               // rueidis's default
 		timeout = 10 * max(rueidis.DefaultTCPKeepAlive, opt.Dialer.KeepAlive)
 	}
-	return &Rueidis{c: c, timeout: timeout, cluster: c.Mode() == rueidis.ClientModeCluster, replicas: replicas}, nil
+	return &Rueidis{c: c, timeout: timeout, cluster: c.Mode() == rueidis.ClientModeCluster, replicas: replicas, conns: w}, nil
 }
 
 // build makes cmd a rueidis command. Blocking commands go to rueidis's
@@ -75,14 +85,19 @@ func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
 		ctx, cmd.Blocking = r.direct(ctx)
 		defer r.directs.Add(-1)
 	}
-	// A dedicated connection honours ctx throughout; only the shared ones
-	// may wait for a connection being made (see bounded).
-	if ctx.Done() == nil || cmd.Blocking {
+	// A dedicated connection honours ctx throughout; the shared ones do
+	// too, except while they wait for a connection being made (see
+	// bounded and steady.go).
+	if ctx.Done() == nil || cmd.Blocking || r.conns.isSteady() {
 		v, err := reply(r.c.Do(ctx, build(r.c.B(), cmd, r.replicas)), cmd.Strings)
 		return v, atDeadline(ctx, err)
 	}
+	e := r.conns.epoch.Load()
 	res, err := bounded(ctx, func() (Result, error) {
 		v, err := reply(r.c.Do(ctx, build(r.c.B(), cmd, r.replicas)), cmd.Strings)
+		if err == nil {
+			r.conns.succeeded(e)
+		}
 		return Result{v, err}, nil
 	})
 	if err != nil {
@@ -144,10 +159,17 @@ func atDeadline(ctx context.Context, err error) error {
 }
 
 func (r *Rueidis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
-	if ctx.Done() == nil {
-		return doMultiRueidis(ctx, r.c, cmds, r.replicas)
+	if ctx.Done() == nil || r.conns.isSteady() {
+		return allAtDeadline(ctx, doMultiRueidis(ctx, r.c, cmds, r.replicas))
 	}
-	rs, err := bounded(ctx, func() ([]Result, error) { return doMultiRueidis(ctx, r.c, cmds, r.replicas), nil })
+	e := r.conns.epoch.Load()
+	rs, err := bounded(ctx, func() ([]Result, error) {
+		rs := doMultiRueidis(ctx, r.c, cmds, r.replicas)
+		if len(rs) > 0 && rs[0].Err == nil {
+			r.conns.succeeded(e)
+		}
+		return rs, nil
+	})
 	if err != nil {
 		rs = make([]Result, len(cmds))
 		for i := range rs {
@@ -191,7 +213,18 @@ func (r *Rueidis) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
 			return rs, atDeadline(ctx, err)
 		}
 	}
-	rs, err := bounded(ctx, func() ([]Result, error) { return execRueidis(ctx, r.c, cmds, r.replicas) })
+	if ctx.Done() == nil || r.conns.isSteady() {
+		rs, err := execRueidis(ctx, r.c, cmds, r.replicas)
+		return rs, atDeadline(ctx, err)
+	}
+	e := r.conns.epoch.Load()
+	rs, err := bounded(ctx, func() ([]Result, error) {
+		rs, err := execRueidis(ctx, r.c, cmds, r.replicas)
+		if err == nil {
+			r.conns.succeeded(e)
+		}
+		return rs, err
+	})
 	return rs, atDeadline(ctx, err)
 }
 
