@@ -1,0 +1,78 @@
+package backend_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/redis/rueidis"
+
+	"github.com/hotredis/hotredis/hotredistest"
+	"github.com/hotredis/hotredis/internal/backend"
+)
+
+// TestCallsMakingAConnectionHonourCancellation cuts a client's
+// connections while a proxy stalls, so that the next connection's
+// handshake gets no answer, and cancels calls that must make one: a
+// blocking command (rueidis makes it a dedicated connection with the
+// caller's context, and its handshake honours only a deadline), and
+// commands on the shared connections, with and without a deadline. Each
+// returns soon after its context ends, not after rueidis's dial timeout;
+// and the client serves again once the proxy does.
+func TestCallsMakingAConnectionHonourCancellation(t *testing.T) {
+	srv := hotredistest.NewServer(t)
+	proxy := hotredistest.NewProxy(t, srv.Addr)
+	opt := rueidis.ClientOption{InitAddress: []string{proxy.Addr()}}
+	r, err := backend.NewRueidis(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	bg := context.Background()
+	if _, err := r.Do(bg, backend.Cmd{Name: []string{"PING"}}); err != nil {
+		t.Fatal(err)
+	}
+	calls := map[string]backend.Cmd{
+		"BLPOP (dedicated)": {Name: []string{"BLPOP"}, Keys: []string{"l"}, Args: []string{"0"}, Blocking: true},
+		"INCR (shared)":     {Name: []string{"INCR"}, Keys: []string{"n"}},
+	}
+	for name, cmd := range calls {
+		for _, withDeadline := range []bool{false, true} {
+			proxy.Stall(hotredistest.Both)
+			proxy.Cut()
+			// The first calls meet the dead connections and drop them.
+			for range 3 {
+				fctx, fcancel := context.WithTimeout(bg, 50*time.Millisecond)
+				_, _ = r.Do(fctx, cmd)
+				fcancel()
+			}
+			ctx, cancel := context.WithCancel(bg)
+			if withDeadline {
+				ctx, cancel = context.WithTimeout(bg, 200*time.Millisecond)
+			} else {
+				time.AfterFunc(200*time.Millisecond, cancel)
+			}
+			start := time.Now()
+			_, err := r.Do(ctx, cmd)
+			took := time.Since(start)
+			cancel()
+			if err == nil || took > 700*time.Millisecond {
+				t.Errorf("%s, deadline %v: returned after %v with %v; want an error soon after 200ms", name, withDeadline, took.Round(time.Millisecond), err)
+			}
+			if !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+				t.Logf("%s, deadline %v: %v", name, withDeadline, err)
+			}
+			proxy.Resume(hotredistest.Both)
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				if _, err := r.Do(bg, backend.Cmd{Name: []string{"PING"}}); err == nil {
+					break
+				} else if time.Now().After(deadline) {
+					t.Fatalf("the client does not serve again: %v", err)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+	}
+}
