@@ -34,11 +34,13 @@ local LINE_TTL = 1500
 -- keep growing after the counter expired (the clock must not step back by more than
 -- the counter's life). Returns the token.
 local function fence()
-  local f = tonumber(redis.call('GET', KEYS[3]) or '0') + 1
+  -- Most draws find the clock ahead of the counter: one SET, which also
+  -- reads the counter it replaces; a counter ahead takes a second.
   local t = nowMicros()
-  if t > f then f = t end
-  redis.call('SET', KEYS[3], string.format('%.0f', f), 'PX', FENCE_TTL)
-  return f
+  local last = tonumber(redis.call('SET', KEYS[3], string.format('%.0f', t), 'PX', FENCE_TTL, 'GET') or '0')
+  if t > last then return t end
+  redis.call('SET', KEYS[3], string.format('%.0f', last + 1), 'PX', FENCE_TTL)
+  return last + 1
 end
 
 -- leave takes wait wid out of the line and drops its registration and arrival time.

@@ -10,6 +10,10 @@
 -- fencing token and joining the line are one atomic step: a release between a failed
 -- attempt and the wait finds the waiter in line and hands it the lock.
 local owner, lease, wid, waits = ARGV[5], ARGV[6], ARGV[8], ARGV[9] == '1'
+-- Free, and nobody in line: the common case, in one call fewer than below.
+if redis.call('EXISTS', KEYS[1], KEYS[4]) == 0 then
+  return {1, take(owner, lease, wid), 1}
+end
 local h = redis.call('HMGET', KEYS[1], 'owner', 'wid', 'fence')
 if h[1] then
   if h[2] == wid then
