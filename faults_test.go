@@ -670,7 +670,7 @@ func TestCallsWithDeadlinesReturnByThemThroughFaults(t *testing.T) {
 			}
 		})
 	}
-	for range 40 {
+	for range 30 {
 		time.Sleep(20 * time.Millisecond)
 		f.one()
 		if f.proxy != nil && rand.IntN(2) == 0 {
