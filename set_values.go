@@ -99,9 +99,9 @@ func (s *Set[T]) valuesSteps(ctx context.Context, op string, vals []string) ([]a
 		return nil, fmt.Errorf("%w: SMISMEMBER answered %d of %d values", errReply, len(member), len(vals))
 	}
 	var out []any
-	missing := func() { // the values that are not members
+	pick := func(members bool) { // the values that are members, or those that are not
 		for i, v := range vals {
-			if !member[i] {
+			if member[i] == members {
 				out = append(out, v)
 			}
 		}
@@ -117,11 +117,7 @@ func (s *Set[T]) valuesSteps(ctx context.Context, op string, vals []string) ([]a
 		}
 		return []any{n, int64(len(vals)), int64(in)}, err
 	case "inter":
-		for i, v := range vals {
-			if member[i] {
-				out = append(out, v)
-			}
-		}
+		pick(true)
 		return out, nil
 	}
 	// The members, each once (a scan may return one twice), as they came.
@@ -145,7 +141,7 @@ func (s *Set[T]) valuesSteps(ctx context.Context, op string, vals []string) ([]a
 		}
 	}
 	if op != "diff" {
-		missing()
+		pick(false)
 	}
 	return out, nil
 }
