@@ -407,13 +407,13 @@ func (s *Set[T]) relation(ctx context.Context, op string, other *Set[T], rel set
 		case rel == supersetOf, rel == disjointFrom && b < a:
 			from = ks[1]
 		}
-		decides := func(scanned, found int64) bool { return scanned > found }
-		if rel == disjointFrom {
-			decides = func(_, found int64) bool { return found > 0 }
-		}
 		decided := false
 		_, _, _, err = s.pick(ctx, from, ks, "all", true, func(scanned, found int64) bool {
-			decided = decides(scanned, found)
+			if rel == disjointFrom {
+				decided = found > 0
+			} else {
+				decided = scanned > found
+			}
 			return decided
 		})
 		holds = !decided

@@ -52,9 +52,10 @@ func (s *Set[T]) valuesRead(ctx context.Context, name, op string, vs []T) ([]any
 	if err != nil {
 		return nil, err
 	}
+	vals := args[3:]
 	// Many values go in steps without asking the script: Redis would take
 	// as long to hand it a million arguments as the work itself.
-	if bound == 0 || len(args)-3 <= bound {
+	if bound == 0 || len(vals) <= bound {
 		arr, err := asArray(s.script(ctx, scriptSetValues, s.keys[:1], args...))
 		if !backend.IsServerError(err, "BIG") {
 			return arr, err
@@ -62,7 +63,7 @@ func (s *Set[T]) valuesRead(ctx context.Context, name, op string, vs []T) ([]any
 	}
 	var arr []any
 	err = s.snapshotOf(ctx, name, s.keys[:1], func(ctx context.Context) error {
-		arr, err = s.valuesSteps(ctx, op, args[3:])
+		arr, err = s.valuesSteps(ctx, op, vals)
 		return err
 	})
 	return arr, err
@@ -120,12 +121,10 @@ func (s *Set[T]) valuesSteps(ctx context.Context, op string, vals []string) ([]a
 		pick(true)
 		return out, nil
 	}
-	// The members, each once (a scan may return one twice), as they came.
-	var members []any
-	if err := scanSteps(ctx, &s.object, "SSCAN", s.key, func(part []any) { members = append(members, part...) }); err != nil {
+	members, err := s.scanWhole(ctx, "SSCAN", 1, nil)
+	if err != nil {
 		return nil, err
 	}
-	members = once(members, 1)
 	if op == "union" {
 		out = members
 	} else {

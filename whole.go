@@ -23,19 +23,29 @@ func (o *object) readWhole(ctx context.Context, op, verb string, width int) ([]a
 		return first, err // one command: a snapshot by itself
 	}
 	var all []any
-	var size int64
-	read := func(ctx context.Context) error {
-		all = all[:0]
+	if err := o.snapshot(ctx, op, func(ctx context.Context) error {
 		var err error
-		if size, err = asInt(o.read(ctx, cmd(sizeVerb[verb], o.keys[:1]))); err != nil {
-			return err
-		}
-		if want := int(size) * width; cap(all) < want {
-			all = make([]any, 0, want+want/16) // (a scan may repeat a few)
-		}
-		return scanSteps(ctx, o, verb, o.key, func(part []any) { all = append(all, part...) })
+		all, err = o.scanWhole(ctx, verb, width, all[:0])
+		return err
+	}); err != nil {
+		return nil, err
 	}
-	if err := o.snapshot(ctx, op, read); err != nil {
+	return all, nil
+}
+
+// scanWhole appends to buf every member of o's set (verb SSCAN, width 1)
+// or every field and value of its hash (HSCAN, width 2), flat, each once,
+// read in steps; part of a snapshot (the caller's).
+func (o *object) scanWhole(ctx context.Context, verb string, width int, buf []any) ([]any, error) {
+	size, err := asInt(o.read(ctx, cmd(sizeVerb[verb], o.keys[:1])))
+	if err != nil {
+		return nil, err
+	}
+	if want := int(size) * width; cap(buf) < want {
+		buf = make([]any, 0, want+want/16) // (a scan may repeat a few)
+	}
+	all := buf
+	if err := scanSteps(ctx, o, verb, o.key, func(part []any) { all = append(all, part...) }); err != nil {
 		return nil, err
 	}
 	if int64(len(all)/width) == size {

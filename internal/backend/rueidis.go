@@ -88,22 +88,14 @@ func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
 	// A dedicated connection honours ctx throughout; the shared ones do
 	// too, except while they wait for a connection being made (see
 	// bounded and steady.go).
-	if ctx.Done() == nil || cmd.Blocking || r.conns.isSteady() {
+	if cmd.Blocking || r.conns.straight(ctx) {
 		v, err := reply(r.c.Do(ctx, build(r.c.B(), cmd, r.replicas)), cmd.Strings)
 		return v, atDeadline(ctx, err)
 	}
-	e := r.conns.epoch.Load()
-	res, err := bounded(ctx, func() (Result, error) {
-		v, err := reply(r.c.Do(ctx, build(r.c.B(), cmd, r.replicas)), cmd.Strings)
-		if err == nil {
-			r.conns.succeeded(e)
-		}
-		return Result{v, err}, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return res.Val, atDeadline(ctx, res.Err)
+	v, err := boundedOn(ctx, r.conns, func() (any, error) {
+		return reply(r.c.Do(ctx, build(r.c.B(), cmd, r.replicas)), cmd.Strings)
+	}, func(_ any, err error) bool { return err == nil })
+	return v, atDeadline(ctx, err)
 }
 
 // direct decides how a command (or a Direct MULTI/EXEC) goes: as a
@@ -159,17 +151,12 @@ func atDeadline(ctx context.Context, err error) error {
 }
 
 func (r *Rueidis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
-	if ctx.Done() == nil || r.conns.isSteady() {
+	if r.conns.straight(ctx) {
 		return allAtDeadline(ctx, doMultiRueidis(ctx, r.c, cmds, r.replicas))
 	}
-	e := r.conns.epoch.Load()
-	rs, err := bounded(ctx, func() ([]Result, error) {
-		rs := doMultiRueidis(ctx, r.c, cmds, r.replicas)
-		if len(rs) > 0 && rs[0].Err == nil {
-			r.conns.succeeded(e)
-		}
-		return rs, nil
-	})
+	rs, err := boundedOn(ctx, r.conns, func() ([]Result, error) {
+		return doMultiRueidis(ctx, r.c, cmds, r.replicas), nil
+	}, func(rs []Result, _ error) bool { return len(rs) > 0 && rs[0].Err == nil })
 	if err != nil {
 		rs = make([]Result, len(cmds))
 		for i := range rs {
@@ -213,18 +200,12 @@ func (r *Rueidis) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
 			return rs, atDeadline(ctx, err)
 		}
 	}
-	if ctx.Done() == nil || r.conns.isSteady() {
+	if r.conns.straight(ctx) {
 		rs, err := execRueidis(ctx, r.c, cmds, r.replicas)
 		return rs, atDeadline(ctx, err)
 	}
-	e := r.conns.epoch.Load()
-	rs, err := bounded(ctx, func() ([]Result, error) {
-		rs, err := execRueidis(ctx, r.c, cmds, r.replicas)
-		if err == nil {
-			r.conns.succeeded(e)
-		}
-		return rs, err
-	})
+	rs, err := boundedOn(ctx, r.conns, func() ([]Result, error) { return execRueidis(ctx, r.c, cmds, r.replicas) },
+		func(_ []Result, err error) bool { return err == nil })
 	return rs, atDeadline(ctx, err)
 }
 

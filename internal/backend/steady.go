@@ -55,6 +55,29 @@ func (w *connWatch) succeeded(e int64) {
 	}
 }
 
+// straight reports whether a call on the shared connections with ctx may
+// go straight to rueidis: ctx cannot end, or the client is steady.
+func (w *connWatch) straight(ctx context.Context) bool {
+	return ctx.Done() == nil || w.isSteady()
+}
+
+// boundedOn runs f, a call on the shared connections that may not go
+// straight, through bounded, and notes the client steady when replied
+// says that f got its reply. (Callers test straight first and spell the
+// straight call out: a closure made on every call would cost an
+// allocation on the hot path.)
+func boundedOn[T any](ctx context.Context, w *connWatch, f func() (T, error), replied func(T, error) bool) (T, error) {
+	e := w.epoch.Load()
+	return bounded(ctx, func() (T, error) {
+		v, err := f()
+		if replied(v, err) {
+			w.succeeded(e)
+		}
+		return v, err
+	})
+}
+
+
 // dialFn is rueidis's ClientOption.DialCtxFn.
 type dialFn = func(context.Context, string, *net.Dialer, *tls.Config) (net.Conn, error)
 
