@@ -3,6 +3,7 @@ package backend
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -69,14 +70,27 @@ func (w *connWatch) straight(ctx context.Context) bool {
 func boundedOn[T any](ctx context.Context, w *connWatch, f func() (T, error), replied func(T, error) bool) (T, error) {
 	e := w.epoch.Load()
 	return bounded(ctx, func() (T, error) {
-		v, err := f()
-		if replied(v, err) {
-			w.succeeded(e)
+		for {
+			v, err := f()
+			if replied(v, err) {
+				w.succeeded(e)
+			}
+			if ctx.Err() != nil || !isDialTimeout(err) {
+				return v, err
+			}
+			// The connection this call waited for was being made by
+			// another call, whose dial reached that call's deadline:
+			// rueidis hands every waiter the dialer's error. Nothing was
+			// sent, and this call's own deadline has not come: again.
 		}
-		return v, err
 	})
 }
 
+// isDialTimeout reports whether err is a dial that timed out.
+func isDialTimeout(err error) bool {
+	var oe *net.OpError
+	return errors.As(err, &oe) && oe.Op == "dial" && oe.Timeout()
+}
 
 // dialFn is rueidis's ClientOption.DialCtxFn.
 type dialFn = func(context.Context, string, *net.Dialer, *tls.Config) (net.Conn, error)
