@@ -23,6 +23,7 @@ type Rueidis struct {
 	directs  atomic.Int32  // commands and Direct transactions in flight (see direct)
 	replicas bool          // commands marked Replica go to replicas (see build)
 	conns    *connWatch    // when the shared connections are up (see steady.go)
+	busy     *busyPipe     // the client for busy moments (see busy.go); nil: none
 }
 
 // NewRueidis connects with opt.
@@ -50,7 +51,20 @@ func NewRueidis(opt rueidis.ClientOption) (*Rueidis, error) {
 	if timeout == 0 {               // rueidis's default
 		timeout = 10 * max(rueidis.DefaultTCPKeepAlive, opt.Dialer.KeepAlive)
 	}
-	return &Rueidis{c: c, timeout: timeout, cluster: c.Mode() == rueidis.ClientModeCluster, replicas: replicas, conns: w}, nil
+	return &Rueidis{c: c, timeout: timeout, cluster: c.Mode() == rueidis.ClientModeCluster, replicas: replicas, conns: w,
+		busy: newBusyPipe(opt, c.Mode())}, nil
+}
+
+// shared returns the client a call on the shared connections goes to:
+// the busy pipeline's while more than busyFrom calls are in flight (once
+// it is made).
+func (r *Rueidis) shared() rueidis.Client {
+	if r.busy != nil && r.directs.Load() > busyFrom {
+		if c := r.busy.client(); c != nil {
+			return c
+		}
+	}
+	return r.c
 }
 
 // build makes cmd a rueidis command. Blocking commands go to rueidis's
@@ -88,12 +102,17 @@ func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
 	// A dedicated connection honours ctx throughout; the shared ones do
 	// too, except while they wait for a connection being made (see
 	// bounded and steady.go).
-	if cmd.Blocking || r.conns.straight(ctx) {
+	if cmd.Blocking {
 		v, err := reply(r.c.Do(ctx, build(r.c.B(), cmd, r.replicas)), cmd.Strings)
 		return v, atDeadline(ctx, err)
 	}
+	c := r.shared()
+	if r.conns.straight(ctx) {
+		v, err := reply(c.Do(ctx, build(c.B(), cmd, r.replicas)), cmd.Strings)
+		return v, atDeadline(ctx, err)
+	}
 	v, err := boundedOn(ctx, r.conns, func() (any, error) {
-		return reply(r.c.Do(ctx, build(r.c.B(), cmd, r.replicas)), cmd.Strings)
+		return reply(c.Do(ctx, build(c.B(), cmd, r.replicas)), cmd.Strings)
 	}, func(_ any, err error) bool { return err == nil })
 	return v, atDeadline(ctx, err)
 }
@@ -151,11 +170,14 @@ func atDeadline(ctx context.Context, err error) error {
 }
 
 func (r *Rueidis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
+	r.directs.Add(1) // (in flight: see shared)
+	defer r.directs.Add(-1)
+	c := r.shared()
 	if r.conns.straight(ctx) {
-		return allAtDeadline(ctx, doMultiRueidis(ctx, r.c, cmds, r.replicas))
+		return allAtDeadline(ctx, doMultiRueidis(ctx, c, cmds, r.replicas))
 	}
 	rs, err := boundedOn(ctx, r.conns, func() ([]Result, error) {
-		return doMultiRueidis(ctx, r.c, cmds, r.replicas), nil
+		return doMultiRueidis(ctx, c, cmds, r.replicas), nil
 	}, func(rs []Result, _ error) bool { return len(rs) > 0 && rs[0].Err == nil })
 	if err != nil {
 		rs = make([]Result, len(cmds))
@@ -192,19 +214,24 @@ func (r *Rueidis) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
 	// (Not on a Cluster: rueidis v1.0.79 panics following a redirection
 	// of a MULTI/EXEC it took for blocking, in clusterClient.doresultfn.)
 	if len(cmds) > 0 && cmds[0].Direct && !r.cluster {
-		ctx, dedicated := r.direct(ctx)
-		defer r.directs.Add(-1)
+		var dedicated bool
+		ctx, dedicated = r.direct(ctx)
 		if dedicated {
+			defer r.directs.Add(-1)
 			cmds[0].Blocking = true // the whole MULTI/EXEC goes on a dedicated connection
 			rs, err := execRueidis(ctx, r.c, cmds, r.replicas)
 			return rs, atDeadline(ctx, err)
 		}
+	} else {
+		r.directs.Add(1) // (in flight: see shared)
 	}
+	defer r.directs.Add(-1)
+	c := r.shared()
 	if r.conns.straight(ctx) {
-		rs, err := execRueidis(ctx, r.c, cmds, r.replicas)
+		rs, err := execRueidis(ctx, c, cmds, r.replicas)
 		return rs, atDeadline(ctx, err)
 	}
-	rs, err := boundedOn(ctx, r.conns, func() ([]Result, error) { return execRueidis(ctx, r.c, cmds, r.replicas) },
+	rs, err := boundedOn(ctx, r.conns, func() ([]Result, error) { return execRueidis(ctx, c, cmds, r.replicas) },
 		func(_ []Result, err error) bool { return err == nil })
 	return rs, atDeadline(ctx, err)
 }
@@ -288,7 +315,13 @@ func (c rueidisConn) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
 
 func (r *Rueidis) Cluster() bool { return r.cluster }
 
-func (r *Rueidis) Close() error { r.c.Close(); return nil }
+func (r *Rueidis) Close() error {
+	if r.busy != nil {
+		r.busy.close()
+	}
+	r.c.Close()
+	return nil
+}
 
 // reply is the reply of a command, as a []string when strs asks for one
 // (Cmd.Strings) and the reply is an array of strings.

@@ -1,0 +1,171 @@
+package backend_test
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/rueidis"
+	"go.uber.org/goleak"
+
+	"github.com/hotredis/hotredis/hotredistest"
+	. "github.com/hotredis/hotredis/internal/backend"
+)
+
+// TestBusyPipeline: a client whose calls never pile up makes no busy
+// pipeline; many goroutines at once make it, every call still gets its
+// own reply (a model count), calls made while more than BusyFrom are in
+// flight go on its connection (plain commands, batches and transactions),
+// and Close closes it with nothing left running.
+func TestBusyPipeline(t *testing.T) {
+	srv := hotredistest.NewServer(t)
+	before := goleak.IgnoreCurrent()
+	opt, err := rueidis.ParseURL(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewRueidis(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	incr := Cmd{Name: []string{"INCRBY"}, Keys: []string{"n"}, Args: []string{"1"}}
+	for range 100 {
+		if _, err := r.Do(ctx, incr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if Busy(r) != nil {
+		t.Fatal("serial calls made the busy pipeline")
+	}
+
+	const goroutines, each = 64, 300
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				if _, err := r.Do(ctx, incr); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if v, err := r.Do(ctx, Cmd{Name: []string{"GET"}, Keys: []string{"n"}}); v != strconv.Itoa(100+goroutines*each) || err != nil {
+		t.Fatalf("GET n = %v, %v; want %d", v, err, 100+goroutines*each)
+	}
+	for start := time.Now(); Busy(r) == nil; time.Sleep(time.Millisecond) {
+		if time.Since(start) > 5*time.Second {
+			t.Fatal("64 goroutines did not make the busy pipeline")
+		}
+	}
+
+	// Which connection is the busy pipeline's (it has one here: 2 cores
+	// or fewer, or one per node).
+	busy := Busy(r)
+	id, err := busy.Do(ctx, busy.B().ClientId().Build()).AsInt64()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastCmd := func() string {
+		info, err := Client(r).Do(ctx, Client(r).B().ClientList().Id().ClientId(id).Build()).ToString()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range strings.Fields(info) {
+			if v, ok := strings.CutPrefix(f, "cmd="); ok {
+				return v
+			}
+		}
+		return ""
+	}
+	AddInFlight(r, BusyFrom) // as if that many calls were in flight
+	if v, err := r.Do(ctx, Cmd{Name: []string{"ECHO"}, Args: []string{"busy"}}); v != "busy" || err != nil {
+		t.Fatalf("ECHO = %v, %v", v, err)
+	}
+	if got := lastCmd(); got != "echo" {
+		t.Errorf("a command with %d in flight went elsewhere: the busy connection's last is %q", BusyFrom, got)
+	}
+	if rs := r.DoMulti(ctx, []Cmd{{Name: []string{"GET"}, Keys: []string{"n"}}, {Name: []string{"STRLEN"}, Keys: []string{"n"}}}); rs[1].Err != nil || rs[1].Val != int64(len(strconv.Itoa(100+goroutines*each))) {
+		t.Fatalf("DoMulti = %+v", rs)
+	}
+	if got := lastCmd(); got != "strlen" {
+		t.Errorf("a batch with %d in flight went elsewhere: the busy connection's last is %q", BusyFrom, got)
+	}
+	if rs, err := r.Exec(ctx, []Cmd{{Name: []string{"INCRBY"}, Keys: []string{"n"}, Args: []string{"1"}, Direct: true}}); err != nil || rs[0].Val != int64(101+goroutines*each) {
+		t.Fatalf("Exec = %+v, %v", rs, err)
+	}
+	if got := lastCmd(); got != "exec" {
+		t.Errorf("a transaction with %d in flight went elsewhere: the busy connection's last is %q", BusyFrom, got)
+	}
+	AddInFlight(r, -BusyFrom)
+	if n := AddInFlight(r, 0); n != 0 {
+		t.Errorf("%d calls counted in flight after all returned", n)
+	}
+	r.Do(ctx, Cmd{Name: []string{"PING"}})
+	if got := lastCmd(); got != "exec" {
+		t.Errorf("a lone command went on the busy connection (its last is %q)", got)
+	}
+
+	r.Close()
+	goleak.VerifyNone(t, before)
+}
+
+// TestBusyPipelineRetries: a busy pipeline that cannot be made (no server
+// there) is tried again after BusyRetry, not on every call; Close waits
+// for one being made.
+func TestBusyPipelineRetries(t *testing.T) {
+	srv := hotredistest.NewServer(t)
+	before := goleak.IgnoreCurrent()
+	opt := rueidis.ClientOption{InitAddress: []string{"127.0.0.1:1"}} // refused
+	b := NewBusyPipe(opt, rueidis.ClientModeStandalone)
+	if b.Client() != nil {
+		t.Fatal("a busy client without a server")
+	}
+	b.Wait()
+	if b.RetryAt().IsZero() {
+		t.Fatal("a failed attempt set no time to try again")
+	}
+	b.SetAddr(srv.Addr)
+	if b.Client() != nil {
+		t.Fatal("tried again at once")
+	}
+	b.Wait()
+	if b.Made() != nil {
+		t.Fatal("tried again before BusyRetry")
+	}
+	for start := time.Now(); b.Client() == nil; time.Sleep(10 * time.Millisecond) {
+		if time.Since(start) > BusyRetry+5*time.Second {
+			t.Fatal("never tried again")
+		}
+	}
+	c := b.Client()
+	if err := c.Do(context.Background(), c.B().Ping().Build()).Error(); err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	if err := c.Do(context.Background(), c.B().Ping().Build()).Error(); err == nil {
+		t.Error("the busy client still serves after close")
+	}
+
+	// Closed while being made: close waits, and the client made is closed.
+	proxy := hotredistest.NewProxy(t, srv.Addr)
+	proxy.Stall(hotredistest.Both)
+	opt = rueidis.ClientOption{InitAddress: []string{proxy.Addr()}, Dialer: net.Dialer{Timeout: 300 * time.Millisecond}}
+	b = NewBusyPipe(opt, rueidis.ClientModeStandalone)
+	b.Client()
+	time.AfterFunc(100*time.Millisecond, func() { proxy.Resume(hotredistest.Both) })
+	b.Close()
+	if b.Made() != nil {
+		t.Error("a busy client made after close")
+	}
+	proxy.Close()
+	goleak.VerifyNone(t, before)
+}
