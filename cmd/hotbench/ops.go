@@ -26,6 +26,9 @@ const rounds = 30
 // sharing one client (auto-pipelined), as in the go test benchmarks.
 const parallelism = 64
 
+// opsParallel is the number of goroutines of ops's parallel measurement.
+var opsParallel = flag.Int("g", parallelism, "ops: goroutines of the parallel measurement")
+
 // opPair is one hotredis operation and the raw command(s) it sends, by
 // rueidis (cmd) and, for single commands, by go-redis (gr; nil if none).
 type opPair struct {
@@ -40,7 +43,7 @@ var cancellable = flag.Bool("cancellable", false, "ops: pass every call a contex
 // benchOps measures each single-command hotredis operation beside the raw
 // rueidis client and the raw go-redis client sending the same command to
 // the same server, in rounds that rotate the three sides, from one
-// goroutine and from 64. It prints a markdown table: medians of per-op
+// goroutine and from 64 (-g). It prints a markdown table: medians of per-op
 // time and the medians of the per-round ratios hotredis/raw. (The raw
 // rueidis client has served 64 goroutines by the second row: from then on
 // it hands every call to its pipeline goroutines, also serial ones; see
@@ -87,14 +90,14 @@ func benchOps(url string) error {
 		return err
 	}
 	fmt.Printf("PING round trip: %.1f µs; each pair alternates %d rounds over %v; cancellable context: %v\n\n", rtt/1e3, rounds, *duration, *cancellable)
-	fmt.Println("| hotredis op | raw command | serial µs/op | rueidis µs/op | ratio | go-redis µs/op | ratio | 64 goroutines µs/op | rueidis µs/op | ratio | go-redis µs/op | ratio |")
+	fmt.Printf("| hotredis op | raw command | serial µs/op | rueidis µs/op | ratio | go-redis µs/op | ratio | %d goroutines µs/op | rueidis µs/op | ratio | go-redis µs/op | ratio |\n", *opsParallel)
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, p := range pairs {
 		s, err := compare(ctx, p, 1)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.name, err)
 		}
-		par, err := compare(ctx, p, parallelism)
+		par, err := compare(ctx, p, *opsParallel)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.name, err)
 		}
