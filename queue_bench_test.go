@@ -46,6 +46,26 @@ func BenchmarkQueuePutGet(b *testing.B) {
 	})
 }
 
+// BenchmarkQueuePutGetCancellable is BenchmarkQueuePutGet with a context
+// that can be cancelled, as a request handler's is: a take must not be
+// lost when it ends (see detach). Compare BenchmarkRawLPUSHBRPOPCancellable.
+func BenchmarkQueuePutGetCancellable(b *testing.B) {
+	c, cancel := context.WithCancel(ctx)
+	defer cancel()
+	benchModes(b, func(b *testing.B, p bool) {
+		q := hotredis.NewQueue[string]("bench:queue-cancellable", ownClient(b))
+		q.Delete(ctx)
+		defer q.Delete(ctx)
+		bench(b, p, func() error {
+			if err := q.Put(c, "v"); err != nil {
+				return err
+			}
+			_, err := q.Get(c)
+			return err
+		})
+	})
+}
+
 func BenchmarkQueuePutGetBounded(b *testing.B) {
 	benchModes(b, func(b *testing.B, p bool) {
 		q := hotredis.NewQueue[string]("bench:queue-bounded", ownClient(b), hotredis.WithMaxSize(1000))
