@@ -40,8 +40,13 @@ type queuedReply struct{}
 
 func isQueued(v any) bool { _, ok := v.(queuedReply); return ok }
 
-// cmd builds a command: name, then keys, then args.
+// cmd builds a command: name, then keys, then args (copied: for a few).
 func cmd(name string, ks []string, args ...string) backend.Cmd {
+	return backend.Short(verb(name), ks, args...)
+}
+
+// cmdArgs is cmd with args that the command keeps (no copy: a long list).
+func cmdArgs(name string, ks []string, args []string) backend.Cmd {
 	return backend.Cmd{Name: verb(name), Keys: ks, Args: args}
 }
 
@@ -105,6 +110,12 @@ func (o *object) write(ctx context.Context, c backend.Cmd) (any, error) {
 // a Transaction (answering queued); a read-only one reads.
 func (o *object) script(ctx context.Context, s *lua.Script, ks []string, args ...string) (any, error) {
 	return o.send(ctx, s.Cmd(true, ks, args), !s.ReadOnly)
+}
+
+// scriptFew is script for a few args (two or fewer allocate nothing),
+// written out by the caller: they are copied.
+func (o *object) scriptFew(ctx context.Context, s *lua.Script, ks []string, args ...string) (any, error) {
+	return o.send(ctx, s.Cmd(true, ks, nil).WithArgs(args...), !s.ReadOnly)
 }
 
 // run is script for operations that cannot be queued in a transaction
@@ -581,7 +592,7 @@ func fullScript(c backend.Cmd) backend.Cmd {
 	if name == "" {
 		return c
 	}
-	full := lua.Load(name).Cmd(false, c.Keys, c.Args)
+	full := lua.Load(name).Cmd(false, c.Keys, c.AllArgs())
 	// As c was sent: its routing (a read kept to the primary), its path.
 	full.Replica, full.Direct, full.Blocking, full.Strings = c.Replica, c.Direct, c.Blocking, c.Strings
 	return full

@@ -202,7 +202,7 @@ func (f *Float) arith(ctx context.Context, name, op string, x float64) (float64,
 	if err := f.finite(name, x); err != nil {
 		return 0, err
 	}
-	s, ok, err := asString(f.script(ctx, scriptFloatArith, f.keys[:1], op, pyfmt.Float(x)))
+	s, ok, err := asString(f.scriptFew(ctx, scriptFloatArith, f.keys[:1], op, pyfmt.Float(x)))
 	if err != nil {
 		return 0, failDecode(ctx, &f.object, "float64", err)
 	}

@@ -161,7 +161,7 @@ func (i *Int) Shr(ctx context.Context, n uint) (int64, error) {
 }
 
 func (i *Int) arith(ctx context.Context, op string, arg string) (int64, error) {
-	s, ok, err := asString(i.script(ctx, scriptIntArith, i.keys[:1], op, arg))
+	s, ok, err := asString(i.scriptFew(ctx, scriptIntArith, i.keys[:1], op, arg))
 	if err != nil {
 		return 0, i.fail(ctx, err)
 	}

@@ -106,12 +106,20 @@ func (l *List[T]) push(ctx context.Context, op string, vs []T) (int, error) {
 	if len(vs) == 0 {
 		return l.Len(ctx)
 	}
+	if len(vs) == 1 { // the commonest: no slice for the encoded value
+		s, err := l.vals.encode(vs[0])
+		if err != nil {
+			return 0, err
+		}
+		n, err := asInt(l.write(ctx, cmd(op, l.keys[:1], s)))
+		return int(n), err
+	}
 	ss, err := l.vals.encodeAll(vs)
 	if err != nil {
 		return 0, err
 	}
 	if len(ss) <= 10*chunkSize {
-		n, err := asInt(l.write(ctx, cmd(op, l.keys[:1], ss...)))
+		n, err := asInt(l.write(ctx, cmdArgs(op, l.keys[:1], ss)))
 		return int(n), err
 	}
 	rs, err := l.atomic(ctx, chunkCmds(op, l.keys[:1], ss)...)
@@ -127,7 +135,7 @@ func chunkCmds(op string, ks []string, args []string) []backend.Cmd {
 	var out []backend.Cmd
 	for len(args) > 0 {
 		k := min(len(args), 10*chunkSize)
-		out = append(out, cmd(op, ks, args[:k]...))
+		out = append(out, cmdArgs(op, ks, args[:k]))
 		args = args[k:]
 	}
 	return out

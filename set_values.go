@@ -79,7 +79,7 @@ func (s *Set[T]) valuesSteps(ctx context.Context, op string, vals []string) ([]a
 		var cmds []backend.Cmd
 		for len(cmds) < 8 && len(rest) > 0 {
 			k := min(len(rest), chunkSize)
-			cmds = append(cmds, cmd("SMISMEMBER", s.keys[:1], rest[:k]...))
+			cmds = append(cmds, cmdArgs("SMISMEMBER", s.keys[:1], rest[:k]))
 			rest = rest[k:]
 		}
 		rs, err := s.pipeline(ctx, cmds...)

@@ -47,14 +47,48 @@ type Cmd struct {
 	// an []any (no value boxed per element: whole reads of big values).
 	// A backend may ignore it: the caller takes either.
 	Strings bool
+
+	// short holds the args of a command made by Short (nshort of them),
+	// in place of Args.
+	short  [2]string
+	nshort uint8
+}
+
+// Short returns the command name keys args, the args (usually one or
+// two) copied: up to two are held in the Cmd itself, so that neither the
+// caller's argument list nor the command allocates (a command's Args
+// escape, through the Backend interface). More are copied into Args.
+func Short(name, keys []string, args ...string) Cmd {
+	return Cmd{Name: name, Keys: keys}.WithArgs(args...)
+}
+
+// WithArgs returns c with args in place of its args, copied as Short
+// copies them.
+func (c Cmd) WithArgs(args ...string) Cmd {
+	c.Args, c.nshort = nil, 0
+	if len(args) <= len(c.short) {
+		c.nshort = uint8(copy(c.short[:], args))
+	} else {
+		c.Args = append([]string(nil), args...)
+	}
+	return c
+}
+
+// AllArgs returns the command's args: Args, or those Short held.
+func (c *Cmd) AllArgs() []string {
+	if c.nshort > 0 {
+		return c.short[:c.nshort]
+	}
+	return c.Args
 }
 
 // Argv returns the whole command line.
 func (c Cmd) Argv() []string {
-	out := make([]string, 0, len(c.Name)+len(c.Keys)+len(c.Args))
+	args := c.AllArgs()
+	out := make([]string, 0, len(c.Name)+len(c.Keys)+len(args))
 	out = append(out, c.Name...)
 	out = append(out, c.Keys...)
-	return append(out, c.Args...)
+	return append(out, args...)
 }
 
 // Result is the reply to one command of a batch.

@@ -27,14 +27,15 @@ func NewGoRedis(c redis.UniversalClient, owned bool) *GoRedis {
 }
 
 func argsOf(cmd Cmd) []any {
-	out := make([]any, 0, len(cmd.Name)+len(cmd.Keys)+len(cmd.Args))
+	args := cmd.AllArgs()
+	out := make([]any, 0, len(cmd.Name)+len(cmd.Keys)+len(args))
 	for _, s := range cmd.Name {
 		out = append(out, s)
 	}
 	for _, s := range cmd.Keys {
 		out = append(out, s)
 	}
-	for _, s := range cmd.Args {
+	for _, s := range args {
 		out = append(out, s)
 	}
 	return out

@@ -24,6 +24,9 @@ type Rueidis struct {
 	replicas bool          // commands marked Replica go to replicas (see build)
 	conns    *connWatch    // when the shared connections are up (see steady.go)
 	busy     *busyPipe     // the client for busy moments (see busy.go); nil: none
+	// bgBound is context.Background() bounded for direct commands,
+	// shared while its deadline is at least timeout/2 away (see direct).
+	bgBound atomic.Pointer[deadlineCtx]
 }
 
 // NewRueidis connects with opt.
@@ -75,7 +78,7 @@ func (r *Rueidis) shared() rueidis.Client {
 // one, so only those marked Replica are: the other reads keep to the
 // primary (and lose rueidis's retry of read-only commands).
 func build(b rueidis.Builder, cmd Cmd, replicas bool) rueidis.Completed {
-	a := b.Arbitrary(cmd.Name...).Keys(cmd.Keys...).Args(cmd.Args...)
+	a := b.Arbitrary(cmd.Name...).Keys(cmd.Keys...).Args(cmd.AllArgs()...)
 	switch {
 	case cmd.Blocking:
 		return a.Blocking()
@@ -133,11 +136,23 @@ func (r *Rueidis) direct(ctx context.Context) (_ context.Context, dedicated bool
 	if r.timeout <= 0 {
 		return ctx, true
 	}
-	dl := time.Now().Add(r.timeout)
+	now := time.Now()
+	dl := now.Add(r.timeout)
 	if d, ok := ctx.Deadline(); ok && !d.After(dl) {
 		return ctx, true
 	}
-	return &deadlineCtx{ctx, dl}, true
+	if ctx != context.Background() {
+		return &deadlineCtx{ctx, dl}, true
+	}
+	// The commonest context: one bound serves the calls of a while, so
+	// that they allocate none (the bound is a safety net against a server
+	// that never answers, whether it comes after timeout or half of it).
+	if c := r.bgBound.Load(); c != nil && c.dl.Sub(now) >= r.timeout/2 {
+		return c, true
+	}
+	c := &deadlineCtx{ctx, dl}
+	r.bgBound.Store(c)
+	return c, true
 }
 
 // deadlineCtx is a context with an earlier deadline than its parent's and
