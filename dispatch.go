@@ -592,7 +592,7 @@ func fullScript(c backend.Cmd) backend.Cmd {
 	if name == "" {
 		return c
 	}
-	full := lua.Load(name).Cmd(false, c.Keys, c.AllArgs())
+	full := lua.Load(name).Cmd(false, c.Keys, nil).WithArgs(c.AllArgs()...) // (a copy: c stays off the heap)
 	// As c was sent: its routing (a read kept to the primary), its path.
 	full.Replica, full.Direct, full.Blocking, full.Strings = c.Replica, c.Direct, c.Blocking, c.Strings
 	return full
