@@ -2,6 +2,7 @@ package backend_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strconv"
 	"strings"
@@ -168,4 +169,60 @@ func TestBusyPipelineRetries(t *testing.T) {
 	}
 	proxy.Close()
 	goleak.VerifyNone(t, before)
+}
+
+// TestBusyPipelineOnACluster: on a Cluster the busy pipeline is a
+// cluster client too (one connection per node): many goroutines on keys
+// of every node make it, and every call gets its own reply.
+func TestBusyPipelineOnACluster(t *testing.T) {
+	cluster := hotredistest.NewCluster(t)
+	r, err := NewRueidis(rueidis.ClientOption{InitAddress: cluster.Addrs()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ctx := context.Background()
+	const goroutines, each, keys = 64, 200, 16
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				k := "k" + strconv.Itoa((g+i)%keys)
+				if _, err := r.Do(ctx, Cmd{Name: []string{"INCRBY"}, Keys: []string{k}, Args: []string{"1"}}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for k := range keys {
+		v, err := r.Do(ctx, Cmd{Name: []string{"GET"}, Keys: []string{"k" + strconv.Itoa(k)}})
+		n, _ := strconv.Atoi(fmt.Sprint(v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += n
+	}
+	if total != goroutines*each {
+		t.Fatalf("the counters add up to %d, want %d", total, goroutines*each)
+	}
+	for start := time.Now(); Busy(r) == nil; time.Sleep(time.Millisecond) {
+		if time.Since(start) > 5*time.Second {
+			t.Fatal("64 goroutines did not make the busy pipeline")
+		}
+	}
+	if Busy(r).Mode() != rueidis.ClientModeCluster {
+		t.Errorf("the busy pipeline of a Cluster client is a %v client", Busy(r).Mode())
+	}
+	AddInFlight(r, BusyFrom)
+	defer AddInFlight(r, -BusyFrom)
+	for k := range keys { // through the busy pipeline, to every node
+		if _, err := r.Do(ctx, Cmd{Name: []string{"INCRBY"}, Keys: []string{"k" + strconv.Itoa(k)}, Args: []string{"1"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
