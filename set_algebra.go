@@ -102,13 +102,14 @@ func (s *Set[T]) algebraSteps(ctx context.Context, op string, sets []string) ([]
 		// hold m.
 		mentions := map[string]int{}
 		for _, k := range distinct {
-			members, err := s.scanSet(ctx, k)
+			members, err := s.scanWholeOf(ctx, []string{k}, "SSCAN", 1, nil)
 			if err != nil {
 				return nil, err
 			}
 			times := countOf(sets, k)
 			for _, m := range members {
-				mentions[m] += times
+				ms, _ := m.(string)
+				mentions[ms] += times
 			}
 		}
 		var out []any
@@ -133,23 +134,6 @@ func (s *Set[T]) algebraSteps(ctx context.Context, op string, sets []string) ([]
 		return once(picked, 1), err
 	}
 	return nil, fmt.Errorf("hotredis: set %q: unknown operation %q", s.key, op)
-}
-
-// scanSet returns the members of the set at k, each once, read in steps
-// (see scanSteps).
-func (s *Set[T]) scanSet(ctx context.Context, k string) ([]string, error) {
-	seen := map[string]struct{}{}
-	var out []string
-	err := scanSteps(ctx, &s.object, "SSCAN", k, func(part []any) {
-		for _, x := range part {
-			m, _, _ := asString(x, nil)
-			if _, dup := seen[m]; !dup {
-				seen[m] = struct{}{}
-				out = append(out, m)
-			}
-		}
-	})
-	return out, err
 }
 
 // smallest returns the key among ks of the set with the fewest members.

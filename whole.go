@@ -37,7 +37,13 @@ func (o *object) readWhole(ctx context.Context, op, verb string, width int) ([]a
 // or every field and value of its hash (HSCAN, width 2), flat, each once,
 // read in steps; part of a snapshot (the caller's).
 func (o *object) scanWhole(ctx context.Context, verb string, width int, buf []any) ([]any, error) {
-	size, err := asInt(o.read(ctx, cmd(sizeVerb[verb], o.keys[:1])))
+	return o.scanWholeOf(ctx, o.keys[:1], verb, width, buf)
+}
+
+// scanWholeOf is scanWhole of the key k[0] (o's, or another of its kind
+// in its slot).
+func (o *object) scanWholeOf(ctx context.Context, k []string, verb string, width int, buf []any) ([]any, error) {
+	size, err := asInt(o.read(ctx, cmd(sizeVerb[verb], k)))
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +51,7 @@ func (o *object) scanWhole(ctx context.Context, verb string, width int, buf []an
 		buf = make([]any, 0, want+want/16) // (a scan may repeat a few)
 	}
 	all := buf
-	if err := scanSteps(ctx, o, verb, o.key, func(part []any) { all = append(all, part...) }); err != nil {
+	if err := scanSteps(ctx, o, verb, k[0], func(part []any) { all = append(all, part...) }); err != nil {
 		return nil, err
 	}
 	if int64(len(all)/width) == size {
