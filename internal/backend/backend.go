@@ -32,11 +32,12 @@ type Cmd struct {
 	Blocking bool // a blocking command (BLPOP, BLMOVE, ...): needs its own connection
 	// Direct marks a MULTI/EXEC on a latency-critical path (a release
 	// that wakes a waiter, a queue's put and take): a backend that
-	// pipelines through a writer goroutine sends it, when nothing else is
-	// in flight, from the caller's goroutine on a connection of its own
-	// instead, which saves waking that goroutine first. Exec looks at the
-	// first command's; Do sends every command that way when nothing else
-	// is in flight, whatever Direct says; DoMulti ignores it.
+	// pipelines through a writer goroutine sends it, when little else is
+	// in flight (rueidis: at most one other call), from the caller's
+	// goroutine on a connection of its own instead, which saves waking
+	// that goroutine first. Exec looks at the first command's; Do sends
+	// every command that way when little else is in flight, whatever
+	// Direct says; DoMulti ignores it.
 	Direct   bool
 	ReadOnly bool // changes nothing, so it may be retried after a network error
 	// Replica marks a read (ReadOnly too) that a replica may serve: a
