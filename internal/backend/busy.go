@@ -20,7 +20,7 @@ import (
 // Its MaxFlushDelay option makes the writer pause up to that long after a
 // flush while more than one call is in flight, so that each write carries
 // more commands: 64 goroutines on this project's 2-core machine then do
-// 1.7-2.5x as many calls (hotbench ops). The pause is pure latency when
+// 1.8-2.8x as many calls (hotbench ops). The pause is pure latency when
 // only a few calls overlap (2-8 goroutines: 1.1-1.35x slower), so the
 // main client keeps none, and calls go to a second client that pauses
 // (and has half as many connections, so that each carries more) only
