@@ -42,7 +42,7 @@ const (
 
 // busyPipe makes and holds the busy pipeline's client.
 type busyPipe struct {
-	opt rueidis.ClientOption // for the busy client (nil c: not wanted)
+	opt rueidis.ClientOption // the busy client's options
 	c   atomic.Pointer[rueidis.Client]
 
 	mu      sync.Mutex

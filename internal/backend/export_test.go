@@ -10,8 +10,6 @@ import (
 
 const BusyFrom, BusyRetry = busyFrom, busyRetry
 
-type BusyPipe = busyPipe
-
 var NewBusyPipe = newBusyPipe
 
 // Busy returns r's busy client, nil if not made.

@@ -91,10 +91,8 @@ func build(b rueidis.Builder, cmd Cmd, replicas bool) rueidis.Completed {
 }
 
 func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
-	// A command goes as a blocking one does, on a dedicated connection
-	// from the caller's goroutine, unless more than directMax are in
-	// flight: then this client is busy, the pipeline's writer is likely awake, and sharing
-	// it is what keeps many goroutines fast. (rueidis itself sends from
+	// A command goes on a dedicated connection while few are in flight,
+	// else on the shared pipeline (see direct). (rueidis itself sends from
 	// the caller's goroutine only until calls first overlap; after that,
 	// every call pays the hand-off to its writer and reader goroutines:
 	// 1.2–1.7× go-redis's time serially, see hotbench transports.)
