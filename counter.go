@@ -437,7 +437,7 @@ func (c *Counter[K]) stretches(ctx context.Context, s *lua.Script, lead []string
 }
 
 // Items returns every element and its count, read as Map.Items is: one
-// snapshot, in bounded steps when there are more than 4,000.
+// snapshot, in bounded steps when there are more than 8,192.
 func (c *Counter[K]) Items(ctx context.Context) (map[K]int64, error) {
 	arr, err := c.readWhole(ctx, "Items", "HSCAN", 2)
 	if err != nil {

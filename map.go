@@ -246,10 +246,11 @@ func everyOther(arr []any, from int) []any {
 	return out
 }
 
-// Items returns the whole map as a Go map, as one snapshot:
-// in one command up to 4,000 entries, else in steps of a few thousand while the
-// key is WATCHed (read again if it changed meanwhile; ErrTxConflict if
-// it kept changing through 3 attempts), so that Redis is never held for
+// Items returns the whole map as a Go map, as one snapshot: in one
+// command up to 8,192 entries (an HSCAN up to about 4,000, else HGETALL: a
+// few ms of server time), else in HSCAN steps of a few thousand while the
+// key is WATCHed (read again if it changed meanwhile; ErrTxConflict if it
+// kept changing through 3 attempts), so that Redis is never held for
 // long. All reads a chunk at a time instead, without the snapshot.
 func (m *hash[K, V]) Items(ctx context.Context) (map[K]V, error) {
 	arr, err := m.readWhole(ctx, "Items", "HSCAN", 2)

@@ -26,15 +26,15 @@ var (
 //
 // Bounded steps cost time. A big in-place change copies the whole set
 // into a scratch key in steps before swapping it in (the one way to stay
-// atomic without holding Redis), and a big read visits every member by
-// SSCAN in steps: on this project's 2-core test machine, with sets of 1M
-// members, Add or an in-place operation took 1.6-4.5x the native
-// commands in one MULTI/EXEC, Union 3x SUNION, Intersection 7-8x SINTER
-// and an IsSubset that holds 1.4-1.7 s against SINTERCARD's 0.06-0.25 s
-// (the comparisons stop at the first member that decides: one that fails
-// early costs a step or two). The native command would have kept every
-// other client of Redis waiting for all of its time; a step keeps them
-// waiting a few ms (BENCHMARKS.md).
+// atomic without holding Redis), and a read of more than 16,384 members
+// visits every member by SSCAN in steps: on this project's 2-core test
+// machine, with sets of 1M members, Add or an in-place operation took
+// 1.6-4.5x the native commands in one MULTI/EXEC, Union 3x SUNION,
+// Intersection 7-8x SINTER and an IsSubset that holds 1.4-1.7 s against
+// SINTERCARD's 0.06-0.25 s (the comparisons stop at the first member that
+// decides: one that fails early costs a step or two). The native command
+// would have kept every other client of Redis waiting for all of its
+// time; a step keeps them waiting a few ms (BENCHMARKS.md).
 type Set[T any] struct {
 	object
 	vals coder[T]
@@ -92,10 +92,12 @@ func (s *Set[T]) Len(ctx context.Context) (int, error) {
 }
 
 // Members returns every member, in no particular order, as one snapshot:
-// in one command up to 4,000 members, else in steps of a few thousand while the
-// key is WATCHed (read again if it changed meanwhile; ErrTxConflict if
-// it kept changing through 3 attempts), so that Redis is never held for
-// long. All reads a chunk at a time instead, without the snapshot.
+// in one command up to 16,384 members (an SSCAN up to about 4,000, else
+// SMEMBERS: a few ms of server time), else in SSCAN steps of a few
+// thousand while the key is WATCHed (read again if it changed meanwhile;
+// ErrTxConflict if it kept changing through 3 attempts), so that Redis is
+// never held for long. All reads a chunk at a time instead, without the
+// snapshot.
 func (s *Set[T]) Members(ctx context.Context) ([]T, error) {
 	arr, err := s.readWhole(ctx, "Members", "SSCAN", 1)
 	if err != nil {

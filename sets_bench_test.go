@@ -153,3 +153,34 @@ func BenchmarkCounterMostCommon(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSetMembers reads a whole set of each size, beside the raw
+// SMEMBERS of the same set from go-redis and from rueidis. A set of up to
+// 16,384 members is one SMEMBERS after a first round trip that sizes it
+// (and reads a small one whole); a bigger one is read in SSCAN steps under
+// WATCH (whole.go).
+func BenchmarkSetMembers(b *testing.B) {
+	for _, n := range []int{100, 1_000, 5_000, 16_000, 50_000} {
+		k := "bench:members:" + strconv.Itoa(n)
+		s := hotredis.NewSet[string](k)
+		vs := make([]string, n)
+		for i := range vs {
+			vs[i] = "member-" + strconv.Itoa(i)
+		}
+		if err := s.Replace(ctx, vs...); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(strconv.Itoa(n)+"/hotredis", func(b *testing.B) {
+			bench(b, false, func() error { _, err := s.Members(ctx); return err })
+		})
+		b.Run(strconv.Itoa(n)+"/go-redis", func(b *testing.B) {
+			rdb := rawGoRedis(b)
+			bench(b, false, func() error { return rdb.SMembers(ctx, k).Err() })
+		})
+		b.Run(strconv.Itoa(n)+"/rueidis", func(b *testing.B) {
+			c := rawRueidis(b)
+			bench(b, false, func() error { _, err := c.Do(ctx, c.B().Smembers().Key(k).Build()).AsStrSlice(); return err })
+		})
+		s.Delete(ctx)
+	}
+}

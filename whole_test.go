@@ -8,10 +8,13 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"regexp"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/hotredis/hotredis"
+	"github.com/redis/go-redis/v9"
 )
 
 // wholeN is a size read in several steps (10,000 entries each).
@@ -113,6 +116,76 @@ func TestWholeReadsAreSnapshots(t *testing.T) {
 	if n := hotredis.ReadAttempts() - before; n != 0 {
 		t.Errorf("a map of 3,000 entries took %d stepwise attempts, want one command", n)
 	}
+}
+
+// TestMediumWholeReadsAreOneCommand checks that a set or hash too big for
+// the first scan step but small enough for one SMEMBERS or HGETALL is read
+// by that command (no steps), and that what it reads equals the model.
+func TestMediumWholeReadsAreOneCommand(t *testing.T) {
+	const sets, hashes = 10_000, 5_000 // hashtables, not compact encodings
+	s := hotredis.NewSet[int](key(t, "set"))
+	m := hotredis.NewMap[int, int](key(t, "map"))
+	c := hotredis.NewCounter[int](key(t, "counter"))
+	defer s.Delete(ctx)
+	defer m.Delete(ctx)
+	defer c.Delete(ctx)
+	entries := make(map[int]int, hashes)
+	counts := make(map[int]int64, hashes)
+	for i := range hashes {
+		entries[i] = -i
+		counts[i] = int64(i % 11)
+	}
+	noErr(t, s.Replace(ctx, ints(0, sets, 1)...))
+	noErr(t, m.Replace(ctx, entries))
+	noErr(t, c.Replace(ctx, counts))
+
+	attempts, smembers, hgetall := hotredis.ReadAttempts(), commandCalls(t, s.Key(), "smembers"), commandCalls(t, m.Key(), "hgetall")
+	if got := must[[]int](t)(s.Members(ctx)); !maps.Equal(intSet(got), intSet(ints(0, sets, 1))) || len(got) != sets {
+		t.Fatalf("Members: %d members, not the model's %d", len(got), sets)
+	}
+	if got := must[map[int]int](t)(m.Items(ctx)); !maps.Equal(got, entries) {
+		t.Fatal("Items differ from the model")
+	}
+	if got := must[[]int](t)(m.Keys(ctx)); !slices.Equal(sorted(got), ints(0, hashes, 1)) {
+		t.Fatal("Keys differ from the model")
+	}
+	if got := must[map[int]int64](t)(c.Items(ctx)); !maps.Equal(got, counts) {
+		t.Fatal("Counter.Items differ from the model")
+	}
+	if n := hotredis.ReadAttempts() - attempts; n != 0 {
+		t.Errorf("%d stepwise reads, want none", n)
+	}
+	if n := commandCalls(t, s.Key(), "smembers") - smembers; n != 1 {
+		t.Errorf("Members ran SMEMBERS %d times, want once", n)
+	}
+	// (On a cluster, the map and the counter may live on different nodes.)
+	if n := commandCalls(t, m.Key(), "hgetall") - hgetall; n < 2 {
+		t.Errorf("Map.Items and Keys ran HGETALL %d times, want twice", n)
+	}
+}
+
+// commandCalls returns how many times the server holding k has run
+// command (INFO commandstats).
+func commandCalls(t *testing.T, k, command string) int64 {
+	t.Helper()
+	raw := rawClient()
+	defer raw.Close()
+	var rdb *redis.Client
+	switch c := raw.(type) {
+	case *redis.ClusterClient:
+		rdb = must[*redis.Client](t)(c.MasterForKey(ctx, k))
+	case *redis.Client:
+		rdb = c
+	default:
+		t.Fatalf("a raw client of type %T", c)
+	}
+	info := must[string](t)(rdb.Info(ctx, "commandstats").Result())
+	m := regexp.MustCompile(`cmdstat_` + command + `:calls=(\d+)`).FindStringSubmatch(info)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.ParseInt(m[1], 10, 64)
+	return n
 }
 
 func sorted[T int | string](vs []T) []T {
