@@ -293,11 +293,14 @@ func (c *Counter[K]) MostCommon(ctx context.Context, n int) ([]Pair[K, int64], e
 	}
 	var best map[string]string
 	if n < 0 {
-		arr, err := c.readWhole(ctx, "MostCommon", "HSCAN", 2)
+		ss, err := c.readWhole(ctx, "MostCommon", "HSCAN", 2)
 		if err != nil {
 			return nil, err
 		}
-		best = pairsOf(arr)
+		best = make(map[string]string, len(ss)/2)
+		for i := 0; i+1 < len(ss); i += 2 {
+			best[ss[i]] = ss[i+1]
+		}
 	} else {
 		err := c.stretches(ctx, scriptCounterMostCommon, []string{strconv.Itoa(n)},
 			func() { best = map[string]string{} },
@@ -445,7 +448,7 @@ func (c *Counter[K]) Items(ctx context.Context) (map[K]int64, error) {
 	}
 	out := make(map[K]int64, len(arr)/2)
 	for i := 0; i+1 < len(arr); i += 2 {
-		p, err := decodePair(c.keyc, c.counts, arr[i], arr[i+1])
+		p, err := decodeStringPair(c.keyc, c.counts, arr[i], arr[i+1])
 		if err != nil {
 			return nil, err
 		}

@@ -196,6 +196,11 @@ func decodePair[K, V any](keyc coder[K], vals coder[V], f, val any) (p Pair[K, V
 	if err != nil {
 		return p, wrapErr(keyc.kind, keyc.key, err)
 	}
+	return decodeStringPair(keyc, vals, fs, vs)
+}
+
+// decodeStringPair is decodePair of a stored field and value.
+func decodeStringPair[K, V any](keyc coder[K], vals coder[V], fs, vs string) (p Pair[K, V], err error) {
 	if p.Key, err = keyc.decode(fs); err != nil {
 		return p, err
 	}
@@ -225,7 +230,7 @@ func (m *hash[K, V]) Keys(ctx context.Context) ([]K, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.keyc.decodeAll(everyOther(arr, 0))
+	return m.keyc.decodeStrings(everyOther(arr, 0))
 }
 
 // Values returns every value, in no particular order, read as Items is.
@@ -234,12 +239,12 @@ func (m *hash[K, V]) Values(ctx context.Context) ([]V, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.vals.decodeAll(everyOther(arr, 1))
+	return m.vals.decodeStrings(everyOther(arr, 1))
 }
 
 // everyOther returns arr's items at from, from+2, ...
-func everyOther(arr []any, from int) []any {
-	out := make([]any, 0, len(arr)/2)
+func everyOther(arr []string, from int) []string {
+	out := make([]string, 0, len(arr)/2)
 	for i := from; i < len(arr); i += 2 {
 		out = append(out, arr[i])
 	}
@@ -259,7 +264,7 @@ func (m *hash[K, V]) Items(ctx context.Context) (map[K]V, error) {
 	}
 	out := make(map[K]V, len(arr)/2)
 	for i := 0; i+1 < len(arr); i += 2 {
-		p, err := decodePair(m.keyc, m.vals, arr[i], arr[i+1])
+		p, err := decodeStringPair(m.keyc, m.vals, arr[i], arr[i+1])
 		if err != nil {
 			return nil, err
 		}
@@ -283,13 +288,13 @@ func scanPairs[K, V any](ctx context.Context, o *object, keyc coder[K], vals cod
 	return func(yield func(Pair[K, V], error) bool) {
 		cursor := "0"
 		for {
-			next, arr, err := scan(ctx, o, "HSCAN", cursor)
+			next, arr, err := scanKey(ctx, o, "HSCAN", o.key, cursor, chunkSize)
 			if err != nil {
 				yield(Pair[K, V]{}, err)
 				return
 			}
 			for i := 0; i+1 < len(arr); i += 2 {
-				p, err := decodePair(keyc, vals, arr[i], arr[i+1])
+				p, err := decodeStringPair(keyc, vals, arr[i], arr[i+1])
 				if err != nil {
 					yield(Pair[K, V]{}, err)
 					return

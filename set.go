@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"github.com/hotredis/hotredis/internal/lua"
 	"iter"
-	"strconv"
 )
 
 var (
@@ -99,11 +98,11 @@ func (s *Set[T]) Len(ctx context.Context) (int, error) {
 // never held for long. All reads a chunk at a time instead, without the
 // snapshot.
 func (s *Set[T]) Members(ctx context.Context) ([]T, error) {
-	arr, err := s.readWhole(ctx, "Members", "SSCAN", 1)
+	ss, err := s.readWhole(ctx, "Members", "SSCAN", 1)
 	if err != nil {
 		return nil, err
 	}
-	return s.vals.decodeAll(arr)
+	return s.vals.decodeStrings(ss)
 }
 
 // All returns an iterator over the members, read with SSCAN about chunkSize
@@ -117,18 +116,18 @@ func (s *Set[T]) All(ctx context.Context) iter.Seq2[T, error] {
 		var zero T
 		cursor := "0"
 		for {
-			next, arr, err := scan(ctx, &s.object, "SSCAN", cursor)
+			next, ss, err := scanKey(ctx, &s.object, "SSCAN", s.key, cursor, chunkSize)
 			if err != nil {
 				yield(zero, err)
 				return
 			}
-			for _, x := range arr {
-				v, err := s.vals.decodeAll([]any{x})
+			for _, x := range ss {
+				v, err := s.vals.decode(x)
 				if err != nil {
 					yield(zero, err)
 					return
 				}
-				if !yield(v[0], nil) {
+				if !yield(v, nil) {
 					return
 				}
 			}
@@ -138,34 +137,6 @@ func (s *Set[T]) All(ctx context.Context) iter.Seq2[T, error] {
 			cursor = next
 		}
 	}
-}
-
-// scan runs one step of SSCAN/HSCAN/ZSCAN over o's key with COUNT
-// chunkSize and returns the next cursor and the items.
-func scan(ctx context.Context, o *object, op, cursor string) (string, []any, error) {
-	return scanN(ctx, o, op, cursor, chunkSize)
-}
-
-// scanN is scan with COUNT n.
-func scanN(ctx context.Context, o *object, op, cursor string, n int) (string, []any, error) {
-	return scanKey(ctx, o, op, o.key, cursor, n)
-}
-
-// scanKey is scanN of the key k (another of o's kind, in its slot).
-func scanKey(ctx context.Context, o *object, op, k, cursor string, n int) (string, []any, error) {
-	arr, err := asArray(o.read(ctx, cmd(op, []string{k}, cursor, "COUNT", strconv.Itoa(n))))
-	if err != nil {
-		return "", nil, err
-	}
-	if len(arr) != 2 {
-		return "", nil, wrapErr(o.kind, o.key, fmt.Errorf("%w: %s reply of %d items", errReply, op, len(arr)))
-	}
-	next, _, err := asString(arr[0], nil)
-	if err != nil {
-		return "", nil, wrapErr(o.kind, o.key, err)
-	}
-	items, err := asArray(arr[1], nil)
-	return next, items, wrapErr(o.kind, o.key, err)
 }
 
 // Pop removes and returns a random member, or returns ErrEmpty.

@@ -108,8 +108,7 @@ func (s *Set[T]) algebraSteps(ctx context.Context, op string, sets []string) ([]
 			}
 			times := countOf(sets, k)
 			for _, m := range members {
-				ms, _ := m.(string)
-				mentions[ms] += times
+				mentions[m] += times
 			}
 		}
 		var out []any

@@ -125,18 +125,15 @@ func (s *Set[T]) valuesSteps(ctx context.Context, op string, vals []string) ([]a
 	if err != nil {
 		return nil, err
 	}
-	if op == "union" {
-		out = members
-	} else {
-		given := make(map[string]struct{}, len(vals))
+	given := make(map[string]struct{}, len(vals))
+	if op != "union" {
 		for _, v := range vals {
 			given[v] = struct{}{}
 		}
-		for _, m := range members {
-			k, _ := m.(string)
-			if _, in := given[k]; !in {
-				out = append(out, m)
-			}
+	}
+	for _, m := range members {
+		if _, in := given[m]; !in {
+			out = append(out, m)
 		}
 	}
 	if op != "diff" {

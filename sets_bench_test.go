@@ -184,3 +184,32 @@ func BenchmarkSetMembers(b *testing.B) {
 		s.Delete(ctx)
 	}
 }
+
+// BenchmarkMapItems is BenchmarkSetMembers for Map.Items and HGETALL: one
+// HSCAN step up to about 4,000 fields, one HGETALL up to 8,192, else HSCAN
+// steps under WATCH.
+func BenchmarkMapItems(b *testing.B) {
+	for _, n := range []int{100, 5_000, 50_000} {
+		k := "bench:items:" + strconv.Itoa(n)
+		m := hotredis.NewMap[string, string](k)
+		entries := make(map[string]string, n)
+		for i := range n {
+			entries["field-"+strconv.Itoa(i)] = "value-" + strconv.Itoa(i)
+		}
+		if err := m.Replace(ctx, entries); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(strconv.Itoa(n)+"/hotredis", func(b *testing.B) {
+			bench(b, false, func() error { _, err := m.Items(ctx); return err })
+		})
+		b.Run(strconv.Itoa(n)+"/go-redis", func(b *testing.B) {
+			rdb := rawGoRedis(b)
+			bench(b, false, func() error { return rdb.HGetAll(ctx, k).Err() })
+		})
+		b.Run(strconv.Itoa(n)+"/rueidis", func(b *testing.B) {
+			c := rawRueidis(b)
+			bench(b, false, func() error { _, err := c.Do(ctx, c.B().Hgetall().Key(k).Build()).AsStrMap(); return err })
+		})
+		m.Delete(ctx)
+	}
+}

@@ -2,6 +2,8 @@ package hotredis
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -31,8 +33,8 @@ var wholeVerbs = map[string]struct {
 
 // readWhole returns every member of o's set (verb SSCAN, width 1) or every
 // field and value of its hash (HSCAN, width 2), flat, as one snapshot.
-func (o *object) readWhole(ctx context.Context, op, verb string, width int) ([]any, error) {
-	next, first, err := scanN(ctx, o, verb, "0", oneStepMax)
+func (o *object) readWhole(ctx context.Context, op, verb string, width int) ([]string, error) {
+	next, first, err := scanKey(ctx, o, verb, o.key, "0", oneStepMax)
 	if err != nil || next == "0" {
 		return first, err // one command: a snapshot by itself
 	}
@@ -45,9 +47,9 @@ func (o *object) readWhole(ctx context.Context, op, verb string, width int) ([]a
 		return nil, err
 	}
 	if size <= w.oneCommandMax {
-		return asArray(o.read(ctx, cmd(w.all, o.keys[:1]))) // a snapshot by itself too
+		return o.readAll(ctx, w.all, o.keys[:1]) // a snapshot by itself too
 	}
-	var all []any
+	var all []string
 	if err := o.snapshot(ctx, op, func(ctx context.Context) error {
 		var err error
 		all, err = o.scanWhole(ctx, verb, width, all[:0])
@@ -58,31 +60,39 @@ func (o *object) readWhole(ctx context.Context, op, verb string, width int) ([]a
 	return all, nil
 }
 
+// readAll reads the key k[0] whole by verb (SMEMBERS, HGETALL), as
+// strings.
+func (o *object) readAll(ctx context.Context, verb string, k []string) ([]string, error) {
+	c := cmd(verb, k)
+	c.Strings = true
+	return asStrings(o.read(ctx, c))
+}
+
 // scanWhole appends to buf every member of o's set (verb SSCAN, width 1)
 // or every field and value of its hash (HSCAN, width 2), flat, each once,
 // read in steps; part of a snapshot (the caller's).
-func (o *object) scanWhole(ctx context.Context, verb string, width int, buf []any) ([]any, error) {
+func (o *object) scanWhole(ctx context.Context, verb string, width int, buf []string) ([]string, error) {
 	return o.scanWholeOf(ctx, o.keys[:1], verb, width, buf)
 }
 
 // scanWholeOf is scanWhole of the key k[0] (o's, or another of its kind
 // in its slot). A value of up to oneCommandMax entries is read by one
 // command instead.
-func (o *object) scanWholeOf(ctx context.Context, k []string, verb string, width int, buf []any) ([]any, error) {
+func (o *object) scanWholeOf(ctx context.Context, k []string, verb string, width int, buf []string) ([]string, error) {
 	w := wholeVerbs[verb]
 	size, err := asInt(o.read(ctx, cmd(w.size, k)))
 	if err != nil {
 		return nil, err
 	}
 	if size <= w.oneCommandMax {
-		arr, err := asArray(o.read(ctx, cmd(w.all, k)))
-		return append(buf, arr...), err
+		ss, err := o.readAll(ctx, w.all, k)
+		return append(buf, ss...), err
 	}
 	if want := int(size) * width; cap(buf) < want {
-		buf = make([]any, 0, want+want/16) // (a scan may repeat a few)
+		buf = make([]string, 0, want+want/16) // (a scan may repeat a few)
 	}
 	all := buf
-	if err := scanSteps(ctx, o, verb, k[0], func(part []any) { all = append(all, part...) }); err != nil {
+	if err := scanSteps(ctx, o, verb, k[0], func(part []string) { all = append(all, part...) }); err != nil {
 		return nil, err
 	}
 	if int64(len(all)/width) == size {
@@ -97,7 +107,7 @@ func (o *object) scanWholeOf(ctx context.Context, k []string, verb string, width
 // scanSteps scans the key k (o's, or another in its slot) by verb to the
 // end, handing each step's items to got, each step sized by the time the
 // last ones took.
-func scanSteps(ctx context.Context, o *object, verb, k string, got func([]any)) error {
+func scanSteps(ctx context.Context, o *object, verb, k string, got func([]string)) error {
 	var sz stretcher
 	for cursor := "0"; ; {
 		start := time.Now()
@@ -114,13 +124,32 @@ func scanSteps(ctx context.Context, o *object, verb, k string, got func([]any)) 
 	}
 }
 
-// once returns the entries of all (width items each, the first a string
-// naming it) without repeats, in place.
-func once(all []any, width int) []any {
-	seen := make(map[string]struct{}, len(all)/width)
+// scanStrings is scanKey with the items as strings (no value boxed each).
+func scanKey(ctx context.Context, o *object, verb, k, cursor string, n int) (string, []string, error) {
+	c := cmd(verb, []string{k}, cursor, "COUNT", strconv.Itoa(n))
+	c.Strings = true
+	arr, err := asArray(o.read(ctx, c))
+	if err != nil {
+		return "", nil, err
+	}
+	if len(arr) != 2 {
+		return "", nil, wrapErr(o.kind, o.key, fmt.Errorf("%w: %s reply of %d items", errReply, verb, len(arr)))
+	}
+	next, _, err := asString(arr[0], nil)
+	if err != nil {
+		return "", nil, wrapErr(o.kind, o.key, err)
+	}
+	items, err := asStrings(arr[1], nil)
+	return next, items, wrapErr(o.kind, o.key, err)
+}
+
+// once returns the entries of all (width items each, the first naming
+// it) without repeats, in place.
+func once[E comparable](all []E, width int) []E {
+	seen := make(map[E]struct{}, len(all)/width)
 	out := all[:0]
 	for i := 0; i+width <= len(all); i += width {
-		k, _ := all[i].(string)
+		k := all[i]
 		if _, dup := seen[k]; dup {
 			continue
 		}

@@ -164,6 +164,56 @@ func TestMediumWholeReadsAreOneCommand(t *testing.T) {
 	}
 }
 
+// TestWholeReadsOnBothBackends reads small, medium and big sets and maps
+// whole (one scan step; one SMEMBERS or HGETALL; steps), and iterates them
+// with All, through rueidis and through go-redis, against Go models.
+func TestWholeReadsOnBothBackends(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	backends := map[string]hotredis.Option{"rueidis": hotredis.WithClient(client), "go-redis": hotredis.WithClient(hotredis.WrapGoRedis(rdb))}
+	for _, n := range []int{100, 5_000, wholeN} {
+		members := ints(0, n, 1)
+		entries := make(map[string]int, n)
+		for i := range n {
+			entries["f"+strconv.Itoa(i)] = i * 7
+		}
+		s := hotredis.NewSet[int](key(t, "set"))
+		m := hotredis.NewMap[string, int](key(t, "map"))
+		noErr(t, s.Replace(ctx, members...))
+		noErr(t, m.Replace(ctx, entries))
+		for name, on := range backends {
+			s, m := hotredis.NewSet[int](s.Key(), on), hotredis.NewMap[string, int](m.Key(), on)
+			if got := must[[]int](t)(s.Members(ctx)); !slices.Equal(sorted(got), members) {
+				t.Errorf("%s, %d: Members differ from the model (%d members)", name, n, len(got))
+			}
+			if got := must[map[string]int](t)(m.Items(ctx)); !maps.Equal(got, entries) {
+				t.Errorf("%s, %d: Items differ from the model (%d entries)", name, n, len(got))
+			}
+			if got := must[[]string](t)(m.Keys(ctx)); !slices.Equal(sorted(got), sorted(slices.Collect(maps.Keys(entries)))) {
+				t.Errorf("%s, %d: Keys differ from the model", name, n)
+			}
+			seen := map[int]bool{}
+			for v, err := range s.All(ctx) {
+				noErr(t, err)
+				seen[v] = true
+			}
+			if !maps.Equal(seen, intSet(members)) {
+				t.Errorf("%s, %d: All of the set differs from the model", name, n)
+			}
+			pairs := map[string]int{}
+			for p, err := range m.All(ctx) {
+				noErr(t, err)
+				pairs[p.Key] = p.Value
+			}
+			if !maps.Equal(pairs, entries) {
+				t.Errorf("%s, %d: All of the map differs from the model", name, n)
+			}
+		}
+		s.Delete(ctx)
+		m.Delete(ctx)
+	}
+}
+
 // commandCalls returns how many times the server holding k has run
 // command (INFO commandstats).
 func commandCalls(t *testing.T, k, command string) int64 {

@@ -44,8 +44,10 @@ type Cmd struct {
 	// backend made to read from replicas sends it to one; every other
 	// command goes to the primary.
 	Replica bool
-	// Strings asks for an array reply of strings as a []string instead of
-	// an []any (no value boxed per element: whole reads of big values).
+	// Strings asks for each array of strings in the reply (also one
+	// nested in another array, as a scan's) as a []string instead of an
+	// []any, and for a map of strings as a flat []string of its keys and
+	// values: no value boxed per element, for whole reads of big values.
 	// A backend may ignore it: the caller takes either.
 	Strings bool
 

@@ -344,15 +344,62 @@ func (r *Rueidis) Close() error {
 	return nil
 }
 
-// reply is the reply of a command, as a []string when strs asks for one
-// (Cmd.Strings) and the reply is an array of strings.
+// reply is the reply of a command, with its arrays of strings (and a map
+// of strings, flat) as []string when strs asks for them (Cmd.Strings).
 func reply(r rueidis.RedisResult, strs bool) (any, error) {
 	if strs {
-		if ss, err := r.AsStrSlice(); err == nil {
-			return ss, nil
+		if msg, err := r.ToMessage(); err == nil {
+			return withStrings(&msg)
 		}
 	}
 	return fromRueidis(r)
+}
+
+// withStrings is fromMessage with each array of strings as a []string,
+// and a map whose keys and values are strings (HGETALL's reply in RESP3)
+// as a flat []string of them, key first.
+func withStrings(m *rueidis.RedisMessage) (any, error) {
+	switch {
+	case m.IsMap():
+		mm, err := m.AsStrMap()
+		if err != nil {
+			return fromMessage(m)
+		}
+		ss := make([]string, 0, 2*len(mm))
+		for k, v := range mm {
+			ss = append(ss, k, v)
+		}
+		return ss, nil
+	case !m.IsArray():
+		return fromMessage(m)
+	}
+	arr, err := m.ToArray()
+	if err != nil {
+		return nil, err
+	}
+	mixed := false
+	for i := range arr {
+		if !arr[i].IsString() {
+			mixed = true
+			break
+		}
+	}
+	if !mixed {
+		ss := make([]string, len(arr))
+		for i := range arr {
+			ss[i], _ = arr[i].ToString()
+		}
+		return ss, nil
+	}
+	out := make([]any, len(arr))
+	for i := range arr {
+		v, err := withStrings(&arr[i])
+		if err != nil {
+			v = err // as fromMessage does
+		}
+		out[i] = v
+	}
+	return out, nil
 }
 
 func fromRueidis(r rueidis.RedisResult) (any, error) {
