@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/hotredis/hotredis"
+	"github.com/redis/go-redis/v9"
+	"github.com/redis/rueidis"
 )
 
 // Set, Map and Counter operations beside the raw command each sends, on
@@ -155,10 +157,10 @@ func BenchmarkCounterMostCommon(b *testing.B) {
 }
 
 // BenchmarkSetMembers reads a whole set of each size, beside the raw
-// SMEMBERS of the same set from go-redis and from rueidis. A set of up to
-// 16,384 members is one SMEMBERS after a first round trip that sizes it
-// (and reads a small one whole); a bigger one is read in SSCAN steps under
-// WATCH (whole.go).
+// SMEMBERS of the same set from go-redis and from rueidis. A first SSCAN
+// step reads a set of up to about 4,000 members whole; a bigger one of up
+// to 16,384 is then sized and read by one SMEMBERS; a bigger one still in
+// SSCAN steps under WATCH (whole.go).
 func BenchmarkSetMembers(b *testing.B) {
 	for _, n := range []int{100, 1_000, 5_000, 16_000, 50_000} {
 		k := "bench:members:" + strconv.Itoa(n)
@@ -170,17 +172,13 @@ func BenchmarkSetMembers(b *testing.B) {
 		if err := s.Replace(ctx, vs...); err != nil {
 			b.Fatal(err)
 		}
-		b.Run(strconv.Itoa(n)+"/hotredis", func(b *testing.B) {
-			bench(b, false, func() error { _, err := s.Members(ctx); return err })
-		})
-		b.Run(strconv.Itoa(n)+"/go-redis", func(b *testing.B) {
-			rdb := rawGoRedis(b)
-			bench(b, false, func() error { return rdb.SMembers(ctx, k).Err() })
-		})
-		b.Run(strconv.Itoa(n)+"/rueidis", func(b *testing.B) {
-			c := rawRueidis(b)
-			bench(b, false, func() error { _, err := c.Do(ctx, c.B().Smembers().Key(k).Build()).AsStrSlice(); return err })
-		})
+		threeSides(b, strconv.Itoa(n),
+			func() error { _, err := s.Members(ctx); return err },
+			func(rdb *redis.Client) error { return rdb.SMembers(ctx, k).Err() },
+			func(c rueidis.Client) error {
+				_, err := c.Do(ctx, c.B().Smembers().Key(k).Build()).AsStrSlice()
+				return err
+			})
 		s.Delete(ctx)
 	}
 }
@@ -199,17 +197,27 @@ func BenchmarkMapItems(b *testing.B) {
 		if err := m.Replace(ctx, entries); err != nil {
 			b.Fatal(err)
 		}
-		b.Run(strconv.Itoa(n)+"/hotredis", func(b *testing.B) {
-			bench(b, false, func() error { _, err := m.Items(ctx); return err })
-		})
-		b.Run(strconv.Itoa(n)+"/go-redis", func(b *testing.B) {
-			rdb := rawGoRedis(b)
-			bench(b, false, func() error { return rdb.HGetAll(ctx, k).Err() })
-		})
-		b.Run(strconv.Itoa(n)+"/rueidis", func(b *testing.B) {
-			c := rawRueidis(b)
-			bench(b, false, func() error { _, err := c.Do(ctx, c.B().Hgetall().Key(k).Build()).AsStrMap(); return err })
-		})
+		threeSides(b, strconv.Itoa(n),
+			func() error { _, err := m.Items(ctx); return err },
+			func(rdb *redis.Client) error { return rdb.HGetAll(ctx, k).Err() },
+			func(c rueidis.Client) error {
+				_, err := c.Do(ctx, c.B().Hgetall().Key(k).Build()).AsStrMap()
+				return err
+			})
 		m.Delete(ctx)
 	}
+}
+
+// threeSides runs serial sub-benchmarks name/hotredis, name/go-redis and
+// name/rueidis: ours, and the raw clients' way of doing the same.
+func threeSides(b *testing.B, name string, ours func() error, goRedis func(*redis.Client) error, raw func(rueidis.Client) error) {
+	b.Run(name+"/hotredis", func(b *testing.B) { bench(b, false, ours) })
+	b.Run(name+"/go-redis", func(b *testing.B) {
+		rdb := rawGoRedis(b)
+		bench(b, false, func() error { return goRedis(rdb) })
+	})
+	b.Run(name+"/rueidis", func(b *testing.B) {
+		c := rawRueidis(b)
+		bench(b, false, func() error { return raw(c) })
+	})
 }

@@ -20,23 +20,32 @@ import (
 // wholeN is a size read in several steps (10,000 entries each).
 const wholeN = 25_000
 
-func TestWholeReadsAreSnapshots(t *testing.T) {
-	s := hotredis.NewSet[int](key(t, "set"))
-	m := hotredis.NewMap[int, int](key(t, "map"))
-	c := hotredis.NewCounter[int](key(t, "counter"))
-	defer s.Delete(ctx)
-	defer m.Delete(ctx)
-	defer c.Delete(ctx)
-	members := intSet(ints(0, wholeN, 1))
-	entries := make(map[int]int, wholeN)
-	counts := make(map[int]int64, wholeN)
-	for i := range wholeN {
-		entries[i] = i * 3
-		counts[i] = int64(i % 7)
+// wholeValues makes a set of the members 0..n-1, and a map and a counter
+// of the elements 0..h-1 with value(i) and count(i), each deleted when t
+// ends, and returns them with their models.
+func wholeValues(t *testing.T, n, h int, value func(int) int, count func(int) int64) (
+	s *hotredis.Set[int], m *hotredis.Map[int, int], c *hotredis.Counter[int],
+	members map[int]bool, entries map[int]int, counts map[int]int64) {
+	s = hotredis.NewSet[int](key(t, "set"))
+	m = hotredis.NewMap[int, int](key(t, "map"))
+	c = hotredis.NewCounter[int](key(t, "counter"))
+	t.Cleanup(func() { s.Delete(ctx); m.Delete(ctx); c.Delete(ctx) })
+	members = intSet(ints(0, n, 1))
+	entries = make(map[int]int, h)
+	counts = make(map[int]int64, h)
+	for i := range h {
+		entries[i] = value(i)
+		counts[i] = count(i)
 	}
-	noErr(t, s.Replace(ctx, ints(0, wholeN, 1)...))
+	noErr(t, s.Replace(ctx, ints(0, n, 1)...))
 	noErr(t, m.Replace(ctx, entries))
 	noErr(t, c.Replace(ctx, counts))
+	return s, m, c, members, entries, counts
+}
+
+func TestWholeReadsAreSnapshots(t *testing.T) {
+	s, m, c, members, entries, counts := wholeValues(t, wholeN, wholeN,
+		func(i int) int { return i * 3 }, func(i int) int64 { return int64(i % 7) })
 	rdb := rawClient()
 	defer rdb.Close()
 
@@ -123,24 +132,11 @@ func TestWholeReadsAreSnapshots(t *testing.T) {
 // by that command (no steps), and that what it reads equals the model.
 func TestMediumWholeReadsAreOneCommand(t *testing.T) {
 	const sets, hashes = 10_000, 5_000 // hashtables, not compact encodings
-	s := hotredis.NewSet[int](key(t, "set"))
-	m := hotredis.NewMap[int, int](key(t, "map"))
-	c := hotredis.NewCounter[int](key(t, "counter"))
-	defer s.Delete(ctx)
-	defer m.Delete(ctx)
-	defer c.Delete(ctx)
-	entries := make(map[int]int, hashes)
-	counts := make(map[int]int64, hashes)
-	for i := range hashes {
-		entries[i] = -i
-		counts[i] = int64(i % 11)
-	}
-	noErr(t, s.Replace(ctx, ints(0, sets, 1)...))
-	noErr(t, m.Replace(ctx, entries))
-	noErr(t, c.Replace(ctx, counts))
+	s, m, c, members, entries, counts := wholeValues(t, sets, hashes,
+		func(i int) int { return -i }, func(i int) int64 { return int64(i % 11) })
 
 	attempts, smembers, hgetall := hotredis.ReadAttempts(), commandCalls(t, s.Key(), "smembers"), commandCalls(t, m.Key(), "hgetall")
-	if got := must[[]int](t)(s.Members(ctx)); !maps.Equal(intSet(got), intSet(ints(0, sets, 1))) || len(got) != sets {
+	if got := must[[]int](t)(s.Members(ctx)); !maps.Equal(intSet(got), members) || len(got) != sets {
 		t.Fatalf("Members: %d members, not the model's %d", len(got), sets)
 	}
 	if got := must[map[int]int](t)(m.Items(ctx)); !maps.Equal(got, entries) {
