@@ -2,6 +2,7 @@ package hotredis_test
 
 import (
 	"errors"
+	"strconv"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -170,3 +171,29 @@ func BenchmarkListInsert(b *testing.B) {
 }
 
 func isEmpty(err error) bool { return errors.Is(err, hotredis.ErrEmpty) }
+
+// BenchmarkListValues reads a whole list of each size, beside the raw
+// LRANGE 0 -1 of the same list from go-redis and from rueidis. Up to
+// 10,000 elements come in one step; a longer list in LRANGE steps of
+// 10,000 under WATCH (list_steps.go).
+func BenchmarkListValues(b *testing.B) {
+	for _, n := range []int{100, 1_000, 10_000, 50_000} {
+		k := "bench:values:" + strconv.Itoa(n)
+		l := hotredis.NewList[string](k)
+		vs := make([]string, n)
+		for i := range vs {
+			vs[i] = "element-" + strconv.Itoa(i)
+		}
+		if err := l.Replace(ctx, vs...); err != nil {
+			b.Fatal(err)
+		}
+		threeSides(b, strconv.Itoa(n),
+			func() error { _, err := l.Values(ctx); return err },
+			func(rdb *redis.Client) error { return rdb.LRange(ctx, k, 0, -1).Err() },
+			func(c rueidis.Client) error {
+				_, err := c.Do(ctx, c.B().Lrange().Key(k).Start(0).Stop(-1).Build()).AsStrSlice()
+				return err
+			})
+		l.Delete(ctx)
+	}
+}

@@ -38,18 +38,33 @@ const (
 // Slice returns the elements list[start:stop] with Python's slice rules:
 // negative bounds count from the end, bounds past either end are clamped,
 // and an empty range gives an empty slice, not an error. Use math.MaxInt
-// as stop for "to the end". A slice of more than 10,000 elements is read
-// in steps of 10,000 while the list is watched, and read again if it
-// changed meanwhile: it is still one snapshot (ErrTxConflict if the list
-// kept changing through 3 attempts).
+// as stop for "to the end". A slice of up to 10,000 elements is one
+// command (a native LRANGE when the bounds allow whatever the list's
+// length: both counted from the head, or from the end to the end). A
+// longer one is read in steps of 10,000 while the list is watched, and
+// read again if it changed meanwhile: it is still one snapshot
+// (ErrTxConflict if the list kept changing through 3 attempts).
 func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
-	arr, err := l.sliceStep(ctx, clampIndex(start), clampIndex(stop))
-	if err != nil {
-		return nil, err
-	}
-	a, b, _ := sliceBounds(arr)
-	if int64(len(arr)-3) >= b-a {
-		return l.vals.decodeAll(arr[3:])
+	if a, e, whole, ok := atOnce(clampIndex(start), clampIndex(stop)); ok {
+		c := cmd("LRANGE", l.keys[:1], strconv.FormatInt(a, 10), strconv.FormatInt(e, 10))
+		c.Strings = true
+		ss, err := asStrings(l.read(ctx, c))
+		if err != nil {
+			return nil, err
+		}
+		if whole || len(ss) <= readStep {
+			return l.vals.decodeStrings(ss) // all of it: one command, a snapshot
+		}
+		// More than one step: those below.
+	} else {
+		arr, err := l.sliceStep(ctx, clampIndex(start), clampIndex(stop))
+		if err != nil {
+			return nil, err
+		}
+		a, b, _ := sliceBounds(arr)
+		if int64(len(arr)-3) >= b-a {
+			return l.vals.decodeAll(arr[3:])
+		}
 	}
 	var all []string
 	read := func(ctx context.Context) error {
@@ -82,6 +97,29 @@ func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 		return nil, err
 	}
 	return l.vals.decodeStrings(all)
+}
+
+// atOnce says whether list[start:stop] (Python's slice) of at most
+// readStep elements is one LRANGE a e whatever the list's length, and
+// gives a and e: from a start counted from the head to a stop counted
+// from the head (LRANGE clamps both to the list as Python does), or from
+// at most readStep before the end to the end. whole says that the LRANGE
+// returns the whole slice; otherwise (a longer slice) it does when it
+// returns at most readStep elements (it asks for one more). When !ok,
+// list_scan works out the bounds (see sliceStep).
+func atOnce(start, stop int) (a, e int64, whole, ok bool) {
+	switch {
+	case start >= 0 && stop <= start && stop >= 0:
+		return 1, 0, true, true // empty (LRANGE 1 0 still checks the key's type)
+	case start >= 0 && stop >= 0:
+		// One more than a step: a slice of exactly readStep is then seen
+		// whole.
+		e = min(int64(stop), int64(start)+readStep+1) - 1
+		return int64(start), e, e+1 == int64(stop), true
+	case start < 0 && start >= -(readStep+1) && stop >= maxListLen:
+		return int64(start), -1, true, true
+	}
+	return 0, 0, false, false
 }
 
 // lrange reads the elements [a, b) of the list at key (the list's, or a

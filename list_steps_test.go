@@ -119,7 +119,7 @@ func checkList(t *testing.T, l *hotredis.List[int], model []int, after string) {
 	}
 }
 
-func firstDiff(a, b []int) int {
+func firstDiff[E comparable](a, b []E) int {
 	for i := range min(len(a), len(b)) {
 		if a[i] != b[i] {
 			return i
@@ -364,4 +364,38 @@ func TestListLongReadsOnGoRedis(t *testing.T) {
 		t.Fatalf("after Sort: first difference at %d", firstDiff(got, model))
 	}
 	noScratch(t, l.Key())
+}
+
+// TestListSlicesAroundOneStep reads slices of lists around one read step
+// (10,000 elements), from the head, from the end and across it, against
+// Python's slice rules: a slice that one LRANGE covers whatever the
+// list's length is one command, and a longer one goes in steps.
+func TestListSlicesAroundOneStep(t *testing.T) {
+	l := hotredis.NewList[string](key(t))
+	defer l.Delete(ctx)
+	bounds := [][2]int{
+		{0, math.MaxInt}, {0, 10_000}, {0, 10_001}, {1, 10_001}, {1, 10_002}, {9_999, math.MaxInt},
+		{5, 5}, {7, 3}, {0, 0}, {-10_000, math.MaxInt}, {-10_001, math.MaxInt}, {-3, math.MaxInt},
+		{-1, 5}, {-10_000, -1}, {3, -2}, {12_000, 12_500}, {20_000, math.MaxInt},
+	}
+	for _, n := range []int{0, 3, 9_999, 10_000, 10_001, 20_001} {
+		m := make(pyList, n)
+		for i := range m {
+			m[i] = strconv.Itoa(i)
+		}
+		noErr(t, l.Replace(ctx, m...))
+		for _, b := range bounds {
+			before := hotredis.ReadAttempts()
+			got := must[[]string](t)(l.Slice(ctx, b[0], b[1]))
+			if want := m.slice(b[0], b[1]); !slices.Equal(got, want) && (len(got) != 0 || len(want) != 0) {
+				t.Errorf("Slice(%d, %d) of %d: %d elements, want %d (first difference at %d)", b[0], b[1], n, len(got), len(want), firstDiff(got, want))
+			}
+			// (At a step and one, a slice to the end may take steps: LRANGE
+			// asks for one more than a step to learn where the list ends.)
+			steps := hotredis.ReadAttempts() - before
+			if len(got) <= 10_000 && steps > 0 || len(got) > 10_001 && steps == 0 {
+				t.Errorf("Slice(%d, %d) of %d: %d stepwise attempts for %d elements", b[0], b[1], n, steps, len(got))
+			}
+		}
+	}
 }
