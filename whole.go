@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -34,17 +35,23 @@ var wholeVerbs = map[string]struct {
 // readWhole returns every member of o's set (verb SSCAN, width 1) or every
 // field and value of its hash (HSCAN, width 2), flat, as one snapshot.
 func (o *object) readWhole(ctx context.Context, op, verb string, width int) ([]string, error) {
-	next, first, err := scanKey(ctx, o, verb, o.key, "0", oneStepMax)
-	if err != nil || next == "0" {
-		return first, err // one command: a snapshot by itself
+	if atomic.LoadUint32(&o.wide) == 0 {
+		next, first, err := scanKey(ctx, o, verb, o.key, "0", oneStepMax)
+		if err != nil || next == "0" {
+			return first, err // one command: a snapshot by itself
+		}
+		// Too big for one scan step: what that step read is wasted
+		// (sizing the value first, or in the same round trip, would slow
+		// every read of a small one). The next read sizes it first.
+		atomic.StoreUint32(&o.wide, 1)
 	}
-	// Too big for one scan step: what that step read is wasted (sizing
-	// the value first, or in the same round trip, would slow every read of
-	// a small one).
 	w := wholeVerbs[verb]
 	size, err := asInt(o.read(ctx, cmd(w.size, o.keys[:1])))
 	if err != nil {
 		return nil, err
+	}
+	if size <= oneStepMax/2 {
+		atomic.StoreUint32(&o.wide, 0) // small again: one scan step will do
 	}
 	if size <= w.oneCommandMax {
 		return o.readAll(ctx, w.all, o.keys[:1]) // a snapshot by itself too

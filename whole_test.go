@@ -210,6 +210,33 @@ func TestWholeReadsOnBothBackends(t *testing.T) {
 	}
 }
 
+// TestWholeReadsFollowTheSize reads one set and one map whole while they
+// grow and shrink across the sizes read by one scan step, by one
+// SMEMBERS or HGETALL, and in steps (each read chooses by what the
+// previous one found), against models.
+func TestWholeReadsFollowTheSize(t *testing.T) {
+	s := hotredis.NewSet[int](key(t, "set"))
+	m := hotredis.NewMap[int, int](key(t, "map"))
+	defer s.Delete(ctx)
+	defer m.Delete(ctx)
+	for _, n := range []int{10_000, 50, 3_000, wholeN, 3, 12_000, 0, 6_000} {
+		entries := make(map[int]int, n)
+		for i := range n {
+			entries[i] = n - i
+		}
+		noErr(t, s.Replace(ctx, ints(0, n, 1)...))
+		noErr(t, m.Replace(ctx, entries))
+		for range 2 {
+			if got := must[[]int](t)(s.Members(ctx)); !slices.Equal(sorted(got), ints(0, n, 1)) {
+				t.Fatalf("Members of %d: %d members, not the model's", n, len(got))
+			}
+			if got := must[map[int]int](t)(m.Items(ctx)); !maps.Equal(got, entries) {
+				t.Fatalf("Items of %d: %d entries, not the model's", n, len(got))
+			}
+		}
+	}
+}
+
 // commandCalls returns how many times the server holding k has run
 // command (INFO commandstats).
 func commandCalls(t *testing.T, k, command string) int64 {
