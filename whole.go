@@ -12,13 +12,14 @@ import (
 // Counter.Items): SMEMBERS or HGETALL of a million entries keeps Redis from
 // everyone else for a few hundred milliseconds. So a whole read starts
 // with a scan step that covers a value of up to oneStepMax entries by
-// itself; a value of up to oneCommandMax entries then comes in one
-// SMEMBERS or HGETALL (a few milliseconds at most, and several times
-// faster than a scan: ~0.15 µs a member against SSCAN's ~0.7 here); a
-// bigger one is read in steps while its key is WATCHed, and read again if
-// it changed meanwhile (see object.snapshot), so that the result is still
-// one snapshot. The steps are sized by their measured time (see
-// stretcher), since scans cost several times more at moments.
+// itself (or, when the object's last read found more, with its size); a
+// value of up to oneCommandMax entries then comes in one SMEMBERS or
+// HGETALL (a few milliseconds at most, and several times faster than a
+// scan: ~0.15 µs a member against SSCAN's ~0.7 here); a bigger one is
+// read in steps while its key is WATCHed, and read again if it changed
+// meanwhile (see object.snapshot), so that the result is still one
+// snapshot. The steps are sized by their measured time (see stretcher),
+// since scans cost several times more at moments.
 
 // wholeVerbs are the commands of a whole read, by its scan command: the
 // one counting entries, the one reading them all, and the most entries
@@ -131,7 +132,9 @@ func scanSteps(ctx context.Context, o *object, verb, k string, got func([]string
 	}
 }
 
-// scanStrings is scanKey with the items as strings (no value boxed each).
+// scanKey runs one step of SSCAN or HSCAN (verb) over the key k (o's, or
+// another of its kind in its slot) from cursor with COUNT n, and returns
+// the next cursor and the items, as strings (none boxed).
 func scanKey(ctx context.Context, o *object, verb, k, cursor string, n int) (string, []string, error) {
 	c := cmd(verb, []string{k}, cursor, "COUNT", strconv.Itoa(n))
 	c.Strings = true
