@@ -28,11 +28,10 @@ type object struct {
 	keys   []string // every Redis key of the object, key first
 	client *Client  // nil: the package's default client, looked up per call
 	err    error    // a construction problem (bad codec), reported by every call
-	// wide is 1 when the last whole read of a set or hash found more than
-	// one scan step's worth (see readWhole); atomic (sync/atomic's
-	// functions: an atomic type would forbid the copies made while
-	// objects are built).
-	wide uint32
+	// sizeFirst is 1 when a whole read of the set or hash sizes it first
+	// (see sizeFirstFrom); atomic (sync/atomic's functions: an atomic type
+	// would forbid the copies made while objects are built).
+	sizeFirst uint32
 }
 
 func newObject(kind, key string, o options, aux ...string) object {

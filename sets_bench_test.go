@@ -187,7 +187,7 @@ func BenchmarkSetMembers(b *testing.B) {
 // HSCAN step up to about 4,000 fields, one HGETALL up to 8,192, else HSCAN
 // steps under WATCH.
 func BenchmarkMapItems(b *testing.B) {
-	for _, n := range []int{100, 5_000, 50_000} {
+	for _, n := range []int{100, 1_000, 5_000, 50_000} {
 		k := "bench:items:" + strconv.Itoa(n)
 		m := hotredis.NewMap[string, string](k)
 		entries := make(map[string]string, n)

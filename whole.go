@@ -12,14 +12,14 @@ import (
 // Counter.Items): SMEMBERS or HGETALL of a million entries keeps Redis from
 // everyone else for a few hundred milliseconds. So a whole read starts
 // with a scan step that covers a value of up to oneStepMax entries by
-// itself (or, when the object's last read found more, with its size); a
-// value of up to oneCommandMax entries then comes in one SMEMBERS or
-// HGETALL (a few milliseconds at most, and several times faster than a
-// scan: ~0.15 µs a member against SSCAN's ~0.7 here); a bigger one is
-// read in steps while its key is WATCHed, and read again if it changed
-// meanwhile (see object.snapshot), so that the result is still one
-// snapshot. The steps are sized by their measured time (see stretcher),
-// since scans cost several times more at moments.
+// itself (or with its size: see sizeFirstFrom); a value of up to
+// oneCommandMax entries then comes in one SMEMBERS or HGETALL (a few
+// milliseconds at most, and several times faster than a scan: ~0.15 µs a
+// member against SSCAN's ~0.7 here); a bigger one is read in steps while
+// its key is WATCHed, and read again if it changed meanwhile (see
+// object.snapshot), so that the result is still one snapshot. The steps
+// are sized by their measured time (see stretcher), since scans cost
+// several times more at moments.
 
 // wholeVerbs are the commands of a whole read, by its scan command: the
 // one counting entries, the one reading them all, and the most entries
@@ -33,26 +33,37 @@ var wholeVerbs = map[string]struct {
 	"HSCAN": {"HLEN", "HGETALL", 8_192},
 }
 
+// A whole read starts with one scan step, which reads a small value whole
+// in one round trip, unless the object's last whole read found more than
+// sizeFirstFrom entries: a value that big is a hashtable in Redis, which
+// SMEMBERS or HGETALL reads faster than a scan (and a scan step that does
+// not reach the end is wasted), so it is sized first. Below sizeFirstTo
+// entries the object goes back to the scan step.
+const (
+	sizeFirstFrom = 256
+	sizeFirstTo   = 128
+)
+
 // readWhole returns every member of o's set (verb SSCAN, width 1) or every
 // field and value of its hash (HSCAN, width 2), flat, as one snapshot.
 func (o *object) readWhole(ctx context.Context, op, verb string, width int) ([]string, error) {
-	if atomic.LoadUint32(&o.wide) == 0 {
+	if atomic.LoadUint32(&o.sizeFirst) == 0 {
 		next, first, err := scanKey(ctx, o, verb, o.key, "0", oneStepMax)
 		if err != nil || next == "0" {
+			if len(first)/width > sizeFirstFrom {
+				atomic.StoreUint32(&o.sizeFirst, 1)
+			}
 			return first, err // one command: a snapshot by itself
 		}
-		// Too big for one scan step: what that step read is wasted
-		// (sizing the value first, or in the same round trip, would slow
-		// every read of a small one). The next read sizes it first.
-		atomic.StoreUint32(&o.wide, 1)
+		atomic.StoreUint32(&o.sizeFirst, 1)
 	}
 	w := wholeVerbs[verb]
 	size, err := asInt(o.read(ctx, cmd(w.size, o.keys[:1])))
 	if err != nil {
 		return nil, err
 	}
-	if size <= oneStepMax/2 {
-		atomic.StoreUint32(&o.wide, 0) // small again: one scan step will do
+	if size < sizeFirstTo {
+		atomic.StoreUint32(&o.sizeFirst, 0)
 	}
 	if size <= w.oneCommandMax {
 		return o.readAll(ctx, w.all, o.keys[:1]) // a snapshot by itself too

@@ -263,6 +263,29 @@ func opPairs(ctx context.Context, hc *hotredis.Client, rc rueidis.Client, rdb *r
 	if err := mul.Store(ctx, 1<<60+1); err != nil {
 		return nil, cleanup, err
 	}
+	// Whole reads: a set and a map of 1,000 (the list above has 100).
+	members, rawMembers := hotredis.NewSet[string](k("members"), w), k("raw-members")
+	items, rawItems := hotredis.NewMap[string, string](k("items"), w), k("raw-items")
+	ms, fv := make([]string, 1000), make(map[string]string, 1000)
+	for i := range ms {
+		ms[i] = fmt.Sprint("member-", i)
+		fv[ms[i]] = fmt.Sprint("value-", i)
+	}
+	if _, err := members.Add(ctx, ms...); err != nil {
+		return nil, cleanup, err
+	}
+	if err := items.SetMany(ctx, fv); err != nil {
+		return nil, cleanup, err
+	}
+	hset := rc.B().Hset().Key(rawItems).FieldValue()
+	for f, v := range fv {
+		hset = hset.FieldValue(f, v)
+	}
+	for _, c := range []rueidis.Completed{rc.B().Sadd().Key(rawMembers).Member(ms...).Build(), hset.Build()} {
+		if err := rc.Do(ctx, c).Error(); err != nil {
+			return nil, cleanup, err
+		}
+	}
 	rc.Do(ctx, rc.B().Set().Key(rawMul).Value("1152921504606846977").Build())
 
 	pairs := []opPair{
@@ -292,6 +315,22 @@ func opPairs(ctx context.Context, hc *hotredis.Client, rc rueidis.Client, rdb *r
 			rc.B().Incrbyfloat().Key(rawFloatIncr).Increment(1.5).Build()),
 		pair("String.Append", "APPEND", func(ctx context.Context) error { _, err := s.Append(ctx, "v"); return err },
 			rc.B().Append().Key(rawString).Value("v").Build()),
+		// (The raw sides of whole reads return Go values too.)
+		{"List.Values (100)", "LRANGE 0 -1", func(ctx context.Context) error { _, err := list.Values(ctx); return err },
+			func(ctx context.Context) error {
+				_, err := rc.Do(ctx, rc.B().Lrange().Key(rawList).Start(0).Stop(-1).Build()).AsStrSlice()
+				return err
+			}, func(ctx context.Context) error { return rdb.LRange(ctx, rawList, 0, -1).Err() }},
+		{"Set.Members (1,000)", "SMEMBERS", func(ctx context.Context) error { _, err := members.Members(ctx); return err },
+			func(ctx context.Context) error {
+				_, err := rc.Do(ctx, rc.B().Smembers().Key(rawMembers).Build()).AsStrSlice()
+				return err
+			}, func(ctx context.Context) error { return rdb.SMembers(ctx, rawMembers).Err() }},
+		{"Map.Items (1,000)", "HGETALL", func(ctx context.Context) error { _, err := items.Items(ctx); return err },
+			func(ctx context.Context) error {
+				_, err := rc.Do(ctx, rc.B().Hgetall().Key(rawItems).Build()).AsStrMap()
+				return err
+			}, func(ctx context.Context) error { return rdb.HGetAll(ctx, rawItems).Err() }},
 		{"Queue.Put+Get", "LPUSH+BRPOP", func(ctx context.Context) error {
 			if err := q.Put(ctx, "v"); err != nil {
 				return err
