@@ -68,23 +68,18 @@ func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 	}
 	var all []string
 	read := func(ctx context.Context) error {
-		arr, err := l.sliceStep(ctx, clampIndex(start), clampIndex(stop))
+		// The key is watched: its length and the steps are one snapshot.
+		n, err := asInt(l.readPrimary(ctx, cmd("LLEN", l.keys[:1])))
 		if err != nil {
 			return err
 		}
-		a, b, _ := sliceBounds(arr)
+		a, b := pyBound(int64(start), n), pyBound(int64(stop), n)
+		b = max(a, b)
 		if int64(cap(all)) < b-a {
 			all = make([]string, 0, b-a)
 		}
 		all = all[:0]
-		for _, x := range arr[3:] {
-			s, _, err := asString(x, nil)
-			if err != nil {
-				return err
-			}
-			all = append(all, s)
-		}
-		for next := a + int64(len(arr)-3); next < b; next += readStep {
+		for next := a; next < b; next += readStep {
 			part, err := l.lrange(ctx, l.key, next, min(b, next+readStep))
 			if err != nil {
 				return err
