@@ -73,7 +73,7 @@ func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 		if err != nil {
 			return err
 		}
-		a, b := pyBound(int64(start), n), pyBound(int64(stop), n)
+		a, b := pyBound(int64(clampIndex(start)), n), pyBound(int64(clampIndex(stop)), n)
 		b = max(a, b)
 		if int64(cap(all)) < b-a {
 			all = make([]string, 0, b-a)
