@@ -361,13 +361,17 @@ func reply(r rueidis.RedisResult, strs bool) (any, error) {
 func withStrings(m *rueidis.RedisMessage) (any, error) {
 	switch {
 	case m.IsMap():
-		mm, err := m.AsStrMap()
+		mm, err := m.ToMap()
 		if err != nil {
 			return fromMessage(m)
 		}
 		ss := make([]string, 0, 2*len(mm))
 		for k, v := range mm {
-			ss = append(ss, k, v)
+			s, err := v.ToString()
+			if err != nil || !v.IsString() {
+				return fromMessage(m) // not all strings
+			}
+			ss = append(ss, k, s)
 		}
 		return ss, nil
 	case !m.IsArray():
