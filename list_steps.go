@@ -45,7 +45,13 @@ const (
 // read again if it changed meanwhile: it is still one snapshot
 // (ErrTxConflict if the list kept changing through 3 attempts).
 func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
-	if a, e, whole, ok := atOnce(clampIndex(start), clampIndex(stop)); ok {
+	a, e, whole, ok := atOnce(clampIndex(start), clampIndex(stop))
+	entire := start == 0 && clampIndex(stop) >= maxListLen // Values, l[0:]
+	switch {
+	case entire && atomic.LoadUint32(&l.sizeFirst) == 1:
+		// The list was longer than a step last time: straight to the
+		// steps below, which size it first.
+	case ok:
 		c := cmd("LRANGE", l.keys[:1], strconv.FormatInt(a, 10), strconv.FormatInt(e, 10))
 		c.Strings = true
 		ss, err := asStrings(l.read(ctx, c))
@@ -55,8 +61,12 @@ func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 		if whole || len(ss) <= readStep {
 			return l.vals.decodeStrings(ss) // all of it: one command, a snapshot
 		}
-		// More than one step: those below.
-	} else {
+		// More than one step (wasted): those below; the next whole read
+		// goes to them at once.
+		if entire {
+			atomic.StoreUint32(&l.sizeFirst, 1)
+		}
+	default:
 		arr, err := l.sliceStep(ctx, clampIndex(start), clampIndex(stop))
 		if err != nil {
 			return nil, err
@@ -75,6 +85,9 @@ func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 		}
 		a, b := pyBound(int64(clampIndex(start)), n), pyBound(int64(clampIndex(stop)), n)
 		b = max(a, b)
+		if entire && b-a <= readStep {
+			atomic.StoreUint32(&l.sizeFirst, 0) // short again: one LRANGE next time
+		}
 		if int64(cap(all)) < b-a {
 			all = make([]string, 0, b-a)
 		}

@@ -398,4 +398,30 @@ func TestListSlicesAroundOneStep(t *testing.T) {
 			}
 		}
 	}
+
+	// Values of a list longer than a step goes to the steps at once the
+	// second time (three LRANGEs of 20,001, not four), and back to one
+	// LRANGE once the list is short again (after one read in steps).
+	values := func(want pyList) (steps, lranges int64) {
+		t.Helper()
+		before, lr := hotredis.ReadAttempts(), commandCalls(t, l.Key(), "lrange")
+		if got := must[[]string](t)(l.Values(ctx)); !slices.Equal(got, want) && (len(got) != 0 || len(want) != 0) {
+			t.Fatalf("Values of %d: %d elements, first difference at %d", len(want), len(got), firstDiff(got, want))
+		}
+		return hotredis.ReadAttempts() - before, commandCalls(t, l.Key(), "lrange") - lr
+	}
+	long, short := make(pyList, 20_001), pyList{"a", "b", "c"}
+	for i := range long {
+		long[i] = strconv.Itoa(-i)
+	}
+	noErr(t, l.Replace(ctx, long...))
+	values(long)
+	if steps, lranges := values(long); steps != 1 || lranges != 3 {
+		t.Errorf("Values of a long list read again: %d attempts, %d LRANGEs; want 1 and 3", steps, lranges)
+	}
+	noErr(t, l.Replace(ctx, short...))
+	values(short)
+	if steps, lranges := values(short); steps != 0 || lranges != 1 {
+		t.Errorf("Values of a list short again, read again: %d attempts, %d LRANGEs; want 0 and 1", steps, lranges)
+	}
 }

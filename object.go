@@ -28,9 +28,11 @@ type object struct {
 	keys   []string // every Redis key of the object, key first
 	client *Client  // nil: the package's default client, looked up per call
 	err    error    // a construction problem (bad codec), reported by every call
-	// sizeFirst is 1 when a whole read of the set or hash sizes it first
-	// (see sizeFirstFrom); atomic (sync/atomic's functions: an atomic type
-	// would forbid the copies made while objects are built).
+	// sizeFirst is 1 when a whole read sizes the value first: a set or
+	// hash last seen as a hashtable (see sizeFirstFrom), a list last seen
+	// longer than one read step (see List.Slice); atomic (sync/atomic's
+	// functions: an atomic type would forbid the copies made while
+	// objects are built).
 	sizeFirst uint32
 }
 
