@@ -52,9 +52,7 @@ func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 		// The list was longer than a step last time: straight to the
 		// steps below, which size it first.
 	case ok:
-		c := cmd("LRANGE", l.keys[:1], strconv.FormatInt(a, 10), strconv.FormatInt(e, 10))
-		c.Strings = true
-		ss, err := asStrings(l.read(ctx, c))
+		ss, err := l.readStrings(ctx, cmd("LRANGE", l.keys[:1], strconv.FormatInt(a, 10), strconv.FormatInt(e, 10)))
 		if err != nil {
 			return nil, err
 		}

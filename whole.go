@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+
+	"github.com/hotredis/hotredis/internal/backend"
 )
 
 // Reads of a whole set or hash (Set.Members, Map.Items, Keys, Values,
@@ -66,7 +68,7 @@ func (o *object) readWhole(ctx context.Context, op, verb string, width int) ([]s
 		atomic.StoreUint32(&o.sizeFirst, 0)
 	}
 	if size <= w.oneCommandMax {
-		return o.readAll(ctx, w.all, o.keys[:1]) // a snapshot by itself too
+		return o.readStrings(ctx, cmd(w.all, o.keys[:1])) // a snapshot by itself too
 	}
 	var all []string
 	if err := o.snapshot(ctx, op, func(ctx context.Context) error {
@@ -79,10 +81,9 @@ func (o *object) readWhole(ctx context.Context, op, verb string, width int) ([]s
 	return all, nil
 }
 
-// readAll reads the key k[0] whole by verb (SMEMBERS, HGETALL), as
-// strings.
-func (o *object) readAll(ctx context.Context, verb string, k []string) ([]string, error) {
-	c := cmd(verb, k)
+// readStrings is read for a reply of strings (LRANGE, SMEMBERS, HGETALL
+// flat), which comes as []string (see backend.Cmd.Strings).
+func (o *object) readStrings(ctx context.Context, c backend.Cmd) ([]string, error) {
 	c.Strings = true
 	return asStrings(o.read(ctx, c))
 }
@@ -104,7 +105,7 @@ func (o *object) scanWholeOf(ctx context.Context, k []string, verb string, width
 		return nil, err
 	}
 	if size <= w.oneCommandMax {
-		ss, err := o.readAll(ctx, w.all, k)
+		ss, err := o.readStrings(ctx, cmd(w.all, k))
 		return append(buf, ss...), err
 	}
 	if want := int(size) * width; cap(buf) < want {
