@@ -2,7 +2,6 @@ package hotredis_test
 
 import (
 	"errors"
-	"strconv"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -177,23 +176,14 @@ func isEmpty(err error) bool { return errors.Is(err, hotredis.ErrEmpty) }
 // 10,000 elements come in one step; a longer list in LRANGE steps of
 // 10,000 under WATCH (list_steps.go).
 func BenchmarkListValues(b *testing.B) {
-	for _, n := range []int{100, 1_000, 10_000, 50_000} {
-		k := "bench:values:" + strconv.Itoa(n)
-		l := hotredis.NewList[string](k)
-		vs := make([]string, n)
-		for i := range vs {
-			vs[i] = "element-" + strconv.Itoa(i)
-		}
-		if err := l.Replace(ctx, vs...); err != nil {
-			b.Fatal(err)
-		}
-		threeSides(b, strconv.Itoa(n),
-			func() error { _, err := l.Values(ctx); return err },
-			func(rdb *redis.Client) error { return rdb.LRange(ctx, k, 0, -1).Err() },
-			func(c rueidis.Client) error {
-				_, err := c.Do(ctx, c.B().Lrange().Key(k).Start(0).Stop(-1).Build()).AsStrSlice()
-				return err
-			})
-		l.Delete(ctx)
-	}
+	wholeReads(b, "bench:values:", []int{100, 1_000, 10_000, 50_000},
+		func(k string, n int) (func() error, error) {
+			l := hotredis.NewList[string](k)
+			return func() error { _, err := l.Values(ctx); return err }, l.Replace(ctx, numbered("element-", n)...)
+		},
+		func(rdb *redis.Client, k string) error { return rdb.LRange(ctx, k, 0, -1).Err() },
+		func(c rueidis.Client, k string) error {
+			_, err := c.Do(ctx, c.B().Lrange().Key(k).Start(0).Stop(-1).Build()).AsStrSlice()
+			return err
+		})
 }

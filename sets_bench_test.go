@@ -162,50 +162,63 @@ func BenchmarkCounterMostCommon(b *testing.B) {
 // to 16,384 is then sized and read by one SMEMBERS; a bigger one still in
 // SSCAN steps under WATCH (whole.go).
 func BenchmarkSetMembers(b *testing.B) {
-	for _, n := range []int{100, 1_000, 5_000, 16_000, 50_000} {
-		k := "bench:members:" + strconv.Itoa(n)
-		s := hotredis.NewSet[string](k)
-		vs := make([]string, n)
-		for i := range vs {
-			vs[i] = "member-" + strconv.Itoa(i)
-		}
-		if err := s.Replace(ctx, vs...); err != nil {
-			b.Fatal(err)
-		}
-		threeSides(b, strconv.Itoa(n),
-			func() error { _, err := s.Members(ctx); return err },
-			func(rdb *redis.Client) error { return rdb.SMembers(ctx, k).Err() },
-			func(c rueidis.Client) error {
-				_, err := c.Do(ctx, c.B().Smembers().Key(k).Build()).AsStrSlice()
-				return err
-			})
-		s.Delete(ctx)
-	}
+	wholeReads(b, "bench:members:", []int{100, 1_000, 5_000, 16_000, 50_000},
+		func(k string, n int) (func() error, error) {
+			s := hotredis.NewSet[string](k)
+			return func() error { _, err := s.Members(ctx); return err }, s.Replace(ctx, numbered("member-", n)...)
+		},
+		func(rdb *redis.Client, k string) error { return rdb.SMembers(ctx, k).Err() },
+		func(c rueidis.Client, k string) error {
+			_, err := c.Do(ctx, c.B().Smembers().Key(k).Build()).AsStrSlice()
+			return err
+		})
 }
 
 // BenchmarkMapItems is BenchmarkSetMembers for Map.Items and HGETALL: one
 // HSCAN step up to about 4,000 fields, one HGETALL up to 8,192, else HSCAN
 // steps under WATCH.
 func BenchmarkMapItems(b *testing.B) {
-	for _, n := range []int{100, 1_000, 5_000, 50_000} {
-		k := "bench:items:" + strconv.Itoa(n)
-		m := hotredis.NewMap[string, string](k)
-		entries := make(map[string]string, n)
-		for i := range n {
-			entries["field-"+strconv.Itoa(i)] = "value-" + strconv.Itoa(i)
-		}
-		if err := m.Replace(ctx, entries); err != nil {
+	wholeReads(b, "bench:items:", []int{100, 1_000, 5_000, 50_000},
+		func(k string, n int) (func() error, error) {
+			m := hotredis.NewMap[string, string](k)
+			entries := make(map[string]string, n)
+			for i, f := range numbered("field-", n) {
+				entries[f] = "value-" + strconv.Itoa(i)
+			}
+			return func() error { _, err := m.Items(ctx); return err }, m.Replace(ctx, entries)
+		},
+		func(rdb *redis.Client, k string) error { return rdb.HGetAll(ctx, k).Err() },
+		func(c rueidis.Client, k string) error {
+			_, err := c.Do(ctx, c.B().Hgetall().Key(k).Build()).AsStrMap()
+			return err
+		})
+}
+
+// wholeReads runs threeSides (sub-benchmarks size/hotredis, size/go-redis,
+// size/rueidis) for each size, on a value at prefix+size that fill stores
+// and whose hotredis read it returns; the value is deleted afterwards.
+func wholeReads(b *testing.B, prefix string, sizes []int, fill func(k string, n int) (func() error, error),
+	goRedis func(rdb *redis.Client, k string) error, raw func(c rueidis.Client, k string) error) {
+	for _, n := range sizes {
+		k := prefix + strconv.Itoa(n)
+		ours, err := fill(k, n)
+		if err != nil {
 			b.Fatal(err)
 		}
-		threeSides(b, strconv.Itoa(n),
-			func() error { _, err := m.Items(ctx); return err },
-			func(rdb *redis.Client) error { return rdb.HGetAll(ctx, k).Err() },
-			func(c rueidis.Client) error {
-				_, err := c.Do(ctx, c.B().Hgetall().Key(k).Build()).AsStrMap()
-				return err
-			})
-		m.Delete(ctx)
+		threeSides(b, strconv.Itoa(n), ours,
+			func(rdb *redis.Client) error { return goRedis(rdb, k) },
+			func(c rueidis.Client) error { return raw(c, k) })
+		rawGoRedis(b).Del(ctx, k)
 	}
+}
+
+// numbered returns n strings: prefix followed by 0, 1, ...
+func numbered(prefix string, n int) []string {
+	ss := make([]string, n)
+	for i := range ss {
+		ss[i] = prefix + strconv.Itoa(i)
+	}
+	return ss
 }
 
 // threeSides runs serial sub-benchmarks name/hotredis, name/go-redis and
