@@ -29,7 +29,7 @@ type object struct {
 	client *Client  // nil: the package's default client, looked up per call
 	err    error    // a construction problem (bad codec), reported by every call
 	// sizeFirst is 1 when a whole read sizes the value first: a set or
-	// hash last seen as a hashtable (see sizeFirstFrom), a list last seen
+	// hash last seen big (see readWhole), a list last seen
 	// longer than one read step (see List.Slice); atomic (sync/atomic's
 	// functions: an atomic type would forbid the copies made while
 	// objects are built).

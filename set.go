@@ -91,8 +91,9 @@ func (s *Set[T]) Len(ctx context.Context) (int, error) {
 }
 
 // Members returns every member, in no particular order, as one snapshot:
-// in one command up to 16,384 members (an SSCAN up to about 4,000, else
-// SMEMBERS: a few ms of server time), else in SSCAN steps of a few
+// in one command up to 16,384 members (SRANDMEMBER asked for more than
+// the set has up to 1,024, else SMEMBERS after SCARD: a few ms of server
+// time at most), else in SSCAN steps of a few
 // thousand while the key is WATCHed (read again if it changed meanwhile;
 // ErrTxConflict if it kept changing through 3 attempts), so that Redis is
 // never held for long. All reads a chunk at a time instead, without the

@@ -13,58 +13,74 @@ import (
 // Reads of a whole set or hash (Set.Members, Map.Items, Keys, Values,
 // Counter.Items): SMEMBERS or HGETALL of a million entries keeps Redis from
 // everyone else for a few hundred milliseconds. So a whole read starts
-// with a scan step that covers a value of up to oneStepMax entries by
-// itself (or with its size: see sizeFirstFrom); a value of up to
-// oneCommandMax entries then comes in one SMEMBERS or HGETALL (a few
-// milliseconds at most, and several times faster than a scan: ~0.15 µs a
-// member against SSCAN's ~0.7 here); a bigger one is read in steps while
-// its key is WATCHed, and read again if it changed meanwhile (see
-// object.snapshot), so that the result is still one snapshot. The steps
-// are sized by their measured time (see stretcher), since scans cost
-// several times more at moments.
+// with one bounded command that reads a small value whole (see
+// wholeVerbs); a value of up to oneCommandMax entries then comes in one
+// SMEMBERS or HGETALL (a few milliseconds at most, and several times
+// faster than a scan: ~0.15 µs a member against SSCAN's ~0.7 here); a
+// bigger one is read in steps while its key is WATCHed, and read again if
+// it changed meanwhile (see object.snapshot), so that the result is still
+// one snapshot. The steps are sized by their measured time (see
+// stretcher), since scans cost several times more at moments.
 
 // wholeVerbs are the commands of a whole read, by its scan command: the
 // one counting entries, the one reading them all, and the most entries
 // that one takes in a single command (SMEMBERS ~0.15 µs a member, HGETALL
-// ~0.3 µs a field here: ~2.5 ms).
+// ~0.3 µs a field here: ~2.5 ms); the first command (name and arguments;
+// none: a first scan step of oneStepMax), and the size from which an
+// object's whole reads size the value first (see readWhole).
+//
+// A set's first command is SRANDMEMBER of sizeFirstFrom+1 members: asked
+// for at least as many members as the set has, it replies with all of
+// them, as SMEMBERS does and at its cost (half a scan step's); asked for
+// fewer, it picks that many at random, a bounded step (2-6 ms here for a
+// million members, or for up to three times as many as it picks, which it
+// copies first), whose reply the read drops. (HRANDFIELD WITHVALUES would
+// do the same for a hash, but RESP3 replies with an array per field,
+// which costs rueidis an allocation each: more than the scan step.)
 var wholeVerbs = map[string]struct {
 	size, all     string
 	oneCommandMax int64
+	first         []string
+	sizeFirstFrom int
 }{
-	"SSCAN": {"SCARD", "SMEMBERS", 16_384},
-	"HSCAN": {"HLEN", "HGETALL", 8_192},
+	"SSCAN": {"SCARD", "SMEMBERS", 16_384, []string{"SRANDMEMBER", "1025"}, 1_024},
+	"HSCAN": {"HLEN", "HGETALL", 8_192, nil, 256},
 }
-
-// A whole read starts with one scan step, which reads a small value whole
-// in one round trip, unless the object's last whole read found more than
-// sizeFirstFrom entries: a value that big is a hashtable in Redis, which
-// SMEMBERS or HGETALL reads faster than a scan (and a scan step that does
-// not reach the end is wasted), so it is sized first. Below sizeFirstTo
-// entries the object goes back to the scan step.
-const (
-	sizeFirstFrom = 256
-	sizeFirstTo   = 128
-)
 
 // readWhole returns every member of o's set (verb SSCAN, width 1) or every
 // field and value of its hash (HSCAN, width 2), flat, as one snapshot.
+//
+// Its first command reads a small value whole in one round trip, unless
+// the object's last whole read found more than sizeFirstFrom entries: a
+// value that big is read faster by sizing it first (a hash's scan step
+// costs more than HGETALL; a set's SRANDMEMBER reads nothing of it). Below
+// half that size the object goes back to the first command.
 func (o *object) readWhole(ctx context.Context, op, verb string, width int) ([]string, error) {
-	if atomic.LoadUint32(&o.sizeFirst) == 0 {
-		next, first, err := scanKey(ctx, o, verb, o.key, "0", oneStepMax)
-		if err != nil || next == "0" {
-			if len(first)/width > sizeFirstFrom {
-				atomic.StoreUint32(&o.sizeFirst, 1)
-			}
-			return first, err // one command: a snapshot by itself
-		}
-		atomic.StoreUint32(&o.sizeFirst, 1)
-	}
 	w := wholeVerbs[verb]
+	if atomic.LoadUint32(&o.sizeFirst) == 0 {
+		var all []string
+		var err error
+		whole := true
+		if w.first != nil {
+			all, err = o.readStrings(ctx, cmdArgs(w.first[0], o.keys[:1], w.first[1:]))
+			whole = len(all) <= w.sizeFirstFrom
+		} else {
+			var next string
+			next, all, err = scanKey(ctx, o, verb, o.key, "0", oneStepMax)
+			whole = next == "0"
+		}
+		if len(all)/width > w.sizeFirstFrom {
+			atomic.StoreUint32(&o.sizeFirst, 1)
+		}
+		if err != nil || whole {
+			return all, err // one command: a snapshot by itself
+		}
+	}
 	size, err := asInt(o.read(ctx, cmd(w.size, o.keys[:1])))
 	if err != nil {
 		return nil, err
 	}
-	if size < sizeFirstTo {
+	if size < int64(w.sizeFirstFrom/2) {
 		atomic.StoreUint32(&o.sizeFirst, 0)
 	}
 	if size <= w.oneCommandMax {
@@ -81,8 +97,9 @@ func (o *object) readWhole(ctx context.Context, op, verb string, width int) ([]s
 	return all, nil
 }
 
-// readStrings is read for a reply of strings (LRANGE, SMEMBERS, HGETALL
-// flat), which comes as []string (see backend.Cmd.Strings).
+// readStrings is read for a reply of strings (LRANGE, SMEMBERS,
+// SRANDMEMBER, HGETALL flat), which comes as []string (see
+// backend.Cmd.Strings).
 func (o *object) readStrings(ctx context.Context, c backend.Cmd) ([]string, error) {
 	c.Strings = true
 	return asStrings(o.read(ctx, c))

@@ -160,14 +160,66 @@ func TestMediumWholeReadsAreOneCommand(t *testing.T) {
 	}
 }
 
+// TestSmallWholeReadsAreOneCommand checks that a set of up to 1,024
+// members, a hashtable in Redis, is read by one command every time
+// (SRANDMEMBER asked for more than it has: no size first, no scan), that
+// one of 2,000 is sized first from its second read on (the first one's
+// SRANDMEMBER finds it too big), and that a hash of 1,000 fields is read
+// by one scan step the first time, then sized first (HLEN, HGETALL).
+func TestSmallWholeReadsAreOneCommand(t *testing.T) {
+	s, m, _, members, entries, _ := wholeValues(t, 1_000, 1_000,
+		func(i int) int { return i * 3 }, func(int) int64 { return 1 })
+	calls := func(k string, commands ...string) []int64 {
+		var n []int64
+		for _, c := range commands {
+			n = append(n, commandCalls(t, k, c))
+		}
+		return n
+	}
+	setCmds := []string{"srandmember", "scard", "sscan", "smembers"}
+	mapCmds := []string{"hrandfield", "hlen", "hscan", "hgetall"}
+	sBefore, mBefore := calls(s.Key(), setCmds...), calls(m.Key(), mapCmds...)
+	for range 3 {
+		if got := must[[]int](t)(s.Members(ctx)); !maps.Equal(intSet(got), members) || len(got) != len(members) {
+			t.Fatalf("Members: %d members, not the model's %d", len(got), len(members))
+		}
+		if got := must[map[int]int](t)(m.Items(ctx)); !maps.Equal(got, entries) {
+			t.Fatal("Items differ from the model")
+		}
+	}
+	delta := func(before, after []int64) []int64 {
+		for i := range after {
+			after[i] -= before[i]
+		}
+		return after
+	}
+	if d := delta(sBefore, calls(s.Key(), setCmds...)); !slices.Equal(d, []int64{3, 0, 0, 0}) {
+		t.Errorf("3 Members of 1,000 ran %v %v, want 3 SRANDMEMBER and nothing else", setCmds, d)
+	}
+	if d := delta(mBefore, calls(m.Key(), mapCmds...)); !slices.Equal(d, []int64{0, 2, 1, 2}) {
+		t.Errorf("3 Items of 1,000 ran %v %v, want 1 HSCAN, then HLEN and HGETALL each time", mapCmds, d)
+	}
+
+	must[int](t)(s.Add(ctx, ints(1_000, 2_000, 1)...))
+	sBefore = calls(s.Key(), setCmds...)
+	for range 3 {
+		if got := must[[]int](t)(s.Members(ctx)); !slices.Equal(sorted(got), ints(0, 2_000, 1)) {
+			t.Fatalf("Members of 2,000: %d members, not the model's", len(got))
+		}
+	}
+	if d := delta(sBefore, calls(s.Key(), setCmds...)); !slices.Equal(d, []int64{1, 3, 0, 3}) {
+		t.Errorf("3 Members of 2,000 ran %v %v, want 1 SRANDMEMBER, then SCARD and SMEMBERS each time", setCmds, d)
+	}
+}
+
 // TestWholeReadsOnBothBackends reads small, medium and big sets and maps
-// whole (one scan step; one SMEMBERS or HGETALL; steps), and iterates them
+// whole (one SRANDMEMBER or scan step; one SMEMBERS or HGETALL; steps), and iterates them
 // with All, through rueidis and through go-redis, against Go models.
 func TestWholeReadsOnBothBackends(t *testing.T) {
 	rdb := rawClient()
 	defer rdb.Close()
 	backends := map[string]hotredis.Option{"rueidis": hotredis.WithClient(client), "go-redis": hotredis.WithClient(hotredis.WrapGoRedis(rdb))}
-	for _, n := range []int{100, 5_000, wholeN} {
+	for _, n := range []int{100, 1_000, 5_000, wholeN} {
 		members := ints(0, n, 1)
 		entries := make(map[string]int, n)
 		for i := range n {
