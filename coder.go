@@ -74,8 +74,15 @@ func (c coder[T]) decodeAll(arr []any) ([]T, error) {
 	return out, nil
 }
 
-// decodeStrings decodes stored values.
+// decodeStrings decodes stored values. Strings under the default codec
+// are their own values: ss itself is returned (each caller's ss is its
+// own, read for this call).
 func (c coder[T]) decodeStrings(ss []string) ([]T, error) {
+	if same, ok := any(ss).([]T); ok {
+		if _, def := c.c.(kindCodec[T]); def {
+			return same, nil
+		}
+	}
 	out := make([]T, len(ss))
 	for i, s := range ss {
 		var err error
