@@ -224,22 +224,24 @@ func (m *hash[K, V]) Len(ctx context.Context) (int, error) {
 	return int(n), err
 }
 
-// Keys returns every key, in no particular order, read as Items is.
+// Keys returns every key, in no particular order, read as Items is
+// (HKEYS instead of HGETALL).
 func (m *hash[K, V]) Keys(ctx context.Context) ([]K, error) {
-	arr, err := m.readWhole(ctx, "Keys", "HSCAN", 2)
+	fs, err := m.hashHalf(ctx, "Keys", 0)
 	if err != nil {
 		return nil, err
 	}
-	return m.keyc.decodeStrings(everyOther(arr, 0))
+	return m.keyc.decodeStrings(fs)
 }
 
-// Values returns every value, in no particular order, read as Items is.
+// Values returns every value, in no particular order, read as Items is
+// (HVALS instead of HGETALL).
 func (m *hash[K, V]) Values(ctx context.Context) ([]V, error) {
-	arr, err := m.readWhole(ctx, "Values", "HSCAN", 2)
+	vs, err := m.hashHalf(ctx, "Values", 1)
 	if err != nil {
 		return nil, err
 	}
-	return m.vals.decodeStrings(everyOther(arr, 1))
+	return m.vals.decodeStrings(vs)
 }
 
 // everyOther returns arr's items at from, from+2, ...

@@ -194,6 +194,26 @@ func BenchmarkMapItems(b *testing.B) {
 		})
 }
 
+// BenchmarkMapKeys is BenchmarkMapItems for Map.Keys and HKEYS: one HSCAN
+// step up to about 4,000 fields, HKEYS (after HLEN) up to 8,192, else
+// HSCAN steps under WATCH.
+func BenchmarkMapKeys(b *testing.B) {
+	wholeReads(b, "bench:keys:", []int{100, 1_000, 5_000},
+		func(k string, n int) (func() error, error) {
+			m := hotredis.NewMap[string, string](k)
+			entries := make(map[string]string, n)
+			for i, f := range numbered("field-", n) {
+				entries[f] = "value-" + strconv.Itoa(i)
+			}
+			return func() error { _, err := m.Keys(ctx); return err }, m.Replace(ctx, entries)
+		},
+		func(rdb *redis.Client, k string) error { return rdb.HKeys(ctx, k).Err() },
+		func(c rueidis.Client, k string) error {
+			_, err := c.Do(ctx, c.B().Hkeys().Key(k).Build()).AsStrSlice()
+			return err
+		})
+}
+
 // wholeReads runs threeSides (sub-benchmarks size/hotredis, size/go-redis,
 // size/rueidis) for each size, on a value at prefix+size that fill stores
 // and whose hotredis read it returns; the value is deleted afterwards.

@@ -56,6 +56,27 @@ var wholeVerbs = map[string]struct {
 // costs more than HGETALL; a set's SRANDMEMBER reads nothing of it). Below
 // half that size the object goes back to the first command.
 func (o *object) readWhole(ctx context.Context, op, verb string, width int) ([]string, error) {
+	all, _, err := o.readWholeBy(ctx, op, verb, width, "")
+	return all, err
+}
+
+// hashHalf returns the fields (half 0) or the values (half 1) of o's
+// hash, read as readWhole reads the hash, except that a hash that one
+// command reads after sizing it comes by HKEYS or HVALS: half the bytes,
+// in a flat reply.
+func (o *object) hashHalf(ctx context.Context, op string, half int) ([]string, error) {
+	all, pairs, err := o.readWholeBy(ctx, op, "HSCAN", 2, [2]string{"HKEYS", "HVALS"}[half])
+	if err != nil || !pairs {
+		return all, err
+	}
+	return everyOther(all, half), nil
+}
+
+// readWholeBy is readWhole, with one command other than wholeVerbs's
+// reading a value that one command reads after sizing it, when only
+// (non-empty). pairs is false when it did, and so the entries are not
+// width items each.
+func (o *object) readWholeBy(ctx context.Context, op, verb string, width int, only string) (_ []string, pairs bool, _ error) {
 	w := wholeVerbs[verb]
 	if atomic.LoadUint32(&o.sizeFirst) == 0 {
 		var all []string
@@ -73,18 +94,23 @@ func (o *object) readWhole(ctx context.Context, op, verb string, width int) ([]s
 			atomic.StoreUint32(&o.sizeFirst, 1)
 		}
 		if err != nil || whole {
-			return all, err // one command: a snapshot by itself
+			return all, true, err // one command: a snapshot by itself
 		}
 	}
 	size, err := asInt(o.read(ctx, cmd(w.size, o.keys[:1])))
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if size < int64(w.sizeFirstFrom/2) {
 		atomic.StoreUint32(&o.sizeFirst, 0)
 	}
 	if size <= w.oneCommandMax {
-		return o.readStrings(ctx, cmd(w.all, o.keys[:1])) // a snapshot by itself too
+		if only != "" {
+			all, err := o.readStrings(ctx, cmd(only, o.keys[:1]))
+			return all, false, err
+		}
+		all, err := o.readStrings(ctx, cmd(w.all, o.keys[:1])) // a snapshot by itself too
+		return all, true, err
 	}
 	var all []string
 	if err := o.snapshot(ctx, op, func(ctx context.Context) error {
@@ -92,9 +118,9 @@ func (o *object) readWhole(ctx context.Context, op, verb string, width int) ([]s
 		all, err = o.scanWhole(ctx, verb, width, all[:0])
 		return err
 	}); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return all, nil
+	return all, true, nil
 }
 
 // readStrings is read for a reply of strings (LRANGE, SMEMBERS,

@@ -29,7 +29,7 @@ const ACLRules = "resetchannels -@all" +
 	" +blpop +blmove" +
 	" +sadd +srem +scard +sismember +smismember +smembers +srandmember +spop +sscan" +
 	" +sdiff +sinter +sintercard +sinterstore +sunion" +
-	" +hset +hsetnx +hget +hmget +hdel +hexists +hlen +hvals +hgetall +hscan" +
+	" +hset +hsetnx +hget +hmget +hdel +hexists +hlen +hkeys +hvals +hgetall +hscan" +
 	" +hincrby +hincrbyfloat +hrandfield" +
 	" +zadd +zrem +zscore +zrange +zrangebyscore +zrevrangebyscore +zpopmin" +
 	" +zcard +zcount" +
