@@ -180,12 +180,8 @@ func BenchmarkSetMembers(b *testing.B) {
 func BenchmarkMapItems(b *testing.B) {
 	wholeReads(b, "bench:items:", []int{100, 1_000, 5_000, 50_000},
 		func(k string, n int) (func() error, error) {
-			m := hotredis.NewMap[string, string](k)
-			entries := make(map[string]string, n)
-			for i, f := range numbered("field-", n) {
-				entries[f] = "value-" + strconv.Itoa(i)
-			}
-			return func() error { _, err := m.Items(ctx); return err }, m.Replace(ctx, entries)
+			m, err := benchMap(k, n)
+			return func() error { _, err := m.Items(ctx); return err }, err
 		},
 		func(rdb *redis.Client, k string) error { return rdb.HGetAll(ctx, k).Err() },
 		func(c rueidis.Client, k string) error {
@@ -200,18 +196,24 @@ func BenchmarkMapItems(b *testing.B) {
 func BenchmarkMapKeys(b *testing.B) {
 	wholeReads(b, "bench:keys:", []int{100, 1_000, 5_000},
 		func(k string, n int) (func() error, error) {
-			m := hotredis.NewMap[string, string](k)
-			entries := make(map[string]string, n)
-			for i, f := range numbered("field-", n) {
-				entries[f] = "value-" + strconv.Itoa(i)
-			}
-			return func() error { _, err := m.Keys(ctx); return err }, m.Replace(ctx, entries)
+			m, err := benchMap(k, n)
+			return func() error { _, err := m.Keys(ctx); return err }, err
 		},
 		func(rdb *redis.Client, k string) error { return rdb.HKeys(ctx, k).Err() },
 		func(c rueidis.Client, k string) error {
 			_, err := c.Do(ctx, c.B().Hkeys().Key(k).Build()).AsStrSlice()
 			return err
 		})
+}
+
+// benchMap stores a map of n fields at k, field-i: value-i.
+func benchMap(k string, n int) (*hotredis.Map[string, string], error) {
+	m := hotredis.NewMap[string, string](k)
+	entries := make(map[string]string, n)
+	for i, f := range numbered("field-", n) {
+		entries[f] = "value-" + strconv.Itoa(i)
+	}
+	return m, m.Replace(ctx, entries)
 }
 
 // wholeReads runs threeSides (sub-benchmarks size/hotredis, size/go-redis,
