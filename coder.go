@@ -74,14 +74,19 @@ func (c coder[T]) decodeAll(arr []any) ([]T, error) {
 	return out, nil
 }
 
+// plain reports whether c is T's default codec, under which a string
+// decodes as itself when T is string.
+func (c coder[T]) plain() bool {
+	_, def := c.c.(kindCodec[T])
+	return def
+}
+
 // decodeStrings decodes stored values. Strings under the default codec
 // are their own values: ss itself is returned (each caller's ss is its
 // own, read for this call).
 func (c coder[T]) decodeStrings(ss []string) ([]T, error) {
-	if same, ok := any(ss).([]T); ok {
-		if _, def := c.c.(kindCodec[T]); def {
-			return same, nil
-		}
+	if same, ok := any(ss).([]T); ok && c.plain() {
+		return same, nil
 	}
 	out := make([]T, len(ss))
 	for i, s := range ss {

@@ -442,19 +442,7 @@ func (c *Counter[K]) stretches(ctx context.Context, s *lua.Script, lead []string
 // Items returns every element and its count, read as Map.Items is: one
 // snapshot, in bounded steps when there are more than 8,192.
 func (c *Counter[K]) Items(ctx context.Context) (map[K]int64, error) {
-	arr, err := c.readWhole(ctx, "Items", "HSCAN", 2)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[K]int64, len(arr)/2)
-	for i := 0; i+1 < len(arr); i += 2 {
-		p, err := decodeStringPair(c.keyc, c.counts, arr[i], arr[i+1])
-		if err != nil {
-			return nil, err
-		}
-		out[p.Key] = p.Value
-	}
-	return out, nil
+	return hashItems(ctx, &c.object, "Items", c.keyc, c.counts)
 }
 
 // Len returns the number of distinct elements, whatever their counts.

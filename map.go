@@ -260,19 +260,7 @@ func everyOther(arr []string, from int) []string {
 // kept changing through 3 attempts), so that Redis is never held for
 // long. All reads a chunk at a time instead, without the snapshot.
 func (m *hash[K, V]) Items(ctx context.Context) (map[K]V, error) {
-	arr, err := m.readWhole(ctx, "Items", "HSCAN", 2)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[K]V, len(arr)/2)
-	for i := 0; i+1 < len(arr); i += 2 {
-		p, err := decodeStringPair(m.keyc, m.vals, arr[i], arr[i+1])
-		if err != nil {
-			return nil, err
-		}
-		out[p.Key] = p.Value
-	}
-	return out, nil
+	return hashItems(ctx, &m.object, "Items", m.keyc, m.vals)
 }
 
 // All returns an iterator over the entries, read with HSCAN about

@@ -56,8 +56,67 @@ var wholeVerbs = map[string]struct {
 // costs more than HGETALL; a set's SRANDMEMBER reads nothing of it). Below
 // half that size the object goes back to the first command.
 func (o *object) readWhole(ctx context.Context, op, verb string, width int) ([]string, error) {
-	all, _, err := o.readWholeBy(ctx, op, verb, width, "")
-	return all, err
+	r, err := o.readWholeBy(ctx, op, verb, width, "")
+	return r.strings(), err
+}
+
+// whole is what a whole read found: every entry flat (width items each,
+// or one: see halves), or by field, for a hash that one HGETALL read (its
+// reply's own map: see backend.Cmd.Strings).
+type whole struct {
+	flat    []string
+	byField map[string]string
+	halves  bool // flat holds only the fields or the values (see hashHalf)
+}
+
+// strings returns r's entries flat.
+func (r whole) strings() []string {
+	if r.byField == nil {
+		return r.flat
+	}
+	return flatten(r.byField)
+}
+
+// flatten returns the fields and values of m, flat.
+func flatten(m map[string]string) []string {
+	ss := make([]string, 0, 2*len(m))
+	for f, v := range m {
+		ss = append(ss, f, v)
+	}
+	return ss
+}
+
+// hashItems returns the entries of o's hash (fields by keyc, values by
+// vals), read as readWhole reads them; the map of HGETALL's reply itself
+// when both are strings under the default codec.
+func hashItems[K comparable, V any](ctx context.Context, o *object, op string, keyc coder[K], vals coder[V]) (map[K]V, error) {
+	r, err := o.readWholeBy(ctx, op, "HSCAN", 2, "")
+	if err != nil {
+		return nil, err
+	}
+	if r.byField != nil {
+		if same, ok := any(r.byField).(map[K]V); ok && keyc.plain() && vals.plain() {
+			return same, nil
+		}
+		out := make(map[K]V, len(r.byField))
+		for f, v := range r.byField {
+			p, err := decodeStringPair(keyc, vals, f, v)
+			if err != nil {
+				return nil, err
+			}
+			out[p.Key] = p.Value
+		}
+		return out, nil
+	}
+	out := make(map[K]V, len(r.flat)/2)
+	for i := 0; i+1 < len(r.flat); i += 2 {
+		p, err := decodeStringPair(keyc, vals, r.flat[i], r.flat[i+1])
+		if err != nil {
+			return nil, err
+		}
+		out[p.Key] = p.Value
+	}
+	return out, nil
 }
 
 // hashHalf returns the fields (half 0) or the values (half 1) of o's
@@ -65,52 +124,57 @@ func (o *object) readWhole(ctx context.Context, op, verb string, width int) ([]s
 // command reads after sizing it comes by HKEYS or HVALS: half the bytes,
 // in a flat reply.
 func (o *object) hashHalf(ctx context.Context, op string, half int) ([]string, error) {
-	all, pairs, err := o.readWholeBy(ctx, op, "HSCAN", 2, [2]string{"HKEYS", "HVALS"}[half])
-	if err != nil || !pairs {
-		return all, err
+	r, err := o.readWholeBy(ctx, op, "HSCAN", 2, [2]string{"HKEYS", "HVALS"}[half])
+	if err != nil || r.halves {
+		return r.flat, err
 	}
-	return everyOther(all, half), nil
+	return everyOther(r.strings(), half), nil
 }
 
 // readWholeBy is readWhole, with one command other than wholeVerbs's
 // reading a value that one command reads after sizing it, when only
-// (non-empty). pairs is false when it did, and so the entries are not
-// width items each.
-func (o *object) readWholeBy(ctx context.Context, op, verb string, width int, only string) (_ []string, pairs bool, _ error) {
+// (non-empty): its reply is then r.flat, r.halves.
+func (o *object) readWholeBy(ctx context.Context, op, verb string, width int, only string) (r whole, _ error) {
 	w := wholeVerbs[verb]
 	if atomic.LoadUint32(&o.sizeFirst) == 0 {
 		var all []string
 		var err error
-		whole := true
+		done := true
 		if w.first != nil {
 			all, err = o.readStrings(ctx, cmdArgs(w.first[0], o.keys[:1], w.first[1:]))
-			whole = len(all) <= w.sizeFirstFrom
+			done = len(all) <= w.sizeFirstFrom
 		} else {
 			var next string
 			next, all, err = scanKey(ctx, o, verb, o.key, "0", oneStepMax)
-			whole = next == "0"
+			done = next == "0"
 		}
 		if len(all)/width > w.sizeFirstFrom {
 			atomic.StoreUint32(&o.sizeFirst, 1)
 		}
-		if err != nil || whole {
-			return all, true, err // one command: a snapshot by itself
+		if err != nil || done {
+			return whole{flat: all}, err // one command: a snapshot by itself
 		}
 	}
 	size, err := asInt(o.read(ctx, cmd(w.size, o.keys[:1])))
 	if err != nil {
-		return nil, false, err
+		return whole{}, err
 	}
 	if size < int64(w.sizeFirstFrom/2) {
 		atomic.StoreUint32(&o.sizeFirst, 0)
 	}
-	if size <= w.oneCommandMax {
+	if size <= w.oneCommandMax { // one command, a snapshot by itself too
 		if only != "" {
-			all, err := o.readStrings(ctx, cmd(only, o.keys[:1]))
-			return all, false, err
+			ss, err := o.readStrings(ctx, cmd(only, o.keys[:1]))
+			return whole{flat: ss, halves: true}, err
 		}
-		all, err := o.readStrings(ctx, cmd(w.all, o.keys[:1])) // a snapshot by itself too
-		return all, true, err
+		c := cmd(w.all, o.keys[:1])
+		c.Strings = true
+		v, err := o.read(ctx, c)
+		if m, ok := v.(map[string]string); ok && err == nil {
+			return whole{byField: m}, nil
+		}
+		ss, err := asStrings(v, err)
+		return whole{flat: ss}, err
 	}
 	var all []string
 	if err := o.snapshot(ctx, op, func(ctx context.Context) error {
@@ -118,17 +182,21 @@ func (o *object) readWholeBy(ctx context.Context, op, verb string, width int, on
 		all, err = o.scanWhole(ctx, verb, width, all[:0])
 		return err
 	}); err != nil {
-		return nil, false, err
+		return whole{}, err
 	}
-	return all, true, nil
+	return whole{flat: all}, nil
 }
 
 // readStrings is read for a reply of strings (LRANGE, SMEMBERS,
 // SRANDMEMBER, HGETALL flat), which comes as []string (see
-// backend.Cmd.Strings).
+// backend.Cmd.Strings), or as a map for HGETALL.
 func (o *object) readStrings(ctx context.Context, c backend.Cmd) ([]string, error) {
 	c.Strings = true
-	return asStrings(o.read(ctx, c))
+	v, err := o.read(ctx, c)
+	if m, ok := v.(map[string]string); ok && err == nil {
+		return flatten(m), nil
+	}
+	return asStrings(v, err)
 }
 
 // scanWhole appends to buf every member of o's set (verb SSCAN, width 1)

@@ -251,6 +251,17 @@ func TestWholeReadsOnBothBackends(t *testing.T) {
 			if got := must[[]string](t)(m.Keys(ctx)); !slices.Equal(sorted(got), sorted(slices.Collect(maps.Keys(entries)))) {
 				t.Errorf("%s, %d: Keys differ from the model", name, n)
 			}
+			// Strings both: HGETALL's own map, no decoding (see hashItems).
+			asText := make(map[string]string, n)
+			for f, v := range entries {
+				asText[f] = strconv.Itoa(v)
+			}
+			mt := hotredis.NewMap[string, string](m.Key(), on)
+			for range 2 { // from 1,000 on, the second read sizes the hash first
+				if got := must[map[string]string](t)(mt.Items(ctx)); !maps.Equal(got, asText) {
+					t.Errorf("%s, %d: Items of Map[string, string] differ from the model (%d entries)", name, n, len(got))
+				}
+			}
 			seen := map[int]bool{}
 			for v, err := range s.All(ctx) {
 				noErr(t, err)

@@ -46,8 +46,9 @@ type Cmd struct {
 	Replica bool
 	// Strings asks for each array of strings in the reply (also one
 	// nested in another array, as a scan's) as a []string instead of an
-	// []any, and for a map of strings as a flat []string of its keys and
-	// values: no value boxed per element, for whole reads of big values.
+	// []any, and for a map of strings (HGETALL's reply; a value that is
+	// not a string reads as "") as a map[string]string: no value boxed per
+	// element, for whole reads of big values.
 	// A backend may ignore it: the caller takes either.
 	Strings bool
 

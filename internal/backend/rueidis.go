@@ -344,8 +344,9 @@ func (r *Rueidis) Close() error {
 	return nil
 }
 
-// reply is the reply of a command, with its arrays of strings (and a map
-// of strings, flat) as []string when strs asks for them (Cmd.Strings).
+// reply is the reply of a command, with its arrays of strings as []string
+// (and a map of strings as a map[string]string) when strs asks for them
+// (Cmd.Strings).
 func reply(r rueidis.RedisResult, strs bool) (any, error) {
 	if strs {
 		if msg, err := r.ToMessage(); err == nil {
@@ -356,24 +357,15 @@ func reply(r rueidis.RedisResult, strs bool) (any, error) {
 }
 
 // withStrings is fromMessage with each array of strings as a []string,
-// and a map whose keys and values are strings (HGETALL's reply in RESP3)
-// as a flat []string of them, key first.
+// and a map of strings (HGETALL's reply in RESP3) as a map[string]string.
 func withStrings(m *rueidis.RedisMessage) (any, error) {
 	switch {
 	case m.IsMap():
-		mm, err := m.ToMap()
+		mm, err := m.AsStrMap() // (HGETALL's values are all strings)
 		if err != nil {
 			return fromMessage(m)
 		}
-		ss := make([]string, 0, 2*len(mm))
-		for k, v := range mm {
-			s, err := v.ToString()
-			if err != nil || !v.IsString() {
-				return fromMessage(m) // not all strings
-			}
-			ss = append(ss, k, s)
-		}
-		return ss, nil
+		return mm, nil
 	case !m.IsArray():
 		return fromMessage(m)
 	}
