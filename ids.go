@@ -11,10 +11,16 @@ import (
 
 // newID returns a random id, unique across processes and machines: for
 // handles (a lock's owner), waits and takes.
-func newID() string {
+func newID() string { return newIDAfter("") }
+
+// newIDAfter returns prefix followed by a new id, in one allocation.
+func newIDAfter(prefix string) string {
 	var b [12]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on Linux
-	return hex.EncodeToString(b[:])
+	out := make([]byte, len(prefix)+hex.EncodedLen(len(b)))
+	copy(out, prefix)
+	hex.Encode(out[len(prefix):], b[:])
+	return string(out)
 }
 
 // marker returns a value no list holds, for scripts that mark a position.

@@ -89,6 +89,7 @@ type queue struct {
 
 	// Built once for the hot paths.
 	putKeys, pushKeys, unfinishedKeys, takesKeys, wakeKeys []string
+	takenPrefix                                            string // taken(id) is takenPrefix + id
 }
 
 func newQueue(key string, lifo, set bool, o options) queue {
@@ -110,6 +111,7 @@ func newQueue(key string, lifo, set bool, o options) queue {
 	q.putKeys = q.withSet(k.list, k.unfinished, k.joined, k.putWait, k.notFull)
 	q.pushKeys, q.unfinishedKeys = []string{k.list}, []string{k.unfinished}
 	q.takesKeys, q.wakeKeys = []string{k.takes}, []string{k.putWait, k.notFull}
+	q.takenPrefix = keys.Aux(q.key, "reserved:")
 	return q
 }
 
@@ -122,8 +124,15 @@ func (q *queue) withSet(ks ...string) []string {
 }
 
 // taken and parked are the lists of the take id (see the engine's doc).
-func (q *queue) taken(id string) string  { return keys.Aux(q.key, "reserved:"+id) }
+func (q *queue) taken(id string) string  { return q.takenPrefix + id }
 func (q *queue) parked(id string) string { return keys.Aux(q.key, "parked:"+id) }
+
+// newTake returns a new take id and its list (taken), made in one
+// allocation: the id is the list's tail.
+func (q *queue) newTake() (id, list string) {
+	list = newIDAfter(q.takenPrefix)
+	return list[len(q.takenPrefix):], list
+}
 
 // fail names op in err and, on a set queue, explains a cross-slot error:
 // the list and key-set must share a slot.
@@ -196,10 +205,13 @@ func (q *queue) push(ctx context.Context, ss []string) (int, error) {
 		name = nameLPUSH
 	}
 	n := strconv.Itoa(len(ss))
-	cmds := []backend.Cmd{
-		{Name: name, Keys: q.pushKeys, Args: ss, Direct: true}, // see backend.Cmd.Direct
-		{Name: nameINCRBY, Keys: q.unfinishedKeys, Args: []string{n}},
+	by := oneArg
+	if len(ss) != 1 {
+		by = []string{n}
 	}
+	cmds := append(make([]backend.Cmd, 0, 4), // room for the acknowledgements
+		backend.Cmd{Name: name, Keys: q.pushKeys, Args: ss, Direct: true}, // see backend.Cmd.Direct
+		backend.Cmd{Name: nameINCRBY, Keys: q.unfinishedKeys, Args: by})
 	// Acknowledgements of Gets ride along (see acker).
 	cl, err := q.cli()
 	if err != nil {
@@ -228,6 +240,7 @@ var (
 	nameLPUSH  = []string{"LPUSH"}
 	nameINCRBY = []string{"INCRBY"}
 	nameBLPOP  = []string{"BLPOP"}
+	oneArg     = []string{"1"}
 )
 
 // tryPut runs queue_put once. wait says whether a full queue should

@@ -38,30 +38,32 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 	if err != nil {
 		return nil, "", err
 	}
-	id := newID()
-	list := q.taken(id)
+	id, list := q.newTake()
 	native := ack && !q.set && n == 1
 	var waiting time.Time // since the first wait for an item
 	for {
-		// Copies for the closures, which then hold them by value: the
-		// variables themselves stay off the heap.
-		tid, tlist, tnative, tcmd := id, list, native, backend.Cmd{}
+		var c backend.Cmd
 		if !native {
-			tcmd = q.takeCmd(id, list, hold, n)
+			c = q.takeCmd(id, list, hold, n)
 		}
-		arr, err := detach(ctx, cl, func(ctx context.Context) ([]any, error) {
-			if tnative {
-				return q.nativeTake(ctx, cl, tid, tlist, hold)
-			}
-			return q.takeWithAcks(ctx, cl, tcmd)
-		}, func(ctx context.Context, arr []any, err error) { q.undoTake(ctx, tid, tookItems(arr), err) })
+		var arr []any
+		if ctx.Done() == nil {
+			arr, err = q.takeOnce(ctx, cl, id, list, native, c, hold) // nothing to detach from
+		} else {
+			// Copies for the closures, which then hold them by value:
+			// the variables themselves stay off the heap.
+			tid, tlist, tnative, tc := id, list, native, c
+			arr, err = detach(ctx, cl, func(ctx context.Context) ([]any, error) {
+				return q.takeOnce(ctx, cl, tid, tlist, tnative, tc, hold)
+			}, func(ctx context.Context, arr []any, err error) { q.undoTake(ctx, tid, tookItems(arr), err) })
+		}
 		if err == nil && len(arr) == 1 && native {
 			// The native take registered itself though it found nothing:
 			// that registration goes as an acknowledgement does, and a
 			// wait registers anew.
 			q.ack(id, list)
-			id, native = newID(), false
-			list = q.taken(id)
+			native = false
+			id, list = q.newTake()
 		}
 		if err == nil && len(arr) == 1 && block {
 			if waiting.IsZero() {
@@ -95,6 +97,15 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 	}
 }
 
+// takeOnce runs one try of the take id (whose list is list): the native
+// take, or the script c.
+func (q *queue) takeOnce(ctx context.Context, cl *Client, id, list string, native bool, c backend.Cmd, hold time.Duration) ([]any, error) {
+	if native {
+		return q.nativeTake(ctx, cl, id, list, hold)
+	}
+	return q.takeWithAcks(ctx, cl, c)
+}
+
 // takeCmd is queue_take for the take id (whose list is list) of up to n
 // items, held for hold.
 func (q *queue) takeCmd(id, list string, hold time.Duration, n int) backend.Cmd {
@@ -118,14 +129,17 @@ func (q *queue) nativeTake(ctx context.Context, cl *Client, id, list string, hol
 		return nil, err
 	}
 	acks := cl.ridesWith(q.k.takes)
-	cmds := make([]backend.Cmd, 0, 8)
+	nc := new(nativeTakeCmds)
+	nc.keys = [2]string{q.k.list, list}
+	nc.args = [2]string{strconv.FormatInt(now+hold.Milliseconds(), 10), id}
+	cmds := nc.cmds[:0]
 	if acks != nil {
 		cmds = acks.appendCmds(cmds)
 	}
 	first := len(cmds)
 	cmds = append(cmds,
-		backend.Cmd{Name: nameLMOVE, Keys: []string{q.k.list, list}, Args: leftRight},
-		backend.Cmd{Name: nameZADD, Keys: q.takesKeys, Args: []string{strconv.FormatInt(now+hold.Milliseconds(), 10), id}},
+		backend.Cmd{Name: nameLMOVE, Keys: nc.keys[:], Args: leftRight},
+		backend.Cmd{Name: nameZADD, Keys: q.takesKeys, Args: nc.args[:]},
 		backend.Cmd{Name: nameLMOVE, Keys: q.wakeKeys, Args: rightLeft},
 		backend.Cmd{Name: namePEXPIRE, Keys: q.wakeKeys[1:], Args: wakeTTLArgs})
 	// Now and then (see Client.serverNow): expired takes, and the clock.
@@ -147,10 +161,18 @@ func (q *queue) nativeTake(ctx context.Context, cl *Client, id, list string, hol
 			cl.background(ctx, func(ctx context.Context) { _ = q.recover(ctx, ids) })
 		}
 	}
-	if v, ok := rs[0].Val.(string); ok {
-		return []any{int64(1), v}, nil
+	if _, ok := rs[0].Val.(string); ok {
+		return []any{int64(1), rs[0].Val}, nil // (the string boxed already)
 	}
 	return []any{int64(0)}, nil
+}
+
+// nativeTakeCmds are the commands of a native take (acknowledgements
+// riding along, the take, a sync), with the take's own keys and arguments:
+// one allocation.
+type nativeTakeCmds struct {
+	cmds       [8]backend.Cmd
+	keys, args [2]string
 }
 
 func asArrayOf(v any) []any { arr, _ := v.([]any); return arr }
