@@ -164,17 +164,11 @@ func (o *object) readWholeBy(ctx context.Context, op, verb string, width int, on
 	}
 	if size <= w.oneCommandMax { // one command, a snapshot by itself too
 		if only != "" {
-			ss, err := o.readStrings(ctx, cmd(only, o.keys[:1]))
-			return whole{flat: ss, halves: true}, err
+			r, err := o.readOne(ctx, cmd(only, o.keys[:1]))
+			r.halves = true
+			return r, err
 		}
-		c := cmd(w.all, o.keys[:1])
-		c.Strings = true
-		v, err := o.read(ctx, c)
-		if m, ok := v.(map[string]string); ok && err == nil {
-			return whole{byField: m}, nil
-		}
-		ss, err := asStrings(v, err)
-		return whole{flat: ss}, err
+		return o.readOne(ctx, cmd(w.all, o.keys[:1]))
 	}
 	var all []string
 	if err := o.snapshot(ctx, op, func(ctx context.Context) error {
@@ -187,16 +181,23 @@ func (o *object) readWholeBy(ctx context.Context, op, verb string, width int, on
 	return whole{flat: all}, nil
 }
 
-// readStrings is read for a reply of strings (LRANGE, SMEMBERS,
-// SRANDMEMBER, HGETALL flat), which comes as []string (see
-// backend.Cmd.Strings), or as a map for HGETALL.
-func (o *object) readStrings(ctx context.Context, c backend.Cmd) ([]string, error) {
+// readOne reads what the one command c replies, strings (LRANGE,
+// SMEMBERS, SRANDMEMBER, HKEYS, HVALS) or a hash by field (HGETALL), as
+// they come (see backend.Cmd.Strings).
+func (o *object) readOne(ctx context.Context, c backend.Cmd) (whole, error) {
 	c.Strings = true
 	v, err := o.read(ctx, c)
 	if m, ok := v.(map[string]string); ok && err == nil {
-		return flatten(m), nil
+		return whole{byField: m}, nil
 	}
-	return asStrings(v, err)
+	ss, err := asStrings(v, err)
+	return whole{flat: ss}, err
+}
+
+// readStrings is readOne's reply flat.
+func (o *object) readStrings(ctx context.Context, c backend.Cmd) ([]string, error) {
+	r, err := o.readOne(ctx, c)
+	return r.strings(), err
 }
 
 // scanWhole appends to buf every member of o's set (verb SSCAN, width 1)
