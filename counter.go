@@ -293,13 +293,15 @@ func (c *Counter[K]) MostCommon(ctx context.Context, n int) ([]Pair[K, int64], e
 	}
 	var best map[string]string
 	if n < 0 {
-		ss, err := c.readWhole(ctx, "MostCommon", "HSCAN", 2)
+		r, err := c.readWholeBy(ctx, "MostCommon", "HSCAN", 2, "")
 		if err != nil {
 			return nil, err
 		}
-		best = make(map[string]string, len(ss)/2)
-		for i := 0; i+1 < len(ss); i += 2 {
-			best[ss[i]] = ss[i+1]
+		if best = r.byField; best == nil {
+			best = make(map[string]string, len(r.flat)/2)
+			for i := 0; i+1 < len(r.flat); i += 2 {
+				best[r.flat[i]] = r.flat[i+1]
+			}
 		}
 	} else {
 		err := c.stretches(ctx, scriptCounterMostCommon, []string{strconv.Itoa(n)},
