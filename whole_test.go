@@ -159,6 +159,17 @@ func TestMediumWholeReadsAreOneCommand(t *testing.T) {
 	if got := must[map[int]int64](t)(c.Items(ctx)); !maps.Equal(got, counts) {
 		t.Fatal("Counter.Items differ from the model")
 	}
+	all := must[[]hotredis.Pair[int, int64]](t)(c.MostCommon(ctx, -1))
+	seen := make(map[int]int64, len(all))
+	for i, p := range all {
+		seen[p.Key] = p.Value
+		if i > 0 && p.Value > all[i-1].Value {
+			t.Fatalf("MostCommon(-1): %v after %v, not by count", p, all[i-1])
+		}
+	}
+	if len(all) != len(counts) || !maps.Equal(seen, counts) {
+		t.Fatalf("MostCommon(-1): %d pairs, not the model's %d counts", len(all), len(counts))
+	}
 	if n := hotredis.ReadAttempts() - attempts; n != 0 {
 		t.Errorf("%d stepwise reads, want none", n)
 	}
