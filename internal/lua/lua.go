@@ -8,7 +8,14 @@
 //
 // "libs" lists, in order, the library files (name_lib.lua) whose text goes
 // in front of the script: Redis runs every script on its own, so shared
-// functions travel with each script that uses them. "flags" marks a script
+// functions travel with each script that uses them. A script whose common
+// case needs none of them may hold the line
+//
+//	-- libs here
+//
+// after that case: the libraries go there instead, so that a run that
+// returns before it does not define their functions (each run of a script
+// runs its whole text). "flags" marks a script
 // readonly (it writes nothing, so it is sent with EVALSHA_RO and may run
 // on a replica when the client reads from replicas), primary (read-only,
 // but the engine acts on what it reads: never on a replica) or direct (it
@@ -44,6 +51,10 @@ type Script struct {
 	// so that Cmd does not allocate one per call.
 	byHash [cachedKeys][]string
 }
+
+// libsHere is the line of a script where its libraries go, when not in
+// front of it.
+const libsHere = "-- libs here"
 
 // cachedKeys bounds the key counts whose EVALSHA Name a Script keeps.
 const cachedKeys = 32
@@ -100,17 +111,22 @@ func parse(name string) (*Script, error) {
 			}
 		}
 	}
-	var text strings.Builder
+	var libs strings.Builder
 	for _, lib := range s.Libs {
 		b, err := files.ReadFile(lib + ".lua")
 		if err != nil {
 			return nil, fmt.Errorf("script %s: missing library %s: %w", name, lib, err)
 		}
-		text.Write(b)
-		text.WriteByte('\n')
+		libs.Write(b)
+		libs.WriteByte('\n')
 	}
-	text.Write(body)
-	s.Src = text.String()
+	before, after, here := strings.Cut(string(body), "\n"+libsHere+"\n")
+	if !here {
+		before, after = "", string(body)
+	} else {
+		before += "\n"
+	}
+	s.Src = before + libs.String() + after
 	sum := sha1.Sum([]byte(s.Src))
 	s.SHA = hex.EncodeToString(sum[:])
 	for n := range s.byHash {
