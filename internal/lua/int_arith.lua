@@ -17,6 +17,61 @@
 -- first), and every operation works limb by limb, so each intermediate
 -- stays far below 2^53. Values and results below 2^53 take a fast path in
 -- plain doubles, which are exact there.
+
+-- The common case first, before the libraries and this script's other
+-- functions are defined (see lua.go's "libs here"): canonical text.
+local fastRaw = redis.call('GET', KEYS[1])
+
+-- small returns the value of canonical text of at most 15 digits, which a
+-- double holds exactly, or nil.
+local function small(s)
+  if s == '0' then return 0 end
+  local d = string.match(s, '^%-?([1-9][0-9]*)$')
+  if d and #d <= 15 then return tonumber(s) end
+end
+
+-- Fast path: when both values and the result are below 2^53 in magnitude,
+-- doubles compute every operation here exactly (fmod is exact, and
+-- rounding never carries a product or sum across 2^53 unnoticed).
+local LIM = 9007199254740992
+local x, y = small(fastRaw or '0'), small(ARGV[2])
+local op = ARGV[1]
+if x and y and op ~= 'swap' and op ~= 'cas' then
+  local r
+  if op == 'add' then
+    r = x + y
+  elseif op == 'sub' then
+    r = x - y
+  elseif op == 'mul' then
+    r = x * y
+  elseif (op == 'div' or op == 'mod') and y ~= 0 then
+    local m = math.fmod(x, y) -- has the dividend's sign, as Go's %
+    if op == 'mod' then r = m else r = (x - m) / y end
+  elseif op == 'pow' then
+    r = 1
+    for _ = 1, y do
+      r = r * x
+      if r >= LIM or r <= -LIM then break end
+    end
+  elseif op == 'shl' then
+    r = x * 2 ^ y
+  elseif op == 'shr' then
+    r = math.floor(x / 2 ^ math.min(y, 63))
+  elseif x >= 0 and y >= 0 and x < 2147483648 and y < 2147483648 then
+    if op == 'and' then r = bit.band(x, y)
+    elseif op == 'or' then r = bit.bor(x, y)
+    elseif op == 'xor' then r = bit.bxor(x, y)
+    elseif op == 'andnot' then r = bit.band(x, bit.bnot(y)) end
+  end
+  if r and r > -LIM and r < LIM then
+    local s = string.format('%.0f', r + 0) -- + 0 turns -0 into 0
+    redis.call('SET', KEYS[1], s, 'KEEPTTL')
+    return s
+  end
+end
+
+-- libs here
+
 local B, HALF = 65536, 32768
 
 local function zero() return {0, 0, 0, 0} end
@@ -166,14 +221,6 @@ local function pow2(n) -- 0 <= n <= 63
   return m
 end
 
--- small returns the value of canonical text of at most 15 digits, which a
--- double holds exactly, or nil.
-local function small(s)
-  if s == '0' then return 0 end
-  local d = string.match(s, '^%-?([1-9][0-9]*)$')
-  if d and #d <= 15 then return tonumber(s) end
-end
-
 -- integral returns the decimal text INCR reads (at most 19 digits, not yet
 -- checked against int64's range) of s, a text Python's float() reads whose
 -- exact value is an integer: "5.0" gives "5", "3e+17" "300000000000000000",
@@ -206,7 +253,7 @@ local function integral(s)
 end
 
 local op, key = ARGV[1], KEYS[1]
-local raw = redis.call('GET', key)
+local raw = fastRaw -- read above
 -- text is the stored value as INCR's text: '0' for a missing key, raw
 -- itself in the common case, else what integral makes of raw.
 local text = raw or '0'
@@ -214,45 +261,6 @@ if raw and raw ~= '0' and not string.find(raw, '^%-?[1-9]%d*$') then
   text = integral(raw)
   if not text then
     return redis.error_reply('DECODE value is not an integer')
-  end
-end
-
--- Fast path: when both values and the result are below 2^53 in magnitude,
--- doubles compute every operation here exactly (fmod is exact, and
--- rounding never carries a product or sum across 2^53 unnoticed).
-local LIM = 9007199254740992
-local x, y = small(text), small(ARGV[2])
-if x and y and op ~= 'swap' and op ~= 'cas' then
-  local r
-  if op == 'add' then
-    r = x + y
-  elseif op == 'sub' then
-    r = x - y
-  elseif op == 'mul' then
-    r = x * y
-  elseif (op == 'div' or op == 'mod') and y ~= 0 then
-    local m = math.fmod(x, y) -- has the dividend's sign, as Go's %
-    if op == 'mod' then r = m else r = (x - m) / y end
-  elseif op == 'pow' then
-    r = 1
-    for _ = 1, y do
-      r = r * x
-      if r >= LIM or r <= -LIM then break end
-    end
-  elseif op == 'shl' then
-    r = x * 2 ^ y
-  elseif op == 'shr' then
-    r = math.floor(x / 2 ^ math.min(y, 63))
-  elseif x >= 0 and y >= 0 and x < 2147483648 and y < 2147483648 then
-    if op == 'and' then r = bit.band(x, y)
-    elseif op == 'or' then r = bit.bor(x, y)
-    elseif op == 'xor' then r = bit.bxor(x, y)
-    elseif op == 'andnot' then r = bit.band(x, bit.bnot(y)) end
-  end
-  if r and r > -LIM and r < LIM then
-    local s = string.format('%.0f', r + 0) -- + 0 turns -0 into 0
-    redis.call('SET', key, s, 'KEEPTTL')
-    return s
   end
 end
 
