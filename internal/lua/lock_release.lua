@@ -7,6 +7,19 @@
 -- the caller does not hold it (never did, released already, or lost its lease).
 -- A script so that only the owner can release, and so that the lock passes to the next
 -- waiter in the same step that frees it: nobody can take it in between.
+
+-- The common case first, before the libraries' functions are defined (see
+-- lua.go's "libs here"): nobody in line, and the owner's only hold, which
+-- release (lock_lib) would end the same way.
+if redis.call('EXISTS', KEYS[4]) == 0 then
+  local h = redis.call('HMGET', KEYS[1], 'owner', 'count')
+  if h[1] == ARGV[5] and h[2] == '1' then
+    redis.call('DEL', KEYS[1])
+    return 0
+  end
+end
+-- libs here
+
 local left = release(ARGV[5])
 if not left then
   return redis.error_reply('NOTHELD the lock is not held by this handle')
