@@ -3679,3 +3679,27 @@ func grantEntry(w string, sem bool) check {
 		return nil
 	}
 }
+
+// TestLibsGoWhereTheScriptSays checks where a script's libraries go: in
+// front of it, or at its "-- libs here" line (which goes), after the
+// common case that needs none of them.
+func TestLibsGoWhereTheScriptSays(t *testing.T) {
+	for name, common := range map[string]string{
+		"float_arith":  "local fastOp",
+		"int_arith":    "local fastRaw",
+		"lock_release": "if redis.call('EXISTS', KEYS[4]) == 0 then",
+	} {
+		s := lua.Load(name)
+		at, lib := strings.Index(s.Src, common), strings.Index(s.Src, "-- "+s.Libs[0]+":")
+		if at < 0 || lib < 0 || at > lib {
+			t.Errorf("%s: the common case at %d, the first library (%s) at %d: want it before", name, at, s.Libs[0], lib)
+		}
+		if strings.Contains(s.Src, "\n-- libs here\n") {
+			t.Errorf("%s: the marker line is left in", name)
+		}
+	}
+	s := lua.Load("lock_acquire")
+	if !strings.HasPrefix(s.Src, "-- "+s.Libs[0]+":") {
+		t.Errorf("lock_acquire (no marker) starts %q, not with its first library", s.Src[:40])
+	}
+}
