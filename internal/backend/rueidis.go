@@ -381,11 +381,7 @@ func withStrings(m *rueidis.RedisMessage) (any, error) {
 		}
 	}
 	if !mixed {
-		ss := make([]string, len(arr))
-		for i := range arr {
-			ss[i], _ = arr[i].ToString()
-		}
-		return ss, nil
+		return m.AsStrSlice()
 	}
 	out := make([]any, len(arr))
 	for i := range arr {
