@@ -81,11 +81,17 @@ func (c coder[T]) plain() bool {
 	return def
 }
 
-// decodeStrings decodes stored values. Strings under the default codec
-// are their own values: ss itself is returned (each caller's ss is its
-// own, read for this call).
+// same returns ss as []T when T is string under the default codec, where
+// every string is its own value; ss must be the caller's own, read for
+// this call (decodeStrings and decodeEach return it).
+func (c coder[T]) same(ss []string) ([]T, bool) {
+	same, ok := any(ss).([]T)
+	return same, ok && c.plain()
+}
+
+// decodeStrings decodes stored values (see same).
 func (c coder[T]) decodeStrings(ss []string) ([]T, error) {
-	if same, ok := any(ss).([]T); ok && c.plain() {
+	if same, ok := c.same(ss); ok {
 		return same, nil
 	}
 	out := make([]T, len(ss))
@@ -115,8 +121,8 @@ func (c coder[T]) decodeReply(v any, err error) (x T, found bool, _ error) {
 // happens, so a bad one does not lose the others: they are returned with
 // the first item's decoding error.
 func (c coder[T]) decodeEach(ss []string) ([]T, error) {
-	if same, ok := any(ss).([]T); ok && c.plain() {
-		return same, nil // (each caller's ss is its own)
+	if same, ok := c.same(ss); ok {
+		return same, nil
 	}
 	out := make([]T, 0, len(ss))
 	var first error

@@ -298,10 +298,8 @@ func (c *Counter[K]) MostCommon(ctx context.Context, n int) ([]Pair[K, int64], e
 			return nil, err
 		}
 		if best = r.byField; best == nil {
-			best = make(map[string]string, len(r.flat)/2)
-			for i := 0; i+1 < len(r.flat); i += 2 {
-				best[r.flat[i]] = r.flat[i+1]
-			}
+			best = make(map[string]string, r.entries())
+			_ = r.eachPair(func(f, v string) error { best[f] = v; return nil })
 		}
 	} else {
 		err := c.stretches(ctx, scriptCounterMostCommon, []string{strconv.Itoa(n)},

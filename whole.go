@@ -94,29 +94,42 @@ func hashItems[K comparable, V any](ctx context.Context, o *object, op string, k
 	if err != nil {
 		return nil, err
 	}
-	if r.byField != nil {
-		if same, ok := any(r.byField).(map[K]V); ok && keyc.plain() && vals.plain() {
-			return same, nil
-		}
-		out := make(map[K]V, len(r.byField))
-		for f, v := range r.byField {
-			p, err := decodeStringPair(keyc, vals, f, v)
-			if err != nil {
-				return nil, err
-			}
-			out[p.Key] = p.Value
-		}
-		return out, nil
+	if same, ok := any(r.byField).(map[K]V); ok && r.byField != nil && keyc.plain() && vals.plain() {
+		return same, nil
 	}
-	out := make(map[K]V, len(r.flat)/2)
-	for i := 0; i+1 < len(r.flat); i += 2 {
-		p, err := decodeStringPair(keyc, vals, r.flat[i], r.flat[i+1])
-		if err != nil {
-			return nil, err
-		}
+	out := make(map[K]V, r.entries())
+	if err := r.eachPair(func(f, v string) error {
+		p, err := decodeStringPair(keyc, vals, f, v)
 		out[p.Key] = p.Value
+		return err
+	}); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// entries returns how many entries r (a hash's) holds.
+func (r whole) entries() int {
+	if r.byField != nil {
+		return len(r.byField)
+	}
+	return len(r.flat) / 2
+}
+
+// eachPair calls f with each field and value of r (a hash's), until f
+// fails, and returns f's error.
+func (r whole) eachPair(f func(field, value string) error) error {
+	for k, v := range r.byField {
+		if err := f(k, v); err != nil {
+			return err
+		}
+	}
+	for i := 0; i+1 < len(r.flat); i += 2 {
+		if err := f(r.flat[i], r.flat[i+1]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // hashHalf returns the fields (half 0) or the values (half 1) of o's
