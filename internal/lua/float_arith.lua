@@ -25,15 +25,18 @@
 -- same), with '.0' on an integer; but for a power of two (see candidate:
 -- though every one in this range has an exact short decimal, which %.15g
 -- finds). Any other case takes the long way with the value read here.
-local fastOp, fastRaw = ARGV[1], redis.call('GET', KEYS[1])
-if (fastOp == 'add' or fastOp == 'sub' or fastOp == 'mul' or fastOp == 'div')
-    and (not fastRaw or string.find(fastRaw, '^%-?%d+%.?%d*$')) then
-  local a, b = tonumber(fastRaw or '0'), tonumber(ARGV[2])
-  local r
-  if fastOp == 'add' then r = a + b
-  elseif fastOp == 'sub' then r = a - b
-  elseif fastOp == 'mul' then r = a * b
-  elseif b ~= 0 then r = a / b end
+-- arith returns a op b (op: add sub mul div), nil for another op or a
+-- division by zero.
+local function arith(op, a, b)
+  if op == 'add' then return a + b
+  elseif op == 'sub' then return a - b
+  elseif op == 'mul' then return a * b
+  elseif op == 'div' and b ~= 0 then return a / b end
+end
+
+local fastRaw = redis.call('GET', KEYS[1])
+if not fastRaw or string.find(fastRaw, '^%-?%d+%.?%d*$') then
+  local r = arith(ARGV[1], tonumber(fastRaw or '0'), tonumber(ARGV[2]))
   local ar = r and math.abs(r)
   if ar and ar >= 1e-4 and ar < 1e15 and math.frexp(ar) ~= 0.5 then
     local s = string.format('%.15g', r)
@@ -209,17 +212,10 @@ end
 if not finite(a) then
   return redis.error_reply('NOTFINITE the stored value ' .. raw .. ' is not finite')
 end
-local b, r = tonumber(ARGV[2]), nil
-if op == 'add' then
-  r = a + b
-elseif op == 'sub' then
-  r = a - b
-elseif op == 'mul' then
-  r = a * b
-elseif op == 'div' then
-  if b == 0 then return redis.error_reply('DIVZERO float division by zero') end
-  r = a / b
-else
+local b = tonumber(ARGV[2])
+local r = arith(op, a, b)
+if not r then
+  if op == 'div' then return redis.error_reply('DIVZERO float division by zero') end
   return redis.error_reply('ERR unknown op ' .. op)
 end
 if not finite(r) then

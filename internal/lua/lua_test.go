@@ -3685,7 +3685,7 @@ func grantEntry(w string, sem bool) check {
 // common case that needs none of them.
 func TestLibsGoWhereTheScriptSays(t *testing.T) {
 	for name, common := range map[string]string{
-		"float_arith":  "local fastOp",
+		"float_arith":  "local fastRaw",
 		"int_arith":    "local fastRaw",
 		"lock_release": "if redis.call('EXISTS', KEYS[4]) == 0 then",
 	} {
