@@ -499,12 +499,12 @@ func (c *Client) sendMulti(ctx context.Context, cmds []backend.Cmd, atomic bool)
 		one := cmds[0]
 		one.Replica = false // a batch keeps to the primary
 		v, err := c.do(ctx, one)
-		return []backend.Result{{Val: v, Err: c.outcome(ctx, err, true)}}, nil
+		return []backend.Result{{Val: v, Err: c.outcome(ctx, err, !one.ReadOnly)}}, nil
 	}
 	if !atomic {
 		rs := c.doMulti(ctx, cmds)
 		for i := range rs {
-			rs[i].Err = c.outcome(ctx, rs[i].Err, true)
+			rs[i].Err = c.outcome(ctx, rs[i].Err, !cmds[i].ReadOnly)
 		}
 		return rs, nil
 	}

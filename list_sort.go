@@ -90,10 +90,12 @@ func (l *List[T]) sortInSteps(ctx context.Context, r *rebuilder, n int64, o sort
 	}()
 	buf := make([]sortElem, 0, min(n, sortMem))
 	out := make([]string, 0, min(n, sortMem))
+	var part []string
 	for a := int64(0); a < n; a += sortMem {
 		buf = buf[:0]
-		for b := a; b < min(a+sortMem, n); b += readStep {
-			part, err := l.lrange(ctx, l.key, b, min(b+readStep, a+sortMem, n))
+		for b := a; b < min(a+sortMem, n); b += readGroup * readStep {
+			var err error
+			part, err = l.lranges(ctx, l.key, b, min(b+readGroup*readStep, a+sortMem, n), part[:0])
 			if err != nil {
 				return err
 			}

@@ -226,7 +226,7 @@ func doMultiRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd, repli
 	rs := c.DoMulti(ctx, cs...)
 	out := make([]Result, len(rs))
 	for i, r := range rs {
-		out[i].Val, out[i].Err = fromRueidis(r)
+		out[i].Val, out[i].Err = reply(r, cmds[i].Strings)
 	}
 	return out
 }
