@@ -1,5 +1,6 @@
 -- line_lib: the line-and-lease engine's keys, clock-based fencing and line of waiters,
--- shared by every lock and semaphore script (after clock_lib, before lock_lib or sem_lib).
+-- shared by every lock and semaphore script (after clock_lib and fence_lib, before lock_lib or
+-- sem_lib).
 -- KEYS, the same for every script of the engine (lineKeys in line.go):
 --   [1] the holding: a Lock's hash (owner, count, fence, wid) or a Semaphore's holders
 --       (sorted set: handle id -> lease expiry in ms, server time)
@@ -22,26 +23,11 @@
 -- grant's short lease runs out.
 local REG = tonumber(ARGV[1])
 local FLOOR = tonumber(ARGV[2])
-local FENCE_TTL = ARGV[3]
 local SIZE = tonumber(ARGV[4])
 local FIRST_STREAM = 7 -- KEYS[FIRST_STREAM..] are the grant streams
 -- The line's keys live as long as the longest registration can (registrations are
 -- tied to their waiter's lease, and never longer than this).
 local LINE_TTL = 1500
-
--- fence draws the next fencing token: greater than every earlier one while the counter
--- lives, and taken from the server's clock in µs when that is greater, so that tokens
--- keep growing after the counter expired (the clock must not step back by more than
--- the counter's life). Returns the token.
-local function fence()
-  -- Most draws find the clock ahead of the counter: one SET, which also
-  -- reads the counter it replaces; a counter ahead takes a second.
-  local t = nowMicros()
-  local last = tonumber(redis.call('SET', KEYS[3], string.format('%.0f', t), 'PX', FENCE_TTL, 'GET') or '0')
-  if t > last then return t end
-  redis.call('SET', KEYS[3], string.format('%.0f', last + 1), 'PX', FENCE_TTL)
-  return last + 1
-end
 
 -- leave takes wait wid out of the line and drops its registration and arrival time.
 local function leave(wid)

@@ -1,5 +1,5 @@
 -- lock_acquire: take a Lock or RLock, or wait in line for it.
--- libs: clock_lib line_lib lock_lib
+-- libs: clock_lib fence_lib lock_take_lib | line_lib lock_lib
 -- KEYS and ARGV[1..4] as in line_lib. ARGV[5] the handle's owner id, ARGV[6] lease in ms,
 -- ARGV[7] "1" for re-entrant (RLock), ARGV[8] the attempt's id, ARGV[9] "1" to wait
 -- (join or stay in line when the lock is not free)
@@ -10,10 +10,13 @@
 -- fencing token and joining the line are one atomic step: a release between a failed
 -- attempt and the wait finds the waiter in line and hands it the lock.
 local owner, lease, wid, waits = ARGV[5], ARGV[6], ARGV[8], ARGV[9] == '1'
--- Free, and nobody in line: the common case, in one call fewer than below.
+-- Free, and nobody in line: the common case, in one call fewer than below, and
+-- before the line's and the holding's other functions are defined (see lua.go's
+-- "libs here": ~6 µs of server time a call here).
 if redis.call('EXISTS', KEYS[1], KEYS[4]) == 0 then
   return {1, take(owner, lease, wid), 1}
 end
+-- libs here
 local h = redis.call('HMGET', KEYS[1], 'owner', 'wid', 'fence')
 if h[1] then
   if h[2] == wid then

@@ -1,6 +1,6 @@
 -- lock_cancel: end an attempt or wait for a Lock or RLock that its caller gave up (its
 -- context ended).
--- libs: clock_lib line_lib lock_lib
+-- libs: clock_lib fence_lib lock_take_lib line_lib lock_lib
 -- KEYS and ARGV[1..4] as in line_lib. ARGV[5] the handle's owner id, ARGV[6] the attempt
 -- or wait id
 -- Reply: 1 when the lock had gone to that attempt (one hold is released now, and the

@@ -1,4 +1,4 @@
--- lock_lib: the holding of a Lock or RLock (after clock_lib and line_lib): a hash at
+-- lock_lib: the holding of a Lock or RLock (after lock_take_lib and line_lib): a hash at
 -- KEYS[1] with the owner (the holding handle's id), count (holds: an RLock's re-entries),
 -- fence (the holding's token) and wid (the wait or attempt it went to), whose expiry is
 -- the lease.
@@ -7,15 +7,6 @@
 local function waiter(info)
   local exp, lease, owner = string.match(info, '^(%d+) (%d+) (%S+)$')
   return tonumber(exp), tonumber(lease), owner
-end
-
--- take gives the free lock to owner for ttl ms, as attempt or wait wid, and returns the
--- fencing token.
-local function take(owner, ttl, wid)
-  local f = fence()
-  redis.call('HSET', KEYS[1], 'owner', owner, 'count', 1, 'fence', string.format('%.0f', f), 'wid', wid)
-  redis.call('PEXPIRE', KEYS[1], ttl)
-  return f
 end
 
 -- grant hands the free lock to the first waiter in line whose registration is live,

@@ -15,7 +15,12 @@
 //
 // after that case: the libraries go there instead, so that a run that
 // returns before it does not define their functions (each run of a script
-// runs its whole text). "flags" marks a script
+// runs its whole text). Libraries the common case needs are listed before
+// a "|" and stay in front:
+//
+//	-- libs: clock_lib fence_lib lock_take_lib | line_lib lock_lib
+//
+// "flags" marks a script
 // readonly (it writes nothing, so it is sent with EVALSHA_RO and may run
 // on a replica when the client reads from replicas), primary (read-only,
 // but the engine acts on what it reads: never on a replica) or direct (it
@@ -89,12 +94,18 @@ func parse(name string) (*Script, error) {
 		return nil, fmt.Errorf("missing embedded script %s: %w", name, err)
 	}
 	s := &Script{Name: name}
+	nfront := 0 // how many of s.Libs go in front when the rest go at libsHere
 	for _, line := range strings.Split(string(body), "\n") {
 		if !strings.HasPrefix(line, "--") {
 			break // the header ends at the first line of code
 		}
 		if v, ok := strings.CutPrefix(line, "-- libs:"); ok {
-			s.Libs = strings.Fields(v)
+			front, rest, _ := strings.Cut(v, "|")
+			s.Libs = append(strings.Fields(front), strings.Fields(rest)...)
+			nfront = len(strings.Fields(front))
+			if rest == "" {
+				nfront = 0
+			}
 		}
 		if v, ok := strings.CutPrefix(line, "-- flags:"); ok {
 			for _, f := range strings.Fields(v) {
@@ -111,22 +122,29 @@ func parse(name string) (*Script, error) {
 			}
 		}
 	}
-	var libs strings.Builder
-	for _, lib := range s.Libs {
+	var front, libs strings.Builder
+	for i, lib := range s.Libs {
 		b, err := files.ReadFile(lib + ".lua")
 		if err != nil {
 			return nil, fmt.Errorf("script %s: missing library %s: %w", name, lib, err)
 		}
-		libs.Write(b)
-		libs.WriteByte('\n')
+		to := &libs
+		if i < nfront {
+			to = &front
+		}
+		to.Write(b)
+		to.WriteByte('\n')
 	}
 	before, after, here := strings.Cut(string(body), "\n"+libsHere+"\n")
-	if !here {
+	switch {
+	case !here && nfront > 0:
+		return nil, fmt.Errorf("script %s: libraries after a | need a %q line", name, libsHere)
+	case !here:
 		before, after = "", string(body)
-	} else {
+	default:
 		before += "\n"
 	}
-	s.Src = before + libs.String() + after
+	s.Src = front.String() + before + libs.String() + after
 	sum := sha1.Sum([]byte(s.Src))
 	s.SHA = hex.EncodeToString(sum[:])
 	for n := range s.byHash {

@@ -3698,8 +3698,23 @@ func TestLibsGoWhereTheScriptSays(t *testing.T) {
 			t.Errorf("%s: the marker line is left in", name)
 		}
 	}
-	s := lua.Load("lock_acquire")
+	s := lua.Load("sem_acquire")
 	if !strings.HasPrefix(s.Src, "-- "+s.Libs[0]+":") {
-		t.Errorf("lock_acquire (no marker) starts %q, not with its first library", s.Src[:40])
+		t.Errorf("sem_acquire (no marker) starts %q, not with its first library", s.Src[:40])
+	}
+	// Libraries before a "|" stay in front, the others go at the marker.
+	s = lua.Load("lock_acquire")
+	common := strings.Index(s.Src, "if redis.call('EXISTS', KEYS[1], KEYS[4]) == 0 then")
+	for i, lib := range []string{"clock_lib", "fence_lib", "lock_take_lib", "line_lib", "lock_lib"} {
+		at := strings.Index(s.Src, "\n-- "+lib+":")
+		if lib == "clock_lib" && strings.HasPrefix(s.Src, "-- "+lib+":") {
+			at = 0
+		}
+		if front := i < 3; at < 0 || common < 0 || (at < common) != front {
+			t.Errorf("lock_acquire: %s at %d, the common case at %d: want it in front: %v", lib, at, common, front)
+		}
+	}
+	if strings.Contains(s.Src, "\n-- libs here\n") {
+		t.Errorf("lock_acquire: the marker line is left in")
 	}
 }
