@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -126,6 +127,9 @@ func benchLocks(url string) error {
 		fmt.Printf("| %s | %.0f | %.0f | %v | %v | %.1f | %.1f | %.1f | %.1f | %d |\n", lib.name, un, ops, round(med), round(p99),
 			float64(med)/float64(rtt), float64(med)/float64(idle), float64(med)/float64(floor), float64(med)/float64(scripted), len(lat))
 	}
+	if err := uncontendedRounds(ctx, libs); err != nil {
+		return err
+	}
 	fmt.Printf("\nFree-running: %d goroutines each acquire, hold %v, release and at once acquire again (peers may let the releaser take the lock back).\n\n", contenders, hold)
 	fmt.Println("| library | acquisitions/s | hand-offs (another goroutine next) | acquisitions per goroutine: fewest-most | wait median | wait p99 | wait max |")
 	fmt.Println("|---|---:|---:|---|---:|---:|---:|")
@@ -211,10 +215,14 @@ func freeRunning(ctx context.Context, lib lockLib, key string) (freeRun, error) 
 }
 
 func uncontended(ctx context.Context, lib lockLib, key string) (float64, error) {
+	return uncontendedFor(ctx, lib, key, *duration)
+}
+
+func uncontendedFor(ctx context.Context, lib lockLib, key string, d time.Duration) (float64, error) {
 	m := lib.handle(key)
 	n := 0
 	start := time.Now()
-	for time.Since(start) < *duration {
+	for time.Since(start) < d {
 		if err := m.lock(ctx); err != nil {
 			return 0, err
 		}
@@ -224,6 +232,48 @@ func uncontended(ctx context.Context, lib lockLib, key string) (float64, error) 
 		n++
 	}
 	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// uncontendedRounds measures uncontended Acquire+Release pairs again, in
+// alternating rounds (the order rotates each round), since this machine's
+// speed drifts: each round's ratio of every library to redislock (the last
+// library) compares runs a moment apart.
+func uncontendedRounds(ctx context.Context, libs []lockLib) error {
+	const rounds = 6
+	d := max(*duration/4, 250*time.Millisecond)
+	fmt.Printf("\nUncontended Acquire+Release pairs/s, %d rounds of %v per library, the order rotating; ratio to %s in the same round.\n\n", rounds, d, libs[len(libs)-1].name)
+	fmt.Print("| round |")
+	for _, lib := range libs {
+		fmt.Printf(" %s |", lib.name)
+	}
+	fmt.Println()
+	fmt.Println("|---|" + strings.Repeat("---:|", len(libs)))
+	ratios := make([][]float64, len(libs))
+	key := fmt.Sprintf("hotbench:lock:rounds:%d", time.Now().UnixNano())
+	for r := range rounds {
+		got := make([]float64, len(libs))
+		for j := range libs {
+			i := (r + j) % len(libs)
+			n, err := uncontendedFor(ctx, libs[i], fmt.Sprintf("%s:%d", key, i), d)
+			if err != nil {
+				return fmt.Errorf("%s: %w", libs[i].name, err)
+			}
+			got[i] = n
+		}
+		fmt.Printf("| %d |", r+1)
+		for i, n := range got {
+			ratios[i] = append(ratios[i], n/got[len(got)-1])
+			fmt.Printf(" %.0f (%.2fx) |", n, n/got[len(got)-1])
+		}
+		fmt.Println()
+	}
+	fmt.Print("| median ratio |")
+	for i := range libs {
+		slices.Sort(ratios[i])
+		fmt.Printf(" %.2fx |", ratios[i][len(ratios[i])/2])
+	}
+	fmt.Println()
+	return nil
 }
 
 // contended runs contenders goroutines, each with its own handle, taking
