@@ -44,31 +44,48 @@ func leaseOf(o options) time.Duration {
 // goroutine the timer starts.
 type lease struct {
 	token int64
-	since time.Time     // when it began, for an Observer (observe.go)
-	done  chan struct{} // closed when the holding ends: released or lost
-	once  sync.Once
+	since time.Time // when it began, for an Observer (observe.go)
 
 	mu       sync.Mutex
+	done     chan struct{} // closed when the holding ends; made when first asked for (lost)
+	closed   bool          // the holding ended: done is closed, or never will be made
 	ended    bool
 	timer    *time.Timer // the next renewal, once keepAlive started
 	ttl      func() time.Duration
 	expires  time.Time // the lease on the server lasts at least until then
 	renew    func(ctx context.Context, ttl time.Duration) (bool, error)
-	lost     func()
+	lost     func(*lease)
 	renewing bool      // a renewal is running
 	poked    bool      // a poke came during it (pokedAt, below)
 	pokedAt  time.Time // renew at once (zero), or the lease's new expiry
 }
 
 func newLease(token int64) *lease {
-	return &lease{token: token, done: make(chan struct{})}
+	return &lease{token: token}
+}
+
+// doneChan returns a channel closed when the holding ends: released or
+// lost. Made on the first call, so that a holding nobody watches costs
+// none.
+func (le *lease) doneChan() <-chan struct{} {
+	le.mu.Lock()
+	defer le.mu.Unlock()
+	switch {
+	case le.closed:
+		return closedChan
+	case le.done == nil:
+		le.done = make(chan struct{})
+	}
+	return le.done
 }
 
 // end ends the holding: the watchdog stops.
 func (le *lease) end() {
-	le.once.Do(func() { close(le.done) })
 	le.mu.Lock()
-	le.ended = true
+	if !le.closed && le.done != nil {
+		close(le.done)
+	}
+	le.closed, le.ended = true, true
 	if le.timer != nil {
 		le.timer.Stop()
 	}
@@ -119,8 +136,10 @@ func (le *lease) schedule(next time.Time) {
 // until at least expires) is much shorter than ttl(), as a grant's is, and
 // again sooner after a failed renewal. It calls lost when renew reports the
 // lease gone, or when renewals have failed until expires: the server may
-// have expired it by then, so the holder must assume it has lost it.
-func (le *lease) keepAlive(ttl func() time.Duration, expires time.Time, renew func(ctx context.Context, ttl time.Duration) (bool, error), lost func()) {
+// have expired it by then, so the holder must assume it has lost it
+// (lost gets le, so that a holder's lost can be one func for all its
+// leases, made once).
+func (le *lease) keepAlive(ttl func() time.Duration, expires time.Time, renew func(ctx context.Context, ttl time.Duration) (bool, error), lost func(*lease)) {
 	le.mu.Lock()
 	defer le.mu.Unlock()
 	if le.ended {
@@ -169,7 +188,7 @@ func (le *lease) fire() {
 	case err == nil && !ok, !time.Now().Before(expires):
 		le.ended = true // nothing more to renew; lost ends the holding
 		le.mu.Unlock()
-		le.lost()
+		le.lost(le)
 		return
 	default: // try again soon enough to renew before expires
 		next = time.Now().Add(min(d/3, max(time.Until(expires)/3, 10*time.Millisecond)))

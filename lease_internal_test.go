@@ -23,7 +23,7 @@ func TestKeepAliveReportsLossAtExpiryWhenRenewalStalls(t *testing.T) {
 			<-ctx.Done() // the renewal never answers
 			return false, ctx.Err()
 		},
-		func() { lostAt <- time.Now() })
+		func(*lease) { lostAt <- time.Now() })
 	select {
 	case at := <-lostAt:
 		if at.Before(expires) {
@@ -60,7 +60,7 @@ func TestKeepAliveRenewsAndStopsAtEnd(t *testing.T) {
 			mu.Unlock()
 			return true, nil
 		},
-		func() { t.Error("lost") })
+		func(*lease) { t.Error("lost") })
 	count := func() int { mu.Lock(); defer mu.Unlock(); return len(starts) }
 	waitFor := func(n int, what string) {
 		t.Helper()

@@ -129,6 +129,7 @@ type line struct {
 	epoch    int64         // that of the holding hold keeps alive
 	hold     *lease        // nil when nothing is held
 	confirm  []string      // waits whose grants were read and not yet confirmed
+	watch    watchdog      // for every hold's lease (see watchdog)
 	lostHeld int64         // permits lost with a lease and not released since
 	// common are args' first four, formatted for a registration of
 	// commonReg (reg).
@@ -294,9 +295,14 @@ func (l *line) try(ctx context.Context, n int64, id string, w *wait) (ok bool, l
 		args = l.args(l.id, ms(ttl), re, id, waits)
 	}
 	start := time.Now()
-	arr, err := detach(ctx, cl, func(ctx context.Context) ([]any, error) {
-		return asArray(l.script(ctx, l.kind.acquire, l.ks, args...))
-	}, func(ctx context.Context, arr []any, err error) { l.undo(ctx, n, id, arr, err) })
+	var arr []any
+	if ctx.Done() == nil {
+		arr, err = asArray(l.script(ctx, l.kind.acquire, l.ks, args...)) // nothing to detach from
+	} else {
+		arr, err = detach(ctx, cl, func(ctx context.Context) ([]any, error) {
+			return asArray(l.script(ctx, l.kind.acquire, l.ks, args...))
+		}, func(ctx context.Context, arr []any, err error) { l.undo(ctx, n, id, arr, err) })
+	}
 	if err != nil {
 		if !isServerErr(err) && !errors.Is(err, ErrClosed) && (!isCtxErr(err) || ctx.Err() == nil) {
 			l.undo(ctx, n, id, nil, err) // a lost reply: let go of what it may have taken

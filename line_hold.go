@@ -40,6 +40,9 @@ func (l *line) acquired(ctx context.Context, n, token, epoch int64, expires time
 	}
 	le := l.hold
 	fresh := le == nil
+	if l.watch.lost == nil {
+		l.watch = l.watchdog()
+	}
 	if fresh {
 		le = newLease(token)
 		if observing.Load() {
@@ -55,16 +58,28 @@ func (l *line) acquired(ctx context.Context, n, token, epoch int64, expires time
 		} else {
 			l.leaseEvent(ctx, LeaseAcquired, le)
 		}
-		le.keepAlive(l.leaseTTL, expires, l.renew, func() {
-			// After a release in flight: a renewal that crossed it finds
-			// the holding gone, but it was released, not lost.
-			l.op.Lock()
-			defer l.op.Unlock()
-			l.endHold(watchdogCtx, le, true)
-		})
+		le.keepAlive(l.watch.ttl, expires, l.watch.renew, l.watch.lost)
 	case wid != "":
 		le.renewNow()
 	}
+}
+
+// watchdog is what every lease of l's holdings is kept alive with: made
+// once (on l's first hold, when l has its final address), not per hold.
+type watchdog struct {
+	ttl   func() time.Duration
+	renew func(ctx context.Context, ttl time.Duration) (bool, error)
+	lost  func(*lease)
+}
+
+func (l *line) watchdog() watchdog {
+	return watchdog{ttl: l.leaseTTL, renew: l.renew, lost: func(le *lease) {
+		// After a release in flight: a renewal that crossed it finds
+		// the holding gone, but it was released, not lost.
+		l.op.Lock()
+		defer l.op.Unlock()
+		l.endHold(watchdogCtx, le, true)
+	}}
 }
 
 // renew is the watchdog's renewal to a lease of ttl, which also confirms
@@ -130,7 +145,7 @@ func (l *line) Lost() <-chan struct{} {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.hold != nil {
-		return l.hold.done
+		return l.hold.doneChan()
 	}
 	return closedChan
 }

@@ -70,7 +70,7 @@ func max1ms(d time.Duration) int64 { return max(1, d.Milliseconds()) }
 // is found gone or could not be renewed in time.
 func keepMember(ttl time.Duration, start time.Time, renew func(ctx context.Context, ttl time.Duration) (bool, error), lost func()) *lease {
 	le := newLease(0)
-	le.keepAlive(func() time.Duration { return ttl }, start.Add(ttl), renew, func() {
+	le.keepAlive(func() time.Duration { return ttl }, start.Add(ttl), renew, func(le *lease) {
 		le.end()
 		if lost != nil {
 			lost()
