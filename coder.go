@@ -104,6 +104,21 @@ func (c coder[T]) decodeStrings(ss []string) ([]T, error) {
 	return out, nil
 }
 
+// appendDecoded appends the values of ss, decoded, to out.
+func (c coder[T]) appendDecoded(out []T, ss []string) ([]T, error) {
+	if same, ok := c.same(ss); ok {
+		return append(out, same...), nil
+	}
+	for _, s := range ss {
+		x, err := c.decode(s)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
 // decodeReply decodes a single-value reply; found is false for a Redis
 // nil (no such element, or a write queued in a transaction), which each
 // caller turns into its own error: built only then, since these are hot

@@ -90,18 +90,14 @@ func (l *List[T]) sortInSteps(ctx context.Context, r *rebuilder, n int64, o sort
 	}()
 	buf := make([]sortElem, 0, min(n, sortMem))
 	out := make([]string, 0, min(n, sortMem))
-	var part []string
 	for a := int64(0); a < n; a += sortMem {
 		buf = buf[:0]
-		for b := a; b < min(a+sortMem, n); b += readGroup * readStep {
-			var err error
-			part, err = l.lranges(ctx, l.key, b, min(b+readGroup*readStep, a+sortMem, n), part[:0])
-			if err != nil {
-				return err
-			}
-			if buf, err = o.elems(buf, part); err != nil {
-				return err
-			}
+		err := l.lranges(ctx, l.key, a, min(a+sortMem, n), func(part []string) (err error) {
+			buf, err = o.elems(buf, part)
+			return err
+		})
+		if err != nil {
+			return err
 		}
 		slices.SortFunc(buf, o.compare)
 		out = out[:0]

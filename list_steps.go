@@ -74,7 +74,7 @@ func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 			return l.vals.decodeAll(arr[3:])
 		}
 	}
-	var all []string
+	var all []T
 	read := func(ctx context.Context) error {
 		// The key is watched: its length and the steps are one snapshot.
 		n, err := asInt(l.readPrimary(ctx, cmd("LLEN", l.keys[:1])))
@@ -87,15 +87,20 @@ func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 			atomic.StoreUint32(&l.sizeFirst, 0) // short again: one LRANGE next time
 		}
 		if int64(cap(all)) < b-a {
-			all = make([]string, 0, b-a)
+			all = make([]T, 0, b-a)
 		}
-		all, err = l.lranges(ctx, l.key, a, b, all[:0])
-		return err
+		all = all[:0]
+		// Decoded as they come: the strings of a step are garbage once
+		// decoded, and never all live at once.
+		return l.lranges(ctx, l.key, a, b, func(part []string) (err error) {
+			all, err = l.vals.appendDecoded(all, part)
+			return err
+		})
 	}
 	if err := l.snapshot(ctx, "Slice", read); err != nil {
 		return nil, err
 	}
-	return l.vals.decodeStrings(all)
+	return all, nil
 }
 
 // atOnce says whether list[start:stop] (Python's slice) of at most
@@ -137,19 +142,22 @@ func (l *List[T]) lrange(ctx context.Context, key string, a, b int64) ([]string,
 // it does, whose reply is parsed as it streams.
 const readGroup = 4
 
-// lranges appends the elements [a, b) of the list at key to into, read in
-// LRANGE steps of readStep, readGroup of them a round trip (one at a time
-// inside a transaction, whose reads are live and pinned).
-func (l *List[T]) lranges(ctx context.Context, key string, a, b int64, into []string) ([]string, error) {
+// lranges reads the elements [a, b) of the list at key in LRANGE steps of
+// readStep, readGroup of them a round trip (one at a time inside a
+// transaction, whose reads are live and pinned), and hands each step's to
+// each, in order.
+func (l *List[T]) lranges(ctx context.Context, key string, a, b int64, each func([]string) error) error {
 	if l.queuing(ctx) {
 		for next := a; next < b; next += readStep {
 			part, err := l.lrange(ctx, key, next, min(b, next+readStep))
-			if err != nil {
-				return into, err
+			if err == nil {
+				err = each(part)
 			}
-			into = append(into, part...)
+			if err != nil {
+				return err
+			}
 		}
-		return into, nil
+		return nil
 	}
 	cmds := make([]backend.Cmd, 0, readGroup)
 	for next := a; next < b; {
@@ -161,17 +169,19 @@ func (l *List[T]) lranges(ctx context.Context, key string, a, b int64, into []st
 		}
 		rs, err := l.pipeline(ctx, cmds...)
 		if err != nil {
-			return into, err
+			return err
 		}
 		for _, r := range rs {
 			part, err := asStrings(r.Val, r.Err)
-			if err != nil {
-				return into, err
+			if err == nil {
+				err = each(part)
 			}
-			into = append(into, part...)
+			if err != nil {
+				return err
+			}
 		}
 	}
-	return into, nil
+	return nil
 }
 
 // what names the value read: "the set", or "the sets" when they are n.

@@ -197,8 +197,9 @@ func TestListLongReadsAreSnapshots(t *testing.T) {
 	}
 }
 
-// TestListLongSortOfUndecodableIsADecodeError sorts a long List[int]
-// holding text: a *DecodeError naming the text, and nothing changes.
+// TestListLongSortOfUndecodableIsADecodeError sorts and reads a long
+// List[int] holding text: a *DecodeError naming the text, and nothing
+// changes.
 func TestListLongSortOfUndecodableIsADecodeError(t *testing.T) {
 	l := hotredis.NewList[int](key(t))
 	noErr(t, l.Replace(ctx, rand.Perm(listStepsN)...))
@@ -209,6 +210,15 @@ func TestListLongSortOfUndecodableIsADecodeError(t *testing.T) {
 	var de *hotredis.DecodeError
 	if !errors.As(err, &de) || de.Value != "abc" {
 		t.Fatalf("Sort of a list holding abc: %v, want a *DecodeError for abc", err)
+	}
+	// The whole reads decode each step as it comes.
+	vs, err := l.Values(ctx)
+	if de = nil; !errors.As(err, &de) || de.Value != "abc" || !errors.Is(err, hotredis.ErrDecode) || vs != nil {
+		t.Errorf("Values of a list holding abc: %d values, %v; want a *DecodeError for abc", len(vs), err)
+	}
+	vs, err = l.Slice(ctx, 1, -1)
+	if de = nil; !errors.As(err, &de) || de.Value != "abc" || vs != nil {
+		t.Errorf("Slice(1, -1) of a list holding abc: %d values, %v; want a *DecodeError for abc", len(vs), err)
 	}
 	if s := rdb.LIndex(ctx, l.Key(), 20_000).Val(); s != "abc" {
 		t.Errorf("the refused Sort changed the list: %q at 20000", s)
