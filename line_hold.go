@@ -43,6 +43,7 @@ func (l *line) acquired(ctx context.Context, n, token, epoch int64, expires time
 	if l.watch.lost == nil {
 		l.watch = l.watchdog()
 	}
+	watch := l.watch
 	if fresh {
 		le = newLease(token)
 		if observing.Load() {
@@ -58,7 +59,7 @@ func (l *line) acquired(ctx context.Context, n, token, epoch int64, expires time
 		} else {
 			l.leaseEvent(ctx, LeaseAcquired, le)
 		}
-		le.keepAlive(l.watch.ttl, expires, l.watch.renew, l.watch.lost)
+		le.keepAlive(watch.ttl, expires, watch.renew, watch.lost)
 	case wid != "":
 		le.renewNow()
 	}
