@@ -12,7 +12,7 @@
 local owner, lease, wid, waits = ARGV[5], ARGV[6], ARGV[8], ARGV[9] == '1'
 -- Free, and nobody in line: the common case, in one call fewer than below, and
 -- before the line's and the holding's other functions are defined (see lua.go's
--- "libs here": ~6 µs of server time a call here).
+-- "libs here": ~1.5 µs less server time a call here, by INFO commandstats).
 if redis.call('EXISTS', KEYS[1], KEYS[4]) == 0 then
   return {1, take(owner, lease, wid), 1}
 end
