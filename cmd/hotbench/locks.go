@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -35,6 +36,9 @@ type mutex struct {
 type lockLib struct {
 	name   string
 	handle func(key string) mutex // a new owner of the lock at key
+	// top are the commands the library sends itself (INFO commandstats
+	// counts those its scripts call under the same names).
+	top []string
 }
 
 // benchLocks measures hotredis's Lock (and Semaphore) against redsync and
@@ -55,11 +59,11 @@ func benchLocks(url string) error {
 		{"hotredis Lock", func(key string) mutex {
 			l := hotredis.NewLock(key, hotredis.WithClient(hc))
 			return mutex{l.Acquire, l.Release}
-		}},
+		}, []string{"evalsha"}},
 		{"hotredis Semaphore(1)", func(key string) mutex {
 			s := hotredis.NewSemaphore(key, 1, hotredis.WithClient(hc))
 			return mutex{s.Acquire, s.Release}
-		}},
+		}, []string{"evalsha"}},
 		{"redsync v4 (defaults: 32 tries, 50-250ms delay)", func(key string) mutex {
 			m := rs.NewMutex(key)
 			return mutex{
@@ -75,7 +79,7 @@ func benchLocks(url string) error {
 				},
 				func(ctx context.Context) error { _, err := m.UnlockContext(ctx); return err },
 			}
-		}},
+		}, []string{"set", "evalsha"}},
 		{"redislock (LinearBackoff 100ms; default NoRetry cannot wait)", func(key string) mutex {
 			var l *redislock.Lock
 			return mutex{
@@ -85,7 +89,7 @@ func benchLocks(url string) error {
 				},
 				func(ctx context.Context) error { return l.Release(ctx) },
 			}
-		}},
+		}, []string{"evalsha"}},
 	}
 
 	rtt, idle := pingRTT(ctx, rdb, 0), pingRTT(ctx, rdb, hold)
@@ -129,6 +133,11 @@ func benchLocks(url string) error {
 	}
 	if err := uncontendedRounds(ctx, libs); err != nil {
 		return err
+	}
+	if os.Getenv("REDIS_URL") == "" { // (CONFIG RESETSTAT: only on hotbench's own server)
+		if err := serverCosts(ctx, rdb, libs); err != nil {
+			return err
+		}
 	}
 	fmt.Printf("\nFree-running: %d goroutines each acquire, hold %v, release and at once acquire again (peers may let the releaser take the lock back).\n\n", contenders, hold)
 	fmt.Println("| library | acquisitions/s | hand-offs (another goroutine next) | acquisitions per goroutine: fewest-most | wait median | wait p99 | wait max |")
@@ -274,6 +283,80 @@ func uncontendedRounds(ctx context.Context, libs []lockLib) error {
 	}
 	fmt.Println()
 	return nil
+}
+
+// serverCosts counts, for each library, the commands an uncontended
+// Acquire+Release pair makes the server run (those it sends, lib.top,
+// and those its scripts call) and their server time, by INFO
+// commandstats around costPairs pairs on a fresh key. A script's time
+// includes the commands it calls, which are listed too.
+func serverCosts(ctx context.Context, rdb *redis.Client, libs []lockLib) error {
+	const costPairs = 20_000
+	fmt.Printf("\nServer time of an uncontended Acquire+Release, by INFO commandstats over %d pairs (a script's time includes the calls it makes, listed after it).\n\n", costPairs)
+	fmt.Println("| library | commands sent a pair | server µs a pair | calls a pair, sent and by scripts (µs each) |")
+	fmt.Println("|---|---:|---:|---|")
+	for i, lib := range libs {
+		m := lib.handle(fmt.Sprintf("hotbench:lock:cost:%d:%d", time.Now().UnixNano(), i))
+		if err := m.lock(ctx); err != nil { // connections made, scripts loaded
+			return fmt.Errorf("%s: %w", lib.name, err)
+		}
+		if err := m.unlock(ctx); err != nil {
+			return fmt.Errorf("%s: %w", lib.name, err)
+		}
+		if err := rdb.ConfigResetStat(ctx).Err(); err != nil {
+			return err
+		}
+		for range costPairs {
+			if err := m.lock(ctx); err != nil {
+				return fmt.Errorf("%s: %w", lib.name, err)
+			}
+			if err := m.unlock(ctx); err != nil {
+				return fmt.Errorf("%s: %w", lib.name, err)
+			}
+		}
+		info, err := rdb.Info(ctx, "commandstats").Result()
+		if err != nil {
+			return err
+		}
+		var top, topUsec float64
+		var parts []string
+		for _, st := range commandStats(info) {
+			if st.calls < costPairs/10 { // a stray PING
+				continue
+			}
+			per := float64(st.calls) / costPairs
+			parts = append(parts, fmt.Sprintf("%s %.3g (%.2f)", st.name, per, float64(st.usec)/float64(st.calls)))
+			if slices.Contains(lib.top, st.name) {
+				top += per
+				topUsec += float64(st.usec) / costPairs
+			}
+		}
+		fmt.Printf("| %s | %.3g | %.1f | %s |\n", lib.name, top, topUsec, strings.Join(parts, ", "))
+	}
+	return nil
+}
+
+// cmdCost is one command's line of INFO commandstats.
+type cmdCost struct {
+	name        string
+	calls, usec int64
+}
+
+// commandStats returns every command of an INFO commandstats reply but
+// the bench's own, the costliest first.
+func commandStats(info string) []cmdCost {
+	var out []cmdCost
+	for line := range strings.SplitSeq(info, "\n") {
+		name, _, ok := strings.Cut(strings.TrimSpace(line), ":")
+		name, isStat := strings.CutPrefix(name, "cmdstat_")
+		if !ok || !isStat || bookkeeping(strings.SplitN(name, "|", 2)[0]) {
+			continue
+		}
+		calls, usec := commandStat(info, name)
+		out = append(out, cmdCost{name, calls, usec})
+	}
+	slices.SortFunc(out, func(a, b cmdCost) int { return int(b.usec - a.usec) })
+	return out
 }
 
 // contended runs contenders goroutines, each with its own handle, taking
