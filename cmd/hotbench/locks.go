@@ -134,6 +134,9 @@ func benchLocks(url string) error {
 	if err := uncontendedRounds(ctx, libs); err != nil {
 		return err
 	}
+	if err := idleCalls(ctx, libs); err != nil {
+		return err
+	}
 	if os.Getenv("REDIS_URL") == "" { // (CONFIG RESETSTAT: only on hotbench's own server)
 		if err := serverCosts(ctx, rdb, libs); err != nil {
 			return err
@@ -282,6 +285,44 @@ func uncontendedRounds(ctx context.Context, libs []lockLib) error {
 		fmt.Printf(" %.2fx |", ratios[i][len(ratios[i])/2])
 	}
 	fmt.Println()
+	return nil
+}
+
+// idleCalls times, for each library, an uncontended Acquire and a
+// Release each called after hold of idleness (as a critical section
+// leaves the connection and the server idle): medians of idleRounds, the
+// libraries alternating round by round. Scripts cost the server more
+// after an idle moment than back to back (cold caches), the more so the
+// more calls they make.
+func idleCalls(ctx context.Context, libs []lockLib) error {
+	const idleRounds = 300
+	fmt.Printf("\nUncontended calls after %v idle (medians of %d, the libraries alternating):\n\n", hold, idleRounds)
+	fmt.Println("| library | Acquire | Release |")
+	fmt.Println("|---|---:|---:|")
+	ms := make([]mutex, len(libs))
+	acq, rel := make([][]time.Duration, len(libs)), make([][]time.Duration, len(libs))
+	for i, lib := range libs {
+		ms[i] = lib.handle(fmt.Sprintf("hotbench:lock:idle:%d:%d", time.Now().UnixNano(), i))
+	}
+	for range idleRounds {
+		for i, m := range ms {
+			time.Sleep(hold)
+			t := time.Now()
+			if err := m.lock(ctx); err != nil {
+				return fmt.Errorf("%s: %w", libs[i].name, err)
+			}
+			acq[i] = append(acq[i], time.Since(t))
+			time.Sleep(hold)
+			t = time.Now()
+			if err := m.unlock(ctx); err != nil {
+				return fmt.Errorf("%s: %w", libs[i].name, err)
+			}
+			rel[i] = append(rel[i], time.Since(t))
+		}
+	}
+	for i, lib := range libs {
+		fmt.Printf("| %s | %v | %v |\n", lib.name, round(percentile(acq[i], 0.5)), round(percentile(rel[i], 0.5)))
+	}
 	return nil
 }
 
