@@ -94,17 +94,14 @@ func (c coder[T]) decodeStrings(ss []string) ([]T, error) {
 	if same, ok := c.same(ss); ok {
 		return same, nil
 	}
-	out := make([]T, len(ss))
-	for i, s := range ss {
-		var err error
-		if out[i], err = c.decode(s); err != nil {
-			return nil, err
-		}
+	out, err := c.appendDecoded(make([]T, 0, len(ss)), ss)
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-// appendDecoded appends the values of ss, decoded, to out.
+// appendDecoded appends the values of ss, decoded, to out (see same).
 func (c coder[T]) appendDecoded(out []T, ss []string) ([]T, error) {
 	if same, ok := c.same(ss); ok {
 		return append(out, same...), nil

@@ -130,9 +130,15 @@ func atOnce(start, stop int) (a, e int64, whole, ok bool) {
 // scratch list in its slot) from the primary, as strings (see
 // backend.Cmd.Strings).
 func (l *List[T]) lrange(ctx context.Context, key string, a, b int64) ([]string, error) {
+	return asStrings(l.readPrimary(ctx, lrangeCmd(key, a, b)))
+}
+
+// lrangeCmd is the LRANGE of the elements [a, b) of the list at key, read
+// as strings.
+func lrangeCmd(key string, a, b int64) backend.Cmd {
 	c := cmd("LRANGE", []string{key}, strconv.FormatInt(a, 10), strconv.FormatInt(b-1, 10))
-	c.Strings = true
-	return asStrings(l.readPrimary(ctx, c))
+	c.ReadOnly, c.Strings = true, true
+	return c
 }
 
 // readGroup is how many LRANGE steps of readStep a read sends at once:
@@ -163,9 +169,7 @@ func (l *List[T]) lranges(ctx context.Context, key string, a, b int64, each func
 	for next := a; next < b; {
 		cmds = cmds[:0]
 		for ; next < b && len(cmds) < readGroup; next += readStep {
-			c := cmd("LRANGE", []string{key}, strconv.FormatInt(next, 10), strconv.FormatInt(min(b, next+readStep)-1, 10))
-			c.ReadOnly, c.Strings = true, true
-			cmds = append(cmds, c)
+			cmds = append(cmds, lrangeCmd(key, next, min(b, next+readStep)))
 		}
 		rs, err := l.pipeline(ctx, cmds...)
 		if err != nil {

@@ -33,6 +33,14 @@ type mutex struct {
 	unlock func(ctx context.Context) error
 }
 
+// pair is one Acquire and Release.
+func (m mutex) pair(ctx context.Context) error {
+	if err := m.lock(ctx); err != nil {
+		return err
+	}
+	return m.unlock(ctx)
+}
+
 type lockLib struct {
 	name   string
 	handle func(key string) mutex // a new owner of the lock at key
@@ -119,7 +127,7 @@ func benchLocks(url string) error {
 	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for i, lib := range libs {
 		key := fmt.Sprintf("hotbench:lock:%d:%d", time.Now().UnixNano(), i)
-		un, err := uncontended(ctx, lib, key+":u")
+		un, err := uncontendedFor(ctx, lib, key+":u", *duration)
 		if err != nil {
 			return fmt.Errorf("%s: %w", lib.name, err)
 		}
@@ -226,19 +234,14 @@ func freeRunning(ctx context.Context, lib lockLib, key string) (freeRun, error) 
 	return fr, firstErr
 }
 
-func uncontended(ctx context.Context, lib lockLib, key string) (float64, error) {
-	return uncontendedFor(ctx, lib, key, *duration)
-}
-
+// uncontendedFor runs uncontended Acquire+Release pairs for d and
+// returns how many a second.
 func uncontendedFor(ctx context.Context, lib lockLib, key string, d time.Duration) (float64, error) {
 	m := lib.handle(key)
 	n := 0
 	start := time.Now()
 	for time.Since(start) < d {
-		if err := m.lock(ctx); err != nil {
-			return 0, err
-		}
-		if err := m.unlock(ctx); err != nil {
+		if err := m.pair(ctx); err != nil {
 			return 0, err
 		}
 		n++
@@ -338,20 +341,14 @@ func serverCosts(ctx context.Context, rdb *redis.Client, libs []lockLib) error {
 	fmt.Println("|---|---:|---:|---|")
 	for i, lib := range libs {
 		m := lib.handle(fmt.Sprintf("hotbench:lock:cost:%d:%d", time.Now().UnixNano(), i))
-		if err := m.lock(ctx); err != nil { // connections made, scripts loaded
-			return fmt.Errorf("%s: %w", lib.name, err)
-		}
-		if err := m.unlock(ctx); err != nil {
+		if err := m.pair(ctx); err != nil { // connections made, scripts loaded
 			return fmt.Errorf("%s: %w", lib.name, err)
 		}
 		if err := rdb.ConfigResetStat(ctx).Err(); err != nil {
 			return err
 		}
 		for range costPairs {
-			if err := m.lock(ctx); err != nil {
-				return fmt.Errorf("%s: %w", lib.name, err)
-			}
-			if err := m.unlock(ctx); err != nil {
+			if err := m.pair(ctx); err != nil {
 				return fmt.Errorf("%s: %w", lib.name, err)
 			}
 		}

@@ -100,11 +100,10 @@ func parse(name string) (*Script, error) {
 			break // the header ends at the first line of code
 		}
 		if v, ok := strings.CutPrefix(line, "-- libs:"); ok {
-			front, rest, _ := strings.Cut(v, "|")
+			front, rest, split := strings.Cut(v, "|")
 			s.Libs = append(strings.Fields(front), strings.Fields(rest)...)
-			nfront = len(strings.Fields(front))
-			if rest == "" {
-				nfront = 0
+			if split {
+				nfront = len(strings.Fields(front))
 			}
 		}
 		if v, ok := strings.CutPrefix(line, "-- flags:"); ok {
