@@ -50,12 +50,21 @@ import (
 // lineKind is what a kind of primitive runs.
 type lineKind struct {
 	acquire, release, cancel, renew *lua.Script
-	permits                         bool // a semaphore: counts permits
+	// quickAcquire and quickRelease, when a kind has them, decide the
+	// uncontended case naming only the first quickKeys KEYS, and reply
+	// -1 for the rest, which acquire and release decide (see line.quick).
+	quickAcquire, quickRelease *lua.Script
+	permits                    bool // a semaphore: counts permits
 }
+
+// quickKeys is how many of the engine's KEYS the quick scripts name: the
+// holding, the state, the fencing counter and the line.
+const quickKeys = 4
 
 var (
 	lockKind = &lineKind{
 		acquire: lua.Load("lock_acquire"), release: lua.Load("lock_release"),
+		quickAcquire: lua.Load("lock_acquire_quick"), quickRelease: lua.Load("lock_release_quick"),
 		cancel: lua.Load("lock_cancel"), renew: lua.Load("lock_renew"),
 	}
 	semKind = &lineKind{
@@ -131,6 +140,14 @@ type line struct {
 	confirm  []string      // waits whose grants were read and not yet confirmed
 	watch    watchdog      // for every hold's lease (see watchdog)
 	lostHeld int64         // permits lost with a lease and not released since
+	// Whether the quick scripts are worth a try (see lineKind): an
+	// attempt goes by quickAcquire unless the handle holds already or
+	// its last quick attempt found contention (slow, until an attempt
+	// by acquire takes the lock); a release goes by quickRelease when
+	// the holding was taken by quickAcquire (quickHeld). A quick script
+	// that cannot decide costs a round trip more, so a contended handle
+	// keeps to the full scripts, whose releases hand off to waiters.
+	slow, quickHeld bool
 	// common are args' first four, formatted for a registration of
 	// commonReg (reg).
 	common    [4]string
@@ -296,12 +313,20 @@ func (l *line) try(ctx context.Context, n int64, id string, w *wait) (ok bool, l
 	}
 	start := time.Now()
 	var arr []any
-	if ctx.Done() == nil {
-		arr, err = asArray(l.script(ctx, l.kind.acquire, l.ks, args...)) // nothing to detach from
-	} else {
-		arr, err = detach(ctx, cl, func(ctx context.Context) ([]any, error) {
-			return asArray(l.script(ctx, l.kind.acquire, l.ks, args...))
-		}, func(ctx context.Context, arr []any, err error) { l.undo(ctx, n, id, arr, err) })
+	l.mu.Lock()
+	quick := l.kind.quickAcquire != nil && !l.slow && l.held == 0
+	l.mu.Unlock()
+	if quick {
+		arr, err = l.attempt(ctx, cl, l.kind.quickAcquire, l.ks[:quickKeys], args, n, id)
+		if err == nil && len(arr) == 1 && arr[0] == int64(-1) {
+			quick, arr = false, nil // contended: the full script decides
+			l.mu.Lock()
+			l.slow = true
+			l.mu.Unlock()
+		}
+	}
+	if !quick {
+		arr, err = l.attempt(ctx, cl, l.kind.acquire, l.ks, args, n, id)
 	}
 	if err != nil {
 		if !isServerErr(err) && !errors.Is(err, ErrClosed) && (!isCtxErr(err) || ctx.Err() == nil) {
@@ -327,7 +352,22 @@ func (l *line) try(ctx context.Context, n int64, id string, w *wait) (ok bool, l
 		epoch = token // a lock's holding is known by its token; arr[2] counts holds
 	}
 	l.acquired(ctx, n, token, epoch, start.Add(ttl), "")
+	l.mu.Lock()
+	l.quickHeld, l.slow = quick, false
+	l.mu.Unlock()
 	return true, 0, nil
+}
+
+// attempt runs the acquire script s (KEYS ks) as the attempt id for n. If
+// ctx ends before the reply, attempt returns ctx's error at once and
+// undoes what the attempt took, in the background.
+func (l *line) attempt(ctx context.Context, cl *Client, s *lua.Script, ks, args []string, n int64, id string) ([]any, error) {
+	if ctx.Done() == nil {
+		return asArray(l.script(ctx, s, ks, args...)) // nothing to detach from
+	}
+	return detach(ctx, cl, func(ctx context.Context) ([]any, error) {
+		return asArray(l.script(ctx, s, ks, args...))
+	}, func(ctx context.Context, arr []any, err error) { l.undo(ctx, n, id, arr, err) })
 }
 
 // undo gives back, in the background, what an attempt took when its
@@ -384,6 +424,7 @@ func (l *line) release(ctx context.Context, op string, n int64) error {
 	}
 	fromLease := min(l.held, n)
 	le := l.hold
+	quick := l.kind.quickRelease != nil && l.quickHeld && l.held == 1
 	l.mu.Unlock()
 	var args []string
 	if l.kind.permits {
@@ -395,7 +436,14 @@ func (l *line) release(ctx context.Context, op string, n int64) error {
 	} else {
 		args = l.args(l.id)
 	}
-	left, err := asInt(l.script(ctx, l.kind.release, l.ks, args...))
+	var left int64
+	var err error
+	if quick { // -1: not decided, the full script runs
+		left, err = asInt(l.script(ctx, l.kind.quickRelease, l.ks[:quickKeys], args...))
+	}
+	if !quick || (err == nil && left < 0) {
+		left, err = asInt(l.script(ctx, l.kind.release, l.ks, args...))
+	}
 	switch {
 	case errors.Is(err, ErrNotHeld):
 		if le != nil {
@@ -417,6 +465,7 @@ func (l *line) release(ctx context.Context, op string, n int64) error {
 		l.held = left
 	}
 	done := l.held <= 0 && le != nil && l.hold == le
+	l.quickHeld = l.quickHeld && l.held > 0
 	l.mu.Unlock()
 	if done {
 		l.endHold(ctx, le, false)

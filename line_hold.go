@@ -35,6 +35,7 @@ func (l *line) acquired(ctx context.Context, n, token, epoch int64, expires time
 	}
 	l.held += n
 	l.tok = token
+	l.quickHeld = false // (try sets it for a take by quickAcquire)
 	if wid != "" && l.kind.permits {
 		l.confirm = append(l.confirm, wid)
 	}

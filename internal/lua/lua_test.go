@@ -1674,6 +1674,125 @@ var cases = []scriptCase{
 		want: -3,
 	},
 
+	// lock_acquire_quick: KEYS lk[:4]; ARGV as lock_acquire's
+	{
+		script: "lock_acquire_quick", name: "a free lock nobody waits for is taken with a token from the server's clock",
+		keys: lk[:4],
+		args: lockArgs("o1", "10000", "0", "w1", "1"),
+		want: cmd(1, token, 1),
+		after: []probe{
+			{cmd("HMGET", "{t}", "owner", "count", "wid"), strs("o1", "1", "w1")},
+			{cmd("PTTL", "{t}"), between(1, 10000)},
+			{cmd("GET", "{t}:fence"), token},
+		},
+	},
+	{
+		script: "lock_acquire_quick", name: "a token follows the fencing counter when it is ahead of the clock",
+		setup: [][]any{{"SET", "{t}:fence", "9000000000000000"}},
+		keys:  lk[:4],
+		args:  lockArgs("o1", "10000", "0", "w1", "0"),
+		want:  cmd(1, 9000000000000001, 1),
+	},
+	{
+		script: "lock_acquire_quick", name: "an attempt on a lock held by another gets the time it has left",
+		setup: [][]any{heldBy("o2", "w2"), {"PEXPIRE", "{t}", 10000}},
+		keys:  lk[:4],
+		args:  lockArgs("o1", "10000", "0", "w1", "0"),
+		want:  cmd(0, between(1, 10000)),
+		after: []probe{{cmd("HGET", "{t}", "owner"), "o2"}},
+	},
+	{
+		script: "lock_acquire_quick", name: "an attempt on a lock held without expiry gets -1",
+		setup: [][]any{heldBy("o2", "w2"), lockAcquire("o3", "w3", "1")},
+		keys:  lk[:4],
+		args:  lockArgs("o1", "10000", "0", "w1", "0"),
+		want:  cmd(0, -1),
+	},
+	{
+		script: "lock_acquire_quick", name: "a Lock's owner does not re-enter",
+		setup: [][]any{heldBy("o1", "w1")},
+		keys:  lk[:4],
+		args:  lockArgs("o1", "10000", "0", "w2", "0"),
+		want:  cmd(0, -1),
+	},
+	{
+		script: "lock_acquire_quick", name: "-1 for a wait on a held lock, which does not join the line",
+		setup: [][]any{heldBy("o2", "w2")},
+		keys:  lk[:4],
+		args:  lockArgs("o1", "10000", "0", "w1", "1"),
+		want:  cmd(-1),
+		after: []probe{{cmd("EXISTS", "{t}:waiters"), 0}},
+	},
+	{
+		script: "lock_acquire_quick", name: "-1 for an RLock's owner, who re-enters only by lock_acquire",
+		setup: [][]any{heldBy("o1", "w1")},
+		keys:  lk[:4],
+		args:  lockArgs("o1", "10000", "1", "w2", "0"),
+		want:  cmd(-1),
+		after: []probe{{cmd("HGET", "{t}", "count"), "1"}},
+	},
+	{
+		script: "lock_acquire_quick", name: "-1 for the attempt a grant went to",
+		setup: [][]any{heldBy("o1", "w1")},
+		keys:  lk[:4],
+		args:  lockArgs("o1", "10000", "0", "w1", "0"),
+		want:  cmd(-1),
+	},
+	{
+		script: "lock_acquire_quick", name: "-1 for a free lock with someone in line, which stays free",
+		setup: [][]any{heldBy("o2", "w2"), lockAcquire("o3", "w3", "1"), {"DEL", "{t}"}},
+		keys:  lk[:4],
+		args:  lockArgs("o1", "10000", "0", "w1", "0"),
+		want:  cmd(-1),
+		after: []probe{
+			{cmd("EXISTS", "{t}"), 0},
+			{cmd("ZRANGE", "{t}:waiters", 0, -1), strs("w3")},
+		},
+	},
+
+	// lock_release_quick: KEYS lk[:4]; ARGV as lock_release's
+	{
+		script: "lock_release_quick", name: "the owner's only hold is freed",
+		setup: [][]any{lockAcquire("o1", "w1", "0")},
+		keys:  lk[:4],
+		args:  lockArgs("o1"),
+		want:  0,
+		after: []probe{{cmd("EXISTS", "{t}"), 0}},
+	},
+	{
+		script: "lock_release_quick", name: "-1 for another handle, which changes nothing",
+		setup: [][]any{lockAcquire("o1", "w1", "0")},
+		keys:  lk[:4],
+		args:  lockArgs("o2"),
+		want:  -1,
+		after: []probe{{cmd("HGET", "{t}", "owner"), "o1"}},
+	},
+	{
+		script: "lock_release_quick", name: "-1 for a free lock",
+		keys: lk[:4],
+		args: lockArgs("o1"),
+		want: -1,
+	},
+	{
+		script: "lock_release_quick", name: "-1 for an RLock's inner hold, which stays",
+		setup: [][]any{heldBy("o1", "w1"), {"HSET", "{t}", "count", 2}},
+		keys:  lk[:4],
+		args:  lockArgs("o1"),
+		want:  -1,
+		after: []probe{{cmd("HGET", "{t}", "count"), "2"}},
+	},
+	{
+		script: "lock_release_quick", name: "-1 with someone in line: no hand-off, the lock stays held",
+		setup: [][]any{lockAcquire("o1", "w1", "0"), lockAcquire("o2", "w2", "1")},
+		keys:  lk[:4],
+		args:  lockArgs("o1"),
+		want:  -1,
+		after: []probe{
+			{cmd("HGET", "{t}", "owner"), "o1"},
+			{cmd("ZRANGE", "{t}:waiters", 0, -1), strs("w2")},
+		},
+	},
+
 	// lock_release: KEYS lk; ARGV common, owner
 	{
 		script: "lock_release", name: "the owner's release frees the lock",
