@@ -105,11 +105,11 @@ func (l *List[T]) sortInSteps(ctx context.Context, r *rebuilder, n int64, o sort
 			out = append(out, e.s)
 		}
 		if n <= sortMem { // one run: straight into the scratch list
-			return r.pushList(ctx, l.key, out)
+			return r.pushList(ctx, out)
 		}
 		run := &sortRun{rebuilder: rebuilder{cl: r.cl, tmp: r.tmp + ":run:" + strconv.Itoa(len(runs))}}
 		runs = append(runs, run)
-		if err := run.pushList(ctx, l.key, out); err != nil {
+		if err := run.pushList(ctx, out); err != nil {
 			return err
 		}
 	}
@@ -182,13 +182,13 @@ func (l *List[T]) mergeRuns(ctx context.Context, r *rebuilder, runs []*sortRun, 
 			heap.Fix(h, 0)
 		}
 		if len(out) == cap(out) {
-			if err := r.pushList(ctx, l.key, out); err != nil {
+			if err := r.pushList(ctx, out); err != nil {
 				return err
 			}
 			out = out[:0]
 		}
 	}
-	return r.pushList(ctx, l.key, out)
+	return r.pushList(ctx, out)
 }
 
 // runHeap orders the runs by their next element.

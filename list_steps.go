@@ -503,7 +503,7 @@ func (l *List[T]) SetSlice(ctx context.Context, start, stop int, vs ...T) error 
 		if err := r.copyRange(ctx, l.key, 0, s); err != nil {
 			return err
 		}
-		if err := r.pushList(ctx, l.key, ss); err != nil {
+		if err := r.pushList(ctx, ss); err != nil {
 			return err
 		}
 		return r.copyRange(ctx, l.key, e, n)
@@ -534,7 +534,7 @@ func (l *List[T]) Replace(ctx context.Context, vs ...T) error {
 		return err
 	}
 	done, err := l.rebuild(ctx, "list", nil, func(ctx context.Context, r *rebuilder) error {
-		return r.pushList(ctx, l.key, ss)
+		return r.pushList(ctx, ss)
 	})
 	if err == nil && !done {
 		err = fmt.Errorf("%w: the new list could not be built", ErrTxConflict)

@@ -90,6 +90,53 @@ func TestListLongRewritesMatchTheModelAndLetOthersIn(t *testing.T) {
 	}
 }
 
+// TestListLongRewriteWhoseScratchIsLostStartsAgain deletes the scratch
+// list in the middle of rewrites whose steps append values (a Sort, a
+// SetSlice inserting many), as its expiry would after a long stall: the
+// next step notices, the rewrite starts again and ends equal to the model.
+func TestListLongRewriteWhoseScratchIsLostStartsAgain(t *testing.T) {
+	l := hotredis.NewList[int](key(t))
+	model := rand.Perm(listStepsN)
+	noErr(t, l.Replace(ctx, model...))
+	rdb := rawClient()
+	defer rdb.Close()
+	for _, st := range []struct {
+		name  string
+		apply func() error
+		model func()
+	}{
+		{"Sort", func() error { return l.Sort(ctx, false) }, func() { slices.Sort(model) }},
+		{"SetSlice inserting many", func() error { return l.SetSlice(ctx, 50, 50, rangeInts(20_000)...) }, func() {
+			model = slices.Concat(model[:50], rangeInts(20_000), model[50:])
+		}},
+	} {
+		var steps, lost atomic.Int64
+		hotredis.DuringRebuilds(func() {
+			if steps.Add(1) != 2 {
+				return
+			}
+			for _, k := range scratchLeft(t, l.Key()) {
+				lost.Add(rdb.Del(ctx, k).Val())
+			}
+		})
+		tries := hotredis.RebuildTries()
+		err := st.apply()
+		hotredis.DuringRebuilds(nil)
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if lost.Load() == 0 {
+			t.Fatalf("%s: no scratch list to lose after the second step", st.name)
+		}
+		if n := hotredis.RebuildTries() - tries; n < 2 {
+			t.Errorf("%s: %d rebuild attempts, want another after the scratch list was lost", st.name, n)
+		}
+		st.model()
+		checkList(t, l, model, st.name)
+		noScratch(t, l.Key())
+	}
+}
+
 func rangeInts(n int) []int {
 	out := make([]int, n)
 	for i := range out {

@@ -5,8 +5,8 @@
 -- the step, then its arguments:
 --   "copy" a b: append the list's elements a..b (LRANGE bounds) to the scratch list;
 --   "rcopy" a b: put them at the head of the scratch list in reverse order (so that
---     copying a list's chunks from its head builds its reverse);
---   "push" values...: append the values (at most a chunk).
+--     copying a list's chunks from its head builds its reverse).
+-- (Values from the client go by RPUSH in a MULTI/EXEC: rebuild.go's pushList.)
 -- Reply: {"0", the scratch list's new length}.
 -- A script so that the step checks the scratch list is whole (its length is the one the
 -- last step left: error STALE otherwise, when it expired between steps) and renews its
@@ -23,10 +23,6 @@ if op == 'copy' or op == 'rcopy' then
   if op == 'rcopy' then push = 'LPUSH' end
   for i = 1, #part, 1000 do -- unpack takes a few thousand values at most
     size = redis.call(push, tmp, unpack(part, i, math.min(i + 999, #part)))
-  end
-elseif op == 'push' then
-  for i = 4, #ARGV, 1000 do -- unpack takes a few thousand values at most
-    size = redis.call('RPUSH', tmp, unpack(ARGV, i, math.min(i + 999, #ARGV)))
   end
 else
   return redis.error_reply('ERR unknown list step ' .. op)

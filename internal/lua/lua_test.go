@@ -1224,16 +1224,10 @@ var cases = []scriptCase{
 		after: []probe{{cmd("LRANGE", "{t}:s", 0, -1), strs("c", "b", "a", "x")}},
 	},
 	{
-		script: "list_step", name: "push appends values",
-		keys: []string{"{t}:l", "{t}:s"},
-		args: cmd("0", "60000", "push", "p", "q"),
-		want: []any{"0", int64(2)},
-	},
-	{
 		script: "list_step", name: "STALE when the scratch list is not the length the last step left",
-		setup: [][]any{{"RPUSH", "{t}:s", "x"}},
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b"}, {"RPUSH", "{t}:s", "x"}},
 		keys:  []string{"{t}:l", "{t}:s"},
-		args:  cmd("2", "60000", "push", "p"),
+		args:  cmd("2", "60000", "copy", "0", "1"),
 		want:  errReply("STALE"),
 		after: []probe{{cmd("LLEN", "{t}:s"), 1}},
 	},
