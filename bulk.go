@@ -20,22 +20,22 @@ import (
 // command of a bulk write carries.
 const bulkMax = 10 * chunkSize
 
-// bulk is one kind of bulk write: the command, and the step that does the
-// same to a scratch copy (see rebuilder.apply).
+// bulk is one kind of bulk write: the command, which also applies it to a
+// scratch copy (see rebuilder.applyNative), and the step that copies the
+// value there.
 type bulk struct {
 	typ    string      // the Redis type: "hash" or "set"
 	verb   string      // the command: HSET, HDEL, SADD or SREM
-	script *lua.Script // the step script: hash_step or set_step
+	script *lua.Script // the copying step's script: hash_step or set_step
 	copy   string      // its step copying the value: "scan-copy" or "copy"
-	step   string      // its step doing what verb does
 	per    int         // arguments per item: 2 for HSET, else 1
 }
 
 var (
-	bulkHSET = bulk{typ: "hash", verb: "HSET", script: scriptHashStep, copy: "scan-copy", step: "put", per: 2}
-	bulkHDEL = bulk{typ: "hash", verb: "HDEL", script: scriptHashStep, copy: "scan-copy", step: "del", per: 1}
-	bulkSADD = bulk{typ: "set", verb: "SADD", script: scriptSetStep, copy: "copy", step: "add", per: 1}
-	bulkSREM = bulk{typ: "set", verb: "SREM", script: scriptSetStep, copy: "copy", step: "rem", per: 1}
+	bulkHSET = bulk{typ: "hash", verb: "HSET", script: scriptHashStep, copy: "scan-copy", per: 2}
+	bulkHDEL = bulk{typ: "hash", verb: "HDEL", script: scriptHashStep, copy: "scan-copy", per: 1}
+	bulkSADD = bulk{typ: "set", verb: "SADD", script: scriptSetStep, copy: "copy", per: 1}
+	bulkSREM = bulk{typ: "set", verb: "SREM", script: scriptSetStep, copy: "copy", per: 1}
 )
 
 // bulkWrite applies b with args (items of b.per arguments) to o's key and
@@ -53,7 +53,7 @@ func (o *object) bulkWrite(ctx context.Context, b bulk, args []string) (int, err
 				return err
 			}
 			before := r.size
-			err := r.apply(ctx, b.script, b.step, o.key, args, b.per)
+			err := r.applyNative(ctx, b.verb, args, b.per)
 			changed = max(r.size-before, before-r.size)
 			return err
 		})
@@ -76,7 +76,7 @@ func (o *object) bulkWrite(ctx context.Context, b bulk, args []string) (int, err
 func (o *object) bulkReplace(ctx context.Context, b bulk, args []string) error {
 	if len(args) > bulkMax*b.per && !o.queuing(ctx) {
 		_, err := o.rebuild(ctx, b.typ, nil, func(ctx context.Context, r *rebuilder) error {
-			return r.apply(ctx, b.script, b.step, o.key, args, b.per)
+			return r.applyNative(ctx, b.verb, args, b.per)
 		})
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -1349,4 +1350,98 @@ func TestSetRebuildOtherSetWritten(t *testing.T) {
 		t.Fatalf("digest %v, want %v: the member added to the other set meanwhile is missing", got, want)
 	}
 	noScratch(t, a.Key())
+}
+
+// TestBulkWriteWhoseScratchIsLostStartsAgain deletes the scratch key in
+// the middle of bulk writes whose steps send the values as they are
+// (SADD, SREM, HSET, HDEL in a MULTI/EXEC), once it holds what one of
+// those steps did, as its expiry would after a long stall: the next step
+// notices, the write starts again and ends equal to the model.
+func TestBulkWriteWhoseScratchIsLostStartsAgain(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	// lose runs apply, deleting k's scratch key once it held the copy the
+	// values apply to (from members or fields) and a step changed it.
+	lose := func(t *testing.T, k, typ string, from int64, apply func() error) {
+		t.Helper()
+		var copied bool
+		var lost atomic.Int64
+		hotredis.DuringRebuilds(func() {
+			if lost.Load() > 0 {
+				return
+			}
+			for _, s := range scratchLeft(t, k) {
+				n := rdb.SCard(ctx, s).Val()
+				if typ == "hash" {
+					n = rdb.HLen(ctx, s).Val()
+				}
+				if n != from && copied {
+					lost.Add(rdb.Del(ctx, s).Val())
+				}
+				copied = copied || n == from
+			}
+		})
+		tries := hotredis.RebuildTries()
+		err := apply()
+		hotredis.DuringRebuilds(nil)
+		noErr(t, err)
+		if lost.Load() == 0 {
+			t.Fatal("no scratch key was lost")
+		}
+		if n := hotredis.RebuildTries() - tries; n < 2 {
+			t.Errorf("%d rebuild attempts, want another after the scratch key was lost", n)
+		}
+		noScratch(t, k)
+	}
+	const many = 30_000
+	t.Run("Set.Add", func(t *testing.T) {
+		s := hotredis.NewSet[int](key(t))
+		must[int](t)(s.Add(ctx, rangeInts(100)...))
+		lose(t, s.Key(), "set", 100, func() error { _, err := s.Add(ctx, rangeInts(many)...); return err })
+		got := must[[]int](t)(s.Members(ctx))
+		slices.Sort(got)
+		if !slices.Equal(got, rangeInts(many)) {
+			t.Errorf("%d members after Add, want %d", len(got), many)
+		}
+	})
+	t.Run("Set.Remove", func(t *testing.T) {
+		s := hotredis.NewSet[int](key(t))
+		must[int](t)(s.Add(ctx, rangeInts(many+10)...))
+		lose(t, s.Key(), "set", many+10, func() error { _, err := s.Remove(ctx, rangeInts(many)...); return err })
+		got := must[[]int](t)(s.Members(ctx))
+		slices.Sort(got)
+		if want := rangeInts(many + 10)[many:]; !slices.Equal(got, want) {
+			t.Errorf("members after Remove: %v, want %v", got, want)
+		}
+	})
+	t.Run("Map.SetMany", func(t *testing.T) {
+		m := hotredis.NewMap[int, int](key(t))
+		noErr(t, m.SetMany(ctx, map[int]int{1: 1, 2: 2}))
+		model := map[int]int{}
+		for i := range many {
+			model[i] = -i
+		}
+		lose(t, m.Key(), "hash", 2, func() error { return m.SetMany(ctx, model) })
+		model[1], model[2] = -1, -2
+		if got := must[map[int]int](t)(m.Items(ctx)); !maps.Equal(got, model) {
+			t.Errorf("%d entries after SetMany, want %d", len(got), len(model))
+		}
+	})
+	t.Run("Map.Remove", func(t *testing.T) {
+		m := hotredis.NewMap[int, int](key(t))
+		model := map[int]int{}
+		for i := range many + 10 {
+			model[i] = i
+		}
+		noErr(t, m.SetMany(ctx, model))
+		ks := make([]int, many)
+		for i := range ks {
+			ks[i] = i
+			delete(model, i)
+		}
+		lose(t, m.Key(), "hash", many+10, func() error { _, err := m.Remove(ctx, ks...); return err })
+		if got := must[map[int]int](t)(m.Items(ctx)); !maps.Equal(got, model) {
+			t.Errorf("entries after Remove: %v, want %v", got, model)
+		}
+	})
 }

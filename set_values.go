@@ -181,8 +181,12 @@ func (s *Set[T]) valuesUpdate(ctx context.Context, op string, vs []T) error {
 }
 
 // valueSteps names the set_step step that applies each op's values to a
-// copy of the set (for inter, to an empty scratch set).
-var valueSteps = map[string]string{"union": "add", "diff": "rem", "xor": "xor", "inter": "inter"}
+// copy of the set (for inter, to an empty scratch set); union and diff are
+// SADD and SREM (valueVerbs), which applyNative sends as they are.
+var (
+	valueSteps = map[string]string{"xor": "xor", "inter": "inter"}
+	valueVerbs = map[string]string{"union": "SADD", "diff": "SREM"}
+)
 
 // rebuildValues applies op with many values (distinct, encoded) by a
 // rebuild in bounded steps (see rebuild.go): the members are copied to a
@@ -195,6 +199,9 @@ func (s *Set[T]) rebuildValues(ctx context.Context, op string, vals []string) (b
 			if err := r.scan(ctx, scriptSetStep, s.key, nil, "copy"); err != nil {
 				return err
 			}
+		}
+		if verb, ok := valueVerbs[op]; ok {
+			return r.applyNative(ctx, verb, vals, 1)
 		}
 		return r.apply(ctx, scriptSetStep, valueSteps[op], s.key, vals, 1)
 	})

@@ -19,9 +19,8 @@
 --   "incr": add each count to the field in the scratch hash, exactly (as
 --     HINCRBY does);
 --   "min" / "max": set the smaller / larger of the count and the field's
---     count in KEYS[1], when that is positive;
---   "put": set each field to the value (HSET).
--- And "del" takes fields (at most a chunk): delete them (HDEL).
+--     count in KEYS[1], when that is positive.
+-- (A Map's values go by HSET and HDEL in a MULTI/EXEC: rebuild.go's applyNative.)
 -- Reply: {next cursor ("0" when done or not scanning), new size}.
 -- A script so that the step checks the scratch hash is whole (its size is
 -- the one the last step left: error STALE otherwise, when it expired
@@ -129,10 +128,6 @@ elseif op == 'min' or op == 'max' then
     end
     if #sets > 0 then redis.call('HSET', tmp, unpack(sets)) end
   end
-elseif op == 'put' then
-  if #ARGV >= 4 then redis.call('HSET', tmp, unpack(ARGV, 4)) end
-elseif op == 'del' then
-  if #ARGV >= 4 then redis.call('HDEL', tmp, unpack(ARGV, 4)) end
 else
   return redis.error_reply('ERR hash_step: unknown step ' .. op)
 end

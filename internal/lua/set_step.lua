@@ -9,11 +9,11 @@
 --   "pick" cursor count rule: the same, copying only the members that are
 --     in all of KEYS[3..] (rule "all"), in none ("none"), or in an odd
 --     number of them ("odd", a key named twice counting twice);
---   "add" values...: add the values (at most a chunk);
---   "rem" values...: remove them;
---   "inter" values...: add those that are members of the set;
+--   "inter" values... (at most a chunk): add those that are members of the set;
 --   "xor" values... (distinct): of those, remove the members of the set
 --     and add the others.
+-- (Union and difference with values go by SADD and SREM in a MULTI/EXEC:
+-- rebuild.go's applyNative.)
 -- Reply: {next cursor ("0" when done or not scanning), new size}.
 -- A script so that the step checks the scratch set is whole (its size is
 -- the one the last step left: error STALE otherwise, when it expired
@@ -59,10 +59,6 @@ if op == 'copy' or op == 'pick' then
   until cursor == '0' or seen >= budget
 elseif #ARGV < first then
   -- no values: nothing to do
-elseif op == 'add' then
-  redis.call('SADD', tmp, unpack(ARGV, first))
-elseif op == 'rem' then
-  redis.call('SREM', tmp, unpack(ARGV, first))
 elseif op == 'inter' or op == 'xor' then
   local here = redis.call('SMISMEMBER', key, unpack(ARGV, first))
   local add, rem = {}, {}
