@@ -299,7 +299,11 @@ func (r *rebuilder) applyNative(ctx context.Context, verb string, items []string
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		n := min(len(items), per*r.stretchFor(listStep))
+		most := r.stretchFor(listStep)
+		if verb != "RPUSH" {
+			most = min(most, nativeHashMax)
+		}
+		n := min(len(items), per*most)
 		start := time.Now()
 		rs, err := r.cl.exec(ctx, append(chunkCmds(verb, tmp, items[:n]), tail...))
 		r.measured(time.Since(start))
@@ -335,6 +339,14 @@ func (r *rebuilder) applyNative(ctx context.Context, verb string, items []string
 	}
 	return nil
 }
+
+// nativeHashMax is the most members or fields one step of applyNative
+// adds to a scratch set or hash. Each costs ~0.7 µs in a big one, and
+// more, up to several µs, while Redis grows its memory (here, a virtual
+// machine): steps of 8,000, as for a list, took up to 19.9 ms, of 2,000 up
+// to 16 ms, of 1,000 up to 8.6 ms (HOTBENCH_ONLY=Replace hotbench steps,
+// 2026-12-05).
+const nativeHashMax = chunkSize
 
 // nativeSize is the command that reads the size of applyNative's scratch
 // key, by verb.
