@@ -1292,6 +1292,20 @@ var cases = []scriptCase{
 
 	// list_scan: KEYS list; ARGV step, args
 	{
+		script: "list_scan", name: "count within the first stretch, with the length",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "a", "c", "a"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("count", "a", "0", "3"),
+		want:  []any{int64(2), int64(5)},
+	},
+	{
+		script: "list_scan", name: "count within a later stretch",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "a", "c", "a"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("count", "a", "1", "4"),
+		want:  []any{int64(2), int64(5)},
+	},
+	{
 		script: "list_scan", name: "head: LPOS over the first m elements",
 		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "a", "c", "a"}},
 		keys:  []string{"{t}:l"},
@@ -1341,11 +1355,18 @@ var cases = []scriptCase{
 		want:  []any{int64(0), int64(1), int64(-1), int64(1)},
 	},
 	{
-		script: "list_scan", name: "an unknown step is an error",
-		setup: [][]any{{"RPUSH", "{t}:l", "a"}},
+		script: "list_scan", name: "index within the first stretch, or -1",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c"}},
 		keys:  []string{"{t}:l"},
-		args:  cmd("count", "a", "0", "0"),
-		want:  errReply("ERR list_scan: unknown step count"),
+		args:  cmd("index", "c", "0", "1"),
+		want:  []any{int64(-1), int64(3)},
+	},
+	{
+		script: "list_scan", name: "index within a later stretch",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c", "b"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("index", "b", "2", "3"),
+		want:  []any{int64(3), int64(4)},
 	},
 	{
 		script: "list_scan", name: "slice resolves Python bounds and reads up to max elements",
