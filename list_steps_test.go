@@ -363,6 +363,37 @@ func TestListCountAndIndexMatchTheModel(t *testing.T) {
 	})
 }
 
+// TestListCountAndIndexAcrossReadSteps searches a list whose middle (past
+// the LPOS steps from either end) spans several script stretches: a value
+// found only in the third, and ones in every stretch.
+func TestListCountAndIndexAcrossReadSteps(t *testing.T) {
+	defer hotredis.SetScanSteps(1000, 10)()
+	l := hotredis.NewList[int](key(t))
+	model := make([]int, listStepsN)
+	for i := range model {
+		model[i] = i % 7 // 7 is in no step but the third
+	}
+	model[25_123] = 7
+	for i := range 30 { // more than the head's step returns: the middle begins in a run
+		model[i] = 3
+	}
+	noErr(t, l.Replace(ctx, model...))
+	for v := range 8 {
+		want := 0
+		for _, x := range model {
+			if x == v {
+				want++
+			}
+		}
+		if got := must[int](t)(l.Count(ctx, v)); got != want {
+			t.Errorf("Count(%d) = %d, want %d", v, got, want)
+		}
+		if got, want := must[int](t)(l.Index(ctx, v)), slices.Index(model, v); got != want {
+			t.Errorf("Index(%d) = %d, want %d", v, got, want)
+		}
+	}
+}
+
 // TestListLongSortCancelled cancels a long sort while its sorted runs
 // are being written: Sort returns the context's error, the list is as it
 // was, and the runs and the scratch list are removed.
