@@ -52,7 +52,7 @@ type lineKind struct {
 	acquire, release, cancel, renew *lua.Script
 	// quickAcquire and quickRelease, when a kind has them, decide the
 	// uncontended case naming only the first quickKeys KEYS, and reply
-	// -1 for the rest, which acquire and release decide (see line.quick).
+	// -1 for the rest, which acquire and release decide (see line.slow).
 	quickAcquire, quickRelease *lua.Script
 	permits                    bool // a semaphore: counts permits
 }

@@ -310,19 +310,20 @@ func (r *rebuilder) applyNative(ctx context.Context, verb string, items []string
 		if err != nil {
 			return err
 		}
-		want := r.size + int64(n/per) // RPUSH: every item goes in
-		if verb != "RPUSH" {
-			want = r.size
-			for _, x := range rs[:len(rs)-len(tail)] {
-				d, err := asInt(x.Val, x.Err) // added, or removed
-				if err != nil {
-					return err
-				}
-				if verb == "SREM" || verb == "HDEL" {
-					d = -d
-				}
-				want += d
+		var moved int64 // members or fields added (SADD, HSET) or removed (SREM, HDEL)
+		for _, x := range rs[:len(rs)-len(tail)] {
+			d, err := asInt(x.Val, x.Err)
+			if err != nil {
+				return err
 			}
+			moved += d
+		}
+		want := r.size + moved
+		switch verb {
+		case "RPUSH": // (its replies are lengths: every item goes in)
+			want = r.size + int64(n)
+		case "SREM", "HDEL":
+			want = r.size - moved
 		}
 		size, err := asInt(rs[len(rs)-1].Val, rs[len(rs)-1].Err)
 		if err != nil {
