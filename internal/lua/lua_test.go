@@ -3767,9 +3767,8 @@ func grantEntry(w string, sem bool) check {
 // common case that needs none of them.
 func TestLibsGoWhereTheScriptSays(t *testing.T) {
 	for name, common := range map[string]string{
-		"float_arith":  "local fastRaw",
-		"int_arith":    "local fastRaw",
-		"lock_release": "if redis.call('EXISTS', KEYS[4]) == 0 then",
+		"float_arith": "local fastRaw",
+		"int_arith":   "local fastRaw",
 	} {
 		s := lua.Load(name)
 		at, lib := strings.Index(s.Src, common), strings.Index(s.Src, "-- "+s.Libs[0]+":")
@@ -3785,18 +3784,29 @@ func TestLibsGoWhereTheScriptSays(t *testing.T) {
 		t.Errorf("sem_acquire (no marker) starts %q, not with its first library", s.Src[:40])
 	}
 	// Libraries before a "|" stay in front, the others go at the marker.
-	s = lua.Load("lock_acquire")
-	common := strings.Index(s.Src, "if redis.call('EXISTS', KEYS[1], KEYS[4]) == 0 then")
-	for i, lib := range []string{"clock_lib", "fence_lib", "lock_take_lib", "line_lib", "lock_lib"} {
-		at := strings.Index(s.Src, "\n-- "+lib+":")
-		if lib == "clock_lib" && strings.HasPrefix(s.Src, "-- "+lib+":") {
-			at = 0
+	for _, c := range []struct {
+		name, common string
+		libs         []string
+		front        int
+	}{
+		{"lock_acquire", "if redis.call('EXISTS', KEYS[1], KEYS[4]) == 0 then",
+			[]string{"clock_lib", "fence_lib", "lock_take_lib", "line_lib", "lock_lib"}, 3},
+		{"lock_release", "if freeQuick() then return 0 end",
+			[]string{"lock_free_lib", "clock_lib", "fence_lib", "lock_take_lib", "line_lib", "lock_lib"}, 1},
+	} {
+		s = lua.Load(c.name)
+		common := strings.Index(s.Src, c.common)
+		for i, lib := range c.libs {
+			at := strings.Index(s.Src, "\n-- "+lib+":")
+			if i == 0 && strings.HasPrefix(s.Src, "-- "+lib+":") {
+				at = 0
+			}
+			if front := i < c.front; at < 0 || common < 0 || (at < common) != front {
+				t.Errorf("%s: %s at %d, the common case at %d: want it in front: %v", c.name, lib, at, common, front)
+			}
 		}
-		if front := i < 3; at < 0 || common < 0 || (at < common) != front {
-			t.Errorf("lock_acquire: %s at %d, the common case at %d: want it in front: %v", lib, at, common, front)
+		if strings.Contains(s.Src, "\n-- libs here\n") {
+			t.Errorf("%s: the marker line is left in", c.name)
 		}
-	}
-	if strings.Contains(s.Src, "\n-- libs here\n") {
-		t.Errorf("lock_acquire: the marker line is left in")
 	}
 }
