@@ -50,9 +50,9 @@ import (
 // lineKind is what a kind of primitive runs.
 type lineKind struct {
 	acquire, release, cancel, renew *lua.Script
-	// quickAcquire and quickRelease, when a kind has them, decide the
-	// uncontended case naming only the first quickKeys KEYS, and reply
-	// -1 for the rest, which acquire and release decide (see line.slow).
+	// quickAcquire and quickRelease decide the uncontended case naming
+	// only the first quickKeys KEYS, and reply -1 for the rest, which
+	// acquire and release decide (see line.slow).
 	quickAcquire, quickRelease *lua.Script
 	permits                    bool // a semaphore: counts permits
 }
@@ -69,6 +69,7 @@ var (
 	}
 	semKind = &lineKind{
 		acquire: lua.Load("sem_acquire"), release: lua.Load("sem_release"),
+		quickAcquire: lua.Load("sem_acquire_quick"), quickRelease: lua.Load("sem_release_quick"),
 		cancel: lua.Load("sem_cancel"), renew: lua.Load("sem_renew"), permits: true,
 	}
 	scriptLockLease = lua.Load("lock_lease")
@@ -424,7 +425,8 @@ func (l *line) release(ctx context.Context, op string, n int64) error {
 	}
 	fromLease := min(l.held, n)
 	le := l.hold
-	quick := l.kind.quickRelease != nil && l.quickHeld && l.held == 1
+	// (A lock's only hold; a semaphore's permits, none beyond those held.)
+	quick := l.kind.quickRelease != nil && l.quickHeld && (l.kind.permits && n <= l.held || !l.kind.permits && l.held == 1)
 	l.mu.Unlock()
 	var args []string
 	if l.kind.permits {

@@ -23,7 +23,6 @@
 -- grant's short lease runs out.
 local REG = tonumber(ARGV[1])
 local FLOOR = tonumber(ARGV[2])
-local SIZE = tonumber(ARGV[4])
 local FIRST_STREAM = 7 -- KEYS[FIRST_STREAM..] are the grant streams
 -- The line's keys live as long as the longest registration can (registrations are
 -- tied to their waiter's lease, and never longer than this).

@@ -2597,6 +2597,115 @@ var cases = []scriptCase{
 		want: 0,
 	},
 
+	// sem_acquire_quick: KEYS lk[:4]; ARGV as sem_acquire's
+	{
+		script: "sem_acquire_quick", name: "free permits are taken, the token starting the holding's epoch",
+		keys: lk[:4],
+		args: semArgs("h1", "2", "10000", "w1", "1"),
+		want: newHolding,
+		after: []probe{
+			{cmd("HMGET", "{t}:state", "h1", "#used"), strs("2", "2")},
+			{cmd("HGET", "{t}:state", "h1@"), token},
+			{cmd("ZSCORE", "{t}", "h1"), msFromNow(9*time.Second, 10*time.Second)},
+			{cmd("PTTL", "{t}:state"), between(9000, 10000)},
+		},
+	},
+	{
+		script: "sem_acquire_quick", name: "a second take by a handle keeps its holding's epoch",
+		setup: [][]any{semAcquire("h1", "1", "w0", "0")},
+		keys:  lk[:4],
+		args:  semArgs("h1", "1", "10000", "w1", "0"),
+		want:  sameHolding,
+	},
+	{
+		script: "sem_acquire_quick", name: "an attempt when too few are free gets the time to the earliest lease end",
+		setup: [][]any{semAcquire("h2", "3", "w2", "0")},
+		keys:  lk[:4],
+		args:  semArgs("h1", "1", "10000", "w1", "0"),
+		want:  cmd(0, between(9000, 10000)),
+		after: []probe{{cmd("HEXISTS", "{t}:state", "h1"), 0}},
+	},
+	{
+		script: "sem_acquire_quick", name: "-1 for a wait when too few are free, which does not join the line",
+		setup: [][]any{semAcquire("h2", "3", "w2", "0")},
+		keys:  lk[:4],
+		args:  semArgs("h1", "1", "10000", "w1", "1"),
+		want:  cmd(-1),
+		after: []probe{{cmd("EXISTS", "{t}:waiters"), 0}},
+	},
+	{
+		script: "sem_acquire_quick", name: "-1 with someone in line, though permits are free",
+		setup: [][]any{semAcquire("h2", "3", "w2", "0"), semAcquire("h3", "3", "w3", "1"), {"HINCRBY", "{t}:state", "#extra", 1}},
+		keys:  lk[:4],
+		args:  semArgs("h1", "1", "10000", "w1", "0"),
+		want:  cmd(-1),
+		after: []probe{{cmd("HEXISTS", "{t}:state", "h1"), 0}},
+	},
+	{
+		script: "sem_acquire_quick", name: "-1 when a lease ran out, which stays for sem_acquire to drop",
+		setup: [][]any{{"ZADD", "{t}", 1, "hX"}, {"HSET", "{t}:state", "hX", 1, "hX@", 7, "#used", 1}},
+		keys:  lk[:4],
+		args:  semArgs("h1", "1", "10000", "w1", "0"),
+		want:  cmd(-1),
+		after: []probe{{cmd("HMGET", "{t}:state", "hX", "#used"), strs("1", "1")}},
+	},
+
+	// sem_release_quick: KEYS lk[:4]; ARGV as sem_release's
+	{
+		script: "sem_release_quick", name: "returning every permit ends the holding",
+		setup: [][]any{semAcquire("h1", "2", "w1", "0")},
+		keys:  lk[:4],
+		args:  semArgs("h1", "2", "0"),
+		want:  0,
+		after: []probe{
+			{cmd("HGETALL", "{t}:state"), fields()},
+			{cmd("EXISTS", "{t}"), 0},
+		},
+	},
+	{
+		script: "sem_release_quick", name: "returning some permits keeps the rest",
+		setup: [][]any{semAcquire("h1", "2", "w1", "0")},
+		keys:  lk[:4],
+		args:  semArgs("h1", "1", "0"),
+		want:  1,
+		after: []probe{{cmd("HMGET", "{t}:state", "h1", "#used"), strs("1", "1")}},
+	},
+	{
+		script: "sem_release_quick", name: "-1 when the handle holds fewer, changing nothing",
+		setup: [][]any{semAcquire("h1", "1", "w1", "0")},
+		keys:  lk[:4],
+		args:  semArgs("h1", "2", "0"),
+		want:  -1,
+		after: []probe{{cmd("HMGET", "{t}:state", "h1", "#used"), strs("1", "1")}},
+	},
+	{
+		script: "sem_release_quick", name: "-1 once the lease ran out, changing nothing",
+		setup: [][]any{{"ZADD", "{t}", 1, "h1"}, {"HSET", "{t}:state", "h1", 2, "#used", 2}},
+		keys:  lk[:4],
+		args:  semArgs("h1", "2", "0"),
+		want:  -1,
+		after: []probe{{cmd("HMGET", "{t}:state", "h1", "#used"), strs("2", "2")}},
+	},
+	{
+		script: "sem_release_quick", name: "-1 for an over-release",
+		setup: [][]any{semAcquire("h1", "1", "w1", "0")},
+		keys:  lk[:4],
+		args:  semArgs("h1", "1", "2"),
+		want:  -1,
+		after: []probe{{cmd("HGET", "{t}:state", "#extra"), nil}},
+	},
+	{
+		script: "sem_release_quick", name: "-1 with someone in line: no hand-off, the permits stay held",
+		setup: [][]any{semAcquire("h1", "3", "w1", "0"), semAcquire("h2", "1", "w2", "1")},
+		keys:  lk[:4],
+		args:  semArgs("h1", "3", "0"),
+		want:  -1,
+		after: []probe{
+			{cmd("HMGET", "{t}:state", "h1", "#used"), strs("3", "3")},
+			{cmd("ZRANGE", "{t}:waiters", 0, -1), strs("w2")},
+		},
+	},
+
 	// sem_release: KEYS lk; ARGV common, id, permits, over
 	{
 		script: "sem_release", name: "returning every permit ends the holding",

@@ -1,5 +1,5 @@
 -- sem_acquire: take n permits of a Semaphore or BoundedSemaphore, or wait in line for them.
--- libs: clock_lib fence_lib line_lib sem_lib
+-- libs: clock_lib fence_lib sem_take_lib line_lib sem_lib
 -- KEYS and ARGV[1..4] as in line_lib. ARGV[5] the handle's id,
 -- ARGV[6] n, ARGV[7] lease in ms, ARGV[8] the attempt's id, ARGV[9] "1" to wait (join or
 -- stay in line when the permits are not free)

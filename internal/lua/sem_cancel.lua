@@ -1,6 +1,6 @@
 -- sem_cancel: end an attempt or wait for permits of a Semaphore or BoundedSemaphore that
 -- its caller gave up (its context ended).
--- libs: clock_lib fence_lib line_lib sem_lib
+-- libs: clock_lib fence_lib sem_take_lib line_lib sem_lib
 -- KEYS and ARGV[1..4] as in line_lib. ARGV[5] the wait id
 -- Reply: the permits that had been granted to the wait and are given back now (0: none).
 -- A script so that leaving the line and giving back a grant that arrived meanwhile are

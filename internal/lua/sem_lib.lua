@@ -1,39 +1,7 @@
--- sem_lib: the holding of a Semaphore or BoundedSemaphore (after clock_lib and
--- line_lib): leases per handle in KEYS[1], permits and epochs in KEYS[2], grants not
--- yet confirmed by their waiter in KEYS[6] (see line_lib for the layout).
-
--- room returns the semaphore's capacity (its size plus the permits added by
--- over-release) and how many permits are free.
-local function room()
-  local h = redis.call('HMGET', KEYS[2], '#extra', '#used')
-  local cap = SIZE + tonumber(h[1] or '0')
-  return cap, cap - tonumber(h[2] or '0')
-end
-
--- outlive makes the holders and the state (unless it keeps permits added by
--- over-release, which last until Delete) expire no sooner than ttl ms from now: they
--- go when the last lease runs out and nobody uses the semaphore.
-local function outlive(ttl)
-  local ks = {KEYS[1]}
-  if redis.call('HEXISTS', KEYS[2], '#extra') == 0 then ks[2] = KEYS[2] end
-  for _, k in ipairs(ks) do
-    if redis.call('PTTL', k) < ttl then redis.call('PEXPIRE', k, ttl) end
-  end
-end
-
--- unhold returns up to k of id's permits; all of them when k is nil. cur is how many
--- id holds, when the caller has read it already.
-local function unhold(id, k, cur)
-  cur = cur or tonumber(redis.call('HGET', KEYS[2], id) or '0')
-  if not k or k >= cur then
-    k = cur
-    redis.call('HDEL', KEYS[2], id, id .. '@')
-    redis.call('ZREM', KEYS[1], id)
-  else
-    redis.call('HINCRBY', KEYS[2], id, -k)
-  end
-  if redis.call('HINCRBY', KEYS[2], '#used', -k) <= 0 then redis.call('HDEL', KEYS[2], '#used') end
-end
+-- sem_lib: the holding of a Semaphore or BoundedSemaphore (after clock_lib, fence_lib,
+-- sem_take_lib and line_lib): leases per handle in KEYS[1], permits and epochs in
+-- KEYS[2], grants not yet confirmed by their waiter in KEYS[6] (see line_lib for the
+-- layout).
 
 -- forget drops the unconfirmed grants to the handles in gone (a set: id -> true).
 local function forget(gone)
@@ -55,27 +23,6 @@ local function expire()
     gone[id] = true
   end
   forget(gone)
-end
-
--- epoch returns the epoch of id's holding (0 if none).
-local function epoch(id)
-  return tonumber(redis.call('HGET', KEYS[2], id .. '@') or '0')
-end
-
--- take gives n permits to id, with a lease of at least ttl ms, and returns a fencing token
--- and the epoch of id's holding (the token itself when the holding begins now).
-local function take(id, n, ttl)
-  local c = redis.call('HINCRBY', KEYS[2], id, n)
-  redis.call('HINCRBY', KEYS[2], '#used', n)
-  local exp = tonumber(redis.call('ZSCORE', KEYS[1], id) or '0')
-  redis.call('ZADD', KEYS[1], math.max(exp, now() + ttl), id)
-  outlive(ttl)
-  local f = fence()
-  if c == n then
-    redis.call('HSET', KEYS[2], id .. '@', string.format('%.0f', f))
-    return f, f
-  end
-  return f, epoch(id)
 end
 
 -- waiter parses a registration: expiry (ms, server time), lease (ms), owner, n.
@@ -136,13 +83,6 @@ end
 local function register(wid, owner, n, lease)
   -- (Counts in full: Lua writes numbers of 15 digits and more in exponent form.)
   return joinLine(wid, lease .. ' ' .. owner .. ' ' .. string.format('%.0f', n))
-end
-
--- earliest is how long until the first lease runs out (-1: no holder).
-local function earliest()
-  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  if #first == 0 then return -1 end
-  return math.max(0, tonumber(first[2]) - now())
 end
 
 -- release returns k of id's permits (NOTHELD when id holds fewer: its lease was lost),

@@ -1,6 +1,6 @@
 -- sem_renew: extend a handle's lease on its Semaphore or BoundedSemaphore permits (the
 -- watchdog), confirming grants it has read.
--- libs: clock_lib fence_lib line_lib sem_lib
+-- libs: clock_lib fence_lib sem_take_lib line_lib sem_lib
 -- KEYS and ARGV[1..4] as in line_lib. ARGV[5] the handle's id,
 -- ARGV[6] the new lease in ms from now, ARGV[7] and on: wait ids of this handle whose
 -- grants it has read

@@ -1,5 +1,5 @@
 -- sem_value: the free permits of a Semaphore or BoundedSemaphore (Python's _value).
--- libs: clock_lib fence_lib line_lib sem_lib
+-- libs: clock_lib fence_lib sem_take_lib line_lib sem_lib
 -- flags: readonly
 -- KEYS and ARGV[1..4] as in line_lib.
 -- Reply: the size, plus permits added by over-release, minus those held on live leases.

@@ -1,0 +1,24 @@
+-- sem_acquire_quick: an attempt on a Semaphore or BoundedSemaphore that names only the
+-- first four of the engine's KEYS, for the uncontended case; sem_acquire decides every
+-- other.
+-- libs: clock_lib fence_lib sem_take_lib
+-- KEYS[1..4] and ARGV as in sem_acquire (the holders, the state, the fencing counter,
+-- the line: see line_lib).
+-- Reply: as sem_acquire's when nobody is in line, no lease has run out and the permits
+-- are free ({1, fencing token, epoch of the handle's holding}), and for an attempt that
+-- does not wait when they are not free ({0, ms until the earliest lease runs out, -1: no
+-- holder}); {-1} for the rest, which only sem_acquire can decide (waiters in line, a
+-- lease that ran out, a wait), changing nothing.
+-- Apart from sem_acquire for the reason lock_acquire_quick is.
+local id, n, lease = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
+if redis.call('EXISTS', KEYS[4]) == 1 or
+    #redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now(), 'LIMIT', 0, 1) > 0 then
+  return {-1}
+end
+local _, free = room()
+if free >= n then
+  local f, e = take(id, n, lease)
+  return {1, f, e}
+end
+if ARGV[9] ~= '1' then return {0, earliest()} end
+return {-1}
