@@ -917,6 +917,13 @@ func TestSetRebuildEdges(t *testing.T) {
 	if got, want := digestOf(t, gr.Key()), setDigest(intSet(append(ints(2, many, 1), -1))); got != want {
 		t.Fatalf("xor on go-redis: digest %v, want %v", got, want)
 	}
+	// Values that go into the scratch set by native SADD steps.
+	if _, err := gr.Add(ctx, ints(many, 3*many, 1)...); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := digestOf(t, gr.Key()), setDigest(intSet(append(ints(2, 3*many, 1), -1))); got != want {
+		t.Fatalf("Add on go-redis: digest %v, want %v", got, want)
+	}
 	noScratch(t, gr.Key())
 }
 
