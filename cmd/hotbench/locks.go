@@ -149,6 +149,9 @@ func benchLocks(url string) error {
 		if err := serverCosts(ctx, rdb, libs); err != nil {
 			return err
 		}
+		if err := handoffCosts(ctx, rdb, opt, libs); err != nil {
+			return err
+		}
 	}
 	fmt.Printf("\nFree-running: %d goroutines each acquire, hold %v, release and at once acquire again (peers may let the releaser take the lock back).\n\n", contenders, hold)
 	fmt.Println("| library | acquisitions/s | hand-offs (another goroutine next) | acquisitions per goroutine: fewest-most | wait median | wait p99 | wait max |")
@@ -374,6 +377,60 @@ func serverCosts(ctx context.Context, rdb *redis.Client, libs []lockLib) error {
 	return nil
 }
 
+// handoffCosts runs the contended loop again for each library, and the
+// scripted hand-off floor, between resets of INFO commandstats, and
+// prints what the server spent a hand-off: every call of the loop counts
+// (the releaser's next acquire and the grantee's lease renewal too), and
+// contended calls come after an idle moment (the holder's hold), when a
+// script costs the server several times what it costs back to back.
+func handoffCosts(ctx context.Context, rdb *redis.Client, opt *redis.Options, libs []lockLib) error {
+	fmt.Printf("\nServer time a contended hand-off costs (INFO commandstats over the contended loop: %d goroutines, %v hold; the total counts the commands the clients send, their scripts' calls are listed after them).\n\n", contenders, hold)
+	fmt.Println("| hand-off of | hand-offs | server µs a hand-off | calls a hand-off, sent and by scripts (µs each) |")
+	fmt.Println("|---|---:|---:|---|")
+	row := func(name string, top []string, run func() (int, error)) error {
+		if err := rdb.ConfigResetStat(ctx).Err(); err != nil {
+			return err
+		}
+		n, err := run()
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		info, err := rdb.Info(ctx, "commandstats").Result()
+		if err != nil || n == 0 {
+			return err
+		}
+		var total float64
+		var parts []string
+		for _, st := range commandStats(info) {
+			per := float64(st.calls) / float64(n)
+			if per < 0.1 { // setup, a stray PING
+				continue
+			}
+			parts = append(parts, fmt.Sprintf("%s %.2g (%.1f)", st.name, per, float64(st.usec)/float64(st.calls)))
+			if slices.Contains(top, st.name) {
+				total += float64(st.usec) / float64(n)
+			}
+		}
+		fmt.Printf("| %s | %d | %.1f | %s |\n", name, n, total, strings.Join(parts, ", "))
+		return nil
+	}
+	for i, lib := range libs {
+		err := row(lib.name, append(slices.Clone(lib.top), "xread"), func() (int, error) {
+			_, hs, err := contended(ctx, lib, fmt.Sprintf("hotbench:lock:handoff-cost:%d:%d", time.Now().UnixNano(), i))
+			return len(hs), err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return row("scripted floor (a one-call script's LPUSH wakes a BLPOP)", []string{"evalsha", "blpop"}, func() (int, error) {
+		_, err := rawHandoff(ctx, opt, func(ctx context.Context, c *redis.Client, k string) error {
+			return pushScript.Run(ctx, c, []string{k}).Err()
+		})
+		return handoffRounds, err
+	})
+}
+
 // cmdCost is one command's line of INFO commandstats.
 type cmdCost struct {
 	name        string
@@ -494,6 +551,9 @@ var pushScript = redis.NewScript("return redis.call('LPUSH', KEYS[1], 'x')")
 // both sides woken from idle. A lock's release must check the owner and
 // hand over in one step, so it is a script: the scripted floor is the
 // least such a release can take.
+// handoffRounds is how many hand-offs rawHandoff measures.
+const handoffRounds = 500
+
 func rawHandoff(ctx context.Context, opt *redis.Options, push func(context.Context, *redis.Client, string) error) (time.Duration, error) {
 	pusher, waiter := redis.NewClient(opt), redis.NewClient(opt)
 	defer pusher.Close()
@@ -501,7 +561,7 @@ func rawHandoff(ctx context.Context, opt *redis.Options, push func(context.Conte
 	k := fmt.Sprintf("hotbench:raw-handoff:%d", time.Now().UnixNano())
 	defer pusher.Del(ctx, k)
 	var ds []time.Duration
-	for range 500 {
+	for range handoffRounds {
 		sent, pushed := make(chan time.Time, 1), make(chan error, 1)
 		go func() {
 			time.Sleep(hold)
