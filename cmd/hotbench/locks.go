@@ -347,32 +347,18 @@ func serverCosts(ctx context.Context, rdb *redis.Client, libs []lockLib) error {
 		if err := m.pair(ctx); err != nil { // connections made, scripts loaded
 			return fmt.Errorf("%s: %w", lib.name, err)
 		}
-		if err := rdb.ConfigResetStat(ctx).Err(); err != nil {
-			return err
-		}
-		for range costPairs {
-			if err := m.pair(ctx); err != nil {
-				return fmt.Errorf("%s: %w", lib.name, err)
+		c, err := costsOf(ctx, rdb, lib.top, func() (int, error) {
+			for range costPairs {
+				if err := m.pair(ctx); err != nil {
+					return 0, err
+				}
 			}
-		}
-		info, err := rdb.Info(ctx, "commandstats").Result()
+			return costPairs, nil
+		})
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", lib.name, err)
 		}
-		var top, topUsec float64
-		var parts []string
-		for _, st := range commandStats(info) {
-			if st.calls < costPairs/10 { // a stray PING
-				continue
-			}
-			per := float64(st.calls) / costPairs
-			parts = append(parts, fmt.Sprintf("%s %.3g (%.2f)", st.name, per, float64(st.usec)/float64(st.calls)))
-			if slices.Contains(lib.top, st.name) {
-				top += per
-				topUsec += float64(st.usec) / costPairs
-			}
-		}
-		fmt.Printf("| %s | %.3g | %.1f | %s |\n", lib.name, top, topUsec, strings.Join(parts, ", "))
+		fmt.Printf("| %s | %.3g | %.1f | %s |\n", lib.name, c.sent, c.usec, c.calls)
 	}
 	return nil
 }
@@ -388,30 +374,11 @@ func handoffCosts(ctx context.Context, rdb *redis.Client, opt *redis.Options, li
 	fmt.Println("| hand-off of | hand-offs | server µs a hand-off | calls a hand-off, sent and by scripts (µs each) |")
 	fmt.Println("|---|---:|---:|---|")
 	row := func(name string, top []string, run func() (int, error)) error {
-		if err := rdb.ConfigResetStat(ctx).Err(); err != nil {
-			return err
-		}
-		n, err := run()
+		c, err := costsOf(ctx, rdb, top, run)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		info, err := rdb.Info(ctx, "commandstats").Result()
-		if err != nil || n == 0 {
-			return err
-		}
-		var total float64
-		var parts []string
-		for _, st := range commandStats(info) {
-			per := float64(st.calls) / float64(n)
-			if per < 0.1 { // setup, a stray PING
-				continue
-			}
-			parts = append(parts, fmt.Sprintf("%s %.2g (%.1f)", st.name, per, float64(st.usec)/float64(st.calls)))
-			if slices.Contains(top, st.name) {
-				total += float64(st.usec) / float64(n)
-			}
-		}
-		fmt.Printf("| %s | %d | %.1f | %s |\n", name, n, total, strings.Join(parts, ", "))
+		fmt.Printf("| %s | %d | %.1f | %s |\n", name, c.n, c.usec, c.calls)
 		return nil
 	}
 	for i, lib := range libs {
@@ -429,6 +396,46 @@ func handoffCosts(ctx context.Context, rdb *redis.Client, opt *redis.Options, li
 		})
 		return handoffRounds, err
 	})
+}
+
+// costs is what the server spent on n units of work (pairs, hand-offs):
+// sent, the commands of top (those the clients send) a unit, usec their
+// time a unit, and calls every command's count a unit and time a call.
+type costs struct {
+	n          int
+	sent, usec float64
+	calls      string
+}
+
+// costsOf runs run, which does some units of work and returns how many,
+// between a reset of INFO commandstats and its reading.
+func costsOf(ctx context.Context, rdb *redis.Client, top []string, run func() (int, error)) (costs, error) {
+	if err := rdb.ConfigResetStat(ctx).Err(); err != nil {
+		return costs{}, err
+	}
+	n, err := run()
+	if err != nil || n == 0 {
+		return costs{}, err
+	}
+	info, err := rdb.Info(ctx, "commandstats").Result()
+	if err != nil {
+		return costs{}, err
+	}
+	c := costs{n: n}
+	var parts []string
+	for _, st := range commandStats(info) {
+		per := float64(st.calls) / float64(n)
+		if per < 0.1 { // setup, a stray PING
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %.3g (%.2f)", st.name, per, float64(st.usec)/float64(st.calls)))
+		if slices.Contains(top, st.name) {
+			c.sent += per
+			c.usec += float64(st.usec) / float64(n)
+		}
+	}
+	c.calls = strings.Join(parts, ", ")
+	return c, nil
 }
 
 // cmdCost is one command's line of INFO commandstats.
