@@ -131,6 +131,14 @@ type line struct {
 	bounded   bool     // a BoundedSemaphore
 
 	op sync.Mutex // one acquire or release script of this handle at a time
+	// Whether the quick scripts are worth a try (see lineKind), guarded
+	// by op: an attempt goes by quickAcquire unless the handle holds
+	// already or its last quick attempt found contention (slow, until an
+	// attempt by acquire takes the lock); a release goes by quickRelease
+	// when the holding was taken by quickAcquire (quickHeld). A quick
+	// script that cannot decide costs a round trip more, so a contended
+	// handle keeps to the full scripts, whose releases hand off to waiters.
+	slow, quickHeld bool
 
 	mu       sync.Mutex
 	ttl      time.Duration // the lease
@@ -141,14 +149,6 @@ type line struct {
 	confirm  []string      // waits whose grants were read and not yet confirmed
 	watch    watchdog      // for every hold's lease (see watchdog)
 	lostHeld int64         // permits lost with a lease and not released since
-	// Whether the quick scripts are worth a try (see lineKind): an
-	// attempt goes by quickAcquire unless the handle holds already or
-	// its last quick attempt found contention (slow, until an attempt
-	// by acquire takes the lock); a release goes by quickRelease when
-	// the holding was taken by quickAcquire (quickHeld). A quick script
-	// that cannot decide costs a round trip more, so a contended handle
-	// keeps to the full scripts, whose releases hand off to waiters.
-	slow, quickHeld bool
 	// common are args' first four, formatted for a registration of
 	// commonReg (reg).
 	common    [4]string
@@ -320,10 +320,7 @@ func (l *line) try(ctx context.Context, n int64, id string, w *wait) (ok bool, l
 	if quick {
 		arr, err = l.attempt(ctx, cl, l.kind.quickAcquire, l.ks[:quickKeys], args, n, id)
 		if err == nil && len(arr) == 1 && arr[0] == int64(-1) {
-			quick, arr = false, nil // contended: the full script decides
-			l.mu.Lock()
-			l.slow = true
-			l.mu.Unlock()
+			quick, arr, l.slow = false, nil, true // contended: the full script decides
 		}
 	}
 	if !quick {
@@ -353,9 +350,7 @@ func (l *line) try(ctx context.Context, n int64, id string, w *wait) (ok bool, l
 		epoch = token // a lock's holding is known by its token; arr[2] counts holds
 	}
 	l.acquired(ctx, n, token, epoch, start.Add(ttl), "")
-	l.mu.Lock()
 	l.quickHeld, l.slow = quick, false
-	l.mu.Unlock()
 	return true, 0, nil
 }
 

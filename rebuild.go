@@ -240,10 +240,15 @@ func (r *rebuilder) step(ctx context.Context, s *lua.Script, first string, more 
 	if r.size, err = asInt(arr[1], nil); err != nil {
 		return "", err
 	}
+	afterStep()
+	return cursor, nil
+}
+
+// afterStep runs afterRebuildStep, when set, after a step.
+func afterStep() {
 	if f := afterRebuildStep.Load(); f != nil {
 		(*f)()
 	}
-	return cursor, nil
 }
 
 // scan runs the scanning step op (with KEYS source, r.tmp, more...) over
@@ -333,9 +338,7 @@ func (r *rebuilder) applyNative(ctx context.Context, verb string, items []string
 			return errStale
 		}
 		r.size = size
-		if f := afterRebuildStep.Load(); f != nil {
-			(*f)()
-		}
+		afterStep()
 		items = items[n:]
 	}
 	return nil
