@@ -295,27 +295,27 @@ func (r *rebuilder) pushList(ctx context.Context, items []string) error {
 // scratch key lost to its expiry between steps shows as a size other than
 // the replies of verb account for.
 func (r *rebuilder) applyNative(ctx context.Context, verb string, items []string, per int) error {
+	v, ok := nativeVerbs[verb]
+	if !ok {
+		return fmt.Errorf("hotredis: applyNative of %s", verb) // (a bug: every caller names one of nativeVerbs)
+	}
 	tmp := []string{r.tmp}
 	tail := []backend.Cmd{
 		cmdArgs("PEXPIRE", tmp, []string{ms(scratchTTL)}),
-		cmd(nativeSize[verb], tmp),
+		cmd(v.size, tmp),
 	}
 	for len(items) > 0 {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		most := r.stretchFor(listStep)
-		if verb != "RPUSH" {
-			most = min(most, nativeHashMax)
-		}
-		n := min(len(items), per*most)
+		n := min(len(items), per*min(r.stretchFor(listStep), v.most))
 		start := time.Now()
 		rs, err := r.cl.exec(ctx, append(chunkCmds(verb, tmp, items[:n]), tail...))
 		r.measured(time.Since(start))
 		if err != nil {
 			return err
 		}
-		var moved int64 // members or fields added (SADD, HSET) or removed (SREM, HDEL)
+		var moved int64 // what the replies count
 		for _, x := range rs[:len(rs)-len(tail)] {
 			d, err := asInt(x.Val, x.Err)
 			if err != nil {
@@ -323,13 +323,7 @@ func (r *rebuilder) applyNative(ctx context.Context, verb string, items []string
 			}
 			moved += d
 		}
-		want := r.size + moved
-		switch verb {
-		case "RPUSH": // (its replies are lengths: every item goes in)
-			want = r.size + int64(n)
-		case "SREM", "HDEL":
-			want = r.size - moved
-		}
+		want := r.size + v.counted*moved + v.grows*int64(n/per)
 		size, err := asInt(rs[len(rs)-1].Val, rs[len(rs)-1].Err)
 		if err != nil {
 			return err
@@ -344,6 +338,25 @@ func (r *rebuilder) applyNative(ctx context.Context, verb string, items []string
 	return nil
 }
 
+// nativeVerb is what applyNative needs to know of a verb: the command that
+// reads the scratch key's size, the most items a step takes, and how the
+// size changes: by grows an item whatever the replies say (RPUSH, whose
+// replies are lengths), or else by counted times what the replies count
+// (SADD and HSET add, SREM and HDEL remove).
+type nativeVerb struct {
+	size           string
+	most           int
+	grows, counted int64
+}
+
+var nativeVerbs = map[string]nativeVerb{
+	"RPUSH": {size: "LLEN", most: maxStretch, grows: 1},
+	"SADD":  {size: "SCARD", most: nativeHashMax, counted: 1},
+	"SREM":  {size: "SCARD", most: nativeHashMax, counted: -1},
+	"HSET":  {size: "HLEN", most: nativeHashMax, counted: 1},
+	"HDEL":  {size: "HLEN", most: nativeHashMax, counted: -1},
+}
+
 // nativeHashMax is the most members or fields one step of applyNative
 // adds to a scratch set or hash. Each costs ~0.7 µs in a big one, and
 // more, up to several µs, while Redis grows its memory (here, a virtual
@@ -351,10 +364,6 @@ func (r *rebuilder) applyNative(ctx context.Context, verb string, items []string
 // to 16 ms, of 1,000 up to 8.6 ms (HOTBENCH_ONLY=Replace hotbench steps,
 // 2026-12-05).
 const nativeHashMax = chunkSize
-
-// nativeSize is the command that reads the size of applyNative's scratch
-// key, by verb.
-var nativeSize = map[string]string{"RPUSH": "LLEN", "SADD": "SCARD", "SREM": "SCARD", "HSET": "HLEN", "HDEL": "HLEN"}
 
 // listStep is how many elements one list step copies.
 const listStep = 4 * chunkSize
