@@ -445,7 +445,11 @@ func TestEveryCallReturnsByItsDeadlineWhileTheServerIsPaused(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if _, err := list.Append(rctx, "after"); err != nil {
-		t.Errorf("Append after the pause: %v", err)
+		chain := ""
+		for e := err; e != nil; e = errors.Unwrap(e) {
+			chain += fmt.Sprintf(" <%T %v>", e, e)
+		}
+		t.Errorf("Append after the pause: %v; chain:%s; rctx.Err=%v", err, chain, rctx.Err())
 	}
 }
 
