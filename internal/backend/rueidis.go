@@ -91,6 +91,17 @@ func build(b rueidis.Builder, cmd Cmd, replicas bool) rueidis.Completed {
 }
 
 func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
+	for try := 1; ; try++ {
+		v, err, again := r.doOnce(ctx, cmd)
+		if !again || try == foreignTries {
+			return v, err
+		}
+	}
+}
+
+// doOnce is one try of Do; again reports that rueidis did not send cmd
+// (see notOurs).
+func (r *Rueidis) doOnce(ctx context.Context, cmd Cmd) (v any, err error, again bool) {
 	// A command goes on a dedicated connection while few are in flight,
 	// else on the shared pipeline (see direct). (rueidis itself sends from
 	// the caller's goroutine only until calls first overlap; after that,
@@ -104,19 +115,37 @@ func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
 	// too, except while they wait for a connection being made (see
 	// bounded and steady.go).
 	if cmd.Blocking {
-		v, err := reply(r.c.Do(ctx, build(r.c.B(), cmd, r.replicas)), cmd.Strings)
-		return v, atDeadline(ctx, err)
+		v, err = reply(r.c.Do(ctx, build(r.c.B(), cmd, r.replicas)), cmd.Strings)
+	} else if c := r.shared(); r.conns.straight(ctx) {
+		v, err = reply(c.Do(ctx, build(c.B(), cmd, r.replicas)), cmd.Strings)
+	} else {
+		v, err = boundedOn(ctx, r.conns, func() (any, error) {
+			return reply(c.Do(ctx, build(c.B(), cmd, r.replicas)), cmd.Strings)
+		}, func(_ any, err error) bool { return err == nil })
 	}
-	c := r.shared()
-	if r.conns.straight(ctx) {
-		v, err := reply(c.Do(ctx, build(c.B(), cmd, r.replicas)), cmd.Strings)
-		return v, atDeadline(ctx, err)
-	}
-	v, err := boundedOn(ctx, r.conns, func() (any, error) {
-		return reply(c.Do(ctx, build(c.B(), cmd, r.replicas)), cmd.Strings)
-	}, func(_ any, err error) bool { return err == nil })
-	return v, atDeadline(ctx, err)
+	return v, atDeadline(ctx, err), notOurs(ctx, err)
 }
+
+// notOurs reports whether err is a context.DeadlineExceeded that ctx, the
+// context the call went to rueidis with, did not cause. rueidis (v1.0.79)
+// hands the calls queued on a connection behind one whose deadline ended
+// that connection, and those waiting for a connection that another call
+// was making when its deadline ended it, that call's error, without
+// sending them (TestAnotherCallsDeadlineIsNotOurs): such a call goes again,
+// up to foreignTries in all. (A deadline of the call's own, and the
+// client's timeout on a connection, come when ctx's deadline has passed,
+// or as an i/o timeout.)
+func notOurs(ctx context.Context, err error) bool {
+	if !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+		return false
+	}
+	dl, ok := ctx.Deadline()
+	return !ok || time.Now().Before(dl)
+}
+
+// foreignTries bounds the tries of a call that another call's deadline
+// kept from being sent (see notOurs).
+const foreignTries = 3
 
 // direct decides how a command (or a Direct MULTI/EXEC) goes: as a
 // blocking one does, on a dedicated connection from the caller's
@@ -191,11 +220,32 @@ func atDeadline(ctx context.Context, err error) error {
 }
 
 func (r *Rueidis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
+	for try := 1; ; try++ {
+		rs := r.doMultiOnce(ctx, cmds)
+		if try == foreignTries || !noneSent(ctx, rs) {
+			return allAtDeadline(ctx, rs)
+		}
+	}
+}
+
+// noneSent reports whether rueidis sent none of a batch whose results are
+// rs: each failed with another call's deadline (see notOurs).
+func noneSent(ctx context.Context, rs []Result) bool {
+	for _, r := range rs {
+		if !notOurs(ctx, r.Err) {
+			return false
+		}
+	}
+	return len(rs) > 0
+}
+
+// doMultiOnce is one try of DoMulti, its errors as rueidis gave them.
+func (r *Rueidis) doMultiOnce(ctx context.Context, cmds []Cmd) []Result {
 	r.directs.Add(1) // (in flight: see shared)
 	defer r.directs.Add(-1)
 	c := r.shared()
 	if r.conns.straight(ctx) {
-		return allAtDeadline(ctx, doMultiRueidis(ctx, c, cmds, r.replicas))
+		return doMultiRueidis(ctx, c, cmds, r.replicas)
 	}
 	rs, err := boundedOn(ctx, r.conns, func() ([]Result, error) {
 		return doMultiRueidis(ctx, c, cmds, r.replicas), nil
@@ -206,7 +256,7 @@ func (r *Rueidis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
 			rs[i].Err = err
 		}
 	}
-	return allAtDeadline(ctx, rs)
+	return rs
 }
 
 // allAtDeadline is atDeadline for each of a batch's results.
@@ -232,6 +282,17 @@ func doMultiRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd, repli
 }
 
 func (r *Rueidis) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
+	for try := 1; ; try++ {
+		rs, err, again := r.execOnce(ctx, cmds)
+		if !again || try == foreignTries {
+			return rs, err
+		}
+	}
+}
+
+// execOnce is one try of Exec; again reports that rueidis did not send
+// the transaction (see notOurs).
+func (r *Rueidis) execOnce(ctx context.Context, cmds []Cmd) (rs []Result, err error, again bool) {
 	// (Not on a Cluster: rueidis v1.0.79 panics following a redirection
 	// of a MULTI/EXEC it took for blocking, in clusterClient.doresultfn.)
 	if len(cmds) > 0 && cmds[0].Direct && !r.cluster {
@@ -240,8 +301,8 @@ func (r *Rueidis) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
 		if dedicated {
 			defer r.directs.Add(-1)
 			cmds[0].Blocking = true // the whole MULTI/EXEC goes on a dedicated connection
-			rs, err := execRueidis(ctx, r.c, cmds, r.replicas)
-			return rs, atDeadline(ctx, err)
+			rs, err = execRueidis(ctx, r.c, cmds, r.replicas)
+			return rs, atDeadline(ctx, err), notOurs(ctx, err)
 		}
 	} else {
 		r.directs.Add(1) // (in flight: see shared)
@@ -249,12 +310,12 @@ func (r *Rueidis) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
 	defer r.directs.Add(-1)
 	c := r.shared()
 	if r.conns.straight(ctx) {
-		rs, err := execRueidis(ctx, c, cmds, r.replicas)
-		return rs, atDeadline(ctx, err)
+		rs, err = execRueidis(ctx, c, cmds, r.replicas)
+	} else {
+		rs, err = boundedOn(ctx, r.conns, func() ([]Result, error) { return execRueidis(ctx, c, cmds, r.replicas) },
+			func(_ []Result, err error) bool { return err == nil })
 	}
-	rs, err := boundedOn(ctx, r.conns, func() ([]Result, error) { return execRueidis(ctx, c, cmds, r.replicas) },
-		func(_ []Result, err error) bool { return err == nil })
-	return rs, atDeadline(ctx, err)
+	return rs, atDeadline(ctx, err), notOurs(ctx, err)
 }
 
 func execRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd, replicas bool) ([]Result, error) {

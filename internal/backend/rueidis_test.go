@@ -3,6 +3,7 @@ package backend_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -87,5 +88,71 @@ func TestDirectCommands(t *testing.T) {
 	}
 	if v, err := r.Do(ctx, backend.Cmd{Name: []string{"GET"}, Keys: []string{"n"}, Direct: true}); err != nil || (v != "50" && v != "51") {
 		t.Fatalf("GET after the busy spell = %v, %v", v, err)
+	}
+}
+
+// TestAnotherCallsDeadlineIsNotOurs: rueidis (v1.0.79) hands the calls
+// queued on a connection behind one whose deadline ends that connection
+// the other call's context.DeadlineExceeded, without sending them. With the
+// server paused, two calls keep the dedicated connections busy, so that a
+// call with a short deadline and one with a long deadline share the
+// pipeline; the first ends at its deadline, and the second, once the
+// server is back, gets its reply, its command applied exactly once.
+func TestAnotherCallsDeadlineIsNotOurs(t *testing.T) {
+	srv := hotredistest.NewServer(t)
+	opt, err := rueidis.ParseURL(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := backend.NewRueidis(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ctx := context.Background()
+	incr := func(ctx context.Context, key string) error {
+		_, err := r.Do(ctx, backend.Cmd{Name: []string{"INCRBY"}, Keys: []string{key}, Args: []string{"1"}})
+		return err
+	}
+	if err := incr(ctx, "warm"); err != nil {
+		t.Fatal(err)
+	}
+	const rounds = 8
+	for round := range rounds {
+		if err := srv.Pause(); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		long, cancel := context.WithTimeout(ctx, 5*time.Second)
+		for range 2 { // the dedicated connections' calls
+			wg.Go(func() {
+				if err := incr(long, "busy"); err != nil {
+					t.Errorf("round %d: a call on a dedicated connection: %v", round, err)
+				}
+			})
+		}
+		time.Sleep(20 * time.Millisecond)
+		short, cancelShort := context.WithTimeout(ctx, 100*time.Millisecond)
+		shortErr := make(chan error, 1)
+		go func() { shortErr <- incr(short, "short") }()
+		time.Sleep(5 * time.Millisecond)
+		longErr := make(chan error, 1)
+		go func() { longErr <- incr(long, "long") }()
+		if err := <-shortErr; !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("round %d: the short call = %v, want context.DeadlineExceeded", round, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+		if err := srv.Resume(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-longErr; err != nil {
+			t.Errorf("round %d: the long call, whose context had not ended: %v", round, err)
+		}
+		wg.Wait()
+		cancelShort()
+		cancel()
+	}
+	if v, err := r.Do(ctx, backend.Cmd{Name: []string{"GET"}, Keys: []string{"long"}}); v != strconv.Itoa(rounds) || err != nil {
+		t.Errorf("GET long = %v, %v; want %d: each long call applied once", v, err, rounds)
 	}
 }
