@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
+	"net"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -514,19 +516,45 @@ func (c *Client) sendMulti(ctx context.Context, cmds []backend.Cmd, atomic bool)
 
 // outcome says what err means for the caller: after Close, ErrClosed; when
 // ctx ended while a write was on its way, ErrUnknownOutcome (wrapping
-// ctx's error), since the write may have been applied.
+// ctx's error), and when a write's connection failed after it was dialled
+// (its reply lost to a reset, a closed connection or a stall),
+// ErrUnknownOutcome wrapping that failure: the write may have been
+// applied.
 func (c *Client) outcome(ctx context.Context, err error, write bool) error {
 	if err == nil {
 		return nil
 	}
 	err = c.closedErr(err)
-	if cerr := ctx.Err(); cerr != nil && isCtxErr(err) {
-		if write {
-			return fmt.Errorf("%w: %w", ErrUnknownOutcome, cerr)
+	if isCtxErr(err) {
+		cerr := ctx.Err()
+		if dl, ok := ctx.Deadline(); cerr == nil && ok && !time.Now().Before(dl) {
+			cerr = context.DeadlineExceeded // (a socket's deadline fired just before ctx's timer)
 		}
-		return cerr
+		if cerr != nil {
+			if write {
+				return fmt.Errorf("%w: %w", ErrUnknownOutcome, cerr)
+			}
+			return cerr
+		}
+	}
+	if write && lostReply(err) {
+		return fmt.Errorf("%w: %w", ErrUnknownOutcome, err)
 	}
 	return err
+}
+
+// lostReply reports whether err is a connection's failure after it was
+// dialled: a command sent on it may have run.
+func lostReply(err error) bool {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) {
+		return oe.Op != "dial"
+	}
+	var ne net.Error
+	return errors.As(err, &ne)
 }
 
 // closedErr replaces the backend's own complaint about a closed client

@@ -145,9 +145,10 @@
 // # Guarantees under faults
 //
 // Every call returns by its context's deadline, even with the server or
-// the network stalled. A change whose reply did not come back by then
-// returns an error wrapping both ErrUnknownOutcome and the context's error:
-// it may or may not have been applied. What can be undone is undone in the
+// the network stalled. A change whose reply did not come back by then, or
+// was lost with its connection, returns an error wrapping both
+// ErrUnknownOutcome and the cause (the context's error, or the
+// connection's): it may or may not have been applied. What can be undone is undone in the
 // background (a lock granted to a caller that gave up is released, a taken
 // item goes back); a release whose outcome is unknown stops renewing, so
 // the lease bounds it. No script does unbounded work, whatever its

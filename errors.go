@@ -60,11 +60,13 @@ var (
 	// ErrInvalidArgument: an argument is out of range or nil. It is
 	// reported before anything is sent, so nothing changes.
 	ErrInvalidArgument = errors.New("hotredis: invalid argument")
-	// ErrUnknownOutcome: the call's context ended after the change was
-	// sent and before its reply came back, so the change may or may not
-	// have been applied. The error also wraps the context's error
-	// (context.DeadlineExceeded or context.Canceled). See the README's
-	// "Guarantees under faults" for what each operation does then.
+	// ErrUnknownOutcome: the call's context ended, or its connection
+	// failed (reset, closed or timed out after it was made), before the
+	// reply of its change came back, so the change may or may not have
+	// been applied. The error also wraps the cause: the context's error
+	// (context.DeadlineExceeded or context.Canceled) or the connection's.
+	// See the README's "Guarantees under faults" for what each operation
+	// does then.
 	ErrUnknownOutcome = errors.New("hotredis: outcome unknown")
 	// ErrBrokenBarrier: a Barrier's round was broken (a party's context
 	// ended, a party's process died, or Abort or Reset was called), or the
