@@ -544,8 +544,12 @@ func (c *Client) outcome(ctx context.Context, err error, write bool) error {
 }
 
 // lostReply reports whether err is a connection's failure after it was
-// dialled: a command sent on it may have run.
+// dialled: a command sent on it may have run. (Not a context's error,
+// which is a net.Error too: outcome decides those.)
 func lostReply(err error) bool {
+	if isCtxErr(err) {
+		return false
+	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return true
 	}
