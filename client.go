@@ -137,6 +137,12 @@ func NewClientURL(url string) (*Client, error) { return NewClient(Options{URL: u
 // does not close rdb. Blocking operations keep each server-side wait under
 // one second, so rdb's ReadTimeout must be longer than that (go-redis's
 // default is 3 s). SetObserver gives it an Observer.
+//
+// go-redis sends a command again after a network error (MaxRetries, 3 by
+// default), so a write whose reply was lost to a broken connection may be
+// applied twice, silently. Give rdb MaxRetries: -1 for what hotredis's own
+// client does: such a write is ErrUnknownOutcome, applied at most once
+// (see the README's "Guarantees under faults").
 func WrapGoRedis(rdb redis.UniversalClient) *Client {
 	return newClient(backend.NewGoRedis(rdb, false))
 }

@@ -709,62 +709,82 @@ func TestCallsWithDeadlinesReturnByThemThroughFaults(t *testing.T) {
 // its way (stalled toward the client: applied): a write says
 // ErrUnknownOutcome either way (README, "Guarantees under faults"), a read
 // fails without it, and a Release whose reply was lost leaves the handle
-// holding nothing and the lock free within its lease.
+// holding nothing and the lock free within its lease. On the default
+// client, and on a go-redis client told not to send commands again
+// (MaxRetries -1, as WrapGoRedis's doc asks: its default would apply such
+// a write twice).
 func TestLostRepliesAreUnknownOutcomes(t *testing.T) {
 	srv := hotredistest.NewServer(t)
 	p := hotredistest.NewProxy(t, srv.Addr)
-	c, err := hotredis.NewClientURL("redis://" + p.Addr())
-	noErr(t, err)
-	defer c.Close()
-	on := hotredis.WithClient(c)
-	n := hotredis.NewInt("lost:n", on)
-	lock := hotredis.NewLock("lost:lock", on, hotredis.WithLease(2*time.Second))
-	// cut runs call with the traffic toward d stalled, cuts every
-	// connection once call has had time to be sent, and returns its error.
-	cut := func(d hotredistest.Direction, call func() error) error {
-		p.Stall(d)
-		done := make(chan error, 1)
-		go func() { done <- call() }()
-		time.Sleep(50 * time.Millisecond)
-		p.Cut()
-		p.Resume(d)
-		return <-done
+	clients := map[string]func() *hotredis.Client{
+		"rueidis": func() *hotredis.Client {
+			c, err := hotredis.NewClientURL("redis://" + p.Addr())
+			noErr(t, err)
+			return c
+		},
+		"go-redis": func() *hotredis.Client {
+			rdb := redis.NewClient(&redis.Options{Addr: p.Addr(), MaxRetries: -1})
+			t.Cleanup(func() { rdb.Close() })
+			return hotredis.WrapGoRedis(rdb)
+		},
 	}
-	add := func() error { _, err := n.Add(ctx, 1); return err }
-	for _, st := range []struct {
-		d       hotredistest.Direction
-		applied bool
-	}{{hotredistest.ToServer, false}, {hotredistest.ToClient, true}} {
-		before := must[int64](t)(n.Load(ctx))
-		err := cut(st.d, add)
-		if !errors.Is(err, hotredis.ErrUnknownOutcome) {
-			t.Errorf("Add cut (stalled %v) = %v, want ErrUnknownOutcome", st.d, err)
-		}
-		want := before
-		if st.applied {
-			want++
-		}
-		if got := must[int64](t)(n.Load(ctx)); got != want {
-			t.Errorf("after an Add cut (stalled %v): %d, want %d", st.d, got, want)
-		}
-	}
-	if err := cut(hotredistest.ToClient, func() error { _, err := n.Load(ctx); return err }); err == nil || errors.Is(err, hotredis.ErrUnknownOutcome) {
-		t.Errorf("Load cut = %v, want an error other than ErrUnknownOutcome", err)
-	}
-	noErr(t, lock.Acquire(ctx))
-	if err := cut(hotredistest.ToClient, func() error { return lock.Release(ctx) }); !errors.Is(err, hotredis.ErrUnknownOutcome) {
-		t.Errorf("Release cut = %v, want ErrUnknownOutcome", err)
-	}
-	select {
-	case <-lock.Lost():
-	default:
-		t.Error("after a Release whose reply was lost, the handle still holds the lock")
-	}
-	// Whether or not the Release reached the server, the lock is free
-	// within the lease: the handle renews it no more.
-	for deadline := time.Now().Add(3 * time.Second); must[bool](t)(lock.Locked(ctx)); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the lock is still held 3 s after a Release whose reply was lost (lease 2 s)")
-		}
+	for name, mk := range clients {
+		t.Run(name, func(t *testing.T) {
+			c := mk()
+			defer c.Close()
+			on := hotredis.WithClient(c)
+			n := hotredis.NewInt("lost:n:"+name, on)
+			lock := hotredis.NewLock("lost:lock:"+name, on, hotredis.WithLease(2*time.Second))
+			// cut runs call with the traffic toward d stalled, cuts every
+			// connection once call has had time to be sent, and returns its
+			// error.
+			cut := func(d hotredistest.Direction, call func() error) error {
+				p.Stall(d)
+				done := make(chan error, 1)
+				go func() { done <- call() }()
+				time.Sleep(50 * time.Millisecond)
+				p.Cut()
+				p.Resume(d)
+				return <-done
+			}
+			add := func() error { _, err := n.Add(ctx, 1); return err }
+			noErr(t, add()) // a connection made
+			for _, st := range []struct {
+				d       hotredistest.Direction
+				applied bool
+			}{{hotredistest.ToServer, false}, {hotredistest.ToClient, true}} {
+				before := must[int64](t)(n.Load(ctx))
+				err := cut(st.d, add)
+				if !errors.Is(err, hotredis.ErrUnknownOutcome) {
+					t.Errorf("Add cut (stalled %v) = %v, want ErrUnknownOutcome", st.d, err)
+				}
+				want := before
+				if st.applied {
+					want++
+				}
+				if got := must[int64](t)(n.Load(ctx)); got != want {
+					t.Errorf("after an Add cut (stalled %v): %d, want %d", st.d, got, want)
+				}
+			}
+			if err := cut(hotredistest.ToClient, func() error { _, err := n.Load(ctx); return err }); err == nil || errors.Is(err, hotredis.ErrUnknownOutcome) {
+				t.Errorf("Load cut = %v, want an error other than ErrUnknownOutcome", err)
+			}
+			noErr(t, lock.Acquire(ctx))
+			if err := cut(hotredistest.ToClient, func() error { return lock.Release(ctx) }); !errors.Is(err, hotredis.ErrUnknownOutcome) {
+				t.Errorf("Release cut = %v, want ErrUnknownOutcome", err)
+			}
+			select {
+			case <-lock.Lost():
+			default:
+				t.Error("after a Release whose reply was lost, the handle still holds the lock")
+			}
+			// Whether or not the Release reached the server, the lock is
+			// free within the lease: the handle renews it no more.
+			for deadline := time.Now().Add(3 * time.Second); must[bool](t)(lock.Locked(ctx)); time.Sleep(20 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatal("the lock is still held 3 s after a Release whose reply was lost (lease 2 s)")
+				}
+			}
+		})
 	}
 }
