@@ -60,7 +60,9 @@ func ExampleConfigure() {
 // already has: they share its connections and see the same data.
 func ExampleWrapGoRedis() {
 	ctx := context.Background()
-	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr})
+	// MaxRetries -1: a write whose reply is lost is ErrUnknownOutcome,
+	// never sent twice by go-redis (see WrapGoRedis).
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, MaxRetries: -1})
 	defer rdb.Close()
 	c := hotredis.WrapGoRedis(rdb)
 	defer c.Close() // leaves rdb open
