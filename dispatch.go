@@ -538,9 +538,32 @@ func (c *Client) outcome(ctx context.Context, err error, write bool) error {
 		}
 	}
 	if write && lostReply(err) {
-		return fmt.Errorf("%w: %w", ErrUnknownOutcome, err)
+		return &lostReplyError{err}
 	}
 	return err
+}
+
+// lostReplyError is a write's connection failure (see outcome):
+// ErrUnknownOutcome, and the failure.
+type lostReplyError struct{ err error }
+
+func (e *lostReplyError) Error() string   { return ErrUnknownOutcome.Error() + ": " + e.err.Error() }
+func (e *lostReplyError) Unwrap() []error { return []error{ErrUnknownOutcome, e.err} }
+
+// undone is err for a call whose change, when its reply is lost, is
+// undone in the background (an acquire, a take, a join): its outcome is
+// known, so a lost connection is reported as the connection's failure
+// alone, without ErrUnknownOutcome.
+func undone(err error) error {
+	var lr *lostReplyError
+	if !errors.As(err, &lr) {
+		return err
+	}
+	var oe *objError
+	if errors.As(err, &oe) {
+		return &objError{kind: oe.kind, key: oe.key, op: oe.op, err: lr.err}
+	}
+	return lr.err
 }
 
 // lostReply reports whether err is a connection's failure after it was

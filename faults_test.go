@@ -709,7 +709,9 @@ func TestCallsWithDeadlinesReturnByThemThroughFaults(t *testing.T) {
 // its way (stalled toward the client: applied): a write says
 // ErrUnknownOutcome either way (README, "Guarantees under faults"), a read
 // fails without it, and a Release whose reply was lost leaves the handle
-// holding nothing and the lock free within its lease. On the default
+// holding nothing and the lock free within its lease; an Acquire or a Get,
+// whose lost replies the library undoes, fails without it and gives back
+// what it may have taken. On the default
 // client, and on a go-redis client told not to send commands again
 // (MaxRetries -1, as WrapGoRedis's doc asks: its default would apply such
 // a write twice).
@@ -780,10 +782,39 @@ func TestLostRepliesAreUnknownOutcomes(t *testing.T) {
 			}
 			// Whether or not the Release reached the server, the lock is
 			// free within the lease: the handle renews it no more.
-			for deadline := time.Now().Add(3 * time.Second); must[bool](t)(lock.Locked(ctx)); time.Sleep(20 * time.Millisecond) {
-				if time.Now().After(deadline) {
-					t.Fatal("the lock is still held 3 s after a Release whose reply was lost (lease 2 s)")
+			freeWithin := func(what string) {
+				t.Helper()
+				for deadline := time.Now().Add(3 * time.Second); must[bool](t)(lock.Locked(ctx)); time.Sleep(20 * time.Millisecond) {
+					if time.Now().After(deadline) {
+						t.Fatalf("the lock is still held 3 s after %s (lease 2 s)", what)
+					}
 				}
+			}
+			freeWithin("a Release whose reply was lost")
+
+			// What the library undoes when a reply is lost has a known
+			// outcome: an Acquire or a Get says only that the connection
+			// failed, and gives back what it may have taken.
+			other := hotredis.NewLock("lost:lock:"+name, on, hotredis.WithLease(2*time.Second))
+			if err := cut(hotredistest.ToClient, func() error { return other.Acquire(ctx) }); err == nil || errors.Is(err, hotredis.ErrUnknownOutcome) {
+				t.Errorf("Acquire cut = %v, want an error other than ErrUnknownOutcome", err)
+			}
+			freeWithin("an Acquire whose reply was lost")
+			q := hotredis.NewQueue[string]("lost:queue:"+name, on)
+			noErr(t, q.Put(ctx, "item"))
+			if err := cut(hotredistest.ToClient, func() error { _, err := q.Get(ctx); return err }); err == nil || errors.Is(err, hotredis.ErrUnknownOutcome) {
+				t.Errorf("Get cut = %v, want an error other than ErrUnknownOutcome", err)
+			}
+			// The item is back. (The first call after a cut may still meet
+			// a connection the cut reset while it was idle.)
+			gctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+			defer cancel()
+			got, err := q.Get(gctx)
+			for err != nil && gctx.Err() == nil && !errors.Is(err, hotredis.ErrUnknownOutcome) {
+				got, err = q.Get(gctx)
+			}
+			if got != "item" || err != nil {
+				t.Errorf("Get after a Get whose reply was lost = %q, %v; want the item back", got, err)
 			}
 		})
 	}

@@ -330,7 +330,7 @@ func (l *line) try(ctx context.Context, n int64, id string, w *wait) (ok bool, l
 		if !isServerErr(err) && !errors.Is(err, ErrClosed) && (!isCtxErr(err) || ctx.Err() == nil) {
 			l.undo(ctx, n, id, nil, err) // a lost reply: let go of what it may have taken
 		}
-		return false, 0, err
+		return false, 0, undone(err)
 	}
 	if len(arr) < 2 || (arr[0] == int64(1) && len(arr) < 3) {
 		return false, 0, l.fail("", errReply)

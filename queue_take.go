@@ -76,7 +76,7 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 				return nil, "", q.waited(ctx, op, waiting, cerr) // what the take got goes back (undoTake)
 			}
 			q.undoTake(ctx, id, false, err)
-			return nil, "", q.waited(ctx, op, waiting, q.fail(op, err))
+			return nil, "", q.waited(ctx, op, waiting, q.fail(op, undone(err)))
 		}
 		if tookItems(arr) {
 			items := stringsOf(arr[1:])

@@ -80,12 +80,14 @@ func keepMember(ttl time.Duration, start time.Time, renew func(ctx context.Conte
 }
 
 // ctxFail returns ctx's error, unwrapped, when err is due to ctx's end,
-// and err naming the object and op otherwise.
+// and err naming the object and op otherwise (a lost connection without
+// ErrUnknownOutcome: the callers undo what a lost reply may have done, see
+// undone).
 func (o *object) ctxFail(ctx context.Context, op string, err error) error {
 	if cerr := endedCtxErr(ctx, err); cerr != nil {
 		return cerr
 	}
-	return o.fail(op, err)
+	return o.fail(op, undone(err))
 }
 
 // endedCtxErr returns ctx's error when err says that ctx ended, nil
