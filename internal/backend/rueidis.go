@@ -116,6 +116,7 @@ func (r *Rueidis) doOnce(ctx context.Context, cmd Cmd) (v any, err error, again 
 	// bounded and steady.go).
 	if cmd.Blocking {
 		v, err = reply(r.c.Do(ctx, build(r.c.B(), cmd, r.replicas)), cmd.Strings)
+		return v, atDeadline(ctx, err), notOurs(ctx, err) || unsent(err)
 	} else if c := r.shared(); r.conns.straight(ctx) {
 		v, err = reply(c.Do(ctx, build(c.B(), cmd, r.replicas)), cmd.Strings)
 	} else {
@@ -144,8 +145,20 @@ func notOurs(ctx context.Context, err error) bool {
 }
 
 // foreignTries bounds the tries of a call that another call's deadline
-// kept from being sent (see notOurs).
+// kept from being sent (see notOurs), or whose write failed on a dedicated
+// connection (see unsent).
 const foreignTries = 3
+
+// unsent reports whether err says that writing a call to its dedicated
+// connection failed: a connection reset while it sat idle in the pool
+// (the first call after a network cut finds it so). A command not wholly
+// written is not run, and nobody else's command was on that connection,
+// so the call goes again, on a new one. (Not on the shared pipeline,
+// whose writer may fail a batch after earlier commands went out.)
+func unsent(err error) bool {
+	var oe *net.OpError
+	return errors.As(err, &oe) && oe.Op == "write"
+}
 
 // direct decides how a command (or a Direct MULTI/EXEC) goes: as a
 // blocking one does, on a dedicated connection from the caller's
@@ -302,7 +315,7 @@ func (r *Rueidis) execOnce(ctx context.Context, cmds []Cmd) (rs []Result, err er
 			defer r.directs.Add(-1)
 			cmds[0].Blocking = true // the whole MULTI/EXEC goes on a dedicated connection
 			rs, err = execRueidis(ctx, r.c, cmds, r.replicas)
-			return rs, atDeadline(ctx, err), notOurs(ctx, err)
+			return rs, atDeadline(ctx, err), notOurs(ctx, err) || unsent(err)
 		}
 	} else {
 		r.directs.Add(1) // (in flight: see shared)

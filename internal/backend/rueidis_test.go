@@ -156,3 +156,41 @@ func TestAnotherCallsDeadlineIsNotOurs(t *testing.T) {
 		t.Errorf("GET long = %v, %v; want %d: each long call applied once", v, err, rounds)
 	}
 }
+
+// TestFirstCallAfterACutIsSent: connections cut while they sit idle (a
+// proxy resets them) fail the next write on them; a command whose write
+// failed on a dedicated connection was not run, so it goes again on a new
+// one, and the first calls after the cut succeed, each applied once.
+func TestFirstCallAfterACutIsSent(t *testing.T) {
+	srv := hotredistest.NewServer(t)
+	p := hotredistest.NewProxy(t, srv.Addr)
+	opt, err := rueidis.ParseURL("redis://" + p.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := backend.NewRueidis(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ctx := context.Background()
+	incr := func() (any, error) {
+		return r.Do(ctx, backend.Cmd{Name: []string{"INCRBY"}, Keys: []string{"n"}, Args: []string{"1"}})
+	}
+	const rounds = 5
+	for round := range rounds {
+		if _, err := incr(); err != nil { // a connection made and idle
+			t.Fatalf("round %d: before the cut: %v", round, err)
+		}
+		p.Cut()
+		time.Sleep(20 * time.Millisecond) // the resets arrive
+		if _, err := incr(); err != nil {
+			t.Errorf("round %d: the first call after the cut: %v", round, err)
+		}
+	}
+	rdb := srv.GoRedis()
+	defer rdb.Close()
+	if n, err := rdb.Get(ctx, "n").Int(); n != 2*rounds || err != nil {
+		t.Errorf("n = %d, %v; want %d: every call applied once", n, err, 2*rounds)
+	}
+}
