@@ -100,18 +100,10 @@ func TestDirectCommands(t *testing.T) {
 // server is back, gets its reply, its command applied exactly once.
 func TestAnotherCallsDeadlineIsNotOurs(t *testing.T) {
 	srv := hotredistest.NewServer(t)
-	opt, err := rueidis.ParseURL(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := backend.NewRueidis(opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := rueidisAt(t, srv.URL())
 	ctx := context.Background()
 	incr := func(ctx context.Context, key string) error {
-		_, err := r.Do(ctx, backend.Cmd{Name: []string{"INCRBY"}, Keys: []string{key}, Args: []string{"1"}})
+		_, err := incrby(ctx, r, key)
 		return err
 	}
 	if err := incr(ctx, "warm"); err != nil {
@@ -164,19 +156,9 @@ func TestAnotherCallsDeadlineIsNotOurs(t *testing.T) {
 func TestFirstCallAfterACutIsSent(t *testing.T) {
 	srv := hotredistest.NewServer(t)
 	p := hotredistest.NewProxy(t, srv.Addr)
-	opt, err := rueidis.ParseURL("redis://" + p.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := backend.NewRueidis(opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := rueidisAt(t, "redis://"+p.Addr())
 	ctx := context.Background()
-	incr := func() (any, error) {
-		return r.Do(ctx, backend.Cmd{Name: []string{"INCRBY"}, Keys: []string{"n"}, Args: []string{"1"}})
-	}
+	incr := func() (any, error) { return incrby(ctx, r, "n") }
 	const rounds = 5
 	for round := range rounds {
 		if _, err := incr(); err != nil { // a connection made and idle
@@ -193,4 +175,24 @@ func TestFirstCallAfterACutIsSent(t *testing.T) {
 	if n, err := rdb.Get(ctx, "n").Int(); n != 2*rounds || err != nil {
 		t.Errorf("n = %d, %v; want %d: every call applied once", n, err, 2*rounds)
 	}
+}
+
+// rueidisAt is a Rueidis backend connected to url, closed after t.
+func rueidisAt(t *testing.T, url string) *backend.Rueidis {
+	t.Helper()
+	opt, err := rueidis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := backend.NewRueidis(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+// incrby adds 1 to key through r.
+func incrby(ctx context.Context, r *backend.Rueidis, key string) (any, error) {
+	return r.Do(ctx, backend.Cmd{Name: []string{"INCRBY"}, Keys: []string{key}, Args: []string{"1"}})
 }
