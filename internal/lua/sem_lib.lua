@@ -95,6 +95,9 @@ local function release(id, k, over)
     if cur < k then return nil end
     left = cur - k
     unhold(id, k, cur)
+    -- Nothing held any more: a grant to this handle that its renewal has not
+    -- confirmed yet is spent (it would stay until its expiry otherwise).
+    if left == 0 then forget({[id] = true}) end
   end
   if over > 0 then
     redis.call('HINCRBY', KEYS[2], '#extra', over)
