@@ -91,8 +91,14 @@ func build(b rueidis.Builder, cmd Cmd, replicas bool) rueidis.Completed {
 }
 
 func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
+	return resend(func() (any, error, bool) { return r.doOnce(ctx, cmd) })
+}
+
+// resend runs once, a call's try, again while it reports that rueidis did
+// not send the call (see notOurs and unsent), up to foreignTries in all.
+func resend[T any](once func() (T, error, bool)) (T, error) {
 	for try := 1; ; try++ {
-		v, err, again := r.doOnce(ctx, cmd)
+		v, err, again := once()
 		if !again || try == foreignTries {
 			return v, err
 		}
@@ -233,12 +239,11 @@ func atDeadline(ctx context.Context, err error) error {
 }
 
 func (r *Rueidis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
-	for try := 1; ; try++ {
+	rs, _ := resend(func() ([]Result, error, bool) {
 		rs := r.doMultiOnce(ctx, cmds)
-		if try == foreignTries || !noneSent(ctx, rs) {
-			return allAtDeadline(ctx, rs)
-		}
-	}
+		return rs, nil, noneSent(ctx, rs)
+	})
+	return allAtDeadline(ctx, rs)
 }
 
 // noneSent reports whether rueidis sent none of a batch whose results are
@@ -295,12 +300,7 @@ func doMultiRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd, repli
 }
 
 func (r *Rueidis) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
-	for try := 1; ; try++ {
-		rs, err, again := r.execOnce(ctx, cmds)
-		if !again || try == foreignTries {
-			return rs, err
-		}
-	}
+	return resend(func() ([]Result, error, bool) { return r.execOnce(ctx, cmds) })
 }
 
 // execOnce is one try of Exec; again reports that rueidis did not send
