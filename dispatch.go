@@ -525,17 +525,11 @@ func (c *Client) outcome(ctx context.Context, err error, write bool) error {
 		return nil
 	}
 	err = c.closedErr(err)
-	if isCtxErr(err) {
-		cerr := ctx.Err()
-		if dl, ok := ctx.Deadline(); cerr == nil && ok && !time.Now().Before(dl) {
-			cerr = context.DeadlineExceeded // (a socket's deadline fired just before ctx's timer)
+	if cerr := ctxEnded(ctx, err); cerr != nil {
+		if write {
+			return fmt.Errorf("%w: %w", ErrUnknownOutcome, cerr)
 		}
-		if cerr != nil {
-			if write {
-				return fmt.Errorf("%w: %w", ErrUnknownOutcome, cerr)
-			}
-			return cerr
-		}
+		return cerr
 	}
 	if write && lostReply(err) {
 		return &lostReplyError{err}
@@ -591,6 +585,24 @@ func (c *Client) closedErr(err error) error {
 		return ErrClosed
 	}
 	return err
+}
+
+// ctxEnded returns ctx's error when err says that ctx ended, nil
+// otherwise (another call's deadline, say: see the backend's notOurs). A
+// socket's deadline, set from ctx's, may fire a moment before ctx's own
+// timer: a deadline that has passed is ctx's end, whether or not the
+// timer has fired.
+func ctxEnded(ctx context.Context, err error) error {
+	if !isCtxErr(err) {
+		return nil
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 func isCtxErr(err error) bool {

@@ -84,21 +84,8 @@ func keepMember(ttl time.Duration, start time.Time, renew func(ctx context.Conte
 // ErrUnknownOutcome: the callers undo what a lost reply may have done, see
 // undone).
 func (o *object) ctxFail(ctx context.Context, op string, err error) error {
-	if cerr := endedCtxErr(ctx, err); cerr != nil {
+	if cerr := ctxEnded(ctx, err); cerr != nil {
 		return cerr
 	}
 	return o.fail(op, undone(err))
-}
-
-// endedCtxErr returns ctx's error when err says that ctx ended, nil
-// otherwise. The backend may see a deadline pass a moment before ctx's
-// own timer fires; then it waits for ctx to say so.
-func endedCtxErr(ctx context.Context, err error) error {
-	if !isCtxErr(err) {
-		return nil
-	}
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < 10*time.Millisecond {
-		<-ctx.Done()
-	}
-	return ctx.Err()
 }
