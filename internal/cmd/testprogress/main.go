@@ -29,11 +29,12 @@ import (
 var (
 	every = flag.Int("every", 25, "print a progress line every this many finished top-level tests of a package")
 	quiet = flag.Duration("quiet", 30*time.Second, "say what is running after printing nothing for this long")
+	label = flag.String("label", "", "begin every printed line with [label], to tell runs printing at once apart")
 )
 
 func main() {
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: testprogress [-every n] [-quiet d] go test -json [args...]")
+		fmt.Fprintln(os.Stderr, "usage: testprogress [-every n] [-quiet d] [-label l] go test -json [args...]")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -76,6 +77,9 @@ func run(args []string) int {
 		}
 	}()
 	p := newPrinter(os.Stdout, *every)
+	if *label != "" {
+		p.label = "[" + *label + "] "
+	}
 	tick := time.NewTicker(*quiet / 3)
 	defer tick.Stop()
 loop:
@@ -134,6 +138,8 @@ func (p *pkg) done() int { return p.passed + p.skipped + len(p.failed) }
 // printer turns go test -json events into the lines described above.
 type printer struct {
 	w        io.Writer
+	label    string // begins every line, when not ""
+	midLine  bool   // the last text printed did not end its line
 	every    int
 	start    time.Time
 	last     time.Time // when a line was last printed
@@ -148,7 +154,23 @@ func newPrinter(w io.Writer, every int) *printer {
 }
 
 func (p *printer) printf(now time.Time, format string, args ...any) {
-	fmt.Fprintf(p.w, format, args...)
+	s := fmt.Sprintf(format, args...)
+	if s == "" {
+		return
+	}
+	if p.label != "" {
+		// One write of whole lines, each labelled, so that another run
+		// printing to the same terminal does not cut into them.
+		end := strings.HasSuffix(s, "\n")
+		s = strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n"+p.label)
+		if !p.midLine {
+			s = p.label + s
+		}
+		if p.midLine = !end; end {
+			s += "\n"
+		}
+	}
+	io.WriteString(p.w, s)
 	p.last = now
 }
 

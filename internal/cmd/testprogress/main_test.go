@@ -47,3 +47,26 @@ not an event
 		t.Errorf("printed:\n%s\nwant:\n%s", out.String(), want)
 	}
 }
+
+// TestPrinterLabel checks that a label begins every line, a failure's
+// output too.
+func TestPrinterLabel(t *testing.T) {
+	var out strings.Builder
+	p := newPrinter(&out, 25)
+	p.label = "[c] "
+	for _, l := range []string{
+		`{"Action":"run","Package":"p","Test":"TestB"}` + "\n",
+		`{"Action":"output","Package":"p","Test":"TestB","Output":"one\n"}` + "\n",
+		`{"Action":"output","Package":"p","Test":"TestB","Output":"two\n"}` + "\n",
+		`{"Action":"fail","Package":"p","Test":"TestB","Elapsed":0.2}` + "\n",
+		"half a line, ",
+		"the rest\n",
+		`{"Action":"fail","Package":"p","Elapsed":1}` + "\n",
+	} {
+		p.line(l, time.Now())
+	}
+	want := "[c] FAIL p TestB (0.2s)\n[c] one\n[c] two\n[c] half a line, the rest\n[c] FAIL p 1.0s (0 passed, 1 failed: TestB)\n"
+	if out.String() != want {
+		t.Errorf("printed:\n%s\nwant:\n%s", out.String(), want)
+	}
+}
