@@ -162,6 +162,9 @@ const foreignTries = 3
 // so the call goes again, on a new one. (Not on the shared pipeline,
 // whose writer may fail a batch after earlier commands went out.)
 func unsent(err error) bool {
+	if err == nil {
+		return false // (before errors.As, whose target would escape: an allocation a call)
+	}
 	var oe *net.OpError
 	return errors.As(err, &oe) && oe.Op == "write"
 }
