@@ -17,10 +17,13 @@ func newID() string { return newIDAfter("") }
 func newIDAfter(prefix string) string {
 	var b [12]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on Linux
-	out := make([]byte, len(prefix)+hex.EncodedLen(len(b)))
-	copy(out, prefix)
-	hex.Encode(out[len(prefix):], b[:])
-	return string(out)
+	var h [2 * len(b)]byte
+	hex.Encode(h[:], b[:])
+	var out strings.Builder // (its String does not copy, as string([]byte) would)
+	out.Grow(len(prefix) + len(h))
+	out.WriteString(prefix)
+	out.Write(h[:])
+	return out.String()
 }
 
 // marker returns a value no list holds, for scripts that mark a position.
