@@ -268,7 +268,11 @@ func (o *object) block(ctx context.Context, cl *Client, mk func(timeout time.Dur
 	if dl, ok := ctx.Deadline(); ok {
 		d = min(d, time.Until(dl))
 		if d < time.Millisecond {
-			return nil, context.DeadlineExceeded
+			// Too short to wait on the server: nothing is sent, and the
+			// caller sees ctx ended (as it will have within the
+			// millisecond), not an outcome to find out.
+			<-ctx.Done()
+			return nil, ctx.Err()
 		}
 	}
 	cmds := mk(d)
