@@ -203,6 +203,18 @@ func TestSetQueueReserve(t *testing.T) {
 	}
 }
 
+// acked is the error of an Ack, with context.Background(), after a
+// Reserve that succeeded: it must not fail, and a failure must not pass
+// for a cancelled wait.
+func acked(err error) error {
+	if err != nil {
+		return fmt.Errorf("Ack after a Reserve: %w", errors.Join(errAck, err))
+	}
+	return nil
+}
+
+var errAck = errors.New("not a cancelled wait")
+
 // TestQueueCancelledWaitsLoseNothing cancels thousands of blocked gets
 // while producers run, then counts every item: each one was either
 // received once or is still in the queue.
@@ -241,7 +253,7 @@ func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
 				case tc.set && tc.res:
 					v, r, err := sq.Reserve(ctx, time.Minute)
 					if err == nil {
-						err = sq.Ack(context.Background(), r)
+						err = acked(sq.Ack(context.Background(), r))
 					}
 					return []string{v}, err
 				case tc.set:
@@ -252,7 +264,7 @@ func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
 				case tc.res:
 					v, r, err := q.Reserve(ctx, time.Minute)
 					if err == nil {
-						err = q.Ack(context.Background(), r)
+						err = acked(q.Ack(context.Background(), r))
 					}
 					return []string{v}, err
 				}
@@ -277,7 +289,7 @@ func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
 						vs, err := get(gctx)
 						cancel()
 						if err != nil {
-							if !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+							if errors.Is(err, errAck) || !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 								t.Error(err)
 								return
 							}
@@ -374,6 +386,13 @@ func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
 				}
 				if n := rdb.ZCard(ctx, k+":reserved").Val(); n != 0 {
 					t.Errorf("%d reservations left", n)
+					now := time.Now().UnixMilli()
+					for _, z := range rdb.ZRangeWithScores(ctx, k+":reserved", 0, -1).Val() {
+						id := z.Member.(string)
+						t.Logf("reservation %s: deadline in %d ms; its list %v, its parking %s",
+							id, int64(z.Score)-now, rdb.LRange(ctx, k+":reserved:"+id, 0, -1).Val(),
+							rdb.Type(ctx, k+":parked:"+id).Val())
+					}
 				}
 			}
 			if during < minCancels {
