@@ -271,8 +271,11 @@ func (o *object) block(ctx context.Context, cl *Client, mk func(timeout time.Dur
 			// Too short to wait on the server: nothing is sent, and the
 			// caller sees ctx ended (as it will have within the
 			// millisecond), not an outcome to find out.
-			<-ctx.Done()
-			return nil, ctx.Err()
+			if done := ctx.Done(); done != nil { // (nil only for a context that never ends, whatever its Deadline says)
+				<-done
+				return nil, ctx.Err()
+			}
+			return nil, context.DeadlineExceeded
 		}
 	}
 	cmds := mk(d)
