@@ -149,8 +149,9 @@ func WrapGoRedis(rdb redis.UniversalClient) *Client {
 
 // Close closes the client's connections, after waiting for the clean-ups
 // of calls that gave up (a take given back, a cancelled wait leaving its
-// line: a few milliseconds, at most 5 seconds against a stalled server).
-// Every call after Close returns ErrClosed.
+// line: a few milliseconds, at most 5 seconds against a stalled server),
+// which still run while it waits. Every call made once Close has begun
+// returns ErrClosed.
 func (c *Client) Close() error {
 	c.mu.Lock()
 	if c.closed.Swap(true) {

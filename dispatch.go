@@ -347,7 +347,7 @@ func detach[T any](ctx context.Context, cl *Client, do func(context.Context) (T,
 		go func() {
 			defer cl.end()
 			r := <-done
-			undo(bg, r.v, r.err)
+			undo(cleanUpCtx(bg), r.v, r.err)
 		}()
 		return zero, ctx.Err()
 	}
@@ -393,6 +393,15 @@ type valuesOf struct {
 
 func (c *valuesOf) Value(key any) any { return c.values.Value(key) }
 
+// cleanUp marks the context of a clean-up that Close waits for (an undo
+// of detach, f of background): its calls go out while Close waits, which
+// refuses every other call (see ready).
+type cleanUp struct{}
+
+func cleanUpCtx(ctx context.Context) context.Context {
+	return context.WithValue(ctx, cleanUp{}, true)
+}
+
 // background runs f, a clean-up after a call that gave up (a give-back, a
 // cancelled wait's exit), with a context of its own; Close waits for it,
 // also when f is started while Close waits (by another clean-up).
@@ -405,7 +414,7 @@ func (c *Client) background(ctx context.Context, f func(context.Context)) {
 		defer c.end()
 		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), backgroundTimeout)
 		defer cancel()
-		f(bg)
+		f(cleanUpCtx(bg))
 	}()
 }
 
@@ -438,10 +447,11 @@ func (c *Client) readyAll(ctx context.Context, cmds []backend.Cmd) error {
 	return c.ready(ctx, keysOf(cmds))
 }
 
-// ready checks what must hold before anything is sent: an open client, a
-// live context, and keys that a Cluster can serve together.
+// ready checks what must hold before anything is sent: an open client
+// (or one that Close is waiting on, for a clean-up), a live context, and
+// keys that a Cluster can serve together.
 func (c *Client) ready(ctx context.Context, ks []string) error {
-	if c.closed.Load() {
+	if c.closed.Load() && ctx.Value(cleanUp{}) == nil {
 		return ErrClosed
 	}
 	if err := ctx.Err(); err != nil {

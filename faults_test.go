@@ -819,3 +819,65 @@ func TestLostRepliesAreUnknownOutcomes(t *testing.T) {
 		})
 	}
 }
+
+// TestCloseLetsGiveBacksRun cancels a Reserve and an Acquire whose
+// replies are held up (the server has taken the item, granted the lock),
+// then closes the client before the replies arrive: Close waits for what
+// the calls took to be given back, and that give-back must run, though
+// Close refuses every new call meanwhile. (It was refused: the item stayed
+// reserved until its visibility ran out, the lock held until its lease
+// did; TestQueueCancelledWaitsLoseNothing lost an item or two this way
+// when its last cancelled waits raced its Close.)
+func TestCloseLetsGiveBacksRun(t *testing.T) {
+	srv := hotredistest.NewServer(t)
+	p := hotredistest.NewProxy(t, srv.Addr)
+	c, err := hotredis.NewClientURL("redis://" + p.Addr())
+	noErr(t, err)
+	on := hotredis.WithClient(c)
+	q := hotredis.NewQueue[string]("{close}:q", on)
+	lock := hotredis.NewLock("{close}:lock", on, hotredis.WithLease(time.Minute))
+	noErr(t, q.Put(ctx, "item"))
+	noErr(t, lock.Acquire(ctx)) // connections made, the scripts loaded
+	noErr(t, lock.Release(ctx))
+
+	p.Stall(hotredistest.ToClient)
+	calls := []func(context.Context) error{
+		func(ctx context.Context) error { _, _, err := q.Reserve(ctx, time.Minute); return err },
+		func(ctx context.Context) error { return lock.Acquire(ctx) },
+	}
+	for _, call := range calls {
+		cctx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- call(cctx) }()
+		time.Sleep(50 * time.Millisecond) // sent, run, its reply held
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("cancelled call: %v, want context.Canceled", err)
+		}
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- c.Close() }()
+	time.Sleep(50 * time.Millisecond) // Close waits for the give-backs
+	p.Resume(hotredistest.ToClient)
+	select {
+	case err := <-closed:
+		noErr(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not return")
+	}
+
+	rdb := srv.GoRedis()
+	defer rdb.Close()
+	if n := rdb.LLen(ctx, "{close}:q").Val(); n != 1 {
+		t.Errorf("%d items in the queue after Close, want the reserved one back", n)
+	}
+	if n := rdb.ZCard(ctx, "{close}:q:reserved").Val(); n != 0 {
+		t.Errorf("%d reservations left after Close", n)
+	}
+	other := hotredis.NewLock("{close}:lock", hotredis.WithClient(srv.Client(t)))
+	if ok := must[bool](t)(other.TryAcquire(ctx)); !ok {
+		t.Error("the lock is still held after Close: the cancelled Acquire's grant was not given back")
+	} else {
+		noErr(t, other.Release(ctx))
+	}
+}
