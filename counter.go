@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"github.com/hotredis/hotredis/internal/lua"
 	"iter"
 	"math"
 	"math/big"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hotredis/hotredis/internal/backend"
+	"github.com/hotredis/hotredis/internal/lua"
 )
 
 var (

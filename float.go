@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/hotredis/hotredis/internal/lua"
 	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/hotredis/hotredis/internal/lua"
 	"github.com/hotredis/hotredis/internal/pyfmt"
 )
 

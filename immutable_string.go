@@ -2,10 +2,10 @@ package hotredis
 
 import (
 	"context"
-	"github.com/hotredis/hotredis/internal/lua"
 	"strconv"
 
 	"github.com/hotredis/hotredis/internal/keys"
+	"github.com/hotredis/hotredis/internal/lua"
 )
 
 var scriptStringConcat = lua.Load("string_concat")

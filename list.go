@@ -3,11 +3,11 @@ package hotredis
 import (
 	"context"
 	"fmt"
-	"github.com/hotredis/hotredis/internal/lua"
 	"iter"
 	"strconv"
 
 	"github.com/hotredis/hotredis/internal/backend"
+	"github.com/hotredis/hotredis/internal/lua"
 )
 
 var (

@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/hotredis/hotredis/internal/lua"
 	"iter"
 	"strconv"
+
+	"github.com/hotredis/hotredis/internal/lua"
 )
 
 var (

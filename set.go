@@ -3,8 +3,9 @@ package hotredis
 import (
 	"context"
 	"fmt"
-	"github.com/hotredis/hotredis/internal/lua"
 	"iter"
+
+	"github.com/hotredis/hotredis/internal/lua"
 )
 
 var (

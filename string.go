@@ -3,11 +3,12 @@ package hotredis
 import (
 	"context"
 	"fmt"
-	"github.com/hotredis/hotredis/internal/lua"
 	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hotredis/hotredis/internal/lua"
 )
 
 var (
