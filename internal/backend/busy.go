@@ -96,7 +96,9 @@ func (b *busyPipe) made() rueidis.Client {
 func (b *busyPipe) start() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.started || b.closed || time.Now().Before(b.retryAt) {
+	// A client made since the caller looked needs no other: a second
+	// would replace it in c, and nothing would close the first.
+	if b.started || b.closed || b.c.Load() != nil || time.Now().Before(b.retryAt) {
 		return
 	}
 	b.started = true

@@ -24,6 +24,7 @@ func AddInFlight(r *Rueidis, n int32) int32 { return r.directs.Add(n) }
 func (b *busyPipe) Made() rueidis.Client   { return b.made() }
 func (b *busyPipe) Client() rueidis.Client { return b.client() }
 func (b *busyPipe) Close()                 { b.close() }
+func (b *busyPipe) Start()                 { b.start() }
 func (b *busyPipe) Wait()                  { b.making.Wait() }
 func (b *busyPipe) SetAddr(addr string)    { b.opt.InitAddress = []string{addr} }
 func (b *busyPipe) RetryAt() time.Time {
