@@ -3,14 +3,18 @@ package hotredis_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/hotredis/hotredis"
 	"github.com/hotredis/hotredis/hotredistest"
+	"github.com/redis/go-redis/v9"
 )
 
 // TestServerRestart: while the server is down calls fail with an error
@@ -43,18 +47,86 @@ func TestServerRestart(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Insert after restart: %v", err)
 	}
-	// Connections opened before the restart may fail once more (EOF) as the
-	// client finds them dead; a call after that works.
-	for range 5 {
-		if err = l.Reverse(ctx); err == nil {
-			break
-		}
-	}
-	if err != nil {
+	// Connections opened before the restart are dead: a call finds them so
+	// before sending (see TestCallsAfterARestartGoOnLiveConnections).
+	if err = l.Reverse(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := l.Values(ctx); err != nil || !slices.Equal(got, []string{"c"}) {
 		t.Errorf("after restart list = %q, %v; want [c]", got, err)
+	}
+}
+
+// TestCallsAfterARestartGoOnLiveConnections: the connections left idle
+// when the server restarts are dead, and the first calls after it find
+// them so before sending anything: every read and every write works on
+// its first call, on either backend. (Each call found a dead one and
+// failed: a read with EOF, a write with ErrUnknownOutcome though nothing
+// had reached the server, once for each connection idle in the pool.)
+func TestCallsAfterARestartGoOnLiveConnections(t *testing.T) {
+	for _, name := range []string{"rueidis", "go-redis"} {
+		t.Run(name, func(t *testing.T) {
+			s := hotredistest.NewServer(t)
+			c := s.Client(t)
+			if name == "go-redis" {
+				rdb := redis.NewClient(&redis.Options{Addr: s.Addr, MaxRetries: -1})
+				t.Cleanup(func() { rdb.Close() })
+				c = hotredis.WrapGoRedis(rdb)
+				t.Cleanup(func() { c.Close() })
+			}
+			// Many connections idle in the pool: takes that waited, each
+			// on a connection of its own, then were served.
+			q := hotredis.NewQueue[int](key(t)+":q", hotredis.WithClient(c))
+			const waiters = 8
+			var wg sync.WaitGroup
+			for range waiters {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if _, err := q.Get(ctx); err != nil {
+						t.Error(err)
+					}
+				}()
+			}
+			time.Sleep(300 * time.Millisecond)
+			noErr(t, q.PutMany(ctx, make([]int, waiters)...))
+			wg.Wait()
+
+			s.Kill()
+			if err := s.Restart(); err != nil {
+				t.Fatal(err)
+			}
+			l := hotredis.NewList[string](key(t)+":l", hotredis.WithClient(c))
+			var model []string
+			// Optimistic transactions hold a connection of their own too:
+			// one watching the list first, one whose first call is its read.
+			for i, watch := range [][]hotredis.Object{{l}, nil} {
+				v := "tx" + strconv.Itoa(i)
+				if err := c.Optimistic(ctx, func(ctx context.Context) error {
+					if n, err := l.Len(ctx); err != nil || n != len(model) {
+						return fmt.Errorf("Len in the transaction = %d, %v; want %d", n, err, len(model))
+					}
+					_, err := l.Append(ctx, v)
+					return err
+				}, watch...); err != nil {
+					t.Fatalf("Optimistic %d after the restart: %v", i, err)
+				}
+				model = append(model, v)
+			}
+			for i := range 2 * waiters {
+				v := strconv.Itoa(i)
+				if _, err := l.Append(ctx, v); err != nil {
+					t.Fatalf("Append %d after the restart: %v", i, err)
+				}
+				model = append(model, v)
+				if n, err := l.Len(ctx); err != nil || n != len(model) {
+					t.Fatalf("Len after %d Appends after the restart = %d, %v", i+1, n, err)
+				}
+			}
+			if got, err := l.Values(ctx); err != nil || !slices.Equal(got, model) {
+				t.Errorf("Values = %q, %v; want %q", got, err, model)
+			}
+		})
 	}
 }
 

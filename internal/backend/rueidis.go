@@ -152,15 +152,20 @@ func notOurs(ctx context.Context, err error) bool {
 
 // foreignTries bounds the tries of a call that another call's deadline
 // kept from being sent (see notOurs), or whose write failed on a dedicated
-// connection (see unsent).
-const foreignTries = 3
+// connection (see unsent). Such a try costs no round trip (a dead pooled
+// connection fails its write at once, see watchedConn.Write), and after
+// a restart every connection idle in rueidis's pool is dead: enough tries
+// that the first call finds a live one after a burst of calls left many
+// there.
+const foreignTries = 16
 
 // unsent reports whether err says that writing a call to its dedicated
-// connection failed: a connection reset while it sat idle in the pool
-// (the first call after a network cut finds it so). A command not wholly
-// written is not run, and nobody else's command was on that connection,
-// so the call goes again, on a new one. (Not on the shared pipeline,
-// whose writer may fail a batch after earlier commands went out.)
+// connection failed: a connection the server closed or reset while it sat
+// idle in the pool (the first calls after a restart or a network cut find
+// them so; see watchedConn.Write). A command not wholly written is not
+// run, and nobody else's command was on that connection, so the call goes
+// again, on a new one. (Not on the shared pipeline, whose writer may fail
+// a batch after earlier commands went out.)
 func unsent(err error) bool {
 	if err == nil {
 		return false // (before errors.As, whose target would escape: an allocation a call)
@@ -389,25 +394,50 @@ func (r *Rueidis) Watch(ctx context.Context, keys []string, fn func(Conn) error)
 }
 
 func (r *Rueidis) watch(ctx context.Context, keys []string, fn func(Conn) error) error {
-	return r.c.Dedicated(func(dc rueidis.DedicatedClient) error {
-		if len(keys) > 0 {
-			if err := dc.Do(ctx, dc.B().Watch().Key(keys...).Build()).Error(); err != nil {
-				return convertErr(err)
+	_, err := resend(func() (struct{}, error, bool) {
+		c := &rueidisConn{}
+		err := r.c.Dedicated(func(dc rueidis.DedicatedClient) error {
+			c.c = dc
+			if len(keys) > 0 {
+				err := dc.Do(ctx, dc.B().Watch().Key(keys...).Build()).Error()
+				if c.sent(err); err != nil {
+					return convertErr(err)
+				}
 			}
-		}
-		defer dc.Do(context.WithoutCancel(ctx), dc.B().Unwatch().Build())
-		return fn(rueidisConn{dc})
+			defer dc.Do(context.WithoutCancel(ctx), dc.B().Unwatch().Build())
+			return fn(c)
+		})
+		// A connection found dead before anything went on it (see unsent):
+		// fn goes again, on another, as after a conflict.
+		return struct{}{}, err, err != nil && c.dead.Load()
 	})
+	return err
 }
 
-type rueidisConn struct{ c rueidis.DedicatedClient }
-
-func (c rueidisConn) DoMulti(ctx context.Context, cmds []Cmd) []Result {
-	return allAtDeadline(ctx, doMultiRueidis(ctx, c.c, cmds, false))
+// rueidisConn is the connection of an optimistic transaction.
+type rueidisConn struct {
+	c          rueidis.DedicatedClient
+	used, dead atomic.Bool // a call was made on it; the first failed unsent
 }
 
-func (c rueidisConn) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
+// sent notes the outcome of a call on c.
+func (c *rueidisConn) sent(err error) {
+	if c.used.CompareAndSwap(false, true) {
+		c.dead.Store(unsent(err))
+	}
+}
+
+func (c *rueidisConn) DoMulti(ctx context.Context, cmds []Cmd) []Result {
+	rs := doMultiRueidis(ctx, c.c, cmds, false)
+	if len(rs) > 0 {
+		c.sent(rs[0].Err) // (a batch's first write failing sent none of it)
+	}
+	return allAtDeadline(ctx, rs)
+}
+
+func (c *rueidisConn) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
 	rs, err := execRueidis(ctx, c.c, cmds, false)
+	c.sent(err)
 	return rs, atDeadline(ctx, err)
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -115,6 +116,7 @@ func (w *connWatch) watch(dial dialFn) dialFn {
 			return nil, err
 		}
 		c := &watchedConn{Conn: conn, w: w}
+		c.used.Store(time.Now().UnixNano())
 		// rueidis's handshake honours the dialing call's deadline, not its
 		// cancellation: a cancelled call ends it through the socket.
 		c.stop = context.AfterFunc(ctx, func() { _ = conn.SetDeadline(aLongTimeAgo) })
@@ -132,13 +134,57 @@ type watchedConn struct {
 	stop     func() bool // ends the handshake's watch of the dialing call's context
 	answered sync.Once   // the first reply, or the close of a connection never answered
 	closed   atomic.Bool
+	used     atomic.Int64 // when a read or a write last returned (Unix ns)
+	state    atomic.Int32 // connIdle, connReading or connChecking
 }
 
+// A watchedConn's state: whether a Read is running, or a write's check
+// of the socket (see Write), which must not run while a Read holds the
+// socket's read lock.
+const (
+	connIdle int32 = iota
+	connReading
+	connChecking
+)
+
+// checkIdleFrom is how long a connection must have been idle for its
+// next write to check first that the server has not closed it.
+const checkIdleFrom = time.Millisecond
+
 func (c *watchedConn) Read(b []byte) (int, error) {
+	for !c.state.CompareAndSwap(connIdle, connReading) {
+		runtime.Gosched() // a write's check: it does not wait for anything
+	}
 	n, err := c.Conn.Read(b)
+	c.state.Store(connIdle)
+	c.used.Store(time.Now().UnixNano())
 	if n > 0 {
 		c.answered.Do(c.up)
 	}
+	return n, err
+}
+
+// Write writes b, unless the connection has sat idle and the server has
+// closed it meanwhile (a restart, a network cut, its idle timeout): then
+// it fails as a write fails, having sent nothing. A dedicated connection
+// is read only by the call that writes on it, so nothing notices such a
+// close while it sits in rueidis's pool: the write went into the socket,
+// the read found the server's close, and the call failed, though nothing
+// had reached the server (a read once for every dead pooled connection,
+// a write with ErrUnknownOutcome). A failed write is known unsent and
+// goes again on another connection (see unsent). On a pipelined
+// connection, whose reader sees a close at once, the check is skipped
+// while that reader waits.
+func (c *watchedConn) Write(b []byte) (int, error) {
+	if time.Now().UnixNano()-c.used.Load() >= int64(checkIdleFrom) && c.state.CompareAndSwap(connIdle, connChecking) {
+		err := peerClosed(c.Conn)
+		c.state.Store(connIdle)
+		if err != nil {
+			return 0, &net.OpError{Op: "write", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
+		}
+	}
+	n, err := c.Conn.Write(b)
+	c.used.Store(time.Now().UnixNano())
 	return n, err
 }
 
