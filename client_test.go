@@ -64,9 +64,13 @@ func TestServerRestart(t *testing.T) {
 // failed: a read with EOF, a write with ErrUnknownOutcome though nothing
 // had reached the server, once for each connection idle in the pool.)
 func TestCallsAfterARestartGoOnLiveConnections(t *testing.T) {
-	for _, name := range []string{"rueidis", "go-redis"} {
+	for _, name := range []string{"rueidis", "rueidis over TLS", "go-redis"} {
 		t.Run(name, func(t *testing.T) {
-			s := hotredistest.NewServer(t)
+			newServer := hotredistest.NewServer
+			if name == "rueidis over TLS" { // (the check peeks under TLS)
+				newServer = hotredistest.NewTLSServer
+			}
+			s := newServer(t)
 			c := s.Client(t)
 			if name == "go-redis" {
 				rdb := redis.NewClient(&redis.Options{Addr: s.Addr, MaxRetries: -1})
