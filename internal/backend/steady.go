@@ -116,7 +116,7 @@ func (w *connWatch) watch(dial dialFn) dialFn {
 			return nil, err
 		}
 		c := &watchedConn{Conn: conn, w: w}
-		c.used.Store(time.Now().UnixNano())
+		c.used.Store(monoNow())
 		// rueidis's handshake honours the dialing call's deadline, not its
 		// cancellation: a cancelled call ends it through the socket.
 		c.stop = context.AfterFunc(ctx, func() { _ = conn.SetDeadline(aLongTimeAgo) })
@@ -134,7 +134,7 @@ type watchedConn struct {
 	stop     func() bool // ends the handshake's watch of the dialing call's context
 	answered sync.Once   // the first reply, or the close of a connection never answered
 	closed   atomic.Bool
-	used     atomic.Int64 // when a read or a write last returned (Unix ns)
+	used     atomic.Int64 // when a read or a write last returned (monoNow)
 	state    atomic.Int32 // connIdle, connReading or connChecking
 }
 
@@ -147,6 +147,12 @@ const (
 	connChecking
 )
 
+// monoNow is the time on the monotonic clock, in ns since the package
+// started (a wall clock set back would skip checks).
+func monoNow() int64 { return int64(time.Since(monoStart)) }
+
+var monoStart = time.Now()
+
 // checkIdleFrom is how long a connection must have been idle for its
 // next write to check first that the server has not closed it.
 const checkIdleFrom = time.Millisecond
@@ -157,7 +163,7 @@ func (c *watchedConn) Read(b []byte) (int, error) {
 	}
 	n, err := c.Conn.Read(b)
 	c.state.Store(connIdle)
-	c.used.Store(time.Now().UnixNano())
+	c.used.Store(monoNow())
 	if n > 0 {
 		c.answered.Do(c.up)
 	}
@@ -176,7 +182,7 @@ func (c *watchedConn) Read(b []byte) (int, error) {
 // connection, whose reader sees a close at once, the check is skipped
 // while that reader waits.
 func (c *watchedConn) Write(b []byte) (int, error) {
-	if time.Now().UnixNano()-c.used.Load() >= int64(checkIdleFrom) && c.state.CompareAndSwap(connIdle, connChecking) {
+	if monoNow()-c.used.Load() >= int64(checkIdleFrom) && c.state.CompareAndSwap(connIdle, connChecking) {
 		err := peerClosed(c.Conn)
 		c.state.Store(connIdle)
 		if err != nil {
@@ -184,7 +190,7 @@ func (c *watchedConn) Write(b []byte) (int, error) {
 		}
 	}
 	n, err := c.Conn.Write(b)
-	c.used.Store(time.Now().UnixNano())
+	c.used.Store(monoNow())
 	return n, err
 }
 
