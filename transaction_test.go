@@ -383,7 +383,16 @@ func TestReadOnlyOptimisticIsASnapshot(t *testing.T) {
 				}
 			})
 		}
-		time.Sleep(time.Second)
+		// At least a second, and until there are enough of both to tell
+		// (on a loaded machine a second made 151 reads once), at most 20.
+		enough := func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return reads >= 200 && moves.Load() >= 100
+		}
+		for start := time.Now(); time.Since(start) < time.Second || !enough() && time.Since(start) < 20*time.Second; {
+			time.Sleep(10 * time.Millisecond)
+		}
 		close(stop)
 		writers.Wait()
 		readers.Wait()
