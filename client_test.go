@@ -79,9 +79,10 @@ func TestCallsAfterARestartGoOnLiveConnections(t *testing.T) {
 				t.Cleanup(func() { c.Close() })
 			}
 			// Many connections idle in the pool: takes that waited, each
-			// on a connection of its own, then were served.
+			// on a connection of its own, then were served. (More than a
+			// call's tries of other kinds: each dead one is a try.)
 			q := hotredis.NewQueue[int](key(t)+":q", hotredis.WithClient(c))
-			const waiters = 8
+			const waiters = 24
 			var wg sync.WaitGroup
 			for range waiters {
 				wg.Add(1)
@@ -103,8 +104,9 @@ func TestCallsAfterARestartGoOnLiveConnections(t *testing.T) {
 			l := hotredis.NewList[string](key(t)+":l", hotredis.WithClient(c))
 			var model []string
 			// Optimistic transactions hold a connection of their own too:
-			// one watching the list first, one whose first call is its read.
-			for i, watch := range [][]hotredis.Object{{l}, nil} {
+			// one whose first call is its read (its error reaches the
+			// backend wrapped by Optimistic), one watching the list first.
+			for i, watch := range [][]hotredis.Object{nil, {l}} {
 				v := "tx" + strconv.Itoa(i)
 				if err := c.Optimistic(ctx, func(ctx context.Context) error {
 					if n, err := l.Len(ctx); err != nil || n != len(model) {

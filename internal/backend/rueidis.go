@@ -95,15 +95,35 @@ func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
 }
 
 // resend runs once, a call's try, again while it reports that rueidis did
-// not send the call (see notOurs and unsent), up to foreignTries in all.
+// not send the call (see notOurs and unsent), up to foreignTries in all;
+// tries that found an idle connection closed are counted apart, up to
+// closedTries: each closes one of the connections that were idle in the
+// pool, and one made anew is not idle (see watchedConn.Write), so there
+// are as many at most as the pool held.
 func resend[T any](once func() (T, error, bool)) (T, error) {
-	for try := 1; ; try++ {
+	for try, closed := 1, 1; ; {
 		v, err, again := once()
-		if !again || try == foreignTries {
+		switch {
+		case !again:
 			return v, err
+		case foundClosed(err):
+			if closed == closedTries {
+				return v, err
+			}
+			closed++
+		case try == foreignTries:
+			return v, err
+		default:
+			try++
 		}
 	}
 }
+
+// closedTries bounds a call's tries that found an idle connection closed:
+// more than rueidis's pool of dedicated connections holds by default
+// (1,024), a bound against a server that closes connections as soon as
+// they are made.
+const closedTries = 2048
 
 // doOnce is one try of Do; again reports that rueidis did not send cmd
 // (see notOurs).
@@ -152,12 +172,9 @@ func notOurs(ctx context.Context, err error) bool {
 
 // foreignTries bounds the tries of a call that another call's deadline
 // kept from being sent (see notOurs), or whose write failed on a dedicated
-// connection (see unsent). Such a try costs no round trip (a dead pooled
-// connection fails its write at once, see watchedConn.Write), and after
-// a restart every connection idle in rueidis's pool is dead: enough tries
-// that the first call finds a live one after a burst of calls left many
-// there.
-const foreignTries = 16
+// connection (see unsent), other than on one found closed after idling
+// (see resend).
+const foreignTries = 3
 
 // unsent reports whether err says that writing a call to its dedicated
 // connection failed: a connection the server closed or reset while it sat
@@ -408,22 +425,32 @@ func (r *Rueidis) watch(ctx context.Context, keys []string, fn func(Conn) error)
 			return fn(c)
 		})
 		// A connection found dead before anything went on it (see unsent):
-		// fn goes again, on another, as after a conflict.
-		return struct{}{}, err, err != nil && c.dead.Load()
+		// fn goes again, on another, as after a conflict. (resend sees the
+		// connection's error, which fn's may not wrap, to tell whether it
+		// was found closed after idling.)
+		d := c.dead.Load()
+		if err == nil || d == nil {
+			return struct{}{}, err, false
+		}
+		if foundClosed(*d) {
+			err = *d
+		}
+		return struct{}{}, err, true
 	})
 	return err
 }
 
 // rueidisConn is the connection of an optimistic transaction.
 type rueidisConn struct {
-	c          rueidis.DedicatedClient
-	used, dead atomic.Bool // a call was made on it; the first failed unsent
+	c    rueidis.DedicatedClient
+	used atomic.Bool           // a call was made on it
+	dead atomic.Pointer[error] // the first call's error, when it went unsent
 }
 
 // sent notes the outcome of a call on c.
 func (c *rueidisConn) sent(err error) {
-	if c.used.CompareAndSwap(false, true) {
-		c.dead.Store(unsent(err))
+	if c.used.CompareAndSwap(false, true) && unsent(err) {
+		c.dead.Store(&err)
 	}
 }
 

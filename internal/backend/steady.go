@@ -186,12 +186,25 @@ func (c *watchedConn) Write(b []byte) (int, error) {
 		err := peerClosed(c.Conn)
 		c.state.Store(connIdle)
 		if err != nil {
-			return 0, &net.OpError{Op: "write", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
+			return 0, &net.OpError{Op: "write", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: idleClosed{err}}
 		}
 	}
 	n, err := c.Conn.Write(b)
 	c.used.Store(monoNow())
 	return n, err
+}
+
+// idleClosed is the error of a write that found its connection closed
+// after it sat idle (see Write): nothing was sent.
+type idleClosed struct{ error }
+
+func (e idleClosed) Unwrap() error { return e.error }
+
+// foundClosed reports whether err is a write that found its idle
+// connection closed (see Write).
+func foundClosed(err error) bool {
+	var ic idleClosed
+	return errors.As(err, &ic)
 }
 
 // up ends the making of the connection.
