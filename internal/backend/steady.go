@@ -172,15 +172,16 @@ func (c *watchedConn) Read(b []byte) (int, error) {
 
 // Write writes b, unless the connection has sat idle and the server has
 // closed it meanwhile (a restart, a network cut, its idle timeout): then
-// it fails as a write fails, having sent nothing. A dedicated connection
-// is read only by the call that writes on it, so nothing notices such a
-// close while it sits in rueidis's pool: the write went into the socket,
-// the read found the server's close, and the call failed, though nothing
-// had reached the server (a read once for every dead pooled connection,
-// a write with ErrUnknownOutcome). A failed write is known unsent and
-// goes again on another connection (see unsent). On a pipelined
-// connection, whose reader sees a close at once, the check is skipped
-// while that reader waits.
+// it fails as a write fails, having sent nothing (idleClosed). A
+// dedicated connection is read only by the call that writes on it, so
+// nothing notices such a close while it sits in rueidis's pool; without
+// the check the write goes into the socket, the read finds the server's
+// close, and the call fails though nothing reached the server (a read
+// once for every dead pooled connection, a write with
+// ErrUnknownOutcome). A failed write is known unsent and goes again on
+// another connection (see unsent and resend). On a pipelined connection,
+// whose reader sees a close at once, the check is skipped while that
+// reader waits.
 func (c *watchedConn) Write(b []byte) (int, error) {
 	if monoNow()-c.used.Load() >= int64(checkIdleFrom) && c.state.CompareAndSwap(connIdle, connChecking) {
 		err := peerClosed(c.Conn)
