@@ -211,10 +211,10 @@ func TestLimiterInvalid(t *testing.T) {
 // rate times the window, within 1%. The window is measured by the clients,
 // so it carries their latency: the bucket starts when the server first
 // runs a call (between its send and its answer), and an admission whose
-// answer comes after the window closes is not counted (it ran at most that
-// call's latency before). The bounds widen by those latencies, which are
-// milliseconds on a quiet machine (0.1-0.3% of the count) and tens of them
-// on a loaded one.
+// answer comes after the window closes is not counted. The upper bound
+// runs from the first send to the window's end; the lower one from the
+// first answer to the last refusal counted (see below), checked only when
+// no stall can have let the bucket fill up.
 func TestLimiterAccuracyAcrossProcesses(t *testing.T) {
 	window := 5 * time.Second
 	if onCluster() || testing.Short() {
@@ -265,7 +265,7 @@ func TestLimiterAccuracyAcrossProcesses(t *testing.T) {
 	// was sent after that). So the latest refusal answered by then, sent
 	// at s, gives the lower bound: the tokens made from the first answer
 	// to s. (A bound that assumed every token taken at once failed under
-	// load, 34 short: the hammering paused near the end.)
+	// load, 34 short.)
 	var lastRefused int64
 	for _, p := range refused {
 		if p[1] <= end.UnixNano()-lastLatency {
