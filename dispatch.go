@@ -536,7 +536,8 @@ func (c *Client) sendMulti(ctx context.Context, cmds []backend.Cmd, atomic bool)
 // ctx's error), and when a write's connection failed after it was dialled
 // (its reply lost to a reset, a closed connection or a stall),
 // ErrUnknownOutcome wrapping that failure: the write may have been
-// applied.
+// applied. (Not when the backend knows it never sent the write:
+// backend.NotSentError.)
 func (c *Client) outcome(ctx context.Context, err error, write bool) error {
 	if err == nil {
 		return nil
@@ -579,9 +580,10 @@ func undone(err error) error {
 
 // lostReply reports whether err is a connection's failure after it was
 // dialled: a command sent on it may have run. (Not a context's error,
-// which is a net.Error too: outcome decides those.)
+// which is a net.Error too: outcome decides those; nor a failure to send
+// the command at all.)
 func lostReply(err error) bool {
-	if isCtxErr(err) {
+	if isCtxErr(err) || backend.NotSent(err) {
 		return false
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {

@@ -32,3 +32,10 @@ func (b *busyPipe) RetryAt() time.Time {
 	defer b.mu.Unlock()
 	return b.retryAt
 }
+
+// SetClosedTries sets closedTries to n until the test ends.
+func SetClosedTries(t interface{ Cleanup(func()) }, n int) {
+	old := closedTries
+	closedTries = n
+	t.Cleanup(func() { closedTries = old })
+}

@@ -99,7 +99,8 @@ func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
 // tries that found an idle connection closed are counted apart, up to
 // closedTries: each closes one of the connections that were idle in the
 // pool, and one made anew is not idle (see watchedConn.Write), so there
-// are as many at most as the pool held.
+// are as many at most as the pool held. A call whose last try's write
+// failed too ends with a NotSentError.
 func resend[T any](once func() (T, error, bool)) (T, error) {
 	for try, closed := 1, 1; ; {
 		v, err, again := once()
@@ -108,11 +109,11 @@ func resend[T any](once func() (T, error, bool)) (T, error) {
 			return v, err
 		case foundClosed(err):
 			if closed == closedTries {
-				return v, err
+				return v, notSent(err)
 			}
 			closed++
 		case try == foreignTries:
-			return v, err
+			return v, notSent(err)
 		default:
 			try++
 		}
@@ -122,8 +123,32 @@ func resend[T any](once func() (T, error, bool)) (T, error) {
 // closedTries bounds a call's tries that found an idle connection closed:
 // more than rueidis's pool of dedicated connections holds by default
 // (1,024), a bound against a server that closes connections as soon as
-// they are made.
-const closedTries = 2048
+// they are made. (A variable for the tests.)
+var closedTries = 2048
+
+// NotSentError is the error of a call that never reached the server:
+// each of its tries failed to write it (see unsent and resend), so
+// nothing ran. Err is the last try's failure.
+type NotSentError struct{ Err error }
+
+func (e *NotSentError) Error() string { return "not sent: " + e.Err.Error() }
+func (e *NotSentError) Unwrap() error { return e.Err }
+
+// notSent is err, a call's last try's, as a NotSentError when that try
+// failed to write the call.
+func notSent(err error) error {
+	if unsent(err) {
+		return &NotSentError{err}
+	}
+	return err
+}
+
+// NotSent reports whether err says that its call never reached the
+// server (NotSentError).
+func NotSent(err error) bool {
+	var ns *NotSentError
+	return errors.As(err, &ns)
+}
 
 // doOnce is one try of Do; again reports that rueidis did not send cmd
 // (see notOurs).

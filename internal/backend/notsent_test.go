@@ -1,0 +1,199 @@
+package backend_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hotredis/hotredis/hotredistest"
+	"github.com/hotredis/hotredis/internal/backend"
+)
+
+// TestCallNeverSentSaysSo: a server that closes every connection after
+// answering its handshake (a closingProxy) lets no call through; each try
+// finds its new connection closed before writing, so the call ends with
+// a NotSentError, after closedTries tries, and the server ran nothing.
+func TestCallNeverSentSaysSo(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("closingProxy needs Linux's TCP_CORK")
+	}
+	backend.SetClosedTries(t, 5)
+	srv := hotredistest.NewServer(t)
+	ctx := context.Background()
+	var closing atomic.Bool
+	p := newClosingProxy(t, srv.Addr, &closing)
+	r := rueidisAt(t, "redis://"+p.Addr().String())
+	if _, err := incrby(ctx, r, "m"); err != nil { // connections made before
+		t.Fatal(err)
+	}
+	closing.Store(true)
+	p.closeOpen() // the connections made before, idle in the pool
+	time.Sleep(5 * time.Millisecond)
+	for i := range 3 {
+		_, err := incrby(ctx, r, "n")
+		var ns *backend.NotSentError
+		if !errors.As(err, &ns) || !errors.Is(err, io.EOF) {
+			t.Fatalf("call %d: err = %v, want a NotSentError: its connections were found closed", i, err)
+		}
+		var oe *net.OpError
+		if !errors.As(err, &oe) || oe.Op != "write" {
+			t.Fatalf("call %d: err = %v, want the write's failure inside", i, err)
+		}
+	}
+	rdb := srv.GoRedis()
+	defer rdb.Close()
+	if n, err := rdb.Exists(ctx, "n").Result(); n != 0 || err != nil {
+		t.Fatalf("EXISTS n = %d, %v: a call that was not sent ran", n, err)
+	}
+}
+
+// closingProxy is a proxy to target that, once closing is set, answers
+// each new connection's handshake 2 ms late (so the client's next write
+// comes after an idle moment) and closes the connection with them: data
+// and FIN leave in one segment (TCP_CORK), so the close has arrived by the
+// time the client has read its handshake's replies.
+type closingProxy struct {
+	net.Listener
+	mu   sync.Mutex
+	open []net.Conn // the connections made before closing was set
+}
+
+func newClosingProxy(t *testing.T, target string, closing *atomic.Bool) *closingProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &closingProxy{Listener: ln}
+	t.Cleanup(func() { ln.Close(); p.closeOpen() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			closing := closing.Load()
+			if !closing {
+				p.mu.Lock()
+				p.open = append(p.open, c)
+				p.mu.Unlock()
+			}
+			go closeAfterHandshake(c.(*net.TCPConn), target, closing)
+		}
+	}()
+	return p
+}
+
+// closeOpen closes the connections made before closing was set.
+func (p *closingProxy) closeOpen() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.open {
+		c.Close()
+	}
+	p.open = nil
+}
+
+// closeAfterHandshake forwards c's bytes to target, and, when closing,
+// target's replies to c's first bytes (the handshake) back 2 ms late,
+// with c's close; else all of target's bytes.
+func closeAfterHandshake(c *net.TCPConn, target string, closing bool) {
+	defer c.Close()
+	s, err := net.Dial("tcp", target)
+	if err != nil {
+		return
+	}
+	defer s.Close()
+	if !closing {
+		go func() { _, _ = io.Copy(s, c) }()
+		_, _ = io.Copy(c, s)
+		return
+	}
+	buf := make([]byte, 64<<10)
+	n, err := c.Read(buf) // the handshake, written at once
+	if err != nil {
+		return
+	}
+	cmds := respValues(buf[:n])
+	if _, err := s.Write(buf[:n]); err != nil {
+		return
+	}
+	go func() { _, _ = io.Copy(s, c) }()
+	n = 0
+	for n < len(buf) && (n == 0 || respValues(buf[:n]) < cmds) {
+		m, err := s.Read(buf[n:])
+		if err != nil {
+			return
+		}
+		n += m
+	}
+	time.Sleep(2 * time.Millisecond)
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return
+	}
+	_ = rc.Control(func(fd uintptr) {
+		_ = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_CORK, 1)
+	})
+	if _, err := c.Write(buf[:n]); err == nil {
+		_ = c.CloseWrite() // sends the corked bytes with the FIN
+	}
+}
+
+// respValues counts the whole RESP values at the start of b.
+func respValues(b []byte) int {
+	n := 0
+	for {
+		rest, ok := respSkip(b)
+		if !ok {
+			return n
+		}
+		b, n = rest, n+1
+	}
+}
+
+// respSkip returns b after its first RESP value, false if b does not hold
+// a whole one.
+func respSkip(b []byte) ([]byte, bool) {
+	end := bytes.Index(b, []byte("\r\n"))
+	if end < 1 {
+		return nil, false
+	}
+	line, rest := b[1:end], b[end+2:]
+	switch b[0] {
+	case '$', '!', '=': // a bulk string
+		size, err := strconv.Atoi(string(line))
+		if err != nil || size < 0 {
+			return rest, err == nil
+		}
+		if len(rest) < size+2 {
+			return nil, false
+		}
+		return rest[size+2:], true
+	case '*', '~', '>', '%', '|': // an aggregate
+		count, err := strconv.Atoi(string(line))
+		if err != nil {
+			return nil, false
+		}
+		if b[0] == '%' || b[0] == '|' {
+			count *= 2
+		}
+		for range max(count, 0) {
+			var ok bool
+			if rest, ok = respSkip(rest); !ok {
+				return nil, false
+			}
+		}
+		return rest, true
+	}
+	return rest, true // a line
+}
