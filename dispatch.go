@@ -586,12 +586,12 @@ func lostReply(err error) bool {
 	if isCtxErr(err) || backend.NotSent(err) {
 		return false
 	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return true
-	}
 	var oe *net.OpError
 	if errors.As(err, &oe) {
-		return oe.Op != "dial"
+		return oe.Op != "dial" // (a dial's failure may wrap io.EOF: a handshake cut)
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
 	}
 	var ne net.Error
 	return errors.As(err, &ne)

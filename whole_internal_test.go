@@ -27,9 +27,10 @@ func TestOnceDropsRepeatedEntries(t *testing.T) {
 	}
 }
 
-// A write that never reached the server (every try failed to write it) is
-// its connection's failure, not ErrUnknownOutcome; one whose connection
-// failed after it was written may have been applied.
+// A write that never reached the server (every try failed to write it, or
+// its connection never answered its handshake) is its connection's
+// failure, not ErrUnknownOutcome; one whose connection failed after it
+// was written may have been applied.
 func TestNeverSentIsNoLostReply(t *testing.T) {
 	write := &net.OpError{Op: "write", Net: "tcp", Err: io.EOF}
 	c := &Client{}
@@ -40,5 +41,9 @@ func TestNeverSentIsNoLostReply(t *testing.T) {
 	err := c.outcome(ctx, &backend.NotSentError{Err: write}, true)
 	if errors.Is(err, ErrUnknownOutcome) || !errors.Is(err, io.EOF) || !backend.NotSent(err) {
 		t.Fatalf("outcome(never sent) = %v, want the connection's failure alone", err)
+	}
+	dial := &net.OpError{Op: "dial", Net: "tcp", Err: io.EOF} // (a handshake cut, see backend's watchedConn.Read)
+	if err := c.outcome(ctx, dial, true); errors.Is(err, ErrUnknownOutcome) || !errors.Is(err, io.EOF) {
+		t.Fatalf("outcome(a dial's failure) = %v, want it alone", err)
 	}
 }

@@ -29,13 +29,13 @@ func TestCallNeverSentSaysSo(t *testing.T) {
 	backend.SetClosedTries(t, 5)
 	srv := hotredistest.NewServer(t)
 	ctx := context.Background()
-	var closing atomic.Bool
-	p := newClosingProxy(t, srv.Addr, &closing)
+	var mode atomic.Int32
+	p := newClosingProxy(t, srv.Addr, &mode)
 	r := rueidisAt(t, "redis://"+p.Addr().String())
 	if _, err := incrby(ctx, r, "m"); err != nil { // connections made before
 		t.Fatal(err)
 	}
-	closing.Store(true)
+	mode.Store(closeAnswered)
 	p.closeOpen() // the connections made before, idle in the pool
 	time.Sleep(5 * time.Millisecond)
 	for i := range 3 {
@@ -56,18 +56,64 @@ func TestCallNeverSentSaysSo(t *testing.T) {
 	}
 }
 
-// closingProxy is a proxy to target that, once closing is set, answers
-// each new connection's handshake 2 ms late (so the client's next write
-// comes after an idle moment) and closes the connection with them: data
-// and FIN leave in one segment (TCP_CORK), so the close has arrived by the
-// time the client has read its handshake's replies.
+// TestHandshakeCutIsADialFailure: a connection closed before it answered
+// its handshake (a proxy in front of a server that is down) fails the
+// call waiting for it as a dial fails, a command and a batch alike:
+// nothing was sent on it.
+func TestHandshakeCutIsADialFailure(t *testing.T) {
+	srv := hotredistest.NewServer(t)
+	ctx := context.Background()
+	var mode atomic.Int32
+	p := newClosingProxy(t, srv.Addr, &mode)
+	r := rueidisAt(t, "redis://"+p.Addr().String())
+	if _, err := incrby(ctx, r, "m"); err != nil {
+		t.Fatal(err)
+	}
+	if rs := r.DoMulti(ctx, []backend.Cmd{{Name: []string{"INCRBY"}, Keys: []string{"m"}, Args: []string{"1"}}}); rs[0].Err != nil {
+		t.Fatal(rs[0].Err)
+	}
+	mode.Store(closeUnanswered)
+	p.closeOpen()
+	time.Sleep(5 * time.Millisecond)
+	isDial := func(what string, err error) {
+		t.Helper()
+		var oe *net.OpError
+		if !errors.As(err, &oe) || oe.Op != "dial" {
+			t.Errorf("%s: err = %v, want a dial's failure", what, err)
+		}
+	}
+	for i := range 3 {
+		_, err := incrby(ctx, r, "n")
+		isDial("a command", err)
+		rs := r.DoMulti(ctx, []backend.Cmd{{Name: []string{"INCRBY"}, Keys: []string{"n"}, Args: []string{"1"}}})
+		isDial("a batch", rs[0].Err)
+		if t.Failed() {
+			t.Fatalf("call %d", i)
+		}
+	}
+}
+
+// closingProxy is a proxy to target that, once its mode is closeAnswered,
+// answers each new connection's handshake 2 ms late (so the client's next
+// write comes after an idle moment) and closes the connection with them:
+// data and FIN leave in one segment (TCP_CORK), so the close has arrived
+// by the time the client has read its handshake's replies. In mode
+// closeUnanswered, it closes each new connection once it has read its
+// handshake, as a proxy in front of a server that is down does.
 type closingProxy struct {
 	net.Listener
 	mu   sync.Mutex
-	open []net.Conn // the connections made before closing was set
+	open []net.Conn // the connections made in mode forward
 }
 
-func newClosingProxy(t *testing.T, target string, closing *atomic.Bool) *closingProxy {
+// A closingProxy's modes.
+const (
+	forward int32 = iota
+	closeAnswered
+	closeUnanswered
+)
+
+func newClosingProxy(t *testing.T, target string, mode *atomic.Int32) *closingProxy {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -81,19 +127,19 @@ func newClosingProxy(t *testing.T, target string, closing *atomic.Bool) *closing
 			if err != nil {
 				return
 			}
-			closing := closing.Load()
-			if !closing {
+			mode := mode.Load()
+			if mode == forward {
 				p.mu.Lock()
 				p.open = append(p.open, c)
 				p.mu.Unlock()
 			}
-			go closeAfterHandshake(c.(*net.TCPConn), target, closing)
+			go closeAfterHandshake(c.(*net.TCPConn), target, mode)
 		}
 	}()
 	return p
 }
 
-// closeOpen closes the connections made before closing was set.
+// closeOpen closes the connections made in mode forward.
 func (p *closingProxy) closeOpen() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -103,17 +149,15 @@ func (p *closingProxy) closeOpen() {
 	p.open = nil
 }
 
-// closeAfterHandshake forwards c's bytes to target, and, when closing,
-// target's replies to c's first bytes (the handshake) back 2 ms late,
-// with c's close; else all of target's bytes.
-func closeAfterHandshake(c *net.TCPConn, target string, closing bool) {
+// closeAfterHandshake serves c in mode (see closingProxy).
+func closeAfterHandshake(c *net.TCPConn, target string, mode int32) {
 	defer c.Close()
 	s, err := net.Dial("tcp", target)
 	if err != nil {
 		return
 	}
 	defer s.Close()
-	if !closing {
+	if mode == forward {
 		go func() { _, _ = io.Copy(s, c) }()
 		_, _ = io.Copy(c, s)
 		return
@@ -121,6 +165,9 @@ func closeAfterHandshake(c *net.TCPConn, target string, closing bool) {
 	buf := make([]byte, 64<<10)
 	n, err := c.Read(buf) // the handshake, written at once
 	if err != nil {
+		return
+	}
+	if mode == closeUnanswered {
 		return
 	}
 	cmds := respValues(buf[:n])

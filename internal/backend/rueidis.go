@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -291,8 +292,18 @@ func atDeadline(ctx context.Context, err error) error {
 func (r *Rueidis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
 	rs, _ := resend(func() ([]Result, error, bool) {
 		rs := r.doMultiOnce(ctx, cmds)
+		if len(rs) > 0 && foundClosed(rs[0].Err) {
+			// The batch's first write found its dedicated connection
+			// closed: none of it was sent (see watchedConn.Write).
+			return rs, rs[0].Err, true
+		}
 		return rs, nil, noneSent(ctx, rs)
 	})
+	if len(rs) > 0 && foundClosed(rs[0].Err) { // (resend gave up)
+		for i := range rs {
+			rs[i].Err = &NotSentError{rs[i].Err}
+		}
+	}
 	return allAtDeadline(ctx, rs)
 }
 
@@ -307,16 +318,27 @@ func noneSent(ctx context.Context, rs []Result) bool {
 	return len(rs) > 0
 }
 
-// doMultiOnce is one try of DoMulti, its errors as rueidis gave them.
+// doMultiOnce is one try of DoMulti, its errors as rueidis gave them. A
+// batch goes on a dedicated connection as a command does (see direct),
+// unless it holds a blocking command, which takes rueidis's dedicated
+// connections anyway (and the client's timeout must not bound).
 func (r *Rueidis) doMultiOnce(ctx context.Context, cmds []Cmd) []Result {
-	r.directs.Add(1) // (in flight: see shared)
+	dedicated := false
+	if slices.ContainsFunc(cmds, func(c Cmd) bool { return c.Blocking }) {
+		r.directs.Add(1) // (in flight: see shared)
+	} else {
+		ctx, dedicated = r.direct(ctx)
+	}
 	defer r.directs.Add(-1)
+	if dedicated {
+		return doMultiRueidis(ctx, r.c, cmds, r.replicas, true)
+	}
 	c := r.shared()
 	if r.conns.straight(ctx) {
-		return doMultiRueidis(ctx, c, cmds, r.replicas)
+		return doMultiRueidis(ctx, c, cmds, r.replicas, false)
 	}
 	rs, err := boundedOn(ctx, r.conns, func() ([]Result, error) {
-		return doMultiRueidis(ctx, c, cmds, r.replicas), nil
+		return doMultiRueidis(ctx, c, cmds, r.replicas, false), nil
 	}, func(rs []Result, _ error) bool { return len(rs) > 0 && rs[0].Err == nil })
 	if err != nil {
 		rs = make([]Result, len(cmds))
@@ -335,10 +357,15 @@ func allAtDeadline(ctx context.Context, rs []Result) []Result {
 	return rs
 }
 
-func doMultiRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd, replicas bool) []Result {
+// doMultiRueidis sends cmds through c, on a dedicated connection when
+// dedicated is set.
+func doMultiRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd, replicas, dedicated bool) []Result {
 	cs := make([]rueidis.Completed, len(cmds))
 	for i, cmd := range cmds {
 		cmd.Replica = false // a batch keeps to the primary
+		if i == 0 && dedicated {
+			cmd.Blocking = true // (rueidis sends a batch with one blocking command on a dedicated connection)
+		}
 		cs[i] = build(c.B(), cmd, replicas)
 	}
 	rs := c.DoMulti(ctx, cs...)
@@ -480,7 +507,7 @@ func (c *rueidisConn) sent(err error) {
 }
 
 func (c *rueidisConn) DoMulti(ctx context.Context, cmds []Cmd) []Result {
-	rs := doMultiRueidis(ctx, c.c, cmds, false)
+	rs := doMultiRueidis(ctx, c.c, cmds, false, false)
 	if len(rs) > 0 {
 		c.sent(rs[0].Err) // (a batch's first write failing sent none of it)
 	}

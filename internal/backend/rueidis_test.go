@@ -150,30 +150,46 @@ func TestAnotherCallsDeadlineIsNotOurs(t *testing.T) {
 }
 
 // TestFirstCallAfterACutIsSent: connections cut while they sit idle (a
-// proxy resets them) fail the next write on them; a command whose write
-// failed on a dedicated connection was not run, so it goes again on a new
-// one, and the first calls after the cut succeed, each applied once.
+// proxy resets them) fail the next write on them; a command or a batch
+// whose first write failed on a dedicated connection was not run, so it
+// goes again on a new one, and the first calls after the cut succeed,
+// each applied once.
 func TestFirstCallAfterACutIsSent(t *testing.T) {
 	srv := hotredistest.NewServer(t)
 	p := hotredistest.NewProxy(t, srv.Addr)
 	r := rueidisAt(t, "redis://"+p.Addr())
 	ctx := context.Background()
 	incr := func() (any, error) { return incrby(ctx, r, "n") }
-	const rounds = 5
+	batch := func() error { // two increments
+		cmd := backend.Cmd{Name: []string{"INCRBY"}, Keys: []string{"n"}, Args: []string{"1"}}
+		var errs []error
+		for _, r := range r.DoMulti(ctx, []backend.Cmd{cmd, cmd}) {
+			errs = append(errs, r.Err)
+		}
+		return errors.Join(errs...)
+	}
+	const rounds = 6
 	for round := range rounds {
 		if _, err := incr(); err != nil { // a connection made and idle
 			t.Fatalf("round %d: before the cut: %v", round, err)
 		}
+		if err := batch(); err != nil {
+			t.Fatalf("round %d: before the cut: %v", round, err)
+		}
 		p.Cut()
 		time.Sleep(20 * time.Millisecond) // the resets arrive
-		if _, err := incr(); err != nil {
-			t.Errorf("round %d: the first call after the cut: %v", round, err)
+		if round%2 == 0 {
+			if _, err := incr(); err != nil {
+				t.Errorf("round %d: the first call after the cut: %v", round, err)
+			}
+		} else if err := batch(); err != nil {
+			t.Errorf("round %d: the first batch after the cut: %v", round, err)
 		}
 	}
 	rdb := srv.GoRedis()
 	defer rdb.Close()
-	if n, err := rdb.Get(ctx, "n").Int(); n != 2*rounds || err != nil {
-		t.Errorf("n = %d, %v; want %d: every call applied once", n, err, 2*rounds)
+	if n, err := rdb.Get(ctx, "n").Int(); n != 3*rounds+rounds/2*(1+2) || err != nil {
+		t.Errorf("n = %d, %v; want %d: every call applied once", n, err, 3*rounds+rounds/2*(1+2))
 	}
 }
 

@@ -135,6 +135,8 @@ type watchedConn struct {
 	answered sync.Once   // the first reply, or the close of a connection never answered
 	closed   atomic.Bool
 	used     atomic.Int64 // when a write last returned, or the connection was made (monoNow)
+	wrote    atomic.Bool  // a write returned since the last read
+	replied  atomic.Bool  // a read returned bytes: the handshake was answered
 	state    atomic.Int32 // connIdle, connReading or connChecking
 }
 
@@ -166,8 +168,22 @@ func (c *watchedConn) Read(b []byte) (int, error) {
 	}
 	n, err := c.Conn.Read(b)
 	c.state.Store(connIdle)
+	if c.wrote.Load() {
+		c.wrote.Store(false)
+	}
 	if n > 0 {
-		c.answered.Do(c.up)
+		if !c.replied.Load() {
+			c.replied.Store(true)
+			c.answered.Do(c.up)
+		}
+	} else if err != nil && !c.replied.Load() {
+		// The connection failed before it answered its handshake: the
+		// calls waiting for it were not sent, as when a dial fails (a
+		// proxy in front of a server that is down closes connections so).
+		if oe := (*net.OpError)(nil); errors.As(err, &oe) {
+			err = oe.Err
+		}
+		err = &net.OpError{Op: "dial", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
 	}
 	return n, err
 }
@@ -183,9 +199,12 @@ func (c *watchedConn) Read(b []byte) (int, error) {
 // ErrUnknownOutcome). A failed write is known unsent and goes again on
 // another connection (see unsent and resend). On a pipelined connection,
 // whose reader sees a close at once, the check is skipped while that
-// reader waits.
+// reader waits. Only the first write since the last read checks: a
+// batch's later writes (a big one is written in several) follow ones
+// that may have reached the server, so a failure there is no longer
+// "nothing sent" (see Rueidis.DoMulti).
 func (c *watchedConn) Write(b []byte) (int, error) {
-	if monoNow()-c.used.Load() >= int64(checkIdleFrom) && c.state.CompareAndSwap(connIdle, connChecking) {
+	if !c.wrote.Load() && monoNow()-c.used.Load() >= int64(checkIdleFrom) && c.state.CompareAndSwap(connIdle, connChecking) {
 		err := peerClosed(c.Conn)
 		c.state.Store(connIdle)
 		if err != nil {
@@ -194,6 +213,9 @@ func (c *watchedConn) Write(b []byte) (int, error) {
 	}
 	n, err := c.Conn.Write(b)
 	c.used.Store(monoNow())
+	if !c.wrote.Load() {
+		c.wrote.Store(true)
+	}
 	return n, err
 }
 
