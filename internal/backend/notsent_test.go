@@ -36,8 +36,8 @@ func TestCallNeverSentSaysSo(t *testing.T) {
 		t.Fatal(err)
 	}
 	mode.Store(closeAnswered)
-	p.closeOpen() // the connections made before, idle in the pool
-	time.Sleep(5 * time.Millisecond)
+	p.closeOpen()                     // the connections made before, idle in the pool,
+	time.Sleep(50 * time.Millisecond) // and their closes arrive
 	for i := range 3 {
 		_, err := incrby(ctx, r, "n")
 		var ns *backend.NotSentError
@@ -74,7 +74,7 @@ func TestHandshakeCutIsADialFailure(t *testing.T) {
 	}
 	mode.Store(closeUnanswered)
 	p.closeOpen()
-	time.Sleep(5 * time.Millisecond)
+	time.Sleep(50 * time.Millisecond) // the closes arrive
 	isDial := func(what string, err error) {
 		t.Helper()
 		var oe *net.OpError
@@ -94,7 +94,7 @@ func TestHandshakeCutIsADialFailure(t *testing.T) {
 }
 
 // closingProxy is a proxy to target that, once its mode is closeAnswered,
-// answers each new connection's handshake 2 ms late (so the client's next
+// answers each new connection's handshake 20 ms late (so the client's next
 // write comes after an idle moment) and closes the connection with them:
 // data and FIN leave in one segment (TCP_CORK), so the close has arrived
 // by the time the client has read its handshake's replies. In mode
@@ -183,7 +183,10 @@ func closeAfterHandshake(c *net.TCPConn, target string, mode int32) {
 		}
 		n += m
 	}
-	time.Sleep(2 * time.Millisecond)
+	// Late by far more than checkIdleFrom: the client times its idleness
+	// from the moment its write returned, which on a busy machine can be
+	// a few milliseconds after the bytes left.
+	time.Sleep(20 * time.Millisecond)
 	rc, err := c.SyscallConn()
 	if err != nil {
 		return

@@ -292,19 +292,32 @@ func atDeadline(ctx context.Context, err error) error {
 func (r *Rueidis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
 	rs, _ := resend(func() ([]Result, error, bool) {
 		rs := r.doMultiOnce(ctx, cmds)
-		if len(rs) > 0 && foundClosed(rs[0].Err) {
+		if allFoundClosed(rs) {
 			// The batch's first write found its dedicated connection
 			// closed: none of it was sent (see watchedConn.Write).
 			return rs, rs[0].Err, true
 		}
 		return rs, nil, noneSent(ctx, rs)
 	})
-	if len(rs) > 0 && foundClosed(rs[0].Err) { // (resend gave up)
+	if allFoundClosed(rs) { // (resend gave up)
 		for i := range rs {
 			rs[i].Err = &NotSentError{rs[i].Err}
 		}
 	}
 	return allAtDeadline(ctx, rs)
+}
+
+// allFoundClosed reports whether every command of a batch whose results
+// are rs failed with a write that found its connection closed (see
+// watchedConn.Write). (On a Cluster, rueidis splits a batch by node, and
+// only the part with the first command takes a dedicated connection.)
+func allFoundClosed(rs []Result) bool {
+	for _, r := range rs {
+		if !foundClosed(r.Err) {
+			return false
+		}
+	}
+	return len(rs) > 0
 }
 
 // noneSent reports whether rueidis sent none of a batch whose results are
