@@ -100,8 +100,8 @@ func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
 // tries that found an idle connection closed are counted apart, up to
 // closedTries: each closes one of the connections that were idle in the
 // pool, and one made anew is not idle (see watchedConn.Write), so there
-// are as many at most as the pool held. A call whose last try's write
-// failed too ends with a NotSentError.
+// are as many at most as the pool held. A call whose last try went
+// unsent too ends with a NotSentError.
 func resend[T any](once func() (T, error, bool)) (T, error) {
 	for try, closed := 1, 1; ; {
 		v, err, again := once()
@@ -128,20 +128,21 @@ func resend[T any](once func() (T, error, bool)) (T, error) {
 var closedTries = 2048
 
 // NotSentError is the error of a call that never reached the server:
-// each of its tries failed to write it (see unsent and resend), so
-// nothing ran. Err is the last try's failure.
+// each of its tries failed to write it, or was failed by another call's
+// deadline or dial before it was written (see resend), so nothing ran.
+// Err is the last try's failure.
 type NotSentError struct{ Err error }
 
 func (e *NotSentError) Error() string { return "not sent: " + e.Err.Error() }
 func (e *NotSentError) Unwrap() error { return e.Err }
 
-// notSent is err, a call's last try's, as a NotSentError when that try
-// failed to write the call.
+// notSent is err, the failure of a call's last try, which went unsent, as
+// a NotSentError.
 func notSent(err error) error {
-	if unsent(err) {
-		return &NotSentError{err}
+	if err == nil {
+		return nil
 	}
-	return err
+	return &NotSentError{err}
 }
 
 // NotSent reports whether err says that its call never reached the
@@ -299,9 +300,9 @@ func (r *Rueidis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
 		}
 		return rs, nil, noneSent(ctx, rs)
 	})
-	if allFoundClosed(rs) { // (resend gave up)
+	if allFoundClosed(rs) || noneSent(ctx, rs) { // (resend gave up)
 		for i := range rs {
-			rs[i].Err = &NotSentError{rs[i].Err}
+			rs[i].Err = notSent(rs[i].Err)
 		}
 	}
 	return allAtDeadline(ctx, rs)

@@ -76,3 +76,44 @@ func TestCallsMakingAConnectionHonourCancellation(t *testing.T) {
 		}
 	}
 }
+
+// TestACallWithoutADeadlineEndsOnAStalledServer: a call whose context can
+// be cancelled but has no deadline, waiting on the shared connections for
+// one whose handshake a stalled server never answers, ends after a few of
+// the client's dial timeouts, not when its context is cancelled, and says
+// that it was not sent.
+func TestACallWithoutADeadlineEndsOnAStalledServer(t *testing.T) {
+	srv := hotredistest.NewServer(t)
+	proxy := hotredistest.NewProxy(t, srv.Addr)
+	const dialTimeout = 100 * time.Millisecond
+	opt := rueidis.ClientOption{InitAddress: []string{proxy.Addr()}}
+	opt.Dialer.Timeout = dialTimeout
+	r, err := backend.NewRueidis(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	bg := context.Background()
+	if _, err := r.Do(bg, backend.Cmd{Name: []string{"PING"}}); err != nil {
+		t.Fatal(err)
+	}
+	backend.AddInFlight(r, 100) // busy: calls take the shared connections
+	defer backend.AddInFlight(r, -100)
+	proxy.Stall(hotredistest.Both)
+	proxy.Cut()
+	for range 3 { // the first calls meet the dead connections and drop them
+		fctx, fcancel := context.WithTimeout(bg, 50*time.Millisecond)
+		_, _ = r.Do(fctx, backend.Cmd{Name: []string{"INCR"}, Keys: []string{"n"}})
+		fcancel()
+	}
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	time.AfterFunc(10*time.Second, cancel)
+	start := time.Now()
+	_, err = r.Do(ctx, backend.Cmd{Name: []string{"INCR"}, Keys: []string{"n"}})
+	took := time.Since(start)
+	if !backend.NotSent(err) || ctx.Err() != nil || took > 5*time.Second {
+		t.Fatalf("returned after %v with %v (context ended: %v); want the dial's failure within a few dial timeouts", took.Round(time.Millisecond), err, ctx.Err())
+	}
+	t.Logf("returned after %v with %v", took.Round(time.Millisecond), err)
+}
