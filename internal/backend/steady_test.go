@@ -21,18 +21,8 @@ import (
 // returns soon after its context ends, not after rueidis's dial timeout;
 // and the client serves again once the proxy does.
 func TestCallsMakingAConnectionHonourCancellation(t *testing.T) {
-	srv := hotredistest.NewServer(t)
-	proxy := hotredistest.NewProxy(t, srv.Addr)
-	opt := rueidis.ClientOption{InitAddress: []string{proxy.Addr()}}
-	r, err := backend.NewRueidis(opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r, proxy := proxiedRueidis(t, rueidis.ClientOption{})
 	bg := context.Background()
-	if _, err := r.Do(bg, backend.Cmd{Name: []string{"PING"}}); err != nil {
-		t.Fatal(err)
-	}
 	calls := map[string]backend.Cmd{
 		"BLPOP (dedicated)": {Name: []string{"BLPOP"}, Keys: []string{"l"}, Args: []string{"0"}, Blocking: true},
 		"INCR (shared)":     {Name: []string{"INCR"}, Keys: []string{"n"}},
@@ -83,20 +73,10 @@ func TestCallsMakingAConnectionHonourCancellation(t *testing.T) {
 // the client's dial timeouts, not when its context is cancelled, and says
 // that it was not sent.
 func TestACallWithoutADeadlineEndsOnAStalledServer(t *testing.T) {
-	srv := hotredistest.NewServer(t)
-	proxy := hotredistest.NewProxy(t, srv.Addr)
-	const dialTimeout = 100 * time.Millisecond
-	opt := rueidis.ClientOption{InitAddress: []string{proxy.Addr()}}
-	opt.Dialer.Timeout = dialTimeout
-	r, err := backend.NewRueidis(opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	var opt rueidis.ClientOption
+	opt.Dialer.Timeout = 100 * time.Millisecond
+	r, proxy := proxiedRueidis(t, opt)
 	bg := context.Background()
-	if _, err := r.Do(bg, backend.Cmd{Name: []string{"PING"}}); err != nil {
-		t.Fatal(err)
-	}
 	backend.AddInFlight(r, 100) // busy: calls take the shared connections
 	defer backend.AddInFlight(r, -100)
 	proxy.Stall(hotredistest.Both)
@@ -110,10 +90,28 @@ func TestACallWithoutADeadlineEndsOnAStalledServer(t *testing.T) {
 	defer cancel()
 	time.AfterFunc(10*time.Second, cancel)
 	start := time.Now()
-	_, err = r.Do(ctx, backend.Cmd{Name: []string{"INCR"}, Keys: []string{"n"}})
+	_, err := r.Do(ctx, backend.Cmd{Name: []string{"INCR"}, Keys: []string{"n"}})
 	took := time.Since(start)
 	if !backend.NotSent(err) || ctx.Err() != nil || took > 5*time.Second {
 		t.Fatalf("returned after %v with %v (context ended: %v); want the dial's failure within a few dial timeouts", took.Round(time.Millisecond), err, ctx.Err())
 	}
 	t.Logf("returned after %v with %v", took.Round(time.Millisecond), err)
+}
+
+// proxiedRueidis is a Rueidis backend with opt, connected to a server of
+// its own through a proxy, and the proxy; closed after t.
+func proxiedRueidis(t *testing.T, opt rueidis.ClientOption) (*backend.Rueidis, *hotredistest.Proxy) {
+	t.Helper()
+	srv := hotredistest.NewServer(t)
+	proxy := hotredistest.NewProxy(t, srv.Addr)
+	opt.InitAddress = []string{proxy.Addr()}
+	r, err := backend.NewRueidis(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	if _, err := r.Do(context.Background(), backend.Cmd{Name: []string{"PING"}}); err != nil {
+		t.Fatal(err)
+	}
+	return r, proxy
 }
