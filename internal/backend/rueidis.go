@@ -291,16 +291,19 @@ func atDeadline(ctx context.Context, err error) error {
 }
 
 func (r *Rueidis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
+	var closed bool // the last try found its dedicated connection closed
 	rs, _ := resend(func() ([]Result, error, bool) {
-		rs := r.doMultiOnce(ctx, cmds)
-		if allFoundClosed(rs) {
-			// The batch's first write found its dedicated connection
-			// closed: none of it was sent (see watchedConn.Write).
+		rs, dedicated := r.doMultiOnce(ctx, cmds)
+		// The batch's first write found its dedicated connection closed:
+		// none of it was sent (see watchedConn.Write). (Not on the shared
+		// connections, where rueidis fails every call in flight with the
+		// writer's error, also those written before.)
+		if closed = dedicated && allFoundClosed(rs); closed {
 			return rs, rs[0].Err, true
 		}
 		return rs, nil, noneSent(ctx, rs)
 	})
-	if allFoundClosed(rs) || noneSent(ctx, rs) { // (resend gave up)
+	if closed || noneSent(ctx, rs) { // (resend gave up)
 		for i := range rs {
 			rs[i].Err = notSent(rs[i].Err)
 		}
@@ -335,9 +338,9 @@ func noneSent(ctx context.Context, rs []Result) bool {
 // doMultiOnce is one try of DoMulti, its errors as rueidis gave them. A
 // batch goes on a dedicated connection as a command does (see direct),
 // unless it holds a blocking command, which takes rueidis's dedicated
-// connections anyway (and the client's timeout must not bound).
-func (r *Rueidis) doMultiOnce(ctx context.Context, cmds []Cmd) []Result {
-	dedicated := false
+// connections anyway (and the client's timeout must not bound); dedicated
+// reports that this one did.
+func (r *Rueidis) doMultiOnce(ctx context.Context, cmds []Cmd) (_ []Result, dedicated bool) {
 	if slices.ContainsFunc(cmds, func(c Cmd) bool { return c.Blocking }) {
 		r.directs.Add(1) // (in flight: see shared)
 	} else {
@@ -345,11 +348,11 @@ func (r *Rueidis) doMultiOnce(ctx context.Context, cmds []Cmd) []Result {
 	}
 	defer r.directs.Add(-1)
 	if dedicated {
-		return doMultiRueidis(ctx, r.c, cmds, r.replicas, true)
+		return doMultiRueidis(ctx, r.c, cmds, r.replicas, true), true
 	}
 	c := r.shared()
 	if r.conns.straight(ctx) {
-		return doMultiRueidis(ctx, c, cmds, r.replicas, false)
+		return doMultiRueidis(ctx, c, cmds, r.replicas, false), false
 	}
 	rs, err := boundedOn(ctx, r.conns, func() ([]Result, error) {
 		return doMultiRueidis(ctx, c, cmds, r.replicas, false), nil
@@ -360,7 +363,7 @@ func (r *Rueidis) doMultiOnce(ctx context.Context, cmds []Cmd) []Result {
 			rs[i].Err = err
 		}
 	}
-	return rs
+	return rs, false
 }
 
 // allAtDeadline is atDeadline for each of a batch's results.

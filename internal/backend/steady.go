@@ -180,8 +180,9 @@ func (c *watchedConn) Read(b []byte) (int, error) {
 		// The connection failed before it answered its handshake: the
 		// calls waiting for it were not sent, as when a dial fails (a
 		// proxy in front of a server that is down closes connections so).
-		if oe := (*net.OpError)(nil); errors.As(err, &oe) {
-			err = oe.Err
+		var oe *net.OpError
+		if errors.As(err, &oe) {
+			err = oe.Err // (the read's own OpError would repeat the addresses)
 		}
 		err = &net.OpError{Op: "dial", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
 	}
