@@ -77,25 +77,38 @@ func TestACallWithoutADeadlineEndsOnAStalledServer(t *testing.T) {
 	opt.Dialer.Timeout = 100 * time.Millisecond
 	r, proxy := proxiedRueidis(t, opt)
 	bg := context.Background()
-	backend.AddInFlight(r, 100) // busy: calls take the shared connections
-	defer backend.AddInFlight(r, -100)
+	// Calls in flight enough that the calls take the shared connections,
+	// too few for the busy pipeline (another client, made meanwhile).
+	const inFlight = 5
+	if inFlight+1 > backend.BusyFrom {
+		t.Fatal("BusyFrom changed: make inFlight smaller")
+	}
+	backend.AddInFlight(r, inFlight)
+	defer backend.AddInFlight(r, -inFlight)
 	proxy.Stall(hotredistest.Both)
 	proxy.Cut()
-	for range 3 { // the first calls meet the dead connections and drop them
-		fctx, fcancel := context.WithTimeout(bg, 50*time.Millisecond)
-		_, _ = r.Do(fctx, backend.Cmd{Name: []string{"INCR"}, Keys: []string{"n"}})
-		fcancel()
+	// The first calls meet the dead connections (one on each of the
+	// shared connections rueidis made) and drop them; then each call
+	// waits for a handshake.
+	for i := 0; ; i++ {
+		ctx, cancel := context.WithCancel(bg)
+		stop := time.AfterFunc(10*time.Second, cancel)
+		start := time.Now()
+		_, err := r.Do(ctx, backend.Cmd{Name: []string{"INCR"}, Keys: []string{"n"}})
+		took, ended := time.Since(start), ctx.Err()
+		stop.Stop()
+		cancel()
+		if err == nil || ended != nil || took > 5*time.Second {
+			t.Fatalf("call %d returned after %v with %v; want a failure within a few dial timeouts", i, took.Round(time.Millisecond), err)
+		}
+		if backend.NotSent(err) && errors.Is(err, context.DeadlineExceeded) {
+			t.Logf("call %d returned after %v with %v", i, took.Round(time.Millisecond), err)
+			return
+		}
+		if i == 10 {
+			t.Fatalf("call %d: %v; want one that waited for the handshake, not sent", i, err)
+		}
 	}
-	ctx, cancel := context.WithCancel(bg)
-	defer cancel()
-	time.AfterFunc(10*time.Second, cancel)
-	start := time.Now()
-	_, err := r.Do(ctx, backend.Cmd{Name: []string{"INCR"}, Keys: []string{"n"}})
-	took := time.Since(start)
-	if !backend.NotSent(err) || ctx.Err() != nil || took > 5*time.Second {
-		t.Fatalf("returned after %v with %v (context ended: %v); want the dial's failure within a few dial timeouts", took.Round(time.Millisecond), err, ctx.Err())
-	}
-	t.Logf("returned after %v with %v", took.Round(time.Millisecond), err)
 }
 
 // proxiedRueidis is a Rueidis backend with opt, connected to a server of
