@@ -152,8 +152,7 @@ func (s *Server) start(bin string) error {
 	cmd := exec.Command(bin, args...)
 	// The C locale makes SORT ALPHA compare bytes, whatever the machine's.
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
-	// If the test process dies, take the server with it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = procAttr()
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("hotredistest: start redis-server: %w", err)
 	}

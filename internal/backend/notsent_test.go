@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -187,13 +186,7 @@ func closeAfterHandshake(c *net.TCPConn, target string, mode int32) {
 	// from the moment its write returned, which on a busy machine can be
 	// a few milliseconds after the bytes left.
 	time.Sleep(20 * time.Millisecond)
-	rc, err := c.SyscallConn()
-	if err != nil {
-		return
-	}
-	_ = rc.Control(func(fd uintptr) {
-		_ = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_CORK, 1)
-	})
+	cork(c)
 	if _, err := c.Write(buf[:n]); err == nil {
 		_ = c.CloseWrite() // sends the corked bytes with the FIN
 	}
