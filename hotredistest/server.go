@@ -27,9 +27,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -252,13 +252,16 @@ func (s *Server) Kill() {
 // its connections stay open and the kernel still accepts new ones, but
 // nothing is answered until Resume. Kill, Restart and Close work on a
 // paused server. It returns an error if the server is not running.
-func (s *Server) Pause() error { return s.signal(syscall.SIGSTOP, "SIGSTOP") }
+func (s *Server) Pause() error { return s.signal(sigStop, "SIGSTOP") }
 
 // Resume lets a paused server run again (SIGCONT); it answers what was
 // sent meanwhile. Resuming a server that is not paused does nothing.
-func (s *Server) Resume() error { return s.signal(syscall.SIGCONT, "SIGCONT") }
+func (s *Server) Resume() error { return s.signal(sigCont, "SIGCONT") }
 
-func (s *Server) signal(sig syscall.Signal, name string) error {
+func (s *Server) signal(sig os.Signal, name string) error {
+	if sig == nil {
+		return fmt.Errorf("hotredistest: no %s on %s", name, runtime.GOOS)
+	}
 	s.mu.Lock()
 	cmd := s.cmd
 	s.mu.Unlock()
