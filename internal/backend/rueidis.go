@@ -291,19 +291,20 @@ func atDeadline(ctx context.Context, err error) error {
 }
 
 func (r *Rueidis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
-	var closed bool // the last try found its dedicated connection closed
+	var unsentLast bool // the last try sent none of the batch
 	rs, _ := resend(func() ([]Result, error, bool) {
 		rs, dedicated := r.doMultiOnce(ctx, cmds)
 		// The batch's first write found its dedicated connection closed:
 		// none of it was sent (see watchedConn.Write). (Not on the shared
 		// connections, where rueidis fails every call in flight with the
 		// writer's error, also those written before.)
-		if closed = dedicated && allFoundClosed(rs); closed {
+		if unsentLast = dedicated && allFoundClosed(rs); unsentLast {
 			return rs, rs[0].Err, true
 		}
-		return rs, nil, noneSent(ctx, rs)
+		unsentLast = noneSent(ctx, rs)
+		return rs, nil, unsentLast
 	})
-	if closed || noneSent(ctx, rs) { // (resend gave up)
+	if unsentLast { // (resend gave up)
 		for i := range rs {
 			rs[i].Err = notSent(rs[i].Err)
 		}
