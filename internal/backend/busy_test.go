@@ -247,3 +247,79 @@ func noLeaks(t *testing.T, before goleak.Option) {
 	}
 	goleak.VerifyNone(t, before)
 }
+
+// TestWaitersAreNotInFlight: batches blocked in a wait (a Queue's Get, a
+// Lock's line) do not count as calls in flight, as a blocking command does
+// not: with more than BusyFrom of them waiting, a program's other calls
+// still go on dedicated connections and make no busy pipeline, and every
+// waiter gets what is pushed to it.
+func TestWaitersAreNotInFlight(t *testing.T) {
+	srv := hotredistest.NewServer(t)
+	opt, err := rueidis.ParseURL(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewRueidis(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ctx := context.Background()
+	const waiters = BusyFrom + 2
+	got := make(chan string, waiters)
+	for i := range waiters {
+		go func() {
+			k := fmt.Sprintf("wait:%d", i)
+			rs := r.DoMulti(ctx, []Cmd{
+				{Name: []string{"PING"}},
+				{Name: []string{"BLPOP"}, Keys: []string{k}, Args: []string{"10"}, Blocking: true},
+			})
+			switch {
+			case rs[1].Err != nil:
+				got <- rs[1].Err.Error()
+			default:
+				got <- fmt.Sprint(k, " ", rs[1].Val)
+			}
+		}()
+	}
+	blocked := func() int {
+		info, err := r.Do(ctx, Cmd{Name: []string{"INFO"}, Args: []string{"clients"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, rest, _ := strings.Cut(fmt.Sprint(info), "blocked_clients:")
+		n, _ := strconv.Atoi(strings.TrimSpace(strings.SplitN(rest, "\n", 2)[0]))
+		return n
+	}
+	for start := time.Now(); blocked() < waiters; time.Sleep(time.Millisecond) {
+		if time.Since(start) > 5*time.Second {
+			t.Fatalf("%d of %d waiters blocked", blocked(), waiters)
+		}
+	}
+	if n := AddInFlight(r, 0); n != 0 {
+		t.Errorf("%d calls in flight with only waiters blocked; want 0", n)
+	}
+	incr := Cmd{Name: []string{"INCRBY"}, Keys: []string{"n"}, Args: []string{"1"}}
+	for range 100 {
+		if _, err := r.Do(ctx, incr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(10 * time.Millisecond) // (the busy client is made in the background)
+	if Busy(r) != nil {
+		t.Error("calls made one at a time beside blocked waiters made the busy pipeline")
+	}
+	want := map[string]bool{}
+	for i := range waiters {
+		k := fmt.Sprintf("wait:%d", i)
+		if _, err := r.Do(ctx, Cmd{Name: []string{"RPUSH"}, Keys: []string{k}, Args: []string{"v"}}); err != nil {
+			t.Fatal(err)
+		}
+		want[fmt.Sprint(k, " ", []any{k, "v"})] = true
+	}
+	for range waiters {
+		if g := <-got; !want[g] {
+			t.Errorf("a waiter got %q; want one of %v", g, want)
+		}
+	}
+}

@@ -341,13 +341,18 @@ func noneSent(ctx context.Context, rs []Result) bool {
 // unless it holds a blocking command, which takes rueidis's dedicated
 // connections anyway (and the client's timeout must not bound); dedicated
 // reports that this one did.
+//
+// A blocking batch is not counted in flight, as a blocking command is not
+// (see doOnce): it waits on a connection of its own, mostly idle, and
+// counted it sent every other call of a program with a few waiters
+// (workers blocked in Queue.Get, a Lock's line) through the shared
+// pipeline's writer and reader goroutines, or the busy pipeline's flush
+// delay, however few calls were active.
 func (r *Rueidis) doMultiOnce(ctx context.Context, cmds []Cmd) (_ []Result, dedicated bool) {
-	if slices.ContainsFunc(cmds, func(c Cmd) bool { return c.Blocking }) {
-		r.directs.Add(1) // (in flight: see shared)
-	} else {
+	if !slices.ContainsFunc(cmds, func(c Cmd) bool { return c.Blocking }) {
 		ctx, dedicated = r.direct(ctx)
+		defer r.directs.Add(-1)
 	}
-	defer r.directs.Add(-1)
 	if dedicated {
 		return doMultiRueidis(ctx, r.c, cmds, r.replicas, true), true
 	}
