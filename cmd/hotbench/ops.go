@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,6 +40,11 @@ type opPair struct {
 // cancellable makes ops pass a context that can be cancelled, as a
 // request's is, instead of context.Background().
 var cancellable = flag.Bool("cancellable", false, "ops: pass every call a context that can be cancelled")
+
+// waiters makes ops measure beside goroutines that wait: on each client,
+// that many blocked in a take from an empty queue (Queue.Get; BRPOP), as
+// a program's idle workers are.
+var waiters = flag.Int("waiters", 0, "ops: goroutines kept waiting on each client (Queue.Get; BRPOP) while the ops are measured")
 
 // benchOps measures each single-command hotredis operation beside the raw
 // rueidis client and the raw go-redis client sending the same command to
@@ -84,12 +90,19 @@ func benchOps(url string) error {
 	if err != nil {
 		return err
 	}
+	if *waiters > 0 {
+		stop, err := startWaiters(ctx, *waiters, hc, rc, rdb)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	ping := func(ctx context.Context) error { return rc.Do(ctx, rc.B().Ping().Build()).Error() }
 	rtt, err := measure(ctx, ping, 1, *duration/10)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("PING round trip: %.1f µs; each pair alternates %d rounds over %v; cancellable context: %v\n\n", rtt/1e3, rounds, *duration, *cancellable)
+	fmt.Printf("PING round trip: %.1f µs; each pair alternates %d rounds over %v; cancellable context: %v; waiters on each client: %d\n\n", rtt/1e3, rounds, *duration, *cancellable, *waiters)
 	fmt.Printf("| hotredis op | raw command | serial µs/op | rueidis µs/op | ratio | go-redis µs/op | ratio | %d goroutines µs/op | rueidis µs/op | ratio | go-redis µs/op | ratio |\n", *opsParallel)
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, p := range pairs {
@@ -104,6 +117,63 @@ func benchOps(url string) error {
 		fmt.Printf("| %s | %s | %s | %s |\n", p.name, p.raw, s.cells(), par.cells())
 	}
 	return nil
+}
+
+// startWaiters starts n goroutines on each client blocked in a take from
+// an empty queue of their own until stop, and waits until the server
+// counts them all blocked.
+func startWaiters(ctx context.Context, n int, hc *hotredis.Client, rc rueidis.Client, rdb *redis.Client) (stop func(), _ error) {
+	prefix := fmt.Sprintf("{hotbench:%d}:wait:", time.Now().UnixNano())
+	wctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for i := range n {
+		q := hotredis.NewQueue[string](fmt.Sprint(prefix, "hot:", i), hotredis.WithClient(hc))
+		rk, gk := fmt.Sprint(prefix, "rueidis:", i), fmt.Sprint(prefix, "goredis:", i)
+		wg.Add(3)
+		go func() {
+			defer wg.Done()
+			for wctx.Err() == nil {
+				q.Get(wctx)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for wctx.Err() == nil {
+				rc.Do(wctx, rc.B().Brpop().Key(rk).Timeout(1).Build())
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for wctx.Err() == nil {
+				rdb.BRPop(wctx, time.Second, gk)
+			}
+		}()
+	}
+	stop = func() {
+		cancel()
+		wg.Wait()
+		for i := range n {
+			hotredis.NewQueue[string](fmt.Sprint(prefix, "hot:", i), hotredis.WithClient(hc)).Delete(ctx)
+		}
+	}
+	for start := time.Now(); ; time.Sleep(10 * time.Millisecond) {
+		info, err := rc.Do(ctx, rc.B().Info().Section("clients").Build()).ToString()
+		if err != nil {
+			stop()
+			return nil, err
+		}
+		var blocked int
+		if _, rest, ok := strings.Cut(info, "blocked_clients:"); ok {
+			fmt.Sscan(rest, &blocked)
+		}
+		if blocked >= 3*n {
+			return stop, nil
+		}
+		if time.Since(start) > 10*time.Second {
+			stop()
+			return nil, fmt.Errorf("%d of %d waiters blocked after 10s", blocked, 3*n)
+		}
+	}
 }
 
 // cells formats a result as table cells.
