@@ -17,14 +17,10 @@ import (
 	. "github.com/hotredis/hotredis/internal/backend"
 )
 
-// TestBusyPipeline: a client whose calls never pile up makes no busy
-// pipeline; many goroutines at once make it, every call still gets its
-// own reply (a model count), calls made while more than BusyFrom are in
-// flight go on its connection (plain commands, batches and transactions),
-// and Close closes it with nothing left running.
-func TestBusyPipeline(t *testing.T) {
-	srv := hotredistest.NewServer(t)
-	before := goleak.IgnoreCurrent()
+// rueidisOn returns a client of srv with rueidis's default options; the
+// caller closes it.
+func rueidisOn(t *testing.T, srv *hotredistest.Server) *Rueidis {
+	t.Helper()
 	opt, err := rueidis.ParseURL(srv.URL())
 	if err != nil {
 		t.Fatal(err)
@@ -33,6 +29,18 @@ func TestBusyPipeline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return r
+}
+
+// TestBusyPipeline: a client whose calls never pile up makes no busy
+// pipeline; many goroutines at once make it, every call still gets its
+// own reply (a model count), calls made while more than BusyFrom are in
+// flight go on its connection (plain commands, batches and transactions),
+// and Close closes it with nothing left running.
+func TestBusyPipeline(t *testing.T) {
+	srv := hotredistest.NewServer(t)
+	before := goleak.IgnoreCurrent()
+	r := rueidisOn(t, srv)
 	ctx := context.Background()
 	incr := Cmd{Name: []string{"INCRBY"}, Keys: []string{"n"}, Args: []string{"1"}}
 	for range 100 {
@@ -254,15 +262,7 @@ func noLeaks(t *testing.T, before goleak.Option) {
 // still go on dedicated connections and make no busy pipeline, and every
 // waiter gets what is pushed to it.
 func TestWaitersAreNotInFlight(t *testing.T) {
-	srv := hotredistest.NewServer(t)
-	opt, err := rueidis.ParseURL(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := NewRueidis(opt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := rueidisOn(t, hotredistest.NewServer(t))
 	defer r.Close()
 	ctx := context.Background()
 	const waiters = BusyFrom + 2
