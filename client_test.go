@@ -101,6 +101,20 @@ func TestCallsAfterARestartGoOnLiveConnections(t *testing.T) {
 			if err := s.Restart(); err != nil {
 				t.Fatal(err)
 			}
+			// Takes that wait, made after the restart, as a worker's next
+			// Get is: each is served, none fails on a dead connection.
+			for range waiters {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if _, err := q.Get(ctx); err != nil {
+						t.Errorf("Get after the restart: %v", err)
+					}
+				}()
+			}
+			time.Sleep(300 * time.Millisecond)
+			noErr(t, q.PutMany(ctx, make([]int, waiters)...))
+			wg.Wait()
 			l := hotredis.NewList[string](key(t)+":l", hotredis.WithClient(c))
 			var model []string
 			// Optimistic transactions hold a connection of their own too:

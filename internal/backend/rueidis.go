@@ -340,7 +340,7 @@ func noneSent(ctx context.Context, rs []Result) bool {
 // batch goes on a dedicated connection as a command does (see direct),
 // unless it holds a blocking command, which takes rueidis's dedicated
 // connections anyway (and the client's timeout must not bound); dedicated
-// reports that this one did.
+// reports that this one went on one (either way).
 //
 // A blocking batch is not counted in flight, as a blocking command is not
 // (see doOnce): it waits on a connection of its own, mostly idle, and
@@ -349,10 +349,11 @@ func noneSent(ctx context.Context, rs []Result) bool {
 // pipeline's writer and reader goroutines, or the busy pipeline's flush
 // delay, however few calls were active.
 func (r *Rueidis) doMultiOnce(ctx context.Context, cmds []Cmd) (_ []Result, dedicated bool) {
-	if !slices.ContainsFunc(cmds, func(c Cmd) bool { return c.Blocking }) {
-		ctx, dedicated = r.direct(ctx)
-		defer r.directs.Add(-1)
+	if slices.ContainsFunc(cmds, func(c Cmd) bool { return c.Blocking }) {
+		return doMultiRueidis(ctx, r.shared(), cmds, r.replicas, false), true
 	}
+	ctx, dedicated = r.direct(ctx)
+	defer r.directs.Add(-1)
 	if dedicated {
 		return doMultiRueidis(ctx, r.c, cmds, r.replicas, true), true
 	}

@@ -151,9 +151,9 @@ func TestAnotherCallsDeadlineIsNotOurs(t *testing.T) {
 
 // TestFirstCallAfterACutIsSent: connections cut while they sit idle (a
 // proxy resets them) fail the next write on them; a command or a batch
-// whose first write failed on a dedicated connection was not run, so it
-// goes again on a new one, and the first calls after the cut succeed,
-// each applied once.
+// (one that waits, as a Queue's take does, too) whose first write failed
+// on a dedicated connection was not run, so it goes again on a new one,
+// and the first calls after the cut succeed, each applied once.
 func TestFirstCallAfterACutIsSent(t *testing.T) {
 	srv := hotredistest.NewServer(t)
 	p := hotredistest.NewProxy(t, srv.Addr)
@@ -168,7 +168,14 @@ func TestFirstCallAfterACutIsSent(t *testing.T) {
 		}
 		return errors.Join(errs...)
 	}
-	const rounds = 6
+	waits := func() error { // an increment, then a wait that times out
+		rs := r.DoMulti(ctx, []backend.Cmd{
+			{Name: []string{"INCRBY"}, Keys: []string{"n"}, Args: []string{"1"}},
+			{Name: []string{"BLPOP"}, Keys: []string{"empty"}, Args: []string{"0.01"}, Blocking: true},
+		})
+		return errors.Join(rs[0].Err, rs[1].Err)
+	}
+	const rounds = 9
 	for round := range rounds {
 		if _, err := incr(); err != nil { // a connection made and idle
 			t.Fatalf("round %d: before the cut: %v", round, err)
@@ -178,18 +185,26 @@ func TestFirstCallAfterACutIsSent(t *testing.T) {
 		}
 		p.Cut()
 		time.Sleep(20 * time.Millisecond) // the resets arrive
-		if round%2 == 0 {
+		switch round % 3 {
+		case 0:
 			if _, err := incr(); err != nil {
 				t.Errorf("round %d: the first call after the cut: %v", round, err)
 			}
-		} else if err := batch(); err != nil {
-			t.Errorf("round %d: the first batch after the cut: %v", round, err)
+		case 1:
+			if err := batch(); err != nil {
+				t.Errorf("round %d: the first batch after the cut: %v", round, err)
+			}
+		case 2:
+			if err := waits(); err != nil {
+				t.Errorf("round %d: the first batch that waits after the cut: %v", round, err)
+			}
 		}
 	}
 	rdb := srv.GoRedis()
 	defer rdb.Close()
-	if n, err := rdb.Get(ctx, "n").Int(); n != 3*rounds+rounds/2*(1+2) || err != nil {
-		t.Errorf("n = %d, %v; want %d: every call applied once", n, err, 3*rounds+rounds/2*(1+2))
+	want := 3*rounds + rounds/3*(1+2+1)
+	if n, err := rdb.Get(ctx, "n").Int(); n != want || err != nil {
+		t.Errorf("n = %d, %v; want %d: every call applied once", n, err, want)
 	}
 }
 
