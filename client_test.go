@@ -101,9 +101,14 @@ func TestCallsAfterARestartGoOnLiveConnections(t *testing.T) {
 			if err := s.Restart(); err != nil {
 				t.Fatal(err)
 			}
-			// Takes that wait, made after the restart, as a worker's next
-			// Get is: each is served, none fails on a dead connection.
-			for range waiters {
+			// Takes that wait, made after the restart, as idle workers' next
+			// Gets are: each is served, none fails on a dead connection.
+			// One at a time, each waiting before the next begins: calls
+			// that overlap beyond two share rueidis's pipelined connection,
+			// where a dead one fails every call on it (README).
+			rdb := s.GoRedis()
+			defer rdb.Close()
+			for i := range waiters {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
@@ -111,8 +116,12 @@ func TestCallsAfterARestartGoOnLiveConnections(t *testing.T) {
 						t.Errorf("Get after the restart: %v", err)
 					}
 				}()
+				for start := time.Now(); blockedClients(t, rdb) <= i; time.Sleep(time.Millisecond) {
+					if time.Since(start) > 10*time.Second {
+						t.Fatalf("Get %d after the restart did not wait", i)
+					}
+				}
 			}
-			time.Sleep(300 * time.Millisecond)
 			noErr(t, q.PutMany(ctx, make([]int, waiters)...))
 			wg.Wait()
 			l := hotredis.NewList[string](key(t)+":l", hotredis.WithClient(c))
@@ -148,6 +157,18 @@ func TestCallsAfterARestartGoOnLiveConnections(t *testing.T) {
 			}
 		})
 	}
+}
+
+// blockedClients is how many clients the server of rdb counts blocked.
+func blockedClients(t *testing.T, rdb *redis.Client) int {
+	t.Helper()
+	info, err := rdb.Info(ctx, "clients").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(info, "blocked_clients:")
+	n, _ := strconv.Atoi(strings.TrimSpace(strings.SplitN(rest, "\n", 2)[0]))
+	return n
 }
 
 // TestScriptFlush: scripts are reloaded after SCRIPT FLUSH.
