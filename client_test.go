@@ -106,8 +106,6 @@ func TestCallsAfterARestartGoOnLiveConnections(t *testing.T) {
 			// One at a time, each waiting before the next begins: calls
 			// that overlap beyond two share rueidis's pipelined connection,
 			// where a dead one fails every call on it (README).
-			rdb := s.GoRedis()
-			defer rdb.Close()
 			for i := range waiters {
 				wg.Add(1)
 				go func() {
@@ -116,7 +114,12 @@ func TestCallsAfterARestartGoOnLiveConnections(t *testing.T) {
 						t.Errorf("Get after the restart: %v", err)
 					}
 				}()
-				for start := time.Now(); blockedClients(t, rdb) <= i; time.Sleep(time.Millisecond) {
+				for start := time.Now(); ; time.Sleep(time.Millisecond) {
+					if n, err := s.BlockedClients(ctx); err != nil {
+						t.Fatal(err)
+					} else if n > i {
+						break
+					}
 					if time.Since(start) > 10*time.Second {
 						t.Fatalf("Get %d after the restart did not wait", i)
 					}
@@ -157,18 +160,6 @@ func TestCallsAfterARestartGoOnLiveConnections(t *testing.T) {
 			}
 		})
 	}
-}
-
-// blockedClients is how many clients the server of rdb counts blocked.
-func blockedClients(t *testing.T, rdb *redis.Client) int {
-	t.Helper()
-	info, err := rdb.Info(ctx, "clients").Result()
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, _ := strings.Cut(info, "blocked_clients:")
-	n, _ := strconv.Atoi(strings.TrimSpace(strings.SplitN(rest, "\n", 2)[0]))
-	return n
 }
 
 // TestScriptFlush: scripts are reloaded after SCRIPT FLUSH.

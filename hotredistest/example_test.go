@@ -104,3 +104,37 @@ func ExampleNewServer() {
 	fmt.Println(s.Get(ctx))
 	// Output: hello <nil>
 }
+
+// A test can wait until its consumer waits on the server before it
+// produces, so that it checks the wake-up, not a take that found an item.
+func ExampleServer_BlockedClients() {
+	ctx := context.Background()
+	srv, err := hotredistest.Start()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+	c, err := srv.NewClient()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close()
+	q := hotredis.NewQueue[string]("example:blocked", hotredis.WithClient(c))
+
+	got := make(chan string)
+	go func() {
+		v, _ := q.Get(ctx) // waits: the queue is empty
+		got <- v
+	}()
+	for {
+		if n, err := srv.BlockedClients(ctx); err != nil || n == 1 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	_ = q.Put(ctx, "job")
+	fmt.Println(<-got)
+	// Output: job
+}

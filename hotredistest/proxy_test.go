@@ -174,12 +174,13 @@ func TestProxyStallKeepsOrder(t *testing.T) {
 func TestProxyCut(t *testing.T) {
 	s := hotredistest.NewServer(t)
 	p := hotredistest.NewProxy(t, s.Addr)
-	rdb, direct := goRedis(t, p.Addr()), goRedis(t, s.Addr)
+	rdb := goRedis(t, p.Addr())
 
 	res := make(chan error, 1)
 	go func() { res <- rdb.BLPop(within(t, 10*time.Second), 5*time.Second, "q").Err() }()
 	eventually(t, 2*time.Second, "BLPOP not blocked on the server", func() bool {
-		return strings.Contains(direct.Info(ctx, "clients").Val(), "blocked_clients:1\r\n")
+		n, err := s.BlockedClients(ctx)
+		return n == 1 && err == nil
 	})
 
 	p.Cut()

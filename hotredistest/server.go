@@ -29,6 +29,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -233,6 +234,24 @@ func (s *Server) Client(t testing.TB) *hotredis.Client {
 // check what is stored or act as another program would.
 func (s *Server) GoRedis() *redis.Client {
 	return redis.NewClient(&redis.Options{Addr: s.Addr, TLSConfig: s.TLSConfig()})
+}
+
+// BlockedClients returns how many clients the server counts blocked in a
+// command (INFO's blocked_clients): a test can wait until its consumers
+// wait on the server before it produces, or check that a call waits.
+func (s *Server) BlockedClients(ctx context.Context) (int, error) {
+	rdb := s.GoRedis()
+	defer rdb.Close()
+	info, err := rdb.Info(ctx, "clients").Result()
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(info, "\r\n") {
+		if v, ok := strings.CutPrefix(line, "blocked_clients:"); ok {
+			return strconv.Atoi(v)
+		}
+	}
+	return 0, errors.New("hotredistest: INFO clients has no blocked_clients")
 }
 
 // Kill stops the server at once with SIGKILL, as a crash would. The data

@@ -262,7 +262,8 @@ func noLeaks(t *testing.T, before goleak.Option) {
 // still go on dedicated connections and make no busy pipeline, and every
 // waiter gets what is pushed to it.
 func TestWaitersAreNotInFlight(t *testing.T) {
-	r := rueidisOn(t, hotredistest.NewServer(t))
+	srv := hotredistest.NewServer(t)
+	r := rueidisOn(t, srv)
 	defer r.Close()
 	ctx := context.Background()
 	const waiters = BusyFrom + 2
@@ -282,18 +283,16 @@ func TestWaitersAreNotInFlight(t *testing.T) {
 			}
 		}()
 	}
-	blocked := func() int {
-		info, err := r.Do(ctx, Cmd{Name: []string{"INFO"}, Args: []string{"clients"}})
+	for start := time.Now(); ; time.Sleep(time.Millisecond) {
+		n, err := srv.BlockedClients(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, rest, _ := strings.Cut(fmt.Sprint(info), "blocked_clients:")
-		n, _ := strconv.Atoi(strings.TrimSpace(strings.SplitN(rest, "\n", 2)[0]))
-		return n
-	}
-	for start := time.Now(); blocked() < waiters; time.Sleep(time.Millisecond) {
+		if n == waiters {
+			break
+		}
 		if time.Since(start) > 5*time.Second {
-			t.Fatalf("%d of %d waiters blocked", blocked(), waiters)
+			t.Fatalf("%d of %d waiters blocked", n, waiters)
 		}
 	}
 	if n := AddInFlight(r, 0); n != 0 {
