@@ -89,3 +89,29 @@ func GiveUpWait[T any](ctx context.Context, q *Queue[T], id string) error {
 func TakeKeys[T any](q *Queue[T], id string) (takes, parked string) {
 	return q.k.takes, q.parked(id)
 }
+
+// HoldFloatSteps makes f's Add, Sub, Mul and Div wait to be combined, as
+// when as many of its calls as go at once are on their way, until release
+// ends those calls: what waits then goes in one combined call, and calls
+// go alone again.
+func HoldFloatSteps(f *Float) (release func()) {
+	c := &f.steps
+	c.mu.Lock()
+	c.inFlight += combineAfter
+	c.mu.Unlock()
+	return func() {
+		for range combineAfter {
+			if next := c.finished(); next != nil {
+				go c.run(&f.object, next)
+			}
+		}
+	}
+}
+
+// FloatSteps returns how many of f's calls wait to be combined, and how
+// many have gone in combined calls.
+func FloatSteps(f *Float) (waiting int, combined int64) {
+	f.steps.mu.Lock()
+	defer f.steps.mu.Unlock()
+	return len(f.steps.waiting), f.steps.combined
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotredis/hotredis/internal/backend"
 	"github.com/hotredis/hotredis/internal/lua"
 	"github.com/hotredis/hotredis/internal/pyfmt"
 )
@@ -26,16 +27,23 @@ var (
 // INCRBYFLOAT's speed). A Float never stores NaN or ±Inf: such an operand
 // or result is ErrNotFinite, division by zero ErrDivideByZero, and nothing
 // changes. Writes keep the key's expiry.
+//
+// A Float is safe for concurrent use, and its Add, Sub, Mul and Div calls
+// that overlap go to the server combined, many in one script call (each
+// caller still gets the value after its own step): share one handle among
+// the goroutines that change a key often.
 type Float struct {
 	object
 	incrByFloat bool
+	steps       combiner[float64] // Add, Sub, Mul and Div outside transactions
 }
 
 // NewFloat returns a handle on the float at key. It does no I/O; an empty
 // key makes a new unique one (see Key).
 func NewFloat(key string, opts ...Option) *Float {
 	o := collect(opts)
-	return &Float{object: newObject("float", key, o), incrByFloat: o.incrByFloat}
+	return &Float{object: newObject("float", key, o), incrByFloat: o.incrByFloat,
+		steps: combiner[float64]{script: scriptFloatArith, alone: floatAlone, settle: settleFloat}}
 }
 
 // WithIncrByFloat makes a Float's Add and Sub send Redis's own
@@ -75,10 +83,13 @@ func (f *Float) Load(ctx context.Context) (float64, error) {
 	return f.parse(s)
 }
 
-func (f *Float) parse(s string) (float64, error) {
+func (f *Float) parse(s string) (float64, error) { return parseFloat(f.key, s) }
+
+// parseFloat reads the float at key from its text s.
+func parseFloat(key, s string) (float64, error) {
 	x, err := pyfmt.ParseFloat(s, 64)
 	if err != nil {
-		return 0, decodeError(f.key, s, "float64", err)
+		return 0, decodeError(key, s, "float64", err)
 	}
 	return x, nil
 }
@@ -202,14 +213,77 @@ func (f *Float) arith(ctx context.Context, name, op string, x float64) (float64,
 	if err := f.finite(name, x); err != nil {
 		return 0, err
 	}
-	s, ok, err := asString(f.scriptFew(ctx, scriptFloatArith, f.keys[:1], op, pyfmt.Float(x)))
-	if err != nil {
-		return 0, failDecode(ctx, &f.object, "float64", err)
+	if !f.queuing(ctx) {
+		r, err := f.steps.do(ctx, &f.object, op, pyfmt.Float(x))
+		return r, failDecode(ctx, &f.object, "float64", err)
 	}
-	if !ok { // queued in a transaction
-		return 0, nil
+	_, err := f.scriptFew(ctx, scriptFloatArith, f.keys[:1], op, pyfmt.Float(x))
+	return 0, err // queued
+}
+
+// floatAlone sends one step of float_arith.
+func floatAlone(ctx context.Context, o *object, op, arg string) (float64, error) {
+	s, ok, err := asString(o.scriptFew(ctx, scriptFloatArith, o.keys[:1], op, arg))
+	switch {
+	case err != nil:
+		return 0, err
+	case !ok:
+		return 0, o.fail(op, fmt.Errorf("%w: no reply from float_arith", ErrUnknownOutcome))
 	}
-	return f.parse(s)
+	return parseFloat(o.key, s)
+}
+
+// settleFloat works out each step's result from the value float_arith
+// read before the steps, reproducing the script's arithmetic (Lua's
+// numbers are float64s, and round as Go's do), and checks that it ends at
+// the value the script stored.
+func settleFloat(o *object, reply any, steps []*step[float64]) {
+	var before, after string
+	switch r := reply.(type) {
+	case []string:
+		if len(r) == 2 {
+			before, after = r[0], r[1]
+		}
+	case []any:
+		if len(r) == 2 {
+			before, _ = r[0].(string)
+			after, _ = r[1].(string)
+		}
+	}
+	a, err := parseFloat(o.key, before)
+	for _, s := range steps {
+		if err != nil {
+			s.err = err
+			continue
+		}
+		x, _ := strconv.ParseFloat(s.arg, 64) // (formatted by pyfmt.Float)
+		var r float64
+		switch s.op {
+		case "add":
+			r = a + x
+		case "sub":
+			r = a - x
+		case "mul":
+			r = a * x
+		case "div":
+			if x == 0 {
+				s.err = wrapErr(o.kind, o.key, &backend.ServerError{Msg: "DIVZERO float division by zero"})
+				continue
+			}
+			r = a / x
+		}
+		if math.IsNaN(r) || math.IsInf(r, 0) {
+			s.err = wrapErr(o.kind, o.key, &backend.ServerError{Msg: "NOTFINITE " + pyfmt.Float(a) + " " + s.op + " " + s.arg + " is not finite"})
+			continue
+		}
+		a, s.val = r, r
+	}
+	if err == nil && pyfmt.Float(a) != after {
+		err = o.fail("steps", fmt.Errorf("%w: float_arith stored %q where its steps make %s", ErrUnknownOutcome, after, pyfmt.Float(a)))
+		for _, s := range steps {
+			s.val, s.err = 0, err
+		}
+	}
 }
 
 // incrBy is Add and Sub WithIncrByFloat: INCRBYFLOAT of by, for the call

@@ -1,14 +1,22 @@
 -- float_arith: float64 arithmetic on a stored float, as Go computes it.
 -- libs: pyfloat_lib
 -- KEYS[1] the float (any text Python's float() reads; missing counts as 0.0)
--- ARGV[1] op: add sub mul div swap cas
+-- ARGV[1] op: add sub mul div swap cas, or steps
 -- ARGV[2] the operand (a finite float64 in shortest round-trip form)
 -- ARGV[3] cas only: the new value
+-- steps: ARGV[2], ARGV[3] the first step's op (add sub mul div) and
+-- operand, ARGV[4], ARGV[5] the second's, and so on: the steps of several
+-- callers, done one after the other as if each had sent its own call.
+-- A step whose result is NaN or infinite, or a division by zero, changes
+-- nothing; the next goes on from the value before it.
 -- Reply: the new value in Python's repr form (swap: the old stored text;
 -- cas: 1 if it swapped, else 0), or an error reply, with nothing stored:
 -- DECODE (the stored text is not a float), NOTFINITE (the stored value,
 -- "inf" or "nan" in any case and sign, or the result is NaN or infinite),
--- DIVZERO.
+-- DIVZERO. steps: the value before the first step and after the last,
+-- in repr form: the caller works out each step's result from them, as Go
+-- and Lua compute alike (repr of each step here would cost the server
+-- more than the steps themselves); the stored DECODE and NOTFINITE errors.
 -- A script so that read, compute and write are one atomic step. Lua numbers
 -- are IEEE doubles, so + - * / here round exactly as Go's float64 do; the
 -- stored text is checked against float()'s syntax (pyfloat_lib), read with
@@ -211,6 +219,17 @@ end
 
 if not finite(a) then
   return redis.error_reply('NOTFINITE the stored value ' .. raw .. ' is not finite')
+end
+if op == 'steps' then
+  local first, ok = repr(a), false
+  for i = 2, #ARGV - 1, 2 do
+    local r = arith(ARGV[i], a, tonumber(ARGV[i + 1]))
+    if r and finite(r) then a, ok = r, true end
+  end
+  if not ok then return {first, first} end
+  local last = repr(a)
+  redis.call('SET', key, last, 'KEEPTTL')
+  return {first, last}
 end
 local b = tonumber(ARGV[2])
 local r = arith(op, a, b)

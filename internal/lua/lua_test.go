@@ -645,6 +645,44 @@ var cases = []scriptCase{
 		args: cmd("pow", "2"),
 		want: errReply("ERR unknown op pow"),
 	},
+	{
+		script: "float_arith", name: "steps: each step goes on from the one before; the reply is the value before and after; one SET keeps the expiry",
+		setup: [][]any{{"SET", "{t}:f", "0.1", "PX", 100000}},
+		keys:  []string{"{t}:f"},
+		args:  cmd("steps", "add", "0.2", "mul", "10", "sub", "1e15", "div", "4"),
+		want:  []any{"0.1", "-249999999999999.25"},
+		after: []probe{{cmd("GET", "{t}:f"), "-249999999999999.25"}, {cmd("PTTL", "{t}:f"), between(1, 100000)}},
+	},
+	{
+		script: "float_arith", name: "steps: a failing step changes nothing, the next goes on from the value before it",
+		setup: [][]any{{"SET", "{t}:f", "1e308"}},
+		keys:  []string{"{t}:f"},
+		args:  cmd("steps", "mul", "10", "div", "0", "sub", "1e308", "pow", "2", "add", "0.5"),
+		want:  []any{"1e+308", "0.5"},
+		after: []probe{{cmd("GET", "{t}:f"), "0.5"}},
+	},
+	{
+		script: "float_arith", name: "steps: when every step fails nothing is written",
+		keys:  []string{"{t}:f"},
+		args:  cmd("steps", "div", "0"),
+		want:  []any{"0.0", "0.0"},
+		after: []probe{{cmd("EXISTS", "{t}:f"), int64(0)}},
+	},
+	{
+		script: "float_arith", name: "steps: a stored text that is not a float fails them all, as one error",
+		setup: [][]any{{"SET", "{t}:f", "abc"}},
+		keys:  []string{"{t}:f"},
+		args:  cmd("steps", "add", "1", "add", "2"),
+		want:  errReply("DECODE"),
+		after: []probe{{cmd("GET", "{t}:f"), "abc"}},
+	},
+	{
+		script: "float_arith", name: "steps: a stored infinity fails them all",
+		setup: [][]any{{"SET", "{t}:f", "-inf"}},
+		keys:  []string{"{t}:f"},
+		args:  cmd("steps", "add", "1"),
+		want:  errReply("NOTFINITE the stored value -inf"),
+	},
 
 	// float_undo: KEYS float; ARGV the opposite increment
 	{

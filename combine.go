@@ -1,0 +1,206 @@
+package hotredis
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/hotredis/hotredis/internal/lua"
+)
+
+// A combiner runs the calls that overlap on one handle's key as few script
+// calls (flat combining): while combineAfter calls of the handle are on
+// their way, a further call waits, and the next call to go carries every
+// step waiting by then, up to maxSteps, in one script call that does them
+// one after the other. Each caller gets the reply of its own step, as if
+// it had sent it alone at that point of the key's history. Where a script
+// costs the server more than the connection does (exact Float
+// arithmetic), that is most of its cost at high concurrency; a caller
+// alone, or one of a few, goes at once, as before.
+//
+// What each caller sees under faults is what it would see alone: a step
+// not yet sent when its context ends is taken out (the context's error;
+// nothing was sent), one that was sent is ErrUnknownOutcome; a lost reply
+// is ErrUnknownOutcome for every step of the call. A step's own failure
+// (a result out of range) is its caller's alone. A combined call does not
+// end with any caller's context: it lives as long as the longest-lived
+// of them may wait.
+type combiner[R any] struct {
+	script *lua.Script // takes "steps", then an op and an operand a step
+	// alone sends one step by itself.
+	alone func(ctx context.Context, o *object, op, arg string) (R, error)
+	// settle gives each step its result from the reply to a combined call.
+	settle func(o *object, reply any, steps []*step[R])
+
+	mu       sync.Mutex
+	inFlight int        // calls of the handle on their way (combineAfter at most)
+	waiting  []*step[R] // in order of arrival
+	combined int64      // steps sent in combined calls (for tests)
+}
+
+const (
+	// combineAfter is how many calls of a handle go on their way at once
+	// before the next ones wait to be combined: at two, two goroutines
+	// pipeline their calls as before, and the calls of many are combined
+	// into two streams of script calls.
+	combineAfter = 2
+	// maxSteps bounds the steps of one script call (a few µs of server
+	// time each).
+	maxSteps = 64
+)
+
+// step is one caller's operation in a combined call.
+type step[R any] struct {
+	cl      *Client
+	ctx     context.Context
+	op, arg string
+	done    chan struct{} // closed when val and err are set
+	sent    bool          // under the combiner's mu
+	val     R
+	err     error
+}
+
+// do runs op with arg on o's key (the combiner's script) and returns its
+// reply: alone, when few calls are on their way, else combined with
+// others. It must not be used inside a transaction.
+func (c *combiner[R]) do(ctx context.Context, o *object, op, arg string) (R, error) {
+	var zero R
+	cl, err := o.cli()
+	if err != nil {
+		return zero, err
+	}
+	var s *step[R]
+	for {
+		c.mu.Lock()
+		if c.inFlight < combineAfter {
+			c.inFlight++
+			c.mu.Unlock()
+			v, err := c.alone(ctx, o, op, arg)
+			if next := c.finished(); next != nil {
+				go c.run(o, next)
+			}
+			return v, err
+		}
+		if s != nil {
+			c.waiting = append(c.waiting, s)
+			c.mu.Unlock()
+			break
+		}
+		c.mu.Unlock()
+		// (Made outside the lock, then checked again: a call alone
+		// allocates nothing.)
+		if err := cl.ready(ctx, nil); err != nil {
+			return zero, wrapErr(o.kind, o.key, err)
+		}
+		s = &step[R]{cl: cl, ctx: ctx, op: op, arg: arg, done: make(chan struct{})}
+	}
+	if obs := cl.observer(); obs != nil {
+		st := s // (s, reassigned above, would move to the heap)
+		return observed(ctx, o, obs, false, func(ctx context.Context) (R, error) {
+			return c.wait(ctx, o, st)
+		})
+	}
+	return c.wait(ctx, o, s)
+}
+
+// wait waits until a combined call has done s, or s's context ends.
+func (c *combiner[R]) wait(ctx context.Context, o *object, s *step[R]) (R, error) {
+	select {
+	case <-s.done:
+		return s.val, s.err
+	case <-ctx.Done():
+	}
+	c.mu.Lock()
+	sent := s.sent
+	if !sent {
+		c.waiting = slices.DeleteFunc(c.waiting, func(w *step[R]) bool { return w == s })
+	}
+	c.mu.Unlock()
+	var zero R
+	if !sent {
+		return zero, wrapErr(o.kind, o.key, ctx.Err())
+	}
+	select {
+	case <-s.done: // it was done as ctx ended: its reply stands
+		return s.val, s.err
+	default:
+	}
+	return zero, wrapErr(o.kind, o.key, fmt.Errorf("%w: %w", ErrUnknownOutcome, ctx.Err()))
+}
+
+// finished ends a call of the handle: it returns the steps the next call
+// carries, nil when none wait (the call's slot is then free).
+func (c *combiner[R]) finished() []*step[R] {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.waiting) == 0 {
+		c.inFlight--
+		return nil
+	}
+	// One client's steps (a handle on the default client may meet a
+	// SetDefaultClient between two calls).
+	cl, next, rest := c.waiting[0].cl, make([]*step[R], 0, min(len(c.waiting), maxSteps)), c.waiting[:0]
+	for _, s := range c.waiting {
+		if s.cl == cl && len(next) < maxSteps {
+			s.sent = true
+			next = append(next, s)
+		} else {
+			rest = append(rest, s)
+		}
+	}
+	clear(c.waiting[len(rest):])
+	c.waiting = rest
+	c.combined += int64(len(next))
+	return next
+}
+
+// run sends steps, and then the steps waiting when each call ends, until
+// none wait.
+func (c *combiner[R]) run(o *object, steps []*step[R]) {
+	for steps != nil {
+		c.send(o, steps)
+		steps = c.finished()
+	}
+}
+
+// send does steps in one script call and gives each its result.
+func (c *combiner[R]) send(o *object, steps []*step[R]) {
+	ctx, cancel := stepsCtx(steps)
+	args := make([]string, 1, 1+2*len(steps))
+	args[0] = "steps"
+	for _, s := range steps {
+		args = append(args, s.op, s.arg)
+	}
+	v, err := steps[0].cl.send(ctx, c.script.Cmd(true, o.keys[:1], args), true)
+	cancel()
+	if err != nil {
+		for _, s := range steps {
+			s.err = wrapErr(o.kind, o.key, err)
+		}
+	} else {
+		c.settle(o, v, steps)
+	}
+	for _, s := range steps {
+		close(s.done)
+	}
+}
+
+// stepsCtx is the context of a combined call: the first step's values,
+// ending at the latest of the steps' deadlines (never, if one has none),
+// and with no step's cancellation: each caller stops waiting at its own.
+func stepsCtx[R any](steps []*step[R]) (context.Context, context.CancelFunc) {
+	ctx := context.WithoutCancel(steps[0].ctx)
+	var last time.Time
+	for _, s := range steps {
+		dl, ok := s.ctx.Deadline()
+		if !ok {
+			return ctx, func() {}
+		}
+		if dl.After(last) {
+			last = dl
+		}
+	}
+	return context.WithDeadline(ctx, last)
+}

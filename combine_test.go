@@ -1,0 +1,272 @@
+package hotredis_test
+
+import (
+	"context"
+	"errors"
+	"math"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/hotredistest"
+	"github.com/hotredis/hotredis/internal/pyfmt"
+)
+
+// The calls of one Float that overlap go to the server combined, several
+// in one script call (combine.go). Each caller must get what it would
+// have got alone at its place in the key's history.
+
+// floatResult is one call's result.
+type floatResult struct {
+	v   float64
+	err error
+}
+
+// queueFloatCalls starts calls of f, held to be combined (HoldFloatSteps),
+// one at a time so that they wait in order, and returns their results,
+// which come once the returned release sends them.
+func queueFloatCalls(t scalarT, f *hotredis.Float, ctxs []context.Context, ops []string, ys []float64) (release func() []floatResult) {
+	t.Helper()
+	free := hotredis.HoldFloatSteps(f)
+	res := make([]floatResult, len(ops))
+	var wg sync.WaitGroup
+	for i := range ops {
+		wg.Go(func() {
+			v, err := callFloat(ctxs[i], f, ops[i], ys[i])
+			res[i] = floatResult{v, err}
+		})
+		waitFor(t, func() bool { n, _ := hotredis.FloatSteps(f); return n == i+1 })
+	}
+	return func() []floatResult {
+		free()
+		wg.Wait()
+		return res
+	}
+}
+
+// waitFor waits until cond holds (a few seconds at most).
+func waitFor(t scalarT, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out waiting")
+		}
+	}
+}
+
+// Combined calls compute what Go computes, one after the other, each on
+// the value the one before left: random starting values, operands and
+// ops, failures (division by zero, results out of range) included.
+func TestFloatCombinedCallsMatchGo(t *testing.T) {
+	f := hotredis.NewFloat(key(t))
+	defer f.Delete(ctx)
+	rdb := rawClient()
+	defer rdb.Close()
+	rapid.Check(t, func(t *rapid.T) {
+		x := genFloat(t, "x")
+		n := rapid.IntRange(1, 12).Draw(t, "n")
+		ops, ys, ctxs := make([]string, n), make([]float64, n), make([]context.Context, n)
+		for i := range n {
+			ops[i] = rapid.SampledFrom(floatOps[:4]).Draw(t, "op") // (Pow is not combined)
+			ys[i] = genFloat(t, "y")
+			ctxs[i] = ctx
+		}
+		if err := f.Store(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+		_, before := hotredis.FloatSteps(f)
+		got := queueFloatCalls(t, f, ctxs, ops, ys)()
+		if _, after := hotredis.FloatSteps(f); after != before+int64(n) {
+			t.Fatalf("%d of %d calls were combined", after-before, n)
+		}
+		a := x
+		for i := range n {
+			want, wantErr := goFloat(a, ops[i], ys[i])
+			g := got[i]
+			switch {
+			case wantErr != nil:
+				if !errors.Is(g.err, wantErr) {
+					t.Fatalf("step %d: %v %s %v = (%v, %v), want %v", i, a, ops[i], ys[i], g.v, g.err, wantErr)
+				}
+				continue
+			case g.err != nil || math.Float64bits(g.v) != math.Float64bits(want):
+				t.Fatalf("step %d: %v %s %v = (%v, %v), want %v", i, a, ops[i], ys[i], g.v, g.err, want)
+			}
+			a = want
+		}
+		if got, want := rdb.Get(ctx, f.Key()).Val(), pyfmt.Float(a); got != want {
+			t.Fatalf("stored %q, want %q", got, want)
+		}
+	})
+}
+
+// What fails every call, whatever its operand (a value that is not a
+// float, an infinite one, a key of another type), fails every combined
+// call as it fails one alone, and changes nothing.
+func TestFloatCombinedCallsFailTogether(t *testing.T) {
+	f := hotredis.NewFloat(key(t))
+	defer f.Delete(ctx)
+	rdb := rawClient()
+	defer rdb.Close()
+	for _, c := range []struct {
+		set  func() error
+		want error
+	}{
+		{func() error { return rdb.Set(ctx, f.Key(), "abc", 0).Err() }, hotredis.ErrDecode},
+		{func() error { return rdb.Set(ctx, f.Key(), "-inf", 0).Err() }, hotredis.ErrNotFinite},
+		{func() error { rdb.Del(ctx, f.Key()); return rdb.RPush(ctx, f.Key(), "x").Err() }, hotredis.ErrWrongType},
+	} {
+		noErr(t, c.set())
+		dump := rdb.Dump(ctx, f.Key()).Val()
+		ctxs := []context.Context{ctx, ctx, ctx}
+		for i, r := range queueFloatCalls(t, f, ctxs, []string{"add", "mul", "div"}, []float64{1, 2, 0})() {
+			if !errors.Is(r.err, c.want) {
+				t.Errorf("call %d: %v, want %v", i, r.err, c.want)
+			}
+			var de *hotredis.DecodeError
+			if c.want == hotredis.ErrDecode && (!errors.As(r.err, &de) || de.Value != "abc") {
+				t.Errorf("call %d: %v, want a DecodeError with the stored text", i, r.err)
+			}
+		}
+		if rdb.Dump(ctx, f.Key()).Val() != dump {
+			t.Errorf("the key changed after failed calls (%v)", c.want)
+		}
+		rdb.Del(ctx, f.Key())
+	}
+}
+
+// Many goroutines adding at once: every result is a distinct step of the
+// key's history, none lost or repeated, and failing calls among them
+// (division by zero, a product out of range) fail alone and change
+// nothing.
+func TestFloatConcurrentCallsAreCombined(t *testing.T) {
+	f := hotredis.NewFloat(key(t))
+	defer f.Delete(ctx)
+	const workers, each = 64, 50
+	noErr(t, f.Store(ctx, 2.5))
+	_, before := hotredis.FloatSteps(f)
+	var mu sync.Mutex
+	var sums []float64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for range each {
+				switch w % 8 {
+				case 6:
+					if _, err := f.Div(ctx, 0); !errors.Is(err, hotredis.ErrDivideByZero) {
+						t.Errorf("Div(0) = %v, want ErrDivideByZero", err)
+					}
+				case 7:
+					if _, err := f.Mul(ctx, 1e308); !errors.Is(err, hotredis.ErrNotFinite) {
+						t.Errorf("Mul(1e308) = %v, want ErrNotFinite", err)
+					}
+				default:
+					v, err := f.Add(ctx, 1)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					sums = append(sums, v)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	slices.Sort(sums)
+	for i, v := range sums {
+		if want := 2.5 + float64(i+1); v != want {
+			t.Fatalf("the %dth smallest sum is %v, want %v: a step lost or repeated", i+1, v, want)
+		}
+	}
+	if got, want := must[float64](t)(f.Load(ctx)), 2.5+float64(len(sums)); got != want {
+		t.Errorf("final value %v, want %v", got, want)
+	}
+	if _, after := hotredis.FloatSteps(f); after == before {
+		t.Error("no call of 64 goroutines was combined")
+	}
+}
+
+// Faults, through a proxy: a caller whose context ends before its call is
+// sent gets the context's error and changes nothing; one whose context
+// ends after gets ErrUnknownOutcome, while the others of its combined call
+// still get their results; a lost reply is ErrUnknownOutcome for each.
+func TestFloatCombinedCallsUnderFaults(t *testing.T) {
+	srv := hotredistest.NewServer(t) // (its own: plain, on every topology)
+	p := hotredistest.NewProxy(t, srv.Addr)
+	c, err := hotredis.NewClient(hotredis.Options{Addrs: []string{p.Addr()}})
+	noErr(t, err)
+	defer c.Close()
+	f := hotredis.NewFloat(key(t), hotredis.WithClient(c))
+	adds := func(n int) ([]string, []float64) {
+		return slices.Repeat([]string{"add"}, n), slices.Repeat([]float64{1}, n)
+	}
+	load := func() float64 { return must[float64](t)(f.Load(ctx)) }
+	noErr(t, f.Store(ctx, 0))
+
+	// Ended before it was sent.
+	cctx, cancel := context.WithCancel(ctx)
+	ops, ys := adds(2)
+	release := queueFloatCalls(t, f, []context.Context{cctx, ctx}, ops, ys)
+	cancel()
+	waitFor(t, func() bool { n, _ := hotredis.FloatSteps(f); return n == 1 })
+	res := release()
+	if !errors.Is(res[0].err, context.Canceled) || errors.Is(res[0].err, hotredis.ErrUnknownOutcome) {
+		t.Errorf("a call cancelled before it was sent: %v, want context.Canceled alone", res[0].err)
+	}
+	if res[1] != (floatResult{1, nil}) {
+		t.Errorf("the call after it: %+v, want 1", res[1])
+	}
+	if got := load(); got != 1 {
+		t.Errorf("value %v, want 1: the cancelled call was applied", got)
+	}
+
+	// Ended after it was sent, while the reply is held: its deadline
+	// passes, and the others' wait goes on.
+	dctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	ops, ys = adds(3)
+	ctxs := []context.Context{dctx, ctx, ctx} // (the first's context is the combined call's parent)
+	release = queueFloatCalls(t, f, ctxs, ops, ys)
+	p.Stall(hotredistest.ToClient)
+	done := make(chan []floatResult, 1)
+	go func() { done <- release() }()
+	time.Sleep(200 * time.Millisecond) // the combined call is sent, the deadline passes
+	select {
+	case <-done:
+		t.Fatal("the combined call returned while its reply was held")
+	default:
+	}
+	p.Resume(hotredistest.ToClient)
+	res = <-done
+	if !errors.Is(res[0].err, hotredis.ErrUnknownOutcome) || !errors.Is(res[0].err, context.DeadlineExceeded) {
+		t.Errorf("a call whose deadline passed after it was sent: %v, want ErrUnknownOutcome and context.DeadlineExceeded", res[0].err)
+	}
+	if res[1] != (floatResult{3, nil}) || res[2] != (floatResult{4, nil}) {
+		t.Errorf("the others of its combined call: %+v and %+v, want 3 and 4", res[1], res[2])
+	}
+
+	// A lost reply.
+	ops, ys = adds(2)
+	release = queueFloatCalls(t, f, []context.Context{ctx, ctx}, ops, ys)
+	p.Stall(hotredistest.ToClient)
+	go func() { done <- release() }()
+	time.Sleep(50 * time.Millisecond)
+	p.Cut()
+	p.Resume(hotredistest.ToClient)
+	for i, r := range <-done {
+		if !errors.Is(r.err, hotredis.ErrUnknownOutcome) {
+			t.Errorf("call %d of a combined call whose reply was lost: %v, want ErrUnknownOutcome", i, r.err)
+		}
+	}
+	var got float64
+	waitFor(t, func() bool { got, err = f.Load(ctx); return err == nil }) // (the cut may reset an idle connection)
+	if got != 6 {
+		t.Errorf("value %v, want 6: the call whose reply was lost ran", got)
+	}
+}
