@@ -94,9 +94,16 @@ func TakeKeys[T any](q *Queue[T], id string) (takes, parked string) {
 // when as many of its calls as go at once are on their way, until release
 // ends those calls: what waits then goes in one combined call, and calls
 // go alone again.
+// It first waits for f's calls on their way to end (the last of them
+// may send what waits).
 func HoldFloatSteps(f *Float) (release func()) {
 	c := &f.steps
 	c.mu.Lock()
+	for c.inFlight > 0 {
+		c.mu.Unlock()
+		time.Sleep(time.Millisecond)
+		c.mu.Lock()
+	}
 	c.inFlight += combineAfter
 	c.mu.Unlock()
 	return func() {
