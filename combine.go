@@ -27,12 +27,17 @@ import (
 // (a result out of range) is its caller's alone. A combined call does not
 // end with any caller's context: it lives as long as the longest-lived
 // of them may wait.
-type combiner[R any] struct {
-	script *lua.Script // takes "steps", then an op and an operand a step
-	// alone sends one step by itself.
-	alone func(ctx context.Context, o *object, op, arg string) (R, error)
-	// settle gives each step its result from the reply to a combined call.
-	settle func(o *object, reply any, steps []*step[R])
+//
+// The script, given "steps" and then an op and an operand a step, replies
+// only the value before the steps and after them, as text: each caller's
+// result is worked out here from the first (apply computing what the
+// script computes), and checked against the second. (A reply a step
+// would cost the server about as much as the step.)
+type combiner[R comparable] struct {
+	script *lua.Script
+	parse  func(key, text string) (R, error)               // a value from the script's text
+	format func(R) string                                  // the script's text of a value
+	apply  func(o *object, a R, op, arg string) (R, error) // a op arg, as the script computes it
 
 	mu       sync.Mutex
 	inFlight int        // calls of the handle on their way (combineAfter at most)
@@ -52,7 +57,7 @@ const (
 )
 
 // step is one caller's operation in a combined call.
-type step[R any] struct {
+type step[R comparable] struct {
 	cl      *Client
 	ctx     context.Context
 	op, arg string
@@ -187,10 +192,63 @@ func (c *combiner[R]) send(o *object, steps []*step[R]) {
 	}
 }
 
+// alone sends one step by itself.
+func (c *combiner[R]) alone(ctx context.Context, o *object, op, arg string) (R, error) {
+	var zero R
+	text, ok, err := asString(o.scriptFew(ctx, c.script, o.keys[:1], op, arg))
+	switch {
+	case err != nil:
+		return zero, err
+	case !ok:
+		return zero, o.fail(op, fmt.Errorf("%w: no reply from %s", ErrUnknownOutcome, c.script.Name))
+	}
+	return c.parse(o.key, text)
+}
+
+// settle gives each step its result from the script's reply to a
+// combined call: the value before the steps, and after them.
+func (c *combiner[R]) settle(o *object, reply any, steps []*step[R]) {
+	var before, after string
+	switch r := reply.(type) {
+	case []string:
+		if len(r) == 2 {
+			before, after = r[0], r[1]
+		}
+	case []any:
+		if len(r) == 2 {
+			before, _ = r[0].(string)
+			after, _ = r[1].(string)
+		}
+	}
+	a, err := c.parse(o.key, before)
+	if err == nil && before == "" {
+		err = o.fail("steps", fmt.Errorf("%w: %s replied %v to steps", ErrUnknownOutcome, c.script.Name, reply))
+	}
+	for _, s := range steps {
+		if err != nil {
+			s.err = err
+			continue
+		}
+		r, serr := c.apply(o, a, s.op, s.arg)
+		if serr != nil {
+			s.err = serr // this step's alone; the next goes on from a
+			continue
+		}
+		a, s.val = r, r
+	}
+	if err == nil && c.format(a) != after {
+		err = o.fail("steps", fmt.Errorf("%w: %s stored %q where its steps make %s", ErrUnknownOutcome, c.script.Name, after, c.format(a)))
+		var zero R
+		for _, s := range steps {
+			s.val, s.err = zero, err
+		}
+	}
+}
+
 // stepsCtx is the context of a combined call: the first step's values,
 // ending at the latest of the steps' deadlines (never, if one has none),
 // and with no step's cancellation: each caller stops waiting at its own.
-func stepsCtx[R any](steps []*step[R]) (context.Context, context.CancelFunc) {
+func stepsCtx[R comparable](steps []*step[R]) (context.Context, context.CancelFunc) {
 	ctx := context.WithoutCancel(steps[0].ctx)
 	var last time.Time
 	for _, s := range steps {

@@ -16,46 +16,67 @@ import (
 	"github.com/hotredis/hotredis/internal/pyfmt"
 )
 
-// The calls of one Float that overlap go to the server combined, several
-// in one script call (combine.go). Each caller must get what it would
-// have got alone at its place in the key's history.
+// The calls of one Float or Int that overlap go to the server combined,
+// several in one script call (combine.go). Each caller must get what it
+// would have got alone at its place in the key's history.
 
-// floatResult is one call's result.
-type floatResult struct {
-	v   float64
+// result is one call's result.
+type result[R any] struct {
+	v   R
 	err error
 }
 
-// queueFloatCalls starts calls of f, held to be combined (HoldFloatSteps),
-// one at a time so that they wait in order, and returns their results,
-// which come once the returned release sends them.
-func queueFloatCalls(t scalarT, f *hotredis.Float, ctxs []context.Context, ops []string, ys []float64) (release func() []floatResult) {
+type floatResult = result[float64]
+
+// heldCalls makes n calls of h (a *Float or an *Int), held to be
+// combined (HoldSteps), one at a time so that they wait in order, and
+// returns their results, which come once the returned release sends them.
+func heldCalls[R any](t scalarT, h any, n int, call func(i int) (R, error)) (release func() []result[R]) {
 	t.Helper()
-	free := hotredis.HoldFloatSteps(f)
-	res := make([]floatResult, len(ops))
+	free := hotredis.HoldSteps(h)
+	res := make([]result[R], n)
 	var wg sync.WaitGroup
-	for i := range ops {
+	for i := range n {
 		wg.Go(func() {
-			v, err := callFloat(ctxs[i], f, ops[i], ys[i])
-			res[i] = floatResult{v, err}
+			v, err := call(i)
+			res[i] = result[R]{v, err}
 		})
-		waitFor(t, func() bool { n, _ := hotredis.FloatSteps(f); return n == i+1 })
+		if !waited(func() bool { n, _ := hotredis.Steps(h); return n == i+1 }) {
+			free() // (or the next test's HoldSteps waits for them for ever)
+			wg.Wait()
+			t.Fatalf("call %d did not wait to be combined", i)
+		}
 	}
-	return func() []floatResult {
+	return func() []result[R] {
 		free()
 		wg.Wait()
 		return res
 	}
 }
 
+// queueFloatCalls is heldCalls of f's ops[i](ys[i]) with ctxs[i].
+func queueFloatCalls(t scalarT, f *hotredis.Float, ctxs []context.Context, ops []string, ys []float64) (release func() []floatResult) {
+	t.Helper()
+	return heldCalls(t, f, len(ops), func(i int) (float64, error) { return callFloat(ctxs[i], f, ops[i], ys[i]) })
+}
+
 // waitFor waits until cond holds (a few seconds at most).
 func waitFor(t scalarT, cond func() bool) {
 	t.Helper()
+	if !waited(cond) {
+		t.Fatal("timed out waiting")
+	}
+}
+
+// waited waits until cond holds, and reports false if it did not within a
+// few seconds.
+func waited(cond func() bool) bool {
 	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatal("timed out waiting")
+			return false
 		}
 	}
+	return true
 }
 
 // Combined calls compute what Go computes, one after the other, each on
@@ -78,9 +99,9 @@ func TestFloatCombinedCallsMatchGo(t *testing.T) {
 		if err := f.Store(ctx, x); err != nil {
 			t.Fatal(err)
 		}
-		_, before := hotredis.FloatSteps(f)
+		_, before := hotredis.Steps(f)
 		got := queueFloatCalls(t, f, ctxs, ops, ys)()
-		if _, after := hotredis.FloatSteps(f); after != before+int64(n) {
+		if _, after := hotredis.Steps(f); after != before+int64(n) {
 			t.Fatalf("%d of %d calls were combined", after-before, n)
 		}
 		a := x
@@ -148,7 +169,7 @@ func TestFloatConcurrentCallsAreCombined(t *testing.T) {
 	defer f.Delete(ctx)
 	const workers, each = 64, 50
 	noErr(t, f.Store(ctx, 2.5))
-	_, before := hotredis.FloatSteps(f)
+	_, before := hotredis.Steps(f)
 	var mu sync.Mutex
 	var sums []float64
 	var wg sync.WaitGroup
@@ -187,7 +208,7 @@ func TestFloatConcurrentCallsAreCombined(t *testing.T) {
 	if got, want := must[float64](t)(f.Load(ctx)), 2.5+float64(len(sums)); got != want {
 		t.Errorf("final value %v, want %v", got, want)
 	}
-	if _, after := hotredis.FloatSteps(f); after == before {
+	if _, after := hotredis.Steps(f); after == before {
 		t.Error("no call of 64 goroutines was combined")
 	}
 }
@@ -214,7 +235,7 @@ func TestFloatCombinedCallsUnderFaults(t *testing.T) {
 	ops, ys := adds(2)
 	release := queueFloatCalls(t, f, []context.Context{cctx, ctx}, ops, ys)
 	cancel()
-	waitFor(t, func() bool { n, _ := hotredis.FloatSteps(f); return n == 1 })
+	waitFor(t, func() bool { n, _ := hotredis.Steps(f); return n == 1 })
 	res := release()
 	if !errors.Is(res[0].err, context.Canceled) || errors.Is(res[0].err, hotredis.ErrUnknownOutcome) {
 		t.Errorf("a call cancelled before it was sent: %v, want context.Canceled alone", res[0].err)
@@ -269,4 +290,56 @@ func TestFloatCombinedCallsUnderFaults(t *testing.T) {
 	if got != 6 {
 		t.Errorf("value %v, want 6: the call whose reply was lost ran", got)
 	}
+}
+
+// Combined Int calls compute what Go computes (math/big, goInt), one
+// after the other: random values, counts and ops, overflows and divisions
+// by zero included.
+func TestIntCombinedCallsMatchGo(t *testing.T) {
+	v := hotredis.NewInt(key(t))
+	defer v.Delete(ctx)
+	// (Add and Sub are INCRBY and DECRBY, but Sub(MinInt64), which DECRBY
+	// cannot negate.)
+	ops := []string{"sub", "mul", "div", "mod", "pow", "and", "or", "xor", "andnot", "shl", "shr"}
+	rapid.Check(t, func(t *rapid.T) {
+		x := genInt64(t, "x")
+		n := rapid.IntRange(1, 12).Draw(t, "n")
+		stepOps, ys := make([]string, n), make([]int64, n)
+		for i := range n {
+			stepOps[i] = rapid.SampledFrom(ops).Draw(t, "op")
+			switch stepOps[i] {
+			case "sub":
+				ys[i] = math.MinInt64
+			case "pow", "shl", "shr":
+				ys[i] = rapid.OneOf(rapid.Int64Range(0, 70), rapid.Int64()).Draw(t, "n")
+			default:
+				ys[i] = genInt64(t, "y")
+			}
+		}
+		if rapid.Bool().Draw(t, "small") { // where pow and shl stay in range
+			x = rapid.Int64Range(-20, 20).Draw(t, "x")
+		}
+		if err := v.Store(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+		got := heldCalls(t, v, n, func(i int) (int64, error) { return callInt(ctx, v, stepOps[i], ys[i]) })()
+		a := x
+		for i := range n {
+			want, wantErr := goInt(a, stepOps[i], ys[i])
+			g := got[i]
+			switch {
+			case wantErr != nil:
+				if !errors.Is(g.err, wantErr) {
+					t.Fatalf("step %d: %d %s %d = (%d, %v), want %v", i, a, stepOps[i], ys[i], g.v, g.err, wantErr)
+				}
+				continue
+			case g.err != nil || g.v != want:
+				t.Fatalf("step %d: %d %s %d = (%d, %v), want %d", i, a, stepOps[i], ys[i], g.v, g.err, want)
+			}
+			a = want
+		}
+		if got := must[int64](t)(v.Load(ctx)); got != a {
+			t.Fatalf("stored %d, want %d", got, a)
+		}
+	})
 }

@@ -90,14 +90,34 @@ func TakeKeys[T any](q *Queue[T], id string) (takes, parked string) {
 	return q.k.takes, q.parked(id)
 }
 
-// HoldFloatSteps makes f's Add, Sub, Mul and Div wait to be combined, as
-// when as many of its calls as go at once are on their way, until release
-// ends those calls: what waits then goes in one combined call, and calls
-// go alone again.
-// It first waits for f's calls on their way to end (the last of them
-// may send what waits).
-func HoldFloatSteps(f *Float) (release func()) {
-	c := &f.steps
+// HoldSteps makes the calls of h (a *Float or an *Int) that are combined
+// (see combiner) wait to be, as when as many of its calls as go at once
+// are on their way, until release ends those calls: what waits then goes
+// in one combined call, and calls go alone again. It first waits for h's
+// calls on their way to end (the last of them may send what waits).
+func HoldSteps(h any) (release func()) {
+	switch h := h.(type) {
+	case *Float:
+		return h.steps.hold(&h.object)
+	case *Int:
+		return h.steps.hold(&h.object)
+	}
+	panic("HoldSteps: not a Float or an Int")
+}
+
+// Steps returns how many of h's calls wait to be combined, and how many
+// have gone in combined calls.
+func Steps(h any) (waiting int, combined int64) {
+	switch h := h.(type) {
+	case *Float:
+		return h.steps.counts()
+	case *Int:
+		return h.steps.counts()
+	}
+	panic("Steps: not a Float or an Int")
+}
+
+func (c *combiner[R]) hold(o *object) (release func()) {
 	c.mu.Lock()
 	for c.inFlight > 0 {
 		c.mu.Unlock()
@@ -109,16 +129,14 @@ func HoldFloatSteps(f *Float) (release func()) {
 	return func() {
 		for range combineAfter {
 			if next := c.finished(); next != nil {
-				go c.run(&f.object, next)
+				go c.run(o, next)
 			}
 		}
 	}
 }
 
-// FloatSteps returns how many of f's calls wait to be combined, and how
-// many have gone in combined calls.
-func FloatSteps(f *Float) (waiting int, combined int64) {
-	f.steps.mu.Lock()
-	defer f.steps.mu.Unlock()
-	return len(f.steps.waiting), f.steps.combined
+func (c *combiner[R]) counts() (waiting int, combined int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.waiting), c.combined
 }

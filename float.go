@@ -30,8 +30,9 @@ var (
 //
 // A Float is safe for concurrent use, and its Add, Sub, Mul and Div calls
 // that overlap go to the server combined, many in one script call (each
-// caller still gets the value after its own step): share one handle among
-// the goroutines that change a key often.
+// caller still gets the value after its own step, and the context's end or
+// a lost reply means for it what it means for a call alone): share one
+// handle among the goroutines that change a key often.
 type Float struct {
 	object
 	incrByFloat bool
@@ -43,7 +44,7 @@ type Float struct {
 func NewFloat(key string, opts ...Option) *Float {
 	o := collect(opts)
 	return &Float{object: newObject("float", key, o), incrByFloat: o.incrByFloat,
-		steps: combiner[float64]{script: scriptFloatArith, alone: floatAlone, settle: settleFloat}}
+		steps: combiner[float64]{script: scriptFloatArith, parse: parseFloat, format: pyfmt.Float, apply: floatStep}}
 }
 
 // WithIncrByFloat makes a Float's Add and Sub send Redis's own
@@ -221,69 +222,30 @@ func (f *Float) arith(ctx context.Context, name, op string, x float64) (float64,
 	return 0, err // queued
 }
 
-// floatAlone sends one step of float_arith.
-func floatAlone(ctx context.Context, o *object, op, arg string) (float64, error) {
-	s, ok, err := asString(o.scriptFew(ctx, scriptFloatArith, o.keys[:1], op, arg))
-	switch {
-	case err != nil:
-		return 0, err
-	case !ok:
-		return 0, o.fail(op, fmt.Errorf("%w: no reply from float_arith", ErrUnknownOutcome))
+// floatStep is a op arg (add sub mul div) as float_arith computes it,
+// or the error it replies.
+func floatStep(o *object, a float64, op, arg string) (float64, error) {
+	x, _ := strconv.ParseFloat(arg, 64) // (written by pyfmt.Float)
+	var r float64
+	switch op {
+	case "add":
+		r = a + x
+	case "sub":
+		r = a - x
+	case "mul":
+		r = a * x
+	case "div":
+		if x == 0 {
+			return 0, wrapErr(o.kind, o.key, &backend.ServerError{Msg: "DIVZERO float division by zero"})
+		}
+		r = a / x
+	default:
+		return 0, wrapErr(o.kind, o.key, &backend.ServerError{Msg: "ERR unknown op " + op})
 	}
-	return parseFloat(o.key, s)
-}
-
-// settleFloat works out each step's result from the value float_arith
-// read before the steps, reproducing the script's arithmetic (Lua's
-// numbers are float64s, and round as Go's do), and checks that it ends at
-// the value the script stored.
-func settleFloat(o *object, reply any, steps []*step[float64]) {
-	var before, after string
-	switch r := reply.(type) {
-	case []string:
-		if len(r) == 2 {
-			before, after = r[0], r[1]
-		}
-	case []any:
-		if len(r) == 2 {
-			before, _ = r[0].(string)
-			after, _ = r[1].(string)
-		}
+	if math.IsNaN(r) || math.IsInf(r, 0) {
+		return 0, wrapErr(o.kind, o.key, &backend.ServerError{Msg: "NOTFINITE " + pyfmt.Float(a) + " " + op + " " + arg + " is not finite"})
 	}
-	a, err := parseFloat(o.key, before)
-	for _, s := range steps {
-		if err != nil {
-			s.err = err
-			continue
-		}
-		x, _ := strconv.ParseFloat(s.arg, 64) // (formatted by pyfmt.Float)
-		var r float64
-		switch s.op {
-		case "add":
-			r = a + x
-		case "sub":
-			r = a - x
-		case "mul":
-			r = a * x
-		case "div":
-			if x == 0 {
-				s.err = wrapErr(o.kind, o.key, &backend.ServerError{Msg: "DIVZERO float division by zero"})
-				continue
-			}
-			r = a / x
-		}
-		if math.IsNaN(r) || math.IsInf(r, 0) {
-			s.err = wrapErr(o.kind, o.key, &backend.ServerError{Msg: "NOTFINITE " + pyfmt.Float(a) + " " + s.op + " " + s.arg + " is not finite"})
-			continue
-		}
-		a, s.val = r, r
-	}
-	if err == nil && pyfmt.Float(a) != after {
-		err = o.fail("steps", fmt.Errorf("%w: float_arith stored %q where its steps make %s", ErrUnknownOutcome, after, pyfmt.Float(a)))
-		for _, s := range steps {
-			s.val, s.err = 0, err
-		}
-	}
+	return r, nil
 }
 
 // incrBy is Add and Sub WithIncrByFloat: INCRBYFLOAT of by, for the call

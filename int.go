@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/bits"
 	"strconv"
 
+	"github.com/hotredis/hotredis/internal/backend"
 	"github.com/hotredis/hotredis/internal/lua"
 	"github.com/hotredis/hotredis/internal/pyfmt"
 )
@@ -19,14 +21,21 @@ var scriptIntArith = lua.Load("int_arith")
 // the dividend, Shr is arithmetic); where Go would wrap around it returns
 // ErrOverflow and changes nothing, and division by zero is
 // ErrDivideByZero. Writes keep the key's expiry.
+//
+// An Int is safe for concurrent use, and its Mul, Div, Mod, Pow, And, Or,
+// Xor, AndNot, Shl and Shr calls that overlap go to the server combined,
+// many in one script call (each caller still gets the value after its own
+// step; see Float). Add and Sub are Redis's INCRBY and DECRBY.
 type Int struct {
 	object
+	steps combiner[int64] // arithmetic by int_arith outside transactions
 }
 
 // NewInt returns a handle on the integer at key. It does no I/O; an empty
 // key makes a new unique one (see Key).
 func NewInt(key string, opts ...Option) *Int {
-	return &Int{object: newObject("int", key, collect(opts))}
+	return &Int{object: newObject("int", key, collect(opts)),
+		steps: combiner[int64]{script: scriptIntArith, parse: parseDecimal, format: formatDecimal, apply: intStep}}
 }
 
 // Load returns the value, 0 if the key is missing.
@@ -161,6 +170,10 @@ func (i *Int) Shr(ctx context.Context, n uint) (int64, error) {
 }
 
 func (i *Int) arith(ctx context.Context, op string, arg string) (int64, error) {
+	if op != "swap" && !i.queuing(ctx) {
+		n, err := i.steps.do(ctx, &i.object, op, arg)
+		return n, i.fail(ctx, err)
+	}
 	s, ok, err := asString(i.scriptFew(ctx, scriptIntArith, i.keys[:1], op, arg))
 	if err != nil {
 		return 0, i.fail(ctx, err)
@@ -168,11 +181,119 @@ func (i *Int) arith(ctx context.Context, op string, arg string) (int64, error) {
 	if !ok { // queued in a transaction
 		return 0, nil
 	}
+	return parseDecimal(i.key, s)
+}
+
+// parseDecimal reads int_arith's decimal text of the integer at key.
+func parseDecimal(key, s string) (int64, error) {
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return 0, wrapErr(i.kind, i.key, err)
+		return 0, decodeError(key, s, "int64", err)
 	}
 	return n, nil
+}
+
+func formatDecimal(n int64) string { return strconv.FormatInt(n, 10) }
+
+// intStep is a op arg as int_arith computes it, or the error it replies:
+// Go's int64 arithmetic, but for what would wrap around (OVERFLOW) and
+// division by zero (DIVZERO).
+func intStep(o *object, a int64, op, arg string) (int64, error) {
+	n, err := strconv.ParseInt(arg, 10, 64)
+	if err != nil {
+		return 0, wrapErr(o.kind, o.key, &backend.ServerError{Msg: "ERR operand is not an int64"})
+	}
+	// mag is |x| (MinInt64's too); fits says whether a sign and a
+	// magnitude make an int64, and signed makes it.
+	mag := func(x int64) uint64 {
+		if x < 0 {
+			return -uint64(x)
+		}
+		return uint64(x)
+	}
+	fits := func(neg bool, m uint64) bool { return m <= math.MaxInt64 || neg && m == 1<<63 }
+	signed := func(neg bool, m uint64) int64 {
+		if neg {
+			return int64(-m)
+		}
+		return int64(m)
+	}
+	product := func(neg bool, x, y uint64) (int64, bool) {
+		hi, lo := bits.Mul64(x, y)
+		return signed(neg, lo), hi == 0 && fits(neg, lo)
+	}
+	r, ok := int64(0), true
+	switch op {
+	case "add":
+		r = a + n
+		ok = (n >= 0) == (r >= a)
+	case "sub":
+		r = a - n
+		ok = (n >= 0) == (r <= a)
+	case "mul":
+		r, ok = product((a < 0) != (n < 0), mag(a), mag(n))
+	case "div", "mod":
+		switch {
+		case n == 0:
+			return 0, wrapErr(o.kind, o.key, &backend.ServerError{Msg: "DIVZERO integer division by zero"})
+		case op == "mod":
+			r = a % n // (MinInt64 % -1 is 0 in Go)
+		case a == math.MinInt64 && n == -1:
+			ok = false
+		default:
+			r = a / n
+		}
+	case "pow": // n is 0..65
+		switch {
+		case n == 0:
+			r = 1
+		case a == 0 || a == 1 || a == -1:
+			r = a
+			if a == -1 && n%2 == 0 {
+				r = 1
+			}
+		case n >= 64:
+			ok = false
+		default:
+			m, base := uint64(1), mag(a)
+			for range n {
+				hi, lo := bits.Mul64(m, base)
+				if hi != 0 {
+					ok = false
+					break
+				}
+				m = lo
+			}
+			neg := a < 0 && n%2 == 1
+			ok = ok && fits(neg, m)
+			r = signed(neg, m)
+		}
+	case "and":
+		r = a & n
+	case "or":
+		r = a | n
+	case "xor":
+		r = a ^ n
+	case "andnot":
+		r = a &^ n
+	case "shl": // n is 0..64
+		switch {
+		case a == 0:
+			r = 0
+		case n >= 64:
+			ok = false
+		default:
+			r, ok = product(a < 0, mag(a), 1<<n)
+		}
+	case "shr":
+		r = a >> min(n, 63)
+	default:
+		return 0, wrapErr(o.kind, o.key, &backend.ServerError{Msg: "ERR unknown op " + op})
+	}
+	if !ok {
+		return 0, wrapErr(o.kind, o.key, &backend.ServerError{Msg: "OVERFLOW " + formatDecimal(a) + " " + op + " " + arg + " overflows int64"})
+	}
+	return r, nil
 }
 
 // fail replaces the server's complaint that the stored text is not an

@@ -4,13 +4,21 @@
 -- Python's float() reads whose exact value is an integer within int64
 -- ("5.0", "3e+17": HOT Redis's Int stores such text after arithmetic with
 -- a float); missing counts as 0
--- ARGV[1] op: add sub mul div mod pow and or xor andnot shl shr swap cas
+-- ARGV[1] op: add sub mul div mod pow and or xor andnot shl shr swap cas,
+-- or steps
 -- ARGV[2] the operand, decimal int64 (pow, shl, shr: a count 0..65)
 -- ARGV[3] cas only: the new value
+-- steps: ARGV[2], ARGV[3] the first step's op (not swap or cas) and
+-- operand, ARGV[4], ARGV[5] the second's, and so on: the steps of several
+-- callers, done one after the other as if each had sent its own call. A
+-- step that fails (OVERFLOW, DIVZERO) changes nothing; the next goes on
+-- from the value before it.
 -- Reply: the new value as decimal text (swap: the old value, in decimal;
 -- cas: 1 if it swapped, else 0), or an error reply, with nothing stored:
 -- DECODE (the stored text is not an int64), OVERFLOW (the result is outside
--- int64), DIVZERO. Every value stored is decimal text.
+-- int64), DIVZERO. Every value stored is decimal text. steps: the value
+-- before the first step and after the last, in decimal: the caller works
+-- out each step's result from them; or the stored value's DECODE.
 -- A script so that read, compute and write are one atomic step. Lua numbers
 -- are doubles, exact only up to 2^53, so no int64 is ever held in one: a
 -- value is a sign and a magnitude in four 16-bit limbs (least significant
@@ -280,81 +288,102 @@ if op == 'swap' or op == 'cas' then
   return text
 end
 
-local rn, r
-if op == 'pow' or op == 'shl' or op == 'shr' then
-  local n = tonumber(ARGV[2])
-  if op == 'pow' then
-    if n == 0 then
-      rn, r = false, ONE
-    elseif iszero(a) or cmp(a, ONE) == 0 then
-      rn, r = an and n % 2 == 1, a
-    elseif n >= 64 then
-      r = nil
-    else
-      rn, r = false, ONE
-      local bn, b = an, a
-      while r and n > 0 do
-        if n % 2 == 1 then
-          rn, r = rn ~= bn, mulmag(r, b)
-          if not fits(rn, r) then r = nil end
-        end
-        n = math.floor(n / 2)
-        if r and n > 0 then
-          bn, b = false, mulmag(b, b)
-          if not fits(bn, b) then r = nil end
+-- apply returns a op arg (an, a: sign and magnitude) as sign and
+-- magnitude, or nil and the error reply (OVERFLOW, DIVZERO, ...).
+local function apply(an, a, op, arg)
+  local rn, r
+  if op == 'pow' or op == 'shl' or op == 'shr' then
+    local n = tonumber(arg)
+    if op == 'pow' then
+      if n == 0 then
+        rn, r = false, ONE
+      elseif iszero(a) or cmp(a, ONE) == 0 then
+        rn, r = an and n % 2 == 1, a
+      elseif n >= 64 then
+        r = nil
+      else
+        rn, r = false, ONE
+        local bn, b = an, a
+        while r and n > 0 do
+          if n % 2 == 1 then
+            rn, r = rn ~= bn, mulmag(r, b)
+            if not fits(rn, r) then r = nil end
+          end
+          n = math.floor(n / 2)
+          if r and n > 0 then
+            bn, b = false, mulmag(b, b)
+            if not fits(bn, b) then r = nil end
+          end
         end
       end
+    elseif op == 'shl' then
+      if iszero(a) then
+        rn, r = false, a
+      elseif n < 64 then
+        rn, r = an, mulmag(a, pow2(n))
+        if not fits(rn, r) then r = nil end
+      end
+    else -- shr: floor division by 2^n, so negative values round down
+      local p = pow2(math.min(n, 63))
+      if an then
+        rn, r = true, addmag(divmag(submag(a, ONE), p), ONE)
+      else
+        rn, r = false, divmag(a, p)
+      end
     end
-  elseif op == 'shl' then
-    if iszero(a) then
-      rn, r = false, a
-    elseif n < 64 then
-      rn, r = an, mulmag(a, pow2(n))
-      if not fits(rn, r) then r = nil end
-    end
-  else -- shr: floor division by 2^n, so negative values round down
-    local p = pow2(math.min(n, 63))
-    if an then
-      rn, r = true, addmag(divmag(submag(a, ONE), p), ONE)
-    else
-      rn, r = false, divmag(a, p)
-    end
-  end
-else
-  local bn, b = parse(ARGV[2])
-  if bn == nil then
-    return redis.error_reply('ERR operand is not an int64')
-  end
-  if op == 'add' then
-    rn, r = add(an, a, bn, b)
-  elseif op == 'sub' then
-    rn, r = add(an, a, not bn, b)
-  elseif op == 'mul' then
-    rn, r = an ~= bn, mulmag(a, b)
-  elseif op == 'div' or op == 'mod' then
-    if iszero(b) then
-      return redis.error_reply('DIVZERO integer division by zero')
-    end
-    local q, m = divmag(a, b)
-    if op == 'div' then rn, r = an ~= bn, q else rn, r = an, m end
   else
-    local ta, tb, t = twos(an, a), twos(bn, b), {}
-    for j = 1, 4 do
-      if op == 'and' then t[j] = bit.band(ta[j], tb[j])
-      elseif op == 'or' then t[j] = bit.bor(ta[j], tb[j])
-      elseif op == 'xor' then t[j] = bit.bxor(ta[j], tb[j])
-      elseif op == 'andnot' then t[j] = bit.band(ta[j], B - 1 - tb[j])
-      else return redis.error_reply('ERR unknown op ' .. op) end
+    local bn, b = parse(arg)
+    if bn == nil then
+      return nil, redis.error_reply('ERR operand is not an int64')
     end
-    rn = t[4] >= HALF
-    r = twos(rn, t)
+    if op == 'add' then
+      rn, r = add(an, a, bn, b)
+    elseif op == 'sub' then
+      rn, r = add(an, a, not bn, b)
+    elseif op == 'mul' then
+      rn, r = an ~= bn, mulmag(a, b)
+    elseif op == 'div' or op == 'mod' then
+      if iszero(b) then
+        return nil, redis.error_reply('DIVZERO integer division by zero')
+      end
+      local q, m = divmag(a, b)
+      if op == 'div' then rn, r = an ~= bn, q else rn, r = an, m end
+    else
+      local ta, tb, t = twos(an, a), twos(bn, b), {}
+      for j = 1, 4 do
+        if op == 'and' then t[j] = bit.band(ta[j], tb[j])
+        elseif op == 'or' then t[j] = bit.bor(ta[j], tb[j])
+        elseif op == 'xor' then t[j] = bit.bxor(ta[j], tb[j])
+        elseif op == 'andnot' then t[j] = bit.band(ta[j], B - 1 - tb[j])
+        else return nil, redis.error_reply('ERR unknown op ' .. op) end
+      end
+      rn = t[4] >= HALF
+      r = twos(rn, t)
+    end
+    if not fits(rn, r) then r = nil end
   end
-  if not fits(rn, r) then r = nil end
+
+  if not r then
+    return nil, redis.error_reply('OVERFLOW ' .. format(an, a) .. ' ' .. op .. ' ' .. arg .. ' overflows int64')
+  end
+  if iszero(r) then rn = false end -- (a zero product or remainder may come signed)
+  return rn, r
 end
 
-if not r then
-  return redis.error_reply('OVERFLOW ' .. format(an, a) .. ' ' .. op .. ' ' .. ARGV[2] .. ' overflows int64')
+if op == 'steps' then
+  local first, ok = format(an, a), false
+  for i = 2, #ARGV - 1, 2 do
+    local rn, r = apply(an, a, ARGV[i], ARGV[i + 1])
+    if rn ~= nil then an, a, ok = rn, r, true end
+  end
+  if not ok then return {first, first} end
+  local last = format(an, a)
+  redis.call('SET', key, last, 'KEEPTTL')
+  return {first, last}
 end
+
+local rn, r = apply(an, a, op, ARGV[2])
+if rn == nil then return r end
 local s = format(rn, r)
 redis.call('SET', key, s, 'KEEPTTL')
 return s

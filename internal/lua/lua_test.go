@@ -1051,6 +1051,36 @@ var cases = []scriptCase{
 		want:  1,
 		after: []probe{{cmd("GET", "{t}:i"), "3"}},
 	},
+	{
+		script: "int_arith", name: "steps: each goes on from the one before, beyond 2^53; the reply is the value before and after",
+		setup: [][]any{{"SET", "{t}:i", "5.0", "PX", 100000}},
+		keys:  []string{"{t}:i"},
+		args:  cmd("steps", "mul", "1000000000000000000", "sub", "1", "xor", "1234567890123", "shr", "3", "mul", "-1", "pow", "1", "mod", "1000000007"),
+		want:  []any{"5", "-648179494"},
+		after: []probe{{cmd("GET", "{t}:i"), "-648179494"}, {cmd("PTTL", "{t}:i"), between(1, 100000)}},
+	},
+	{
+		script: "int_arith", name: "steps: a failing step changes nothing; a zero never keeps a sign",
+		setup: [][]any{{"SET", "{t}:i", "-3"}},
+		keys:  []string{"{t}:i"},
+		args:  cmd("steps", "pow", "64", "div", "0", "mul", "0", "shr", "1", "sub", "-9223372036854775808", "add", "-1", "sub", "-9223372036854775808"),
+		want:  []any{"-3", "9223372036854775807"},
+		after: []probe{{cmd("GET", "{t}:i"), "9223372036854775807"}},
+	},
+	{
+		script: "int_arith", name: "steps: when every step fails nothing is written",
+		keys:  []string{"{t}:i"},
+		args:  cmd("steps", "div", "0"),
+		want:  []any{"0", "0"},
+		after: []probe{{cmd("EXISTS", "{t}:i"), int64(0)}},
+	},
+	{
+		script: "int_arith", name: "steps: a stored text that is not an integer fails them all",
+		setup: [][]any{{"SET", "{t}:i", "2.5"}},
+		keys:  []string{"{t}:i"},
+		args:  cmd("steps", "add", "1"),
+		want:  errReply("DECODE"),
+	},
 
 	// list_insert: KEYS list; ARGV index, value, marker
 	{
