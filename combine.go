@@ -14,9 +14,9 @@ import (
 // calls (flat combining): while combineAfter calls of the handle are on
 // their way, a further call waits, and the next call to go carries every
 // step waiting by then, up to maxSteps, in one script call that does them
-// one after the other. Each caller gets the reply of its own step, as if
+// one after the other. Each caller gets the result of its own step, as if
 // it had sent it alone at that point of the key's history. Where a script
-// costs the server more than the connection does (exact Float
+// costs the server more than the connection does (exact Float and Int
 // arithmetic), that is most of its cost at high concurrency; a caller
 // alone, or one of a few, goes at once, as before.
 //
@@ -51,8 +51,10 @@ const (
 	// pipeline their calls as before, and the calls of many are combined
 	// into two streams of script calls.
 	combineAfter = 2
-	// maxSteps bounds the steps of one script call (a few µs of server
-	// time each).
+	// maxSteps bounds the steps of one script call: under a µs of server
+	// time each for a Float, up to ~25 for an Int's division of big
+	// values (limb by limb), so a call of 64 of those holds the server
+	// ~1.6 ms.
 	maxSteps = 64
 )
 
