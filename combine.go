@@ -43,6 +43,7 @@ type combiner[R comparable] struct {
 	inFlight int        // calls of the handle on their way (combineAfter at most)
 	waiting  []*step[R] // in order of arrival
 	combined int64      // steps sent in combined calls (for tests)
+	steps    sync.Pool  // *step[R]s to reuse
 }
 
 const (
@@ -63,7 +64,7 @@ type step[R comparable] struct {
 	cl      *Client
 	ctx     context.Context
 	op, arg string
-	done    chan struct{} // closed when val and err are set
+	done    chan struct{} // (buffered) gets one value once val and err are set
 	sent    bool          // under the combiner's mu
 	val     R
 	err     error
@@ -84,6 +85,9 @@ func (c *combiner[R]) do(ctx context.Context, o *object, op, arg string) (R, err
 		if c.inFlight < combineAfter {
 			c.inFlight++
 			c.mu.Unlock()
+			if s != nil {
+				c.put(s)
+			}
 			v, err := c.alone(ctx, o, op, arg)
 			if next := c.finished(); next != nil {
 				go c.run(o, next)
@@ -101,7 +105,8 @@ func (c *combiner[R]) do(ctx context.Context, o *object, op, arg string) (R, err
 		if err := cl.ready(ctx, nil); err != nil {
 			return zero, wrapErr(o.kind, o.key, err)
 		}
-		s = &step[R]{cl: cl, ctx: ctx, op: op, arg: arg, done: make(chan struct{})}
+		s = c.get()
+		s.cl, s.ctx, s.op, s.arg = cl, ctx, op, arg
 	}
 	if obs := cl.observer(); obs != nil {
 		st := s // (s, reassigned above, would move to the heap)
@@ -116,7 +121,7 @@ func (c *combiner[R]) do(ctx context.Context, o *object, op, arg string) (R, err
 func (c *combiner[R]) wait(ctx context.Context, o *object, s *step[R]) (R, error) {
 	select {
 	case <-s.done:
-		return s.val, s.err
+		return c.result(s)
 	case <-ctx.Done():
 	}
 	c.mu.Lock()
@@ -127,14 +132,37 @@ func (c *combiner[R]) wait(ctx context.Context, o *object, s *step[R]) (R, error
 	c.mu.Unlock()
 	var zero R
 	if !sent {
+		c.put(s)
 		return zero, wrapErr(o.kind, o.key, ctx.Err())
 	}
 	select {
 	case <-s.done: // it was done as ctx ended: its reply stands
-		return s.val, s.err
+		return c.result(s)
 	default:
 	}
+	// (s is the combined call's until it ends: not reused.)
 	return zero, wrapErr(o.kind, o.key, fmt.Errorf("%w: %w", ErrUnknownOutcome, ctx.Err()))
+}
+
+// result returns what s got, and s to be reused.
+func (c *combiner[R]) result(s *step[R]) (R, error) {
+	v, err := s.val, s.err
+	c.put(s)
+	return v, err
+}
+
+// get returns a step to fill (a call waiting allocates none).
+func (c *combiner[R]) get() *step[R] {
+	if s, ok := c.steps.Get().(*step[R]); ok {
+		return s
+	}
+	return &step[R]{done: make(chan struct{}, 1)}
+}
+
+// put gives back s, which no combined call has (any more).
+func (c *combiner[R]) put(s *step[R]) {
+	*s = step[R]{done: s.done}
+	c.steps.Put(s)
 }
 
 // finished ends a call of the handle: it returns the steps the next call
@@ -190,7 +218,7 @@ func (c *combiner[R]) send(o *object, steps []*step[R]) {
 		c.settle(o, v, steps)
 	}
 	for _, s := range steps {
-		close(s.done)
+		s.done <- struct{}{} // (the last use of s here: its caller may reuse it)
 	}
 }
 
