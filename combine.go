@@ -239,19 +239,26 @@ func (c *combiner[R]) alone(ctx context.Context, o *object, op, arg string) (R, 
 // combined call: the value before the steps, and after them.
 func (c *combiner[R]) settle(o *object, reply any, steps []*step[R]) {
 	var before, after string
+	ok := false
 	switch r := reply.(type) {
 	case []string:
 		if len(r) == 2 {
-			before, after = r[0], r[1]
+			before, after, ok = r[0], r[1], true
 		}
 	case []any:
 		if len(r) == 2 {
-			before, _ = r[0].(string)
-			after, _ = r[1].(string)
+			var ok2 bool
+			before, ok = r[0].(string)
+			after, ok2 = r[1].(string)
+			ok = ok && ok2
 		}
 	}
-	a, err := c.parse(o.key, before)
-	if err == nil && before == "" {
+	var a R
+	var err error
+	if ok {
+		a, err = c.parse(o.key, before)
+	}
+	if !ok || err != nil { // (the script writes what parse reads)
 		err = o.fail("steps", fmt.Errorf("%w: %s replied %v to steps", ErrUnknownOutcome, c.script.Name, reply))
 	}
 	for _, s := range steps {
