@@ -24,7 +24,10 @@ import (
 // only a few calls overlap (2-8 goroutines: 1.1-1.35x slower), so the
 // main client keeps none, and calls go to a second client that pauses
 // (and has half as many connections, so that each carries more) only
-// while more than busyFrom calls are in flight. That client is made the
+// while more than busyFrom calls are in flight. From 10 in flight, as it
+// was, 12-16 goroutines made 2.1-3.7x raw rueidis's time a call on this
+// machine (hotbench -g 12, -g 16); from 24, 1.0-1.2x there, and the same
+// as from 10 at 28-64 goroutines (BENCHMARKS.md). That client is made the
 // first time the load asks for it, in the background (the calls meanwhile
 // use the main client), so that a program whose calls never pile up keeps
 // only the main client's connections.
@@ -32,7 +35,7 @@ import (
 const (
 	// busyFrom is how many calls must be in flight for the next one to
 	// take the busy pipeline.
-	busyFrom = 10
+	busyFrom = 24
 	// busyFlushDelay is the busy pipeline's MaxFlushDelay.
 	busyFlushDelay = 20 * time.Microsecond
 	// busyRetry is how long after a failed attempt to make the busy
