@@ -226,19 +226,21 @@ func (f *Float) arith(ctx context.Context, name, op string, x float64) (float64,
 // or the error it replies.
 func floatStep(o *object, a float64, op, arg string) (float64, error) {
 	x, _ := strconv.ParseFloat(arg, 64) // (written by pyfmt.Float)
+	// (Each result converted, so that no compiler fuses a product with
+	// the next step's sum, as the spec allows: Lua rounds each.)
 	var r float64
 	switch op {
 	case "add":
-		r = a + x
+		r = float64(a + x)
 	case "sub":
-		r = a - x
+		r = float64(a - x)
 	case "mul":
-		r = a * x
+		r = float64(a * x)
 	case "div":
 		if x == 0 {
 			return 0, wrapErr(o.kind, o.key, &backend.ServerError{Msg: "DIVZERO float division by zero"})
 		}
-		r = a / x
+		r = float64(a / x)
 	default:
 		return 0, wrapErr(o.kind, o.key, &backend.ServerError{Msg: "ERR unknown op " + op})
 	}
