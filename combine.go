@@ -3,6 +3,7 @@ package hotredis
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -192,10 +193,14 @@ func (c *combiner[R]) finished() []*step[R] {
 }
 
 // run sends steps, and then the steps waiting when each call ends, until
-// none wait.
+// none wait. Between two calls it lets the callers it just woke run
+// first: they queue their next steps at once, so the next call carries
+// them (hotbench at 8-32 goroutines: exact Float.Add 1.4-1.7x raw
+// rueidis's INCRBYFLOAT without the yield, 1.0-1.25x with it).
 func (c *combiner[R]) run(o *object, steps []*step[R]) {
 	for steps != nil {
 		c.send(o, steps)
+		runtime.Gosched()
 		steps = c.finished()
 	}
 }
