@@ -76,10 +76,7 @@ type step[R comparable] struct {
 // others. It must not be used inside a transaction.
 func (c *combiner[R]) do(ctx context.Context, o *object, op, arg string) (R, error) {
 	var zero R
-	cl, err := o.cli()
-	if err != nil {
-		return zero, err
-	}
+	var cl *Client
 	var s *step[R]
 	for {
 		c.mu.Lock()
@@ -102,7 +99,11 @@ func (c *combiner[R]) do(ctx context.Context, o *object, op, arg string) (R, err
 		}
 		c.mu.Unlock()
 		// (Made outside the lock, then checked again: a call alone
-		// allocates nothing.)
+		// allocates nothing, and finds its client in alone.)
+		var err error
+		if cl, err = o.cli(); err != nil {
+			return zero, err
+		}
 		if err := cl.ready(ctx, nil); err != nil {
 			return zero, wrapErr(o.kind, o.key, err)
 		}

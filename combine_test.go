@@ -79,6 +79,28 @@ func waited(cond func() bool) bool {
 	return true
 }
 
+// checkSteps compares the results of combined calls ops[i](ys[i]), made
+// on a value x, with model's, each step on the value the one before left
+// (a failing step leaves it), and returns the value the model ends at.
+func checkSteps[R any](t scalarT, x R, ops []string, ys []R, got []result[R], model func(R, string, R) (R, error), same func(a, b R) bool) R {
+	t.Helper()
+	a := x
+	for i, g := range got {
+		want, wantErr := model(a, ops[i], ys[i])
+		switch {
+		case wantErr != nil:
+			if !errors.Is(g.err, wantErr) {
+				t.Fatalf("step %d: %v %s %v = (%v, %v), want %v", i, a, ops[i], ys[i], g.v, g.err, wantErr)
+			}
+			continue
+		case g.err != nil || !same(g.v, want):
+			t.Fatalf("step %d: %v %s %v = (%v, %v), want %v", i, a, ops[i], ys[i], g.v, g.err, want)
+		}
+		a = want
+	}
+	return a
+}
+
 // Combined calls compute what Go computes, one after the other, each on
 // the value the one before left: random starting values, operands and
 // ops, failures (division by zero, results out of range) included.
@@ -104,21 +126,7 @@ func TestFloatCombinedCallsMatchGo(t *testing.T) {
 		if _, after := hotredis.Steps(f); after != before+int64(n) {
 			t.Fatalf("%d of %d calls were combined", after-before, n)
 		}
-		a := x
-		for i := range n {
-			want, wantErr := goFloat(a, ops[i], ys[i])
-			g := got[i]
-			switch {
-			case wantErr != nil:
-				if !errors.Is(g.err, wantErr) {
-					t.Fatalf("step %d: %v %s %v = (%v, %v), want %v", i, a, ops[i], ys[i], g.v, g.err, wantErr)
-				}
-				continue
-			case g.err != nil || math.Float64bits(g.v) != math.Float64bits(want):
-				t.Fatalf("step %d: %v %s %v = (%v, %v), want %v", i, a, ops[i], ys[i], g.v, g.err, want)
-			}
-			a = want
-		}
+		a := checkSteps(t, x, ops, ys, got, goFloat, func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) })
 		if got, want := rdb.Get(ctx, f.Key()).Val(), pyfmt.Float(a); got != want {
 			t.Fatalf("stored %q, want %q", got, want)
 		}
@@ -323,21 +331,7 @@ func TestIntCombinedCallsMatchGo(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := heldCalls(t, v, n, func(i int) (int64, error) { return callInt(ctx, v, stepOps[i], ys[i]) })()
-		a := x
-		for i := range n {
-			want, wantErr := goInt(a, stepOps[i], ys[i])
-			g := got[i]
-			switch {
-			case wantErr != nil:
-				if !errors.Is(g.err, wantErr) {
-					t.Fatalf("step %d: %d %s %d = (%d, %v), want %v", i, a, stepOps[i], ys[i], g.v, g.err, wantErr)
-				}
-				continue
-			case g.err != nil || g.v != want:
-				t.Fatalf("step %d: %d %s %d = (%d, %v), want %d", i, a, stepOps[i], ys[i], g.v, g.err, want)
-			}
-			a = want
-		}
+		a := checkSteps(t, x, stepOps, ys, got, goInt, func(a, b int64) bool { return a == b })
 		if got := must[int64](t)(v.Load(ctx)); got != a {
 			t.Fatalf("stored %d, want %d", got, a)
 		}

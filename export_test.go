@@ -96,25 +96,29 @@ func TakeKeys[T any](q *Queue[T], id string) (takes, parked string) {
 // in one combined call, and calls go alone again. It first waits for h's
 // calls on their way to end (the last of them may send what waits).
 func HoldSteps(h any) (release func()) {
-	switch h := h.(type) {
-	case *Float:
-		return h.steps.hold(&h.object)
-	case *Int:
-		return h.steps.hold(&h.object)
-	}
-	panic("HoldSteps: not a Float or an Int")
+	c, o := stepsOf(h)
+	return c.hold(o)
 }
 
 // Steps returns how many of h's calls wait to be combined, and how many
 // have gone in combined calls.
 func Steps(h any) (waiting int, combined int64) {
+	c, _ := stepsOf(h)
+	return c.counts()
+}
+
+// stepsOf returns h's combiner and object, h a *Float or an *Int.
+func stepsOf(h any) (interface {
+	hold(*object) func()
+	counts() (int, int64)
+}, *object) {
 	switch h := h.(type) {
 	case *Float:
-		return h.steps.counts()
+		return &h.steps, &h.object
 	case *Int:
-		return h.steps.counts()
+		return &h.steps, &h.object
 	}
-	panic("Steps: not a Float or an Int")
+	panic("not a Float or an Int")
 }
 
 func (c *combiner[R]) hold(o *object) (release func()) {

@@ -195,6 +195,31 @@ func parseDecimal(key, s string) (int64, error) {
 
 func formatDecimal(n int64) string { return strconv.FormatInt(n, 10) }
 
+// intMag is |x| (MinInt64's too).
+func intMag(x int64) uint64 {
+	if x < 0 {
+		return -uint64(x)
+	}
+	return uint64(x)
+}
+
+// intFits reports whether a sign and a magnitude make an int64.
+func intFits(neg bool, m uint64) bool { return m <= math.MaxInt64 || neg && m == 1<<63 }
+
+// intSigned is the int64 of a sign and a magnitude that fits.
+func intSigned(neg bool, m uint64) int64 {
+	if neg {
+		return int64(-m)
+	}
+	return int64(m)
+}
+
+// intProduct is the signed product of two magnitudes, and whether it fits.
+func intProduct(neg bool, x, y uint64) (int64, bool) {
+	hi, lo := bits.Mul64(x, y)
+	return intSigned(neg, lo), hi == 0 && intFits(neg, lo)
+}
+
 // intStep is a op arg as int_arith computes it, or the error it replies:
 // Go's int64 arithmetic, but for what would wrap around (OVERFLOW) and
 // division by zero (DIVZERO).
@@ -202,25 +227,6 @@ func intStep(o *object, a int64, op, arg string) (int64, error) {
 	n, err := strconv.ParseInt(arg, 10, 64)
 	if err != nil {
 		return 0, wrapErr(o.kind, o.key, &backend.ServerError{Msg: "ERR operand is not an int64"})
-	}
-	// mag is |x| (MinInt64's too); fits says whether a sign and a
-	// magnitude make an int64, and signed makes it.
-	mag := func(x int64) uint64 {
-		if x < 0 {
-			return -uint64(x)
-		}
-		return uint64(x)
-	}
-	fits := func(neg bool, m uint64) bool { return m <= math.MaxInt64 || neg && m == 1<<63 }
-	signed := func(neg bool, m uint64) int64 {
-		if neg {
-			return int64(-m)
-		}
-		return int64(m)
-	}
-	product := func(neg bool, x, y uint64) (int64, bool) {
-		hi, lo := bits.Mul64(x, y)
-		return signed(neg, lo), hi == 0 && fits(neg, lo)
 	}
 	r, ok := int64(0), true
 	switch op {
@@ -231,7 +237,7 @@ func intStep(o *object, a int64, op, arg string) (int64, error) {
 		r = a - n
 		ok = (n >= 0) == (r <= a)
 	case "mul":
-		r, ok = product((a < 0) != (n < 0), mag(a), mag(n))
+		r, ok = intProduct((a < 0) != (n < 0), intMag(a), intMag(n))
 	case "div", "mod":
 		switch {
 		case n == 0:
@@ -255,7 +261,7 @@ func intStep(o *object, a int64, op, arg string) (int64, error) {
 		case n >= 64:
 			ok = false
 		default:
-			m, base := uint64(1), mag(a)
+			m, base := uint64(1), intMag(a)
 			for range n {
 				hi, lo := bits.Mul64(m, base)
 				if hi != 0 {
@@ -265,8 +271,8 @@ func intStep(o *object, a int64, op, arg string) (int64, error) {
 				m = lo
 			}
 			neg := a < 0 && n%2 == 1
-			ok = ok && fits(neg, m)
-			r = signed(neg, m)
+			ok = ok && intFits(neg, m)
+			r = intSigned(neg, m)
 		}
 	case "and":
 		r = a & n
@@ -283,7 +289,7 @@ func intStep(o *object, a int64, op, arg string) (int64, error) {
 		case n >= 64:
 			ok = false
 		default:
-			r, ok = product(a < 0, mag(a), 1<<n)
+			r, ok = intProduct(a < 0, intMag(a), 1<<n)
 		}
 	case "shr":
 		r = a >> min(n, 63)
