@@ -99,7 +99,13 @@ func TestLimiterWaitAdmitsInArrivalOrderAtTheRate(t *testing.T) {
 	var order []int
 	var at []time.Duration
 	var wg sync.WaitGroup
+	rdb := rawClient()
+	defer rdb.Close()
 	for i := range 8 {
+		// Arrival order is the server's: waiter i+1 starts only once
+		// waiter i's reservation has moved the bucket. (A 3 ms pause
+		// between the starts once let a loaded machine send 7 before 6.)
+		before := rdb.Get(ctx, k).Val()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -109,7 +115,12 @@ func TestLimiterWaitAdmitsInArrivalOrderAtTheRate(t *testing.T) {
 			at = append(at, time.Since(start))
 			mu.Unlock()
 		}()
-		time.Sleep(3 * time.Millisecond) // arrival order: 0, 1, ...
+		for give := time.Now().Add(5 * time.Second); rdb.Get(ctx, k).Val() == before; {
+			if time.Now().After(give) {
+				t.Fatalf("waiter %d's reservation never reached the bucket", i)
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
 	}
 	wg.Wait()
 	for i := range order {
