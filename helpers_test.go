@@ -162,3 +162,45 @@ func killWhileBlocked(t *testing.T, child *exec.Cmd, got <-chan error, settle, b
 		return nil, killed
 	}
 }
+
+// schedLag measures how late this process's goroutines wake while a test
+// runs: a goroutine that sleeps a millisecond at a time records its worst
+// overshoot. Checks that a call returned by its deadline allow it on top
+// of their slack, up to maxLagAllowance: CI runs two suites at once on 2
+// cores, where a goroutine a deadline woke can wait 100 ms and more to
+// run, which says nothing about the library. (The faults these checks
+// guard against, a call waiting for a dial or for a paused server, take
+// seconds.)
+type schedLag struct {
+	worst atomic.Int64
+	stop  chan struct{}
+	done  chan struct{}
+}
+
+const maxLagAllowance = time.Second
+
+// measureLag starts measuring; it stops when t ends.
+func measureLag(t testing.TB) *schedLag {
+	l := &schedLag{stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		for {
+			start := time.Now()
+			select {
+			case <-l.stop:
+				return
+			case <-time.After(time.Millisecond):
+			}
+			if over := int64(time.Since(start) - time.Millisecond); over > l.worst.Load() {
+				l.worst.Store(over)
+			}
+		}
+	}()
+	t.Cleanup(func() { close(l.stop); <-l.done })
+	return l
+}
+
+// allowance is the worst lag seen so far, up to maxLagAllowance.
+func (l *schedLag) allowance() time.Duration {
+	return min(time.Duration(l.worst.Load()), maxLagAllowance)
+}

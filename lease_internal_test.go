@@ -44,7 +44,9 @@ func TestKeepAliveRenewsAndStopsAtEnd(t *testing.T) {
 	running, overlapped := false, false
 	release := make(chan struct{}, 16)
 	block := atomic.Bool{}
-	ttl := 90 * time.Millisecond
+	// (600 ms, not less: a lost lease is an error here, and a loaded
+	// machine once kept the watchdog from running for 60 ms.)
+	ttl := 600 * time.Millisecond
 	le.keepAlive(func() time.Duration { return ttl }, time.Now().Add(ttl),
 		func(ctx context.Context, d time.Duration) (bool, error) {
 			mu.Lock()

@@ -136,12 +136,15 @@ func TestLimiterWaitAdmitsInArrivalOrderAtTheRate(t *testing.T) {
 
 func TestLimiterWaitPastDeadlineTakesNothing(t *testing.T) {
 	k := key(t)
-	l := hotredis.NewLimiter(k, 10, 1) // one per 100ms
+	// One per 2 s, and a deadline of 1 s: far apart, so that neither a
+	// slow round trip nor a late start on a loaded machine changes the
+	// outcome.
+	l := hotredis.NewLimiter(k, 0.5, 1)
 	noErr(t, l.Wait(ctx))
 	rdb := rawClient()
 	defer rdb.Close()
 	before := rdb.Get(ctx, k).Val()
-	c, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
+	c, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	err := l.Wait(c)
 	if !errors.Is(err, context.DeadlineExceeded) || c.Err() != nil {
@@ -162,15 +165,22 @@ func TestLimiterWaitPastDeadlineTakesNothing(t *testing.T) {
 // the next caller is served as if it never came.
 func TestLimiterCancelledWaitGivesTokensBack(t *testing.T) {
 	k := key(t)
-	l := hotredis.NewLimiter(k, 10, 1)
+	l := hotredis.NewLimiter(k, 1, 1) // the waiter's token is due in 1 s
 	noErr(t, l.Wait(ctx))
 	rdb := rawClient()
 	defer rdb.Close()
-	before, _ := strconv.ParseFloat(rdb.Get(ctx, k).Val(), 64)
+	raw := rdb.Get(ctx, k).Val()
+	before, _ := strconv.ParseFloat(raw, 64)
 	c, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- l.Wait(c) }()
-	time.Sleep(20 * time.Millisecond)
+	// Cancelled once its reservation is in the bucket (not after a pause,
+	// which a loaded machine can make too short).
+	for deadline := time.Now().Add(5 * time.Second); rdb.Get(ctx, k).Val() == raw; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the Wait's reservation never reached the bucket")
+		}
+	}
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("Wait = %v, want Canceled", err)

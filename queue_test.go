@@ -991,6 +991,7 @@ func TestQueueRecoveredReservationsKeepOrder(t *testing.T) {
 		TryReserve(context.Context, time.Duration) (string, hotredis.Receipt, error)
 		TryGet(context.Context) (string, error)
 		Delete(context.Context) error
+		Key() string
 	}
 	fifo := hotredis.NewQueue[string](key(t, "fifo"))
 	lifo := hotredis.NewLifoQueue[string](key(t, "lifo"))
@@ -1010,13 +1011,13 @@ func TestQueueRecoveredReservationsKeepOrder(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, want := range tc.reserved {
-				v, _, err := q.TryReserve(ctx, 50*time.Millisecond)
+				v, _, err := q.TryReserve(ctx, time.Minute)
 				if err != nil || v != want {
 					t.Fatalf("TryReserve = %q, %v; want %q", v, err, want)
 				}
 				time.Sleep(5 * time.Millisecond) // distinct deadlines
 			}
-			time.Sleep(100 * time.Millisecond)
+			expireTakes(t, q.Key())
 			var got []string
 			v, _, err := q.TryReserve(ctx, time.Minute) // recovers both, then takes the head
 			if err != nil {
@@ -1049,13 +1050,13 @@ func TestSetQueueTryGetRecoversExpired(t *testing.T) {
 	if _, err := q.Put(ctx, "x"); err != nil {
 		t.Fatal(err)
 	}
-	if v, _, err := q.TryReserve(ctx, 30*time.Millisecond); err != nil || v != "x" {
+	if v, _, err := q.TryReserve(ctx, time.Minute); err != nil || v != "x" {
 		t.Fatalf("TryReserve = %q, %v", v, err)
 	}
 	if _, err := q.TryGet(ctx); !errors.Is(err, hotredis.ErrEmpty) {
 		t.Fatalf("TryGet while reserved: %v, want ErrEmpty", err)
 	}
-	time.Sleep(60 * time.Millisecond)
+	expireTakes(t, q.Key())
 	if v, err := q.TryGet(ctx); err != nil || v != "x" {
 		t.Fatalf("TryGet after the reservation expired = %q, %v; want \"x\"", v, err)
 	}
@@ -1094,5 +1095,23 @@ func TestQueueLostWaitParksNothingLater(t *testing.T) {
 	}
 	if v := must[string](t)(q.Get(ctx)); v != "first" {
 		t.Fatalf("Get = %q, want first", v)
+	}
+}
+
+// expireTakes makes every take (reservation, Get) of the queue at k
+// overdue, in the order of their deadlines: tests that slept until short
+// takes expired depended on the machine's speed (a slow round trip let a
+// take expire before the test expected it to).
+func expireTakes(t *testing.T, k string) {
+	t.Helper()
+	rdb := rawClient()
+	defer rdb.Close()
+	ids, err := rdb.ZRange(ctx, k+":reserved", 0, -1).Result()
+	noErr(t, err)
+	if len(ids) == 0 {
+		t.Fatal("no take to expire")
+	}
+	for i, id := range ids {
+		noErr(t, rdb.ZAddXX(ctx, k+":reserved", redis.Z{Score: float64(i + 1), Member: id}).Err())
 	}
 }
