@@ -257,7 +257,7 @@ func TestFloatCombinedCallsUnderFaults(t *testing.T) {
 
 	// Ended after it was sent, while the reply is held: its deadline
 	// passes, and the others' wait goes on.
-	dctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	dctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	ops, ys = adds(3)
 	ctxs := []context.Context{dctx, ctx, ctx} // (the first's context is the combined call's parent)
@@ -265,7 +265,15 @@ func TestFloatCombinedCallsUnderFaults(t *testing.T) {
 	p.Stall(hotredistest.ToClient)
 	done := make(chan []floatResult, 1)
 	go func() { done <- release() }()
-	time.Sleep(200 * time.Millisecond) // the combined call is sent, the deadline passes
+	// The combined call ran (seen past the proxy), then the deadline
+	// passes.
+	direct := srv.GoRedis()
+	defer direct.Close()
+	ran := func(want float64) func() bool {
+		return func() bool { v, err := direct.Get(ctx, f.Key()).Float64(); return err == nil && v == want }
+	}
+	waitFor(t, ran(4))
+	<-dctx.Done()
 	select {
 	case <-done:
 		t.Fatal("the combined call returned while its reply was held")
@@ -285,7 +293,7 @@ func TestFloatCombinedCallsUnderFaults(t *testing.T) {
 	release = queueFloatCalls(t, f, []context.Context{ctx, ctx}, ops, ys)
 	p.Stall(hotredistest.ToClient)
 	go func() { done <- release() }()
-	time.Sleep(50 * time.Millisecond)
+	waitFor(t, ran(6)) // sent, and run: the reply is what is lost
 	p.Cut()
 	p.Resume(hotredistest.ToClient)
 	for i, r := range <-done {

@@ -174,7 +174,7 @@ func TestEventSetThenClearWakesAllWaiters(t *testing.T) {
 		for ready.Load() < local {
 			time.Sleep(time.Millisecond)
 		}
-		time.Sleep(300 * time.Millisecond) // every waiter blocks by now
+		time.Sleep(time.Second) // every waiter blocks by now (300 ms was close on a loaded machine)
 		if r == 0 {
 			noErr(t, e.Set(ctx))
 			noErr(t, e.Clear(ctx))

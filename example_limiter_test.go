@@ -10,9 +10,9 @@ import (
 
 func ExampleLimiter() {
 	ctx := context.Background()
-	// 10 requests a second, in bursts of up to 3, shared by every process
+	// 2 requests a second, in bursts of up to 3, shared by every process
 	// that uses the key.
-	api := hotredis.NewLimiter("example:api-limit", 10, 3)
+	api := hotredis.NewLimiter("example:api-limit", 2, 3)
 	defer api.Delete(ctx)
 	for i := range 4 {
 		ok, err := api.Allow(ctx)
@@ -21,16 +21,16 @@ func ExampleLimiter() {
 		}
 		fmt.Println("request", i, "allowed:", ok)
 	}
-	// Wait sleeps until the next token is due: 100ms at 10 a second.
+	// Wait sleeps until the next token is due: 500ms at 2 a second.
 	start := time.Now()
 	if err := api.Wait(ctx); err != nil {
 		panic(err)
 	}
-	fmt.Println("waited about 100ms:", time.Since(start) > 50*time.Millisecond)
+	fmt.Println("waited about 500ms:", time.Since(start) > 250*time.Millisecond)
 	// Output:
 	// request 0 allowed: true
 	// request 1 allowed: true
 	// request 2 allowed: true
 	// request 3 allowed: false
-	// waited about 100ms: true
+	// waited about 500ms: true
 }

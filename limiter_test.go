@@ -57,12 +57,12 @@ func TestLimiterModel(t *testing.T) {
 }
 
 // A token comes back every 1/r: after 1.25 of them, one is back, not two.
-// (The rate leaves the calls 150 ms of slack: a loaded machine once took
+// (The rate leaves the calls 300 ms of slack: a loaded machine once took
 // more than the 15 ms a rate of 50 left.)
 func TestLimiterRefillsAtItsRate(t *testing.T) {
 	k := key(t)
-	l := hotredis.NewLimiter(k, 5, 2)
-	if l.Limit() != 5 || l.Burst() != 2 {
+	l := hotredis.NewLimiter(k, 2, 2)
+	if l.Limit() != 2 || l.Burst() != 2 {
 		t.Fatalf("Limit, Burst = %v, %v", l.Limit(), l.Burst())
 	}
 	for i, want := range []bool{true, true, false} {
@@ -70,13 +70,13 @@ func TestLimiterRefillsAtItsRate(t *testing.T) {
 			t.Fatalf("Allow #%d = %v, want %v", i, ok, want)
 		}
 	}
-	time.Sleep(250 * time.Millisecond) // one token back (200ms), not two
+	time.Sleep(700 * time.Millisecond) // one token back (500ms), not two
 	for i, want := range []bool{true, false} {
 		if ok := must[bool](t)(l.Allow(ctx)); ok != want {
-			t.Fatalf("Allow after 250ms #%d = %v, want %v", i, ok, want)
+			t.Fatalf("Allow after 700ms #%d = %v, want %v", i, ok, want)
 		}
 	}
-	time.Sleep(600 * time.Millisecond) // full again: the key goes
+	time.Sleep(1300 * time.Millisecond) // full again: the key goes
 	rdb := rawClient()
 	defer rdb.Close()
 	if n := rdb.Exists(ctx, k).Val(); n != 0 {
@@ -95,9 +95,11 @@ func TestLimiterWaitAdmitsInArrivalOrderAtTheRate(t *testing.T) {
 	// on a loaded machine.)
 	start := time.Now()
 	noErr(t, l.Wait(ctx))
-	var mu sync.Mutex
-	var order []int
-	var at []time.Duration
+	// Each waiter's return, by arrival: a waiter served out of turn got
+	// an earlier token than its place gives, and returns before that
+	// place's token is due. (Not the order of the returns: two timers
+	// that fire together may run in either order on a loaded machine.)
+	var at [8]time.Duration
 	var wg sync.WaitGroup
 	rdb := rawClient()
 	defer rdb.Close()
@@ -110,10 +112,7 @@ func TestLimiterWaitAdmitsInArrivalOrderAtTheRate(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			noErr(t, hotredis.NewLimiter(k, 50, 1).Wait(ctx))
-			mu.Lock()
-			order = append(order, i)
-			at = append(at, time.Since(start))
-			mu.Unlock()
+			at[i] = time.Since(start)
 		}()
 		for give := time.Now().Add(5 * time.Second); rdb.Get(ctx, k).Val() == before; {
 			if time.Now().After(give) {
@@ -123,10 +122,7 @@ func TestLimiterWaitAdmitsInArrivalOrderAtTheRate(t *testing.T) {
 		}
 	}
 	wg.Wait()
-	for i := range order {
-		if order[i] != i {
-			t.Fatalf("admitted in order %v, want arrival order", order)
-		}
+	for i := range at {
 		if min := time.Duration(i+1)*20*time.Millisecond - 2*time.Millisecond; at[i] < min {
 			t.Fatalf("waiter %d admitted at %v, before its token was due (%v)", i, at[i], min)
 		}

@@ -204,19 +204,19 @@ func TestObserverLockWaits(t *testing.T) {
 		done <- waiter.Acquire(ctx)
 	}()
 	waitInLine(t, k, 1)
-	time.Sleep(100 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond)
 	noErr(t, holder.Release(ctx))
 	noErr(t, <-done)
 
 	// One that gives up at its deadline, one that is cancelled.
 	late := hotredis.NewLock(k, hotredis.WithClient(c))
-	tctx, cancel := context.WithTimeout(ctx, 150*time.Millisecond)
+	tctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
 	defer cancel()
 	if err := late.Acquire(tctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Acquire past its deadline = %v", err)
 	}
 	cctx, cancel2 := context.WithCancel(ctx)
-	time.AfterFunc(100*time.Millisecond, cancel2)
+	time.AfterFunc(300*time.Millisecond, cancel2)
 	if err := late.Acquire(cctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled Acquire = %v", err)
 	}
@@ -229,9 +229,10 @@ func TestObserverLockWaits(t *testing.T) {
 	for i, want := range []struct {
 		outcome string
 		min     time.Duration
-	}{{hotredis.WaitHandedOff, 100 * time.Millisecond}, {hotredis.WaitTimeout, 100 * time.Millisecond}, {hotredis.WaitCancelled, 50 * time.Millisecond}} {
+	}{{hotredis.WaitHandedOff, 100 * time.Millisecond}, {hotredis.WaitTimeout, 100 * time.Millisecond}, {hotredis.WaitCancelled, 100 * time.Millisecond}} {
 		// (Waited counts from the first attempt's reply: on this shared
-		// 2-core machine that attempt once took 12 ms of the 150.)
+		// 2-core machine that attempt once took 12 ms of the 150, so
+		// each wait lasts 300 ms or more, and must be seen to last 100.)
 		w := ws[i]
 		if w.Type != "Lock" || w.Name != "Lock.Acquire" || w.Outcome != want.outcome || w.Waited < want.min || w.Waited > 5*time.Second {
 			t.Errorf("wait %d: %+v, want Lock.Acquire %s after at least %v", i, w, want.outcome, want.min)
@@ -263,10 +264,26 @@ func TestObserverLeases(t *testing.T) {
 	t.Parallel()
 	c, rec := observedClient(t)
 	k := key(t)
-	l := hotredis.NewLock(k, hotredis.WithClient(c), hotredis.WithLease(300*time.Millisecond))
+	l := hotredis.NewLock(k, hotredis.WithClient(c), hotredis.WithLease(600*time.Millisecond))
 	noErr(t, l.Acquire(ctx))
 	first := l.Token()
-	time.Sleep(250 * time.Millisecond) // a renewal every 100ms
+	start := time.Now()
+	renewals := func(token int64) (n int) {
+		for _, e := range rec.leasesOn(k) {
+			if e.Kind == hotredis.LeaseRenewed && e.Token == token {
+				n++
+			}
+		}
+		return n
+	}
+	// Held until its watchdog renewed it (every 200 ms), however late a
+	// loaded machine runs it.
+	for deadline := time.Now().Add(5 * time.Second); renewals(first) == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no renewal reported in 5 s of a 600 ms lease")
+		}
+	}
+	held := time.Since(start)
 	noErr(t, l.Release(ctx))
 
 	noErr(t, l.Acquire(ctx))
@@ -274,7 +291,7 @@ func TestObserverLeases(t *testing.T) {
 	noErr(t, rawClient().Del(ctx, k).Err()) // someone deletes the lock
 	select {
 	case <-l.Lost():
-	case <-time.After(time.Second):
+	case <-time.After(5 * time.Second):
 		t.Fatal("Lost not closed after the lock was deleted")
 	}
 
@@ -283,14 +300,14 @@ func TestObserverLeases(t *testing.T) {
 		if e.Type != "Lock" {
 			t.Errorf("lease event %+v: want type Lock", e)
 		}
-		if e.Kind == hotredis.LeaseRenewed && e.Token == first {
+		if e.Kind == hotredis.LeaseRenewed {
 			continue // how many depends on timing
 		}
 		kinds = append(kinds, e.Kind)
 		switch e.Kind {
 		case hotredis.LeaseReleased:
-			if e.Token != first || e.Held < 250*time.Millisecond {
-				t.Errorf("release: %+v, want token %d, held >= 250ms", e, first)
+			if e.Token != first || e.Held < held {
+				t.Errorf("release: %+v, want token %d, held >= %v", e, first, held)
 			}
 		case hotredis.LeaseLost:
 			if e.Token != second {
@@ -300,15 +317,6 @@ func TestObserverLeases(t *testing.T) {
 	}
 	if got := strings.Join(kinds, " "); got != "acquired released acquired lost" {
 		t.Errorf("lease events %q, want acquired released acquired lost (and renewals)", got)
-	}
-	renewed := 0
-	for _, e := range rec.leasesOn(k) {
-		if e.Kind == hotredis.LeaseRenewed && e.Token == first {
-			renewed++
-		}
-	}
-	if renewed == 0 {
-		t.Error("no renewal reported in 250ms of a 300ms lease")
 	}
 }
 
@@ -351,7 +359,7 @@ func TestObserverQueueWait(t *testing.T) {
 	c, rec := observedClient(t)
 	k := key(t)
 	q := hotredis.NewQueue[string](k, hotredis.WithClient(c))
-	time.AfterFunc(150*time.Millisecond, func() {
+	time.AfterFunc(time.Second, func() {
 		_ = hotredis.NewQueue[string](k, hotredis.WithClient(otherClient(t))).Put(ctx, "item")
 	})
 	start := time.Now()
@@ -359,7 +367,7 @@ func TestObserverQueueWait(t *testing.T) {
 		t.Fatalf("Get = %q", v)
 	}
 	took1 := time.Since(start)
-	tctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	tctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
 	defer cancel()
 	start = time.Now()
 	if _, err := q.Get(tctx); !errors.Is(err, context.DeadlineExceeded) {
@@ -376,9 +384,9 @@ func TestObserverQueueWait(t *testing.T) {
 		t.Fatalf("waits %+v, want 2", ws)
 	}
 	if w := ws[0]; w.Name != "Queue.Get" || w.Type != "Queue" || w.Outcome != hotredis.WaitAcquired || w.Waited < took1/2 || w.Waited > took1 {
-		t.Errorf("first wait %+v, in a call of %v (the item came after 150 ms)", w, took1)
+		t.Errorf("first wait %+v, in a call of %v (the item came after 1 s)", w, took1)
 	}
-	if w := ws[1]; w.Name != "Queue.Get" || w.Outcome != hotredis.WaitTimeout || w.Waited < 50*time.Millisecond || w.Waited > took {
+	if w := ws[1]; w.Name != "Queue.Get" || w.Outcome != hotredis.WaitTimeout || w.Waited < took/2 || w.Waited > took {
 		t.Errorf("second wait %+v, in a call of %v", w, took)
 	}
 	blocking := false
@@ -400,7 +408,7 @@ func TestObserverSignalWaits(t *testing.T) {
 	c, rec := observedClient(t)
 	k := key(t)
 	ev := hotredis.NewEvent(k+":event", hotredis.WithClient(c))
-	time.AfterFunc(100*time.Millisecond, func() {
+	time.AfterFunc(500*time.Millisecond, func() {
 		_ = hotredis.NewEvent(k+":event", hotredis.WithClient(otherClient(t))).Set(ctx)
 	})
 	noErr(t, ev.Wait(ctx))
@@ -411,7 +419,7 @@ func TestObserverSignalWaits(t *testing.T) {
 	if err := wg.Wait(tctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Wait past its deadline = %v", err)
 	}
-	if ws := rec.waitsOn(k + ":event"); len(ws) != 1 || ws[0].Name != "Event.Wait" || ws[0].Outcome != hotredis.WaitAcquired || ws[0].Waited < 50*time.Millisecond {
+	if ws := rec.waitsOn(k + ":event"); len(ws) != 1 || ws[0].Name != "Event.Wait" || ws[0].Outcome != hotredis.WaitAcquired || ws[0].Waited < 250*time.Millisecond {
 		t.Errorf("Event waits %+v", ws)
 	}
 	if ws := rec.waitsOn(k + ":wg"); len(ws) != 1 || ws[0].Name != "WaitGroup.Wait" || ws[0].Outcome != hotredis.WaitTimeout {

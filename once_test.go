@@ -243,7 +243,7 @@ func TestOnceFailedRunIsRetried(t *testing.T) {
 			if err := waitForKey(ctx, rdb, k+":ready", 20*time.Second); err != nil {
 				return err
 			}
-			time.Sleep(500 * time.Millisecond) // the child's Do waits by now
+			time.Sleep(1500 * time.Millisecond) // the child's Do waits by now (a loaded machine is slow to start a -race child)
 			return fmt.Errorf("migration: %w", errBoom)
 		})
 	}()
@@ -403,7 +403,7 @@ func TestOncePanicIsAFailedRun(t *testing.T) {
 			go func() {
 				waited <- hotredis.NewOnce(k).Do(ctx, func(context.Context) error { return errors.New("the waiter ran f") })
 			}()
-			time.Sleep(300 * time.Millisecond) // the waiter waits by now
+			time.Sleep(time.Second) // the waiter waits by now (300 ms was close on a loaded machine)
 			panic("kaboom")
 		})
 		t.Fatal("Do returned although f panicked")

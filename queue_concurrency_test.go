@@ -97,7 +97,7 @@ func TestQueueReserveAck(t *testing.T) {
 		// server): no item, set member, parking, reservation or
 		// registration.
 		var left []string
-		for range 50 {
+		for range 250 {
 			left = slices.DeleteFunc(rdb.Keys(ctx, "*"+q.Key()+"*").Val(), func(k string) bool {
 				return strings.HasSuffix(k, ":unfinished")
 			})

@@ -216,7 +216,7 @@ func TestQueueParkedItemRecovered(t *testing.T) {
 			}
 			// A Get's own registration goes with its acknowledgement, which
 			// follows within ackDelay.
-			deadline := time.Now().Add(time.Second)
+			deadline := time.Now().Add(5 * time.Second)
 			for rdb.ZCard(ctx, q.Key()+":reserved").Val() != 0 && time.Now().Before(deadline) {
 				time.Sleep(5 * time.Millisecond)
 			}
@@ -283,8 +283,9 @@ func TestSetQueueUnique(t *testing.T) {
 			if n := must[int](t)(q.PutMany(ctx, "a", "b", "b")); n != 1 {
 				t.Errorf("PutMany added %d, want 1", n)
 			}
-			// Full, but a repeat is ignored at once rather than waiting.
-			tctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+			// Full, but a repeat is ignored rather than waiting (for
+			// room that never comes: the deadline would end it).
+			tctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 			defer cancel()
 			if added, err := q.Put(tctx, "b"); added || err != nil {
 				t.Errorf("repeat on a full queue: %v %v", added, err)
@@ -571,7 +572,7 @@ func TestQueueBoundedPutWaits(t *testing.T) {
 				}
 				// A get that polled nothing wakes the put at once; the
 				// put's own periodic check would take a second.
-				if woke := (<-done).Sub(start); woke > 500*time.Millisecond {
+				if woke := (<-done).Sub(start); woke > 800*time.Millisecond {
 					t.Errorf("%s: blocked put woke %v after the get: polling?", name, woke)
 				}
 				if n := must[int](t)(q.Len(ctx)); n != 2 {

@@ -150,7 +150,12 @@ func TestRWLockReadersOverlap(t *testing.T) {
 			n := in.Add(1)
 			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
 			}
-			time.Sleep(200 * time.Millisecond)
+			// Held until all eight are in (or 10 s), however slowly a
+			// loaded machine brings them: a reader shut out would keep
+			// the others waiting that long.
+			for deadline := time.Now().Add(10 * time.Second); most.Load() < 8 && time.Now().Before(deadline); {
+				time.Sleep(time.Millisecond)
+			}
 			in.Add(-1)
 			noErr(t, l.ReleaseRead(ctx))
 		}()
@@ -324,9 +329,10 @@ func TestRWLockCancelledWaitsLeaveNothingBehind(t *testing.T) {
 	}
 	wg.Wait()
 	noErr(t, holder.Release(ctx))
-	time.Sleep(100 * time.Millisecond)
 	rdb := rawClient()
 	defer rdb.Close()
+	// (The waits that gave up leave the line in the background.)
+	waited(func() bool { return rdb.Exists(ctx, k).Val()+rdb.ZCard(ctx, k+":waiters").Val() == 0 })
 	if n := rdb.Exists(ctx, k).Val(); n != 0 {
 		t.Errorf("holders left behind")
 	}

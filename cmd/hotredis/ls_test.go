@@ -91,7 +91,7 @@ func TestWatchRedrawsUntilInterrupted(t *testing.T) {
 	if err := hotredis.NewInt(key, hotredis.WithClient(client(t))).Store(t.Context(), 7); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), 350*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 1500*time.Millisecond) // (ample for two frames 100 ms apart, a dial included, on a loaded machine)
 	defer cancel()
 	out, errOut, code := cliCtx(ctx, "watch", "--interval", "100ms", key)
 	if code != 0 {
