@@ -122,6 +122,13 @@ func roleEventWaiter() error {
 	}
 	defer done()
 	k := os.Getenv("EVENT_KEY")
+	c, err := hotredis.DefaultClient()
+	if err != nil {
+		return err
+	}
+	c.SetObserver(stateReads{func(ctx context.Context, round int64) {
+		_ = rdb.Incr(ctx, k+":ready:"+strconv.FormatInt(round, 10)).Err()
+	}})
 	var wg sync.WaitGroup
 	errs := make(chan error, envInt("EVENT_GOROUTINES"))
 	for range envInt("EVENT_GOROUTINES") {
@@ -130,10 +137,7 @@ func roleEventWaiter() error {
 			defer wg.Done()
 			for r := range envInt("EVENT_ROUNDS") {
 				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-				err := rdb.Incr(ctx, k+":ready:"+strconv.FormatInt(r, 10)).Err()
-				if err == nil {
-					err = hotredis.NewEvent(k).Wait(ctx)
-				}
+				err := hotredis.NewEvent(k).Wait(context.WithValue(ctx, waiterKey{}, &waiter{round: r}))
 				cancel()
 				if err != nil {
 					errs <- fmt.Errorf("round %d: %w", r, err)
@@ -159,22 +163,29 @@ func TestEventSetThenClearWakesAllWaiters(t *testing.T) {
 	child := startRole(t, "event-waiter", "EVENT_KEY="+k,
 		fmt.Sprint("EVENT_GOROUTINES=", remote), fmt.Sprint("EVENT_ROUNDS=", rounds))
 	e := hotredis.NewEvent(k)
+	// Each waiter has read the event clear before the Set (else it rightly
+	// waits for the next one): counted as their state reads end, here and
+	// in the other process. (A pause instead, even of a second, was once
+	// too short on a loaded machine.)
+	var ready atomic.Int64
+	waiters := otherClient(t)
+	waiters.SetObserver(stateReads{func(context.Context, int64) { ready.Add(1) }})
 	for r := range rounds {
-		var ready atomic.Int64
+		ready.Store(0)
 		woken := make(chan error, local)
 		for range local {
 			go func() {
 				c, cancel := context.WithTimeout(ctx, 20*time.Second)
 				defer cancel()
-				ready.Add(1)
-				woken <- hotredis.NewEvent(k).Wait(c)
+				woken <- hotredis.NewEvent(k, hotredis.WithClient(waiters)).Wait(context.WithValue(c, waiterKey{}, &waiter{}))
 			}()
 		}
 		noErr(t, waitForCount(ctx, rdb, k+":ready:"+strconv.Itoa(r), remote, 20*time.Second))
-		for ready.Load() < local {
-			time.Sleep(time.Millisecond)
+		for deadline := time.Now().Add(20 * time.Second); ready.Load() < local; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: %d of %d waiters read the event", r, ready.Load(), local)
+			}
 		}
-		time.Sleep(time.Second) // every waiter blocks by now (300 ms was close on a loaded machine)
 		if r == 0 {
 			noErr(t, e.Set(ctx))
 			noErr(t, e.Clear(ctx))
@@ -258,3 +269,31 @@ func TestEventRefusals(t *testing.T) {
 		t.Errorf("Wait in a transaction = %v, want ErrInTransaction", err)
 	}
 }
+
+// stateReads is an Observer that calls read when an Event.Wait whose
+// context carries a waiter has first read the event's state (the round
+// trip before the wait blocks; a wait reads it again after each maxBlock),
+// with the caller's context and the waiter's round.
+type stateReads struct{ read func(context.Context, int64) }
+
+type waiterKey struct{}
+
+// waiter marks a Wait's context for stateReads.
+type waiter struct {
+	round int64
+	read  atomic.Bool
+}
+
+func (s stateReads) StartOperation(ctx context.Context, op hotredis.Operation) (context.Context, func(hotredis.OperationEnd)) {
+	w, _ := ctx.Value(waiterKey{}).(*waiter)
+	if op.Name != "Event.Wait" || op.Blocking || w == nil {
+		return ctx, nil
+	}
+	return ctx, func(end hotredis.OperationEnd) {
+		if end.Err == nil && w.read.CompareAndSwap(false, true) {
+			s.read(ctx, w.round)
+		}
+	}
+}
+func (stateReads) Wait(context.Context, hotredis.WaitEvent)   {}
+func (stateReads) Lease(context.Context, hotredis.LeaseEvent) {}
