@@ -69,6 +69,7 @@ type step[R comparable] struct {
 	sent    bool          // under the combiner's mu
 	val     R
 	err     error
+	at      time.Time // when the combined call's reply came (see late)
 }
 
 // do runs op with arg on o's key (the combiner's script) and returns its
@@ -86,11 +87,7 @@ func (c *combiner[R]) do(ctx context.Context, o *object, op, arg string) (R, err
 			if s != nil {
 				c.put(s)
 			}
-			v, err := c.alone(ctx, o, op, arg)
-			if next := c.finished(); next != nil {
-				go c.run(o, next)
-			}
-			return v, err
+			return c.aloneInSlot(ctx, o, op, arg)
 		}
 		if s != nil {
 			c.waiting = append(c.waiting, s)
@@ -119,11 +116,23 @@ func (c *combiner[R]) do(ctx context.Context, o *object, op, arg string) (R, err
 	return c.wait(ctx, o, s)
 }
 
+// aloneInSlot is alone in one of the handle's slots for calls on their
+// way, which it then frees (or hands to the calls waiting), also if alone
+// panics (an Observer's hook may).
+func (c *combiner[R]) aloneInSlot(ctx context.Context, o *object, op, arg string) (R, error) {
+	defer func() {
+		if next := c.finished(); next != nil {
+			go c.run(o, next)
+		}
+	}()
+	return c.alone(ctx, o, op, arg)
+}
+
 // wait waits until a combined call has done s, or s's context ends.
 func (c *combiner[R]) wait(ctx context.Context, o *object, s *step[R]) (R, error) {
 	select {
 	case <-s.done:
-		return c.result(s)
+		return c.result(o, s)
 	case <-ctx.Done():
 	}
 	c.mu.Lock()
@@ -138,17 +147,24 @@ func (c *combiner[R]) wait(ctx context.Context, o *object, s *step[R]) (R, error
 		return zero, wrapErr(o.kind, o.key, ctx.Err())
 	}
 	select {
-	case <-s.done: // it was done as ctx ended: its reply stands
-		return c.result(s)
+	case <-s.done: // it was done as ctx ended: its reply stands, if in time
+		return c.result(o, s)
 	default:
 	}
 	// (s is the combined call's until it ends: not reused.)
 	return zero, wrapErr(o.kind, o.key, fmt.Errorf("%w: %w", ErrUnknownOutcome, ctx.Err()))
 }
 
-// result returns what s got, and s to be reused.
-func (c *combiner[R]) result(s *step[R]) (R, error) {
+// result returns what s got, and s to be reused. A success whose reply
+// came after s's deadline is ErrUnknownOutcome: at the deadline the
+// outcome was unknown, and a caller is never told of a late success (its
+// goroutine may run only after both the deadline and the reply).
+func (c *combiner[R]) result(o *object, s *step[R]) (R, error) {
 	v, err := s.val, s.err
+	if dl, ok := s.ctx.Deadline(); ok && err == nil && s.at.After(dl) {
+		var zero R
+		v, err = zero, wrapErr(o.kind, o.key, fmt.Errorf("%w: %w", ErrUnknownOutcome, context.DeadlineExceeded))
+	}
 	c.put(s)
 	return v, err
 }
@@ -172,6 +188,14 @@ func (c *combiner[R]) put(s *step[R]) {
 func (c *combiner[R]) finished() []*step[R] {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	// A step whose context has ended goes unsent, though its caller may
+	// not have run since (it then finds it unsent, and returns the
+	// context's error alone).
+	now := time.Now()
+	c.waiting = slices.DeleteFunc(c.waiting, func(s *step[R]) bool {
+		dl, ok := s.ctx.Deadline()
+		return s.ctx.Err() != nil || ok && !now.Before(dl)
+	})
 	if len(c.waiting) == 0 {
 		c.inFlight--
 		return nil
@@ -216,6 +240,7 @@ func (c *combiner[R]) send(o *object, steps []*step[R]) {
 	}
 	v, err := steps[0].cl.send(ctx, c.script.Cmd(true, o.keys[:1], args), true)
 	cancel()
+	at := time.Now()
 	if err != nil {
 		for _, s := range steps {
 			s.err = wrapErr(o.kind, o.key, err)
@@ -224,6 +249,7 @@ func (c *combiner[R]) send(o *object, steps []*step[R]) {
 		c.settle(o, v, steps)
 	}
 	for _, s := range steps {
+		s.at = at
 		s.done <- struct{}{} // (the last use of s here: its caller may reuse it)
 	}
 }

@@ -42,6 +42,11 @@ local function arith(op, a, b)
   elseif op == 'div' and b ~= 0 then return a / b end
 end
 
+-- A combined call carries 1 to 64 steps (the client's maxSteps): more
+-- would hold the server longer than a step's bound allows.
+if ARGV[1] == 'steps' and (#ARGV < 3 or #ARGV % 2 == 0 or #ARGV > 129) then
+  return redis.error_reply('ERR steps takes 1 to 64 op and operand pairs')
+end
 local fastRaw = redis.call('GET', KEYS[1])
 if not fastRaw or string.find(fastRaw, '^%-?%d+%.?%d*$') then
   local r = arith(ARGV[1], tonumber(fastRaw or '0'), tonumber(ARGV[2]))

@@ -28,6 +28,11 @@
 
 -- The common case first, before the libraries and this script's other
 -- functions are defined (see lua.go's "libs here"): canonical text.
+-- A combined call carries 1 to 64 steps (the client's maxSteps): more
+-- would hold the server longer than a step's bound allows.
+if ARGV[1] == 'steps' and (#ARGV < 3 or #ARGV % 2 == 0 or #ARGV > 129) then
+  return redis.error_reply('ERR steps takes 1 to 64 op and operand pairs')
+end
 local fastRaw = redis.call('GET', KEYS[1])
 
 -- small returns the value of canonical text of at most 15 digits, which a

@@ -70,6 +70,15 @@ type check func(reply any) error
 
 func cmd(args ...any) []any { return args }
 
+// manySteps is the ARGV of n steps "add 1".
+func manySteps(n int) []any {
+	args := []any{"steps"}
+	for range n {
+		args = append(args, "add", "1")
+	}
+	return args
+}
+
 func strs(ss ...string) []any {
 	out := make([]any, len(ss))
 	for i, s := range ss {
@@ -684,6 +693,34 @@ var cases = []scriptCase{
 		want:  errReply("NOTFINITE the stored value -inf"),
 	},
 
+	{
+		script: "float_arith", name: "steps: none are refused, nothing written",
+		keys:  []string{"{t}:f"},
+		args:  cmd("steps"),
+		want:  errReply("ERR steps takes 1 to 64"),
+		after: []probe{{cmd("EXISTS", "{t}:f"), int64(0)}},
+	},
+	{
+		script: "float_arith", name: "steps: a step without its operand is refused",
+		keys:  []string{"{t}:f"},
+		args:  cmd("steps", "add", "1", "add"),
+		want:  errReply("ERR steps takes 1 to 64"),
+		after: []probe{{cmd("EXISTS", "{t}:f"), int64(0)}},
+	},
+	{
+		script: "float_arith", name: "steps: 65 are refused, nothing written",
+		keys:  []string{"{t}:f"},
+		args:  manySteps(65),
+		want:  errReply("ERR steps takes 1 to 64"),
+		after: []probe{{cmd("EXISTS", "{t}:f"), int64(0)}},
+	},
+	{
+		script: "float_arith", name: "steps: 64 are taken",
+		keys: []string{"{t}:f"},
+		args: manySteps(64),
+		want: []any{"0.0", "64.0"},
+	},
+
 	// float_undo: KEYS float; ARGV the opposite increment
 	{
 		script: "float_undo", name: "takes back an increment that went beyond float64",
@@ -1073,6 +1110,31 @@ var cases = []scriptCase{
 		args:  cmd("steps", "div", "0"),
 		want:  []any{"0", "0"},
 		after: []probe{{cmd("EXISTS", "{t}:i"), int64(0)}},
+	},
+	{
+		script: "int_arith", name: "steps: none are refused",
+		keys: []string{"{t}:n"},
+		args: cmd("steps"),
+		want: errReply("ERR steps takes 1 to 64"),
+	},
+	{
+		script: "int_arith", name: "steps: a step without its operand is refused",
+		keys: []string{"{t}:n"},
+		args: cmd("steps", "mul", "2", "mul"),
+		want: errReply("ERR steps takes 1 to 64"),
+	},
+	{
+		script: "int_arith", name: "steps: 65 are refused, nothing written",
+		keys:  []string{"{t}:n"},
+		args:  manySteps(65),
+		want:  errReply("ERR steps takes 1 to 64"),
+		after: []probe{{cmd("EXISTS", "{t}:n"), int64(0)}},
+	},
+	{
+		script: "int_arith", name: "steps: 64 are taken",
+		keys: []string{"{t}:n"},
+		args: manySteps(64),
+		want: []any{"0", "64"},
 	},
 	{
 		script: "int_arith", name: "steps: a stored text that is not an integer fails them all",
