@@ -191,11 +191,13 @@ func (c *combiner[R]) finished() []*step[R] {
 	// A step whose context has ended goes unsent, though its caller may
 	// not have run since (it then finds it unsent, and returns the
 	// context's error alone).
-	now := time.Now()
-	c.waiting = slices.DeleteFunc(c.waiting, func(s *step[R]) bool {
-		dl, ok := s.ctx.Deadline()
-		return s.ctx.Err() != nil || ok && !now.Before(dl)
-	})
+	if len(c.waiting) > 0 {
+		now := time.Now()
+		c.waiting = slices.DeleteFunc(c.waiting, func(s *step[R]) bool {
+			dl, ok := s.ctx.Deadline()
+			return s.ctx.Err() != nil || ok && !now.Before(dl)
+		})
+	}
 	if len(c.waiting) == 0 {
 		c.inFlight--
 		return nil
