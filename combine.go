@@ -69,7 +69,7 @@ type step[R comparable] struct {
 	sent    bool          // under the combiner's mu
 	val     R
 	err     error
-	at      time.Time // when the combined call's reply came (see late)
+	at      time.Time // when the combined call's reply came (see result)
 }
 
 // do runs op with arg on o's key (the combiner's script) and returns its
