@@ -211,10 +211,16 @@ func roleOnceWaiter() error {
 	defer done()
 	ctx := context.Background()
 	k := os.Getenv("ONCE_KEY")
-	if err := rdb.Set(ctx, k+":ready", 1, 0).Err(); err != nil {
+	// Ready once its Do has found the run going (its first round trip
+	// ended): the parent's run ends early in this Do's first wait.
+	c, err := hotredis.DefaultClient()
+	if err != nil {
 		return err
 	}
-	err = hotredis.NewOnce(k).Do(ctx, func(ctx context.Context) error {
+	c.SetObserver(stateReads{name: "Once.Do", read: func(ctx context.Context, _ int64) {
+		_ = rdb.Set(ctx, k+":ready", 1, 0).Err()
+	}})
+	err = hotredis.NewOnce(k).Do(context.WithValue(ctx, waiterKey{}, &waiter{}), func(ctx context.Context) error {
 		return rdb.Set(ctx, k+":child-ran", 1, 0).Err()
 	})
 	result := "nil"
@@ -243,7 +249,6 @@ func TestOnceFailedRunIsRetried(t *testing.T) {
 			if err := waitForKey(ctx, rdb, k+":ready", 20*time.Second); err != nil {
 				return err
 			}
-			time.Sleep(1500 * time.Millisecond) // the child's Do waits by now (a loaded machine is slow to start a -race child)
 			return fmt.Errorf("migration: %w", errBoom)
 		})
 	}()
@@ -393,6 +398,14 @@ func TestOncePanicIsAFailedRun(t *testing.T) {
 	rdb := rawClient()
 	defer rdb.Close()
 	waited := make(chan error, 1)
+	// f panics once the waiter has found the run going (its first round
+	// trip ended), early in its first wait for the outcome: a pause
+	// instead was either too short on a loaded machine or, at a second,
+	// ended with that wait, which then looked again after the run was
+	// over and rightly ran f itself.
+	found := make(chan struct{})
+	waiters := otherClient(t)
+	waiters.SetObserver(stateReads{name: "Once.Do", read: func(context.Context, int64) { close(found) }})
 	func() {
 		defer func() {
 			if r := recover(); r != "kaboom" {
@@ -401,9 +414,13 @@ func TestOncePanicIsAFailedRun(t *testing.T) {
 		}()
 		_ = hotredis.NewOnce(k).Do(ctx, func(context.Context) error {
 			go func() {
-				waited <- hotredis.NewOnce(k).Do(ctx, func(context.Context) error { return errors.New("the waiter ran f") })
+				wctx := context.WithValue(ctx, waiterKey{}, &waiter{})
+				waited <- hotredis.NewOnce(k, hotredis.WithClient(waiters)).Do(wctx, func(context.Context) error { return errors.New("the waiter ran f") })
 			}()
-			time.Sleep(time.Second) // the waiter waits by now (300 ms was close on a loaded machine)
+			select {
+			case <-found:
+			case <-time.After(20 * time.Second):
+			}
 			panic("kaboom")
 		})
 		t.Fatal("Do returned although f panicked")
