@@ -58,6 +58,10 @@ func (e *Event) Wait(ctx context.Context) (err error) {
 	if err := e.noTx(ctx, "Wait"); err != nil {
 		return err
 	}
+	// The stream's last entry when the wait began: an entry after it is
+	// a Set that came during the wait, also one that came (with a Clear)
+	// between a read of the stream that timed out and the next look.
+	var last string
 	for {
 		r, err := asArray(e.script(ctx, scriptEventState, e.keys))
 		if err == nil && len(r) < 2 {
@@ -69,7 +73,9 @@ func (e *Event) Wait(ctx context.Context) (err error) {
 		if r[0] == int64(1) {
 			return nil
 		}
-		last, _ := r[1].(string)
+		if last == "" {
+			last, _ = r[1].(string)
+		}
 		if since.IsZero() {
 			since = time.Now()
 		}

@@ -1,6 +1,7 @@
 package hotredis_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -126,7 +127,7 @@ func roleEventWaiter() error {
 	if err != nil {
 		return err
 	}
-	c.SetObserver(stateReads{func(ctx context.Context, round int64) {
+	c.SetObserver(stateReads{read: func(ctx context.Context, round int64) {
 		_ = rdb.Incr(ctx, k+":ready:"+strconv.FormatInt(round, 10)).Err()
 	}})
 	var wg sync.WaitGroup
@@ -169,7 +170,7 @@ func TestEventSetThenClearWakesAllWaiters(t *testing.T) {
 	// too short on a loaded machine.)
 	var ready atomic.Int64
 	waiters := otherClient(t)
-	waiters.SetObserver(stateReads{func(context.Context, int64) { ready.Add(1) }})
+	waiters.SetObserver(stateReads{read: func(context.Context, int64) { ready.Add(1) }})
 	for r := range rounds {
 		ready.Store(0)
 		woken := make(chan error, local)
@@ -270,11 +271,14 @@ func TestEventRefusals(t *testing.T) {
 	}
 }
 
-// stateReads is an Observer that calls read when an Event.Wait whose
-// context carries a waiter has first read the event's state (the round
-// trip before the wait blocks; a wait reads it again after each maxBlock),
-// with the caller's context and the waiter's round.
-type stateReads struct{ read func(context.Context, int64) }
+// stateReads is an Observer that calls read when an Event.Wait (or the
+// operation named name) whose context carries a waiter has first read the
+// state (the round trip before the wait blocks; a wait reads it again
+// after each maxBlock), with the caller's context and the waiter's round.
+type stateReads struct {
+	read func(context.Context, int64)
+	name string // "Event.Wait" if empty
+}
 
 type waiterKey struct{}
 
@@ -286,7 +290,7 @@ type waiter struct {
 
 func (s stateReads) StartOperation(ctx context.Context, op hotredis.Operation) (context.Context, func(hotredis.OperationEnd)) {
 	w, _ := ctx.Value(waiterKey{}).(*waiter)
-	if op.Name != "Event.Wait" || op.Blocking || w == nil {
+	if name := cmp.Or(s.name, "Event.Wait"); op.Name != name || op.Blocking || w == nil {
 		return ctx, nil
 	}
 	return ctx, func(end hotredis.OperationEnd) {
@@ -297,3 +301,42 @@ func (s stateReads) StartOperation(ctx context.Context, op hotredis.Operation) (
 }
 func (stateReads) Wait(context.Context, hotredis.WaitEvent)   {}
 func (stateReads) Lease(context.Context, hotredis.LeaseEvent) {}
+
+// A Set (and a Clear at once) that comes between a Wait's read of the
+// stream that timed out (maxBlock) and its next look at the event still
+// wakes it: the Wait reads on from where it began. (The observer's hook
+// runs in that gap, on the waiting goroutine.)
+func TestEventSetBetweenTwoLooksWakesTheWait(t *testing.T) {
+	t.Parallel()
+	k := key(t)
+	other := hotredis.NewEvent(k)
+	c := otherClient(t)
+	var once sync.Once
+	c.SetObserver(blockEnds{"Event.Wait", func() {
+		once.Do(func() {
+			noErr(t, other.Set(ctx))
+			noErr(t, other.Clear(ctx))
+		})
+	}})
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := hotredis.NewEvent(k, hotredis.WithClient(c)).Wait(wctx); err != nil {
+		t.Fatalf("Wait = %v, want woken by the Set made while it looked again", err)
+	}
+}
+
+// blockEnds is an Observer that calls f at the end of each blocking round
+// trip of the operation named name.
+type blockEnds struct {
+	name string
+	f    func()
+}
+
+func (b blockEnds) StartOperation(ctx context.Context, op hotredis.Operation) (context.Context, func(hotredis.OperationEnd)) {
+	if op.Name != b.name || !op.Blocking {
+		return ctx, nil
+	}
+	return ctx, func(hotredis.OperationEnd) { b.f() }
+}
+func (blockEnds) Wait(context.Context, hotredis.WaitEvent)   {}
+func (blockEnds) Lease(context.Context, hotredis.LeaseEvent) {}

@@ -96,6 +96,10 @@ func (w *WaitGroup) Wait(ctx context.Context) (err error) {
 	if err := w.noTx(ctx, "Wait"); err != nil {
 		return err
 	}
+	// The stream's last entry when the wait began: an entry after it is
+	// a zero reached during the wait, also one reached (and left, by a new
+	// round) between a read of the stream that timed out and the next look.
+	var last string
 	for {
 		st, err := w.state(ctx)
 		if err != nil {
@@ -104,6 +108,9 @@ func (w *WaitGroup) Wait(ctx context.Context) (err error) {
 		if st.count == 0 {
 			return w.lostErr(st.lost)
 		}
+		if last == "" {
+			last = st.last
+		}
 		d := maxBlock
 		if st.next >= 0 {
 			d = min(d, st.next+time.Millisecond)
@@ -111,7 +118,7 @@ func (w *WaitGroup) Wait(ctx context.Context) (err error) {
 		if since.IsZero() {
 			since = time.Now()
 		}
-		entries, _, err := w.awaitEntries(ctx, "Wait", w.keys[2], st.last, d)
+		entries, _, err := w.awaitEntries(ctx, "Wait", w.keys[2], last, d)
 		if err != nil {
 			return w.ctxFail(ctx, "Wait", err)
 		}

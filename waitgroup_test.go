@@ -505,3 +505,28 @@ func TestWaitGroupDeleteReleasesWaiters(t *testing.T) {
 		t.Fatal("Wait did not return after Delete")
 	}
 }
+
+// A zero reached (and left at once by a new round) between a Wait's read
+// of the stream that timed out (maxBlock) and its next look at the
+// counter still ends the Wait: it reads on from where it began. (The
+// observer's hook runs in that gap, on the waiting goroutine.)
+func TestWaitGroupZeroBetweenTwoLooksEndsTheWait(t *testing.T) {
+	t.Parallel()
+	k := key(t)
+	other := hotredis.NewWaitGroup(k)
+	noErr(t, other.Add(ctx, 1))
+	c := otherClient(t)
+	var once sync.Once
+	c.SetObserver(blockEnds{"WaitGroup.Wait", func() {
+		once.Do(func() {
+			noErr(t, other.Done(ctx))
+			noErr(t, other.Add(ctx, 1)) // the next round
+		})
+	}})
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := hotredis.NewWaitGroup(k, hotredis.WithClient(c)).Wait(wctx); err != nil {
+		t.Fatalf("Wait = %v, want ended by the zero reached while it looked again", err)
+	}
+	noErr(t, other.Done(ctx))
+}
