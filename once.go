@@ -77,10 +77,14 @@ func (o *Once) Do(ctx context.Context, f func(context.Context) error) (err error
 	if err := o.noTx(ctx, "Do"); err != nil {
 		return err
 	}
+	// The stream's last entry when the wait began: a run that fails
+	// after it is this Do's outcome, also one whose end came between a
+	// read of the stream that timed out and the next look (see begin).
+	var from string
 	for {
 		id := newID()
 		start := time.Now()
-		r, err := o.begin(ctx, id)
+		r, err := o.begin(ctx, id, from)
 		if err != nil {
 			return o.ctxFail(ctx, "Do", err)
 		}
@@ -89,11 +93,19 @@ func (o *Once) Do(ctx context.Context, f func(context.Context) error) (err error
 			return nil
 		case int64(0):
 			return o.run(ctx, id, start, f)
+		case int64(3):
+			if len(r) < 3 {
+				return o.fail("Do", errReply)
+			}
+			return o.fail("Do", fmt.Errorf("%w: runner %v: %v", ErrRunFailed, r[1], r[2]))
 		}
 		if r[0] != int64(2) || len(r) < 3 {
 			return o.fail("Do", errReply)
 		}
 		last, _ := r[1].(string)
+		if from == "" {
+			from = last
+		}
 		pttl, _ := r[2].(int64)
 		d := maxBlock
 		if pttl >= 0 {
@@ -125,10 +137,11 @@ func (o *Once) Do(ctx context.Context, f func(context.Context) error) (err error
 	}
 }
 
-// begin runs once_begin as runner id. If ctx ends before the reply, or
+// begin runs once_begin as runner id (from, for a Do looking again: the
+// stream entry its wait began after). If ctx ends before the reply, or
 // the reply is lost, a runner's place it may have taken is given back in
 // the background (once_finish with runNotRun, which wakes the waiters).
-func (o *Once) begin(ctx context.Context, id string) ([]any, error) {
+func (o *Once) begin(ctx context.Context, id, from string) ([]any, error) {
 	cl, err := o.cli()
 	if err != nil {
 		return nil, err
@@ -137,6 +150,9 @@ func (o *Once) begin(ctx context.Context, id string) ([]any, error) {
 		cl.background(ctx, func(ctx context.Context) { _ = o.finish(ctx, id, runNotRun, "") })
 	}
 	r, err := detach(ctx, cl, func(ctx context.Context) ([]any, error) {
+		if from != "" {
+			return asArray(o.script(ctx, scriptOnceBegin, o.keys, id, ms(o.lease), from))
+		}
 		return asArray(o.script(ctx, scriptOnceBegin, o.keys, id, ms(o.lease)))
 	}, func(ctx context.Context, r []any, err error) {
 		if err != nil || (len(r) > 0 && r[0] == int64(0)) {

@@ -498,3 +498,38 @@ func TestOnceRefusals(t *testing.T) {
 		t.Errorf("Do(nil) = %v, want ErrInvalidArgument", err)
 	}
 }
+
+// A run that fails between a waiting Do's read of the stream that timed
+// out (maxBlock) and its next look is still that Do's outcome
+// (ErrRunFailed), not a cue to run f itself. (The observer's hook ends
+// the run in that gap, on the waiting goroutine.)
+func TestOnceFailureBetweenTwoLooksIsTheWaitersOutcome(t *testing.T) {
+	t.Parallel()
+	k := key(t)
+	started, fail := make(chan struct{}), make(chan struct{})
+	runner := make(chan error, 1)
+	go func() {
+		runner <- hotredis.NewOnce(k).Do(ctx, func(context.Context) error {
+			close(started)
+			<-fail
+			return errBoom
+		})
+	}()
+	<-started
+	c := otherClient(t)
+	var once sync.Once
+	c.SetObserver(blockEnds{"Once.Do", func() {
+		once.Do(func() {
+			close(fail)
+			if err := <-runner; !errors.Is(err, errBoom) {
+				t.Errorf("the runner's Do = %v, want f's error", err)
+			}
+		})
+	}})
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	err := hotredis.NewOnce(k, hotredis.WithClient(c)).Do(wctx, func(context.Context) error { return errors.New("the waiter ran f") })
+	if !errors.Is(err, hotredis.ErrRunFailed) || !strings.Contains(err.Error(), "boom") {
+		t.Fatalf("the waiter's Do = %v, want ErrRunFailed with the run's message", err)
+	}
+}

@@ -33,7 +33,7 @@ const ACLRules = "resetchannels -@all" +
 	" +hincrby +hincrbyfloat +hrandfield" +
 	" +zadd +zrem +zscore +zrange +zrangebyscore +zrevrangebyscore +zpopmin" +
 	" +zcard +zcount" +
-	" +xadd +xread +xrevrange"
+	" +xadd +xread +xrange +xrevrange"
 
 // ACLKeyPatterns returns the key patterns a user needs for the objects
 // whose keys start with prefix: "~prefix*" for the keys themselves and

@@ -2,14 +2,25 @@
 -- libs: clock_lib wake_lib
 -- KEYS[1] the done flag (string "1" once a run succeeded), KEYS[2] the runner (string:
 -- the running Do's id, expiring with its lease), KEYS[3] the wake stream.
--- ARGV[1] the caller's runner id, ARGV[2] its lease in ms.
+-- ARGV[1] the caller's runner id, ARGV[2] its lease in ms, ARGV[3] (a waiter looking
+-- again) the stream entry id its wait began after.
 -- Reply: {1} done; {2, last entry id of the wake stream, the runner's PTTL in ms}
 -- another Do runs it: wait for its end announced on the stream, or for its lease to run
--- out; {0} the caller is now the runner.
+-- out; {3, runner id, message} a run failed since ARGV[3] (announced between the
+-- waiter's last read of the stream and this look: it is the waiter's outcome); {0} the
+-- caller is now the runner.
 -- A script so that the done test, the runner test and taking the runner's place are one
 -- step (two callers never both run), and so that a waiter's stream position is read
 -- with the runner it saw: an end announced after this reply wakes it.
 if redis.call('GET', KEYS[1]) then return {1} end
+if ARGV[3] then
+  -- (The stream keeps about 32 entries: a bounded look.)
+  for _, e in ipairs(redis.call('XRANGE', KEYS[3], '(' .. ARGV[3], '+', 'COUNT', 64)) do
+    local f = {}
+    for i = 1, #e[2] - 1, 2 do f[e[2][i]] = e[2][i + 1] end
+    if f.ok == '0' then return {3, f.r or '', f.m or ''} end
+  end
+end
 if redis.call('GET', KEYS[2]) then
   return {2, lastEntry(KEYS[3]), redis.call('PTTL', KEYS[2])}
 end

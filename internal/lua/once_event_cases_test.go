@@ -63,6 +63,20 @@ func init() {
 			after: []probe{{cmd("GET", "{t}:runner"), "r0"}},
 		},
 		scriptCase{
+			script: "once_begin", name: "a waiter looking again learns of a run that failed since its wait began, before anything is taken",
+			setup: [][]any{{"XADD", "{t}:wake", "7-1", "r", "r0", "ok", "-", "m", ""}, {"XADD", "{t}:wake", "8-1", "r", "r0", "ok", "0", "m", "boom"}},
+			keys:  onceKeys, args: cmd("r1", "10000", "7-0"),
+			want:  []any{3, "r0", "boom"},
+			after: []probe{{cmd("EXISTS", "{t}:runner"), 0}},
+		},
+		scriptCase{
+			script: "once_begin", name: "a waiter looking again is not told of a failure before its wait, nor of a give-up",
+			setup: [][]any{{"XADD", "{t}:wake", "7-1", "r", "r0", "ok", "0", "m", "old"}, {"XADD", "{t}:wake", "8-1", "r", "r0", "ok", "-", "m", ""}},
+			keys:  onceKeys, args: cmd("r1", "10000", "7-1"),
+			want:  []any{0},
+			after: []probe{{cmd("GET", "{t}:runner"), "r1"}},
+		},
+		scriptCase{
 			script: "once_begin", name: "a waiter on an empty stream waits after 0-0",
 			setup: [][]any{{"SET", "{t}:runner", "r0", "PX", 5000}},
 			keys:  onceKeys, args: cmd("r1", "10000"),
