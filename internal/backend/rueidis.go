@@ -293,7 +293,7 @@ func atDeadline(ctx context.Context, err error) error {
 func (r *Rueidis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
 	var unsentLast bool // the last try sent none of the batch
 	rs, _ := resend(func() ([]Result, error, bool) {
-		rs, dedicated := r.doMultiOnce(ctx, cmds)
+		rs, dedicated, used := r.doMultiOnce(ctx, cmds)
 		// The batch's first write found its dedicated connection closed:
 		// none of it was sent (see watchedConn.Write). (Not on the shared
 		// connections, where rueidis fails every call in flight with the
@@ -301,7 +301,10 @@ func (r *Rueidis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
 		if unsentLast = dedicated && allFoundClosed(rs); unsentLast {
 			return rs, rs[0].Err, true
 		}
-		unsentLast = noneSent(ctx, rs)
+		// (Judged by the context the try went with: a dedicated
+		// connection's is bounded by the client's timeout, whose end is
+		// this batch's own, not another call's.)
+		unsentLast = noneSent(used, rs)
 		return rs, nil, unsentLast
 	})
 	if unsentLast { // (resend gave up)
@@ -340,7 +343,8 @@ func noneSent(ctx context.Context, rs []Result) bool {
 // batch goes on a dedicated connection as a command does (see direct),
 // unless it holds a blocking command, which takes rueidis's dedicated
 // connections anyway (and the client's timeout must not bound); dedicated
-// reports that this one went on one (either way).
+// reports that this one went on one (either way), and used is the context
+// it went with.
 //
 // A blocking batch is not counted in flight, as a blocking command is not
 // (see doOnce): it waits on a connection of its own, mostly idle, and
@@ -348,18 +352,18 @@ func noneSent(ctx context.Context, rs []Result) bool {
 // (workers blocked in Queue.Get, a Lock's line) through the shared
 // pipeline's writer and reader goroutines, or the busy pipeline's flush
 // delay, however few calls were active.
-func (r *Rueidis) doMultiOnce(ctx context.Context, cmds []Cmd) (_ []Result, dedicated bool) {
+func (r *Rueidis) doMultiOnce(ctx context.Context, cmds []Cmd) (_ []Result, dedicated bool, used context.Context) {
 	if slices.ContainsFunc(cmds, func(c Cmd) bool { return c.Blocking }) {
-		return doMultiRueidis(ctx, r.shared(), cmds, r.replicas, false), true
+		return doMultiRueidis(ctx, r.shared(), cmds, r.replicas, false), true, ctx
 	}
 	ctx, dedicated = r.direct(ctx)
 	defer r.directs.Add(-1)
 	if dedicated {
-		return doMultiRueidis(ctx, r.c, cmds, r.replicas, true), true
+		return doMultiRueidis(ctx, r.c, cmds, r.replicas, true), true, ctx
 	}
 	c := r.shared()
 	if r.conns.straight(ctx) {
-		return doMultiRueidis(ctx, c, cmds, r.replicas, false), false
+		return doMultiRueidis(ctx, c, cmds, r.replicas, false), false, ctx
 	}
 	rs, err := boundedOn(ctx, r.conns, func() ([]Result, error) {
 		return doMultiRueidis(ctx, c, cmds, r.replicas, false), nil
@@ -370,7 +374,7 @@ func (r *Rueidis) doMultiOnce(ctx context.Context, cmds []Cmd) (_ []Result, dedi
 			rs[i].Err = err
 		}
 	}
-	return rs, false
+	return rs, false, ctx
 }
 
 // allAtDeadline is atDeadline for each of a batch's results.

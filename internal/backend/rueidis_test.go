@@ -83,11 +83,22 @@ func TestDirectCommands(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Direct command to a busy server: %v after %v, want context.DeadlineExceeded", err, time.Since(start))
 	}
+	// A batch too, and it is not sent again: the client's timeout, not
+	// another call's deadline, ended it (it was sent, and runs once the
+	// server is back).
+	start = time.Now()
+	rs := r.DoMulti(ctx, []backend.Cmd{{Name: []string{"INCRBY"}, Keys: []string{"m"}, Args: []string{"1"}}, {Name: []string{"INCRBY"}, Keys: []string{"m"}, Args: []string{"1"}}})
+	if !errors.Is(rs[0].Err, context.DeadlineExceeded) || backend.NotSent(rs[0].Err) {
+		t.Errorf("batch to a busy server: %v after %v, want context.DeadlineExceeded, sent", rs[0].Err, time.Since(start))
+	}
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
 	if v, err := r.Do(ctx, backend.Cmd{Name: []string{"GET"}, Keys: []string{"n"}, Direct: true}); err != nil || (v != "50" && v != "51") {
 		t.Fatalf("GET after the busy spell = %v, %v", v, err)
+	}
+	if v, err := r.Do(ctx, backend.Cmd{Name: []string{"GET"}, Keys: []string{"m"}, Direct: true}); err != nil || (v != nil && v != "2") {
+		t.Fatalf("the timed-out batch ran more than once: m = %v, %v", v, err)
 	}
 }
 
