@@ -263,6 +263,26 @@ func TestQueueTakesLoseNothingUnderFaults(t *testing.T) {
 			}
 			if len(received) != producers*each {
 				t.Errorf("%d distinct items delivered, want %d: %d lost", len(received), producers*each, producers*each-len(received))
+				// Where they are, for the next one to look: still queued
+				// (a consumer stuck), or in a take's or parking list, with
+				// or without its registration.
+				rdb := rawClient()
+				defer rdb.Close()
+				for _, key := range keysMatching(t, rdb, "*"+k[1:len(k)-1]+"*") {
+					typ := rdb.Type(ctx, key).Val()
+					var v any
+					switch typ {
+					case "list":
+						v = rdb.LRange(ctx, key, 0, 20).Val()
+					case "zset":
+						v = rdb.ZRangeWithScores(ctx, key, 0, 20).Val()
+					case "set":
+						v = rdb.SRandMemberN(ctx, key, 20).Val()
+					default:
+						v = rdb.Get(ctx, key).Val()
+					}
+					t.Logf("%s (%s): %v", key, typ, v)
+				}
 			}
 			total.Add(f.n.Load())
 			t.Logf("%d faults, %d calls failed, %d items delivered once each", f.n.Load(), errs.Load(), len(received))
