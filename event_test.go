@@ -1,7 +1,6 @@
 package hotredis_test
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -127,9 +126,9 @@ func roleEventWaiter() error {
 	if err != nil {
 		return err
 	}
-	c.SetObserver(stateReads{read: func(ctx context.Context, round int64) {
+	c.SetObserver(firstLooks("Event.Wait", func(ctx context.Context, round int64) {
 		_ = rdb.Incr(ctx, k+":ready:"+strconv.FormatInt(round, 10)).Err()
-	}})
+	}))
 	var wg sync.WaitGroup
 	errs := make(chan error, envInt("EVENT_GOROUTINES"))
 	for range envInt("EVENT_GOROUTINES") {
@@ -170,7 +169,7 @@ func TestEventSetThenClearWakesAllWaiters(t *testing.T) {
 	// too short on a loaded machine.)
 	var ready atomic.Int64
 	waiters := otherClient(t)
-	waiters.SetObserver(stateReads{read: func(context.Context, int64) { ready.Add(1) }})
+	waiters.SetObserver(firstLooks("Event.Wait", func(context.Context, int64) { ready.Add(1) }))
 	for r := range rounds {
 		ready.Store(0)
 		woken := make(chan error, local)
@@ -271,37 +270,6 @@ func TestEventRefusals(t *testing.T) {
 	}
 }
 
-// stateReads is an Observer that calls read when an Event.Wait (or the
-// operation named name) whose context carries a waiter has first read the
-// state (the round trip before the wait blocks; a wait reads it again
-// after each maxBlock), with the caller's context and the waiter's round.
-type stateReads struct {
-	read func(context.Context, int64)
-	name string // "Event.Wait" if empty
-}
-
-type waiterKey struct{}
-
-// waiter marks a Wait's context for stateReads.
-type waiter struct {
-	round int64
-	read  atomic.Bool
-}
-
-func (s stateReads) StartOperation(ctx context.Context, op hotredis.Operation) (context.Context, func(hotredis.OperationEnd)) {
-	w, _ := ctx.Value(waiterKey{}).(*waiter)
-	if name := cmp.Or(s.name, "Event.Wait"); op.Name != name || op.Blocking || w == nil {
-		return ctx, nil
-	}
-	return ctx, func(end hotredis.OperationEnd) {
-		if end.Err == nil && w.read.CompareAndSwap(false, true) {
-			s.read(ctx, w.round)
-		}
-	}
-}
-func (stateReads) Wait(context.Context, hotredis.WaitEvent)   {}
-func (stateReads) Lease(context.Context, hotredis.LeaseEvent) {}
-
 // A Set (and a Clear at once) that comes between a Wait's read of the
 // stream that timed out (maxBlock) and its next look at the event still
 // wakes it: the Wait reads on from where it began. (The observer's hook
@@ -312,7 +280,7 @@ func TestEventSetBetweenTwoLooksWakesTheWait(t *testing.T) {
 	other := hotredis.NewEvent(k)
 	c := otherClient(t)
 	var once sync.Once
-	c.SetObserver(blockEnds{"Event.Wait", func() {
+	c.SetObserver(roundTrips{name: "Event.Wait", blocking: true, ended: func(context.Context, hotredis.OperationEnd) {
 		once.Do(func() {
 			noErr(t, other.Set(ctx))
 			noErr(t, other.Clear(ctx))
@@ -324,19 +292,3 @@ func TestEventSetBetweenTwoLooksWakesTheWait(t *testing.T) {
 		t.Fatalf("Wait = %v, want woken by the Set made while it looked again", err)
 	}
 }
-
-// blockEnds is an Observer that calls f at the end of each blocking round
-// trip of the operation named name.
-type blockEnds struct {
-	name string
-	f    func()
-}
-
-func (b blockEnds) StartOperation(ctx context.Context, op hotredis.Operation) (context.Context, func(hotredis.OperationEnd)) {
-	if op.Name != b.name || !op.Blocking {
-		return ctx, nil
-	}
-	return ctx, func(hotredis.OperationEnd) { b.f() }
-}
-func (blockEnds) Wait(context.Context, hotredis.WaitEvent)   {}
-func (blockEnds) Lease(context.Context, hotredis.LeaseEvent) {}

@@ -204,3 +204,41 @@ func measureLag(t testing.TB) *schedLag {
 func (l *schedLag) allowance() time.Duration {
 	return min(time.Duration(l.worst.Load()), maxLagAllowance)
 }
+
+// roundTrips is an Observer that calls ended at the end of each round trip
+// of the operation named name that blocks on the server (blocking) or
+// does not, with the caller's context: a test acts at a precise point of
+// a wait from it, on the waiting goroutine.
+type roundTrips struct {
+	nopObserver
+	name     string
+	blocking bool
+	ended    func(context.Context, hotredis.OperationEnd)
+}
+
+func (r roundTrips) StartOperation(ctx context.Context, op hotredis.Operation) (context.Context, func(hotredis.OperationEnd)) {
+	if op.Name != r.name || op.Blocking != r.blocking {
+		return ctx, nil
+	}
+	return ctx, func(end hotredis.OperationEnd) { r.ended(ctx, end) }
+}
+
+// firstLooks is roundTrips calling read once a wait of the operation
+// named name, whose context carries a *waiter (waiterKey), has first read
+// the state (the round trip before the wait blocks; a wait reads it again
+// after each maxBlock), with the caller's context and the waiter's round.
+func firstLooks(name string, read func(ctx context.Context, round int64)) roundTrips {
+	return roundTrips{name: name, ended: func(ctx context.Context, end hotredis.OperationEnd) {
+		if w, _ := ctx.Value(waiterKey{}).(*waiter); w != nil && end.Err == nil && w.read.CompareAndSwap(false, true) {
+			read(ctx, w.round)
+		}
+	}}
+}
+
+type waiterKey struct{}
+
+// waiter marks a wait's context for firstLooks.
+type waiter struct {
+	round int64
+	read  atomic.Bool
+}

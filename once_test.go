@@ -217,9 +217,9 @@ func roleOnceWaiter() error {
 	if err != nil {
 		return err
 	}
-	c.SetObserver(stateReads{name: "Once.Do", read: func(ctx context.Context, _ int64) {
+	c.SetObserver(firstLooks("Once.Do", func(ctx context.Context, _ int64) {
 		_ = rdb.Set(ctx, k+":ready", 1, 0).Err()
-	}})
+	}))
 	err = hotredis.NewOnce(k).Do(context.WithValue(ctx, waiterKey{}, &waiter{}), func(ctx context.Context) error {
 		return rdb.Set(ctx, k+":child-ran", 1, 0).Err()
 	})
@@ -405,7 +405,7 @@ func TestOncePanicIsAFailedRun(t *testing.T) {
 	// over and rightly ran f itself.
 	found := make(chan struct{})
 	waiters := otherClient(t)
-	waiters.SetObserver(stateReads{name: "Once.Do", read: func(context.Context, int64) { close(found) }})
+	waiters.SetObserver(firstLooks("Once.Do", func(context.Context, int64) { close(found) }))
 	func() {
 		defer func() {
 			if r := recover(); r != "kaboom" {
@@ -518,7 +518,7 @@ func TestOnceFailureBetweenTwoLooksIsTheWaitersOutcome(t *testing.T) {
 	<-started
 	c := otherClient(t)
 	var once sync.Once
-	c.SetObserver(blockEnds{"Once.Do", func() {
+	c.SetObserver(roundTrips{name: "Once.Do", blocking: true, ended: func(context.Context, hotredis.OperationEnd) {
 		once.Do(func() {
 			close(fail)
 			if err := <-runner; !errors.Is(err, errBoom) {

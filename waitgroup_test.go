@@ -517,7 +517,7 @@ func TestWaitGroupZeroBetweenTwoLooksEndsTheWait(t *testing.T) {
 	noErr(t, other.Add(ctx, 1))
 	c := otherClient(t)
 	var once sync.Once
-	c.SetObserver(blockEnds{"WaitGroup.Wait", func() {
+	c.SetObserver(roundTrips{name: "WaitGroup.Wait", blocking: true, ended: func(context.Context, hotredis.OperationEnd) {
 		once.Do(func() {
 			noErr(t, other.Done(ctx))
 			noErr(t, other.Add(ctx, 1)) // the next round
