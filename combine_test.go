@@ -60,25 +60,6 @@ func queueFloatCalls(t scalarT, f *hotredis.Float, ctxs []context.Context, ops [
 	return heldCalls(t, f, len(ops), func(i int) (float64, error) { return callFloat(ctxs[i], f, ops[i], ys[i]) })
 }
 
-// waitFor waits until cond holds (a few seconds at most).
-func waitFor(t scalarT, cond func() bool) {
-	t.Helper()
-	if !waited(cond) {
-		t.Fatal("timed out waiting")
-	}
-}
-
-// waited waits until cond holds, and reports false if it did not within a
-// few seconds.
-func waited(cond func() bool) bool {
-	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			return false
-		}
-	}
-	return true
-}
-
 // checkSteps compares the results of combined calls ops[i](ys[i]), made
 // on a value x, with model's, each step on the value the one before left
 // (a failing step leaves it), and returns the value the model ends at.

@@ -242,3 +242,22 @@ type waiter struct {
 	round int64
 	read  atomic.Bool
 }
+
+// waitFor waits until cond holds (a few seconds at most).
+func waitFor(t scalarT, cond func() bool) {
+	t.Helper()
+	if !waited(cond) {
+		t.Fatal("timed out waiting")
+	}
+}
+
+// waited waits until cond holds, and reports false if it did not within a
+// few seconds.
+func waited(cond func() bool) bool {
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+	return true
+}

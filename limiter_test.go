@@ -114,11 +114,8 @@ func TestLimiterWaitAdmitsInArrivalOrderAtTheRate(t *testing.T) {
 			noErr(t, hotredis.NewLimiter(k, 50, 1).Wait(ctx))
 			at[i] = time.Since(start)
 		}()
-		for give := time.Now().Add(5 * time.Second); rdb.Get(ctx, k).Val() == before; {
-			if time.Now().After(give) {
-				t.Fatalf("waiter %d's reservation never reached the bucket", i)
-			}
-			time.Sleep(100 * time.Microsecond)
+		if !waited(func() bool { return rdb.Get(ctx, k).Val() != before }) {
+			t.Fatalf("waiter %d's reservation never reached the bucket", i)
 		}
 	}
 	wg.Wait()
@@ -172,10 +169,8 @@ func TestLimiterCancelledWaitGivesTokensBack(t *testing.T) {
 	go func() { done <- l.Wait(c) }()
 	// Cancelled once its reservation is in the bucket (not after a pause,
 	// which a loaded machine can make too short).
-	for deadline := time.Now().Add(5 * time.Second); rdb.Get(ctx, k).Val() == raw; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the Wait's reservation never reached the bucket")
-		}
+	if !waited(func() bool { return rdb.Get(ctx, k).Val() != raw }) {
+		t.Fatal("the Wait's reservation never reached the bucket")
 	}
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {

@@ -278,10 +278,8 @@ func TestObserverLeases(t *testing.T) {
 	}
 	// Held until its watchdog renewed it (every 200 ms), however late a
 	// loaded machine runs it.
-	for deadline := time.Now().Add(5 * time.Second); renewals(first) == 0; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("no renewal reported in 5 s of a 600 ms lease")
-		}
+	if !waited(func() bool { return renewals(first) > 0 }) {
+		t.Fatal("no renewal reported in 5 s of a 600 ms lease")
 	}
 	held := time.Since(start)
 	noErr(t, l.Release(ctx))
