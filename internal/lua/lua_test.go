@@ -70,6 +70,26 @@ type check func(reply any) error
 
 func cmd(args ...any) []any { return args }
 
+func init() {
+	cases = append(cases, stepsBounds("float_arith", "0.0", "64.0")...)
+	cases = append(cases, stepsBounds("int_arith", "0", "64")...)
+}
+
+// stepsBounds are the cases of a script's steps (float_arith, int_arith):
+// none, a step without its operand and 65 are refused, with nothing
+// written; 64 "add 1" steps on a missing value go from zero to sixtyFour.
+func stepsBounds(script, zero, sixtyFour string) []scriptCase {
+	k := []string{"{t}:v"}
+	nothing := []probe{{cmd("EXISTS", "{t}:v"), int64(0)}}
+	refused := errReply("ERR steps takes 1 to 64")
+	return []scriptCase{
+		{script: script, name: "steps: none are refused, nothing written", keys: k, args: cmd("steps"), want: refused, after: nothing},
+		{script: script, name: "steps: a step without its operand is refused", keys: k, args: cmd("steps", "add", "1", "add"), want: refused, after: nothing},
+		{script: script, name: "steps: 65 are refused, nothing written", keys: k, args: manySteps(65), want: refused, after: nothing},
+		{script: script, name: "steps: 64 are taken", keys: k, args: manySteps(64), want: []any{zero, sixtyFour}},
+	}
+}
+
 // manySteps is the ARGV of n steps "add 1".
 func manySteps(n int) []any {
 	args := []any{"steps"}
@@ -693,34 +713,6 @@ var cases = []scriptCase{
 		want:  errReply("NOTFINITE the stored value -inf"),
 	},
 
-	{
-		script: "float_arith", name: "steps: none are refused, nothing written",
-		keys:  []string{"{t}:f"},
-		args:  cmd("steps"),
-		want:  errReply("ERR steps takes 1 to 64"),
-		after: []probe{{cmd("EXISTS", "{t}:f"), int64(0)}},
-	},
-	{
-		script: "float_arith", name: "steps: a step without its operand is refused",
-		keys:  []string{"{t}:f"},
-		args:  cmd("steps", "add", "1", "add"),
-		want:  errReply("ERR steps takes 1 to 64"),
-		after: []probe{{cmd("EXISTS", "{t}:f"), int64(0)}},
-	},
-	{
-		script: "float_arith", name: "steps: 65 are refused, nothing written",
-		keys:  []string{"{t}:f"},
-		args:  manySteps(65),
-		want:  errReply("ERR steps takes 1 to 64"),
-		after: []probe{{cmd("EXISTS", "{t}:f"), int64(0)}},
-	},
-	{
-		script: "float_arith", name: "steps: 64 are taken",
-		keys: []string{"{t}:f"},
-		args: manySteps(64),
-		want: []any{"0.0", "64.0"},
-	},
-
 	// float_undo: KEYS float; ARGV the opposite increment
 	{
 		script: "float_undo", name: "takes back an increment that went beyond float64",
@@ -1110,31 +1102,6 @@ var cases = []scriptCase{
 		args:  cmd("steps", "div", "0"),
 		want:  []any{"0", "0"},
 		after: []probe{{cmd("EXISTS", "{t}:i"), int64(0)}},
-	},
-	{
-		script: "int_arith", name: "steps: none are refused",
-		keys: []string{"{t}:n"},
-		args: cmd("steps"),
-		want: errReply("ERR steps takes 1 to 64"),
-	},
-	{
-		script: "int_arith", name: "steps: a step without its operand is refused",
-		keys: []string{"{t}:n"},
-		args: cmd("steps", "mul", "2", "mul"),
-		want: errReply("ERR steps takes 1 to 64"),
-	},
-	{
-		script: "int_arith", name: "steps: 65 are refused, nothing written",
-		keys:  []string{"{t}:n"},
-		args:  manySteps(65),
-		want:  errReply("ERR steps takes 1 to 64"),
-		after: []probe{{cmd("EXISTS", "{t}:n"), int64(0)}},
-	},
-	{
-		script: "int_arith", name: "steps: 64 are taken",
-		keys: []string{"{t}:n"},
-		args: manySteps(64),
-		want: []any{"0", "64"},
 	},
 	{
 		script: "int_arith", name: "steps: a stored text that is not an integer fails them all",
