@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -263,30 +264,34 @@ func TestQueueTakesLoseNothingUnderFaults(t *testing.T) {
 			}
 			if len(received) != producers*each {
 				t.Errorf("%d distinct items delivered, want %d: %d lost", len(received), producers*each, producers*each-len(received))
-				// Where they are, for the next one to look: still queued
-				// (a consumer stuck), or in a take's or parking list, with
-				// or without its registration.
-				rdb := rawClient()
-				defer rdb.Close()
-				for _, key := range keysMatching(t, rdb, "*"+k[1:len(k)-1]+"*") {
-					typ := rdb.Type(ctx, key).Val()
-					var v any
-					switch typ {
-					case "list":
-						v = rdb.LRange(ctx, key, 0, 20).Val()
-					case "zset":
-						v = rdb.ZRangeWithScores(ctx, key, 0, 20).Val()
-					case "set":
-						v = rdb.SRandMemberN(ctx, key, 20).Val()
-					default:
-						v = rdb.Get(ctx, key).Val()
-					}
-					t.Logf("%s (%s): %v", key, typ, v)
-				}
+				logQueueKeys(t, k)
 			}
 			total.Add(f.n.Load())
 			t.Logf("%d faults, %d calls failed, %d items delivered once each", f.n.Load(), errs.Load(), len(received))
 		})
+	}
+}
+
+// logQueueKeys logs every key of the queue k, for the next one to look
+// where missing items are: still queued (a consumer stuck), or in a take's
+// or parking list, with or without its registration.
+func logQueueKeys(t *testing.T, k string) {
+	rdb := rawClient()
+	defer rdb.Close()
+	for _, key := range keysMatching(t, rdb, "*"+k[1:len(k)-1]+"*") {
+		typ := rdb.Type(ctx, key).Val()
+		var v any
+		switch typ {
+		case "list":
+			v = rdb.LRange(ctx, key, 0, 20).Val()
+		case "zset":
+			v = rdb.ZRangeWithScores(ctx, key, 0, 20).Val()
+		case "set":
+			v = rdb.SRandMemberN(ctx, key, 20).Val()
+		default:
+			v = rdb.Get(ctx, key).Val()
+		}
+		t.Logf("%s (%s): %v", key, typ, v)
 	}
 }
 
@@ -913,5 +918,177 @@ func TestCloseLetsGiveBacksRun(t *testing.T) {
 		t.Error("the lock is still held after Close: the cancelled Acquire's grant was not given back")
 	} else {
 		noErr(t, other.Release(ctx))
+	}
+}
+
+// TestQueueTakesSentTwiceLoseNothing: a take whose command or pipeline
+// reached the server twice (a client's resend of a call it wrongly judged
+// unsent) delivers its items once, and the second run takes nothing more:
+// the consumers' client here runs every command and pipeline twice. (Each
+// run took items into the same take's list and the Get's acknowledgement
+// deleted them all: the first run's were lost.)
+func TestQueueTakesSentTwiceLoseNothing(t *testing.T) {
+	cases := []struct {
+		name string
+		get  func(ctx context.Context, k string, c *hotredis.Client) ([]string, error)
+	}{
+		{"Get", func(ctx context.Context, k string, c *hotredis.Client) ([]string, error) {
+			v, err := hotredis.NewQueue[string](k, hotredis.WithClient(c)).Get(ctx)
+			return []string{v}, err
+		}},
+		{"TryGet", func(ctx context.Context, k string, c *hotredis.Client) ([]string, error) {
+			v, err := hotredis.NewQueue[string](k, hotredis.WithClient(c)).TryGet(ctx)
+			if errors.Is(err, hotredis.ErrEmpty) {
+				return nil, nil
+			}
+			return []string{v}, err
+		}},
+		{"GetMany", func(ctx context.Context, k string, c *hotredis.Client) ([]string, error) {
+			return hotredis.NewQueue[string](k, hotredis.WithClient(c)).GetMany(ctx, 3)
+		}},
+		{"SetQueueGet", func(ctx context.Context, k string, c *hotredis.Client) ([]string, error) {
+			v, err := hotredis.NewSetQueue[string](k, hotredis.WithClient(c)).Get(ctx)
+			return []string{v}, err
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			k := key(t)
+			rdb := rawClient()
+			t.Cleanup(func() { rdb.Close() })
+			rdb.AddHook(twice{})
+			c := hotredis.WrapGoRedis(rdb)
+			t.Cleanup(func() { c.Close() })
+			put, setPut := hotredis.NewQueue[string](k), hotredis.NewSetQueue[string](k)
+			const consumers, items = 4, 150
+			var (
+				mu       sync.Mutex
+				received = map[string]int{}
+				count    atomic.Int64
+				stop     atomic.Bool
+				wg       sync.WaitGroup
+			)
+			// Waits without a deadline: a wait's second run waits on the
+			// server again (for nothing, at the end), which would eat any
+			// deadline, and every item a wait took came back (a caller that
+			// gave up) to be taken by another wait.
+			cctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			for range consumers {
+				wg.Go(func() {
+					for !stop.Load() {
+						vs, err := tc.get(cctx, k, c)
+						if errors.Is(err, context.Canceled) {
+							return
+						}
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						mu.Lock()
+						for _, v := range vs {
+							received[v]++
+						}
+						mu.Unlock()
+						count.Add(int64(len(vs)))
+					}
+				})
+			}
+			// Put one at a time, some while the consumers wait (their
+			// waits' pipelines run twice too), some in bursts.
+			for i := range items {
+				var err error
+				if v := strconv.Itoa(i); tc.name == "SetQueueGet" {
+					_, err = setPut.Put(ctx, v)
+				} else {
+					err = put.Put(ctx, v)
+				}
+				noErr(t, err)
+				if i%10 == 0 {
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+			waited(func() bool { return count.Load() >= items })
+			stop.Store(true)
+			cancel()
+			wg.Wait()
+			mu.Lock()
+			defer mu.Unlock()
+			for v, n := range received {
+				if n != 1 {
+					t.Errorf("%q delivered %d times", v, n)
+				}
+			}
+			if len(received) != items {
+				t.Errorf("%d distinct items delivered, want %d", len(received), items)
+				logQueueKeys(t, k)
+			}
+			if n, err := put.Len(ctx); err != nil || n != 0 {
+				t.Errorf("Len = %d, %v after all were delivered, want 0", n, err)
+			}
+		})
+	}
+}
+
+// TestQueueWaitSentTwiceGivesBackWhatItTook: a Get whose wait's pipeline
+// ran twice, the first run taking an item and the second waiting in vain
+// until the Get's deadline, gives the first run's item back when it gives
+// up (not when its registration expires: getHold, 10 s by default).
+// (GetMany: its take registers only once it waits, where a Get's first
+// take registers itself in any case.)
+func TestQueueWaitSentTwiceGivesBackWhatItTook(t *testing.T) {
+	k := key(t)
+	rdb := rawClient()
+	t.Cleanup(func() { rdb.Close() })
+	rdb.AddHook(twice{})
+	c := hotredis.WrapGoRedis(rdb)
+	t.Cleanup(func() { c.Close() })
+	q := hotredis.NewQueue[string](k)
+	raw := rawClient()
+	t.Cleanup(func() { raw.Close() })
+	done := make(chan error, 1)
+	go func() {
+		gctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		_, err := hotredis.NewQueue[string](k, hotredis.WithClient(c)).GetMany(gctx, 2)
+		done <- err
+	}()
+	// Once the wait registered (its pipeline's first command), the item
+	// comes: the first run's wait takes it, the second's waits.
+	if !waited(func() bool { return raw.ZCard(ctx, k+":reserved").Val() > 0 }) {
+		t.Fatal("the Get never waited")
+	}
+	noErr(t, q.Put(ctx, "x"))
+	if err := <-done; !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("GetMany: %v, want the deadline", err)
+	}
+	if !waited(func() bool { n, _ := q.Len(ctx); return n == 1 }) {
+		t.Error("the item the Get's wait took did not come back")
+		logQueueKeys(t, k)
+	}
+	v, err := q.TryGet(ctx)
+	if err != nil || v != "x" {
+		t.Errorf("TryGet = %q, %v, want x", v, err)
+	}
+}
+
+// twice is a go-redis hook that sends every command and pipeline twice,
+// the second run's replies standing.
+type twice struct{}
+
+func (twice) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (twice) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		_ = next(ctx, cmd)
+		return next(ctx, cmd)
+	}
+}
+
+func (twice) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		_ = next(ctx, cmds)
+		return next(ctx, cmds)
 	}
 }

@@ -57,6 +57,11 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 				return q.takeOnce(ctx, cl, tid, tlist, tnative, tc, hold)
 			}, func(ctx context.Context, arr []any, err error) { q.undoTake(ctx, tid, tookItems(arr), err) })
 		}
+		if errors.Is(err, errTakeAgain) {
+			id, list = q.newTake()
+			native = false // (queue_take gives a second run what the first took)
+			continue
+		}
 		if err == nil && len(arr) == 1 && native {
 			// The native take registered itself though it found nothing:
 			// that registration goes as an acknowledgement does, and a
@@ -155,6 +160,15 @@ func (q *queue) nativeTake(ctx context.Context, cl *Client, id, list string, hol
 		return nil, err
 	}
 	rs = rs[first:]
+	if rs[1].Val == int64(0) {
+		// ZADD added no registration: this take ran before (sent twice),
+		// and its list holds the first run's item too, which this reply
+		// does not name. Everything goes back, for a take anew.
+		if _, err := q.recoverOne(ctx, id, "1"); err != nil {
+			return nil, err
+		}
+		return nil, errTakeAgain
+	}
 	if sync {
 		cl.sawServerTime(rs[5].Val)
 		if ids := stringsOf(asArrayOf(rs[4].Val)); len(ids) > 0 {
@@ -174,6 +188,11 @@ type nativeTakeCmds struct {
 	cmds       [8]backend.Cmd
 	keys, args [2]string
 }
+
+// errTakeAgain is a native take's outcome when it found that it had run
+// before (see nativeTake): it gave back what both runs took, and the take
+// goes again under a new id.
+var errTakeAgain = errors.New("the take ran twice: taking again")
 
 func asArrayOf(v any) []any { arr, _ := v.([]any); return arr }
 
@@ -227,7 +246,12 @@ func (q *queue) waitTake(ctx context.Context, op, id string, hold time.Duration,
 				scriptQueueClaim.Cmd(true, claimKeys, claimArgs),
 			}
 		}, func(ctx context.Context, rs []backend.Result, err error) {
-			q.undoTake(ctx, id, err == nil && rs[1].Val != nil, err)
+			// Unless the claim ran and holds nothing: the wait may have
+			// parked an item for a claim that failed (NOSCRIPT), or a first
+			// run of the pipeline (sent twice) parked or claimed one while
+			// this run's wait parked none.
+			took := err == nil && (rs[2].Err != nil || tookItems(asArrayOf(rs[2].Val)))
+			q.undoTake(ctx, id, took, err)
 		})
 		if err != nil {
 			return nil, err
@@ -295,6 +319,8 @@ func (q *queue) undoTake(ctx context.Context, id string, took bool, err error) {
 	switch {
 	case err != nil && isServerErr(err):
 		return // refused: it took nothing
+	case errors.Is(err, errTakeAgain):
+		return // it gave back what it took
 	case err != nil:
 		mode = "2"
 	case !took:

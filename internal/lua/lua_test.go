@@ -2068,6 +2068,31 @@ var cases = []scriptCase{
 		},
 	},
 	{
+		script: "queue_claim", name: "two parked items (a wait that ran twice) are claimed earliest first, those beyond n going back to the head",
+		setup: [][]any{{"LPUSH", "{t}:parked:t1", "p1", "p2"}, {"RPUSH", "{t}:list", "a"}, {"ZADD", "{t}:takes", later, "t1"}},
+		keys:  claimKeys,
+		args:  cmd("t1", "30000", "1", "100"),
+		want:  took("p1"),
+		after: []probe{
+			{cmd("LRANGE", "{t}:taken:t1", 0, -1), strs("p1")},
+			{cmd("LRANGE", "{t}:list", 0, -1), strs("p2", "a")},
+			{cmd("EXISTS", "{t}:parked:t1"), 0},
+		},
+	},
+	{
+		script: "queue_claim", name: "a second run gives what the first claimed, puts back what it parked, and renews the deadline",
+		setup: [][]any{{"RPUSH", "{t}:taken:t1", "a", "b"}, {"RPUSH", "{t}:parked:t1", "p"}, {"RPUSH", "{t}:list", "c"}, {"ZADD", "{t}:takes", 1, "old", later, "t1"}},
+		keys:  claimKeys,
+		args:  cmd("t1", "60000", "2", "100"),
+		want:  took("a", "b"),
+		after: []probe{
+			{cmd("LRANGE", "{t}:taken:t1", 0, -1), strs("a", "b")},
+			{cmd("LRANGE", "{t}:list", 0, -1), strs("p", "c")},
+			{cmd("EXISTS", "{t}:parked:t1"), 0},
+			{cmd("ZSCORE", "{t}:takes", "t1"), msFromNow(55*time.Second, 60*time.Second)},
+		},
+	},
+	{
 		script: "queue_claim", name: "a set queue's claimed items leave the set",
 		setup: [][]any{{"SADD", "{t}:set", "p", "a", "b"}, {"RPUSH", "{t}:parked:t1", "p"}, {"RPUSH", "{t}:list", "a", "b"}},
 		keys:  claimKeysSet,
@@ -2268,6 +2293,17 @@ var cases = []scriptCase{
 		},
 	},
 	{
+		script: "queue_recover", name: "two parked items (a wait that ran twice) go back in the order they were parked",
+		setup: [][]any{{"RPUSH", "{t}:list", "x"}, {"LPUSH", "{t}:parked:t1", "p1", "p2"}, {"ZADD", "{t}:takes", later, "t1"}},
+		keys:  recoverKeys,
+		args:  cmd("t1", "1"),
+		want:  2,
+		after: []probe{
+			{cmd("LRANGE", "{t}:list", 0, -1), strs("p1", "p2", "x")},
+			{cmd("EXISTS", "{t}:parked:t1"), 0},
+		},
+	},
+	{
 		script: "queue_recover", name: "mode 0 leaves a take that is not due",
 		setup: [][]any{{"RPUSH", "{t}:taken:t1", "a"}, {"ZADD", "{t}:takes", later, "t1"}},
 		keys:  recoverKeys,
@@ -2408,6 +2444,18 @@ var cases = []scriptCase{
 			{cmd("LRANGE", "{t}:taken:t1", 0, -1), strs("a", "b")},
 			{cmd("LRANGE", "{t}:list", 0, -1), strs("c")},
 			{cmd("ZSCORE", "{t}:takes", "t1"), msFromNow(25*time.Second, 30*time.Second)},
+		},
+	},
+	{
+		script: "queue_take", name: "a second run gives what the first took and takes nothing more",
+		setup: [][]any{{"RPUSH", "{t}:taken:t1", "a", "b"}, {"RPUSH", "{t}:list", "c", "d"}, {"ZADD", "{t}:takes", 1, "old", later, "t1"}},
+		keys:  takeKeys,
+		args:  cmd("t1", "30000", "2", "100"),
+		want:  took("a", "b"),
+		after: []probe{
+			{cmd("LRANGE", "{t}:taken:t1", 0, -1), strs("a", "b")},
+			{cmd("LRANGE", "{t}:list", 0, -1), strs("c", "d")},
+			{cmd("ZSCORE", "{t}:takes", "t1"), float64(laterMS)},
 		},
 	},
 	{

@@ -17,16 +17,34 @@
 -- one step: an item is always queued, parked under a registration, or taken under one,
 -- and a set member exactly while it is queued or parked.
 local t = now()
+-- A second run of the same wait's pipeline (sent twice) gives what the first run
+-- claimed, still in the take's list, under the take's deadline again (this run's
+-- registration moved it), and puts back what this run's wait parked.
+local held = redis.call('LRANGE', KEYS[2], 0, -1)
+if #held > 0 then
+  putBack(KEYS[1], KEYS[4])
+  redis.call('ZADD', KEYS[3], t + tonumber(ARGV[2]), ARGV[1])
+  table.insert(held, 1, 1)
+  return held
+end
 local ids = expired(KEYS[3], t)
 if #ids > 0 then return unpark(KEYS[1], KEYS[4], KEYS[3], ARGV[1], ids) end
-local v = redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT')
-if not v then
+-- What was parked, the earliest first: one item, or two when the pipeline ran twice
+-- and the first run's claim did not (NOSCRIPT); beyond n they go back to the head.
+local n = tonumber(ARGV[3])
+local items = {}
+while #items < n do
+  local v = redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'RIGHT')
+  if not v then break end
+  items[#items + 1] = v
+end
+putBack(KEYS[1], KEYS[4])
+if #items == 0 then
   redis.call('ZREM', KEYS[3], ARGV[1])
   return {0}
 end
 local chunk = tonumber(ARGV[4])
-local items = {v}
-local more = tonumber(ARGV[3]) - 1
+local more = n - #items
 if more > 0 then
   for _, x in ipairs(takeInto(KEYS[4], KEYS[2], more, chunk)) do items[#items + 1] = x end
 end

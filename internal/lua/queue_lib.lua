@@ -10,11 +10,18 @@ local function expired(regs, t)
   return redis.call('ZREVRANGEBYSCORE', regs, t, '-inf', 'LIMIT', 0, 10)
 end
 
--- unpark puts the item parked in list park (if any) back at the head of list, drops
--- the take's registration id from regs, and returns {0, ids...}: the expired ids, but
--- id, for the caller to recover before it takes again.
+-- putBack puts what is parked in list park back at the head of list, in the order it
+-- came: one item, or more when the wait that parked it ran twice (its pipeline sent
+-- twice), each parking the head item of its time at the parking list's head.
+local function putBack(park, list)
+  while redis.call('LMOVE', park, list, 'LEFT', 'LEFT') do end
+end
+
+-- unpark puts what is parked in list park (if anything) back at the head of list,
+-- drops the take's registration id from regs, and returns {0, ids...}: the expired
+-- ids, but id, for the caller to recover before it takes again.
 local function unpark(park, list, regs, id, ids)
-  redis.call('LMOVE', park, list, 'LEFT', 'LEFT')
+  putBack(park, list)
   redis.call('ZREM', regs, id)
   local out = {0}
   for _, x in ipairs(ids) do

@@ -25,7 +25,8 @@ local due = tonumber(s) <= now()
 if not due and ARGV[2] == '0' then return 0 end
 local n = 0
 if redis.call('TYPE', KEYS[3]).ok == 'list' then
-  while redis.call('LMOVE', KEYS[3], KEYS[1], 'RIGHT', 'LEFT') do n = n + 1 end
+  -- (The parking list's head is its latest item: see putBack.)
+  while redis.call('LMOVE', KEYS[3], KEYS[1], 'LEFT', 'LEFT') do n = n + 1 end
 end
 if KEYS[5] then
   local dropped = 0

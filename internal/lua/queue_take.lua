@@ -6,7 +6,8 @@
 -- server time), KEYS[3] this take's list, KEYS[4] waiting puts, KEYS[5] space
 -- notification list, KEYS[6] (set queues only) the set of queued items
 -- ARGV[1] the take's id, ARGV[2] ms until its deadline, ARGV[3] n, ARGV[4] chunk size
--- Reply: {1, items...} head first; {0} when the queue is empty; or {0, ids...} with up
+-- Reply: {1, items...} head first (those of the take's list when it holds some
+-- already: see below); {0} when the queue is empty; or {0, ids...} with up
 -- to 10 ids of registrations whose deadline has passed, for the caller to recover
 -- first (nothing is taken then, so that recovered items, put back at the head, come
 -- first).
@@ -14,6 +15,14 @@
 -- registering the take with a deadline, leaving a set queue's set and waking a put
 -- blocked on a full queue are one step. If the reply is lost (a cut connection, a
 -- killed taker), the item is not: the next take after the deadline puts it back.
+-- A second run of the same take (its command reached the server twice) takes nothing
+-- more: it gives what the first run took, still in the take's list, whose
+-- acknowledgement would otherwise delete the first run's items with its own.
+local held = redis.call('LRANGE', KEYS[3], 0, -1)
+if #held > 0 then
+  table.insert(held, 1, 1)
+  return held
+end
 local t = now()
 local ids = expired(KEYS[2], t)
 if #ids > 0 then
