@@ -533,3 +533,25 @@ func TestOnceFailureBetweenTwoLooksIsTheWaitersOutcome(t *testing.T) {
 		t.Fatalf("the waiter's Do = %v, want ErrRunFailed with the run's message", err)
 	}
 }
+
+// TestOnceDoSentTwiceRunsOnce: a Do whose begin reached the server twice
+// (a go-redis client resends a command after a network error) runs f once
+// and returns; it waited for itself as another runner, and began again
+// whenever its own lease ran out, until its deadline.
+func TestOnceDoSentTwiceRunsOnce(t *testing.T) {
+	rdb := rawClient()
+	t.Cleanup(func() { rdb.Close() })
+	rdb.AddHook(twice{})
+	c := hotredis.WrapGoRedis(rdb)
+	t.Cleanup(func() { c.Close() })
+	o := hotredis.NewOnce(key(t), hotredis.WithClient(c))
+	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	runs := 0
+	if err := o.Do(dctx, func(context.Context) error { runs++; return nil }); err != nil || runs != 1 {
+		t.Fatalf("Do: %v after %d runs of f, want nil after 1", err, runs)
+	}
+	if done, err := hotredis.NewOnce(key(t)).Done(ctx); err != nil || !done {
+		t.Errorf("Done = %v, %v, want true", done, err)
+	}
+}

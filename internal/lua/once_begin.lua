@@ -8,7 +8,7 @@
 -- another Do runs it: wait for its end announced on the stream, or for its lease to run
 -- out; {3, runner id, message} a run failed since ARGV[3] (announced between the
 -- waiter's last read of the stream and this look: it is the waiter's outcome); {0} the
--- caller is now the runner.
+-- caller is now the runner (or was already: see below).
 -- A script so that the done test, the runner test and taking the runner's place are one
 -- step (two callers never both run), and so that a waiter's stream position is read
 -- with the runner it saw: an end announced after this reply wakes it.
@@ -21,7 +21,14 @@ if ARGV[3] then
     if f.ok == '0' then return {3, f.r or '', f.m or ''} end
   end
 end
-if redis.call('GET', KEYS[2]) then
+local runner = redis.call('GET', KEYS[2])
+if runner == ARGV[1] then
+  -- This caller's own begin ran before (its command reached the server twice): it
+  -- is the runner, and must not wait for itself until its lease runs out.
+  redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+  return {0}
+end
+if runner then
   return {2, lastEntry(KEYS[3]), redis.call('PTTL', KEYS[2])}
 end
 lastEntry(KEYS[3]) -- a stream of the wrong type fails here, before anything is taken
