@@ -52,7 +52,7 @@ func init() {
 			script: "once_begin", name: "a second run of the runner's own begin (sent twice) finds it the runner, not a runner to wait for",
 			setup: [][]any{{"SET", "{t}:runner", "r1", "PX", 5000}},
 			keys:  onceKeys, args: cmd("r1", "10000"),
-			want:  []any{0},
+			want: []any{0},
 			after: []probe{
 				{cmd("GET", "{t}:runner"), "r1"},
 				{cmd("PTTL", "{t}:runner"), between(9000, 10000)},
