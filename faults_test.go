@@ -143,6 +143,34 @@ func (f *faults) kill() {
 	}
 }
 
+// takeKinds are the ways to take from a queue, each taking one or more
+// items: the native take (Get), the scripted one without a wait (TryGet,
+// of a LIFO queue), of several (GetMany), of a set queue (its Get).
+var takeKinds = []struct {
+	name string
+	get  func(ctx context.Context, k string, c *hotredis.Client) ([]string, error)
+}{
+	{"Get", func(ctx context.Context, k string, c *hotredis.Client) ([]string, error) {
+		v, err := hotredis.NewQueue[string](k, hotredis.WithClient(c)).Get(ctx)
+		return []string{v}, err
+	}},
+	{"TryGet", func(ctx context.Context, k string, c *hotredis.Client) ([]string, error) {
+		v, err := hotredis.NewLifoQueue[string](k, hotredis.WithClient(c)).TryGet(ctx)
+		if errors.Is(err, hotredis.ErrEmpty) {
+			time.Sleep(time.Millisecond)
+			return nil, nil
+		}
+		return []string{v}, err
+	}},
+	{"GetMany", func(ctx context.Context, k string, c *hotredis.Client) ([]string, error) {
+		return hotredis.NewQueue[string](k, hotredis.WithClient(c)).GetMany(ctx, 3)
+	}},
+	{"SetQueueGet", func(ctx context.Context, k string, c *hotredis.Client) ([]string, error) {
+		v, err := hotredis.NewSetQueue[string](k, hotredis.WithClient(c)).Get(ctx)
+		return []string{v}, err
+	}},
+}
+
 // TestQueueTakesLoseNothingUnderFaults runs consumers whose connections
 // are cut, stalled and whose server is paused, over a thousand times,
 // while producers put unique items directly: every item is delivered
@@ -150,37 +178,13 @@ func (f *faults) kill() {
 func TestQueueTakesLoseNothingUnderFaults(t *testing.T) {
 	// Cleanup, not defer: the parallel subtests run after this returns.
 	t.Cleanup(hotredis.SetGetHold(1500 * time.Millisecond))
-	cases := []struct {
-		name string
-		get  func(ctx context.Context, k string, c *hotredis.Client) ([]string, error)
-	}{
-		{"Get", func(ctx context.Context, k string, c *hotredis.Client) ([]string, error) {
-			v, err := hotredis.NewQueue[string](k, hotredis.WithClient(c)).Get(ctx)
-			return []string{v}, err
-		}},
-		{"TryGet", func(ctx context.Context, k string, c *hotredis.Client) ([]string, error) {
-			v, err := hotredis.NewLifoQueue[string](k, hotredis.WithClient(c)).TryGet(ctx)
-			if errors.Is(err, hotredis.ErrEmpty) {
-				time.Sleep(time.Millisecond)
-				return nil, nil
-			}
-			return []string{v}, err
-		}},
-		{"GetMany", func(ctx context.Context, k string, c *hotredis.Client) ([]string, error) {
-			return hotredis.NewQueue[string](k, hotredis.WithClient(c)).GetMany(ctx, 3)
-		}},
-		{"SetQueueGet", func(ctx context.Context, k string, c *hotredis.Client) ([]string, error) {
-			v, err := hotredis.NewSetQueue[string](k, hotredis.WithClient(c)).Get(ctx)
-			return []string{v}, err
-		}},
-	}
 	var total atomic.Int64
 	t.Cleanup(func() {
 		if n := total.Load(); n < 1000 && !t.Failed() {
 			t.Errorf("%d faults in all, want 1000 or more", n)
 		}
 	})
-	for _, tc := range cases {
+	for _, tc := range takeKinds {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			k := key(t)
@@ -928,30 +932,7 @@ func TestCloseLetsGiveBacksRun(t *testing.T) {
 // run took items into the same take's list and the Get's acknowledgement
 // deleted them all: the first run's were lost.)
 func TestQueueTakesSentTwiceLoseNothing(t *testing.T) {
-	cases := []struct {
-		name string
-		get  func(ctx context.Context, k string, c *hotredis.Client) ([]string, error)
-	}{
-		{"Get", func(ctx context.Context, k string, c *hotredis.Client) ([]string, error) {
-			v, err := hotredis.NewQueue[string](k, hotredis.WithClient(c)).Get(ctx)
-			return []string{v}, err
-		}},
-		{"TryGet", func(ctx context.Context, k string, c *hotredis.Client) ([]string, error) {
-			v, err := hotredis.NewQueue[string](k, hotredis.WithClient(c)).TryGet(ctx)
-			if errors.Is(err, hotredis.ErrEmpty) {
-				return nil, nil
-			}
-			return []string{v}, err
-		}},
-		{"GetMany", func(ctx context.Context, k string, c *hotredis.Client) ([]string, error) {
-			return hotredis.NewQueue[string](k, hotredis.WithClient(c)).GetMany(ctx, 3)
-		}},
-		{"SetQueueGet", func(ctx context.Context, k string, c *hotredis.Client) ([]string, error) {
-			v, err := hotredis.NewSetQueue[string](k, hotredis.WithClient(c)).Get(ctx)
-			return []string{v}, err
-		}},
-	}
-	for _, tc := range cases {
+	for _, tc := range takeKinds {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			k := key(t)
