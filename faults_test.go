@@ -194,12 +194,10 @@ func TestQueueTakesLoseNothingUnderFaults(t *testing.T) {
 			noErr(t, setPut.Delete(ctx))
 			const consumers, producers, each, minFaults = 8, 2, 300, 250
 			var (
-				mu       sync.Mutex
-				received = map[string]int{}
-				count    atomic.Int64
-				errs     atomic.Int64
-				stop     atomic.Bool
-				wg       sync.WaitGroup
+				got  deliveries
+				errs atomic.Int64
+				stop atomic.Bool
+				wg   sync.WaitGroup
 			)
 			for range consumers {
 				wg.Go(func() {
@@ -219,12 +217,7 @@ func TestQueueTakesLoseNothingUnderFaults(t *testing.T) {
 							}
 							continue
 						}
-						mu.Lock()
-						for _, v := range vs {
-							received[v]++
-						}
-						mu.Unlock()
-						count.Add(int64(len(vs)))
+						got.add(vs)
 					}
 				})
 			}
@@ -254,25 +247,51 @@ func TestQueueTakesLoseNothingUnderFaults(t *testing.T) {
 			// Every item comes back: taken items whose reply was lost after
 			// their registration's deadline (getHold), given-back ones at once.
 			deadline := time.Now().Add(20 * time.Second)
-			for count.Load() < producers*each && time.Now().Before(deadline) {
+			for got.count.Load() < producers*each && time.Now().Before(deadline) {
 				time.Sleep(20 * time.Millisecond)
 			}
 			stop.Store(true)
 			wg.Wait()
-			mu.Lock()
-			defer mu.Unlock()
-			for v, n := range received {
-				if n != 1 {
-					t.Errorf("%q delivered %d times", v, n)
-				}
-			}
-			if len(received) != producers*each {
-				t.Errorf("%d distinct items delivered, want %d: %d lost", len(received), producers*each, producers*each-len(received))
-				logQueueKeys(t, k)
-			}
+			got.check(t, k, producers*each)
 			total.Add(f.n.Load())
-			t.Logf("%d faults, %d calls failed, %d items delivered once each", f.n.Load(), errs.Load(), len(received))
+			t.Logf("%d faults, %d calls failed, %d items delivered", f.n.Load(), errs.Load(), len(got.received))
 		})
+	}
+}
+
+// deliveries records the items consumers took from a queue.
+type deliveries struct {
+	mu       sync.Mutex
+	received map[string]int // item → times delivered
+	count    atomic.Int64   // items delivered in all
+}
+
+func (d *deliveries) add(vs []string) {
+	d.mu.Lock()
+	if d.received == nil {
+		d.received = map[string]int{}
+	}
+	for _, v := range vs {
+		d.received[v]++
+	}
+	d.mu.Unlock()
+	d.count.Add(int64(len(vs)))
+}
+
+// check fails t unless each of the want items put in queue k was
+// delivered exactly once; then it logs where the missing ones are.
+func (d *deliveries) check(t *testing.T, k string, want int) {
+	t.Helper()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for v, n := range d.received {
+		if n != 1 {
+			t.Errorf("%q delivered %d times", v, n)
+		}
+	}
+	if len(d.received) != want {
+		t.Errorf("%d distinct items delivered, want %d: %d lost", len(d.received), want, want-len(d.received))
+		logQueueKeys(t, k)
 	}
 }
 
@@ -944,11 +963,9 @@ func TestQueueTakesSentTwiceLoseNothing(t *testing.T) {
 			put, setPut := hotredis.NewQueue[string](k), hotredis.NewSetQueue[string](k)
 			const consumers, items = 4, 150
 			var (
-				mu       sync.Mutex
-				received = map[string]int{}
-				count    atomic.Int64
-				stop     atomic.Bool
-				wg       sync.WaitGroup
+				got  deliveries
+				stop atomic.Bool
+				wg   sync.WaitGroup
 			)
 			// Waits without a deadline: a wait's second run waits on the
 			// server again (for nothing, at the end), which would eat any
@@ -967,12 +984,7 @@ func TestQueueTakesSentTwiceLoseNothing(t *testing.T) {
 							t.Error(err)
 							return
 						}
-						mu.Lock()
-						for _, v := range vs {
-							received[v]++
-						}
-						mu.Unlock()
-						count.Add(int64(len(vs)))
+						got.add(vs)
 					}
 				})
 			}
@@ -990,21 +1002,11 @@ func TestQueueTakesSentTwiceLoseNothing(t *testing.T) {
 					time.Sleep(20 * time.Millisecond)
 				}
 			}
-			waited(func() bool { return count.Load() >= items })
+			waited(func() bool { return got.count.Load() >= items })
 			stop.Store(true)
 			cancel()
 			wg.Wait()
-			mu.Lock()
-			defer mu.Unlock()
-			for v, n := range received {
-				if n != 1 {
-					t.Errorf("%q delivered %d times", v, n)
-				}
-			}
-			if len(received) != items {
-				t.Errorf("%d distinct items delivered, want %d", len(received), items)
-				logQueueKeys(t, k)
-			}
+			got.check(t, k, items)
 			if n, err := put.Len(ctx); err != nil || n != 0 {
 				t.Errorf("Len = %d, %v after all were delivered, want 0", n, err)
 			}
