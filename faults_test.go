@@ -955,11 +955,7 @@ func TestQueueTakesSentTwiceLoseNothing(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			k := key(t)
-			rdb := rawClient()
-			t.Cleanup(func() { rdb.Close() })
-			rdb.AddHook(twice{})
-			c := hotredis.WrapGoRedis(rdb)
-			t.Cleanup(func() { c.Close() })
+			c := twiceClient(t)
 			put, setPut := hotredis.NewQueue[string](k), hotredis.NewSetQueue[string](k)
 			const consumers, items = 4, 150
 			var (
@@ -1022,11 +1018,7 @@ func TestQueueTakesSentTwiceLoseNothing(t *testing.T) {
 // take registers itself in any case.)
 func TestQueueWaitSentTwiceGivesBackWhatItTook(t *testing.T) {
 	k := key(t)
-	rdb := rawClient()
-	t.Cleanup(func() { rdb.Close() })
-	rdb.AddHook(twice{})
-	c := hotredis.WrapGoRedis(rdb)
-	t.Cleanup(func() { c.Close() })
+	c := twiceClient(t)
 	q := hotredis.NewQueue[string](k)
 	raw := rawClient()
 	t.Cleanup(func() { raw.Close() })
@@ -1054,6 +1046,19 @@ func TestQueueWaitSentTwiceGivesBackWhatItTook(t *testing.T) {
 	if err != nil || v != "x" {
 		t.Errorf("TryGet = %q, %v, want x", v, err)
 	}
+}
+
+// twiceClient returns a client on the suite's topology that sends every
+// command and pipeline twice (see twice).
+func twiceClient(t *testing.T) *hotredis.Client {
+	rdb := rawClient()
+	rdb.AddHook(twice{})
+	c := hotredis.WrapGoRedis(rdb)
+	t.Cleanup(func() {
+		c.Close()
+		rdb.Close()
+	})
+	return c
 }
 
 // twice is a go-redis hook that sends every command and pipeline twice,

@@ -539,11 +539,7 @@ func TestOnceFailureBetweenTwoLooksIsTheWaitersOutcome(t *testing.T) {
 // and returns; it waited for itself as another runner, and began again
 // whenever its own lease ran out, until its deadline.
 func TestOnceDoSentTwiceRunsOnce(t *testing.T) {
-	rdb := rawClient()
-	t.Cleanup(func() { rdb.Close() })
-	rdb.AddHook(twice{})
-	c := hotredis.WrapGoRedis(rdb)
-	t.Cleanup(func() { c.Close() })
+	c := twiceClient(t)
 	o := hotredis.NewOnce(key(t), hotredis.WithClient(c))
 	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
