@@ -197,7 +197,9 @@ func (q *queueOf[T]) reserveOne(ctx context.Context, op string, visibility time.
 // Ack confirms that the item reserved with r was processed: it is removed
 // for good. If the reservation ran out and the item was put back (or, in a
 // set queue, dropped for an equal queued item), Ack returns ErrNotHeld: the
-// item will be, or was, delivered again.
+// item will be, or was, delivered again. An Ack of a reservation acked
+// already returns ErrNotHeld too (Redis keeps no trace of it): so does a
+// second Ack after one that returned ErrUnknownOutcome but went through.
 func (q *queueOf[T]) Ack(ctx context.Context, r Receipt) error { return q.ackReserved(ctx, r) }
 
 // Delete removes the queue from Redis: its list (and a set queue's set),

@@ -375,7 +375,7 @@ func (q *queue) ackReserved(ctx context.Context, r Receipt) error {
 	}
 	if n == 0 {
 		return q.fail("Ack", errors.Join(ErrNotHeld,
-			errors.New("reservation "+string(r)+" expired and its item was put back in the queue")))
+			errors.New("reservation "+string(r)+" is gone: it expired and its item was put back in the queue, or it was acked already")))
 	}
 	return nil
 }
