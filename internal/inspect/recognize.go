@@ -43,7 +43,7 @@ type probe struct {
 
 // hashFields are the fields of the hashes hotredis stores at a key: a
 // lock's, a barrier's, a WaitGroup's.
-var hashFields = []string{"owner", "fence", "count", "wid", "gen", "n", "broken", "done", "lost"}
+var hashFields = []string{"owner", "fence", "count", "wid", "gen", "n", "broken", "done", "lost", "w", "i"}
 
 // probe reads, in two round trips, what recognition needs of each key.
 func (in *Inspector) probe(ctx context.Context, ks []string) ([]*probe, error) {
@@ -319,7 +319,7 @@ func recognize(p *probe, nowUS int64) *Object {
 // barrier's fields.
 func barrierHash(p *probe) bool {
 	n := int64(0)
-	for _, f := range []string{"gen", "n", "broken", "done", "lost"} {
+	for _, f := range []string{"gen", "n", "broken", "done", "lost", "w", "i"} {
 		if _, ok := p.fields[f]; ok {
 			n++
 		}

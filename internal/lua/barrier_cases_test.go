@@ -63,11 +63,55 @@ var barrierCases = []scriptCase{
 		args:  cmd("w3", "10000", "3"),
 		want:  cmd(1, 2),
 		after: []probe{
-			{cmd("HGETALL", "{t}"), fields("gen", "101", "n", "0", "done", "100")},
+			{cmd("HGETALL", "{t}"), fields("gen", "101", "n", "0", "done", "100", "w", "w3", "i", "2")},
 			{cmd("EXISTS", "{t}:waiting"), 0},
 			{cmd("XRANGE", "{t}:wake", "-", "+"), wakeEntry("g", "100", "r", "done")},
 			{cmd("PTTL", "{t}:wake"), between(59000, 60000)},
 		},
+	},
+	{
+		script: "barrier_arrive", name: "a waiting arrival's second run (sent twice) gets the first's reply, counted once",
+		setup: [][]any{{"HSET", "{t}", "gen", 100, "n", 2, "w", "w2", "i", 1}, {"ZADD", "{t}:waiting", later, "w1", 1e15, "w2"}, {"XADD", "{t}:wake", "5-1", "g", "99", "r", "done"}},
+		keys:  bk,
+		args:  cmd("w2", "10000", "3"),
+		want: check(func(r any) error {
+			a, ok := r.([]any)
+			if !ok || len(a) != 5 || a[0] != int64(0) || a[1] != int64(1) || a[2] != int64(100) || a[3] != "5-1" {
+				return fmt.Errorf("want {0, 1, 100, \"5-1\", ms}")
+			}
+			return nil
+		}),
+		after: []probe{
+			{cmd("HMGET", "{t}", "n", "gen"), strs("2", "100")},
+			{cmd("ZSCORE", "{t}:waiting", "w2"), msFromNow(9*time.Second, 10*time.Second)},
+		},
+	},
+	{
+		script: "barrier_arrive", name: "a completing arrival's second run (sent twice) says it completed, counting nothing in the next round",
+		setup: [][]any{{"HSET", "{t}", "gen", 101, "n", 0, "done", 100, "w", "w3", "i", 2}},
+		keys:  bk,
+		args:  cmd("w3", "10000", "3"),
+		want:  cmd(1, 2),
+		after: []probe{{cmd("HMGET", "{t}", "n", "gen"), strs("0", "101")}},
+	},
+	{
+		script: "barrier_arrive", name: "a waiting arrival's second run after another arrival breaks the round",
+		setup: [][]any{{"HSET", "{t}", "gen", 100, "n", 2, "w", "w2", "i", 1}, {"ZADD", "{t}:waiting", later, "w1", later, "w2"}},
+		keys:  bk,
+		args:  cmd("w1", "10000", "3"),
+		want:  cmd(-1),
+		after: []probe{
+			{cmd("HGET", "{t}", "broken"), "1"},
+			{cmd("EXISTS", "{t}:waiting"), 0},
+			{cmd("XRANGE", "{t}:wake", "-", "+"), wakeEntry("g", "100", "r", "broken")},
+		},
+	},
+	{
+		script: "barrier_arrive", name: "a waiting arrival's second run after its round broke is told so",
+		setup: [][]any{{"HSET", "{t}", "gen", 100, "n", 0, "broken", 1, "w", "w2", "i", 1}},
+		keys:  bk,
+		args:  cmd("w2", "10000", "3"),
+		want:  cmd(-1),
 	},
 	{
 		script: "barrier_arrive", name: "with one party every arrival completes a round at once, waking nobody",

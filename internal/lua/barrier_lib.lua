@@ -2,7 +2,8 @@
 -- KEYS, the same for every Barrier script (barrier.go):
 --   [1] the barrier (hash): gen -> the current round's number, n -> arrivals in it,
 --       broken -> '1' while broken (until Reset), done -> the last round completed,
---       lost -> the latest rounds that broke with waiters in them (numbers, by spaces)
+--       lost -> the latest rounds that broke with waiters in them (numbers, by spaces),
+--       w, i -> the latest arrival's wait id and index (barrier_arrive: its second run)
 --   [2] the round's waiters (sorted set: wait id -> lease expiry, ms of server time)
 --   [3] the wake stream: the end of a round with waiters is announced there as
 --       g <round> r done|broken
