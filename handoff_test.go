@@ -26,6 +26,10 @@ func TestLockServesWaitersInArrivalOrder(t *testing.T) {
 		order []int
 		wg    sync.WaitGroup
 	)
+	// The waiters release only after the TryAcquire below: else, on a
+	// loaded machine, the whole line may be served and the lock free
+	// before it runs.
+	proceed := make(chan struct{})
 	for i := range waiters {
 		wg.Add(1)
 		go func() {
@@ -38,6 +42,7 @@ func TestLockServesWaitersInArrivalOrder(t *testing.T) {
 			mu.Lock()
 			order = append(order, i)
 			mu.Unlock()
+			<-proceed
 			if err := l.Release(ctx); err != nil {
 				t.Error(err)
 			}
@@ -52,7 +57,9 @@ func TestLockServesWaitersInArrivalOrder(t *testing.T) {
 	if err := holder.Release(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := hotredis.NewLock(k).TryAcquire(ctx); err != nil || ok {
+	ok, err := hotredis.NewLock(k).TryAcquire(ctx)
+	close(proceed)
+	if err != nil || ok {
 		t.Fatalf("TryAcquire right after a release to a waiter = %v, %v", ok, err)
 	}
 	wg.Wait()
