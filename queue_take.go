@@ -246,22 +246,16 @@ func (q *queue) waitTake(ctx context.Context, op, id string, hold time.Duration,
 				scriptQueueClaim.Cmd(true, claimKeys, claimArgs),
 			}
 		}, func(ctx context.Context, rs []backend.Result, err error) {
-			// Unless the claim ran and holds nothing: the wait may have
-			// parked an item for a claim that failed (NOSCRIPT), or a first
-			// run of the pipeline (sent twice) parked or claimed one while
-			// this run's wait parked none.
-			took := err == nil && (rs[2].Err != nil || tookItems(asArrayOf(rs[2].Val)))
-			q.undoTake(ctx, id, took, err)
+			q.undoTake(ctx, id, err == nil && mayHold(rs[2]), err)
 		})
 		if err != nil {
 			return nil, err
 		}
 		arr, cerr := asArray(rs[2].Val, rs[2].Err)
-		parked := rs[1].Err == nil && rs[1].Val != nil
 		if backend.IsServerError(cerr, "NOSCRIPT") && ctx.Err() != nil {
 			// The claim must run again, but ctx has ended: detach would
-			// not run it (nor its undo), so give the parked item back.
-			q.undoTake(ctx, id, parked, nil)
+			// not run it (nor its undo), so give what was parked back.
+			q.undoTake(ctx, id, true, nil)
 			return nil, ctx.Err()
 		}
 		if backend.IsServerError(cerr, "NOSCRIPT") {
@@ -276,15 +270,23 @@ func (q *queue) waitTake(ctx context.Context, op, id string, hold time.Duration,
 		}
 		for _, err := range []error{cerr, rs[1].Err, rs[0].Err} {
 			if err != nil {
-				if parked && cerr != nil {
-					// The claim failed after BLMOVE parked an item: it
-					// goes back now, not at the registration's deadline.
+				if cerr != nil {
+					// The claim failed: what was parked goes back now,
+					// not at the registration's deadline (see mayHold).
 					q.undoTake(ctx, id, true, nil)
 				}
 				return nil, err
 			}
 		}
 	}
+}
+
+// mayHold reports whether a wait's take may hold items, given its claim's
+// result c: unless the claim ran and holds nothing, what was parked (by
+// this wait, or by a first run of its pipeline when that was sent twice)
+// may be in the take's parking or take list.
+func mayHold(c backend.Result) bool {
+	return c.Err != nil || tookItems(asArrayOf(c.Val))
 }
 
 // tookItems reports whether a take's reply ({1, items...} or {0, ids...})
