@@ -149,11 +149,12 @@ func (o *Once) begin(ctx context.Context, id, from string) ([]any, error) {
 	giveBack := func(ctx context.Context) {
 		cl.background(ctx, func(ctx context.Context) { _ = o.finish(ctx, id, runNotRun, "") })
 	}
+	args := []string{id, ms(o.lease), from}
+	if from == "" {
+		args = args[:2]
+	}
 	r, err := detach(ctx, cl, func(ctx context.Context) ([]any, error) {
-		if from != "" {
-			return asArray(o.script(ctx, scriptOnceBegin, o.keys, id, ms(o.lease), from))
-		}
-		return asArray(o.script(ctx, scriptOnceBegin, o.keys, id, ms(o.lease)))
+		return asArray(o.script(ctx, scriptOnceBegin, o.keys, args...))
 	}, func(ctx context.Context, r []any, err error) {
 		if err != nil || (len(r) > 0 && r[0] == int64(0)) {
 			giveBack(ctx)
