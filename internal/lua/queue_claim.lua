@@ -38,7 +38,7 @@ while #items < n do
   if not v then break end
   items[#items + 1] = v
 end
-putBack(KEYS[1], KEYS[4])
+if #items == n then putBack(KEYS[1], KEYS[4]) end -- (else nothing is left parked)
 if #items == 0 then
   redis.call('ZREM', KEYS[3], ARGV[1])
   return {0}
