@@ -178,6 +178,7 @@ func replyHead(arr []any) (r int64, idx int, ok bool) {
 func (b *Barrier) await(ctx context.Context, cl *Client, op, wid string, idx int, gen, last string, next time.Duration) (int, error) {
 	every := min(maxBlock, b.lease/3)
 	start := time.Now()
+	var ro rideOut
 	for {
 		wakeAt := start.Add(every)
 		if e := start.Add(next + time.Millisecond); next >= 0 && e.Before(wakeAt) {
@@ -185,9 +186,13 @@ func (b *Barrier) await(ctx context.Context, cl *Client, op, wid string, idx int
 		}
 		es, l, err := b.awaitEntries(ctx, op, b.keys[2], last, time.Until(wakeAt))
 		if err != nil {
+			if err = ro.again(ctx, err); err == nil {
+				continue // (the check below renews the lease in time)
+			}
 			b.giveUp(ctx, cl, wid, gen)
 			return 0, b.ctxFail(ctx, op, err)
 		}
+		ro.ok()
 		last = l
 		check := !time.Now().Before(wakeAt)
 		for _, e := range es {
@@ -216,6 +221,9 @@ func (b *Barrier) await(ctx context.Context, cl *Client, op, wid string, idx int
 			return idx, nil
 		}
 		if err != nil {
+			if err = ro.again(ctx, err); err == nil {
+				continue // the next check in a third of the lease, which has two left
+			}
 			b.giveUp(ctx, cl, wid, gen)
 			return 0, b.ctxFail(ctx, op, err)
 		}

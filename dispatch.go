@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math/rand/v2"
 	"net"
 	"strconv"
 	"sync"
@@ -304,6 +305,85 @@ func (o *object) block(ctx context.Context, cl *Client, mk func(timeout time.Dur
 		rs[i].Err = wrapErr(o.kind, o.key, rs[i].Err)
 	}
 	return rs, nil
+}
+
+// rideOutFor bounds how long a blocking call (a Get, an Acquire, a
+// Wait...) keeps going through lost or refused connections: a server that
+// restarts, or a cut connection, within it does not end the call. (The
+// same 10 s as a take's registration and a TRYAGAIN's retries; in ns,
+// atomic for tests that shorten it.)
+var rideOutFor atomic.Int64
+
+func init() { rideOutFor.Store(int64(10 * time.Second)) }
+
+// A rideOut is how a blocking call goes on after its round trip failed
+// with the connection (not the server, the caller's context or Close):
+// the call gives back what that round trip may have taken, pauses, and
+// waits again, on a new connection, until the server has been out of
+// reach for rideOutFor. Its zero value is ready; ok restarts it after a
+// round trip that worked.
+type rideOut struct {
+	since time.Time     // the first failure since the last success
+	pause time.Duration // the next pause
+}
+
+// again reports whether the call should go on after err, once it has
+// paused: nil when it should, else the error to end with (err, or ctx's
+// error when ctx ended during the pause).
+func (r *rideOut) again(ctx context.Context, err error) error {
+	if !connFailed(ctx, err) {
+		return err
+	}
+	now := time.Now()
+	if r.since.IsZero() {
+		r.since, r.pause = now, 5*time.Millisecond
+	}
+	if now.Sub(r.since) >= time.Duration(rideOutFor.Load()) {
+		return err
+	}
+	// (Jittered, so that the waiters of a restarted server do not dial
+	// in step.)
+	t := time.NewTimer(r.pause/2 + rand.N(r.pause))
+	defer t.Stop()
+	r.pause = min(2*r.pause, 500*time.Millisecond)
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// againUnsent is again for a write's failure: the call goes on only when
+// the write cannot have been applied (it was never sent); a lost reply
+// ends it (ErrUnknownOutcome).
+func (r *rideOut) againUnsent(ctx context.Context, err error) error {
+	if lostReply(err) {
+		return err
+	}
+	return r.again(ctx, err)
+}
+
+// ok restarts r after a round trip that worked.
+func (r *rideOut) ok() { r.since = time.Time{} }
+
+// connFailed reports whether err is a connection's failure that a
+// blocking call may ride out: a connection lost, refused or never
+// written, or a restarted server still loading its data; not a reply of
+// the server's, ctx's end or the client's Close.
+func connFailed(ctx context.Context, err error) bool {
+	switch {
+	case err == nil || ctx.Err() != nil || errors.Is(err, ErrClosed):
+		return false
+	case isServerErr(err):
+		return backend.IsServerError(err, "LOADING")
+	case backend.NotSent(err):
+		return true
+	case isCtxErr(err):
+		return false // another call's deadline (see ctxEnded): not a connection's failure
+	}
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // seconds formats d for a blocking command's timeout in seconds.

@@ -151,7 +151,10 @@
 // connection's): it may or may not have been applied. What can be undone is undone in the
 // background (a lock granted to a caller that gave up is released, a taken
 // item goes back); a release whose outcome is unknown stops renewing, so
-// the lease bounds it. No script does unbounded work, whatever its
+// the lease bounds it. A call that waits (Get, Acquire, Wait, Join, a
+// full queue's Put) rides out a lost connection: it gives back what the
+// lost round trip may have taken and waits on, on a new connection, while
+// the server is out of reach for less than 10 seconds. No script does unbounded work, whatever its
 // arguments. See the README for each operation's behaviour under a lost
 // reply, a stall and a dead process, with measured figures.
 //

@@ -62,12 +62,16 @@ func (e *Event) Wait(ctx context.Context) (err error) {
 	// a Set that came during the wait, also one that came (with a Clear)
 	// between a read of the stream that timed out and the next look.
 	var last string
+	var ro rideOut
 	for {
 		r, err := asArray(e.script(ctx, scriptEventState, e.keys))
 		if err == nil && len(r) < 2 {
 			err = errReply
 		}
 		if err != nil {
+			if err = ro.again(ctx, err); err == nil {
+				continue
+			}
 			return e.ctxFail(ctx, "Wait", err)
 		}
 		if r[0] == int64(1) {
@@ -81,8 +85,12 @@ func (e *Event) Wait(ctx context.Context) (err error) {
 		}
 		es, _, err := e.awaitEntries(ctx, "Wait", e.keys[1], last, maxBlock)
 		if err != nil {
+			if err = ro.again(ctx, err); err == nil {
+				continue
+			}
 			return e.ctxFail(ctx, "Wait", err)
 		}
+		ro.ok()
 		if len(es) > 0 {
 			return nil // a Set came after the read, whatever came since
 		}

@@ -144,3 +144,11 @@ func (c *combiner[R]) counts() (waiting int, combined int64) {
 	defer c.mu.Unlock()
 	return len(c.waiting), c.combined
 }
+
+// SetRideOutFor sets how long a blocking call goes on through lost
+// connections, and returns a function that restores it. Not for parallel
+// tests.
+func SetRideOutFor(d time.Duration) (restore func()) {
+	old := rideOutFor.Swap(int64(d))
+	return func() { rideOutFor.Store(old) }
+}

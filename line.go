@@ -234,6 +234,7 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 	}
 	w := &wait{id: newID()}
 	var waiting time.Time // since the first attempt found it taken
+	var ro rideOut
 	for {
 		w.since = time.Now()
 		ok, left, err := l.try(ctx, n, w.id, w)
@@ -242,7 +243,8 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 			return nil
 		}
 		var g grant
-		if err == nil {
+		tried := err == nil
+		if tried {
 			if waiting.IsZero() {
 				waiting = time.Now()
 			}
@@ -253,6 +255,15 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 			g, err = l.awaitGrant(ctx, op, w, d)
 		}
 		if err != nil {
+			if err = ro.again(ctx, err); err == nil {
+				// A lost connection: wait on. After a lost attempt, as a
+				// new wait: try's undo is giving back what the lost one
+				// may have got, and must not end this one's.
+				if !tried {
+					w = &wait{id: newID()}
+				}
+				continue
+			}
 			l.cancelWait(ctx, w)
 			if isCtxErr(err) && ctx.Err() != nil {
 				err = ctx.Err()
@@ -262,6 +273,7 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 			l.waitedForGrant(ctx, op, waiting, w, nil, err)
 			return err
 		}
+		ro.ok()
 		if g.token > 0 && time.Now().Before(g.expires) {
 			l.op.Lock()
 			l.acquired(ctx, n, g.token, g.epoch, g.expires, w.id)

@@ -81,11 +81,15 @@ func (o *Once) Do(ctx context.Context, f func(context.Context) error) (err error
 	// after it is this Do's outcome, also one whose end came between a
 	// read of the stream that timed out and the next look (see begin).
 	var from string
+	var ro rideOut
 	for {
 		id := newID()
 		start := time.Now()
 		r, err := o.begin(ctx, id, from)
 		if err != nil {
+			if err = ro.again(ctx, err); err == nil {
+				continue // (begin gives back what a lost one may have begun)
+			}
 			return o.ctxFail(ctx, "Do", err)
 		}
 		switch r[0] {
@@ -116,8 +120,12 @@ func (o *Once) Do(ctx context.Context, f func(context.Context) error) (err error
 		}
 		es, _, err := o.awaitEntries(ctx, "Do", o.keys[2], last, d)
 		if err != nil {
+			if err = ro.again(ctx, err); err == nil {
+				continue
+			}
 			return o.ctxFail(ctx, "Do", err)
 		}
+		ro.ok()
 		var failed error
 		for _, e := range es {
 			switch e.fields["ok"] {

@@ -88,6 +88,8 @@ func newQueueOf[T any](key string, lifo, set bool, opts []Option) queueOf[T] {
 // is removed and reported as a *DecodeError (ErrDecode) with its raw
 // value. If Get's reply is lost (a cut connection, a stall past ctx's
 // deadline), its item goes back to the queue: Get never loses an item.
+// A lost connection does not end the wait: Get waits on (see the package
+// doc's "Guarantees under faults").
 func (q *queueOf[T]) Get(ctx context.Context) (T, error) {
 	vs, err := q.getMany(ctx, "Get", 1, true)
 	if err != nil {

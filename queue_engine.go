@@ -173,12 +173,18 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 		return n, q.fail(op, err)
 	}
 	waiting := time.Now()
+	var ro rideOut
 	for {
 		// Each round registers the put as waiting (when the queue is
 		// full) and then waits at most maxBlock for a get to announce
 		// space, which renews the registration and covers a missed
 		// wake-up.
 		n, err := q.tryPut(ctx, ss, true)
+		if err != nil && !errors.Is(err, errFullNow) {
+			if err = ro.againUnsent(ctx, err); err == nil {
+				continue // a put never sent: the server was out of reach
+			}
+		}
 		if !errors.Is(err, errFullNow) {
 			return n, q.waited(ctx, op, waiting, q.fail(op, err))
 		}
@@ -189,8 +195,12 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 				_, _ = q.atomic(ctx, cmd("RPUSH", []string{q.k.notFull}, "1"), cmd("PEXPIRE", []string{q.k.notFull}, wakeTTL))
 			}
 		}); err != nil {
+			if err = ro.again(ctx, err); err == nil {
+				continue
+			}
 			return 0, q.waited(ctx, op, waiting, q.fail(op, err))
 		}
+		ro.ok()
 	}
 }
 
@@ -309,8 +319,16 @@ func (q *queue) join(ctx context.Context) error {
 		return err
 	}
 	var waiting time.Time // since the first wait
+	var ro rideOut
 	for {
 		n, err := asInt(q.script(ctx, scriptQueueJoin, []string{q.k.unfinished, q.k.joined}))
+		if err != nil {
+			// (queue_join only drops a stale token: running it twice is
+			// one more round.)
+			if err = ro.again(ctx, err); err == nil {
+				continue
+			}
+		}
 		if err != nil || n == 0 {
 			return q.waited(ctx, "Join", waiting, q.fail("Join", err))
 		}
@@ -320,8 +338,12 @@ func (q *queue) join(ctx context.Context) error {
 		if _, err := q.wait(ctx, "Join", func(d time.Duration) []backend.Cmd {
 			return []backend.Cmd{{Name: []string{"BLMOVE"}, Keys: []string{q.k.joined, q.k.joined}, Args: []string{"LEFT", "LEFT", seconds(d)}, Blocking: true}}
 		}, nil); err != nil {
+			if err = ro.again(ctx, err); err == nil {
+				continue
+			}
 			return q.waited(ctx, "Join", waiting, q.fail("Join", err))
 		}
+		ro.ok()
 	}
 }
 

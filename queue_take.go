@@ -41,6 +41,7 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 	id, list := q.newTake()
 	native := ack && !q.set && n == 1
 	var waiting time.Time // since the first wait for an item
+	var ro rideOut
 	for {
 		var c backend.Cmd
 		if !native {
@@ -81,8 +82,21 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 				return nil, "", q.waited(ctx, op, waiting, cerr) // what the take got goes back (undoTake)
 			}
 			q.undoTake(ctx, id, false, err)
+			if block {
+				// A wait rides out a lost connection, under a new take (the
+				// lost one's items, if any, go back by undoTake).
+				if err = ro.again(ctx, err); err == nil {
+					id, list = q.newTake()
+					native = ack && !q.set && n == 1
+					continue
+				}
+				if cerr := ctx.Err(); cerr != nil && isCtxErr(err) {
+					return nil, "", q.waited(ctx, op, waiting, cerr)
+				}
+			}
 			return nil, "", q.waited(ctx, op, waiting, q.fail(op, undone(err)))
 		}
+		ro.ok()
 		if tookItems(arr) {
 			items := stringsOf(arr[1:])
 			if ack {

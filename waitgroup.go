@@ -100,9 +100,13 @@ func (w *WaitGroup) Wait(ctx context.Context) (err error) {
 	// a zero reached during the wait, also one reached (and left, by a new
 	// round) between a read of the stream that timed out and the next look.
 	var last string
+	var ro rideOut
 	for {
 		st, err := w.state(ctx)
 		if err != nil {
+			if err = ro.again(ctx, err); err == nil {
+				continue
+			}
 			return w.ctxFail(ctx, "Wait", err)
 		}
 		if st.count == 0 {
@@ -120,8 +124,12 @@ func (w *WaitGroup) Wait(ctx context.Context) (err error) {
 		}
 		entries, _, err := w.awaitEntries(ctx, "Wait", w.keys[2], last, d)
 		if err != nil {
+			if err = ro.again(ctx, err); err == nil {
+				continue
+			}
 			return w.ctxFail(ctx, "Wait", err)
 		}
+		ro.ok()
 		if len(entries) > 0 { // the counter reached zero after the read
 			lost, _ := strconv.ParseInt(entries[0].fields["lost"], 10, 64)
 			return w.lostErr(lost)
