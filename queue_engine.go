@@ -169,7 +169,8 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 	// A first try that does not wait: in a Transaction it is queued, and
 	// a full queue makes the commit fail with ErrFull.
 	n, err := q.tryPut(ctx, ss, false)
-	if !block || !errors.Is(err, ErrFull) {
+	unsent := err != nil && connFailed(ctx, err) && !lostReply(err) // (the loop rides it out)
+	if !block || !errors.Is(err, ErrFull) && !unsent {
 		return n, q.fail(op, err)
 	}
 	waiting := time.Now()

@@ -216,39 +216,58 @@ func TestBlockedCallsRideOutACut(t *testing.T) {
 
 // TestBlockedCallsRideOutARestart restarts the server (which loses its
 // data: no persistence) 300 ms after one of a client's calls began to
-// wait: the call waits on once the server is back, and ends when another
-// client ends its wait there.
+// wait, or after it was killed and the call made: the call waits on once
+// the server is back, and ends when another client ends its wait there.
 func TestBlockedCallsRideOutARestart(t *testing.T) {
 	srv := hotredistest.NewServer(t)
 	other := srv.Client(t)
-	for _, bc := range blockedCalls {
-		if bc.cutOnly {
-			continue
+	for _, whileDown := range []bool{false, true} {
+		for _, bc := range blockedCalls {
+			if bc.cutOnly {
+				continue
+			}
+			name := bc.name
+			if whileDown {
+				name = "made while down/" + name
+			}
+			t.Run(name, func(t *testing.T) {
+				c := srv.Client(t)
+				call, end, check := bc.start(t, key(t), c, other)
+				calling := make(chan error, 1)
+				var done <-chan error = calling
+				if !whileDown {
+					go func() { calling <- call(ctx) }()
+					waitBlocked(t, srv, done)
+				}
+				srv.Kill()
+				restarted := false
+				defer func() {
+					if !restarted { // (a failure above: the next cases need a server)
+						_ = srv.Restart()
+					}
+				}()
+				if whileDown {
+					go func() { calling <- call(ctx) }()
+				}
+				time.Sleep(300 * time.Millisecond) // calls made now are refused
+				select {
+				case err := <-done:
+					t.Fatalf("the call ended with the server down: %v", err)
+				default:
+				}
+				noErr(t, srv.Restart())
+				restarted = true
+				// The end comes once the call waits again, or has ended:
+				// with the data gone, a lock, a permit, room in a queue may
+				// be free.
+				ended := waitBlockedOrEnded(t, srv, done)
+				noErr(t, retryRefused(func() error { return end(true) }))
+				if ended != nil {
+					done = ended
+				}
+				endsAfter(t, done, check)
+			})
 		}
-		t.Run(bc.name, func(t *testing.T) {
-			c := srv.Client(t)
-			call, end, check := bc.start(t, key(t), c, other)
-			calling := make(chan error, 1)
-			go func() { calling <- call(ctx) }()
-			var done <-chan error = calling
-			waitBlocked(t, srv, done)
-			srv.Kill()
-			time.Sleep(300 * time.Millisecond) // calls made now are refused
-			select {
-			case err := <-done:
-				t.Fatalf("the call ended with the server down: %v", err)
-			default:
-			}
-			noErr(t, srv.Restart())
-			// The end comes once the call waits again, or has ended: with
-			// the data gone, a lock, a permit, room in a queue may be free.
-			ended := waitBlockedOrEnded(t, srv, done)
-			noErr(t, retryRefused(func() error { return end(true) }))
-			if ended != nil {
-				done = ended
-			}
-			endsAfter(t, done, check)
-		})
 	}
 }
 
