@@ -23,7 +23,7 @@ func JoinLine(ctx context.Context, l interface{ engine() *line }, n int64) (leav
 		return nil, err
 	}
 	return func(ctx context.Context) {
-		_, _ = e.script(ctx, e.kind.cancel, e.ks, e.cancelArgs(w.id)...)
+		_, _ = e.script(ctx, e.kind.cancel, e.ks, e.cancelArgs(w.id, false)...)
 	}, nil
 }
 

@@ -388,26 +388,33 @@ func (l *line) undo(ctx context.Context, n int64, id string, arr []any, err erro
 	}
 	took := err == nil && len(arr) > 2 && arr[0] == int64(1)
 	if err == nil && !took {
-		cl.background(ctx, func(ctx context.Context) { _, _ = l.script(ctx, l.kind.cancel, l.ks, l.cancelArgs(id)...) })
+		cl.background(ctx, func(ctx context.Context) { _, _ = l.script(ctx, l.kind.cancel, l.ks, l.cancelArgs(id, false)...) })
 		return
 	}
 	cl.background(ctx, func(ctx context.Context) {
 		switch {
 		case !took: // unknown: give back what went to this attempt, if anything
-			_, _ = l.script(ctx, l.kind.cancel, l.ks, l.cancelArgs(id)...)
+			_, _ = l.script(ctx, l.kind.cancel, l.ks, l.cancelArgs(id, true)...)
 		case l.kind.permits:
 			_, _ = l.script(ctx, l.kind.release, l.ks, l.args(l.id, strconv.FormatInt(n, 10), "0")...)
 		case arr[2] == int64(1):
-			_, _ = l.script(ctx, l.kind.cancel, l.ks, l.cancelArgs(id)...)
+			_, _ = l.script(ctx, l.kind.cancel, l.ks, l.cancelArgs(id, false)...)
 		default: // an RLock's re-entry: undo that one hold
 			_, _ = l.script(ctx, l.kind.release, l.ks, l.args(l.id)...)
 		}
 	})
 }
 
-func (l *line) cancelArgs(id string) []string {
+// cancelArgs are the cancel script's arguments for the attempt or wait
+// id; lost says the attempt's reply was lost: a Semaphore's cancel then
+// gives back what the attempt may have taken itself, not only a grant.
+// (A lock's cancel always does: the holding names its attempt.)
+func (l *line) cancelArgs(id string, lost bool) []string {
 	if l.kind.permits {
-		return l.args(id)
+		if lost {
+			return l.args(id, l.id, "1")
+		}
+		return l.args(id, l.id)
 	}
 	return l.args(l.id, id)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/hotredistest"
 )
 
 func TestSemaphoreNeverMoreThanNHoldersAcrossProcesses(t *testing.T) {
@@ -379,4 +380,65 @@ func TestSemaphoreHugeCountsWaitAndHandOff(t *testing.T) {
 	noErr(t, s.ReleaseN(ctx, n))
 	noErr(t, <-done)
 	noErr(t, w.ReleaseN(ctx, n))
+}
+
+// TestSemaphoreAcquireSentTwiceTakesOnce: an AcquireN whose command
+// reached the server twice (a go-redis client resends after a network
+// error) takes its permits once, and returns: its second run took them
+// again, and with too few left it waited in line, until the lease of the
+// permits its own first run took ran out.
+func TestSemaphoreAcquireSentTwiceTakesOnce(t *testing.T) {
+	k := key(t)
+	s := hotredis.NewSemaphore(k, 3, hotredis.WithClient(twiceClient(t)), hotredis.WithLease(time.Minute))
+	actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	noErr(t, s.AcquireN(actx, 2))
+	if n := must[int64](t)(hotredis.NewSemaphore(k, 3).Available(ctx)); n != 1 {
+		t.Errorf("Available after an AcquireN(2) sent twice = %d, want 1", n)
+	}
+}
+
+// TestSemaphoreLostRepliesGiveBackAtOnce: what an acquisition whose reply
+// was lost took goes back at once, not when its lease runs out: a
+// TryAcquireN fails and its permits are free again; an AcquireN rides
+// the lost connection out and holds its permits once (the lost try's went
+// back before). (They stayed taken until their lease ran out, and an
+// Acquire of a Semaphore of 1 whose reply was lost waited a whole lease.)
+func TestSemaphoreLostRepliesGiveBackAtOnce(t *testing.T) {
+	srv := hotredistest.NewServer(t)
+	p := hotredistest.NewProxy(t, srv.Addr)
+	for _, backend := range []string{"rueidis", "go-redis"} {
+		t.Run(backend, func(t *testing.T) {
+			k := key(t)
+			s := hotredis.NewSemaphore(k, 2, hotredis.WithClient(faultyClient(t, backend, p.Addr())), hotredis.WithLease(time.Minute))
+			other := hotredis.NewSemaphore(k, 2, hotredis.WithClient(srv.Client(t)))
+			noErr(t, s.AcquireN(ctx, 2)) // the connections made, the scripts loaded
+			noErr(t, s.ReleaseN(ctx, 2))
+			// cut runs call with the replies held, and cuts every
+			// connection once it has been sent.
+			cut := func(call func() error) error {
+				p.Stall(hotredistest.ToClient)
+				done := make(chan error, 1)
+				go func() { done <- call() }()
+				time.Sleep(50 * time.Millisecond)
+				p.Cut()
+				p.Resume(hotredistest.ToClient)
+				return <-done
+			}
+			if err := cut(func() error { _, err := s.TryAcquireN(ctx, 2); return err }); err == nil || errors.Is(err, hotredis.ErrUnknownOutcome) {
+				t.Errorf("TryAcquireN cut = %v, want the connection's failure", err)
+			}
+			waitFor(t, func() bool { n, err := other.Available(ctx); return err == nil && n == 2 })
+			if err := cut(func() error { return s.AcquireN(ctx, 2) }); err != nil {
+				t.Fatalf("AcquireN cut = %v, want it to go on and acquire", err)
+			}
+			if n := must[int64](t)(other.Available(ctx)); n != 0 {
+				t.Errorf("Available while the AcquireN holds 2 of 2 = %d, want 0", n)
+			}
+			noErr(t, s.ReleaseN(ctx, 2))
+			if n := must[int64](t)(other.Available(ctx)); n != 2 {
+				t.Errorf("Available after its ReleaseN = %d, want 2", n)
+			}
+		})
+	}
 }

@@ -14,9 +14,9 @@ import (
 // line-and-lease engine, internal/lua/line_lib.lua): a Lock's hash
 // {owner, count, fence, wid} expiring with its lease, or a Semaphore's
 // holders (sorted set: id -> lease expiry, ms) and state (hash: id ->
-// permits, id@ -> epoch, #used, #extra); the line (sorted set: wait id ->
-// ticket) and registrations (hash: wait id -> "expiry lease owner [n]",
-// wait id#t -> arrival, ms).
+// permits, id@ -> epoch, id#a -> latest take, #used, #extra); the line
+// (sorted set: wait id -> ticket) and registrations (hash: wait id ->
+// "expiry lease owner [n]", wait id#t -> arrival, ms).
 func (r *reader) line(ctx context.Context, o *Object, p *probe) error {
 	k := p.key
 	aux := func(s string) string { return keys.Aux(k, s) }

@@ -5,7 +5,8 @@
 --   [1] the holding: a Lock's hash (owner, count, fence, wid) or a Semaphore's holders
 --       (sorted set: handle id -> lease expiry in ms, server time)
 --   [2] a Semaphore's state (hash: handle id -> permits held, id .. '@' -> the holding's
---       epoch, '#used' -> total held, '#extra' -> permits added by over-release)
+--       epoch, id .. '#a' -> its latest take: "attempt or wait id, permits, token",
+--       '#used' -> total held, '#extra' -> permits added by over-release)
 --   [3] the fencing counter
 --   [4] the line (sorted set: wait id -> arrival ticket)
 --   [5] registrations (hash: wait id -> "expiry lease owner [n]", wait id .. '#t' -> when

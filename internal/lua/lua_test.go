@@ -2708,12 +2708,35 @@ var cases = []scriptCase{
 		},
 	},
 
-	// sem_cancel: KEYS lk; ARGV common, attempt
+	{
+		script: "sem_acquire", name: "a second run of an attempt that took takes nothing more",
+		setup: [][]any{semAcquire("h1", "1", "w0", "0"), semAcquire("h1", "2", "w1", "0")},
+		keys:  lk,
+		args:  semArgs("h1", "2", "10000", "w1", "0"),
+		want:  sameHolding,
+		after: []probe{
+			{cmd("HMGET", "{t}:state", "h1", "#used"), strs("3", "3")},
+			{cmd("HGET", "{t}:state", "h1#a"), like(`^w1 2 \d+$`)},
+		},
+	},
+	{
+		script: "sem_acquire", name: "a second run of an attempt that took, with too few left, does not wait",
+		setup: [][]any{semAcquire("h1", "2", "w1", "0")},
+		keys:  lk,
+		args:  semArgs("h1", "2", "10000", "w1", "1"),
+		want:  newHolding, // (the holding began with that attempt)
+		after: []probe{
+			{cmd("HMGET", "{t}:state", "h1", "#used"), strs("2", "2")},
+			{cmd("EXISTS", "{t}:waiters"), 0},
+		},
+	},
+
+	// sem_cancel: KEYS lk; ARGV common, attempt, handle, "1" if the reply was lost
 	{
 		script: "sem_cancel", name: "a waiter that gives up leaves the line",
 		setup: [][]any{semAcquire("h2", "3", "w2", "0"), semAcquire("h3", "1", "w3", "1")},
 		keys:  lk,
-		args:  semArgs("w3"),
+		args:  semArgs("w3", "h3"),
 		want:  0,
 		after: []probe{
 			{cmd("EXISTS", "{t}:waiters"), 0},
@@ -2727,7 +2750,7 @@ var cases = []scriptCase{
 			eval("sem_release", lk, semArgs("h2", "2", "0")...), // serves w3
 		},
 		keys: lk,
-		args: semArgs("w3"),
+		args: semArgs("w3", "h3"),
 		want: 2,
 		after: []probe{
 			{cmd("HMGET", "{t}:state", "h3", "h4", "#used"), cmd(nil, "2", "3")},
@@ -2738,8 +2761,57 @@ var cases = []scriptCase{
 	{
 		script: "sem_cancel", name: "an unknown wait gives 0",
 		keys: lk,
-		args: semArgs("w1"),
+		args: semArgs("w1", "h1"),
 		want: 0,
+	},
+	{
+		script: "sem_cancel", name: "an attempt whose reply was lost gives back what it took, and only that",
+		setup: [][]any{semAcquire("h1", "1", "w0", "0"), semAcquire("h1", "2", "w1", "0")},
+		keys:  lk,
+		args:  semArgs("w1", "h1", "1"),
+		want:  2,
+		after: []probe{
+			{cmd("HMGET", "{t}:state", "h1", "#used", "h1#a"), cmd("1", "1", nil)},
+			{cmd("ZRANGE", "{t}", 0, -1), strs("h1")},
+		},
+	},
+	{
+		script: "sem_cancel", name: "a second cancel of a lost attempt gives nothing back",
+		setup: [][]any{
+			semAcquire("h1", "1", "w0", "0"), semAcquire("h1", "2", "w1", "0"),
+			eval("sem_cancel", lk, semArgs("w1", "h1", "1")...),
+		},
+		keys:  lk,
+		args:  semArgs("w1", "h1", "1"),
+		want:  0,
+		after: []probe{{cmd("HMGET", "{t}:state", "h1", "#used"), strs("1", "1")}},
+	},
+	{
+		script: "sem_cancel", name: "a lost attempt's whole take goes, with the holding",
+		setup: [][]any{semAcquire("h1", "2", "w1", "0")},
+		keys:  lk,
+		args:  semArgs("w1", "h1", "1"),
+		want:  2,
+		after: []probe{{cmd("EXISTS", "{t}", "{t}:state"), 0}},
+	},
+	{
+		script: "sem_cancel", name: "a wait known to have taken nothing gives back no take",
+		setup: [][]any{semAcquire("h1", "2", "w1", "0")},
+		keys:  lk,
+		args:  semArgs("w1", "h1"),
+		want:  0,
+		after: []probe{{cmd("HMGET", "{t}:state", "h1", "#used"), strs("2", "2")}},
+	},
+	{
+		script: "sem_cancel", name: "a lost attempt that did not take leaves the line, and an earlier take stays",
+		setup: [][]any{semAcquire("h1", "1", "w0", "0"), semAcquire("h2", "2", "w2", "0"), semAcquire("h1", "1", "w1", "1")},
+		keys:  lk,
+		args:  semArgs("w1", "h1", "1"),
+		want:  0,
+		after: []probe{
+			{cmd("HMGET", "{t}:state", "h1", "#used"), strs("1", "3")},
+			{cmd("EXISTS", "{t}:waiters"), 0},
+		},
 	},
 
 	// sem_acquire_quick: KEYS lk[:4]; ARGV as sem_acquire's
@@ -2754,6 +2826,14 @@ var cases = []scriptCase{
 			{cmd("ZSCORE", "{t}", "h1"), msFromNow(9*time.Second, 10*time.Second)},
 			{cmd("PTTL", "{t}:state"), between(9000, 10000)},
 		},
+	},
+	{
+		script: "sem_acquire_quick", name: "a second run of an attempt that took is left to sem_acquire",
+		setup: [][]any{semAcquire("h1", "1", "w1", "0")},
+		keys:  lk[:4],
+		args:  semArgs("h1", "1", "10000", "w1", "0"),
+		want:  cmd(-1),
+		after: []probe{{cmd("HMGET", "{t}:state", "h1", "#used"), strs("1", "1")}},
 	},
 	{
 		script: "sem_acquire_quick", name: "a second take by a handle keeps its holding's epoch",

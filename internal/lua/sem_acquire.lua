@@ -24,13 +24,21 @@ if g then
     return {1, tonumber(string.match(g, '(%d+)$')), epoch(id)}
   end
 end
+local _, f = taken(id, wid)
+if f then
+  -- This attempt took already: its command ran twice (a client that sends again
+  -- after a lost connection). The same reply, and nothing more taken.
+  redis.call('ZADD', KEYS[1], math.max(tonumber(redis.call('ZSCORE', KEYS[1], id)), now() + lease), id)
+  outlive(lease)
+  return {1, f, epoch(id)}
+end
 local got, blocked, ep = grant(waits and wid)
 if got then return {1, got, ep} end
 local _, free = room()
 if not blocked and free >= n then
   -- Nobody that could be served waits ahead: take them.
   leave(wid)
-  local f, e = take(id, n, lease)
+  local f, e = take(id, n, lease, wid)
   return {1, f, e}
 end
 if not waits then return {0, earliest()} end

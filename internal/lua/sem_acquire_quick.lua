@@ -8,16 +8,16 @@
 -- are free ({1, fencing token, epoch of the handle's holding}), and for an attempt that
 -- does not wait when they are not free ({0, ms until the earliest lease runs out, -1: no
 -- holder}); {-1} for the rest, which only sem_acquire can decide (waiters in line, a
--- lease that ran out, a wait), changing nothing.
+-- lease that ran out, a wait, a second run of an attempt that took), changing nothing.
 -- Apart from sem_acquire for the reason lock_acquire_quick is.
-local id, n, lease = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
+local id, n, lease, wid = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8]
 if redis.call('EXISTS', KEYS[4]) == 1 or
-    #redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now(), 'LIMIT', 0, 1) > 0 then
+    #redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now(), 'LIMIT', 0, 1) > 0 or taken(id, wid) then
   return {-1}
 end
 local _, free = room()
 if free >= n then
-  local f, e = take(id, n, lease)
+  local f, e = take(id, n, lease, wid)
   return {1, f, e}
 end
 if ARGV[9] ~= '1' then return {0, earliest()} end

@@ -62,10 +62,10 @@ local function grant(self)
         leave(wid)
         free = free - n
         if wid == self then
-          got, ep = take(owner, n, lease)
+          got, ep = take(owner, n, lease, wid)
         else
           local ttl = grantTTL(exp, lease)
-          local f, e = take(owner, n, ttl)
+          local f, e = take(owner, n, ttl, wid)
           redis.call('HSET', KEYS[6], wid, string.format('%.0f', n) .. ' ' .. owner .. ' ' .. string.format('%.0f', f))
           redis.call('PEXPIRE', KEYS[6], lease + REG)
           announce(batch[i + 1], 'w', wid, 't', string.format('%.0f', f), 'x', now() + ttl,

@@ -30,7 +30,7 @@ local function unhold(id, k, cur)
   cur = cur or tonumber(redis.call('HGET', KEYS[2], id) or '0')
   if not k or k >= cur then
     k = cur
-    redis.call('HDEL', KEYS[2], id, id .. '@')
+    redis.call('HDEL', KEYS[2], id, id .. '@', id .. '#a')
     redis.call('ZREM', KEYS[1], id)
   else
     redis.call('HINCRBY', KEYS[2], id, -k)
@@ -43,19 +43,34 @@ local function epoch(id)
   return tonumber(redis.call('HGET', KEYS[2], id .. '@') or '0')
 end
 
--- take gives n permits to id, with a lease of at least ttl ms, and returns a fencing token
--- and the epoch of id's holding (the token itself when the holding begins now).
-local function take(id, n, ttl)
+-- taken returns the permits and the fencing token of id's latest take when attempt or
+-- wait wid made it (nil otherwise).
+local function taken(id, wid)
+  local a = redis.call('HGET', KEYS[2], id .. '#a')
+  if not a then return nil end
+  local w, n, f = string.match(a, '^(%S+) (%d+) (%d+)$')
+  if w ~= wid then return nil end
+  return tonumber(n), tonumber(f)
+end
+
+-- take gives n permits to id, with a lease of at least ttl ms, as attempt or wait wid,
+-- and returns a fencing token and the epoch of id's holding (the token itself when the
+-- holding begins now). It notes the take (id .. '#a': "wid n token"), so that a second
+-- run of the same attempt (a command sent twice) takes nothing more, and a caller that
+-- lost the reply gives back what it took (sem_cancel).
+local function take(id, n, ttl, wid)
   local c = redis.call('HINCRBY', KEYS[2], id, n)
   redis.call('HINCRBY', KEYS[2], '#used', n)
   local exp = tonumber(redis.call('ZSCORE', KEYS[1], id) or '0')
   redis.call('ZADD', KEYS[1], math.max(exp, now() + ttl), id)
   outlive(ttl)
   local f = fence()
+  local note = wid .. ' ' .. string.format('%.0f', n) .. ' ' .. string.format('%.0f', f)
   if c == n then
-    redis.call('HSET', KEYS[2], id .. '@', string.format('%.0f', f))
+    redis.call('HSET', KEYS[2], id .. '@', string.format('%.0f', f), id .. '#a', note)
     return f, f
   end
+  redis.call('HSET', KEYS[2], id .. '#a', note)
   return f, epoch(id)
 end
 
