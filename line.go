@@ -407,14 +407,18 @@ func (l *line) undo(ctx context.Context, n int64, id string, arr []any, err erro
 
 // cancelArgs are the cancel script's arguments for the attempt or wait
 // id; lost says the attempt's reply was lost: a Semaphore's cancel then
-// gives back what the attempt may have taken itself, not only a grant.
-// (A lock's cancel always does: the holding names its attempt.)
+// gives back what the attempt may have taken itself, not only a grant, and
+// an RLock's undoes a re-entry the attempt made. (A lock's cancel always
+// gives back a holding that went to the attempt: the holding names it.)
 func (l *line) cancelArgs(id string, lost bool) []string {
 	if l.kind.permits {
 		if lost {
 			return l.args(id, l.id, "1")
 		}
 		return l.args(id, l.id)
+	}
+	if lost {
+		return l.args(l.id, id, "1")
 	}
 	return l.args(l.id, id)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/hotredistest"
 )
 
 func init() {
@@ -522,6 +523,49 @@ func TestRLockReentry(t *testing.T) {
 		t.Fatal("token did not grow")
 	}
 	_ = b.Release(ctx)
+}
+
+// TestRLockReentrySentTwiceCountsOnce: a re-entry whose command reached
+// the server twice (a go-redis client resends after a network error)
+// counts one hold: it counted two, and the lock stayed held for a lease
+// after the handle's last Release.
+func TestRLockReentrySentTwiceCountsOnce(t *testing.T) {
+	k := key(t)
+	l := hotredis.NewRLock(k, hotredis.WithClient(twiceClient(t)))
+	noErr(t, l.Acquire(ctx))
+	noErr(t, l.Acquire(ctx))
+	if n, err := rawClient().HGet(ctx, k, "count").Result(); n != "2" || err != nil {
+		t.Errorf("holds counted after two Acquires sent twice each = %q, %v; want 2", n, err)
+	}
+}
+
+// TestRLockLostReentryIsUndone: a re-entry whose reply was lost is undone
+// (its hold goes back in the background) and the Acquire goes on: after
+// as many Releases as Acquires that returned, the lock is free, not held
+// for a lease by the lost re-entry's hold.
+func TestRLockLostReentryIsUndone(t *testing.T) {
+	srv := hotredistest.NewServer(t)
+	p := hotredistest.NewProxy(t, srv.Addr)
+	for _, backend := range []string{"rueidis", "go-redis"} {
+		t.Run(backend, func(t *testing.T) {
+			k := key(t)
+			l := hotredis.NewRLock(k, hotredis.WithClient(faultyClient(t, backend, p.Addr())), hotredis.WithLease(time.Minute))
+			other := hotredis.NewRLock(k, hotredis.WithClient(srv.Client(t)))
+			noErr(t, l.Acquire(ctx))
+			noErr(t, l.Acquire(ctx)) // (the re-entry's script loaded: the lost one runs)
+			noErr(t, l.Release(ctx))
+			p.Stall(hotredistest.ToClient)
+			done := make(chan error, 1)
+			go func() { done <- l.Acquire(ctx) }()
+			time.Sleep(50 * time.Millisecond) // the re-entry ran, its reply held
+			p.Cut()
+			p.Resume(hotredistest.ToClient)
+			noErr(t, <-done)
+			noErr(t, l.Release(ctx))
+			noErr(t, l.Release(ctx))
+			waitFor(t, func() bool { ok, err := other.TryAcquire(ctx); return err == nil && ok })
+		})
+	}
 }
 
 func TestRLockCrashedHolderFreesLock(t *testing.T) { testCrash(t, "rlock", 0) }

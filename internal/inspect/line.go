@@ -12,7 +12,7 @@ import (
 
 // line reads a lock's or semaphore's holding and line (the layout of the
 // line-and-lease engine, internal/lua/line_lib.lua): a Lock's hash
-// {owner, count, fence, wid} expiring with its lease, or a Semaphore's
+// {owner, count, fence, wid, r} expiring with its lease, or a Semaphore's
 // holders (sorted set: id -> lease expiry, ms) and state (hash: id ->
 // permits, id@ -> epoch, id#a -> latest take, #used, #extra); the line
 // (sorted set: wait id -> ticket) and registrations (hash: wait id ->

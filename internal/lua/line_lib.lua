@@ -2,8 +2,9 @@
 -- shared by every lock and semaphore script (after clock_lib and fence_lib, before lock_lib or
 -- sem_lib).
 -- KEYS, the same for every script of the engine (lineKeys in line.go):
---   [1] the holding: a Lock's hash (owner, count, fence, wid) or a Semaphore's holders
---       (sorted set: handle id -> lease expiry in ms, server time)
+--   [1] the holding: a Lock's hash (owner, count, fence, wid, and r: an RLock's latest
+--       re-entry's attempt) or a Semaphore's holders (sorted set: handle id -> lease
+--       expiry in ms, server time)
 --   [2] a Semaphore's state (hash: handle id -> permits held, id .. '@' -> the holding's
 --       epoch, id .. '#a' -> its latest take: "attempt or wait id, permits, token",
 --       '#used' -> total held, '#extra' -> permits added by over-release)

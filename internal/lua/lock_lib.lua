@@ -43,10 +43,15 @@ end
 
 -- release undoes one hold of owner's, handing the lock on when that frees it, and
 -- returns the holds left; nil when owner does not hold the lock (or, when wid is
--- given, when the holding did not go to that attempt or wait).
-local function release(owner, wid)
-  local h = redis.call('HMGET', KEYS[1], 'owner', 'count', 'wid')
-  if h[1] ~= owner or (wid and h[3] ~= wid) then return nil end
+-- given, when the holding did not go to that attempt or wait, nor, when lost is true,
+-- the latest re-entry: an attempt whose reply was lost, whose hold goes once).
+local function release(owner, wid, lost)
+  local h = redis.call('HMGET', KEYS[1], 'owner', 'count', 'wid', 'r')
+  if h[1] ~= owner then return nil end
+  if wid and h[3] ~= wid then
+    if not (lost and h[4] == wid) then return nil end
+    redis.call('HDEL', KEYS[1], 'r')
+  end
   if tonumber(h[2]) > 1 then return redis.call('HINCRBY', KEYS[1], 'count', -1) end
   -- A grant rewrites every field of the lock (and its expiry): delete it only when
   -- nobody waits.

@@ -1617,6 +1617,14 @@ var cases = []scriptCase{
 		},
 	},
 	{
+		script: "lock_acquire", name: "a second run of an RLock's re-entry counts once",
+		setup: [][]any{heldBy("o1", "w0"), eval("lock_acquire", lk, lockArgs("o1", "10000", "1", "w1", "0")...)},
+		keys:  lk,
+		args:  lockArgs("o1", "10000", "1", "w1", "0"),
+		want:  cmd(1, 5, 2),
+		after: []probe{{cmd("HMGET", "{t}", "count", "r"), strs("2", "w1")}},
+	},
+	{
 		script: "lock_acquire", name: "a Lock's owner does not re-enter",
 		setup: [][]any{heldBy("o1", "w0")},
 		keys:  lk,
@@ -1718,6 +1726,34 @@ var cases = []scriptCase{
 		args:  lockArgs("o1", "w9"),
 		want:  0,
 		after: []probe{{cmd("HGET", "{t}", "owner"), "o1"}},
+	},
+
+	{
+		script: "lock_cancel", name: "an RLock re-entry whose reply was lost is undone",
+		setup: [][]any{heldBy("o1", "w0"), eval("lock_acquire", lk, lockArgs("o1", "10000", "1", "w1", "0")...)},
+		keys:  lk,
+		args:  lockArgs("o1", "w1", "1"),
+		want:  1,
+		after: []probe{{cmd("HMGET", "{t}", "owner", "count", "r"), cmd("o1", "1", nil)}},
+	},
+	{
+		script: "lock_cancel", name: "a second cancel of a lost re-entry keeps the hold before it",
+		setup: [][]any{
+			heldBy("o1", "w0"), eval("lock_acquire", lk, lockArgs("o1", "10000", "1", "w1", "0")...),
+			eval("lock_cancel", lk, lockArgs("o1", "w1", "1")...),
+		},
+		keys:  lk,
+		args:  lockArgs("o1", "w1", "1"),
+		want:  0,
+		after: []probe{{cmd("HMGET", "{t}", "owner", "count"), strs("o1", "1")}},
+	},
+	{
+		script: "lock_cancel", name: "a wait known to have taken nothing leaves a re-entry",
+		setup: [][]any{heldBy("o1", "w0"), eval("lock_acquire", lk, lockArgs("o1", "10000", "1", "w1", "0")...)},
+		keys:  lk,
+		args:  lockArgs("o1", "w1"),
+		want:  0,
+		after: []probe{{cmd("HGET", "{t}", "count"), "2"}},
 	},
 
 	// lock_lease: KEYS lk; ARGV common, owner
