@@ -39,7 +39,8 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 		return nil, "", err
 	}
 	id, list := q.newTake()
-	native := ack && !q.set && n == 1
+	nativeKind := ack && !q.set && n == 1 // (a Get of one item from a plain queue)
+	native := nativeKind
 	var waiting time.Time // since the first wait for an item
 	var ro rideOut
 	for {
@@ -87,7 +88,7 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 				// lost one's items, if any, go back by undoTake).
 				if err = ro.again(ctx, err); err == nil {
 					id, list = q.newTake()
-					native = ack && !q.set && n == 1
+					native = nativeKind
 					continue
 				}
 				if cerr := ctx.Err(); cerr != nil && isCtxErr(err) {
