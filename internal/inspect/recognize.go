@@ -43,7 +43,19 @@ type probe struct {
 
 // hashFields are the fields of the hashes hotredis stores at a key: a
 // lock's, a barrier's, a WaitGroup's.
-var hashFields = []string{"owner", "fence", "count", "wid", "gen", "n", "broken", "done", "lost", "w", "i"}
+var hashFields = []string{"owner", "fence", "count", "wid", "r", "gen", "n", "broken", "done", "lost", "w", "i"}
+
+// present counts the fields of names that f has (every field of a hash
+// of only those).
+func present(f map[string]string, names ...string) int64 {
+	n := int64(0)
+	for _, name := range names {
+		if _, ok := f[name]; ok {
+			n++
+		}
+	}
+	return n
+}
 
 // probe reads, in two round trips, what recognition needs of each key.
 func (in *Inspector) probe(ctx context.Context, ks []string) ([]*probe, error) {
@@ -240,7 +252,7 @@ func recognize(p *probe, nowUS int64) *Object {
 	case "hash":
 		f := p.fields
 		switch {
-		case f["owner"] != "" && f["fence"] != "" && p.hlen <= 4:
+		case f["owner"] != "" && f["fence"] != "" && p.hlen == present(f, "owner", "fence", "count", "wid", "r"):
 			if n, _ := strconv.ParseInt(f["count"], 10, 64); n > 1 {
 				return set(KindLock, "RLock")
 			}
