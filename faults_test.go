@@ -800,18 +800,7 @@ func TestLostRepliesAreUnknownOutcomes(t *testing.T) {
 			on := hotredis.WithClient(c)
 			n := hotredis.NewInt("lost:n:"+name, on)
 			lock := hotredis.NewLock("lost:lock:"+name, on, hotredis.WithLease(2*time.Second))
-			// cut runs call with the traffic toward d stalled, cuts every
-			// connection once call has had time to be sent, and returns its
-			// error.
-			cut := func(d hotredistest.Direction, call func() error) error {
-				p.Stall(d)
-				done := make(chan error, 1)
-				go func() { done <- call() }()
-				time.Sleep(50 * time.Millisecond)
-				p.Cut()
-				p.Resume(d)
-				return <-done
-			}
+			cut := func(d hotredistest.Direction, call func() error) error { return cutMidCall(p, d, call) }
 			add := func() error { _, err := n.Add(ctx, 1); return err }
 			noErr(t, add()) // a connection made
 			for _, st := range []struct {

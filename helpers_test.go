@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/hotredistest"
 )
 
 // Helpers shared by the package's tests. (The suite's servers, clients and
@@ -241,6 +242,20 @@ type waiterKey struct{}
 type waiter struct {
 	round int64
 	read  atomic.Bool
+}
+
+// cutMidCall runs call with the traffic toward d stalled by p, cuts every
+// connection once call has had time to be sent, and returns its error:
+// toward the client, the call ran on the server and its reply is lost;
+// toward the server, it never ran.
+func cutMidCall(p *hotredistest.Proxy, d hotredistest.Direction, call func() error) error {
+	p.Stall(d)
+	done := make(chan error, 1)
+	go func() { done <- call() }()
+	time.Sleep(50 * time.Millisecond)
+	p.Cut()
+	p.Resume(d)
+	return <-done
 }
 
 // waitFor waits until cond holds (a few seconds at most).

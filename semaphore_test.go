@@ -414,17 +414,7 @@ func TestSemaphoreLostRepliesGiveBackAtOnce(t *testing.T) {
 			other := hotredis.NewSemaphore(k, 2, hotredis.WithClient(srv.Client(t)))
 			noErr(t, s.AcquireN(ctx, 2)) // the connections made, the scripts loaded
 			noErr(t, s.ReleaseN(ctx, 2))
-			// cut runs call with the replies held, and cuts every
-			// connection once it has been sent.
-			cut := func(call func() error) error {
-				p.Stall(hotredistest.ToClient)
-				done := make(chan error, 1)
-				go func() { done <- call() }()
-				time.Sleep(50 * time.Millisecond)
-				p.Cut()
-				p.Resume(hotredistest.ToClient)
-				return <-done
-			}
+			cut := func(call func() error) error { return cutMidCall(p, hotredistest.ToClient, call) }
 			if err := cut(func() error { _, err := s.TryAcquireN(ctx, 2); return err }); err == nil || errors.Is(err, hotredis.ErrUnknownOutcome) {
 				t.Errorf("TryAcquireN cut = %v, want the connection's failure", err)
 			}
