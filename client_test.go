@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -167,6 +168,42 @@ func TestCallsAfterARestartGoOnLiveConnections(t *testing.T) {
 			}
 			if got, err := l.Values(ctx); err != nil || !slices.Equal(got, model) {
 				t.Errorf("Values = %q, %v; want %q", got, err, model)
+			}
+		})
+	}
+}
+
+// TestReadsCutMidCallGoAgain: reads whose connections are cut with their
+// replies on the way, 64 at once (so that they share rueidis's pipelined
+// connections, where a dead one fails every call on it), each go again on
+// a new connection and return the value: a read changes nothing. (A write
+// fails then: ErrUnknownOutcome.)
+func TestReadsCutMidCallGoAgain(t *testing.T) {
+	s := hotredistest.NewServer(t)
+	p := hotredistest.NewProxy(t, s.Addr)
+	for _, backend := range []string{"rueidis", "go-redis"} {
+		t.Run(backend, func(t *testing.T) {
+			n := hotredis.NewInt(key(t), hotredis.WithClient(faultyClient(t, backend, p.Addr())))
+			noErr(t, n.Store(ctx, 7))
+			var failed atomic.Int64
+			err := cutMidCall(p, hotredistest.ToClient, func() error {
+				var wg sync.WaitGroup
+				for range 64 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						if v, err := n.Load(ctx); err != nil || v != 7 {
+							failed.Add(1)
+							t.Errorf("Load cut = %d, %v; want 7", v, err)
+						}
+					}()
+				}
+				wg.Wait()
+				return nil
+			})
+			noErr(t, err)
+			if f := failed.Load(); f > 0 {
+				t.Errorf("%d of 64 reads cut mid-call failed", f)
 			}
 		})
 	}

@@ -343,15 +343,12 @@ func (r *rideOut) again(ctx context.Context, err error) error {
 	}
 	// (Jittered, so that the waiters of a restarted server do not dial
 	// in step.)
-	t := time.NewTimer(r.pause/2 + rand.N(r.pause))
-	defer t.Stop()
+	d := r.pause/2 + rand.N(r.pause)
 	r.pause = min(2*r.pause, 500*time.Millisecond)
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
+	if !sleepCtx(ctx, d) {
 		return ctx.Err()
 	}
+	return nil
 }
 
 // againUnsent is again for a write's failure: the call goes on only when
@@ -568,7 +565,43 @@ func (c *Client) send(ctx context.Context, cmd backend.Cmd, write bool) (any, er
 		return t.read(c, ctx, fullScript(cmd))
 	}
 	v, err := c.do(ctx, cmd)
+	// A read whose connection failed under it (a restarted server, a cut)
+	// changed nothing: it goes again, on a new connection, twice at most.
+	for try := 0; err != nil && !write && try < len(readAgainAfter) && readAgain(ctx, err); try++ {
+		if !sleepCtx(ctx, readAgainAfter[try]) {
+			break
+		}
+		noteRetry(ctx)
+		v, err = c.do(ctx, cmd)
+	}
 	return v, c.outcome(ctx, err, write)
+}
+
+// readAgainAfter are the pauses before a failed read goes again.
+var readAgainAfter = [...]time.Duration{time.Millisecond, 10 * time.Millisecond}
+
+// readAgain reports whether a read that failed with err goes again: its
+// connection was lost, reset or refused (also the next one, while it was
+// being made: the same cut or restart). Not a timeout: a stalled server
+// would make the read wait as long again.
+func readAgain(ctx context.Context, err error) bool {
+	if !connFailed(ctx, err) {
+		return false
+	}
+	var ne net.Error
+	return !errors.As(err, &ne) || !ne.Timeout()
+}
+
+// sleepCtx sleeps for d, or until ctx ends (then it reports false).
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // primaryKey marks a context whose reads go to the primary, whatever
