@@ -215,7 +215,10 @@ func (o *Once) run(ctx context.Context, id string, start time.Time, f func(conte
 }
 
 // finish records how runner id's run ended, also when ctx has ended: the
-// runner's place must not stay taken until its lease runs out.
+// runner's place must not stay taken until its lease runs out. A lost
+// connection does not stop it (see rideOut): once_finish may run twice
+// (a success sets the same flag; a failure is announced by the runner
+// only), and a success it failed to record would let another Do run f.
 func (o *Once) finish(ctx context.Context, id, outcome, msg string) error {
 	if len(msg) > maxRunMessage {
 		cut := maxRunMessage
@@ -226,8 +229,13 @@ func (o *Once) finish(ctx context.Context, id, outcome, msg string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), backgroundTimeout)
 	defer cancel()
-	_, err := o.script(ctx, scriptOnceFinish, o.keys, id, outcome, msg)
-	return err
+	var ro rideOut
+	for {
+		_, err := o.script(ctx, scriptOnceFinish, o.keys, id, outcome, msg)
+		if err == nil || ro.again(ctx, err) != nil {
+			return err
+		}
+	}
 }
 
 // Done reports whether a run of the Once has succeeded (and no Reset
