@@ -110,26 +110,8 @@ func (b *Barrier) Wait(ctx context.Context) (_ int, err error) {
 // arrive runs the arrival script of the wait wid. If ctx ends first, it
 // returns ctx's error at once, and the arrival, if it counted, leaves
 // (breaking the round) when its reply comes. If the reply is lost, the
-// arrival runs again, as the same arrival, while the server is out of
-// reach for less than rideOutFor (see rideOut): barrier_arrive answers a
-// second run as the first when no other party arrived in between, and
-// breaks the round when one did. Then it leaves.
+// arrival leaves too.
 func (b *Barrier) arrive(ctx context.Context, cl *Client, wid string) ([]any, error) {
-	var ro rideOut
-	for {
-		arr, err := b.arriveOnce(ctx, cl, wid)
-		if err == nil || isServerErr(err) || errors.Is(err, ErrClosed) || isCtxErr(err) && ctx.Err() != nil {
-			return arr, err // (ctx's end: arriveOnce leaves once the reply comes)
-		}
-		if err = ro.again(ctx, err); err != nil {
-			b.giveUp(ctx, cl, wid, "") // the arrival may have counted
-			return nil, err
-		}
-	}
-}
-
-// arriveOnce is one run of arrive's.
-func (b *Barrier) arriveOnce(ctx context.Context, cl *Client, wid string) ([]any, error) {
 	run := func(ctx context.Context) ([]any, error) {
 		return asArray(b.script(ctx, scriptBarrierArrive, b.keys, wid, ms(b.lease), strconv.Itoa(b.parties)))
 	}
@@ -151,6 +133,9 @@ func (b *Barrier) arriveOnce(ctx context.Context, cl *Client, wid string) ([]any
 	}
 	select {
 	case r := <-res:
+		if r.err != nil && !isServerErr(r.err) && !errors.Is(r.err, ErrClosed) {
+			b.giveUp(ctx, cl, wid, "") // a lost reply: the arrival may have counted
+		}
 		return r.arr, r.err
 	case <-ctx.Done():
 		b.giveUpLater(ctx, cl, func(bg context.Context) {

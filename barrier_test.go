@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/hotredis/hotredis"
-	"github.com/hotredis/hotredis/hotredistest"
 )
 
 func init() {
@@ -595,62 +594,6 @@ func TestBarrierArrivalSentTwiceCountsOnce(t *testing.T) {
 			// The next round is empty: the second run was not counted in it.
 			if n, err := b.Waiting(ctx); err != nil || n != 0 {
 				t.Errorf("Waiting = %d, %v after the round, want 0", n, err)
-			}
-		})
-	}
-}
-
-// TestBarrierArrivalWithALostReplyCountsOnce: an arrival whose reply was
-// lost (its connection cut with the reply on its way) is sent again as
-// the same arrival, which counts once: the round completes when the other
-// parties come, each with its own index. (The arrival left, breaking the
-// round, when its reply was lost.)
-func TestBarrierArrivalWithALostReplyCountsOnce(t *testing.T) {
-	srv := hotredistest.NewServer(t)
-	p := hotredistest.NewProxy(t, srv.Addr)
-	for _, backend := range []string{"rueidis", "go-redis"} {
-		t.Run(backend, func(t *testing.T) {
-			k := key(t)
-			cut := hotredis.NewBarrier(k, 3, hotredis.WithClient(faultyClient(t, backend, p.Addr())))
-			other := srv.Client(t)
-			results := make(chan int, 3)
-			wait := func(b *hotredis.Barrier) error {
-				idx, err := b.Wait(ctx)
-				results <- idx
-				return err
-			}
-			// A first round, so that the arrival's script is loaded and
-			// the lost run runs.
-			for range 2 {
-				go func() { noErr(t, wait(hotredis.NewBarrier(k, 3, hotredis.WithClient(other)))) }()
-			}
-			noErr(t, wait(cut))
-			for range 3 {
-				<-results
-			}
-			errs := make(chan error, 1)
-			go func() {
-				errs <- cutMidCall(p, hotredistest.ToClient, func() error { return wait(cut) })
-			}()
-			b := hotredis.NewBarrier(k, 3, hotredis.WithClient(other))
-			if !waited(func() bool { n, _ := b.Waiting(ctx); return n == 1 }) {
-				t.Fatal("the arrival whose reply is lost is not waiting")
-			}
-			time.Sleep(100 * time.Millisecond) // the reply lost, the arrival sent again
-			if n := must[int](t)(b.Waiting(ctx)); n != 1 {
-				t.Fatalf("Waiting = %d after the arrival was sent again, want 1", n)
-			}
-			for range 2 {
-				go func() { noErr(t, wait(hotredis.NewBarrier(k, 3, hotredis.WithClient(other)))) }()
-			}
-			noErr(t, <-errs)
-			var idxs []int
-			for range 3 {
-				idxs = append(idxs, <-results)
-			}
-			slices.Sort(idxs)
-			if !slices.Equal(idxs, []int{0, 1, 2}) {
-				t.Errorf("indices %v, want 0, 1 and 2", idxs)
 			}
 		})
 	}
