@@ -2767,6 +2767,15 @@ var cases = []scriptCase{
 		},
 	},
 
+	{
+		script: "sem_acquire", name: "a noted take whose holding is gone (the holders expired, the state kept) is taken anew",
+		setup: [][]any{{"HSET", "{t}:state", "#extra", 1, "h1", 1, "h1@", 5, "h1#a", "w1 1 5", "#used", 1}},
+		keys:  lk,
+		args:  semArgs("h1", "1", "10000", "w1", "0"),
+		want:  cmd(1, token, 5), // (the stale count and epoch stay: the state outlived its holders)
+		after: []probe{{cmd("ZRANGE", "{t}", 0, -1), strs("h1")}},
+	},
+
 	// sem_cancel: KEYS lk; ARGV common, attempt, handle, "1" if the reply was lost
 	{
 		script: "sem_cancel", name: "a waiter that gives up leaves the line",

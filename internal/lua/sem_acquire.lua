@@ -25,10 +25,12 @@ if g then
   end
 end
 local _, f = taken(id, wid)
-if f then
+local held = f and tonumber(redis.call('ZSCORE', KEYS[1], id) or '0')
+if f and held > now() then
   -- This attempt took already: its command ran twice (a client that sends again
-  -- after a lost connection). The same reply, and nothing more taken.
-  redis.call('ZADD', KEYS[1], math.max(tonumber(redis.call('ZSCORE', KEYS[1], id)), now() + lease), id)
+  -- after a lost connection). The same reply, and nothing more taken. (Not when the
+  -- holding's lease is gone: then it is taken anew.)
+  redis.call('ZADD', KEYS[1], math.max(held, now() + lease), id)
   outlive(lease)
   return {1, f, epoch(id)}
 end
