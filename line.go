@@ -235,6 +235,7 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 	w := &wait{id: newID()}
 	var waiting time.Time // since the first attempt found it taken
 	var ro rideOut
+	lost := false // the latest attempt's reply was lost (see lostAttempt)
 	for {
 		w.since = time.Now()
 		ok, left, err := l.try(ctx, n, w.id, w)
@@ -242,6 +243,7 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 			l.waitedForGrant(ctx, op, waiting, w, nil, nil)
 			return nil
 		}
+		lost = err != nil && lostAttempt(ctx, err)
 		var g grant
 		tried := err == nil
 		if tried {
@@ -256,13 +258,13 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 		}
 		if err != nil {
 			if err = ro.again(ctx, err); err == nil {
-				// A lost connection: wait on. After a lost attempt, as a
-				// new wait: try's undo is giving back what the lost one
-				// may have got, and must not end this one's.
-				if !tried {
-					w = &wait{id: newID()}
-				}
+				// A lost connection: wait on, as the same attempt, which
+				// the scripts answer as the first run when it ran (took,
+				// or joined the line): nothing to give back.
 				continue
+			}
+			if lost {
+				l.undo(ctx, n, w.id, nil, err) // what the lost attempt may have taken
 			}
 			l.cancelWait(ctx, w)
 			if isCtxErr(err) && ctx.Err() != nil {
@@ -302,6 +304,8 @@ func (l *line) tryAcquire(ctx context.Context, op string, n int64) (bool, error)
 // stream). When nothing is taken it returns how long until a holding may
 // run out (negative: unknown). If ctx ends before the reply, try returns
 // ctx's error at once and undoes what the attempt took, in the background.
+// If the reply is lost, a try without w (TryAcquire) undoes it too; with
+// w, acquire sends it again or undoes it (see lostAttempt).
 func (l *line) try(ctx context.Context, n int64, id string, w *wait) (ok bool, left time.Duration, err error) {
 	cl, err := l.cli()
 	if err != nil {
@@ -339,7 +343,7 @@ func (l *line) try(ctx context.Context, n int64, id string, w *wait) (ok bool, l
 		arr, err = l.attempt(ctx, cl, l.kind.acquire, l.ks, args, n, id)
 	}
 	if err != nil {
-		if !isServerErr(err) && !errors.Is(err, ErrClosed) && (!isCtxErr(err) || ctx.Err() == nil) {
+		if w == nil && lostAttempt(ctx, err) {
 			l.undo(ctx, n, id, nil, err) // a lost reply: let go of what it may have taken
 		}
 		return false, 0, undone(err)
@@ -366,6 +370,15 @@ func (l *line) try(ctx context.Context, n int64, id string, w *wait) (ok bool, l
 	return true, 0, nil
 }
 
+// lostAttempt reports whether an attempt that failed with err may have
+// run: its reply was lost (not the server's refusal, the client's Close or
+// ctx's end, whose undo detach runs). A TryAcquire gives back what it may
+// have taken at once; an Acquire sends the same attempt again, and gives
+// back only when it gives up.
+func lostAttempt(ctx context.Context, err error) bool {
+	return !isServerErr(err) && !errors.Is(err, ErrClosed) && (!isCtxErr(err) || ctx.Err() == nil)
+}
+
 // attempt runs the acquire script s (KEYS ks) as the attempt id for n. If
 // ctx ends before the reply, attempt returns ctx's error at once and
 // undoes what the attempt took, in the background.
@@ -388,21 +401,34 @@ func (l *line) undo(ctx context.Context, n int64, id string, arr []any, err erro
 	}
 	took := err == nil && len(arr) > 2 && arr[0] == int64(1)
 	if err == nil && !took {
-		cl.background(ctx, func(ctx context.Context) { _, _ = l.script(ctx, l.kind.cancel, l.ks, l.cancelArgs(id, false)...) })
+		cl.background(ctx, func(ctx context.Context) { l.cancel(ctx, id, false) })
 		return
 	}
 	cl.background(ctx, func(ctx context.Context) {
 		switch {
 		case !took: // unknown: give back what went to this attempt, if anything
-			_, _ = l.script(ctx, l.kind.cancel, l.ks, l.cancelArgs(id, true)...)
+			l.cancel(ctx, id, true)
 		case l.kind.permits:
 			_, _ = l.script(ctx, l.kind.release, l.ks, l.args(l.id, strconv.FormatInt(n, 10), "0")...)
 		case arr[2] == int64(1):
-			_, _ = l.script(ctx, l.kind.cancel, l.ks, l.cancelArgs(id, false)...)
+			l.cancel(ctx, id, false)
 		default: // an RLock's re-entry: undo that one hold
 			_, _ = l.script(ctx, l.kind.release, l.ks, l.args(l.id)...)
 		}
 	})
+}
+
+// cancel runs the cancel script for the attempt or wait id (see
+// cancelArgs) in a clean-up, riding out a lost connection: a cancel that
+// runs twice gives back once.
+func (l *line) cancel(ctx context.Context, id string, lost bool) {
+	var ro rideOut
+	for {
+		_, err := l.script(ctx, l.kind.cancel, l.ks, l.cancelArgs(id, lost)...)
+		if err == nil || ro.again(ctx, err) != nil {
+			return
+		}
+	}
 }
 
 // cancelArgs are the cancel script's arguments for the attempt or wait

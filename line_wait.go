@@ -21,7 +21,7 @@ func (l *line) cancelWait(ctx context.Context, w *wait) {
 		return // never joined the line
 	}
 	if cl, err := l.cli(); err == nil {
-		cl.background(ctx, func(ctx context.Context) { _, _ = l.script(ctx, l.kind.cancel, l.ks, l.cancelArgs(w.id, false)...) })
+		cl.background(ctx, func(ctx context.Context) { l.cancel(ctx, w.id, false) })
 	}
 }
 

@@ -563,6 +563,38 @@ func TestRLockLostReentryIsUndone(t *testing.T) {
 	}
 }
 
+// TestRLockReentryLostInARestartCountsOnce: a re-entry whose reply was
+// lost when the server restarted (keeping its data: AOF) is sent again as
+// the same attempt once the server is back, which counts it once, with no
+// give-back needed (one sent while the server was down failed, and the
+// re-entry then held the lock for good: the handle's renewals kept it).
+func TestRLockReentryLostInARestartCountsOnce(t *testing.T) {
+	srv := hotredistest.NewServer(t, "--appendonly", "yes", "--appendfsync", "always")
+	p := hotredistest.NewProxy(t, srv.Addr)
+	k := key(t)
+	l := hotredis.NewRLock(k, hotredis.WithClient(faultyClient(t, "rueidis", p.Addr())), hotredis.WithLease(time.Minute))
+	other := hotredis.NewRLock(k, hotredis.WithClient(srv.Client(t)))
+	noErr(t, l.Acquire(ctx))
+	noErr(t, l.Acquire(ctx)) // (the re-entry's script loaded)
+	noErr(t, l.Release(ctx))
+	p.Stall(hotredistest.ToClient)
+	done := make(chan error, 1)
+	go func() { done <- l.Acquire(ctx) }()
+	time.Sleep(50 * time.Millisecond) // the re-entry ran, its reply held
+	srv.Kill()
+	p.Cut() // (the reply the proxy holds is lost)
+	p.Resume(hotredistest.ToClient)
+	time.Sleep(300 * time.Millisecond) // calls now are refused
+	noErr(t, srv.Restart())
+	noErr(t, <-done)
+	if n, err := srv.GoRedis().HGet(ctx, k, "count").Result(); n != "2" || err != nil {
+		t.Errorf("holds counted after the re-entry = %q, %v; want 2", n, err)
+	}
+	noErr(t, l.Release(ctx))
+	noErr(t, l.Release(ctx))
+	waitFor(t, func() bool { ok, err := other.TryAcquire(ctx); return err == nil && ok })
+}
+
 func TestRLockCrashedHolderFreesLock(t *testing.T) { testCrash(t, "rlock", 0) }
 
 func TestLockOnCluster(t *testing.T) {
