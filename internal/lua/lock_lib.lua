@@ -53,7 +53,8 @@ local function release(owner, wid, lost)
     redis.call('HDEL', KEYS[1], 'r')
   end
   if tonumber(h[2]) > 1 then return redis.call('HINCRBY', KEYS[1], 'count', -1) end
-  -- A grant rewrites every field of the lock (and its expiry): delete it only when
+  -- A grant rewrites the lock's fields (and its expiry; r, an earlier owner's
+  -- re-entry, may stay: every use of it checks the owner too): delete it only when
   -- nobody waits.
   if not grant(false) then redis.call('DEL', KEYS[1]) end
   return 0
