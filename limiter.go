@@ -113,20 +113,16 @@ func (l *Limiter) WaitN(ctx context.Context, n int) error {
 	case wait <= 0:
 		return nil
 	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-t.C:
+	if sleepCtx(ctx, wait) {
 		return nil
-	case <-ctx.Done():
-		due := strconv.FormatInt(at+wait.Microseconds(), 10)
-		if cl, cerr := l.cli(); cerr == nil {
-			cl.background(ctx, func(bg context.Context) {
-				_, _ = l.script(bg, scriptLimiterCancel, l.keys[:1], l.perS, strconv.Itoa(n), due)
-			})
-		}
-		return ctx.Err()
 	}
+	due := strconv.FormatInt(at+wait.Microseconds(), 10)
+	if cl, cerr := l.cli(); cerr == nil {
+		cl.background(ctx, func(bg context.Context) {
+			_, _ = l.script(bg, scriptLimiterCancel, l.keys[:1], l.perS, strconv.Itoa(n), due)
+		})
+	}
+	return ctx.Err()
 }
 
 func (l *Limiter) precheck(ctx context.Context, op string) error {
