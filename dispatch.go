@@ -115,6 +115,19 @@ func (o *object) script(ctx context.Context, s *lua.Script, ks []string, args ..
 	return o.send(ctx, s.Cmd(true, ks, args), !s.ReadOnly)
 }
 
+// idempotentScript is script for a write that may run twice (a cancel,
+// a run's record): it goes again after a lost connection, as a call that
+// waits does (see rideOut).
+func (o *object) idempotentScript(ctx context.Context, s *lua.Script, ks []string, args ...string) (any, error) {
+	var ro rideOut
+	for {
+		v, err := o.script(ctx, s, ks, args...)
+		if err == nil || ro.again(ctx, err) != nil {
+			return v, err
+		}
+	}
+}
+
 // scriptFew is script for a few args (two or fewer allocate nothing),
 // written out by the caller: they are copied.
 func (o *object) scriptFew(ctx context.Context, s *lua.Script, ks []string, args ...string) (any, error) {
@@ -355,10 +368,16 @@ func (r *rideOut) again(ctx context.Context, err error) error {
 // the write cannot have been applied (it was never sent); a lost reply
 // ends it (ErrUnknownOutcome).
 func (r *rideOut) againUnsent(ctx context.Context, err error) error {
-	if lostReply(err) {
+	if !neverSent(ctx, err) {
 		return err
 	}
 	return r.again(ctx, err)
+}
+
+// neverSent reports whether err is a connection's failure (see
+// connFailed) that the command cannot have run through: it was never sent.
+func neverSent(ctx context.Context, err error) bool {
+	return connFailed(ctx, err) && !lostReply(err)
 }
 
 // ok restarts r after a round trip that worked.
@@ -710,6 +729,13 @@ func lostReply(err error) bool {
 	return errors.As(err, &ne)
 }
 
+// mayHaveRun reports whether a command that failed with err may have run:
+// its reply was lost (not the server's refusal, the client's Close, or
+// ctx's end, after which detach's undo has the reply).
+func mayHaveRun(ctx context.Context, err error) bool {
+	return !isServerErr(err) && !errors.Is(err, ErrClosed) && (!isCtxErr(err) || ctx.Err() == nil)
+}
+
 // closedErr replaces the backend's own complaint about a closed client
 // with ErrClosed.
 func (c *Client) closedErr(err error) error {
@@ -763,15 +789,8 @@ func isTryAgain(err error) bool { return backend.IsServerError(err, "TRYAGAIN") 
 // waitToRetry waits before the next attempt; it reports false when the caller
 // should give up: ctx ended or tryAgainFor passed since start.
 func waitToRetry(ctx context.Context, start time.Time, wait *time.Duration) bool {
-	if time.Since(start) > tryAgainFor {
+	if time.Since(start) > tryAgainFor || !sleepCtx(ctx, *wait) {
 		return false
-	}
-	t := time.NewTimer(*wait)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
 	}
 	*wait = min(2**wait, 100*time.Millisecond)
 	return true

@@ -201,10 +201,8 @@ func (f *Float) Pow(ctx context.Context, y float64) (float64, error) {
 			return r, nil
 		}
 		if attempt >= 2 {
-			select {
-			case <-ctx.Done():
+			if !sleepCtx(ctx, time.Duration(rand.N(min(attempt, 20))+1)*50*time.Microsecond) {
 				return 0, ctx.Err()
-			case <-time.After(time.Duration(rand.N(min(attempt, 20))+1) * 50 * time.Microsecond):
 			}
 		}
 	}

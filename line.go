@@ -235,7 +235,7 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 	w := &wait{id: newID()}
 	var waiting time.Time // since the first attempt found it taken
 	var ro rideOut
-	lost := false // the latest attempt's reply was lost (see lostAttempt)
+	lost := false // the latest attempt's reply was lost (see mayHaveRun)
 	for {
 		w.since = time.Now()
 		ok, left, err := l.try(ctx, n, w.id, w)
@@ -243,7 +243,7 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 			l.waitedForGrant(ctx, op, waiting, w, nil, nil)
 			return nil
 		}
-		lost = err != nil && lostAttempt(ctx, err)
+		lost = err != nil && mayHaveRun(ctx, err)
 		var g grant
 		tried := err == nil
 		if tried {
@@ -305,7 +305,7 @@ func (l *line) tryAcquire(ctx context.Context, op string, n int64) (bool, error)
 // run out (negative: unknown). If ctx ends before the reply, try returns
 // ctx's error at once and undoes what the attempt took, in the background.
 // If the reply is lost, a try without w (TryAcquire) undoes it too; with
-// w, acquire sends it again or undoes it (see lostAttempt).
+// w, acquire sends it again or undoes it.
 func (l *line) try(ctx context.Context, n int64, id string, w *wait) (ok bool, left time.Duration, err error) {
 	cl, err := l.cli()
 	if err != nil {
@@ -343,7 +343,10 @@ func (l *line) try(ctx context.Context, n int64, id string, w *wait) (ok bool, l
 		arr, err = l.attempt(ctx, cl, l.kind.acquire, l.ks, args, n, id)
 	}
 	if err != nil {
-		if w == nil && lostAttempt(ctx, err) {
+		// A TryAcquire gives back at once what a lost attempt may have
+		// taken; an Acquire sends the same attempt again, and gives back
+		// only when it gives up.
+		if w == nil && mayHaveRun(ctx, err) {
 			l.undo(ctx, n, id, nil, err) // a lost reply: let go of what it may have taken
 		}
 		return false, 0, undone(err)
@@ -368,15 +371,6 @@ func (l *line) try(ctx context.Context, n int64, id string, w *wait) (ok bool, l
 	l.acquired(ctx, n, token, epoch, start.Add(ttl), "")
 	l.quickHeld, l.slow = quick, false
 	return true, 0, nil
-}
-
-// lostAttempt reports whether an attempt that failed with err may have
-// run: its reply was lost (not the server's refusal, the client's Close or
-// ctx's end, whose undo detach runs). A TryAcquire gives back what it may
-// have taken at once; an Acquire sends the same attempt again, and gives
-// back only when it gives up.
-func lostAttempt(ctx context.Context, err error) bool {
-	return !isServerErr(err) && !errors.Is(err, ErrClosed) && (!isCtxErr(err) || ctx.Err() == nil)
 }
 
 // attempt runs the acquire script s (KEYS ks) as the attempt id for n. If
@@ -419,16 +413,9 @@ func (l *line) undo(ctx context.Context, n int64, id string, arr []any, err erro
 }
 
 // cancel runs the cancel script for the attempt or wait id (see
-// cancelArgs) in a clean-up, riding out a lost connection: a cancel that
-// runs twice gives back once.
+// cancelArgs) in a clean-up; a cancel that runs twice gives back once.
 func (l *line) cancel(ctx context.Context, id string, lost bool) {
-	var ro rideOut
-	for {
-		_, err := l.script(ctx, l.kind.cancel, l.ks, l.cancelArgs(id, lost)...)
-		if err == nil || ro.again(ctx, err) != nil {
-			return
-		}
-	}
+	_, _ = l.idempotentScript(ctx, l.kind.cancel, l.ks, l.cancelArgs(id, lost)...)
 }
 
 // cancelArgs are the cancel script's arguments for the attempt or wait

@@ -2,7 +2,6 @@ package hotredis
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 	"unicode/utf8"
@@ -171,7 +170,7 @@ func (o *Once) begin(ctx context.Context, id, from string) ([]any, error) {
 	if err == nil && len(r) == 0 {
 		err = errReply
 	}
-	if err != nil && !isServerErr(err) && !errors.Is(err, ErrClosed) && (!isCtxErr(err) || ctx.Err() == nil) {
+	if err != nil && mayHaveRun(ctx, err) {
 		giveBack(ctx) // a lost reply: the script may have run
 	}
 	return r, err
@@ -229,13 +228,8 @@ func (o *Once) finish(ctx context.Context, id, outcome, msg string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), backgroundTimeout)
 	defer cancel()
-	var ro rideOut
-	for {
-		_, err := o.script(ctx, scriptOnceFinish, o.keys, id, outcome, msg)
-		if err == nil || ro.again(ctx, err) != nil {
-			return err
-		}
-	}
+	_, err := o.idempotentScript(ctx, scriptOnceFinish, o.keys, id, outcome, msg)
+	return err
 }
 
 // Done reports whether a run of the Once has succeeded (and no Reset

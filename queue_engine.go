@@ -169,8 +169,7 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 	// A first try that does not wait: in a Transaction it is queued, and
 	// a full queue makes the commit fail with ErrFull.
 	n, err := q.tryPut(ctx, ss, false)
-	unsent := err != nil && connFailed(ctx, err) && !lostReply(err) // (the loop rides it out)
-	if !block || !errors.Is(err, ErrFull) && !unsent {
+	if !block || !errors.Is(err, ErrFull) && !neverSent(ctx, err) { // (the loop rides that out)
 		return n, q.fail(op, err)
 	}
 	waiting := time.Now()

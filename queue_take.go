@@ -79,21 +79,20 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 			arr, err = q.waitTake(ctx, op, id, hold, n)
 		}
 		if err != nil {
-			if cerr := ctx.Err(); cerr != nil && isCtxErr(err) {
-				return nil, "", q.waited(ctx, op, waiting, cerr) // what the take got goes back (undoTake)
-			}
-			q.undoTake(ctx, id, false, err)
-			if block {
+			if !isCtxErr(err) || ctx.Err() == nil { // (else detach's undo gives back)
+				q.undoTake(ctx, id, false, err)
 				// A wait rides out a lost connection, under a new take (the
 				// lost one's items, if any, go back by undoTake).
-				if err = ro.again(ctx, err); err == nil {
-					id, list = q.newTake()
-					native = nativeKind
-					continue
+				if block {
+					if err = ro.again(ctx, err); err == nil {
+						id, list = q.newTake()
+						native = nativeKind
+						continue
+					}
 				}
-				if cerr := ctx.Err(); cerr != nil && isCtxErr(err) {
-					return nil, "", q.waited(ctx, op, waiting, cerr)
-				}
+			}
+			if cerr := ctx.Err(); cerr != nil && isCtxErr(err) {
+				return nil, "", q.waited(ctx, op, waiting, cerr)
 			}
 			return nil, "", q.waited(ctx, op, waiting, q.fail(op, undone(err)))
 		}

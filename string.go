@@ -193,10 +193,8 @@ func (s *String) Update(ctx context.Context, f func(old string) string) (string,
 		}
 		if attempt >= 2 { // contended: back off a little, at random
 			d := time.Duration(rand.N(min(attempt, 20))+1) * 50 * time.Microsecond
-			select {
-			case <-ctx.Done():
+			if !sleepCtx(ctx, d) {
 				return "", ctx.Err()
-			case <-time.After(d):
 			}
 		}
 	}

@@ -235,10 +235,8 @@ func (c *Client) Optimistic(ctx context.Context, fn func(ctx context.Context) er
 			}
 			return err
 		}
-		select {
-		case <-ctx.Done():
+		if !sleepCtx(ctx, backoff/2+rand.N(backoff)) {
 			return ctx.Err()
-		case <-time.After(backoff/2 + rand.N(backoff)):
 		}
 		backoff = min(2*backoff, 100*time.Millisecond)
 	}

@@ -14,18 +14,19 @@
 expire()
 local wid, id = ARGV[5], ARGV[6]
 leave(wid)
-local n
+local n, noted
 local g = redis.call('HGET', KEYS[6], wid)
 if g then
   redis.call('HDEL', KEYS[6], wid)
   n, id = string.match(g, '^(%d+) (%S+)')
-  n = tonumber(n)
+  n, noted = tonumber(n), taken(id, wid) ~= nil
 elseif ARGV[7] == '1' then
   n = taken(id, wid)
+  noted = n ~= nil
 end
 if not n then return 0 end
 -- (Forgotten with the permits: a second cancel of wid gives nothing back.)
-if taken(id, wid) then redis.call('HDEL', KEYS[2], id .. '#a') end
+if noted then redis.call('HDEL', KEYS[2], id .. '#a') end
 unhold(id, n)
 grant(false)
 return n
