@@ -179,34 +179,30 @@ func TestCallsAfterARestartGoOnLiveConnections(t *testing.T) {
 // a new connection and return the value: a read changes nothing. (A write
 // fails then: ErrUnknownOutcome.)
 func TestReadsCutMidCallGoAgain(t *testing.T) {
-	s := hotredistest.NewServer(t)
-	p := hotredistest.NewProxy(t, s.Addr)
-	for _, backend := range []string{"rueidis", "go-redis"} {
-		t.Run(backend, func(t *testing.T) {
-			n := hotredis.NewInt(key(t), hotredis.WithClient(faultyClient(t, backend, p.Addr())))
-			noErr(t, n.Store(ctx, 7))
-			var failed atomic.Int64
-			err := cutMidCall(p, hotredistest.ToClient, func() error {
-				var wg sync.WaitGroup
-				for range 64 {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						if v, err := n.Load(ctx); err != nil || v != 7 {
-							failed.Add(1)
-							t.Errorf("Load cut = %d, %v; want 7", v, err)
-						}
-					}()
-				}
-				wg.Wait()
-				return nil
-			})
-			noErr(t, err)
-			if f := failed.Load(); f > 0 {
-				t.Errorf("%d of 64 reads cut mid-call failed", f)
+	onEachBackend(t, func(t *testing.T, s *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
+		n := hotredis.NewInt(key(t), hotredis.WithClient(c))
+		noErr(t, n.Store(ctx, 7))
+		var failed atomic.Int64
+		err := cutMidCall(p, hotredistest.ToClient, func() error {
+			var wg sync.WaitGroup
+			for range 64 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if v, err := n.Load(ctx); err != nil || v != 7 {
+						failed.Add(1)
+						t.Errorf("Load cut = %d, %v; want 7", v, err)
+					}
+				}()
 			}
+			wg.Wait()
+			return nil
 		})
-	}
+		noErr(t, err)
+		if f := failed.Load(); f > 0 {
+			t.Errorf("%d of 64 reads cut mid-call failed", f)
+		}
+	})
 }
 
 // TestScriptFlush: scripts are reloaded after SCRIPT FLUSH.

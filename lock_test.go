@@ -544,23 +544,19 @@ func TestRLockReentrySentTwiceCountsOnce(t *testing.T) {
 // as many Releases as Acquires that returned, the lock is free, not held
 // for a lease by the lost re-entry's hold.
 func TestRLockLostReentryIsUndone(t *testing.T) {
-	srv := hotredistest.NewServer(t)
-	p := hotredistest.NewProxy(t, srv.Addr)
-	for _, backend := range []string{"rueidis", "go-redis"} {
-		t.Run(backend, func(t *testing.T) {
-			k := key(t)
-			l := hotredis.NewRLock(k, hotredis.WithClient(faultyClient(t, backend, p.Addr())), hotredis.WithLease(time.Minute))
-			other := hotredis.NewRLock(k, hotredis.WithClient(srv.Client(t)))
-			noErr(t, l.Acquire(ctx))
-			noErr(t, l.Acquire(ctx)) // (the re-entry's script loaded: the lost one runs)
-			noErr(t, l.Release(ctx))
-			// The re-entry runs, its reply is lost; the Acquire goes on.
-			noErr(t, cutMidCall(p, hotredistest.ToClient, func() error { return l.Acquire(ctx) }))
-			noErr(t, l.Release(ctx))
-			noErr(t, l.Release(ctx))
-			waitFor(t, func() bool { ok, err := other.TryAcquire(ctx); return err == nil && ok })
-		})
-	}
+	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
+		k := key(t)
+		l := hotredis.NewRLock(k, hotredis.WithClient(c), hotredis.WithLease(time.Minute))
+		other := hotredis.NewRLock(k, hotredis.WithClient(srv.Client(t)))
+		noErr(t, l.Acquire(ctx))
+		noErr(t, l.Acquire(ctx)) // (the re-entry's script loaded: the lost one runs)
+		noErr(t, l.Release(ctx))
+		// The re-entry runs, its reply is lost; the Acquire goes on.
+		noErr(t, cutMidCall(p, hotredistest.ToClient, func() error { return l.Acquire(ctx) }))
+		noErr(t, l.Release(ctx))
+		noErr(t, l.Release(ctx))
+		waitFor(t, func() bool { ok, err := other.TryAcquire(ctx); return err == nil && ok })
+	})
 }
 
 // TestRLockReentryLostInARestartCountsOnce: a re-entry whose reply was

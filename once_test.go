@@ -559,35 +559,30 @@ func TestOnceDoSentTwiceRunsOnce(t *testing.T) {
 // ErrUnknownOutcome though f had run; had the record not reached the
 // server, another Do would have run f again once the lease ran out.)
 func TestOnceDoWhoseFinishLostItsReplySucceeds(t *testing.T) {
-	srv := hotredistest.NewServer(t)
-	p := hotredistest.NewProxy(t, srv.Addr)
-	for _, backend := range []string{"rueidis", "go-redis"} {
-		t.Run(backend, func(t *testing.T) {
-			k := key(t)
-			c := faultyClient(t, backend, p.Addr())
-			warm := hotredis.NewOnce(k+":warm", hotredis.WithClient(c)) // (the scripts loaded)
-			noErr(t, warm.Do(ctx, func(context.Context) error { return nil }))
-			o := hotredis.NewOnce(k, hotredis.WithClient(c))
-			cut := make(chan struct{})
-			err := o.Do(ctx, func(context.Context) error {
-				// The run's record goes out with its reply held, and the
-				// connections are cut once it ran.
-				p.Stall(hotredistest.ToClient)
-				go func() {
-					defer close(cut)
-					time.Sleep(50 * time.Millisecond)
-					p.Cut()
-					p.Resume(hotredistest.ToClient)
-				}()
-				return nil
-			})
-			<-cut
-			if err != nil {
-				t.Errorf("Do = %v after f succeeded, want nil", err)
-			}
-			if done, err := hotredis.NewOnce(k, hotredis.WithClient(srv.Client(t))).Done(ctx); !done || err != nil {
-				t.Errorf("Done = %v, %v; want true", done, err)
-			}
+	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
+		k := key(t)
+		warm := hotredis.NewOnce(k+":warm", hotredis.WithClient(c)) // (the scripts loaded)
+		noErr(t, warm.Do(ctx, func(context.Context) error { return nil }))
+		o := hotredis.NewOnce(k, hotredis.WithClient(c))
+		cut := make(chan struct{})
+		err := o.Do(ctx, func(context.Context) error {
+			// The run's record goes out with its reply held, and the
+			// connections are cut once it ran.
+			p.Stall(hotredistest.ToClient)
+			go func() {
+				defer close(cut)
+				time.Sleep(50 * time.Millisecond)
+				p.Cut()
+				p.Resume(hotredistest.ToClient)
+			}()
+			return nil
 		})
-	}
+		<-cut
+		if err != nil {
+			t.Errorf("Do = %v after f succeeded, want nil", err)
+		}
+		if done, err := hotredis.NewOnce(k, hotredis.WithClient(srv.Client(t))).Done(ctx); !done || err != nil {
+			t.Errorf("Done = %v, %v; want true", done, err)
+		}
+	})
 }

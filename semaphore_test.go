@@ -405,30 +405,26 @@ func TestSemaphoreAcquireSentTwiceTakesOnce(t *testing.T) {
 // back before). (They stayed taken until their lease ran out, and an
 // Acquire of a Semaphore of 1 whose reply was lost waited a whole lease.)
 func TestSemaphoreLostRepliesGiveBackAtOnce(t *testing.T) {
-	srv := hotredistest.NewServer(t)
-	p := hotredistest.NewProxy(t, srv.Addr)
-	for _, backend := range []string{"rueidis", "go-redis"} {
-		t.Run(backend, func(t *testing.T) {
-			k := key(t)
-			s := hotredis.NewSemaphore(k, 2, hotredis.WithClient(faultyClient(t, backend, p.Addr())), hotredis.WithLease(time.Minute))
-			other := hotredis.NewSemaphore(k, 2, hotredis.WithClient(srv.Client(t)))
-			noErr(t, s.AcquireN(ctx, 2)) // the connections made, the scripts loaded
-			noErr(t, s.ReleaseN(ctx, 2))
-			cut := func(call func() error) error { return cutMidCall(p, hotredistest.ToClient, call) }
-			if err := cut(func() error { _, err := s.TryAcquireN(ctx, 2); return err }); err == nil || errors.Is(err, hotredis.ErrUnknownOutcome) {
-				t.Errorf("TryAcquireN cut = %v, want the connection's failure", err)
-			}
-			waitFor(t, func() bool { n, err := other.Available(ctx); return err == nil && n == 2 })
-			if err := cut(func() error { return s.AcquireN(ctx, 2) }); err != nil {
-				t.Fatalf("AcquireN cut = %v, want it to go on and acquire", err)
-			}
-			if n := must[int64](t)(other.Available(ctx)); n != 0 {
-				t.Errorf("Available while the AcquireN holds 2 of 2 = %d, want 0", n)
-			}
-			noErr(t, s.ReleaseN(ctx, 2))
-			if n := must[int64](t)(other.Available(ctx)); n != 2 {
-				t.Errorf("Available after its ReleaseN = %d, want 2", n)
-			}
-		})
-	}
+	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
+		k := key(t)
+		s := hotredis.NewSemaphore(k, 2, hotredis.WithClient(c), hotredis.WithLease(time.Minute))
+		other := hotredis.NewSemaphore(k, 2, hotredis.WithClient(srv.Client(t)))
+		noErr(t, s.AcquireN(ctx, 2)) // the connections made, the scripts loaded
+		noErr(t, s.ReleaseN(ctx, 2))
+		cut := func(call func() error) error { return cutMidCall(p, hotredistest.ToClient, call) }
+		if err := cut(func() error { _, err := s.TryAcquireN(ctx, 2); return err }); err == nil || errors.Is(err, hotredis.ErrUnknownOutcome) {
+			t.Errorf("TryAcquireN cut = %v, want the connection's failure", err)
+		}
+		waitFor(t, func() bool { n, err := other.Available(ctx); return err == nil && n == 2 })
+		if err := cut(func() error { return s.AcquireN(ctx, 2) }); err != nil {
+			t.Fatalf("AcquireN cut = %v, want it to go on and acquire", err)
+		}
+		if n := must[int64](t)(other.Available(ctx)); n != 0 {
+			t.Errorf("Available while the AcquireN holds 2 of 2 = %d, want 0", n)
+		}
+		noErr(t, s.ReleaseN(ctx, 2))
+		if n := must[int64](t)(other.Available(ctx)); n != 2 {
+			t.Errorf("Available after its ReleaseN = %d, want 2", n)
+		}
+	})
 }

@@ -294,6 +294,17 @@ func TestBlockedCallEndsWhenTheServerStaysDown(t *testing.T) {
 	}
 }
 
+// onEachBackend runs f as a subtest on each backend ("rueidis", and
+// "go-redis" told not to send commands again), with c, a client of it
+// through the proxy p in front of srv, a server of the test's own.
+func onEachBackend(t *testing.T, f func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client)) {
+	srv := hotredistest.NewServer(t)
+	p := hotredistest.NewProxy(t, srv.Addr)
+	for _, backend := range []string{"rueidis", "go-redis"} {
+		t.Run(backend, func(t *testing.T) { f(t, srv, p, faultyClient(t, backend, p.Addr())) })
+	}
+}
+
 // faultyClient returns a client of backend through the proxy at addr.
 func faultyClient(t *testing.T, backend, addr string) *hotredis.Client {
 	t.Helper()
