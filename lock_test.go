@@ -559,6 +559,40 @@ func TestRLockLostReentryIsUndone(t *testing.T) {
 	})
 }
 
+// TestRLockHandleSharedAcrossALostReentryCountsOnce: a goroutine's
+// re-entry whose reply was lost is sent again after another goroutine
+// re-entered the same handle meanwhile; the second run still finds it
+// (lock_lib's re-entries), so every Release counts, and the last frees
+// the lock.
+func TestRLockHandleSharedAcrossALostReentryCountsOnce(t *testing.T) {
+	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
+		k := key(t)
+		l := hotredis.NewRLock(k, hotredis.WithClient(c), hotredis.WithLease(time.Minute))
+		other := hotredis.NewRLock(k, hotredis.WithClient(srv.Client(t)))
+		noErr(t, l.Acquire(ctx))
+		noErr(t, l.Acquire(ctx)) // (the re-entry's script loaded)
+		noErr(t, l.Release(ctx))
+		second := make(chan error, 1)
+		noErr(t, cutMidCall(p, hotredistest.ToClient, func() error {
+			go func() {
+				time.Sleep(10 * time.Millisecond) // (the first re-entry went out)
+				second <- l.Acquire(ctx)          // waits for the first's reply, then goes while it pauses
+			}()
+			return l.Acquire(ctx)
+		}))
+		noErr(t, <-second)
+		if n, err := srv.GoRedis().HGet(ctx, k, "count").Result(); n != "3" || err != nil {
+			t.Errorf("holds = %q, %v; want 3", n, err)
+		}
+		for range 3 {
+			noErr(t, l.Release(ctx))
+		}
+		if ok := must[bool](t)(other.TryAcquire(ctx)); !ok {
+			t.Error("TryAcquire after the last Release = false, want the lock free")
+		}
+	})
+}
+
 // TestRLockReentryLostInARestartCountsOnce: a re-entry whose reply was
 // lost when the server restarted (keeping its data: AOF) is sent again as
 // the same attempt once the server is back, which counts it once, with no

@@ -404,6 +404,38 @@ func TestSemaphoreAcquireSentTwiceTakesOnce(t *testing.T) {
 // the lost connection out and holds its permits once (the lost try's went
 // back before). (They stayed taken until their lease ran out, and an
 // Acquire of a Semaphore of 1 whose reply was lost waited a whole lease.)
+// TestSemaphoreHandleSharedAcrossALostReplyTakesOnce: a goroutine's
+// AcquireN whose reply was lost sends its attempt again after another
+// goroutine acquired on the same handle meanwhile; the second run still
+// finds what the first took (sem_take_lib's notes), so the handle holds
+// what its goroutines asked for, not one permit more.
+func TestSemaphoreHandleSharedAcrossALostReplyTakesOnce(t *testing.T) {
+	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
+		k := key(t)
+		s := hotredis.NewSemaphore(k, 3, hotredis.WithClient(c), hotredis.WithLease(time.Minute))
+		other := hotredis.NewSemaphore(k, 3, hotredis.WithClient(srv.Client(t)))
+		noErr(t, s.AcquireN(ctx, 1)) // the connections made, the scripts loaded
+		noErr(t, s.ReleaseN(ctx, 1))
+		second := make(chan error, 1)
+		err := cutMidCall(p, hotredistest.ToClient, func() error {
+			go func() {
+				time.Sleep(10 * time.Millisecond) // (the first attempt went out)
+				second <- s.AcquireN(ctx, 1)      // waits for the first's reply, then goes while it pauses
+			}()
+			return s.AcquireN(ctx, 1)
+		})
+		noErr(t, err)
+		noErr(t, <-second)
+		if n := must[int64](t)(other.Available(ctx)); n != 1 {
+			t.Errorf("Available while the handle holds 2 of 3 = %d, want 1", n)
+		}
+		noErr(t, s.ReleaseN(ctx, 2))
+		if n := must[int64](t)(other.Available(ctx)); n != 3 {
+			t.Errorf("Available after ReleaseN(2) = %d, want 3", n)
+		}
+	})
+}
+
 func TestSemaphoreLostRepliesGiveBackAtOnce(t *testing.T) {
 	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
 		k := key(t)

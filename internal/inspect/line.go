@@ -14,7 +14,7 @@ import (
 // line-and-lease engine, internal/lua/line_lib.lua): a Lock's hash
 // {owner, count, fence, wid, r} expiring with its lease, or a Semaphore's
 // holders (sorted set: id -> lease expiry, ms) and state (hash: id ->
-// permits, id@ -> epoch, id#a -> latest take, #used, #extra); the line
+// permits, id@ -> epoch, id#a -> latest takes, #used, #extra); the line
 // (sorted set: wait id -> ticket) and registrations (hash: wait id ->
 // "expiry lease owner [n]", wait id#t -> arrival, ms).
 func (r *reader) line(ctx context.Context, o *Object, p *probe) error {

@@ -3,10 +3,11 @@
 -- sem_lib).
 -- KEYS, the same for every script of the engine (lineKeys in line.go):
 --   [1] the holding: a Lock's hash (owner, count, fence, wid, and r: an RLock's latest
---       re-entry's attempt) or a Semaphore's holders (sorted set: handle id -> lease
---       expiry in ms, server time)
+--       re-entries' attempts, see lock_lib) or a Semaphore's holders (sorted set: handle
+--       id -> lease expiry in ms, server time)
 --   [2] a Semaphore's state (hash: handle id -> permits held, id .. '@' -> the holding's
---       epoch, id .. '#a' -> its latest take: "attempt or wait id, permits, token",
+--       epoch, id .. '#a' -> its latest takes: "attempt or wait id, permits, token",
+--       newest first, ',' between (see sem_take_lib),
 --       '#used' -> total held, '#extra' -> permits added by over-release)
 --   [3] the fencing counter
 --   [4] the line (sorted set: wait id -> arrival ticket)

@@ -19,16 +19,16 @@ end
 -- libs here
 local h = redis.call('HMGET', KEYS[1], 'owner', 'wid', 'fence', 'r')
 if h[1] then
-  if h[2] == wid or h[1] == owner and h[4] == wid then
+  if h[2] == wid or h[1] == owner and reentered(h[4], wid) then
     -- Granted to this wait, whose announcement it missed, or this attempt's re-entry
     -- ran already (its command was sent twice): confirm it with the full lease.
     redis.call('PEXPIRE', KEYS[1], lease)
     return {1, tonumber(h[3]), tonumber(redis.call('HGET', KEYS[1], 'count'))}
   end
   if h[1] == owner and ARGV[7] == '1' then
-    -- (r: the latest re-entry's attempt, for a second run and lock_cancel.)
+    -- (r: the latest re-entries' attempts, for a second run and lock_cancel.)
     local n = redis.call('HINCRBY', KEYS[1], 'count', 1)
-    redis.call('HSET', KEYS[1], 'r', wid)
+    reentries(h[4], wid, true)
     redis.call('PEXPIRE', KEYS[1], lease)
     leave(wid)
     return {1, tonumber(h[3]), n}

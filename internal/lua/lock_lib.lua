@@ -41,16 +41,45 @@ local function register(wid, owner, lease)
   return joinLine(wid, lease .. ' ' .. owner)
 end
 
+-- An RLock's latest re-entries (field r): their attempts' ids, newest first, ','
+-- between; at most REENTRIES of them, so that a second run of one (a command sent
+-- twice) or lock_cancel after its reply was lost still finds it after the handle's other
+-- goroutines re-entered meanwhile.
+local REENTRIES = 8
+
+-- reentered reports whether attempt wid is among the re-entries r (the field's value).
+local function reentered(r, wid)
+  for w in string.gmatch(r or '', '[^,]+') do
+    if w == wid then return true end
+  end
+  return false
+end
+
+-- reentries writes the field r: wid first when add, then the others of r (the field's
+-- value) but wid, up to REENTRIES.
+local function reentries(r, wid, add)
+  local keep = {}
+  if add then keep[1] = wid end
+  for w in string.gmatch(r or '', '[^,]+') do
+    if w ~= wid and #keep < REENTRIES then keep[#keep + 1] = w end
+  end
+  if #keep == 0 then
+    redis.call('HDEL', KEYS[1], 'r')
+  else
+    redis.call('HSET', KEYS[1], 'r', table.concat(keep, ','))
+  end
+end
+
 -- release undoes one hold of owner's, handing the lock on when that frees it, and
 -- returns the holds left; nil when owner does not hold the lock (or, when wid is
 -- given, when the holding did not go to that attempt or wait, nor, when lost is true,
--- the latest re-entry: an attempt whose reply was lost, whose hold goes once).
+-- one of the latest re-entries: an attempt whose reply was lost, whose hold goes once).
 local function release(owner, wid, lost)
   local h = redis.call('HMGET', KEYS[1], 'owner', 'count', 'wid', 'r')
   if h[1] ~= owner then return nil end
   if wid and h[3] ~= wid then
-    if not (lost and h[4] == wid) then return nil end
-    redis.call('HDEL', KEYS[1], 'r')
+    if not (lost and reentered(h[4], wid)) then return nil end
+    reentries(h[4], wid, false)
   end
   if tonumber(h[2]) > 1 then return redis.call('HINCRBY', KEYS[1], 'count', -1) end
   -- A grant rewrites the lock's fields (and its expiry; r, an earlier owner's

@@ -147,6 +147,26 @@ func semAcquire(id, n, wid, wait string) []any {
 	return eval("sem_acquire", lk, semArgs(id, n, "10000", wid, wait)...)
 }
 
+// reentries is a setup: the lock is held by owner (see heldBy), which
+// re-enters it n times, as attempts w1..wn.
+func reentries(owner string, n int) [][]any {
+	out := [][]any{heldBy(owner, "w0")}
+	for i := 1; i <= n; i++ {
+		out = append(out, eval("lock_acquire", lk, lockArgs(owner, "10000", "1", fmt.Sprint("w", i), "0")...))
+	}
+	return out
+}
+
+// manyTakes is a setup: handle id takes 1 permit n times, as attempts
+// w1..wn, of a semaphore of 20 permits.
+func manyTakes(id string, n int) [][]any {
+	var out [][]any
+	for i := 1; i <= n; i++ {
+		out = append(out, eval("sem_acquire", lk, append(cmd("1500", "50", "3600000", "20"), id, "1", "10000", fmt.Sprint("w", i), "0")...))
+	}
+	return out
+}
+
 // heldBy is a setup: the lock is held by owner, as attempt wid, with
 // fencing token 5 (and no expiry).
 func heldBy(owner, wid string) []any {
@@ -1625,6 +1645,26 @@ var cases = []scriptCase{
 		after: []probe{{cmd("HMGET", "{t}", "count", "r"), strs("2", "w1")}},
 	},
 	{
+		script: "lock_acquire", name: "a second run of an RLock's re-entry counts once after the handle re-entered again",
+		setup: [][]any{
+			heldBy("o1", "w0"),
+			eval("lock_acquire", lk, lockArgs("o1", "10000", "1", "w1", "0")...),
+			eval("lock_acquire", lk, lockArgs("o1", "10000", "1", "w2", "0")...),
+		},
+		keys:  lk,
+		args:  lockArgs("o1", "10000", "1", "w1", "0"),
+		want:  cmd(1, 5, 3),
+		after: []probe{{cmd("HMGET", "{t}", "count", "r"), strs("3", "w2,w1")}},
+	},
+	{
+		script: "lock_acquire", name: "an RLock keeps its latest 8 re-entries",
+		setup: reentries("o1", 9),
+		keys:  lk,
+		args:  lockArgs("o1", "10000", "1", "w1", "0"), // (w1 is forgotten: it counts again)
+		want:  cmd(1, 5, 11),
+		after: []probe{{cmd("HMGET", "{t}", "count", "r"), strs("11", "w1,w9,w8,w7,w6,w5,w4,w3")}},
+	},
+	{
 		script: "lock_acquire", name: "a Lock's owner does not re-enter",
 		setup: [][]any{heldBy("o1", "w0")},
 		keys:  lk,
@@ -1735,6 +1775,18 @@ var cases = []scriptCase{
 		args:  lockArgs("o1", "w1", "1"),
 		want:  1,
 		after: []probe{{cmd("HMGET", "{t}", "owner", "count", "r"), cmd("o1", "1", nil)}},
+	},
+	{
+		script: "lock_cancel", name: "an RLock re-entry whose reply was lost is undone after the handle re-entered again",
+		setup: [][]any{
+			heldBy("o1", "w0"),
+			eval("lock_acquire", lk, lockArgs("o1", "10000", "1", "w1", "0")...),
+			eval("lock_acquire", lk, lockArgs("o1", "10000", "1", "w2", "0")...),
+		},
+		keys:  lk,
+		args:  lockArgs("o1", "w1", "1"),
+		want:  1,
+		after: []probe{{cmd("HMGET", "{t}", "owner", "count", "r"), strs("o1", "2", "w2")}},
 	},
 	{
 		script: "lock_cancel", name: "a second cancel of a lost re-entry keeps the hold before it",
@@ -2752,7 +2804,29 @@ var cases = []scriptCase{
 		want:  sameHolding,
 		after: []probe{
 			{cmd("HMGET", "{t}:state", "h1", "#used"), strs("3", "3")},
-			{cmd("HGET", "{t}:state", "h1#a"), like(`^w1 2 \d+$`)},
+			{cmd("HGET", "{t}:state", "h1#a"), like(`^w1 2 \d+,w0 1 \d+$`)},
+		},
+	},
+	{
+		script: "sem_acquire", name: "a second run of a take finds its note after the handle took again",
+		setup: [][]any{semAcquire("h1", "1", "w0", "0"), semAcquire("h1", "1", "w1", "0")},
+		keys:  lk,
+		args:  semArgs("h1", "1", "10000", "w0", "0"),
+		want:  newHolding, // (the holding began with w0's take)
+		after: []probe{
+			{cmd("HMGET", "{t}:state", "h1", "#used"), strs("2", "2")},
+			{cmd("HGET", "{t}:state", "h1#a"), like(`^w1 1 \d+,w0 1 \d+$`)},
+		},
+	},
+	{
+		script: "sem_acquire", name: "a handle keeps the notes of its latest 8 takes",
+		setup: manyTakes("h1", 9),
+		keys:  lk,
+		args:  append(cmd("1500", "50", "3600000", "20"), "h1", "1", "10000", "w1", "0"), // (w1's note is gone: taken anew)
+		want:  sameHolding,
+		after: []probe{
+			{cmd("HMGET", "{t}:state", "h1", "#used"), strs("10", "10")},
+			{cmd("HGET", "{t}:state", "h1#a"), like(`^w1 1 \d+,w9 1 \d+,w8 1 \d+,w7 1 \d+,w6 1 \d+,w5 1 \d+,w4 1 \d+,w3 1 \d+$`)},
 		},
 	},
 	{
@@ -2816,7 +2890,8 @@ var cases = []scriptCase{
 		args:  semArgs("w1", "h1", "1"),
 		want:  2,
 		after: []probe{
-			{cmd("HMGET", "{t}:state", "h1", "#used", "h1#a"), cmd("1", "1", nil)},
+			{cmd("HMGET", "{t}:state", "h1", "#used"), strs("1", "1")},
+			{cmd("HGET", "{t}:state", "h1#a"), like(`^w0 1 \d+$`)}, // (only w1's note goes)
 			{cmd("ZRANGE", "{t}", 0, -1), strs("h1")},
 		},
 	},
@@ -3823,6 +3898,22 @@ func TestEveryScriptHasACase(t *testing.T) {
 // TestEveryScriptLoads loads every script: its libraries exist, the
 // server compiles it under the SHA Load computed, its header names its
 // KEYS and its reply, and Cmd sends it read-only exactly when it is.
+// TestNoFunctionIsDefinedTwice: a script's libraries and its own text are
+// one chunk, so a second top-level "local function f" silently replaces the
+// first for every line after it, in another library's functions too.
+func TestNoFunctionIsDefinedTwice(t *testing.T) {
+	def := regexp.MustCompile(`(?m)^local function (\w+)`)
+	for _, name := range lua.All() {
+		seen := map[string]bool{}
+		for _, m := range def.FindAllStringSubmatch(lua.Load(name).Src, -1) {
+			if seen[m[1]] {
+				t.Errorf("%s: function %s defined twice (its libraries: %v)", name, m[1], lua.Load(name).Libs)
+			}
+			seen[m[1]] = true
+		}
+	}
+}
+
 func TestEveryScriptLoads(t *testing.T) {
 	ctx := context.Background()
 	for _, name := range lua.All() {

@@ -26,7 +26,7 @@ elseif ARGV[7] == '1' then
 end
 if not n then return 0 end
 -- (Forgotten with the permits: a second cancel of wid gives nothing back.)
-if noted then redis.call('HDEL', KEYS[2], id .. '#a') end
+if noted then unnote(id, wid) end
 unhold(id, n)
 grant(false)
 return n

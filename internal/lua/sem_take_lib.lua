@@ -43,21 +43,51 @@ local function epoch(id)
   return tonumber(redis.call('HGET', KEYS[2], id .. '@') or '0')
 end
 
--- taken returns the permits and the fencing token of id's latest take when attempt or
--- wait wid made it (nil otherwise).
+-- A handle's notes (id .. '#a'): its latest takes, newest first, each "wid n token"
+-- (the attempt or wait that took, the permits, the fencing token), separated by ','; at
+-- most NOTES of them, so that a second run of a take still finds its note after the
+-- handle's other goroutines took meanwhile.
+local NOTES = 8
+
+-- notes returns id's notes, newest first, each {wid, n, token} (strings), but wid's.
+local function notes(id, wid)
+  local out = {}
+  for w, n, f in string.gmatch(redis.call('HGET', KEYS[2], id .. '#a') or '', '([^, ]+) (%d+) (%d+)') do
+    if w ~= wid then out[#out + 1] = w .. ' ' .. n .. ' ' .. f end
+  end
+  return out
+end
+
+-- taken returns the permits and the fencing token of id's take by attempt or wait wid,
+-- while it is noted (nil otherwise).
 local function taken(id, wid)
-  local a = redis.call('HGET', KEYS[2], id .. '#a')
-  if not a then return nil end
-  local w, n, f = string.match(a, '^(%S+) (%d+) (%d+)$')
-  if w ~= wid then return nil end
-  return tonumber(n), tonumber(f)
+  for w, n, f in string.gmatch(redis.call('HGET', KEYS[2], id .. '#a') or '', '([^, ]+) (%d+) (%d+)') do
+    if w == wid then return tonumber(n), tonumber(f) end
+  end
+  return nil
+end
+
+-- note writes id's notes: first (when not nil), then the others (ns), up to NOTES.
+local function note(id, first, ns)
+  local keep = {first}
+  for i = 1, math.min(#ns, NOTES - #keep) do keep[#keep + 1] = ns[i] end
+  if #keep == 0 then
+    redis.call('HDEL', KEYS[2], id .. '#a')
+  else
+    redis.call('HSET', KEYS[2], id .. '#a', table.concat(keep, ','))
+  end
+end
+
+-- unnote drops the note of wid's take from id's notes.
+local function unnote(id, wid)
+  note(id, nil, notes(id, wid))
 end
 
 -- take gives n permits to id, with a lease of at least ttl ms, as attempt or wait wid,
 -- and returns a fencing token and the epoch of id's holding (the token itself when the
--- holding begins now). It notes the take (id .. '#a': "wid n token"), so that a second
--- run of the same attempt (a command sent twice) takes nothing more, and a caller that
--- lost the reply gives back what it took (sem_cancel).
+-- holding begins now). It notes the take (see NOTES), so that a second run of the same
+-- attempt (a command sent twice) takes nothing more, and a caller that lost the reply
+-- gives back what it took (sem_cancel).
 local function take(id, n, ttl, wid)
   local c = redis.call('HINCRBY', KEYS[2], id, n)
   redis.call('HINCRBY', KEYS[2], '#used', n)
@@ -65,12 +95,12 @@ local function take(id, n, ttl, wid)
   redis.call('ZADD', KEYS[1], math.max(exp, now() + ttl), id)
   outlive(ttl)
   local f = fence()
-  local note = wid .. ' ' .. string.format('%.0f', n) .. ' ' .. string.format('%.0f', f)
+  local first = wid .. ' ' .. string.format('%.0f', n) .. ' ' .. string.format('%.0f', f)
   if c == n then
-    redis.call('HSET', KEYS[2], id .. '@', string.format('%.0f', f), id .. '#a', note)
+    redis.call('HSET', KEYS[2], id .. '@', string.format('%.0f', f), id .. '#a', first)
     return f, f
   end
-  redis.call('HSET', KEYS[2], id .. '#a', note)
+  note(id, first, notes(id, wid))
   return f, epoch(id)
 end
 
