@@ -178,7 +178,7 @@ func replyHead(arr []any) (r int64, idx int, ok bool) {
 func (b *Barrier) await(ctx context.Context, cl *Client, op, wid string, idx int, gen, last string, next time.Duration) (int, error) {
 	every := min(maxBlock, b.lease/3)
 	start := time.Now()
-	var ro rideOut
+	ro := b.rideOut()
 	for {
 		wakeAt := start.Add(every)
 		if e := start.Add(next + time.Millisecond); next >= 0 && e.Before(wakeAt) {

@@ -31,6 +31,10 @@ type Client struct {
 
 	obs atomic.Pointer[observerRef] // the Observer, if any (observe.go)
 
+	// outage is how long a call that waits rides out a lost server (see
+	// rideOut), in ns: 0 the default (rideOutFor), < 0 not at all.
+	outage atomic.Int64
+
 	mu       sync.Mutex
 	idle     *sync.Cond // signalled when inflight drops to 0
 	inflight int        // blocking calls and background clean-ups still running
@@ -125,7 +129,38 @@ func NewClient(opts Options) (*Client, error) {
 	}
 	c := newClient(b)
 	c.SetObserver(opts.Observer)
+	c.SetMaxOutage(opts.MaxOutage)
 	return c, nil
+}
+
+// SetMaxOutage sets how long a call that waits (a queue's Get, GetMany,
+// Reserve, a bounded Put, Join; Acquire of a lock, semaphore or RWLock;
+// Wait of an Event, WaitGroup or Barrier; a Once.Do waiting for another
+// runner) goes on while the server is out of reach (see
+// Options.MaxOutage), for the calls that start after it returns. It is
+// how a Client made by WrapGoRedis, or the default one, gets another
+// bound than the default.
+func (c *Client) SetMaxOutage(d time.Duration) {
+	if d < 0 {
+		d = -1
+	}
+	c.outage.Store(int64(d))
+}
+
+// maxOutage is how long a call of c's that waits rides out a lost server
+// (c nil: the default).
+func (c *Client) maxOutage() time.Duration {
+	if c == nil {
+		return time.Duration(rideOutFor.Load())
+	}
+	switch d := c.outage.Load(); {
+	case d == 0:
+		return time.Duration(rideOutFor.Load())
+	case d < 0:
+		return 0
+	default:
+		return time.Duration(d)
+	}
 }
 
 // NewClientURL is NewClient(Options{URL: url}).

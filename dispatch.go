@@ -119,7 +119,7 @@ func (o *object) script(ctx context.Context, s *lua.Script, ks []string, args ..
 // a run's record): it goes again after a lost connection, as a call that
 // waits does (see rideOut).
 func (o *object) idempotentScript(ctx context.Context, s *lua.Script, ks []string, args ...string) (any, error) {
-	var ro rideOut
+	ro := o.rideOut()
 	for {
 		v, err := o.script(ctx, s, ks, args...)
 		if err == nil || ro.again(ctx, err) != nil {
@@ -321,10 +321,11 @@ func (o *object) block(ctx context.Context, cl *Client, mk func(timeout time.Dur
 }
 
 // rideOutFor bounds how long a blocking call (a Get, an Acquire, a
-// Wait...) keeps going through lost or refused connections: a server that
-// restarts, or a cut connection, within it does not end the call. (The
-// same 10 s as a take's registration and a TRYAGAIN's retries; in ns,
-// atomic for tests that shorten it.)
+// Wait...) keeps going through lost or refused connections, unless its
+// client says otherwise (Options.MaxOutage): a server that restarts, or a
+// cut connection, within it does not end the call. (The same 10 s as a
+// take's registration and a TRYAGAIN's retries; in ns, atomic for tests
+// that shorten it.)
 var rideOutFor atomic.Int64
 
 func init() { rideOutFor.Store(int64(10 * time.Second)) }
@@ -333,11 +334,18 @@ func init() { rideOutFor.Store(int64(10 * time.Second)) }
 // with the connection (not the server, the caller's context or Close):
 // the call gives back what that round trip may have taken, pauses, and
 // waits again, on a new connection, until the server has been out of
-// reach for rideOutFor. Its zero value is ready; ok restarts it after a
-// round trip that worked.
+// reach for its client's maxOutage. Make one with object.rideOut; ok
+// restarts it after a round trip that worked.
 type rideOut struct {
+	c     *Client       // whose maxOutage bounds it (nil: rideOutFor)
 	since time.Time     // the first failure since the last success
 	pause time.Duration // the next pause
+}
+
+// rideOut returns a rideOut for a call of o's.
+func (o *object) rideOut() rideOut {
+	cl, _ := o.cli()
+	return rideOut{c: cl}
 }
 
 // again reports whether the call should go on after err, once it has
@@ -351,7 +359,7 @@ func (r *rideOut) again(ctx context.Context, err error) error {
 	if r.since.IsZero() {
 		r.since, r.pause = now, 5*time.Millisecond
 	}
-	if now.Sub(r.since) >= time.Duration(rideOutFor.Load()) {
+	if now.Sub(r.since) >= r.c.maxOutage() {
 		return err
 	}
 	// (Jittered, so that the waiters of a restarted server do not dial

@@ -154,8 +154,8 @@
 // the lease bounds it. A call that waits (Get, Acquire, Wait, Join, a
 // full queue's Put) rides out a lost connection: it gives back what the
 // lost round trip may have taken and waits on, on a new connection, while
-// the server is out of reach for less than 10 seconds. No script does unbounded work, whatever its
-// arguments. See the README for each operation's behaviour under a lost
+// the server is out of reach for less than Options.MaxOutage (10 seconds
+// by default). No script does unbounded work, whatever its arguments. See the README for each operation's behaviour under a lost
 // reply, a stall and a dead process, with measured figures.
 //
 // # Clients

@@ -62,7 +62,7 @@ func (e *Event) Wait(ctx context.Context) (err error) {
 	// a Set that came during the wait, also one that came (with a Clear)
 	// between a read of the stream that timed out and the next look.
 	var last string
-	var ro rideOut
+	ro := e.rideOut()
 	for {
 		r, err := asArray(e.script(ctx, scriptEventState, e.keys))
 		if err == nil && len(r) < 2 {

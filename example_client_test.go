@@ -3,6 +3,7 @@ package hotredis_test
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -74,4 +75,27 @@ func ExampleWrapGoRedis() {
 	// Output:
 	// 2 <nil>
 	// 2
+}
+
+// SetMaxOutage lets the waiting calls of a client ride out a longer
+// outage than the default 10 s, such as a Sentinel failover (30 s and
+// more with Sentinel's defaults); NewClient takes it as Options.MaxOutage.
+func ExampleClient_SetMaxOutage() {
+	ctx := context.Background()
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, Username: srv.Username, Password: srv.Password, MaxRetries: -1})
+	defer rdb.Close()
+	c := hotredis.WrapGoRedis(rdb)
+	defer c.Close()
+	c.SetMaxOutage(time.Minute)
+
+	// A worker's Get now waits through a server that is out of reach for
+	// up to a minute, giving back what a lost round trip took; its
+	// context still bounds it.
+	jobs := hotredis.NewQueue[string]("example:maxoutage", hotredis.WithClient(c))
+	defer jobs.Delete(ctx)
+	_ = jobs.Put(ctx, "send invoice 12")
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	fmt.Println(jobs.Get(ctx))
+	// Output: send invoice 12 <nil>
 }

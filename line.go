@@ -234,7 +234,7 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 	}
 	w := &wait{id: newID()}
 	var waiting time.Time // since the first attempt found it taken
-	var ro rideOut
+	ro := l.rideOut()
 	lost := false // the latest attempt's reply was lost (see mayHaveRun)
 	for {
 		w.since = time.Now()

@@ -80,7 +80,7 @@ func (o *Once) Do(ctx context.Context, f func(context.Context) error) (err error
 	// after it is this Do's outcome, also one whose end came between a
 	// read of the stream that timed out and the next look (see begin).
 	var from string
-	var ro rideOut
+	ro := o.rideOut()
 	for {
 		id := newID()
 		start := time.Now()

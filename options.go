@@ -44,6 +44,21 @@ type Options struct {
 	// not turn on go-redis's ReadOnly for it, which would send the
 	// engines' reads to replicas too.)
 	ReadFromReplicas bool
+	// MaxOutage bounds how long a call that waits (a queue's Get,
+	// GetMany, Reserve, a bounded Put, Join; Acquire of a lock, semaphore
+	// or RWLock; Wait of an Event, WaitGroup or Barrier; a Once.Do waiting
+	// for another runner) goes on while the server is out of reach: its
+	// connection lost or refused, as in a restart or a failover. Such a
+	// call gives back what the lost round trip may have taken and waits
+	// on, on a new connection; once the server has been out of reach for
+	// MaxOutage without a round trip working, it fails with the
+	// connection's error. 0 means the default, 10 s; a negative value
+	// ends such a call at the first lost connection. A failover usually
+	// takes longer than 10 s with the servers' default settings (Sentinel's
+	// down-after-milliseconds is 30 s, Cluster's cluster-node-timeout 15
+	// s): give those waits room here. The call's context bounds it all
+	// the same. Client.SetMaxOutage changes it later.
+	MaxOutage time.Duration
 	// Observer, if not nil, is told of the client's operations, waits
 	// and leases (see Observer; hotredisotel makes one for
 	// OpenTelemetry).

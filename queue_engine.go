@@ -173,7 +173,7 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 		return n, q.fail(op, err)
 	}
 	waiting := time.Now()
-	var ro rideOut
+	ro := q.rideOut()
 	for {
 		// Each round registers the put as waiting (when the queue is
 		// full) and then waits at most maxBlock for a get to announce
@@ -319,7 +319,7 @@ func (q *queue) join(ctx context.Context) error {
 		return err
 	}
 	var waiting time.Time // since the first wait
-	var ro rideOut
+	ro := q.rideOut()
 	for {
 		n, err := asInt(q.script(ctx, scriptQueueJoin, []string{q.k.unfinished, q.k.joined}))
 		if err != nil {

@@ -42,7 +42,7 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 	nativeKind := ack && !q.set && n == 1 // (a Get of one item from a plain queue)
 	native := nativeKind
 	var waiting time.Time // since the first wait for an item
-	var ro rideOut
+	ro := q.rideOut()
 	for {
 		var c backend.Cmd
 		if !native {

@@ -100,7 +100,7 @@ func (w *WaitGroup) Wait(ctx context.Context) (err error) {
 	// a zero reached during the wait, also one reached (and left, by a new
 	// round) between a read of the stream that timed out and the next look.
 	var last string
-	var ro rideOut
+	ro := w.rideOut()
 	for {
 		st, err := w.state(ctx)
 		if err != nil {

@@ -386,3 +386,74 @@ func endsAfter(t *testing.T, done <-chan error, check func() error) {
 		noErr(t, check())
 	}
 }
+
+// TestMaxOutageBoundsTheRideOut: a client's MaxOutage, not the default,
+// bounds how long its waiting calls go on with the server out of reach:
+// longer (a Get rides out an outage the default would end), negative (a
+// Get ends at the first lost connection) and shorter (an Acquire ends
+// long before the default would end it).
+func TestMaxOutageBoundsTheRideOut(t *testing.T) {
+	srv := hotredistest.NewServer(t)
+	t.Run("longer than the default", func(t *testing.T) {
+		defer hotredis.SetRideOutFor(300 * time.Millisecond)()
+		c, err := hotredis.NewClient(hotredis.Options{Addrs: []string{srv.Addr}, MaxOutage: time.Minute})
+		noErr(t, err)
+		defer c.Close()
+		k := key(t)
+		done := make(chan error, 1)
+		var got string
+		go func() {
+			var err error
+			got, err = hotredis.NewQueue[string](k, hotredis.WithClient(c)).Get(ctx)
+			done <- err
+		}()
+		waitBlocked(t, srv, done)
+		srv.Kill()
+		time.Sleep(time.Second) // (past the default's 300 ms)
+		noErr(t, srv.Restart())
+		noErr(t, hotredis.NewQueue[string](k, hotredis.WithClient(srv.Client(t))).Put(ctx, "after"))
+		if err := <-done; err != nil || got != "after" {
+			t.Errorf("Get across a 1 s outage = %q, %v; want the item put after it", got, err)
+		}
+	})
+	ends := func(t *testing.T, what string, done <-chan error, atLeast time.Duration) {
+		t.Helper()
+		down := time.Now()
+		select {
+		case err := <-done:
+			if took := time.Since(down); err == nil || errors.Is(err, hotredis.ErrUnknownOutcome) || took < atLeast {
+				t.Errorf("%s with the server down = %v after %v; want the connection's failure, after %v at least", what, err, took, atLeast)
+			}
+		case <-time.After(15 * time.Second): // (the default here: 60 s)
+			t.Fatalf("%s still waits 15 s after the server went down", what)
+		}
+	}
+	t.Run("negative", func(t *testing.T) {
+		defer hotredis.SetRideOutFor(time.Minute)()
+		defer func() { noErr(t, srv.Restart()) }()
+		rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, MaxRetries: -1})
+		defer rdb.Close()
+		c := hotredis.WrapGoRedis(rdb)
+		defer c.Close()
+		c.SetMaxOutage(-1)
+		done := make(chan error, 1)
+		go func() { _, err := hotredis.NewQueue[string](key(t), hotredis.WithClient(c)).Get(ctx); done <- err }()
+		waitBlocked(t, srv, done)
+		srv.Kill()
+		ends(t, "Get", done, 0)
+	})
+	t.Run("shorter than the default", func(t *testing.T) {
+		defer hotredis.SetRideOutFor(time.Minute)()
+		defer func() { noErr(t, srv.Restart()) }()
+		c, err := hotredis.NewClient(hotredis.Options{Addrs: []string{srv.Addr}, MaxOutage: 500 * time.Millisecond})
+		noErr(t, err)
+		defer c.Close()
+		k := key(t)
+		noErr(t, hotredis.NewLock(k, hotredis.WithClient(srv.Client(t))).Acquire(ctx))
+		done := make(chan error, 1)
+		go func() { done <- hotredis.NewLock(k, hotredis.WithClient(c)).Acquire(ctx) }()
+		waitBlocked(t, srv, done)
+		srv.Kill()
+		ends(t, "Acquire", done, 500*time.Millisecond)
+	})
+}
