@@ -95,6 +95,15 @@ func (le *lease) end() {
 // renewNow makes the watchdog renew the lease at once.
 func (le *lease) renewNow() { le.poke(time.Time{}) }
 
+// liveUntil returns the time until which the lease surely lasts on the
+// server (unless released), by its watchdog's latest renewal; zero before
+// keepAlive.
+func (le *lease) liveUntil() time.Time {
+	le.mu.Lock()
+	defer le.mu.Unlock()
+	return le.expires
+}
+
 // renewedUntil tells the watchdog that the lease was renewed (by Extend)
 // until at least expires, so that it schedules the next renewal from
 // there.

@@ -172,9 +172,11 @@ func (w *WaitGroup) Count(ctx context.Context) (int64, error) {
 // (joined with f's error, if any), and the member is not counted twice.
 //
 // If ctx ends before f starts, Go returns ctx's error without calling f.
-// If ctx ends after f returned and before the member is counted done, Go
-// returns ErrUnknownOutcome (and f's error, if any) while the member is
-// counted done in the background. Go returns ErrInTransaction inside a
+// A connection lost while the member is counted done is ridden out, as
+// by a call that waits (see Options.MaxOutage): the count is sent again,
+// and counts once. If ctx ends after f returned and before the member is
+// counted done, Go returns ErrUnknownOutcome (and f's error, if any)
+// while the member is counted done in the background. Go returns ErrInTransaction inside a
 // Transaction, and ErrInvalidArgument for a nil f.
 func (w *WaitGroup) Go(ctx context.Context, f func(context.Context) error) error {
 	if err := w.noTx(ctx, "Go"); err != nil {
@@ -215,14 +217,14 @@ func (w *WaitGroup) Go(ctx context.Context, f func(context.Context) error) error
 	defer func() {
 		if !returned { // f panicked or called runtime.Goexit: still count it done
 			m.end()
-			_, _ = w.finish(ctx, cl, id)
+			_, _ = w.finish(ctx, cl, id, m.liveUntil())
 		}
 	}()
 	ferr := f(fctx)
 	returned = true
 	m.end()
 
-	finished, err := w.finish(ctx, cl, id)
+	finished, err := w.finish(ctx, cl, id, m.liveUntil())
 	switch {
 	case err != nil:
 		return errors.Join(ferr, w.fail("Go", err))
@@ -237,32 +239,46 @@ func (w *WaitGroup) Go(ctx context.Context, f func(context.Context) error) error
 }
 
 // finish counts member id done, reporting false if it had been counted
-// done already (its lease ran out). When ctx has ended, or ends before the
-// reply, or the reply is lost, the member is finished in the background
-// (finishing is idempotent) and the outcome is unknown.
-func (w *WaitGroup) finish(ctx context.Context, cl *Client, id string) (bool, error) {
+// done already (its lease ran out). A lost connection does not end it: it
+// sends the finish again (see rideOut; finishing twice counts once), and
+// a second run that finds the member gone, with its reply back before
+// until (while the member's lease surely ran: le.liveUntil), means that
+// an earlier run finished it. When ctx has ended, or ends before the
+// reply, or the member may have gone either way, the member is finished
+// in the background and the outcome is unknown.
+func (w *WaitGroup) finish(ctx context.Context, cl *Client, id string, until time.Time) (bool, error) {
 	again := func(ctx context.Context) { _, _ = w.script(ctx, scriptWGFinish, w.keys, id) }
 	if err := ctx.Err(); err != nil {
 		cl.background(ctx, again)
 		return false, fmt.Errorf("%w: %w", ErrUnknownOutcome, err)
 	}
-	n, err := asInt(detach(ctx, cl, func(ctx context.Context) (any, error) {
-		return w.script(ctx, scriptWGFinish, w.keys, id)
-	}, func(ctx context.Context, _ any, err error) {
-		if err != nil && !isServerErr(err) {
-			again(ctx)
-		}
-	}))
-	if err != nil {
-		if isCtxErr(err) && ctx.Err() != nil {
+	ro := w.rideOut()
+	ran := false // an earlier run may have finished the member
+	for {
+		n, err := asInt(detach(ctx, cl, func(ctx context.Context) (any, error) {
+			return w.script(ctx, scriptWGFinish, w.keys, id)
+		}, func(ctx context.Context, _ any, err error) {
+			if err != nil && !isServerErr(err) {
+				again(ctx)
+			}
+		}))
+		switch {
+		case err == nil && n == 0 && ran && !time.Now().Before(until):
+			return false, w.fail("Go", fmt.Errorf("%w: its finish's reply was lost, and its lease may have run out since", ErrUnknownOutcome))
+		case err == nil:
+			return n == 1 || ran, nil
+		case isCtxErr(err) && ctx.Err() != nil:
 			return false, fmt.Errorf("%w: %w", ErrUnknownOutcome, ctx.Err())
+		}
+		ran = ran || mayHaveRun(ctx, err)
+		if ro.again(ctx, err) == nil {
+			continue
 		}
 		if !isServerErr(err) && !errors.Is(err, ErrClosed) {
 			cl.background(ctx, again)
 		}
 		return false, err
 	}
-	return n == 1, nil
 }
 
 // wgState is what wg_state reads.

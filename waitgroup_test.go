@@ -17,6 +17,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/hotredistest"
 )
 
 func init() {
@@ -529,4 +530,42 @@ func TestWaitGroupZeroBetweenTwoLooksEndsTheWait(t *testing.T) {
 		t.Fatalf("Wait = %v, want ended by the zero reached while it looked again", err)
 	}
 	noErr(t, other.Done(ctx))
+}
+
+// TestWaitGroupGoWhoseFinishLostItsReplySucceeds: the member's finish
+// runs, its reply is lost with the connection; Go sends it again, which
+// finds the member gone while its lease surely ran: the first run
+// finished it, so Go succeeds (it returned ErrUnknownOutcome before),
+// and the group counts the member done, not lost.
+func TestWaitGroupGoWhoseFinishLostItsReplySucceeds(t *testing.T) {
+	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
+		k := key(t)
+		warm := hotredis.NewWaitGroup(k+":warm", hotredis.WithClient(c)) // (the scripts loaded)
+		noErr(t, warm.Go(ctx, func(context.Context) error { return nil }))
+		wg := hotredis.NewWaitGroup(k, hotredis.WithClient(c), hotredis.WithLease(time.Minute))
+		cut := make(chan struct{})
+		err := wg.Go(ctx, func(context.Context) error {
+			// The finish goes out with its reply held, and the
+			// connections are cut once it ran.
+			p.Stall(hotredistest.ToClient)
+			go func() {
+				defer close(cut)
+				time.Sleep(50 * time.Millisecond)
+				p.Cut()
+				p.Resume(hotredistest.ToClient)
+			}()
+			return nil
+		})
+		<-cut
+		if err != nil {
+			t.Errorf("Go = %v after f succeeded, want nil", err)
+		}
+		other := hotredis.NewWaitGroup(k, hotredis.WithClient(srv.Client(t)))
+		if n, err := other.Count(ctx); n != 0 || err != nil {
+			t.Errorf("Count = %d, %v; want 0", n, err)
+		}
+		if err := other.Wait(ctx); err != nil {
+			t.Errorf("Wait = %v, want nil: the member finished, not lost", err)
+		}
+	})
 }
