@@ -243,7 +243,9 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 			l.waitedForGrant(ctx, op, waiting, w, nil, nil)
 			return nil
 		}
-		lost = err != nil && mayHaveRun(ctx, err)
+		// (Kept through later failures, such as a LOADING refusal after a
+		// restart, until a reply tells where the attempt stands.)
+		lost = err != nil && (lost || mayHaveRun(ctx, err))
 		var g grant
 		tried := err == nil
 		if tried {
@@ -399,16 +401,16 @@ func (l *line) undo(ctx context.Context, n int64, id string, arr []any, err erro
 		return
 	}
 	cl.background(ctx, func(ctx context.Context) {
-		switch {
-		case !took: // unknown: give back what went to this attempt, if anything
-			l.cancel(ctx, id, true)
-		case l.kind.permits:
+		if took && l.kind.permits {
 			_, _ = l.script(ctx, l.kind.release, l.ks, l.args(l.id, strconv.FormatInt(n, 10), "0")...)
-		case arr[2] == int64(1):
-			l.cancel(ctx, id, false)
-		default: // an RLock's re-entry: undo that one hold
-			_, _ = l.script(ctx, l.kind.release, l.ks, l.args(l.id)...)
+			return
 		}
+		// Unknown, or a lock's hold that went to this attempt: the lock
+		// as the attempt's own holding or a grant it confirmed, or an
+		// RLock's re-entry. The cancel gives back what went to id, once,
+		// whichever it was (a reply's holds do not tell: a confirmed
+		// grant counts the handle's re-entries too).
+		l.cancel(ctx, id, true)
 	})
 }
 

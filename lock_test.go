@@ -559,6 +559,35 @@ func TestRLockLostReentryIsUndone(t *testing.T) {
 	})
 }
 
+// TestRLockReentryRepliedTooLateIsUndone: a re-entry whose caller's
+// context ends before its reply comes gives that one hold back when the
+// reply arrives, not the handle's first (the holding's own attempt),
+// whichever order the clean-ups run in.
+func TestRLockReentryRepliedTooLateIsUndone(t *testing.T) {
+	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
+		k := key(t)
+		l := hotredis.NewRLock(k, hotredis.WithClient(c), hotredis.WithLease(time.Minute))
+		other := hotredis.NewRLock(k, hotredis.WithClient(srv.Client(t)))
+		noErr(t, l.Acquire(ctx))
+		noErr(t, l.Acquire(ctx)) // (the re-entry's script loaded)
+		noErr(t, l.Release(ctx))
+		p.Stall(hotredistest.ToClient)
+		short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		err := l.Acquire(short)
+		cancel()
+		p.Resume(hotredistest.ToClient)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Acquire with its reply held past the deadline = %v, want the deadline", err)
+		}
+		waitFor(t, func() bool { n, err := srv.GoRedis().HGet(ctx, k, "count").Result(); return err == nil && n == "1" })
+		if ok := must[bool](t)(other.TryAcquire(ctx)); ok {
+			t.Fatal("TryAcquire while the handle still holds once = true")
+		}
+		noErr(t, l.Release(ctx))
+		waitFor(t, func() bool { ok, err := other.TryAcquire(ctx); return err == nil && ok })
+	})
+}
+
 // TestRLockHandleSharedAcrossALostReentryCountsOnce: a goroutine's
 // re-entry whose reply was lost is sent again after another goroutine
 // re-entered the same handle meanwhile; the second run still finds it

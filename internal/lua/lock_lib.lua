@@ -73,13 +73,18 @@ end
 -- release undoes one hold of owner's, handing the lock on when that frees it, and
 -- returns the holds left; nil when owner does not hold the lock (or, when wid is
 -- given, when the holding did not go to that attempt or wait, nor, when lost is true,
--- one of the latest re-entries: an attempt whose reply was lost, whose hold goes once).
+-- one of the latest re-entries: an attempt whose reply was lost). Each attempt's or
+-- wait's hold goes once: a second release of the same wid finds it forgotten (the
+-- holding's wid field, or its entry in r), also while the handle's other re-entries
+-- keep the lock.
 local function release(owner, wid, lost)
   local h = redis.call('HMGET', KEYS[1], 'owner', 'count', 'wid', 'r')
   if h[1] ~= owner then return nil end
   if wid and h[3] ~= wid then
     if not (lost and reentered(h[4], wid)) then return nil end
     reentries(h[4], wid, false)
+  elseif wid then
+    redis.call('HDEL', KEYS[1], 'wid')
   end
   if tonumber(h[2]) > 1 then return redis.call('HINCRBY', KEYS[1], 'count', -1) end
   -- A grant rewrites the lock's fields (and its expiry; r, an earlier owner's

@@ -1800,6 +1800,42 @@ var cases = []scriptCase{
 		after: []probe{{cmd("HMGET", "{t}", "owner", "count"), strs("o1", "1")}},
 	},
 	{
+		script: "lock_cancel", name: "the holding's own attempt is given back once while the handle's re-entries keep the lock",
+		setup: [][]any{
+			heldBy("o1", "w0"), eval("lock_acquire", lk, lockArgs("o1", "10000", "1", "w1", "0")...),
+			eval("lock_cancel", lk, lockArgs("o1", "w0")...),
+		},
+		keys:  lk,
+		args:  lockArgs("o1", "w0"),
+		want:  0,
+		after: []probe{
+			{cmd("HMGET", "{t}", "owner", "count", "wid", "r"), cmd("o1", "1", nil, "w1")},
+		},
+	},
+	{
+		script: "lock_cancel", name: "a lost attempt that was the holding's own is given back once, whatever flag the second cancel has",
+		setup: [][]any{
+			heldBy("o1", "w0"), eval("lock_acquire", lk, lockArgs("o1", "10000", "1", "w1", "0")...),
+			eval("lock_cancel", lk, lockArgs("o1", "w0", "1")...),
+			eval("lock_cancel", lk, lockArgs("o1", "w0")...),
+		},
+		keys:  lk,
+		args:  lockArgs("o1", "w0", "1"),
+		want:  0,
+		after: []probe{{cmd("HMGET", "{t}", "owner", "count"), strs("o1", "1")}},
+	},
+	{
+		script: "lock_acquire", name: "a cancelled attempt sent again is not confirmed",
+		setup: [][]any{
+			heldBy("o1", "w0"), eval("lock_acquire", lk, lockArgs("o1", "10000", "1", "w1", "0")...),
+			eval("lock_cancel", lk, lockArgs("o1", "w0", "1")...),
+		},
+		keys:  lk,
+		args:  lockArgs("o1", "10000", "1", "w0", "0"),
+		want:  cmd(1, 5, 2), // (a re-entry of its own: the handle still holds)
+		after: []probe{{cmd("HMGET", "{t}", "count", "r"), strs("2", "w0,w1")}},
+	},
+	{
 		script: "lock_cancel", name: "a wait known to have taken nothing leaves a re-entry",
 		setup: [][]any{heldBy("o1", "w0"), eval("lock_acquire", lk, lockArgs("o1", "10000", "1", "w1", "0")...)},
 		keys:  lk,
