@@ -404,6 +404,35 @@ func TestSemaphoreAcquireSentTwiceTakesOnce(t *testing.T) {
 // the lost connection out and holds its permits once (the lost try's went
 // back before). (They stayed taken until their lease ran out, and an
 // Acquire of a Semaphore of 1 whose reply was lost waited a whole lease.)
+// TestOverReleasedSemaphoreGetsADeadHoldersPermitsBack: a Semaphore
+// that an over-release made bigger keeps its state without expiry, while
+// its holders' key expires with the last lease; the permits of a holder
+// that died (its renewals never arrive) are free once its lease ran out,
+// not counted as held forever.
+func TestOverReleasedSemaphoreGetsADeadHoldersPermitsBack(t *testing.T) {
+	srv := hotredistest.NewServer(t)
+	p := hotredistest.NewProxy(t, srv.Addr)
+	k := key(t)
+	c := srv.Client(t)
+	noErr(t, hotredis.NewSemaphore(k, 1, hotredis.WithClient(c)).ReleaseN(ctx, 1)) // 2 permits now
+	dead := hotredis.NewSemaphore(k, 1, hotredis.WithClient(faultyClient(t, "rueidis", p.Addr())), hotredis.WithLease(200*time.Millisecond))
+	noErr(t, dead.AcquireN(ctx, 2))
+	p.Stall(hotredistest.ToServer) // its renewals never arrive: as if it died
+	defer p.Resume(hotredistest.ToServer)
+	waitFor(t, func() bool { return srv.GoRedis().Exists(ctx, k).Val() == 0 }) // (the holders' key expired)
+	other := hotredis.NewSemaphore(k, 1, hotredis.WithClient(c))
+	if n := must[int64](t)(other.Available(ctx)); n != 2 {
+		t.Errorf("Available after the dead holder's lease = %d, want 2", n)
+	}
+	if ok := must[bool](t)(other.TryAcquireN(ctx, 2)); !ok {
+		t.Error("TryAcquireN(2) after the dead holder's lease = false, want true")
+	}
+	noErr(t, other.ReleaseN(ctx, 2))
+	if n := must[int64](t)(other.Available(ctx)); n != 2 {
+		t.Errorf("Available after ReleaseN(2) = %d, want 2", n)
+	}
+}
+
 // TestSemaphoreHandleSharedAcrossALostReplyTakesOnce: a goroutine's
 // AcquireN whose reply was lost sends its attempt again after another
 // goroutine acquired on the same handle meanwhile; the second run still

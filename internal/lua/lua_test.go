@@ -2882,8 +2882,11 @@ var cases = []scriptCase{
 		setup: [][]any{{"HSET", "{t}:state", "#extra", 1, "h1", 1, "h1@", 5, "h1#a", "w1 1 5", "#used", 1}},
 		keys:  lk,
 		args:  semArgs("h1", "1", "10000", "w1", "0"),
-		want:  cmd(1, token, 5), // (the stale count and epoch stay: the state outlived its holders)
-		after: []probe{{cmd("ZRANGE", "{t}", 0, -1), strs("h1")}},
+		want:  newHolding, // (the stale count, epoch and note went: the state outlived its holders)
+		after: []probe{
+			{cmd("ZRANGE", "{t}", 0, -1), strs("h1")},
+			{cmd("HMGET", "{t}:state", "h1", "#used", "#extra"), strs("1", "1", "1")},
+		},
 	},
 
 	// sem_cancel: KEYS lk; ARGV common, attempt, handle, "1" if the reply was lost
@@ -2971,6 +2974,16 @@ var cases = []scriptCase{
 	},
 
 	// sem_acquire_quick: KEYS lk[:4]; ARGV as sem_acquire's
+	{
+		script: "sem_acquire_quick", name: "the counts of holders whose key expired (the state kept by #extra) are dropped, and the permits taken",
+		setup: [][]any{{"HSET", "{t}:state", "#extra", 1, "h9", 4, "h9@", 3, "h9#a", "w9 4 3", "#used", 4}},
+		keys:  lk[:4],
+		args:  semArgs("h1", "4", "10000", "w1", "0"),
+		want:  newHolding,
+		after: []probe{
+			{cmd("HMGET", "{t}:state", "h9", "h9@", "h9#a", "h1", "#used", "#extra"), cmd(nil, nil, nil, "4", "4", "1")},
+		},
+	},
 	{
 		script: "sem_acquire_quick", name: "free permits are taken, the token starting the holding's epoch",
 		keys: lk[:4],
@@ -3210,6 +3223,21 @@ var cases = []scriptCase{
 		keys: lk,
 		args: semArgs(),
 		want: 3,
+	},
+	{
+		script: "sem_value", name: "counts left by holders whose key expired are free",
+		setup: [][]any{{"HSET", "{t}:state", "#extra", 1, "h9", 4, "h9@", 3, "h9#a", "w9 4 3", "#used", 4}},
+		keys:  lk,
+		args:  semArgs(),
+		want:  4,
+	},
+	{
+		script: "sem_release", name: "a handle counted only by a state that outlived its holders holds nothing",
+		setup: [][]any{{"HSET", "{t}:state", "#extra", 1, "h9", 4, "h9@", 3, "h9#a", "w9 4 3", "#used", 4}},
+		keys:  lk,
+		args:  semArgs("h9", "1", "0"),
+		want:  errReply("NOTHELD"),
+		after: []probe{{cmd("HMGET", "{t}:state", "h9", "#used", "#extra"), cmd(nil, nil, "1")}},
 	},
 	{
 		script: "sem_value", name: "held permits are not free",

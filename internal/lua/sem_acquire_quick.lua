@@ -15,6 +15,7 @@ if redis.call('EXISTS', KEYS[4]) == 1 or
     #redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now(), 'LIMIT', 0, 1) > 0 or taken(id, wid) then
   return {-1}
 end
+orphaned()
 local _, free = room()
 if free >= n then
   local f, e = take(id, n, lease, wid)

@@ -13,8 +13,10 @@ local function forget(gone)
 end
 
 -- expire drops up to 1000 holders whose lease ran out, and the grants they never
--- confirmed (the rest, if any, go at the next call).
+-- confirmed (the rest, if any, go at the next call), after the counts of holders whose
+-- key expired (orphaned).
 local function expire()
+  orphaned()
   local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now(), 'LIMIT', 0, 1000)
   if #dead == 0 then return end
   local gone = {}

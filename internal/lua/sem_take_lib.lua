@@ -13,6 +13,22 @@ local function room()
   return cap, cap - tonumber(h[2] or '0')
 end
 
+-- orphaned drops what the state still counts for holders that are all gone: the
+-- holders' key expires with the last lease, and the state outlives it while it keeps
+-- permits added by over-release (#extra), whose counts (#used, each handle's permits,
+-- epoch and notes) are then stale. Every script that takes or returns permits calls it
+-- first (sem_value reads the permits free instead).
+local function orphaned()
+  if redis.call('HEXISTS', KEYS[2], '#used') == 0 or redis.call('EXISTS', KEYS[1]) == 1 then return end
+  local stale = {}
+  for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do
+    if f ~= '#extra' then stale[#stale + 1] = f end
+  end
+  for i = 1, #stale, 1000 do
+    redis.call('HDEL', KEYS[2], unpack(stale, i, math.min(i + 999, #stale)))
+  end
+end
+
 -- outlive makes the holders and the state (unless it keeps permits added by
 -- over-release, which last until Delete) expire no sooner than ttl ms from now: they
 -- go when the last lease runs out and nobody uses the semaphore.
