@@ -1805,9 +1805,9 @@ var cases = []scriptCase{
 			heldBy("o1", "w0"), eval("lock_acquire", lk, lockArgs("o1", "10000", "1", "w1", "0")...),
 			eval("lock_cancel", lk, lockArgs("o1", "w0")...),
 		},
-		keys:  lk,
-		args:  lockArgs("o1", "w0"),
-		want:  0,
+		keys: lk,
+		args: lockArgs("o1", "w0"),
+		want: 0,
 		after: []probe{
 			{cmd("HMGET", "{t}", "owner", "count", "wid", "r"), cmd("o1", "1", nil, "w1")},
 		},
