@@ -90,7 +90,8 @@ func (l *Limiter) Wait(ctx context.Context) error { return l.WaitN(ctx, 1) }
 // admitted in the order they called. If ctx has a deadline before that
 // time, WaitN returns at once an error wrapping context.DeadlineExceeded
 // and takes nothing, as x/time/rate does; if ctx ends while it sleeps, it
-// returns ctx's error and gives the tokens back. An n over the burst is
+// returns ctx's error and gives the tokens back (those that no later
+// waiter counts on, as x/time/rate's Reservation.Cancel does). An n over the burst is
 // ErrInvalidArgument; an n of 0 or less returns at once.
 func (l *Limiter) WaitN(ctx context.Context, n int) error {
 	const op = "WaitN"
@@ -119,7 +120,7 @@ func (l *Limiter) WaitN(ctx context.Context, n int) error {
 	due := strconv.FormatInt(at+wait.Microseconds(), 10)
 	if cl, cerr := l.cli(); cerr == nil {
 		cl.background(ctx, func(bg context.Context) {
-			_, _ = l.script(bg, scriptLimiterCancel, l.keys[:1], l.perS, strconv.Itoa(n), due)
+			_, _ = l.script(bg, scriptLimiterCancel, l.keys[:1], l.perS, strconv.Itoa(n), due, l.tauS)
 		})
 	}
 	return ctx.Err()

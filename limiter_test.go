@@ -187,6 +187,45 @@ func TestLimiterCancelledWaitGivesTokensBack(t *testing.T) {
 	}
 }
 
+// A waiter cancelled while another waits behind it gives nothing back
+// (x/time/rate's CancelAt): the later waiter counts on its tokens being
+// used, and giving them back would let a newcomer in beside that waiter,
+// over the burst.
+func TestLimiterCancelledWaitAheadOfAnotherGivesNothingBack(t *testing.T) {
+	k := key(t)
+	l := hotredis.NewLimiter(k, 1, 1) // waiters due in 1 s, then 2 s
+	noErr(t, l.Wait(ctx))
+	rdb := rawClient()
+	defer rdb.Close()
+	reserved := func(than string) string {
+		var v string
+		if !waited(func() bool { v = rdb.Get(ctx, k).Val(); return v != than }) {
+			t.Fatal("the Wait's reservation never reached the bucket")
+		}
+		return v
+	}
+	raw := rdb.Get(ctx, k).Val()
+	first, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- l.Wait(first) }()
+	raw = reserved(raw)
+	second, cancelSecond := context.WithCancel(ctx)
+	defer cancelSecond()
+	go func() { _ = l.Wait(second) }()
+	raw = reserved(raw) // the bucket's time with both waiting
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Wait = %v, want Canceled", err)
+	}
+	time.Sleep(100 * time.Millisecond) // (the give-back runs in the background)
+	if now := rdb.Get(ctx, k).Val(); now != raw {
+		t.Errorf("bucket at %s after the first waiter's cancel, was %s: tokens the second counts on went back", now, raw)
+	}
+	if ok := must[bool](t)(l.Allow(ctx)); ok {
+		t.Error("Allow while a waiter is due in 2 s = true, want false")
+	}
+}
+
 func TestLimiterInvalid(t *testing.T) {
 	k := key(t)
 	for _, l := range []*hotredis.Limiter{

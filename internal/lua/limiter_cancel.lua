@@ -2,15 +2,22 @@
 -- waiting before it was due.
 -- libs: clock_lib
 -- KEYS[1] the bucket (see limiter_reserve). ARGV[1] µs per token, ARGV[2] n,
--- ARGV[3] when the reservation was due (µs of server time)
--- Reply: 1 when the tokens went back, 0 when the reservation was due already (used).
+-- ARGV[3] when the reservation was due (µs of server time), ARGV[4] the burst in µs
+-- Reply: 1 when the reservation was not due yet (its tokens not covered by later
+-- reservations went back), 0 when it was due already (used).
 -- A script so that the due check and the give-back read one clock and one state: tokens
--- go back only while unused, and the bucket never goes below full.
-local per, n, due = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+-- go back only while unused, and the bucket never goes below full. As x/time/rate's
+-- CancelAt, it gives back only the tokens that no later reservation counts on: the
+-- bucket's arrival time stood at due + burst right after this reservation, and every
+-- token reserved since moved it on; giving those back too would let a newcomer take
+-- the place of a waiter admitted already, over the burst.
+local per, n, due, tau = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local t = nowMicros()
 if due <= t then return 0 end
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-local back = tat - n * per
+local k = math.max(0, n - math.max(0, tat - (due + tau)) / per)
+if k == 0 then return 1 end
+local back = tat - k * per
 if back <= t then
   redis.call('DEL', KEYS[1])
 else

@@ -62,20 +62,36 @@ func init() {
 			args: cmd("1000", "3000", "5", "10000000"),
 			want: granted(1990, 2000),
 		},
-		// limiter_cancel: KEYS bucket; ARGV µs per token, n, due (µs)
+		// limiter_cancel: KEYS bucket; ARGV µs per token, n, due (µs), burst (µs)
 		scriptCase{
 			script: "limiter_cancel", name: "a reservation not yet due gives its tokens back",
 			setup: [][]any{cmd("SET", "{t}:lim", far)},
 			keys:  []string{"{t}:lim"},
-			args:  cmd("1000", "2", "8000000000000000"),
+			args:  cmd("1000", "2", "7999999999999000", "1000"), // (the latest: due + burst is the bucket's time)
 			want:  int64(1),
 			after: []probe{{cmd("GET", "{t}:lim"), "7999999999998000.000"}},
+		},
+		scriptCase{
+			script: "limiter_cancel", name: "a reservation with a later one behind it gives back only the tokens that one does not count on",
+			setup: [][]any{cmd("SET", "{t}:lim", far)},
+			keys:  []string{"{t}:lim"},
+			args:  cmd("1000", "2", "7999999999998000", "1000"), // (1 token reserved since)
+			want:  int64(1),
+			after: []probe{{cmd("GET", "{t}:lim"), "7999999999999000.000"}},
+		},
+		scriptCase{
+			script: "limiter_cancel", name: "a reservation with as many tokens reserved behind it gives nothing back",
+			setup: [][]any{cmd("SET", "{t}:lim", far)},
+			keys:  []string{"{t}:lim"},
+			args:  cmd("1000", "2", "7999999999997000", "1000"), // (2 tokens reserved since)
+			want:  int64(1),
+			after: []probe{{cmd("GET", "{t}:lim"), far}},
 		},
 		scriptCase{
 			script: "limiter_cancel", name: "a reservation due already was used and stays",
 			setup: [][]any{cmd("SET", "{t}:lim", far)},
 			keys:  []string{"{t}:lim"},
-			args:  cmd("1000", "2", "1"),
+			args:  cmd("1000", "2", "1", "1000"),
 			want:  int64(0),
 			after: []probe{{cmd("GET", "{t}:lim"), far}},
 		},
@@ -83,7 +99,7 @@ func init() {
 			script: "limiter_cancel", name: "giving back past now leaves a full bucket: no key",
 			setup: [][]any{cmd("SET", "{t}:lim", "1000.000")},
 			keys:  []string{"{t}:lim"},
-			args:  cmd("1000", "2", "8000000000000000"),
+			args:  cmd("1000", "2", "8000000000000000", "1000"),
 			want:  int64(1),
 			after: []probe{{cmd("EXISTS", "{t}:lim"), int64(0)}},
 		},
