@@ -569,3 +569,30 @@ func TestWaitGroupGoWhoseFinishLostItsReplySucceeds(t *testing.T) {
 		}
 	})
 }
+
+// TestWaitGroupGoSentTwiceCountsOnce: on a client that sends every
+// command twice (go-redis's retries after a lost connection), a member's
+// start counts once, so its end brings the count back to zero. (Its end
+// sent twice reports ErrMemberLost: the second run finds it gone, as
+// README says.)
+func TestWaitGroupGoSentTwiceCountsOnce(t *testing.T) {
+	k := key(t)
+	wg := hotredis.NewWaitGroup(k, hotredis.WithClient(twiceClient(t)))
+	ran := false
+	err := wg.Go(ctx, func(context.Context) error {
+		if n, err := hotredis.NewWaitGroup(k).Count(ctx); n != 1 || err != nil {
+			t.Errorf("Count while the member runs = %d, %v; want 1", n, err)
+		}
+		ran = true
+		return nil
+	})
+	if !ran || err != nil && !errors.Is(err, hotredis.ErrMemberLost) {
+		t.Fatalf("Go = %v (f ran: %v), want f run", err, ran)
+	}
+	if n, err := hotredis.NewWaitGroup(k).Count(ctx); n != 0 || err != nil {
+		t.Errorf("Count after Go = %d, %v; want 0", n, err)
+	}
+	short, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	noErr(t, hotredis.NewWaitGroup(k).Wait(short))
+}

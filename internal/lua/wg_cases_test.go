@@ -130,6 +130,17 @@ func init() {
 			},
 		},
 		{
+			script: "wg_go", name: "a second run of a member's start counts it once",
+			setup: [][]any{{"HSET", "{t}", "count", 1, "lost", 0}, eval("wg_go", wgk, "m1", "20000")},
+			keys:  wgk,
+			args:  cmd("m1", "20000"),
+			want:  2,
+			after: []probe{
+				{cmd("ZCARD", "{t}:members"), 1},
+				{cmd("HGETALL", "{t}"), fields("count", "2", "lost", "0")},
+			},
+		},
+		{
 			script: "wg_go", name: "a member at zero begins a new round",
 			setup: [][]any{{"HSET", "{t}", "count", 0, "lost", 1}},
 			keys:  wgk,
