@@ -162,9 +162,11 @@ func (q *queue) nativeTake(ctx context.Context, cl *Client, id, list string, hol
 		backend.Cmd{Name: nameLMOVE, Keys: q.wakeKeys, Args: rightLeft},
 		backend.Cmd{Name: namePEXPIRE, Keys: q.wakeKeys[1:], Args: wakeTTLArgs})
 	// Now and then (see Client.serverNow): expired takes, and the clock.
+	// (Latest deadline first, as queue_lib's expired: each goes back at
+	// the head, so the earliest, put back last, comes out first again.)
 	if sync {
 		cmds = append(cmds,
-			backend.Cmd{Name: nameZRANGEBYSCORE, Keys: q.takesKeys, Args: []string{"-inf", strconv.FormatInt(now, 10), "LIMIT", "0", "10"}},
+			backend.Cmd{Name: nameZREVRANGEBYSCORE, Keys: q.takesKeys, Args: []string{strconv.FormatInt(now, 10), "-inf", "LIMIT", "0", "10"}},
 			backend.Cmd{Name: nameTIME})
 	}
 	cmds[0].Direct = true // see backend.Cmd.Direct
@@ -212,14 +214,14 @@ func asArrayOf(v any) []any { arr, _ := v.([]any); return arr }
 
 // Command names and arguments of the native take.
 var (
-	nameLMOVE         = []string{"LMOVE"}
-	nameZADD          = []string{"ZADD"}
-	namePEXPIRE       = []string{"PEXPIRE"}
-	nameZRANGEBYSCORE = []string{"ZRANGEBYSCORE"}
-	nameTIME          = []string{"TIME"}
-	leftRight         = []string{"LEFT", "RIGHT"}
-	rightLeft         = []string{"RIGHT", "LEFT"}
-	wakeTTLArgs       = []string{wakeTTL}
+	nameLMOVE            = []string{"LMOVE"}
+	nameZADD             = []string{"ZADD"}
+	namePEXPIRE          = []string{"PEXPIRE"}
+	nameZREVRANGEBYSCORE = []string{"ZREVRANGEBYSCORE"}
+	nameTIME             = []string{"TIME"}
+	leftRight            = []string{"LEFT", "RIGHT"}
+	rightLeft            = []string{"RIGHT", "LEFT"}
+	wakeTTLArgs          = []string{wakeTTL}
 )
 
 // takeWithAcks runs the take c, with the acknowledgements pending for

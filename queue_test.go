@@ -1042,6 +1042,57 @@ func TestQueueRecoveredReservationsKeepOrder(t *testing.T) {
 	}
 }
 
+// TestQueueRecoveredByGetKeepOrder: a plain queue's Get puts expired takes
+// back too (now and then, after its own take: see nativeTake), and they
+// come back in the order they were taken, as TryReserve's recovery puts
+// them (TestQueueRecoveredReservationsKeepOrder).
+func TestQueueRecoveredByGetKeepOrder(t *testing.T) {
+	fifo := hotredis.NewQueue[string](key(t, "fifo"))
+	lifo := hotredis.NewLifoQueue[string](key(t, "lifo"))
+	for _, tc := range []struct {
+		name     string
+		q        interface {
+			PutMany(context.Context, ...string) error
+			TryReserve(context.Context, time.Duration) (string, hotredis.Receipt, error)
+			TryGet(context.Context) (string, error)
+			Delete(context.Context) error
+			Key() string
+		}
+		reserved []string // in the order TryReserve takes them
+		then     []string // after the reservations expire: what TryGet gives
+	}{
+		{"Queue", fifo, []string{"a", "b", "c"}, []string{"d", "a", "b", "c"}},
+		{"LifoQueue", lifo, []string{"d", "c", "b"}, []string{"a", "d", "c", "b"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := tc.q
+			defer q.Delete(ctx)
+			noErr(t, q.PutMany(ctx, "a", "b", "c", "d"))
+			for _, want := range tc.reserved {
+				if v, _, err := q.TryReserve(ctx, time.Minute); err != nil || v != want {
+					t.Fatalf("TryReserve = %q, %v; want %q", v, err, want)
+				}
+				time.Sleep(5 * time.Millisecond) // distinct deadlines
+			}
+			expireTakes(t, q.Key())
+			time.Sleep(150 * time.Millisecond) // (past clockSync: the next Get looks for expired takes)
+			var got []string
+			for deadline := time.Now().Add(5 * time.Second); len(got) < len(tc.then) && time.Now().Before(deadline); {
+				v, err := q.TryGet(ctx)
+				if errors.Is(err, hotredis.ErrEmpty) {
+					time.Sleep(5 * time.Millisecond) // (the recovery runs in the background)
+					continue
+				}
+				noErr(t, err)
+				got = append(got, v)
+			}
+			if !slices.Equal(got, tc.then) {
+				t.Errorf("after the reservations expired TryGet gave %q, want %q", got, tc.then)
+			}
+		})
+	}
+}
+
 // A set queue's TryGet on an empty queue recovers expired reservations
 // first, so a consumer that never blocks nor reserves still gets their
 // items (and equal puts are not ignored meanwhile).
