@@ -2,6 +2,7 @@ package hotredis
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -28,7 +29,7 @@ type queueAcks struct {
 	takes string    // the registrations key
 	lists []string  // the takes' lists
 	ids   []string  // the takes' ids
-	since time.Time // when the oldest was made
+	since time.Time // when the newest was made (see addAcks)
 	// Room for the first acknowledgement and for takes as KEYS, so that
 	// one acknowledgement is one allocation.
 	first [3]string
@@ -83,7 +84,10 @@ func (c *Client) addAcks(add *queueAcks) {
 	} else {
 		q.lists = append(q.lists, add.lists...)
 		q.ids = append(q.ids, add.ids...)
-		if add.since.Before(q.since) {
+		// The newest's: a group goes on being sent while any of its
+		// takes' registrations may run (an older one's late
+		// acknowledgement deletes nothing: its take went back already).
+		if add.since.After(q.since) {
 			q.since = add.since
 		}
 	}
@@ -149,7 +153,8 @@ func (c *Client) sendAcks() {
 		failed := false
 		for i, q := range qs {
 			for _, r := range rs[2*i : 2*i+2] {
-				if r.Err != nil && !isServerErr(r.Err) && time.Since(q.since) < getHoldFor()/2 {
+				// (Not once Close began: it waits for this sender.)
+				if r.Err != nil && ackAgainAfter(r.Err) && time.Since(q.since) < getHoldFor() && !c.closed.Load() {
 					c.ackAgain(q)
 					failed = true
 					break
@@ -160,4 +165,21 @@ func (c *Client) sendAcks() {
 			time.Sleep(10 * time.Millisecond) // a new connection is being made
 		}
 	}
+}
+
+// ackAgainAfter reports whether an acknowledgement that failed with err
+// goes again: after a connection's failure or the client's deadline, and
+// after a server's refusal that passes (a restart loading its data, a
+// slow script, a slot or a failover in progress); not after one that
+// would repeat (the key holds another type, no permission).
+func ackAgainAfter(err error) bool {
+	if !isServerErr(err) {
+		return !errors.Is(err, ErrClosed)
+	}
+	for _, code := range [...]string{"LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN", "CLUSTERDOWN", "READONLY"} {
+		if backend.IsServerError(err, code) {
+			return true
+		}
+	}
+	return false
 }

@@ -1079,3 +1079,34 @@ func (twice) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPi
 		return next(ctx, cmds)
 	}
 }
+
+// TestGetAckOutlivesAnOutageShorterThanTheHold: a Get's acknowledgement
+// that cannot reach the server (down, its data kept: AOF) goes again for
+// as long as the take's registration runs, so an outage shorter than that
+// does not deliver the item twice (it gave up at half the hold, and on a
+// LOADING refusal).
+func TestGetAckOutlivesAnOutageShorterThanTheHold(t *testing.T) {
+	defer hotredis.SetGetHold(3 * time.Second)()
+	srv := hotredistest.NewServer(t, "--appendonly", "yes", "--appendfsync", "always")
+	p := hotredistest.NewProxy(t, srv.Addr)
+	k := key(t)
+	direct := srv.Client(t)
+	noErr(t, hotredis.NewQueue[string](k, hotredis.WithClient(direct)).Put(ctx, "x"))
+	c := faultyClient(t, "rueidis", p.Addr())
+	v, err := hotredis.NewQueue[string](k, hotredis.WithClient(c)).Get(ctx)
+	got := time.Now()
+	p.Stall(hotredistest.ToServer) // (the acknowledgement, due in 10 ms, held)
+	if err != nil || v != "x" {
+		t.Fatalf("Get = %q, %v; want x", v, err)
+	}
+	srv.Kill()
+	p.Cut()
+	p.Resume(hotredistest.ToServer)
+	time.Sleep(2 * time.Second) // past half the hold: the acknowledgement fails meanwhile
+	noErr(t, srv.Restart())
+	time.Sleep(time.Until(got.Add(3*time.Second + 500*time.Millisecond))) // past the hold
+	other := hotredis.NewQueue[string](k, hotredis.WithClient(srv.Client(t)))
+	if v, _, err := other.TryReserve(ctx, time.Minute); !errors.Is(err, hotredis.ErrEmpty) {
+		t.Errorf("TryReserve once the hold passed = %q, %v; want ErrEmpty: the item was acknowledged", v, err)
+	}
+}

@@ -1050,8 +1050,8 @@ func TestQueueRecoveredByGetKeepOrder(t *testing.T) {
 	fifo := hotredis.NewQueue[string](key(t, "fifo"))
 	lifo := hotredis.NewLifoQueue[string](key(t, "lifo"))
 	for _, tc := range []struct {
-		name     string
-		q        interface {
+		name string
+		q    interface {
 			PutMany(context.Context, ...string) error
 			TryReserve(context.Context, time.Duration) (string, hotredis.Receipt, error)
 			TryGet(context.Context) (string, error)
