@@ -66,7 +66,10 @@ func NewOnce(key string, opts ...Option) *Once {
 // context is also cancelled if the lease is lost (renewals failed until it
 // ran out, so another Do may have started f): context.Cause tells. A run
 // that succeeds after losing its lease still marks the Once done, since f
-// did succeed.
+// did succeed. If ctx ends after f succeeded and before that is recorded
+// (a stalled server), Do returns ErrUnknownOutcome by ctx's end while the
+// record goes on in the background; a lost connection meanwhile is ridden
+// out, and the record sent again (recorded twice, it counts once).
 func (o *Once) Do(ctx context.Context, f func(context.Context) error) (err error) {
 	var since time.Time // the start of a wait for another runner, for an Observer
 	defer func() { o.waited(ctx, "Do", since, err) }()
@@ -218,6 +221,8 @@ func (o *Once) run(ctx context.Context, id string, start time.Time, f func(conte
 // connection does not stop it (see rideOut): once_finish may run twice
 // (a success sets the same flag; a failure is announced by the runner
 // only), and a success it failed to record would let another Do run f.
+// It returns by ctx's end all the same: the record then goes on in the
+// background, and the outcome is ErrUnknownOutcome.
 func (o *Once) finish(ctx context.Context, id, outcome, msg string) error {
 	if len(msg) > maxRunMessage {
 		cut := maxRunMessage
@@ -226,9 +231,25 @@ func (o *Once) finish(ctx context.Context, id, outcome, msg string) error {
 		}
 		msg = msg[:cut] + "..."
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), backgroundTimeout)
-	defer cancel()
-	_, err := o.idempotentScript(ctx, scriptOnceFinish, o.keys, id, outcome, msg)
+	cl, err := o.cli()
+	if err != nil {
+		return err
+	}
+	record := func(ctx context.Context) (any, error) {
+		return o.idempotentScript(ctx, scriptOnceFinish, o.keys, id, outcome, msg)
+	}
+	if err := ctx.Err(); err != nil {
+		cl.background(ctx, func(ctx context.Context) { _, _ = record(ctx) })
+		return fmt.Errorf("%w: %w", ErrUnknownOutcome, err)
+	}
+	_, err = detach(ctx, cl, record, func(ctx context.Context, _ any, err error) {
+		if err != nil { // (the reply came after ctx's end, and failed: again)
+			_, _ = record(ctx)
+		}
+	})
+	if isCtxErr(err) && ctx.Err() != nil {
+		return fmt.Errorf("%w: %w", ErrUnknownOutcome, ctx.Err())
+	}
 	return err
 }
 

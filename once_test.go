@@ -586,3 +586,33 @@ func TestOnceDoWhoseFinishLostItsReplySucceeds(t *testing.T) {
 		}
 	})
 }
+
+// TestOnceDoReturnsByItsDeadlineWhileRecordingTheRun: f succeeds, then
+// the server stalls (paused) past Do's deadline; Do returns by the
+// deadline with ErrUnknownOutcome (it waited for the record up to 5 s,
+// and reported success after its deadline), and the record lands once
+// the server is back.
+func TestOnceDoReturnsByItsDeadlineWhileRecordingTheRun(t *testing.T) {
+	srv := hotredistest.NewServer(t)
+	c := srv.Client(t)
+	k := key(t)
+	warm := hotredis.NewOnce(k+":warm", hotredis.WithClient(c)) // (the scripts loaded)
+	noErr(t, warm.Do(ctx, func(context.Context) error { return nil }))
+	o := hotredis.NewOnce(k, hotredis.WithClient(c))
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := o.Do(short, func(context.Context) error {
+		noErr(t, srv.Pause())
+		time.AfterFunc(2*time.Second, func() { _ = srv.Resume() })
+		return nil
+	})
+	took := time.Since(start)
+	if !errors.Is(err, hotredis.ErrUnknownOutcome) || !errors.Is(err, context.DeadlineExceeded) || took > time.Second {
+		t.Errorf("Do with the server paused after f = %v after %v; want ErrUnknownOutcome (DeadlineExceeded) by the 300 ms deadline", err, took)
+	}
+	waitFor(t, func() bool {
+		done, err := hotredis.NewOnce(k, hotredis.WithClient(srv.Client(t))).Done(ctx)
+		return err == nil && done
+	})
+}
