@@ -309,7 +309,10 @@ func (o *object) block(ctx context.Context, cl *Client, mk func(timeout time.Dur
 		return rs, nil
 	}, undo)
 	if err != nil {
-		if cerr := ctx.Err(); cerr != nil {
+		// ctx's error only when ctx ended first, so that undo has the
+		// replies; a failure that came first is the caller's to undo,
+		// also if ctx ended just after.
+		if cerr := ctx.Err(); cerr != nil && isCtxErr(err) {
 			return nil, cerr
 		}
 		return nil, wrapErr(o.kind, o.key, cl.closedErr(err))
