@@ -123,6 +123,9 @@ func NewClient(opts Options) (*Client, error) {
 			ro.InitAddress = primariesOf(ro)
 		}
 	}
+	if d := connTimeoutForTests.Load(); d != 0 {
+		ro.ConnWriteTimeout = time.Duration(d)
+	}
 	b, err := backend.NewRueidis(ro)
 	if err != nil {
 		return nil, fmt.Errorf("hotredis: connect to %v: %w", ro.InitAddress, err)
@@ -132,6 +135,10 @@ func NewClient(opts Options) (*Client, error) {
 	c.SetMaxOutage(opts.MaxOutage)
 	return c, nil
 }
+
+// connTimeoutForTests, when not 0, is the connection timeout of the
+// clients NewClient makes (rueidis's ConnWriteTimeout; tests shorten it).
+var connTimeoutForTests atomic.Int64
 
 // SetMaxOutage sets how long a call that waits (a queue's Get, GetMany,
 // Reserve, a bounded Put, Join; Acquire of a lock, semaphore or RWLock;

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"net"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -674,23 +675,36 @@ func (c *Client) sendMulti(ctx context.Context, cmds []backend.Cmd, atomic bool)
 	return rs, c.outcome(ctx, err, true)
 }
 
-// outcome says what err means for the caller: after Close, ErrClosed; when
-// ctx ended while a write was on its way, ErrUnknownOutcome (wrapping
-// ctx's error), and when a write's connection failed after it was dialled
-// (its reply lost to a reset, a closed connection or a stall),
-// ErrUnknownOutcome wrapping that failure: the write may have been
-// applied. (Not when the backend knows it never sent the write:
-// backend.NotSentError.)
+// outcome says what err means for the caller: when ctx ended while a
+// write was on its way, ErrUnknownOutcome (wrapping ctx's error); when
+// Close came meanwhile, ErrClosed (for a write that may have been sent,
+// wrapped in ErrUnknownOutcome); and when a write's connection failed
+// after it was dialled (its reply lost to a reset, a closed connection, a
+// stall past the client's connection timeout), ErrUnknownOutcome wrapping
+// that failure: the write may have been applied. (Not when the backend
+// knows it never sent the write: backend.NotSentError.)
 func (c *Client) outcome(ctx context.Context, err error, write bool) error {
 	if err == nil {
 		return nil
 	}
-	err = c.closedErr(err)
 	if cerr := ctxEnded(ctx, err); cerr != nil {
 		if write {
 			return fmt.Errorf("%w: %w", ErrUnknownOutcome, cerr)
 		}
 		return cerr
+	}
+	if isCtxErr(err) {
+		// Not ctx's end: the client's own bound on a call with no
+		// earlier deadline (its connection timeout) passed with no reply.
+		err = fmt.Errorf("%w: no reply within the client's connection timeout", os.ErrDeadlineExceeded)
+	}
+	if c.closed.Load() && !isServerErr(err) {
+		// Close came while the call was on its way (a call made after
+		// it never gets here: ready refuses it).
+		if write && !backend.NotSent(err) {
+			return fmt.Errorf("%w: %w (%w)", ErrUnknownOutcome, ErrClosed, err)
+		}
+		return ErrClosed
 	}
 	if write && lostReply(err) {
 		return &lostReplyError{err}

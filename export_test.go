@@ -152,3 +152,10 @@ func SetRideOutFor(d time.Duration) (restore func()) {
 	old := rideOutFor.Swap(int64(d))
 	return func() { rideOutFor.Store(old) }
 }
+
+// SetConnTimeout sets the connection timeout of the clients NewClient
+// makes from now on, for tests.
+func SetConnTimeout(d time.Duration) (restore func()) {
+	old := connTimeoutForTests.Swap(int64(d))
+	return func() { connTimeoutForTests.Store(old) }
+}

@@ -19,6 +19,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 )
 
 // Cmd is one Redis command: Name holds the tokens before the keys (for
@@ -151,6 +152,32 @@ type Conn interface {
 	// Exec runs cmds in MULTI/EXEC on this connection; it returns
 	// ErrTxAborted when a watched key changed.
 	Exec(ctx context.Context, cmds []Cmd) ([]Result, error)
+}
+
+// boundedFn is bounded for a call that runs the caller's own function
+// once its connection is ready (Watch's fn): ctx's end returns at once
+// only while that function has not begun, and then it never does (run
+// calls begin first, which reports false then); once it has begun, the
+// caller waits for it, so that it never runs on after the caller returned
+// and what it sent, its commit among them, has its outcome reported. (It
+// has ctx: its own calls end by ctx's deadline.)
+func boundedFn(ctx context.Context, run func(begin func() bool) error) error {
+	if ctx.Done() == nil {
+		return run(func() bool { return true })
+	}
+	var state atomic.Int32 // 0: not begun; 1: begun; 2: given up
+	begin := func() bool { return state.CompareAndSwap(0, 1) || state.Load() == 1 }
+	done := make(chan error, 1)
+	go func() { done <- run(begin) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		if state.CompareAndSwap(0, 2) {
+			return ctx.Err()
+		}
+		return <-done
+	}
 }
 
 // bounded runs f, and returns ctx's error instead if ctx ends first: f

@@ -111,8 +111,13 @@ func isExecAbort(err error) bool {
 }
 
 func (g *GoRedis) Watch(ctx context.Context, keys []string, fn func(Conn) error) error {
-	_, err := bounded(ctx, func() (struct{}, error) {
-		return struct{}{}, g.c.Watch(ctx, func(tx *redis.Tx) error { return fn(goRedisConn{tx}) }, keys...)
+	err := boundedFn(ctx, func(begin func() bool) error {
+		return g.c.Watch(ctx, func(tx *redis.Tx) error {
+			if !begin() {
+				return ctx.Err()
+			}
+			return fn(goRedisConn{tx})
+		}, keys...)
 	})
 	if errors.Is(err, redis.TxFailedErr) {
 		return ErrTxAborted

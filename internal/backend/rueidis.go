@@ -236,8 +236,16 @@ func (r *Rueidis) direct(ctx context.Context) (_ context.Context, dedicated bool
 	}
 	now := time.Now()
 	dl := now.Add(r.timeout)
-	if d, ok := ctx.Deadline(); ok && !d.After(dl) {
+	d, ok := ctx.Deadline()
+	if ok && !d.After(dl) {
 		return ctx, true
+	}
+	if ctx.Done() != nil && !ok {
+		// A context that can be cancelled, with no deadline: a dedicated
+		// connection reads only a deadline (the bound this would give
+		// it), so cancelling would not end the call. The pipeline honours
+		// it.
+		return ctx, false
 	}
 	if ctx != context.Background() {
 		return &deadlineCtx{ctx, dl}, true
@@ -486,7 +494,14 @@ func execRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd, replicas
 }
 
 func (r *Rueidis) Watch(ctx context.Context, keys []string, fn func(Conn) error) error {
-	_, err := bounded(ctx, func() (struct{}, error) { return struct{}{}, r.watch(ctx, keys, fn) })
+	err := boundedFn(ctx, func(begin func() bool) error {
+		return r.watch(ctx, keys, func(c Conn) error {
+			if !begin() {
+				return ctx.Err()
+			}
+			return fn(c)
+		})
+	})
 	return atDeadline(ctx, err)
 }
 
