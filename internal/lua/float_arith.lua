@@ -47,8 +47,24 @@ end
 if ARGV[1] == 'steps' and (#ARGV < 3 or #ARGV % 2 == 0 or #ARGV > 129) then
   return redis.error_reply('ERR steps takes 1 to 64 op and operand pairs')
 end
+-- plainDecimal reports whether s is an optional '-', digits and an
+-- optional point with digits after it ('1', '-1.5', '2.'), in linear time
+-- (the pattern '^%-?%d+%.?%d*$' backtracks over every split of a long run
+-- of digits).
+local function plainDecimal(s)
+  local i = 1
+  if string.byte(s, 1) == 45 then i = 2 end -- '-'
+  local _, e = string.find(s, '^%d+', i)
+  if not e then return false end
+  if e == #s then return true end
+  if string.byte(s, e + 1) ~= 46 then return false end -- '.'
+  if e + 1 == #s then return true end
+  local _, f = string.find(s, '^%d+', e + 2)
+  return f == #s
+end
+
 local fastRaw = redis.call('GET', KEYS[1])
-if not fastRaw or string.find(fastRaw, '^%-?%d+%.?%d*$') then
+if not fastRaw or plainDecimal(fastRaw) then
   local r = arith(ARGV[1], tonumber(fastRaw or '0'), tonumber(ARGV[2]))
   local ar = r and math.abs(r)
   if ar and ar >= 1e-4 and ar < 1e15 and math.frexp(ar) ~= 0.5 then
@@ -69,7 +85,7 @@ end
 -- underscores.
 local function parse(s)
   if not s then return 0 end
-  if string.find(s, '^%-?%d+%.?%d*$') or string.find(s, '^%-?%d%.?%d*e[-+]%d+$') then
+  if plainDecimal(s) or string.find(s, '^%-?%d%.?%d*e[-+]%d+$') then
     return tonumber(s)
   end
   local neg, special, whole, frac, exp = pyfloat(s)

@@ -13,6 +13,7 @@ if times <= 0 then
   return 0
 end
 local n = redis.call('LLEN', KEYS[1])
+if n == 0 then return 0 end -- (nothing to copy: no loop over times)
 local bound = tonumber(ARGV[3])
 if bound > 0 and n * (times - 1) > bound then
   return redis.error_reply('BIG ' .. n * (times - 1) .. ' elements to write')

@@ -1245,6 +1245,13 @@ var cases = []scriptCase{
 		after: []probe{{cmd("LRANGE", "{t}:l", 0, -1), strs("a", "b", "c", "a", "b", "c", "a", "b", "c")}},
 	},
 	{
+		script: "list_repeat", name: "an empty list repeats at once, however many times (no loop over them)",
+		keys:  []string{"{t}:l"},
+		args:  cmd("1000000000000", "2", "6"),
+		want:  0,
+		after: []probe{{cmd("EXISTS", "{t}:l"), 0}},
+	},
+	{
 		script: "list_repeat", name: "once leaves the list as it is",
 		setup: [][]any{{"RPUSH", "{t}:l", "a", "b"}},
 		keys:  []string{"{t}:l"},

@@ -59,6 +59,21 @@ local function pydigits(d)
   return (string.gsub(d, '_', ''))
 end
 
+-- trim returns s without the whitespace around it, in one pass each way
+-- (the pattern '^%s*(.-)%s*$' costs time quadratic in a run of inner
+-- spaces: a value anyone can store must not hold the server).
+local function trim(s)
+  local i = string.find(s, '[^ \t\n\v\f\r]')
+  if not i then return '' end
+  local j = #s
+  while true do
+    local b = string.byte(s, j)
+    if b ~= 32 and (b < 9 or b > 13) then break end
+    j = j - 1
+  end
+  return string.sub(s, i, j)
+end
+
 -- pyfloat takes s apart as Python's float() reads a str: after pyascii,
 -- the whitespace around the number is trimmed; then comes an optional sign
 -- and either "inf", "infinity" or "nan" in any case, or digits with an
@@ -72,7 +87,7 @@ local function pyfloat(s)
     s = pyascii(s)
     if not s then return nil end
   end
-  s = string.match(s, '^[ \t\n\v\f\r]*(.-)[ \t\n\v\f\r]*$')
+  s = trim(s)
   local neg, c = false, string.sub(s, 1, 1)
   if c == '-' or c == '+' then neg, s = c == '-', string.sub(s, 2) end
   local low = string.lower(s)
