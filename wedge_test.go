@@ -2,6 +2,7 @@ package hotredis_test
 
 import (
 	"context"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +34,13 @@ func TestNoInputHoldsTheServer(t *testing.T) {
 			_, err := hotredis.NewInt(k).Mul(ctx, 2)
 			return err
 		}},
+		{"String.Index of a near-copy in a run of one byte", strings.Repeat("a", 1_000_000), func(ctx context.Context, k string) error {
+			i, err := hotredis.NewString(k).Index(ctx, strings.Repeat("a", 500_000)+"b")
+			if err == nil && i != -1 {
+				t.Errorf("Index = %d, want -1", i)
+			}
+			return err
+		}},
 		{"List.Repeat of an empty list 2^31 times", "", func(ctx context.Context, k string) error {
 			_, err := hotredis.NewList[string](k).Repeat(ctx, 1<<31)
 			return err
@@ -50,5 +58,41 @@ func TestNoInputHoldsTheServer(t *testing.T) {
 				t.Errorf("took %v (%v), want a few ms", took, err)
 			}
 		})
+	}
+}
+
+// TestStringIndexModel: String.Index agrees with strings.Index, also on
+// the linear search that long substrings of long strings take (over
+// 2^26 byte pairs), on strings of two letters full of near-matches.
+func TestStringIndexModel(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	word := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = "ab"[r.IntN(8)/7] // mostly a
+		}
+		return string(b)
+	}
+	k := key(t)
+	s := hotredis.NewString(k)
+	defer s.Delete(ctx)
+	for range 12 {
+		text := word(150_000 + r.IntN(50_000))
+		var sub string
+		switch r.IntN(3) {
+		case 0: // a piece of it: found
+			at := r.IntN(len(text) - 600)
+			sub = text[at : at+450+r.IntN(150)]
+		case 1:
+			sub = word(450 + r.IntN(150))
+		default: // too long
+			sub = text + "a"
+		}
+		noErr(t, s.Set(ctx, text))
+		got, err := s.Index(ctx, sub)
+		noErr(t, err)
+		if want := strings.Index(text, sub); got != want {
+			t.Errorf("Index of a %d-byte substring in %d bytes = %d, want %d", len(sub), len(text), got, want)
+		}
 	}
 }

@@ -16,6 +16,16 @@ end
 if #s * n > tonumber(ARGV[2]) then
   return redis.error_reply('TOOBIG the result would exceed ' .. ARGV[2] .. ' bytes')
 end
-if n > 1 then s = string.rep(s, n) end
+if n > 1 then
+  -- By doubling: string.rep copies a byte at a time (seconds for 100 MB), this at
+  -- memcpy's speed.
+  local out, piece = '', s
+  while n > 0 do
+    if n % 2 == 1 then out = out .. piece end
+    n = math.floor(n / 2)
+    if n > 0 then piece = piece .. piece end
+  end
+  s = out
+end
 redis.call('SET', KEYS[2], s, 'KEEPTTL')
 return #s
