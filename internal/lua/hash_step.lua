@@ -37,6 +37,20 @@ if size ~= want then
   return redis.error_reply('STALE ' .. tmp .. ' holds ' .. size .. ' fields, not ' .. want)
 end
 
+-- callChunked runs cmd on key with the items of t, at most 1000 (width: 2 for field and
+-- value pairs) at a time, since unpack takes a few thousand values at most; it returns
+-- the replies' items one after the other.
+local function callChunked(cmd, key, t, width)
+  local out, step = {}, 1000 * width
+  for i = 1, #t, step do
+    local r = redis.call(cmd, key, unpack(t, i, math.min(i + step - 1, #t)))
+    if type(r) == 'table' then
+      for j = 1, #r do out[#out + 1] = r[j] end
+    end
+  end
+  return out
+end
+
 -- pick returns the smaller (op "min") or larger count of a and b.
 local function pick(a, b)
   local r = cmp(a, b)
@@ -61,10 +75,10 @@ if scanning then
     if op == 'min' or op == 'max' or op == 'rest' then
       local fs = {}
       for i = 1, #kv, 2 do fs[#fs + 1] = kv[i] end
-      if #fs > 0 then others = redis.call('HMGET', look, unpack(fs)) end
+      if #fs > 0 then others = callChunked('HMGET', look, fs, 1) end
     end
     if op == 'copy' and #kv > 0 then
-      redis.call('HSET', tmp, unpack(kv))
+      callChunked('HSET', tmp, kv, 2)
     end
     for i = 1, #kv, 2 do
       local f, c = kv[i], kv[i + 1]
@@ -89,7 +103,7 @@ if scanning then
       end
     end
     if #sets > 0 then
-      redis.call('HSET', tmp, unpack(sets))
+      callChunked('HSET', tmp, sets, 2)
       sets = {}
     end
     seen = seen + #kv / 2
@@ -101,7 +115,7 @@ elseif op == 'incr' then
   local fs = {}
   for i = 4, #ARGV, 2 do fs[#fs + 1] = ARGV[i] end
   if #fs > 0 then
-    local old = redis.call('HMGET', tmp, unpack(fs))
+    local old = callChunked('HMGET', tmp, fs, 1)
     for j = 1, #fs do
       local f, d, c = fs[j], ARGV[3 + 2 * j], old[j] or '0'
       if #c <= 15 and #d <= 15 and (c == '0' or string.find(c, '^%-?[1-9]%d*$')) then
@@ -113,20 +127,20 @@ elseif op == 'incr' then
         end
       end
     end
-    if #sets > 0 then redis.call('HSET', tmp, unpack(sets)) end
+    if #sets > 0 then callChunked('HSET', tmp, sets, 2) end
   end
 elseif op == 'min' or op == 'max' then
   local fs = {}
   for i = 4, #ARGV, 2 do fs[#fs + 1] = ARGV[i] end
   if #fs > 0 then
-    local here = redis.call('HMGET', src, unpack(fs))
+    local here = callChunked('HMGET', src, fs, 1)
     for j = 1, #fs do
       local c = here[j]
       if c then c = valid(src, fs[j], c) else c = '0' end
       local new = pick(c, ARGV[3 + 2 * j])
       if positive(new) then set(fs[j], new) end
     end
-    if #sets > 0 then redis.call('HSET', tmp, unpack(sets)) end
+    if #sets > 0 then callChunked('HSET', tmp, sets, 2) end
   end
 else
   return redis.error_reply('ERR hash_step: unknown step ' .. op)

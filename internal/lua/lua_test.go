@@ -147,6 +147,19 @@ func semAcquire(id, n, wid, wait string) []any {
 	return eval("sem_acquire", lk, semArgs(id, n, "10000", wid, wait)...)
 }
 
+// many is a setup: cmd on key with n members m1..mn (width 2: each with
+// the value 1).
+func many(cmd, key string, n, width int) []any {
+	out := []any{cmd, key}
+	for i := 1; i <= n; i++ {
+		out = append(out, fmt.Sprint("m", i))
+		if width == 2 {
+			out = append(out, 1)
+		}
+	}
+	return out
+}
+
 // reentries is a setup: the lock is held by owner (see heldBy), which
 // re-enters it n times, as attempts w1..wn.
 func reentries(owner string, n int) [][]any {
@@ -348,6 +361,13 @@ var cases = []scriptCase{
 		keys: []string{"{t}:h", "{t}:tmp"},
 		args: cmd("2", "60000", "scan-copy", "0", "100"),
 		want: errReply("STALE {t}:tmp holds 0 fields, not 2"),
+	},
+	{
+		script: "hash_step", name: "a step over more fields than unpack takes at once",
+		setup: [][]any{many("HSET", "{t}:h", 5000, 2)},
+		keys:  []string{"{t}:h", "{t}:tmp"},
+		args:  cmd("0", "60000", "scan-copy", "0", "6000"),
+		want:  cmd("0", 5000),
 	},
 	{
 		script: "hash_step", name: "scan-copy copies every field as it is",
@@ -3274,6 +3294,13 @@ var cases = []scriptCase{
 		keys: []string{"{t}:s", "{t}:tmp"},
 		args: cmd("1", "60000", "inter", "a"),
 		want: errReply("STALE {t}:tmp holds 0 members, not 1"),
+	},
+	{
+		script: "set_step", name: "a step over more members than unpack takes at once",
+		setup: [][]any{many("SADD", "{t}", 10000, 1), many("SADD", "{t}:o", 10000, 1)},
+		keys:  []string{"{t}", "{t}:tmp", "{t}:o"},
+		args:  cmd("0", "60000", "pick", "0", "12000", "all"),
+		want:  cmd("0", 10000),
 	},
 	{
 		script: "set_step", name: "copy copies the members, renewing the scratch set's expiry",

@@ -26,6 +26,20 @@ local size = redis.call('SCARD', tmp)
 if size ~= want then
   return redis.error_reply('STALE ' .. tmp .. ' holds ' .. size .. ' members, not ' .. want)
 end
+-- callChunked runs cmd on key with the items of t, at most 1000 at a time (unpack
+-- takes a few thousand values at most: an intset or listpack's SSCAN replies whole);
+-- it returns the replies' items one after the other.
+local function callChunked(cmd, k, t)
+  local out = {}
+  for i = 1, #t, 1000 do
+    local r = redis.call(cmd, k, unpack(t, i, math.min(i + 999, #t)))
+    if type(r) == 'table' then
+      for j = 1, #r do out[#out + 1] = r[j] end
+    end
+  end
+  return out
+end
+
 local first = 4
 local cursor = '0'
 
@@ -41,7 +55,7 @@ if op == 'copy' or op == 'pick' then
       local in_ = {}
       for j = 1, #part do in_[j] = 0 end
       for i = 3, #KEYS do
-        local here = redis.call('SMISMEMBER', KEYS[i], unpack(part))
+        local here = callChunked('SMISMEMBER', KEYS[i], part)
         for j = 1, #part do in_[j] = in_[j] + here[j] end
       end
       local keep = {}
@@ -54,7 +68,7 @@ if op == 'copy' or op == 'pick' then
       end
       part = keep
     end
-    if #part > 0 then redis.call('SADD', tmp, unpack(part)) end
+    if #part > 0 then callChunked('SADD', tmp, part) end
     seen = seen + #r[2]
   until cursor == '0' or seen >= budget
 elseif #ARGV < first then

@@ -54,13 +54,23 @@ if op == 'inter' then
   return n
 end
 
--- each calls f with every member of key, a chunk (a Lua array) at a time.
+-- each calls f with every member of key, a chunk (a Lua array of at most 1000) at a
+-- time.
 local function each(key, f)
   local cursor = '0'
   repeat
     local r = redis.call('SSCAN', key, cursor, 'COUNT', chunk)
     cursor = r[1]
-    if #r[2] > 0 then f(r[2]) end
+    -- (An intset's or listpack's SSCAN replies whole: at most 1000 members a call
+    -- to f, since unpack takes a few thousand values at most.)
+    local part = r[2]
+    for i = 1, #part, 1000 do
+      if i == 1 and #part <= 1000 then
+        f(part)
+      else
+        f({unpack(part, i, math.min(i + 999, #part))})
+      end
+    end
   until cursor == '0'
 end
 
