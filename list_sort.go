@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"container/heap"
 	"context"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,14 +58,14 @@ func (o sorter) compare(a, b sortElem) int {
 }
 
 // elems turns stored elements into sortElems, appended to dst;
-// errNotDouble for a numeric sort of what SORT would refuse (not a number,
-// out of range, NaN).
+// errNotDouble for a numeric sort of what is not a float64 (not a number,
+// out of range). A NaN sorts first, as slices.Sort puts it.
 func (o sorter) elems(dst []sortElem, raw []string) ([]sortElem, error) {
 	for _, s := range raw {
 		e := sortElem{s: s}
 		if o.numeric {
 			f, err := strconv.ParseFloat(s, 64)
-			if err != nil || math.IsNaN(f) {
+			if err != nil {
 				return dst, errNotDouble
 			}
 			e.score = f

@@ -388,7 +388,9 @@ func (l *List[T]) Reverse(ctx context.Context) error {
 // ordered by their stored text, SORT's tie-break. Other types sort by their
 // stored bytes (as SORT ... STORE compares them, whatever the server's
 // locale). An element that is not a number of a numeric type is a
-// *DecodeError, and nothing changes. A list of more than 4,000 elements is
+// *DecodeError, and nothing changes. A NaN sorts first (last in reverse),
+// as slices.Sort puts it, and a subnormal float by its value: SORT refuses
+// both, so such a list is sorted in steps, whatever its length. A list of more than 4,000 elements is
 // sorted in bounded steps: read in stretches of 10,000, sorted in the
 // client a run of up to 1M elements at a time (runs of a longer list are
 // kept in scratch lists and merged), written to a scratch list swapped in
@@ -409,7 +411,10 @@ func (l *List[T]) Sort(ctx context.Context, reverse bool) error {
 		bound = "0"
 	}
 	_, err := l.script(ctx, scriptListSort, l.keys[:1], alpha, desc, bound)
-	if backend.IsServerError(err, "BIG") {
+	notDouble := err != nil && strings.Contains(err.Error(), "can't be converted into double")
+	if backend.IsServerError(err, "BIG") || notDouble && alpha == "" && bound != "0" {
+		// (SORT refuses a float its strtod flags, a subnormal such as
+		// 5e-324, and NaN, which Go orders first: the steps sort those.)
 		_, err = l.rebuildList(ctx, "Sort", func(ctx context.Context, r *rebuilder, n int64) error {
 			return l.sortInSteps(ctx, r, n, sorter{numeric: alpha == "", desc: reverse})
 		})

@@ -596,3 +596,25 @@ func TestGeneratedKey(t *testing.T) {
 		t.Fatalf("generated keys %q and %q", a.Key(), b.Key())
 	}
 }
+
+// TestListSortOfFloatsSORTRefuses: a short List[float64] holding a
+// subnormal or a NaN, which Redis's SORT refuses, sorts all the same, as
+// slices.Sort would (NaN first).
+func TestListSortOfFloatsSORTRefuses(t *testing.T) {
+	l := hotredis.NewList[float64](key(t))
+	defer l.Delete(ctx)
+	for _, reverse := range []bool{false, true} {
+		in := []float64{1.0, 5e-324, math.NaN(), 0.5, -2}
+		noErr(t, l.Replace(ctx, in...))
+		noErr(t, l.Sort(ctx, reverse))
+		want := slices.Clone(in)
+		slices.Sort(want)
+		if reverse {
+			slices.Reverse(want)
+		}
+		got := must[[]float64](t)(l.Values(ctx))
+		if !slices.EqualFunc(got, want, func(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) }) {
+			t.Errorf("Sort(reverse %v) = %v, want %v", reverse, got, want)
+		}
+	}
+}
