@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"strconv"
 
 	"github.com/hotredis/hotredis/internal/lua"
@@ -337,8 +338,13 @@ func incrField(ctx context.Context, o *object, f string, n int64) (int64, error)
 // IncrFloat adds x to the number stored for k (a missing entry counts 0)
 // and returns the result (HINCRBYFLOAT, which stores Redis's own decimal
 // form, such as "0.3"). A value that is not a number is ErrDecode and
-// leaves the value unchanged.
+// leaves the value unchanged; an x that is NaN or infinite is ErrNotFinite,
+// and so is a result beyond float64's range (which Redis, adding in long
+// double, stores all the same).
 func (m *hash[K, V]) IncrFloat(ctx context.Context, k K, x float64) (float64, error) {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0, m.fail("IncrFloat", fmt.Errorf("%w: increment %v", ErrNotFinite, x))
+	}
 	f, err := m.keyc.encode(k)
 	if err != nil {
 		return 0, err
@@ -347,7 +353,12 @@ func (m *hash[K, V]) IncrFloat(ctx context.Context, k K, x float64) (float64, er
 	if err != nil || s == "" {
 		return 0, fieldErr(ctx, &m.object, f, err)
 	}
-	return strconv.ParseFloat(s, 64)
+	r, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		// Redis adds in long double: a sum past float64's range is stored.
+		return r, m.fail("IncrFloat", fmt.Errorf("%w: the result %.20s... is beyond float64's range (stored so by Redis)", ErrNotFinite, s))
+	}
+	return r, nil
 }
 
 // fieldErr turns Redis's "hash value is not an integer/float" into a

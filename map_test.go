@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -246,6 +247,18 @@ func TestMapIncrFloat(t *testing.T) {
 	}
 	if v, ok, err := m.Get(ctx, "x"); err != nil || !ok || v != got {
 		t.Fatalf("Get after IncrFloat = %v, %v, %v", v, ok, err)
+	}
+	for _, x := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		if _, err := m.IncrFloat(ctx, "x", x); !errors.Is(err, hotredis.ErrNotFinite) {
+			t.Errorf("IncrFloat(%v) = %v, want ErrNotFinite", x, err)
+		}
+	}
+	_, _ = m.IncrFloat(ctx, "big", math.MaxFloat64)
+	if _, err := m.IncrFloat(ctx, "big", math.MaxFloat64); !errors.Is(err, hotredis.ErrNotFinite) {
+		t.Errorf("IncrFloat past float64's range = %v, want ErrNotFinite", err)
+	}
+	if v, _, err := m.Get(ctx, "x"); err != nil || v != got {
+		t.Errorf("Get after the refused increments = %v, %v; want %v", v, err, got)
 	}
 }
 
