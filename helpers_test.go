@@ -258,6 +258,24 @@ func cutMidCall(p *hotredistest.Proxy, d hotredistest.Direction, call func() err
 	return <-done
 }
 
+// cutOnceFReturns returns an f for a call that runs it (Once.Do,
+// WaitGroup.Go) which holds the replies from the server when it returns,
+// so that what the call sends next runs with its reply held; 50 ms later
+// the connections are cut and the replies flow again, and cut is closed.
+func cutOnceFReturns(p *hotredistest.Proxy) (f func(context.Context) error, cut <-chan struct{}) {
+	done := make(chan struct{})
+	return func(context.Context) error {
+		p.Stall(hotredistest.ToClient)
+		go func() {
+			defer close(done)
+			time.Sleep(50 * time.Millisecond)
+			p.Cut()
+			p.Resume(hotredistest.ToClient)
+		}()
+		return nil
+	}, done
+}
+
 // waitFor waits until cond holds (a few seconds at most).
 func waitFor(t scalarT, cond func() bool) {
 	t.Helper()

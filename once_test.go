@@ -564,19 +564,8 @@ func TestOnceDoWhoseFinishLostItsReplySucceeds(t *testing.T) {
 		warm := hotredis.NewOnce(k+":warm", hotredis.WithClient(c)) // (the scripts loaded)
 		noErr(t, warm.Do(ctx, func(context.Context) error { return nil }))
 		o := hotredis.NewOnce(k, hotredis.WithClient(c))
-		cut := make(chan struct{})
-		err := o.Do(ctx, func(context.Context) error {
-			// The run's record goes out with its reply held, and the
-			// connections are cut once it ran.
-			p.Stall(hotredistest.ToClient)
-			go func() {
-				defer close(cut)
-				time.Sleep(50 * time.Millisecond)
-				p.Cut()
-				p.Resume(hotredistest.ToClient)
-			}()
-			return nil
-		})
+		f, cut := cutOnceFReturns(p) // the run's record goes out with its reply held, then the cut
+		err := o.Do(ctx, f)
 		<-cut
 		if err != nil {
 			t.Errorf("Do = %v after f succeeded, want nil", err)

@@ -543,19 +543,8 @@ func TestWaitGroupGoWhoseFinishLostItsReplySucceeds(t *testing.T) {
 		warm := hotredis.NewWaitGroup(k+":warm", hotredis.WithClient(c)) // (the scripts loaded)
 		noErr(t, warm.Go(ctx, func(context.Context) error { return nil }))
 		wg := hotredis.NewWaitGroup(k, hotredis.WithClient(c), hotredis.WithLease(time.Minute))
-		cut := make(chan struct{})
-		err := wg.Go(ctx, func(context.Context) error {
-			// The finish goes out with its reply held, and the
-			// connections are cut once it ran.
-			p.Stall(hotredistest.ToClient)
-			go func() {
-				defer close(cut)
-				time.Sleep(50 * time.Millisecond)
-				p.Cut()
-				p.Resume(hotredistest.ToClient)
-			}()
-			return nil
-		})
+		f, cut := cutOnceFReturns(p) // the finish goes out with its reply held, then the cut
+		err := wg.Go(ctx, f)
 		<-cut
 		if err != nil {
 			t.Errorf("Go = %v after f succeeded, want nil", err)

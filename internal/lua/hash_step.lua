@@ -1,7 +1,7 @@
 -- hash_step: one bounded step of rebuilding a hash into a scratch hash
 -- (see rebuild.go): a Map's big SetMany or DeleteMany, a Counter's
 -- updates and Python's &= and |= on many fields.
--- libs: counter_lib
+-- libs: counter_lib chunk_lib
 -- KEYS[1] the hash the step reads, KEYS[2] the scratch hash (same slot),
 -- KEYS[3] for "min", "max" and "rest": the hash to look fields up in
 -- ARGV[1] the scratch hash's size before this step, ARGV[2] its expiry in
@@ -35,20 +35,6 @@ if scanning then op = string.sub(op, 6) end
 local size = redis.call('HLEN', tmp)
 if size ~= want then
   return redis.error_reply('STALE ' .. tmp .. ' holds ' .. size .. ' fields, not ' .. want)
-end
-
--- callChunked runs cmd on key with the items of t, at most 1000 (width: 2 for field and
--- value pairs) at a time, since unpack takes a few thousand values at most; it returns
--- the replies' items one after the other.
-local function callChunked(cmd, key, t, width)
-  local out, step = {}, 1000 * width
-  for i = 1, #t, step do
-    local r = redis.call(cmd, key, unpack(t, i, math.min(i + step - 1, #t)))
-    if type(r) == 'table' then
-      for j = 1, #r do out[#out + 1] = r[j] end
-    end
-  end
-  return out
 end
 
 -- pick returns the smaller (op "min") or larger count of a and b.

@@ -1,5 +1,6 @@
 -- set_step: one bounded step of rebuilding a set into a scratch set (see
 -- rebuild.go), for in-place algebra with many values.
+-- libs: chunk_lib
 -- KEYS[1] the set, KEYS[2] the scratch set (same slot), KEYS[3..] for
 -- "pick": the sets to look members up in
 -- ARGV[1] the scratch set's size before this step, ARGV[2] its expiry in
@@ -26,20 +27,6 @@ local size = redis.call('SCARD', tmp)
 if size ~= want then
   return redis.error_reply('STALE ' .. tmp .. ' holds ' .. size .. ' members, not ' .. want)
 end
--- callChunked runs cmd on key with the items of t, at most 1000 at a time (unpack
--- takes a few thousand values at most: an intset or listpack's SSCAN replies whole);
--- it returns the replies' items one after the other.
-local function callChunked(cmd, k, t)
-  local out = {}
-  for i = 1, #t, 1000 do
-    local r = redis.call(cmd, k, unpack(t, i, math.min(i + 999, #t)))
-    if type(r) == 'table' then
-      for j = 1, #r do out[#out + 1] = r[j] end
-    end
-  end
-  return out
-end
-
 local first = 4
 local cursor = '0'
 
