@@ -202,6 +202,18 @@ func (le *lease) fire() {
 	default: // try again soon enough to renew before expires
 		next = time.Now().Add(min(d/3, max(time.Until(expires)/3, 10*time.Millisecond)))
 	}
+	if le.poked && !le.pokedAt.IsZero() {
+		// An Extend renewed the lease while this renewal, asking for the
+		// old ttl d, was on its way: either may have reached the server
+		// last, so the lease surely runs only until the earlier of the
+		// two ends, and it is renewed again at once, with the new ttl.
+		le.poked = false
+		le.expires = le.pokedAt
+		if start.Add(d).Before(le.expires) {
+			le.expires = start.Add(d)
+		}
+		next = time.Now()
+	}
 	if le.poked {
 		le.poked = false
 		next = le.applyPoke(le.pokedAt)

@@ -94,3 +94,41 @@ func TestKeepAliveRenewsAndStopsAtEnd(t *testing.T) {
 		t.Error("two renewals ran at once")
 	}
 }
+
+// An Extend that renews the lease while a renewal asking for the old,
+// shorter lease is on its way: either may reach the server last, so the
+// watchdog trusts the earlier end and renews again at once with the new
+// lease (it trusted Extend's end and waited a third of the new lease,
+// while the server kept the old one: the lock passed on unnoticed).
+func TestKeepAliveRenewsAgainWhenAnExtendCrossesARenewal(t *testing.T) {
+	le := newLease(1)
+	defer le.end()
+	var ttl atomic.Int64
+	ttl.Store(int64(300 * time.Millisecond))
+	renewals := make(chan time.Duration, 4)
+	release := make(chan struct{})
+	le.keepAlive(func() time.Duration { return time.Duration(ttl.Load()) }, time.Now().Add(300*time.Millisecond),
+		func(ctx context.Context, d time.Duration) (bool, error) {
+			renewals <- d
+			<-release
+			return true, nil
+		},
+		func(*lease) {})
+	first := <-renewals
+	start := time.Now()
+	ttl.Store(int64(30 * time.Second)) // Extend(30 s) ...
+	le.renewedUntil(time.Now().Add(30 * time.Second))
+	release <- struct{}{} // ... then the old renewal's reply
+	select {
+	case d := <-renewals:
+		if d != 30*time.Second {
+			t.Errorf("the renewal after the Extend asked for %v, want 30s", d)
+		}
+		if until := le.liveUntil(); until.After(start.Add(first)) {
+			t.Errorf("lease trusted until %v from the crossing, want at most the old renewal's %v", until.Sub(start), first)
+		}
+	case <-time.After(2 * time.Second):
+		t.Error("no renewal within 2 s of an Extend that crossed a renewal")
+	}
+	close(release)
+}

@@ -76,6 +76,10 @@ type watchdog struct {
 
 func (l *line) watchdog() watchdog {
 	return watchdog{ttl: l.leaseTTL, renew: l.renew, lost: func(le *lease) {
+		// The holding ended: Lost's channel closes now, not once the
+		// handle's call in flight (l.op, up to the connection timeout
+		// with the server stalled) lets the handle be tidied.
+		le.end()
 		// After a release in flight: a renewal that crossed it finds
 		// the holding gone, but it was released, not lost.
 		l.op.Lock()

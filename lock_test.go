@@ -559,6 +559,30 @@ func TestRLockLostReentryIsUndone(t *testing.T) {
 	})
 }
 
+// TestLockLostClosesWhileACallOfTheHandleStalls: with the server out of
+// reach, the watchdog reports the lease lost when it may have run out,
+// also while another call of the same handle waits for its reply (it
+// held the handle's lock, and Lost waited for it: up to the connection
+// timeout, 10 s, while another process could hold the lock).
+func TestLockLostClosesWhileACallOfTheHandleStalls(t *testing.T) {
+	srv := hotredistest.NewServer(t)
+	p := hotredistest.NewProxy(t, srv.Addr)
+	l := hotredis.NewLock(key(t), hotredis.WithClient(faultyClient(t, "rueidis", p.Addr())), hotredis.WithLease(time.Second))
+	noErr(t, l.Acquire(ctx))
+	p.Stall(hotredistest.ToServer)
+	defer p.Resume(hotredistest.ToServer)
+	stalled := time.Now()
+	go func() { _, _ = l.TryAcquire(context.Background()) }() // waits for its reply, as long as the connection timeout
+	select {
+	case <-l.Lost():
+		if took := time.Since(stalled); took > 4*time.Second {
+			t.Errorf("Lost closed %v after the stall began, with a 1 s lease", took)
+		}
+	case <-time.After(8 * time.Second):
+		t.Error("Lost still open 8 s after the stall began, with a 1 s lease")
+	}
+}
+
 // TestRLockReentryRepliedTooLateIsUndone: a re-entry whose caller's
 // context ends before its reply comes gives that one hold back when the
 // reply arrives, not the handle's first (the holding's own attempt),
