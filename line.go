@@ -149,6 +149,12 @@ type line struct {
 	confirm  []string      // waits whose grants were read and not yet confirmed
 	watch    watchdog      // for every hold's lease (see watchdog)
 	lostHeld int64         // permits lost with a lease and not released since
+	// stale: the handle's last holding of a lock ended unconfirmed (its
+	// lease was lost, or its release's outcome is unknown), so the server
+	// may still count it, with nobody renewing it: an RLock does not
+	// re-enter it (an attempt waits for it to run out) until the handle
+	// acquires again.
+	stale bool
 	// common are args' first four, formatted for a registration of
 	// commonReg (reg).
 	common    [4]string
@@ -325,9 +331,11 @@ func (l *line) try(ctx context.Context, n int64, id string, w *wait) (ok bool, l
 		args = l.args(l.id, strconv.FormatInt(n, 10), ms(ttl), id, waits)
 	} else {
 		re := "0"
-		if l.reentrant {
+		l.mu.Lock()
+		if l.reentrant && !l.stale {
 			re = "1"
 		}
+		l.mu.Unlock()
 		args = l.args(l.id, ms(ttl), re, id, waits)
 	}
 	start := time.Now()
@@ -490,6 +498,11 @@ func (l *line) release(ctx context.Context, op string, n int64) error {
 		return l.fail(op, err)
 	case errors.Is(err, ErrUnknownOutcome):
 		left = max(0, l.held-fromLease) // as if released: the lease bounds it if not
+		if !l.kind.permits && left == 0 {
+			l.mu.Lock()
+			l.stale = true // (if it was not released: see stale)
+			l.mu.Unlock()
+		}
 	case err != nil:
 		return l.fail(op, err)
 	}

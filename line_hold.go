@@ -35,6 +35,7 @@ func (l *line) acquired(ctx context.Context, n, token, epoch int64, expires time
 	}
 	l.held += n
 	l.tok = token
+	l.stale = false
 	l.quickHeld = false // (try sets it for a take by quickAcquire)
 	if wid != "" && l.kind.permits {
 		l.confirm = append(l.confirm, wid)
@@ -120,6 +121,9 @@ func (l *line) endHold(ctx context.Context, le *lease, lost bool) {
 	if current {
 		if lost && l.kind.permits {
 			l.lostHeld += l.held
+		}
+		if lost && !l.kind.permits {
+			l.stale = true
 		}
 		l.hold, l.held, l.tok, l.confirm, l.epoch = nil, 0, 0, nil, 0
 	}

@@ -583,6 +583,35 @@ func TestLockLostClosesWhileACallOfTheHandleStalls(t *testing.T) {
 	}
 }
 
+// TestRLockDoesNotReenterAHoldingItLost: a handle whose lease it judged
+// lost (its renewal reached the server, the reply did not, in time) while
+// the server still counts the holding does not re-enter that holding on
+// its next Acquire (which then held the lock for good: the handle's count
+// and the server's never met again); the Acquire waits for the stale
+// holding to run out and takes the lock anew, and its Release frees it.
+func TestRLockDoesNotReenterAHoldingItLost(t *testing.T) {
+	srv := hotredistest.NewServer(t)
+	p := hotredistest.NewProxy(t, srv.Addr)
+	k := key(t)
+	l := hotredis.NewRLock(k, hotredis.WithClient(faultyClient(t, "rueidis", p.Addr())), hotredis.WithLease(time.Second))
+	other := hotredis.NewRLock(k, hotredis.WithClient(srv.Client(t)))
+	noErr(t, l.Acquire(ctx))
+	first := l.Token()
+	p.Stall(hotredistest.ToClient) // renewals land, their replies do not
+	select {
+	case <-l.Lost():
+	case <-time.After(5 * time.Second):
+		t.Fatal("Lost still open 5 s after the replies stalled, with a 1 s lease")
+	}
+	p.Resume(hotredistest.ToClient)
+	noErr(t, l.Acquire(ctx))
+	if tok := l.Token(); tok <= first {
+		t.Errorf("token after the lost holding = %d, want above %d: a new holding", tok, first)
+	}
+	noErr(t, l.Release(ctx))
+	waitFor(t, func() bool { ok, err := other.TryAcquire(ctx); return err == nil && ok })
+}
+
 // TestRLockReentryRepliedTooLateIsUndone: a re-entry whose caller's
 // context ends before its reply comes gives that one hold back when the
 // reply arrives, not the handle's first (the holding's own attempt),
