@@ -144,9 +144,11 @@ var connTimeoutForTests atomic.Int64
 // Reserve, a bounded Put, Join; Acquire of a lock, semaphore or RWLock;
 // Wait of an Event, WaitGroup or Barrier; a Once.Do waiting for another
 // runner) goes on while the server is out of reach (see
-// Options.MaxOutage), for the calls that start after it returns. It is
-// how a Client made by WrapGoRedis, or the default one, gets another
-// bound than the default.
+// Options.MaxOutage); a call already waiting applies it at its next try.
+// It also bounds the clean-ups that ride out a lost connection (a
+// cancelled wait's give-back, a Once run's record), whose outcome the
+// lease bounds otherwise. It is how a Client made by WrapGoRedis, or the
+// default one, gets another bound than the default.
 func (c *Client) SetMaxOutage(d time.Duration) {
 	if d < 0 {
 		d = -1

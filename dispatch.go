@@ -693,8 +693,9 @@ func (c *Client) outcome(ctx context.Context, err error, write bool) error {
 		}
 		return cerr
 	}
-	if isCtxErr(err) {
-		// Not ctx's end: the client's own bound on a call with no
+	if isCtxErr(err) && !backend.NotSent(err) {
+		// Not ctx's end (nor another call's, which kept this one from
+		// being sent: backend.NotSentError): the client's own bound on a call with no
 		// earlier deadline (its connection timeout) passed with no reply.
 		err = fmt.Errorf("%w: no reply within the client's connection timeout", os.ErrDeadlineExceeded)
 	}

@@ -77,13 +77,15 @@ type watchdog struct {
 
 func (l *line) watchdog() watchdog {
 	return watchdog{ttl: l.leaseTTL, renew: l.renew, lost: func(le *lease) {
-		// The holding ended: Lost's channel closes now, not once the
-		// handle's call in flight (l.op, up to the connection timeout
-		// with the server stalled) lets the handle be tidied.
-		le.end()
 		// After a release in flight: a renewal that crossed it finds
-		// the holding gone, but it was released, not lost.
-		l.op.Lock()
+		// the holding gone, but it was released, not lost (l.op tells).
+		// While another call of the handle holds l.op (up to the
+		// connection timeout with the server stalled), Lost's channel
+		// closes at once, before the handle is tidied and the event told.
+		if !l.op.TryLock() {
+			le.end()
+			l.op.Lock()
+		}
 		defer l.op.Unlock()
 		l.endHold(watchdogCtx, le, true)
 	}}

@@ -57,7 +57,10 @@ type Options struct {
 	// takes longer than 10 s with the servers' default settings (Sentinel's
 	// down-after-milliseconds is 30 s, Cluster's cluster-node-timeout 15
 	// s): give those waits room here. The call's context bounds it all
-	// the same. Client.SetMaxOutage changes it later.
+	// the same. It bounds the clean-ups that ride out a lost connection
+	// too (a cancelled wait's give-back, a Once run's record); with a
+	// negative value a lost one is left to the lease. Client.SetMaxOutage
+	// changes it later.
 	MaxOutage time.Duration
 	// Observer, if not nil, is told of the client's operations, waits
 	// and leases (see Observer; hotredisotel makes one for

@@ -41,6 +41,13 @@ func TestNoInputHoldsTheServer(t *testing.T) {
 			}
 			return err
 		}},
+		{"String.Index of an absent substring in 48 MB of text", varied(48 << 20), func(ctx context.Context, k string) error {
+			i, err := hotredis.NewString(k).Index(ctx, "a substring of 30 bytes, absent")
+			if err == nil && i != -1 {
+				t.Errorf("Index = %d, want -1", i)
+			}
+			return err
+		}},
 		{"List.Repeat of an empty list 2^31 times", "", func(ctx context.Context, k string) error {
 			_, err := hotredis.NewList[string](k).Repeat(ctx, 1<<31)
 			return err
@@ -95,4 +102,17 @@ func TestStringIndexModel(t *testing.T) {
 			t.Errorf("Index of a %d-byte substring in %d bytes = %d, want %d", len(sub), len(text), got, want)
 		}
 	}
+}
+
+// varied returns n bytes of lower-case text, varied (a run of letters in
+// turn, a space every 7).
+func varied(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = "abcdefghijklmnopqrstuvwxyz"[(i*7+i/26)%26]
+		if i%7 == 6 {
+			b[i] = ' '
+		}
+	}
+	return string(b)
 }

@@ -19,7 +19,7 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync/atomic"
+	"sync"
 )
 
 // Cmd is one Redis command: Name holds the tokens before the keys (for
@@ -155,28 +155,67 @@ type Conn interface {
 }
 
 // boundedFn is bounded for a call that runs the caller's own function
-// once its connection is ready (Watch's fn): ctx's end returns at once
-// only while that function has not begun, and then it never does (run
-// calls begin first, which reports false then); once it has begun, the
-// caller waits for it, so that it never runs on after the caller returned
-// and what it sent, its commit among them, has its outcome reported. (It
-// has ctx: its own calls end by ctx's deadline.)
-func boundedFn(ctx context.Context, run func(begin func() bool) error) error {
+// once its connection is ready (Watch's fn): run calls it through call.
+// ctx's end returns at once while that function is not running, and then
+// it never runs again (call returns ctx's error instead); while it runs,
+// the caller waits for it to return (it has ctx: its own calls end by
+// ctx's deadline), not for what run does after it (an UNWATCH), and gets
+// its result: so that it never runs on after the caller returned, and
+// what it sent, its commit among them, has its outcome reported.
+func boundedFn(ctx context.Context, run func(call func(fn func() error) error) error) error {
 	if ctx.Done() == nil {
-		return run(func() bool { return true })
+		return run(func(fn func() error) error { return fn() })
 	}
-	var state atomic.Int32 // 0: not begun; 1: begun; 2: given up
-	begin := func() bool { return state.CompareAndSwap(0, 1) || state.Load() == 1 }
+	var (
+		mu      sync.Mutex
+		running bool
+		ran     bool  // fn has returned at least once
+		fnErr   error // its latest result
+		gaveUp  bool
+	)
+	ended := make(chan struct{}, 1)
+	call := func(fn func() error) error {
+		mu.Lock()
+		if gaveUp {
+			mu.Unlock()
+			return ctx.Err()
+		}
+		running = true
+		mu.Unlock()
+		err := fn()
+		mu.Lock()
+		running, ran, fnErr = false, true, err
+		mu.Unlock()
+		select {
+		case ended <- struct{}{}:
+		default:
+		}
+		return err
+	}
 	done := make(chan error, 1)
-	go func() { done <- run(begin) }()
+	go func() { done <- run(call) }()
 	select {
 	case err := <-done:
 		return err
 	case <-ctx.Done():
-		if state.CompareAndSwap(0, 2) {
+	}
+	for {
+		mu.Lock()
+		if !running {
+			gaveUp = true
+			ranOnce, err := ran, fnErr
+			mu.Unlock()
+			if ranOnce {
+				return err
+			}
 			return ctx.Err()
 		}
-		return <-done
+		mu.Unlock()
+		select {
+		case err := <-done:
+			return err
+		case <-ended:
+		}
 	}
 }
 

@@ -111,12 +111,9 @@ func isExecAbort(err error) bool {
 }
 
 func (g *GoRedis) Watch(ctx context.Context, keys []string, fn func(Conn) error) error {
-	err := boundedFn(ctx, func(begin func() bool) error {
+	err := boundedFn(ctx, func(call func(func() error) error) error {
 		return g.c.Watch(ctx, func(tx *redis.Tx) error {
-			if !begin() {
-				return ctx.Err()
-			}
-			return fn(goRedisConn{tx})
+			return call(func() error { return fn(goRedisConn{tx}) })
 		}, keys...)
 	})
 	if errors.Is(err, redis.TxFailedErr) {

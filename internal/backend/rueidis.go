@@ -494,13 +494,8 @@ func execRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd, replicas
 }
 
 func (r *Rueidis) Watch(ctx context.Context, keys []string, fn func(Conn) error) error {
-	err := boundedFn(ctx, func(begin func() bool) error {
-		return r.watch(ctx, keys, func(c Conn) error {
-			if !begin() {
-				return ctx.Err()
-			}
-			return fn(c)
-		})
+	err := boundedFn(ctx, func(call func(func() error) error) error {
+		return r.watch(ctx, keys, func(c Conn) error { return call(func() error { return fn(c) }) })
 	})
 	return atDeadline(ctx, err)
 }
