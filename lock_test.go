@@ -612,18 +612,27 @@ func TestRLockDoesNotReenterAHoldingItLost(t *testing.T) {
 	waitFor(t, func() bool { ok, err := other.TryAcquire(ctx); return err == nil && ok })
 }
 
+// heldRLock returns an RLock on c (a minute's lease), held once, whose
+// re-entry's script is loaded; another handle of it on a client of srv's
+// own; and its key.
+func heldRLock(t *testing.T, srv *hotredistest.Server, c *hotredis.Client) (l, other *hotredis.RLock, k string) {
+	t.Helper()
+	k = key(t)
+	l = hotredis.NewRLock(k, hotredis.WithClient(c), hotredis.WithLease(time.Minute))
+	other = hotredis.NewRLock(k, hotredis.WithClient(srv.Client(t)))
+	noErr(t, l.Acquire(ctx))
+	noErr(t, l.Acquire(ctx)) // (the re-entry's script loaded)
+	noErr(t, l.Release(ctx))
+	return l, other, k
+}
+
 // TestRLockReentryRepliedTooLateIsUndone: a re-entry whose caller's
 // context ends before its reply comes gives that one hold back when the
 // reply arrives, not the handle's first (the holding's own attempt),
 // whichever order the clean-ups run in.
 func TestRLockReentryRepliedTooLateIsUndone(t *testing.T) {
 	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
-		k := key(t)
-		l := hotredis.NewRLock(k, hotredis.WithClient(c), hotredis.WithLease(time.Minute))
-		other := hotredis.NewRLock(k, hotredis.WithClient(srv.Client(t)))
-		noErr(t, l.Acquire(ctx))
-		noErr(t, l.Acquire(ctx)) // (the re-entry's script loaded)
-		noErr(t, l.Release(ctx))
+		l, other, k := heldRLock(t, srv, c)
 		p.Stall(hotredistest.ToClient)
 		short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 		err := l.Acquire(short)
@@ -648,12 +657,7 @@ func TestRLockReentryRepliedTooLateIsUndone(t *testing.T) {
 // the lock.
 func TestRLockHandleSharedAcrossALostReentryCountsOnce(t *testing.T) {
 	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
-		k := key(t)
-		l := hotredis.NewRLock(k, hotredis.WithClient(c), hotredis.WithLease(time.Minute))
-		other := hotredis.NewRLock(k, hotredis.WithClient(srv.Client(t)))
-		noErr(t, l.Acquire(ctx))
-		noErr(t, l.Acquire(ctx)) // (the re-entry's script loaded)
-		noErr(t, l.Release(ctx))
+		l, other, k := heldRLock(t, srv, c)
 		second := make(chan error, 1)
 		noErr(t, cutMidCall(p, hotredistest.ToClient, func() error {
 			go func() {
