@@ -1,5 +1,5 @@
 -- chunk_lib: calling a command with more values than unpack takes at once (a few
--- thousand), shared by the rebuild steps (hash_step, set_step).
+-- thousand), shared by the rebuild steps (hash_step, set_step) and set_store.
 
 -- callChunked runs cmd on key with the items of t, at most 1000 (width: 2 for field and
 -- value pairs) at a time, and returns the replies' items one after the other.

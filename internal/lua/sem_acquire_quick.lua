@@ -15,8 +15,13 @@ if redis.call('EXISTS', KEYS[4]) == 1 or
     #redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now(), 'LIMIT', 0, 1) > 0 or taken(id, wid) then
   return {-1}
 end
-orphaned()
-local _, free = room()
+local cap, free = room()
+if free < cap and redis.call('EXISTS', KEYS[1]) == 0 then
+  -- Permits counted used with no holder left (see orphaned): checked only then, so
+  -- that the uncontended attempt makes no call more.
+  orphaned()
+  cap, free = room()
+end
 if free >= n then
   local f, e = take(id, n, lease, wid)
   return {1, f, e}

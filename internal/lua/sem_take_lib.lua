@@ -65,10 +65,15 @@ end
 -- handle's other goroutines took meanwhile.
 local NOTES = 8
 
--- notes returns id's notes, newest first, each {wid, n, token} (strings), but wid's.
+-- eachNote iterates over id's notes, newest first: wid, n, token (strings).
+local function eachNote(id)
+  return string.gmatch(redis.call('HGET', KEYS[2], id .. '#a') or '', '([^, ]+) (%d+) (%d+)')
+end
+
+-- notes returns id's notes but wid's, newest first, each "wid n token".
 local function notes(id, wid)
   local out = {}
-  for w, n, f in string.gmatch(redis.call('HGET', KEYS[2], id .. '#a') or '', '([^, ]+) (%d+) (%d+)') do
+  for w, n, f in eachNote(id) do
     if w ~= wid then out[#out + 1] = w .. ' ' .. n .. ' ' .. f end
   end
   return out
@@ -77,7 +82,7 @@ end
 -- taken returns the permits and the fencing token of id's take by attempt or wait wid,
 -- while it is noted (nil otherwise).
 local function taken(id, wid)
-  for w, n, f in string.gmatch(redis.call('HGET', KEYS[2], id .. '#a') or '', '([^, ]+) (%d+) (%d+)') do
+  for w, n, f in eachNote(id) do
     if w == wid then return tonumber(n), tonumber(f) end
   end
   return nil

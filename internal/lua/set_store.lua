@@ -1,5 +1,6 @@
 -- set_store: in-place set algebra against other sets (Python's |=, &=, -=,
 -- ^=), keeping the set's expiry.
+-- libs: chunk_lib
 -- KEYS[1] the set to change, KEYS[2] a scratch set in its slot, KEYS[3..]
 -- the other sets
 -- ARGV[1] "union", "inter", "diff" or "xor"; ARGV[2] chunk size; ARGV[3]
@@ -54,23 +55,14 @@ if op == 'inter' then
   return n
 end
 
--- each calls f with every member of key, a chunk (a Lua array of at most 1000) at a
--- time.
+-- each calls f with every member of key, a chunk (a Lua array) at a time: an intset's
+-- or listpack's SSCAN replies whole, so f passes it on by callChunked (chunk_lib).
 local function each(key, f)
   local cursor = '0'
   repeat
     local r = redis.call('SSCAN', key, cursor, 'COUNT', chunk)
     cursor = r[1]
-    -- (An intset's or listpack's SSCAN replies whole: at most 1000 members a call
-    -- to f, since unpack takes a few thousand values at most.)
-    local part = r[2]
-    for i = 1, #part, 1000 do
-      if i == 1 and #part <= 1000 then
-        f(part)
-      else
-        f({unpack(part, i, math.min(i + 999, #part))})
-      end
-    end
+    if #r[2] > 0 then f(r[2]) end
   until cursor == '0'
 end
 
@@ -78,13 +70,13 @@ for i = first, #KEYS do
   local src = KEYS[i]
   if op == 'union' then
     if src ~= dst then
-      each(src, function(part) redis.call('SADD', dst, unpack(part)) end)
+      each(src, function(part) callChunked('SADD', dst, part) end)
     end
   elseif op == 'diff' then
     if src == dst then
       redis.call('DEL', dst)
     else
-      each(src, function(part) redis.call('SREM', dst, unpack(part)) end)
+      each(src, function(part) callChunked('SREM', dst, part) end)
     end
   elseif op == 'xor' then
     -- SMEMBERS, not SSCAN: a member seen twice would be toggled twice.
