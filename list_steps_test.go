@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -512,4 +513,92 @@ func TestListSlicesAroundOneStep(t *testing.T) {
 	if steps, lranges := values(short); steps != 0 || lranges != 1 {
 		t.Errorf("Values of a list short again, read again: %d attempts, %d LRANGEs; want 0 and 1", steps, lranges)
 	}
+}
+
+// TestListLongAppendIsRebuilt appends more than one MULTI/EXEC may carry
+// (over 16 MiB, or over 300,000 values): the list is rebuilt in steps
+// (another client is served meanwhile and sees the old length), the
+// result equals Go's append, the expiry is kept, Append returns the new
+// length, and a write by another program during the rebuild is kept
+// before the appended values or after them, never lost.
+func TestListLongAppendIsRebuilt(t *testing.T) {
+	l := hotredis.NewList[string](key(t))
+	defer l.Delete(ctx)
+	model := make([]string, 1000)
+	for i := range model {
+		model[i] = strconv.Itoa(i)
+	}
+	noErr(t, l.Replace(ctx, model...))
+	must[bool](t)(l.Expire(ctx, time.Hour))
+	long := make([]string, 17)
+	for i := range long {
+		long[i] = strings.Repeat(string(rune('a'+i)), 1<<20)
+	}
+	many := make([]string, 300_001)
+	for i := range many {
+		many[i] = "m" + strconv.Itoa(i)
+	}
+	rdb := rawClient()
+	defer rdb.Close()
+	for _, tc := range []struct {
+		name string
+		vs   []string
+	}{{"17 values of 1 MiB", long}, {"300,001 values", many}} {
+		tries := hotredis.RebuildTries()
+		before := int64(len(model))
+		var served, stale atomic.Int64
+		hotredis.DuringRebuilds(func() {
+			if n, err := rdb.LLen(ctx, l.Key()).Result(); err == nil {
+				served.Add(1)
+				if n != before {
+					stale.Add(1)
+				}
+			}
+		})
+		n, err := l.Append(ctx, tc.vs...)
+		hotredis.DuringRebuilds(nil)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		model = append(model, tc.vs...)
+		if n != len(model) {
+			t.Errorf("%s: Append returned %d, want %d", tc.name, n, len(model))
+		}
+		if hotredis.RebuildTries() == tries || served.Load() == 0 {
+			t.Errorf("%s: not rebuilt in steps (%d rebuilds, %d reads served between steps)", tc.name, hotredis.RebuildTries()-tries, served.Load())
+		}
+		if stale.Load() > 0 {
+			t.Errorf("%s: a reader between steps saw a length other than the old one", tc.name)
+		}
+		if got := rdb.LRange(ctx, l.Key(), 0, -1).Val(); !slices.Equal(got, model) {
+			t.Fatalf("%s: %d elements, want %d; first difference at %d", tc.name, len(got), len(model), firstDiff(got, model))
+		}
+		if ttl := must[time.Duration](t)(l.TTL(ctx)); ttl <= time.Hour-time.Minute {
+			t.Errorf("after %s: TTL %v, want about an hour", tc.name, ttl)
+		}
+		noScratch(t, l.Key())
+	}
+
+	// Another program pushes while the rebuild runs.
+	noErr(t, l.Replace(ctx, "a", "b"))
+	obs := observe(t, l.Key(), "list")
+	w := obs.writeDuring(l.Key(), "RPUSH", "w")
+	n := must[int](t)(l.Append(ctx, many...))
+	var wr writeResult
+	select {
+	case wr = <-w:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no rebuild was seen")
+	}
+	want := slices.Concat([]string{"a", "b", "w"}, many)
+	if !checkRetried(t, wr, obs.finish()) {
+		want = slices.Concat([]string{"a", "b"}, many, []string{"w"})
+	}
+	if wr.beforeCommit && n != len(want) || !wr.beforeCommit && n != len(want)-1 {
+		t.Errorf("Append with a concurrent RPUSH returned %d; the list holds %d", n, len(want))
+	}
+	if got := rdb.LRange(ctx, l.Key(), 0, -1).Val(); !slices.Equal(got, want) {
+		t.Fatalf("with a concurrent RPUSH: %d elements, want %d; first difference at %d", len(got), len(want), firstDiff(got, want))
+	}
+	noScratch(t, l.Key())
 }
