@@ -34,7 +34,12 @@ func NewImmutableString(key string, opts ...Option) *ImmutableString {
 // (the new key is missing, which reads as "").
 func (s *ImmutableString) Concat(ctx context.Context, suffix string) (*ImmutableString, error) {
 	r := s.sibling()
-	_, err := s.script(ctx, scriptStringConcat, []string{s.key, r.key}, suffix)
+	_, err := s.script(ctx, scriptStringConcat, []string{s.key, r.key}, suffix, s.stringBound(ctx))
+	if isBig(err) {
+		_, err = r.rebuildString(ctx, "Concat", s.key, []string{r.key, s.key}, func(ctx context.Context, b *strBuilder, l int64) error {
+			return b.splice(ctx, &r.object, "Concat", l, l, l, suffix)
+		})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -44,13 +49,19 @@ func (s *ImmutableString) Concat(ctx context.Context, suffix string) (*Immutable
 // Repeat returns a new ImmutableString holding n copies of the string
 // (Python's s * n; n <= 0 gives ""), stored atomically under a new unique
 // key in the same Redis Cluster slot. The original is untouched. A result
-// longer than Redis's 512 MiB limit is ErrInvalidArgument.
+// longer than Redis's 512 MiB limit is ErrInvalidArgument. A result over
+// 256 KiB is built in steps, as String.Repeat's (so is Concat's).
 func (s *ImmutableString) Repeat(ctx context.Context, n int) (*ImmutableString, error) {
 	if n > maxStringLen {
 		return nil, s.invalid("Repeat", "%d copies exceed Redis's %d-byte strings", n, maxStringLen)
 	}
 	r := s.sibling()
-	_, err := s.script(ctx, scriptStringRepeat, []string{s.key, r.key}, strconv.Itoa(clampIndex(n)), strconv.Itoa(maxStringLen))
+	_, err := s.script(ctx, scriptStringRepeat, []string{s.key, r.key}, strconv.Itoa(clampIndex(n)), strconv.Itoa(maxStringLen), s.stringBound(ctx))
+	if isBig(err) {
+		_, err = r.rebuildString(ctx, "Repeat", s.key, []string{r.key, s.key}, func(ctx context.Context, b *strBuilder, l int64) error {
+			return b.repeat(ctx, &r.object, "Repeat", l, n)
+		})
+	}
 	if err != nil {
 		return nil, err
 	}

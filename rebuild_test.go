@@ -163,6 +163,8 @@ if ARGV[1] == 'set' then
   if #ARGV > 2 then probes = redis.call('SMISMEMBER', KEYS[1], unpack(ARGV, 3)) end
 elseif ARGV[1] == 'list' then
   size = redis.call('LLEN', KEYS[1])
+elseif ARGV[1] == 'string' then
+  size = redis.call('STRLEN', KEYS[1])
 else
   size = redis.call('HLEN', KEYS[1])
   if #ARGV > 2 then probes = redis.call('HMGET', KEYS[1], unpack(ARGV, 3)) end

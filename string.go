@@ -127,22 +127,38 @@ func (s *String) Append(ctx context.Context, v string) (int, error) {
 
 // Repeat replaces the string with n copies of itself (Python's *= n) and
 // returns the new length; n <= 0 empties it. A result longer than Redis's
-// 512 MiB limit is ErrInvalidArgument and changes nothing.
+// 512 MiB limit is ErrInvalidArgument and changes nothing. A result over
+// 256 KiB is built in a scratch key by steps of a few ms and swapped in
+// (see the README's "bounded steps"; ErrTxConflict if the string kept
+// changing through 3 attempts).
 func (s *String) Repeat(ctx context.Context, n int) (int, error) {
 	if n > maxStringLen {
 		return 0, s.invalid("Repeat", "%d copies exceed Redis's %d-byte strings", n, maxStringLen)
 	}
-	r, err := asInt(s.script(ctx, scriptStringRepeat, []string{s.key, s.key}, strconv.Itoa(clampIndex(n)), strconv.Itoa(maxStringLen)))
-	return int(r), err
+	r, err := asInt(s.script(ctx, scriptStringRepeat, []string{s.key, s.key}, strconv.Itoa(clampIndex(n)), strconv.Itoa(maxStringLen), s.stringBound(ctx)))
+	if !isBig(err) {
+		return int(r), err
+	}
+	return s.rebuildString(ctx, "Repeat", s.key, s.keys[:1], func(ctx context.Context, b *strBuilder, l int64) error {
+		return b.repeat(ctx, &s.object, "Repeat", l, n)
+	})
 }
 
 // SetSlice replaces the bytes s[start:stop] with v, as Python's slice
 // assignment does: bounds follow Slice, the string grows or shrinks as
 // needed ("abcdef"[0:5] = "X" gives "Xf"), and a stop at or before start
-// inserts v at start. It returns the new length.
+// inserts v at start. It returns the new length. A v of the slice's
+// length is written in place (SETRANGE); another rewrite whose result is
+// over 256 KiB is built in steps, as Repeat's.
 func (s *String) SetSlice(ctx context.Context, start, stop int, v string) (int, error) {
-	n, err := asInt(s.script(ctx, scriptStringSetSlice, s.keys[:1], strconv.Itoa(clampIndex(start)), strconv.Itoa(clampIndex(stop)), v))
-	return int(n), err
+	n, err := asInt(s.script(ctx, scriptStringSetSlice, s.keys[:1], strconv.Itoa(clampIndex(start)), strconv.Itoa(clampIndex(stop)), v, s.stringBound(ctx)))
+	if !isBig(err) {
+		return int(n), err
+	}
+	return s.rebuildString(ctx, "SetSlice", s.key, s.keys[:1], func(ctx context.Context, b *strBuilder, l int64) error {
+		a := pyBound(int64(clampIndex(start)), l)
+		return b.splice(ctx, &s.object, "SetSlice", l, a, max(a, pyBound(int64(clampIndex(stop)), l)), v)
+	})
 }
 
 // SetRange overwrites the string with v from byte offset on (SETRANGE),

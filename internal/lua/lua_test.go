@@ -3750,12 +3750,12 @@ var cases = []scriptCase{
 		after: []probe{{cmd("EXISTS", "{t}:s"), 0}},
 	},
 
-	// string_concat: KEYS source, destination; ARGV suffix
+	// string_concat: KEYS source, destination; ARGV suffix, one-script bound
 	{
 		script: "string_concat", name: "stores the string and the suffix at the destination",
 		setup: [][]any{{"SET", "{t}:a", "ab"}},
 		keys:  []string{"{t}:a", "{t}:b"},
-		args:  cmd("cd"),
+		args:  cmd("cd", "100"),
 		want:  4,
 		after: []probe{
 			{cmd("GET", "{t}:b"), "abcd"},
@@ -3766,8 +3766,17 @@ var cases = []scriptCase{
 		script: "string_concat", name: "an empty result deletes the destination",
 		setup: [][]any{{"SET", "{t}:b", "old"}},
 		keys:  []string{"{t}:a", "{t}:b"},
-		args:  cmd(""),
+		args:  cmd("", "100"),
 		want:  0,
+		after: []probe{{cmd("EXISTS", "{t}:b"), 0}},
+	},
+
+	{
+		script: "string_concat", name: "BIG beyond the one-script bound, changing nothing",
+		setup: [][]any{{"SET", "{t}:a", "abc"}},
+		keys:  []string{"{t}:a", "{t}:b"},
+		args:  cmd("de", "4"),
+		want:  errReply("BIG"),
 		after: []probe{{cmd("EXISTS", "{t}:b"), 0}},
 	},
 
@@ -3800,12 +3809,12 @@ var cases = []scriptCase{
 		want: 0,
 	},
 
-	// string_repeat: KEYS source, destination; ARGV n, max length
+	// string_repeat: KEYS source, destination; ARGV n, max length, one-script bound
 	{
 		script: "string_repeat", name: "repeats in place, keeping the expiry",
 		setup: [][]any{{"SET", "{t}:s", "ab", "PX", 100000}},
 		keys:  []string{"{t}:s", "{t}:s"},
-		args:  cmd("3", "100"),
+		args:  cmd("3", "100", "100"),
 		want:  6,
 		after: []probe{
 			{cmd("GET", "{t}:s"), "ababab"},
@@ -3816,7 +3825,7 @@ var cases = []scriptCase{
 		script: "string_repeat", name: "repeats into another key",
 		setup: [][]any{{"SET", "{t}:a", "ab"}},
 		keys:  []string{"{t}:a", "{t}:b"},
-		args:  cmd("2", "100"),
+		args:  cmd("2", "100", "100"),
 		want:  4,
 		after: []probe{{cmd("GET", "{t}:b"), "abab"}},
 	},
@@ -3824,31 +3833,48 @@ var cases = []scriptCase{
 		script: "string_repeat", name: "zero times deletes the destination",
 		setup: [][]any{{"SET", "{t}:s", "ab"}},
 		keys:  []string{"{t}:s", "{t}:s"},
-		args:  cmd("0", "100"),
+		args:  cmd("0", "100", "100"),
 		want:  0,
 		after: []probe{{cmd("EXISTS", "{t}:s"), 0}},
 	},
 	{
 		script: "string_repeat", name: "a missing string stays empty",
 		keys: []string{"{t}:a", "{t}:b"},
-		args: cmd("3", "100"),
+		args: cmd("3", "100", "100"),
 		want: 0,
 	},
 	{
 		script: "string_repeat", name: "an error beyond the largest length, changing nothing",
 		setup: [][]any{{"SET", "{t}:s", "ab"}},
 		keys:  []string{"{t}:s", "{t}:s"},
-		args:  cmd("3", "5"),
+		args:  cmd("3", "5", "100"),
 		want:  errReply("TOOBIG"),
 		after: []probe{{cmd("GET", "{t}:s"), "ab"}},
 	},
 
-	// string_set_slice: KEYS string; ARGV start, stop, value
+	{
+		script: "string_repeat", name: "BIG beyond the one-script bound, changing nothing",
+		setup: [][]any{{"SET", "{t}:s", "ab"}},
+		keys:  []string{"{t}:s", "{t}:s"},
+		args:  cmd("3", "100", "5"),
+		want:  errReply("BIG"),
+		after: []probe{{cmd("GET", "{t}:s"), "ab"}},
+	},
+	{
+		script: "string_repeat", name: "once in place is the string as it is",
+		setup: [][]any{{"SET", "{t}:s", "abcdef"}},
+		keys:  []string{"{t}:s", "{t}:s"},
+		args:  cmd("1", "100", "5"),
+		want:  6,
+		after: []probe{{cmd("GET", "{t}:s"), "abcdef"}},
+	},
+
+	// string_set_slice: KEYS string; ARGV start, stop, value, one-script bound
 	{
 		script: "string_set_slice", name: "a shorter value shrinks the string, keeping the expiry",
 		setup: [][]any{{"SET", "{t}:s", "abcdef", "PX", 100000}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("0", "5", "X"),
+		args:  cmd("0", "5", "X", "100"),
 		want:  2,
 		after: []probe{
 			{cmd("GET", "{t}:s"), "Xf"},
@@ -3859,7 +3885,7 @@ var cases = []scriptCase{
 		script: "string_set_slice", name: "a value of the slice's length overwrites in place",
 		setup: [][]any{{"SET", "{t}:s", "abcdef"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("1", "3", "XY"),
+		args:  cmd("1", "3", "XY", "100"),
 		want:  6,
 		after: []probe{{cmd("GET", "{t}:s"), "aXYdef"}},
 	},
@@ -3867,7 +3893,7 @@ var cases = []scriptCase{
 		script: "string_set_slice", name: "a stop before the start inserts",
 		setup: [][]any{{"SET", "{t}:s", "abc"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("2", "1", "X"),
+		args:  cmd("2", "1", "X", "100"),
 		want:  4,
 		after: []probe{{cmd("GET", "{t}:s"), "abXc"}},
 	},
@@ -3875,7 +3901,7 @@ var cases = []scriptCase{
 		script: "string_set_slice", name: "negative and out-of-range bounds clamp",
 		setup: [][]any{{"SET", "{t}:s", "abcdef"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("-2", "100", "Z"),
+		args:  cmd("-2", "100", "Z", "100"),
 		want:  5,
 		after: []probe{{cmd("GET", "{t}:s"), "abcdZ"}},
 	},
@@ -3883,16 +3909,98 @@ var cases = []scriptCase{
 		script: "string_set_slice", name: "an empty result deletes the string",
 		setup: [][]any{{"SET", "{t}:s", "ab"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("0", "2", ""),
+		args:  cmd("0", "2", "", "100"),
 		want:  0,
 		after: []probe{{cmd("EXISTS", "{t}:s"), 0}},
 	},
 	{
 		script: "string_set_slice", name: "a missing string reads as empty",
 		keys:  []string{"{t}:s"},
-		args:  cmd("5", "9", "hi"),
+		args:  cmd("5", "9", "hi", "100"),
 		want:  2,
 		after: []probe{{cmd("GET", "{t}:s"), "hi"}},
+	},
+	{
+		script: "string_set_slice", name: "BIG when a rewrite is beyond the one-script bound, changing nothing",
+		setup: [][]any{{"SET", "{t}:s", "abcdef"}},
+		keys:  []string{"{t}:s"},
+		args:  cmd("1", "2", "XYZ", "7"),
+		want:  errReply("BIG"),
+		after: []probe{{cmd("GET", "{t}:s"), "abcdef"}},
+	},
+	{
+		script: "string_set_slice", name: "an overwrite in place is not bounded",
+		setup: [][]any{{"SET", "{t}:s", "abcdef"}},
+		keys:  []string{"{t}:s"},
+		args:  cmd("1", "4", "XYZ", "2"),
+		want:  6,
+		after: []probe{{cmd("GET", "{t}:s"), "aXYZef"}},
+	},
+
+	// string_step: KEYS source, scratch; ARGV size, ttl, step, args
+	{
+		script: "string_step", name: "alloc gives the scratch string its length in zeros",
+		keys: []string{"{t}:s", "{t}:x"},
+		args: cmd("0", "60000", "alloc", "4"),
+		want: []any{"0", int64(4)},
+		after: []probe{
+			{cmd("GET", "{t}:x"), "\x00\x00\x00\x00"},
+			{cmd("PTTL", "{t}:x"), between(1, 60000)},
+		},
+	},
+	{
+		script: "string_step", name: "copy writes the source's bytes in place",
+		setup: [][]any{{"SET", "{t}:s", "abcdef"}, {"SET", "{t}:x", "......"}},
+		keys:  []string{"{t}:s", "{t}:x"},
+		args:  cmd("6", "60000", "copy", "1", "2", "3"),
+		want:  []any{"0", int64(6)},
+		after: []probe{{cmd("GET", "{t}:x"), ".cde.."}},
+	},
+	{
+		script: "string_step", name: "self copies the scratch string's own bytes",
+		setup: [][]any{{"SET", "{t}:x", "ab...."}},
+		keys:  []string{"{t}:s", "{t}:x"},
+		args:  cmd("6", "60000", "self", "2", "0", "2"),
+		want:  []any{"0", int64(6)},
+		after: []probe{{cmd("GET", "{t}:x"), "abab.."}},
+	},
+	{
+		script: "string_step", name: "put writes the value given",
+		setup: [][]any{{"SET", "{t}:x", "......"}},
+		keys:  []string{"{t}:s", "{t}:x"},
+		args:  cmd("6", "60000", "put", "4", "YZ"),
+		want:  []any{"0", int64(6)},
+		after: []probe{{cmd("GET", "{t}:x"), "....YZ"}},
+	},
+	{
+		script: "string_step", name: "STALE when the scratch string is not the length the last step left",
+		setup: [][]any{{"SET", "{t}:x", "abc"}},
+		keys:  []string{"{t}:s", "{t}:x"},
+		args:  cmd("6", "60000", "put", "0", "Z"),
+		want:  errReply("STALE"),
+		after: []probe{{cmd("GET", "{t}:x"), "abc"}},
+	},
+	{
+		script: "string_step", name: "no write past the scratch string's end",
+		setup: [][]any{{"SET", "{t}:x", "abc"}},
+		keys:  []string{"{t}:s", "{t}:x"},
+		args:  cmd("3", "60000", "put", "2", "YZ"),
+		want:  errReply("ERR string step put past"),
+		after: []probe{{cmd("GET", "{t}:x"), "abc"}},
+	},
+	{
+		script: "string_step", name: "a copy of bytes the source lacks is an error",
+		setup: [][]any{{"SET", "{t}:s", "ab"}, {"SET", "{t}:x", "......"}},
+		keys:  []string{"{t}:s", "{t}:x"},
+		args:  cmd("6", "60000", "copy", "0", "1", "3"),
+		want:  errReply("ERR string step copy read 1 bytes"),
+		after: []probe{{cmd("GET", "{t}:x"), "......"}},
+	},
+	{
+		script: "string_step", name: "an unknown step is an error",
+		keys: []string{"{t}:s", "{t}:x"},
+		args: cmd("0", "60000", "shuffle"),
+		want: errReply("ERR unknown string step"),
 	},
 
 	// string_slice: KEYS string; ARGV start, stop

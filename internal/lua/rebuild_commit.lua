@@ -1,6 +1,6 @@
 -- rebuild_commit: put a rebuilt value in place of its key (see rebuild.go).
 -- KEYS[1] the key, KEYS[2] the scratch key holding the new value
--- ARGV[1] "set", "hash" or "list"; ARGV[2] the scratch key's size as its last step
+-- ARGV[1] "set", "hash", "list" or "string"; ARGV[2] the scratch key's size as its last step
 -- counted it; ARGV[3] the key's expiry when the rebuild began (PEXPIRETIME:
 -- ms since the epoch, or negative for none)
 -- Reply: the new size.
@@ -17,6 +17,8 @@ if ARGV[1] == 'set' then
   n = redis.call('SCARD', tmp)
 elseif ARGV[1] == 'list' then
   n = redis.call('LLEN', tmp)
+elseif ARGV[1] == 'string' then
+  n = redis.call('STRLEN', tmp)
 else
   n = redis.call('HLEN', tmp)
 end

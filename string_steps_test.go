@@ -1,0 +1,157 @@
+package hotredis_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hotredis/hotredis"
+)
+
+// TestStringLongRewritesMatchTheModelAndLetOthersIn rewrites strings of
+// megabytes with every operation that builds them in steps (String.Repeat
+// and SetSlice, ImmutableString's Concat and Repeat): each result equals
+// Go's, the expiry is kept (a new ImmutableString has none), no scratch
+// key is left, and another client was served between the steps and saw
+// the old string whole.
+func TestStringLongRewritesMatchTheModelAndLetOthersIn(t *testing.T) {
+	s := hotredis.NewString(key(t))
+	defer s.Delete(ctx)
+	model := varied(300 << 10)
+	noErr(t, s.Set(ctx, model))
+	must[bool](t)(s.Expire(ctx, time.Hour))
+	im := hotredis.NewImmutableString(s.Key())
+	rdb := rawClient()
+	defer rdb.Close()
+
+	// rewritten runs f, which must rebuild the string at k in steps, and
+	// checks that another client was served between them, seeing the
+	// old length.
+	rewritten := func(name, k string, f func() error) {
+		t.Helper()
+		tries := hotredis.RebuildTries()
+		before := int64(len(model))
+		var served, stale atomic.Int64
+		hotredis.DuringRebuilds(func() {
+			if n, err := rdb.StrLen(ctx, s.Key()).Result(); err == nil {
+				served.Add(1)
+				if n != before {
+					stale.Add(1)
+				}
+			}
+		})
+		err := f()
+		hotredis.DuringRebuilds(nil)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if hotredis.RebuildTries() == tries || served.Load() == 0 {
+			t.Errorf("%s: not rebuilt in steps (%d rebuilds, %d reads served between steps)", name, hotredis.RebuildTries()-tries, served.Load())
+		}
+		if stale.Load() > 0 {
+			t.Errorf("%s: a reader between steps saw a length other than the old one", name)
+		}
+		noScratch(t, k)
+	}
+	check := func(name, k, want string, ttl bool) {
+		t.Helper()
+		got := rdb.Get(ctx, k).Val()
+		if got != want {
+			t.Fatalf("after %s: %d bytes, want %d; first difference at %d", name, len(got), len(want), firstDiff([]byte(got), []byte(want)))
+		}
+		d := rdb.PTTL(ctx, k).Val()
+		if ttl && d <= time.Hour-time.Minute || !ttl && d >= 0 {
+			t.Fatalf("after %s: TTL %v, want %v", name, d, map[bool]string{true: "about an hour", false: "none"}[ttl])
+		}
+	}
+
+	for _, tc := range []struct {
+		name  string
+		apply func() (int, error)
+		model func() string
+	}{
+		{"Repeat 5 times", func() (int, error) { return s.Repeat(ctx, 5) }, func() string { return strings.Repeat(model, 5) }},
+		{"SetSlice of a longer value", func() (int, error) { return s.SetSlice(ctx, 100, 200, strings.Repeat("X", 300<<10)) }, func() string {
+			return model[:100] + strings.Repeat("X", 300<<10) + model[200:]
+		}},
+		{"SetSlice shrinking, negative bounds", func() (int, error) { return s.SetSlice(ctx, 7, -(1 << 20), "y") }, func() string {
+			return model[:7] + "y" + model[len(model)-1<<20:]
+		}},
+		{"SetSlice of a long value, inserting", func() (int, error) { return s.SetSlice(ctx, 4, 2, varied(5<<20)) }, func() string {
+			return model[:4] + varied(5<<20) + model[4:]
+		}},
+		{"Repeat of a string longer than a step", func() (int, error) { return s.Repeat(ctx, 3) }, func() string { return strings.Repeat(model, 3) }},
+		{"SetSlice past the end, appending", func() (int, error) { return s.SetSlice(ctx, 1<<40, 1<<40, "end") }, func() string { return model + "end" }},
+	} {
+		var n int
+		rewritten(tc.name, s.Key(), func() (err error) { n, err = tc.apply(); return err })
+		model = tc.model()
+		if n != len(model) {
+			t.Errorf("%s returned %d, want %d", tc.name, n, len(model))
+		}
+		check(tc.name, s.Key(), model, true)
+	}
+
+	var cat, rep *hotredis.ImmutableString
+	suffix := varied(3<<20 + 5)
+	rewritten("ImmutableString.Concat", s.Key(), func() (err error) { cat, err = im.Concat(ctx, suffix); return err })
+	defer cat.Delete(ctx)
+	check("ImmutableString.Concat", cat.Key(), model+suffix, false)
+	rewritten("ImmutableString.Repeat", s.Key(), func() (err error) { rep, err = im.Repeat(ctx, 2); return err })
+	defer rep.Delete(ctx)
+	check("ImmutableString.Repeat", rep.Key(), model+model, false)
+	check("ImmutableString's Concat and Repeat", s.Key(), model, true)
+
+	// Inside a transaction: one script.
+	tries := hotredis.RebuildTries()
+	noErr(t, hotredis.Transaction(ctx, func(ctx context.Context) error {
+		_, err := s.SetSlice(ctx, 0, 1, "ab")
+		return err
+	}))
+	model = "ab" + model[1:]
+	check("SetSlice in a transaction", s.Key(), model, true)
+	if n := hotredis.RebuildTries() - tries; n != 0 {
+		t.Errorf("SetSlice in a transaction: %d rebuilds, want none", n)
+	}
+
+	// Results past Redis's 512 MiB: refused, nothing changed.
+	if _, err := s.Repeat(ctx, (512<<20)/len(model)+1); !errors.Is(err, hotredis.ErrInvalidArgument) {
+		t.Errorf("Repeat past 512 MiB: %v, want ErrInvalidArgument", err)
+	}
+	check("a refused Repeat", s.Key(), model, true)
+	noScratch(t, s.Key())
+}
+
+// TestStringLongRewriteWithAWriterMeanwhile has another program append to
+// a long string while its Repeat is built: the rebuild starts over and
+// the append is kept, before the repeat or after it.
+func TestStringLongRewriteWithAWriterMeanwhile(t *testing.T) {
+	s := hotredis.NewString(key(t))
+	defer s.Delete(ctx)
+	model := varied(1 << 20)
+	noErr(t, s.Set(ctx, model))
+	obs := observe(t, s.Key(), "string")
+	w := obs.writeDuring(s.Key(), "APPEND", "w")
+	n := must[int](t)(s.Repeat(ctx, 4))
+	var wr writeResult
+	select {
+	case wr = <-w:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no rebuild was seen")
+	}
+	want := strings.Repeat(model+"w", 4)
+	if !checkRetried(t, wr, obs.finish()) {
+		want = strings.Repeat(model, 4) + "w"
+		n++
+	}
+	if n != len(want) {
+		t.Errorf("Repeat returned %d; the string holds %d bytes", n, len(want))
+	}
+	if got := rawClient().Get(ctx, s.Key()).Val(); got != want {
+		t.Fatalf("%d bytes, want %d; first difference at %d", len(got), len(want), firstDiff([]byte(got), []byte(want)))
+	}
+	noScratch(t, s.Key())
+}
