@@ -34,10 +34,10 @@ func NewImmutableString(key string, opts ...Option) *ImmutableString {
 // (the new key is missing, which reads as "").
 func (s *ImmutableString) Concat(ctx context.Context, suffix string) (*ImmutableString, error) {
 	r := s.sibling()
-	_, err := s.script(ctx, scriptStringConcat, []string{s.key, r.key}, suffix, s.stringBound(ctx))
+	_, err := s.script(ctx, scriptStringConcat, []string{s.key, r.key}, suffix, s.stringBound(ctx), strconv.Itoa(maxStringLen))
 	if isBig(err) {
-		_, err = r.rebuildString(ctx, "Concat", s.key, []string{r.key, s.key}, func(ctx context.Context, b *strBuilder, l int64) error {
-			return b.splice(ctx, &r.object, "Concat", l, l, l, suffix)
+		_, err = s.rebuildString(ctx, "Concat", &r.object, []string{r.key, s.key}, func(ctx context.Context, b *strBuilder, l int64) error {
+			return b.splice(ctx, &s.object, "Concat", l, l, l, suffix)
 		})
 	}
 	if err != nil {
@@ -58,8 +58,8 @@ func (s *ImmutableString) Repeat(ctx context.Context, n int) (*ImmutableString, 
 	r := s.sibling()
 	_, err := s.script(ctx, scriptStringRepeat, []string{s.key, r.key}, strconv.Itoa(clampIndex(n)), strconv.Itoa(maxStringLen), s.stringBound(ctx))
 	if isBig(err) {
-		_, err = r.rebuildString(ctx, "Repeat", s.key, []string{r.key, s.key}, func(ctx context.Context, b *strBuilder, l int64) error {
-			return b.repeat(ctx, &r.object, "Repeat", l, n)
+		_, err = s.rebuildString(ctx, "Repeat", &r.object, []string{r.key, s.key}, func(ctx context.Context, b *strBuilder, l int64) error {
+			return b.repeat(ctx, &s.object, "Repeat", l, n)
 		})
 	}
 	if err != nil {

@@ -2,6 +2,7 @@ package hotredis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"strconv"
@@ -97,11 +98,13 @@ func (l *List[T]) All(ctx context.Context) iter.Seq2[T, error] {
 
 // Append adds vs at the end (Python's append and extend) and returns the
 // new length. Up to 10,000 values are one RPUSH; more go in chunks inside
-// one MULTI/EXEC, so it is still atomic; beyond 300,000 values or 16 MiB
+// one MULTI/EXEC, so it is still atomic. Beyond 300,000 values or 16 MiB
 // (more than ~20 ms of the server's time) they are appended to a copy of
 // the list made in bounded steps, which then replaces it (as SetSlice's
-// rebuild; one MULTI/EXEC, long but atomic, if the list kept changing
-// through 3 attempts, and always inside a transaction).
+// rebuild), unless the list holds over four times as many elements as vs:
+// then, or when the list kept changing through 3 attempts, and always
+// inside a transaction, they go in one MULTI/EXEC, long but atomic (~50
+// ms a million short values here).
 func (l *List[T]) Append(ctx context.Context, vs ...T) (int, error) {
 	return l.push(ctx, "RPUSH", vs)
 }
@@ -162,7 +165,7 @@ func appendAtOnce(ss []string) bool {
 // appendRebuilt appends ss to a copy of the list, made in bounded steps,
 // which then replaces the list (see rebuild.go), and returns the new
 // length. It reports false with a nil error when the list kept changing
-// meanwhile.
+// meanwhile, or holds more than four times as many elements as ss.
 func (l *List[T]) appendRebuilt(ctx context.Context, ss []string) (int64, bool, error) {
 	var size int64
 	done, err := l.rebuild(ctx, "list", l.keys[:1], func(ctx context.Context, r *rebuilder) error {
@@ -173,6 +176,9 @@ func (l *List[T]) appendRebuilt(ctx context.Context, ss []string) (int64, bool, 
 		if uint64(n)+uint64(len(ss)) > maxListLen {
 			return l.invalid("Append", "%d values after %d elements exceed a Redis list's %d", len(ss), n, int64(maxListLen))
 		}
+		if n > 4*int64(len(ss)) {
+			return errCopyCostsMore
+		}
 		if err := r.copyList(ctx, l.key, n, "copy"); err != nil {
 			return err
 		}
@@ -182,8 +188,17 @@ func (l *List[T]) appendRebuilt(ctx context.Context, ss []string) (int64, bool, 
 		size = r.size
 		return nil
 	})
+	if errors.Is(err, errCopyCostsMore) {
+		return 0, false, nil
+	}
 	return size, done, l.fail("Append", err)
 }
+
+// errCopyCostsMore stops an Append's rebuild of a list that holds over
+// four times as many elements as the values appended: copying it would
+// cost more than the one MULTI/EXEC of them, whose time the caller's
+// input sets, and hold a second copy of the list in memory meanwhile.
+var errCopyCostsMore = errors.New("the list is longer than four times the values appended")
 
 // chunkCmds splits one variadic command into several of 10*chunkSize args.
 func chunkCmds(op string, ks []string, args []string) []backend.Cmd {

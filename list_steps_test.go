@@ -60,27 +60,18 @@ func TestListLongRewritesMatchTheModelAndLetOthersIn(t *testing.T) {
 		// Between two steps another client is served, and sees the list
 		// as it was (the observer's looks show it too, when the machine
 		// lets its goroutine run during the rebuild).
-		before := int64(len(model))
-		var served, stale atomic.Int64
-		hotredis.DuringRebuilds(func() {
-			if n, err := rdb.LLen(ctx, l.Key()).Result(); err == nil {
-				served.Add(1)
-				if n != before {
-					stale.Add(1)
-				}
-			}
-		})
+		done := watchRebuilds(func() (int64, error) { return rdb.LLen(ctx, l.Key()).Result() }, int64(len(model)))
 		err := st.apply()
-		hotredis.DuringRebuilds(nil)
+		served, stale := done()
 		if err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
 		looks := obs.finish()
 		st.model()
-		if n, _ := during(looks); n == 0 && served.Load() == 0 {
+		if n, _ := during(looks); n == 0 && served == 0 {
 			t.Errorf("%s: no other client was served while the list was rebuilt", st.name)
 		}
-		if stale.Load() > 0 {
+		if stale > 0 {
 			t.Errorf("%s: a reader between steps saw a length other than the old one", st.name)
 		}
 		checkList(t, l, model, st.name)
@@ -88,6 +79,26 @@ func TestListLongRewritesMatchTheModelAndLetOthersIn(t *testing.T) {
 			t.Errorf("after %s: TTL %v, want about an hour", st.name, ttl)
 		}
 		noScratch(t, l.Key())
+	}
+}
+
+// watchRebuilds has another client read a key's size (by size) after
+// every step of a rebuild, until the function it returns is called, which
+// reports how many reads were served and how many saw a size other than
+// before.
+func watchRebuilds(size func() (int64, error), before int64) func() (served, stale int64) {
+	var served, stale atomic.Int64
+	hotredis.DuringRebuilds(func() {
+		if n, err := size(); err == nil {
+			served.Add(1)
+			if n != before {
+				stale.Add(1)
+			}
+		}
+	})
+	return func() (int64, int64) {
+		hotredis.DuringRebuilds(nil)
+		return served.Load(), stale.Load()
 	}
 }
 
@@ -516,18 +527,17 @@ func TestListSlicesAroundOneStep(t *testing.T) {
 }
 
 // TestListLongAppendIsRebuilt appends more than one MULTI/EXEC may carry
-// (over 16 MiB, or over 300,000 values): the list is rebuilt in steps
-// (another client is served meanwhile and sees the old length), the
-// result equals Go's append, the expiry is kept, Append returns the new
-// length, and a write by another program during the rebuild is kept
-// before the appended values or after them, never lost.
+// (over 16 MiB, or over 300,000 values): the list is rebuilt in steps of
+// at most 2 MiB of values (another client is served meanwhile and sees
+// the old length), the result equals Go's append, the expiry is kept,
+// Append returns the new length, and a write by another program during
+// the rebuild is kept before the appended values or after them, never
+// lost. A list over four times longer than the values is not copied: one
+// MULTI/EXEC.
 func TestListLongAppendIsRebuilt(t *testing.T) {
 	l := hotredis.NewList[string](key(t))
 	defer l.Delete(ctx)
-	model := make([]string, 1000)
-	for i := range model {
-		model[i] = strconv.Itoa(i)
-	}
+	model := []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
 	noErr(t, l.Replace(ctx, model...))
 	must[bool](t)(l.Expire(ctx, time.Hour))
 	long := make([]string, 17)
@@ -541,22 +551,28 @@ func TestListLongAppendIsRebuilt(t *testing.T) {
 	rdb := rawClient()
 	defer rdb.Close()
 	for _, tc := range []struct {
-		name string
-		vs   []string
-	}{{"17 values of 1 MiB", long}, {"300,001 values", many}} {
-		tries := hotredis.RebuildTries()
-		before := int64(len(model))
-		var served, stale atomic.Int64
-		hotredis.DuringRebuilds(func() {
-			if n, err := rdb.LLen(ctx, l.Key()).Result(); err == nil {
-				served.Add(1)
-				if n != before {
-					stale.Add(1)
+		name    string
+		vs      []string
+		rebuilt bool
+	}{
+		{"17 values of 1 MiB", long, true},
+		{"300,001 values", many, true},
+		{"17 values of 1 MiB to a list 17,000 times longer", long, false},
+	} {
+		var grew int64 // the most values a step pushed into the scratch list
+		last := int64(-1)
+		done := watchRebuilds(func() (int64, error) {
+			for _, k := range scratchLeft(t, l.Key()) {
+				if n := rdb.LLen(ctx, k).Val(); last >= 0 {
+					grew, last = max(grew, n-last), n
+				} else {
+					last = n
 				}
 			}
-		})
+			return rdb.LLen(ctx, l.Key()).Result()
+		}, int64(len(model)))
 		n, err := l.Append(ctx, tc.vs...)
-		hotredis.DuringRebuilds(nil)
+		served, stale := done()
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
@@ -564,11 +580,14 @@ func TestListLongAppendIsRebuilt(t *testing.T) {
 		if n != len(model) {
 			t.Errorf("%s: Append returned %d, want %d", tc.name, n, len(model))
 		}
-		if hotredis.RebuildTries() == tries || served.Load() == 0 {
-			t.Errorf("%s: not rebuilt in steps (%d rebuilds, %d reads served between steps)", tc.name, hotredis.RebuildTries()-tries, served.Load())
+		if tc.rebuilt && served == 0 || !tc.rebuilt && served > 0 {
+			t.Errorf("%s: %d reads served between rebuild steps, want rebuilt: %v", tc.name, served, tc.rebuilt)
 		}
-		if stale.Load() > 0 {
+		if stale > 0 {
 			t.Errorf("%s: a reader between steps saw a length other than the old one", tc.name)
+		}
+		if len(tc.vs[0]) == 1<<20 && grew > 2 {
+			t.Errorf("%s: a step pushed %d values of 1 MiB, want 2 MiB at most", tc.name, grew)
 		}
 		if got := rdb.LRange(ctx, l.Key(), 0, -1).Val(); !slices.Equal(got, model) {
 			t.Fatalf("%s: %d elements, want %d; first difference at %d", tc.name, len(got), len(model), firstDiff(got, model))

@@ -139,7 +139,7 @@ func (s *String) Repeat(ctx context.Context, n int) (int, error) {
 	if !isBig(err) {
 		return int(r), err
 	}
-	return s.rebuildString(ctx, "Repeat", s.key, s.keys[:1], func(ctx context.Context, b *strBuilder, l int64) error {
+	return s.rebuildString(ctx, "Repeat", &s.object, s.keys[:1], func(ctx context.Context, b *strBuilder, l int64) error {
 		return b.repeat(ctx, &s.object, "Repeat", l, n)
 	})
 }
@@ -151,11 +151,11 @@ func (s *String) Repeat(ctx context.Context, n int) (int, error) {
 // length is written in place (SETRANGE); another rewrite whose result is
 // over 256 KiB is built in steps, as Repeat's.
 func (s *String) SetSlice(ctx context.Context, start, stop int, v string) (int, error) {
-	n, err := asInt(s.script(ctx, scriptStringSetSlice, s.keys[:1], strconv.Itoa(clampIndex(start)), strconv.Itoa(clampIndex(stop)), v, s.stringBound(ctx)))
+	n, err := asInt(s.script(ctx, scriptStringSetSlice, s.keys[:1], strconv.Itoa(clampIndex(start)), strconv.Itoa(clampIndex(stop)), v, s.stringBound(ctx), strconv.Itoa(maxStringLen)))
 	if !isBig(err) {
 		return int(n), err
 	}
-	return s.rebuildString(ctx, "SetSlice", s.key, s.keys[:1], func(ctx context.Context, b *strBuilder, l int64) error {
+	return s.rebuildString(ctx, "SetSlice", &s.object, s.keys[:1], func(ctx context.Context, b *strBuilder, l int64) error {
 		a := pyBound(int64(clampIndex(start)), l)
 		return b.splice(ctx, &s.object, "SetSlice", l, a, max(a, pyBound(int64(clampIndex(stop)), l)), v)
 	})

@@ -15,7 +15,7 @@ import (
 // in a scratch string (see rebuild.go): one step gives it its final
 // length at once (zeros: ~0.5 ms a MiB, what Redis itself takes to make a
 // string that long, and the only step that grows with the result), then
-// steps of stringStep bytes copy the source's bytes, the result's own
+// steps of stepBytes bytes copy the source's bytes, the result's own
 // earlier bytes or the caller's into place (GETRANGE and SETRANGE: ~1.5
 // ms a MiB), and the scratch string is swapped in. Growing it step by
 // step instead would have Redis move it in memory now and then: 270 ms
@@ -26,8 +26,6 @@ var scriptStringStep = lua.Load("string_step")
 const (
 	// stringOneStep is the longest result one script builds.
 	stringOneStep = 256 << 10
-	// stringStep is the most bytes one step writes (~3 ms).
-	stringStep = 2 << 20
 )
 
 // stringBound is the longest result a string script may build:
@@ -45,18 +43,18 @@ type strBuilder struct {
 	src string // the key the source's bytes come from
 }
 
-// rebuildString builds o's string anew in steps with build, which is
-// given the length of the string at src (o's key, or one in its slot),
-// while the keys in watch stay unchanged (the first one's expiry is
-// kept), and returns the new length.
-func (o *object) rebuildString(ctx context.Context, op, src string, watch []string, build func(context.Context, *strBuilder, int64) error) (int, error) {
+// rebuildString builds dst's string (o's own, or one in its slot) anew
+// in steps with build, which is given the length of o's string, the
+// source, while the keys in watch stay unchanged (the first one's expiry
+// is kept), and returns the new length. Errors name o.
+func (o *object) rebuildString(ctx context.Context, op string, dst *object, watch []string, build func(context.Context, *strBuilder, int64) error) (int, error) {
 	var size int64
-	done, err := o.rebuild(ctx, "string", watch, func(ctx context.Context, r *rebuilder) error {
-		n, err := asInt(o.readPrimary(ctx, cmd("STRLEN", []string{src})))
+	done, err := dst.rebuild(ctx, "string", watch, func(ctx context.Context, r *rebuilder) error {
+		n, err := asInt(o.readPrimary(ctx, cmd("STRLEN", o.keys[:1])))
 		if err != nil {
 			return err
 		}
-		if err := build(ctx, &strBuilder{r: r, src: src}, n); err != nil {
+		if err := build(ctx, &strBuilder{r: r, src: o.key}, n); err != nil {
 			return err
 		}
 		size = r.size
@@ -83,11 +81,11 @@ func (b *strBuilder) alloc(ctx context.Context, o *object, op string, n int64) e
 	return err
 }
 
-// copy writes n bytes from offset from at offset to, stringStep bytes a
+// copy writes n bytes from offset from at offset to, stepBytes bytes a
 // step: the source's (op "copy") or the scratch string's own ("self").
 func (b *strBuilder) copy(ctx context.Context, op string, to, from, n int64) error {
 	for n > 0 {
-		k := min(n, stringStep)
+		k := min(n, stepBytes)
 		if _, err := b.r.step(ctx, scriptStringStep, b.src, nil, op,
 			strconv.FormatInt(to, 10), strconv.FormatInt(from, 10), strconv.FormatInt(k, 10)); err != nil {
 			return err
@@ -97,10 +95,10 @@ func (b *strBuilder) copy(ctx context.Context, op string, to, from, n int64) err
 	return nil
 }
 
-// put writes v at offset to, stringStep bytes a step.
+// put writes v at offset to, stepBytes bytes a step.
 func (b *strBuilder) put(ctx context.Context, to int64, v string) error {
 	for len(v) > 0 {
-		k := min(len(v), stringStep)
+		k := min(len(v), stepBytes)
 		if _, err := b.r.step(ctx, scriptStringStep, b.src, nil, "put", strconv.FormatInt(to, 10), v[:k]); err != nil {
 			return err
 		}

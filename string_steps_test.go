@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,25 +32,16 @@ func TestStringLongRewritesMatchTheModelAndLetOthersIn(t *testing.T) {
 	rewritten := func(name, k string, f func() error) {
 		t.Helper()
 		tries := hotredis.RebuildTries()
-		before := int64(len(model))
-		var served, stale atomic.Int64
-		hotredis.DuringRebuilds(func() {
-			if n, err := rdb.StrLen(ctx, s.Key()).Result(); err == nil {
-				served.Add(1)
-				if n != before {
-					stale.Add(1)
-				}
-			}
-		})
+		done := watchRebuilds(func() (int64, error) { return rdb.StrLen(ctx, s.Key()).Result() }, int64(len(model)))
 		err := f()
-		hotredis.DuringRebuilds(nil)
+		served, stale := done()
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if hotredis.RebuildTries() == tries || served.Load() == 0 {
-			t.Errorf("%s: not rebuilt in steps (%d rebuilds, %d reads served between steps)", name, hotredis.RebuildTries()-tries, served.Load())
+		if hotredis.RebuildTries() == tries || served == 0 {
+			t.Errorf("%s: not rebuilt in steps (%d rebuilds, %d reads served between steps)", name, hotredis.RebuildTries()-tries, served)
 		}
-		if stale.Load() > 0 {
+		if stale > 0 {
 			t.Errorf("%s: a reader between steps saw a length other than the old one", name)
 		}
 		noScratch(t, k)

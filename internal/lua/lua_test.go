@@ -3750,12 +3750,12 @@ var cases = []scriptCase{
 		after: []probe{{cmd("EXISTS", "{t}:s"), 0}},
 	},
 
-	// string_concat: KEYS source, destination; ARGV suffix, one-script bound
+	// string_concat: KEYS source, destination; ARGV suffix, one-script bound, max length
 	{
 		script: "string_concat", name: "stores the string and the suffix at the destination",
 		setup: [][]any{{"SET", "{t}:a", "ab"}},
 		keys:  []string{"{t}:a", "{t}:b"},
-		args:  cmd("cd", "100"),
+		args:  cmd("cd", "100", "1000"),
 		want:  4,
 		after: []probe{
 			{cmd("GET", "{t}:b"), "abcd"},
@@ -3766,17 +3766,25 @@ var cases = []scriptCase{
 		script: "string_concat", name: "an empty result deletes the destination",
 		setup: [][]any{{"SET", "{t}:b", "old"}},
 		keys:  []string{"{t}:a", "{t}:b"},
-		args:  cmd("", "100"),
+		args:  cmd("", "100", "1000"),
 		want:  0,
 		after: []probe{{cmd("EXISTS", "{t}:b"), 0}},
 	},
 
 	{
-		script: "string_concat", name: "BIG beyond the one-script bound, changing nothing",
+		script: "string_concat", name: "BIG beyond the one-script bound, max length, changing nothing",
 		setup: [][]any{{"SET", "{t}:a", "abc"}},
 		keys:  []string{"{t}:a", "{t}:b"},
-		args:  cmd("de", "4"),
+		args:  cmd("de", "4", "1000"),
 		want:  errReply("BIG"),
+		after: []probe{{cmd("EXISTS", "{t}:b"), 0}},
+	},
+	{
+		script: "string_concat", name: "TOOBIG beyond the largest length, whatever the bound",
+		setup: [][]any{{"SET", "{t}:a", "abc"}},
+		keys:  []string{"{t}:a", "{t}:b"},
+		args:  cmd("de", "1000", "4"),
+		want:  errReply("TOOBIG"),
 		after: []probe{{cmd("EXISTS", "{t}:b"), 0}},
 	},
 
@@ -3869,12 +3877,12 @@ var cases = []scriptCase{
 		after: []probe{{cmd("GET", "{t}:s"), "abcdef"}},
 	},
 
-	// string_set_slice: KEYS string; ARGV start, stop, value, one-script bound
+	// string_set_slice: KEYS string; ARGV start, stop, value, one-script bound, max length
 	{
 		script: "string_set_slice", name: "a shorter value shrinks the string, keeping the expiry",
 		setup: [][]any{{"SET", "{t}:s", "abcdef", "PX", 100000}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("0", "5", "X", "100"),
+		args:  cmd("0", "5", "X", "100", "1000"),
 		want:  2,
 		after: []probe{
 			{cmd("GET", "{t}:s"), "Xf"},
@@ -3885,7 +3893,7 @@ var cases = []scriptCase{
 		script: "string_set_slice", name: "a value of the slice's length overwrites in place",
 		setup: [][]any{{"SET", "{t}:s", "abcdef"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("1", "3", "XY", "100"),
+		args:  cmd("1", "3", "XY", "100", "1000"),
 		want:  6,
 		after: []probe{{cmd("GET", "{t}:s"), "aXYdef"}},
 	},
@@ -3893,7 +3901,7 @@ var cases = []scriptCase{
 		script: "string_set_slice", name: "a stop before the start inserts",
 		setup: [][]any{{"SET", "{t}:s", "abc"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("2", "1", "X", "100"),
+		args:  cmd("2", "1", "X", "100", "1000"),
 		want:  4,
 		after: []probe{{cmd("GET", "{t}:s"), "abXc"}},
 	},
@@ -3901,7 +3909,7 @@ var cases = []scriptCase{
 		script: "string_set_slice", name: "negative and out-of-range bounds clamp",
 		setup: [][]any{{"SET", "{t}:s", "abcdef"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("-2", "100", "Z", "100"),
+		args:  cmd("-2", "100", "Z", "100", "1000"),
 		want:  5,
 		after: []probe{{cmd("GET", "{t}:s"), "abcdZ"}},
 	},
@@ -3909,22 +3917,22 @@ var cases = []scriptCase{
 		script: "string_set_slice", name: "an empty result deletes the string",
 		setup: [][]any{{"SET", "{t}:s", "ab"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("0", "2", "", "100"),
+		args:  cmd("0", "2", "", "100", "1000"),
 		want:  0,
 		after: []probe{{cmd("EXISTS", "{t}:s"), 0}},
 	},
 	{
 		script: "string_set_slice", name: "a missing string reads as empty",
 		keys:  []string{"{t}:s"},
-		args:  cmd("5", "9", "hi", "100"),
+		args:  cmd("5", "9", "hi", "100", "1000"),
 		want:  2,
 		after: []probe{{cmd("GET", "{t}:s"), "hi"}},
 	},
 	{
-		script: "string_set_slice", name: "BIG when a rewrite is beyond the one-script bound, changing nothing",
+		script: "string_set_slice", name: "BIG when a rewrite is beyond the one-script bound, max length, changing nothing",
 		setup: [][]any{{"SET", "{t}:s", "abcdef"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("1", "2", "XYZ", "7"),
+		args:  cmd("1", "2", "XYZ", "7", "1000"),
 		want:  errReply("BIG"),
 		after: []probe{{cmd("GET", "{t}:s"), "abcdef"}},
 	},
@@ -3932,9 +3940,17 @@ var cases = []scriptCase{
 		script: "string_set_slice", name: "an overwrite in place is not bounded",
 		setup: [][]any{{"SET", "{t}:s", "abcdef"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("1", "4", "XYZ", "2"),
+		args:  cmd("1", "4", "XYZ", "2", "1000"),
 		want:  6,
 		after: []probe{{cmd("GET", "{t}:s"), "aXYZef"}},
+	},
+	{
+		script: "string_set_slice", name: "TOOBIG beyond the largest length, whatever the bound",
+		setup: [][]any{{"SET", "{t}:s", "abcdef"}},
+		keys:  []string{"{t}:s"},
+		args:  cmd("1", "2", "XYZ", "1000", "7"),
+		want:  errReply("TOOBIG"),
+		after: []probe{{cmd("GET", "{t}:s"), "abcdef"}},
 	},
 
 	// string_step: KEYS source, scratch; ARGV size, ttl, step, args

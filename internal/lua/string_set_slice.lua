@@ -4,8 +4,9 @@
 -- libs: index_lib
 -- KEYS[1] the string (missing reads as "")
 -- ARGV[1] start, ARGV[2] stop, ARGV[3] value, ARGV[4] the longest result this script
--- rewrites the string into
--- Reply: the new length; a BIG error (nothing changes) when the string must be rewritten
+-- rewrites the string into, ARGV[5] the largest length allowed
+-- Reply: the new length; a TOOBIG error (nothing changes) when the result would be
+-- longer than ARGV[5]; a BIG error (nothing changes) when the string must be rewritten
 -- and the result would be longer than ARGV[4], which the caller then builds in steps
 -- (string_step). An empty result deletes the key, as HOT Redis never stores an empty
 -- string.
@@ -18,6 +19,9 @@ local v = ARGV[3]
 if #v == b - a then -- same length: overwrite in place
   if #v > 0 then redis.call('SETRANGE', KEYS[1], a, v) end
   return n
+end
+if n - (b - a) + #v > tonumber(ARGV[5]) then
+  return redis.error_reply('TOOBIG the result would exceed ' .. ARGV[5] .. ' bytes')
 end
 if n - (b - a) + #v > tonumber(ARGV[4]) then
   return redis.error_reply('BIG the result is to be built in steps')
