@@ -106,3 +106,45 @@ func TestOptimisticCommitPastTheDeadlineIsUnknown(t *testing.T) {
 	}
 	waitFor(t, func() bool { return srv.GoRedis().Get(ctx, n.Key()).Val() == "11" })
 }
+
+// TestOptimisticDoesNotWaitForAStalledUnwatch: an optimistic transaction
+// whose fn gives up returns its error by the deadline while the UNWATCH
+// after it is held (it waited for the client's 10 s connection timeout);
+// one that commits sends no UNWATCH at all (EXEC ended the watch), so it
+// returns at once even without a deadline.
+func TestOptimisticDoesNotWaitForAStalledUnwatch(t *testing.T) {
+	n, c, p, _ := proxiedInt(t)
+	p.StallOn(hotredistest.ToServer, "UNWATCH")
+	short, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	errNo := errors.New("no, thanks")
+	start := time.Now()
+	err := c.Optimistic(short, func(ctx context.Context) error {
+		if _, err := n.Load(ctx); err != nil {
+			return err
+		}
+		return errNo
+	}, n)
+	if took := time.Since(start); !errors.Is(err, errNo) || took > 5*time.Second {
+		t.Errorf("Optimistic whose UNWATCH is held = %v after %v; want fn's error by the 500 ms deadline", err, took)
+	}
+	p.Resume(hotredistest.ToServer)
+
+	n2, c2, p2, _ := proxiedInt(t)
+	p2.StallOn(hotredistest.ToServer, "UNWATCH")
+	defer p2.Resume(hotredistest.ToServer)
+	start = time.Now()
+	err = c2.Optimistic(context.Background(), func(ctx context.Context) error {
+		v, err := n2.Load(ctx)
+		if err != nil {
+			return err
+		}
+		return n2.Store(ctx, v+10)
+	}, n2)
+	if took := time.Since(start); err != nil || took > 5*time.Second {
+		t.Errorf("committing Optimistic with UNWATCH held = %v after %v; want nil at once: EXEC ends the watch", err, took)
+	}
+	if v := must[int64](t)(n2.Load(ctx)); v != 11 {
+		t.Errorf("value after the commit = %d, want 11", v)
+	}
+}

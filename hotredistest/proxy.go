@@ -1,11 +1,13 @@
 package hotredistest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -25,7 +27,7 @@ const (
 
 // Proxy forwards TCP connections from its own loopback address to a
 // target, usually a Server's Addr, and makes network faults on demand: a
-// stalled direction (Stall, Resume) or cut connections (Cut). Clients dial
+// stalled direction (Stall, StallOn, Resume) or cut connections (Cut). Clients dial
 // Addr instead of the server's address. It is safe for concurrent use.
 type Proxy struct {
 	target string
@@ -34,11 +36,18 @@ type Proxy struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // the accept loop and every connection's goroutines
 
-	mu      sync.Mutex
-	moved   *sync.Cond // broadcast when stalled changes or links are cut
-	stalled Direction
-	links   map[*link]struct{}
-	closed  bool
+	mu       sync.Mutex
+	moved    *sync.Cond // broadcast when stalled changes or links are cut
+	stalled  Direction
+	triggers []trigger // StallOn's, not fired yet
+	links    map[*link]struct{}
+	closed   bool
+}
+
+// trigger is a StallOn waiting for its pattern.
+type trigger struct {
+	d       Direction
+	pattern []byte
 }
 
 // link is one connection through the proxy: a client's and the proxy's
@@ -94,6 +103,40 @@ func (p *Proxy) Stall(d Direction) {
 	p.mu.Lock()
 	p.stalled |= d
 	p.mu.Unlock()
+}
+
+// StallOn stalls direction d, as Stall does, as soon as bytes flowing
+// that way on any connection contain pattern: the read that completes it
+// is held, with everything after it, until Resume. It fires once; each
+// call adds one. In RESP a command's name is a string of its own, so
+// StallOn(ToServer, "UNWATCH") holds the first UNWATCH a client sends
+// (with whatever it wrote in the same breath) and lets every command
+// before it through: a fault at one precise step of a client's work.
+func (p *Proxy) StallOn(d Direction, pattern string) {
+	p.mu.Lock()
+	p.triggers = append(p.triggers, trigger{d, []byte(pattern)})
+	p.mu.Unlock()
+}
+
+// fire stalls direction d if a trigger's pattern is in seen (the end of
+// what went before and the chunk just read, in that direction).
+func (p *Proxy) fire(d Direction, seen []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, t := range p.triggers {
+		if t.d&d != 0 && bytes.Contains(seen, t.pattern) {
+			p.stalled |= d
+			p.triggers = slices.Delete(p.triggers, i, i+1)
+			return
+		}
+	}
+}
+
+// armed reports whether a StallOn waits.
+func (p *Proxy) armed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.triggers) > 0
 }
 
 // Resume forwards, in order, the bytes held by Stall in direction d and
@@ -186,8 +229,15 @@ func (p *Proxy) serve(l *link) {
 // and returns.
 func (p *Proxy) pipe(l *link, d Direction, src, dst net.Conn) {
 	buf := make([]byte, 32<<10)
+	var seen []byte // the end of the last read and this one, for StallOn
 	for {
 		n, err := src.Read(buf)
+		if n > 0 && p.armed() {
+			const keep = 256 // of the last read: a pattern may straddle two
+			seen = append(seen[max(0, len(seen)-keep):], buf[:n]...)
+			p.fire(d, seen)
+			seen = slices.Clip(seen[max(0, len(seen)-keep):])
+		}
 		if !p.hold(l, d) {
 			return
 		}

@@ -116,6 +116,36 @@ func TestProxyStallToServer(t *testing.T) {
 	}
 }
 
+// TestProxyStallOn: commands before the pattern pass, the one carrying it
+// is held (and everything after it) until Resume, which delivers it; the
+// trigger fires once.
+func TestProxyStallOn(t *testing.T) {
+	s := hotredistest.NewServer(t)
+	p := hotredistest.NewProxy(t, s.Addr)
+	rdb, direct := goRedis(t, p.Addr()), goRedis(t, s.Addr)
+	p.StallOn(hotredistest.ToServer, "the-marker")
+	if err := rdb.Set(within(t, 2*time.Second), "before", "1", 0).Err(); err != nil {
+		t.Fatalf("SET before the pattern: %v", err)
+	}
+	if err := rdb.Set(within(t, 200*time.Millisecond), "held", "the-marker", 0).Err(); err == nil {
+		t.Fatal("SET carrying the pattern succeeded")
+	}
+	if n, err := direct.Exists(ctx, "held").Result(); err != nil || n != 0 {
+		t.Fatalf("during the stall: EXISTS = %d, %v; want the SET held", n, err)
+	}
+	if err := goRedis(t, p.Addr()).Ping(within(t, 200*time.Millisecond)).Err(); err == nil {
+		t.Fatal("PING on another connection during the stall succeeded")
+	}
+	p.Resume(hotredistest.ToServer)
+	eventually(t, 2*time.Second, "held SET not delivered after Resume", func() bool {
+		return direct.Get(ctx, "held").Val() == "the-marker"
+	})
+	rdb2 := goRedis(t, p.Addr())
+	if err := rdb2.Set(within(t, 2*time.Second), "again", "the-marker", 0).Err(); err != nil {
+		t.Fatalf("the pattern again, after the trigger fired: %v", err)
+	}
+}
+
 // A connection made during a stall is accepted, and its bytes are held,
 // all of them and in order, until Resume.
 func TestProxyStallKeepsOrder(t *testing.T) {

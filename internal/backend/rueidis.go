@@ -511,7 +511,13 @@ func (r *Rueidis) watch(ctx context.Context, keys []string, fn func(Conn) error)
 					return convertErr(err)
 				}
 			}
-			defer dc.Do(context.WithoutCancel(ctx), dc.B().Unwatch().Build())
+			defer func() {
+				// EXEC, aborted or not, unwatched every key: another
+				// round trip would only delay the caller.
+				if !c.execed.Load() {
+					dc.Do(context.WithoutCancel(ctx), dc.B().Unwatch().Build())
+				}
+			}()
 			return fn(c)
 		})
 		// A connection found dead before anything went on it (see unsent):
@@ -532,9 +538,10 @@ func (r *Rueidis) watch(ctx context.Context, keys []string, fn func(Conn) error)
 
 // rueidisConn is the connection of an optimistic transaction.
 type rueidisConn struct {
-	c    rueidis.DedicatedClient
-	used atomic.Bool           // a call was made on it
-	dead atomic.Pointer[error] // the first call's error, when it went unsent
+	c      rueidis.DedicatedClient
+	used   atomic.Bool           // a call was made on it
+	dead   atomic.Pointer[error] // the first call's error, when it went unsent
+	execed atomic.Bool           // its last call was an EXEC that replied
 }
 
 // sent notes the outcome of a call on c.
@@ -545,6 +552,7 @@ func (c *rueidisConn) sent(err error) {
 }
 
 func (c *rueidisConn) DoMulti(ctx context.Context, cmds []Cmd) []Result {
+	c.execed.Store(false) // (a WATCH among cmds, say)
 	rs := doMultiRueidis(ctx, c.c, cmds, false, false)
 	if len(rs) > 0 {
 		c.sent(rs[0].Err) // (a batch's first write failing sent none of it)
@@ -555,6 +563,7 @@ func (c *rueidisConn) DoMulti(ctx context.Context, cmds []Cmd) []Result {
 func (c *rueidisConn) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
 	rs, err := execRueidis(ctx, c.c, cmds, false)
 	c.sent(err)
+	c.execed.Store(err == nil || errors.Is(err, ErrTxAborted))
 	return rs, atDeadline(ctx, err)
 }
 
