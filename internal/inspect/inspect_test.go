@@ -93,6 +93,10 @@ func TestRecognize(t *testing.T) {
 		{"a queue with an overdue take", [][]any{{"ZADD", "{k}:reserved", "1", "t1"}, {"RPUSH", "{k}:reserved:t1", "x"}}, "k",
 			inspect.KindQueue, nil, "overdue by"},
 		{"nothing", nil, "k", inspect.KindNone, nil, `: no such key`},
+		{"a semaphore whose state key is not a hash", [][]any{{"ZADD", "k", "1", "x"}, {"SET", "{k}:fence", "5"}, {"SET", "{k}:state", "oops"}},
+			"k", inspect.KindSemaphore, []string{"Semaphore", "BoundedSemaphore"}, "fencing counter 5"},
+		{"a runner's name that is a terminal escape", [][]any{{"SET", "{k}:runner", "\x1b[2Jgone"}, {"PEXPIRE", "{k}:runner", "60000"}},
+			"k", inspect.KindOnce, []string{"Once"}, `runner "\x1b[2Jgone"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := t.Context()

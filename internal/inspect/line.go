@@ -86,7 +86,7 @@ func (r *reader) line(ctx context.Context, o *Object, p *probe) error {
 	if sem {
 		l.Holders = append(l.Holders, r.semHolders(holders.Val(), ids, vals(perms, 2*len(ids)), granted.Val())...)
 		l.MoreHolders = nHold.Val() - int64(len(ids))
-		t := totals.Val()
+		t := vals(totals, 2) // (empty when refused: a wrong type, an ACL)
 		l.PermitsHeld, l.PermitsAdded = intOf(t[0]), intOf(t[1])
 	}
 	for _, h := range l.Holders {

@@ -29,7 +29,7 @@ func (r *reader) waitGroup(ctx context.Context, o *Object, p *probe) error {
 	if err != nil {
 		return err
 	}
-	v := hm.Val()
+	v := vals(hm, 2)
 	w := &WaitGroup{Count: intOf(v[0]), Lost: intOf(v[1])}
 	w.Members = r.members(members.Val())
 	w.MoreMembers = n.Val() - int64(len(w.Members))

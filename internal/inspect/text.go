@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // WriteText writes o for people: a headline, then the details indented.
@@ -88,10 +89,10 @@ func (t *text) object(o *Object) {
 			t.f("%s %s: not done, not running\n", kind, q)
 		}
 		if c.Runner != "" {
-			t.f("  runner %s, lease %s left\n", c.Runner, optDur(c.RunnerLeaseLeft, "no expiry"))
+			t.f("  runner %s, lease %s left\n", printable(c.Runner), optDur(c.RunnerLeaseLeft, "no expiry"))
 		}
 		if c.LastRun != "" {
-			t.f("  latest run: %s\n", c.LastRun)
+			t.f("  latest run: %s\n", printable(c.LastRun))
 		}
 	case KindEvent:
 		state := "clear"
@@ -307,12 +308,21 @@ func (t *text) footer(o *Object) {
 	}
 }
 
+// printable returns s as it is when every rune of it prints, else quoted,
+// so that what a key holds cannot send a terminal escape sequences.
+func printable(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) < 0 {
+		return s
+	}
+	return strconv.Quote(s)
+}
+
 // who describes a holder or waiter.
 func who(w Who) string {
 	if w.Host == "" {
 		return shortID(w.ID)
 	}
-	s := fmt.Sprintf("%s on %s pid %d", w.Short(), w.Host, w.PID)
+	s := fmt.Sprintf("%s on %s pid %d", w.Short(), printable(w.Host), w.PID)
 	if w.Label != "" {
 		s += fmt.Sprintf(" label %q", w.Label)
 	}
