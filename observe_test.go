@@ -454,3 +454,31 @@ func BenchmarkObserver(b *testing.B) {
 		})
 	}
 }
+
+// TestObserverOnceWaitEndsWhenTheWaiterRuns: a Do that waited for a
+// runner that died, then ran f itself, reports its wait up to the moment
+// it took over, acquired: not f's run, nor f's error.
+func TestObserverOnceWaitEndsWhenTheWaiterRuns(t *testing.T) {
+	c, rec := observedClient(t)
+	k := key(t)
+	noErr(t, srv.GoRedis().Set(ctx, k+":runner", "a-dead-runner", 300*time.Millisecond).Err())
+	o := hotredis.NewOnce(k, hotredis.WithClient(c))
+	defer o.Reset(ctx)
+	var ranAt time.Time
+	start := time.Now()
+	err := o.Do(ctx, func(context.Context) error {
+		ranAt = time.Now()
+		time.Sleep(500 * time.Millisecond)
+		return errors.New("boom")
+	})
+	if err == nil || ranAt.IsZero() {
+		t.Fatalf("Do = %v, f ran: %v; want f's error from a run of its own", err, !ranAt.IsZero())
+	}
+	ws := rec.waitsOn(k)
+	if len(ws) != 1 {
+		t.Fatalf("%d waits reported, want 1: %+v", len(ws), ws)
+	}
+	if w := ws[0]; w.Outcome != hotredis.WaitAcquired || w.Err != nil || w.Waited > ranAt.Sub(start) {
+		t.Errorf("wait %v (%s, %v); want acquired, no error, at most the %v until f ran", w.Waited, w.Outcome, w.Err, ranAt.Sub(start))
+	}
+}

@@ -98,6 +98,9 @@ func (o *Once) Do(ctx context.Context, f func(context.Context) error) (err error
 		case int64(1):
 			return nil
 		case int64(0):
+			// A wait for another runner ends here: its time is not f's.
+			o.waited(ctx, "Do", since, nil)
+			since = time.Time{}
 			return o.run(ctx, id, start, f)
 		case int64(3):
 			if len(r) < 3 {
