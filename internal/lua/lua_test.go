@@ -3427,6 +3427,14 @@ var cases = []scriptCase{
 		after: []probe{{cmd("SMEMBERS", "{t}:s"), members("a", "c")}},
 	},
 	{
+		script: "set_store", name: "xor with the set itself among the others toggles by its members before the change",
+		setup: [][]any{{"SADD", "{t}:s", "1", "2"}, {"SADD", "{t}:o", "2", "3"}},
+		keys:  []string{"{t}:s", "{t}:tmp", "{t}:o", "{t}:s"},
+		args:  cmd("xor", "1", "0"),
+		want:  2,
+		after: []probe{{cmd("SMEMBERS", "{t}:s"), members("2", "3")}},
+	},
+	{
 		script: "set_store", name: "BIG when the other sets hold more members than the limit, changing nothing",
 		setup: [][]any{{"SADD", "{t}:s", "a"}, {"SADD", "{t}:o", "b", "c"}},
 		keys:  []string{"{t}:s", "{t}:tmp", "{t}:o"},

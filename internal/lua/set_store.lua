@@ -66,6 +66,19 @@ local function each(key, f)
   until cursor == '0'
 end
 
+-- The set's own members before any change, when it is among the others of a
+-- symmetric difference: s ^ a ^ s toggles by the s it began as, as Python's
+-- and the read's (set_read) do.
+local before
+if op == 'xor' then
+  for i = first, #KEYS do
+    if KEYS[i] == dst then
+      before = redis.call('SMEMBERS', dst)
+      break
+    end
+  end
+end
+
 for i = first, #KEYS do
   local src = KEYS[i]
   if op == 'union' then
@@ -80,7 +93,8 @@ for i = first, #KEYS do
     end
   elseif op == 'xor' then
     -- SMEMBERS, not SSCAN: a member seen twice would be toggled twice.
-    local all = redis.call('SMEMBERS', src)
+    local all = before
+    if src ~= dst then all = redis.call('SMEMBERS', src) end
     for a = 1, #all, chunk do
       local b = math.min(a + chunk - 1, #all)
       local here = redis.call('SMISMEMBER', dst, unpack(all, a, b))
