@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"math"
 	"math/big"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hotredis/hotredis/internal/backend"
@@ -138,11 +140,69 @@ func (c *Counter[K]) update(ctx context.Context, counts map[K]int64, sign int64)
 			return r.apply(ctx, scriptHashStep, "incr", c.key, args[1:], 2)
 		})
 		if done || err != nil {
-			return err
+			return c.countErr(ctx, err, fieldsOf(args[1:]), c.key)
 		}
 	}
 	_, err := c.script(ctx, scriptCounterUpdate, c.keys[:1], args...)
+	return c.countErr(ctx, err, fieldsOf(args[1:]), c.key)
+}
+
+// fieldsOf returns the fields of pairs (field, value, ...).
+func fieldsOf(pairs []string) []string {
+	fs := make([]string, 0, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		fs = append(fs, pairs[i])
+	}
+	return fs
+}
+
+// countErr gives a counter script's refusal of a stored count that is not
+// an integer the *DecodeError that Get's would be: a NOTINT names one of
+// keys and the value; HINCRBY's refusal does not, and the count is looked
+// for among fields (an error path: the update changed nothing). Other
+// errors pass unchanged.
+func (c *Counter[K]) countErr(ctx context.Context, err error, fields []string, keys ...string) error {
+	var de *DecodeError
+	if !errors.Is(err, ErrDecode) || errors.As(err, &de) {
+		return err
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, "NOTINT "); i >= 0 {
+		rest := msg[i+len("NOTINT "):]
+		for _, k := range keys {
+			mid := " of " + k + " holds "
+			j := strings.Index(rest, mid)
+			if j < 0 {
+				continue
+			}
+			f, v := strings.TrimPrefix(rest[:j], "field "), rest[j+len(mid):]
+			if e := strings.LastIndex(v, ", not an integer"); e >= 0 {
+				v = v[:e]
+			}
+			return decodeError(k, v, "int64", fmt.Errorf("%s does not hold an integer count", f))
+		}
+	}
+	for len(fields) > 0 {
+		n := min(len(fields), chunkSize)
+		vs, e := asArray(c.read(ctx, cmdArgs("HMGET", c.keys[:1], fields[:n])))
+		if e != nil {
+			return err
+		}
+		for i, v := range vs {
+			if s, ok, _ := asString(v, nil); ok && !isCount(s) {
+				return decodeError(c.key, s, "int64", fmt.Errorf("field %q does not hold an integer count", fields[i]))
+			}
+		}
+		fields = fields[n:]
+	}
 	return err
+}
+
+// isCount reports whether s is a count as Redis stores one: a decimal
+// int64 without sign or zeros it need not have.
+func isCount(s string) bool {
+	n, err := strconv.ParseInt(s, 10, 64)
+	return err == nil && strconv.FormatInt(n, 10) == s
 }
 
 // IntersectionUpdate keeps, for each element, the smaller of its count here
@@ -196,11 +256,12 @@ func (c *Counter[K]) combineCounts(ctx context.Context, op string, counts map[K]
 // most oneStepMax fields (the script itself counts them, and refuses with
 // BIG, changing nothing, when there are more), or inside a transaction;
 // otherwise the counter is rebuilt in bounded steps.
-func (c *Counter[K]) combine(ctx context.Context, op string, other *Counter[K], pairs []string) error {
+func (c *Counter[K]) combine(ctx context.Context, op string, other *Counter[K], pairs []string) (err error) {
 	ks := c.keys[:1]
 	if other != nil {
 		ks = []string{c.key, other.key}
 	}
+	defer func() { err = c.countErr(ctx, err, fieldsOf(pairs), ks...) }()
 	inTx := c.queuing(ctx)
 	limit := strconv.Itoa(oneStepMax)
 	if inTx {
@@ -400,7 +461,7 @@ func (c *Counter[K]) stretches(ctx context.Context, s *lua.Script, lead []string
 		args := append(append([]string{}, lead...), cursor, strconv.Itoa(budget), strconv.Itoa(chunkSize))
 		arr, err := asArray(c.script(ctx, s, c.keys[:1], args...))
 		if err != nil {
-			return "", err
+			return "", c.countErr(ctx, err, nil, c.key)
 		}
 		if len(arr) == 0 {
 			return "", wrapErr(c.kind, c.key, fmt.Errorf("%w: empty %s reply", errReply, s.Name))

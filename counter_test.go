@@ -362,9 +362,16 @@ func TestCounterBadInput(t *testing.T) {
 	_, checks["MostCommon"] = bad.MostCommon(ctx, 1)
 	_, checks["Total"] = bad.Total(ctx)
 	_, checks["Items"] = bad.Items(ctx)
+	many := map[string]int64{"junk": 1}
+	for i := range 5000 {
+		many[strconv.Itoa(i)] = 1
+	}
+	checks["Update of 5,000 (in steps)"] = bad.Update(ctx, many)
+	checks["IntersectionUpdateCounts of 5,000 (in steps)"] = bad.IntersectionUpdateCounts(ctx, many)
 	for name, err := range checks {
-		if !errors.Is(err, hotredis.ErrDecode) {
-			t.Errorf("%s with a non-integer count: %v, want ErrDecode", name, err)
+		var de *hotredis.DecodeError
+		if !errors.Is(err, hotredis.ErrDecode) || !errors.As(err, &de) || de.Key != bad.Key() || de.Value != "1.5" {
+			t.Errorf("%s with a non-integer count: %v, want a *DecodeError of %q holding \"1.5\"", name, err, bad.Key())
 		}
 	}
 	after, _ := rdb.HGetAll(ctx, bad.Key()).Result()
