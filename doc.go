@@ -74,8 +74,12 @@
 // bounded steps of a millisecond or so, while the key is WATCHed, and
 // swapped in with one O(1) MULTI/EXEC that keeps the expiry. Other clients
 // keep being served; readers see the old value or the new one, never a
-// mix; a concurrent write makes the build start over. Inside a transaction,
-// where a change cannot be split, each change is one script.
+// mix; a concurrent write makes the build start over, and after 3 aborted
+// attempts a Set, Map or Counter change runs as one long script or
+// MULTI/EXEC while a List or String rewrite fails with ErrTxConflict.
+// Inside a transaction, where a change cannot be split, each change is one
+// script (List Reverse, Repeat and SetSlice fail the commit beyond 100,000
+// elements).
 //
 // # Queues
 //
@@ -148,21 +152,25 @@
 // the network stalled. A change whose reply did not come back by then, or
 // was lost with its connection, returns an error wrapping both
 // ErrUnknownOutcome and the cause (the context's error, or the
-// connection's): it may or may not have been applied. What can be undone is undone in the
-// background (a lock granted to a caller that gave up is released, a taken
-// item goes back); a release whose outcome is unknown stops renewing, so
+// connection's): it may or may not have been applied. What can be undone
+// is undone in the background, and then the error is the context's or the
+// connection's alone (a lock granted to a caller that gave up is released,
+// a taken item goes back, a Join leaves); a release whose outcome is unknown stops renewing, so
 // the lease bounds it. A call that waits (Get, Acquire, Wait, Join, a
 // full queue's Put) rides out a lost connection: it gives back what the
 // lost round trip may have taken and waits on, on a new connection, while
 // the server is out of reach for less than Options.MaxOutage (10 seconds
-// by default). No script does unbounded work, whatever its arguments. See the README for each operation's behaviour under a lost
-// reply, a stall and a dead process, with measured figures.
+// by default). No script does unbounded work, whatever its arguments (the
+// README lists the few steps that grow with an input). See the README for
+// each operation's behaviour under a lost reply, a stall and a dead
+// process, with measured figures.
 //
 // # Clients
 //
 // Configure sets the package's default client (REDIS_URL, or
 // 127.0.0.1:6379, when nothing is configured); NewClient makes one for a
-// single server, a Cluster (several Addrs) or Sentinel (MasterName), with
+// single server, a Cluster (found from one or more Addrs) or Sentinel
+// (MasterName), with
 // ACL users and TLS; WrapGoRedis uses a go-redis client you already have.
 // WithClient binds an object to a client. The default backend, rueidis,
 // pipelines the commands of concurrent goroutines on shared connections.
@@ -178,7 +186,9 @@
 //
 // Transaction applies every write its function makes, all at once, in one
 // MULTI/EXEC round trip, or none when the function returns an error;
-// reads inside fail with ErrInTransaction. Optimistic reads live, watching
+// reads inside fail with ErrInTransaction. A command that fails inside
+// EXEC (a wrong type, say) does not stop the others: Redis applies them,
+// and Transaction returns the first error. Optimistic reads live, watching
 // what it reads, and retries the function when a watched key changed
 // before its writes commit; with no writes, it still confirms that its
 // reads were one snapshot.

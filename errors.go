@@ -9,7 +9,8 @@ import (
 )
 
 // Sentinel errors. Every error a method returns wraps at most one of these
-// and names the key it concerns, so test with errors.Is.
+// (ErrUnknownOutcome may also wrap ErrClosed: a write on its way when the
+// client closed) and names the key it concerns, so test with errors.Is.
 var (
 	// ErrEmpty: a pop or non-blocking get found no item.
 	ErrEmpty = errors.New("hotredis: empty")

@@ -35,9 +35,9 @@ type Observer interface {
 	// Wait is called when a call that had to wait ends its wait: an
 	// Acquire of a Lock, RLock, RWLock, Semaphore or BoundedSemaphore
 	// that found it taken, a queue's Get, GetMany or Reserve that found
-	// it empty, a Put that found it full, a Join. ctx is the caller's.
-	// (The waits of WaitGroup, Once, Event and Barrier show as their
-	// blocking round trips only.)
+	// it empty, a Put that found it full, a Join, and the waits of
+	// WaitGroup.Wait, Once.Do (for another runner), Event.Wait and
+	// Barrier.Wait. ctx is the caller's.
 	Wait(ctx context.Context, w WaitEvent)
 	// Lease is called when a handle's holding of a Lock, RLock, RWLock,
 	// Semaphore or BoundedSemaphore begins, is renewed by its watchdog,
@@ -71,7 +71,7 @@ type OperationEnd struct {
 	Err error
 	// Retries counts the commands sent again: refused with TRYAGAIN while
 	// a Cluster slot moved, or with NOSCRIPT after the server lost its
-	// script cache.
+	// script cache, and reads sent again after their connection failed.
 	Retries int
 }
 

@@ -15,13 +15,14 @@
 // round trip has error status and error.type. A call that had to wait (a
 // Lock's Acquire, a queue's Get...) adds an internal span "<method> wait"
 // covering the wait, with its outcome; the lease of a lock or semaphore
-// adds events (hotredis.lease.acquired, .handed-off, .released, .lost) to
-// the span of the call that changed it.
+// adds events (hotredis.lease.acquired, .handed-off, .renewed, .released,
+// .lost) to the span of the call that changed it (renewals, and leases the
+// watchdog finds lost, to the watchdog's context).
 //
 // Metrics:
 //
 //	db.client.operation.duration  histogram (s)  per round trip, by hotredis.type, db.operation.name, hotredis.outcome (ok, error, timeout, cancelled), error.type, hotredis.blocking
-//	hotredis.wait.duration        histogram (s)  waits of locks, semaphores and queues, by hotredis.type, db.operation.name, hotredis.outcome (acquired, handed-off, timeout, cancelled, error)
+//	hotredis.wait.duration        histogram (s)  waits of locks, semaphores, queues, WaitGroup, Once, Event and Barrier, by hotredis.type, db.operation.name, hotredis.outcome (acquired, handed-off, timeout, cancelled, error)
 //	hotredis.handoff.duration     histogram (s)  from a release to the wake of the waiter it handed the lock or permits to (about 1 ms resolution), by hotredis.type
 //	hotredis.lease.hold.duration  histogram (s)  how long a lock or a semaphore handle's permits were held, by hotredis.type, hotredis.lease.end (released, lost)
 //	hotredis.lease.lost           counter        leases lost (run out, or taken away), by hotredis.type
@@ -57,7 +58,7 @@ const (
 	KeyKey      = attribute.Key("hotredis.key")       // the object's key
 	OutcomeKey  = attribute.Key("hotredis.outcome")   // how a round trip or a wait ended
 	BlockingKey = attribute.Key("hotredis.blocking")  // a server-side wait of a blocking call
-	RetriesKey  = attribute.Key("hotredis.retries")   // commands sent again (TRYAGAIN, NOSCRIPT)
+	RetriesKey  = attribute.Key("hotredis.retries")   // commands sent again (TRYAGAIN, NOSCRIPT, a read after its connection failed)
 	LeaseEndKey = attribute.Key("hotredis.lease.end") // released or lost
 	TokenKey    = attribute.Key("hotredis.token")     // a lease's fencing token
 )
