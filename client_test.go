@@ -321,3 +321,21 @@ func TestConfigure(t *testing.T) {
 		t.Fatalf("the configured server holds %d elements, want 1", n)
 	}
 }
+
+// TestPipelinedScriptAfterFlushIsSentOnceInFull: a pipeline's script the
+// server lost (SCRIPT FLUSH) is sent again once, in full (its EVALSHA
+// again would only hear NOSCRIPT again).
+func TestPipelinedScriptAfterFlushIsSentOnceInFull(t *testing.T) {
+	srv := hotredistest.NewServer(t)
+	c, err := hotredis.NewClient(hotredis.Options{Addrs: []string{srv.Addr}})
+	noErr(t, err)
+	defer c.Close()
+	s := hotredis.NewString(key(t), hotredis.WithClient(c))
+	noErr(t, s.Set(ctx, "hello"))
+	must[string](t)(s.Slice(ctx, -5, 1)) // loads string_slice
+	noErr(t, srv.GoRedis().ScriptFlush(ctx).Err())
+	got, retries := hotredis.PipelinedSliceRetries(ctx, c, s.Key())
+	if len(got) != 2 || got[0] != "h" || got[1] != "h" || retries != 2 {
+		t.Fatalf("pipeline after SCRIPT FLUSH = %v with %d commands sent again; want [h h], 2 (each once, in full)", got, retries)
+	}
+}

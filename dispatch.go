@@ -843,7 +843,12 @@ func (c *Client) do(ctx context.Context, cmd backend.Cmd) (any, error) {
 func (c *Client) doMulti(ctx context.Context, cmds []backend.Cmd) []backend.Result {
 	rs := c.b.DoMulti(ctx, cmds)
 	for i, r := range rs {
-		if isTryAgain(r.Err) || backend.IsServerError(r.Err, "NOSCRIPT") {
+		switch {
+		case backend.IsServerError(r.Err, "NOSCRIPT"):
+			// In full at once: the EVALSHA again would hear NOSCRIPT again.
+			noteRetry(ctx)
+			rs[i].Val, rs[i].Err = c.do(ctx, fullScript(cmds[i]))
+		case isTryAgain(r.Err):
 			noteRetry(ctx)
 			rs[i].Val, rs[i].Err = c.do(ctx, cmds[i])
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/hotredis/hotredis/internal/backend"
 )
 
 func (l *line) engine() *line { return l }
@@ -158,4 +160,22 @@ func SetRideOutFor(d time.Duration) (restore func()) {
 func SetConnTimeout(d time.Duration) (restore func()) {
 	old := connTimeoutForTests.Swap(int64(d))
 	return func() { connTimeoutForTests.Store(old) }
+}
+
+// PipelinedSliceRetries reads s[0:1] of the string at key twice in one
+// pipeline, by the string_slice script's SHA, through c, and returns the
+// slices and how many commands the pipeline sent again (as an Observer's
+// OperationEnd.Retries counts them).
+func PipelinedSliceRetries(ctx context.Context, c *Client, key string) ([]any, int32) {
+	oc := &opCtx{Context: ctx}
+	one := scriptStringSlice.Cmd(true, []string{key}, []string{"0", "1"})
+	rs := c.doMulti(oc, []backend.Cmd{one, one})
+	out := make([]any, len(rs))
+	for i, r := range rs {
+		out[i] = r.Val
+		if r.Err != nil {
+			out[i] = r.Err
+		}
+	}
+	return out, oc.retries.Load()
 }

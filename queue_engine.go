@@ -172,7 +172,10 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 	if !block || !errors.Is(err, ErrFull) && !neverSent(ctx, err) { // (the loop rides that out)
 		return n, q.fail(op, err)
 	}
-	waiting := time.Now()
+	var waiting time.Time // from the first time the queue was found full, for an Observer
+	if errors.Is(err, ErrFull) {
+		waiting = time.Now()
+	}
 	ro := q.rideOut()
 	for {
 		// Each round registers the put as waiting (when the queue is
@@ -187,6 +190,9 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 		}
 		if !errors.Is(err, errFullNow) {
 			return n, q.waited(ctx, op, waiting, q.fail(op, err))
+		}
+		if waiting.IsZero() {
+			waiting = time.Now()
 		}
 		if _, err := q.wait(ctx, op, func(d time.Duration) []backend.Cmd {
 			return []backend.Cmd{{Name: nameBLPOP, Keys: []string{q.k.notFull}, Args: []string{seconds(d)}, Blocking: true}}
