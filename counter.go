@@ -118,6 +118,7 @@ func (c *Counter[K]) update(ctx context.Context, counts map[K]int64, sign int64)
 	}
 	args := make([]string, 0, 1+2*len(counts))
 	args = append(args, strconv.Itoa(chunkSize))
+	var then []string // increments after all of args: 1 for a Subtract of MinInt64
 	for k, n := range counts {
 		f, err := c.keyc.encode(k)
 		if err != nil {
@@ -125,7 +126,9 @@ func (c *Counter[K]) update(ctx context.Context, counts map[K]int64, sign int64)
 		}
 		if sign < 0 {
 			if n == math.MinInt64 {
-				return fmt.Errorf("hotredis: counter %q: Subtract: %w: cannot negate %d", c.key, ErrOverflow, n)
+				// -n, 2^63, does not fit an int64: 2^63-1, then 1 more.
+				n = math.MinInt64 + 1
+				then = append(then, f, "1")
 			}
 			n = -n
 		}
@@ -137,13 +140,18 @@ func (c *Counter[K]) update(ctx context.Context, counts map[K]int64, sign int64)
 			if err := r.scan(ctx, scriptHashStep, c.key, nil, "scan-copy"); err != nil {
 				return err
 			}
-			return r.apply(ctx, scriptHashStep, "incr", c.key, args[1:], 2)
+			if err := r.apply(ctx, scriptHashStep, "incr", c.key, args[1:], 2); err != nil {
+				return err
+			}
+			return r.apply(ctx, scriptHashStep, "incr", c.key, then, 2) // (steps of their own: a step takes each field once)
 		})
 		if done || err != nil {
 			return c.countErr(ctx, err, fieldsOf(args[1:]), c.key)
 		}
 	}
-	_, err := c.script(ctx, scriptCounterUpdate, c.keys[:1], args...)
+	// (counter_update undoes the whole update, a field's two increments
+	// together, when one fails.)
+	_, err := c.script(ctx, scriptCounterUpdate, c.keys[:1], append(args, then...)...)
 	return c.countErr(ctx, err, fieldsOf(args[1:]), c.key)
 }
 

@@ -466,3 +466,34 @@ func TestCounterCluster(t *testing.T) {
 		t.Fatalf("MostCommon = %v, %v", top, err)
 	}
 }
+
+// TestCounterSubtractMinInt64: subtracting -2^63 adds 2^63, which no
+// int64 holds, but the count it makes may fit (Python: Counter(a=-1)
+// minus -2^63 is 2^63-1); when it does not, ErrOverflow changes nothing.
+// In one script and in bounded steps.
+func TestCounterSubtractMinInt64(t *testing.T) {
+	for _, many := range []bool{false, true} {
+		c := hotredis.NewCounter[string](key(t))
+		noErr(t, c.Update(ctx, map[string]int64{"a": -1, "z": 0}))
+		sub := map[string]int64{"a": math.MinInt64}
+		if many { // more than one script takes: in steps
+			for i := range 5000 {
+				sub[strconv.Itoa(i)] = 1
+			}
+		}
+		noErr(t, c.Subtract(ctx, sub))
+		if v := must[int64](t)(c.Get(ctx, "a")); v != math.MaxInt64 {
+			t.Errorf("many %v: -1 minus -2^63 = %d, want 2^63-1", many, v)
+		}
+		if err := c.Subtract(ctx, map[string]int64{"z": math.MinInt64, "a": 1}); !errors.Is(err, hotredis.ErrOverflow) {
+			t.Errorf("many %v: 0 minus -2^63: %v, want ErrOverflow", many, err)
+		}
+		if v := must[int64](t)(c.Get(ctx, "a")); v != math.MaxInt64 {
+			t.Errorf("many %v: after a refused Subtract a = %d, want it unchanged", many, v)
+		}
+		if v := must[int64](t)(c.Get(ctx, "z")); v != 0 {
+			t.Errorf("many %v: after a refused Subtract z = %d, want it unchanged", many, v)
+		}
+		noErr(t, c.Delete(ctx))
+	}
+}

@@ -1,8 +1,8 @@
 -- counter_update: add several deltas to a counter's fields at once
 -- (Python's Counter.update and subtract).
 -- KEYS[1] the hash
--- ARGV[1] chunk size, then pairs: field, delta (decimal int64), each field
--- once
+-- ARGV[1] chunk size, then pairs: field, delta (decimal int64), applied in
+-- order (a field may come twice: a Subtract of -2^63 adds 2^63-1, then 1)
 -- Reply: the number of fields updated.
 -- A script so the whole update is one atomic step, all or nothing: the old
 -- values are read first (HMGET, a chunk at a time), and if a field holds a
