@@ -461,7 +461,7 @@ func BenchmarkObserver(b *testing.B) {
 func TestObserverOnceWaitEndsWhenTheWaiterRuns(t *testing.T) {
 	c, rec := observedClient(t)
 	k := key(t)
-	noErr(t, srv.GoRedis().Set(ctx, k+":runner", "a-dead-runner", 300*time.Millisecond).Err())
+	noErr(t, rawClient().Set(ctx, k+":runner", "a-dead-runner", 300*time.Millisecond).Err())
 	o := hotredis.NewOnce(k, hotredis.WithClient(c))
 	defer o.Reset(ctx)
 	var ranAt time.Time
