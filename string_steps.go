@@ -2,6 +2,7 @@ package hotredis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -62,6 +63,10 @@ func (o *object) rebuildString(ctx context.Context, op string, dst *object, watc
 	})
 	switch {
 	case err != nil:
+		var oe *objError
+		if errors.As(err, &oe) && oe.key == dst.key && dst != o { // (the rebuild's own: name the source)
+			err = &objError{kind: o.kind, key: o.key, err: oe.err}
+		}
 		return 0, o.fail(op, err)
 	case !done:
 		return 0, o.fail(op, fmt.Errorf("%w: the string kept changing during %d attempts to rebuild it", ErrTxConflict, rebuildAttempts))

@@ -3,7 +3,9 @@ package hotredis_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -144,4 +146,24 @@ func TestStringLongRewriteWithAWriterMeanwhile(t *testing.T) {
 		t.Fatalf("%d bytes, want %d; first difference at %d", len(got), len(want), firstDiff([]byte(got), []byte(want)))
 	}
 	noScratch(t, s.Key())
+}
+
+// TestImmutableStringStepErrorsNameTheSource: an error met while an
+// ImmutableString's Concat is built in steps (its source turned into a
+// list meanwhile) names the source, not the new key no caller knows.
+func TestImmutableStringStepErrorsNameTheSource(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	k := key(t)
+	noErr(t, rdb.Set(ctx, k, varied(300<<10), 0).Err())
+	defer rdb.Del(ctx, k)
+	var once sync.Once
+	hotredis.DuringRebuilds(func() {
+		once.Do(func() { rdb.Del(ctx, k); rdb.RPush(ctx, k, "x") })
+	})
+	_, err := hotredis.NewImmutableString(k).Concat(ctx, "more")
+	hotredis.DuringRebuilds(nil)
+	if !errors.Is(err, hotredis.ErrWrongType) || !strings.Contains(err.Error(), strconv.Quote(k)) {
+		t.Fatalf("Concat whose source became a list = %v; want ErrWrongType naming %q", err, k)
+	}
 }
