@@ -34,8 +34,15 @@ func NewImmutableString(key string, opts ...Option) *ImmutableString {
 // (the new key is missing, which reads as "").
 func (s *ImmutableString) Concat(ctx context.Context, suffix string) (*ImmutableString, error) {
 	r := s.sibling()
-	_, err := s.script(ctx, scriptStringConcat, []string{s.key, r.key}, suffix, s.stringBound(ctx), strconv.Itoa(maxStringLen))
-	if isBig(err) {
+	// A suffix over the bound is built in steps at once: the script would
+	// only say BIG, the suffix sent for nothing.
+	big := len(suffix) > stringOneStep && !s.queuing(ctx)
+	var err error
+	if !big {
+		_, err = s.script(ctx, scriptStringConcat, []string{s.key, r.key}, suffix, s.stringBound(ctx), strconv.Itoa(maxStringLen))
+		big = isBig(err)
+	}
+	if big {
 		_, err = s.rebuildString(ctx, "Concat", &r.object, []string{r.key, s.key}, func(ctx context.Context, b *strBuilder, l int64) error {
 			return b.splice(ctx, &s.object, "Concat", l, l, l, suffix)
 		})
