@@ -111,6 +111,9 @@ func (l *List[T]) Append(ctx context.Context, vs ...T) (int, error) {
 
 func (l *List[T]) push(ctx context.Context, op string, vs []T) (int, error) {
 	if len(vs) == 0 {
+		if l.queuing(ctx) {
+			return 0, nil // nothing to queue; a read would fail the transaction
+		}
 		return l.Len(ctx)
 	}
 	if len(vs) == 1 { // the commonest: no slice for the encoded value

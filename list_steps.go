@@ -387,8 +387,10 @@ func (l *List[T]) Reverse(ctx context.Context) error {
 // does, so integers beyond ±2^53 that round to the same float64 are
 // ordered by their stored text, SORT's tie-break. Other types sort by their
 // stored bytes (as SORT ... STORE compares them, whatever the server's
-// locale). An element that is not a number of a numeric type is a
-// *DecodeError, and nothing changes. A NaN sorts first (last in reverse),
+// locale). An element of a numeric type's list that is not a number at
+// all is a *DecodeError, and nothing changes; one that is a number T
+// cannot hold (1.5 or 300 in a List[int8]) is sorted by its value, and
+// reading it stays a DecodeError. A NaN sorts first (last in reverse),
 // as slices.Sort puts it, and a subnormal float by its value: SORT refuses
 // both, so such a list is sorted in steps, whatever its length. A list of more than 4,000 elements is
 // sorted in bounded steps: read in stretches of 10,000, sorted in the
@@ -461,13 +463,14 @@ func (l *List[T]) numeric() bool {
 // rebuilt in bounded steps; inside a transaction it is one script, refused
 // (the commit fails) beyond 100,000 new elements.
 func (l *List[T]) Repeat(ctx context.Context, n int) (int, error) {
-	switch {
-	case n <= 0:
-		return 0, l.Clear(ctx)
-	case uint64(n) > maxListLen:
-		return 0, l.invalid("Repeat", "%d copies exceed a Redis list's %d elements", n, int64(maxListLen))
+	// The script checks the key's type first, also for n <= 0, and
+	// refuses a result past maxListLen (an empty list's is empty, whatever
+	// n: so n is only clamped here).
+	n = max(n, 0)
+	if uint64(n) > maxListLen {
+		n = maxListLen + 1
 	}
-	r, err := asInt(l.script(ctx, scriptListRepeat, l.keys[:1], strconv.Itoa(n), strconv.Itoa(chunkSize), strconv.Itoa(l.scriptBound(ctx))))
+	r, err := asInt(l.script(ctx, scriptListRepeat, l.keys[:1], strconv.Itoa(n), strconv.Itoa(chunkSize), strconv.Itoa(l.scriptBound(ctx)), strconv.FormatInt(maxListLen, 10)))
 	if !backend.IsServerError(err, "BIG") {
 		return int(r), err
 	}
@@ -562,12 +565,15 @@ func (l *List[T]) scriptBound(ctx context.Context) int {
 // ErrTxConflict: one long script instead would hold Redis for as long as
 // the work takes.
 func (l *List[T]) rebuildList(ctx context.Context, op string, build func(context.Context, *rebuilder, int64) error) (int64, error) {
+	var size int64 // the committed list's: not a read after it (a replica's may lag)
 	done, err := l.rebuild(ctx, "list", l.keys[:1], func(ctx context.Context, r *rebuilder) error {
 		n, err := asInt(l.readPrimary(ctx, cmd("LLEN", l.keys[:1])))
 		if err != nil {
 			return err
 		}
-		return build(ctx, r, n)
+		err = build(ctx, r, n)
+		size = r.size
+		return err
 	})
 	switch {
 	case err != nil:
@@ -575,6 +581,5 @@ func (l *List[T]) rebuildList(ctx context.Context, op string, build func(context
 	case !done:
 		return 0, l.fail(op, fmt.Errorf("%w: the list kept changing during %d attempts to rebuild it", ErrTxConflict, rebuildAttempts))
 	}
-	n, err := l.Len(ctx)
-	return int64(n), err
+	return size, nil
 }

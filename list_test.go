@@ -618,3 +618,46 @@ func TestListSortOfFloatsSORTRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestListEdgesOfTypeAndSize: a key of another type is refused and left
+// alone by Repeat(0) and by a Sort inside a transaction (SORT ... STORE
+// would store a list over a set); an empty list repeats to empty however
+// many times; a result past a Redis list's length is ErrInvalidArgument
+// and changes nothing; appending nothing inside a transaction is no error.
+func TestListEdgesOfTypeAndSize(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	set, hash := key(t, "set"), key(t, "hash")
+	noErr(t, rdb.SAdd(ctx, set, "3", "1", "2").Err())
+	noErr(t, rdb.HSet(ctx, hash, "f", "v").Err())
+	defer rdb.Del(ctx, set, hash)
+	err := hotredis.Transaction(ctx, func(ctx context.Context) error {
+		return hotredis.NewList[int](set).Sort(ctx, false)
+	})
+	if typ := rdb.Type(ctx, set).Val(); !errors.Is(err, hotredis.ErrWrongType) || typ != "set" || rdb.SCard(ctx, set).Val() != 3 {
+		t.Errorf("Sort of a set in a transaction = %v, the key now a %s; want ErrWrongType, the set intact", err, typ)
+	}
+	if _, err := hotredis.NewList[string](hash).Repeat(ctx, 0); !errors.Is(err, hotredis.ErrWrongType) || rdb.HGet(ctx, hash, "f").Val() != "v" {
+		t.Errorf("Repeat(0) of a hash = %v; want ErrWrongType, the hash intact", err)
+	}
+
+	empty := hotredis.NewList[string](key(t, "empty"))
+	if n, err := empty.Repeat(ctx, 1<<33); n != 0 || err != nil {
+		t.Errorf("an empty list repeated 2^33 times = %d, %v; want 0, nil (Python: [] * 2**33 == [])", n, err)
+	}
+	l := hotredis.NewList[string](key(t, "list"))
+	defer l.Delete(ctx)
+	must[int](t)(l.Append(ctx, "a", "b"))
+	for _, n := range []int{1 << 31, 1 << 40} {
+		if _, err := l.Repeat(ctx, n); !errors.Is(err, hotredis.ErrInvalidArgument) {
+			t.Errorf("Repeat(%d) of 2 elements = %v, want ErrInvalidArgument", n, err)
+		}
+	}
+	noErr(t, hotredis.Transaction(ctx, func(ctx context.Context) error {
+		_, err := l.Append(ctx)
+		return err
+	}))
+	if got := must[[]string](t)(l.Values(ctx)); !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf("after the refused and empty calls: %q, want [a b]", got)
+	}
+}

@@ -1,19 +1,23 @@
 -- list_repeat: repeat a short list's contents in place (Python's list *= n).
 -- KEYS[1] the list
 -- ARGV[1] n, ARGV[2] chunk size, ARGV[3] the most elements this script may write (0: no
--- bound)
--- Reply: the new length (n <= 0 empties the list); a BIG error, changing nothing, when
--- the list would grow by more than ARGV[3] elements (the caller then rebuilds it in
--- bounded steps).
+-- bound), ARGV[4] the most elements a list holds
+-- Reply: the new length (n <= 0 empties the list); a TOOBIG error, changing nothing,
+-- when the result would be longer than ARGV[4]; a BIG error, changing nothing, when the
+-- list would grow by more than ARGV[3] elements (the caller then rebuilds it in bounded
+-- steps).
 -- A script so the copies are made atomically. The original elements are read a chunk at
 -- a time and appended, so Lua never holds more than one chunk.
 local times = tonumber(ARGV[1])
+local n = redis.call('LLEN', KEYS[1]) -- (first: it refuses a key of another type)
 if times <= 0 then
   redis.call('UNLINK', KEYS[1])
   return 0
 end
-local n = redis.call('LLEN', KEYS[1])
 if n == 0 then return 0 end -- (nothing to copy: no loop over times)
+if n * times > tonumber(ARGV[4]) then
+  return redis.error_reply('TOOBIG ' .. n .. ' elements ' .. times .. ' times exceed ' .. ARGV[4])
+end
 local bound = tonumber(ARGV[3])
 if bound > 0 and n * (times - 1) > bound then
   return redis.error_reply('BIG ' .. n * (times - 1) .. ' elements to write')

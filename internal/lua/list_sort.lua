@@ -7,7 +7,10 @@
 -- A script because SORT ... STORE drops the key's expiry; reading it first
 -- and setting it again must be one atomic step.
 local bound = tonumber(ARGV[3])
-if bound > 0 and redis.call('LLEN', KEYS[1]) > bound then
+-- (LLEN also refuses a key of another type: SORT ... STORE would sort a set or a sorted
+-- set and store a list over it.)
+local len = redis.call('LLEN', KEYS[1])
+if bound > 0 and len > bound then
   return redis.error_reply('BIG the list is longer than ' .. bound)
 end
 local ttl = redis.call('PTTL', KEYS[1])
