@@ -66,8 +66,10 @@ func NewFloat(key string, opts ...Option) *Float {
 //     leave one of them applied though both reported ErrNotFinite.
 //
 // On a stored text Python reads and Redis does not ("1_000.5", " 2.5"),
-// Add and Sub run the script instead. Every other method, and the error
-// model, are unchanged; Mul, Div, Swap and CompareAndSwap stay exact. Use
+// Add and Sub run the script instead; text Redis reads and Python does
+// not (hexadecimal, "0x10") is added to as Redis reads it (the exact
+// path refuses it with a DecodeError). Inside a transaction Add and Sub
+// are the script. Every other method, and the error model, are unchanged; Mul, Div, Swap and CompareAndSwap stay exact. Use
 // it for counters of money-free quantities, such as sums of measurements,
 // where the last bit does not matter and every microsecond of server time
 // does.
@@ -253,6 +255,12 @@ func floatStep(o *object, a float64, op, arg string) (float64, error) {
 func (f *Float) incrBy(ctx context.Context, name string, arg, by float64) (float64, error) {
 	if err := f.finite(name, arg); err != nil {
 		return 0, err
+	}
+	if f.queuing(ctx) {
+		// In a transaction a sum past float64's range could not be taken
+		// back, nor text Redis refuses be read by the script instead: the
+		// script refuses both at the commit, changing nothing.
+		return f.arith(ctx, name, strings.ToLower(name), arg)
 	}
 	s, ok, err := asString(f.write(ctx, cmd("INCRBYFLOAT", f.keys[:1], strconv.FormatFloat(by, 'g', -1, 64))))
 	if errors.Is(err, ErrDecode) {

@@ -1,6 +1,7 @@
 package hotredis_test
 
 import (
+	"context"
 	"errors"
 	"math"
 	"math/big"
@@ -242,5 +243,33 @@ func TestFloatIncrByFloatKeepsExpiry(t *testing.T) {
 	}
 	if ttl := rdb.PTTL(ctx, k).Val(); ttl <= 0 {
 		t.Errorf("Add dropped the expiry: PTTL %v", ttl)
+	}
+}
+
+// TestFloatIncrByFloatInATransaction: inside a transaction Add is the
+// script, so a sum past float64's range fails the commit and changes
+// nothing (INCRBYFLOAT would store it, and no take-back runs at a
+// commit), and text Python reads and Redis does not is added to.
+func TestFloatIncrByFloatInATransaction(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	f := hotredis.NewFloat(key(t), hotredis.WithIncrByFloat())
+	defer f.Delete(ctx)
+	noErr(t, f.Store(ctx, math.MaxFloat64))
+	before := rdb.Get(ctx, f.Key()).Val()
+	err := hotredis.Transaction(ctx, func(ctx context.Context) error {
+		_, err := f.Add(ctx, math.MaxFloat64)
+		return err
+	})
+	if !errors.Is(err, hotredis.ErrNotFinite) || rdb.Get(ctx, f.Key()).Val() != before {
+		t.Errorf("Add past float64's range in a transaction = %v, stored %.20q; want ErrNotFinite, %q kept", err, rdb.Get(ctx, f.Key()).Val(), before)
+	}
+	noErr(t, rdb.Set(ctx, f.Key(), "1_000.5", 0).Err())
+	noErr(t, hotredis.Transaction(ctx, func(ctx context.Context) error {
+		_, err := f.Add(ctx, 1)
+		return err
+	}))
+	if v := must[float64](t)(f.Load(ctx)); v != 1001.5 {
+		t.Errorf("Add(1) to \"1_000.5\" in a transaction: %v, want 1001.5", v)
 	}
 }
