@@ -15,6 +15,7 @@ var (
 	scriptMapSetDefault = lua.Load("map_set_default")
 	scriptMapPop        = lua.Load("map_pop")
 	scriptMapPopItem    = lua.Load("map_pop_item")
+	scriptMapIncrFloat  = lua.Load("map_incr_float")
 )
 
 // Pair is one key and its value, as yielded by Map.All and returned by
@@ -94,7 +95,7 @@ func (m *hash[K, V]) encodePair(k K, v V) (string, string, error) {
 }
 
 // SetMany stores every entry of entries (Python's dict.update),
-// atomically. More than 5,000 entries are applied in bounded steps to a
+// atomically. More than 10,000 entries are applied in bounded steps to a
 // copy of the map, which then replaces it (inside a transaction: in one
 // MULTI/EXEC).
 func (m *hash[K, V]) SetMany(ctx context.Context, entries map[K]V) error {
@@ -164,8 +165,17 @@ func (m *hash[K, V]) Pop(ctx context.Context, k K) (v V, ok bool, err error) {
 	if err != nil || !ok {
 		return v, false, err
 	}
-	v, err = m.vals.decode(s)
+	if v, err = m.vals.decode(s); err != nil {
+		m.putBack(ctx, f, s)
+	}
 	return v, err == nil, err
+}
+
+// putBack puts an entry a pop took but could not decode back (unless
+// another client set the field since), so that an undecodable value is
+// not lost: Python's pop never removes what it cannot hand back.
+func (m *hash[K, V]) putBack(ctx context.Context, f, v string) {
+	_, _ = m.write(context.WithoutCancel(ctx), cmd("HSETNX", m.keys[:1], f, v))
 }
 
 // PopItem removes an arbitrary entry and returns it (Python's
@@ -186,6 +196,11 @@ func (m *hash[K, V]) PopItem(ctx context.Context) (K, V, error) {
 		return k, v, fmt.Errorf("hotredis: %s %q: PopItem: %w", m.kind, m.key, ErrEmpty)
 	}
 	p, err := decodePair(m.keyc, m.vals, arr[0], arr[1])
+	if err != nil {
+		f, _, _ := asString(arr[0], nil)
+		val, _, _ := asString(arr[1], nil)
+		m.putBack(ctx, f, val)
+	}
 	return p.Key, p.Value, err
 }
 
@@ -260,7 +275,10 @@ func everyOther(arr []string, from int) []string {
 // few ms of server time), else in HSCAN steps of a few thousand while the
 // key is WATCHed (read again if it changed meanwhile; ErrTxConflict if it
 // kept changing through 3 attempts), so that Redis is never held for
-// long. All reads a chunk at a time instead, without the snapshot.
+// long. All reads a chunk at a time instead, without the snapshot. Two
+// fields that decode to one key (0.0 and -0.0 of a float key, "1" and
+// "01" written by another program for an int key) give one entry, as
+// Python's dict of them does.
 func (m *hash[K, V]) Items(ctx context.Context) (map[K]V, error) {
 	return hashItems(ctx, &m.object, "Items", m.keyc, m.vals)
 }
@@ -307,7 +325,7 @@ func scanPairs[K, V any](ctx context.Context, o *object, keyc coder[K], vals cod
 func (m *hash[K, V]) Clear(ctx context.Context) error { return m.Delete(ctx) }
 
 // Replace atomically replaces the whole map with entries. An empty entries
-// deletes the key (HOT Redis never stores an empty Dict). More than 5,000
+// deletes the key (HOT Redis never stores an empty Dict). More than 10,000
 // entries are gathered in a scratch hash in bounded steps, which then
 // replaces the map.
 func (m *hash[K, V]) Replace(ctx context.Context, entries map[K]V) error {
@@ -340,7 +358,9 @@ func incrField(ctx context.Context, o *object, f string, n int64) (int64, error)
 // form, such as "0.3"). A value that is not a number is ErrDecode and
 // leaves the value unchanged; an x that is NaN or infinite is ErrNotFinite,
 // and so is a result beyond float64's range (which Redis, adding in long
-// double, stores all the same).
+// double, stores all the same; inside a transaction it is refused and
+// nothing changes). Redis rounds the sum to 17 decimals: adding 1e-20 to 0
+// stores "0", where Python's d[k] += 1e-20 keeps it.
 func (m *hash[K, V]) IncrFloat(ctx context.Context, k K, x float64) (float64, error) {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return 0, m.fail("IncrFloat", fmt.Errorf("%w: increment %v", ErrNotFinite, x))
@@ -349,7 +369,14 @@ func (m *hash[K, V]) IncrFloat(ctx context.Context, k K, x float64) (float64, er
 	if err != nil {
 		return 0, err
 	}
-	s, _, err := asString(m.write(ctx, cmd("HINCRBYFLOAT", m.keys[:1], f, strconv.FormatFloat(x, 'g', -1, 64))))
+	by := strconv.FormatFloat(x, 'g', -1, 64)
+	if m.queuing(ctx) {
+		// A result past float64's range cannot be reported at a commit:
+		// the script refuses it, changing nothing.
+		_, err := m.script(ctx, scriptMapIncrFloat, m.keys[:1], f, by)
+		return 0, err
+	}
+	s, _, err := asString(m.write(ctx, cmd("HINCRBYFLOAT", m.keys[:1], f, by)))
 	if err != nil || s == "" {
 		return 0, fieldErr(ctx, &m.object, f, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -413,5 +414,54 @@ func TestDefaultMap(t *testing.T) {
 	}
 	if v, ok, _ := c.Lookup(ctx, "k"); !ok || v != 7 {
 		t.Fatalf("after optimistic Get: %d, %v", v, ok)
+	}
+}
+
+// TestMapPopOfAnUndecodableValueKeepsIt: Pop and PopItem that take an
+// entry they cannot decode return the DecodeError and put the entry back
+// (Python's pop never removes what it cannot hand back); IncrFloat inside
+// a transaction refuses a result past float64's range and changes
+// nothing (HINCRBYFLOAT would store it).
+func TestMapPopOfAnUndecodableValueKeepsIt(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	ints := hotredis.NewMap[int, string](key(t, "ints"))
+	defer ints.Delete(ctx)
+	noErr(t, rdb.HSet(ctx, ints.Key(), "not-an-int", "precious").Err())
+	var de *hotredis.DecodeError
+	if _, _, err := ints.PopItem(ctx); !errors.As(err, &de) {
+		t.Errorf("PopItem of an undecodable field = %v, want a DecodeError", err)
+	}
+	if v := rdb.HGet(ctx, ints.Key(), "not-an-int").Val(); v != "precious" {
+		t.Errorf("after PopItem the field holds %q, want it back", v)
+	}
+	nums := hotredis.NewMap[string, int](key(t, "nums"))
+	defer nums.Delete(ctx)
+	long := strings.Repeat("9", 100) + "x"
+	noErr(t, rdb.HSet(ctx, nums.Key(), "f", long).Err())
+	if _, _, err := nums.Pop(ctx, "f"); !errors.As(err, &de) {
+		t.Errorf("Pop of an undecodable value = %v, want a DecodeError", err)
+	}
+	if v := rdb.HGet(ctx, nums.Key(), "f").Val(); v != long {
+		t.Errorf("after Pop the field holds %q, want it back", v)
+	}
+
+	floats := hotredis.NewMap[string, float64](key(t, "floats"))
+	defer floats.Delete(ctx)
+	noErr(t, floats.Set(ctx, "big", math.MaxFloat64))
+	before := rdb.HGet(ctx, floats.Key(), "big").Val()
+	err := hotredis.Transaction(ctx, func(ctx context.Context) error {
+		_, err := floats.IncrFloat(ctx, "big", math.MaxFloat64)
+		return err
+	})
+	if after := rdb.HGet(ctx, floats.Key(), "big").Val(); !errors.Is(err, hotredis.ErrNotFinite) || after != before {
+		t.Errorf("IncrFloat past float64's range in a transaction = %v, stored %.20q; want ErrNotFinite, %q kept", err, after, before)
+	}
+	noErr(t, hotredis.Transaction(ctx, func(ctx context.Context) error {
+		_, err := floats.IncrFloat(ctx, "small", 2.5)
+		return err
+	}))
+	if v, ok, err := floats.Get(ctx, "small"); err != nil || !ok || v != 2.5 {
+		t.Errorf("IncrFloat(2.5) in a transaction: %v, %v, %v; want 2.5", v, ok, err)
 	}
 }

@@ -2145,6 +2145,32 @@ var cases = []scriptCase{
 		want: cmd(),
 	},
 
+	// map_incr_float: KEYS hash; ARGV field, increment
+	{
+		script: "map_incr_float", name: "adds as HINCRBYFLOAT does",
+		setup: [][]any{{"HSET", "{t}:h", "a", "1.5"}},
+		keys:  []string{"{t}:h"},
+		args:  cmd("a", "2"),
+		want:  "3.5",
+		after: []probe{{cmd("HGET", "{t}:h", "a"), "3.5"}},
+	},
+	{
+		script: "map_incr_float", name: "NOTFINITE past float64's range, the old value kept",
+		setup: [][]any{{"HSET", "{t}:h", "a", "1.7976931348623157e308"}},
+		keys:  []string{"{t}:h"},
+		args:  cmd("a", "1.7976931348623157e308"),
+		want:  errReply("NOTFINITE"),
+		after: []probe{{cmd("HGET", "{t}:h", "a"), "1.7976931348623157e308"}},
+	},
+	{
+		script: "map_incr_float", name: "a value that is not a number is refused, changing nothing",
+		setup: [][]any{{"HSET", "{t}:h", "a", "x"}},
+		keys:  []string{"{t}:h"},
+		args:  cmd("a", "1"),
+		want:  errReply("ERR"),
+		after: []probe{{cmd("HGET", "{t}:h", "a"), "x"}},
+	},
+
 	// map_set_default: KEYS hash; ARGV field, value
 	{
 		script: "map_set_default", name: "a missing field is set to the default",
