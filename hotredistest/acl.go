@@ -106,6 +106,9 @@ func (s *Server) AddACLUser(name, password string, prefixes ...string) error {
 	if err := r.Do(ctx, args...).Err(); err != nil {
 		return fmt.Errorf("hotredistest: ACL SETUSER on %s: %w", s.Addr, err)
 	}
+	s.mu.Lock()
+	s.users = append(s.users, args) // (made again by Restart)
+	s.mu.Unlock()
 	return nil
 }
 

@@ -80,7 +80,9 @@ func StartCluster(opts ...ClusterOptions) (*Cluster, error) {
 	args := []string{"--cluster", "create"}
 	args = append(args, c.Addrs()...)
 	args = append(args, "--cluster-replicas", strconv.Itoa(o.Replicas), "--cluster-yes")
-	if out, err := exec.Command(cli, args...).CombinedOutput(); err != nil {
+	create, cancel := context.WithTimeout(context.Background(), time.Minute) // (it waits for the nodes to agree, without a limit)
+	defer cancel()
+	if out, err := exec.CommandContext(create, cli, args...).CombinedOutput(); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("hotredistest: redis-cli --cluster create: %v: %s", err, out)
 	}

@@ -25,6 +25,19 @@ func TestServerKillRestart(t *testing.T) {
 	}
 }
 
+// TestACLServerRestartKeepsItsUser: a restarted ACL server has its user
+// again, so that clients of the server still log in.
+func TestACLServerRestartKeepsItsUser(t *testing.T) {
+	s := hotredistest.NewACLServer(t)
+	if err := s.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	c := s.Client(t)
+	if err := hotredis.NewString("k", hotredis.WithClient(c)).Set(ctx, "v"); err != nil {
+		t.Fatalf("a write as %s after Restart: %v", s.Username, err)
+	}
+}
+
 func TestTLSServer(t *testing.T) {
 	s := hotredistest.NewTLSServer(t)
 	c := s.Client(t)

@@ -105,31 +105,39 @@ func (p *Proxy) Stall(d Direction) {
 	p.mu.Unlock()
 }
 
-// StallOn stalls direction d, as Stall does, as soon as bytes flowing
-// that way on any connection contain pattern: the read that completes it
-// is held, with everything after it, until Resume. It fires once; each
-// call adds one. In RESP a command's name is a string of its own, so
-// StallOn(ToServer, "UNWATCH") holds the first UNWATCH a client sends
-// (with whatever it wrote in the same breath) and lets every command
-// before it through: a fault at one precise step of a client's work.
+// StallOn stalls direction d (both, for Both), as Stall does, as soon as
+// bytes flowing that way on any connection contain pattern, read from
+// the moment StallOn is called: the read that completes it is held, with
+// everything after it, until Resume. It fires once; each call adds one.
+// The pattern is matched byte for byte, case and all, anywhere in the
+// stream (a key or a value holding it matches too), and a pattern of
+// more than 256 bytes may be missed across two reads. So
+// StallOn(ToServer, "UNWATCH") holds the first UNWATCH a rueidis client
+// (hotredis's own) sends, with whatever it wrote in the same breath, and
+// lets every command before it through: a fault at one precise step of a
+// client's work. (go-redis writes command names in lower case:
+// "unwatch".)
 func (p *Proxy) StallOn(d Direction, pattern string) {
 	p.mu.Lock()
 	p.triggers = append(p.triggers, trigger{d, []byte(pattern)})
 	p.mu.Unlock()
 }
 
-// fire stalls direction d if a trigger's pattern is in seen (the end of
-// what went before and the chunk just read, in that direction).
-func (p *Proxy) fire(d Direction, seen []byte) {
+// fire stalls a trigger's directions if its pattern ends in the chunk
+// just read in direction d: seen is the end of what went before (old
+// bytes, past) and then that chunk. It reports whether one fired.
+func (p *Proxy) fire(d Direction, seen []byte, past int) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for i, t := range p.triggers {
-		if t.d&d != 0 && bytes.Contains(seen, t.pattern) {
-			p.stalled |= d
+		from := max(0, past-len(t.pattern)+1) // (a match before it ends in old bytes)
+		if t.d&d != 0 && bytes.Contains(seen[from:], t.pattern) {
+			p.stalled |= t.d
 			p.triggers = slices.Delete(p.triggers, i, i+1)
-			return
+			return true
 		}
 	}
+	return false
 }
 
 // armed reports whether a StallOn waits.
@@ -232,11 +240,18 @@ func (p *Proxy) pipe(l *link, d Direction, src, dst net.Conn) {
 	var seen []byte // the end of the last read and this one, for StallOn
 	for {
 		n, err := src.Read(buf)
-		if n > 0 && p.armed() {
-			const keep = 256 // of the last read: a pattern may straddle two
-			seen = append(seen[max(0, len(seen)-keep):], buf[:n]...)
-			p.fire(d, seen)
-			seen = slices.Clip(seen[max(0, len(seen)-keep):])
+		switch {
+		case n > 0 && p.armed():
+			const keep = 256 // of the last reads: a pattern may straddle two
+			past := len(seen)
+			seen = append(seen, buf[:n]...)
+			if p.fire(d, seen, past) {
+				seen = nil // (a new trigger matches what comes after)
+			} else {
+				seen = slices.Clip(seen[max(0, len(seen)-keep):])
+			}
+		case n > 0:
+			seen = nil // (bytes not looked at: a pattern cannot straddle them)
 		}
 		if !p.hold(l, d) {
 			return

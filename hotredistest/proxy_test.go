@@ -144,6 +144,56 @@ func TestProxyStallOn(t *testing.T) {
 	if err := rdb2.Set(within(t, 2*time.Second), "again", "the-marker", 0).Err(); err != nil {
 		t.Fatalf("the pattern again, after the trigger fired: %v", err)
 	}
+
+	// Armed again, it waits for the pattern to come again: the bytes that
+	// fired it before, on the same connection, do not count.
+	conn, err := net.Dial("tcp", p.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	replies := bufio.NewReader(conn)
+	send := func(command string, wait time.Duration) (string, error) {
+		conn.SetDeadline(time.Now().Add(wait))
+		if _, err := conn.Write([]byte(command)); err != nil {
+			return "", err
+		}
+		return replies.ReadString('\n')
+	}
+	setMarker := "*3\r\n$3\r\nSET\r\n$4\r\nraw1\r\n$8\r\nmarker-3\r\n"
+	p.StallOn(hotredistest.ToServer, "marker-3")
+	if _, err := send(setMarker, 200*time.Millisecond); err == nil {
+		t.Fatal("a raw SET carrying the pattern was answered")
+	}
+	p.Resume(hotredistest.ToServer)
+	if r, err := send("", 2*time.Second); err != nil || r != "+OK\r\n" {
+		t.Fatalf("the held SET's reply after Resume: %q, %v", r, err)
+	}
+	p.StallOn(hotredistest.ToServer, "marker-3")
+	if r, err := send("*1\r\n$4\r\nPING\r\n", 2*time.Second); err != nil || r != "+PONG\r\n" {
+		t.Fatalf("PING on the connection that carried the pattern before: %q, %v; want it answered", r, err)
+	}
+	if _, err := send(setMarker, 200*time.Millisecond); err == nil {
+		t.Fatal("a raw SET carrying the pattern again was answered")
+	}
+	p.Resume(hotredistest.ToServer)
+
+	// Both: the pattern seen either way stalls both directions.
+	p.StallOn(hotredistest.Both, "the-other-marker")
+	if err := rdb2.Set(within(t, 200*time.Millisecond), "held3", "the-other-marker", 0).Err(); err == nil {
+		t.Fatal("SET carrying a Both pattern succeeded")
+	}
+	eventually(t, 2*time.Second, "the replies were not stalled too", func() bool {
+		return direct.Exists(ctx, "held3").Val() == 0
+	})
+	p.Resume(hotredistest.ToServer)
+	eventually(t, 2*time.Second, "held SET not delivered after Resume(ToServer)", func() bool {
+		return direct.Get(ctx, "held3").Val() == "the-other-marker"
+	})
+	if err := rdb2.Ping(within(t, 200*time.Millisecond)).Err(); err == nil {
+		t.Fatal("PING answered with the replies still stalled")
+	}
+	p.Resume(hotredistest.ToClient)
 }
 
 // A connection made during a stall is accepted, and its bytes are held,

@@ -60,6 +60,7 @@ type Server struct {
 	mu     sync.Mutex
 	cmd    *exec.Cmd
 	exited chan struct{} // closed when cmd has exited
+	users  [][]any       // the ACL SETUSER commands of AddACLUser, for Restart
 }
 
 // NewServer starts a server for t and stops it when t ends. extra are
@@ -96,11 +97,13 @@ func start(extra []string, conf func(dir string, port int) (string, error), tlsC
 	for range 5 { // a free port may be taken before redis binds it
 		port, err := freePort()
 		if err != nil {
+			os.RemoveAll(dir)
 			return nil, err
 		}
 		s := &Server{Addr: "127.0.0.1:" + strconv.Itoa(port), Port: port, extra: extra, dir: dir, tls: tlsConf}
 		if conf != nil {
 			if s.conf, err = conf(dir, port); err != nil {
+				os.RemoveAll(dir)
 				return nil, err
 			}
 		}
@@ -171,9 +174,16 @@ func (s *Server) start(bin string) error {
 			return fmt.Errorf("hotredistest: redis-server exited (%v): %s", err, tail(string(log)))
 		default:
 		}
-		if ping(s.Addr, s.tls) == nil {
+		if pid, err := serverPID(s.Addr, s.tls); err == nil {
+			if pid != cmd.Process.Pid {
+				// Another program's server took the port between
+				// freePort and our bind: ours is exiting (address in use).
+				_ = cmd.Process.Kill()
+				<-exited
+				return fmt.Errorf("hotredistest: port %d is another redis-server's (pid %d)", s.Port, pid)
+			}
 			go func() { <-exited }()
-			return nil
+			return s.addUsers()
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -188,12 +198,43 @@ func tail(s string) string {
 	return s
 }
 
-func ping(addr string, tlsConf *tls.Config) error {
+// serverPID returns the process id of the server answering at addr (INFO
+// server), so that start knows the server that answers is its own.
+func serverPID(addr string, tlsConf *tls.Config) (int, error) {
 	c := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: time.Second, MaxRetries: -1, Protocol: 2, TLSConfig: tlsConf})
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	return c.Ping(ctx).Err()
+	info, err := c.Info(ctx, "server").Result()
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "process_id:"); ok {
+			return strconv.Atoi(v)
+		}
+	}
+	return 0, fmt.Errorf("hotredistest: no process_id in INFO server of %s", addr)
+}
+
+// addUsers creates again the ACL users AddACLUser made (after Restart).
+func (s *Server) addUsers() error {
+	s.mu.Lock()
+	users := s.users
+	s.mu.Unlock()
+	if len(users) == 0 {
+		return nil
+	}
+	c := redis.NewClient(&redis.Options{Addr: s.Addr, MaxRetries: -1, Protocol: 2, TLSConfig: s.tls})
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, args := range users {
+		if err := c.Do(ctx, args...).Err(); err != nil {
+			return fmt.Errorf("hotredistest: ACL SETUSER on %s: %w", s.Addr, err)
+		}
+	}
+	return nil
 }
 
 // URL returns the server's redis:// URL (rediss:// for a TLS server),
@@ -293,7 +334,8 @@ func (s *Server) signal(sig os.Signal, name string) error {
 	return nil
 }
 
-// Restart kills the server and starts a new, empty one on the same port.
+// Restart kills the server and starts a new, empty one on the same port,
+// with the ACL users AddACLUser made.
 func (s *Server) Restart() error {
 	s.Kill()
 	bin, err := serverBinary()
