@@ -58,14 +58,7 @@ func StartCluster(opts ...ClusterOptions) (*Cluster, error) {
 	}
 	c := &Cluster{}
 	for range 3 * (1 + o.Replicas) {
-		busPort, err := freePort()
-		if err != nil {
-			c.Close()
-			return nil, err
-		}
-		s, err := Start("--cluster-enabled", "yes", "--cluster-port", strconv.Itoa(busPort),
-			"--cluster-config-file", "nodes-"+strconv.Itoa(busPort)+".conf",
-			"--cluster-node-timeout", strconv.FormatInt(o.NodeTimeout.Milliseconds(), 10), "--repl-diskless-sync-delay", "0")
+		s, err := startNode(o.NodeTimeout)
 		if err != nil {
 			c.Close()
 			return nil, err
@@ -91,6 +84,27 @@ func StartCluster(opts ...ClusterOptions) (*Cluster, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// startNode starts a cluster node on free ports. Its bus port, like its
+// port, may be taken by another program before redis binds it: then it
+// tries another.
+func startNode(nodeTimeout time.Duration) (*Server, error) {
+	var lastErr error
+	for range 3 {
+		busPort, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		s, err := Start("--cluster-enabled", "yes", "--cluster-port", strconv.Itoa(busPort),
+			"--cluster-config-file", "nodes-"+strconv.Itoa(busPort)+".conf",
+			"--cluster-node-timeout", strconv.FormatInt(nodeTimeout.Milliseconds(), 10), "--repl-diskless-sync-delay", "0")
+		if err == nil {
+			return s, nil
+		}
+		lastErr = err
+	}
+	return nil, lastErr
 }
 
 // waitReady waits until every node reports the cluster ok and knows all
