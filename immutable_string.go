@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/hotredis/hotredis/internal/backend"
 	"github.com/hotredis/hotredis/internal/keys"
 	"github.com/hotredis/hotredis/internal/lua"
 )
@@ -40,7 +41,7 @@ func (s *ImmutableString) Concat(ctx context.Context, suffix string) (*Immutable
 	var err error
 	if !big {
 		_, err = s.script(ctx, scriptStringConcat, []string{s.key, r.key}, suffix, s.stringBound(ctx), strconv.Itoa(maxStringLen))
-		big = isBig(err)
+		big = backend.IsServerError(err, "BIG")
 	}
 	if big {
 		_, err = s.rebuildString(ctx, "Concat", &r.object, []string{r.key, s.key}, func(ctx context.Context, b *strBuilder, l int64) error {
@@ -64,7 +65,7 @@ func (s *ImmutableString) Repeat(ctx context.Context, n int) (*ImmutableString, 
 	}
 	r := s.sibling()
 	_, err := s.script(ctx, scriptStringRepeat, []string{s.key, r.key}, strconv.Itoa(clampIndex(n)), strconv.Itoa(maxStringLen), s.stringBound(ctx))
-	if isBig(err) {
+	if backend.IsServerError(err, "BIG") {
 		_, err = s.rebuildString(ctx, "Repeat", &r.object, []string{r.key, s.key}, func(ctx context.Context, b *strBuilder, l int64) error {
 			return b.repeat(ctx, &s.object, "Repeat", l, n)
 		})

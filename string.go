@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotredis/hotredis/internal/backend"
 	"github.com/hotredis/hotredis/internal/lua"
 )
 
@@ -136,7 +137,7 @@ func (s *String) Repeat(ctx context.Context, n int) (int, error) {
 		return 0, s.invalid("Repeat", "%d copies exceed Redis's %d-byte strings", n, maxStringLen)
 	}
 	r, err := asInt(s.script(ctx, scriptStringRepeat, []string{s.key, s.key}, strconv.Itoa(clampIndex(n)), strconv.Itoa(maxStringLen), s.stringBound(ctx)))
-	if !isBig(err) {
+	if !backend.IsServerError(err, "BIG") {
 		return int(r), err
 	}
 	return s.rebuildString(ctx, "Repeat", &s.object, s.keys[:1], func(ctx context.Context, b *strBuilder, l int64) error {
@@ -152,7 +153,7 @@ func (s *String) Repeat(ctx context.Context, n int) (int, error) {
 // over 256 KiB is built in steps, as Repeat's.
 func (s *String) SetSlice(ctx context.Context, start, stop int, v string) (int, error) {
 	n, err := asInt(s.script(ctx, scriptStringSetSlice, s.keys[:1], strconv.Itoa(clampIndex(start)), strconv.Itoa(clampIndex(stop)), v, s.stringBound(ctx), strconv.Itoa(maxStringLen)))
-	if !isBig(err) {
+	if !backend.IsServerError(err, "BIG") {
 		return int(n), err
 	}
 	return s.rebuildString(ctx, "SetSlice", &s.object, s.keys[:1], func(ctx context.Context, b *strBuilder, l int64) error {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/hotredis/hotredis/internal/backend"
 	"github.com/hotredis/hotredis/internal/lua"
 )
 
@@ -153,7 +152,3 @@ func (b *strBuilder) splice(ctx context.Context, o *object, op string, l, a, e i
 	}
 	return b.copy(ctx, "copy", a+int64(len(v)), e, l-e)
 }
-
-// isBig reports whether a string script declined to build a result that
-// long (see stringBound).
-func isBig(err error) bool { return backend.IsServerError(err, "BIG") }
