@@ -112,7 +112,9 @@
 // retries, and nobody can take the lock in between. While anyone waits,
 // TryAcquire fails (no barging). A waiter whose process died leaves the
 // line when its registration runs out, within its lease + 0.9 s; a lock
-// handed to it meanwhile comes with a lease no longer than that.
+// handed to it meanwhile comes with a lease no longer than that. A live
+// waiter cut off from Redis that long is passed over while it is away,
+// and takes its place in line back when it returns.
 //
 // A handle is an owner: Release succeeds only on the handle that
 // acquired. Goroutines may share a handle the way they share a sync.Mutex,

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/hotredistest"
 )
 
 func init() { roles["lock-waiter"] = roleLockWaiter }
@@ -400,3 +401,76 @@ func testStaleGrant(t *testing.T, kind string) {
 func TestLockGrantReadAfterItsLeaseIsNotTrusted(t *testing.T) { testStaleGrant(t, "lock") }
 
 func TestSemaphoreGrantReadAfterItsLeaseIsNotTrusted(t *testing.T) { testStaleGrant(t, "bsem") }
+
+// TestLineKeepsTheOrderOfWaitersThatStalled: waiters whose registrations
+// ran out while they were cut off from the server (a stall longer than
+// the line's keys live, so the line itself went) take their places back
+// when they return, whatever order they return in: the first come is
+// still the first served. (A full suite run once served [2 1 0 3 4 5]:
+// a loaded machine had held every waiter's renewal past its registration.)
+func TestLineKeepsTheOrderOfWaitersThatStalled(t *testing.T) {
+	for _, kind := range []string{"lock", "sem", "rwlock"} {
+		t.Run(kind, func(t *testing.T) {
+			srv := hotredistest.NewServer(t)
+			rdb := srv.GoRedis()
+			t.Cleanup(func() { rdb.Close() })
+			k := key(t)
+			inLine := func(n int64) {
+				t.Helper()
+				deadline := time.Now().Add(10 * time.Second)
+				for rdb.ZCard(ctx, k+":waiters").Val() != n {
+					if time.Now().After(deadline) {
+						t.Fatalf("%d waiters in line, want %d", rdb.ZCard(ctx, k+":waiters").Val(), n)
+					}
+					time.Sleep(5 * time.Millisecond)
+				}
+			}
+			holder := newLocker(kind, k, 1, hotredis.WithClient(srv.Client(t)))
+			noErr(t, holder.Acquire(ctx))
+			const waiters = 3
+			proxies := make([]*hotredistest.Proxy, waiters)
+			served := make(chan int, waiters)
+			var wg sync.WaitGroup
+			defer wg.Wait() // (before the clients close)
+			wctx, cancel := context.WithTimeout(ctx, time.Minute)
+			defer cancel()
+			for i := range waiters {
+				proxies[i] = hotredistest.NewProxy(t, srv.Addr)
+				l := newLocker(kind, k, 1, hotredis.WithClient(faultyClient(t, "rueidis", proxies[i].Addr())))
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if err := l.Acquire(wctx); err != nil {
+						t.Error(err)
+						served <- -1
+						return
+					}
+					served <- i
+					if err := l.Release(ctx); err != nil {
+						t.Error(err)
+					}
+				}()
+				inLine(int64(i + 1))
+			}
+			for _, p := range proxies {
+				p.Stall(hotredistest.Both)
+			}
+			inLine(0) // every registration, and the line, ran out
+			for i := waiters - 1; i >= 0; i-- {
+				proxies[i].Resume(hotredistest.Both)
+				inLine(int64(waiters - i))
+			}
+			noErr(t, holder.Release(ctx))
+			for want := range waiters {
+				select {
+				case got := <-served:
+					if got != want {
+						t.Fatalf("waiter %d served as number %d, want arrival order", got, want)
+					}
+				case <-time.After(10 * time.Second):
+					t.Fatalf("waiter %d not served within 10 s", want)
+				}
+			}
+		})
+	}
+}

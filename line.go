@@ -37,7 +37,11 @@ import (
 // it comes with a lease no longer than the waiter's registration has left;
 // the grantee's watchdog renews it at once to the full lease. A waiter
 // whose process died keeps a grant no longer than that, and a dead waiter
-// not yet served is skipped once its registration runs out. A waiter
+// not yet served is skipped once its registration runs out. A live waiter
+// whose renewal came too late (a stall, a loaded machine) was skipped the
+// same way, and the line's keys may have expired; its next attempt sends
+// its arrival ticket, and it takes its place back, before everyone who
+// came after it. A waiter
 // accepts a grant only while sure its lease still runs (the grant says
 // when it ends in server time, measured from the waiter's last attempt);
 // otherwise its next attempt asks the server, which confirms the grant if
@@ -180,6 +184,9 @@ type wait struct {
 	last   string
 	since  time.Time // the start of the latest attempt: no grant is older
 	server int64     // the server's time (ms) during the latest attempt
+	// ticket is its place in line, from the latest attempt ("0": none
+	// yet): a wait whose registration ran out takes it back.
+	ticket string
 }
 
 // grant is a grant read from a stream.
@@ -322,13 +329,16 @@ func (l *line) try(ctx context.Context, n int64, id string, w *wait) (ok bool, l
 	l.op.Lock()
 	defer l.op.Unlock()
 	ttl := l.leaseTTL()
-	waits := "0"
+	waits, ticket := "0", "0"
 	if w != nil {
 		waits = "1"
+		if w.ticket != "" {
+			ticket = w.ticket
+		}
 	}
 	var args []string
 	if l.kind.permits {
-		args = l.args(l.id, strconv.FormatInt(n, 10), ms(ttl), id, waits)
+		args = l.args(l.id, strconv.FormatInt(n, 10), ms(ttl), id, waits, ticket)
 	} else {
 		re := "0"
 		l.mu.Lock()
@@ -336,7 +346,7 @@ func (l *line) try(ctx context.Context, n int64, id string, w *wait) (ok bool, l
 			re = "1"
 		}
 		l.mu.Unlock()
-		args = l.args(l.id, ms(ttl), re, id, waits)
+		args = l.args(l.id, ms(ttl), re, id, waits, ticket)
 	}
 	start := time.Now()
 	var arr []any

@@ -26,18 +26,20 @@ func (l *line) cancelWait(ctx context.Context, w *wait) {
 }
 
 // parseWait reads the tail of an acquire script's "not yet" reply:
-// {0, ms to wait, stream index, last entry id, server time in ms}.
+// {0, ms to wait, stream index, last entry id, server time in ms, ticket}.
 func (l *line) parseWait(arr []any, w *wait) error {
-	if len(arr) < 5 {
+	if len(arr) < 6 {
 		return l.fail("", errReply)
 	}
 	i, _ := arr[2].(int64)
 	last, _ := arr[3].(string)
 	now, _ := arr[4].(int64)
-	if i < 0 || int(i) >= grantStreams || last == "" || now <= 0 {
+	ticket, _ := arr[5].(int64)
+	if i < 0 || int(i) >= grantStreams || last == "" || now <= 0 || ticket <= 0 {
 		return l.fail("", errReply)
 	}
 	w.stream, w.last, w.server = l.ks[6+i], last, now
+	w.ticket = strconv.FormatInt(ticket, 10)
 	return nil
 }
 

@@ -38,24 +38,37 @@ local function leave(wid)
 end
 
 -- joinLine puts wid in line (at the end, the first time, noting when) or renews its
--- registration ("expiry " .. info), and returns its stream's index (from 0) and the
--- stream's last entry id, from which the waiter reads.
-local function joinLine(wid, info)
-  local ticket = redis.call('ZSCORE', KEYS[4], wid)
+-- registration ("expiry " .. info), and returns its stream's index (from 0), the stream's
+-- last entry id, from which the waiter reads, and its arrival ticket. A waiter that
+-- comes back with the ticket old, after its registration ran out (its renewal held up
+-- past it: a stall, a loaded machine) and a release skipped it or the line's keys
+-- expired, takes its place back: it still proved alive before anyone who arrived after
+-- it, and is served before them.
+local function joinLine(wid, info, old)
+  local ticket = tonumber(redis.call('ZSCORE', KEYS[4], wid))
   if not ticket then
-    -- First come, first served: the waiters in line hold consecutive tickets, so up to
-    -- as many as there are streams read a stream each.
-    ticket = redis.call('HINCRBY', KEYS[5], '#seq', 1)
+    old = tonumber(old)
+    if old and old >= 1 and old == math.floor(old) then
+      ticket = old
+      -- (Newcomers' tickets stay above it, also after the line's keys expired.)
+      if tonumber(redis.call('HGET', KEYS[5], '#seq') or '0') < old then
+        redis.call('HSET', KEYS[5], '#seq', string.format('%.0f', old))
+      end
+    else
+      -- First come, first served: the waiters in line hold consecutive tickets, so up to
+      -- as many as there are streams read a stream each.
+      ticket = redis.call('HINCRBY', KEYS[5], '#seq', 1)
+    end
     redis.call('ZADD', KEYS[4], ticket, wid)
     redis.call('HSET', KEYS[5], wid .. '#t', string.format('%.0f', now()))
   end
-  local s = tonumber(ticket) % (#KEYS - FIRST_STREAM + 1)
+  local s = ticket % (#KEYS - FIRST_STREAM + 1)
   redis.call('HSET', KEYS[5], wid, (now() + REG) .. ' ' .. info)
   redis.call('PEXPIRE', KEYS[4], LINE_TTL)
   redis.call('PEXPIRE', KEYS[5], LINE_TTL)
   local last = redis.call('XREVRANGE', KEYS[FIRST_STREAM + s], '+', '-', 'COUNT', 1)
-  if #last == 0 then return s, '0-0' end
-  return s, last[1][1]
+  if #last == 0 then return s, '0-0', ticket end
+  return s, last[1][1], ticket
 end
 
 -- grantTTL is the lease of a grant to another waiter, whose registration runs out at

@@ -2,10 +2,11 @@
 -- libs: clock_lib fence_lib lock_take_lib | line_lib lock_lib
 -- KEYS and ARGV[1..4] as in line_lib. ARGV[5] the handle's owner id, ARGV[6] lease in ms,
 -- ARGV[7] "1" for re-entrant (RLock), ARGV[8] the attempt's id, ARGV[9] "1" to wait
--- (join or stay in line when the lock is not free)
+-- (join or stay in line when the lock is not free), ARGV[10] the wait's arrival ticket from
+-- its latest attempt (0: none yet)
 -- Reply: {1, fencing token, holds} when acquired; {0, ms until the holding may run out
 -- (-1: no expiry)} when not, and for a wait also its grant stream's index, the id of
--- that stream's last entry and the server's time (ms).
+-- that stream's last entry, the server's time (ms) and its arrival ticket.
 -- A script so that testing the owner, the line and the grant, taking the lock, drawing a
 -- fencing token and joining the line are one atomic step: a release between a failed
 -- attempt and the wait finds the waiter in line and hands it the lock.
@@ -43,5 +44,5 @@ else
 end
 local wait = redis.call('PTTL', KEYS[1])
 if not waits then return {0, wait} end
-local s, last = register(wid, owner, lease)
-return {0, wait, s, last, now()}
+local s, last, ticket = register(wid, owner, lease, ARGV[10])
+return {0, wait, s, last, now(), ticket}

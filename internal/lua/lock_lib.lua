@@ -34,11 +34,11 @@ local function grant(self)
   end
 end
 
--- register puts wid in line or renews its registration (see joinLine). A grant's
+-- register puts wid in line or renews its registration (see joinLine; old: its ticket). A grant's
 -- entry holds the wait id (w), the fencing token (t) and when the grant's lease runs
 -- out (x, ms of server time).
-local function register(wid, owner, lease)
-  return joinLine(wid, lease .. ' ' .. owner)
+local function register(wid, owner, lease, old)
+  return joinLine(wid, lease .. ' ' .. owner, old)
 end
 
 -- An RLock's latest re-entries (field r): their attempts' ids, newest first, ','

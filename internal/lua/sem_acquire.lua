@@ -2,10 +2,12 @@
 -- libs: clock_lib fence_lib sem_take_lib line_lib sem_lib
 -- KEYS and ARGV[1..4] as in line_lib. ARGV[5] the handle's id,
 -- ARGV[6] n, ARGV[7] lease in ms, ARGV[8] the attempt's id, ARGV[9] "1" to wait (join or
--- stay in line when the permits are not free)
+-- stay in line when the permits are not free), ARGV[10] the wait's arrival ticket from its
+-- latest attempt (0: none yet)
 -- Reply: {1, fencing token, epoch of the handle's holding} when taken; {0, ms until the
 -- earliest lease runs out (-1: no holder)} when not, and for a wait also its grant
--- stream's index, the id of that stream's last entry and the server's time (ms).
+-- stream's index, the id of that stream's last entry, the server's time (ms) and its
+-- arrival ticket.
 -- A script so that dropping expired leases, serving the line, counting free permits,
 -- taking them, drawing a fencing token and joining the line are one atomic step (a
 -- release between a failed attempt and the wait finds the waiter in line); it reads the
@@ -44,5 +46,5 @@ if not blocked and free >= n then
   return {1, f, e}
 end
 if not waits then return {0, earliest()} end
-local s, last = register(wid, id, n, lease)
-return {0, earliest(), s, last, now()}
+local s, last, ticket = register(wid, id, n, lease, ARGV[10])
+return {0, earliest(), s, last, now(), ticket}

@@ -79,12 +79,12 @@ local function grant(self)
   return got, true, ep -- more than 1000 waiters visited: treat the rest as waiting
 end
 
--- register puts wid in line or renews its registration (see joinLine). A grant's
+-- register puts wid in line or renews its registration (see joinLine; old: its ticket). A grant's
 -- entry holds the wait id (w), the fencing token (t), when the grant's lease runs out
 -- (x, ms of server time) and the epoch of the holding (e).
-local function register(wid, owner, n, lease)
+local function register(wid, owner, n, lease, old)
   -- (Counts in full: Lua writes numbers of 15 digits and more in exponent form.)
-  return joinLine(wid, lease .. ' ' .. owner .. ' ' .. string.format('%.0f', n))
+  return joinLine(wid, lease .. ' ' .. owner .. ' ' .. string.format('%.0f', n), old)
 end
 
 -- release returns k of id's permits (NOTHELD when id holds fewer: its lease was lost),
