@@ -187,6 +187,10 @@ type wait struct {
 	// ticket is its place in line, from the latest attempt ("0": none
 	// yet): a wait whose registration ran out takes it back.
 	ticket string
+	// handOff is the time from the release that granted w what it
+	// waited for to its attempt that took it, when w missed the grant's
+	// announcement (-1: it did not).
+	handOff time.Duration
 }
 
 // grant is a grant read from a stream.
@@ -245,7 +249,7 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 	if err := l.check(ctx, op, n); err != nil || n == 0 {
 		return err
 	}
-	w := &wait{id: newID()}
+	w := &wait{id: newID(), handOff: -1}
 	var waiting time.Time // since the first attempt found it taken
 	ro := l.rideOut()
 	lost := false // the latest attempt's reply was lost (see mayHaveRun)
@@ -293,7 +297,7 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 		ro.ok()
 		if g.token > 0 && time.Now().Before(g.expires) {
 			l.op.Lock()
-			l.acquired(ctx, n, g.token, g.epoch, g.expires, w.id)
+			l.acquired(ctx, n, g.token, g.epoch, g.expires, w.id, true)
 			l.op.Unlock()
 			l.waitedForGrant(ctx, op, waiting, w, &g, nil)
 			return nil
@@ -388,7 +392,15 @@ func (l *line) try(ctx context.Context, n int64, id string, w *wait) (ok bool, l
 	if !l.kind.permits {
 		epoch = token // a lock's holding is known by its token; arr[2] counts holds
 	}
-	l.acquired(ctx, n, token, epoch, start.Add(ttl), "")
+	// A grant to w, whose announcement w missed, confirmed: when it was
+	// made, and the server's time now.
+	handedOff := false
+	if len(arr) >= 5 && w != nil {
+		when, _ := arr[3].(int64)
+		now, _ := arr[4].(int64)
+		handedOff, w.handOff = true, max(time.Duration(now-when)*time.Millisecond, 0)
+	}
+	l.acquired(ctx, n, token, epoch, start.Add(ttl), "", handedOff)
 	l.quickHeld, l.slow = quick, false
 	return true, 0, nil
 }

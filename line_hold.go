@@ -12,13 +12,14 @@ import (
 // acquired records n taken with token, whose lease on the server lasts
 // until at least expires, and starts the watchdog if it is not running;
 // wid names a grant read from a stream, which the watchdog confirms at
-// once. epoch is that of the handle's holding on the server after the
+// once; handedOff says that a release handed these n over (read from a
+// stream, or confirmed by an attempt that missed the announcement). epoch is that of the handle's holding on the server after the
 // take: when it differs from the one the handle's lease keeps alive, that
 // holding ran out on the server (a long pause, failed renewals) before the
 // watchdog noticed: it ends as lost and a new one begins with these n. (An
 // older epoch, a grant read after a newer holding began, means these n
 // were lost already.) The caller holds l.op.
-func (l *line) acquired(ctx context.Context, n, token, epoch int64, expires time.Time, wid string) {
+func (l *line) acquired(ctx context.Context, n, token, epoch int64, expires time.Time, wid string, handedOff bool) {
 	l.mu.Lock()
 	if old := l.hold; old != nil && epoch != l.epoch {
 		if epoch < l.epoch {
@@ -56,7 +57,7 @@ func (l *line) acquired(ctx context.Context, n, token, epoch int64, expires time
 	l.mu.Unlock()
 	switch {
 	case fresh:
-		if wid != "" {
+		if handedOff {
 			l.leaseEvent(ctx, LeaseHandedOff, le)
 		} else {
 			l.leaseEvent(ctx, LeaseAcquired, le)

@@ -247,9 +247,14 @@ func (o *object) reportWait(ctx context.Context, op string, since time.Time, han
 }
 
 // waitedForGrant reports the end of an Acquire's wait that began at
-// since, ended by the grant w read (g nil: by another way, or err).
+// since, ended by the grant w read (g nil: by another way, or err), or by
+// one its attempt confirmed (w.handOff).
 func (l *line) waitedForGrant(ctx context.Context, op string, since time.Time, w *wait, g *grant, err error) {
 	if since.IsZero() || !observing.Load() {
+		return
+	}
+	if g == nil && err == nil && w.handOff >= 0 {
+		l.reportWait(ctx, op, since, true, w.handOff, nil)
 		return
 	}
 	handOff := time.Duration(0)

@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/hotredistest"
 )
 
 // recorder is an Observer that keeps what it is told.
@@ -480,5 +481,65 @@ func TestObserverOnceWaitEndsWhenTheWaiterRuns(t *testing.T) {
 	}
 	if w := ws[0]; w.Outcome != hotredis.WaitAcquired || w.Err != nil || w.Waited > ranAt.Sub(start) {
 		t.Errorf("wait %v (%s, %v); want acquired, no error, at most the %v until f ran", w.Waited, w.Outcome, w.Err, ranAt.Sub(start))
+	}
+}
+
+// TestObserverGrantConfirmedByTheNextAttempt: a waiter that never read
+// its grant's announcement (its connection was lost with the reply on
+// the way) and took the grant on its next attempt was handed the lock by
+// a release all the same: its wait and its holding are reported as
+// handed-off, with the time since that release.
+func TestObserverGrantConfirmedByTheNextAttempt(t *testing.T) {
+	for _, kind := range []string{"lock", "sem"} {
+		t.Run(kind, func(t *testing.T) {
+			srv := hotredistest.NewServer(t)
+			rdb := srv.GoRedis()
+			t.Cleanup(func() { rdb.Close() })
+			p := hotredistest.NewProxy(t, srv.Addr)
+			c := faultyClient(t, "rueidis", p.Addr())
+			rec := &recorder{}
+			c.SetObserver(rec)
+			k := key(t)
+			holder := newLocker(kind, k, 1, hotredis.WithClient(srv.Client(t)))
+			waiter := newLocker(kind, k, 1, hotredis.WithClient(c))
+			noErr(t, holder.Acquire(ctx))
+			done := make(chan error, 1)
+			go func() {
+				ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+				defer cancel()
+				done <- waiter.Acquire(ctx)
+			}()
+			for deadline := time.Now().Add(10 * time.Second); rdb.ZCard(ctx, k+":waiters").Val() != 1; time.Sleep(5 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatal("the waiter is not in line after 10 s")
+				}
+			}
+			p.Stall(hotredistest.ToClient) // the grant's announcement will not come through
+			released := time.Now()
+			noErr(t, holder.Release(ctx))
+			time.Sleep(200 * time.Millisecond)
+			p.Cut()
+			p.Resume(hotredistest.ToClient)
+			noErr(t, <-done)
+			readBy := time.Since(released)
+			token := tokenOf(waiter)
+			noErr(t, waiter.Release(ctx))
+			ws := rec.waitsOn(k)
+			if len(ws) != 1 || ws[0].Outcome != hotredis.WaitHandedOff {
+				t.Fatalf("waits %+v, want one handed-off", ws)
+			}
+			if ho := ws[0].HandOff; ho < 150*time.Millisecond || ho > readBy+50*time.Millisecond {
+				t.Errorf("hand-off time %v, want from 150 ms to %v (the release 200 ms before the cut, the Acquire back %v after it)", ho, readBy, readBy)
+			}
+			kinds := ""
+			for _, e := range rec.leasesOn(k) {
+				if e.Token == token && e.Kind != hotredis.LeaseRenewed {
+					kinds += e.Kind + " "
+				}
+			}
+			if kinds != "handed-off released " {
+				t.Errorf("lease events of the waiter's holding %q, want handed-off released", kinds)
+			}
+		})
 	}
 }

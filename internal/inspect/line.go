@@ -115,7 +115,7 @@ func (r *reader) lockHolder(h map[string]string, pttl int64) Holder {
 
 // semHolders reads a Semaphore's holders (zs: id -> lease expiry) with
 // their permits and epochs (pe: HMGET of id, id@ for each of ids) and the
-// grants not yet confirmed (wait id -> "n owner token").
+// grants not yet confirmed (wait id -> "n owner token when").
 func (r *reader) semHolders(zs []redis.Z, ids []string, pe []any, granted map[string]string) []Holder {
 	unconfirmed := map[string]bool{}
 	for _, g := range granted {

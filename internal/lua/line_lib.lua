@@ -14,7 +14,8 @@
 --   [5] registrations (hash: wait id -> "expiry lease owner [n]", wait id .. '#t' -> when
 --       it joined the line (ms, server time: for operators, hotredis inspect), '#seq' ->
 --       last ticket); fields with a '#' are not registrations
---   [6] a Semaphore's unconfirmed grants (hash: wait id -> "n owner token")
+--   [6] a Semaphore's unconfirmed grants (hash: wait id -> "n owner token when", when:
+--       the grant's server time in ms)
 --   [7] and on: the grant streams. A grant to a waiter is announced on stream ticket mod
 --       #streams, which wakes only the waiters reading it.
 -- ARGV, the same first four for every script: [1] how long a registration lasts unless

@@ -4,7 +4,9 @@
 -- ARGV[7] "1" for re-entrant (RLock), ARGV[8] the attempt's id, ARGV[9] "1" to wait
 -- (join or stay in line when the lock is not free), ARGV[10] the wait's arrival ticket from
 -- its latest attempt (0: none yet)
--- Reply: {1, fencing token, holds} when acquired; {0, ms until the holding may run out
+-- Reply: {1, fencing token, holds} when acquired, and when a release had handed the lock
+-- to this wait (which missed its announcement) also when (ms, server time) and the
+-- server's time now; {0, ms until the holding may run out
 -- (-1: no expiry)} when not, and for a wait also its grant stream's index, the id of
 -- that stream's last entry, the server's time (ms) and its arrival ticket.
 -- A script so that testing the owner, the line and the grant, taking the lock, drawing a
@@ -18,13 +20,15 @@ if redis.call('EXISTS', KEYS[1], KEYS[4]) == 0 then
   return {1, take(owner, lease, wid), 1}
 end
 -- libs here
-local h = redis.call('HMGET', KEYS[1], 'owner', 'wid', 'fence', 'r')
+local h = redis.call('HMGET', KEYS[1], 'owner', 'wid', 'fence', 'r', 'g')
 if h[1] then
   if h[2] == wid or h[1] == owner and reentered(h[4], wid) then
     -- Granted to this wait, whose announcement it missed, or this attempt's re-entry
     -- ran already (its command was sent twice): confirm it with the full lease.
     redis.call('PEXPIRE', KEYS[1], lease)
-    return {1, tonumber(h[3]), tonumber(redis.call('HGET', KEYS[1], 'count'))}
+    local n = tonumber(redis.call('HGET', KEYS[1], 'count'))
+    if h[2] == wid and h[5] then return {1, tonumber(h[3]), n, tonumber(h[5]), now()} end
+    return {1, tonumber(h[3]), n}
   end
   if h[1] == owner and ARGV[7] == '1' then
     -- (r: the latest re-entries' attempts, for a second run and lock_cancel.)

@@ -1,7 +1,7 @@
 -- lock_lib: the holding of a Lock or RLock (after lock_take_lib and line_lib): a hash at
 -- KEYS[1] with the owner (the holding handle's id), count (holds: an RLock's re-entries),
--- fence (the holding's token) and wid (the wait or attempt it went to), whose expiry is
--- the lease.
+-- fence (the holding's token), wid (the wait or attempt it went to) and, for a holding a
+-- release handed over, g (when, ms of server time), whose expiry is the lease.
 
 -- waiter parses a registration: expiry (ms, server time), lease (ms), owner.
 local function waiter(info)
@@ -26,7 +26,7 @@ local function grant(self)
       if wid == self then return wid, take(owner, lease, wid) end
       if exp >= now() then
         local ttl = grantTTL(exp, lease)
-        local f = take(owner, ttl, wid)
+        local f = take(owner, ttl, wid, now())
         announce(head[2], 'w', wid, 't', string.format('%.0f', f), 'x', now() + ttl)
         return wid, f
       end

@@ -3,10 +3,17 @@
 -- the lock before the rest of the engine's functions are defined.
 
 -- take gives the free lock to owner for ttl ms, as attempt or wait wid, and returns the
--- fencing token.
-local function take(owner, ttl, wid)
+-- fencing token. A grant by a release passes when (server time, ms): field g, which only
+-- a holding handed over has (the lock's hash is new, or rewritten by the next grant,
+-- whenever a holding begins).
+local function take(owner, ttl, wid, when)
   local f = fence()
-  redis.call('HSET', KEYS[1], 'owner', owner, 'count', 1, 'fence', string.format('%.0f', f), 'wid', wid)
+  if when then
+    redis.call('HSET', KEYS[1], 'owner', owner, 'count', 1, 'fence', string.format('%.0f', f), 'wid', wid,
+      'g', string.format('%.0f', when))
+  else
+    redis.call('HSET', KEYS[1], 'owner', owner, 'count', 1, 'fence', string.format('%.0f', f), 'wid', wid)
+  end
   redis.call('PEXPIRE', KEYS[1], ttl)
   return f
 end

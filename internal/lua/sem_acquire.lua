@@ -4,7 +4,9 @@
 -- ARGV[6] n, ARGV[7] lease in ms, ARGV[8] the attempt's id, ARGV[9] "1" to wait (join or
 -- stay in line when the permits are not free), ARGV[10] the wait's arrival ticket from its
 -- latest attempt (0: none yet)
--- Reply: {1, fencing token, epoch of the handle's holding} when taken; {0, ms until the
+-- Reply: {1, fencing token, epoch of the handle's holding} when taken, and when a release
+-- had granted them to this wait (which missed its announcement) also when (ms, server
+-- time) and the server's time now; {0, ms until the
 -- earliest lease runs out (-1: no holder)} when not, and for a wait also its grant
 -- stream's index, the id of that stream's last entry, the server's time (ms) and its
 -- arrival ticket.
@@ -23,7 +25,10 @@ if g then
     -- runs: confirm it with the full lease.
     redis.call('ZADD', KEYS[1], now() + lease, id)
     outlive(lease)
-    return {1, tonumber(string.match(g, '(%d+)$')), epoch(id)}
+    -- (A grant recorded by an earlier version has no time.)
+    local token, when = string.match(g, '^%d+ %S+ (%d+) ?(%d*)$')
+    if when == '' then return {1, tonumber(token), epoch(id)} end
+    return {1, tonumber(token), epoch(id), tonumber(when), now()}
   end
 end
 local _, f = taken(id, wid)

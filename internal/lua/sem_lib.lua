@@ -1,7 +1,7 @@
 -- sem_lib: the holding of a Semaphore or BoundedSemaphore (after clock_lib, fence_lib,
 -- sem_take_lib and line_lib): leases per handle in KEYS[1], permits and epochs in
 -- KEYS[2], grants not yet confirmed by their waiter in KEYS[6] (see line_lib for the
--- layout).
+-- layout; each "n owner token when", when the grant's server time in ms).
 
 -- forget drops the unconfirmed grants to the handles in gone (a set: id -> true).
 local function forget(gone)
@@ -68,7 +68,8 @@ local function grant(self)
         else
           local ttl = grantTTL(exp, lease)
           local f, e = take(owner, n, ttl, wid)
-          redis.call('HSET', KEYS[6], wid, string.format('%.0f', n) .. ' ' .. owner .. ' ' .. string.format('%.0f', f))
+          redis.call('HSET', KEYS[6], wid, string.format('%.0f', n) .. ' ' .. owner .. ' ' .. string.format('%.0f', f)
+            .. ' ' .. string.format('%.0f', now()))
           redis.call('PEXPIRE', KEYS[6], lease + REG)
           announce(batch[i + 1], 'w', wid, 't', string.format('%.0f', f), 'x', now() + ttl,
             'e', string.format('%.0f', e))
