@@ -3,7 +3,9 @@ package hotredis_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"syscall"
 	"testing"
@@ -405,12 +407,17 @@ func TestSemaphoreGrantReadAfterItsLeaseIsNotTrusted(t *testing.T) { testStaleGr
 // TestLineKeepsTheOrderOfWaitersThatStalled: waiters whose registrations
 // ran out while they were cut off from the server (a stall longer than
 // the line's keys live, so the line itself went) take their places back
-// when they return, whatever order they return in: the first come is
-// still the first served. (A full suite run once served [2 1 0 3 4 5]:
-// a loaded machine had held every waiter's renewal past its registration.)
+// when they return, whatever order they return in, also ahead of a
+// newcomer that joined meanwhile (before any of them came back, or after
+// the first): the first come is still the first served. (A full suite run
+// once served [2 1 0 3 4 5]: a loaded machine had held every waiter's
+// renewal past its registration.)
 func TestLineKeepsTheOrderOfWaitersThatStalled(t *testing.T) {
-	for _, kind := range []string{"lock", "sem", "rwlock"} {
-		t.Run(kind, func(t *testing.T) {
+	for _, c := range []struct {
+		kind  string
+		first int // how many stalled waiters come back before the newcomer joins
+	}{{"lock", 0}, {"sem", 1}, {"rwlock", 0}, {"lock", 1}} {
+		t.Run(fmt.Sprintf("%s/%d-back-first", c.kind, c.first), func(t *testing.T) {
 			srv := hotredistest.NewServer(t)
 			rdb := srv.GoRedis()
 			t.Cleanup(func() { rdb.Close() })
@@ -425,18 +432,16 @@ func TestLineKeepsTheOrderOfWaitersThatStalled(t *testing.T) {
 					time.Sleep(5 * time.Millisecond)
 				}
 			}
-			holder := newLocker(kind, k, 1, hotredis.WithClient(srv.Client(t)))
+			holder := newLocker(c.kind, k, 1, hotredis.WithClient(srv.Client(t)))
 			noErr(t, holder.Acquire(ctx))
-			const waiters = 3
-			proxies := make([]*hotredistest.Proxy, waiters)
-			served := make(chan int, waiters)
+			const stalled = 3
+			proxies := make([]*hotredistest.Proxy, stalled)
+			served := make(chan int, stalled+1)
 			var wg sync.WaitGroup
 			defer wg.Wait() // (before the clients close)
 			wctx, cancel := context.WithTimeout(ctx, time.Minute)
 			defer cancel()
-			for i := range waiters {
-				proxies[i] = hotredistest.NewProxy(t, srv.Addr)
-				l := newLocker(kind, k, 1, hotredis.WithClient(faultyClient(t, "rueidis", proxies[i].Addr())))
+			start := func(i int, l locker) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
@@ -450,26 +455,86 @@ func TestLineKeepsTheOrderOfWaitersThatStalled(t *testing.T) {
 						t.Error(err)
 					}
 				}()
+			}
+			for i := range stalled {
+				proxies[i] = hotredistest.NewProxy(t, srv.Addr)
+				start(i, newLocker(c.kind, k, 1, hotredis.WithClient(faultyClient(t, "rueidis", proxies[i].Addr()))))
 				inLine(int64(i + 1))
 			}
 			for _, p := range proxies {
 				p.Stall(hotredistest.Both)
 			}
 			inLine(0) // every registration, and the line, ran out
-			for i := waiters - 1; i >= 0; i-- {
+			for i := range c.first {
 				proxies[i].Resume(hotredistest.Both)
-				inLine(int64(waiters - i))
+				inLine(int64(i + 1))
+			}
+			start(stalled, newLocker(c.kind, k, 1, hotredis.WithClient(srv.Client(t)))) // the newcomer
+			inLine(int64(c.first + 1))
+			for i := stalled - 1; i >= c.first; i-- { // the others, last first
+				proxies[i].Resume(hotredistest.Both)
+				inLine(int64(c.first + 1 + stalled - i))
 			}
 			noErr(t, holder.Release(ctx))
-			for want := range waiters {
+			var order []int
+			for range stalled + 1 {
 				select {
 				case got := <-served:
-					if got != want {
-						t.Fatalf("waiter %d served as number %d, want arrival order", got, want)
-					}
+					order = append(order, got)
 				case <-time.After(10 * time.Second):
-					t.Fatalf("waiter %d not served within 10 s", want)
+					t.Fatalf("served %v, then nobody within 10 s", order)
 				}
+			}
+			if !slices.Equal(order, []int{0, 1, 2, 3}) {
+				t.Fatalf("served in order %v, want [0 1 2 3] (3: the newcomer that came while 0, 1, 2 were away)", order)
+			}
+		})
+	}
+}
+
+// TestSemaphoreCancelledHeadOfLineServesTheWaitersBehindIt: a wait at the
+// head of a semaphore's line that holds up smaller requests behind it (a
+// writer of an RWLock held by readers; an AcquireN larger than what is
+// free) gives up: the waiters behind it are handed what is free at once,
+// as a release would, not left to take it at their next renewal (up to
+// a second later, reported as acquired rather than handed off).
+func TestSemaphoreCancelledHeadOfLineServesTheWaitersBehindIt(t *testing.T) {
+	for _, kind := range []string{"rwlock", "sem"} {
+		t.Run(kind, func(t *testing.T) {
+			c, rec := observedClient(t)
+			on := hotredis.WithClient(c)
+			k := key(t)
+			var holder func() error
+			var head, behind func(context.Context) error
+			if kind == "rwlock" {
+				h, w, r := hotredis.NewRWLock(k, on), hotredis.NewRWLock(k, on), hotredis.NewRWLock(k, on)
+				holder, head, behind = func() error { return h.AcquireRead(ctx) }, w.Acquire, r.AcquireRead
+			} else {
+				h, w, r := hotredis.NewSemaphore(k, 2, on), hotredis.NewSemaphore(k, 2, on), hotredis.NewSemaphore(k, 2, on)
+				holder = func() error { return h.Acquire(ctx) }
+				head = func(c context.Context) error { return w.AcquireN(c, 2) }
+				behind = r.Acquire
+			}
+			noErr(t, holder())
+			hc, cancel := context.WithCancel(ctx)
+			headDone := make(chan error, 1)
+			go func() { headDone <- head(hc) }()
+			waitInLine(t, k, 1)
+			behindDone := make(chan error, 1)
+			go func() { behindDone <- behind(ctx) }()
+			waitInLine(t, k, 2)
+			cancel()
+			if err := <-headDone; !errors.Is(err, context.Canceled) {
+				t.Fatalf("the head's wait = %v, want Canceled", err)
+			}
+			noErr(t, <-behindDone)
+			var outcomes []string
+			for _, w := range rec.waitsOn(k) {
+				outcomes = append(outcomes, w.Outcome)
+			}
+			slices.Sort(outcomes)
+			if want := []string{hotredis.WaitCancelled, hotredis.WaitHandedOff}; !slices.Equal(outcomes, want) {
+				t.Errorf("waits ended %v, want %v (the one behind served by the cancel's hand-off)", outcomes, want)
 			}
 		})
 	}

@@ -11,10 +11,10 @@ func init() {
 			setup: [][]any{heldBy("o2", "w2")},
 			keys:  lk,
 			args:  lockArgs("o1", "10000", "0", "w1", "1"),
-			want:  cmd(0, -1, 1, "0-0", nowMs),
+			want:  cmd(0, -1, 1, "0-0", nowMs, newTicket),
 			after: []probe{
 				{cmd("HGET", "{t}:waiting", "w1#t"), nowMs},
-				{cmd("HGET", "{t}:waiting", "#seq"), "1"},
+				{cmd("HGET", "{t}:waiting", "#seq"), newTicket},
 				{cmd("HLEN", "{t}:waiting"), 3},
 			},
 		},
@@ -27,7 +27,7 @@ func init() {
 			},
 			keys: lk,
 			args: lockArgs("o1", "10000", "0", "w1", "1"),
-			want: cmd(0, -1, 3, "0-0", nowMs),
+			want: cmd(0, -1, 3, "0-0", nowMs, 3),
 			after: []probe{
 				{cmd("HGET", "{t}:waiting", "w1#t"), "1234"},
 				{cmd("HGET", "{t}:waiting", "w1"), like(`^\d{13} 10000 o1$`)},
@@ -72,7 +72,7 @@ func init() {
 			setup: [][]any{semAcquire("h2", "3", "w2", "0")},
 			keys:  lk,
 			args:  semArgs("h1", "1", "10000", "w1", "1"),
-			want:  cmd(0, between(9000, 10000), 1, "0-0", nowMs),
+			want:  cmd(0, between(9000, 10000), 1, "0-0", nowMs, newTicket),
 			after: []probe{
 				{cmd("HGET", "{t}:waiting", "w1#t"), nowMs},
 				{cmd("HGET", "{t}:waiting", "w1"), like(`^\d{13} 10000 h1 1$`)},

@@ -48,11 +48,17 @@ end
 local function joinLine(wid, info, old)
   local ticket = tonumber(redis.call('ZSCORE', KEYS[4], wid))
   if not ticket then
+    -- A new line, or one whose keys expired while its waiters were away: its tickets
+    -- begin at the server's time in µs, above those any earlier line gave (its keys
+    -- lived 1.5 s past its last join; tickets count joins, fewer than one a µs), so that
+    -- waiters coming back to their places stay ahead of a newcomer, whoever comes
+    -- first; its first waiter reads the first stream.
+    local n = #KEYS - FIRST_STREAM + 1
+    redis.call('HSETNX', KEYS[5], '#seq', string.format('%.0f', math.floor(nowMicros() / n) * n))
     old = tonumber(old)
     if old and old >= 1 and old == math.floor(old) then
       ticket = old
-      -- (Newcomers' tickets stay above it, also after the line's keys expired.)
-      if tonumber(redis.call('HGET', KEYS[5], '#seq') or '0') < old then
+      if tonumber(redis.call('HGET', KEYS[5], '#seq')) < old then
         redis.call('HSET', KEYS[5], '#seq', string.format('%.0f', old))
       end
     else

@@ -1638,11 +1638,11 @@ var cases = []scriptCase{
 		setup: [][]any{heldBy("o2", "w2"), {"PEXPIRE", "{t}", 10000}},
 		keys:  lk,
 		args:  lockArgs("o1", "10000", "0", "w1", "1"),
-		want:  cmd(0, between(1, 10000), 1, "0-0", nowMs),
+		want:  cmd(0, between(1, 10000), 1, "0-0", nowMs, newTicket),
 		after: []probe{
 			{cmd("ZRANGE", "{t}:waiters", 0, -1), strs("w1")},
 			{cmd("HGET", "{t}:waiting", "w1"), like(`^\d{13} 10000 o1$`)},
-			{cmd("HGET", "{t}:waiting", "#seq"), "1"},
+			{cmd("HGET", "{t}:waiting", "#seq"), newTicket},
 			{cmd("PTTL", "{t}:waiters"), between(1, 1500)},
 			{cmd("PTTL", "{t}:waiting"), between(1, 1500)},
 		},
@@ -1652,7 +1652,7 @@ var cases = []scriptCase{
 		setup: [][]any{heldBy("o2", "w2"), {"HSET", "{t}:waiting", "#seq", 16}, {"XADD", "{t}:grants:1", "1-1", "w", "old"}},
 		keys:  lk,
 		args:  lockArgs("o1", "10000", "0", "w1", "1"),
-		want:  cmd(0, -1, 1, "1-1", nowMs),
+		want:  cmd(0, -1, 1, "1-1", nowMs, 17),
 		after: []probe{{cmd("ZSCORE", "{t}:waiters", "w1"), float64(17)}},
 	},
 	{
@@ -1664,7 +1664,7 @@ var cases = []scriptCase{
 		},
 		keys: lk,
 		args: lockArgs("o1", "10000", "0", "w1", "1"),
-		want: cmd(0, -1, 3, "0-0", nowMs),
+		want: cmd(0, -1, 3, "0-0", nowMs, 3),
 		after: []probe{
 			{cmd("ZSCORE", "{t}:waiters", "w1"), float64(3)},
 			{cmd("HGET", "{t}:waiting", "w1"), like(`^\d{13} 10000 o1$`)},
@@ -2827,7 +2827,7 @@ var cases = []scriptCase{
 		setup: [][]any{semAcquire("h2", "3", "w2", "0")},
 		keys:  lk,
 		args:  semArgs("h1", "1", "10000", "w1", "1"),
-		want:  cmd(0, between(9000, 10000), 1, "0-0", nowMs),
+		want:  cmd(0, between(9000, 10000), 1, "0-0", nowMs, newTicket),
 		after: []probe{
 			{cmd("ZRANGE", "{t}:waiters", 0, -1), strs("w1")},
 			{cmd("HGET", "{t}:waiting", "w1"), like(`^\d{13} 10000 h1 1$`)},
@@ -3232,7 +3232,7 @@ var cases = []scriptCase{
 		want:  0,
 		after: []probe{
 			{cmd("HMGET", "{t}:state", "h2", "h3", "#used"), cmd(nil, "2", "2")},
-			{cmd("HGET", "{t}:granted", "w3"), like(`^2 h3 \d{16}$`)},
+			{cmd("HGET", "{t}:granted", "w3"), like(`^2 h3 \d{16} \d{13}$`)},
 			{cmd("XRANGE", "{t}:grants:1", "-", "+"), grantEntry("w3", true)},
 			{cmd("EXISTS", "{t}:waiters"), 0},
 		},
@@ -4559,4 +4559,21 @@ func TestLibsGoWhereTheScriptSays(t *testing.T) {
 			t.Errorf("%s: the marker line is left in", c.name)
 		}
 	}
+}
+
+// newTicket is the arrival ticket of a line's first waiter: the server's
+// time in µs, rounded down to a multiple of the 16 grant streams, plus 1
+// (as an integer, or as text: the line's '#seq').
+var newTicket check = func(r any) error {
+	n, ok := r.(int64)
+	if s, isText := r.(string); isText {
+		var err error
+		n, err = strconv.ParseInt(s, 10, 64)
+		ok = err == nil
+	}
+	now := time.Now().UnixMicro()
+	if !ok || n%16 != 1 || n < now-10_000_000 || n > now+10_000_000 {
+		return fmt.Errorf("want a new line's first ticket, ~%d", now)
+	}
+	return nil
 }

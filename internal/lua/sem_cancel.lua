@@ -24,7 +24,12 @@ elseif ARGV[7] == '1' then
   n = taken(id, wid)
   noted = n ~= nil
 end
-if not n then return 0 end
+if not n then
+  -- Nothing to give back; but a wait that left the head of the line may have held up
+  -- smaller requests behind it (or expire freed permits): serve them now.
+  grant(false)
+  return 0
+end
 -- (Forgotten with the permits: a second cancel of wid gives nothing back.)
 if noted then unnote(id, wid) end
 unhold(id, n)
