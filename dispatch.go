@@ -422,16 +422,29 @@ func seconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), '
 // do runs in the background with a context of its own (bounded by
 // backgroundTimeout), and if ctx ends first, detach returns ctx's error
 // at once while undo receives do's result when it comes. The client's
-// Close waits for undo. A context that cannot end needs no goroutine.
+// Close waits for undo. A context that cannot end needs no goroutine. If
+// ctx has ended already, nothing is sent.
 func detach[T any](ctx context.Context, cl *Client, do func(context.Context) (T, error), undo func(context.Context, T, error)) (T, error) {
+	if err := ctx.Err(); err != nil {
+		var zero T
+		return zero, err
+	}
+	return detachSure(ctx, cl, do, undo)
+}
+
+// detachSure is detach for a call that must go out even when ctx has
+// ended (a record of how something ended: a second check of ctx, between
+// the caller's and the send, would drop it): undo then receives its
+// result. Within a clean-up (see cleanUpCtx), it runs also while Close
+// waits, for Close waits for it.
+func detachSure[T any](ctx context.Context, cl *Client, do func(context.Context) (T, error), undo func(context.Context, T, error)) (T, error) {
 	if ctx.Done() == nil {
 		return do(ctx)
 	}
 	var zero T
-	if err := ctx.Err(); err != nil {
-		return zero, err
-	}
-	if err := cl.begin(); err != nil {
+	if ctx.Value(cleanUp{}) != nil {
+		cl.hold()
+	} else if err := cl.begin(); err != nil {
 		return zero, err
 	}
 	type result struct {

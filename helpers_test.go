@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -293,4 +294,41 @@ func waited(cond func() bool) bool {
 		}
 	}
 	return true
+}
+
+// endingCtx is a context that ends (as a deadline that passes does) at the
+// second call of Err after arm: it puts the end of the caller's context
+// between two checks of it a few instructions apart, where a real
+// deadline falls by chance.
+type endingCtx struct {
+	context.Context
+	mu    sync.Mutex
+	armed bool
+	calls int
+	done  chan struct{}
+	err   error
+}
+
+func newEndingCtx() *endingCtx {
+	return &endingCtx{Context: context.Background(), done: make(chan struct{})}
+}
+
+func (c *endingCtx) arm() {
+	c.mu.Lock()
+	c.armed = true
+	c.mu.Unlock()
+}
+
+func (c *endingCtx) Done() <-chan struct{} { return c.done }
+
+func (c *endingCtx) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err == nil && c.armed {
+		if c.calls++; c.calls >= 2 {
+			c.err = context.DeadlineExceeded
+			close(c.done)
+		}
+	}
+	return c.err
 }

@@ -245,7 +245,7 @@ func (o *Once) finish(ctx context.Context, id, outcome, msg string) error {
 		cl.background(ctx, func(ctx context.Context) { _, _ = record(ctx) })
 		return fmt.Errorf("%w: %w", ErrUnknownOutcome, err)
 	}
-	_, err = detach(ctx, cl, record, func(ctx context.Context, _ any, err error) {
+	_, err = detachSure(ctx, cl, record, func(ctx context.Context, _ any, err error) {
 		if err != nil { // (the reply came after ctx's end, and failed: again)
 			_, _ = record(ctx)
 		}

@@ -608,3 +608,72 @@ func TestOnceDoReturnsByItsDeadlineWhileRecordingTheRun(t *testing.T) {
 		return err == nil && done
 	})
 }
+
+// TestOnceRecordGoesOutWhenCtxEndsOnTheWay: f succeeded, and the
+// caller's deadline passes between Once.finish's test of ctx and the
+// send: the record goes out all the same (it was dropped: the runner key
+// stayed for the lease, the success unrecorded, so that the next Do ran f
+// again; found by review, and the cause of a rare failure of
+// TestOnceCancelledWaitLeavesNothingBehind).
+func TestOnceRecordGoesOutWhenCtxEndsOnTheWay(t *testing.T) {
+	t.Parallel()
+	k := key(t)
+	rdb := rawClient()
+	defer rdb.Close()
+	o := hotredis.NewOnce(k)
+	c := newEndingCtx()
+	err := o.Do(c, func(context.Context) error {
+		c.arm()
+		return nil
+	})
+	if err != nil && !errors.Is(err, hotredis.ErrUnknownOutcome) {
+		t.Fatalf("Do = %v, want nil or ErrUnknownOutcome (the record going on in the background)", err)
+	}
+	// The record goes on in the background: give it time.
+	ok := waited(func() bool { return rdb.Exists(ctx, k+":runner").Val() == 0 })
+	done, derr := o.Done(ctx)
+	noErr(t, derr)
+	if !ok || !done {
+		t.Errorf("after a run of f that succeeded: runner key %q left (PTTL %v), Done = %v; want the runner gone and the Once done",
+			rdb.Get(ctx, k+":runner").Val(), rdb.PTTL(ctx, k+":runner").Val(), done)
+	}
+}
+
+// TestOnceGiveBackRunsWhileCloseWaits: a Do whose context ended
+// while its begin's reply was on its way gives the runner's place back in
+// detach's undo, which Close waits for; the give-back goes out although
+// Close has begun (detach refused it with ErrClosed, and the runner key
+// stayed for the lease).
+func TestOnceGiveBackRunsWhileCloseWaits(t *testing.T) {
+	srv := hotredistest.NewServer(t)
+	p := hotredistest.NewProxy(t, srv.Addr)
+	c := faultyClient(t, "rueidis", p.Addr())
+	rdb := srv.GoRedis()
+	defer rdb.Close()
+	k := key(t)
+	o := hotredis.NewOnce(k, hotredis.WithClient(c))
+	// A connection up, the scripts loaded.
+	noErr(t, hotredis.NewOnce(k+":warm", hotredis.WithClient(c)).Do(ctx, func(context.Context) error { return nil }))
+	p.Stall(hotredistest.ToClient)
+	dctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	err := o.Do(dctx, func(context.Context) error {
+		t.Error("f ran")
+		return nil
+	})
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Do = %v, want context.DeadlineExceeded", err)
+	}
+	if rdb.Exists(ctx, k+":runner").Val() != 1 {
+		t.Fatal("the begin did not run on the server")
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- c.Close() }()
+	time.Sleep(50 * time.Millisecond) // Close waits for the undo
+	p.Resume(hotredistest.ToClient)
+	noErr(t, <-closed)
+	if rdb.Exists(ctx, k+":runner").Val() != 0 {
+		t.Errorf("the runner key %q is left (PTTL %v) after Close waited for the give-back",
+			rdb.Get(ctx, k+":runner").Val(), rdb.PTTL(ctx, k+":runner").Val())
+	}
+}

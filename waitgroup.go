@@ -255,7 +255,7 @@ func (w *WaitGroup) finish(ctx context.Context, cl *Client, id string, until tim
 	ro := w.rideOut()
 	ran := false // an earlier run may have finished the member
 	for {
-		n, err := asInt(detach(ctx, cl, func(ctx context.Context) (any, error) {
+		n, err := asInt(detachSure(ctx, cl, func(ctx context.Context) (any, error) {
 			return w.script(ctx, scriptWGFinish, w.keys, id)
 		}, func(ctx context.Context, _ any, err error) {
 			if err != nil && !isServerErr(err) {

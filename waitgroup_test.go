@@ -585,3 +585,31 @@ func TestWaitGroupGoSentTwiceCountsOnce(t *testing.T) {
 	defer cancel()
 	noErr(t, hotredis.NewWaitGroup(k).Wait(short))
 }
+
+// TestWaitGroupFinishGoesOutWhenCtxEndsOnTheWay: the window of
+// TestOnceRecordGoesOutWhenCtxEndsOnTheWay in WaitGroup.finish: the
+// member is counted done (it was not, and once its lease ran out a Wait
+// reported it lost though its f returned).
+func TestWaitGroupFinishGoesOutWhenCtxEndsOnTheWay(t *testing.T) {
+	t.Parallel()
+	k := key(t)
+	w := hotredis.NewWaitGroup(k, hotredis.WithLease(3*time.Second))
+	c := newEndingCtx()
+	err := w.Go(c, func(context.Context) error {
+		c.arm()
+		return nil
+	})
+	if err != nil && !errors.Is(err, hotredis.ErrUnknownOutcome) {
+		t.Fatalf("Go = %v, want nil or ErrUnknownOutcome (the finish going on in the background)", err)
+	}
+	ok := waited(func() bool { n, err := w.Count(ctx); return err == nil && n == 0 })
+	n, _ := w.Count(ctx)
+	if !ok {
+		t.Errorf("Count = %d after the member's f returned, want 0 (counted done in the background)", n)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := w.Wait(wctx); err != nil {
+		t.Errorf("Wait = %v, want nil: the member's f returned", err)
+	}
+}
