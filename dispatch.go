@@ -98,6 +98,23 @@ func (o *object) read(ctx context.Context, c backend.Cmd) (any, error) {
 	return o.send(ctx, c, false)
 }
 
+// readMany sends the reads cmds in one round trip, each answering for
+// itself, as pipeline does; inside a transaction each is read as read
+// reads it (live in Optimistic; a pipeline there would queue them, and
+// answer queued).
+func (o *object) readMany(ctx context.Context, cmds ...backend.Cmd) ([]backend.Result, error) {
+	if !o.queuing(ctx) {
+		return o.pipeline(ctx, cmds...)
+	}
+	rs := make([]backend.Result, len(cmds))
+	for i, c := range cmds {
+		if rs[i].Val, rs[i].Err = o.readPrimary(ctx, c); isCtxErr(rs[i].Err) || errors.Is(rs[i].Err, ErrInTransaction) {
+			return nil, rs[i].Err
+		}
+	}
+	return rs, nil
+}
+
 // readPrimary is read for a read the engine acts on, which must be fresh.
 func (o *object) readPrimary(ctx context.Context, c backend.Cmd) (any, error) {
 	c.ReadOnly = true

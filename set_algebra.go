@@ -141,7 +141,7 @@ func (s *Set[T]) smallest(ctx context.Context, ks []string) (string, error) {
 	for i, k := range ks {
 		cmds[i] = cmd("SCARD", []string{k})
 	}
-	rs, err := s.pipeline(ctx, cmds...)
+	rs, err := s.readMany(ctx, cmds...)
 	if err != nil {
 		return "", err
 	}
@@ -368,7 +368,7 @@ func (s *Set[T]) relation(ctx context.Context, op string, other *Set[T], rel set
 	}
 	var holds bool
 	err = s.snapshotOf(ctx, op, slices.Compact(slices.Sorted(slices.Values(ks))), func(ctx context.Context) error {
-		rs, err := s.pipeline(ctx, cmd("SCARD", ks[:1]), cmd("SCARD", ks[1:]))
+		rs, err := s.readMany(ctx, cmd("SCARD", ks[:1]), cmd("SCARD", ks[1:]))
 		if err != nil {
 			return err
 		}

@@ -82,7 +82,7 @@ func (s *Set[T]) valuesSteps(ctx context.Context, op string, vals []string) ([]a
 			cmds = append(cmds, cmdArgs("SMISMEMBER", s.keys[:1], rest[:k]))
 			rest = rest[k:]
 		}
-		rs, err := s.pipeline(ctx, cmds...)
+		rs, err := s.readMany(ctx, cmds...)
 		if err != nil {
 			return nil, err
 		}

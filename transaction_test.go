@@ -1,9 +1,12 @@
 package hotredis_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -13,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/hotredistest"
 )
 
 func TestTransactionAppliesAllAtCommit(t *testing.T) {
@@ -407,4 +411,163 @@ func TestReadOnlyOptimisticIsASnapshot(t *testing.T) {
 			t.Errorf("only %d moves: too few to tell", moves.Load())
 		}
 	})
+}
+
+// TestOptimisticReadEndsByTheDeadline: a read inside Optimistic whose
+// reply the server holds must end by the call's deadline (SPEC: "Every
+// call returns by its context's deadline (+ a few ms), even with the
+// server paused"), on both backends (go-redis read its reply by its own
+// ReadTimeout, 5 s; found by review).
+func TestOptimisticReadEndsByTheDeadline(t *testing.T) {
+	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
+		n := hotredis.NewInt(key(t), hotredis.WithClient(c))
+		noErr(t, n.Store(ctx, 1))
+		short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		err := c.Optimistic(short, func(ctx context.Context) error {
+			p.Stall(hotredistest.ToClient) // the read goes out, its reply held
+			_, err := n.Load(ctx)
+			return err
+		}, n)
+		took := time.Since(start)
+		p.Resume(hotredistest.ToClient)
+		if took > time.Second {
+			t.Errorf("Optimistic with a 300 ms deadline, its read's reply held, returned %v after %v; want it by the deadline", err, took)
+		}
+		if err == nil {
+			t.Errorf("Optimistic with its read's reply held returned nil")
+		}
+	})
+}
+
+// TestOptimisticCommitEndsByTheDeadline: the same for the EXEC.
+func TestOptimisticCommitEndsByTheDeadline(t *testing.T) {
+	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
+		n := hotredis.NewInt(key(t), hotredis.WithClient(c))
+		noErr(t, n.Store(ctx, 1))
+		short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		err := c.Optimistic(short, func(ctx context.Context) error {
+			v, err := n.Load(ctx)
+			if err != nil {
+				return err
+			}
+			p.Stall(hotredistest.ToClient) // the EXEC goes out, its reply held
+			return n.Store(ctx, v+10)
+		}, n)
+		took := time.Since(start)
+		p.Resume(hotredistest.ToClient)
+		if took > time.Second || !errors.Is(err, hotredis.ErrUnknownOutcome) {
+			t.Errorf("Optimistic with a 300 ms deadline, its EXEC's reply held, returned %v after %v; want ErrUnknownOutcome by the deadline", err, took)
+		}
+	})
+}
+
+// TestOptimisticEndsWhenCancelled: a cancellable context without a
+// deadline ends an Optimistic whose read's reply is held, as it ends any
+// other call (TestCancelEndsACallWithoutDeadline).
+func TestOptimisticEndsWhenCancelled(t *testing.T) {
+	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
+		n := hotredis.NewInt(key(t), hotredis.WithClient(c))
+		noErr(t, n.Store(ctx, 1))
+		cctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		start := time.Now()
+		err := c.Optimistic(cctx, func(ctx context.Context) error {
+			p.Stall(hotredistest.ToClient)
+			time.AfterFunc(200*time.Millisecond, cancel)
+			_, err := n.Load(ctx)
+			return err
+		}, n)
+		took := time.Since(start)
+		p.Resume(hotredistest.ToClient)
+		if took > 2*time.Second || !errors.Is(err, context.Canceled) {
+			t.Errorf("Optimistic cancelled after 200 ms, its read's reply held, returned %v after %v; want context.Canceled at once", err, took)
+		}
+	})
+}
+
+func init() {
+	roles["optimistic-panic"] = func() error {
+		c, err := roleClient()
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		n := hotredis.NewInt("{optimistic}panic", hotredis.WithClient(c))
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		var recovered any
+		func() {
+			defer func() { recovered = recover() }()
+			_ = c.Optimistic(cctx, func(ctx context.Context) error {
+				if _, err := n.Load(ctx); err != nil {
+					return err
+				}
+				panic("boom in fn")
+			}, n)
+		}()
+		if recovered == nil {
+			return errors.New("the panic was not seen by the caller")
+		}
+		fmt.Println("recovered:", recovered)
+		return nil
+	}
+}
+
+// TestOptimisticPanicReachesTheCaller: a panic in fn, like any panic
+// in a function the caller passes, reaches the caller's goroutine, where
+// it can recover it (Transaction's doc: "When fn returns an error or
+// panics nothing is sent"; an HTTP handler's recover, say), also when
+// its context can end (fn ran on a goroutine of its own, where the panic
+// killed the process; found by review). Run in a child process, for that.
+func TestOptimisticPanicReachesTheCaller(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "HOTREDIS_TEST_ROLE=optimistic-panic", "HOTREDIS_TEST_URL="+testURL)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if err != nil || !bytes.Contains(out.Bytes(), []byte("recovered: boom in fn")) {
+		s := out.String()
+		if len(s) > 1500 {
+			s = s[:1500]
+		}
+		t.Errorf("Optimistic with a context that can end, fn panicking: the caller could not recover it (child: %v):\n%s", err, s)
+	}
+}
+
+// TestOptimisticSetEqualReadsLive: reads inside Optimistic are live
+// (SPEC: "reads are live"; "A read inside it is a clear error, never a
+// garbage value"). Set.Equal of two big sets of different sizes must say
+// false inside Optimistic as outside it (its sizes went by a pipeline,
+// which queued them and read them as 0; found by review).
+func TestOptimisticSetEqualReadsLive(t *testing.T) {
+	a := hotredis.NewSet[int](key(t, "a"))
+	b := hotredis.NewSet[int](key(t, "b"))
+	var va, vb []int
+	for i := range 5000 {
+		va = append(va, i)
+		vb = append(vb, i)
+	}
+	vb = append(vb, 5000) // b = a + one more member
+	_, err := a.Add(ctx, va...)
+	noErr(t, err)
+	_, err = b.Add(ctx, vb...)
+	noErr(t, err)
+	outside, err := a.Equal(ctx, b)
+	noErr(t, err)
+	if outside {
+		t.Fatal("Equal outside a transaction said true")
+	}
+	var inside bool
+	err = hotredis.Optimistic(ctx, func(tctx context.Context) error {
+		var err error
+		inside, err = a.Equal(tctx, b)
+		return err
+	}, a, b)
+	if err == nil && inside {
+		t.Errorf("Set.Equal inside Optimistic of a set of 5000 and one of 5001 members = true, want false (outside: %v)", outside)
+	}
 }

@@ -161,17 +161,17 @@ type Conn interface {
 // the caller waits for it to return (it has ctx: its own calls end by
 // ctx's deadline), not for what run does after it (an UNWATCH), and gets
 // its result: so that it never runs on after the caller returned, and
-// what it sent, its commit among them, has its outcome reported.
+// what it sent, its commit among them, has its outcome reported. A panic
+// of the function's goes on in the caller's goroutine, once run has
+// tidied up (its connection put back), as if the caller had called it.
 func boundedFn(ctx context.Context, run func(call func(fn func() error) error) error) error {
-	if ctx.Done() == nil {
-		return run(func(fn func() error) error { return fn() })
-	}
 	var (
-		mu      sync.Mutex
-		running bool
-		ran     bool  // fn has returned at least once
-		fnErr   error // its latest result
-		gaveUp  bool
+		mu       sync.Mutex
+		running  bool
+		ran      bool  // fn has returned at least once
+		fnErr    error // its latest result
+		gaveUp   bool
+		panicked *fnPanic
 	)
 	ended := make(chan struct{}, 1)
 	call := func(fn func() error) error {
@@ -182,9 +182,12 @@ func boundedFn(ctx context.Context, run func(call func(fn func() error) error) e
 		}
 		running = true
 		mu.Unlock()
-		err := fn()
+		p, err := callFn(fn)
 		mu.Lock()
 		running, ran, fnErr = false, true, err
+		if p != nil {
+			panicked = p
+		}
 		mu.Unlock()
 		select {
 		case ended <- struct{}{}:
@@ -192,20 +195,37 @@ func boundedFn(ctx context.Context, run func(call func(fn func() error) error) e
 		}
 		return err
 	}
+	// rethrow ends the call with err, or with the function's panic.
+	rethrow := func(err error) error {
+		mu.Lock()
+		p := panicked
+		mu.Unlock()
+		if p != nil {
+			panic(p.v)
+		}
+		return err
+	}
+	if ctx.Done() == nil {
+		return rethrow(run(call))
+	}
 	done := make(chan error, 1)
 	go func() { done <- run(call) }()
 	select {
 	case err := <-done:
-		return err
+		return rethrow(err)
 	case <-ctx.Done():
 	}
 	for {
 		mu.Lock()
 		if !running {
 			gaveUp = true
-			ranOnce, err := ran, fnErr
+			ranOnce, err, p := ran, fnErr, panicked
 			mu.Unlock()
-			if ranOnce {
+			switch {
+			case p != nil:
+				<-done // (run tidies up first)
+				panic(p.v)
+			case ranOnce:
 				return err
 			}
 			return ctx.Err()
@@ -213,10 +233,26 @@ func boundedFn(ctx context.Context, run func(call func(fn func() error) error) e
 		mu.Unlock()
 		select {
 		case err := <-done:
-			return err
+			return rethrow(err)
 		case <-ended:
 		}
 	}
+}
+
+// fnPanic is a panic of boundedFn's function, with its value.
+type fnPanic struct{ v any }
+
+// errFnPanicked is what the function returns to run when it panicked.
+var errFnPanicked = errors.New("hotredis: the transaction's function panicked")
+
+// callFn calls fn, recovering its panic (returned, with errFnPanicked).
+func callFn(fn func() error) (p *fnPanic, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p, err = &fnPanic{r}, errFnPanicked
+		}
+	}()
+	return nil, fn()
 }
 
 // bounded runs f, and returns ctx's error instead if ctx ends first: f

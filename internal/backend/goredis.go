@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -113,7 +114,14 @@ func isExecAbort(err error) bool {
 func (g *GoRedis) Watch(ctx context.Context, keys []string, fn func(Conn) error) error {
 	err := boundedFn(ctx, func(call func(func() error) error) error {
 		return g.c.Watch(ctx, func(tx *redis.Tx) error {
-			return call(func() error { return fn(goRedisConn{tx}) })
+			c := &goRedisConn{tx: tx}
+			err := call(func() error { return fn(c) })
+			// A call whose caller's ctx ended goes on reading its reply
+			// (go-redis reads by its own timeouts, not by ctx's): the
+			// connection is go-redis's again, for its UNWATCH, only
+			// once that read is over.
+			c.left.Wait()
+			return err
 		}, keys...)
 	})
 	if errors.Is(err, redis.TxFailedErr) {
@@ -122,14 +130,36 @@ func (g *GoRedis) Watch(ctx context.Context, keys []string, fn func(Conn) error)
 	return atDeadline(ctx, err)
 }
 
-type goRedisConn struct{ tx *redis.Tx }
-
-func (c goRedisConn) DoMulti(ctx context.Context, cmds []Cmd) []Result {
-	return allAtDeadline(ctx, pipelineGoRedis(ctx, c.tx.Pipeline(), cmds))
+// goRedisConn is a go-redis transaction's pinned connection. Its calls are
+// bounded by ctx, as the client's are: go-redis sets its socket deadlines
+// from its own timeouts (unless ContextTimeoutEnabled), so that a stalled
+// server would hold the caller for ReadTimeout, or for ever.
+type goRedisConn struct {
+	tx   *redis.Tx
+	left sync.WaitGroup // calls under way, their caller's ctx ended or not
 }
 
-func (c goRedisConn) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
-	rs, err := execGoRedis(ctx, c.tx.TxPipeline(), cmds)
+func (c *goRedisConn) DoMulti(ctx context.Context, cmds []Cmd) []Result {
+	c.left.Add(1)
+	rs, err := bounded(ctx, func() ([]Result, error) {
+		defer c.left.Done()
+		return pipelineGoRedis(ctx, c.tx.Pipeline(), cmds), nil
+	})
+	if err != nil {
+		rs = make([]Result, len(cmds))
+		for i := range rs {
+			rs[i].Err = err
+		}
+	}
+	return allAtDeadline(ctx, rs)
+}
+
+func (c *goRedisConn) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
+	c.left.Add(1)
+	rs, err := bounded(ctx, func() ([]Result, error) {
+		defer c.left.Done()
+		return execGoRedis(ctx, c.tx.TxPipeline(), cmds)
+	})
 	return rs, atDeadline(ctx, err)
 }
 
