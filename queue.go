@@ -2,7 +2,10 @@ package hotredis
 
 import (
 	"context"
+	"strconv"
 	"time"
+
+	"github.com/hotredis/hotredis/internal/backend"
 )
 
 // Queue is a first-in, first-out queue of T stored as a Redis list at its
@@ -202,6 +205,9 @@ func (q *queueOf[T]) reserveOne(ctx context.Context, op string, visibility time.
 // item will be, or was, delivered again. An Ack of a reservation acked
 // already returns ErrNotHeld too (Redis keeps no trace of it): so does a
 // second Ack after one that returned ErrUnknownOutcome but went through.
+// Inside a Transaction the Ack is queued, with the transaction's writes
+// (the result of the item's processing, say), and returns nil; a
+// reservation gone by the commit fails the commit with ErrNotHeld.
 func (q *queueOf[T]) Ack(ctx context.Context, r Receipt) error { return q.ackReserved(ctx, r) }
 
 // Delete removes the queue from Redis: its list (and a set queue's set),
@@ -210,6 +216,27 @@ func (q *queueOf[T]) Ack(ctx context.Context, r Receipt) error { return q.ackRes
 // Transaction it is queued as one DEL of the queue's own keys, which
 // leaves the lists of outstanding reservations behind.
 func (q *queueOf[T]) Delete(ctx context.Context) error { return q.delete(ctx) }
+
+// Expire makes the queue expire after ttl (at least a millisecond): its
+// keys and the lists of its outstanding takes and reservations, whose
+// items go with it. It reports whether the queue existed. Inside a
+// Transaction it is queued for the queue's own keys only, as Delete is.
+func (q *queueOf[T]) Expire(ctx context.Context, ttl time.Duration) (bool, error) {
+	if ttl < time.Millisecond {
+		return q.object.Expire(ctx, ttl) // (refused)
+	}
+	ms := strconv.FormatInt(ttl.Milliseconds(), 10)
+	return q.withTakes(ctx, "Expire", func(k string) backend.Cmd { return cmd("PEXPIRE", []string{k}, ms) },
+		func() (bool, error) { return q.object.Expire(ctx, ttl) })
+}
+
+// Persist removes the queue's expiry, from its keys and the lists of its
+// outstanding takes and reservations. It reports whether an expiry was
+// removed from its keys.
+func (q *queueOf[T]) Persist(ctx context.Context) (bool, error) {
+	return q.withTakes(ctx, "Persist", func(k string) backend.Cmd { return cmd("PERSIST", []string{k}) },
+		func() (bool, error) { return q.object.Persist(ctx) })
+}
 
 // plainQueue adds the puts of Queue and LifoQueue.
 type plainQueue[T any] struct{ queueOf[T] }

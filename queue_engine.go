@@ -385,6 +385,37 @@ func (q *queue) delete(ctx context.Context) error {
 	}
 }
 
+// withTakes sends mk's command (PEXPIRE, PERSIST) for the lists of the
+// queue's outstanding takes and reservations, which are not among its
+// keys, then returns own (the same for its keys). Inside a transaction
+// only own is queued.
+func (q *queue) withTakes(ctx context.Context, op string, mk func(k string) backend.Cmd, own func() (bool, error)) (bool, error) {
+	const batch = 500
+	for start := 0; ; start += batch {
+		arr, err := asArray(q.readPrimary(ctx, cmd("ZRANGE", []string{q.k.takes}, strconv.Itoa(start), strconv.Itoa(start+batch-1))))
+		if errors.Is(err, ErrInTransaction) {
+			break
+		}
+		if err != nil {
+			return false, q.fail(op, err)
+		}
+		ids := stringsOf(arr)
+		if len(ids) > 0 {
+			cmds := make([]backend.Cmd, 0, 2*len(ids))
+			for _, id := range ids {
+				cmds = append(cmds, mk(q.taken(id)), mk(q.parked(id)))
+			}
+			if _, err := q.pipeline(ctx, cmds...); err != nil {
+				return false, q.fail(op, err)
+			}
+		}
+		if len(ids) < batch {
+			break
+		}
+	}
+	return own()
+}
+
 func (q *queue) contains(ctx context.Context, s string) (bool, error) {
 	n, err := asInt(q.read(ctx, cmd("SISMEMBER", []string{q.k.set}, s)))
 	return n == 1, q.fail("Contains", err)

@@ -57,7 +57,13 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 			tid, tlist, tnative, tc := id, list, native, c
 			arr, err = detach(ctx, cl, func(ctx context.Context) ([]any, error) {
 				return q.takeOnce(ctx, cl, tid, tlist, tnative, tc, hold)
-			}, func(ctx context.Context, arr []any, err error) { q.undoTake(ctx, tid, tookItems(arr), err) })
+			}, func(ctx context.Context, arr []any, err error) {
+				if err == nil && tnative && len(arr) == 1 {
+					q.ack(tid, tlist) // (a native take registers itself also when it finds nothing: see below)
+					return
+				}
+				q.undoTake(ctx, tid, tookItems(arr), err)
+			})
 		}
 		if errors.Is(err, errTakeAgain) {
 			id, list = q.newTake()
@@ -385,15 +391,10 @@ func (q *queue) reserve(ctx context.Context, op string, visibility time.Duration
 	return items[0], Receipt(id), nil
 }
 
-// ackReserved acknowledges the reservation r (Ack).
+// ackReserved acknowledges the reservation r (Ack); in a transaction it
+// is queued, and a reservation gone by the commit fails the commit with
+// ErrNotHeld.
 func (q *queue) ackReserved(ctx context.Context, r Receipt) error {
-	n, err := asInt(q.script(ctx, scriptQueueAck, []string{q.k.takes, q.taken(string(r))}, string(r)))
-	if err != nil {
-		return q.fail("Ack", err)
-	}
-	if n == 0 {
-		return q.fail("Ack", errors.Join(ErrNotHeld,
-			errors.New("reservation "+string(r)+" is gone: it expired and its item was put back in the queue, or it was acked already")))
-	}
-	return nil
+	_, err := q.script(ctx, scriptQueueAck, []string{q.k.takes, q.taken(string(r))}, string(r))
+	return q.fail("Ack", err)
 }

@@ -16,6 +16,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/hotredistest"
 )
 
 // anyQueue lets one test run against all four queue types.
@@ -1169,5 +1170,150 @@ func expireTakes(t *testing.T, k string) {
 	}
 	for i, id := range ids {
 		noErr(t, rdb.ZAddXX(ctx, k+":reserved", redis.Z{Score: float64(i + 1), Member: id}).Err())
+	}
+}
+
+// TestQueueAckInTransaction: an Ack inside a Transaction (or Optimistic)
+// is queued and returns nil, as Put and TaskDone do: acking a reservation
+// with the write of its result is the natural use of a transaction with
+// a queue (it returned ErrNotHeld, the queued reply read as "gone"; found
+// by review). An ack of a reservation gone by the commit fails the commit
+// with ErrNotHeld.
+func TestQueueAckInTransaction(t *testing.T) {
+	q := hotredis.NewQueue[string](key(t))
+	defer q.Delete(ctx)
+	log := hotredis.NewList[string](key(t, "log"))
+	defer log.Delete(ctx)
+	noErr(t, q.Put(ctx, "job"))
+	v, r, err := q.Reserve(ctx, time.Minute)
+	noErr(t, err)
+	var ackErr error
+	err = hotredis.Transaction(ctx, func(ctx context.Context) error {
+		if _, err := log.Append(ctx, "done "+v); err != nil {
+			return err
+		}
+		ackErr = q.Ack(ctx, r)
+		return nil
+	})
+	noErr(t, err)
+	if ackErr != nil {
+		t.Errorf("Ack of a held reservation inside a Transaction = %v, want nil (it was queued and committed)", ackErr)
+	}
+	// It was in fact queued and ran at the commit: a second Ack finds it gone.
+	if err := q.Ack(ctx, r); !errors.Is(err, hotredis.ErrNotHeld) {
+		t.Errorf("Ack after the transaction's ack = %v, want ErrNotHeld (the queued ack ran)", err)
+	}
+	// And Optimistic queues writes too.
+	noErr(t, q.Put(ctx, "job2"))
+	_, r2, err := q.Reserve(ctx, time.Minute)
+	noErr(t, err)
+	ackErr = nil
+	noErr(t, hotredis.Optimistic(ctx, func(ctx context.Context) error {
+		ackErr = q.Ack(ctx, r2)
+		return nil
+	}))
+	if ackErr != nil {
+		t.Errorf("Ack of a held reservation inside Optimistic = %v, want nil", ackErr)
+	}
+	err = hotredis.Transaction(ctx, func(ctx context.Context) error {
+		if _, err := log.Append(ctx, "again"); err != nil {
+			return err
+		}
+		return q.Ack(ctx, r2)
+	})
+	if !errors.Is(err, hotredis.ErrNotHeld) {
+		t.Errorf("a transaction acking a reservation acked already = %v, want ErrNotHeld", err)
+	}
+}
+
+// TestQueueCancelledEmptyGetLeavesNoRegistration: a Get on an empty
+// plain queue whose context ends while its first (native) take is in
+// flight: that take found nothing but registered itself, and the late
+// reply's undo acknowledges the registration, as a Get that returns does
+// (it stayed, with no expiry, until a later take on the queue, if any;
+// found by review).
+func TestQueueCancelledEmptyGetLeavesNoRegistration(t *testing.T) {
+	srv := hotredistest.NewServer(t)
+	p := hotredistest.NewProxy(t, srv.Addr)
+	for _, backend := range []string{"rueidis", "go-redis"} {
+		t.Run(backend, func(t *testing.T) {
+			c := faultyClient(t, backend, p.Addr())
+			q := hotredis.NewQueue[string](key(t), hotredis.WithClient(c))
+			rdb := srv.GoRedis()
+			defer rdb.Close()
+			// Prime the client's clock and connections.
+			if _, err := q.TryGet(ctx); !errors.Is(err, hotredis.ErrEmpty) {
+				t.Fatalf("TryGet = %v, want ErrEmpty", err)
+			}
+			time.Sleep(200 * time.Millisecond)
+			if n := must[int64](t)(rdb.Exists(ctx, q.Key()+":reserved").Result()); n != 0 {
+				t.Fatalf("a registration is left before the test's Get")
+			}
+			p.Stall(hotredistest.ToServer)
+			cctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+			_, err := q.Get(cctx)
+			cancel()
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("Get = %v, want DeadlineExceeded", err)
+			}
+			p.Resume(hotredistest.ToServer)
+			// The stalled take runs now (registering itself), then its undo
+			// acknowledges it.
+			time.Sleep(500 * time.Millisecond)
+			waited(func() bool { return rdb.Exists(ctx, q.Key()+":reserved").Val() == 0 })
+			ids := must[[]string](t)(rdb.ZRange(ctx, q.Key()+":reserved", 0, -1).Result())
+			ttl := must[time.Duration](t)(rdb.PTTL(ctx, q.Key()+":reserved").Result())
+			keys := must[[]string](t)(rdb.Keys(ctx, "*"+strings.Trim(q.Key(), "{}")+"*").Result())
+			if len(ids) > 0 {
+				t.Errorf("5 s after a cancelled Get on an empty queue, %s holds registrations %q (PTTL %v); keys %q",
+					q.Key()+":reserved", ids, ttl, keys)
+			}
+		})
+	}
+}
+
+// TestQueueExpireTakesItsReservations: Expire makes the whole queue
+// expire, the list of an outstanding reservation ({key}:reserved:<id>,
+// not among its keys) too, as Delete removes it (it stayed for good,
+// nothing left to find it; found by review).
+func TestQueueExpireTakesItsReservations(t *testing.T) {
+	for _, kind := range queueKinds {
+		t.Run(kind.name, func(t *testing.T) {
+			q := kind.make(key(t))
+			defer q.Delete(ctx)
+			rdb := rawClient()
+			defer rdb.Close()
+			if _, err := q.PutMany(ctx, "a", "b"); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := q.Reserve(ctx, time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			var exp interface {
+				Expire(context.Context, time.Duration) (bool, error)
+			}
+			switch kind.name {
+			case "Queue":
+				exp = hotredis.NewQueue[string](q.Key())
+			case "LifoQueue":
+				exp = hotredis.NewLifoQueue[string](q.Key())
+			case "SetQueue":
+				exp = hotredis.NewSetQueue[string](q.Key())
+			default:
+				exp = hotredis.NewLifoSetQueue[string](q.Key())
+			}
+			if _, err := exp.Expire(ctx, 100*time.Millisecond); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(400 * time.Millisecond)
+			left := keysMatching(t, rdb, "*"+q.Key()+"*")
+			if len(left) > 0 {
+				var desc []string
+				for k, ttl := range ttlsOf(t, rdb, left) {
+					desc = append(desc, k+" (PTTL "+ttl.String()+")")
+				}
+				t.Errorf("after the queue expired, keys remain: %v", desc)
+			}
+		})
 	}
 }
