@@ -424,13 +424,7 @@ func TestLineKeepsTheOrderOfWaitersThatStalled(t *testing.T) {
 			k := key(t)
 			inLine := func(n int64) {
 				t.Helper()
-				deadline := time.Now().Add(10 * time.Second)
-				for rdb.ZCard(ctx, k+":waiters").Val() != n {
-					if time.Now().After(deadline) {
-						t.Fatalf("%d waiters in line, want %d", rdb.ZCard(ctx, k+":waiters").Val(), n)
-					}
-					time.Sleep(5 * time.Millisecond)
-				}
+				waitInLineOn(t, rdb, k, n)
 			}
 			holder := newLocker(c.kind, k, 1, hotredis.WithClient(srv.Client(t)))
 			noErr(t, holder.Acquire(ctx))

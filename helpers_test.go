@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/hotredis/hotredis"
 	"github.com/hotredis/hotredis/hotredistest"
 )
@@ -100,6 +102,12 @@ func waitInLine(t *testing.T, k string, n int64) {
 	t.Helper()
 	rdb := rawClient()
 	defer rdb.Close()
+	waitInLineOn(t, rdb, k, n)
+}
+
+// waitInLineOn is waitInLine on the server of rdb.
+func waitInLineOn(t *testing.T, rdb redis.UniversalClient, k string, n int64) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for rdb.ZCard(ctx, k+":waiters").Val() != n {
 		if time.Now().After(deadline) {

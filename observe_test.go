@@ -509,11 +509,7 @@ func TestObserverGrantConfirmedByTheNextAttempt(t *testing.T) {
 				defer cancel()
 				done <- waiter.Acquire(ctx)
 			}()
-			for deadline := time.Now().Add(10 * time.Second); rdb.ZCard(ctx, k+":waiters").Val() != 1; time.Sleep(5 * time.Millisecond) {
-				if time.Now().After(deadline) {
-					t.Fatal("the waiter is not in line after 10 s")
-				}
-			}
+			waitInLineOn(t, rdb, k, 1)
 			p.Stall(hotredistest.ToClient) // the grant's announcement will not come through
 			released := time.Now()
 			noErr(t, holder.Release(ctx))
