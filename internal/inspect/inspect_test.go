@@ -69,6 +69,8 @@ func TestRecognize(t *testing.T) {
 		}, "k", inspect.KindLock, []string{"Lock", "RLock"}, `#1   ab12 on web-2 pid 77 label "api": waiting 3.`},
 		{"a lock of an older hotredis: ids without a host", [][]any{{"HSET", "k", "owner", "0123456789abcdef01234567", "count", "1", "fence", "5", "wid", "w"}}, "k",
 			inspect.KindLock, []string{"Lock", "RLock"}, "holder   0123456789ab…: lease without expiry, token 5, held for how long unknown (the token is not a time)"},
+		{"a lock a release handed over: when, in g", [][]any{{"HSET", "k", "owner", "0123456789abcdef01234567", "count", "1", "fence", "5", "wid", "w", "g", "1796536028093"}}, "k",
+			inspect.KindLock, []string{"Lock", "RLock"}, "holder   0123456789ab…"},
 		{"a waiter of an older hotredis: no arrival time", [][]any{
 			{"HSET", "k", "owner", "o", "count", "1", "fence", "5", "wid", "w"},
 			{"ZADD", "{k}:waiters", "1", "w1"}, {"HSET", "{k}:waiting", "w1", later + " 30000 o2"},
