@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -1108,5 +1109,114 @@ func TestGetAckOutlivesAnOutageShorterThanTheHold(t *testing.T) {
 	other := hotredis.NewQueue[string](k, hotredis.WithClient(srv.Client(t)))
 	if v, _, err := other.TryReserve(ctx, time.Minute); !errors.Is(err, hotredis.ErrEmpty) {
 		t.Errorf("TryReserve once the hold passed = %q, %v; want ErrEmpty: the item was acknowledged", v, err)
+	}
+}
+
+// blackhole takes over addr's port with a listener that never accepts
+// and whose accept queue is full: dials to it time out.
+func blackhole(t *testing.T, addr string) {
+	t.Helper()
+	_, ps, _ := net.SplitHostPort(addr)
+	port, _ := strconv.Atoi(ps)
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	_ = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
+	sa := &syscall.SockaddrInet4{Port: port, Addr: [4]byte{127, 0, 0, 1}}
+	for i := 0; ; i++ {
+		if err = syscall.Bind(fd, sa); err == nil {
+			break
+		}
+		if i == 50 {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := syscall.Listen(fd, 0); err != nil {
+		t.Fatal(err)
+	}
+	// Fill the accept queue (backlog 0 holds one).
+	for range 3 {
+		c, err := net.DialTimeout("tcp", addr, 300*time.Millisecond)
+		if err != nil {
+			break
+		}
+		t.Cleanup(func() { c.Close() })
+	}
+	if c, err := net.DialTimeout("tcp", addr, 500*time.Millisecond); err == nil {
+		c.Close()
+		t.Fatal("blackhole still accepts dials")
+	}
+}
+
+// TestCancellableCallFailsOnUnreachableServer: a write whose
+// context can be cancelled but has no deadline, against a server whose
+// address no longer answers dials, must fail as the same write with
+// context.Background() does (after the dial timeout), not retry forever
+// (it dialed again and again until cancelled; found by review): a dial
+// that timed out by its own timeout fails every call that waited for it.
+func TestCancellableCallFailsOnUnreachableServer(t *testing.T) {
+	s := hotredistest.NewServer(t)
+	c, err := hotredis.NewClient(hotredis.Options{Addrs: []string{s.Addr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	n := hotredis.NewInt("unreachable:n", hotredis.WithClient(c))
+	if _, err := n.Add(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	s.Kill()
+	blackhole(t, s.Addr)
+
+	start := time.Now()
+	_, err = n.Add(context.Background(), 1)
+	t.Logf("Background(): %v after %v", err, time.Since(start).Round(time.Millisecond))
+	if err == nil {
+		t.Fatal("Background() write succeeded against a blackhole")
+	}
+
+	cctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	type res struct {
+		what string
+		err  error
+		took time.Duration
+	}
+	done := make(chan res, 2)
+	start = time.Now()
+	go func() {
+		_, err := n.Add(cctx, 1)
+		done <- res{"Add (a write)", err, time.Since(start)}
+	}()
+	go func() {
+		_, err := n.Load(cctx)
+		done <- res{"Load (a read)", err, time.Since(start)}
+	}()
+	timeout := time.After(20 * time.Second)
+	var hung []string
+	timedOut := false
+	for range 2 {
+		if !timedOut {
+			select {
+			case r := <-done:
+				t.Logf("WithCancel %s: %v after %v", r.what, r.err, r.took.Round(time.Millisecond))
+				if r.err == nil {
+					t.Errorf("%s succeeded against a blackhole", r.what)
+				}
+				continue
+			case <-timeout:
+				timedOut = true
+				cancel()
+			}
+		}
+		r := <-done
+		hung = append(hung, r.what)
+		t.Logf("WithCancel %s: ended only on cancel, after %v: %v", r.what, r.took.Round(time.Millisecond), r.err)
+	}
+	if len(hung) > 0 {
+		t.Fatalf("calls with a cancellable context (no deadline) had not returned after 20 s against an unreachable server, where Background() failed after the dial timeout: %v", hung)
 	}
 }

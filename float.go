@@ -174,7 +174,7 @@ func (f *Float) Pow(ctx context.Context, y float64) (float64, error) {
 		return 0, err
 	}
 	for attempt := 0; ; attempt++ {
-		raw, ok, err := asString(f.read(ctx, cmd("GET", f.keys[:1])))
+		raw, ok, err := asString(f.readPrimary(ctx, cmd("GET", f.keys[:1]))) // (not a replica's)
 		if err != nil {
 			return 0, err
 		}

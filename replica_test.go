@@ -187,3 +187,66 @@ func replicasKnown(t *testing.T, cl *hotredistest.Cluster) {
 		}
 	}
 }
+
+// TestReplicaReadsStringUpdateActsOnThePrimary: with ReadFromReplicas, a
+// String's transforms (ToUpper, ..., Update) read the value they act on
+// from the primary (Options.ReadFromReplicas: every read a type acts on
+// itself goes there); they read a replica, and when f(stale) == stale
+// returned at once, the transform silently not applied (found by review). A replica one write behind is
+// made by a write on the primary that is not replicated
+// (redis.set_repl(REPL_NONE)): what a lagging replica looks like.
+func TestReplicaReadsStringUpdateActsOnThePrimary(t *testing.T) {
+	if !onCluster() {
+		t.Skip("cluster only")
+	}
+	cl := sharedCluster(t)
+	replicasKnown(t, cl)
+	c, err := hotredis.NewClient(hotredis.Options{Addrs: cl.Addrs(), ReadFromReplicas: true})
+	noErr(t, err)
+	defer c.Close()
+	s := hotredis.NewString("{replupd}s", hotredis.WithClient(c))
+	rdb := cl.GoRedis()
+	defer rdb.Close()
+	t.Cleanup(func() { _ = rdb.Del(ctx, s.Key()).Err() })
+	noErr(t, s.Set(ctx, "ABC"))
+	for deadline := time.Now().Add(5 * time.Second); must[string](t)(s.Get(ctx)) != "ABC"; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the replica never showed the value")
+		}
+	}
+	// The latest write, not yet on the replica.
+	noErr(t, rdb.Eval(ctx, "redis.set_repl(redis.REPL_NONE) return redis.call('SET', KEYS[1], ARGV[1])", []string{s.Key()}, "abc").Err())
+
+	got, err := s.ToUpper(ctx)
+	noErr(t, err)
+	now, _ := rdb.Get(ctx, s.Key()).Result()
+	if got != "ABC" || now != "ABC" {
+		t.Fatalf("ToUpper of %q returned %q, and the primary holds %q: the transform was not applied (it read a lagging replica and skipped the compare-and-set)", "abc", got, now)
+	}
+}
+
+// TestReplicaReadsFloatPowActsOnThePrimary: Float.Pow reads the value it
+// raises from the primary: a replica one write behind (the key not there
+// yet) made Pow fail with ErrDivideByZero for a value that is not 0 on the
+// primary (found by review).
+func TestReplicaReadsFloatPowActsOnThePrimary(t *testing.T) {
+	if !onCluster() {
+		t.Skip("cluster only")
+	}
+	cl := sharedCluster(t)
+	replicasKnown(t, cl)
+	c, err := hotredis.NewClient(hotredis.Options{Addrs: cl.Addrs(), ReadFromReplicas: true})
+	noErr(t, err)
+	defer c.Close()
+	f := hotredis.NewFloat("{replpow}f", hotredis.WithClient(c))
+	rdb := cl.GoRedis()
+	defer rdb.Close()
+	t.Cleanup(func() { _ = rdb.Del(ctx, f.Key()).Err() })
+	_ = rdb.Del(ctx, f.Key()).Err()
+	// The latest write (2.0), not yet on the replica.
+	noErr(t, rdb.Eval(ctx, "redis.set_repl(redis.REPL_NONE) return redis.call('SET', KEYS[1], ARGV[1])", []string{f.Key()}, "2.0").Err())
+	got, err := f.Pow(ctx, -1)
+	if err != nil || got != 0.5 {
+		t.Fatalf("Pow(-1) of 2.0 (on the primary) = %v, %v; want 0.5 (it read a lagging replica)", got, err)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hotredis/hotredis/internal/backend"
+	"github.com/hotredis/hotredis/internal/keys"
 	"github.com/hotredis/hotredis/internal/lua"
 )
 
@@ -23,6 +24,25 @@ type tx struct {
 	mu      sync.Mutex
 	cmds    []backend.Cmd
 	watched []string // keys an optimistic transaction's reads watched
+	slotKey string   // on a Cluster, a key of the optimistic one's slot
+}
+
+// inSlot checks, on a Cluster, that the keys ks of an optimistic
+// transaction's command are in its slot: its connection is pinned to the
+// node of its first keys (rueidis panics on a key of another slot). The
+// caller holds t.mu.
+func (t *tx) inSlot(ks []string) error {
+	if t.conn == nil || !t.c.cluster {
+		return nil // (a Transaction's commands are checked together at commit)
+	}
+	for _, k := range ks {
+		if t.slotKey == "" {
+			t.slotKey = k
+		} else if keys.Slot(k) != keys.Slot(t.slotKey) {
+			return crossSlot(t.slotKey, k)
+		}
+	}
+	return nil
 }
 
 type txKey struct{}
@@ -37,8 +57,13 @@ func (t *tx) queue(c *Client, cmds ...backend.Cmd) error {
 		return errors.New("hotredis: object belongs to another client than the transaction")
 	}
 	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, c := range cmds {
+		if err := t.inSlot(c.Keys); err != nil {
+			return err
+		}
+	}
 	t.cmds = append(t.cmds, cmds...)
-	t.mu.Unlock()
 	return nil
 }
 
@@ -53,6 +78,9 @@ func (t *tx) read(c *Client, ctx context.Context, cmd backend.Cmd) (any, error) 
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if err := t.inSlot(cmd.Keys); err != nil {
+		return nil, err
+	}
 	t.watched = append(t.watched, cmd.Keys...)
 	if len(cmd.Keys) == 0 {
 		r := t.conn.DoMulti(ctx, []backend.Cmd{cmd})
@@ -203,6 +231,9 @@ func (c *Client) Optimistic(ctx context.Context, fn func(ctx context.Context) er
 	for attempt := 0; attempt < maxOptimisticAttempts; attempt++ {
 		err := b.Watch(ctx, ks, func(conn backend.Conn) error {
 			t := &tx{c: c, conn: conn}
+			if len(ks) > 0 {
+				t.slotKey = ks[0]
+			}
 			if err := fn(context.WithValue(ctx, txKey{}, t)); err != nil {
 				return userError{err}
 			}

@@ -571,3 +571,84 @@ func TestOptimisticSetEqualReadsLive(t *testing.T) {
 		t.Errorf("Set.Equal inside Optimistic of a set of 5000 and one of 5001 members = true, want false (outside: %v)", outside)
 	}
 }
+
+// noPanic runs f, turning a panic into an error for the report.
+func noPanic(f func() error) (err error, panicked any) {
+	defer func() {
+		if r := recover(); r != nil {
+			panicked = r
+		}
+	}()
+	return f(), nil
+}
+
+// TestOptimisticCrossSlotReadOnCluster: on a Cluster, an optimistic
+// transaction whose function reads an object in another slot than the
+// watched one must fail with ErrCrossSlot (SPEC: "otherwise fail early
+// with ErrCrossSlot"), not panic (rueidis panicked on the pinned
+// connection; found by review), and not retry for 10 s.
+func TestOptimisticCrossSlotReadOnCluster(t *testing.T) {
+	if !onCluster() {
+		t.Skip("cluster only")
+	}
+	c := sharedCluster(t).Client(t)
+	a := hotredis.NewList[int]("{optslot}a", hotredis.WithClient(c))
+	far := hotredis.NewList[int]("optslot-elsewhere", hotredis.WithClient(c))
+	t.Cleanup(func() { _ = a.Delete(ctx); _ = far.Delete(ctx) })
+	noErr(t, a.Replace(ctx, 1))
+	noErr(t, far.Replace(ctx, 2))
+
+	start := time.Now()
+	err, p := noPanic(func() error {
+		return c.Optimistic(ctx, func(tctx context.Context) error {
+			if _, err := a.Len(tctx); err != nil {
+				return err
+			}
+			_, err := far.Len(tctx) // another slot
+			return err
+		}, a)
+	})
+	took := time.Since(start).Round(time.Millisecond)
+	if p != nil {
+		t.Fatalf("Optimistic with a read of another slot panicked (after %v): %v", took, p)
+	}
+	if !errors.Is(err, hotredis.ErrCrossSlot) || took > 2*time.Second {
+		t.Fatalf("Optimistic with a read of another slot: %v after %v, want ErrCrossSlot at once", err, took)
+	}
+}
+
+// TestOptimisticCrossSlotWriteOnCluster: the same for a write queued in
+// another slot than the watched one.
+func TestOptimisticCrossSlotWriteOnCluster(t *testing.T) {
+	if !onCluster() {
+		t.Skip("cluster only")
+	}
+	c := sharedCluster(t).Client(t)
+	a := hotredis.NewList[int]("{optslotw}a", hotredis.WithClient(c))
+	far := hotredis.NewList[int]("optslotw-elsewhere", hotredis.WithClient(c))
+	t.Cleanup(func() { _ = a.Delete(ctx); _ = far.Delete(ctx) })
+	noErr(t, a.Replace(ctx, 1))
+	_ = far.Delete(ctx)
+
+	start := time.Now()
+	err, p := noPanic(func() error {
+		return c.Optimistic(ctx, func(tctx context.Context) error {
+			n, err := a.Len(tctx)
+			if err != nil {
+				return err
+			}
+			_, err = far.Append(tctx, n) // queued; another slot
+			return err
+		}, a)
+	})
+	took := time.Since(start).Round(time.Millisecond)
+	if p != nil {
+		t.Fatalf("Optimistic with a write to another slot panicked (after %v): %v", took, p)
+	}
+	if !errors.Is(err, hotredis.ErrCrossSlot) || took > 2*time.Second {
+		t.Fatalf("Optimistic with a write to another slot: %v after %v, want ErrCrossSlot at once", err, took)
+	}
+	if ok, _ := far.Exists(ctx); ok {
+		t.Error("the cross-slot write was applied")
+	}
+}

@@ -47,6 +47,9 @@ func NewRueidis(opt rueidis.ClientOption) (*Rueidis, error) {
 		}
 	}
 	opt.DialCtxFn = w.watch(opt.DialCtxFn)
+	if opt.RetryDelay == nil {
+		opt.RetryDelay = retryDelay
+	}
 	c, err := rueidis.NewClient(opt)
 	if err != nil {
 		return nil, err
@@ -146,10 +149,11 @@ func notSent(err error) error {
 }
 
 // NotSent reports whether err says that its call never reached the
-// server (NotSentError).
+// server (NotSentError, or UnreachableError).
 func NotSent(err error) bool {
 	var ns *NotSentError
-	return errors.As(err, &ns)
+	var ue *UnreachableError // (no connection was made)
+	return errors.As(err, &ns) || errors.As(err, &ue)
 }
 
 // doOnce is one try of Do; again reports that rueidis did not send cmd

@@ -4,11 +4,14 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"math/rand/v2"
 	"net"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/redis/rueidis"
 )
 
 // Why a call whose context can end may skip bounded's goroutine.
@@ -82,9 +85,48 @@ func boundedOn[T any](ctx context.Context, w *connWatch, f func() (T, error), re
 			// The connection this call waited for was being made by
 			// another call, whose dial reached that call's deadline:
 			// rueidis hands every waiter the dialer's error. Nothing was
-			// sent, and this call's own deadline has not come: again.
+			// sent, and this call's own deadline has not come: again. (A
+			// dial that timed out by the dialer's own timeout is an
+			// UnreachableError, not retried.)
 		}
 	})
+}
+
+// UnreachableError is a dial that timed out by the dialer's own timeout
+// (rueidis's Dialer.Timeout, 5 s by default), not by the deadline of the
+// call that dialed: the server does not answer. It is a net.Error (a
+// timeout) but not a context.DeadlineExceeded, so that the calls waiting
+// for that dial fail with it, as the dialing one does, instead of going
+// again as calls failed by another's deadline do (for ever, when their
+// context has no deadline). Err is the dial's error.
+type UnreachableError struct{ Err error }
+
+func (e *UnreachableError) Error() string   { return e.Err.Error() }
+func (e *UnreachableError) Timeout() bool   { return true }
+func (e *UnreachableError) Temporary() bool { return true }
+
+// unreachable returns err, a failed dial's with ctx, as an
+// UnreachableError when it timed out by the dialer's own timeout.
+func unreachable(ctx context.Context, err error) error {
+	if !isDialTimeout(err) || ctx.Err() != nil {
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return err // (the socket's deadline, ctx's, fired before ctx's timer)
+	}
+	return &UnreachableError{err}
+}
+
+// retryDelay is rueidis's RetryDelay: its default, an exponential backoff
+// up to 1 s, except for an unreachable server, which rueidis would dial
+// again until the call's deadline (for ever, when it has none).
+func retryDelay(attempts int, _ rueidis.Completed, err error) time.Duration {
+	var ue *UnreachableError
+	if errors.As(err, &ue) {
+		return -1
+	}
+	n := 1 << min(20, attempts)
+	return min(time.Second, time.Duration(n+rand.N(n))*time.Microsecond)
 }
 
 // isDialTimeout reports whether err is a dial that timed out.
@@ -113,7 +155,7 @@ func (w *connWatch) watch(dial dialFn) dialFn {
 		conn, err := dial(ctx, dst, d, cfg)
 		if err != nil {
 			w.dialing.Add(-1)
-			return nil, err
+			return nil, unreachable(ctx, err)
 		}
 		c := &watchedConn{Conn: conn, w: w}
 		c.used.Store(monoNow())
