@@ -200,3 +200,51 @@ func TestPanickingCodecIsAnError(t *testing.T) {
 		t.Errorf("a panicking Decode: %v", err)
 	}
 }
+
+// TestUndecodableTakenItemKeepsItsValue: an item that cannot be decoded
+// "is removed and reported as a *DecodeError with its raw value"
+// (Queue.Get's doc), the whole value (it was cut to 64 bytes, and a
+// longer item was gone for good; List.Pop likewise; found by review).
+func TestUndecodableTakenItemKeepsItsValue(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	item := `{"job": "resize", "image": "s3://bucket/photos/2024/07/img_0001.jpg", "w": 800}`
+	q := hotredis.NewQueue[int](key(t, "q"))
+	defer q.Delete(ctx)
+	noErr(t, rdb.RPush(ctx, q.Key(), item).Err())
+	_, err := q.Get(ctx)
+	var de *hotredis.DecodeError
+	if !errors.As(err, &de) {
+		t.Fatalf("Get: %v", err)
+	}
+	if n := rdb.LLen(ctx, q.Key()).Val(); n != 0 {
+		t.Fatalf("item still queued (%d)", n)
+	}
+	if de.Value != item {
+		t.Errorf("Queue.Get removed a %d-byte item and reported %q: its bytes are lost", len(item), de.Value)
+	}
+	l := hotredis.NewList[int](key(t, "l"))
+	defer l.Delete(ctx)
+	noErr(t, rdb.RPush(ctx, l.Key(), item).Err())
+	_, err = l.Pop(ctx)
+	if !errors.As(err, &de) {
+		t.Fatalf("Pop: %v", err)
+	}
+	if n := rdb.LLen(ctx, l.Key()).Val(); n == 0 && de.Value != item {
+		t.Errorf("List.Pop removed a %d-byte element and reported %q: its bytes are lost", len(item), de.Value)
+	}
+}
+
+// TestIntCodecReadsWhatPythonIntReads: int() reads Unicode decimal digits
+// (int("٣٧") == 37), and so does the integer codec, as the float64 one
+// did already (found by review).
+func TestIntCodecReadsWhatPythonIntReads(t *testing.T) {
+	for text, want := range map[string]int64{"٣٧": 37, " ٣ ": 3, "-١_٠": -10, "４２": 42} {
+		if got, err := hotredis.DefaultCodec[int64]().Decode(text); got != want || err != nil {
+			t.Errorf("Decode(%q) = %d, %v; Python's int() gives %d", text, got, err, want)
+		}
+		if f, err := hotredis.DefaultCodec[float64]().Decode(text); f != float64(want) || err != nil {
+			t.Errorf("float64 Decode(%q) = %v, %v", text, f, err)
+		}
+	}
+}

@@ -87,14 +87,19 @@ var (
 // ErrDecode with errors.Is.
 type DecodeError struct {
 	Key   string // the Redis key
-	Value string // the raw value, cut to 64 bytes
+	Value string // the raw value, whole (a value taken out of Redis, by a Pop or a Get, lives on only here)
 	Type  string // the Go type it should decode into
 	Err   error  // the codec's error
 }
 
-// Error says which key held what, and what it should have decoded into.
+// Error says which key held what (its first 64 bytes), and what it
+// should have decoded into.
 func (e *DecodeError) Error() string {
-	return fmt.Sprintf("hotredis: key %q: cannot decode %q as %s: %v", e.Key, e.Value, e.Type, e.Err)
+	v := e.Value
+	if len(v) > 64 {
+		v = v[:64] + "..."
+	}
+	return fmt.Sprintf("hotredis: key %q: cannot decode %q as %s: %v", e.Key, v, e.Type, e.Err)
 }
 
 // Is makes errors.Is(err, ErrDecode) true for every *DecodeError.
@@ -104,9 +109,6 @@ func (e *DecodeError) Is(target error) bool { return target == ErrDecode }
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 func decodeError(key, raw, typ string, err error) error {
-	if len(raw) > 64 {
-		raw = raw[:64] + "..."
-	}
 	return &DecodeError{Key: key, Value: raw, Type: typ, Err: err}
 }
 

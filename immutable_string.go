@@ -60,11 +60,8 @@ func (s *ImmutableString) Concat(ctx context.Context, suffix string) (*Immutable
 // longer than Redis's 512 MiB limit is ErrInvalidArgument. A result over
 // 256 KiB is built in steps, as String.Repeat's (so is Concat's).
 func (s *ImmutableString) Repeat(ctx context.Context, n int) (*ImmutableString, error) {
-	if n > maxStringLen {
-		return nil, s.invalid("Repeat", "%d copies exceed Redis's %d-byte strings", n, maxStringLen)
-	}
 	r := s.sibling()
-	_, err := s.script(ctx, scriptStringRepeat, []string{s.key, r.key}, strconv.Itoa(clampIndex(n)), strconv.Itoa(maxStringLen), s.stringBound(ctx))
+	_, err := s.script(ctx, scriptStringRepeat, []string{s.key, r.key}, strconv.Itoa(min(clampIndex(n), maxStringLen+1)), strconv.Itoa(maxStringLen), s.stringBound(ctx))
 	if backend.IsServerError(err, "BIG") {
 		_, err = s.rebuildString(ctx, "Repeat", &r.object, []string{r.key, s.key}, func(ctx context.Context, b *strBuilder, l int64) error {
 			return b.repeat(ctx, &s.object, "Repeat", l, n)

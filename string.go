@@ -120,6 +120,9 @@ func (s *String) Set(ctx context.Context, v string) error {
 // length.
 func (s *String) Append(ctx context.Context, v string) (int, error) {
 	if v == "" {
+		if s.queuing(ctx) {
+			return 0, nil // nothing to queue (a write's reply inside one is 0)
+		}
 		return s.Len(ctx)
 	}
 	n, err := asInt(s.write(ctx, cmd("APPEND", s.keys[:1], v)))
@@ -133,10 +136,9 @@ func (s *String) Append(ctx context.Context, v string) (int, error) {
 // (see the README's "bounded steps"; ErrTxConflict if the string kept
 // changing through 3 attempts).
 func (s *String) Repeat(ctx context.Context, n int) (int, error) {
-	if n > maxStringLen {
-		return 0, s.invalid("Repeat", "%d copies exceed Redis's %d-byte strings", n, maxStringLen)
-	}
-	r, err := asInt(s.script(ctx, scriptStringRepeat, []string{s.key, s.key}, strconv.Itoa(clampIndex(n)), strconv.Itoa(maxStringLen), s.stringBound(ctx)))
+	// (n clamped: any count over the limit is refused by the script, which
+	// first gives "" for an empty string, as Python does.)
+	r, err := asInt(s.script(ctx, scriptStringRepeat, []string{s.key, s.key}, strconv.Itoa(min(clampIndex(n), maxStringLen+1)), strconv.Itoa(maxStringLen), s.stringBound(ctx)))
 	if !backend.IsServerError(err, "BIG") {
 		return int(r), err
 	}
@@ -174,6 +176,9 @@ func (s *String) SetRange(ctx context.Context, offset int, v string) (int, error
 		return 0, s.invalid("SetRange", "offset %d + %d bytes exceed Redis's %d-byte strings", offset, len(v), maxStringLen)
 	}
 	if v == "" { // SETRANGE would store "" on a missing key
+		if s.queuing(ctx) {
+			return 0, nil
+		}
 		return s.Len(ctx)
 	}
 	n, err := asInt(s.write(ctx, cmd("SETRANGE", s.keys[:1], strconv.Itoa(offset), v)))
@@ -192,7 +197,7 @@ func (s *String) Update(ctx context.Context, f func(old string) string) (string,
 		return "", s.invalid("Update", "nil function")
 	}
 	for attempt := 0; ; attempt++ {
-		old, err := s.Get(ctx)
+		old, _, err := asString(s.readPrimary(ctx, cmd("GET", s.keys[:1]))) // (what the update acts on: not a replica's)
 		if err != nil {
 			return "", err
 		}

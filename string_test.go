@@ -13,6 +13,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/internal/keys"
 )
 
 // pyBound clamps a Python slice bound for a sequence of length n.
@@ -390,5 +391,72 @@ func TestImmutableString(t *testing.T) {
 				t.Fatalf("keys %q %q %q", im.Key(), ab.Key(), abab.Key())
 			}
 		})
+	}
+}
+
+// TestStringEmptyWritesInTransaction: Append("") and SetRange(off, ""),
+// writes that change nothing, queue nothing inside a Transaction (they
+// failed there as reads: they call Len; found by review).
+func TestStringEmptyWritesInTransaction(t *testing.T) {
+	s := hotredis.NewString(key(t))
+	defer s.Delete(ctx)
+	noErr(t, s.Set(ctx, "abc"))
+	err := hotredis.Transaction(ctx, func(ctx context.Context) error {
+		if _, err := s.Append(ctx, ""); err != nil {
+			t.Errorf("Append(\"\") in a transaction: %v", err)
+		}
+		if _, err := s.SetRange(ctx, 1, ""); err != nil {
+			t.Errorf("SetRange(1, \"\") in a transaction: %v", err)
+		}
+		_, err := s.Append(ctx, "d")
+		return err
+	})
+	noErr(t, err)
+	if v, _ := s.Get(ctx); v != "abcd" {
+		t.Fatalf("got %q", v)
+	}
+}
+
+// TestStringRepeatOfEmptyByAnyCount: "" * n is "" for every n, in Go
+// (strings.Repeat) and Python (it was refused before anything was read,
+// as a list key was; found by review), and a list key is ErrWrongType.
+func TestStringRepeatOfEmptyByAnyCount(t *testing.T) {
+	const n = 1 << 40
+	if strings.Repeat("", n) != "" {
+		t.Fatal("model")
+	}
+	s := hotredis.NewString(key(t, "s"))
+	if got, err := s.Repeat(ctx, n); got != 0 || err != nil {
+		t.Errorf("String.Repeat(1<<40) of a missing string = %d, %v; want 0, nil", got, err)
+	}
+	im := hotredis.NewImmutableString(key(t, "im"))
+	if r, err := im.Repeat(ctx, n); err != nil {
+		t.Errorf("ImmutableString.Repeat(1<<40) of a missing string: %v; want an empty string", err)
+	} else {
+		r.Delete(ctx)
+	}
+	rdb := rawClient()
+	defer rdb.Close()
+	l := key(t, "list")
+	defer rdb.Del(ctx, l)
+	rdb.RPush(ctx, l, "x")
+	if _, err := hotredis.NewString(l).Repeat(ctx, n); !errors.Is(err, hotredis.ErrWrongType) {
+		t.Errorf("String.Repeat(1<<40) on a list key: %v; want ErrWrongType", err)
+	}
+}
+
+// TestImmutableStringSiblingInTheSameSlot: Concat's and Repeat's new key
+// hashes to the source's slot ("stored ... under a new unique key in the
+// same Redis Cluster slot"), also for a key with a '}' and no hash tag
+// (it did not, CROSSSLOT on a Cluster; found by review).
+func TestImmutableStringSiblingInTheSameSlot(t *testing.T) {
+	for _, k := range []string{key(t), "hotredis-test-plain", "hotredis-test-a}b", "}{hotredis-test", "hotredis-test-user}1"} {
+		im := hotredis.NewImmutableString(k)
+		r, err := im.Concat(ctx, "x")
+		noErr(t, err)
+		if keys.Slot(r.Key()) != keys.Slot(k) {
+			t.Errorf("Concat of %q stored at %q: slot %d, source's slot %d", k, r.Key(), keys.Slot(r.Key()), keys.Slot(k))
+		}
+		r.Delete(ctx)
 	}
 }

@@ -1,6 +1,9 @@
 package keys
 
-import "testing"
+import (
+	"strconv"
+	"testing"
+)
 
 func TestSlotKnownValues(t *testing.T) {
 	// Values from the Redis Cluster specification and CLUSTER KEYSLOT.
@@ -18,9 +21,9 @@ func TestSlotKnownValues(t *testing.T) {
 }
 
 func TestAuxSharesSlot(t *testing.T) {
-	// Keys holding a '}' but no valid tag ("}", "a}{b") cannot be matched
-	// by any tag; Aux documents that, so they are not listed here.
-	for _, k := range []string{"jobs", "{jobs}", "x{tag}y", "hotredis:0123", "", "{", "a{b", "{{x}}"} {
+	// (Keys holding a '}' but no valid tag, "}", "a}{b", "a{}b", get a
+	// number's tag of their slot; they went to another slot before.)
+	for _, k := range []string{"jobs", "{jobs}", "x{tag}y", "hotredis:0123", "", "{", "a{b", "{{x}}", "}", "a}b", "a}{b", "a{}b", "user}1", "}{"} {
 		a := Aux(k, "tmp")
 		if Slot(a) != Slot(k) && k != "" {
 			t.Errorf("Aux(%q) = %q in slot %d, key in slot %d", k, a, Slot(a), Slot(k))
@@ -31,5 +34,25 @@ func TestAuxSharesSlot(t *testing.T) {
 	}
 	if got := Aux("{jobs}:a", "n"); got != "{jobs}:a:n" {
 		t.Errorf("Aux({jobs}:a) = %q", got)
+	}
+}
+
+// TestEverySlotHasANumberTag: slotTag ends for every slot (decimal numbers
+// reach all 16,384 of them), with the smallest such number.
+func TestEverySlotHasANumberTag(t *testing.T) {
+	first := make(map[int]string, 16384)
+	for n := 0; len(first) < 16384; n++ {
+		if n > 10_000_000 {
+			t.Fatalf("%d slots reached by the numbers up to %d", len(first), n)
+		}
+		s := strconv.Itoa(n)
+		if _, ok := first[Slot(s)]; !ok {
+			first[Slot(s)] = s
+		}
+	}
+	for _, slot := range []int{0, 1, 8000, 16383, Slot("a}{b")} {
+		if got := slotTag(slot); got != first[slot] {
+			t.Errorf("slotTag(%d) = %q, want %q", slot, got, first[slot])
+		}
 	}
 }

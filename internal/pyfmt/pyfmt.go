@@ -270,26 +270,49 @@ func dropUnderscores(s string) (string, bool) {
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // ParseInt reads a decimal integer as Python's int() does: surrounding
-// whitespace, an optional sign, underscores between digits.
+// whitespace (Unicode's too), an optional sign, underscores between
+// digits, and any Unicode decimal digits.
 func ParseInt(s string, bits int) (int64, error) {
-	t := strings.TrimSpace(s)
-	if strings.ContainsRune(t, '_') {
-		var ok bool
-		if t, ok = dropUnderscores(t); !ok {
-			return 0, errSyntax
-		}
+	t, err := intText(s)
+	if err != nil {
+		return 0, err
 	}
 	return strconv.ParseInt(t, 10, bits)
 }
 
-// ParseUint is ParseInt for unsigned integers.
-func ParseUint(s string, bits int) (uint64, error) {
+// intText is s as an ASCII integer's text, as ParseInt reads it.
+func intText(s string) (string, error) {
+	if !isASCII(s) {
+		var ok bool
+		if s, ok = toASCII(s); !ok {
+			return "", errSyntax
+		}
+	}
 	t := strings.TrimSpace(s)
 	if strings.ContainsRune(t, '_') {
 		var ok bool
 		if t, ok = dropUnderscores(t); !ok {
-			return 0, errSyntax
+			return "", errSyntax
 		}
+	}
+	return t, nil
+}
+
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseUint is ParseInt for unsigned integers.
+func ParseUint(s string, bits int) (uint64, error) {
+	t, err := intText(s)
+	if err != nil {
+		return 0, err
 	}
 	t = strings.TrimPrefix(t, "+")
 	return strconv.ParseUint(t, 10, bits)

@@ -323,3 +323,27 @@ func TestParseIntAndBool(t *testing.T) {
 		t.Error("ParseBool(yes) succeeded")
 	}
 }
+
+// TestParseIntReadsWhatPythonIntReads: Unicode decimal digits and spaces,
+// as int() reads them (int("٣٧") is 37; found by review), and nothing
+// else that is not ASCII.
+func TestParseIntReadsWhatPythonIntReads(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want int64
+		ok   bool
+	}{
+		{"٣٧", 37, true}, {"\u00a0-١_٢\u2003", -12, true}, {"１２", 12, true}, {"+৯", 9, true},
+		{"٣x", 0, false}, {"٣.٠", 0, false}, {"Ⅻ", 0, false}, {"\xff1", 0, false}, {"_١", 0, false},
+	} {
+		n, err := ParseInt(c.text, 64)
+		if (err == nil) != c.ok || n != c.want {
+			t.Errorf("ParseInt(%q) = %d, %v; want %d (ok %v)", c.text, n, err, c.want, c.ok)
+		}
+		if c.ok && c.want >= 0 {
+			if u, err := ParseUint(c.text, 64); err != nil || int64(u) != c.want {
+				t.Errorf("ParseUint(%q) = %d, %v; want %d", c.text, u, err, c.want)
+			}
+		}
+	}
+}
