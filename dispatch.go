@@ -115,6 +115,16 @@ func (o *object) readMany(ctx context.Context, cmds ...backend.Cmd) ([]backend.R
 	return rs, nil
 }
 
+// atomicRead sends the reads cmds in one MULTI/EXEC, so that they see one
+// moment; inside a transaction each is read as readMany reads them (live
+// in Optimistic, whose EXEC vouches for them together).
+func (o *object) atomicRead(ctx context.Context, cmds ...backend.Cmd) ([]backend.Result, error) {
+	if o.queuing(ctx) {
+		return o.readMany(ctx, cmds...)
+	}
+	return o.atomic(ctx, cmds...)
+}
+
 // readPrimary is read for a read the engine acts on, which must be fresh.
 func (o *object) readPrimary(ctx context.Context, c backend.Cmd) (any, error) {
 	c.ReadOnly = true

@@ -50,15 +50,84 @@ func (t *text) Slice(ctx context.Context, start, stop int) (string, error) {
 		s, _, err := asString(t.read(ctx, cmd("GETRANGE", t.keys[:1], strconv.Itoa(start), strconv.Itoa(stop-1))))
 		return s, err
 	}
-	s, _, err := asString(t.script(ctx, scriptStringSlice, t.keys[:1], strconv.Itoa(clampIndex(start)), strconv.Itoa(clampIndex(stop))))
+	a, b := strconv.Itoa(clampIndex(start)), strconv.Itoa(clampIndex(stop))
+	s, _, err := asString(t.script(ctx, scriptStringSlice, t.keys[:1], a, b, strconv.Itoa(stringOneStep)))
+	if !backend.IsServerError(err, "BIG") {
+		return s, err
+	}
+	// A long slice: its length and GETRANGE in one MULTI/EXEC (live
+	// reads in Optimistic), GETRANGE's own bounds being Python's for a
+	// range that is not empty.
+	rs, err := t.atomicRead(ctx, cmd("STRLEN", t.keys[:1]), cmd("GETRANGE", t.keys[:1], a, strconv.Itoa(clampIndex(stop)-1)))
+	if err != nil {
+		return "", err
+	}
+	n, err := asInt(rs[0].Val, rs[0].Err)
+	if err != nil {
+		return "", err
+	}
+	if pyBound(int64(clampIndex(stop)), n) <= pyBound(int64(clampIndex(start)), n) {
+		return "", nil
+	}
+	s, _, err = asString(rs[1].Val, rs[1].Err)
 	return s, err
 }
 
 // Index returns the byte offset of the first occurrence of sub, or -1 if
-// there is none, as strings.Index does. The search runs on the server.
+// there is none, as strings.Index does. The search runs on the server for
+// a string of up to 256 KiB (64 KiB for a sub over 16 bytes); a longer one
+// is read in windows of a few MiB, while the key is watched (a snapshot:
+// ErrTxConflict if it kept changing through 3 attempts), and searched
+// here: a server step searching it whole took up to seconds.
 func (t *text) Index(ctx context.Context, sub string) (int, error) {
-	n, err := asInt(t.script(ctx, scriptStringIndex, t.keys[:1], sub))
-	return int(n), err
+	bound := stringOneStep
+	if len(sub) > 16 {
+		bound = indexOneStepLong
+	}
+	n, err := asInt(t.script(ctx, scriptStringIndex, t.keys[:1], sub, strconv.Itoa(bound)))
+	if !backend.IsServerError(err, "BIG") {
+		return int(n), err
+	}
+	at := -1
+	err = t.snapshot(ctx, "Index", func(ctx context.Context) error {
+		var err error
+		at, err = t.indexSteps(ctx, sub)
+		return err
+	})
+	return at, err
+}
+
+const (
+	// indexOneStepLong is the longest string string_index searches for a
+	// sub over 16 bytes, by Knuth-Morris-Pratt in the worst case: ~170 ms
+	// a MiB of interpreted Lua.
+	indexOneStepLong = 64 << 10
+	// indexWindow is how many bytes a step of a long Index reads: a
+	// GETRANGE of ~0.5 ms a MiB on the server.
+	indexWindow = 4 << 20
+)
+
+// indexSteps is Index of a long string, in GETRANGE windows that overlap
+// by len(sub)-1 bytes; part of a snapshot (the caller's).
+func (t *text) indexSteps(ctx context.Context, sub string) (int, error) {
+	l, err := asInt(t.readPrimary(ctx, cmd("STRLEN", t.keys[:1])))
+	switch {
+	case err != nil:
+		return -1, err
+	case sub == "":
+		return 0, nil
+	}
+	for off := int64(0); off+int64(len(sub)) <= l; off += indexWindow {
+		end := min(l, off+indexWindow+int64(len(sub))-1) // (exclusive)
+		w, _, err := asString(t.readPrimary(ctx, cmd("GETRANGE", t.keys[:1], strconv.FormatInt(off, 10), strconv.FormatInt(end-1, 10))))
+		if err != nil {
+			return -1, err
+		}
+		if i := strings.Index(w, sub); i >= 0 {
+			return int(off) + i, nil
+		}
+	}
+	return -1, nil
 }
 
 // Contains reports whether sub occurs in the string, checked on the
@@ -152,16 +221,76 @@ func (s *String) Repeat(ctx context.Context, n int) (int, error) {
 // needed ("abcdef"[0:5] = "X" gives "Xf"), and a stop at or before start
 // inserts v at start. It returns the new length. A v of the slice's
 // length is written in place (SETRANGE); another rewrite whose result is
-// over 256 KiB is built in steps, as Repeat's.
+// over 256 KiB is built in steps, as Repeat's. A v over 256 KiB is not
+// sent until its bounds are known (an optimistic read of the length).
 func (s *String) SetSlice(ctx context.Context, start, stop int, v string) (int, error) {
-	n, err := asInt(s.script(ctx, scriptStringSetSlice, s.keys[:1], strconv.Itoa(clampIndex(start)), strconv.Itoa(clampIndex(stop)), v, s.stringBound(ctx), strconv.Itoa(maxStringLen)))
-	if !backend.IsServerError(err, "BIG") {
-		return int(n), err
+	if len(v) > stringOneStep && !s.queuing(ctx) {
+		// Not through the script, which would copy v into Lua (~2 ms a
+		// MiB): a write in place by SETRANGE, or the steps.
+		if n, done, err := s.setSliceInPlace(ctx, start, stop, v); done || err != nil {
+			return n, err
+		}
+	} else {
+		n, err := asInt(s.script(ctx, scriptStringSetSlice, s.keys[:1], strconv.Itoa(clampIndex(start)), strconv.Itoa(clampIndex(stop)), v, s.stringBound(ctx), strconv.Itoa(maxStringLen)))
+		if !backend.IsServerError(err, "BIG") {
+			return int(n), err
+		}
 	}
 	return s.rebuildString(ctx, "SetSlice", &s.object, s.keys[:1], func(ctx context.Context, b *strBuilder, l int64) error {
 		a := pyBound(int64(clampIndex(start)), l)
 		return b.splice(ctx, &s.object, "SetSlice", l, a, max(a, pyBound(int64(clampIndex(stop)), l)), v)
 	})
+}
+
+// setSliceInPlace is SetSlice of a long v, in an optimistic transaction
+// that reads the length: a v of the slice's length goes in place by
+// SETRANGE (done); a result past Redis's strings is ErrInvalidArgument;
+// anything else is not done (the caller builds it in steps).
+func (s *String) setSliceInPlace(ctx context.Context, start, stop int, v string) (n int, done bool, err error) {
+	cl, err := s.cli()
+	if err != nil {
+		return 0, false, err
+	}
+	err = cl.Optimistic(ctx, func(ctx context.Context) error {
+		l, err := asInt(s.readPrimary(ctx, cmd("STRLEN", s.keys[:1])))
+		if err != nil {
+			return err
+		}
+		a := pyBound(int64(clampIndex(start)), l)
+		b := max(a, pyBound(int64(clampIndex(stop)), l))
+		if size := l - (b - a) + int64(len(v)); size > maxStringLen {
+			return s.invalid("SetSlice", "the result, %d bytes, would exceed Redis's %d-byte strings", size, maxStringLen)
+		}
+		if done = b-a == int64(len(v)); !done {
+			return nil
+		}
+		n = int(l)
+		_, err = s.write(ctx, cmd("SETRANGE", s.keys[:1], strconv.FormatInt(a, 10), v))
+		return err
+	}, s)
+	return n, done, err
+}
+
+// updateWatched is Update of a long string: read while WATCHed, and set
+// by MULTI/EXEC (an optimistic transaction, retried when the string
+// changed meanwhile; ErrTxConflict after 20 attempts).
+func (s *String) updateWatched(ctx context.Context, f func(old string) string) (string, error) {
+	cl, err := s.cli()
+	if err != nil {
+		return "", err
+	}
+	var v string
+	err = cl.Optimistic(ctx, func(ctx context.Context) error {
+		old, _, err := asString(s.readPrimary(ctx, cmd("GET", s.keys[:1])))
+		if err != nil {
+			return err
+		}
+		if v = f(old); v == old {
+			return nil
+		}
+		return s.Set(ctx, v)
+	}, s)
+	return v, s.fail("Update", err)
 }
 
 // SetRange overwrites the string with v from byte offset on (SETRANGE),
@@ -191,7 +320,10 @@ func (s *String) SetRange(ctx context.Context, offset int, v string) (int, error
 // one, until it succeeds or ctx ends. So f may run several times and must
 // have no other effect. When f returns its input unchanged nothing is
 // written. Inside Optimistic the read is watched and the write queued;
-// inside Transaction, Update fails with ErrInTransaction.
+// inside Transaction, Update fails with ErrInTransaction. When the old or
+// the new value is over 256 KiB, the compare is a WATCH and the write a
+// native SET in MULTI/EXEC (ErrTxConflict if the string changed through
+// 20 attempts), so that no server step copies the string.
 func (s *String) Update(ctx context.Context, f func(old string) string) (string, error) {
 	if f == nil {
 		return "", s.invalid("Update", "nil function")
@@ -202,8 +334,16 @@ func (s *String) Update(ctx context.Context, f func(old string) string) (string,
 			return "", err
 		}
 		v := f(old)
-		if v == old {
+		switch {
+		case v == old:
 			return v, nil
+		case s.queuing(ctx):
+			// Optimistic: the GET watched the key, and EXEC checks it.
+			return v, s.Set(ctx, v)
+		case len(old) > stringOneStep || len(v) > stringOneStep:
+			// string_cas would copy both into Lua, ~6 ms a MiB: the
+			// compare is WATCH's, and the write a native SET.
+			return s.updateWatched(ctx, f)
 		}
 		r, err := s.script(ctx, scriptStringCAS, s.keys[:1], old, v)
 		ok, err := asInt(r, err)

@@ -1,8 +1,10 @@
 -- string_index: the byte offset of the first occurrence of a substring, as
 -- Go's strings.Index.
 -- flags: readonly
--- KEYS[1] the string (missing reads as ""); ARGV[1] the substring
--- Reply: the offset, or -1 when it does not occur.
+-- KEYS[1] the string (missing reads as ""); ARGV[1] the substring, ARGV[2] the longest
+-- string this script searches
+-- Reply: the offset, or -1 when it does not occur; a BIG error when the string is longer
+-- than ARGV[2] (the caller searches it in steps).
 -- A script so that the search runs on the server and only a number crosses
 -- the network, not the string.
 -- Lua's plain find runs at C speed but compares at every position (time #s * #sub at
@@ -11,9 +13,12 @@
 -- candidate checked whole; once the checks have cost more than a linear search would
 -- (#s + #sub bytes), the rest goes by Knuth-Morris-Pratt, linear in #s + #sub (but
 -- interpreted: tens of times slower than plain find on ordinary text).
-local s, p = redis.call('GET', KEYS[1]) or '', ARGV[1]
-local n, m = #s, #p
+local n, m = redis.call('STRLEN', KEYS[1]), #ARGV[1]
 if m > n then return -1 end
+if n > tonumber(ARGV[2]) then
+  return redis.error_reply('BIG ' .. n .. ' bytes to search in steps')
+end
+local s, p = redis.call('GET', KEYS[1]) or '', ARGV[1]
 if m <= 16 then
   local i = string.find(s, p, 1, true)
   if i then return i - 1 end
