@@ -116,7 +116,6 @@ func TestInvalidArgumentsAreRefusedBeforeAnyIO(t *testing.T) {
 	other := hotredis.NewSet[string](key(t, "other"), on)
 	counter := hotredis.NewCounter[string](key(t, "counter"), on)
 	str := hotredis.NewString(key(t, "string"), on)
-	istr := hotredis.NewImmutableString(key(t, "istring"), on)
 	sem := hotredis.NewSemaphore(key(t, "sem"), 2, on)
 	bsem := hotredis.NewBoundedSemaphore(key(t, "bsem"), 2, on)
 	queue := hotredis.NewQueue[string](key(t, "queue"), on)
@@ -151,8 +150,6 @@ func TestInvalidArgumentsAreRefusedBeforeAnyIO(t *testing.T) {
 		// Results beyond what Redis can hold.
 		// (List.Repeat(1<<40) needs the list's length: an empty list repeats
 		// to empty, as in Python; TestListEdgesOfTypeAndSize.)
-		{"String.Repeat(ctx, 1<<40)", func(ctx context.Context) error { return err1(str.Repeat(ctx, 1<<40)) }},
-		{"ImmutableString.Repeat(ctx, 1<<40)", func(ctx context.Context) error { return err1(istr.Repeat(ctx, 1<<40)) }},
 		{"String.SetRange(ctx, 600<<20, \"x\")", func(ctx context.Context) error { return err1(str.SetRange(ctx, 600<<20, "x")) }},
 		// Negative counts.
 		{"Semaphore.AcquireN(ctx, -1)", func(ctx context.Context) error { return sem.AcquireN(ctx, -1) }},

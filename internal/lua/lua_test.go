@@ -3846,32 +3846,46 @@ var cases = []scriptCase{
 		after: []probe{{cmd("EXISTS", "{t}:b"), 0}},
 	},
 
-	// string_index: KEYS string; ARGV substring
+	// string_index: KEYS string; ARGV substring, the longest string searched
 	{
 		script: "string_index", name: "the offset of the first occurrence",
 		setup: [][]any{{"SET", "{t}:s", "hello"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("l"),
+		args:  cmd("l", "100"),
 		want:  2,
 	},
 	{
 		script: "string_index", name: "-1 when it does not occur",
 		setup: [][]any{{"SET", "{t}:s", "hello"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("z"),
+		args:  cmd("z", "100"),
 		want:  -1,
 	},
 	{
 		script: "string_index", name: "the substring is plain text, not a pattern",
 		setup: [][]any{{"SET", "{t}:s", "a.b%"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("%"),
+		args:  cmd("%", "100"),
 		want:  3,
+	},
+	{
+		script: "string_index", name: "BIG for a string longer than the bound, which the caller searches in steps",
+		setup: [][]any{{"SET", "{t}:s", "hello"}},
+		keys:  []string{"{t}:s"},
+		args:  cmd("l", "4"),
+		want:  errReply("BIG"),
+	},
+	{
+		script: "string_index", name: "-1 at once for a substring longer than the string, whatever the bound",
+		setup: [][]any{{"SET", "{t}:s", "hello"}},
+		keys:  []string{"{t}:s"},
+		args:  cmd("hello!", "4"),
+		want:  -1,
 	},
 	{
 		script: "string_index", name: "the empty substring is at 0 of a missing string",
 		keys: []string{"{t}:s"},
-		args: cmd(""),
+		args: cmd("", "100"),
 		want: 0,
 	},
 
@@ -4078,6 +4092,13 @@ var cases = []scriptCase{
 	},
 
 	// string_slice: KEYS string; ARGV start, stop
+	{
+		script: "string_slice", name: "BIG for a slice longer than the bound, which the caller reads natively",
+		setup: [][]any{{"SET", "{t}:s", "hello"}},
+		keys:  []string{"{t}:s"},
+		args:  cmd("-5", "100", "4"),
+		want:  errReply("BIG"),
+	},
 	{
 		script: "string_slice", name: "the bytes from start to stop",
 		setup: [][]any{{"SET", "{t}:s", "abcdef"}},
