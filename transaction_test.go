@@ -652,3 +652,50 @@ func TestOptimisticCrossSlotWriteOnCluster(t *testing.T) {
 		t.Error("the cross-slot write was applied")
 	}
 }
+
+// TestOptimisticPanicDoesNotRunFnAgain: README: "A panic in fn reaches
+// the caller, with nothing sent." A first call of fn whose read found the
+// pooled dedicated connection closed (nothing sent) and that then
+// panicked is not run again on another connection (it was, and the second
+// run committed while the caller got the first one's panic; found by
+// review).
+func TestOptimisticPanicDoesNotRunFnAgain(t *testing.T) {
+	srv := hotredistest.NewServer(t)
+	rdb := srv.GoRedis()
+	t.Cleanup(func() { rdb.Close() })
+	c := faultyClient(t, "rueidis", srv.Addr)
+	n := hotredis.NewInt(key(t), hotredis.WithClient(c))
+	noErr(t, n.Store(ctx, 1))
+	// A dedicated connection goes back into rueidis's pool.
+	noErr(t, c.Optimistic(ctx, func(ctx context.Context) error { _, err := n.Load(ctx); return err }))
+	noErr(t, rdb.Do(ctx, "CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes").Err())
+	time.Sleep(50 * time.Millisecond)
+
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	calls := 0
+	var firstErr error
+	err, p := noPanic(func() error {
+		return c.Optimistic(cctx, func(ctx context.Context) error {
+			calls++
+			_, err := n.Load(ctx)
+			if calls == 1 {
+				firstErr = err
+				panic("boom")
+			}
+			if err != nil {
+				return err
+			}
+			return n.Store(ctx, 42)
+		})
+	})
+	v, lerr := n.Load(ctx)
+	noErr(t, lerr)
+	if firstErr == nil {
+		t.Skip("the first read did not meet the killed connection")
+	}
+	if calls != 1 || p != "boom" || v != 1 {
+		t.Errorf("fn panicked on its first run (its read: %v), then ran %d times in all; Optimistic = %v, panic reaching the caller: %v; stored value %d (42: a second run committed)",
+			firstErr, calls, err, p, v)
+	}
+}

@@ -176,6 +176,10 @@ func boundedFn(ctx context.Context, run func(call func(fn func() error) error) e
 	ended := make(chan struct{}, 1)
 	call := func(fn func() error) error {
 		mu.Lock()
+		if panicked != nil {
+			mu.Unlock()
+			return errFnPanicked // (it is not run again)
+		}
 		if gaveUp {
 			mu.Unlock()
 			return ctx.Err()

@@ -140,6 +140,15 @@ type goRedisConn struct {
 }
 
 func (c *goRedisConn) DoMulti(ctx context.Context, cmds []Cmd) []Result {
+	if err := ctx.Err(); err != nil {
+		// (An abandoned read may still be reading this connection: a
+		// function that goes on after ctx's end sends nothing more.)
+		rs := make([]Result, len(cmds))
+		for i := range rs {
+			rs[i].Err = err
+		}
+		return rs
+	}
 	c.left.Add(1)
 	rs, err := bounded(ctx, func() ([]Result, error) {
 		defer c.left.Done()
@@ -155,6 +164,9 @@ func (c *goRedisConn) DoMulti(ctx context.Context, cmds []Cmd) []Result {
 }
 
 func (c *goRedisConn) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	c.left.Add(1)
 	rs, err := bounded(ctx, func() ([]Result, error) {
 		defer c.left.Done()

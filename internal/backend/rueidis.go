@@ -529,8 +529,8 @@ func (r *Rueidis) watch(ctx context.Context, keys []string, fn func(Conn) error)
 		// connection's error, which fn's may not wrap, to tell whether it
 		// was found closed after idling.)
 		d := c.dead.Load()
-		if err == nil || d == nil {
-			return struct{}{}, err, false
+		if err == nil || d == nil || errors.Is(err, errFnPanicked) {
+			return struct{}{}, err, false // (a function that panicked never runs again)
 		}
 		if foundClosed(*d) {
 			err = *d
