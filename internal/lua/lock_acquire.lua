@@ -39,6 +39,9 @@ if h[1] then
     return {1, tonumber(h[3]), n}
   end
 else
+  -- A wait coming back to its place (ARGV[10]: its ticket; it may have been passed over
+  -- while it was away) stands in line again before the lock is given to its head.
+  if waits and tonumber(ARGV[10] or '0') >= 1 then register(wid, owner, lease, ARGV[10]) end
   local got, f = grant(waits and wid)
   if got == wid then return {1, f, 1} end
   if not got then

@@ -41,6 +41,9 @@ if f and held > now() then
   outlive(lease)
   return {1, f, epoch(id)}
 end
+-- A wait coming back to its place (ARGV[10]: its ticket; it may have been passed over
+-- while it was away) stands in line again before the permits go to the line's head.
+if waits and tonumber(ARGV[10] or '0') >= 1 then register(wid, id, n, lease, ARGV[10]) end
 local got, blocked, ep = grant(waits and wid)
 if got then return {1, got, ep} end
 local _, free = room()
