@@ -81,7 +81,7 @@ func (s *ImmutableString) sibling() *ImmutableString {
 	if tag := keys.HashTag(s.key); tag != s.key {
 		k = "{" + tag + "}:" + keys.Random()
 	} else {
-		k = keys.Aux(s.key, keys.Random())
+		k = keys.Fresh(s.key, keys.Random())
 	}
 	return &ImmutableString{text: text{newObject("immutablestring", k, s.opts)}, opts: s.opts}
 }

@@ -120,7 +120,7 @@ func (o *object) rebuild(ctx context.Context, typ string, watch []string, build 
 	}
 	for range rebuildAttempts {
 		rebuildTries.Add(1)
-		r := &rebuilder{cl: cl, tmp: keys.Aux(o.key, "tmp:"+strconv.FormatUint(rand.Uint64(), 36))}
+		r := &rebuilder{cl: cl, tmp: keys.Fresh(o.key, "tmp:"+strconv.FormatUint(rand.Uint64(), 36))}
 		committed := false
 		err := cl.b.Watch(ctx, watch, func(conn backend.Conn) error {
 			at, err := watchedState(ctx, conn, typ, watch)
@@ -167,7 +167,7 @@ func (o *object) rebuild(ctx context.Context, typ string, watch []string, build 
 // (Replace): nothing is watched, and the new value, built in r.tmp,
 // replaces whatever the key holds then, without its expiry.
 func (o *object) build(ctx context.Context, cl *Client, typ string, build func(context.Context, *rebuilder) error) error {
-	r := &rebuilder{cl: cl, tmp: keys.Aux(o.key, "tmp:"+strconv.FormatUint(rand.Uint64(), 36))}
+	r := &rebuilder{cl: cl, tmp: keys.Fresh(o.key, "tmp:"+strconv.FormatUint(rand.Uint64(), 36))}
 	err := build(ctx, r)
 	if err == nil {
 		_, err = cl.do(ctx, scriptRebuildCommit.Cmd(true, []string{o.key, r.tmp},

@@ -68,10 +68,6 @@ func ParseAux(k string) (base, suffix string, ok bool) {
 	for i := strings.IndexByte(k, ':'); i >= 0; {
 		prefix, suf := k[:i], k[i+1:]
 		if knownSuffix(suf) {
-			// A key without a valid tag: "{n}:key:suffix" (see keys.Aux).
-			if t, rest, ok := strings.Cut(prefix, "}:"); ok && strings.HasPrefix(t, "{") && rest != "" && keys.Aux(rest, suf) == k {
-				return rest, suf, true
-			}
 			if strings.HasPrefix(prefix, "{") && strings.HasSuffix(prefix, "}") {
 				if b := prefix[1 : len(prefix)-1]; b != "" && keys.Aux(b, suf) == k {
 					return b, suf, true

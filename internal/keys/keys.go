@@ -32,19 +32,29 @@ func HashTag(key string) string {
 
 // Aux returns the auxiliary key named suffix for the object stored at key,
 // in the same Cluster slot: "jobs" gives "{jobs}:suffix", and a key that
-// already carries a tag keeps it ("{jobs}:a" gives "{jobs}:a:suffix"). A
-// key that holds a '}' but no valid tag (such as "a}{b", which hashes
-// whole, and which no tag of its own can reproduce) gets the smallest
-// number whose slot is the key's as its tag: "{1234}:a}{b:suffix".
+// already carries a tag keeps it ("{jobs}:a" gives "{jobs}:a:suffix").
+// A key that holds a '}' but no valid tag (such as "a}{b") cannot be
+// matched by any tag of its own: its auxiliary keys, named so since the
+// first release (renaming them would orphan stored state), may land in
+// another slot, which a Cluster reports as a cross-slot error.
 func Aux(key, suffix string) string {
 	tag := HashTag(key)
-	if tag != key {
+	if tag != key || strings.ContainsRune(key, '}') {
 		return key + ":" + suffix
 	}
-	if strings.ContainsRune(key, '}') {
+	return "{" + key + "}:" + suffix
+}
+
+// Fresh returns a key named suffix that does not exist yet (a scratch
+// key, a new object's), in key's Cluster slot: Aux's, except for a key
+// with a '}' but no valid tag, which gets the smallest number whose slot
+// is the key's as its tag ("{1234}:a}{b:suffix"). Nothing stored goes by
+// that name, so nothing is orphaned.
+func Fresh(key, suffix string) string {
+	if HashTag(key) == key && strings.ContainsRune(key, '}') {
 		return "{" + slotTag(Slot(key)) + "}:" + key + ":" + suffix
 	}
-	return "{" + key + "}:" + suffix
+	return Aux(key, suffix)
 }
 
 // slotTags caches slotTag's answers.

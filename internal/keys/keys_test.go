@@ -2,6 +2,7 @@ package keys
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -21,9 +22,19 @@ func TestSlotKnownValues(t *testing.T) {
 }
 
 func TestAuxSharesSlot(t *testing.T) {
-	// (Keys holding a '}' but no valid tag, "}", "a}{b", "a{}b", get a
-	// number's tag of their slot; they went to another slot before.)
+	// (Keys holding a '}' but no valid tag, "}", "a}{b", "a{}b", keep
+	// their auxiliary keys' names, in other slots; a fresh key gets a
+	// number's tag of their slot.)
 	for _, k := range []string{"jobs", "{jobs}", "x{tag}y", "hotredis:0123", "", "{", "a{b", "{{x}}", "}", "a}b", "a}{b", "a{}b", "user}1", "}{"} {
+		if f := Fresh(k, "tmp"); Slot(f) != Slot(k) && k != "" {
+			t.Errorf("Fresh(%q) = %q in slot %d, key in slot %d", k, f, Slot(f), Slot(k))
+		}
+		if strings.ContainsRune(k, '}') && HashTag(k) == k {
+			if a := Aux(k, "tmp"); a != k+":tmp" {
+				t.Errorf("Aux(%q) = %q, want %q (the names of stored state)", k, a, k+":tmp")
+			}
+			continue
+		}
 		a := Aux(k, "tmp")
 		if Slot(a) != Slot(k) && k != "" {
 			t.Errorf("Aux(%q) = %q in slot %d, key in slot %d", k, a, Slot(a), Slot(k))
