@@ -207,7 +207,9 @@ func (q *queueOf[T]) reserveOne(ctx context.Context, op string, visibility time.
 // second Ack after one that returned ErrUnknownOutcome but went through.
 // Inside a Transaction the Ack is queued, with the transaction's writes
 // (the result of the item's processing, say), and returns nil; a
-// reservation gone by the commit fails the commit with ErrNotHeld.
+// reservation gone by the commit makes the commit return ErrNotHeld, but
+// the other writes are applied all the same (Redis transactions do not
+// roll back) while the item is delivered again: make them idempotent.
 func (q *queueOf[T]) Ack(ctx context.Context, r Receipt) error { return q.ackReserved(ctx, r) }
 
 // Delete removes the queue from Redis: its list (and a set queue's set),
@@ -221,6 +223,8 @@ func (q *queueOf[T]) Delete(ctx context.Context) error { return q.delete(ctx) }
 // keys and the lists of its outstanding takes and reservations, whose
 // items go with it. It reports whether the queue existed. Inside a
 // Transaction it is queued for the queue's own keys only, as Delete is.
+// A take or Reserve made after Expire, before the queue is gone, keeps
+// its list (with no expiry) until its item is acknowledged or recovered.
 func (q *queueOf[T]) Expire(ctx context.Context, ttl time.Duration) (bool, error) {
 	if ttl < time.Millisecond {
 		return q.object.Expire(ctx, ttl) // (refused)
