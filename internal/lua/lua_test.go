@@ -1748,6 +1748,34 @@ var cases = []scriptCase{
 		},
 	},
 	{
+		script: "lock_acquire", name: "a wait coming back with its ticket, dropped from the line while away, takes the free lock before the newcomer behind it",
+		setup: [][]any{
+			{"ZADD", "{t}:waiters", 2, "w2"},
+			{"HSET", "{t}:waiting", "#seq", 2, "w2", later + " 10000 o2"},
+		},
+		keys: lk,
+		args: lockArgs("o1", "10000", "0", "w1", "1", "1"),
+		want: cmd(1, token, 1),
+		after: []probe{
+			{cmd("HMGET", "{t}", "owner", "wid"), strs("o1", "w1")},
+			{cmd("ZRANGE", "{t}:waiters", 0, -1), strs("w2")},
+		},
+	},
+	{
+		script: "sem_acquire", name: "a wait coming back with its ticket, dropped from the line while away, takes the free permits before the newcomer behind it",
+		setup: [][]any{
+			{"ZADD", "{t}:waiters", 2, "w2"},
+			{"HSET", "{t}:waiting", "#seq", 2, "w2", later + " 10000 h2 3"},
+		},
+		keys: lk,
+		args: semArgs("h1", "3", "10000", "w1", "1", "1"),
+		want: cmd(1, token, token),
+		after: []probe{
+			{cmd("HGET", "{t}:state", "h1"), "3"},
+			{cmd("ZRANGE", "{t}:waiters", 0, -1), strs("w2")},
+		},
+	},
+	{
 		script: "lock_acquire", name: "the waiter first in line takes the free lock itself, unannounced",
 		setup: [][]any{
 			{"ZADD", "{t}:waiters", 1, "w1"},
