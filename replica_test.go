@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/hotredis/hotredis"
 	"github.com/hotredis/hotredis/hotredistest"
 )
@@ -192,21 +194,13 @@ func replicasKnown(t *testing.T, cl *hotredistest.Cluster) {
 // String's transforms (ToUpper, ..., Update) read the value they act on
 // from the primary (Options.ReadFromReplicas: every read a type acts on
 // itself goes there); they read a replica, and when f(stale) == stale
-// returned at once, the transform silently not applied (found by review). A replica one write behind is
-// made by a write on the primary that is not replicated
-// (redis.set_repl(REPL_NONE)): what a lagging replica looks like.
+// returned at once, the transform silently not applied (found by
+// review). A replica one write behind is made by a write on the primary
+// that is not replicated (redis.set_repl(REPL_NONE)): what a lagging
+// replica looks like.
 func TestReplicaReadsStringUpdateActsOnThePrimary(t *testing.T) {
-	if !onCluster() {
-		t.Skip("cluster only")
-	}
-	cl := sharedCluster(t)
-	replicasKnown(t, cl)
-	c, err := hotredis.NewClient(hotredis.Options{Addrs: cl.Addrs(), ReadFromReplicas: true})
-	noErr(t, err)
-	defer c.Close()
+	c, rdb := replicaReader(t)
 	s := hotredis.NewString("{replupd}s", hotredis.WithClient(c))
-	rdb := cl.GoRedis()
-	defer rdb.Close()
 	t.Cleanup(func() { _ = rdb.Del(ctx, s.Key()).Err() })
 	noErr(t, s.Set(ctx, "ABC"))
 	for deadline := time.Now().Add(5 * time.Second); must[string](t)(s.Get(ctx)) != "ABC"; time.Sleep(5 * time.Millisecond) {
@@ -230,17 +224,8 @@ func TestReplicaReadsStringUpdateActsOnThePrimary(t *testing.T) {
 // yet) made Pow fail with ErrDivideByZero for a value that is not 0 on the
 // primary (found by review).
 func TestReplicaReadsFloatPowActsOnThePrimary(t *testing.T) {
-	if !onCluster() {
-		t.Skip("cluster only")
-	}
-	cl := sharedCluster(t)
-	replicasKnown(t, cl)
-	c, err := hotredis.NewClient(hotredis.Options{Addrs: cl.Addrs(), ReadFromReplicas: true})
-	noErr(t, err)
-	defer c.Close()
+	c, rdb := replicaReader(t)
 	f := hotredis.NewFloat("{replpow}f", hotredis.WithClient(c))
-	rdb := cl.GoRedis()
-	defer rdb.Close()
 	t.Cleanup(func() { _ = rdb.Del(ctx, f.Key()).Err() })
 	_ = rdb.Del(ctx, f.Key()).Err()
 	// The latest write (2.0), not yet on the replica.
@@ -249,4 +234,22 @@ func TestReplicaReadsFloatPowActsOnThePrimary(t *testing.T) {
 	if err != nil || got != 0.5 {
 		t.Fatalf("Pow(-1) of 2.0 (on the primary) = %v, %v; want 0.5 (it read a lagging replica)", got, err)
 	}
+}
+
+// replicaReader returns, on the cluster topology (skipping the test on
+// another), a client that reads from replicas and a plain one of the
+// cluster's.
+func replicaReader(t *testing.T) (*hotredis.Client, redis.UniversalClient) {
+	t.Helper()
+	if !onCluster() {
+		t.Skip("cluster only")
+	}
+	cl := sharedCluster(t)
+	replicasKnown(t, cl)
+	c, err := hotredis.NewClient(hotredis.Options{Addrs: cl.Addrs(), ReadFromReplicas: true})
+	noErr(t, err)
+	t.Cleanup(func() { c.Close() })
+	rdb := cl.GoRedis()
+	t.Cleanup(func() { rdb.Close() })
+	return c, rdb
 }

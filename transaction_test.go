@@ -582,74 +582,47 @@ func noPanic(f func() error) (err error, panicked any) {
 	return f(), nil
 }
 
-// TestOptimisticCrossSlotReadOnCluster: on a Cluster, an optimistic
-// transaction whose function reads an object in another slot than the
-// watched one must fail with ErrCrossSlot (SPEC: "otherwise fail early
-// with ErrCrossSlot"), not panic (rueidis panicked on the pinned
-// connection; found by review), and not retry for 10 s.
-func TestOptimisticCrossSlotReadOnCluster(t *testing.T) {
+// TestOptimisticCrossSlotOnCluster: on a Cluster, an optimistic
+// transaction whose function reads, or writes, an object in another slot
+// than the watched one fails with ErrCrossSlot (SPEC: "otherwise fail
+// early with ErrCrossSlot"), at once and with nothing written, not with a
+// panic (rueidis panicked on the pinned connection; found by review).
+func TestOptimisticCrossSlotOnCluster(t *testing.T) {
 	if !onCluster() {
 		t.Skip("cluster only")
 	}
 	c := sharedCluster(t).Client(t)
-	a := hotredis.NewList[int]("{optslot}a", hotredis.WithClient(c))
-	far := hotredis.NewList[int]("optslot-elsewhere", hotredis.WithClient(c))
-	t.Cleanup(func() { _ = a.Delete(ctx); _ = far.Delete(ctx) })
-	noErr(t, a.Replace(ctx, 1))
-	noErr(t, far.Replace(ctx, 2))
-
-	start := time.Now()
-	err, p := noPanic(func() error {
-		return c.Optimistic(ctx, func(tctx context.Context) error {
-			if _, err := a.Len(tctx); err != nil {
+	for _, write := range []bool{false, true} {
+		a := hotredis.NewList[int](fmt.Sprintf("{optslot%v}a", write), hotredis.WithClient(c))
+		far := hotredis.NewList[int](fmt.Sprintf("optslot%v-elsewhere", write), hotredis.WithClient(c))
+		t.Cleanup(func() { _ = a.Delete(ctx); _ = far.Delete(ctx) })
+		noErr(t, a.Replace(ctx, 1))
+		noErr(t, far.Delete(ctx))
+		start := time.Now()
+		err, p := noPanic(func() error {
+			return c.Optimistic(ctx, func(tctx context.Context) error {
+				n, err := a.Len(tctx)
+				if err != nil {
+					return err
+				}
+				if write {
+					_, err = far.Append(tctx, n) // queued; another slot
+				} else {
+					_, err = far.Len(tctx) // another slot
+				}
 				return err
-			}
-			_, err := far.Len(tctx) // another slot
-			return err
-		}, a)
-	})
-	took := time.Since(start).Round(time.Millisecond)
-	if p != nil {
-		t.Fatalf("Optimistic with a read of another slot panicked (after %v): %v", took, p)
-	}
-	if !errors.Is(err, hotredis.ErrCrossSlot) || took > 2*time.Second {
-		t.Fatalf("Optimistic with a read of another slot: %v after %v, want ErrCrossSlot at once", err, took)
-	}
-}
-
-// TestOptimisticCrossSlotWriteOnCluster: the same for a write queued in
-// another slot than the watched one.
-func TestOptimisticCrossSlotWriteOnCluster(t *testing.T) {
-	if !onCluster() {
-		t.Skip("cluster only")
-	}
-	c := sharedCluster(t).Client(t)
-	a := hotredis.NewList[int]("{optslotw}a", hotredis.WithClient(c))
-	far := hotredis.NewList[int]("optslotw-elsewhere", hotredis.WithClient(c))
-	t.Cleanup(func() { _ = a.Delete(ctx); _ = far.Delete(ctx) })
-	noErr(t, a.Replace(ctx, 1))
-	_ = far.Delete(ctx)
-
-	start := time.Now()
-	err, p := noPanic(func() error {
-		return c.Optimistic(ctx, func(tctx context.Context) error {
-			n, err := a.Len(tctx)
-			if err != nil {
-				return err
-			}
-			_, err = far.Append(tctx, n) // queued; another slot
-			return err
-		}, a)
-	})
-	took := time.Since(start).Round(time.Millisecond)
-	if p != nil {
-		t.Fatalf("Optimistic with a write to another slot panicked (after %v): %v", took, p)
-	}
-	if !errors.Is(err, hotredis.ErrCrossSlot) || took > 2*time.Second {
-		t.Fatalf("Optimistic with a write to another slot: %v after %v, want ErrCrossSlot at once", err, took)
-	}
-	if ok, _ := far.Exists(ctx); ok {
-		t.Error("the cross-slot write was applied")
+			}, a)
+		})
+		took := time.Since(start).Round(time.Millisecond)
+		if p != nil {
+			t.Fatalf("Optimistic with a write %v in another slot panicked (after %v): %v", write, took, p)
+		}
+		if !errors.Is(err, hotredis.ErrCrossSlot) || took > 2*time.Second {
+			t.Fatalf("Optimistic with a write %v in another slot: %v after %v, want ErrCrossSlot at once", write, err, took)
+		}
+		if ok, _ := far.Exists(ctx); ok {
+			t.Error("the cross-slot write was applied")
+		}
 	}
 }
 
