@@ -89,9 +89,11 @@ func (l *Limiter) Wait(ctx context.Context) error { return l.WaitN(ctx, 1) }
 // them at once and sleeps until they are due (no polling), so callers are
 // admitted in the order they called. If ctx has a deadline before that
 // time, WaitN returns at once an error wrapping context.DeadlineExceeded
-// and takes nothing, as x/time/rate does; if ctx ends while it sleeps, it
-// returns ctx's error and gives the tokens back (those that no later
-// waiter counts on, as x/time/rate's Reservation.Cancel does). An n over the burst is
+// and takes nothing, as x/time/rate does; if ctx ends while it sleeps, or
+// before the reservation's reply comes, it returns ctx's error and gives
+// the tokens back (those that no later waiter counts on, as x/time/rate's
+// Reservation.Cancel does). A reply lost with its connection leaves them
+// taken (ErrUnknownOutcome). An n over the burst is
 // ErrInvalidArgument; an n of 0 or less returns at once.
 func (l *Limiter) WaitN(ctx context.Context, n int) error {
 	const op = "WaitN"
@@ -117,13 +119,18 @@ func (l *Limiter) WaitN(ctx context.Context, n int) error {
 	if sleepCtx(ctx, wait) {
 		return nil
 	}
-	due := strconv.FormatInt(at+wait.Microseconds(), 10)
-	if cl, cerr := l.cli(); cerr == nil {
+	l.giveBack(ctx, n, at+wait.Microseconds())
+	return ctx.Err()
+}
+
+// giveBack gives back, in the background, the tokens of a reservation of
+// n due at due (µs of server time) that its caller stopped waiting for.
+func (l *Limiter) giveBack(ctx context.Context, n int, due int64) {
+	if cl, err := l.cli(); err == nil {
 		cl.background(ctx, func(bg context.Context) {
-			_, _ = l.script(bg, scriptLimiterCancel, l.keys[:1], l.perS, strconv.Itoa(n), due, l.tauS)
+			_, _ = l.idempotentScript(bg, scriptLimiterCancel, l.keys[:1], l.perS, strconv.Itoa(n), strconv.FormatInt(due, 10), l.tauS)
 		})
 	}
-	return ctx.Err()
 }
 
 func (l *Limiter) precheck(ctx context.Context, op string) error {
@@ -140,17 +147,44 @@ func (l *Limiter) precheck(ctx context.Context, op string) error {
 // patience µs. It returns whether they were taken, how long the caller
 // must wait for them (or would have had to), and the server's time of the
 // decision in µs.
+//
+// A reservation that may have to wait (patience > 0) is detached from
+// ctx: if ctx ends before the reply, the reply still comes, and the
+// tokens of a reservation still to come are given back (a reply lost with
+// its connection leaves them taken: ErrUnknownOutcome).
 func (l *Limiter) reserve(ctx context.Context, op string, n int, patience int64) (bool, time.Duration, int64, error) {
-	arr, err := asArray(l.script(ctx, scriptLimiterReserve, l.keys[:1], l.perS, l.tauS, strconv.Itoa(n), strconv.FormatInt(patience, 10)))
+	call := func(ctx context.Context) ([]any, error) {
+		return asArray(l.script(ctx, scriptLimiterReserve, l.keys[:1], l.perS, l.tauS, strconv.Itoa(n), strconv.FormatInt(patience, 10)))
+	}
+	var arr []any
+	var err error
+	if cl, cerr := l.cli(); cerr == nil && patience > 0 && ctx.Done() != nil {
+		arr, err = detach(ctx, cl, call, func(ctx context.Context, arr []any, err error) {
+			if ok, wait, at, perr := parseReserve(arr); err == nil && perr == nil && ok && wait > 0 {
+				l.giveBack(ctx, n, at+wait.Microseconds())
+			}
+		})
+	} else {
+		arr, err = call(ctx)
+	}
+	if cerr := ctxEnded(ctx, err); cerr != nil {
+		return false, 0, 0, cerr // (a detached reservation is given back when its reply comes)
+	}
 	if err != nil {
 		return false, 0, 0, l.fail(op, err)
 	}
+	ok, wait, at, err := parseReserve(arr)
+	return ok, wait, at, l.fail(op, err)
+}
+
+// parseReserve reads limiter_reserve's reply: whether the tokens were
+// taken, the wait, and the server's time of the decision in µs.
+func parseReserve(arr []any) (ok bool, wait time.Duration, at int64, err error) {
 	if len(arr) < 2 || (arr[0] == int64(1) && len(arr) < 3) {
-		return false, 0, 0, l.fail(op, errReply)
+		return false, 0, 0, errReply
 	}
-	ok := arr[0] == int64(1)
+	ok = arr[0] == int64(1)
 	us, _ := arr[1].(int64)
-	var at int64
 	if ok {
 		at, _ = arr[2].(int64)
 	}

@@ -16,6 +16,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/hotredistest"
 )
 
 func init() { roles["limiter-hammer"] = roleLimiterHammer }
@@ -427,4 +428,58 @@ func roleLimiterHammer() error {
 	return os.WriteFile(os.Getenv("LIMITER_OUT"), append(fmt.Appendf(nil, "%d %d %d %d %d %d %d",
 		admitted.Load(), calls.Load(), sent.Load(), answered.Load(), lastLatency.Load(),
 		maxLatency.Load(), maxGap.Load()), refused...), 0o644)
+}
+
+// TestLimiterWaitCancelledWithReplyInFlightGivesTokensBack: a Wait whose
+// reservation is due in 1 s, and whose context is cancelled while the
+// reservation's reply is on its way back (not during the sleep), gives the
+// tokens back as a Wait cancelled while it sleeps does
+// (TestLimiterCancelledWaitGivesTokensBack): the caller got an error and
+// never acts (the tokens stayed taken; found by review).
+func TestLimiterWaitCancelledWithReplyInFlightGivesTokensBack(t *testing.T) {
+	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
+		k := key(t)
+		rdb := srv.GoRedis()
+		defer rdb.Close()
+		l := hotredis.NewLimiter(k, 1, 1, hotredis.WithClient(c)) // the waiter's token is due in 1 s
+		noErr(t, l.Wait(ctx))
+		raw := rdb.Get(ctx, k).Val()
+		before, _ := strconv.ParseFloat(raw, 64)
+		p.Stall(hotredistest.ToClient)
+		cc, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- l.Wait(cc) }()
+		if !waited(func() bool { return rdb.Get(ctx, k).Val() != raw }) {
+			t.Fatal("the Wait's reservation never reached the bucket")
+		}
+		cancel()
+		err := <-done
+		p.Resume(hotredistest.ToClient)
+		if err == nil {
+			t.Fatal("Wait = nil after its context was cancelled before the reservation was due")
+		}
+		t.Logf("Wait = %v", err)
+		time.Sleep(300 * time.Millisecond) // well before the reservation was due
+		now, _ := strconv.ParseFloat(rdb.Get(ctx, k).Val(), 64)
+		t.Logf("bucket %f, before %f, left of the reservation %.0f ms", now, before, (now-before)/1000)
+		if !(math.Abs(now-before) < 1 || now == 0) {
+			t.Errorf("bucket at %f, was %f before the cancelled Wait: its token (due in %.0f ms) was never given back",
+				now, before, (now-before)/1000)
+		}
+	})
+}
+
+// TestLimiterGarbageBucketIsTyped: data in Redis that is not a bucket is
+// ErrDecode (it was a raw script error; found by review).
+func TestLimiterGarbageBucketIsTyped(t *testing.T) {
+	k := key(t)
+	rdb := rawClient()
+	defer rdb.Close()
+	noErr(t, rdb.Set(ctx, k, "not a number", 0).Err())
+	l := hotredis.NewLimiter(k, 1, 1)
+	_, err := l.Allow(ctx)
+	t.Logf("Allow = %v", err)
+	if err == nil || !(errors.Is(err, hotredis.ErrDecode) || errors.Is(err, hotredis.ErrWrongType)) {
+		t.Errorf("Allow on a bucket holding %q = %v, want ErrDecode (or ErrWrongType)", "not a number", err)
+	}
 }

@@ -15,6 +15,7 @@ local per, n, due, tau = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local t = nowMicros()
 if due <= t then return 0 end
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if not tat then return 0 end -- (not a bucket's: nothing of it is given back)
 local k = math.max(0, n - math.max(0, tat - (due + tau)) / per)
 if k == 0 then return 1 end
 local back = tat - k * per

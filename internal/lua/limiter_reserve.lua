@@ -12,7 +12,11 @@
 -- order they asked.
 local per, tau, n, patience = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local t = nowMicros()
-local tat = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), t)
+local raw = redis.call('GET', KEYS[1]) or '0'
+if not tonumber(raw) then
+  return redis.error_reply('DECODE the bucket ' .. KEYS[1] .. ' holds ' .. raw .. ', not a time')
+end
+local tat = math.max(tonumber(raw), t)
 local after = tat + n * per
 local wait = after - tau - t
 if wait > patience then return {0, math.ceil(wait)} end
