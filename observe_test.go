@@ -510,6 +510,10 @@ func TestObserverGrantConfirmedByTheNextAttempt(t *testing.T) {
 				done <- waiter.Acquire(ctx)
 			}()
 			waitInLineOn(t, rdb, k, 1)
+			// Blocked in its XREAD: it has read its first attempt's reply
+			// (held back, that reply would make the next attempt the
+			// first to succeed: no wait to report).
+			waitFor(t, func() bool { n, err := srv.BlockedClients(ctx); return err == nil && n == 1 })
 			p.Stall(hotredistest.ToClient) // the grant's announcement will not come through
 			released := time.Now()
 			noErr(t, holder.Release(ctx))
