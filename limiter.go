@@ -128,7 +128,9 @@ func (l *Limiter) WaitN(ctx context.Context, n int) error {
 func (l *Limiter) giveBack(ctx context.Context, n int, due int64) {
 	if cl, err := l.cli(); err == nil {
 		cl.background(ctx, func(bg context.Context) {
-			_, _ = l.idempotentScript(bg, scriptLimiterCancel, l.keys[:1], l.perS, strconv.Itoa(n), strconv.FormatInt(due, 10), l.tauS)
+			// (Once: a second run after a lost reply would give back
+			// tokens already spent.)
+			_, _ = l.script(bg, scriptLimiterCancel, l.keys[:1], l.perS, strconv.Itoa(n), strconv.FormatInt(due, 10), l.tauS)
 		})
 	}
 }
@@ -164,11 +166,11 @@ func (l *Limiter) reserve(ctx context.Context, op string, n int, patience int64)
 				l.giveBack(ctx, n, at+wait.Microseconds())
 			}
 		})
+		if cerr := ctxEnded(ctx, err); cerr != nil {
+			return false, 0, 0, cerr // (the reservation is given back when its reply comes)
+		}
 	} else {
-		arr, err = call(ctx)
-	}
-	if cerr := ctxEnded(ctx, err); cerr != nil {
-		return false, 0, 0, cerr // (a detached reservation is given back when its reply comes)
+		arr, err = call(ctx) // (a take now: a context ending before its reply is ErrUnknownOutcome)
 	}
 	if err != nil {
 		return false, 0, 0, l.fail(op, err)
