@@ -16,7 +16,7 @@ func (l *line) engine() *line { return l }
 // Tests use it to keep a grant unread.
 func JoinLine(ctx context.Context, l interface{ engine() *line }, n int64) (leave func(context.Context), err error) {
 	e := l.engine()
-	w := &wait{id: newID()}
+	w := newWait()
 	ok, _, err := e.try(ctx, n, w.id, w)
 	if err == nil && ok {
 		err = errors.New("JoinLine: it was free")

@@ -160,7 +160,7 @@ func (l *Limiter) reserve(ctx context.Context, op string, n int, patience int64)
 	}
 	var arr []any
 	var err error
-	if cl, cerr := l.cli(); cerr == nil && patience > 0 && ctx.Done() != nil {
+	if cl, cerr := l.cli(); cerr == nil && patience > 0 {
 		arr, err = detach(ctx, cl, call, func(ctx context.Context, arr []any, err error) {
 			if ok, wait, at, perr := parseReserve(arr); err == nil && perr == nil && ok && wait > 0 {
 				l.giveBack(ctx, n, at+wait.Microseconds())

@@ -193,6 +193,9 @@ type wait struct {
 	handOff time.Duration
 }
 
+// newWait is a new wait: no place in line yet, no grant.
+func newWait() *wait { return &wait{id: newID(), ticket: "0", handOff: -1} }
+
 // grant is a grant read from a stream.
 type grant struct {
 	token, epoch int64
@@ -249,7 +252,7 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 	if err := l.check(ctx, op, n); err != nil || n == 0 {
 		return err
 	}
-	w := &wait{id: newID(), handOff: -1}
+	w := newWait()
 	var waiting time.Time // since the first attempt found it taken
 	ro := l.rideOut()
 	lost := false // the latest attempt's reply was lost (see mayHaveRun)
@@ -335,10 +338,7 @@ func (l *line) try(ctx context.Context, n int64, id string, w *wait) (ok bool, l
 	ttl := l.leaseTTL()
 	waits, ticket := "0", "0"
 	if w != nil {
-		waits = "1"
-		if w.ticket != "" {
-			ticket = w.ticket
-		}
+		waits, ticket = "1", w.ticket
 	}
 	var args []string
 	if l.kind.permits {

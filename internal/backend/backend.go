@@ -243,6 +243,15 @@ func boundedFn(ctx context.Context, run func(call func(fn func() error) error) e
 	}
 }
 
+// failedAll is the results of n commands that all failed with err.
+func failedAll(n int, err error) []Result {
+	rs := make([]Result, n)
+	for i := range rs {
+		rs[i].Err = err
+	}
+	return rs
+}
+
 // fnPanic is a panic of boundedFn's function, with its value.
 type fnPanic struct{ v any }
 

@@ -56,10 +56,7 @@ func (g *GoRedis) Do(ctx context.Context, cmd Cmd) (any, error) {
 func (g *GoRedis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
 	rs, err := bounded(ctx, func() ([]Result, error) { return pipelineGoRedis(ctx, g.c.Pipeline(), cmds), nil })
 	if err != nil {
-		rs = make([]Result, len(cmds))
-		for i := range rs {
-			rs[i].Err = err
-		}
+		rs = failedAll(len(cmds), err)
 	}
 	return allAtDeadline(ctx, rs)
 }
@@ -143,11 +140,7 @@ func (c *goRedisConn) DoMulti(ctx context.Context, cmds []Cmd) []Result {
 	if err := ctx.Err(); err != nil {
 		// (An abandoned read may still be reading this connection: a
 		// function that goes on after ctx's end sends nothing more.)
-		rs := make([]Result, len(cmds))
-		for i := range rs {
-			rs[i].Err = err
-		}
-		return rs
+		return failedAll(len(cmds), err)
 	}
 	c.left.Add(1)
 	rs, err := bounded(ctx, func() ([]Result, error) {
@@ -155,10 +148,7 @@ func (c *goRedisConn) DoMulti(ctx context.Context, cmds []Cmd) []Result {
 		return pipelineGoRedis(ctx, c.tx.Pipeline(), cmds), nil
 	})
 	if err != nil {
-		rs = make([]Result, len(cmds))
-		for i := range rs {
-			rs[i].Err = err
-		}
+		rs = failedAll(len(cmds), err)
 	}
 	return allAtDeadline(ctx, rs)
 }

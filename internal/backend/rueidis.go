@@ -381,10 +381,7 @@ func (r *Rueidis) doMultiOnce(ctx context.Context, cmds []Cmd) (_ []Result, dedi
 		return doMultiRueidis(ctx, c, cmds, r.replicas, false), nil
 	}, func(rs []Result, _ error) bool { return len(rs) > 0 && rs[0].Err == nil })
 	if err != nil {
-		rs = make([]Result, len(cmds))
-		for i := range rs {
-			rs[i].Err = err
-		}
+		rs = failedAll(len(cmds), err)
 	}
 	return rs, false, ctx
 }
