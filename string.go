@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hotredis/hotredis/internal/backend"
@@ -168,12 +169,16 @@ func (t *text) HasSuffix(ctx context.Context, suffix string) (bool, error) {
 // Optimistic, not inside Transaction. Writes keep the key's expiry.
 type String struct {
 	text
+	// long is set when this handle's latest Update met a value over
+	// stringOneStep: the next goes straight to updateWatched (else it
+	// would read the long string once outside the watch, then again).
+	long atomic.Bool
 }
 
 // NewString returns a handle on the string at key. It does no I/O; an
 // empty key makes a new unique one (see Key).
 func NewString(key string, opts ...Option) *String {
-	return &String{text{newObject("string", key, collect(opts))}}
+	return &String{text: text{newObject("string", key, collect(opts))}}
 }
 
 // Set replaces the string with v; "" deletes the key.
@@ -285,7 +290,9 @@ func (s *String) updateWatched(ctx context.Context, f func(old string) string) (
 		if err != nil {
 			return err
 		}
-		if v = f(old); v == old {
+		v = f(old)
+		s.long.Store(len(old) > stringOneStep || len(v) > stringOneStep)
+		if v == old {
 			return nil
 		}
 		return s.Set(ctx, v)
@@ -323,10 +330,14 @@ func (s *String) SetRange(ctx context.Context, offset int, v string) (int, error
 // inside Transaction, Update fails with ErrInTransaction. When the old or
 // the new value is over 256 KiB, the compare is a WATCH and the write a
 // native SET in MULTI/EXEC (ErrTxConflict if the string changed through
-// 20 attempts), so that no server step copies the string.
+// 20 attempts), so that no server step copies the string; a handle whose
+// last Update met such a value starts its next that way.
 func (s *String) Update(ctx context.Context, f func(old string) string) (string, error) {
 	if f == nil {
 		return "", s.invalid("Update", "nil function")
+	}
+	if s.long.Load() && !s.queuing(ctx) {
+		return s.updateWatched(ctx, f)
 	}
 	for attempt := 0; ; attempt++ {
 		old, _, err := asString(s.readPrimary(ctx, cmd("GET", s.keys[:1]))) // (what the update acts on: not a replica's)
