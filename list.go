@@ -72,14 +72,16 @@ func (l *List[T]) Set(ctx context.Context, i int, v T) error {
 }
 
 // All returns an iterator over the elements, read chunkSize (1000) at a
-// time, so client memory stays flat whatever the list's length. If a read
+// time (fewer when they are long: at most a few MiB a step), so client
+// memory stays flat whatever the list's length. If a read
 // fails the iterator yields the error once and stops. The list is not
 // frozen: changes made meanwhile by others may be seen or missed.
 func (l *List[T]) All(ctx context.Context) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
-		for start := 0; ; start += chunkSize {
-			part, err := l.Slice(ctx, start, start+chunkSize)
+		for start := 0; ; {
+			n := l.span(chunkSize, 1)
+			part, err := l.Slice(ctx, start, start+n)
 			if err != nil {
 				yield(zero, err)
 				return
@@ -89,9 +91,10 @@ func (l *List[T]) All(ctx context.Context) iter.Seq2[T, error] {
 					return
 				}
 			}
-			if len(part) < chunkSize {
+			if len(part) < n {
 				return
 			}
+			start += n
 		}
 	}
 }

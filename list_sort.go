@@ -124,9 +124,9 @@ type sortRun struct {
 }
 
 // mergeRuns merges the sorted runs into r.tmp, reading a stretch of each
-// run at a time.
+// run at a time (at most a read step's bytes: see span).
 func (l *List[T]) mergeRuns(ctx context.Context, r *rebuilder, runs []*sortRun, o sorter) error {
-	stretch := max(100, min(readStep, sortMem/int64(len(runs))))
+	stretch := min(int64(l.span(readStep, 1)), max(100, sortMem/int64(len(runs))))
 	renewed := time.Now()
 	fill := func(run *sortRun) error {
 		if run.next >= run.size {

@@ -43,9 +43,12 @@ const (
 // length: both counted from the head, or from the end to the end). A
 // longer one is read in steps of 10,000 while the list is watched, and
 // read again if it changed meanwhile: it is still one snapshot
-// (ErrTxConflict if the list kept changing through 3 attempts).
+// (ErrTxConflict if the list kept changing through 3 attempts). Long
+// elements make shorter steps: a few MiB each (see span); until a handle
+// has read its list once, a step reads at most 1,024 elements.
 func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
-	a, e, whole, ok := atOnce(clampIndex(start), clampIndex(stop))
+	span := int64(l.span(readStep, 1))
+	a, e, whole, ok := atOnce(clampIndex(start), clampIndex(stop), span)
 	entire := start == 0 && clampIndex(stop) >= maxListLen // Values, l[0:]
 	switch {
 	case entire && atomic.LoadUint32(&l.sizeFirst) == 1:
@@ -56,7 +59,8 @@ func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 		if err != nil {
 			return nil, err
 		}
-		if whole || len(ss) <= readStep {
+		l.sawStrings(ss)
+		if whole || int64(len(ss)) <= span {
 			return l.vals.decodeStrings(ss) // all of it: one command, a snapshot
 		}
 		// More than one step (wasted): those below; the next whole read
@@ -65,7 +69,7 @@ func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 			atomic.StoreUint32(&l.sizeFirst, 1)
 		}
 	default:
-		arr, err := l.sliceStep(ctx, clampIndex(start), clampIndex(stop))
+		arr, err := l.sliceStep(ctx, clampIndex(start), clampIndex(stop), span)
 		if err != nil {
 			return nil, err
 		}
@@ -83,7 +87,7 @@ func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 		}
 		a, b := pyBound(int64(clampIndex(start)), n), pyBound(int64(clampIndex(stop)), n)
 		b = max(a, b)
-		if entire && b-a <= readStep {
+		if entire && b-a <= int64(l.span(readStep, 1)) {
 			atomic.StoreUint32(&l.sizeFirst, 0) // short again: one LRANGE next time
 		}
 		if int64(cap(all)) < b-a {
@@ -103,24 +107,24 @@ func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 	return all, nil
 }
 
-// atOnce says whether list[start:stop] (Python's slice) of at most
-// readStep elements is one LRANGE a e whatever the list's length, and
+// atOnce says whether list[start:stop] (Python's slice) of at most span
+// elements (one step's) is one LRANGE a e whatever the list's length, and
 // gives a and e: from a start counted from the head to a stop counted
 // from the head (LRANGE clamps both to the list as Python does), or from
-// at most readStep before the end to the end. whole says that the LRANGE
+// at most span before the end to the end. whole says that the LRANGE
 // returns the whole slice; otherwise (a longer slice) it does when it
-// returns at most readStep elements (it asks for one more). When !ok,
+// returns at most span elements (it asks for one more). When !ok,
 // list_scan works out the bounds (see sliceStep).
-func atOnce(start, stop int) (a, e int64, whole, ok bool) {
+func atOnce(start, stop int, span int64) (a, e int64, whole, ok bool) {
 	switch {
 	case start >= 0 && stop <= start && stop >= 0:
 		return 1, 0, true, true // empty (LRANGE 1 0 still checks the key's type)
 	case start >= 0 && stop >= 0:
-		// One more than a step: a slice of exactly readStep is then seen
+		// One more than a step: a slice of exactly span is then seen
 		// whole.
-		e = min(int64(stop), int64(start)+readStep+1) - 1
+		e = min(int64(stop), int64(start)+span+1) - 1
 		return int64(start), e, e+1 == int64(stop), true
-	case start < 0 && start >= -(readStep+1) && stop >= maxListLen:
+	case start < 0 && int64(start) >= -(span+1) && stop >= maxListLen:
 		return int64(start), -1, true, true
 	}
 	return 0, 0, false, false
@@ -145,31 +149,37 @@ func lrangeCmd(key string, a, b int64) backend.Cmd {
 // Redis runs them one after the other (~1 ms each for short elements),
 // while the client already parses the first replies, which a step at a
 // time would wait for: the read then costs about what the one LRANGE of
-// it does, whose reply is parsed as it streams.
+// it does, whose reply is parsed as it streams. (Redis runs a client's
+// pipelined commands without serving others between them, so a group's
+// bytes are those of one step: see span.)
 const readGroup = 4
 
 // lranges reads the elements [a, b) of the list at key in LRANGE steps of
-// readStep, readGroup of them a round trip (one at a time inside a
-// transaction, whose reads are live and pinned), and hands each step's to
-// each, in order.
+// readStep (fewer for long elements), readGroup of them a round trip (one
+// at a time inside a transaction, whose reads are live and pinned), and
+// hands each step's to each, in order.
 func (l *List[T]) lranges(ctx context.Context, key string, a, b int64, each func([]string) error) error {
 	if l.queuing(ctx) {
-		for next := a; next < b; next += readStep {
-			part, err := l.lrange(ctx, key, next, min(b, next+readStep))
+		for next := a; next < b; {
+			step := int64(l.span(readStep, 1))
+			part, err := l.lrange(ctx, key, next, min(b, next+step))
 			if err == nil {
+				l.sawStrings(part)
 				err = each(part)
 			}
 			if err != nil {
 				return err
 			}
+			next += step
 		}
 		return nil
 	}
 	cmds := make([]backend.Cmd, 0, readGroup)
 	for next := a; next < b; {
 		cmds = cmds[:0]
-		for ; next < b && len(cmds) < readGroup; next += readStep {
-			cmds = append(cmds, lrangeCmd(key, next, min(b, next+readStep)))
+		step := int64(max(1, min(readStep, l.span(readGroup*readStep, 1)/readGroup)))
+		for ; next < b && len(cmds) < readGroup; next += step {
+			cmds = append(cmds, lrangeCmd(key, next, min(b, next+step)))
 		}
 		rs, err := l.pipeline(ctx, cmds...)
 		if err != nil {
@@ -178,6 +188,7 @@ func (l *List[T]) lranges(ctx context.Context, key string, a, b int64, each func
 		for _, r := range rs {
 			part, err := asStrings(r.Val, r.Err)
 			if err == nil {
+				l.sawStrings(part)
 				err = each(part)
 			}
 			if err != nil {
@@ -203,11 +214,14 @@ var (
 	afterFirstReadStep atomic.Pointer[func()]
 )
 
-// sliceStep resolves start:stop and reads up to readStep elements of it.
-func (l *List[T]) sliceStep(ctx context.Context, start, stop int) ([]any, error) {
-	arr, err := asArray(l.script(ctx, scriptListScan, l.keys[:1], "slice", strconv.Itoa(start), strconv.Itoa(stop), strconv.Itoa(readStep)))
+// sliceStep resolves start:stop and reads up to span elements of it.
+func (l *List[T]) sliceStep(ctx context.Context, start, stop int, span int64) ([]any, error) {
+	arr, err := asArray(l.script(ctx, scriptListScan, l.keys[:1], "slice", strconv.Itoa(start), strconv.Itoa(stop), strconv.FormatInt(span, 10)))
 	if err == nil && len(arr) < 3 {
 		err = l.fail("Slice", errReply)
+	}
+	if err == nil {
+		l.sawSizes(len(arr)-3, func(i int) int { s, _ := arr[3+i].(string); return len(s) })
 	}
 	return arr, err
 }
@@ -340,9 +354,12 @@ func (l *List[T]) scan(ctx context.Context, name, op string, v T) (int, error) {
 			}
 			total += got
 		}
-		for a := stop; a < start; a += readStep {
-			got, err := run(ctx, op, s, strconv.FormatInt(a, 10), strconv.FormatInt(min(a+readStep, start)-1, 10))
-			if err == nil && len(got) != 2 {
+		for a := stop; a < start; {
+			// A stretch of up to readStep elements, as many as a few MiB
+			// hold (see span): Lua copies each.
+			b := min(a+int64(l.span(readStep, 1)), start)
+			got, err := run(ctx, op, s, strconv.FormatInt(a, 10), strconv.FormatInt(b-1, 10))
+			if err == nil && len(got) != 3 {
 				err = l.fail(name, errReply)
 			}
 			if err != nil {
@@ -353,6 +370,8 @@ func (l *List[T]) scan(ctx context.Context, name, op string, v T) (int, error) {
 				return nil
 			}
 			total += got[0]
+			l.sawAverage(int(got[2]), int(b-a))
+			a = b
 		}
 		r = total
 		if index {
@@ -367,11 +386,11 @@ func (l *List[T]) scan(ctx context.Context, name, op string, v T) (int, error) {
 }
 
 // Reverse reverses the list in place. A list of more than 4,000 elements
-// is rebuilt in bounded steps (see the package documentation), so Redis
+// or about 2 MiB is rebuilt in bounded steps (see the package documentation), so Redis
 // keeps serving others; inside a transaction it is one script, refused
 // (the commit fails) beyond 100,000 elements.
 func (l *List[T]) Reverse(ctx context.Context) error {
-	_, err := l.script(ctx, scriptListReverse, l.keys, strconv.Itoa(chunkSize), strconv.Itoa(l.scriptBound(ctx)))
+	_, err := l.script(ctx, scriptListReverse, l.keys, strconv.Itoa(chunkSize), strconv.Itoa(l.scriptBound(ctx)), l.scriptBytes(ctx))
 	if !backend.IsServerError(err, "BIG") {
 		return err
 	}
@@ -392,8 +411,8 @@ func (l *List[T]) Reverse(ctx context.Context) error {
 // cannot hold (1.5 or 300 in a List[int8]) is sorted by its value, and
 // reading it stays a DecodeError. A NaN sorts first (last in reverse),
 // as slices.Sort puts it, and a subnormal float by its value: SORT refuses
-// both, so such a list is sorted in steps, whatever its length. A list of more than 4,000 elements is
-// sorted in bounded steps: read in stretches of 10,000, sorted in the
+// both, so such a list is sorted in steps, whatever its length. A list of more than 4,000 elements
+// or about 2 MiB is sorted in bounded steps: read in stretches of 10,000, sorted in the
 // client a run of up to 1M elements at a time (runs of a longer list are
 // kept in scratch lists and merged), written to a scratch list swapped in
 // at the end; 1.2-1.4x the time of SORT ... STORE, which would hold Redis
@@ -412,7 +431,7 @@ func (l *List[T]) Sort(ctx context.Context, reverse bool) error {
 	if l.queuing(ctx) {
 		bound = "0"
 	}
-	_, err := l.script(ctx, scriptListSort, l.keys[:1], alpha, desc, bound)
+	_, err := l.script(ctx, scriptListSort, l.keys[:1], alpha, desc, bound, l.scriptBytes(ctx))
 	notDouble := err != nil && strings.Contains(err.Error(), "can't be converted into double")
 	if backend.IsServerError(err, "BIG") || notDouble && alpha == "" && bound != "0" {
 		// (SORT refuses a float its strtod flags, a subnormal such as
@@ -459,8 +478,8 @@ func (l *List[T]) numeric() bool {
 // Repeat replaces the list with n copies of itself, in order (Python's
 // list *= n), and returns the new length; n <= 0 empties it. A result
 // longer than a Redis list can hold (2^32-1) is ErrInvalidArgument, and
-// changes nothing. A list that grows by more than 4,000 elements is
-// rebuilt in bounded steps; inside a transaction it is one script, refused
+// changes nothing. A list that grows by more than 4,000 elements or about
+// 2 MiB is rebuilt in bounded steps; inside a transaction it is one script, refused
 // (the commit fails) beyond 100,000 new elements.
 func (l *List[T]) Repeat(ctx context.Context, n int) (int, error) {
 	// The script checks the key's type first, also for n <= 0, and
@@ -470,7 +489,7 @@ func (l *List[T]) Repeat(ctx context.Context, n int) (int, error) {
 	if uint64(n) > maxListLen {
 		n = maxListLen + 1
 	}
-	r, err := asInt(l.script(ctx, scriptListRepeat, l.keys[:1], strconv.Itoa(n), strconv.Itoa(chunkSize), strconv.Itoa(l.scriptBound(ctx)), strconv.FormatInt(maxListLen, 10)))
+	r, err := asInt(l.script(ctx, scriptListRepeat, l.keys[:1], strconv.Itoa(n), strconv.Itoa(chunkSize), strconv.Itoa(l.scriptBound(ctx)), strconv.FormatInt(maxListLen, 10), l.scriptBytes(ctx)))
 	if !backend.IsServerError(err, "BIG") {
 		return int(r), err
 	}
@@ -492,15 +511,16 @@ func (l *List[T]) Repeat(ctx context.Context, n int) (int, error) {
 // slice assignment does (list[1:3] = vs): bounds follow Slice, the list
 // grows or shrinks as needed, and start == stop inserts. When the work (the
 // elements removed, the shorter side of the list around them, and vs) is
-// over 4,000 elements, the list is rebuilt in bounded steps; inside a
-// transaction it is one script, refused (the commit fails) beyond 100,000.
+// over 4,000 elements or about 2 MiB, the list is rebuilt in bounded
+// steps; inside a transaction it is one script, refused (the commit fails)
+// beyond 100,000 elements.
 func (l *List[T]) SetSlice(ctx context.Context, start, stop int, vs ...T) error {
 	ss, err := l.vals.encodeAll(vs)
 	if err != nil {
 		return err
 	}
 	start, stop = clampIndex(start), clampIndex(stop)
-	args := append([]string{strconv.Itoa(start), strconv.Itoa(stop), strconv.Itoa(chunkSize), strconv.Itoa(l.scriptBound(ctx))}, ss...)
+	args := append([]string{strconv.Itoa(start), strconv.Itoa(stop), strconv.Itoa(chunkSize), strconv.Itoa(l.scriptBound(ctx)), l.scriptBytes(ctx)}, ss...)
 	_, err = l.script(ctx, scriptListSetSlice, l.keys[:1], args...)
 	if !backend.IsServerError(err, "BIG") {
 		return err
@@ -558,6 +578,17 @@ func (l *List[T]) scriptBound(ctx context.Context) int {
 		return txScriptMax
 	}
 	return oneStepMax
+}
+
+// scriptBytes is the most bytes one list script may copy (an estimate the
+// script makes: see list_bytes_lib) before the change is rebuilt in steps
+// instead: stepBytes, or no bound ("0") inside a transaction, whose
+// scripts are bounded by scriptBound alone.
+func (l *List[T]) scriptBytes(ctx context.Context) string {
+	if l.queuing(ctx) {
+		return "0"
+	}
+	return stepBytesArg
 }
 
 // rebuildList rebuilds the list with build, given its length, and returns

@@ -272,7 +272,9 @@ func everyOther(arr []string, from int) []string {
 
 // Items returns the whole map as a Go map, as one snapshot: in one
 // command up to 8,192 entries (an HSCAN up to about 4,000, else HGETALL: a
-// few ms of server time), else in HSCAN steps of a few thousand while the
+// few ms of server time; fewer for long entries: at most 4 MiB a command
+// once the handle has seen their size), else in HSCAN steps of a few
+// thousand while the
 // key is WATCHed (read again if it changed meanwhile; ErrTxConflict if it
 // kept changing through 3 attempts), so that Redis is never held for
 // long. All reads a chunk at a time instead, without the snapshot. Two
@@ -284,8 +286,8 @@ func (m *hash[K, V]) Items(ctx context.Context) (map[K]V, error) {
 }
 
 // All returns an iterator over the entries, read with HSCAN about
-// chunkSize (1000) at a time, so client memory stays flat whatever the
-// map's size. If a read fails, or an entry cannot be decoded, the iterator
+// chunkSize (1000) at a time (fewer when they are long: at most a few MiB
+// a step), so client memory stays flat whatever the map's size. If a read fails, or an entry cannot be decoded, the iterator
 // yields the error once (with a zero Pair) and stops. The map is not
 // frozen: entries changed meanwhile may be seen or missed, and an entry
 // present throughout may be seen twice if the hash is resized meanwhile
@@ -298,7 +300,7 @@ func scanPairs[K, V any](ctx context.Context, o *object, keyc coder[K], vals cod
 	return func(yield func(Pair[K, V], error) bool) {
 		cursor := "0"
 		for {
-			next, arr, err := scanKey(ctx, o, "HSCAN", o.key, cursor, chunkSize)
+			next, arr, err := scanKey(ctx, o, "HSCAN", o.key, cursor, o.span(chunkSize, 2))
 			if err != nil {
 				yield(Pair[K, V]{}, err)
 				return

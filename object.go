@@ -34,6 +34,11 @@ type object struct {
 	// functions: an atomic type would forbid the copies made while
 	// objects are built).
 	sizeFirst uint32
+	// entryBytes is the average size in bytes of the strings (members,
+	// elements, fields, values) of o's value, as its last read saw them;
+	// 0 until a read has: it sizes read steps (see span). Atomic, as
+	// sizeFirst is.
+	entryBytes uint32
 }
 
 func newObject(kind, key string, o options, aux ...string) object {

@@ -398,13 +398,22 @@ func (r *rebuilder) copyRange(ctx context.Context, list string, a, b int64) erro
 func (r *rebuilder) copyElements(ctx context.Context, list string, from, to int64, op string) error {
 	for a := from; a < to; {
 		b := min(a+int64(r.stretchFor(listStep)), to) - 1
-		if _, err := r.step(ctx, scriptListStep, list, nil, op, strconv.FormatInt(a, 10), strconv.FormatInt(b, 10)); err != nil {
+		next, err := r.step(ctx, scriptListStep, list, nil, op, strconv.FormatInt(a, 10), strconv.FormatInt(b, 10), stepBytesArg)
+		if err != nil {
 			return err
 		}
-		a = b + 1
+		// (A step copies up to stepBytes: it may stop before b.)
+		n, err := strconv.ParseInt(next, 10, 64)
+		if err != nil || n <= a {
+			return fmt.Errorf("%w: list_step copied up to %q from %d", errReply, next, a)
+		}
+		a = n
 	}
 	return nil
 }
+
+// stepBytesArg is stepBytes as a script's argument.
+var stepBytesArg = strconv.Itoa(stepBytes)
 
 // stepStretch is how many elements one scanning step visits.
 const stepStretch = chunkSize

@@ -94,7 +94,8 @@ func (s *Set[T]) Len(ctx context.Context) (int, error) {
 // Members returns every member, in no particular order, as one snapshot:
 // in one command up to 16,384 members (SRANDMEMBER asked for more than
 // the set has up to 1,024, else SMEMBERS after SCARD: a few ms of server
-// time at most), else in SSCAN steps of a few
+// time at most; fewer for long members: at most 4 MiB a command once the
+// handle has seen their size), else in SSCAN steps of a few
 // thousand while the key is WATCHed (read again if it changed meanwhile;
 // ErrTxConflict if it kept changing through 3 attempts), so that Redis is
 // never held for long. All reads a chunk at a time instead, without the
@@ -108,7 +109,8 @@ func (s *Set[T]) Members(ctx context.Context) ([]T, error) {
 }
 
 // All returns an iterator over the members, read with SSCAN about chunkSize
-// (1000) at a time, so client memory stays flat whatever the set's size.
+// (1000) at a time (fewer when they are long: at most a few MiB a step),
+// so client memory stays flat whatever the set's size.
 // If a read fails, or a member cannot be decoded, the iterator yields the
 // error once and stops. The set is not frozen: members added or removed
 // meanwhile may be seen or missed, and a member present throughout may be
@@ -118,7 +120,7 @@ func (s *Set[T]) All(ctx context.Context) iter.Seq2[T, error] {
 		var zero T
 		cursor := "0"
 		for {
-			next, ss, err := scanKey(ctx, &s.object, "SSCAN", s.key, cursor, chunkSize)
+			next, ss, err := scanKey(ctx, &s.object, "SSCAN", s.key, cursor, s.span(chunkSize, 1))
 			if err != nil {
 				yield(zero, err)
 				return

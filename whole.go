@@ -3,6 +3,7 @@ package hotredis
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -21,15 +22,73 @@ import (
 // it changed meanwhile (see object.snapshot), so that the result is still
 // one snapshot. The steps are sized by their measured time (see
 // stretcher), since scans cost several times more at moments.
+//
+// Every step is bounded in bytes as well as in entries (see span): a
+// reply holds Redis ~0.8 ms a MiB whatever its entries (SLOWLOG here:
+// LRANGE, SMEMBERS or HGETALL of 10,000 entries of 8 KiB, 66-88 ms).
+
+// Read steps in bytes: an object notes the average size of its strings
+// (members, elements, fields, values) from what each read returns,
+// sampled; every step then asks for at most readStepBytes of them (~3 ms
+// of the server's time). Until a handle has read its value once, a step
+// asks for at most firstSpan entries, whatever their size.
+const (
+	readStepBytes = 4 << 20
+	firstSpan     = 1024
+	sizeSamples   = 64
+)
+
+// span returns how many entries (of width strings each) one read step of
+// o asks for: at most most, at most readStepBytes at the size o's last
+// read saw (firstSpan before any), and at least one.
+func (o *object) span(most, width int) int {
+	avg := int(atomic.LoadUint32(&o.entryBytes))
+	if avg == 0 {
+		return min(most, firstSpan)
+	}
+	return max(1, min(most, readStepBytes/(avg*width)))
+}
+
+// sawStrings notes the average size of the strings ss (see span), from at
+// most sizeSamples of them spread over ss.
+func (o *object) sawStrings(ss []string) {
+	o.sawSizes(len(ss), func(i int) int { return len(ss[i]) })
+}
+
+// sawSizes is sawStrings of n strings whose i-th has size(i) bytes.
+func (o *object) sawSizes(n int, size func(i int) int) {
+	if n == 0 {
+		return
+	}
+	if n == 1 {
+		o.sawAverage(size(0), 1)
+		return
+	}
+	// Adjacent pairs, so that a hash's flat reply gives as many fields as
+	// values.
+	total, seen := 0, 0
+	for i := 0; i+1 < n; i += max(2, n/sizeSamples&^1) {
+		total += size(i) + size(i+1)
+		seen += 2
+	}
+	o.sawAverage(total, seen)
+}
+
+// sawAverage notes that count strings of o's value took total bytes.
+func (o *object) sawAverage(total, count int) {
+	atomic.StoreUint32(&o.entryBytes, uint32(max(1, min(total/count, math.MaxUint32))))
+}
 
 // wholeVerbs are the commands of a whole read, by its scan command: the
 // one counting entries, the one reading them all, and the most entries
 // that one takes in a single command (SMEMBERS ~0.15 µs a member, HGETALL
-// ~0.3 µs a field here: ~2.5 ms); the first command (name and arguments;
-// none: a first scan step of oneStepMax), and the size from which an
-// object's whole reads size the value first (see readWhole).
+// ~0.3 µs a field here: ~2.5 ms, for short entries: see span); the first
+// command (its name; none: a first scan step of oneStepMax), and the size
+// from which an object's whole reads size the value first (see
+// readWhole).
 //
-// A set's first command is SRANDMEMBER of sizeFirstFrom+1 members: asked
+// A set's first command is SRANDMEMBER of sizeFirstFrom+1 members (or
+// fewer, as span allows): asked
 // for at least as many members as the set has, it replies with all of
 // them, as SMEMBERS does and at its cost (half a scan step's); asked for
 // fewer, it picks that many at random, a bounded step (2-6 ms here for a
@@ -39,12 +98,12 @@ import (
 // which costs rueidis an allocation each: more than the scan step.)
 var wholeVerbs = map[string]struct {
 	size, all     string
-	oneCommandMax int64
-	first         []string
+	oneCommandMax int
+	first         string
 	sizeFirstFrom int
 }{
-	"SSCAN": {"SCARD", "SMEMBERS", 16_384, []string{"SRANDMEMBER", "1025"}, 1_024},
-	"HSCAN": {"HLEN", "HGETALL", 8_192, nil, 256},
+	"SSCAN": {"SCARD", "SMEMBERS", 16_384, "SRANDMEMBER", 1_024},
+	"HSCAN": {"HLEN", "HGETALL", 8_192, "", 256},
 }
 
 // readWhole returns every member of o's set (verb SSCAN, width 1) or every
@@ -152,16 +211,18 @@ func (o *object) readWholeBy(ctx context.Context, op, verb string, width int, on
 	if atomic.LoadUint32(&o.sizeFirst) == 0 {
 		var all []string
 		var err error
-		done := true
-		if w.first != nil {
-			all, err = o.readStrings(ctx, cmdArgs(w.first[0], o.keys[:1], w.first[1:]))
-			done = len(all) <= w.sizeFirstFrom
+		var done bool
+		if w.first != "" {
+			n := o.span(w.sizeFirstFrom+1, width)
+			all, err = o.readStrings(ctx, cmd(w.first, o.keys[:1], strconv.Itoa(n)))
+			done = len(all) < n
 		} else {
 			var next string
-			next, all, err = scanKey(ctx, o, verb, o.key, "0", oneStepMax)
+			next, all, err = scanKey(ctx, o, verb, o.key, "0", o.span(oneStepMax, width))
 			done = next == "0"
 		}
-		if len(all)/width > w.sizeFirstFrom {
+		o.sawStrings(all) // (the first command's members: a sample)
+		if !done || len(all)/width > w.sizeFirstFrom {
 			atomic.StoreUint32(&o.sizeFirst, 1)
 		}
 		if err != nil || done {
@@ -172,16 +233,18 @@ func (o *object) readWholeBy(ctx context.Context, op, verb string, width int, on
 	if err != nil {
 		return whole{}, err
 	}
-	if size < int64(w.sizeFirstFrom/2) {
+	if size < int64(min(w.sizeFirstFrom/2, o.span(w.sizeFirstFrom, width))) {
 		atomic.StoreUint32(&o.sizeFirst, 0)
 	}
-	if size <= w.oneCommandMax { // one command, a snapshot by itself too
+	if size <= int64(o.span(w.oneCommandMax, width)) { // one command, a snapshot by itself too
 		if only != "" {
 			r, err := o.readOne(ctx, cmd(only, o.keys[:1]))
 			r.halves = true
 			return r, err
 		}
-		return o.readOne(ctx, cmd(w.all, o.keys[:1]))
+		r, err := o.readOne(ctx, cmd(w.all, o.keys[:1]))
+		o.saw(r)
+		return r, err
 	}
 	var all []string
 	if err := o.snapshot(ctx, op, func(ctx context.Context) error {
@@ -207,6 +270,24 @@ func (o *object) readOne(ctx context.Context, c backend.Cmd) (whole, error) {
 	return whole{flat: ss}, err
 }
 
+// saw notes the average size of r's strings (see span).
+func (o *object) saw(r whole) {
+	if r.byField == nil {
+		o.sawStrings(r.flat)
+		return
+	}
+	total, seen := 0, 0
+	for f, v := range r.byField {
+		total += len(f) + len(v)
+		if seen++; seen == sizeSamples {
+			break
+		}
+	}
+	if seen > 0 {
+		o.sawAverage(total, 2*seen)
+	}
+}
+
 // readStrings is readOne's reply flat.
 func (o *object) readStrings(ctx context.Context, c backend.Cmd) ([]string, error) {
 	r, err := o.readOne(ctx, c)
@@ -229,15 +310,16 @@ func (o *object) scanWholeOf(ctx context.Context, k []string, verb string, width
 	if err != nil {
 		return nil, err
 	}
-	if size <= w.oneCommandMax {
+	if size <= int64(o.span(w.oneCommandMax, width)) {
 		ss, err := o.readStrings(ctx, cmd(w.all, k))
+		o.sawStrings(ss)
 		return append(buf, ss...), err
 	}
 	if want := int(size) * width; cap(buf) < want {
 		buf = make([]string, 0, want+want/16) // (a scan may repeat a few)
 	}
 	all := buf
-	if err := scanSteps(ctx, o, verb, k[0], func(part []string) { all = append(all, part...) }); err != nil {
+	if err := scanSteps(ctx, o, verb, k[0], width, func(part []string) { all = append(all, part...) }); err != nil {
 		return nil, err
 	}
 	if int64(len(all)/width) == size {
@@ -250,13 +332,14 @@ func (o *object) scanWholeOf(ctx context.Context, k []string, verb string, width
 }
 
 // scanSteps scans the key k (o's, or another in its slot) by verb to the
-// end, handing each step's items to got, each step sized by the time the
-// last ones took.
-func scanSteps(ctx context.Context, o *object, verb, k string, got func([]string)) error {
+// end, handing each step's items (width strings an entry) to got, each
+// step sized by the time the last ones took, and by their bytes (see
+// span).
+func scanSteps(ctx context.Context, o *object, verb, k string, width int, got func([]string)) error {
 	var sz stretcher
 	for cursor := "0"; ; {
 		start := time.Now()
-		next, part, err := scanKey(ctx, o, verb, k, cursor, sz.stretchFor(chunkSize))
+		next, part, err := scanKey(ctx, o, verb, k, cursor, o.span(sz.stretchFor(chunkSize), width))
 		if err != nil {
 			return err
 		}
@@ -287,6 +370,7 @@ func scanKey(ctx context.Context, o *object, verb, k, cursor string, n int) (str
 		return "", nil, wrapErr(o.kind, o.key, err)
 	}
 	items, err := asStrings(arr[1], nil)
+	o.sawStrings(items)
 	return next, items, wrapErr(o.kind, o.key, err)
 }
 

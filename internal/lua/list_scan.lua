@@ -12,7 +12,8 @@
 --   "tail" value m c: LPOS over the last m elements, from the end, at most c matches;
 --   "slice" start stop max: resolve the Python slice bounds start:stop against the
 --     list's length, and read up to max elements from the slice's start.
--- Reply: count and index: {the answer, the list's length}; slice: {the slice's first
+-- Reply: count and index: {the answer, the list's length, the bytes of the elements
+-- examined (0 when index found one)}; slice: {the slice's first
 -- index, its end (exclusive), the list's length, the elements...}; head and tail:
 -- {the matches found, the bound of the stretch they account for (head: its end,
 -- exclusive; tail: its start), the lowest match or -1, the list's length}: the stretch
@@ -51,14 +52,17 @@ if op == 'head' or op == 'tail' then
 end
 local v, a, b = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local part = redis.call('LRANGE', key, a, b)
+local bytes = 0 -- (the stretch's, for the caller to size the next: only when it goes on)
 if op == 'count' then
   local c = 0
   for _, x in ipairs(part) do
     if x == v then c = c + 1 end
+    bytes = bytes + #x
   end
-  return {c, n}
+  return {c, n, bytes}
 end
 for i, x in ipairs(part) do
-  if x == v then return {a + i - 1, n} end
+  if x == v then return {a + i - 1, n, 0} end
+  bytes = bytes + #x
 end
-return {-1, n}
+return {-1, n, bytes}

@@ -3,11 +3,15 @@
 -- KEYS[1] the list, KEYS[2] the scratch list (same slot)
 -- ARGV[1] the scratch list's length before this step, ARGV[2] its expiry in ms, ARGV[3]
 -- the step, then its arguments:
---   "copy" a b: append the list's elements a..b (LRANGE bounds) to the scratch list;
---   "rcopy" a b: put them at the head of the scratch list in reverse order (so that
+--   "copy" a b max: append the list's elements a..b (LRANGE bounds, a >= 0) to the
+--     scratch list, in pieces of up to 100, stopping after the piece that makes them
+--     max bytes or more;
+--   "rcopy" a b max: put them at the head of the scratch list in reverse order (so that
 --     copying a list's chunks from its head builds its reverse).
 -- (Values from the client go by RPUSH in a MULTI/EXEC: rebuild.go's pushList.)
--- Reply: {"0", the scratch list's new length}.
+-- Reply: {the index after the last element copied (b + 1 when all were, or the list
+-- ended first), the scratch list's new length}. The bytes bound the step's time
+-- whatever the elements' size: Lua copies each element twice.
 -- A script so that the step checks the scratch list is whole (its length is the one the
 -- last step left: error STALE otherwise, when it expired between steps) and renews its
 -- expiry with the change, and so that a chunk is copied without crossing the network.
@@ -17,15 +21,21 @@ local size = redis.call('LLEN', tmp)
 if size ~= want then
   return redis.error_reply('STALE ' .. tmp .. ' holds ' .. size .. ' elements, not ' .. want)
 end
+local a
 if op == 'copy' or op == 'rcopy' then
-  local part = redis.call('LRANGE', key, ARGV[4], ARGV[5])
+  local b, most, bytes = tonumber(ARGV[5]), tonumber(ARGV[6]), 0
   local push = 'RPUSH'
   if op == 'rcopy' then push = 'LPUSH' end
-  for i = 1, #part, 1000 do -- unpack takes a few thousand values at most
-    size = redis.call(push, tmp, unpack(part, i, math.min(i + 999, #part)))
+  a = tonumber(ARGV[4])
+  while a <= b and bytes < most do
+    local part = redis.call('LRANGE', key, a, math.min(b, a + 99))
+    if #part == 0 then a = b + 1 break end
+    size = redis.call(push, tmp, unpack(part))
+    for _, v in ipairs(part) do bytes = bytes + #v end
+    a = a + #part
   end
 else
   return redis.error_reply('ERR unknown list step ' .. op)
 end
 if size > 0 then redis.call('PEXPIRE', tmp, ttl) end
-return {'0', size}
+return {a, size}

@@ -1,0 +1,276 @@
+package hotredis_test
+
+// Read steps bounded in bytes (whole.go's span): a reply holds Redis about
+// 0.8 ms a MiB whatever its entries, so the whole reads, the iterators and
+// a list's searches ask for at most a few MiB a command once a handle has
+// seen its entries' size, and for at most 1,024 entries before. Checked
+// on the server: SLOWLOG, logging every command, names each read and its
+// arguments, from which the entries it may return follow.
+
+import (
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hotredis/hotredis"
+)
+
+const (
+	bigEntries   = 1_500
+	bigEntrySize = 16 << 10
+	// stepEntries is the most entries of bigEntrySize one step may read
+	// (4 MiB, see span), and firstEntries the most a handle's first read
+	// asks for in one command, before it knows their size.
+	stepEntries  = 4 << 20 / bigEntrySize
+	firstEntries = 1_025
+)
+
+// bigEntry is the i-th entry of bigEntrySize bytes.
+func bigEntry(i int) string {
+	s := strconv.Itoa(i) + ":"
+	return s + strings.Repeat("x", bigEntrySize-len(s))
+}
+
+func TestReadStepsAreBoundedInBytes(t *testing.T) {
+	defer hotredis.SetScanSteps(100, 100)() // so that Index and Count have a middle
+	k := key(t)
+	lk, sk, hk := k+":list", k+":set", k+":hash"
+	raw := rawClient()
+	defer raw.Close()
+	defer raw.Del(ctx, lk, sk, hk)
+	var model []string
+	hash := map[string]string{}
+	for i := range bigEntries {
+		model = append(model, bigEntry(i))
+		hash["f"+strconv.Itoa(i)] = bigEntry(i)
+	}
+	for part := range slices.Chunk(model, 100) {
+		noErr(t, raw.RPush(ctx, lk, anys(part)...).Err())
+		noErr(t, raw.SAdd(ctx, sk, anys(part)...).Err())
+	}
+	for part := range slices.Chunk(slices.Sorted(maps.Keys(hash)), 100) {
+		var fv []any
+		for _, f := range part {
+			fv = append(fv, f, hash[f])
+		}
+		noErr(t, raw.HSet(ctx, hk, fv...).Err())
+	}
+	log := slowlogAll(t, nodeFor(t, raw, k))
+
+	l := hotredis.NewList[string](lk)
+	s := hotredis.NewSet[string](sk)
+	m := hotredis.NewMap[string, string](hk)
+	reads := func(t *testing.T) {
+		if got := must[[]string](t)(l.Values(ctx)); !slices.Equal(got, model) {
+			t.Fatalf("List.Values: %d elements, not the %d written", len(got), len(model))
+		}
+		if got := must[[]string](t)(l.Slice(ctx, 100, -100)); !slices.Equal(got, model[100:len(model)-100]) {
+			t.Fatalf("List.Slice(100, -100): %d elements, not the model's", len(got))
+		}
+		if got := must[int](t)(l.Index(ctx, bigEntry(bigEntries-150))); got != bigEntries-150 {
+			t.Fatalf("List.Index = %d, want %d", got, bigEntries-150)
+		}
+		if got := must[int](t)(l.Count(ctx, bigEntry(700))); got != 1 {
+			t.Fatalf("List.Count = %d, want 1", got)
+		}
+		if got := must[[]string](t)(s.Members(ctx)); !slices.Equal(sorted(got), sorted(slices.Clone(model))) {
+			t.Fatalf("Set.Members: %d members, not the %d written", len(got), len(model))
+		}
+		if got := must[map[string]string](t)(m.Items(ctx)); !maps.Equal(got, hash) {
+			t.Fatalf("Map.Items: %d entries, not the %d written", len(got), len(hash))
+		}
+		if got := must[[]string](t)(m.Values(ctx)); len(got) != len(hash) {
+			t.Fatalf("Map.Values: %d values, want %d", len(got), len(hash))
+		}
+		var n int
+		for v, err := range l.All(ctx) {
+			noErr(t, err)
+			if v != model[n] {
+				t.Fatalf("List.All: element %d differs", n)
+			}
+			n++
+		}
+		seen := map[string]bool{}
+		for v, err := range s.All(ctx) {
+			noErr(t, err)
+			seen[v] = true
+		}
+		for p, err := range m.All(ctx) {
+			noErr(t, err)
+			if hash[p.Key] != p.Value {
+				t.Fatalf("Map.All: entry %s differs", p.Key)
+			}
+		}
+		if n != len(model) || len(seen) != len(model) {
+			t.Fatalf("List.All saw %d elements, Set.All %d members; want %d", n, len(seen), len(model))
+		}
+	}
+	// A fresh handle knows nothing of its entries: at most firstEntries
+	// a command. Then it knows: at most a step's bytes.
+	for _, phase := range []struct {
+		name string
+		most int
+	}{{"first reads", firstEntries}, {"later reads", stepEntries + 1}} {
+		t.Run(phase.name, func(t *testing.T) {
+			log.reset(t)
+			reads(t)
+			var checked int
+			for _, c := range log.commands(t, lk, sk, hk) {
+				n := entriesRead(c, bigEntries)
+				if n > phase.most {
+					t.Errorf("%q may read %d entries of %d bytes (at most %d)", c, n, bigEntrySize, phase.most)
+				}
+				if n > 0 {
+					checked++
+				}
+			}
+			if checked == 0 {
+				t.Fatal("SLOWLOG shows no read of the keys")
+			}
+		})
+	}
+}
+
+// entriesRead returns how many entries the command c (as SLOWLOG names
+// it) may return or, in a script, read, from a value of n entries.
+func entriesRead(c []string, n int) int {
+	arg := func(i int) int {
+		if i >= len(c) {
+			return 0
+		}
+		v, _ := strconv.Atoi(c[i])
+		return v
+	}
+	index := func(i int) int {
+		if v := arg(i); v < 0 {
+			return max(0, n+v)
+		}
+		return min(arg(i), n-1)
+	}
+	switch strings.ToUpper(c[0]) {
+	case "LRANGE":
+		return max(0, index(3)-index(2)+1)
+	case "SMEMBERS", "HGETALL", "HKEYS", "HVALS":
+		return n
+	case "SRANDMEMBER":
+		return arg(2)
+	case "SSCAN", "HSCAN":
+		return arg(4) // COUNT n
+	case "EVALSHA", "EVALSHA_RO", "EVAL", "EVAL_RO": // list_scan: op, then its bounds (see list_scan.lua)
+		switch c[4] {
+		case "slice":
+			return arg(7)
+		case "count", "index":
+			return max(0, arg(7)-arg(6)+1)
+		}
+	}
+	return 0
+}
+
+// slowlog is SLOWLOG on the server of a test's keys, logging every
+// command for the test's length.
+type slowlog struct{ node *redis.Client }
+
+// nodeFor returns a client of the server (a Cluster's master) holding k,
+// from raw.
+func nodeFor(t *testing.T, raw redis.UniversalClient, k string) *redis.Client {
+	t.Helper()
+	switch c := raw.(type) {
+	case *redis.ClusterClient:
+		return must[*redis.Client](t)(c.MasterForKey(ctx, k))
+	case *redis.Client:
+		return c
+	default:
+		t.Fatalf("a raw client of type %T", c)
+	}
+	return nil
+}
+
+// slowlogAll makes node log every command in its SLOWLOG until t ends.
+func slowlogAll(t *testing.T, node *redis.Client) slowlog {
+	t.Helper()
+	old := must[map[string]string](t)(node.ConfigGet(ctx, "slowlog-*").Result())
+	noErr(t, node.ConfigSet(ctx, "slowlog-max-len", "1000000").Err())
+	noErr(t, node.ConfigSet(ctx, "slowlog-log-slower-than", "0").Err())
+	t.Cleanup(func() {
+		for name, v := range old {
+			node.ConfigSet(ctx, name, v)
+		}
+		node.SlowLogReset(ctx)
+	})
+	return slowlog{node}
+}
+
+func (s slowlog) reset(t *testing.T) { noErr(t, s.node.SlowLogReset(ctx).Err()) }
+
+// commands returns the logged commands naming any of the keys ks, oldest
+// first.
+func (s slowlog) commands(t *testing.T, ks ...string) [][]string {
+	t.Helper()
+	logs := must[[]redis.SlowLog](t)(s.node.SlowLogGet(ctx, -1).Result())
+	var out [][]string
+	for _, e := range slices.Backward(logs) {
+		if slices.ContainsFunc(e.Args, func(a string) bool { return slices.Contains(ks, a) }) {
+			out = append(out, e.Args)
+		}
+	}
+	return out
+}
+
+// TestListScriptsOfManyBytesGoInSteps checks that the list changes made by
+// one script when the list is short (Reverse, Sort, Repeat, SetSlice) go
+// in bounded steps when its elements hold more than a few MiB, and still
+// as one script when the same count of elements is short.
+func TestListScriptsOfManyBytesGoInSteps(t *testing.T) {
+	const n = 300 // 4.7 MiB of bigEntry
+	for _, long := range []bool{true, false} {
+		t.Run(map[bool]string{true: "long elements", false: "short elements"}[long], func(t *testing.T) {
+			elem := bigEntry
+			if !long {
+				elem = strconv.Itoa
+			}
+			l := hotredis.NewList[string](key(t))
+			defer l.Delete(ctx)
+			var model []string
+			for i := range n {
+				model = append(model, elem((i*7)%n))
+			}
+			for _, c := range []struct {
+				name   string
+				change func() error
+				model  func(m []string) []string
+			}{
+				{"Reverse", func() error { return l.Reverse(ctx) }, func(m []string) []string {
+					slices.Reverse(m)
+					return m
+				}},
+				{"Sort", func() error { return l.Sort(ctx, false) }, func(m []string) []string {
+					slices.Sort(m)
+					return m
+				}},
+				{"Repeat", func() error { return second(l.Repeat(ctx, 2)) }, func(m []string) []string {
+					return append(m, m...)
+				}},
+				{"SetSlice", func() error { return l.SetSlice(ctx, 140, 150, elem(1), elem(2)) }, func(m []string) []string {
+					return slices.Concat(m[:140], []string{elem(1), elem(2)}, m[150:]) // (the 140 in front move: 2.2 MiB)
+				}},
+			} {
+				noErr(t, l.Replace(ctx, model...))
+				before := hotredis.RebuildTries()
+				noErr(t, c.change())
+				stepped := hotredis.RebuildTries() > before
+				want := c.model(slices.Clone(model))
+				if got := must[[]string](t)(l.Values(ctx)); !slices.Equal(got, want) {
+					t.Fatalf("%s: %d elements, not the model's %d", c.name, len(got), len(want))
+				}
+				if stepped != long {
+					t.Errorf("%s of %d elements went in steps: %v, want %v", c.name, n, stepped, long)
+				}
+			}
+		})
+	}
+}
