@@ -106,7 +106,7 @@ func (l *List[T]) sortInSteps(ctx context.Context, r *rebuilder, n int64, o sort
 		if n <= sortMem { // one run: straight into the scratch list
 			return r.pushList(ctx, out)
 		}
-		run := &sortRun{rebuilder: rebuilder{cl: r.cl, tmp: r.tmp + ":run:" + strconv.Itoa(len(runs))}}
+		run := &sortRun{rebuilder: rebuilder{cl: r.cl, tmp: r.tmp + ":run:" + strconv.Itoa(len(runs)), o: r.o, width: 1}}
 		runs = append(runs, run)
 		if err := run.pushList(ctx, out); err != nil {
 			return err

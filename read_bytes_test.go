@@ -274,3 +274,58 @@ func TestListScriptsOfManyBytesGoInSteps(t *testing.T) {
 		})
 	}
 }
+
+// TestSetAlgebraOfManyBytesGoesInSteps checks that set algebra that one
+// script does for a few members (a read, a read with values, an in-place
+// change) goes in bounded steps when the members hold more than a few
+// MiB, with the result of Go's maps either way.
+func TestSetAlgebraOfManyBytesGoesInSteps(t *testing.T) {
+	const n = 300 // 4.7 MiB of bigEntry a set
+	for _, long := range []bool{true, false} {
+		t.Run(map[bool]string{true: "long members", false: "short members"}[long], func(t *testing.T) {
+			elem := bigEntry
+			if !long {
+				elem = strconv.Itoa
+			}
+			k := key(t)
+			a, b := hotredis.NewSet[string](k+":a"), hotredis.NewSet[string](k+":b")
+			defer a.Delete(ctx)
+			defer b.Delete(ctx)
+			var am, bm []string
+			for i := range n {
+				am = append(am, elem(i))
+				bm = append(bm, elem(i+n/2))
+			}
+			union := sorted(slices.Compact(sorted(slices.Concat(am, bm))))
+			for _, c := range []struct {
+				name string
+				run  func() ([]string, error)
+				want []string
+			}{
+				{"Union", func() ([]string, error) { return a.Union(ctx, b) }, union},
+				{"UnionValues", func() ([]string, error) { return a.UnionValues(ctx, bm...) }, union},
+				{"Difference", func() ([]string, error) { return a.Difference(ctx, b) }, am[:n/2]},
+				{"UnionUpdate", func() ([]string, error) {
+					if err := a.UnionUpdate(ctx, b); err != nil {
+						return nil, err
+					}
+					raw := rawClient()
+					defer raw.Close()
+					return raw.SMembers(ctx, a.Key()).Result()
+				}, union},
+			} {
+				noErr(t, a.Replace(ctx, am...))
+				noErr(t, b.Replace(ctx, bm...))
+				reads, rebuilds := hotredis.ReadAttempts(), hotredis.RebuildTries()
+				got := must[[]string](t)(c.run())
+				if !slices.Equal(sorted(got), sorted(slices.Clone(c.want))) {
+					t.Fatalf("%s: %d members, want %d", c.name, len(got), len(c.want))
+				}
+				stepped := hotredis.ReadAttempts() > reads || hotredis.RebuildTries() > rebuilds
+				if stepped != long {
+					t.Errorf("%s of %d members went in steps: %v, want %v", c.name, n, stepped, long)
+				}
+			}
+		})
+	}
+}

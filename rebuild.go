@@ -56,6 +56,19 @@ type rebuilder struct {
 	tmp  string // the scratch key
 	size int64  // the scratch key's size after the last step
 	stretcher
+	// o is the object rebuilt, whose entries' size (see span), width
+	// strings each, bounds a scanning step's bytes.
+	o     *object
+	width int
+}
+
+// newRebuilder returns a rebuilder of o's key, a Redis typ.
+func (o *object) newRebuilder(cl *Client, typ string) *rebuilder {
+	width := 1
+	if typ == "hash" {
+		width = 2
+	}
+	return &rebuilder{cl: cl, tmp: keys.Fresh(o.key, "tmp:"+strconv.FormatUint(rand.Uint64(), 36)), o: o, width: width}
 }
 
 // stretcher sizes the stretch of elements each step of a long job works
@@ -120,7 +133,7 @@ func (o *object) rebuild(ctx context.Context, typ string, watch []string, build 
 	}
 	for range rebuildAttempts {
 		rebuildTries.Add(1)
-		r := &rebuilder{cl: cl, tmp: keys.Fresh(o.key, "tmp:"+strconv.FormatUint(rand.Uint64(), 36))}
+		r := o.newRebuilder(cl, typ)
 		committed := false
 		err := cl.b.Watch(ctx, watch, func(conn backend.Conn) error {
 			at, err := watchedState(ctx, conn, typ, watch)
@@ -167,7 +180,7 @@ func (o *object) rebuild(ctx context.Context, typ string, watch []string, build 
 // (Replace): nothing is watched, and the new value, built in r.tmp,
 // replaces whatever the key holds then, without its expiry.
 func (o *object) build(ctx context.Context, cl *Client, typ string, build func(context.Context, *rebuilder) error) error {
-	r := &rebuilder{cl: cl, tmp: keys.Fresh(o.key, "tmp:"+strconv.FormatUint(rand.Uint64(), 36))}
+	r := o.newRebuilder(cl, typ)
 	err := build(ctx, r)
 	if err == nil {
 		_, err = cl.do(ctx, scriptRebuildCommit.Cmd(true, []string{o.key, r.tmp},
@@ -252,12 +265,13 @@ func afterStep() {
 }
 
 // scan runs the scanning step op (with KEYS source, r.tmp, more...) over
-// the whole of source, a stretch of elements at a time (see measured);
-// extra arguments follow the cursor and count.
+// the whole of source, a stretch of elements at a time (see measured, and
+// span: long entries make shorter ones); extra arguments follow the cursor
+// and count.
 func (r *rebuilder) scan(ctx context.Context, s *lua.Script, source string, more []string, op string, extra ...string) error {
 	cursor := "0"
 	for {
-		args := append([]string{op, cursor, strconv.Itoa(r.stretchFor(stepStretch))}, extra...)
+		args := append([]string{op, cursor, strconv.Itoa(r.o.span(r.stretchFor(stepStretch), r.width))}, extra...)
 		next, err := r.step(ctx, s, source, more, args...)
 		if err != nil || next == "0" {
 			return err

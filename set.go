@@ -21,8 +21,8 @@ var (
 // methods named after Python's (Union, IntersectionUpdate, IsSubset, ...)
 // take other Sets, which on a Cluster must share the slot of s (a common
 // hash tag); the same names with a Values suffix take plain Go values.
-// An in-place change over more than 4,000 members is rebuilt in bounded
-// steps (see the package documentation).
+// An in-place change over more than 4,000 members (or about 2 MiB of
+// them) is rebuilt in bounded steps (see the package documentation).
 //
 // Bounded steps cost time. A big in-place change copies the whole set
 // into a scratch key in steps before swapping it in (the one way to stay

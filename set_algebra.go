@@ -41,8 +41,8 @@ func (s *Set[T]) readAlgebra(ctx context.Context, name, op string, others []*Set
 }
 
 // The reads of set algebra below, and the comparisons, are one snapshot
-// of the sets: the work of up to oneStepMax members is one script
-// (set_read); more is done in steps of a few thousand members while every
+// of the sets: the work of up to oneStepMax members (replying with up to
+// readStepBytes) is one script (set_read); more is done in steps of a few thousand members while every
 // set is WATCHed (see algebraSteps), so that Redis is never held for long.
 
 // Union returns the members of s and of every other Set, in no particular
@@ -74,9 +74,9 @@ func (s *Set[T]) SymmetricDifference(ctx context.Context, others ...*Set[T]) ([]
 
 // algebra returns the members op computes over sets (s's key first), as
 // they are stored: by set_read when that visits at most oneStepMax
-// members, else in steps.
+// members and replies with at most readStepBytes, else in steps.
 func (s *Set[T]) algebra(ctx context.Context, name, op string, sets []string) ([]any, error) {
-	arr, err := asArray(s.script(ctx, scriptSetRead, sets, op, strconv.Itoa(oneStepMax)))
+	arr, err := asArray(s.script(ctx, scriptSetRead, sets, op, strconv.Itoa(oneStepMax), readStepBytesArg))
 	if !backend.IsServerError(err, "BIG") {
 		return arr, err
 	}
@@ -235,19 +235,20 @@ func (s *Set[T]) SymmetricDifferenceUpdate(ctx context.Context, others ...*Set[T
 }
 
 // store applies op with others in place. One script does it when it
-// visits at most oneStepMax members (the script counts them, and refuses
-// with BIG, changing nothing, when there are more), or inside a
-// transaction; otherwise the set is rebuilt in bounded steps.
+// visits at most oneStepMax members and copies at most stepBytes (the
+// script counts them, and refuses with BIG, changing nothing, when there
+// are more), or inside a transaction; otherwise the set is rebuilt in
+// bounded steps.
 func (s *Set[T]) store(ctx context.Context, name, op string, others []*Set[T]) error {
 	sets, err := s.setKeys(name, others)
 	if err != nil || len(others) == 0 {
 		return err
 	}
 	ks := append([]string{s.key, s.keys[1]}, sets[1:]...)
-	args := []string{op, strconv.Itoa(chunkSize), strconv.Itoa(oneStepMax)}
+	args := []string{op, strconv.Itoa(chunkSize), strconv.Itoa(oneStepMax), stepBytesArg}
 	inTx := s.queuing(ctx)
 	if inTx {
-		args[2] = "0"
+		args[2], args[3] = "0", "0"
 	}
 	_, err = s.script(ctx, scriptSetStore, ks, args...)
 	if inTx || !backend.IsServerError(err, "BIG") {
@@ -259,7 +260,7 @@ func (s *Set[T]) store(ctx context.Context, name, op string, others []*Set[T]) e
 	if done || err != nil {
 		return err
 	}
-	args[2] = "0"
+	args[2], args[3] = "0", "0"
 	_, err = s.script(ctx, scriptSetStore, ks, args...)
 	return err
 }

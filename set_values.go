@@ -44,15 +44,15 @@ func (s *Set[T]) values(ctx context.Context, name, op string, vs []T) ([]T, erro
 
 // valuesRead is set_values with op over s and vs, or its steps.
 func (s *Set[T]) valuesRead(ctx context.Context, name, op string, vs []T) ([]any, error) {
-	bound := oneStepMax
+	bound, bytes := oneStepMax, readStepBytesArg
 	if s.queuing(ctx) {
-		bound = 0 // one script: inside a transaction nothing can go in steps
+		bound, bytes = 0, "0" // one script: inside a transaction nothing can go in steps
 	}
-	args, err := s.valueArgs(vs, op, strconv.Itoa(chunkSize), strconv.Itoa(bound))
+	args, err := s.valueArgs(vs, op, strconv.Itoa(chunkSize), strconv.Itoa(bound), bytes)
 	if err != nil {
 		return nil, err
 	}
-	vals := args[3:]
+	vals := args[4:]
 	// Many values go in steps without asking the script: Redis would take
 	// as long to hand it a million arguments as the work itself.
 	if bound == 0 || len(vals) <= bound {

@@ -38,6 +38,9 @@ const (
 	sizeSamples   = 64
 )
 
+// readStepBytesArg is readStepBytes as a script's argument.
+var readStepBytesArg = strconv.Itoa(readStepBytes)
+
 // span returns how many entries (of width strings each) one read step of
 // o asks for: at most most, at most readStepBytes at the size o's last
 // read saw (firstSpan before any), and at least one.

@@ -1,5 +1,5 @@
 -- list_repeat: repeat a short list's contents in place (Python's list *= n).
--- libs: list_bytes_lib
+-- libs: bytes_lib
 -- KEYS[1] the list
 -- ARGV[1] n, ARGV[2] chunk size, ARGV[3] the most elements this script may write (0: no
 -- bound), ARGV[4] the most elements a list holds, ARGV[5] the most bytes this script may
@@ -7,7 +7,7 @@
 -- Reply: the new length (n <= 0 empties the list); a TOOBIG error, changing nothing,
 -- when the result would be longer than ARGV[4]; a BIG error, changing nothing, when the
 -- list would grow by more than ARGV[3] elements or ARGV[5] bytes (an estimate: see
--- list_bytes_lib) (the caller then rebuilds it in bounded steps).
+-- bytes_lib) (the caller then rebuilds it in bounded steps).
 -- A script so the copies are made atomically. The original elements are read a chunk at
 -- a time and appended, so Lua never holds more than one chunk.
 local times = tonumber(ARGV[1])

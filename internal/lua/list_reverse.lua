@@ -1,10 +1,10 @@
 -- list_reverse: reverse a short list in place.
--- libs: list_bytes_lib
+-- libs: bytes_lib
 -- KEYS[1] the list, KEYS[2] a scratch list in the same slot
 -- ARGV[1] chunk size, ARGV[2] the longest list this script reverses (0: no bound),
 -- ARGV[3] the most bytes it moves (0: no bound)
 -- Reply: the length; a BIG error, changing nothing, when the list is longer than ARGV[2]
--- or holds more bytes than ARGV[3] (an estimate: see list_bytes_lib) (the caller then
+-- or holds more bytes than ARGV[3] (an estimate: see bytes_lib) (the caller then
 -- rebuilds it in bounded steps).
 -- A script so that no other client sees a half-reversed list. Elements move from the
 -- head of the list to the head of the scratch list a chunk at a time (LPOP count,

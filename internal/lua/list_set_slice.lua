@@ -1,5 +1,5 @@
 -- list_set_slice: Python slice assignment, list[start:stop] = values.
--- libs: index_lib list_bytes_lib
+-- libs: index_lib bytes_lib
 -- KEYS[1] the list
 -- ARGV[1] start, ARGV[2] stop (Python slice bounds, negative from the end,
 -- clamped), ARGV[3] chunk size, ARGV[4] the most elements this script may move or
@@ -7,7 +7,7 @@
 -- new values
 -- Reply: the new length; a BIG error, changing nothing, when the work (the elements the
 -- slice removes, the shorter side around it and the new values) is over ARGV[4], or the
--- bytes moved (the shorter side, an estimate: see list_bytes_lib, and the new values)
+-- bytes moved (the shorter side, an estimate: see bytes_lib, and the new values)
 -- over ARGV[5] (the caller then rebuilds the list in bounded steps).
 -- A script so the replacement is atomic. Only the shorter side of the list
 -- around the slice is lifted out and pushed back (LRANGE, LTRIM, then

@@ -1,11 +1,11 @@
 -- list_sort: sort a list in place with SORT ... STORE, keeping its expiry.
--- libs: list_bytes_lib
+-- libs: bytes_lib
 -- KEYS[1] the list
 -- ARGV[1] "ALPHA" to sort by bytes or "" to sort numerically,
 -- ARGV[2] "DESC" or "", ARGV[3] the longest list this script sorts (0: no bound),
 -- ARGV[4] the most bytes it sorts (0: no bound; SORT ... STORE copies every element)
 -- Reply: the length; a BIG error, changing nothing, for a list longer than ARGV[3] or
--- holding more bytes than ARGV[4] (an estimate: see list_bytes_lib) (the caller then
+-- holding more bytes than ARGV[4] (an estimate: see bytes_lib) (the caller then
 -- sorts it in bounded steps).
 -- A script because SORT ... STORE drops the key's expiry; reading it first
 -- and setting it again must be one atomic step.

@@ -3529,7 +3529,7 @@ var cases = []scriptCase{
 		want: errReply("ERR set_step: unknown step foo"),
 	},
 
-	// set_store: KEYS set, scratch, others...; ARGV op, chunk, limit
+	// set_store: KEYS set, scratch, others...; ARGV op, chunk, limit[, bytes]
 	{
 		script: "set_store", name: "union adds the other sets' members, a chunk at a time",
 		setup: [][]any{{"SADD", "{t}:s", "a"}, {"SADD", "{t}:o", "b", "c"}},
@@ -3605,6 +3605,29 @@ var cases = []scriptCase{
 		want:  errReply("BIG 4 members to visit, over 3"),
 	},
 	{
+		script: "set_store", name: "BIG when the other sets hold more bytes than the bound, changing nothing",
+		setup: [][]any{{"SADD", "{t}:s", "aaaaaaaa"}, {"SADD", "{t}:o", "bb", "cc"}},
+		keys:  []string{"{t}:s", "{t}:tmp", "{t}:o"},
+		args:  cmd("union", "100", "0", "3"),
+		want:  errReply("BIG over 3 bytes to copy"),
+		after: []probe{{cmd("SMEMBERS", "{t}:s"), members("aaaaaaaa")}},
+	},
+	{
+		script: "set_store", name: "copies as many bytes as the bound",
+		setup: [][]any{{"SADD", "{t}:s", "aaaaaaaa"}, {"SADD", "{t}:o", "bb", "cc"}},
+		keys:  []string{"{t}:s", "{t}:tmp", "{t}:o"},
+		args:  cmd("union", "100", "0", "4"),
+		want:  3,
+	},
+	{
+		script: "set_store", name: "BIG for inter by the smallest set's bytes",
+		setup: [][]any{{"SADD", "{t}:s", "aaaaaaaa", "b"}, {"SADD", "{t}:o", "aaaaaaaa"}},
+		keys:  []string{"{t}:s", "{t}:tmp", "{t}:o"},
+		args:  cmd("inter", "100", "0", "7"),
+		want:  errReply("BIG over 7 bytes to copy"),
+		after: []probe{{cmd("SCARD", "{t}:s"), 2}},
+	},
+	{
 		script: "set_store", name: "WRONGTYPE when another key is not a set, changing nothing",
 		setup: [][]any{{"SADD", "{t}:s", "a"}, {"SADD", "{t}:o1", "b"}, {"SET", "{t}:o2", "x"}},
 		keys:  []string{"{t}:s", "{t}:tmp", "{t}:o1", "{t}:o2"},
@@ -3620,53 +3643,53 @@ var cases = []scriptCase{
 		want:  errReply("ERR set_store: unknown op foo"),
 	},
 
-	// set_values: KEYS set; ARGV op, chunk, bound, values...
+	// set_values: KEYS set; ARGV op, chunk, bound, bytes, values...
 	{
 		script: "set_values", name: "compare counts the set, the values and the values that are members",
 		setup: [][]any{{"SADD", "{t}:s", "a", "b", "c"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("compare", "1", "0", "a", "x"),
+		args:  cmd("compare", "1", "0", "0", "a", "x"),
 		want:  cmd(3, 2, 1),
 	},
 	{
 		script: "set_values", name: "inter gives the values that are members, in their order",
 		setup: [][]any{{"SADD", "{t}:s", "a", "b", "c"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("inter", "2", "0", "c", "x", "a"),
+		args:  cmd("inter", "2", "0", "0", "c", "x", "a"),
 		want:  strs("c", "a"),
 	},
 	{
 		script: "set_values", name: "union",
 		setup: [][]any{{"SADD", "{t}:s", "a", "b"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("union", "100", "0", "b", "x"),
+		args:  cmd("union", "100", "0", "0", "b", "x"),
 		want:  members("a", "b", "x"),
 	},
 	{
 		script: "set_values", name: "diff",
 		setup: [][]any{{"SADD", "{t}:s", "a", "b", "c"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("diff", "100", "0", "a", "x"),
+		args:  cmd("diff", "100", "0", "0", "a", "x"),
 		want:  members("b", "c"),
 	},
 	{
 		script: "set_values", name: "xor",
 		setup: [][]any{{"SADD", "{t}:s", "a", "b", "c"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("xor", "100", "0", "a", "x"),
+		args:  cmd("xor", "100", "0", "0", "a", "x"),
 		want:  members("b", "c", "x"),
 	},
 	{
 		script: "set_values", name: "a missing set without values",
 		keys: []string{"{t}:s"},
-		args: cmd("compare", "100", "0"),
+		args: cmd("compare", "100", "0", "0"),
 		want: cmd(0, 0, 0),
 	},
 	{
 		script: "set_values", name: "WRONGTYPE without values",
 		setup: [][]any{{"SET", "{t}:s", "x"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("union", "100", "0"),
+		args:  cmd("union", "100", "0", "0"),
 		want:  errReply("WRONGTYPE"),
 	},
 
@@ -3674,29 +3697,50 @@ var cases = []scriptCase{
 		script: "set_values", name: "WRONGTYPE with a bound",
 		setup: [][]any{{"SET", "{t}:s", "x"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("diff", "100", "10", "a"),
+		args:  cmd("diff", "100", "10", "0", "a"),
 		want:  errReply("WRONGTYPE"),
 	},
 	{
 		script: "set_values", name: "union over its bound (members and values) is BIG",
 		setup: [][]any{{"SADD", "{t}:s", "a", "b"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("union", "100", "3", "b", "x"),
+		args:  cmd("union", "100", "3", "0", "b", "x"),
 		want:  errReply("BIG 4 members and values to visit, over 3"),
 	},
 	{
 		script: "set_values", name: "inter within its bound counts only the values",
 		setup: [][]any{{"SADD", "{t}:s", "a", "b", "c"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("inter", "100", "2", "c", "x"),
+		args:  cmd("inter", "100", "2", "0", "c", "x"),
 		want:  strs("c"),
 	},
 	{
 		script: "set_values", name: "compare over its bound is BIG",
 		setup: [][]any{{"SADD", "{t}:s", "a"}},
 		keys:  []string{"{t}:s"},
-		args:  cmd("compare", "100", "1", "a", "x"),
+		args:  cmd("compare", "100", "1", "0", "a", "x"),
 		want:  errReply("BIG 2 members and values to visit, over 1"),
+	},
+	{
+		script: "set_values", name: "a union of more bytes than its bound is BIG",
+		setup: [][]any{{"SADD", "{t}:s", "aa", "bb"}},
+		keys:  []string{"{t}:s"},
+		args:  cmd("union", "100", "0", "6", "xyz"), // (4 bytes of members, 3 of values)
+		want:  errReply("BIG over 6 bytes"),
+	},
+	{
+		script: "set_values", name: "a union of as many bytes as its bound",
+		setup: [][]any{{"SADD", "{t}:s", "aa", "bb"}},
+		keys:  []string{"{t}:s"},
+		args:  cmd("union", "100", "0", "7", "xyz"),
+		want:  members("aa", "bb", "xyz"),
+	},
+	{
+		script: "set_values", name: "an intersection is not bounded by the set's bytes",
+		setup: [][]any{{"SADD", "{t}:s", "aa", "bb"}},
+		keys:  []string{"{t}:s"},
+		args:  cmd("inter", "100", "0", "1", "aa"),
+		want:  strs("aa"),
 	},
 
 	// set_values_update: KEYS set, scratch; ARGV op, chunk, values...
@@ -3786,7 +3830,7 @@ var cases = []scriptCase{
 		want: cmd("0", 0, 0),
 	},
 
-	// set_read: KEYS sets...; ARGV op, limit
+	// set_read: KEYS sets...; ARGV op, limit[, bytes]
 	{
 		script: "set_read", name: "compare: the sizes and the intersection's",
 		setup: [][]any{{"SADD", "{t}:a", 1, 2, 3}, {"SADD", "{t}:b", 2, 3, 4, 5}},
@@ -3827,6 +3871,34 @@ var cases = []scriptCase{
 		keys:  []string{"{t}:a", "{t}:b"},
 		args:  cmd("union", "5"),
 		want:  errReply("BIG 6 members to visit, over 5"),
+	},
+	{
+		script: "set_read", name: "BIG, reading nothing, when the sets hold more bytes than the bound",
+		setup: [][]any{{"SADD", "{t}:a", "11", "22"}, {"SADD", "{t}:b", "333"}},
+		keys:  []string{"{t}:a", "{t}:b"},
+		args:  cmd("diff", "0", "6"),
+		want:  errReply("BIG over 6 bytes"),
+	},
+	{
+		script: "set_read", name: "reads as many bytes as the bound",
+		setup: [][]any{{"SADD", "{t}:a", "11", "22"}, {"SADD", "{t}:b", "333"}},
+		keys:  []string{"{t}:a", "{t}:b"},
+		args:  cmd("union", "0", "7"),
+		want:  members("11", "22", "333"),
+	},
+	{
+		script: "set_read", name: "an intersection's bytes are the smallest set's",
+		setup: [][]any{{"SADD", "{t}:a", "11", "22"}, {"SADD", "{t}:b", "22"}},
+		keys:  []string{"{t}:a", "{t}:b"},
+		args:  cmd("inter", "0", "2"),
+		want:  strs("22"),
+	},
+	{
+		script: "set_read", name: "compare is not bounded by bytes",
+		setup: [][]any{{"SADD", "{t}:a", "11", "22"}},
+		keys:  []string{"{t}:a", "{t}:b"},
+		args:  cmd("compare", "0", "1"),
+		want:  cmd(2, 0, 0),
 	},
 	{
 		script: "set_read", name: "an intersection counts the smallest set once per set",

@@ -1,13 +1,16 @@
 -- set_store: in-place set algebra against other sets (Python's |=, &=, -=,
 -- ^=), keeping the set's expiry.
--- libs: chunk_lib
+-- libs: chunk_lib bytes_lib
 -- KEYS[1] the set to change, KEYS[2] a scratch set in its slot, KEYS[3..]
 -- the other sets
 -- ARGV[1] "union", "inter", "diff" or "xor"; ARGV[2] chunk size; ARGV[3]
--- the most members to visit (0: no limit)
+-- the most members to visit (0: no limit); ARGV[4] (optional) the most
+-- bytes of members to copy (0: no limit)
 -- Reply: the new size; error BIG, having changed nothing, when the change
--- would visit more members than ARGV[3]: the Go side then rebuilds the
--- set in bounded steps instead (rebuild.go).
+-- would visit more members than ARGV[3], or copy more bytes than ARGV[4]
+-- (an estimate, see bytes_lib: the other sets' members, or the smallest
+-- set's for an intersection): the Go side then rebuilds the set in bounded
+-- steps instead (rebuild.go).
 -- A script so the change is one atomic step and so the expiry survives.
 -- Union and difference move only the other sets' members, a chunk at a
 -- time (SSCAN, SADD/SREM), so their cost follows the other sets, not the
@@ -39,6 +42,23 @@ if limit > 0 then
   end
   if work > limit then
     return redis.error_reply('BIG ' .. work .. ' members to visit, over ' .. limit)
+  end
+end
+local most = tonumber(ARGV[4] or '0')
+if most > 0 then
+  local bytes = 0
+  if op == 'inter' then
+    local least, smallest = redis.call('SCARD', dst), dst
+    for i = first, #KEYS do
+      local n = redis.call('SCARD', KEYS[i])
+      if n < least then least, smallest = n, KEYS[i] end
+    end
+    bytes = setBytes(smallest, least)
+  else
+    for i = first, #KEYS do bytes = bytes + setBytes(KEYS[i], redis.call('SCARD', KEYS[i])) end
+  end
+  if bytes > most then
+    return redis.error_reply('BIG over ' .. most .. ' bytes to copy')
   end
 end
 

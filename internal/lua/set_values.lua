@@ -1,13 +1,17 @@
 -- set_values: set algebra between a set and values given as arguments,
 -- without changing the set.
 -- flags: readonly
+-- libs: bytes_lib
 -- KEYS[1] the set
 -- ARGV[1] "union", "inter", "diff", "xor" or "compare"; ARGV[2] chunk size;
 -- ARGV[3] the most members and values the script may visit (0: no bound);
--- ARGV[4..] the values, without duplicates
+-- ARGV[4] the most bytes of members and values it may reply with (0: no
+-- bound); ARGV[5..] the values, without duplicates
 -- Reply: the resulting members; for "compare", {SCARD, number of values,
 -- how many values are members}. Error BIG, having read nothing, when the
--- work would pass ARGV[3]: the caller then reads in bounded steps.
+-- work would pass ARGV[3], or a union, difference or symmetric difference
+-- the bytes of ARGV[4] (the set's an estimate: see bytes_lib): the caller
+-- then reads in bounded steps.
 -- A script so the result describes one moment of the set, and so that for
 -- "inter" and "compare" only the answer crosses the network. Values are
 -- checked a chunk at a time (SMISMEMBER), so any number of them works.
@@ -15,7 +19,7 @@ local key = KEYS[1]
 local op = ARGV[1]
 local chunk = tonumber(ARGV[2])
 local limit = tonumber(ARGV[3])
-local first = 4
+local first = 5
 local nvals = #ARGV - first + 1
 
 if limit > 0 then
@@ -24,6 +28,14 @@ if limit > 0 then
   if op ~= 'inter' and op ~= 'compare' then work = work + redis.call('SCARD', key) end
   if work > limit then
     return redis.error_reply('BIG ' .. work .. ' members and values to visit, over ' .. limit)
+  end
+end
+local most = tonumber(ARGV[4])
+if most > 0 and op ~= 'inter' and op ~= 'compare' then
+  local bytes = setBytes(key, redis.call('SCARD', key))
+  for i = first, #ARGV do bytes = bytes + #ARGV[i] end
+  if bytes > most then
+    return redis.error_reply('BIG over ' .. most .. ' bytes to read')
   end
 end
 
