@@ -45,37 +45,31 @@ const (
 // read again if it changed meanwhile: it is still one snapshot
 // (ErrTxConflict if the list kept changing through 3 attempts). Long
 // elements make shorter steps: a few MiB each (see span); until a handle
-// has read its list once, a step reads at most 1,024 elements.
+// has read its list once, a step reads at most 1,024 elements (then, when
+// they are short, the one command again).
 func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 	span := int64(l.span(readStep, 1))
-	a, e, whole, ok := atOnce(clampIndex(start), clampIndex(stop), span)
 	entire := start == 0 && clampIndex(stop) >= maxListLen // Values, l[0:]
-	switch {
-	case entire && atomic.LoadUint32(&l.sizeFirst) == 1:
-		// The list was longer than a step last time: straight to the
-		// steps below, which size it first.
-	case ok:
-		ss, err := l.readStrings(ctx, cmd("LRANGE", l.keys[:1], strconv.FormatInt(a, 10), strconv.FormatInt(e, 10)))
-		if err != nil {
-			return nil, err
+	// Unless the list was longer than a step last time (then straight to
+	// the steps below, which size it first), one command reads a slice
+	// of up to a step.
+	if !entire || atomic.LoadUint32(&l.sizeFirst) == 0 {
+		vs, done, err := l.sliceAtOnce(ctx, start, stop, span)
+		if err != nil || done {
+			return vs, err
 		}
-		l.sawStrings(ss)
-		if whole || int64(len(ss)) <= span {
-			return l.vals.decodeStrings(ss) // all of it: one command, a snapshot
+		// A handle's first read learns the elements' size: when they
+		// are short, one command may still read the slice whole, a
+		// snapshot without a watch (which a busy list would conflict).
+		if more := int64(l.span(readStep, 1)); more > span {
+			if vs, done, err = l.sliceAtOnce(ctx, start, stop, more); err != nil || done {
+				return vs, err
+			}
 		}
 		// More than one step (wasted): those below; the next whole read
 		// goes to them at once.
 		if entire {
 			atomic.StoreUint32(&l.sizeFirst, 1)
-		}
-	default:
-		arr, err := l.sliceStep(ctx, clampIndex(start), clampIndex(stop), span)
-		if err != nil {
-			return nil, err
-		}
-		a, b, _ := sliceBounds(arr)
-		if int64(len(arr)-3) >= b-a {
-			return l.vals.decodeAll(arr[3:])
 		}
 	}
 	var all []T
@@ -105,6 +99,33 @@ func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 		return nil, err
 	}
 	return all, nil
+}
+
+// sliceAtOnce reads list[start:stop] by one command, which reads at most
+// span elements: done reports that they were the whole slice.
+func (l *List[T]) sliceAtOnce(ctx context.Context, start, stop int, span int64) (vs []T, done bool, err error) {
+	start, stop = clampIndex(start), clampIndex(stop)
+	if a, e, whole, ok := atOnce(start, stop, span); ok {
+		ss, err := l.readStrings(ctx, cmd("LRANGE", l.keys[:1], strconv.FormatInt(a, 10), strconv.FormatInt(e, 10)))
+		if err != nil {
+			return nil, false, err
+		}
+		l.sawStrings(ss)
+		if !whole && int64(len(ss)) > span {
+			return nil, false, nil
+		}
+		vs, err := l.vals.decodeStrings(ss) // all of it: one command, a snapshot
+		return vs, true, err
+	}
+	arr, err := l.sliceStep(ctx, start, stop, span)
+	if err != nil {
+		return nil, false, err
+	}
+	if a, b, _ := sliceBounds(arr); int64(len(arr)-3) < b-a {
+		return nil, false, nil
+	}
+	vs, err = l.vals.decodeAll(arr[3:])
+	return vs, true, err
 }
 
 // atOnce says whether list[start:stop] (Python's slice) of at most span

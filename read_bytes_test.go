@@ -9,6 +9,7 @@ package hotredis_test
 
 import (
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -327,5 +328,37 @@ func TestSetAlgebraOfManyBytesGoesInSteps(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFirstReadOfShortElementsIsOneCommand: a handle's first read asks
+// for at most 1,024 elements; once it has seen that they are short, a
+// list of up to 10,000 is read again by one command, a snapshot without a
+// watch (a list appended to all the while made the watched steps fail
+// with ErrTxConflict: TestQueueReserveKilledConsumer's results).
+func TestFirstReadOfShortElementsIsOneCommand(t *testing.T) {
+	k := key(t)
+	model := make([]string, 5_000)
+	for i := range model {
+		model[i] = strconv.Itoa(i)
+	}
+	noErr(t, hotredis.NewList[string](k).Replace(ctx, model...))
+	defer hotredis.NewList[string](k).Delete(ctx)
+	for _, c := range []struct {
+		name       string
+		start, end int
+	}{{"Values", 0, math.MaxInt}, {"Slice(100, 4900)", 100, 4_900}, {"Slice(100, -100)", 100, -100}} {
+		before := hotredis.ReadAttempts()
+		got := must[[]string](t)(hotredis.NewList[string](k).Slice(ctx, c.start, c.end))
+		a, b := c.start, min(c.end, len(model))
+		if b < 0 {
+			b += len(model)
+		}
+		if !slices.Equal(got, model[a:b]) {
+			t.Fatalf("%s of a fresh handle: %d elements, not the model's %d", c.name, len(got), b-a)
+		}
+		if n := hotredis.ReadAttempts() - before; n != 0 {
+			t.Errorf("%s of a fresh handle went in watched steps (%d attempts)", c.name, n)
+		}
 	}
 }
