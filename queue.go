@@ -223,8 +223,10 @@ func (q *queueOf[T]) Delete(ctx context.Context) error { return q.delete(ctx) }
 // keys and the lists of its outstanding takes and reservations, whose
 // items go with it. It reports whether the queue existed. Inside a
 // Transaction it is queued for the queue's own keys only, as Delete is.
-// A take or Reserve made after Expire, before the queue is gone, keeps
-// its list (with no expiry) until its item is acknowledged or recovered.
+// A Reserve or GetMany made after Expire, before the queue is gone, takes
+// the queue's expiry for its list. (A Get of one item from a Queue or
+// LifoQueue does not: its list lives until the Get's acknowledgement, a
+// round trip later, and stays only if its process dies in between.)
 func (q *queueOf[T]) Expire(ctx context.Context, ttl time.Duration) (bool, error) {
 	if ttl < time.Millisecond {
 		return q.object.Expire(ctx, ttl) // (refused)

@@ -2335,6 +2335,14 @@ var cases = []scriptCase{
 		},
 	},
 	{
+		script: "queue_claim", name: "a claim in an expiring queue expires with it",
+		setup: [][]any{{"RPUSH", "{t}:parked:t1", "p"}, {"ZADD", "{t}:takes", later, "t1"}, {"PEXPIRE", "{t}:takes", 50000}},
+		keys:  claimKeys,
+		args:  cmd("t1", "30000", "1", "100"),
+		want:  took("p"),
+		after: []probe{{cmd("PTTL", "{t}:taken:t1"), between(40000, 50000)}},
+	},
+	{
 		script: "queue_claim", name: "nothing parked gives an empty reply and ends the registration",
 		setup: [][]any{{"ZADD", "{t}:takes", later, "t1"}},
 		keys:  claimKeys,
@@ -2750,6 +2758,39 @@ var cases = []scriptCase{
 			{cmd("LRANGE", "{t}:taken:t1", 0, -1), strs("a", "b")},
 			{cmd("LRANGE", "{t}:list", 0, -1), strs("c")},
 			{cmd("ZSCORE", "{t}:takes", "t1"), msFromNow(25*time.Second, 30*time.Second)},
+		},
+	},
+	{
+		script: "queue_take", name: "a take from an expiring queue expires with it, registrations too",
+		setup: [][]any{{"RPUSH", "{t}:list", "a"}, {"PEXPIRE", "{t}:list", 50000}},
+		keys:  takeKeys,
+		args:  cmd("t1", "30000", "1", "100"),
+		want:  took("a"),
+		after: []probe{
+			{cmd("PTTL", "{t}:taken:t1"), between(40000, 50000)},
+			{cmd("PTTL", "{t}:takes"), between(40000, 50000)},
+		},
+	},
+	{
+		script: "queue_take", name: "a take keeps the registrations' expiry when the list has none",
+		setup: [][]any{{"RPUSH", "{t}:list", "a"}, {"ZADD", "{t}:takes", later, "t0"}, {"PEXPIRE", "{t}:takes", 50000}},
+		keys:  takeKeys,
+		args:  cmd("t1", "30000", "1", "100"),
+		want:  took("a"),
+		after: []probe{
+			{cmd("PTTL", "{t}:taken:t1"), between(40000, 50000)},
+			{cmd("PTTL", "{t}:list"), -2},
+		},
+	},
+	{
+		script: "queue_take", name: "a take from a queue without expiry has none",
+		setup: [][]any{{"RPUSH", "{t}:list", "a", "b"}},
+		keys:  takeKeys,
+		args:  cmd("t1", "30000", "1", "100"),
+		want:  took("a"),
+		after: []probe{
+			{cmd("PTTL", "{t}:taken:t1"), -1},
+			{cmd("PTTL", "{t}:takes"), -1},
 		},
 	},
 	{

@@ -84,6 +84,17 @@ local function takeInto(list, dst, n, chunk)
   return items
 end
 
+-- keepExpiry gives a new take's list, and the registrations when they have none, the
+-- queue's expiry (Queue.Expire): the list's (ttl, read before the take, which may have
+-- emptied it), else the registrations'. Without it a take made after Expire would
+-- outlive the queue, its list and item never recovered once the registrations expired.
+local function keepExpiry(ttl, takes, list)
+  if ttl <= 0 then ttl = redis.call('PTTL', takes) end
+  if ttl <= 0 then return end
+  redis.call('PEXPIRE', list, ttl)
+  if redis.call('PTTL', takes) == -1 then redis.call('PEXPIRE', takes, ttl) end
+end
+
 -- leaveSet removes taken items from a set queue's set, a chunk at a time.
 local function leaveSet(set, items, chunk)
   for s = 1, #items, chunk do
