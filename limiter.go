@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/hotredis/hotredis/internal/keys"
 	"github.com/hotredis/hotredis/internal/lua"
 )
 
@@ -92,9 +93,11 @@ func (l *Limiter) Wait(ctx context.Context) error { return l.WaitN(ctx, 1) }
 // and takes nothing, as x/time/rate does; if ctx ends while it sleeps, or
 // before the reservation's reply comes, it returns ctx's error and gives
 // the tokens back (those that no later waiter counts on, as x/time/rate's
-// Reservation.Cancel does). A reply lost with its connection leaves them
-// taken (ErrUnknownOutcome). An n over the burst is
-// ErrInvalidArgument; an n of 0 or less returns at once.
+// Reservation.Cancel does). A reply lost with its connection is an error
+// (ErrUnknownOutcome), and gives the tokens back too, if the reservation
+// was made: it is recorded under an id of the call's until it is due. An
+// n over the burst is ErrInvalidArgument; an n of 0 or less returns at
+// once.
 func (l *Limiter) WaitN(ctx context.Context, n int) error {
 	const op = "WaitN"
 	if err := l.precheck(ctx, op); err != nil || l.unlim || n <= 0 {
@@ -107,7 +110,7 @@ func (l *Limiter) WaitN(ctx context.Context, n int) error {
 	if dl, ok := ctx.Deadline(); ok {
 		patience = time.Until(dl).Microseconds()
 	}
-	ok, wait, at, err := l.reserve(ctx, op, n, max(0, patience))
+	ok, wait, rec, err := l.reserve(ctx, op, n, max(0, patience))
 	switch {
 	case err != nil:
 		return err
@@ -119,18 +122,18 @@ func (l *Limiter) WaitN(ctx context.Context, n int) error {
 	if sleepCtx(ctx, wait) {
 		return nil
 	}
-	l.giveBack(ctx, n, at+wait.Microseconds())
+	l.giveBack(ctx, rec)
 	return ctx.Err()
 }
 
-// giveBack gives back, in the background, the tokens of a reservation of
-// n due at due (µs of server time) that its caller stopped waiting for.
-func (l *Limiter) giveBack(ctx context.Context, n int, due int64) {
+// giveBack gives back, in the background, the tokens of the reservation
+// recorded at rec (see limiter_reserve), which its caller stopped waiting
+// for or lost the reply of. limiter_cancel gives nothing for a
+// reservation not made, due already, or given back already.
+func (l *Limiter) giveBack(ctx context.Context, rec string) {
 	if cl, err := l.cli(); err == nil {
 		cl.background(ctx, func(bg context.Context) {
-			// (Once: a second run after a lost reply would give back
-			// tokens already spent.)
-			_, _ = l.script(bg, scriptLimiterCancel, l.keys[:1], l.perS, strconv.Itoa(n), strconv.FormatInt(due, 10), l.tauS)
+			_, _ = l.script(bg, scriptLimiterCancel, []string{l.key, rec}, l.perS, l.tauS)
 		})
 	}
 }
@@ -147,48 +150,64 @@ func (l *Limiter) precheck(ctx context.Context, op string) error {
 
 // reserve runs one decision: n tokens now, or by a reservation due within
 // patience µs. It returns whether they were taken, how long the caller
-// must wait for them (or would have had to), and the server's time of the
-// decision in µs.
+// must wait for them (or would have had to), and the key of the
+// reservation's record (see limiter_reserve).
 //
-// A reservation that may have to wait (patience > 0) is detached from
-// ctx: if ctx ends before the reply, the reply still comes, and the
-// tokens of a reservation still to come are given back (a reply lost with
-// its connection leaves them taken: ErrUnknownOutcome).
-func (l *Limiter) reserve(ctx context.Context, op string, n int, patience int64) (bool, time.Duration, int64, error) {
+// A reservation that may have to wait (patience > 0) is recorded under a
+// new key, and detached from ctx: if ctx ends before the reply, the reply
+// still comes, and the tokens of a reservation still to come are given
+// back; so are they when the reply is lost with its connection, by the
+// record (ErrUnknownOutcome all the same: the give-back may not reach the
+// server either).
+func (l *Limiter) reserve(ctx context.Context, op string, n int, patience int64) (bool, time.Duration, string, error) {
+	ks := l.keys[:1]
+	if patience > 0 {
+		ks = []string{l.key, keys.Fresh(l.key, newIDAfter("res:"))}
+	}
 	call := func(ctx context.Context) ([]any, error) {
-		return asArray(l.script(ctx, scriptLimiterReserve, l.keys[:1], l.perS, l.tauS, strconv.Itoa(n), strconv.FormatInt(patience, 10)))
+		return asArray(l.script(ctx, scriptLimiterReserve, ks, l.perS, l.tauS, strconv.Itoa(n), strconv.FormatInt(patience, 10)))
+	}
+	// reserved says whether a reservation may have been made, which its
+	// caller will not wait for: its reply was lost (the record tells), or
+	// came after ctx ended.
+	reserved := func(ctx context.Context, arr []any, err error) bool {
+		if err != nil {
+			return mayHaveRun(ctx, err)
+		}
+		ok, wait, perr := parseReserve(arr)
+		return perr == nil && ok && wait > 0
 	}
 	var arr []any
 	var err error
 	if cl, cerr := l.cli(); cerr == nil && patience > 0 {
 		arr, err = detach(ctx, cl, call, func(ctx context.Context, arr []any, err error) {
-			if ok, wait, at, perr := parseReserve(arr); err == nil && perr == nil && ok && wait > 0 {
-				l.giveBack(ctx, n, at+wait.Microseconds())
+			if reserved(ctx, arr, err) {
+				l.giveBack(ctx, ks[1])
 			}
 		})
 		if cerr := ctxEnded(ctx, err); cerr != nil {
-			return false, 0, 0, cerr // (the reservation is given back when its reply comes)
+			return false, 0, "", cerr // (the reservation is given back when its reply comes)
+		}
+		if err != nil && reserved(ctx, nil, err) {
+			l.giveBack(ctx, ks[1])
 		}
 	} else {
 		arr, err = call(ctx) // (a take now: a context ending before its reply is ErrUnknownOutcome)
 	}
 	if err != nil {
-		return false, 0, 0, l.fail(op, err)
+		return false, 0, "", l.fail(op, err)
 	}
-	ok, wait, at, err := parseReserve(arr)
-	return ok, wait, at, l.fail(op, err)
+	ok, wait, err := parseReserve(arr)
+	return ok, wait, ks[len(ks)-1], l.fail(op, err)
 }
 
 // parseReserve reads limiter_reserve's reply: whether the tokens were
-// taken, the wait, and the server's time of the decision in µs.
-func parseReserve(arr []any) (ok bool, wait time.Duration, at int64, err error) {
+// taken, and the wait.
+func parseReserve(arr []any) (ok bool, wait time.Duration, err error) {
 	if len(arr) < 2 || (arr[0] == int64(1) && len(arr) < 3) {
-		return false, 0, 0, errReply
+		return false, 0, errReply
 	}
 	ok = arr[0] == int64(1)
 	us, _ := arr[1].(int64)
-	if ok {
-		at, _ = arr[2].(int64)
-	}
-	return ok, time.Duration(us) * time.Microsecond, at, nil
+	return ok, time.Duration(us) * time.Microsecond, nil
 }

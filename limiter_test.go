@@ -589,3 +589,43 @@ func warmLimiterClient(t *testing.T, c *hotredis.Client, rdb interface {
 		t.Fatal("warm-up: no give-back")
 	}
 }
+
+// TestLimiterWaitWithReplyLostGivesTokensBack: a Wait whose reservation
+// (due in 1 s) was made but whose reply was lost with its connection
+// fails, and gives the tokens back by the reservation's record, as a
+// cancelled Wait does; they stayed taken, every later caller pushed back
+// by the lost reservation.
+func TestLimiterWaitWithReplyLostGivesTokensBack(t *testing.T) {
+	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
+		k := key(t)
+		rdb := srv.GoRedis()
+		defer rdb.Close()
+		l := hotredis.NewLimiter(k, 1, 1, hotredis.WithClient(c)) // the waiter's token is due in 1 s
+		noErr(t, l.Wait(ctx))
+		raw := rdb.Get(ctx, k).Val()
+		before, _ := strconv.ParseFloat(raw, 64)
+		p.Stall(hotredistest.ToClient)
+		done := make(chan error, 1)
+		go func() { done <- l.Wait(ctx) }()
+		if !waited(func() bool { return rdb.Get(ctx, k).Val() != raw }) {
+			p.Resume(hotredistest.ToClient)
+			t.Fatal("the Wait's reservation never reached the bucket")
+		}
+		p.Cut()
+		p.Resume(hotredistest.ToClient)
+		err := <-done
+		t.Logf("Wait = %v", err)
+		if err == nil {
+			t.Fatal("Wait = nil though its reservation's reply was lost")
+		}
+		time.Sleep(300 * time.Millisecond) // well before the reservation was due
+		now, _ := strconv.ParseFloat(rdb.Get(ctx, k).Val(), 64)
+		if !(math.Abs(now-before) < 1 || now == 0) {
+			t.Errorf("bucket at %f, was %f before the Wait whose reply was lost: its token (due in %.0f ms) was never given back",
+				now, before, (now-before)/1000)
+		}
+		if n := len(rdb.Keys(ctx, "*"+k+"*res:*").Val()); n != 0 {
+			t.Errorf("%d reservation records left after the give-back", n)
+		}
+	})
+}

@@ -1,17 +1,24 @@
 -- limiter_cancel: give back the tokens of a Limiter reservation whose caller stopped
--- waiting before it was due.
+-- waiting before it was due, or lost its reply.
 -- libs: clock_lib
--- KEYS[1] the bucket (see limiter_reserve). ARGV[1] µs per token, ARGV[2] n,
--- ARGV[3] when the reservation was due (µs of server time), ARGV[4] the burst in µs
+-- KEYS[1] the bucket (see limiter_reserve), KEYS[2] the reservation's record (see
+-- limiter_reserve). ARGV[1] µs per token, ARGV[2] the burst in µs
 -- Reply: 1 when the reservation was not due yet (its tokens not covered by later
--- reservations went back), 0 when it was due already (used).
+-- reservations went back), 0 when it was due already (used), or is not recorded (it
+-- never ran, was due, or was given back already: a second run gives nothing).
 -- A script so that the due check and the give-back read one clock and one state: tokens
 -- go back only while unused, and the bucket never goes below full. As x/time/rate's
 -- CancelAt, it gives back only the tokens that no later reservation counts on: the
 -- bucket's arrival time stood at due + burst right after this reservation, and every
 -- token reserved since moved it on; giving those back too would let a newcomer take
 -- the place of a waiter admitted already, over the burst.
-local per, n, due, tau = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local per, tau = tonumber(ARGV[1]), tonumber(ARGV[2])
+local rec = redis.call('GET', KEYS[2])
+if not rec then return 0 end
+redis.call('DEL', KEYS[2])
+local due, n = string.match(rec, '^(%d+) (%d+)$')
+due, n = tonumber(due), tonumber(n)
+if not due then return 0 end -- (not a record of ours)
 local t = nowMicros()
 if due <= t then return 0 end
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')

@@ -62,44 +62,75 @@ func init() {
 			args: cmd("1000", "3000", "5", "10000000"),
 			want: granted(1990, 2000),
 		},
-		// limiter_cancel: KEYS bucket; ARGV µs per token, n, due (µs), burst (µs)
 		scriptCase{
-			script: "limiter_cancel", name: "a reservation not yet due gives its tokens back",
+			script: "limiter_reserve", name: "a reservation is recorded until it is due, for a cancel without its reply",
 			setup: [][]any{cmd("SET", "{t}:lim", far)},
-			keys:  []string{"{t}:lim"},
-			args:  cmd("1000", "2", "7999999999999000", "1000"), // (the latest: due + burst is the bucket's time)
+			keys:  []string{"{t}:lim", "{t}:lim:res"},
+			args:  cmd("1000", "3000", "2", "100000000000000000"),
+			want:  granted(1e9, 1<<62),
+			after: []probe{
+				{cmd("GET", "{t}:lim:res"), like(`^\d{16} 2$`)},
+				{cmd("PTTL", "{t}:lim:res"), between(1e9, 1<<62)},
+			},
+		},
+		scriptCase{
+			script: "limiter_reserve", name: "tokens taken at once are not recorded",
+			keys:  []string{"{t}:lim", "{t}:lim:res"},
+			args:  cmd("1000", "3000", "2", "100000000000000000"),
+			want:  granted(0, 0),
+			after: []probe{{cmd("EXISTS", "{t}:lim:res"), int64(0)}},
+		},
+		// limiter_cancel: KEYS bucket, record; ARGV µs per token, burst (µs)
+		scriptCase{
+			script: "limiter_cancel", name: "a reservation not yet due gives its tokens back, once",
+			setup: [][]any{cmd("SET", "{t}:lim", far), cmd("SET", "{t}:res", "7999999999999000 2")}, // (the latest: due + burst is the bucket's time)
+			keys:  []string{"{t}:lim", "{t}:res"},
+			args:  cmd("1000", "1000"),
 			want:  int64(1),
-			after: []probe{{cmd("GET", "{t}:lim"), "7999999999998000.000"}},
+			after: []probe{
+				{cmd("GET", "{t}:lim"), "7999999999998000.000"},
+				{cmd("EXISTS", "{t}:res"), int64(0)},
+				{eval("limiter_cancel", []string{"{t}:lim", "{t}:res"}, "1000", "1000"), int64(0)},
+				{cmd("GET", "{t}:lim"), "7999999999998000.000"},
+			},
 		},
 		scriptCase{
 			script: "limiter_cancel", name: "a reservation with a later one behind it gives back only the tokens that one does not count on",
-			setup: [][]any{cmd("SET", "{t}:lim", far)},
-			keys:  []string{"{t}:lim"},
-			args:  cmd("1000", "2", "7999999999998000", "1000"), // (1 token reserved since)
+			setup: [][]any{cmd("SET", "{t}:lim", far), cmd("SET", "{t}:res", "7999999999998000 2")}, // (1 token reserved since)
+			keys:  []string{"{t}:lim", "{t}:res"},
+			args:  cmd("1000", "1000"),
 			want:  int64(1),
 			after: []probe{{cmd("GET", "{t}:lim"), "7999999999999000.000"}},
 		},
 		scriptCase{
 			script: "limiter_cancel", name: "a reservation with as many tokens reserved behind it gives nothing back",
-			setup: [][]any{cmd("SET", "{t}:lim", far)},
-			keys:  []string{"{t}:lim"},
-			args:  cmd("1000", "2", "7999999999997000", "1000"), // (2 tokens reserved since)
+			setup: [][]any{cmd("SET", "{t}:lim", far), cmd("SET", "{t}:res", "7999999999997000 2")}, // (2 tokens reserved since)
+			keys:  []string{"{t}:lim", "{t}:res"},
+			args:  cmd("1000", "1000"),
 			want:  int64(1),
 			after: []probe{{cmd("GET", "{t}:lim"), far}},
 		},
 		scriptCase{
 			script: "limiter_cancel", name: "a reservation due already was used and stays",
+			setup: [][]any{cmd("SET", "{t}:lim", far), cmd("SET", "{t}:res", "1 2")},
+			keys:  []string{"{t}:lim", "{t}:res"},
+			args:  cmd("1000", "1000"),
+			want:  int64(0),
+			after: []probe{{cmd("GET", "{t}:lim"), far}},
+		},
+		scriptCase{
+			script: "limiter_cancel", name: "a reservation not recorded (never made, or given back) gives nothing",
 			setup: [][]any{cmd("SET", "{t}:lim", far)},
-			keys:  []string{"{t}:lim"},
-			args:  cmd("1000", "2", "1", "1000"),
+			keys:  []string{"{t}:lim", "{t}:res"},
+			args:  cmd("1000", "1000"),
 			want:  int64(0),
 			after: []probe{{cmd("GET", "{t}:lim"), far}},
 		},
 		scriptCase{
 			script: "limiter_cancel", name: "giving back past now leaves a full bucket: no key",
-			setup: [][]any{cmd("SET", "{t}:lim", "1000.000")},
-			keys:  []string{"{t}:lim"},
-			args:  cmd("1000", "2", "8000000000000000", "1000"),
+			setup: [][]any{cmd("SET", "{t}:lim", "1000.000"), cmd("SET", "{t}:res", "8000000000000000 2")},
+			keys:  []string{"{t}:lim", "{t}:res"},
+			args:  cmd("1000", "1000"),
 			want:  int64(1),
 			after: []probe{{cmd("EXISTS", "{t}:lim"), int64(0)}},
 		},

@@ -2,6 +2,9 @@
 -- libs: clock_lib
 -- KEYS[1] the bucket: its theoretical arrival time (µs of server time, with fractions):
 --   when the bucket is full again if nothing more is taken; absent when it is full.
+-- KEYS[2] (optional) the reservation's record: "due n", kept until the reservation is
+--   due, so that limiter_cancel can give its tokens back without its reply (lost with
+--   its connection, or never read by a caller that gave up).
 -- ARGV[1] µs per token (1e6 / rate), ARGV[2] the burst in µs (burst * µs per token),
 -- ARGV[3] n, ARGV[4] the longest the caller will wait, in µs (0: Allow, no waiting)
 -- Reply: {1, µs to wait (0: now), server time in µs} when taken (a reservation when the
@@ -21,4 +24,8 @@ local after = tat + n * per
 local wait = after - tau - t
 if wait > patience then return {0, math.ceil(wait)} end
 redis.call('SET', KEYS[1], string.format('%.3f', after), 'PX', math.ceil((after - t) / 1000) + 1)
-return {1, math.max(0, math.ceil(wait)), t}
+wait = math.max(0, math.ceil(wait))
+if KEYS[2] and wait > 0 then
+  redis.call('SET', KEYS[2], string.format('%d %d', t + wait, n), 'PX', math.ceil(wait / 1000) + 1)
+end
+return {1, wait, t}
