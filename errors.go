@@ -18,8 +18,9 @@ var (
 	ErrFull = errors.New("hotredis: full")
 	// ErrIndexOutOfRange: an index is outside the collection.
 	ErrIndexOutOfRange = errors.New("hotredis: index out of range")
-	// ErrNotHeld: Release by a handle that does not hold the lock.
-	ErrNotHeld = errors.New("hotredis: lock not held")
+	// ErrNotHeld: Release by a handle that does not hold the lock (or
+	// permit), or Ack of a queue reservation no longer held.
+	ErrNotHeld = errors.New("hotredis: not held")
 	// ErrOverRelease: a BoundedSemaphore released more than acquired.
 	ErrOverRelease = errors.New("hotredis: semaphore released too many times")
 	// ErrWrongType: the key holds a Redis value of another type.

@@ -602,7 +602,7 @@ func (l *List[T]) scriptBound(ctx context.Context) int {
 }
 
 // scriptBytes is the most bytes one list script may copy (an estimate the
-// script makes: see list_bytes_lib) before the change is rebuilt in steps
+// script makes: see bytes_lib) before the change is rebuilt in steps
 // instead: stepBytes, or no bound ("0") inside a transaction, whose
 // scripts are bounded by scriptBound alone.
 func (l *List[T]) scriptBytes(ctx context.Context) string {

@@ -224,9 +224,12 @@ func (q *queueOf[T]) Delete(ctx context.Context) error { return q.delete(ctx) }
 // items go with it. It reports whether the queue existed. Inside a
 // Transaction it is queued for the queue's own keys only, as Delete is.
 // A Reserve or GetMany made after Expire, before the queue is gone, takes
-// the queue's expiry for its list. (A Get of one item from a Queue or
-// LifoQueue does not: its list lives until the Get's acknowledgement, a
-// round trip later, and stays only if its process dies in between.)
+// the expiry of the queue's list for its own. (A Get of one item from a
+// Queue or LifoQueue does not: its list lives until the Get's
+// acknowledgement, a round trip later, and stays only if its process dies
+// in between.) As with any Redis key, a list that takes empty goes with
+// its expiry, and one a later Put makes has none, nor have the items
+// reserved from it.
 func (q *queueOf[T]) Expire(ctx context.Context, ttl time.Duration) (bool, error) {
 	if ttl < time.Millisecond {
 		return q.object.Expire(ctx, ttl) // (refused)

@@ -1325,3 +1325,31 @@ func TestQueueExpireTakesItsReservations(t *testing.T) {
 		})
 	}
 }
+
+// TestQueueExpireLeavesItemsOfAListMadeAnew: after Expire, a Reserve of
+// the queue's last item takes the list's expiry for its own list, and the
+// list goes (empty). A Put makes it anew, without an expiry, and what is
+// reserved from it has none either: it outlives the expiry, and its Ack
+// works. (For a moment, 3d94ef0, the registrations took the expiry too,
+// and lost that reservation with them; found by review.)
+func TestQueueExpireLeavesItemsOfAListMadeAnew(t *testing.T) {
+	q := hotredis.NewQueue[string](key(t))
+	defer q.Delete(ctx)
+	noErr(t, q.Put(ctx, "a"))
+	if _, err := q.Expire(ctx, 500*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := q.Reserve(ctx, time.Minute); err != nil { // the last item: the list goes
+		t.Fatal(err)
+	}
+	noErr(t, q.PutMany(ctx, "b", "c")) // a new list, no expiry
+	b, rb, err := q.Reserve(ctx, time.Minute)
+	noErr(t, err)
+	time.Sleep(800 * time.Millisecond)
+	if n := must[int](t)(q.Len(ctx)); n != 1 {
+		t.Fatalf("Len = %d, want 1 (c)", n)
+	}
+	if err := q.Ack(ctx, rb); err != nil || b != "b" {
+		t.Errorf("Ack of %q, reserved from the list made anew: %v", b, err)
+	}
+}

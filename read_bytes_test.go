@@ -362,3 +362,72 @@ func TestFirstReadOfShortElementsIsOneCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestSetOf1024MembersIsReadInOneCommand: a set of exactly 1,024 short
+// members was read whole by one command (SRANDMEMBER 1025) on every
+// Members before ea7a542. Now a fresh handle's first command asks for
+// firstSpan (1,024) members, gets 1,024, takes the set for bigger
+// (done = len < n), sets sizeFirst, and SCARD (1,024) never drops below
+// the reset bound (512): every later Members is SCARD + SMEMBERS, two
+// round trips for good.
+func TestSetOf1024MembersIsReadInOneCommand(t *testing.T) {
+	k := key(t)
+	raw := rawClient()
+	defer raw.Close()
+	defer raw.Del(ctx, k)
+	var ms []any
+	for i := range 1024 {
+		ms = append(ms, "m"+strconv.Itoa(i))
+	}
+	noErr(t, raw.SAdd(ctx, k, ms...).Err())
+	log := slowlogAll(t, nodeFor(t, raw, k))
+	s := hotredis.NewSet[string](k)
+	if got := must[[]string](t)(s.Members(ctx)); len(got) != 1024 {
+		t.Fatalf("Members: %d members", len(got))
+	}
+	for i := range 3 {
+		log.reset(t)
+		if got := must[[]string](t)(s.Members(ctx)); len(got) != 1024 {
+			t.Fatalf("Members: %d members", len(got))
+		}
+		if cs := log.commands(t, k); len(cs) != 1 {
+			t.Errorf("read %d after the first: %d commands %q, want 1 (as before ea7a542)", i+2, len(cs), cs)
+		}
+	}
+}
+
+// TestListStepCopiesAboutStepBytes: list_step is to stop a copy
+// at 2 MiB (ea7a542: "list_step copies stop at 2 MiB"), but it checks
+// the bound only between pieces of 100 elements, and the first piece goes
+// whatever its size: a step copies up to 100 elements however long, here
+// all 48 elements of 512 KiB (24 MiB, ~12x the bound) in one script, so a
+// rebuild of a short list of long elements (the very case Reverse, Sort,
+// Repeat and SetSlice now send to steps) still holds Redis for one long
+// script.
+func TestListStepCopiesAboutStepBytes(t *testing.T) {
+	const n, size = 48, 512 << 10
+	k := key(t)
+	raw := rawClient()
+	defer raw.Close()
+	defer raw.Del(ctx, k)
+	for i := range n {
+		s := strconv.Itoa(i) + ":"
+		noErr(t, raw.RPush(ctx, k, s+string(make([]byte, size-len(s)))).Err())
+	}
+	log := slowlogAll(t, nodeFor(t, raw, k))
+	l := hotredis.NewList[string](k)
+	noErr(t, l.Reverse(ctx))
+	// Steps, by the scratch list's length before each (a command logged
+	// twice, EVALSHA then EVAL after NOSCRIPT, counts once).
+	before := map[string]bool{}
+	for _, c := range log.commands(t, k) {
+		if len(c) > 7 && c[7] == "rcopy" {
+			before[c[5]] = true
+		}
+	}
+	steps := len(before)
+	if most := 2<<20/size + 1; steps*most < n {
+		t.Errorf("Reverse of %d elements of %d KiB went in %d list_step copies: up to %d elements (%d MiB) a step, want at most %d (~2 MiB)",
+			n, size>>10, steps, (n+steps-1)/max(steps, 1), (n+steps-1)/max(steps, 1)*size>>20, most)
+	}
+}

@@ -216,7 +216,7 @@ func (o *object) readWholeBy(ctx context.Context, op, verb string, width int, on
 		var err error
 		var done bool
 		if w.first != "" {
-			n := o.span(w.sizeFirstFrom+1, width)
+			n := o.span(w.sizeFirstFrom, width) + 1 // (one more: a set of as many is seen whole)
 			all, err = o.readStrings(ctx, cmd(w.first, o.keys[:1], strconv.Itoa(n)))
 			done = len(all) < n
 		} else {

@@ -4,8 +4,9 @@
 -- ARGV[1] the scratch list's length before this step, ARGV[2] its expiry in ms, ARGV[3]
 -- the step, then its arguments:
 --   "copy" a b max: append the list's elements a..b (LRANGE bounds, a >= 0) to the
---     scratch list, in pieces of up to 100, stopping after the piece that makes them
---     max bytes or more;
+--     scratch list, in pieces of a quarter of max bytes (by the size of element a; at
+--     most 1,000 elements, at least one), stopping after the piece that makes them max
+--     bytes or more (max 0: no bound, pieces of 1,000);
 --   "rcopy" a b max: put them at the head of the scratch list in reverse order (so that
 --     copying a list's chunks from its head builds its reverse).
 -- (Values from the client go by RPUSH in a MULTI/EXEC: rebuild.go's pushList.)
@@ -27,8 +28,13 @@ if op == 'copy' or op == 'rcopy' then
   local push = 'RPUSH'
   if op == 'rcopy' then push = 'LPUSH' end
   a = tonumber(ARGV[4])
-  while a <= b and bytes < most do
-    local part = redis.call('LRANGE', key, a, math.min(b, a + 99))
+  local piece = 1000
+  if most > 0 then
+    local first = redis.call('LINDEX', key, a)
+    if first then piece = math.max(1, math.min(piece, math.floor(most / 4 / math.max(1, #first)))) end
+  end
+  while a <= b and (most == 0 or bytes < most) do
+    local part = redis.call('LRANGE', key, a, math.min(b, a + piece - 1))
     if #part == 0 then a = b + 1 break end
     size = redis.call(push, tmp, unpack(part))
     for _, v in ipairs(part) do bytes = bytes + #v end

@@ -84,15 +84,13 @@ local function takeInto(list, dst, n, chunk)
   return items
 end
 
--- keepExpiry gives a new take's list, and the registrations when they have none, the
--- queue's expiry (Queue.Expire): the list's (ttl, read before the take, which may have
--- emptied it), else the registrations'. Without it a take made after Expire would
--- outlive the queue, its list and item never recovered once the registrations expired.
-local function keepExpiry(ttl, takes, list)
-  if ttl <= 0 then ttl = redis.call('PTTL', takes) end
-  if ttl <= 0 then return end
-  redis.call('PEXPIRE', list, ttl)
-  if redis.call('PTTL', takes) == -1 then redis.call('PEXPIRE', takes, ttl) end
+-- keepExpiry gives a new take's list the expiry ttl of the queue's list (Queue.Expire),
+-- read before the take, which may have emptied it: an item taken from an expiring queue
+-- goes with it. Without it the take's list would outlive the queue, its item never
+-- recovered once the registrations expired. (Only the list's: the registrations may
+-- have an expiry that a list made anew by a later put does not share.)
+local function keepExpiry(ttl, list)
+  if ttl > 0 then redis.call('PEXPIRE', list, ttl) end
 end
 
 -- leaveSet removes taken items from a set queue's set, a chunk at a time.
