@@ -431,45 +431,6 @@ func roleLimiterHammer() error {
 		maxLatency.Load(), maxGap.Load()), refused...), 0o644)
 }
 
-// TestLimiterWaitCancelledWithReplyInFlightGivesTokensBack: a Wait whose
-// reservation is due in 1 s, and whose context is cancelled while the
-// reservation's reply is on its way back (not during the sleep), gives the
-// tokens back as a Wait cancelled while it sleeps does
-// (TestLimiterCancelledWaitGivesTokensBack): the caller got an error and
-// never acts (the tokens stayed taken; found by review).
-func TestLimiterWaitCancelledWithReplyInFlightGivesTokensBack(t *testing.T) {
-	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
-		k := key(t)
-		rdb := srv.GoRedis()
-		defer rdb.Close()
-		l := hotredis.NewLimiter(k, 1, 1, hotredis.WithClient(c)) // the waiter's token is due in 1 s
-		noErr(t, l.Wait(ctx))
-		raw := rdb.Get(ctx, k).Val()
-		before, _ := strconv.ParseFloat(raw, 64)
-		p.Stall(hotredistest.ToClient)
-		cc, cancel := context.WithCancel(ctx)
-		done := make(chan error, 1)
-		go func() { done <- l.Wait(cc) }()
-		if !waited(func() bool { return rdb.Get(ctx, k).Val() != raw }) {
-			t.Fatal("the Wait's reservation never reached the bucket")
-		}
-		cancel()
-		err := <-done
-		p.Resume(hotredistest.ToClient)
-		if err == nil {
-			t.Fatal("Wait = nil after its context was cancelled before the reservation was due")
-		}
-		t.Logf("Wait = %v", err)
-		time.Sleep(300 * time.Millisecond) // well before the reservation was due
-		now, _ := strconv.ParseFloat(rdb.Get(ctx, k).Val(), 64)
-		t.Logf("bucket %f, before %f, left of the reservation %.0f ms", now, before, (now-before)/1000)
-		if !(math.Abs(now-before) < 1 || now == 0) {
-			t.Errorf("bucket at %f, was %f before the cancelled Wait: its token (due in %.0f ms) was never given back",
-				now, before, (now-before)/1000)
-		}
-	})
-}
-
 // TestLimiterGarbageBucketIsTyped: data in Redis that is not a bucket is
 // ErrDecode (it was a raw script error; found by review).
 func TestLimiterGarbageBucketIsTyped(t *testing.T) {
@@ -590,42 +551,59 @@ func warmLimiterClient(t *testing.T, c *hotredis.Client, rdb interface {
 	}
 }
 
-// TestLimiterWaitWithReplyLostGivesTokensBack: a Wait whose reservation
-// (due in 1 s) was made but whose reply was lost with its connection
-// fails, and gives the tokens back by the reservation's record, as a
-// cancelled Wait does; they stayed taken, every later caller pushed back
-// by the lost reservation.
-func TestLimiterWaitWithReplyLostGivesTokensBack(t *testing.T) {
-	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
-		k := key(t)
-		rdb := srv.GoRedis()
-		defer rdb.Close()
-		l := hotredis.NewLimiter(k, 1, 1, hotredis.WithClient(c)) // the waiter's token is due in 1 s
-		noErr(t, l.Wait(ctx))
-		raw := rdb.Get(ctx, k).Val()
-		before, _ := strconv.ParseFloat(raw, 64)
-		p.Stall(hotredistest.ToClient)
-		done := make(chan error, 1)
-		go func() { done <- l.Wait(ctx) }()
-		if !waited(func() bool { return rdb.Get(ctx, k).Val() != raw }) {
-			p.Resume(hotredistest.ToClient)
-			t.Fatal("the Wait's reservation never reached the bucket")
-		}
-		p.Cut()
-		p.Resume(hotredistest.ToClient)
-		err := <-done
-		t.Logf("Wait = %v", err)
-		if err == nil {
-			t.Fatal("Wait = nil though its reservation's reply was lost")
-		}
-		time.Sleep(300 * time.Millisecond) // well before the reservation was due
-		now, _ := strconv.ParseFloat(rdb.Get(ctx, k).Val(), 64)
-		if !(math.Abs(now-before) < 1 || now == 0) {
-			t.Errorf("bucket at %f, was %f before the Wait whose reply was lost: its token (due in %.0f ms) was never given back",
-				now, before, (now-before)/1000)
-		}
-		if n := len(rdb.Keys(ctx, "*"+k+"*res:*").Val()); n != 0 {
-			t.Errorf("%d reservation records left after the give-back", n)
-		}
-	})
+// TestLimiterWaitThatLosesItsReplyGivesTokensBack: a Wait whose
+// reservation is due in 1 s, and which never gets the reservation's reply,
+// gives the tokens back as a Wait cancelled while it sleeps does
+// (TestLimiterCancelledWaitGivesTokensBack), once the reservation was
+// made:
+//   - cancelled: its context is cancelled while the reply is on its way
+//     back (the tokens stayed taken though the caller got an error and
+//     never acts; found by review);
+//   - lost: the reply is lost with its connection (the tokens stayed
+//     taken, every later caller pushed back by the lost reservation): the
+//     give-back finds the reservation by its record, and removes it.
+func TestLimiterWaitThatLosesItsReplyGivesTokensBack(t *testing.T) {
+	for _, fault := range []string{"cancelled", "lost"} {
+		t.Run(fault, func(t *testing.T) {
+			onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
+				k := key(t)
+				rdb := srv.GoRedis()
+				defer rdb.Close()
+				l := hotredis.NewLimiter(k, 1, 1, hotredis.WithClient(c)) // the waiter's token is due in 1 s
+				noErr(t, l.Wait(ctx))
+				raw := rdb.Get(ctx, k).Val()
+				before, _ := strconv.ParseFloat(raw, 64)
+				p.Stall(hotredistest.ToClient)
+				cc, cancel := context.WithCancel(ctx)
+				defer cancel()
+				done := make(chan error, 1)
+				go func() { done <- l.Wait(cc) }()
+				if !waited(func() bool { return rdb.Get(ctx, k).Val() != raw }) {
+					p.Resume(hotredistest.ToClient)
+					t.Fatal("the Wait's reservation never reached the bucket")
+				}
+				if fault == "cancelled" {
+					cancel()
+				} else {
+					p.Cut()
+					p.Resume(hotredistest.ToClient)
+				}
+				err := <-done
+				p.Resume(hotredistest.ToClient)
+				t.Logf("Wait = %v", err)
+				if err == nil {
+					t.Fatal("Wait = nil though it never had its reservation's reply")
+				}
+				time.Sleep(300 * time.Millisecond) // well before the reservation was due
+				now, _ := strconv.ParseFloat(rdb.Get(ctx, k).Val(), 64)
+				if !(math.Abs(now-before) < 1 || now == 0) {
+					t.Errorf("bucket at %f, was %f before the Wait: its token (due in %.0f ms) was never given back",
+						now, before, (now-before)/1000)
+				}
+				if n := len(rdb.Keys(ctx, "*"+k+"*res:*").Val()); n != 0 {
+					t.Errorf("%d reservation records left after the give-back", n)
+				}
+			})
+		})
+	}
 }
