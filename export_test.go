@@ -179,3 +179,12 @@ func PipelinedSliceRetries(ctx context.Context, c *Client, key string) ([]any, i
 	}
 	return out, oc.retries.Load()
 }
+
+// SetListWalkMax sets how many elements one native command of List.Insert,
+// PopAt and Remove may walk before they go in steps, and returns a
+// function that restores it. Not for parallel tests.
+func SetListWalkMax(n int) (restore func()) {
+	old := listWalkMax
+	listWalkMax = n
+	return func() { listWalkMax = old }
+}

@@ -14,6 +14,7 @@ import (
 var (
 	scriptListInsert   = lua.Load("list_insert")
 	scriptListPopAt    = lua.Load("list_pop_at")
+	scriptListRemove   = lua.Load("list_remove")
 	scriptListReverse  = lua.Load("list_reverse")
 	scriptListSort     = lua.Load("list_sort")
 	scriptListRepeat   = lua.Load("list_repeat")
@@ -218,19 +219,37 @@ func chunkCmds(op string, ks []string, args []string) []backend.Cmd {
 }
 
 // Insert inserts v before index i, as Python's list.insert: an index past
-// the end appends, one before the start prepends. It is one atomic step
-// of native commands (LSET and LINSERT), whose cost grows with i: Redis
-// has no insert by index, and LINSERT walks from the head, about 10 ms of
-// server time per million elements before i on this project's machine
-// (see BENCHMARKS.md), during which Redis serves no one else. Near either
-// end it is immediate.
+// the end appends, one before the start prepends. Up to a million elements
+// from the head it is one atomic step of native commands (LSET and
+// LINSERT): Redis has no insert by index, and LINSERT walks from the head,
+// about 10 ms of server time per million elements before i on this
+// project's machine (see BENCHMARKS.md). Further in it is SetSlice(i, i,
+// v): one script lifting the elements after i when they are few, else the
+// list rebuilt in bounded steps. Inside a transaction it is always the
+// native step.
 func (l *List[T]) Insert(ctx context.Context, i int, v T) error {
 	s, err := l.vals.encode(v)
 	if err != nil {
 		return err
 	}
-	_, err = l.script(ctx, scriptListInsert, l.keys[:1], strconv.Itoa(clampIndex(i)), s, marker())
+	_, err = l.script(ctx, scriptListInsert, l.keys[:1], strconv.Itoa(clampIndex(i)), s, marker(), l.walkBound(ctx))
+	if backend.IsServerError(err, "BIG") {
+		return l.SetSlice(ctx, i, i, v)
+	}
 	return err
+}
+
+// listWalkMax is the most elements one native command of Insert, PopAt or
+// Remove may walk (~10 ms); a variable for tests (export_test.go).
+var listWalkMax = 1_000_000
+
+// walkBound is listWalkMax as a script's argument, or no bound ("0")
+// inside a transaction, which cannot go in steps.
+func (l *List[T]) walkBound(ctx context.Context) string {
+	if l.queuing(ctx) {
+		return "0"
+	}
+	return strconv.Itoa(listWalkMax)
 }
 
 // Pop removes and returns the last element, or returns ErrEmpty.
@@ -244,12 +263,28 @@ func (l *List[T]) Pop(ctx context.Context) (T, error) {
 }
 
 // PopAt removes and returns the element at index i, or returns
-// ErrIndexOutOfRange. It is one atomic step of native commands (LSET and
-// LREM from the nearer end), whose cost grows with the distance from the
-// nearer end: about 10 ms of server time per million elements (see
-// BENCHMARKS.md).
+// ErrIndexOutOfRange. Up to a million elements from either end it is one
+// atomic step of native commands (LSET and LREM from the nearer end),
+// about 10 ms of server time per million elements walked (see
+// BENCHMARKS.md); further in, the list is rebuilt without it in bounded
+// steps (see removeAt). Inside a transaction it is always the native step.
 func (l *List[T]) PopAt(ctx context.Context, i int) (T, error) {
-	v, err := l.script(ctx, scriptListPopAt, l.keys[:1], strconv.Itoa(clampIndex(i)), marker())
+	v, err := l.script(ctx, scriptListPopAt, l.keys[:1], strconv.Itoa(clampIndex(i)), marker(), l.walkBound(ctx))
+	if backend.IsServerError(err, "BIG") {
+		v, err = l.removeAt(ctx, "PopAt", func(_ context.Context, n int64) (int64, error) {
+			j := int64(clampIndex(i))
+			if j < 0 {
+				j += n
+			}
+			if j < 0 || j >= n {
+				return -1, ErrIndexOutOfRange
+			}
+			return j, nil
+		})
+		if errors.Is(err, ErrIndexOutOfRange) {
+			return *new(T), l.rangeErr("PopAt", i)
+		}
+	}
 	x, found, err := l.vals.decodeReply(v, err)
 	if !found && err == nil && !isQueued(v) {
 		err = l.rangeErr("PopAt", i)
@@ -258,16 +293,28 @@ func (l *List[T]) PopAt(ctx context.Context, i int) (T, error) {
 }
 
 // Remove removes the first element equal to v and reports whether there
-// was one (Python's list.remove, without the exception). It is one LREM,
-// which walks the list from the head to that element: about 10 ms of
-// server time per million elements before it.
+// was one (Python's list.remove, without the exception). When that element
+// is among the first million it is one LREM, which walks the list from the
+// head to it (about 10 ms of server time per million elements); further
+// in, Index finds it in bounded steps and the list is rebuilt without it
+// (see removeAt). Inside a transaction it is always the one LREM.
 func (l *List[T]) Remove(ctx context.Context, v T) (bool, error) {
 	s, err := l.vals.encode(v)
 	if err != nil {
 		return false, err
 	}
-	n, err := asInt(l.write(ctx, cmd("LREM", l.keys[:1], "1", s)))
-	return n > 0, err
+	n, err := asInt(l.script(ctx, scriptListRemove, l.keys[:1], s, l.walkBound(ctx)))
+	if !backend.IsServerError(err, "BIG") {
+		return n > 0, err
+	}
+	_, err = l.removeAt(ctx, "Remove", func(ctx context.Context, _ int64) (int64, error) {
+		j, err := l.Index(ctx, v)
+		return int64(j), err
+	})
+	if errors.Is(err, errNoSuchElement) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // Contains reports whether an element equals v, checked on the server.

@@ -635,3 +635,34 @@ func (l *List[T]) rebuildList(ctx context.Context, op string, build func(context
 	}
 	return size, nil
 }
+
+// errNoSuchElement is what removeAt's find returns when nothing is to be
+// removed.
+var errNoSuchElement = errors.New("no such element")
+
+// removeAt removes the element at the index find gives (from the list's
+// length, while the list is watched; -1 with errNoSuchElement for none)
+// by rebuilding the list without it in bounded steps, and returns the
+// element as its reply (a string). The index, the element read and the
+// copies are one snapshot: the rebuild commits only if the list did not
+// change meanwhile, else it starts over.
+func (l *List[T]) removeAt(ctx context.Context, op string, find func(context.Context, int64) (int64, error)) (any, error) {
+	var v any
+	_, err := l.rebuildList(ctx, op, func(ctx context.Context, r *rebuilder, n int64) error {
+		j, err := find(ctx, n)
+		if err == nil && j < 0 {
+			err = errNoSuchElement
+		}
+		if err != nil {
+			return err
+		}
+		if v, err = l.readPrimary(ctx, cmd("LINDEX", l.keys[:1], strconv.FormatInt(j, 10))); err != nil {
+			return err
+		}
+		if err := r.copyRange(ctx, l.key, 0, j); err != nil {
+			return err
+		}
+		return r.copyRange(ctx, l.key, j+1, n)
+	})
+	return v, err
+}

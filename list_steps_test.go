@@ -3,6 +3,7 @@ package hotredis_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -620,4 +621,101 @@ func TestListLongAppendIsRebuilt(t *testing.T) {
 		t.Fatalf("with a concurrent RPUSH: %d elements, want %d; first difference at %d", len(got), len(want), firstDiff(got, want))
 	}
 	noScratch(t, l.Key())
+}
+
+// TestListFarInsertPopAtRemoveGoInSteps: Insert, PopAt and Remove walk
+// the list natively (~10 ms a million elements) only up to a bound (a
+// million; 100 here); further in, Insert lifts the shorter side or
+// rebuilds the list, PopAt and Remove rebuild it, in bounded steps.
+// Checked against Python's list semantics on a Go slice, with the steps
+// counted, and inside a transaction (one native step whatever the index).
+func TestListFarInsertPopAtRemoveGoInSteps(t *testing.T) {
+	defer hotredis.SetListWalkMax(100)()
+	const n = 10_000
+	l := hotredis.NewList[int](key(t))
+	defer l.Delete(ctx)
+	var model []int
+	reset := func() {
+		model = rangeInts(n)
+		noErr(t, l.Replace(ctx, model...))
+	}
+	pyIndex := func(i, n int) int {
+		if i < 0 {
+			i = max(0, i+n)
+		}
+		return min(i, n)
+	}
+	check := func(what string, stepped, wantSteps bool) {
+		t.Helper()
+		if got := must[[]int](t)(l.Values(ctx)); !slices.Equal(got, model) {
+			t.Fatalf("%s: the list differs from the model (%d elements, want %d)", what, len(got), len(model))
+		}
+		if stepped != wantSteps {
+			t.Errorf("%s went in steps: %v, want %v", what, stepped, wantSteps)
+		}
+	}
+	reset()
+	for _, i := range []int{0, 50, 100, 101, 5_000, 9_950, n, n + 5, -1, -5_000, -50, -2 * n} {
+		before := hotredis.RebuildTries()
+		noErr(t, l.Insert(ctx, i, -1))
+		j := pyIndex(i, len(model))
+		model = slices.Insert(model, j, -1)
+		// (Past 100 from the head, SetSlice: a script lifting the shorter
+		// side, up to 4,000 elements, else steps.)
+		check(fmt.Sprintf("Insert(%d, -1)", i), hotredis.RebuildTries() > before, j > 100 && min(j, len(model)-1-j) > 4_000)
+	}
+	reset()
+	for _, i := range []int{0, 100, 101, 5_000, -1, -101, -102, -5_000} {
+		before := hotredis.RebuildTries()
+		got := must[int](t)(l.PopAt(ctx, i))
+		j := i
+		if j < 0 {
+			j += len(model)
+		}
+		if got != model[j] {
+			t.Fatalf("PopAt(%d) = %d, want %d", i, got, model[j])
+		}
+		model = slices.Delete(model, j, j+1)
+		check(fmt.Sprintf("PopAt(%d)", i), hotredis.RebuildTries() > before, min(j, len(model)-j) > 100)
+	}
+	for _, i := range []int{len(model), -len(model) - 1} {
+		if _, err := l.PopAt(ctx, i); !errors.Is(err, hotredis.ErrIndexOutOfRange) {
+			t.Errorf("PopAt(%d) of %d elements = %v, want ErrIndexOutOfRange", i, len(model), err)
+		}
+	}
+	// Remove: the values at these places (a second of the first two at the
+	// end), and one absent (found absent in steps: the list is longer
+	// than the bound).
+	must[int](t)(l.Append(ctx, model[3], model[5_000]))
+	model = append(model, model[3], model[5_000])
+	for _, at := range []int{3, 100, 101, 5_000, -3, 0} {
+		v := -7 // (at 0: absent)
+		switch {
+		case at > 0:
+			v = model[at]
+		case at < 0:
+			v = model[len(model)+at]
+		}
+		before := hotredis.RebuildTries()
+		removed := must[bool](t)(l.Remove(ctx, v))
+		j := slices.Index(model, v)
+		if removed != (j >= 0) {
+			t.Fatalf("Remove(%d) = %v, want %v", v, removed, j >= 0)
+		}
+		if j >= 0 {
+			model = slices.Delete(model, j, j+1)
+		}
+		check(fmt.Sprintf("Remove(%d), at %d", v, j), hotredis.RebuildTries() > before, j < 0 || j >= 100) // (LPOS MAXLEN 100: indexes 0-99)
+	}
+	// Inside a transaction: the native step, whatever the index.
+	noErr(t, hotredis.Transaction(ctx, func(ctx context.Context) error {
+		if err := l.Insert(ctx, 5_000, -2); err != nil {
+			return err
+		}
+		_, err := l.PopAt(ctx, 6_000)
+		return err
+	}))
+	model = slices.Insert(model, 5_000, -2)
+	model = slices.Delete(model, 6_000, 6_001)
+	check("Insert and PopAt in a transaction", false, false)
 }

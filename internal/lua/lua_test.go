@@ -1151,7 +1151,26 @@ var cases = []scriptCase{
 		want:  errReply("DECODE"),
 	},
 
-	// list_insert: KEYS list; ARGV index, value, marker
+	// list_insert: KEYS list; ARGV index, value, marker[, walk bound]
+	{
+		script: "list_insert", name: "BIG, changing nothing, for an index further from the head than the bound",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c", "d"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("3", "x", "\x00m", "2"),
+		want:  errReply("BIG 3 elements to walk"),
+		after: []probe{{cmd("LRANGE", "{t}:l", 0, -1), strs("a", "b", "c", "d")}},
+	},
+	{
+		script: "list_insert", name: "inserts at the bound, and past the end whatever the bound",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c", "d"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("2", "x", "\x00m", "2"),
+		want:  5,
+		after: []probe{
+			{cmd("LRANGE", "{t}:l", 0, -1), strs("a", "b", "x", "c", "d")},
+			{eval("list_insert", []string{"{t}:l"}, "9", "y", "\x00m", "2"), 6},
+		},
+	},
 	{
 		script: "list_insert", name: "inserts before the index",
 		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c"}},
@@ -1200,7 +1219,62 @@ var cases = []scriptCase{
 		after: []probe{{cmd("LRANGE", "{t}:l", 0, -1), strs("x")}},
 	},
 
-	// list_pop_at: KEYS list; ARGV index, marker
+	// list_pop_at: KEYS list; ARGV index, marker[, walk bound]
+	{
+		script: "list_pop_at", name: "BIG, changing nothing, for an index further than the bound from either end",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c", "d", "e", "f"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("-4", "\x00m", "1"),
+		want:  errReply("BIG 2 elements to walk"),
+		after: []probe{{cmd("LLEN", "{t}:l"), 6}},
+	},
+	{
+		script: "list_pop_at", name: "pops within the bound from the nearer end",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c", "d", "e", "f"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("4", "\x00m", "1"),
+		want:  "e",
+		after: []probe{{cmd("LRANGE", "{t}:l", 0, -1), strs("a", "b", "c", "d", "f")}},
+	},
+	// list_remove: KEYS list; ARGV value, walk bound
+	{
+		script: "list_remove", name: "removes the first equal element within the bound",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "a", "c"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("a", "1"),
+		want:  1,
+		after: []probe{{cmd("LRANGE", "{t}:l", 0, -1), strs("b", "a", "c")}},
+	},
+	{
+		script: "list_remove", name: "BIG, changing nothing, when no match lies within the bound of a longer list",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("c", "2"),
+		want:  errReply("BIG"),
+		after: []probe{{cmd("LLEN", "{t}:l"), 3}},
+	},
+	{
+		script: "list_remove", name: "0 when no element equals the value in a list within the bound",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("z", "2"),
+		want:  0,
+	},
+	{
+		script: "list_remove", name: "without a bound, LREM alone",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("c", "0"),
+		want:  1,
+		after: []probe{{cmd("LRANGE", "{t}:l", 0, -1), strs("a", "b")}},
+	},
+	{
+		script: "list_remove", name: "a key of another type is refused",
+		setup: [][]any{{"SET", "{t}:l", "x"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("c", "2"),
+		want:  errReply("WRONGTYPE"),
+	},
 	{
 		script: "list_pop_at", name: "removes and returns the element at the index",
 		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c", "d"}},
