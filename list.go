@@ -219,14 +219,15 @@ func chunkCmds(op string, ks []string, args []string) []backend.Cmd {
 }
 
 // Insert inserts v before index i, as Python's list.insert: an index past
-// the end appends, one before the start prepends. Up to a million elements
+// the end appends, one before the start prepends. Up to 500,000 elements
 // from the head it is one atomic step of native commands (LSET and
 // LINSERT): Redis has no insert by index, and LINSERT walks from the head,
-// about 10 ms of server time per million elements before i on this
+// about 10-25 ms of server time per million elements before i on this
 // project's machine (see BENCHMARKS.md). Further in it is SetSlice(i, i,
-// v): one script lifting the elements after i when they are few, else the
-// list rebuilt in bounded steps. Inside a transaction it is always the
-// native step.
+// v): one script lifting the shorter side when it is short (near the
+// tail), else the list rebuilt in bounded steps (1.3 s at the middle of
+// 4M elements, against 52 ms of Redis held by LINSERT). Inside a
+// transaction it is always the native step.
 func (l *List[T]) Insert(ctx context.Context, i int, v T) error {
 	s, err := l.vals.encode(v)
 	if err != nil {
@@ -240,8 +241,9 @@ func (l *List[T]) Insert(ctx context.Context, i int, v T) error {
 }
 
 // listWalkMax is the most elements one native command of Insert, PopAt or
-// Remove may walk (~10 ms); a variable for tests (export_test.go).
-var listWalkMax = 1_000_000
+// Remove may walk (5-11 ms here, as lposStep); a variable for tests
+// (export_test.go).
+var listWalkMax = 500_000
 
 // walkBound is listWalkMax as a script's argument, or no bound ("0")
 // inside a transaction, which cannot go in steps.
@@ -263,9 +265,9 @@ func (l *List[T]) Pop(ctx context.Context) (T, error) {
 }
 
 // PopAt removes and returns the element at index i, or returns
-// ErrIndexOutOfRange. Up to a million elements from either end it is one
+// ErrIndexOutOfRange. Up to 500,000 elements from either end it is one
 // atomic step of native commands (LSET and LREM from the nearer end),
-// about 10 ms of server time per million elements walked (see
+// about 10-25 ms of server time per million elements walked (see
 // BENCHMARKS.md); further in, the list is rebuilt without it in bounded
 // steps (see removeAt). Inside a transaction it is always the native step.
 func (l *List[T]) PopAt(ctx context.Context, i int) (T, error) {
@@ -294,8 +296,8 @@ func (l *List[T]) PopAt(ctx context.Context, i int) (T, error) {
 
 // Remove removes the first element equal to v and reports whether there
 // was one (Python's list.remove, without the exception). When that element
-// is among the first million it is one LREM, which walks the list from the
-// head to it (about 10 ms of server time per million elements); further
+// is among the first 500,000 it is one LREM, which walks the list from the
+// head to it (about 10-25 ms of server time per million elements); further
 // in, Index finds it in bounded steps and the list is rebuilt without it
 // (see removeAt). Inside a transaction it is always the one LREM.
 func (l *List[T]) Remove(ctx context.Context, v T) (bool, error) {

@@ -624,8 +624,8 @@ func TestListLongAppendIsRebuilt(t *testing.T) {
 }
 
 // TestListFarInsertPopAtRemoveGoInSteps: Insert, PopAt and Remove walk
-// the list natively (~10 ms a million elements) only up to a bound (a
-// million; 100 here); further in, Insert lifts the shorter side or
+// the list natively (10-25 ms a million elements) only up to a bound
+// (500,000; 100 here); further in, Insert lifts the shorter side or
 // rebuilds the list, PopAt and Remove rebuild it, in bounded steps.
 // Checked against Python's list semantics on a Go slice, with the steps
 // counted, and inside a transaction (one native step whatever the index).

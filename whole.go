@@ -225,7 +225,7 @@ func (o *object) readWholeBy(ctx context.Context, op, verb string, width int, on
 			done = next == "0"
 		}
 		o.sawStrings(all) // (the first command's members: a sample)
-		if !done || len(all)/width > w.sizeFirstFrom {
+		if err == nil && (!done || len(all)/width > w.sizeFirstFrom) {
 			atomic.StoreUint32(&o.sizeFirst, 1)
 		}
 		if err != nil || done {
