@@ -30,6 +30,7 @@ var auxRoles = []struct {
 	{"members", "zset", "a WaitGroup's leased members"},
 	{"wake", "stream", "the wake stream of a WaitGroup, Once, Event or Barrier"},
 	{"runner", "string", "the Do running a Once"},
+	{"res:", "string", "a limiter's reservation, until it is due"},
 	{"tmp", "", "scratch space of a List or Set rewrite"},
 	{"tmp:", "", "scratch space of a List or Set rewrite"},
 }

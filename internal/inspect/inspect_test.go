@@ -90,6 +90,8 @@ func TestRecognize(t *testing.T) {
 			inspect.KindBarrier, []string{"Barrier"}, "round 100, 1 arrived, intact"},
 		{"an auxiliary key", [][]any{{"ZADD", "{k}:reserved", "1", "t1"}}, "{k}:reserved",
 			inspect.KindAux, nil, "a queue's registered takes"},
+		{"a limiter's reservation", [][]any{{"SET", "{k}:res:ab12", "8000000000000000 2", "PX", "60000"}}, "{k}:res:ab12",
+			inspect.KindAux, nil, "a limiter's reservation"},
 		{"an empty queue with a blocked consumer", [][]any{{"ZADD", "{k}:reserved", later, "t1"}}, "k",
 			inspect.KindQueue, []string{"Queue", "LifoQueue"}, "1 consumer blocked"},
 		{"a queue with an overdue take", [][]any{{"ZADD", "{k}:reserved", "1", "t1"}, {"RPUSH", "{k}:reserved:t1", "x"}}, "k",
