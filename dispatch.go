@@ -187,6 +187,15 @@ func (o *object) queuing(ctx context.Context) bool {
 }
 
 // fail names the object and op in err (nil stays nil).
+// asOp returns err, an error of o's named for the operation another one
+// made on op's behalf (Insert's SetSlice, Remove's Index), named for op.
+func (o *object) asOp(op string, err error) error {
+	if oe, ok := err.(*objError); ok && oe.key == o.key && oe.op != op {
+		return &objError{kind: oe.kind, key: oe.key, op: op, err: oe.err}
+	}
+	return err
+}
+
 func (o *object) fail(op string, err error) error {
 	if err == nil {
 		return nil

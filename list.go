@@ -235,7 +235,7 @@ func (l *List[T]) Insert(ctx context.Context, i int, v T) error {
 	}
 	_, err = l.script(ctx, scriptListInsert, l.keys[:1], strconv.Itoa(clampIndex(i)), s, marker(), l.walkBound(ctx))
 	if backend.IsServerError(err, "BIG") {
-		return l.SetSlice(ctx, i, i, v)
+		return l.asOp("Insert", l.SetSlice(ctx, i, i, v))
 	}
 	return err
 }
@@ -295,17 +295,23 @@ func (l *List[T]) PopAt(ctx context.Context, i int) (T, error) {
 }
 
 // Remove removes the first element equal to v and reports whether there
-// was one (Python's list.remove, without the exception). When that element
-// is among the first 500,000 it is one LREM, which walks the list from the
-// head to it (about 10-25 ms of server time per million elements); further
-// in, Index finds it in bounded steps and the list is rebuilt without it
-// (see removeAt). Inside a transaction it is always the one LREM.
+// was one (Python's list.remove, without the exception). It is one LREM,
+// which walks the list from the head to that element (about 10-25 ms of
+// server time per million elements), in a list of up to 500,000 elements
+// or when the element is among the first 250,000 (found first by LPOS);
+// further in, Index finds it in bounded steps and the list is rebuilt
+// without it (see removeAt). Inside a transaction it is always the one
+// LREM.
 func (l *List[T]) Remove(ctx context.Context, v T) (bool, error) {
 	s, err := l.vals.encode(v)
 	if err != nil {
 		return false, err
 	}
-	n, err := asInt(l.script(ctx, scriptListRemove, l.keys[:1], s, l.walkBound(ctx)))
+	if l.queuing(ctx) {
+		n, err := asInt(l.write(ctx, cmd("LREM", l.keys[:1], "1", s)))
+		return n > 0, err
+	}
+	n, err := asInt(l.script(ctx, scriptListRemove, l.keys[:1], s, strconv.Itoa(listWalkMax)))
 	if !backend.IsServerError(err, "BIG") {
 		return n > 0, err
 	}
@@ -316,7 +322,7 @@ func (l *List[T]) Remove(ctx context.Context, v T) (bool, error) {
 	if errors.Is(err, errNoSuchElement) {
 		return false, nil
 	}
-	return err == nil, err
+	return err == nil, l.asOp("Remove", err)
 }
 
 // Contains reports whether an element equals v, checked on the server.

@@ -264,7 +264,7 @@ func (o *object) snapshot(ctx context.Context, op string, read func(context.Cont
 
 // snapshotOf is snapshot of the keys ks (o's among them).
 func (o *object) snapshotOf(ctx context.Context, op string, ks []string, read func(context.Context) error) error {
-	if o.queuing(ctx) {
+	if o.queuing(ctx) || ctx.Value(watchedKey{}) != nil {
 		return read(ctx)
 	}
 	done, err := o.watchedRead(ctx, ks, func() {}, func(ctx context.Context) error {
@@ -636,6 +636,10 @@ func (l *List[T]) rebuildList(ctx context.Context, op string, build func(context
 	return size, nil
 }
 
+// watchedKey marks a context whose reads in steps run while a rebuild
+// watches the key, whose commit checks them (see removeAt).
+type watchedKey struct{}
+
 // errNoSuchElement is what removeAt's find returns when nothing is to be
 // removed.
 var errNoSuchElement = errors.New("no such element")
@@ -649,7 +653,9 @@ var errNoSuchElement = errors.New("no such element")
 func (l *List[T]) removeAt(ctx context.Context, op string, find func(context.Context, int64) (int64, error)) (any, error) {
 	var v any
 	_, err := l.rebuildList(ctx, op, func(ctx context.Context, r *rebuilder, n int64) error {
-		j, err := find(ctx, n)
+		// The rebuild watches the list: find's reads in steps need no
+		// watch of their own (see snapshotOf).
+		j, err := find(context.WithValue(ctx, watchedKey{}, true), n)
 		if err == nil && j < 0 {
 			err = errNoSuchElement
 		}
