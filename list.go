@@ -233,7 +233,7 @@ func (l *List[T]) Insert(ctx context.Context, i int, v T) error {
 	if err != nil {
 		return err
 	}
-	_, err = l.script(ctx, scriptListInsert, l.keys[:1], strconv.Itoa(clampIndex(i)), s, marker(), l.walkBound(ctx))
+	_, err = l.script(ctx, scriptListInsert, l.keys[:1], strconv.Itoa(clampIndex(i)), s, marker(), l.stepBound(ctx, listWalkMax))
 	if backend.IsServerError(err, "BIG") {
 		return l.asOp("Insert", l.SetSlice(ctx, i, i, v))
 	}
@@ -244,15 +244,6 @@ func (l *List[T]) Insert(ctx context.Context, i int, v T) error {
 // Remove may walk (5-11 ms here, as lposStep); a variable for tests
 // (export_test.go).
 var listWalkMax = 500_000
-
-// walkBound is listWalkMax as a script's argument, or no bound ("0")
-// inside a transaction, which cannot go in steps.
-func (l *List[T]) walkBound(ctx context.Context) string {
-	if l.queuing(ctx) {
-		return "0"
-	}
-	return strconv.Itoa(listWalkMax)
-}
 
 // Pop removes and returns the last element, or returns ErrEmpty.
 func (l *List[T]) Pop(ctx context.Context) (T, error) {
@@ -271,7 +262,7 @@ func (l *List[T]) Pop(ctx context.Context) (T, error) {
 // BENCHMARKS.md); further in, the list is rebuilt without it in bounded
 // steps (see removeAt). Inside a transaction it is always the native step.
 func (l *List[T]) PopAt(ctx context.Context, i int) (T, error) {
-	v, err := l.script(ctx, scriptListPopAt, l.keys[:1], strconv.Itoa(clampIndex(i)), marker(), l.walkBound(ctx))
+	v, err := l.script(ctx, scriptListPopAt, l.keys[:1], strconv.Itoa(clampIndex(i)), marker(), l.stepBound(ctx, listWalkMax))
 	if backend.IsServerError(err, "BIG") {
 		v, err = l.removeAt(ctx, "PopAt", func(_ context.Context, n int64) (int64, error) {
 			j := int64(clampIndex(i))

@@ -411,7 +411,7 @@ func (l *List[T]) scan(ctx context.Context, name, op string, v T) (int, error) {
 // keeps serving others; inside a transaction it is one script, refused
 // (the commit fails) beyond 100,000 elements.
 func (l *List[T]) Reverse(ctx context.Context) error {
-	_, err := l.script(ctx, scriptListReverse, l.keys, strconv.Itoa(chunkSize), strconv.Itoa(l.scriptBound(ctx)), l.scriptBytes(ctx))
+	_, err := l.script(ctx, scriptListReverse, l.keys, strconv.Itoa(chunkSize), strconv.Itoa(l.scriptBound(ctx)), l.stepBound(ctx, stepBytes))
 	if !backend.IsServerError(err, "BIG") {
 		return err
 	}
@@ -448,11 +448,8 @@ func (l *List[T]) Sort(ctx context.Context, reverse bool) error {
 	if reverse {
 		desc = "DESC"
 	}
-	bound := strconv.Itoa(oneStepMax)
-	if l.queuing(ctx) {
-		bound = "0"
-	}
-	_, err := l.script(ctx, scriptListSort, l.keys[:1], alpha, desc, bound, l.scriptBytes(ctx))
+	bound := l.stepBound(ctx, oneStepMax)
+	_, err := l.script(ctx, scriptListSort, l.keys[:1], alpha, desc, bound, l.stepBound(ctx, stepBytes))
 	notDouble := err != nil && strings.Contains(err.Error(), "can't be converted into double")
 	if backend.IsServerError(err, "BIG") || notDouble && alpha == "" && bound != "0" {
 		// (SORT refuses a float its strtod flags, a subnormal such as
@@ -510,7 +507,7 @@ func (l *List[T]) Repeat(ctx context.Context, n int) (int, error) {
 	if uint64(n) > maxListLen {
 		n = maxListLen + 1
 	}
-	r, err := asInt(l.script(ctx, scriptListRepeat, l.keys[:1], strconv.Itoa(n), strconv.Itoa(chunkSize), strconv.Itoa(l.scriptBound(ctx)), strconv.FormatInt(maxListLen, 10), l.scriptBytes(ctx)))
+	r, err := asInt(l.script(ctx, scriptListRepeat, l.keys[:1], strconv.Itoa(n), strconv.Itoa(chunkSize), strconv.Itoa(l.scriptBound(ctx)), strconv.FormatInt(maxListLen, 10), l.stepBound(ctx, stepBytes)))
 	if !backend.IsServerError(err, "BIG") {
 		return int(r), err
 	}
@@ -541,7 +538,7 @@ func (l *List[T]) SetSlice(ctx context.Context, start, stop int, vs ...T) error 
 		return err
 	}
 	start, stop = clampIndex(start), clampIndex(stop)
-	args := append([]string{strconv.Itoa(start), strconv.Itoa(stop), strconv.Itoa(chunkSize), strconv.Itoa(l.scriptBound(ctx)), l.scriptBytes(ctx)}, ss...)
+	args := append([]string{strconv.Itoa(start), strconv.Itoa(stop), strconv.Itoa(chunkSize), strconv.Itoa(l.scriptBound(ctx)), l.stepBound(ctx, stepBytes)}, ss...)
 	_, err = l.script(ctx, scriptListSetSlice, l.keys[:1], args...)
 	if !backend.IsServerError(err, "BIG") {
 		return err
@@ -599,17 +596,6 @@ func (l *List[T]) scriptBound(ctx context.Context) int {
 		return txScriptMax
 	}
 	return oneStepMax
-}
-
-// scriptBytes is the most bytes one list script may copy (an estimate the
-// script makes: see bytes_lib) before the change is rebuilt in steps
-// instead: stepBytes, or no bound ("0") inside a transaction, whose
-// scripts are bounded by scriptBound alone.
-func (l *List[T]) scriptBytes(ctx context.Context) string {
-	if l.queuing(ctx) {
-		return "0"
-	}
-	return stepBytesArg
 }
 
 // rebuildList rebuilds the list with build, given its length, and returns

@@ -245,11 +245,8 @@ func (s *Set[T]) store(ctx context.Context, name, op string, others []*Set[T]) e
 		return err
 	}
 	ks := append([]string{s.key, s.keys[1]}, sets[1:]...)
-	args := []string{op, strconv.Itoa(chunkSize), strconv.Itoa(oneStepMax), stepBytesArg}
+	args := []string{op, strconv.Itoa(chunkSize), s.stepBound(ctx, oneStepMax), s.stepBound(ctx, stepBytes)}
 	inTx := s.queuing(ctx)
-	if inTx {
-		args[2], args[3] = "0", "0"
-	}
 	_, err = s.script(ctx, scriptSetStore, ks, args...)
 	if inTx || !backend.IsServerError(err, "BIG") {
 		return err

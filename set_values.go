@@ -44,11 +44,11 @@ func (s *Set[T]) values(ctx context.Context, name, op string, vs []T) ([]T, erro
 
 // valuesRead is set_values with op over s and vs, or its steps.
 func (s *Set[T]) valuesRead(ctx context.Context, name, op string, vs []T) ([]any, error) {
-	bound, bytes := oneStepMax, readStepBytesArg
+	bound := oneStepMax
 	if s.queuing(ctx) {
-		bound, bytes = 0, "0" // one script: inside a transaction nothing can go in steps
+		bound = 0 // one script: inside a transaction nothing can go in steps
 	}
-	args, err := s.valueArgs(vs, op, strconv.Itoa(chunkSize), strconv.Itoa(bound), bytes)
+	args, err := s.valueArgs(vs, op, strconv.Itoa(chunkSize), strconv.Itoa(bound), s.stepBound(ctx, readStepBytes))
 	if err != nil {
 		return nil, err
 	}

@@ -218,13 +218,13 @@ func (o *object) readWholeBy(ctx context.Context, op, verb string, width int, on
 		if w.first != "" {
 			n := o.span(w.sizeFirstFrom, width) + 1 // (one more: a set of as many is seen whole)
 			all, err = o.readStrings(ctx, cmd(w.first, o.keys[:1], strconv.Itoa(n)))
+			o.sawStrings(all)
 			done = len(all) < n
 		} else {
 			var next string
-			next, all, err = scanKey(ctx, o, verb, o.key, "0", o.span(oneStepMax, width))
+			next, all, err = scanKey(ctx, o, verb, o.key, "0", o.span(oneStepMax, width)) // (which notes the sizes)
 			done = next == "0"
 		}
-		o.sawStrings(all) // (the first command's members: a sample)
 		if err == nil && (!done || len(all)/width > w.sizeFirstFrom) {
 			atomic.StoreUint32(&o.sizeFirst, 1)
 		}

@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/hotredis/hotredis"
-	"github.com/redis/go-redis/v9"
 )
 
 // wholeN is a size read in several steps (10,000 entries each).
@@ -328,16 +327,7 @@ func commandCalls(t *testing.T, k, command string) int64 {
 	t.Helper()
 	raw := rawClient()
 	defer raw.Close()
-	var rdb *redis.Client
-	switch c := raw.(type) {
-	case *redis.ClusterClient:
-		rdb = must[*redis.Client](t)(c.MasterForKey(ctx, k))
-	case *redis.Client:
-		rdb = c
-	default:
-		t.Fatalf("a raw client of type %T", c)
-	}
-	info := must[string](t)(rdb.Info(ctx, "commandstats").Result())
+	info := must[string](t)(nodeFor(t, raw, k).Info(ctx, "commandstats").Result())
 	m := regexp.MustCompile(`cmdstat_` + command + `:calls=(\d+)`).FindStringSubmatch(info)
 	if m == nil {
 		return 0
