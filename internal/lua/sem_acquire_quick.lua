@@ -12,18 +12,21 @@
 -- Apart from sem_acquire for the reason lock_acquire_quick is.
 local id, n, lease, wid = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8]
 if redis.call('EXISTS', KEYS[4]) == 1 or
-    #redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now(), 'LIMIT', 0, 1) > 0 or taken(id, wid) then
+    #redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now(), 'LIMIT', 0, 1) > 0 then
   return {-1}
 end
-local cap, free = room()
+local s = state(id)
+if taken(id, wid, s.notes) then return {-1} end
+local cap, free = room(s)
 if free < cap and redis.call('EXISTS', KEYS[1]) == 0 then
   -- Permits counted used with no holder left (see orphaned): checked only then, so
   -- that the uncontended attempt makes no call more.
   orphaned()
-  cap, free = room()
+  s = state(id)
+  cap, free = room(s)
 end
 if free >= n then
-  local f, e = take(id, n, lease, wid)
+  local f, e = take(id, n, lease, wid, s)
   return {1, f, e}
 end
 if ARGV[9] ~= '1' then return {0, earliest()} end

@@ -13,7 +13,8 @@
 local id, k = ARGV[5], tonumber(ARGV[6])
 if ARGV[7] ~= '0' or redis.call('EXISTS', KEYS[4]) == 1 then return -1 end
 if tonumber(redis.call('ZSCORE', KEYS[1], id) or '0') <= now() then return -1 end
-local cur = tonumber(redis.call('HGET', KEYS[2], id) or '0')
+local h = redis.call('HMGET', KEYS[2], id, '#used')
+local cur = tonumber(h[1] or '0')
 if cur < k then return -1 end
-unhold(id, k, cur)
+unhold(id, k, cur, tonumber(h[2] or '0'))
 return cur - k

@@ -5,12 +5,30 @@
 -- ARGV[4] the semaphore's size.
 local SIZE = tonumber(ARGV[4])
 
+-- full writes a count in full: Lua writes numbers of 15 digits and more in exponent form.
+local function full(x)
+  return string.format('%.0f', x)
+end
+
+-- state reads, in one call, what taking and returning permits need: the permits id
+-- holds (held), the total held (used), the permits added by over-release (extra: the
+-- field's text, false when none), the epoch of id's holding (epoch: 0 when none) and
+-- id's notes (notes: see NOTES, '' when none).
+local function state(id)
+  local h = redis.call('HMGET', KEYS[2], id, '#used', '#extra', id .. '@', id .. '#a')
+  return {held = tonumber(h[1] or '0'), used = tonumber(h[2] or '0'), extra = h[3],
+    epoch = tonumber(h[4] or '0'), notes = h[5] or ''}
+end
+
 -- room returns the semaphore's capacity (its size plus the permits added by
--- over-release) and how many permits are free.
-local function room()
-  local h = redis.call('HMGET', KEYS[2], '#extra', '#used')
-  local cap = SIZE + tonumber(h[1] or '0')
-  return cap, cap - tonumber(h[2] or '0')
+-- over-release) and how many permits are free, from s (a state) when given.
+local function room(s)
+  if not s then
+    local h = redis.call('HMGET', KEYS[2], '#extra', '#used')
+    s = {extra = h[1], used = tonumber(h[2] or '0')}
+  end
+  local cap = SIZE + tonumber(s.extra or '0')
+  return cap, cap - s.used
 end
 
 -- orphaned drops what the state still counts for holders that are all gone: the
@@ -31,27 +49,40 @@ end
 
 -- outlive makes the holders and the state (unless it keeps permits added by
 -- over-release, which last until Delete) expire no sooner than ttl ms from now: they
--- go when the last lease runs out and nobody uses the semaphore.
-local function outlive(ttl)
+-- go when the last lease runs out and nobody uses the semaphore. extra is the state's
+-- #extra (false: none), read here when nil. One call for a key without expiry (a key
+-- just made, as in an uncontended take: NX), two for the others (GT: only later).
+local function outlive(ttl, extra)
+  if extra == nil then extra = redis.call('HEXISTS', KEYS[2], '#extra') == 1 end
   local ks = {KEYS[1]}
-  if redis.call('HEXISTS', KEYS[2], '#extra') == 0 then ks[2] = KEYS[2] end
+  if not extra then ks[2] = KEYS[2] end
   for _, k in ipairs(ks) do
-    if redis.call('PTTL', k) < ttl then redis.call('PEXPIRE', k, ttl) end
+    if redis.call('PEXPIRE', k, ttl, 'NX') == 0 then redis.call('PEXPIRE', k, ttl, 'GT') end
   end
 end
 
 -- unhold returns up to k of id's permits; all of them when k is nil. cur is how many
--- id holds, when the caller has read it already.
-local function unhold(id, k, cur)
-  cur = cur or tonumber(redis.call('HGET', KEYS[2], id) or '0')
+-- id holds and used the total held, when the caller has read them already.
+local function unhold(id, k, cur, used)
+  if not cur or not used then
+    local h = redis.call('HMGET', KEYS[2], id, '#used')
+    cur, used = cur or tonumber(h[1] or '0'), used or tonumber(h[2] or '0')
+  end
   if not k or k >= cur then
     k = cur
-    redis.call('HDEL', KEYS[2], id, id .. '@', id .. '#a')
     redis.call('ZREM', KEYS[1], id)
+    if used - k <= 0 then
+      redis.call('HDEL', KEYS[2], id, id .. '@', id .. '#a', '#used')
+    else
+      redis.call('HDEL', KEYS[2], id, id .. '@', id .. '#a')
+      redis.call('HSET', KEYS[2], '#used', full(used - k))
+    end
+  elseif used - k <= 0 then
+    redis.call('HSET', KEYS[2], id, full(cur - k))
+    redis.call('HDEL', KEYS[2], '#used')
   else
-    redis.call('HINCRBY', KEYS[2], id, -k)
+    redis.call('HSET', KEYS[2], id, full(cur - k), '#used', full(used - k))
   end
-  if redis.call('HINCRBY', KEYS[2], '#used', -k) <= 0 then redis.call('HDEL', KEYS[2], '#used') end
 end
 
 -- epoch returns the epoch of id's holding (0 if none).
@@ -65,64 +96,68 @@ end
 -- handle's other goroutines took meanwhile.
 local NOTES = 8
 
--- eachNote iterates over id's notes, newest first: wid, n, token (strings).
-local function eachNote(id)
-  return string.gmatch(redis.call('HGET', KEYS[2], id .. '#a') or '', '([^, ]+) (%d+) (%d+)')
+-- eachNote iterates over id's notes (text: the field's value, read here when nil),
+-- newest first: wid, n, token (strings).
+local function eachNote(id, text)
+  return string.gmatch(text or redis.call('HGET', KEYS[2], id .. '#a') or '', '([^, ]+) (%d+) (%d+)')
 end
 
--- notes returns id's notes but wid's, newest first, each "wid n token".
-local function notes(id, wid)
+-- notes returns id's notes but wid's, newest first, each "wid n token" (text as for
+-- eachNote).
+local function notes(id, wid, text)
   local out = {}
-  for w, n, f in eachNote(id) do
+  for w, n, f in eachNote(id, text) do
     if w ~= wid then out[#out + 1] = w .. ' ' .. n .. ' ' .. f end
   end
   return out
 end
 
 -- taken returns the permits and the fencing token of id's take by attempt or wait wid,
--- while it is noted (nil otherwise).
-local function taken(id, wid)
-  for w, n, f in eachNote(id) do
+-- while it is noted (nil otherwise); text as for eachNote.
+local function taken(id, wid, text)
+  for w, n, f in eachNote(id, text) do
     if w == wid then return tonumber(n), tonumber(f) end
   end
   return nil
 end
 
--- note writes id's notes: first (when not nil), then the others (ns), up to NOTES.
-local function note(id, first, ns)
+-- noteText returns the notes first (when not nil), then the others (ns), up to NOTES,
+-- as the field holds them ('' for none).
+local function noteText(first, ns)
   local keep = {first}
   for i = 1, math.min(#ns, NOTES - #keep) do keep[#keep + 1] = ns[i] end
-  if #keep == 0 then
-    redis.call('HDEL', KEYS[2], id .. '#a')
-  else
-    redis.call('HSET', KEYS[2], id .. '#a', table.concat(keep, ','))
-  end
+  return table.concat(keep, ',')
 end
 
 -- unnote drops the note of wid's take from id's notes.
 local function unnote(id, wid)
-  note(id, nil, notes(id, wid))
+  local text = noteText(nil, notes(id, wid))
+  if text == '' then
+    redis.call('HDEL', KEYS[2], id .. '#a')
+  else
+    redis.call('HSET', KEYS[2], id .. '#a', text)
+  end
 end
 
 -- take gives n permits to id, with a lease of at least ttl ms, as attempt or wait wid,
 -- and returns a fencing token and the epoch of id's holding (the token itself when the
--- holding begins now). It notes the take (see NOTES), so that a second run of the same
--- attempt (a command sent twice) takes nothing more, and a caller that lost the reply
--- gives back what it took (sem_cancel).
-local function take(id, n, ttl, wid)
-  local c = redis.call('HINCRBY', KEYS[2], id, n)
-  redis.call('HINCRBY', KEYS[2], '#used', n)
-  local exp = tonumber(redis.call('ZSCORE', KEYS[1], id) or '0')
-  redis.call('ZADD', KEYS[1], math.max(exp, now() + ttl), id)
-  outlive(ttl)
+-- holding begins now). s is id's state, read here when nil. It notes the take (see
+-- NOTES), so that a second run of the same attempt (a command sent twice) takes nothing
+-- more, and a caller that lost the reply gives back what it took (sem_cancel).
+local function take(id, n, ttl, wid, s)
+  s = s or state(id)
+  redis.call('ZADD', KEYS[1], 'GT', now() + ttl, id)
   local f = fence()
-  local first = wid .. ' ' .. string.format('%.0f', n) .. ' ' .. string.format('%.0f', f)
-  if c == n then
-    redis.call('HSET', KEYS[2], id .. '@', string.format('%.0f', f), id .. '#a', first)
-    return f, f
+  local first, e = wid .. ' ' .. full(n) .. ' ' .. full(f), s.epoch
+  if s.held == 0 then
+    e = f
+    redis.call('HSET', KEYS[2], id, full(n), '#used', full(s.used + n), id .. '@', full(f), id .. '#a', first)
+  else
+    redis.call('HSET', KEYS[2], id, full(s.held + n), '#used', full(s.used + n),
+      id .. '#a', noteText(first, notes(id, wid, s.notes)))
   end
-  note(id, first, notes(id, wid))
-  return f, epoch(id)
+  outlive(ttl, s.extra) -- (after the HSET: the state may be new)
+  return f, e
 end
 
 -- earliest is how long until the first lease runs out (-1: no holder).
