@@ -90,9 +90,8 @@ const (
 	lineTTL = 1500 * time.Millisecond
 	// grantFloor is the shortest lease of a grant to another waiter.
 	grantFloor = 50 * time.Millisecond
-	// fenceTTL is how long the fencing counter lives once made (each
-	// draw is one INCR, which keeps its expiry); then the next draw makes
-	// it anew, from the server's clock in µs.
+	// fenceTTL is how long the fencing counter outlives its last use;
+	// then tokens go on from the server's clock in µs.
 	fenceTTL = time.Hour
 	// maxPermits bounds sizes and counts: the scripts count in Lua
 	// numbers, which are exact up to 2^53.

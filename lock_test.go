@@ -232,41 +232,6 @@ func TestLockFencingTokensIncrease(t *testing.T) {
 	_ = m.Release(ctx)
 }
 
-// TestFencingTokensGrowPastAnExpiredCounter: the fencing counter lives an
-// hour once made, used or not (a draw is one INCR, which keeps its
-// expiry); the draw after it expired makes it anew from the server's clock
-// in µs, above every token it gave (here a thousand draws in a row).
-func TestFencingTokensGrowPastAnExpiredCounter(t *testing.T) {
-	rdb := rawClient()
-	for _, kind := range []string{"lock", "sem"} {
-		t.Run(kind, func(t *testing.T) {
-			k := key(t)
-			l := newLocker(kind, k, 1)
-			var last int64
-			for range 1000 {
-				noErr(t, l.Acquire(ctx))
-				if tok := tokenOf(l); tok <= last {
-					t.Fatalf("token %d after %d", tok, last)
-				} else if last > 0 && tok != last+1 {
-					t.Fatalf("token %d after %d: want one more while the counter lives", tok, last)
-				}
-				last = tokenOf(l)
-				noErr(t, l.Release(ctx))
-			}
-			ttl := must[time.Duration](t)(rdb.PTTL(ctx, k+":fence").Result())
-			if ttl <= time.Hour-time.Minute || ttl > time.Hour {
-				t.Fatalf("the counter's PTTL %v, want about an hour", ttl)
-			}
-			noErr(t, rdb.Del(ctx, k+":fence").Err()) // (as its expiry would)
-			noErr(t, l.Acquire(ctx))
-			defer l.Release(ctx)
-			if tok := tokenOf(l); tok <= last {
-				t.Fatalf("token %d after the counter expired, %d before", tok, last)
-			}
-		})
-	}
-}
-
 func TestLockHandOffWakesWaiterWithoutPolling(t *testing.T) {
 	k := key(t)
 	holder := hotredis.NewLock(k)

@@ -20,7 +20,7 @@
 --       #streams, which wakes only the waiters reading it.
 -- ARGV, the same first four for every script: [1] how long a registration lasts unless
 -- renewed (ms), [2] the shortest lease a grant gets (ms), [3] how long the fencing
--- counter lives once made (ms), [4] the capacity (a semaphore's initial size; 1).
+-- counter outlives its last use (ms), [4] the capacity (a semaphore's initial size; 1).
 -- Why a line kept on the server: a release hands what it frees to the first live
 -- waiters in the same step (no barging, no retry, no polling); a waiter that dies is
 -- skipped once its registration runs out, and loses a grant it never confirmed when the

@@ -2140,17 +2140,6 @@ var cases = []scriptCase{
 		want:  cmd(1, 9000000000000001, 1),
 	},
 	{
-		script: "lock_acquire_quick", name: "a token is one more than the counter's last, which keeps its expiry",
-		setup: [][]any{{"SET", "{t}:fence", "1500000000000000", "PX", 5000}},
-		keys:  lk[:4],
-		args:  lockArgs("o1", "10000", "0", "w1", "0"),
-		want:  cmd(1, 1500000000000001, 1),
-		after: []probe{
-			{cmd("GET", "{t}:fence"), "1500000000000001"},
-			{cmd("PTTL", "{t}:fence"), between(1, 5000)},
-		},
-	},
-	{
 		script: "lock_acquire_quick", name: "an attempt on a lock held by another gets the time it has left",
 		setup: [][]any{heldBy("o2", "w2"), {"PEXPIRE", "{t}", 10000}},
 		keys:  lk[:4],
