@@ -13,6 +13,7 @@ import (
 
 	"github.com/hotredis/hotredis"
 	"github.com/hotredis/hotredis/hotredistest"
+	"github.com/hotredis/hotredis/internal/inspect"
 )
 
 func init() {
@@ -758,4 +759,72 @@ func TestLockExtendShorterKeepsHolding(t *testing.T) {
 	if ok, err := other.TryAcquire(ctx); err != nil || ok {
 		t.Fatalf("another handle's TryAcquire after Extend(1s) and 2.5 s: %v, %v; want false: the holder's watchdog keeps it", ok, err)
 	}
+}
+
+// TestInspectHeldForIsFromTheHoldingsStart: `hotredis inspect` (and its JSON
+// held_for_ms) reads how long a holding has been held from its fencing
+// token, "the server's time in µs when the holding began" (README,
+// internal/inspect.Holder.HeldFor). A token that is the counter's birth
+// time plus the draws since is not that: a holding taken right now, from
+// a counter made 2 s ago, shows as held for 2 s (for up to an hour).
+func TestInspectHeldForIsFromTheHoldingsStart(t *testing.T) {
+	rdb := rawClient()
+	for _, kind := range []string{"lock", "sem"} {
+		t.Run(kind, func(t *testing.T) {
+			k := key(t)
+			l := newLocker(kind, k, 1)
+			noErr(t, l.Acquire(ctx)) // makes the counter
+			noErr(t, l.Release(ctx))
+			time.Sleep(2 * time.Second)
+			noErr(t, l.Acquire(ctx)) // a holding that begins now
+			defer l.Release(ctx)
+			o, err := (&inspect.Inspector{Client: rdb}).Inspect(ctx, k)
+			noErr(t, err)
+			if o.Line == nil || len(o.Line.Holders) != 1 {
+				t.Fatalf("inspect: want one holder, got %+v", o.Line)
+			}
+			h := o.Line.Holders[0]
+			if h.HeldFor == nil {
+				t.Fatalf("inspect: held for unknown (token %d)", h.Token)
+			}
+			if d := h.HeldFor.D(); d > time.Second {
+				t.Fatalf("inspect says the holding that began just now was held for %v (token %d)", d, h.Token)
+			}
+		})
+	}
+}
+
+// TestFencingCounterGetsAnExpiryBack: a fencing counter without an expiry
+// (after the object's own Persist, which acts on every key of a lock, the
+// counter among them; or left by hotredis before 1f0b7db, whose counter
+// was a plain INCR) was given an expiry by the next acquisition (SET ...
+// PX). One INCR a draw keeps whatever expiry the counter has: none,
+// forever, though "Locks and semaphores keep nothing persistent".
+func TestFencingCounterGetsAnExpiryBack(t *testing.T) {
+	rdb := rawClient()
+	check := func(t *testing.T, k string) {
+		t.Helper()
+		ttl := must[time.Duration](t)(rdb.PTTL(ctx, k+":fence").Result())
+		if ttl <= 0 || ttl > time.Hour {
+			t.Fatalf("after an acquisition the counter's PTTL is %v, want > 0 and <= 1h", ttl)
+		}
+	}
+	t.Run("after Persist", func(t *testing.T) {
+		k := key(t)
+		l := hotredis.NewLock(k)
+		noErr(t, l.Acquire(ctx))
+		must[bool](t)(l.Persist(ctx))
+		noErr(t, l.Release(ctx))
+		noErr(t, l.Acquire(ctx))
+		noErr(t, l.Release(ctx))
+		check(t, k)
+	})
+	t.Run("an older version's counter", func(t *testing.T) {
+		k := key(t)
+		noErr(t, rdb.Set(ctx, k+":fence", "41", 0).Err())
+		l := hotredis.NewSemaphore(k, 2)
+		noErr(t, l.Acquire(ctx))
+		noErr(t, l.Release(ctx))
+		check(t, k)
+	})
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -488,4 +490,103 @@ func TestSemaphoreLostRepliesGiveBackAtOnce(t *testing.T) {
 			t.Errorf("Available after its ReleaseN = %d, want 2", n)
 		}
 	})
+}
+
+// TestSemaphoreStateStaysPersistentWithExtra: a state hash that keeps
+// permits added by over-release (#extra) has no expiry, through quick and
+// full takes and returns, partial and whole; the holders' key gets the
+// lease; #used and each handle's count stay right.
+func TestSemaphoreStateStaysPersistentWithExtra(t *testing.T) {
+	rdb := rawClient()
+	k := key(t)
+	st := k + ":state"
+	a := hotredis.NewSemaphore(k, 2)
+	b := hotredis.NewSemaphore(k, 2)
+	noErr(t, a.Release(ctx)) // over-release: capacity 3, state persistent
+	pttl := func() time.Duration { return must[time.Duration](t)(rdb.PTTL(ctx, st).Result()) }
+	hv := func() map[string]string { return must[map[string]string](t)(rdb.HGetAll(ctx, st).Result()) }
+	if d := pttl(); d != -1 {
+		t.Fatalf("after an over-release the state's PTTL is %v, want none", d)
+	}
+	noErr(t, a.AcquireN(ctx, 2))
+	noErr(t, b.Acquire(ctx))
+	if d := pttl(); d != -1 {
+		t.Fatalf("after takes the state's PTTL is %v, want none", d)
+	}
+	if d := must[time.Duration](t)(rdb.PTTL(ctx, k).Result()); d <= 0 {
+		t.Fatalf("the holders' PTTL %v, want the lease", d)
+	}
+	if h := hv(); h["#used"] != "3" || h["#extra"] != "1" {
+		t.Fatalf("state %v: want #used 3, #extra 1", h)
+	}
+	noErr(t, a.Release(ctx)) // partial
+	if h := hv(); h["#used"] != "2" {
+		t.Fatalf("after a partial return, state %v: want #used 2", h)
+	}
+	noErr(t, a.Release(ctx))
+	noErr(t, b.Release(ctx))
+	h := hv()
+	if _, ok := h["#used"]; ok || h["#extra"] != "1" || len(h) != 1 {
+		t.Fatalf("after every return, state %v: want only #extra 1", h)
+	}
+	if d := pttl(); d != -1 {
+		t.Fatalf("after returns the state's PTTL is %v, want none", d)
+	}
+	if v := must[int64](t)(a.Available(ctx)); v != 3 {
+		t.Fatalf("Available %d, want 3", v)
+	}
+	// An over-return by a holder: its permits back, the rest added.
+	noErr(t, a.Acquire(ctx))
+	noErr(t, a.ReleaseN(ctx, 3))
+	if h := hv(); h["#extra"] != "3" || len(h) != 1 {
+		t.Fatalf("after an over-return, state %v: want only #extra 3", h)
+	}
+	if v := must[int64](t)(a.Available(ctx)); v != 5 {
+		t.Fatalf("Available %d, want 5", v)
+	}
+}
+
+// TestSemaphoreTakeKeepsTheLaterExpiry: a take with a shorter lease keeps
+// a holder's longer lease (ZADD GT) and the keys' later expiry (PEXPIRE
+// GT); a handle's second take keeps its epoch; every key goes with the
+// last return.
+func TestSemaphoreTakeKeepsTheLaterExpiry(t *testing.T) {
+	rdb := rawClient()
+	k := key(t)
+	long := hotredis.NewSemaphore(k, 3, hotredis.WithLease(20*time.Second))
+	noErr(t, long.Acquire(ctx))
+	t1 := long.Token()
+	zs := must[[]redis.Z](t)(rdb.ZRangeWithScores(ctx, k, 0, -1).Result())
+	if len(zs) != 1 {
+		t.Fatalf("holders %v", zs)
+	}
+	id, score := zs[0].Member.(string), zs[0].Score
+	short := hotredis.NewSemaphore(k, 3, hotredis.WithLease(2*time.Second))
+	noErr(t, short.Acquire(ctx))
+	if d := must[time.Duration](t)(rdb.PTTL(ctx, k).Result()); d < 15*time.Second {
+		t.Fatalf("holders' PTTL %v after a shorter lease's take, want the longer one's", d)
+	}
+	if d := must[time.Duration](t)(rdb.PTTL(ctx, k+":state").Result()); d < 15*time.Second {
+		t.Fatalf("state's PTTL %v after a shorter lease's take, want the longer one's", d)
+	}
+	noErr(t, long.Acquire(ctx)) // the same handle again
+	if long.Token() <= t1 {
+		t.Fatalf("token %d after %d", long.Token(), t1)
+	}
+	if s2 := must[float64](t)(rdb.ZScore(ctx, k, id).Result()); s2 < score {
+		t.Fatalf("the long lease's expiry went from %v to %v", score, s2)
+	}
+	h := must[map[string]string](t)(rdb.HGetAll(ctx, k+":state").Result())
+	if h[id] != "2" || h["#used"] != "3" || h[id+"@"] != strconv.FormatInt(t1, 10) {
+		t.Fatalf("state %v: want %s 2, #used 3, epoch %d", h, id, t1)
+	}
+	if n := strings.Count(h[id+"#a"], ","); n != 1 {
+		t.Fatalf("notes %q: want two", h[id+"#a"])
+	}
+	noErr(t, long.Release(ctx))
+	noErr(t, long.Release(ctx))
+	noErr(t, short.Release(ctx))
+	if n := must[int64](t)(rdb.Exists(ctx, k+":state", k).Result()); n != 0 {
+		t.Fatalf("%d of the holders and state keys left after every return", n)
+	}
 }
