@@ -50,14 +50,17 @@ end
 -- outlive makes the holders and the state (unless it keeps permits added by
 -- over-release, which last until Delete) expire no sooner than ttl ms from now: they
 -- go when the last lease runs out and nobody uses the semaphore. extra is the state's
--- #extra (false: none), read here when nil. One call for a key without expiry (a key
--- just made, as in an uncontended take: NX), two for the others (GT: only later).
-local function outlive(ttl, extra)
+-- #extra (false: none), read here when nil. One call a key in the common case: GT
+-- (only later) for a key with an expiry, then NX (a key without: GT leaves it alone);
+-- NX first when fresh says the keys were just made (a take when nobody held).
+local function outlive(ttl, extra, fresh)
   if extra == nil then extra = redis.call('HEXISTS', KEYS[2], '#extra') == 1 end
   local ks = {KEYS[1]}
   if not extra then ks[2] = KEYS[2] end
+  local first, second = 'GT', 'NX'
+  if fresh then first, second = 'NX', 'GT' end
   for _, k in ipairs(ks) do
-    if redis.call('PEXPIRE', k, ttl, 'NX') == 0 then redis.call('PEXPIRE', k, ttl, 'GT') end
+    if redis.call('PEXPIRE', k, ttl, first) == 0 then redis.call('PEXPIRE', k, ttl, second) end
   end
 end
 
@@ -156,7 +159,7 @@ local function take(id, n, ttl, wid, s)
     redis.call('HSET', KEYS[2], id, full(s.held + n), '#used', full(s.used + n),
       id .. '#a', noteText(first, notes(id, wid, s.notes)))
   end
-  outlive(ttl, s.extra) -- (after the HSET: the state may be new)
+  outlive(ttl, s.extra, s.used == 0) -- (after the HSET: the state may be new)
   return f, e
 end
 
