@@ -1,6 +1,5 @@
 -- lock_release_quick: the release of a Lock or RLock that names only the first four of
 -- the engine's KEYS, for the uncontended case; lock_release decides every other.
--- libs: lock_free_lib
 -- flags: direct
 -- KEYS[1..4] and ARGV as in lock_release (the holding, the state, the fencing counter,
 -- the line: see line_lib).
@@ -8,5 +7,12 @@
 -- rest, which only lock_release can decide (a hand-off to a waiter, an RLock's inner
 -- hold, a handle that does not hold the lock), changing nothing.
 -- Apart from lock_release for the reason lock_acquire_quick is.
-if freeQuick() then return 0 end
+-- Free when the caller holds its only hold and nobody is in line.
+if redis.call('EXISTS', KEYS[4]) == 0 then
+  local h = redis.call('HMGET', KEYS[1], 'owner', 'count')
+  if h[1] == ARGV[5] and h[2] == '1' then
+    redis.call('DEL', KEYS[1])
+    return 0
+  end
+end
 return -1

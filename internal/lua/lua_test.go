@@ -4868,8 +4868,6 @@ func TestLibsGoWhereTheScriptSays(t *testing.T) {
 	}{
 		{"lock_acquire", "if redis.call('EXISTS', KEYS[1], KEYS[4]) == 0 then",
 			[]string{"clock_lib", "fence_lib", "lock_take_lib", "line_lib", "lock_lib"}, 3},
-		{"lock_release", "if freeQuick() then return 0 end",
-			[]string{"lock_free_lib", "clock_lib", "fence_lib", "lock_take_lib", "line_lib", "lock_lib"}, 1},
 	} {
 		s = lua.Load(c.name)
 		common := strings.Index(s.Src, c.common)
