@@ -94,10 +94,11 @@ end
 local function release(id, k, over)
   local left = 0
   if k > 0 then
-    local cur = tonumber(redis.call('HGET', KEYS[2], id) or '0')
+    local h = redis.call('HMGET', KEYS[2], id, '#used')
+    local cur = tonumber(h[1] or '0')
     if cur < k then return nil end
     left = cur - k
-    unhold(id, k, cur)
+    unhold(id, k, cur, tonumber(h[2] or '0'))
     -- Nothing held any more: a grant to this handle that its renewal has not
     -- confirmed yet is spent (it would stay until its expiry otherwise).
     if left == 0 then forget({[id] = true}) end
