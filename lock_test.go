@@ -771,6 +771,7 @@ func TestInspectHeldForIsFromTheHoldingsStart(t *testing.T) {
 	rdb := rawClient()
 	for _, kind := range []string{"lock", "sem"} {
 		t.Run(kind, func(t *testing.T) {
+			t.Parallel() // (each waits 2 s)
 			k := key(t)
 			l := newLocker(kind, k, 1)
 			noErr(t, l.Acquire(ctx)) // makes the counter
