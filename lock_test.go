@@ -829,3 +829,52 @@ func TestFencingCounterGetsAnExpiryBack(t *testing.T) {
 		check(t, k)
 	})
 }
+
+// TestLockReleaseOfAGrantedHolding: a Lock taken by a grant releases through
+// the full script with nobody waiting: the lock is freed and its hash
+// deleted; a second release is ErrNotHeld.
+func TestLockReleaseOfAGrantedHolding(t *testing.T) {
+	for _, kind := range []string{"lock", "rlock"} {
+		t.Run(kind, func(t *testing.T) {
+			k := key(t)
+			rdb := rawClient()
+			defer rdb.Close()
+			a, b := newLocker(kind, k, 1), newLocker(kind, k, 1)
+			noErr(t, a.Acquire(ctx))
+			got := make(chan error, 1)
+			go func() { got <- b.Acquire(ctx) }()
+			waitInLine(t, k, 1)
+			noErr(t, a.Release(ctx))
+			noErr(t, <-got)
+			if o := rdb.HGet(ctx, k, "g").Val(); o == "" {
+				t.Fatalf("b's holding did not come from a grant: %v", rdb.HGetAll(ctx, k).Val())
+			}
+			if kind == "rlock" {
+				noErr(t, b.Acquire(ctx)) // an inner hold (the full script: the handle holds)
+				if c := rdb.HGet(ctx, k, "count").Val(); c != "2" {
+					t.Fatalf("count %q, want 2", c)
+				}
+				noErr(t, b.Release(ctx))
+				if c := rdb.HGet(ctx, k, "count").Val(); c != "1" {
+					t.Fatalf("after the inner release: count %q, want 1", c)
+				}
+			}
+			noErr(t, b.Release(ctx))
+			if n := rdb.Exists(ctx, k).Val(); n != 0 {
+				t.Fatalf("after the last release the lock's hash remains: %v", rdb.HGetAll(ctx, k).Val())
+			}
+			if err := b.Release(ctx); !errors.Is(err, hotredis.ErrNotHeld) {
+				t.Fatalf("second release: %v, want ErrNotHeld", err)
+			}
+			if err := a.Release(ctx); !errors.Is(err, hotredis.ErrNotHeld) {
+				t.Fatalf("a's release: %v, want ErrNotHeld", err)
+			}
+			// Free: another handle takes it at once.
+			c := newLocker(kind, k, 1)
+			cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			defer cancel()
+			noErr(t, c.Acquire(cctx))
+			noErr(t, c.Release(ctx))
+		})
+	}
+}

@@ -590,3 +590,70 @@ func TestSemaphoreTakeKeepsTheLaterExpiry(t *testing.T) {
 		t.Fatalf("%d of the holders and state keys left after every return", n)
 	}
 }
+
+// TestSemaphoreReleasesOfGrantedPermits: permits taken by a grant go back
+// through the full script: partial, whole and over-releases keep #used,
+// the handle's permits, #extra and the keys' expiry right.
+func TestSemaphoreReleasesOfGrantedPermits(t *testing.T) {
+	k := key(t)
+	rdb := rawClient()
+	defer rdb.Close()
+	a := hotredis.NewSemaphore(k, 3)
+	b := hotredis.NewSemaphore(k, 3)
+	noErr(t, a.AcquireN(ctx, 3))
+	got := make(chan error, 1)
+	go func() { got <- b.AcquireN(ctx, 2) }()
+	waitInLine(t, k, 1)
+	noErr(t, a.ReleaseN(ctx, 3))
+	noErr(t, <-got)
+	st := k + ":state"
+	// b's id: the state's field without '#' or '@'.
+	bid := ""
+	for f := range rdb.HGetAll(ctx, st).Val() {
+		if !strings.ContainsAny(f, "#@") {
+			bid = f
+		}
+	}
+	if bid == "" {
+		t.Fatalf("no holder in %v", rdb.HGetAll(ctx, st).Val())
+	}
+	expect := func(what string, used, held, extra string, statePersistent bool) {
+		t.Helper()
+		h := rdb.HMGet(ctx, st, "#used", bid, "#extra").Val()
+		s := func(v any) string {
+			if v == nil {
+				return ""
+			}
+			return v.(string)
+		}
+		if s(h[0]) != used || s(h[1]) != held || s(h[2]) != extra {
+			t.Errorf("%s: #used %q, b %q, #extra %q; want %q %q %q", what, s(h[0]), s(h[1]), s(h[2]), used, held, extra)
+		}
+		for _, kk := range []string{k, st} {
+			d := rdb.PTTL(ctx, kk).Val()
+			ex := rdb.Exists(ctx, kk).Val()
+			switch {
+			case ex == 0:
+			case kk == st && statePersistent && d != -1:
+				t.Errorf("%s: state keeping #extra expires in %v", what, d)
+			case !(kk == st && statePersistent) && d < 0:
+				t.Errorf("%s: %s left without expiry (%v)", what, kk, d)
+			}
+		}
+	}
+	expect("after the grant", "2", "2", "", false)
+	noErr(t, b.ReleaseN(ctx, 1))
+	expect("after a partial release", "1", "1", "", false)
+	noErr(t, b.ReleaseN(ctx, 2)) // 1 from the lease, 1 over
+	expect("after an over-release of 1 past the held 1", "", "", "1", true)
+	if n := must[int64](t)(b.Available(ctx)); n != 4 {
+		t.Errorf("available %d, want 4", n)
+	}
+	noErr(t, b.AcquireN(ctx, 4))
+	expect("after taking all 4", "4", "4", "1", true)
+	noErr(t, b.ReleaseN(ctx, 4))
+	expect("after a whole release", "", "", "1", true)
+	if n := must[int64](t)(b.Available(ctx)); n != 4 {
+		t.Errorf("available %d, want 4", n)
+	}
+}
