@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -116,7 +117,54 @@ func benchOps(url string) error {
 		}
 		fmt.Printf("| %s | %s | %s | %s |\n", p.name, p.raw, s.cells(), par.cells())
 	}
+	return allocTable(ctx, pairs)
+}
+
+// allocRuns is how many serial calls allocsPerOp averages over.
+const allocRuns = 2000
+
+// allocTable prints, for each pair, the allocations of one serial call of
+// each side: the goal is hotredis at most raw rueidis + 1 (and a
+// Queue Put+Get at most 8).
+func allocTable(ctx context.Context, pairs []opPair) error {
+	fmt.Printf("\nAllocations per call, serially (testing.AllocsPerRun over %d calls after %d to warm up; the whole process's, the clients' own goroutines too):\n\n", allocRuns, allocRuns/10)
+	fmt.Println("| hotredis op | hotredis | rueidis | go-redis | hotredis - rueidis |")
+	fmt.Println("|---|---:|---:|---:|---:|")
+	for _, p := range pairs {
+		var n [3]float64
+		for i, op := range []func(context.Context) error{p.hot, p.cmd, p.gr} {
+			if op == nil {
+				n[i] = -1
+				continue
+			}
+			var err error
+			if n[i], err = allocsPerOp(ctx, op); err != nil {
+				return fmt.Errorf("%s: %w", p.name, err)
+			}
+		}
+		gr := "—"
+		if n[2] >= 0 {
+			gr = fmt.Sprintf("%.1f", n[2])
+		}
+		fmt.Printf("| %s | %.1f | %.1f | %s | %+.1f |\n", p.name, n[0], n[1], gr, n[0]-n[1])
+	}
 	return nil
+}
+
+// allocsPerOp is how many allocations one serial call of op makes.
+func allocsPerOp(ctx context.Context, op func(context.Context) error) (float64, error) {
+	var err error
+	for range allocRuns / 10 {
+		if err = op(ctx); err != nil {
+			return 0, err
+		}
+	}
+	n := testing.AllocsPerRun(allocRuns, func() {
+		if e := op(ctx); e != nil && err == nil {
+			err = e
+		}
+	})
+	return n, err
 }
 
 // startWaiters starts n goroutines on each client blocked in a take from
