@@ -43,7 +43,7 @@ var (
 // added (SADD, HSET) or removed (SREM, HDEL).
 func (o *object) bulkWrite(ctx context.Context, b bulk, args []string) (int, error) {
 	if len(args) <= bulkMax*b.per {
-		n, err := asInt(o.write(ctx, cmdArgs(b.verb, o.keys[:1], args)))
+		n, err := scalarInt(o.writeScalar(ctx, cmdArgs(b.verb, o.keys[:1], args)))
 		return int(n), err
 	}
 	if !o.queuing(ctx) {

@@ -1,6 +1,10 @@
 package hotredis
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/hotredis/hotredis/internal/backend"
+)
 
 // coder is a Codec bound to an object, so that encoding and decoding
 // errors name the key, and a panicking codec becomes an error.
@@ -122,6 +126,16 @@ func (c coder[T]) appendDecoded(out []T, ss []string) ([]T, error) {
 // paths.
 func (c coder[T]) decodeReply(v any, err error) (x T, found bool, _ error) {
 	s, ok, err := asString(v, err)
+	if err != nil || !ok {
+		return x, false, err
+	}
+	x, err = c.decode(s)
+	return x, true, err
+}
+
+// decodeScalar is decodeReply for a reply that came as a backend.Scalar.
+func (c coder[T]) decodeScalar(v backend.Scalar, err error) (x T, found bool, _ error) {
+	s, ok, err := scalarString(v, err)
 	if err != nil || !ok {
 		return x, false, err
 	}

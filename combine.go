@@ -259,7 +259,7 @@ func (c *combiner[R]) send(o *object, steps []*step[R]) {
 // alone sends one step by itself.
 func (c *combiner[R]) alone(ctx context.Context, o *object, op, arg string) (R, error) {
 	var zero R
-	text, ok, err := asString(o.scriptFew(ctx, c.script, o.keys[:1], op, arg))
+	text, ok, err := scalarString(o.scriptFew(ctx, c.script, o.keys[:1], op, arg))
 	switch {
 	case err != nil:
 		return zero, err

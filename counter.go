@@ -60,7 +60,7 @@ func (c *Counter[K]) Get(ctx context.Context, k K) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	s, ok, err := asString(c.read(ctx, cmd("HGET", c.keys[:1], f)))
+	s, ok, err := scalarString(c.readScalar(ctx, cmd("HGET", c.keys[:1], f)))
 	if err != nil || !ok {
 		return 0, err
 	}
@@ -516,7 +516,7 @@ func (c *Counter[K]) Items(ctx context.Context) (map[K]int64, error) {
 
 // Len returns the number of distinct elements, whatever their counts.
 func (c *Counter[K]) Len(ctx context.Context) (int, error) {
-	n, err := asInt(c.read(ctx, cmd("HLEN", c.keys[:1])))
+	n, err := scalarInt(c.readScalar(ctx, cmd("HLEN", c.keys[:1])))
 	return int(n), err
 }
 

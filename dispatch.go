@@ -157,9 +157,10 @@ func (o *object) idempotentScript(ctx context.Context, s *lua.Script, ks []strin
 }
 
 // scriptFew is script for a few args (two or fewer allocate nothing),
-// written out by the caller: they are copied.
-func (o *object) scriptFew(ctx context.Context, s *lua.Script, ks []string, args ...string) (any, error) {
-	return o.send(ctx, s.Cmd(true, ks, nil).WithArgs(args...), !s.ReadOnly)
+// written out by the caller: they are copied. The reply, one value, comes
+// as sendScalar's.
+func (o *object) scriptFew(ctx context.Context, s *lua.Script, ks []string, args ...string) (backend.Scalar, error) {
+	return o.sendScalar(ctx, s.Cmd(true, ks, nil).WithArgs(args...), !s.ReadOnly)
 }
 
 // run is script for operations that cannot be queued in a transaction
@@ -221,17 +222,60 @@ func (o *object) invalid(op, format string, args ...any) error {
 }
 
 func (o *object) send(ctx context.Context, c backend.Cmd, write bool) (any, error) {
+	return sendAs(ctx, o, c, write, anyReply)
+}
+
+// sendScalar is send for a command that answers one value: the reply
+// comes as a backend.Scalar, which boxes no string or integer (see
+// backend.Backend.DoScalar).
+func (o *object) sendScalar(ctx context.Context, c backend.Cmd, write bool) (backend.Scalar, error) {
+	return sendAs(ctx, o, c, write, scalarReply)
+}
+
+// readScalar is read for a command that answers one value (sendScalar).
+func (o *object) readScalar(ctx context.Context, c backend.Cmd) (backend.Scalar, error) {
+	c.ReadOnly, c.Replica = true, true
+	return o.sendScalar(ctx, c, false)
+}
+
+// readPrimaryScalar is readPrimary for a command that answers one value
+// (sendScalar).
+func (o *object) readPrimaryScalar(ctx context.Context, c backend.Cmd) (backend.Scalar, error) {
+	c.ReadOnly = true
+	return o.sendScalar(ctx, c, false)
+}
+
+// writeScalar is write for a command that answers one value (sendScalar).
+func (o *object) writeScalar(ctx context.Context, c backend.Cmd) (backend.Scalar, error) {
+	return o.sendScalar(ctx, c, true)
+}
+
+// A reply type's ways: how the backend sends a command for it, and what
+// it is made of a reply in hand (queued, a live read in Optimistic).
+type replyWay[T any] struct {
+	do   func(backend.Backend, context.Context, backend.Cmd) (T, error)
+	from func(any) T
+}
+
+var (
+	anyReply    = replyWay[any]{do: backend.Backend.Do, from: func(v any) any { return v }}
+	scalarReply = replyWay[backend.Scalar]{do: backend.Backend.DoScalar, from: backend.ScalarOf}
+)
+
+// sendAs is o's send of c, with the reply as way makes it.
+func sendAs[T any](ctx context.Context, o *object, c backend.Cmd, write bool, way replyWay[T]) (T, error) {
 	cl, err := o.cli()
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
 	if obs := cl.observer(); obs != nil {
-		return observed(ctx, o, obs, false, func(ctx context.Context) (any, error) {
-			v, err := cl.send(ctx, c, write)
+		return observed(ctx, o, obs, false, func(ctx context.Context) (T, error) {
+			v, err := clientSend(ctx, cl, c, write, way)
 			return v, wrapErr(o.kind, o.key, err)
 		})
 	}
-	v, err := cl.send(ctx, c, write)
+	v, err := clientSend(ctx, cl, c, write, way)
 	return v, wrapErr(o.kind, o.key, err)
 }
 
@@ -630,21 +674,28 @@ func crossSlot(a, b string) error {
 
 // send runs one command, honouring a transaction in ctx.
 func (c *Client) send(ctx context.Context, cmd backend.Cmd, write bool) (any, error) {
+	return clientSend(ctx, c, cmd, write, anyReply)
+}
+
+// clientSend is c's send, with the reply as way makes it.
+func clientSend[T any](ctx context.Context, c *Client, cmd backend.Cmd, write bool, way replyWay[T]) (T, error) {
 	if err := c.ready(ctx, cmd.Keys); err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
 	if cmd.Replica && ctx.Value(primaryKey{}) != nil {
 		cmd.Replica = false
 	}
 	if t := txFrom(ctx); t != nil {
 		if write {
-			return queued, t.queue(c, cmd)
+			return way.from(queued), t.queue(c, cmd)
 		}
 		// A live read in Optimistic: its pinned connection cannot fall
 		// back from EVALSHA, so a script goes in full.
-		return t.read(c, ctx, fullScript(cmd))
+		v, err := t.read(c, ctx, fullScript(cmd))
+		return way.from(v), err
 	}
-	v, err := c.do(ctx, cmd)
+	v, err := clientDo(ctx, c, cmd, way)
 	// A read whose connection failed under it (a restarted server, a cut)
 	// changed nothing: it goes again, on a new connection, twice at most.
 	for try := 0; err != nil && !write && try < len(readAgainAfter) && readAgain(ctx, err); try++ {
@@ -652,7 +703,7 @@ func (c *Client) send(ctx context.Context, cmd backend.Cmd, write bool) (any, er
 			break
 		}
 		noteRetry(ctx)
-		v, err = c.do(ctx, cmd)
+		v, err = clientDo(ctx, c, cmd, way)
 	}
 	return v, c.outcome(ctx, err, write)
 }
@@ -875,15 +926,20 @@ func waitToRetry(ctx context.Context, start time.Time, wait *time.Duration) bool
 // after a restart, a SCRIPT FLUSH, or on a shard that has not seen it) is
 // sent again in full, which also caches it.
 func (c *Client) do(ctx context.Context, cmd backend.Cmd) (any, error) {
-	v, err := c.b.Do(ctx, cmd)
+	return clientDo(ctx, c, cmd, anyReply)
+}
+
+// clientDo is c's do, with the reply as way makes it.
+func clientDo[T any](ctx context.Context, c *Client, cmd backend.Cmd, way replyWay[T]) (T, error) {
+	v, err := way.do(c.b, ctx, cmd)
 	for start, wait := time.Now(), 2*time.Millisecond; isTryAgain(err) && waitToRetry(ctx, start, &wait); {
 		noteRetry(ctx)
-		v, err = c.b.Do(ctx, cmd)
+		v, err = way.do(c.b, ctx, cmd)
 	}
 	if backend.IsServerError(err, "NOSCRIPT") {
 		if full := fullScript(cmd); full.Name[0] != cmd.Name[0] {
 			noteRetry(ctx)
-			return c.do(ctx, full)
+			return clientDo(ctx, c, full, way)
 		}
 	}
 	return v, err

@@ -44,7 +44,7 @@ func (e *Event) Clear(ctx context.Context) error {
 
 // IsSet reports whether the event is set.
 func (e *Event) IsSet(ctx context.Context) (bool, error) {
-	_, ok, err := asString(e.read(ctx, cmd("GET", e.keys[:1])))
+	_, ok, err := scalarString(e.readScalar(ctx, cmd("GET", e.keys[:1])))
 	return ok, e.fail("IsSet", err)
 }
 

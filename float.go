@@ -79,7 +79,7 @@ func WithIncrByFloat() Option { return func(o *options) { o.incrByFloat = true }
 // "nan", signed or not and in any case ("-nan", "+Infinity"; only another
 // program writes them), is returned as such.
 func (f *Float) Load(ctx context.Context) (float64, error) {
-	s, ok, err := asString(f.read(ctx, cmd("GET", f.keys[:1])))
+	s, ok, err := scalarString(f.readScalar(ctx, cmd("GET", f.keys[:1])))
 	if err != nil || !ok {
 		return 0, err
 	}
@@ -174,7 +174,7 @@ func (f *Float) Pow(ctx context.Context, y float64) (float64, error) {
 		return 0, err
 	}
 	for attempt := 0; ; attempt++ {
-		raw, ok, err := asString(f.readPrimary(ctx, cmd("GET", f.keys[:1]))) // (not a replica's)
+		raw, ok, err := scalarString(f.readPrimaryScalar(ctx, cmd("GET", f.keys[:1]))) // (not a replica's)
 		if err != nil {
 			return 0, err
 		}
@@ -262,12 +262,12 @@ func (f *Float) incrBy(ctx context.Context, name string, arg, by float64) (float
 		// script refuses both at the commit, changing nothing.
 		return f.arith(ctx, name, strings.ToLower(name), arg)
 	}
-	s, ok, err := asString(f.write(ctx, cmd("INCRBYFLOAT", f.keys[:1], strconv.FormatFloat(by, 'g', -1, 64))))
+	s, ok, err := scalarString(f.writeScalar(ctx, cmd("INCRBYFLOAT", f.keys[:1], strconv.FormatFloat(by, 'g', -1, 64))))
 	if errors.Is(err, ErrDecode) {
 		// Redis refuses "nan" as it refuses other text; say which it was,
 		// as the script does, from one read of the text. Other text Python
 		// reads and Redis does not ("1_000.5", " 2.5") the script reads.
-		if raw, ok, rerr := asString(f.read(ctx, cmd("GET", f.keys[:1]))); rerr == nil && ok {
+		if raw, ok, rerr := scalarString(f.readScalar(ctx, cmd("GET", f.keys[:1]))); rerr == nil && ok {
 			v, perr := pyfmt.ParseFloat(raw, 64)
 			switch {
 			case perr != nil:

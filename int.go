@@ -40,7 +40,7 @@ func NewInt(key string, opts ...Option) *Int {
 
 // Load returns the value, 0 if the key is missing.
 func (i *Int) Load(ctx context.Context) (int64, error) {
-	s, ok, err := asString(i.read(ctx, cmd("GET", i.keys[:1])))
+	s, ok, err := scalarString(i.readScalar(ctx, cmd("GET", i.keys[:1])))
 	if err != nil || !ok {
 		return 0, err
 	}
@@ -89,7 +89,7 @@ func (i *Int) incr(ctx context.Context, verb, op string, n int64) (int64, error)
 	if i.queuing(ctx) {
 		return i.arith(ctx, op, strconv.FormatInt(n, 10))
 	}
-	r, err := asInt(i.write(ctx, cmd(verb, i.keys[:1], strconv.FormatInt(n, 10))))
+	r, err := scalarInt(i.writeScalar(ctx, cmd(verb, i.keys[:1], strconv.FormatInt(n, 10))))
 	if errors.Is(err, ErrDecode) {
 		return i.arith(ctx, op, strconv.FormatInt(n, 10))
 	}
@@ -174,7 +174,7 @@ func (i *Int) arith(ctx context.Context, op string, arg string) (int64, error) {
 		n, err := i.steps.do(ctx, &i.object, op, arg)
 		return n, i.fail(ctx, err)
 	}
-	s, ok, err := asString(i.scriptFew(ctx, scriptIntArith, i.keys[:1], op, arg))
+	s, ok, err := scalarString(i.scriptFew(ctx, scriptIntArith, i.keys[:1], op, arg))
 	if err != nil {
 		return 0, i.fail(ctx, err)
 	}
@@ -318,7 +318,7 @@ func failDecode(ctx context.Context, o *object, typ string, err error) error {
 	if !errors.Is(err, ErrDecode) || errors.As(err, &de) {
 		return err
 	}
-	s, ok, rerr := asString(o.read(ctx, cmd("GET", o.keys[:1])))
+	s, ok, rerr := scalarString(o.readScalar(ctx, cmd("GET", o.keys[:1])))
 	if rerr != nil || !ok {
 		return err
 	}

@@ -44,14 +44,13 @@ func NewList[T any](key string, opts ...Option) *List[T] {
 
 // Len returns the number of elements (0 for a missing key).
 func (l *List[T]) Len(ctx context.Context) (int, error) {
-	n, err := asInt(l.read(ctx, cmd("LLEN", l.keys[:1])))
+	n, err := scalarInt(l.readScalar(ctx, cmd("LLEN", l.keys[:1])))
 	return int(n), err
 }
 
 // Get returns the element at index i, or ErrIndexOutOfRange.
 func (l *List[T]) Get(ctx context.Context, i int) (T, error) {
-	v, err := l.read(ctx, cmd("LINDEX", l.keys[:1], strconv.Itoa(i)))
-	x, found, err := l.vals.decodeReply(v, err)
+	x, found, err := l.vals.decodeScalar(l.readScalar(ctx, cmd("LINDEX", l.keys[:1], strconv.Itoa(i))))
 	if !found && err == nil {
 		err = l.rangeErr("Get", i)
 	}
@@ -125,7 +124,7 @@ func (l *List[T]) push(ctx context.Context, op string, vs []T) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		n, err := asInt(l.write(ctx, cmd(op, l.keys[:1], s)))
+		n, err := scalarInt(l.writeScalar(ctx, cmd(op, l.keys[:1], s)))
 		return int(n), err
 	}
 	ss, err := l.vals.encodeAll(vs)
@@ -140,7 +139,7 @@ func (l *List[T]) push(ctx context.Context, op string, vs []T) (int, error) {
 		// The list kept changing: one MULTI/EXEC, long but atomic.
 	}
 	if len(ss) <= 10*chunkSize {
-		n, err := asInt(l.write(ctx, cmdArgs(op, l.keys[:1], ss)))
+		n, err := scalarInt(l.writeScalar(ctx, cmdArgs(op, l.keys[:1], ss)))
 		return int(n), err
 	}
 	rs, err := l.atomic(ctx, chunkCmds(op, l.keys[:1], ss)...)
@@ -176,7 +175,7 @@ func appendAtOnce(ss []string) bool {
 func (l *List[T]) appendRebuilt(ctx context.Context, ss []string) (int64, bool, error) {
 	var size int64
 	done, err := l.rebuild(ctx, "list", l.keys[:1], func(ctx context.Context, r *rebuilder) error {
-		n, err := asInt(l.readPrimary(ctx, cmd("LLEN", l.keys[:1])))
+		n, err := scalarInt(l.readPrimaryScalar(ctx, cmd("LLEN", l.keys[:1])))
 		if err != nil {
 			return err
 		}
@@ -247,9 +246,9 @@ var listWalkMax = 500_000
 
 // Pop removes and returns the last element, or returns ErrEmpty.
 func (l *List[T]) Pop(ctx context.Context) (T, error) {
-	v, err := l.write(ctx, cmd("RPOP", l.keys[:1]))
-	x, found, err := l.vals.decodeReply(v, err)
-	if !found && err == nil && !isQueued(v) {
+	v, err := l.writeScalar(ctx, cmd("RPOP", l.keys[:1]))
+	x, found, err := l.vals.decodeScalar(v, err)
+	if !found && err == nil && !isQueued(v.Any) {
 		err = fmt.Errorf("hotredis: list %q: Pop: %w", l.key, ErrEmpty)
 	}
 	return x, err
@@ -299,7 +298,7 @@ func (l *List[T]) Remove(ctx context.Context, v T) (bool, error) {
 		return false, err
 	}
 	if l.queuing(ctx) {
-		n, err := asInt(l.write(ctx, cmd("LREM", l.keys[:1], "1", s)))
+		n, err := scalarInt(l.writeScalar(ctx, cmd("LREM", l.keys[:1], "1", s)))
 		return n > 0, err
 	}
 	n, err := asInt(l.script(ctx, scriptListRemove, l.keys[:1], s, strconv.Itoa(listWalkMax)))

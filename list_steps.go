@@ -75,7 +75,7 @@ func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 	var all []T
 	read := func(ctx context.Context) error {
 		// The key is watched: its length and the steps are one snapshot.
-		n, err := asInt(l.readPrimary(ctx, cmd("LLEN", l.keys[:1])))
+		n, err := scalarInt(l.readPrimaryScalar(ctx, cmd("LLEN", l.keys[:1])))
 		if err != nil {
 			return err
 		}
@@ -605,7 +605,7 @@ func (l *List[T]) scriptBound(ctx context.Context) int {
 func (l *List[T]) rebuildList(ctx context.Context, op string, build func(context.Context, *rebuilder, int64) error) (int64, error) {
 	var size int64 // the committed list's: not a read after it (a replica's may lag)
 	done, err := l.rebuild(ctx, "list", l.keys[:1], func(ctx context.Context, r *rebuilder) error {
-		n, err := asInt(l.readPrimary(ctx, cmd("LLEN", l.keys[:1])))
+		n, err := scalarInt(l.readPrimaryScalar(ctx, cmd("LLEN", l.keys[:1])))
 		if err != nil {
 			return err
 		}

@@ -57,7 +57,7 @@ func (l *lockOf) Release(ctx context.Context) error { return l.release(ctx, "Rel
 
 // Locked reports whether anyone holds the lock.
 func (l *lockOf) Locked(ctx context.Context) (bool, error) {
-	n, err := asInt(l.read(ctx, cmd("HEXISTS", l.ks[:1], "owner")))
+	n, err := scalarInt(l.readScalar(ctx, cmd("HEXISTS", l.ks[:1], "owner")))
 	return n == 1, err
 }
 

@@ -67,7 +67,7 @@ func (m *hash[K, V]) Get(ctx context.Context, k K) (v V, ok bool, err error) {
 	if err != nil {
 		return v, false, err
 	}
-	s, ok, err := asString(m.read(ctx, cmd("HGET", m.keys[:1], f)))
+	s, ok, err := scalarString(m.readScalar(ctx, cmd("HGET", m.keys[:1], f)))
 	if err != nil || !ok {
 		return v, false, err
 	}
@@ -231,13 +231,13 @@ func (m *hash[K, V]) Has(ctx context.Context, k K) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	n, err := asInt(m.read(ctx, cmd("HEXISTS", m.keys[:1], f)))
+	n, err := scalarInt(m.readScalar(ctx, cmd("HEXISTS", m.keys[:1], f)))
 	return n == 1, err
 }
 
 // Len returns the number of entries (0 for a missing key).
 func (m *hash[K, V]) Len(ctx context.Context) (int, error) {
-	n, err := asInt(m.read(ctx, cmd("HLEN", m.keys[:1])))
+	n, err := scalarInt(m.readScalar(ctx, cmd("HLEN", m.keys[:1])))
 	return int(n), err
 }
 
@@ -351,7 +351,7 @@ func (m *hash[K, V]) Incr(ctx context.Context, k K, n int64) (int64, error) {
 }
 
 func incrField(ctx context.Context, o *object, f string, n int64) (int64, error) {
-	r, err := asInt(o.write(ctx, cmd("HINCRBY", o.keys[:1], f, strconv.FormatInt(n, 10))))
+	r, err := scalarInt(o.writeScalar(ctx, cmd("HINCRBY", o.keys[:1], f, strconv.FormatInt(n, 10))))
 	return r, fieldErr(ctx, o, f, err)
 }
 
@@ -378,7 +378,7 @@ func (m *hash[K, V]) IncrFloat(ctx context.Context, k K, x float64) (float64, er
 		_, err := m.script(ctx, scriptMapIncrFloat, m.keys[:1], f, by)
 		return 0, err
 	}
-	s, _, err := asString(m.write(ctx, cmd("HINCRBYFLOAT", m.keys[:1], f, by)))
+	s, _, err := scalarString(m.writeScalar(ctx, cmd("HINCRBYFLOAT", m.keys[:1], f, by)))
 	if err != nil || s == "" {
 		return 0, fieldErr(ctx, &m.object, f, err)
 	}
@@ -396,6 +396,6 @@ func fieldErr(ctx context.Context, o *object, f string, err error) error {
 	if !errors.Is(err, ErrDecode) {
 		return err
 	}
-	raw, _, _ := asString(o.read(ctx, cmd("HGET", o.keys[:1], f)))
+	raw, _, _ := scalarString(o.readScalar(ctx, cmd("HGET", o.keys[:1], f)))
 	return decodeError(o.key, raw, "number", fmt.Errorf("field %q does not hold a number", f))
 }

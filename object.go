@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/hotredis/hotredis/internal/backend"
@@ -76,7 +77,7 @@ func (o *object) Delete(ctx context.Context) error {
 // Exists reports whether the object exists in Redis, that is, whether its
 // main key exists. Empty collections do not exist in Redis.
 func (o *object) Exists(ctx context.Context) (bool, error) {
-	n, err := asInt(o.read(ctx, cmd("EXISTS", o.keys[:1])))
+	n, err := scalarInt(o.readScalar(ctx, cmd("EXISTS", o.keys[:1])))
 	return n > 0, err
 }
 
@@ -125,7 +126,7 @@ const Missing = time.Duration(-2)
 // TTL returns how long the object has left before it expires, NoTTL if it
 // does not expire, or Missing if it does not exist.
 func (o *object) TTL(ctx context.Context) (time.Duration, error) {
-	ms, err := asInt(o.read(ctx, cmd("PTTL", o.keys[:1])))
+	ms, err := scalarInt(o.readScalar(ctx, cmd("PTTL", o.keys[:1])))
 	if err != nil {
 		return 0, err
 	}
@@ -151,6 +152,36 @@ func asInt(v any, err error) (int64, error) {
 		return 0, nil
 	}
 	return 0, fmt.Errorf("%w: %T where an integer was expected", errReply, v)
+}
+
+// scalarInt is asInt for a reply that came as a backend.Scalar.
+func scalarInt(s backend.Scalar, err error) (int64, error) {
+	switch {
+	case err != nil:
+		return 0, err
+	case s.Kind == backend.ScalarInt:
+		return s.Int, nil
+	case s.Kind == backend.ScalarNil:
+		return 0, nil
+	case s.Kind == backend.ScalarStr:
+		return asInt(s.Str, nil)
+	}
+	return asInt(s.Any, nil)
+}
+
+// scalarString is asString for a reply that came as a backend.Scalar.
+func scalarString(s backend.Scalar, err error) (string, bool, error) {
+	switch {
+	case err != nil:
+		return "", false, err
+	case s.Kind == backend.ScalarStr:
+		return s.Str, true, nil
+	case s.Kind == backend.ScalarNil:
+		return "", false, nil
+	case s.Kind == backend.ScalarInt:
+		return strconv.FormatInt(s.Int, 10), true, nil
+	}
+	return asString(s.Any, nil)
 }
 
 // asString returns a string reply; ok is false for a Redis nil.

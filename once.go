@@ -259,7 +259,7 @@ func (o *Once) finish(ctx context.Context, id, outcome, msg string) error {
 // Done reports whether a run of the Once has succeeded (and no Reset
 // came since).
 func (o *Once) Done(ctx context.Context) (bool, error) {
-	_, ok, err := asString(o.read(ctx, cmd("GET", o.keys[:1])))
+	_, ok, err := scalarString(o.readScalar(ctx, cmd("GET", o.keys[:1])))
 	return ok, o.fail("Done", err)
 }
 

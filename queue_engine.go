@@ -283,7 +283,7 @@ func (q *queue) tryPut(ctx context.Context, ss []string, wait bool) (int, error)
 }
 
 func (q *queue) len(ctx context.Context) (int, error) {
-	n, err := asInt(q.read(ctx, cmd("LLEN", q.pushKeys)))
+	n, err := scalarInt(q.readScalar(ctx, cmd("LLEN", q.pushKeys)))
 	return int(n), err
 }
 
@@ -300,7 +300,7 @@ func (q *queue) full(ctx context.Context) (bool, error) {
 }
 
 func (q *queue) unfinished(ctx context.Context) (int, error) {
-	s, ok, err := asString(q.read(ctx, cmd("GET", q.unfinishedKeys)))
+	s, ok, err := scalarString(q.readScalar(ctx, cmd("GET", q.unfinishedKeys)))
 	if err != nil || !ok {
 		return 0, err
 	}
@@ -417,6 +417,6 @@ func (q *queue) withTakes(ctx context.Context, op string, mk func(k string) back
 }
 
 func (q *queue) contains(ctx context.Context, s string) (bool, error) {
-	n, err := asInt(q.read(ctx, cmd("SISMEMBER", []string{q.k.set}, s)))
+	n, err := scalarInt(q.readScalar(ctx, cmd("SISMEMBER", []string{q.k.set}, s)))
 	return n == 1, q.fail("Contains", err)
 }

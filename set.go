@@ -81,13 +81,13 @@ func (s *Set[T]) Contains(ctx context.Context, v T) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	n, err := asInt(s.read(ctx, cmd("SISMEMBER", s.keys[:1], e)))
+	n, err := scalarInt(s.readScalar(ctx, cmd("SISMEMBER", s.keys[:1], e)))
 	return n == 1, err
 }
 
 // Len returns the number of members (0 for a missing key).
 func (s *Set[T]) Len(ctx context.Context) (int, error) {
-	n, err := asInt(s.read(ctx, cmd("SCARD", s.keys[:1])))
+	n, err := scalarInt(s.readScalar(ctx, cmd("SCARD", s.keys[:1])))
 	return int(n), err
 }
 
@@ -145,9 +145,9 @@ func (s *Set[T]) All(ctx context.Context) iter.Seq2[T, error] {
 
 // Pop removes and returns a random member, or returns ErrEmpty.
 func (s *Set[T]) Pop(ctx context.Context) (T, error) {
-	v, err := s.write(ctx, cmd("SPOP", s.keys[:1]))
-	x, found, err := s.vals.decodeReply(v, err)
-	if !found && err == nil && !isQueued(v) {
+	v, err := s.writeScalar(ctx, cmd("SPOP", s.keys[:1]))
+	x, found, err := s.vals.decodeScalar(v, err)
+	if !found && err == nil && !isQueued(v.Any) {
 		err = s.emptyErr("Pop")
 	}
 	return x, err
@@ -155,8 +155,7 @@ func (s *Set[T]) Pop(ctx context.Context) (T, error) {
 
 // Random returns a random member without removing it, or returns ErrEmpty.
 func (s *Set[T]) Random(ctx context.Context) (T, error) {
-	v, err := s.read(ctx, cmd("SRANDMEMBER", s.keys[:1]))
-	x, found, err := s.vals.decodeReply(v, err)
+	x, found, err := s.vals.decodeScalar(s.readScalar(ctx, cmd("SRANDMEMBER", s.keys[:1])))
 	if !found && err == nil {
 		err = s.emptyErr("Random")
 	}

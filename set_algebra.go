@@ -281,7 +281,7 @@ func (s *Set[T]) rebuildStore(ctx context.Context, r *rebuilder, op string, sets
 	case "inter":
 		smallest, least := s.key, int64(-1)
 		for _, k := range distinct {
-			n, err := asInt(s.read(ctx, cmd("SCARD", []string{k})))
+			n, err := scalarInt(s.readScalar(ctx, cmd("SCARD", []string{k})))
 			if err != nil {
 				return err
 			}

@@ -109,7 +109,7 @@ func (s *Set[T]) valuesSteps(ctx context.Context, op string, vals []string) ([]a
 	}
 	switch op {
 	case "compare":
-		n, err := asInt(s.read(ctx, cmd("SCARD", s.keys[:1])))
+		n, err := scalarInt(s.readScalar(ctx, cmd("SCARD", s.keys[:1])))
 		in := 0
 		for _, m := range member {
 			if m {

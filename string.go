@@ -32,13 +32,13 @@ type text struct {
 
 // Get returns the string, "" if the key is missing.
 func (t *text) Get(ctx context.Context) (string, error) {
-	s, _, err := asString(t.read(ctx, cmd("GET", t.keys[:1])))
+	s, _, err := scalarString(t.readScalar(ctx, cmd("GET", t.keys[:1])))
 	return s, err
 }
 
 // Len returns the length of the string in bytes (0 if the key is missing).
 func (t *text) Len(ctx context.Context) (int, error) {
-	n, err := asInt(t.read(ctx, cmd("STRLEN", t.keys[:1])))
+	n, err := scalarInt(t.readScalar(ctx, cmd("STRLEN", t.keys[:1])))
 	return int(n), err
 }
 
@@ -48,7 +48,7 @@ func (t *text) Len(ctx context.Context) (int, error) {
 // "to the end". Only the slice crosses the network.
 func (t *text) Slice(ctx context.Context, start, stop int) (string, error) {
 	if 0 <= start && start < stop { // GETRANGE's own rules agree here
-		s, _, err := asString(t.read(ctx, cmd("GETRANGE", t.keys[:1], strconv.Itoa(start), strconv.Itoa(stop-1))))
+		s, _, err := scalarString(t.readScalar(ctx, cmd("GETRANGE", t.keys[:1], strconv.Itoa(start), strconv.Itoa(stop-1))))
 		return s, err
 	}
 	a, b := strconv.Itoa(clampIndex(start)), strconv.Itoa(clampIndex(stop))
@@ -111,7 +111,7 @@ const (
 // indexSteps is Index of a long string, in GETRANGE windows that overlap
 // by len(sub)-1 bytes; part of a snapshot (the caller's).
 func (t *text) indexSteps(ctx context.Context, sub string) (int, error) {
-	l, err := asInt(t.readPrimary(ctx, cmd("STRLEN", t.keys[:1])))
+	l, err := scalarInt(t.readPrimaryScalar(ctx, cmd("STRLEN", t.keys[:1])))
 	switch {
 	case err != nil:
 		return -1, err
@@ -120,7 +120,7 @@ func (t *text) indexSteps(ctx context.Context, sub string) (int, error) {
 	}
 	for off := int64(0); off+int64(len(sub)) <= l; off += indexWindow {
 		end := min(l, off+indexWindow+int64(len(sub))-1) // (exclusive)
-		w, _, err := asString(t.readPrimary(ctx, cmd("GETRANGE", t.keys[:1], strconv.FormatInt(off, 10), strconv.FormatInt(end-1, 10))))
+		w, _, err := scalarString(t.readPrimaryScalar(ctx, cmd("GETRANGE", t.keys[:1], strconv.FormatInt(off, 10), strconv.FormatInt(end-1, 10))))
 		if err != nil {
 			return -1, err
 		}
@@ -145,7 +145,7 @@ func (t *text) HasPrefix(ctx context.Context, prefix string) (bool, error) {
 		_, err := t.Len(ctx) // still reports a key of the wrong type
 		return err == nil, err
 	}
-	s, _, err := asString(t.read(ctx, cmd("GETRANGE", t.keys[:1], "0", strconv.Itoa(len(prefix)-1))))
+	s, _, err := scalarString(t.readScalar(ctx, cmd("GETRANGE", t.keys[:1], "0", strconv.Itoa(len(prefix)-1))))
 	return s == prefix, err
 }
 
@@ -156,7 +156,7 @@ func (t *text) HasSuffix(ctx context.Context, suffix string) (bool, error) {
 		_, err := t.Len(ctx)
 		return err == nil, err
 	}
-	s, _, err := asString(t.read(ctx, cmd("GETRANGE", t.keys[:1], strconv.Itoa(-len(suffix)), "-1")))
+	s, _, err := scalarString(t.readScalar(ctx, cmd("GETRANGE", t.keys[:1], strconv.Itoa(-len(suffix)), "-1")))
 	return s == suffix, err
 }
 
@@ -199,7 +199,7 @@ func (s *String) Append(ctx context.Context, v string) (int, error) {
 		}
 		return s.Len(ctx)
 	}
-	n, err := asInt(s.write(ctx, cmd("APPEND", s.keys[:1], v)))
+	n, err := scalarInt(s.writeScalar(ctx, cmd("APPEND", s.keys[:1], v)))
 	return int(n), err
 }
 
@@ -257,7 +257,7 @@ func (s *String) setSliceInPlace(ctx context.Context, start, stop int, v string)
 		return 0, false, err
 	}
 	err = cl.Optimistic(ctx, func(ctx context.Context) error {
-		l, err := asInt(s.readPrimary(ctx, cmd("STRLEN", s.keys[:1])))
+		l, err := scalarInt(s.readPrimaryScalar(ctx, cmd("STRLEN", s.keys[:1])))
 		if err != nil {
 			return err
 		}
@@ -286,7 +286,7 @@ func (s *String) updateWatched(ctx context.Context, f func(old string) string) (
 	}
 	var v string
 	err = cl.Optimistic(ctx, func(ctx context.Context) error {
-		old, _, err := asString(s.readPrimary(ctx, cmd("GET", s.keys[:1])))
+		old, _, err := scalarString(s.readPrimaryScalar(ctx, cmd("GET", s.keys[:1])))
 		if err != nil {
 			return err
 		}
@@ -317,7 +317,7 @@ func (s *String) SetRange(ctx context.Context, offset int, v string) (int, error
 		}
 		return s.Len(ctx)
 	}
-	n, err := asInt(s.write(ctx, cmd("SETRANGE", s.keys[:1], strconv.Itoa(offset), v)))
+	n, err := scalarInt(s.writeScalar(ctx, cmd("SETRANGE", s.keys[:1], strconv.Itoa(offset), v)))
 	return int(n), err
 }
 
@@ -340,7 +340,7 @@ func (s *String) Update(ctx context.Context, f func(old string) string) (string,
 		return s.updateWatched(ctx, f)
 	}
 	for attempt := 0; ; attempt++ {
-		old, _, err := asString(s.readPrimary(ctx, cmd("GET", s.keys[:1]))) // (what the update acts on: not a replica's)
+		old, _, err := scalarString(s.readPrimaryScalar(ctx, cmd("GET", s.keys[:1]))) // (what the update acts on: not a replica's)
 		if err != nil {
 			return "", err
 		}

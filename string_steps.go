@@ -50,7 +50,7 @@ type strBuilder struct {
 func (o *object) rebuildString(ctx context.Context, op string, dst *object, watch []string, build func(context.Context, *strBuilder, int64) error) (int, error) {
 	var size int64
 	done, err := dst.rebuild(ctx, "string", watch, func(ctx context.Context, r *rebuilder) error {
-		n, err := asInt(o.readPrimary(ctx, cmd("STRLEN", o.keys[:1])))
+		n, err := scalarInt(o.readPrimaryScalar(ctx, cmd("STRLEN", o.keys[:1])))
 		if err != nil {
 			return err
 		}

@@ -232,7 +232,7 @@ func (o *object) readWholeBy(ctx context.Context, op, verb string, width int, on
 			return whole{flat: all}, err // one command: a snapshot by itself
 		}
 	}
-	size, err := asInt(o.read(ctx, cmd(w.size, o.keys[:1])))
+	size, err := scalarInt(o.readScalar(ctx, cmd(w.size, o.keys[:1])))
 	if err != nil {
 		return whole{}, err
 	}
@@ -309,7 +309,7 @@ func (o *object) scanWhole(ctx context.Context, verb string, width int, buf []st
 // command instead.
 func (o *object) scanWholeOf(ctx context.Context, k []string, verb string, width int, buf []string) ([]string, error) {
 	w := wholeVerbs[verb]
-	size, err := asInt(o.read(ctx, cmd(w.size, k)))
+	size, err := scalarInt(o.readScalar(ctx, cmd(w.size, k)))
 	if err != nil {
 		return nil, err
 	}

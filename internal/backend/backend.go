@@ -127,10 +127,47 @@ func IsServerError(err error, code string) bool {
 // watched key changed.
 var ErrTxAborted = errors.New("transaction aborted: a watched key changed")
 
+// Scalar is the reply to a command that answers one value (an integer,
+// a string or nil), as DoScalar returns it: not boxed into an any, which
+// costs an allocation for a string, or an integer over 255. Kind says
+// which field holds it; any other reply is in Any, as Do returns it.
+type Scalar struct {
+	Kind ScalarKind
+	Int  int64
+	Str  string
+	Any  any
+}
+
+// ScalarKind says what a Scalar holds.
+type ScalarKind uint8
+
+const (
+	ScalarNil ScalarKind = iota // a Redis nil
+	ScalarInt                   // Int
+	ScalarStr                   // Str
+	ScalarAny                   // Any: another reply, as Do returns it
+)
+
+// ScalarOf is v, a reply as Do returns it, as a Scalar.
+func ScalarOf(v any) Scalar {
+	switch x := v.(type) {
+	case nil:
+		return Scalar{}
+	case int64:
+		return Scalar{Kind: ScalarInt, Int: x}
+	case string:
+		return Scalar{Kind: ScalarStr, Str: x}
+	}
+	return Scalar{Kind: ScalarAny, Any: v}
+}
+
 // Backend carries commands to Redis.
 type Backend interface {
 	// Do sends one command and waits for its reply.
 	Do(ctx context.Context, cmd Cmd) (any, error)
+	// DoScalar is Do for a command that answers one value: the same
+	// reply, as a Scalar.
+	DoScalar(ctx context.Context, cmd Cmd) (Scalar, error)
 	// DoMulti pipelines cmds (not atomically) and returns one Result each.
 	DoMulti(ctx context.Context, cmds []Cmd) []Result
 	// Exec runs cmds atomically inside MULTI/EXEC in one round trip and

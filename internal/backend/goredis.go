@@ -53,6 +53,13 @@ func (g *GoRedis) Do(ctx context.Context, cmd Cmd) (any, error) {
 	return r.Val, atDeadline(ctx, r.Err)
 }
 
+// DoScalar is Do's reply as a Scalar (go-redis boxes every reply
+// anyway).
+func (g *GoRedis) DoScalar(ctx context.Context, cmd Cmd) (Scalar, error) {
+	v, err := g.Do(ctx, cmd)
+	return ScalarOf(v), err
+}
+
 func (g *GoRedis) DoMulti(ctx context.Context, cmds []Cmd) []Result {
 	rs, err := bounded(ctx, func() ([]Result, error) { return pipelineGoRedis(ctx, g.c.Pipeline(), cmds), nil })
 	if err != nil {

@@ -95,7 +95,13 @@ func build(b rueidis.Builder, cmd Cmd, replicas bool) rueidis.Completed {
 }
 
 func (r *Rueidis) Do(ctx context.Context, cmd Cmd) (any, error) {
-	return resend(func() (any, error, bool) { return r.doOnce(ctx, cmd) })
+	return resend(func() (any, error, bool) { return doOnce(r, ctx, cmd, reply) })
+}
+
+// DoScalar is Do with the reply as a Scalar, read straight from rueidis's
+// message: a string or an integer reply allocates nothing more.
+func (r *Rueidis) DoScalar(ctx context.Context, cmd Cmd) (Scalar, error) {
+	return resend(func() (Scalar, error, bool) { return doOnce(r, ctx, cmd, scalarReply) })
 }
 
 // resend runs once, a call's try, again while it reports that rueidis did
@@ -156,9 +162,9 @@ func NotSent(err error) bool {
 	return errors.As(err, &ns) || errors.As(err, &ue)
 }
 
-// doOnce is one try of Do; again reports that rueidis did not send cmd
-// (see notOurs).
-func (r *Rueidis) doOnce(ctx context.Context, cmd Cmd) (v any, err error, again bool) {
+// doOnce is one try of Do (conv: reply) or DoScalar (scalarReply); again
+// reports that rueidis did not send cmd (see notOurs).
+func doOnce[T any](r *Rueidis, ctx context.Context, cmd Cmd, conv func(rueidis.RedisResult, bool) (T, error)) (v T, err error, again bool) {
 	// A command goes on a dedicated connection while few are in flight,
 	// else on the shared pipeline (see direct). (rueidis itself sends from
 	// the caller's goroutine only until calls first overlap; after that,
@@ -172,14 +178,14 @@ func (r *Rueidis) doOnce(ctx context.Context, cmd Cmd) (v any, err error, again 
 	// too, except while they wait for a connection being made (see
 	// bounded and steady.go).
 	if cmd.Blocking {
-		v, err = reply(r.c.Do(ctx, build(r.c.B(), cmd, r.replicas)), cmd.Strings)
+		v, err = conv(r.c.Do(ctx, build(r.c.B(), cmd, r.replicas)), cmd.Strings)
 		return v, atDeadline(ctx, err), notOurs(ctx, err) || unsent(err)
 	} else if c := r.shared(); r.conns.straight(ctx) {
-		v, err = reply(c.Do(ctx, build(c.B(), cmd, r.replicas)), cmd.Strings)
+		v, err = conv(c.Do(ctx, build(c.B(), cmd, r.replicas)), cmd.Strings)
 	} else {
-		v, err = boundedOn(ctx, r.conns, func() (any, error) {
-			return reply(c.Do(ctx, build(c.B(), cmd, r.replicas)), cmd.Strings)
-		}, func(_ any, err error) bool { return err == nil })
+		v, err = boundedOn(ctx, r.conns, func() (T, error) {
+			return conv(c.Do(ctx, build(c.B(), cmd, r.replicas)), cmd.Strings)
+		}, func(_ T, err error) bool { return err == nil })
 	}
 	return v, atDeadline(ctx, err), notOurs(ctx, err)
 }
@@ -581,6 +587,26 @@ func (r *Rueidis) Close() error {
 // reply is the reply of a command, with its arrays of strings as []string
 // (and a map of strings as a map[string]string) when strs asks for them
 // (Cmd.Strings).
+// scalarReply is reply as a Scalar: an integer or a string straight from
+// the message, anything else as reply reads it.
+func scalarReply(r rueidis.RedisResult, _ bool) (Scalar, error) {
+	msg, err := r.ToMessage()
+	switch {
+	case err != nil && rueidis.IsRedisNil(err):
+		return Scalar{}, nil
+	case err != nil:
+		return Scalar{}, convertErr(err)
+	case msg.IsInt64():
+		n, err := msg.AsInt64()
+		return Scalar{Kind: ScalarInt, Int: n}, err
+	case msg.IsString():
+		s, err := msg.ToString()
+		return Scalar{Kind: ScalarStr, Str: s}, err
+	}
+	v, err := fromMessage(&msg)
+	return ScalarOf(v), err
+}
+
 func reply(r rueidis.RedisResult, strs bool) (any, error) {
 	if strs {
 		if msg, err := r.ToMessage(); err == nil {
