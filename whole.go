@@ -105,8 +105,23 @@ var wholeVerbs = map[string]struct {
 	first         string
 	sizeFirstFrom int
 }{
-	"SSCAN": {"SCARD", "SMEMBERS", 16_384, "SRANDMEMBER", 1_024},
+	"SSCAN": {"SCARD", "SMEMBERS", 16_384, "SRANDMEMBER", setSizeFirstFrom},
 	"HSCAN": {"HLEN", "HGETALL", 8_192, "", 256},
+}
+
+// setSizeFirstFrom is a set's sizeFirstFrom (see wholeVerbs), and
+// setFirstCount the usual count of its first command, written once.
+const setSizeFirstFrom = 1_024
+
+var setFirstCount = strconv.Itoa(setSizeFirstFrom + 1)
+
+// countArg is strconv.Itoa(n), without allocating the usual count of a
+// set's first command.
+func countArg(n int) string {
+	if n == setSizeFirstFrom+1 {
+		return setFirstCount
+	}
+	return strconv.Itoa(n)
 }
 
 // readWhole returns every member of o's set (verb SSCAN, width 1) or every
@@ -217,7 +232,7 @@ func (o *object) readWholeBy(ctx context.Context, op, verb string, width int, on
 		var done bool
 		if w.first != "" {
 			n := o.span(w.sizeFirstFrom, width) + 1 // (one more: a set of as many is seen whole)
-			all, err = o.readStrings(ctx, cmd(w.first, o.keys[:1], strconv.Itoa(n)))
+			all, err = o.readStrings(ctx, cmd(w.first, o.keys[:1], countArg(n)))
 			o.sawStrings(all)
 			done = len(all) < n
 		} else {
@@ -265,7 +280,11 @@ func (o *object) readWholeBy(ctx context.Context, op, verb string, width int, on
 // they come (see backend.Cmd.Strings).
 func (o *object) readOne(ctx context.Context, c backend.Cmd) (whole, error) {
 	c.Strings = true
-	v, err := o.read(ctx, c)
+	sc, err := o.readScalar(ctx, c) // (an array of strings comes unboxed)
+	if sc.Kind == backend.ScalarStrs && err == nil {
+		return whole{flat: sc.Strs}, nil
+	}
+	v := sc.Value()
 	if m, ok := v.(map[string]string); ok && err == nil {
 		return whole{byField: m}, nil
 	}

@@ -128,13 +128,15 @@ func IsServerError(err error, code string) bool {
 var ErrTxAborted = errors.New("transaction aborted: a watched key changed")
 
 // Scalar is the reply to a command that answers one value (an integer,
-// a string or nil), as DoScalar returns it: not boxed into an any, which
-// costs an allocation for a string, or an integer over 255. Kind says
-// which field holds it; any other reply is in Any, as Do returns it.
+// a string or nil, or, for a command sent with Strings, an array of
+// strings), as DoScalar returns it: not boxed into an any, which costs an
+// allocation for a string, an integer over 255 or a slice. Kind says which
+// field holds it; any other reply is in Any, as Do returns it.
 type Scalar struct {
 	Kind ScalarKind
 	Int  int64
 	Str  string
+	Strs []string // an array of strings, for a command sent with Strings
 	Any  any
 }
 
@@ -142,10 +144,11 @@ type Scalar struct {
 type ScalarKind uint8
 
 const (
-	ScalarNil ScalarKind = iota // a Redis nil
-	ScalarInt                   // Int
-	ScalarStr                   // Str
-	ScalarAny                   // Any: another reply, as Do returns it
+	ScalarNil  ScalarKind = iota // a Redis nil
+	ScalarInt                    // Int
+	ScalarStr                    // Str
+	ScalarStrs                   // Strs: an array of strings (Cmd.Strings)
+	ScalarAny                    // Any: another reply, as Do returns it
 )
 
 // ScalarOf is v, a reply as Do returns it, as a Scalar.
@@ -157,8 +160,25 @@ func ScalarOf(v any) Scalar {
 		return Scalar{Kind: ScalarInt, Int: x}
 	case string:
 		return Scalar{Kind: ScalarStr, Str: x}
+	case []string:
+		return Scalar{Kind: ScalarStrs, Strs: x}
 	}
 	return Scalar{Kind: ScalarAny, Any: v}
+}
+
+// Value is the reply s holds, as Do returns it.
+func (s Scalar) Value() any {
+	switch s.Kind {
+	case ScalarNil:
+		return nil
+	case ScalarInt:
+		return s.Int
+	case ScalarStr:
+		return s.Str
+	case ScalarStrs:
+		return s.Strs
+	}
+	return s.Any
 }
 
 // Backend carries commands to Redis.

@@ -588,9 +588,19 @@ func (r *Rueidis) Close() error {
 // (and a map of strings as a map[string]string) when strs asks for them
 // (Cmd.Strings).
 // scalarReply is reply as a Scalar: an integer or a string straight from
-// the message, anything else as reply reads it.
-func scalarReply(r rueidis.RedisResult, _ bool) (Scalar, error) {
+// the message, and with strs an array of strings as AsStrSlice reads it;
+// anything else as reply reads it.
+func scalarReply(r rueidis.RedisResult, strs bool) (Scalar, error) {
 	msg, err := r.ToMessage()
+	if strs && err == nil && (msg.IsArray() || msg.IsMap()) {
+		if msg.IsArray() {
+			if ss, ok := strSlice(&msg); ok {
+				return Scalar{Kind: ScalarStrs, Strs: ss}, nil
+			}
+		}
+		v, err := withStrings(&msg)
+		return ScalarOf(v), err
+	}
 	switch {
 	case err != nil && rueidis.IsRedisNil(err):
 		return Scalar{}, nil
@@ -633,15 +643,8 @@ func withStrings(m *rueidis.RedisMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	mixed := false
-	for i := range arr {
-		if !arr[i].IsString() {
-			mixed = true
-			break
-		}
-	}
-	if !mixed {
-		return m.AsStrSlice()
+	if ss, ok := strSlice(m); ok {
+		return ss, nil
 	}
 	out := make([]any, len(arr))
 	for i := range arr {
@@ -652,6 +655,22 @@ func withStrings(m *rueidis.RedisMessage) (any, error) {
 		out[i] = v
 	}
 	return out, nil
+}
+
+// strSlice returns the array m as a []string when every element is a
+// string.
+func strSlice(m *rueidis.RedisMessage) ([]string, bool) {
+	arr, err := m.ToArray()
+	if err != nil {
+		return nil, false
+	}
+	for i := range arr {
+		if !arr[i].IsString() {
+			return nil, false
+		}
+	}
+	ss, err := m.AsStrSlice()
+	return ss, err == nil
 }
 
 func fromRueidis(r rueidis.RedisResult) (any, error) {

@@ -21,7 +21,14 @@ func TestDoScalarIsDosReply(t *testing.T) {
 	c := func(name string, keys []string, args ...string) backend.Cmd {
 		return backend.Cmd{Name: []string{name}, Keys: keys, Args: args}
 	}
+	strs := func(name string, keys []string, args ...string) backend.Cmd {
+		cmd := c(name, keys, args...)
+		cmd.Strings = true
+		return cmd
+	}
 	setup := []backend.Cmd{
+		c("SADD", []string{"set"}, "a", "b"),
+		c("RPUSH", []string{"l"}, "x", "y"),
 		c("SET", []string{"s"}, "text"),
 		c("HSET", []string{"h"}, "f", "v"),
 		c("ZADD", []string{"z"}, "1.5", "m"),
@@ -37,6 +44,12 @@ func TestDoScalarIsDosReply(t *testing.T) {
 		c("EXISTS", []string{"s", "missing"}),  // a small integer
 		c("EVAL", nil, "return {1, 'a'}", "0"), // an array: Any
 		c("EVAL", nil, "return redis.status_reply('OK')", "0"),
+		strs("SMEMBERS", []string{"set"}), // strings: Strs on rueidis
+		strs("LRANGE", []string{"l"}, "0", "-1"),
+		strs("LRANGE", []string{"missing"}, "0", "-1"),
+		strs("SSCAN", []string{"set"}, "0"), // nested: Any
+		strs("HGETALL", []string{"h"}),      // a map: Any
+		strs("EVAL", nil, "return {1, 'a'}", "0"),
 	}
 	backends := map[string]backend.Backend{
 		"rueidis":  rueidisAt(t, srv.URL()),
@@ -74,7 +87,7 @@ func TestDoScalarIsDosReply(t *testing.T) {
 	}
 
 	r := backends["rueidis"]
-	for _, cmd := range []backend.Cmd{c("GET", []string{"s"}), c("INCRBY", []string{"big"}, "1000")} {
+	for _, cmd := range []backend.Cmd{c("GET", []string{"s"}), c("INCRBY", []string{"big"}, "1000"), strs("SMEMBERS", []string{"set"})} {
 		scalar := testing.AllocsPerRun(200, func() { _, _ = r.DoScalar(ctx, cmd) })
 		boxed := testing.AllocsPerRun(200, func() { _, _ = r.Do(ctx, cmd) })
 		if scalar >= boxed {
