@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/hotredis/hotredis/internal/backend"
@@ -154,34 +153,22 @@ func asInt(v any, err error) (int64, error) {
 	return 0, fmt.Errorf("%w: %T where an integer was expected", errReply, v)
 }
 
-// scalarInt is asInt for a reply that came as a backend.Scalar.
+// scalarInt is asInt for a reply that came as a backend.Scalar: an
+// integer as it is, anything else as asInt reads it.
 func scalarInt(s backend.Scalar, err error) (int64, error) {
-	switch {
-	case err != nil:
-		return 0, err
-	case s.Kind == backend.ScalarInt:
+	if err == nil && s.Kind == backend.ScalarInt {
 		return s.Int, nil
-	case s.Kind == backend.ScalarNil:
-		return 0, nil
-	case s.Kind == backend.ScalarStr:
-		return asInt(s.Str, nil)
 	}
-	return asInt(s.Any, nil)
+	return asInt(s.Value(), err)
 }
 
-// scalarString is asString for a reply that came as a backend.Scalar.
+// scalarString is asString for a reply that came as a backend.Scalar: a
+// string as it is, anything else as asString reads it.
 func scalarString(s backend.Scalar, err error) (string, bool, error) {
-	switch {
-	case err != nil:
-		return "", false, err
-	case s.Kind == backend.ScalarStr:
+	if err == nil && s.Kind == backend.ScalarStr {
 		return s.Str, true, nil
-	case s.Kind == backend.ScalarNil:
-		return "", false, nil
-	case s.Kind == backend.ScalarInt:
-		return strconv.FormatInt(s.Int, 10), true, nil
 	}
-	return asString(s.Any, nil)
+	return asString(s.Value(), err)
 }
 
 // asString returns a string reply; ok is false for a Redis nil.
