@@ -334,6 +334,13 @@ func TestLockHandOffIsAGrant(t *testing.T) {
 	if err := holder.Release(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// The holder took the lock uncontended (lock_acquire_quick), so the
+	// quick release ran first: it must leave the hand-off to the full
+	// one, which grants in its own step (no waiter's attempt comes
+	// between: the waiter sleeps on its stream).
+	if owner := rdb.HGet(ctx, k, "owner").Val(); owner == "" {
+		t.Error("the release freed the lock instead of handing it to the waiter in line")
+	}
 	if err := <-got; err != nil {
 		t.Fatal(err)
 	}

@@ -71,6 +71,8 @@ func TestRecognize(t *testing.T) {
 			inspect.KindLock, []string{"Lock", "RLock"}, "holder   0123456789ab…: lease without expiry, token 5, held for how long unknown (the token is not a time)"},
 		{"a lock a release handed over: when, in g", [][]any{{"HSET", "k", "owner", "0123456789abcdef01234567", "count", "1", "fence", "5", "wid", "w", "g", "1796536028093"}}, "k",
 			inspect.KindLock, []string{"Lock", "RLock"}, "holder   0123456789ab…"},
+		{"a lock someone waited for while it was held: the mark q", [][]any{{"HSET", "k", "owner", "0123456789abcdef01234567", "count", "1", "fence", "5", "wid", "w", "q", "1"}}, "k",
+			inspect.KindLock, []string{"Lock", "RLock"}, "holder   0123456789ab…"},
 		{"a waiter of an older hotredis: no arrival time", [][]any{
 			{"HSET", "k", "owner", "o", "count", "1", "fence", "5", "wid", "w"},
 			{"ZADD", "{k}:waiters", "1", "w1"}, {"HSET", "{k}:waiting", "w1", later + " 30000 o2"},

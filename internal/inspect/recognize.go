@@ -43,7 +43,7 @@ type probe struct {
 
 // hashFields are the fields of the hashes hotredis stores at a key: a
 // lock's, a barrier's, a WaitGroup's.
-var hashFields = []string{"owner", "fence", "count", "wid", "r", "g", "gen", "n", "broken", "done", "lost", "w", "i"}
+var hashFields = []string{"owner", "fence", "count", "wid", "r", "g", "q", "gen", "n", "broken", "done", "lost", "w", "i"}
 
 // present counts the fields of names that f has (every field of a hash
 // of only those).
@@ -252,7 +252,7 @@ func recognize(p *probe, nowUS int64) *Object {
 	case "hash":
 		f := p.fields
 		switch {
-		case f["owner"] != "" && f["fence"] != "" && p.hlen == present(f, "owner", "fence", "count", "wid", "r", "g"):
+		case f["owner"] != "" && f["fence"] != "" && p.hlen == present(f, "owner", "fence", "count", "wid", "r", "g", "q"):
 			if n, _ := strconv.ParseInt(f["count"], 10, 64); n > 1 {
 				return set(KindLock, "RLock")
 			}

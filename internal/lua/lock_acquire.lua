@@ -20,7 +20,7 @@ if redis.call('EXISTS', KEYS[1], KEYS[4]) == 0 then
   return {1, take(owner, lease, wid), 1}
 end
 -- libs here
-local h = redis.call('HMGET', KEYS[1], 'owner', 'wid', 'fence', 'r', 'g')
+local h = redis.call('HMGET', KEYS[1], 'owner', 'wid', 'fence', 'r', 'g', 'q')
 if h[1] then
   if h[2] == wid or h[1] == owner and reentered(h[4], wid) then
     -- Granted to this wait, whose announcement it missed, or this attempt's re-entry
@@ -51,5 +51,8 @@ else
 end
 local wait = redis.call('PTTL', KEYS[1])
 if not waits then return {0, wait} end
+-- Someone waits while the lock is held: mark the holding (q), so that its holder's
+-- release hands it on (lock_release_quick frees only an unmarked holding).
+if not h[6] then redis.call('HSET', KEYS[1], 'q', 1) end
 local s, last, ticket = register(wid, owner, lease, ARGV[10])
 return {0, wait, s, last, now(), ticket}

@@ -1,7 +1,8 @@
 -- lock_lib: the holding of a Lock or RLock (after lock_take_lib and line_lib): a hash at
 -- KEYS[1] with the owner (the holding handle's id), count (holds: an RLock's re-entries),
--- fence (the holding's token), wid (the wait or attempt it went to) and, for a holding a
--- release handed over, g (when, ms of server time), whose expiry is the lease.
+-- fence (the holding's token), wid (the wait or attempt it went to), for a holding a
+-- release handed over g (when, ms of server time), and q (1) once a wait joined the line
+-- while it was held (see lock_release_quick); its expiry is the lease.
 
 -- waiter parses a registration: expiry (ms, server time), lease (ms), owner.
 local function waiter(info)

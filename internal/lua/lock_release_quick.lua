@@ -7,12 +7,14 @@
 -- rest, which only lock_release can decide (a hand-off to a waiter, an RLock's inner
 -- hold, a handle that does not hold the lock), changing nothing.
 -- Apart from lock_release for the reason lock_acquire_quick is.
--- Free when the caller holds its only hold and nobody is in line.
-if redis.call('EXISTS', KEYS[4]) == 0 then
-  local h = redis.call('HMGET', KEYS[1], 'owner', 'count')
-  if h[1] == ARGV[5] and h[2] == '1' then
-    redis.call('DEL', KEYS[1])
-    return 0
-  end
+-- Free when the caller holds its only hold and nobody has waited for it: its holding
+-- has no mark q, which lock_acquire writes when a wait joins the line while the lock is
+-- held. (The handle sends this script only for a holding lock_acquire_quick took, so
+-- with nobody in line then: anyone in line now joined since, and marked it; a mark stays
+-- after its waiter left, which only sends the release the long way.)
+local h = redis.call('HMGET', KEYS[1], 'owner', 'count', 'q')
+if h[1] == ARGV[5] and h[2] == '1' and not h[3] then
+  redis.call('DEL', KEYS[1])
+  return 0
 end
 return -1

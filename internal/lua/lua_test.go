@@ -1800,6 +1800,7 @@ var cases = []scriptCase{
 		keys:  lk,
 		args:  lockArgs("o1", "10000", "0", "w1", "0"),
 		want:  cmd(0, -1),
+		after: []probe{{cmd("HEXISTS", "{t}", "q"), 0}}, // (it does not wait)
 	},
 	{
 		script: "lock_acquire", name: "a wait for a lock held by another joins the line",
@@ -1813,7 +1814,17 @@ var cases = []scriptCase{
 			{cmd("HGET", "{t}:waiting", "#seq"), newTicket},
 			{cmd("PTTL", "{t}:waiters"), between(1, 1500)},
 			{cmd("PTTL", "{t}:waiting"), between(1, 1500)},
+			{cmd("HGET", "{t}", "q"), "1"}, // (lock_release_quick leaves the release to lock_release)
+			{cmd("PTTL", "{t}"), between(1, 10000)},
 		},
+	},
+	{
+		script: "lock_acquire", name: "a wait for a held lock already marked leaves the mark as it is",
+		setup: [][]any{heldBy("o2", "w2"), {"HSET", "{t}", "q", "x"}},
+		keys:  lk,
+		args:  lockArgs("o1", "10000", "0", "w1", "1"),
+		want:  cmd(0, -1, 1, "0-0", nowMs, newTicket),
+		after: []probe{{cmd("HGET", "{t}", "q"), "x"}},
 	},
 	{
 		script: "lock_acquire", name: "a wait reads the stream of its ticket mod 16 from its last entry",
@@ -2226,6 +2237,14 @@ var cases = []scriptCase{
 		args:  lockArgs("o1"),
 		want:  -1,
 		after: []probe{{cmd("HGET", "{t}", "count"), "2"}},
+	},
+	{
+		script: "lock_release_quick", name: "-1 for a holding someone waited for (its mark q), though the line is gone",
+		setup: [][]any{lockAcquire("o1", "w1", "0"), {"HSET", "{t}", "q", 1}},
+		keys:  lk[:4],
+		args:  lockArgs("o1"),
+		want:  -1,
+		after: []probe{{cmd("HGET", "{t}", "owner"), "o1"}},
 	},
 	{
 		script: "lock_release_quick", name: "-1 with someone in line: no hand-off, the lock stays held",
