@@ -172,7 +172,7 @@ func (s Scalar) Value() any {
 	case ScalarNil:
 		return nil
 	case ScalarInt:
-		return s.Int
+		return BoxInt(s.Int)
 	case ScalarStr:
 		return s.Str
 	case ScalarStrs:
@@ -180,6 +180,21 @@ func (s Scalar) Value() any {
 	}
 	return s.Any
 }
+
+// BoxInt is n as an any, without allocating for -1 and -2 (which Redis
+// replies for "none": a key without expiry, a missing key), as Go does
+// not for integers outside 0-255.
+func BoxInt(n int64) any {
+	switch n {
+	case -1:
+		return minusOne
+	case -2:
+		return minusTwo
+	}
+	return n
+}
+
+var minusOne, minusTwo any = int64(-1), int64(-2)
 
 // Backend carries commands to Redis.
 type Backend interface {

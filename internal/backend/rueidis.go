@@ -695,7 +695,8 @@ func fromMessage(m *rueidis.RedisMessage) (any, error) {
 	case m.IsNil():
 		return nil, nil
 	case m.IsInt64():
-		return m.AsInt64()
+		n, err := m.AsInt64()
+		return BoxInt(n), err
 	case m.IsString():
 		return m.ToString()
 	case m.IsFloat64():
