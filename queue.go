@@ -3,6 +3,7 @@ package hotredis
 import (
 	"context"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/hotredis/hotredis/internal/backend"
@@ -223,18 +224,20 @@ func (q *queueOf[T]) Delete(ctx context.Context) error { return q.delete(ctx) }
 // keys and the lists of its outstanding takes and reservations, whose
 // items go with it. It reports whether the queue existed. Inside a
 // Transaction it is queued for the queue's own keys only, as Delete is.
-// A Reserve or GetMany made after Expire, before the queue is gone, takes
-// the expiry of the queue's list for its own. (A Get of one item from a
-// Queue or LifoQueue does not: its list lives until the Get's
-// acknowledgement, a round trip later, and stays only if its process dies
-// in between.) As with any Redis key, a list that takes empty goes with
-// its expiry, and one a later Put makes has none, nor have the items
-// reserved from it.
+// A take made after Expire, before the queue is gone, takes the expiry of
+// the queue's list for its own, in the same step (the registrations of
+// takes too), so that what a taker that dies leaves goes with the queue.
+// (A Get of one item by a handle that has not seen the expiry yet, on a
+// Queue or LifoQueue, gives its list the expiry a round trip after the
+// take.) As with any Redis key, a list that takes empty goes with its
+// expiry, and one a later Put makes has none, nor have the items taken
+// from it.
 func (q *queueOf[T]) Expire(ctx context.Context, ttl time.Duration) (bool, error) {
 	if ttl < time.Millisecond {
 		return q.object.Expire(ctx, ttl) // (refused)
 	}
 	ms := strconv.FormatInt(ttl.Milliseconds(), 10)
+	atomic.StoreUint32(&q.keepsExpiry, 1)
 	return q.withTakes(ctx, "Expire", func(k string) backend.Cmd { return cmd("PEXPIRE", []string{k}, ms) },
 		func() (bool, error) { return q.object.Expire(ctx, ttl) })
 }
@@ -243,6 +246,7 @@ func (q *queueOf[T]) Expire(ctx context.Context, ttl time.Duration) (bool, error
 // outstanding takes and reservations. It reports whether an expiry was
 // removed from its keys.
 func (q *queueOf[T]) Persist(ctx context.Context) (bool, error) {
+	atomic.StoreUint32(&q.keepsExpiry, 0)
 	return q.withTakes(ctx, "Persist", func(k string) backend.Cmd { return cmd("PERSIST", []string{k}) },
 		func() (bool, error) { return q.object.Persist(ctx) })
 }

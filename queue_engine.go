@@ -34,15 +34,16 @@ import (
 // at the head. A caller that gives up gives its items back at once.
 
 var (
-	scriptQueuePut      = lua.Load("queue_put")
-	scriptQueueTake     = lua.Load("queue_take")
-	scriptQueueClaim    = lua.Load("queue_claim")
-	scriptQueueRegister = lua.Load("queue_register")
-	scriptQueueRecover  = lua.Load("queue_recover")
-	scriptQueueAck      = lua.Load("queue_ack")
-	scriptQueueTaskDone = lua.Load("queue_task_done")
-	scriptQueueJoin     = lua.Load("queue_join")
-	scriptQueueDelete   = lua.Load("queue_delete")
+	scriptQueuePut        = lua.Load("queue_put")
+	scriptQueueTake       = lua.Load("queue_take")
+	scriptQueueClaim      = lua.Load("queue_claim")
+	scriptQueueRegister   = lua.Load("queue_register")
+	scriptQueueRecover    = lua.Load("queue_recover")
+	scriptQueueKeepExpiry = lua.Load("queue_keep_expiry")
+	scriptQueueAck        = lua.Load("queue_ack")
+	scriptQueueTaskDone   = lua.Load("queue_task_done")
+	scriptQueueJoin       = lua.Load("queue_join")
+	scriptQueueDelete     = lua.Load("queue_delete")
 )
 
 // getHold is how long a Get's items stay registered to it: its
@@ -86,6 +87,13 @@ type queue struct {
 	lifo    bool
 	set     bool
 	maxSize int
+
+	// keepsExpiry sends every take by queue_take, which gives the take's
+	// list the queue's expiry in its own step, instead of the native take
+	// (a MULTI/EXEC, which cannot): set once the queue was seen to expire
+	// (see keepTakeExpiry) or this handle called Expire; Persist clears
+	// it.
+	keepsExpiry uint32 // (atomic: 0 or 1)
 
 	// Built once for the hot paths.
 	putKeys, pushKeys, unfinishedKeys, takesKeys, wakeKeys []string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/hotredis/hotredis/internal/backend"
@@ -39,7 +40,7 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 		return nil, "", err
 	}
 	id, list := q.newTake()
-	nativeKind := ack && !q.set && n == 1 // (a Get of one item from a plain queue)
+	nativeKind := ack && !q.set && n == 1 && atomic.LoadUint32(&q.keepsExpiry) == 0 // (a Get of one item from a plain queue)
 	native := nativeKind
 	var waiting time.Time // since the first wait for an item
 	ro := q.rideOut()
@@ -163,6 +164,10 @@ func (q *queue) nativeTake(ctx context.Context, cl *Client, id, list string, hol
 	}
 	first := len(cmds)
 	cmds = append(cmds,
+		// The expiries the take's list and registration should have (see
+		// keepTakeExpiry), read before the take may empty the list.
+		backend.Cmd{Name: namePTTL, Keys: nc.keys[:1]},
+		backend.Cmd{Name: namePTTL, Keys: q.takesKeys},
 		backend.Cmd{Name: nameLMOVE, Keys: nc.keys[:], Args: leftRight},
 		backend.Cmd{Name: nameZADD, Keys: q.takesKeys, Args: nc.args[:]},
 		backend.Cmd{Name: nameLMOVE, Keys: q.wakeKeys, Args: rightLeft},
@@ -182,6 +187,8 @@ func (q *queue) nativeTake(ctx context.Context, cl *Client, id, list string, hol
 		return nil, err
 	}
 	rs = rs[first:]
+	listTTL, takesTTL := rs[0].Val, rs[1].Val
+	rs = rs[2:]
 	if rs[1].Val == int64(0) {
 		// ZADD added no registration: this take ran before (sent twice),
 		// and its list holds the first run's item too, which this reply
@@ -198,16 +205,36 @@ func (q *queue) nativeTake(ctx context.Context, cl *Client, id, list string, hol
 		}
 	}
 	if _, ok := rs[0].Val.(string); ok {
+		q.keepTakeExpiry(ctx, list, listTTL, takesTTL)
 		return []any{int64(1), rs[0].Val}, nil // (the string boxed already)
 	}
 	return []any{int64(0)}, nil
+}
+
+// keepTakeExpiry gives a native take's list and the registrations the
+// expiries queue_take would have given them (see queue_lib's keepExpiry),
+// given the PTTLs of the queue's list and of the registrations that the
+// take's MULTI/EXEC read: the list's, when it had one, and none to the
+// registrations when the list had none. Most queues have no expiry:
+// nothing is sent then. Otherwise the handle's takes go by queue_take
+// from now on (see queue.keepsExpiry), which does this in the take's own
+// step; this take's list has no expiry for one round trip, as good as
+// the acknowledgement that follows, and a failure here only leaves it so
+// until then.
+func (q *queue) keepTakeExpiry(ctx context.Context, list string, listTTL, takesTTL any) {
+	ttl, _ := listTTL.(int64)
+	regs, _ := takesTTL.(int64)
+	if ttl > 0 || ttl == -1 && regs >= 0 {
+		atomic.StoreUint32(&q.keepsExpiry, 1)
+		_, _ = q.script(ctx, scriptQueueKeepExpiry, []string{list, q.k.takes}, strconv.FormatInt(ttl, 10))
+	}
 }
 
 // nativeTakeCmds are the commands of a native take (acknowledgements
 // riding along, the take, a sync), with the take's own keys and arguments:
 // one allocation.
 type nativeTakeCmds struct {
-	cmds       [8]backend.Cmd
+	cmds       [10]backend.Cmd
 	keys, args [2]string
 }
 
@@ -223,6 +250,7 @@ var (
 	nameLMOVE            = []string{"LMOVE"}
 	nameZADD             = []string{"ZADD"}
 	namePEXPIRE          = []string{"PEXPIRE"}
+	namePTTL             = []string{"PTTL"}
 	nameZREVRANGEBYSCORE = []string{"ZREVRANGEBYSCORE"}
 	nameTIME             = []string{"TIME"}
 	leftRight            = []string{"LEFT", "RIGHT"}

@@ -2450,7 +2450,45 @@ var cases = []scriptCase{
 		keys:  claimKeys,
 		args:  cmd("t1", "30000", "1", "100"),
 		want:  took("p"),
-		after: []probe{{cmd("PTTL", "{t}:taken:t1"), between(40000, 50000)}},
+		after: []probe{
+			{cmd("PTTL", "{t}:taken:t1"), between(40000, 50000)},
+			{cmd("PTTL", "{t}:takes"), between(40000, 50000)},
+		},
+	},
+	{
+		script: "queue_claim", name: "a claim in a queue without expiry has none, and the registrations lose theirs",
+		setup: [][]any{{"RPUSH", "{t}:parked:t1", "p"}, {"RPUSH", "{t}:list", "a"}, {"ZADD", "{t}:takes", later, "t1"}, {"PEXPIRE", "{t}:takes", 50000}},
+		keys:  claimKeys,
+		args:  cmd("t1", "30000", "1", "100"),
+		want:  took("p"),
+		after: []probe{
+			{cmd("PTTL", "{t}:taken:t1"), -1},
+			{cmd("PTTL", "{t}:takes"), -1},
+		},
+	},
+
+	// queue_keep_expiry: KEYS the take's list, registrations; ARGV the list's PTTL
+	{
+		script: "queue_keep_expiry", name: "the take's list gets the queue's expiry, and the registrations that had none too",
+		setup: [][]any{{"RPUSH", "{t}:taken:t1", "a"}, {"ZADD", "{t}:takes", later, "t1"}},
+		keys:  []string{"{t}:taken:t1", "{t}:takes"},
+		args:  cmd("50000"),
+		want:  1,
+		after: []probe{
+			{cmd("PTTL", "{t}:taken:t1"), between(40000, 50000)},
+			{cmd("PTTL", "{t}:takes"), between(40000, 50000)},
+		},
+	},
+	{
+		script: "queue_keep_expiry", name: "a queue without expiry takes the registrations' away",
+		setup: [][]any{{"RPUSH", "{t}:taken:t1", "a"}, {"ZADD", "{t}:takes", later, "t1"}, {"PEXPIRE", "{t}:takes", 50000}},
+		keys:  []string{"{t}:taken:t1", "{t}:takes"},
+		args:  cmd("-1"),
+		want:  1,
+		after: []probe{
+			{cmd("PTTL", "{t}:taken:t1"), -1},
+			{cmd("PTTL", "{t}:takes"), -1},
+		},
 	},
 	{
 		script: "queue_claim", name: "nothing parked gives an empty reply and ends the registration",
@@ -2878,16 +2916,35 @@ var cases = []scriptCase{
 		want:  took("a"),
 		after: []probe{
 			{cmd("PTTL", "{t}:taken:t1"), between(40000, 50000)},
-			{cmd("PTTL", "{t}:takes"), -1},
+			{cmd("PTTL", "{t}:takes"), between(40000, 50000)}, // (the registrations had none)
 		},
 	},
 	{
-		script: "queue_take", name: "a take from a list without expiry has none, whatever the registrations have",
+		script: "queue_take", name: "a take from an expiring queue makes a shorter expiry of the registrations the list's",
+		setup: [][]any{{"RPUSH", "{t}:list", "a"}, {"PEXPIRE", "{t}:list", 50000}, {"ZADD", "{t}:takes", later, "t0"}, {"PEXPIRE", "{t}:takes", 5000}},
+		keys:  takeKeys,
+		args:  cmd("t1", "30000", "1", "100"),
+		want:  took("a"),
+		after: []probe{{cmd("PTTL", "{t}:takes"), between(40000, 50000)}},
+	},
+	{
+		script: "queue_take", name: "a take from an expiring queue leaves a longer expiry of the registrations alone",
+		setup: [][]any{{"RPUSH", "{t}:list", "a"}, {"PEXPIRE", "{t}:list", 50000}, {"ZADD", "{t}:takes", later, "t0"}, {"PEXPIRE", "{t}:takes", 90000}},
+		keys:  takeKeys,
+		args:  cmd("t1", "30000", "1", "100"),
+		want:  took("a"),
+		after: []probe{{cmd("PTTL", "{t}:takes"), between(80000, 90000)}},
+	},
+	{
+		script: "queue_take", name: "a take from a list without expiry has none, and the registrations lose theirs",
 		setup: [][]any{{"RPUSH", "{t}:list", "a"}, {"ZADD", "{t}:takes", later, "t0"}, {"PEXPIRE", "{t}:takes", 50000}},
 		keys:  takeKeys,
 		args:  cmd("t1", "30000", "1", "100"),
 		want:  took("a"),
-		after: []probe{{cmd("PTTL", "{t}:taken:t1"), -1}},
+		after: []probe{
+			{cmd("PTTL", "{t}:taken:t1"), -1},
+			{cmd("PTTL", "{t}:takes"), -1}, // (else t1's list would outlive its registration)
+		},
 	},
 	{
 		script: "queue_take", name: "a take from a queue without expiry has none",

@@ -50,7 +50,7 @@ if more > 0 then
   for _, x in ipairs(takeInto(KEYS[4], KEYS[2], more, chunk)) do items[#items + 1] = x end
 end
 redis.call('ZADD', KEYS[3], t + tonumber(ARGV[2]), ARGV[1])
-keepExpiry(ttl, KEYS[2])
+keepExpiry(ttl, KEYS[2], KEYS[3])
 if KEYS[7] then leaveSet(KEYS[7], items, chunk) end
 wakePuts(KEYS[5], KEYS[6], math.min(#items, chunk))
 table.insert(items, 1, 1)

@@ -84,13 +84,21 @@ local function takeInto(list, dst, n, chunk)
   return items
 end
 
--- keepExpiry gives a new take's list the expiry ttl of the queue's list (Queue.Expire),
--- read before the take, which may have emptied it: an item taken from an expiring queue
--- goes with it. Without it the take's list would outlive the queue, its item never
--- recovered once the registrations expired. (Only the list's: the registrations may
--- have an expiry that a list made anew by a later put does not share.)
-local function keepExpiry(ttl, list)
-  if ttl > 0 then redis.call('PEXPIRE', list, ttl) end
+-- keepExpiry gives a new take's list the expiry ttl (ms) of the queue's list
+-- (Queue.Expire), read before the take, which may have emptied it: an item taken from an
+-- expiring queue goes with it. Without it the take's list would outlive the queue. The
+-- registrations (takes) then last at least as long, and no shorter than their lists: a
+-- list of a take whose registration went first would never be recovered. So they get
+-- ttl when they have a shorter expiry or none, and lose theirs when the queue's list has
+-- none (ttl -1: a list a put made anew after the queue's earlier one, which had an
+-- expiry, was emptied). A ttl of -2 (no list) changes nothing.
+local function keepExpiry(ttl, list, takes)
+  if ttl > 0 then
+    redis.call('PEXPIRE', list, ttl)
+    if redis.call('PEXPIRE', takes, ttl, 'NX') == 0 then redis.call('PEXPIRE', takes, ttl, 'GT') end
+  elseif ttl == -1 then
+    redis.call('PERSIST', takes)
+  end
 end
 
 -- leaveSet removes taken items from a set queue's set, a chunk at a time.

@@ -34,7 +34,7 @@ local ttl = redis.call('PTTL', KEYS[1])
 local items = takeInto(KEYS[1], KEYS[3], tonumber(ARGV[3]), chunk)
 if #items == 0 then return {0} end
 redis.call('ZADD', KEYS[2], t + tonumber(ARGV[2]), ARGV[1])
-keepExpiry(ttl, KEYS[3])
+keepExpiry(ttl, KEYS[3], KEYS[2])
 if KEYS[6] then leaveSet(KEYS[6], items, chunk) end
 wakePuts(KEYS[4], KEYS[5], math.min(#items, chunk))
 table.insert(items, 1, 1)
