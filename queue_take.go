@@ -206,7 +206,8 @@ func (q *queue) nativeTake(ctx context.Context, cl *Client, id, list string, hol
 	}
 	if _, ok := rs[0].Val.(string); ok {
 		q.keepTakeExpiry(ctx, list, listTTL, takesTTL)
-		return []any{int64(1), rs[0].Val}, nil // (the string boxed already)
+		nc.reply = [2]any{int64(1), rs[0].Val} // (the string boxed already)
+		return nc.reply[:], nil
 	}
 	return []any{int64(0)}, nil
 }
@@ -231,11 +232,12 @@ func (q *queue) keepTakeExpiry(ctx context.Context, list string, listTTL, takesT
 }
 
 // nativeTakeCmds are the commands of a native take (acknowledgements
-// riding along, the take, a sync), with the take's own keys and arguments:
-// one allocation.
+// riding along, the take, a sync), with the take's own keys and arguments
+// and room for its reply: one allocation.
 type nativeTakeCmds struct {
 	cmds       [10]backend.Cmd
 	keys, args [2]string
+	reply      [2]any
 }
 
 // errTakeAgain is a native take's outcome when it found that it had run

@@ -451,8 +451,28 @@ func (r *Rueidis) execOnce(ctx context.Context, cmds []Cmd) (rs []Result, err er
 	return rs, atDeadline(ctx, err), notOurs(ctx, err)
 }
 
+// smallTx is the most commands of a transaction whose commands and
+// results execRueidis keeps in one allocation (txBufs).
+const smallTx = 8
+
+// txBufs holds a small transaction's commands and its results: one
+// allocation instead of two. (Not pooled: rueidis may keep the commands
+// of a call whose context ended until they are written, and the caller
+// keeps the results.)
+type txBufs struct {
+	cs  [smallTx + 2]rueidis.Completed
+	out [smallTx]Result
+}
+
 func execRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd, replicas bool) ([]Result, error) {
-	cs := make([]rueidis.Completed, 0, len(cmds)+2)
+	var bufs *txBufs
+	var cs []rueidis.Completed
+	if len(cmds) <= smallTx {
+		bufs = new(txBufs)
+		cs = bufs.cs[:0]
+	} else {
+		cs = make([]rueidis.Completed, 0, len(cmds)+2)
+	}
 	cs = append(cs, c.B().Multi().Build())
 	for _, cmd := range cmds {
 		cmd.Replica = false // a transaction keeps to the primary
@@ -493,7 +513,12 @@ func execRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd, replicas
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Result, len(arr))
+	var out []Result
+	if bufs != nil && len(arr) <= smallTx {
+		out = bufs.out[:len(arr)]
+	} else {
+		out = make([]Result, len(arr))
+	}
 	for i := range arr {
 		out[i].Val, out[i].Err = fromMessage(&arr[i])
 	}
