@@ -227,17 +227,18 @@ func (q *queueOf[T]) Delete(ctx context.Context) error { return q.delete(ctx) }
 // A take made after Expire, before the queue is gone, takes the expiry of
 // the queue's list for its own, in the same step (the registrations of
 // takes too), so that what a taker that dies leaves goes with the queue.
-// (A Get of one item by a handle that has not seen the expiry yet, on a
-// Queue or LifoQueue, gives its list the expiry a round trip after the
-// take.) As with any Redis key, a list that takes empty goes with its
-// expiry, and one a later Put makes has none, nor have the items taken
-// from it.
+// (A Get of one item from a Queue or LifoQueue by a handle that has not
+// seen the expiry gives its take the expiry a round trip later; if that
+// take emptied the list and the registrations have no expiry, it keeps
+// none until its acknowledgement.) As with any Redis
+// key, a list that takes empty goes with its expiry, and one a later Put
+// makes has none, nor have the items taken from it.
 func (q *queueOf[T]) Expire(ctx context.Context, ttl time.Duration) (bool, error) {
 	if ttl < time.Millisecond {
 		return q.object.Expire(ctx, ttl) // (refused)
 	}
 	ms := strconv.FormatInt(ttl.Milliseconds(), 10)
-	atomic.StoreUint32(&q.keepsExpiry, 1)
+	atomic.StoreUint32(&q.expiry, expirySeen)
 	return q.withTakes(ctx, "Expire", func(k string) backend.Cmd { return cmd("PEXPIRE", []string{k}, ms) },
 		func() (bool, error) { return q.object.Expire(ctx, ttl) })
 }
@@ -246,7 +247,7 @@ func (q *queueOf[T]) Expire(ctx context.Context, ttl time.Duration) (bool, error
 // outstanding takes and reservations. It reports whether an expiry was
 // removed from its keys.
 func (q *queueOf[T]) Persist(ctx context.Context) (bool, error) {
-	atomic.StoreUint32(&q.keepsExpiry, 0)
+	atomic.StoreUint32(&q.expiry, expiryNone)
 	return q.withTakes(ctx, "Persist", func(k string) backend.Cmd { return cmd("PERSIST", []string{k}) },
 		func() (bool, error) { return q.object.Persist(ctx) })
 }

@@ -88,12 +88,12 @@ type queue struct {
 	set     bool
 	maxSize int
 
-	// keepsExpiry sends every take by queue_take, which gives the take's
-	// list the queue's expiry in its own step, instead of the native take
-	// (a MULTI/EXEC, which cannot): set once the queue was seen to expire
-	// (see keepTakeExpiry) or this handle called Expire; Persist clears
-	// it.
-	keepsExpiry uint32 // (atomic: 0 or 1)
+	// expiry is what the handle last saw of its list's expiry (atomic):
+	// a Get of one item from a plain queue takes natively (a MULTI/EXEC,
+	// which cannot give the take the queue's expiry in its own step)
+	// while it is expiryNone, and by queue_take once it is expirySeen (see
+	// queue.sawExpiry).
+	expiry uint32
 
 	// Built once for the hot paths.
 	putKeys, pushKeys, unfinishedKeys, takesKeys, wakeKeys []string
@@ -121,6 +121,25 @@ func newQueue(key string, lifo, set bool, o options) queue {
 	q.takesKeys, q.wakeKeys = []string{k.takes}, []string{k.putWait, k.notFull}
 	q.takenPrefix = keys.Aux(q.key, "reserved:")
 	return q
+}
+
+// What a handle saw of its queue's expiry (queue.expiry).
+const (
+	expiryNone = iota // none (or no list) at its latest take, or none seen yet, or its Persist since
+	expirySeen        // an expiry at its latest take, or its Expire since
+)
+
+// sawExpiry notes the PTTL of the queue's list that a take read (before
+// it took), r: the next Get takes natively when it had none.
+func (q *queue) sawExpiry(r backend.Result) {
+	ttl, ok := r.Val.(int64)
+	switch {
+	case !ok || r.Err != nil:
+	case ttl > 0:
+		atomic.StoreUint32(&q.expiry, expirySeen)
+	default:
+		atomic.StoreUint32(&q.expiry, expiryNone)
+	}
 }
 
 // withSet returns ks, plus the set's key for a set queue.

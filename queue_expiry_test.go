@@ -3,8 +3,11 @@ package hotredis_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -15,16 +18,27 @@ import (
 func init() { roles["queue-getter-dies"] = queueGetterDiesRole }
 
 // queueGetterDiesRole gets an item from the queue QUEUE_KEY and kills
-// itself at once, before the Get's acknowledgement (which waits up to 10 ms for a
-// command to ride with) is sent. With QUEUE_EXPIRE set, the handle first
-// gives the queue an expiry of a minute itself.
+// itself at once, before the Get's acknowledgement (which waits up to 10
+// ms for a command to ride with) is sent. QUEUE_EXPIRE says who gives the
+// queue an expiry of a minute: "self", the getting handle, first; "other",
+// another handle, after the getting one got an item (it saw no expiry
+// then); otherwise the test did.
 func queueGetterDiesRole() error {
 	if _, err := roleClient(); err != nil {
 		return err
 	}
-	q := hotredis.NewQueue[string](os.Getenv("QUEUE_KEY"))
-	if os.Getenv("QUEUE_EXPIRE") != "" {
+	k := os.Getenv("QUEUE_KEY")
+	q := hotredis.NewQueue[string](k)
+	switch os.Getenv("QUEUE_EXPIRE") {
+	case "self":
 		if _, err := q.Expire(ctx, time.Minute); err != nil {
+			return err
+		}
+	case "other":
+		if _, err := q.Get(ctx); err != nil {
+			return err
+		}
+		if _, err := hotredis.NewQueue[string](k).Expire(ctx, time.Minute); err != nil {
 			return err
 		}
 	}
@@ -39,13 +53,14 @@ func queueGetterDiesRole() error {
 // A getter that dies leaves its take behind (its list, its registration)
 // for the next take after the deadline to recover; on a queue that
 // expires, all of it must go with the queue: every key the queue's name
-// leads to has an expiry. A handle that has not seen the expiry takes
-// natively (a MULTI/EXEC) and gives the take its expiry a round trip
-// later; one that has takes by queue_take, in the take's own step.
+// leads to has an expiry. A handle that has seen the expiry ("self")
+// takes by queue_take, which gives the take the queue's expiry in its own
+// step; one that has not (a new one, "test", or one whose latest take saw
+// none, "other") takes natively (a MULTI/EXEC) and gives the take its
+// expiry a round trip later.
 func TestQueueTakesOfADeadGetterExpireWithTheQueue(t *testing.T) {
-	for _, seen := range []bool{false, true} {
-		name := map[bool]string{false: "unseen", true: "seen"}[seen]
-		t.Run(name, func(t *testing.T) {
+	for _, who := range []string{"test", "self", "other"} {
+		t.Run(who, func(t *testing.T) {
 			t.Parallel()
 			rdb := rawClient()
 			defer rdb.Close()
@@ -55,19 +70,18 @@ func TestQueueTakesOfADeadGetterExpireWithTheQueue(t *testing.T) {
 			for try := 0; ; try++ {
 				k := key(t, string(rune('a'+try)))
 				q := hotredis.NewQueue[string](k)
-				for _, v := range []string{"a", "b"} {
+				for _, v := range []string{"a", "b", "c"} {
 					if err := q.Put(ctx, v); err != nil {
 						t.Fatal(err)
 					}
 				}
-				env := []string{"QUEUE_KEY=" + k}
-				if seen {
-					env = append(env, "QUEUE_EXPIRE=1")
-				} else if _, err := q.Expire(ctx, time.Minute); err != nil {
-					t.Fatal(err)
+				if who == "test" {
+					if _, err := q.Expire(ctx, time.Minute); err != nil {
+						t.Fatal(err)
+					}
 				}
 				var exit *exec.ExitError
-				if err := startRole(t, "queue-getter-dies", env...).Wait(); !errors.As(err, &exit) || exit.ExitCode() != -1 {
+				if err := startRole(t, "queue-getter-dies", "QUEUE_KEY="+k, "QUEUE_EXPIRE="+who).Wait(); !errors.As(err, &exit) || exit.ExitCode() != -1 {
 					t.Fatalf("the getter ended with %v, want killed", err)
 				}
 				ks := keysMatching(t, rdb, k+"*") // (k carries a tag: its auxiliary keys begin with it)
@@ -80,8 +94,9 @@ func TestQueueTakesOfADeadGetterExpireWithTheQueue(t *testing.T) {
 						taken++
 					}
 				}
-				if n, _ := q.Len(ctx); n != 1 {
-					t.Errorf("Len = %d, want 1", n)
+				want := map[string]int{"test": 2, "self": 2, "other": 1}[who]
+				if n, _ := q.Len(ctx); n != want {
+					t.Errorf("Len = %d, want %d", n, want)
 				}
 				if taken > 0 || t.Failed() {
 					return
@@ -155,5 +170,119 @@ func TestQueueTakeFromAListMadeAnewKeepsItsRegistration(t *testing.T) {
 				time.Sleep(20 * time.Millisecond)
 			}
 		})
+	}
+}
+
+// A blocking take (queue_register + BLMOVE + queue_claim) whose BLMOVE
+// parks the only item of a list made anew (no expiry) finds the list gone
+// when it claims: the registrations must lose the expiry an Expire of the
+// earlier list gave them, or they go before the take's list (which has
+// none), and an item whose taker never acknowledges it never comes back.
+func TestQueueBlockingTakeFromAListMadeAnewKeepsItsRegistration(t *testing.T) {
+	k := key(t)
+	q := hotredis.NewQueue[string](k)
+	rdb := rawClient()
+	defer rdb.Close()
+	if err := q.Put(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := q.Reserve(ctx, time.Hour); err != nil { // (the list goes)
+		t.Fatal(err)
+	}
+	if _, err := q.Expire(ctx, 300*time.Millisecond); err != nil { // the registrations and a's take
+		t.Fatal(err)
+	}
+	type res struct {
+		v   string
+		err error
+	}
+	got := make(chan res, 1)
+	go func() {
+		v, _, err := q.Reserve(ctx, 600*time.Millisecond) // waits: the queue is empty
+		got <- res{v, err}
+	}()
+	time.Sleep(100 * time.Millisecond)
+	if err := q.Put(ctx, "b"); err != nil { // a list anew, without expiry
+		t.Fatal(err)
+	}
+	r := <-got
+	if r.err != nil || r.v != "b" {
+		t.Fatalf("Reserve = %q, %v", r.v, r.err)
+	}
+	regs := rdb.PTTL(ctx, k+":reserved").Val()
+	t.Logf("after the blocking Reserve: registrations PTTL %v", regs)
+	for _, x := range keysMatching(t, rdb, k+"*") {
+		t.Logf("  %s (%s) PTTL %v", x, rdb.Type(ctx, x).Val(), rdb.PTTL(ctx, x).Val())
+	}
+	time.Sleep(400 * time.Millisecond) // (past the registrations' old expiry)
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	for {
+		v, err := q.TryGet(wctx)
+		if err == nil {
+			if v != "b" {
+				t.Fatalf("TryGet = %q, want b back", v)
+			}
+			return
+		}
+		if !errors.Is(err, hotredis.ErrEmpty) {
+			for _, x := range keysMatching(t, rdb, k+"*") {
+				t.Logf("  left: %s (%s) PTTL %v", x, rdb.Type(ctx, x).Val(), rdb.PTTL(ctx, x).Val())
+			}
+			t.Fatalf("the reserved item b never came back: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A Persist by another handle while a Get takes must not be half undone:
+// the registrations must not get an expiry back while the lists of
+// outstanding reservations (persisted) have none, or those registrations
+// go before their lists. A handle that has seen no expiry takes natively
+// and gives the take its expiries a round trip later (queue_keep_expiry),
+// by the queue's state then.
+func TestQueuePersistDuringATakeIsNotUndone(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	const tries = 200
+	for i := 0; i < tries; i++ {
+		k := key(t, fmt.Sprint(i))
+		q := hotredis.NewQueue[string](k)
+		for _, v := range []string{"a", "b"} {
+			if err := q.Put(ctx, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, rc, err := q.TryReserve(ctx, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := hotredis.NewQueue[string](k) // (has seen no expiry: takes natively)
+		if _, err := q.Expire(ctx, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		wg.Add(2)
+		delay := time.Duration(rand.IntN(400)) * time.Microsecond
+		go func() {
+			defer wg.Done()
+			if _, err := g.Get(ctx); err != nil {
+				t.Error(err)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			time.Sleep(delay)
+			if _, err := q.Persist(ctx); err != nil {
+				t.Error(err)
+			}
+		}()
+		wg.Wait()
+		regs := rdb.PTTL(ctx, k+":reserved").Val()
+		lst := rdb.PTTL(ctx, k+":reserved:"+string(rc)).Val()
+		if regs > 0 && lst < 0 {
+			t.Fatalf("try %d (Persist after %v): the registrations expire in %v, the list of the outstanding reservation %s never (PTTL %v), the queue's list PTTL %v: its item can never come back",
+				i, delay, regs, rc, lst, rdb.PTTL(ctx, k).Val())
+		}
 	}
 }

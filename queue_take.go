@@ -40,8 +40,10 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 		return nil, "", err
 	}
 	id, list := q.newTake()
-	nativeKind := ack && !q.set && n == 1 && atomic.LoadUint32(&q.keepsExpiry) == 0 // (a Get of one item from a plain queue)
-	native := nativeKind
+	// A Get of one item from a plain queue: native unless the handle saw
+	// an expiry (then its take reads the PTTL, to see it go).
+	plainGet := ack && !q.set && n == 1
+	native := plainGet && atomic.LoadUint32(&q.expiry) == expiryNone
 	var waiting time.Time // since the first wait for an item
 	ro := q.rideOut()
 	for {
@@ -51,13 +53,13 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 		}
 		var arr []any
 		if ctx.Done() == nil {
-			arr, err = q.takeOnce(ctx, cl, id, list, native, c, hold) // nothing to detach from
+			arr, err = q.takeOnce(ctx, cl, id, list, native, plainGet, c, hold) // nothing to detach from
 		} else {
 			// Copies for the closures, which then hold them by value:
 			// the variables themselves stay off the heap.
 			tid, tlist, tnative, tc := id, list, native, c
 			arr, err = detach(ctx, cl, func(ctx context.Context) ([]any, error) {
-				return q.takeOnce(ctx, cl, tid, tlist, tnative, tc, hold)
+				return q.takeOnce(ctx, cl, tid, tlist, tnative, plainGet, tc, hold)
 			}, func(ctx context.Context, arr []any, err error) {
 				if err == nil && tnative && len(arr) == 1 {
 					q.ack(tid, tlist) // (a native take registers itself also when it finds nothing: see below)
@@ -93,7 +95,7 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 				if block {
 					if err = ro.again(ctx, err); err == nil {
 						id, list = q.newTake()
-						native = nativeKind
+						native = plainGet && atomic.LoadUint32(&q.expiry) == expiryNone
 						continue
 					}
 				}
@@ -124,12 +126,12 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 }
 
 // takeOnce runs one try of the take id (whose list is list): the native
-// take, or the script c.
-func (q *queue) takeOnce(ctx context.Context, cl *Client, id, list string, native bool, c backend.Cmd, hold time.Duration) ([]any, error) {
+// take, or the script c, after a read of the list's PTTL when readTTL.
+func (q *queue) takeOnce(ctx context.Context, cl *Client, id, list string, native, readTTL bool, c backend.Cmd, hold time.Duration) ([]any, error) {
 	if native {
 		return q.nativeTake(ctx, cl, id, list, hold)
 	}
-	return q.takeWithAcks(ctx, cl, c)
+	return q.takeWithAcks(ctx, cl, c, readTTL)
 }
 
 // takeCmd is queue_take for the take id (whose list is list) of up to n
@@ -187,6 +189,7 @@ func (q *queue) nativeTake(ctx context.Context, cl *Client, id, list string, hol
 		return nil, err
 	}
 	rs = rs[first:]
+	q.sawExpiry(rs[0])
 	listTTL, takesTTL := rs[0].Val, rs[1].Val
 	rs = rs[2:]
 	if rs[1].Val == int64(0) {
@@ -215,19 +218,17 @@ func (q *queue) nativeTake(ctx context.Context, cl *Client, id, list string, hol
 // keepTakeExpiry gives a native take's list and the registrations the
 // expiries queue_take would have given them (see queue_lib's keepExpiry),
 // given the PTTLs of the queue's list and of the registrations that the
-// take's MULTI/EXEC read: the list's, when it had one, and none to the
-// registrations when the list had none. Most queues have no expiry:
-// nothing is sent then. Otherwise the handle's takes go by queue_take
-// from now on (see queue.keepsExpiry), which does this in the take's own
-// step; this take's list has no expiry for one round trip, as good as
-// the acknowledgement that follows, and a failure here only leaves it so
-// until then.
+// take's MULTI/EXEC read: when the list had an expiry (another handle's
+// Expire since this one's latest take: its next takes go by queue_take),
+// or had none while the registrations had one. Most queues have no
+// expiry: nothing is sent then. Meanwhile, one round trip, the take's
+// list has no expiry, as good as the acknowledgement that follows; a
+// failure here only leaves it so until then.
 func (q *queue) keepTakeExpiry(ctx context.Context, list string, listTTL, takesTTL any) {
 	ttl, _ := listTTL.(int64)
 	regs, _ := takesTTL.(int64)
 	if ttl > 0 || ttl == -1 && regs >= 0 {
-		atomic.StoreUint32(&q.keepsExpiry, 1)
-		_, _ = q.script(ctx, scriptQueueKeepExpiry, []string{list, q.k.takes}, strconv.FormatInt(ttl, 10))
+		_, _ = q.script(ctx, scriptQueueKeepExpiry, []string{q.k.list, list, q.k.takes}, strconv.FormatInt(ttl, 10))
 	}
 }
 
@@ -261,21 +262,33 @@ var (
 )
 
 // takeWithAcks runs the take c, with the acknowledgements pending for
-// this queue in front of it in the same round trip.
-func (q *queue) takeWithAcks(ctx context.Context, cl *Client, c backend.Cmd) ([]any, error) {
+// this queue in front of it in the same round trip, and a read of the
+// list's PTTL just before it when readTTL (see queue.sawExpiry).
+func (q *queue) takeWithAcks(ctx context.Context, cl *Client, c backend.Cmd, readTTL bool) ([]any, error) {
 	acks := cl.ridesWith(q.k.takes)
-	if acks == nil {
+	if acks == nil && !readTTL {
 		return asArray(q.send(ctx, c, true))
 	}
-	rs, err := q.pipeline(ctx, append(acks.cmds(), c)...)
-	if err == nil && (rs[0].Err != nil || rs[1].Err != nil) {
+	var cmds []backend.Cmd
+	if acks != nil {
+		cmds = acks.cmds()
+	}
+	if readTTL {
+		cmds = append(cmds, backend.Cmd{Name: namePTTL, Keys: q.pushKeys})
+	}
+	rs, err := q.pipeline(ctx, append(cmds, c)...)
+	if err == nil && acks != nil && (rs[0].Err != nil || rs[1].Err != nil) {
 		cl.ackAgain(acks)
 	}
 	if err != nil {
 		cl.ackAgain(acks)
 		return nil, err
 	}
-	return asArray(rs[2].Val, rs[2].Err)
+	last := len(rs) - 1
+	if readTTL {
+		q.sawExpiry(rs[last-1])
+	}
+	return asArray(rs[last].Val, rs[last].Err)
 }
 
 // waitTake is a take's wait for an item, once a take found none: one round

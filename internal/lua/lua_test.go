@@ -2456,6 +2456,17 @@ var cases = []scriptCase{
 		},
 	},
 	{
+		script: "queue_claim", name: "a claim whose wait emptied the list (one a put made anew) has no expiry, and the registrations lose theirs",
+		setup: [][]any{{"RPUSH", "{t}:parked:t1", "p"}, {"ZADD", "{t}:takes", later, "t1"}, {"PEXPIRE", "{t}:takes", 50000}},
+		keys:  claimKeys,
+		args:  cmd("t1", "30000", "1", "100"),
+		want:  took("p"),
+		after: []probe{
+			{cmd("PTTL", "{t}:taken:t1"), -1},
+			{cmd("PTTL", "{t}:takes"), -1},
+		},
+	},
+	{
 		script: "queue_claim", name: "a claim in a queue without expiry has none, and the registrations lose theirs",
 		setup: [][]any{{"RPUSH", "{t}:parked:t1", "p"}, {"RPUSH", "{t}:list", "a"}, {"ZADD", "{t}:takes", later, "t1"}, {"PEXPIRE", "{t}:takes", 50000}},
 		keys:  claimKeys,
@@ -2467,12 +2478,13 @@ var cases = []scriptCase{
 		},
 	},
 
-	// queue_keep_expiry: KEYS the take's list, registrations; ARGV the list's PTTL
+	// queue_keep_expiry: KEYS the queue's list, the take's list, registrations; ARGV the
+	// list's PTTL the take read
 	{
-		script: "queue_keep_expiry", name: "the take's list gets the queue's expiry, and the registrations that had none too",
-		setup: [][]any{{"RPUSH", "{t}:taken:t1", "a"}, {"ZADD", "{t}:takes", later, "t1"}},
-		keys:  []string{"{t}:taken:t1", "{t}:takes"},
-		args:  cmd("50000"),
+		script: "queue_keep_expiry", name: "the take's list gets the queue's expiry now, and the registrations that had none too",
+		setup: [][]any{{"RPUSH", "{t}:list", "b"}, {"PEXPIRE", "{t}:list", 50000}, {"RPUSH", "{t}:taken:t1", "a"}, {"ZADD", "{t}:takes", later, "t1"}},
+		keys:  []string{"{t}:list", "{t}:taken:t1", "{t}:takes"},
+		args:  cmd("90000"),
 		want:  1,
 		after: []probe{
 			{cmd("PTTL", "{t}:taken:t1"), between(40000, 50000)},
@@ -2480,10 +2492,32 @@ var cases = []scriptCase{
 		},
 	},
 	{
-		script: "queue_keep_expiry", name: "a queue without expiry takes the registrations' away",
-		setup: [][]any{{"RPUSH", "{t}:taken:t1", "a"}, {"ZADD", "{t}:takes", later, "t1"}, {"PEXPIRE", "{t}:takes", 50000}},
-		keys:  []string{"{t}:taken:t1", "{t}:takes"},
-		args:  cmd("-1"),
+		script: "queue_keep_expiry", name: "a queue without expiry now (a Persist since the take) takes the registrations' away",
+		setup: [][]any{{"RPUSH", "{t}:list", "b"}, {"RPUSH", "{t}:taken:t1", "a"}, {"ZADD", "{t}:takes", later, "t1"}, {"PEXPIRE", "{t}:takes", 50000}},
+		keys:  []string{"{t}:list", "{t}:taken:t1", "{t}:takes"},
+		args:  cmd("50000"),
+		want:  1,
+		after: []probe{
+			{cmd("PTTL", "{t}:taken:t1"), -1},
+			{cmd("PTTL", "{t}:takes"), -1},
+		},
+	},
+	{
+		script: "queue_keep_expiry", name: "a take that emptied the list gets the expiry it read while the registrations keep theirs",
+		setup: [][]any{{"RPUSH", "{t}:taken:t1", "a"}, {"ZADD", "{t}:takes", later, "t1"}, {"PEXPIRE", "{t}:takes", 90000}},
+		keys:  []string{"{t}:list", "{t}:taken:t1", "{t}:takes"},
+		args:  cmd("50000"),
+		want:  1,
+		after: []probe{
+			{cmd("PTTL", "{t}:taken:t1"), between(40000, 50000)},
+			{cmd("PTTL", "{t}:takes"), between(80000, 90000)},
+		},
+	},
+	{
+		script: "queue_keep_expiry", name: "a take that emptied the list keeps none when the registrations have none (a Persist since)",
+		setup: [][]any{{"RPUSH", "{t}:taken:t1", "a"}, {"RPUSH", "{t}:taken:t0", "x"}, {"ZADD", "{t}:takes", later, "t1", later, "t0"}},
+		keys:  []string{"{t}:list", "{t}:taken:t1", "{t}:takes"},
+		args:  cmd("50000"),
 		want:  1,
 		after: []probe{
 			{cmd("PTTL", "{t}:taken:t1"), -1},
