@@ -68,6 +68,37 @@ func TestLockMarkModel(t *testing.T) {
 			t.Fatalf("seed %d: "+format+"\nsteps:\n%s", append([]any{seed}, append(a, strings.Join(log, "\n"))...)...)
 		}
 		held := func() map[string]string { return rdb.HGetAll(ctx, ks[0]).Val() }
+		// attempt runs h's attempt or wait wid as line.go does: by
+		// lock_acquire_quick unless its last quick attempt found
+		// contention, then lock_acquire; a holding taken notes whether
+		// it was quick (and its token).
+		attempt := func(h *markHandle, re, wid, waits, ticket string) (a []any, quick bool) {
+			quick = !h.slow
+			if quick {
+				v, err := run("lock_acquire_quick", ks[:4], lockArgs(h.owner, "10000", re, wid, waits, ticket)...)
+				if err != nil {
+					fail("quick acquire: %v", err)
+				}
+				a = arr(v)
+				if len(a) == 1 && a[0] == int64(-1) {
+					quick, a, h.slow = false, nil, true
+				}
+			}
+			if !quick {
+				v, err := run("lock_acquire", ks, lockArgs(h.owner, "10000", re, wid, waits, ticket)...)
+				if err != nil {
+					fail("acquire: %v", err)
+				}
+				a = arr(v)
+			}
+			if a[0] == int64(1) {
+				h.state, h.count, h.quickHeld, h.slow = 1, a[2].(int64), quick, false
+				if quick {
+					quickTok[a[1].(int64)] = true
+				}
+			}
+			return a, quick
+		}
 		for step := 0; step < steps; step++ {
 			h := hs[rng.Intn(len(hs))]
 			re := "0"
@@ -108,32 +139,9 @@ func TestLockMarkModel(t *testing.T) {
 					if rng.Intn(4) == 0 {
 						waits = "0"
 					}
-					var a []any
-					quick := !h.slow
-					if quick {
-						v, err := run("lock_acquire_quick", ks[:4], lockArgs(h.owner, "10000", re, wid, waits, "0")...)
-						if err != nil {
-							fail("quick acquire: %v", err)
-						}
-						a = arr(v)
-						if len(a) == 1 && a[0] == int64(-1) {
-							quick, a, h.slow = false, nil, true
-						}
-					}
-					if !quick {
-						v, err := run("lock_acquire", ks, lockArgs(h.owner, "10000", re, wid, waits, "0")...)
-						if err != nil {
-							fail("acquire: %v", err)
-						}
-						a = arr(v)
-					}
+					a, quick := attempt(h, re, wid, waits, "0")
 					what = fmt.Sprintf("%s acquire(wait %s, quick %v) %s -> %v", h.owner, waits, quick, wid, a)
-					if a[0] == int64(1) {
-						h.state, h.count, h.quickHeld, h.slow = 1, a[2].(int64), quick, false
-						if quick {
-							quickTok[a[1].(int64)] = true
-						}
-					} else if waits == "1" {
+					if a[0] != int64(1) && waits == "1" {
 						h.state, h.wid, h.ticket = 2, wid, strconv.FormatInt(a[5].(int64), 10)
 					}
 				case 2: // a waiting handle: renew (attempt again) or give up
@@ -147,35 +155,12 @@ func TestLockMarkModel(t *testing.T) {
 						releaseLike = true
 						break
 					}
-					quick := !h.slow
 					if !heldBefore {
 						nComeback++
 					}
-					var a []any
-					if quick {
-						v, err := run("lock_acquire_quick", ks[:4], lockArgs(h.owner, "10000", re, h.wid, "1", h.ticket)...)
-						if err != nil {
-							fail("quick acquire: %v", err)
-						}
-						a = arr(v)
-						if len(a) == 1 && a[0] == int64(-1) {
-							quick, a, h.slow = false, nil, true
-						}
-					}
-					if !quick {
-						v, err := run("lock_acquire", ks, lockArgs(h.owner, "10000", re, h.wid, "1", h.ticket)...)
-						if err != nil {
-							fail("acquire again: %v", err)
-						}
-						a = arr(v)
-					}
+					a, quick := attempt(h, re, h.wid, "1", h.ticket)
 					what = fmt.Sprintf("%s attempt again (quick %v) %s ticket %s -> %v", h.owner, quick, h.wid, h.ticket, a)
-					if a[0] == int64(1) {
-						h.state, h.count, h.quickHeld, h.slow = 1, a[2].(int64), quick, false
-						if quick {
-							quickTok[a[1].(int64)] = true
-						}
-					} else {
+					if a[0] != int64(1) {
 						h.ticket = strconv.FormatInt(a[5].(int64), 10)
 					}
 				case 1:
