@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/hotredistest"
 )
 
 func init() { roles["queue-getter-dies"] = queueGetterDiesRole }
@@ -275,5 +276,122 @@ func comesBack(t *testing.T, q *hotredis.Queue[string], want string) {
 			t.Fatalf("the reserved item %q never came back: %v", want, err)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Expire and Persist while other handles take (Reserve): a take that ran
+// before the change reached the queue's own keys kept the expiry the
+// queue's list had then. After Expire no take's list may outlive its
+// registration (the item would never come back; a second's slack: the
+// lists get theirs a round trip after the registrations); after Persist
+// none may keep an expiry (its item would go, from a queue that stays).
+func TestQueueExpiryChangesWhileOthersTake(t *testing.T) {
+	for _, change := range []string{"Expire", "Persist"} {
+		t.Run(change, func(t *testing.T) {
+			t.Parallel()
+			rdb := rawClient()
+			defer rdb.Close()
+			bad := 0
+			for try := 0; try < 30 && bad == 0; try++ {
+				k := key(t, fmt.Sprint(try))
+				q := hotredis.NewQueue[string](k)
+				vs := make([]string, 400)
+				for i := range vs {
+					vs[i] = fmt.Sprint(i)
+				}
+				noErr(t, q.PutMany(ctx, vs...))
+				if change == "Persist" {
+					if _, err := q.Expire(ctx, time.Minute); err != nil {
+						t.Fatal(err)
+					}
+				}
+				var wg sync.WaitGroup
+				stop := make(chan struct{})
+				for range 4 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						r := hotredis.NewQueue[string](k)
+						for {
+							select {
+							case <-stop:
+								return
+							default:
+							}
+							if _, _, err := r.TryReserve(ctx, time.Hour); err != nil {
+								return
+							}
+						}
+					}()
+				}
+				time.Sleep(time.Millisecond)
+				var err error
+				if change == "Expire" {
+					_, err = q.Expire(ctx, time.Minute)
+				} else {
+					_, err = q.Persist(ctx)
+				}
+				noErr(t, err)
+				close(stop)
+				wg.Wait()
+				regs := rdb.PTTL(ctx, k+":reserved").Val()
+				for _, x := range keysMatching(t, rdb, k+":reserved:*") {
+					d := rdb.PTTL(ctx, x).Val()
+					switch {
+					case change == "Expire" && regs > 0 && (d < 0 || d > regs+time.Second):
+						t.Errorf("try %d: the registrations expire in %v, the take's list %s in %v: its item would never come back", try, regs, x, d)
+					case change == "Persist" && d > 0:
+						t.Errorf("try %d: the queue was persisted, but the take's list %s expires in %v: its reserved item goes with it", try, x, d)
+					default:
+						continue
+					}
+					if bad++; bad == 3 {
+						return
+					}
+				}
+			}
+		})
+	}
+}
+
+// A wait (queue_register, BLMOVE, queue_claim, one pipeline) that reaches
+// the server after a Put made the list anew and an Expire gave the queue
+// an expiry takes the item at once, emptying the list: the take must get
+// the expiry the list had, so that what its taker leaves goes with the
+// queue.
+func TestQueueWaitThatTakesAtOnceFromAnExpiringQueue(t *testing.T) {
+	own := hotredistest.NewServer(t)
+	p := hotredistest.NewProxy(t, own.Addr)
+	rdb := own.GoRedis()
+	defer rdb.Close()
+	k := key(t)
+	w := hotredis.NewQueue[string](k, hotredis.WithClient(faultyClient(t, "rueidis", p.Addr())))
+	o := hotredis.NewQueue[string](k, hotredis.WithClient(own.Client(t)))
+	noErr(t, o.Put(ctx, "x"))
+	if _, _, err := w.TryReserve(ctx, time.Hour); err != nil { // (the list goes; the scripts are cached)
+		t.Fatal(err)
+	}
+	p.StallOn(hotredistest.ToServer, "BLMOVE") // the wait's pipeline is held
+	got := make(chan error, 1)
+	go func() {
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		v, _, err := w.Reserve(wctx, time.Hour)
+		if err == nil && v != "b" {
+			err = fmt.Errorf("Reserve = %q, want b", v)
+		}
+		got <- err
+	}()
+	time.Sleep(300 * time.Millisecond)
+	noErr(t, o.Put(ctx, "b")) // a list anew
+	if _, err := o.Expire(ctx, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	p.Resume(hotredistest.ToServer)
+	noErr(t, <-got)
+	for _, x := range keysMatching(t, rdb, k+"*") {
+		if d := rdb.PTTL(ctx, x).Val(); d <= 0 {
+			t.Errorf("%s has no expiry after the queue's Expire (PTTL %v): it outlives the queue", x, d)
+		}
 	}
 }
