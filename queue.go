@@ -227,11 +227,10 @@ func (q *queueOf[T]) Delete(ctx context.Context) error { return q.delete(ctx) }
 // A take made after Expire, before the queue is gone, takes the expiry of
 // the queue's list for its own, in the same step (the registrations of
 // takes too), so that what a taker that dies leaves goes with the queue.
-// Takes running meanwhile get it too. (A Get of one item from a Queue or
-// LifoQueue by a handle that has not seen the expiry gives its take the
-// expiry a round trip later; if that take emptied the list and the
-// registrations have no expiry, it keeps none until its
-// acknowledgement.) As with any Redis
+// (A Get of one item from a Queue or LifoQueue by a handle that has not
+// seen the expiry gives its take the expiry a round trip later; if that
+// take emptied the list and the registrations have no expiry, it keeps
+// none until its acknowledgement.) As with any Redis
 // key, a list that takes empty goes with its expiry, and one a later Put
 // makes has none, nor have the items taken from it.
 func (q *queueOf[T]) Expire(ctx context.Context, ttl time.Duration) (bool, error) {

@@ -414,41 +414,17 @@ func (q *queue) delete(ctx context.Context) error {
 
 // withTakes sends mk's command (PEXPIRE, PERSIST) for the lists of the
 // queue's outstanding takes and reservations, which are not among its
-// keys, then returns own (the same for its keys), then sends it again for
-// the lists of takes made meanwhile: a take that ran before own saw the
-// queue's list as it was (without the expiry an Expire is giving it, or
-// with the one a Persist is taking away) and kept that for its own list,
-// which must not outlive its registration nor keep an expiry the queue
-// lost. (The second pass gives a PEXPIRE's lists an expiry a round trip
-// longer than the registrations': they go with the queue all the same.)
-// Inside a transaction only own is queued.
+// keys, then returns own (the same for its keys). Inside a transaction
+// only own is queued.
 func (q *queue) withTakes(ctx context.Context, op string, mk func(k string) backend.Cmd, own func() (bool, error)) (bool, error) {
-	inTx, err := q.eachTakeList(ctx, mk)
-	if err != nil {
-		return false, q.fail(op, err)
-	}
-	ok, err := own()
-	if err != nil || inTx {
-		return ok, err
-	}
-	if _, err := q.eachTakeList(ctx, mk); err != nil {
-		return ok, q.fail(op, err)
-	}
-	return ok, nil
-}
-
-// eachTakeList sends mk's command for the lists of the queue's
-// outstanding takes and reservations (their take and parking lists). It
-// reports whether ctx is a transaction's, where it sends nothing.
-func (q *queue) eachTakeList(ctx context.Context, mk func(k string) backend.Cmd) (inTx bool, _ error) {
 	const batch = 500
 	for start := 0; ; start += batch {
 		arr, err := asArray(q.readPrimary(ctx, cmd("ZRANGE", []string{q.k.takes}, strconv.Itoa(start), strconv.Itoa(start+batch-1))))
 		if errors.Is(err, ErrInTransaction) {
-			return true, nil
+			break
 		}
 		if err != nil {
-			return false, err
+			return false, q.fail(op, err)
 		}
 		ids := stringsOf(arr)
 		if len(ids) > 0 {
@@ -457,13 +433,14 @@ func (q *queue) eachTakeList(ctx context.Context, mk func(k string) backend.Cmd)
 				cmds = append(cmds, mk(q.taken(id)), mk(q.parked(id)))
 			}
 			if _, err := q.pipeline(ctx, cmds...); err != nil {
-				return false, err
+				return false, q.fail(op, err)
 			}
 		}
 		if len(ids) < batch {
-			return false, nil
+			break
 		}
 	}
+	return own()
 }
 
 func (q *queue) contains(ctx context.Context, s string) (bool, error) {

@@ -306,7 +306,7 @@ func (q *queue) waitTake(ctx context.Context, op, id string, hold time.Duration,
 	for {
 		rs, err := q.wait(ctx, op, func(d time.Duration) []backend.Cmd {
 			return []backend.Cmd{
-				scriptQueueRegister.Cmd(false, []string{q.k.takes, q.k.list}, []string{id, ms(d + registerMargin)}),
+				scriptQueueRegister.Cmd(false, []string{q.k.takes}, []string{id, ms(d + registerMargin)}),
 				{Name: []string{"BLMOVE"}, Keys: []string{q.k.list, q.parked(id)}, Args: []string{"LEFT", "LEFT", seconds(d)}, Blocking: true},
 				scriptQueueClaim.Cmd(true, claimKeys, claimArgs),
 			}

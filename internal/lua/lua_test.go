@@ -2456,19 +2456,8 @@ var cases = []scriptCase{
 		},
 	},
 	{
-		script: "queue_claim", name: "a claim whose wait emptied the list has the registrations' expiry (the list's when registered)",
+		script: "queue_claim", name: "a claim whose wait emptied the list (one a put made anew) has no expiry, and the registrations lose theirs",
 		setup: [][]any{{"RPUSH", "{t}:parked:t1", "p"}, {"ZADD", "{t}:takes", later, "t1"}, {"PEXPIRE", "{t}:takes", 50000}},
-		keys:  claimKeys,
-		args:  cmd("t1", "30000", "1", "100"),
-		want:  took("p"),
-		after: []probe{
-			{cmd("PTTL", "{t}:taken:t1"), between(40000, 50000)},
-			{cmd("PTTL", "{t}:takes"), between(40000, 50000)},
-		},
-	},
-	{
-		script: "queue_claim", name: "a claim whose wait emptied the list has no expiry when the registrations have none",
-		setup: [][]any{{"RPUSH", "{t}:parked:t1", "p"}, {"ZADD", "{t}:takes", later, "t1"}},
 		keys:  claimKeys,
 		args:  cmd("t1", "30000", "1", "100"),
 		want:  took("p"),
@@ -2923,10 +2912,10 @@ var cases = []scriptCase{
 		},
 	},
 
-	// queue_register: KEYS registrations, list; ARGV id, ms
+	// queue_register: KEYS registrations; ARGV id, ms
 	{
 		script: "queue_register", name: "registers the take's deadline on the server's clock",
-		keys:  []string{"{t}:takes", "{t}:list"},
+		keys:  []string{"{t}:takes"},
 		args:  cmd("t1", "30000"),
 		want:  1,
 		after: []probe{{cmd("ZSCORE", "{t}:takes", "t1"), msFromNow(25*time.Second, 30*time.Second)}},
@@ -2934,26 +2923,10 @@ var cases = []scriptCase{
 	{
 		script: "queue_register", name: "registering again moves the deadline",
 		setup: [][]any{{"ZADD", "{t}:takes", 1, "t1"}},
-		keys:  []string{"{t}:takes", "{t}:list"},
+		keys:  []string{"{t}:takes"},
 		args:  cmd("t1", "30000"),
 		want:  1,
 		after: []probe{{cmd("ZSCORE", "{t}:takes", "t1"), msFromNow(25*time.Second, 30*time.Second)}},
-	},
-	{
-		script: "queue_register", name: "the registrations get the list's expiry (the wait takes from it at once)",
-		setup: [][]any{{"RPUSH", "{t}:list", "a"}, {"PEXPIRE", "{t}:list", 50000}},
-		keys:  []string{"{t}:takes", "{t}:list"},
-		args:  cmd("t1", "30000"),
-		want:  1,
-		after: []probe{{cmd("PTTL", "{t}:takes"), between(40000, 50000)}},
-	},
-	{
-		script: "queue_register", name: "a missing list takes the registrations' expiry away (an item comes from a list made anew)",
-		setup: [][]any{{"ZADD", "{t}:takes", later, "t0"}, {"PEXPIRE", "{t}:takes", 50000}},
-		keys:  []string{"{t}:takes", "{t}:list"},
-		args:  cmd("t1", "30000"),
-		want:  1,
-		after: []probe{{cmd("PTTL", "{t}:takes"), -1}},
 	},
 
 	// queue_take: KEYS list, registrations, take's list, waiting puts, space[, set]; ARGV id, ms, n, chunk

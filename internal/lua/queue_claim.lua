@@ -45,12 +45,11 @@ if #items == 0 then
 end
 local chunk = tonumber(ARGV[4])
 local more = n - #items
--- The expiry the take gets (see keepExpiry): the list's; the registrations' when the
--- wait emptied it, which queue_register made the list's when it registered the wait:
--- none when the list was missing then (what the wait parked came from a list a put made
--- anew, which has none), or the expiry the queue got since.
+-- The expiry the take gets (see keepExpiry): the list's; none when the wait emptied it,
+-- since a wait waits on a missing list, so what it parked came from a list a put made
+-- anew, which has none (and the registrations must not keep one an older list gave
+-- them, or they would go before this take's list, whose item would never come back).
 local ttl = redis.call('PTTL', KEYS[4])
-if ttl == -2 then ttl = redis.call('PTTL', KEYS[3]) end
 if ttl == -2 then ttl = -1 end
 if more > 0 then
   for _, x in ipairs(takeInto(KEYS[4], KEYS[2], more, chunk)) do items[#items + 1] = x end
