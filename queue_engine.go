@@ -40,6 +40,7 @@ var (
 	scriptQueueRegister   = lua.Load("queue_register")
 	scriptQueueRecover    = lua.Load("queue_recover")
 	scriptQueueKeepExpiry = lua.Load("queue_keep_expiry")
+	scriptQueueTakeLists  = lua.Load("queue_take_lists")
 	scriptQueueAck        = lua.Load("queue_ack")
 	scriptQueueTaskDone   = lua.Load("queue_task_done")
 	scriptQueueJoin       = lua.Load("queue_join")
@@ -414,33 +415,64 @@ func (q *queue) delete(ctx context.Context) error {
 
 // withTakes sends mk's command (PEXPIRE, PERSIST) for the lists of the
 // queue's outstanding takes and reservations, which are not among its
-// keys, then returns own (the same for its keys). Inside a transaction
-// only own is queued.
+// keys, then returns own (the same for its keys), then gives those lists
+// the registrations' expiry as it is now (queue_take_lists): a take that
+// ran before own kept the queue's old state for its list, and another
+// handle's Expire or Persist may have come meanwhile. Inside a
+// transaction only own is queued.
 func (q *queue) withTakes(ctx context.Context, op string, mk func(k string) backend.Cmd, own func() (bool, error)) (bool, error) {
+	inTx, err := q.eachTakeBatch(ctx, func(ids []string) error {
+		cmds := make([]backend.Cmd, 0, 2*len(ids))
+		for _, id := range ids {
+			cmds = append(cmds, mk(q.taken(id)), mk(q.parked(id)))
+		}
+		_, err := q.pipeline(ctx, cmds...)
+		return err
+	})
+	if err != nil {
+		return false, q.fail(op, err)
+	}
+	ok, err := own()
+	if err != nil || inTx {
+		return ok, err
+	}
+	if _, err := q.eachTakeBatch(ctx, func(ids []string) error {
+		ks := make([]string, 0, 1+2*len(ids))
+		ks = append(ks, q.k.takes)
+		for _, id := range ids {
+			ks = append(ks, q.taken(id), q.parked(id))
+		}
+		_, err := q.script(ctx, scriptQueueTakeLists, ks)
+		return err
+	}); err != nil {
+		return ok, q.fail(op, err)
+	}
+	return ok, nil
+}
+
+// eachTakeBatch calls f with the ids of the queue's outstanding takes
+// and reservations, a batch at a time. It reports whether ctx is a
+// transaction's, where it calls nothing.
+func (q *queue) eachTakeBatch(ctx context.Context, f func(ids []string) error) (inTx bool, _ error) {
 	const batch = 500
 	for start := 0; ; start += batch {
 		arr, err := asArray(q.readPrimary(ctx, cmd("ZRANGE", []string{q.k.takes}, strconv.Itoa(start), strconv.Itoa(start+batch-1))))
 		if errors.Is(err, ErrInTransaction) {
-			break
+			return true, nil
 		}
 		if err != nil {
-			return false, q.fail(op, err)
+			return false, err
 		}
 		ids := stringsOf(arr)
 		if len(ids) > 0 {
-			cmds := make([]backend.Cmd, 0, 2*len(ids))
-			for _, id := range ids {
-				cmds = append(cmds, mk(q.taken(id)), mk(q.parked(id)))
-			}
-			if _, err := q.pipeline(ctx, cmds...); err != nil {
-				return false, q.fail(op, err)
+			if err := f(ids); err != nil {
+				return false, err
 			}
 		}
 		if len(ids) < batch {
-			break
+			return false, nil
 		}
 	}
-	return own()
 }
 
 func (q *queue) contains(ctx context.Context, s string) (bool, error) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/hotredistest"
 )
 
 func init() { roles["queue-getter-dies"] = queueGetterDiesRole }
@@ -275,5 +276,124 @@ func comesBack(t *testing.T, q *hotredis.Queue[string], want string) {
 			t.Fatalf("the reserved item %q never came back: %v", want, err)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Expire and Persist while other handles take (Reserve): a take that ran
+// before the change reached the queue's own keys kept the expiry the
+// queue's list had then. After Expire no take's list may outlive its
+// registration (the item would never come back; a second's slack: the
+// lists get theirs a round trip after the registrations); after Persist
+// none may keep an expiry (its item would go, from a queue that stays).
+func TestQueueExpiryChangesWhileOthersTake(t *testing.T) {
+	for _, change := range []string{"Expire", "Persist"} {
+		t.Run(change, func(t *testing.T) {
+			t.Parallel()
+			rdb := rawClient()
+			defer rdb.Close()
+			bad := 0
+			for try := 0; try < 30 && bad == 0; try++ {
+				k := key(t, fmt.Sprint(try))
+				q := hotredis.NewQueue[string](k)
+				vs := make([]string, 400)
+				for i := range vs {
+					vs[i] = fmt.Sprint(i)
+				}
+				noErr(t, q.PutMany(ctx, vs...))
+				if change == "Persist" {
+					if _, err := q.Expire(ctx, time.Minute); err != nil {
+						t.Fatal(err)
+					}
+				}
+				var wg sync.WaitGroup
+				stop := make(chan struct{})
+				for range 4 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						r := hotredis.NewQueue[string](k)
+						for {
+							select {
+							case <-stop:
+								return
+							default:
+							}
+							if _, _, err := r.TryReserve(ctx, time.Hour); err != nil {
+								return
+							}
+						}
+					}()
+				}
+				time.Sleep(time.Millisecond)
+				var err error
+				if change == "Expire" {
+					_, err = q.Expire(ctx, time.Minute)
+				} else {
+					_, err = q.Persist(ctx)
+				}
+				noErr(t, err)
+				close(stop)
+				wg.Wait()
+				regs := rdb.PTTL(ctx, k+":reserved").Val()
+				for _, x := range keysMatching(t, rdb, k+":reserved:*") {
+					d := rdb.PTTL(ctx, x).Val()
+					switch {
+					case change == "Expire" && regs > 0 && (d < 0 || d > regs+time.Second):
+						t.Errorf("try %d: the registrations expire in %v, the take's list %s in %v: its item would never come back", try, regs, x, d)
+					case change == "Persist" && d > 0:
+						t.Errorf("try %d: the queue was persisted, but the take's list %s expires in %v: its reserved item goes with it", try, x, d)
+					default:
+						continue
+					}
+					if bad++; bad == 3 {
+						return
+					}
+				}
+			}
+		})
+	}
+}
+
+// Expire and Persist by two handles, interleaved: the Expire's lists of
+// outstanding takes, given their expiry again after the queue's own keys,
+// must follow the Persist that came meanwhile (a reservation's list that
+// kept the Expire's would go, with its item, from a queue that stays).
+func TestQueueExpireDoesNotUndoAPersistThatCameMeanwhile(t *testing.T) {
+	own := hotredistest.NewServer(t)
+	p := hotredistest.NewProxy(t, own.Addr)
+	rdb := own.GoRedis()
+	defer rdb.Close()
+	k := key(t)
+	a := hotredis.NewQueue[string](k, hotredis.WithClient(faultyClient(t, "rueidis", p.Addr())))
+	b := hotredis.NewQueue[string](k, hotredis.WithClient(own.Client(t)))
+	noErr(t, b.PutMany(ctx, "x", "y"))
+	_, rc, err := b.TryReserve(ctx, time.Hour)
+	noErr(t, err)
+	p.StallOn(hotredistest.ToServer, "ZRANGE") // a's first pass over the takes
+	done := make(chan error, 1)
+	go func() {
+		_, err := a.Expire(ctx, 700*time.Millisecond)
+		done <- err
+	}()
+	time.Sleep(200 * time.Millisecond)
+	p.StallOn(hotredistest.ToServer, "ZRANGE") // its second, after the queue's own keys
+	p.Resume(hotredistest.ToServer)
+	for deadline := time.Now().Add(5 * time.Second); rdb.PTTL(ctx, k).Val() <= 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("a's Expire never reached the queue")
+		}
+	}
+	time.Sleep(50 * time.Millisecond)
+	if _, err := b.Persist(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p.Resume(hotredistest.ToServer)
+	noErr(t, <-done)
+	if d := rdb.PTTL(ctx, k+":reserved:"+string(rc)).Val(); d != -1 {
+		t.Errorf("the reservation's list PTTL %v after a Persist that followed the Expire, want none", d)
+	}
+	time.Sleep(time.Second) // (past the Expire's)
+	if err := b.Ack(ctx, rc); err != nil {
+		t.Errorf("Ack of a reservation on a queue persisted after the Expire = %v: its list went with the Expire", err)
 	}
 }

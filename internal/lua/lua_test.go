@@ -2478,6 +2478,40 @@ var cases = []scriptCase{
 		},
 	},
 
+	// queue_take_lists: KEYS registrations, then take and parking lists
+	{
+		script: "queue_take_lists", name: "the lists get the registrations' expiry",
+		setup: [][]any{{"ZADD", "{t}:takes", later, "t1"}, {"PEXPIRE", "{t}:takes", 50000}, {"RPUSH", "{t}:taken:t1", "a"}, {"RPUSH", "{t}:parked:t1", "p"}},
+		keys:  []string{"{t}:takes", "{t}:taken:t1", "{t}:parked:t1", "{t}:taken:t2"},
+		want:  1,
+		after: []probe{
+			{cmd("PTTL", "{t}:taken:t1"), between(40000, 50000)},
+			{cmd("PTTL", "{t}:parked:t1"), between(40000, 50000)},
+			{cmd("EXISTS", "{t}:taken:t2"), 0},
+		},
+	},
+	{
+		script: "queue_take_lists", name: "registrations without expiry take the lists' away",
+		setup: [][]any{{"ZADD", "{t}:takes", later, "t1"}, {"RPUSH", "{t}:taken:t1", "a"}, {"PEXPIRE", "{t}:taken:t1", 50000}},
+		keys:  []string{"{t}:takes", "{t}:taken:t1", "{t}:parked:t1"},
+		want:  1,
+		after: []probe{{cmd("PTTL", "{t}:taken:t1"), -1}},
+	},
+	{
+		script: "queue_take_lists", name: "a give-back's marker keeps its own expiry",
+		setup: [][]any{{"ZADD", "{t}:takes", later, "t1"}, {"SET", "{t}:parked:t1", "gone", "PX", 5000}},
+		keys:  []string{"{t}:takes", "{t}:taken:t1", "{t}:parked:t1"},
+		want:  1,
+		after: []probe{{cmd("PTTL", "{t}:parked:t1"), between(1, 5000)}},
+	},
+	{
+		script: "queue_take_lists", name: "no registrations left: nothing changes",
+		setup: [][]any{{"RPUSH", "{t}:taken:t1", "a"}, {"PEXPIRE", "{t}:taken:t1", 50000}},
+		keys:  []string{"{t}:takes", "{t}:taken:t1", "{t}:parked:t1"},
+		want:  1,
+		after: []probe{{cmd("PTTL", "{t}:taken:t1"), between(40000, 50000)}},
+	},
+
 	// queue_keep_expiry: KEYS the queue's list, the take's list, registrations; ARGV the
 	// list's PTTL the take read
 	{
