@@ -226,13 +226,15 @@ func (q *queueOf[T]) Delete(ctx context.Context) error { return q.delete(ctx) }
 // Transaction it is queued for the queue's own keys only, as Delete is.
 // A take made after Expire, before the queue is gone, takes the expiry of
 // the queue's list for its own, in the same step (the registrations of
-// takes too), so that what a taker that dies leaves goes with the queue.
-// (A Get of one item from a Queue or LifoQueue by a handle that has not
-// seen the expiry gives its take the expiry a round trip later; if that
-// take emptied the list and the registrations have no expiry, it keeps
-// none until its acknowledgement.) As with any Redis
-// key, a list that takes empty goes with its expiry, and one a later Put
-// makes has none, nor have the items taken from it.
+// takes too), so that what a taker that dies leaves goes with the queue;
+// takes made while Expire runs get it too. Two keep none until their
+// acknowledgement: a Get of one item from a Queue or LifoQueue by a
+// handle that has not seen the expiry, which takes the last item while
+// the registrations have no expiry (the others get theirs a round trip
+// after the take), and a waiting Get or Reserve whose wait takes the last
+// item at once. As with any Redis key, a list that takes empty goes with
+// its expiry, and one a later Put makes has none, nor have the items
+// taken from it.
 func (q *queueOf[T]) Expire(ctx context.Context, ttl time.Duration) (bool, error) {
 	if ttl < time.Millisecond {
 		return q.object.Expire(ctx, ttl) // (refused)
