@@ -416,15 +416,19 @@ func (q *queue) delete(ctx context.Context) error {
 // withTakes sends mk's command (PEXPIRE, PERSIST) for the lists of the
 // queue's outstanding takes and reservations, which are not among its
 // keys, then returns own (the same for its keys), then gives those lists
-// the registrations' expiry as it is now (queue_take_lists): a take that
+// and the takes' parking lists the registrations' expiry as it is now
+// (queue_take_lists): a take that
 // ran before own kept the queue's old state for its list, and another
 // handle's Expire or Persist may have come meanwhile. Inside a
 // transaction only own is queued.
 func (q *queue) withTakes(ctx context.Context, op string, mk func(k string) backend.Cmd, own func() (bool, error)) (bool, error) {
 	inTx, err := q.eachTakeBatch(ctx, func(ids []string) error {
-		cmds := make([]backend.Cmd, 0, 2*len(ids))
+		// (Not the parking keys: one may be a give-back's marker, a
+		// string whose expiry is its own; the second pass reaches the
+		// parking lists.)
+		cmds := make([]backend.Cmd, 0, len(ids))
 		for _, id := range ids {
-			cmds = append(cmds, mk(q.taken(id)), mk(q.parked(id)))
+			cmds = append(cmds, mk(q.taken(id)))
 		}
 		_, err := q.pipeline(ctx, cmds...)
 		return err

@@ -397,3 +397,40 @@ func TestQueueExpireDoesNotUndoAPersistThatCameMeanwhile(t *testing.T) {
 		t.Errorf("Ack of a reservation on a queue persisted after the Expire = %v: its list went with the Expire", err)
 	}
 }
+
+// A give-back's marker (queue_recover's mode 2 writes "gone" at a take's
+// parking key, to expire at the take's deadline) keeps its expiry through
+// Expire and Persist: persisted, it would stay forever once the deadline's
+// recovery dropped the registration.
+func TestQueueExpiryChangesLeaveAGiveBacksMarker(t *testing.T) {
+	for _, change := range []string{"Persist", "Expire"} {
+		t.Run(change, func(t *testing.T) {
+			t.Parallel()
+			rdb := rawClient()
+			defer rdb.Close()
+			k := key(t)
+			q := hotredis.NewQueue[string](k)
+			noErr(t, q.PutMany(ctx, "x", "y"))
+			if change == "Persist" {
+				if _, err := q.Expire(ctx, time.Hour); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, rc, err := q.TryReserve(ctx, time.Minute)
+			noErr(t, err)
+			deadline := rdb.ZScore(ctx, k+":reserved", string(rc)).Val()
+			parked := k + ":parked:" + string(rc)
+			noErr(t, rdb.Do(ctx, "SET", parked, "gone", "PXAT", int64(deadline)).Err()) // (as queue_recover's mode 2)
+			before := rdb.PTTL(ctx, parked).Val()
+			if change == "Persist" {
+				_, err = q.Persist(ctx)
+			} else {
+				_, err = q.Expire(ctx, 10*time.Hour)
+			}
+			noErr(t, err)
+			if after := rdb.PTTL(ctx, parked).Val(); after < 0 || after > before+time.Second {
+				t.Errorf("the give-back's marker expired in %v (at the take's deadline), after %s in %v", before, change, after)
+			}
+		})
+	}
+}
