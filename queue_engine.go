@@ -417,10 +417,9 @@ func (q *queue) delete(ctx context.Context) error {
 // queue's outstanding takes and reservations, which are not among its
 // keys, then returns own (the same for its keys), then gives those lists
 // and the takes' parking lists the registrations' expiry as it is now
-// (queue_take_lists): a take that
-// ran before own kept the queue's old state for its list, and another
-// handle's Expire or Persist may have come meanwhile. Inside a
-// transaction only own is queued.
+// (queue_take_lists): a take that ran before own kept the queue's old
+// state for its list, and another handle's Expire or Persist may have
+// come meanwhile. Inside a transaction only own is queued.
 func (q *queue) withTakes(ctx context.Context, op string, mk func(k string) backend.Cmd, own func() (bool, error)) (bool, error) {
 	inTx, err := q.eachTakeBatch(ctx, func(ids []string) error {
 		// (Not the parking keys: one may be a give-back's marker, a
