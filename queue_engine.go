@@ -3,6 +3,7 @@ package hotredis
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"sync/atomic"
@@ -456,26 +457,93 @@ func (q *queue) withTakes(ctx context.Context, op string, mk func(k string) back
 // eachTakeBatch calls f with the ids of the queue's outstanding takes
 // and reservations, a batch at a time. It reports whether ctx is a
 // transaction's, where it calls nothing.
+//
+// It pages the registrations by deadline, not by index: an
+// acknowledgement between two pages removes an earlier registration and
+// would shift the next page past one never seen. A page starts at the
+// last deadline seen, and skips the ids seen there. Deadlines only move
+// later (a claim's), and a take registered meanwhile below where the
+// pages have come ran after the state it must follow.
 func (q *queue) eachTakeBatch(ctx context.Context, f func(ids []string) error) (inTx bool, _ error) {
 	const batch = 500
-	for start := 0; ; start += batch {
-		arr, err := asArray(q.readPrimary(ctx, cmd("ZRANGE", []string{q.k.takes}, strconv.Itoa(start), strconv.Itoa(start+batch-1))))
+	from := "-inf"
+	atFrom := map[string]bool{} // the ids seen at deadline from
+	for {
+		n := batch + len(atFrom)
+		arr, err := asArray(q.readPrimary(ctx, cmd("ZRANGE", []string{q.k.takes}, from, "+inf", "BYSCORE", "LIMIT", "0", strconv.Itoa(n), "WITHSCORES")))
 		if errors.Is(err, ErrInTransaction) {
 			return true, nil
 		}
 		if err != nil {
 			return false, err
 		}
-		ids := stringsOf(arr)
+		page, err := scoredMembers(arr)
+		if err != nil {
+			return false, err
+		}
+		ids := make([]string, 0, len(page))
+		for _, m := range page {
+			if !atFrom[m.member] {
+				ids = append(ids, m.member)
+			}
+		}
 		if len(ids) > 0 {
 			if err := f(ids); err != nil {
 				return false, err
 			}
 		}
-		if len(ids) < batch {
+		if len(page) < n {
 			return false, nil
 		}
+		if last := page[len(page)-1].score; last != from {
+			from = last
+			clear(atFrom)
+		}
+		for _, m := range page {
+			if m.score == from {
+				atFrom[m.member] = true
+			}
+		}
 	}
+}
+
+// scored is a sorted set's member with its score, as a command's
+// argument.
+type scored struct{ member, score string }
+
+// scoredMembers reads a reply WITHSCORES: pairs under RESP3 (a double
+// each), flat under RESP2 (a string each).
+func scoredMembers(arr []any) ([]scored, error) {
+	out := make([]scored, 0, len(arr))
+	for i := 0; i < len(arr); i++ {
+		m, s := arr[i], any(nil)
+		if pair, ok := m.([]any); ok && len(pair) == 2 {
+			m, s = pair[0], pair[1]
+		} else if i+1 < len(arr) {
+			i++
+			s = arr[i]
+		}
+		member, ok, err := asString(m, nil)
+		if err == nil && !ok {
+			err = fmt.Errorf("%w: %T where a member was expected", errReply, m)
+		}
+		if err != nil {
+			return nil, err
+		}
+		var score string
+		switch x := s.(type) {
+		case float64:
+			score = strconv.FormatFloat(x, 'f', -1, 64)
+		case string:
+			score = x
+		case int64:
+			score = strconv.FormatInt(x, 10)
+		default:
+			return nil, fmt.Errorf("%w: %T where a score was expected", errReply, s)
+		}
+		out = append(out, scored{member, score})
+	}
+	return out, nil
 }
 
 func (q *queue) contains(ctx context.Context, s string) (bool, error) {

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/hotredis/hotredis"
 	"github.com/hotredis/hotredis/hotredistest"
 )
@@ -432,5 +434,130 @@ func TestQueueExpiryChangesLeaveAGiveBacksMarker(t *testing.T) {
 				t.Errorf("the give-back's marker expired in %v (at the take's deadline), after %s in %v", before, change, after)
 			}
 		})
+	}
+}
+
+// Expire and Persist reach every outstanding take, however many, while
+// others acknowledge theirs: the registrations are read 500 at a time,
+// and an Ack between two pages (here held by the fault proxy at each
+// page's ZRANGE) removes one before the rest. Paged by index, the take
+// at index 500 would slip to 499 and be missed by both passes (a Reserve
+// with the earliest deadline between the passes puts it back for the
+// second), its list keeping the queue's old expiry: its item would
+// expire from a persisted queue.
+func TestQueueExpiryChangesReachEveryTakeWhileAcksShiftThem(t *testing.T) {
+	for _, be := range []string{"rueidis", "go-redis"} {
+		t.Run(be, func(t *testing.T) { persistWhileAcksShiftTheTakes(t, be) })
+	}
+}
+
+// persistWhileAcksShiftTheTakes is TestQueueExpiryChangesReachEveryTakeWhileAcksShiftThem
+// with the Persist sent by backend's client (whose replies WITHSCORES
+// differ in shape).
+func persistWhileAcksShiftTheTakes(t *testing.T, backend string) {
+	t.Parallel()
+	own := hotredistest.NewServer(t)
+	p := hotredistest.NewProxy(t, own.Addr)
+	rdb := own.GoRedis()
+	defer rdb.Close()
+	k := key(t)
+	a := hotredis.NewQueue[string](k, hotredis.WithClient(faultyClient(t, backend, p.Addr())))
+	b := hotredis.NewQueue[string](k, hotredis.WithClient(own.Client(t)))
+	vs := make([]string, 610)
+	for i := range vs {
+		vs[i] = fmt.Sprint(i)
+	}
+	noErr(t, b.PutMany(ctx, vs...))
+	if _, err := b.Expire(ctx, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	rcs := make([]hotredis.Receipt, 601)
+	for i := range rcs { // deadlines in order: rcs[i] at index i
+		_, rc, err := b.TryReserve(ctx, 2*time.Hour+time.Duration(i)*time.Second)
+		noErr(t, err)
+		rcs[i] = rc
+	}
+	y := k + ":reserved:" + string(rcs[500])
+	if d := rdb.PTTL(ctx, y).Val(); d <= 0 {
+		t.Fatalf("setup: the reservation's list PTTL %v, want the queue's expiry", d)
+	}
+	// page holds the next ZRANGE of the Persist (a page), after letting
+	// the one held before go, and then runs between.
+	page := func(between func()) {
+		t.Helper()
+		p.StallOn(hotredistest.ToServer, "ZRANGE")
+		p.Resume(hotredistest.ToServer)
+		waitFor(t, func() bool { return !p.Armed() })
+		between()
+	}
+	done := make(chan error, 1)
+	p.StallOn(hotredistest.ToServer, "ZRANGE") // the first pass, page 1
+	go func() {
+		_, err := a.Persist(ctx)
+		done <- err
+	}()
+	waitFor(t, func() bool { return !p.Armed() })
+	page(func() { noErr(t, b.Ack(ctx, rcs[0])) }) // page 2; y now at index 499
+	page(func() {                                 // the second pass, page 1
+		_, _, err := b.TryReserve(ctx, time.Hour) // the earliest deadline: y back at 500
+		noErr(t, err)
+	})
+	page(func() { noErr(t, b.Ack(ctx, rcs[1])) }) // page 2; y at 499 again
+	p.Resume(hotredistest.ToServer)
+	noErr(t, <-done)
+	if d := rdb.PTTL(ctx, k).Val(); d != -1 {
+		t.Fatalf("queue PTTL %v after Persist", d)
+	}
+	if d := rdb.PTTL(ctx, k+":reserved").Val(); d != -1 {
+		t.Errorf("registrations PTTL %v after Persist", d)
+	}
+	if d := rdb.PTTL(ctx, y).Val(); d != -1 {
+		t.Errorf("the queue was persisted, but reservation %s's list expires in %v: its item goes with it", rcs[500], d)
+	}
+}
+
+// Takes that share a deadline, more than a page of them, are all reached
+// by Expire and Persist (the pages go by deadline: see
+// TestQueueExpiryChangesReachEveryTakeWhileAcksShiftThem).
+func TestQueueExpiryChangesReachTakesThatShareADeadline(t *testing.T) {
+	t.Parallel()
+	rdb := rawClient()
+	defer rdb.Close()
+	k := key(t)
+	q := hotredis.NewQueue[string](k)
+	const n = 1_201
+	vs := make([]string, n+1)
+	for i := range vs {
+		vs[i] = fmt.Sprint(i)
+	}
+	noErr(t, q.PutMany(ctx, vs...))
+	rcs := make([]hotredis.Receipt, n)
+	for i := range rcs {
+		_, rc, err := q.TryReserve(ctx, time.Hour)
+		noErr(t, err)
+		rcs[i] = rc
+	}
+	deadline := rdb.ZScore(ctx, k+":reserved", string(rcs[0])).Val()
+	for _, rc := range rcs[1:] {
+		noErr(t, rdb.ZAddXX(ctx, k+":reserved", redis.Z{Score: deadline, Member: string(rc)}).Err())
+	}
+	for _, change := range []string{"Expire", "Persist"} {
+		var err error
+		if change == "Expire" {
+			_, err = q.Expire(ctx, 10*time.Hour)
+		} else {
+			_, err = q.Persist(ctx)
+		}
+		noErr(t, err)
+		var missed []hotredis.Receipt
+		for _, rc := range rcs {
+			d := rdb.PTTL(ctx, k+":reserved:"+string(rc)).Val()
+			if (change == "Expire") != (d > time.Hour) {
+				missed = append(missed, rc)
+			}
+		}
+		if len(missed) > 0 {
+			t.Errorf("after %s, %d of %d reservations' lists kept their old expiry (%s first)", change, len(missed), n, missed[0])
+		}
 	}
 }

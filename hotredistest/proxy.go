@@ -140,8 +140,9 @@ func (p *Proxy) fire(d Direction, seen []byte, past int) bool {
 	return false
 }
 
-// armed reports whether a StallOn waits.
-func (p *Proxy) armed() bool {
+// Armed reports whether a StallOn has yet to fire: a test that set one
+// waits for it to go false to know the step it stalls has begun.
+func (p *Proxy) Armed() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return len(p.triggers) > 0
@@ -241,7 +242,7 @@ func (p *Proxy) pipe(l *link, d Direction, src, dst net.Conn) {
 	for {
 		n, err := src.Read(buf)
 		switch {
-		case n > 0 && p.armed():
+		case n > 0 && p.Armed():
 			const keep = 256 // of the last reads: a pattern may straddle two
 			past := len(seen)
 			seen = append(seen, buf[:n]...)
