@@ -48,6 +48,9 @@ var (
 func NewBarrier(key string, parties int, opts ...Option) *Barrier {
 	o := collect(opts)
 	obj := newObject("barrier", key, o, "waiting", "wake")
+	// The waiters' leases and the wake stream; not the round's state,
+	// which a broken barrier keeps for good.
+	obj.ownExpiry(obj.keys[1:]...)
 	if parties < 1 {
 		obj.err = &objError{kind: obj.kind, key: obj.key, err: fmt.Errorf("%w: parties %d < 1", ErrInvalidArgument, parties)}
 	}

@@ -43,7 +43,9 @@
 // NewX(key, opts...) returns a cheap handle and does no I/O; an empty key
 // makes a unique one (Key tells it). Every method that talks to Redis takes
 // a context.Context first. Every object has Key, Delete, Exists, Expire,
-// TTL and Persist; for objects of several keys these act on all of them.
+// TTL and Persist; for objects of several keys these act on all of them,
+// but what expires on its own (a lease, a wake stream or token) keeps its
+// expiry: Expire only shortens it, Persist leaves it.
 // Indexes follow Python: -1 is the last element, Slice clamps, Insert past
 // the end appends.
 //

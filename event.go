@@ -25,7 +25,9 @@ var (
 // clear), and a short-lived stream at "{key}:wake" on which Set announces
 // itself to waiters.
 func NewEvent(key string, opts ...Option) *Event {
-	return &Event{newObject("event", key, collect(opts), "wake")}
+	e := &Event{newObject("event", key, collect(opts), "wake")}
+	e.ownExpiry(e.keys[1])
+	return e
 }
 
 // Set sets the event and wakes every Wait, in every process. Setting a

@@ -44,6 +44,7 @@ var (
 // full, a limiter admits b events at once and then r per second.
 func NewLimiter(key string, r float64, b int, opts ...Option) *Limiter {
 	l := &Limiter{object: newObject("limiter", key, collect(opts)), r: r, b: b}
+	l.ownExpiry(l.key) // (its state lasts until the bucket is full again)
 	switch {
 	case math.IsInf(r, 1):
 		l.unlim = true

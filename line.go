@@ -170,6 +170,10 @@ func newLine(kind *lineKind, typ, key string, size int64, opts []Option) line {
 	obj := newObject(typ, key, o)
 	k := newLineKeys(obj.key)
 	obj.keys = k.list()
+	// The holding's and the grants' leases, the line, the fence, the
+	// grant streams; not a semaphore's state, which keeps the permits an
+	// over-release added for good.
+	obj.ownExpiry(append([]string{k.holding, k.fence, k.line, k.regs, k.granted}, k.streams[:]...)...)
 	if size < 0 || size >= maxPermits {
 		obj.err = &objError{kind: typ, key: obj.key, err: fmt.Errorf("%w: size %d out of range [0, 2^52)", ErrInvalidArgument, size)}
 	}

@@ -38,6 +38,7 @@ type List[T any] struct {
 func NewList[T any](key string, opts ...Option) *List[T] {
 	o := collect(opts)
 	l := &List[T]{object: newObject("list", key, o, "tmp")}
+	l.ownExpiry(l.keys[1])
 	l.vals = newCoder[T](&l.object, o.codec)
 	return l
 }

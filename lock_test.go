@@ -344,7 +344,11 @@ func roleLockHolder() error {
 
 // testCrash kills a holder with SIGKILL and checks that a waiter in this
 // process, blocked meanwhile, gets the lock within the lease plus a margin.
-func testCrash(t *testing.T, kind string, n int64) {
+func testCrash(t *testing.T, kind string, n int64) { testCrashAfter(t, kind, n, nil) }
+
+// testCrashAfter is testCrash with change (nil: none) called with the
+// lock's key once the child holds it, before the kill.
+func testCrashAfter(t *testing.T, kind string, n int64, change func(k string)) {
 	t.Parallel() // mostly waiting for the lease to run out
 	k := key(t)
 	child := startRole(t, "lock-holder", "LOCK_KIND="+kind, "LOCK_KEY="+k, fmt.Sprint("LOCK_N=", n))
@@ -368,6 +372,9 @@ func testCrash(t *testing.T, kind string, n int64) {
 			t.Fatal(err)
 		}
 	}
+	if change != nil {
+		change(k)
+	}
 	w := newLocker(kind, k, n)
 	got := make(chan error, 1)
 	go func() { got <- w.Acquire(ctx) }()
@@ -379,6 +386,39 @@ func testCrash(t *testing.T, kind string, n int64) {
 }
 
 func TestLockCrashedHolderFreesLock(t *testing.T) { testCrash(t, "lock", 0) }
+
+// A lease is its holder's: another handle's Expire of the lock does not
+// lengthen it, nor does a Persist remove it, so a holder killed after
+// either still frees the lock within its lease. (Before, a Persist kept a
+// killed holder's lock forever, and an Expire for the time it gave.)
+func TestLockCrashedHolderFreesLockDespiteExpireOrPersist(t *testing.T) {
+	for _, kind := range []string{"lock", "sem"} {
+		for _, change := range []string{"Expire", "Persist"} {
+			n := int64(0)
+			if kind == "sem" {
+				n = 2
+			}
+			t.Run(kind+"/"+change, func(t *testing.T) {
+				testCrashAfter(t, kind, n, func(k string) {
+					var o interface {
+						Expire(context.Context, time.Duration) (bool, error)
+						Persist(context.Context) (bool, error)
+					} = hotredis.NewLock(k)
+					if kind == "sem" {
+						o = hotredis.NewSemaphore(k, 2)
+					}
+					var err error
+					if change == "Expire" {
+						_, err = o.Expire(ctx, time.Hour)
+					} else {
+						_, err = o.Persist(ctx)
+					}
+					noErr(t, err)
+				})
+			})
+		}
+	}
+}
 
 func TestLockCancelledWaitsLeaveNothingBehind(t *testing.T) {
 	k := key(t)

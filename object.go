@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hotredis/hotredis/internal/backend"
@@ -39,6 +40,9 @@ type object struct {
 	// 0 until a read has: it sizes read steps (see span). Atomic, as
 	// sizeFirst is.
 	entryBytes uint32
+	// timed marks the keys (bit i: keys[i]) whose expiry is their own
+	// (see ownExpiry).
+	timed uint64
 }
 
 func newObject(kind, key string, o options, aux ...string) object {
@@ -82,26 +86,62 @@ func (o *object) Exists(ctx context.Context) (bool, error) {
 
 // Expire makes the object (all its keys) expire after ttl, which must be at
 // least one millisecond. It reports whether the object existed.
+//
+// A key whose expiry is the object's own (a lease, a wake stream, a
+// scratch key: see ownExpiry) is only made to expire sooner, never later:
+// a lease that Expire lengthened would keep a killed holder's lock, or a
+// killed runner's Once, that much longer.
 func (o *object) Expire(ctx context.Context, ttl time.Duration) (bool, error) {
 	if ttl < time.Millisecond {
 		return false, o.invalid("Expire", "ttl %v is under 1ms", ttl)
 	}
 	ms := fmt.Sprint(ttl.Milliseconds())
-	return o.eachKey(ctx, func(k string) backend.Cmd { return cmd("PEXPIRE", []string{k}, ms) })
+	return o.eachKey(ctx, func(k string) backend.Cmd { return cmd("PEXPIRE", []string{k}, ms) },
+		func(k string) backend.Cmd { return cmd("PEXPIRE", []string{k}, ms, "LT") })
 }
 
 // Persist removes the object's expiry. It reports whether an expiry was
-// removed.
+// removed. A key whose expiry is the object's own (a lease, a wake
+// stream, a scratch key: see ownExpiry) keeps it: a lock or a semaphore,
+// whose keys all expire so, is left as it is.
 func (o *object) Persist(ctx context.Context) (bool, error) {
-	return o.eachKey(ctx, func(k string) backend.Cmd { return cmd("PERSIST", []string{k}) })
+	return o.eachKey(ctx, func(k string) backend.Cmd { return cmd("PERSIST", []string{k}) }, nil)
 }
 
-// eachKey applies one command to every key atomically and reports whether
-// any of them answered 1.
-func (o *object) eachKey(ctx context.Context, mk func(string) backend.Cmd) (bool, error) {
-	cmds := make([]backend.Cmd, len(o.keys))
+// ownExpiry marks these keys of o as keeping an expiry of their own,
+// which the engine sets and renews: a lease, a wake stream or token, a
+// scratch key. Expire only shortens theirs, and Persist leaves it.
+func (o *object) ownExpiry(ks ...string) {
 	for i, k := range o.keys {
-		cmds[i] = mk(k)
+		if slices.Contains(ks, k) {
+			o.timed |= 1 << i
+		}
+	}
+}
+
+// eachKey applies data to each key of o (see ownExpiry) whose expiry is
+// the object's, and timed (nil: nothing) to each other, in one
+// transaction, and reports whether any of them answered 1. A timed key's
+// command may answer 0 for a key that exists (a PEXPIRE LT), so an
+// EXISTS of those keys goes with them.
+func (o *object) eachKey(ctx context.Context, data, timed func(string) backend.Cmd) (bool, error) {
+	cmds := make([]backend.Cmd, 0, len(o.keys)+1)
+	var own []string
+	for i, k := range o.keys {
+		switch {
+		case o.timed&(1<<i) == 0:
+			cmds = append(cmds, data(k))
+		case timed != nil:
+			cmds = append(cmds, timed(k))
+			own = append(own, k)
+		}
+	}
+	if len(own) > 0 {
+		cmds = append(cmds, cmd("EXISTS", own))
+	}
+	if len(cmds) == 0 {
+		_, err := o.cli()
+		return false, err
 	}
 	rs, err := o.atomic(ctx, cmds...)
 	if err != nil {
@@ -109,7 +149,7 @@ func (o *object) eachKey(ctx context.Context, mk func(string) backend.Cmd) (bool
 	}
 	any := false
 	for _, r := range rs {
-		if n, _ := r.Val.(int64); n == 1 && r.Err == nil {
+		if n, _ := r.Val.(int64); n >= 1 && r.Err == nil {
 			any = true
 		}
 	}

@@ -46,7 +46,9 @@ const maxRunMessage = 1024
 // their end.
 func NewOnce(key string, opts ...Option) *Once {
 	o := collect(opts)
-	return &Once{object: newObject("once", key, o, "runner", "wake"), lease: leaseOf(o)}
+	once := &Once{object: newObject("once", key, o, "runner", "wake"), lease: leaseOf(o)}
+	once.ownExpiry(once.keys[1:]...) // (the runner's lease, the wake stream)
+	return once
 }
 
 // Do calls f unless the Once is done, and returns when a run of f has

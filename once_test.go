@@ -303,13 +303,32 @@ func roleOnceCrasher() error {
 
 // A runner killed with SIGKILL inside f: a waiter here runs f itself
 // within the lease (1s) plus a margin.
-func TestOnceCrashedRunnerIsReplaced(t *testing.T) {
+func TestOnceCrashedRunnerIsReplaced(t *testing.T) { testOnceCrash(t, nil) }
+
+// The runner's lease is its own: another handle's Expire of the Once does
+// not lengthen it, nor does a Persist remove it (before, a Persist kept a
+// killed runner's place forever, and every Do waited).
+func TestOnceCrashedRunnerIsReplacedDespiteExpireOrPersist(t *testing.T) {
+	t.Run("Expire", func(t *testing.T) {
+		testOnceCrash(t, func(o *hotredis.Once) error { _, err := o.Expire(ctx, time.Hour); return err })
+	})
+	t.Run("Persist", func(t *testing.T) {
+		testOnceCrash(t, func(o *hotredis.Once) error { _, err := o.Persist(ctx); return err })
+	})
+}
+
+// testOnceCrash is TestOnceCrashedRunnerIsReplaced with change (nil:
+// none) called on another handle of the Once while the child runs f.
+func testOnceCrash(t *testing.T, change func(*hotredis.Once) error) {
 	t.Parallel()
 	k := key(t)
 	rdb := rawClient()
 	defer rdb.Close()
 	child := startRole(t, "once-crasher", "ONCE_KEY="+k)
 	noErr(t, waitForKey(ctx, rdb, k+":started", 20*time.Second))
+	if change != nil {
+		noErr(t, change(hotredis.NewOnce(k)))
+	}
 	var ranAt atomic.Int64
 	got := make(chan error, 1)
 	go func() {

@@ -112,6 +112,7 @@ func newQueue(key string, lifo, set bool, o options) queue {
 	k := &q.k
 	k.list = q.key
 	k.unfinished, k.joined, k.putWait, k.notFull, k.takes = q.keys[1], q.keys[2], q.keys[3], q.keys[4], q.keys[5]
+	q.ownExpiry(k.joined, k.putWait, k.notFull) // (wake tokens)
 	if set {
 		// HOT Redis's layout: the set is key + "-set", not a tagged
 		// auxiliary key, so Python programs see the same set.

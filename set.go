@@ -45,6 +45,7 @@ type Set[T any] struct {
 func NewSet[T any](key string, opts ...Option) *Set[T] {
 	o := collect(opts)
 	s := &Set[T]{object: newObject("set", key, o, "tmp")}
+	s.ownExpiry(s.keys[1])
 	s.vals = newCoder[T](&s.object, o.codec)
 	return s
 }

@@ -44,7 +44,9 @@ const maxDelta = 1 << 52
 // member whose process died still counts.
 func NewWaitGroup(key string, opts ...Option) *WaitGroup {
 	o := collect(opts)
-	return &WaitGroup{object: newObject("waitgroup", key, o, "members", "wake"), lease: leaseOf(o)}
+	wg := &WaitGroup{object: newObject("waitgroup", key, o, "members", "wake"), lease: leaseOf(o)}
+	wg.ownExpiry(wg.keys[2])
+	return wg
 }
 
 // Add adds delta, which may be negative, to the counter. When the counter

@@ -1,0 +1,129 @@
+package hotredis_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hotredis/hotredis"
+)
+
+// expiring is what every object has to give and take its expiry.
+type expiring interface {
+	Expire(context.Context, time.Duration) (bool, error)
+	Persist(context.Context) (bool, error)
+}
+
+// Expire and Persist act on what an object stores, not on the keys that
+// expire on their own (leases, wake streams and tokens): Expire only
+// shortens those, and Persist leaves them. Before, a Persist made a
+// Queue's Join token, an Event's or a WaitGroup's wake stream and a
+// Lock's lease permanent, and reported an expiry removed from an object
+// that never had one.
+func TestExpiryChangesLeaveWhatExpiresOnItsOwn(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	for _, c := range []struct {
+		name string
+		// make builds the object at k; what it stores is in the keys
+		// with the suffixes data ("" for k itself), what expires on its
+		// own in those of timed.
+		make        func(t *testing.T, k string) expiring
+		data, timed []string
+		// kept: the data expires at first (a barrier's round outlives
+		// its last use by an hour).
+		kept bool
+	}{
+		{"Queue", func(t *testing.T, k string) expiring {
+			q := hotredis.NewQueue[string](k)
+			noErr(t, q.Put(ctx, "x"))
+			_, err := q.Get(ctx)
+			noErr(t, err)
+			noErr(t, q.TaskDone(ctx)) // (wakes Joins with a token)
+			noErr(t, q.Put(ctx, "y"))
+			return q
+		}, []string{"", ":unfinished"}, []string{":joined"}, false},
+		{"Event", func(t *testing.T, k string) expiring {
+			e := hotredis.NewEvent(k)
+			noErr(t, e.Set(ctx))
+			return e
+		}, []string{""}, []string{":wake"}, false},
+		{"WaitGroup", func(t *testing.T, k string) expiring {
+			w := hotredis.NewWaitGroup(k)
+			noErr(t, w.Add(ctx, 1))
+			noErr(t, w.Done(ctx)) // (wakes Waits on the stream)
+			noErr(t, w.Add(ctx, 1))
+			return w
+		}, []string{""}, []string{":wake"}, false},
+		{"Lock", func(t *testing.T, k string) expiring {
+			l := hotredis.NewLock(k)
+			noErr(t, l.Acquire(ctx))
+			return l
+		}, nil, []string{"", ":fence"}, false},
+		{"Barrier", func(t *testing.T, k string) expiring {
+			b := hotredis.NewBarrier(k, 2)
+			errs := make(chan error, 2)
+			for range 2 {
+				go func() { _, err := b.Wait(ctx); errs <- err }()
+			}
+			noErr(t, <-errs)
+			noErr(t, <-errs) // (the second Wait was woken through the stream)
+			return b
+		}, []string{""}, []string{":wake"}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			k := key(t)
+			o := c.make(t, k)
+			pttl := func(suffix string) time.Duration {
+				t.Helper()
+				return must[time.Duration](t)(rdb.PTTL(ctx, k+suffix).Result())
+			}
+			own := map[string]time.Duration{}
+			for _, s := range c.timed {
+				if own[s] = pttl(s); own[s] <= 0 {
+					t.Fatalf("setup: %q has PTTL %v, want its own expiry", k+s, own[s])
+				}
+			}
+			if removed := must[bool](t)(o.Persist(ctx)); removed != c.kept {
+				t.Errorf("the first Persist reported removed = %v", removed)
+			}
+			if existed := must[bool](t)(o.Expire(ctx, 10*time.Hour)); !existed {
+				t.Error("Expire reported the object missing")
+			}
+			for _, s := range c.data {
+				if d := pttl(s); d < 9*time.Hour {
+					t.Errorf("after Expire(10h), %q has PTTL %v", k+s, d)
+				}
+			}
+			for _, s := range c.timed {
+				if d := pttl(s); d <= 0 || d > own[s] {
+					t.Errorf("after Expire(10h), %q has PTTL %v, where its own was %v", k+s, d, own[s])
+				}
+			}
+			if removed := must[bool](t)(o.Persist(ctx)); removed != (len(c.data) > 0) {
+				t.Errorf("Persist after Expire reported removed = %v", removed)
+			}
+			for _, s := range c.data {
+				if d := pttl(s); d != -1 {
+					t.Errorf("after Persist, %q has PTTL %v", k+s, d)
+				}
+			}
+			for _, s := range c.timed {
+				if d := pttl(s); d <= 0 || d > own[s] {
+					t.Errorf("after Persist, %q has PTTL %v, where its own was %v", k+s, d, own[s])
+				}
+			}
+			if existed := must[bool](t)(o.Expire(ctx, time.Millisecond)); !existed {
+				t.Error("a second Expire reported the object missing")
+			}
+			waitFor(t, func() bool {
+				for _, s := range append(c.data, c.timed...) {
+					if pttl(s) != -2 {
+						return false
+					}
+				}
+				return true
+			})
+		})
+	}
+}
