@@ -139,8 +139,11 @@ func (o *object) eachKey(ctx context.Context, data, timed func(string) backend.C
 	if len(own) > 0 {
 		cmds = append(cmds, cmd("EXISTS", own))
 	}
-	if len(cmds) == 0 {
-		_, err := o.cli()
+	if len(cmds) == 0 { // (a Persist of keys that all time themselves)
+		cl, err := o.cli()
+		if err == nil {
+			err = cl.ready(ctx, nil) // (a closed client, an ended context)
+		}
 		return false, err
 	}
 	rs, err := o.atomic(ctx, cmds...)
