@@ -60,6 +60,12 @@ func TestExpiryChangesLeaveWhatExpiresOnItsOwn(t *testing.T) {
 			noErr(t, l.Acquire(ctx))
 			return l
 		}, nil, []string{"", ":fence"}, false},
+		{"Semaphore", func(t *testing.T, k string) expiring {
+			s := hotredis.NewSemaphore(k, 1)
+			noErr(t, s.Release(ctx)) // (an over-release: a permit more, for good)
+			noErr(t, s.Acquire(ctx))
+			return s
+		}, []string{":state"}, []string{""}, false},
 		{"Barrier", func(t *testing.T, k string) expiring {
 			b := hotredis.NewBarrier(k, 2)
 			errs := make(chan error, 2)

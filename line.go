@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hotredis/hotredis/internal/keys"
 	"github.com/hotredis/hotredis/internal/lua"
 )
 
@@ -49,7 +48,7 @@ import (
 //
 // The kinds differ only in how they hold (lock_lib: one owner, with an
 // RLock's re-entry count; sem_lib: permits per handle), so their scripts
-// share line_lib, the KEYS layout (lineKeys) and the first ARGV.
+// share line_lib, the KEYS layout (lineSuffixes) and the first ARGV.
 
 // lineKind is what a kind of primitive runs.
 type lineKind struct {
@@ -98,37 +97,28 @@ const (
 	maxPermits = 1 << 52
 )
 
-// lineKeys are the Redis keys of a lock or semaphore, in the order every
-// script of the engine takes them (see line_lib).
-type lineKeys struct {
-	holding, state, fence, line, regs, granted string
-	streams                                    [grantStreams]string
-}
-
-func newLineKeys(key string) lineKeys {
-	k := lineKeys{
-		holding: key,
-		state:   keys.Aux(key, "state"),
-		fence:   keys.Aux(key, "fence"),
-		line:    keys.Aux(key, "waiters"),
-		regs:    keys.Aux(key, "waiting"),
-		granted: keys.Aux(key, "granted"),
+// lineSuffixes name the keys of a lock or semaphore after its own (the
+// holding), in the order every script of the engine takes them (see
+// line_lib): the state, the fencing counter, the line, the
+// registrations, the unconfirmed grants, then the grant streams.
+var lineSuffixes = func() []string {
+	ss := []string{"state", "fence", "waiters", "waiting", "granted"}
+	for i := range grantStreams {
+		ss = append(ss, "grants:"+strconv.Itoa(i))
 	}
-	for i := range k.streams {
-		k.streams[i] = keys.Aux(key, "grants:"+strconv.Itoa(i))
-	}
-	return k
-}
+	return ss
+}()
 
-func (k *lineKeys) list() []string {
-	return append([]string{k.holding, k.state, k.fence, k.line, k.regs, k.granted}, k.streams[:]...)
-}
+// lineState is the index of a semaphore's state among a line's keys: the
+// one key of the engine whose expiry is not its own (see ownExpiry), as
+// the state keeps the permits an over-release added for good.
+const lineState = 1
 
 // line is the engine of one handle.
 type line struct {
 	object
 	kind      *lineKind
-	ks        []string // lineKeys, as KEYS
+	ks        []string // the key, then lineSuffixes' (KEYS)
 	id        string   // the handle's id
 	size      int64    // a semaphore's size; 1 for a lock
 	reentrant bool     // an RLock
@@ -167,13 +157,8 @@ type line struct {
 
 func newLine(kind *lineKind, typ, key string, size int64, opts []Option) line {
 	o := collect(opts)
-	obj := newObject(typ, key, o)
-	k := newLineKeys(obj.key)
-	obj.keys = k.list()
-	// The holding's and the grants' leases, the line, the fence, the
-	// grant streams; not a semaphore's state, which keeps the permits an
-	// over-release added for good.
-	obj.ownExpiry(append([]string{k.holding, k.fence, k.line, k.regs, k.granted}, k.streams[:]...)...)
+	obj := newObject(typ, key, o, lineSuffixes...)
+	obj.timed = (1<<len(obj.keys) - 1) &^ (1 << lineState) // (leases, the line, the fence, grant streams)
 	if size < 0 || size >= maxPermits {
 		obj.err = &objError{kind: typ, key: obj.key, err: fmt.Errorf("%w: size %d out of range [0, 2^52)", ErrInvalidArgument, size)}
 	}

@@ -49,11 +49,7 @@ func newObject(kind, key string, o options, aux ...string) object {
 	if key == "" {
 		key = keys.Random()
 	}
-	ks := []string{key}
-	for _, suffix := range aux {
-		ks = append(ks, keys.Aux(key, suffix))
-	}
-	return object{key: key, kind: kind, keys: ks, client: o.client}
+	return object{key: key, kind: kind, keys: keys.WithAux(key, aux...), client: o.client}
 }
 
 // Key returns the Redis key the object is stored under.

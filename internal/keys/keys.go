@@ -45,6 +45,38 @@ func Aux(key, suffix string) string {
 	return "{" + key + "}:" + suffix
 }
 
+// WithAux returns key, then Aux(key, s) for each of suffixes: the names
+// in one allocation, for an object of many keys (a lock has 22) made per
+// request.
+func WithAux(key string, suffixes ...string) []string {
+	open, close := "", ""
+	if HashTag(key) == key && !strings.ContainsRune(key, '}') {
+		open, close = "{", "}"
+	}
+	prefix := len(open) + len(key) + len(close) + 1
+	n := 0
+	for _, s := range suffixes {
+		n += prefix + len(s)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, s := range suffixes {
+		b.WriteString(open)
+		b.WriteString(key)
+		b.WriteString(close)
+		b.WriteByte(':')
+		b.WriteString(s)
+	}
+	all := b.String()
+	out := make([]string, 1, 1+len(suffixes))
+	out[0] = key
+	for _, s := range suffixes {
+		out = append(out, all[:prefix+len(s)])
+		all = all[prefix+len(s):]
+	}
+	return out
+}
+
 // Fresh returns a key named suffix that does not exist yet (a scratch
 // key, a new object's), in key's Cluster slot: Aux's, except for a key
 // with a '}' but no valid tag, which gets the smallest number whose slot

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/quick"
 )
 
 func TestSlotKnownValues(t *testing.T) {
@@ -45,6 +46,30 @@ func TestAuxSharesSlot(t *testing.T) {
 	}
 	if got := Aux("{jobs}:a", "n"); got != "{jobs}:a:n" {
 		t.Errorf("Aux({jobs}:a) = %q", got)
+	}
+}
+
+// WithAux names what Aux names, for any key and suffixes.
+func TestWithAuxIsAux(t *testing.T) {
+	f := func(key string, suffixes []string) bool {
+		got := WithAux(key, suffixes...)
+		if len(got) != 1+len(suffixes) || got[0] != key {
+			return false
+		}
+		for i, s := range suffixes {
+			if got[1+i] != Aux(key, s) {
+				return false
+			}
+		}
+		return true
+	}
+	if err := quick.Check(f, nil); err != nil {
+		t.Error(err)
+	}
+	for _, k := range []string{"jobs", "{jobs}", "x{tag}y", "", "{", "}", "a}{b", "a{}b", "{{x}}"} {
+		if !f(k, []string{"state", "", "grants:15", "}", "{t}"}) {
+			t.Errorf("WithAux(%q, ...) = %q", k, WithAux(k, "state", "", "grants:15", "}", "{t}"))
+		}
 	}
 }
 

@@ -1,7 +1,7 @@
 -- line_lib: the line-and-lease engine's keys, clock-based fencing and line of waiters,
 -- shared by every lock and semaphore script (after clock_lib and fence_lib, before lock_lib or
 -- sem_lib).
--- KEYS, the same for every script of the engine (lineKeys in line.go):
+-- KEYS, the same for every script of the engine (lineSuffixes in line.go):
 --   [1] the holding: a Lock's hash (owner, count, fence, wid, and r: an RLock's latest
 --       re-entries' attempts, see lock_lib) or a Semaphore's holders (sorted set: handle
 --       id -> lease expiry in ms, server time)
