@@ -48,9 +48,10 @@ var (
 func NewBarrier(key string, parties int, opts ...Option) *Barrier {
 	o := collect(opts)
 	obj := newObject("barrier", key, o, "waiting", "wake")
-	// The waiters' leases and the wake stream; not the round's state,
-	// which a broken barrier keeps for good.
-	obj.ownExpiry(obj.keys[1:]...)
+	// The wake stream; not the round, which a broken barrier keeps for
+	// good, nor the waiters' set, whose leases are its scores: it only
+	// goes a margin after them, and one gone early breaks the round.
+	obj.ownExpiry(obj.keys[2])
 	if parties < 1 {
 		obj.err = &objError{kind: obj.kind, key: obj.key, err: fmt.Errorf("%w: parties %d < 1", ErrInvalidArgument, parties)}
 	}

@@ -66,6 +66,21 @@ func TestExpiryChangesLeaveWhatExpiresOnItsOwn(t *testing.T) {
 			noErr(t, s.Acquire(ctx))
 			return s
 		}, []string{":state"}, []string{""}, false},
+		{"BoundedSemaphore", func(t *testing.T, k string) expiring {
+			s := hotredis.NewBoundedSemaphore(k, 2)
+			noErr(t, s.Acquire(ctx)) // (its state counts only what leases hold)
+			return s
+		}, nil, []string{"", ":state"}, false},
+		{"RWLock", func(t *testing.T, k string) expiring {
+			l := hotredis.NewRWLock(k)
+			noErr(t, l.AcquireRead(ctx))
+			return l
+		}, nil, []string{"", ":state"}, false},
+		{"SetQueue", func(t *testing.T, k string) expiring {
+			q := hotredis.NewSetQueue[string](k) // (its set's key comes second)
+			must[bool](t)(q.Put(ctx, "x"))
+			return q
+		}, []string{"", "-set", ":unfinished"}, nil, false},
 		{"Barrier", func(t *testing.T, k string) expiring {
 			b := hotredis.NewBarrier(k, 2)
 			errs := make(chan error, 2)

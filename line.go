@@ -110,9 +110,18 @@ var lineSuffixes = func() []string {
 }()
 
 // lineState is the index of a semaphore's state among a line's keys: the
-// one key of the engine whose expiry is not its own (see ownExpiry), as
-// the state keeps the permits an over-release added for good.
+// one key of the engine whose expiry is not its own (see ownExpiry) in
+// a Semaphore, whose state keeps the permits an over-release added for
+// good; a bounded one's is (see bound).
 const lineState = 1
+
+// bound makes l a bounded semaphore's (a BoundedSemaphore's, an
+// RWLock's), which refuses an over-release: its state then counts only
+// what leases hold, and expires as they do (see lineState).
+func (l *line) bound() {
+	l.bounded = true
+	l.timed |= 1 << lineState
+}
 
 // line is the engine of one handle.
 type line struct {

@@ -41,7 +41,7 @@ type object struct {
 	// sizeFirst is.
 	entryBytes uint32
 	// timed marks the keys (bit i: keys[i]) whose expiry is their own
-	// (see ownExpiry).
+	// (see ownExpiry), by position: set once keys is final.
 	timed uint64
 }
 

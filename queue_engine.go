@@ -112,13 +112,13 @@ func newQueue(key string, lifo, set bool, o options) queue {
 	k := &q.k
 	k.list = q.key
 	k.unfinished, k.joined, k.putWait, k.notFull, k.takes = q.keys[1], q.keys[2], q.keys[3], q.keys[4], q.keys[5]
-	q.ownExpiry(k.joined, k.putWait, k.notFull) // (wake tokens)
 	if set {
 		// HOT Redis's layout: the set is key + "-set", not a tagged
 		// auxiliary key, so Python programs see the same set.
 		k.set = q.key + "-set"
 		q.keys = slices.Insert(q.keys, 1, k.set)
 	}
+	q.ownExpiry(k.joined, k.putWait, k.notFull) // (wake tokens)
 	q.putKeys = q.withSet(k.list, k.unfinished, k.joined, k.putWait, k.notFull)
 	q.pushKeys, q.unfinishedKeys = []string{k.list}, []string{k.unfinished}
 	q.takesKeys, q.wakeKeys = []string{k.takes}, []string{k.putWait, k.notFull}
@@ -462,9 +462,11 @@ func (q *queue) withTakes(ctx context.Context, op string, mk func(k string) back
 // It pages the registrations by deadline, not by index: an
 // acknowledgement between two pages removes an earlier registration and
 // would shift the next page past one never seen. A page starts at the
-// last deadline seen, and skips the ids seen there. Deadlines only move
-// later (a claim's), and a take registered meanwhile below where the
-// pages have come ran after the state it must follow.
+// last deadline seen, and skips the ids seen there. A take registered
+// meanwhile below where the pages have come, or moved there (a blocking
+// take's claim sets its deadline anew, earlier too), gave its list the
+// queue's state itself (queue_lib's keepExpiry); only a claim sent twice
+// could move one there without, in the moment of a second pass.
 func (q *queue) eachTakeBatch(ctx context.Context, f func(ids []string) error) (inTx bool, _ error) {
 	const batch = 500
 	from := "-inf"

@@ -32,7 +32,8 @@ const rwSize = 1 << 50
 func NewRWLock(key string, opts ...Option) *RWLock {
 	l := &RWLock{line: newLine(semKind, "rwlock", key, rwSize, opts)}
 	l.rd = newLine(semKind, "rwlock", l.key, rwSize, opts) // an id of its own
-	l.bounded, l.rd.bounded = true, true
+	l.bound()
+	l.rd.bound()
 	return l
 }
 
