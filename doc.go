@@ -45,7 +45,7 @@
 // a context.Context first. Every object has Key, Delete, Exists, Expire,
 // TTL and Persist; for objects of several keys these act on all of them,
 // but what expires on its own (a lease, a wake stream or token) keeps its
-// expiry: Expire only shortens it, Persist leaves it.
+// expiry through both.
 // Indexes follow Python: -1 is the last element, Slice clamps, Insert past
 // the end appends.
 //

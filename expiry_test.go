@@ -2,6 +2,7 @@ package hotredis_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -15,8 +16,8 @@ type expiring interface {
 }
 
 // Expire and Persist act on what an object stores, not on the keys that
-// expire on their own (leases, wake streams and tokens): Expire only
-// shortens those, and Persist leaves them. Before, a Persist made a
+// expire on their own (leases, wake streams and tokens), which keep
+// their expiry through both. Before, a Persist made a
 // Queue's Join token, an Event's or a WaitGroup's wake stream and a
 // Lock's lease permanent, and reported an expiry removed from an object
 // that never had one.
@@ -134,17 +135,73 @@ func TestExpiryChangesLeaveWhatExpiresOnItsOwn(t *testing.T) {
 					t.Errorf("after Persist, %q has PTTL %v, where its own was %v", k+s, d, own[s])
 				}
 			}
+			// A short Expire: what the object stores goes, and a lease, a
+			// token or a stream stays its time (a lock its holder holds is
+			// not freed).
 			if existed := must[bool](t)(o.Expire(ctx, time.Millisecond)); !existed {
 				t.Error("a second Expire reported the object missing")
 			}
 			waitFor(t, func() bool {
-				for _, s := range append(c.data, c.timed...) {
+				for _, s := range c.data {
 					if pttl(s) != -2 {
 						return false
 					}
 				}
 				return true
 			})
+			for _, s := range c.timed {
+				if d := pttl(s); d <= 0 || d > own[s] {
+					t.Errorf("after Expire(1ms), %q has PTTL %v, where its own was %v", k+s, d, own[s])
+				}
+			}
 		})
 	}
+}
+
+// A short Expire of a Lock its holder holds, or of a Once while f runs,
+// frees neither: the holder's and the runner's leases are theirs alone.
+// (Between fc4901b and this test, Expire shortened a lease: another
+// handle then took the lock, or ran f a second time, before the holder's
+// next renewal.)
+func TestExpireLeavesAHolderItsLease(t *testing.T) {
+	t.Run("Lock", func(t *testing.T) {
+		t.Parallel()
+		k := key(t)
+		holder := hotredis.NewLock(k)
+		noErr(t, holder.Acquire(ctx))
+		other := hotredis.NewLock(k)
+		must[bool](t)(other.Expire(ctx, time.Millisecond))
+		time.Sleep(50 * time.Millisecond)
+		if ok := must[bool](t)(other.TryAcquire(ctx)); ok {
+			t.Fatal("another handle took the lock its holder holds, after a short Expire")
+		}
+		noErr(t, holder.Release(ctx))
+	})
+	t.Run("Once", func(t *testing.T) {
+		t.Parallel()
+		k := key(t)
+		running, finish := make(chan struct{}), make(chan struct{})
+		done := make(chan error, 1)
+		go func() {
+			done <- hotredis.NewOnce(k).Do(ctx, func(context.Context) error {
+				close(running)
+				<-finish
+				return nil
+			})
+		}()
+		<-running
+		other := hotredis.NewOnce(k)
+		must[bool](t)(other.Expire(ctx, time.Millisecond))
+		time.Sleep(50 * time.Millisecond)
+		c, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		defer cancel()
+		if err := other.Do(c, func(context.Context) error {
+			t.Error("f ran a second time while the first run goes on")
+			return nil
+		}); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("a second Do while f runs = %v, want it to wait", err)
+		}
+		close(finish)
+		noErr(t, <-done)
+	})
 }

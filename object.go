@@ -84,16 +84,16 @@ func (o *object) Exists(ctx context.Context) (bool, error) {
 // least one millisecond. It reports whether the object existed.
 //
 // A key whose expiry is the object's own (a lease, a wake stream, a
-// scratch key: see ownExpiry) is only made to expire sooner, never later:
-// a lease that Expire lengthened would keep a killed holder's lock, or a
-// killed runner's Once, that much longer.
+// scratch key: see ownExpiry) keeps it, as it goes by itself: a lease
+// that Expire lengthened would keep a killed holder's lock that much
+// longer, and one it shortened would free a lock its holder still holds,
+// or start a second run of a Once, before the holder's next renewal.
 func (o *object) Expire(ctx context.Context, ttl time.Duration) (bool, error) {
 	if ttl < time.Millisecond {
 		return false, o.invalid("Expire", "ttl %v is under 1ms", ttl)
 	}
 	ms := fmt.Sprint(ttl.Milliseconds())
-	return o.eachKey(ctx, func(k string) backend.Cmd { return cmd("PEXPIRE", []string{k}, ms) },
-		func(k string) backend.Cmd { return cmd("PEXPIRE", []string{k}, ms, "LT") })
+	return o.eachKey(ctx, func(k string) backend.Cmd { return cmd("PEXPIRE", []string{k}, ms) }, true)
 }
 
 // Persist removes the object's expiry. It reports whether an expiry was
@@ -101,12 +101,12 @@ func (o *object) Expire(ctx context.Context, ttl time.Duration) (bool, error) {
 // stream, a scratch key: see ownExpiry) keeps it: a lock or a semaphore,
 // whose keys all expire so, is left as it is.
 func (o *object) Persist(ctx context.Context) (bool, error) {
-	return o.eachKey(ctx, func(k string) backend.Cmd { return cmd("PERSIST", []string{k}) }, nil)
+	return o.eachKey(ctx, func(k string) backend.Cmd { return cmd("PERSIST", []string{k}) }, false)
 }
 
 // ownExpiry marks these keys of o as keeping an expiry of their own,
 // which the engine sets and renews: a lease, a wake stream or token, a
-// scratch key. Expire only shortens theirs, and Persist leaves it.
+// scratch key. Expire and Persist leave it.
 func (o *object) ownExpiry(ks ...string) {
 	for i, k := range o.keys {
 		if slices.Contains(ks, k) {
@@ -115,20 +115,16 @@ func (o *object) ownExpiry(ks ...string) {
 	}
 }
 
-// eachKey applies data to each key of o (see ownExpiry) whose expiry is
-// the object's, and timed (nil: nothing) to each other, in one
-// transaction, and reports whether any of them answered 1. A timed key's
-// command may answer 0 for a key that exists (a PEXPIRE LT), so an
-// EXISTS of those keys goes with them.
-func (o *object) eachKey(ctx context.Context, data, timed func(string) backend.Cmd) (bool, error) {
+// eachKey applies c to each key of o whose expiry is the object's (see
+// ownExpiry), in one transaction, with an EXISTS of the others when
+// exists, and reports whether any of them answered 1 or more.
+func (o *object) eachKey(ctx context.Context, c func(string) backend.Cmd, exists bool) (bool, error) {
 	cmds := make([]backend.Cmd, 0, len(o.keys)+1)
 	var own []string
 	for i, k := range o.keys {
-		switch {
-		case o.timed&(1<<i) == 0:
-			cmds = append(cmds, data(k))
-		case timed != nil:
-			cmds = append(cmds, timed(k))
+		if o.timed&(1<<i) == 0 {
+			cmds = append(cmds, c(k))
+		} else if exists {
 			own = append(own, k)
 		}
 	}
