@@ -62,11 +62,10 @@ func TestExpiryChangesLeaveWhatExpiresOnItsOwn(t *testing.T) {
 			return l
 		}, nil, []string{"", ":fence"}, false},
 		{"Semaphore", func(t *testing.T, k string) expiring {
-			s := hotredis.NewSemaphore(k, 1)
-			noErr(t, s.Release(ctx)) // (an over-release: a permit more, for good)
+			s := hotredis.NewSemaphore(k, 2)
 			noErr(t, s.Acquire(ctx))
 			return s
-		}, []string{":state"}, []string{""}, false},
+		}, nil, []string{"", ":state"}, false},
 		{"BoundedSemaphore", func(t *testing.T, k string) expiring {
 			s := hotredis.NewBoundedSemaphore(k, 2)
 			noErr(t, s.Acquire(ctx)) // (its state counts only what leases hold)
@@ -158,11 +157,11 @@ func TestExpiryChangesLeaveWhatExpiresOnItsOwn(t *testing.T) {
 	}
 }
 
-// A short Expire of a Lock its holder holds, or of a Once while f runs,
-// frees neither: the holder's and the runner's leases are theirs alone.
-// (Between fc4901b and this test, Expire shortened a lease: another
-// handle then took the lock, or ran f a second time, before the holder's
-// next renewal.)
+// A short Expire of a Lock its holder holds, of a Semaphore, or of a Once
+// while f runs, frees none of them: the holder's and the runner's leases
+// are theirs alone, and a semaphore's count of what they hold goes with
+// them. (Before, another handle then took the lock, a permit too many, or
+// ran f a second time, before the holder's next renewal.)
 func TestExpireLeavesAHolderItsLease(t *testing.T) {
 	t.Run("Lock", func(t *testing.T) {
 		t.Parallel()
@@ -176,6 +175,23 @@ func TestExpireLeavesAHolderItsLease(t *testing.T) {
 			t.Fatal("another handle took the lock its holder holds, after a short Expire")
 		}
 		noErr(t, holder.Release(ctx))
+	})
+	t.Run("Semaphore", func(t *testing.T) {
+		t.Parallel()
+		k := key(t)
+		holder := hotredis.NewSemaphore(k, 2)
+		noErr(t, holder.Release(ctx)) // (an over-release: a third permit, for good)
+		noErr(t, holder.AcquireN(ctx, 3))
+		other := hotredis.NewSemaphore(k, 2)
+		must[bool](t)(other.Expire(ctx, time.Millisecond))
+		time.Sleep(50 * time.Millisecond)
+		if ok := must[bool](t)(other.TryAcquire(ctx)); ok {
+			t.Fatal("another handle took a fourth permit of three, after a short Expire")
+		}
+		noErr(t, holder.ReleaseN(ctx, 3))
+		if ok := must[bool](t)(other.TryAcquireN(ctx, 3)); !ok {
+			t.Fatal("the over-release's permit went with a short Expire")
+		}
 	})
 	t.Run("Once", func(t *testing.T) {
 		t.Parallel()

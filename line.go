@@ -109,20 +109,6 @@ var lineSuffixes = func() []string {
 	return ss
 }()
 
-// lineState is the index of a semaphore's state among a line's keys: the
-// one key of the engine whose expiry is not its own (see ownExpiry) in
-// a Semaphore, whose state keeps the permits an over-release added for
-// good; a bounded one's is (see bound).
-const lineState = 1
-
-// bound makes l a bounded semaphore's (a BoundedSemaphore's, an
-// RWLock's), which refuses an over-release: its state then counts only
-// what leases hold, and expires as they do (see lineState).
-func (l *line) bound() {
-	l.bounded = true
-	l.timed |= 1 << lineState
-}
-
 // line is the engine of one handle.
 type line struct {
 	object
@@ -167,7 +153,11 @@ type line struct {
 func newLine(kind *lineKind, typ, key string, size int64, opts []Option) line {
 	o := collect(opts)
 	obj := newObject(typ, key, o, lineSuffixes...)
-	obj.timed = (1<<len(obj.keys) - 1) &^ (1 << lineState) // (leases, the line, the fence, grant streams)
+	// Every key goes by itself (leases, the line, the fence, grant
+	// streams), or stays for good (a Semaphore's state once an
+	// over-release added permits): Expire and Persist leave them all, as
+	// the holders' leases and the state's counts must go together.
+	obj.timed = 1<<len(obj.keys) - 1
 	if size < 0 || size >= maxPermits {
 		obj.err = &objError{kind: typ, key: obj.key, err: fmt.Errorf("%w: size %d out of range [0, 2^52)", ErrInvalidArgument, size)}
 	}

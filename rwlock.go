@@ -32,8 +32,7 @@ const rwSize = 1 << 50
 func NewRWLock(key string, opts ...Option) *RWLock {
 	l := &RWLock{line: newLine(semKind, "rwlock", key, rwSize, opts)}
 	l.rd = newLine(semKind, "rwlock", l.key, rwSize, opts) // an id of its own
-	l.bound()
-	l.rd.bound()
+	l.bounded, l.rd.bounded = true, true
 	return l
 }
 

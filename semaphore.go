@@ -29,7 +29,7 @@ func NewSemaphore(key string, n int64, opts ...Option) *Semaphore {
 // with n permits, as NewSemaphore.
 func NewBoundedSemaphore(key string, n int64, opts ...Option) *BoundedSemaphore {
 	s := &BoundedSemaphore{semOf{newLine(semKind, "boundedsemaphore", key, n, opts)}}
-	s.bound()
+	s.bounded = true
 	return s
 }
 
