@@ -108,8 +108,10 @@ func TestExpiryChangesLeaveWhatExpiresOnItsOwn(t *testing.T) {
 			if removed := must[bool](t)(o.Persist(ctx)); removed != c.kept {
 				t.Errorf("the first Persist reported removed = %v", removed)
 			}
-			if existed := must[bool](t)(o.Expire(ctx, 10*time.Hour)); !existed {
-				t.Error("Expire reported the object missing")
+			// (Expire reports whether it gave anything an expiry: a lock,
+			// whose keys all go by themselves, gets none.)
+			if set := must[bool](t)(o.Expire(ctx, 10*time.Hour)); set != (len(c.data) > 0) {
+				t.Errorf("Expire reported %v", set)
 			}
 			for _, s := range c.data {
 				if d := pttl(s); d < 9*time.Hour {
@@ -137,8 +139,8 @@ func TestExpiryChangesLeaveWhatExpiresOnItsOwn(t *testing.T) {
 			// A short Expire: what the object stores goes, and a lease, a
 			// token or a stream stays its time (a lock its holder holds is
 			// not freed).
-			if existed := must[bool](t)(o.Expire(ctx, time.Millisecond)); !existed {
-				t.Error("a second Expire reported the object missing")
+			if set := must[bool](t)(o.Expire(ctx, time.Millisecond)); set != (len(c.data) > 0) {
+				t.Errorf("a second Expire reported %v", set)
 			}
 			waitFor(t, func() bool {
 				for _, s := range c.data {
@@ -220,4 +222,72 @@ func TestExpireLeavesAHolderItsLease(t *testing.T) {
 		close(finish)
 		noErr(t, <-done)
 	})
+}
+
+// A WaitGroup's count and its members' set keep one expiry: an Expire
+// reaches only the keys that exist, and a member Go starts afterwards
+// makes the set anew. (Before, the set had none: once the group ran out,
+// the count said 0 while the member ran, and the Add's Done failed with
+// "1 of the count 0 are members started by Go": the second review of
+// fc4901b, older than it.)
+func TestWaitGroupMembersKeepTheGroupsExpiry(t *testing.T) {
+	t.Parallel()
+	rdb := rawClient()
+	defer rdb.Close()
+	k := key(t)
+	w := hotredis.NewWaitGroup(k)
+	noErr(t, w.Add(ctx, 1))
+	if !must[bool](t)(hotredis.NewWaitGroup(k).Expire(ctx, time.Hour)) {
+		t.Fatal("Expire reported no expiry given")
+	}
+	running, finish := make(chan struct{}), make(chan struct{})
+	goErr := make(chan error, 1)
+	go func() {
+		goErr <- hotredis.NewWaitGroup(k).Go(ctx, func(context.Context) error {
+			close(running)
+			<-finish
+			return nil
+		})
+	}()
+	<-running
+	group := must[int64](t)(rdb.Do(ctx, "PEXPIRETIME", k).Int64())
+	members := must[int64](t)(rdb.Do(ctx, "PEXPIRETIME", k+":members").Int64())
+	if group <= 0 || members != group {
+		t.Errorf("the group expires at %v, its members' set at %v", group, members)
+	}
+	close(finish)
+	noErr(t, <-goErr)
+	noErr(t, w.Done(ctx))
+}
+
+// An Expire of a Once while its first run goes on reports false: what it
+// stores (the done flag) is written when the run ends, and the runner's
+// lease is the runner's. (Before, it reported true, from the lease, and
+// the done flag written afterwards never expired: the second review of
+// fc4901b.)
+func TestOnceExpireWhileRunningReportsNothingGiven(t *testing.T) {
+	t.Parallel()
+	k := key(t)
+	running, finish := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- hotredis.NewOnce(k).Do(ctx, func(context.Context) error {
+			close(running)
+			<-finish
+			return nil
+		})
+	}()
+	<-running
+	o := hotredis.NewOnce(k)
+	if set := must[bool](t)(o.Expire(ctx, time.Hour)); set {
+		t.Error("Expire while f runs reported an expiry given")
+	}
+	close(finish)
+	noErr(t, <-done)
+	if !must[bool](t)(o.Expire(ctx, time.Hour)) {
+		t.Error("Expire of a done Once reported no expiry given")
+	}
+	if d := must[time.Duration](t)(o.TTL(ctx)); d <= 59*time.Minute {
+		t.Errorf("TTL after Expire(1h) = %v", d)
+	}
 }

@@ -81,19 +81,22 @@ func (o *object) Exists(ctx context.Context) (bool, error) {
 }
 
 // Expire makes the object (all its keys) expire after ttl, which must be at
-// least one millisecond. It reports whether the object existed.
+// least one millisecond. It reports whether it gave it an expiry, as
+// Redis's PEXPIRE does: false for an object that does not exist.
 //
 // A key whose expiry is the object's own (a lease, a wake stream, a
 // scratch key: see ownExpiry) keeps it, as it goes by itself: a lease
 // that Expire lengthened would keep a killed holder's lock that much
 // longer, and one it shortened would free a lock its holder still holds,
-// or start a second run of a Once, before the holder's next renewal.
+// or start a second run of a Once, before the holder's next renewal. So
+// Expire reports false, and changes nothing, for a lock or a semaphore,
+// whose keys all go so, and for a Once while its first run goes on.
 func (o *object) Expire(ctx context.Context, ttl time.Duration) (bool, error) {
 	if ttl < time.Millisecond {
 		return false, o.invalid("Expire", "ttl %v is under 1ms", ttl)
 	}
 	ms := fmt.Sprint(ttl.Milliseconds())
-	return o.eachKey(ctx, func(k string) backend.Cmd { return cmd("PEXPIRE", []string{k}, ms) }, true)
+	return o.eachKey(ctx, func(k string) backend.Cmd { return cmd("PEXPIRE", []string{k}, ms) })
 }
 
 // Persist removes the object's expiry. It reports whether an expiry was
@@ -101,7 +104,7 @@ func (o *object) Expire(ctx context.Context, ttl time.Duration) (bool, error) {
 // stream, a scratch key: see ownExpiry) keeps it: a lock or a semaphore,
 // whose keys all expire so, is left as it is.
 func (o *object) Persist(ctx context.Context) (bool, error) {
-	return o.eachKey(ctx, func(k string) backend.Cmd { return cmd("PERSIST", []string{k}) }, false)
+	return o.eachKey(ctx, func(k string) backend.Cmd { return cmd("PERSIST", []string{k}) })
 }
 
 // ownExpiry marks these keys of o as keeping an expiry of their own,
@@ -116,22 +119,16 @@ func (o *object) ownExpiry(ks ...string) {
 }
 
 // eachKey applies c to each key of o whose expiry is the object's (see
-// ownExpiry), in one transaction, with an EXISTS of the others when
-// exists, and reports whether any of them answered 1 or more.
-func (o *object) eachKey(ctx context.Context, c func(string) backend.Cmd, exists bool) (bool, error) {
-	cmds := make([]backend.Cmd, 0, len(o.keys)+1)
-	var own []string
+// ownExpiry), in one transaction, and reports whether any of them
+// answered 1.
+func (o *object) eachKey(ctx context.Context, c func(string) backend.Cmd) (bool, error) {
+	cmds := make([]backend.Cmd, 0, len(o.keys))
 	for i, k := range o.keys {
 		if o.timed&(1<<i) == 0 {
 			cmds = append(cmds, c(k))
-		} else if exists {
-			own = append(own, k)
 		}
 	}
-	if len(own) > 0 {
-		cmds = append(cmds, cmd("EXISTS", own))
-	}
-	if len(cmds) == 0 { // (a Persist of keys that all time themselves)
+	if len(cmds) == 0 { // (a lock's or a semaphore's keys all time themselves)
 		cl, err := o.cli()
 		if err == nil {
 			err = cl.ready(ctx, nil) // (a closed client, an ended context)
@@ -144,7 +141,7 @@ func (o *object) eachKey(ctx context.Context, c func(string) backend.Cmd, exists
 	}
 	any := false
 	for _, r := range rs {
-		if n, _ := r.Val.(int64); n >= 1 && r.Err == nil {
+		if n, _ := r.Val.(int64); n == 1 && r.Err == nil {
 			any = true
 		}
 	}

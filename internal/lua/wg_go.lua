@@ -16,4 +16,5 @@ local c, l = join(count, lost, 1)
 if not c then return l end
 leaseMember(KEYS[2], ARGV[1], ARGV[2])
 store(count, c, l)
+together()
 return c

@@ -51,3 +51,17 @@ local function join(count, lost, delta)
   if count == 0 then lost = 0 end
   return count + delta, lost
 end
+
+-- together gives the group and its members' set one expiry when one of them has one and
+-- the other, made since, has none: an Expire reaches only the keys that exist then, and
+-- a member counted in a group that goes without it (or the reverse) would leave a count
+-- that no longer counts what runs. (A Persist takes both expiries off.) Only a start
+-- (wg_go) makes the set anew; the group it counts in exists then.
+local function together()
+  local g, m = redis.call('PEXPIRETIME', KEYS[1]), redis.call('PEXPIRETIME', KEYS[2])
+  if g > 0 and m == -1 then
+    redis.call('PEXPIREAT', KEYS[2], g)
+  elseif m > 0 and g == -1 then
+    redis.call('PEXPIREAT', KEYS[1], m)
+  end
+end
