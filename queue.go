@@ -234,7 +234,9 @@ func (q *queueOf[T]) Delete(ctx context.Context) error { return q.delete(ctx) }
 // after the take), and a waiting Get or Reserve whose wait takes the last
 // item at once. As with any Redis key, a list that takes empty goes with
 // its expiry, and one a later Put makes has none, nor have the items
-// taken from it.
+// taken from it; the count of unfinished tasks keeps it, so once it ran
+// out, a Join no longer waits for the items put since (Expire the queue
+// again after such a Put).
 func (q *queueOf[T]) Expire(ctx context.Context, ttl time.Duration) (bool, error) {
 	if ttl < time.Millisecond {
 		return q.object.Expire(ctx, ttl) // (refused)
