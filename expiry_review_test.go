@@ -87,9 +87,12 @@ func TestBarrierPersistAfterExpireKeepsTheRound(t *testing.T) {
 	defer rdb.Close()
 	waitFor(t, func() bool { return rdb.ZCard(ctx, k+":waiting").Val() == 1 })
 	time.Sleep(100 * time.Millisecond)
-	must[bool](t)(b.Expire(ctx, 50*time.Millisecond))
+	must[bool](t)(b.Expire(ctx, 250*time.Millisecond)) // (short, but longer than a stall between two calls)
 	must[bool](t)(b.Persist(ctx))
-	time.Sleep(300 * time.Millisecond)
+	if d := rdb.PTTL(ctx, k+":waiting").Val(); d != -1 && d < time.Second {
+		t.Errorf("after Persist, the waiters' set expires in %v", d)
+	}
+	time.Sleep(400 * time.Millisecond)
 	if _, err := hotredis.NewBarrier(k, 2).Wait(ctx); err != nil {
 		t.Errorf("the second party's Wait after Expire and Persist: %v (want the round to complete)", err)
 	}
