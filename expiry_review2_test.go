@@ -40,17 +40,9 @@ func TestExpiryReviewOnceExpiryWhileRunning(t *testing.T) {
 			t.Parallel()
 			k := key(t)
 			var runs atomic.Int32
-			running, finish := make(chan struct{}), make(chan struct{})
-			done := make(chan error, 1)
-			go func() {
-				done <- hotredis.NewOnce(k).Do(ctx, func(context.Context) error {
-					runs.Add(1)
-					close(running)
-					<-finish
-					return nil
-				})
-			}()
-			<-running
+			finish := whileRunning(func(f func(context.Context) error) error {
+				return hotredis.NewOnce(k).Do(ctx, func(c context.Context) error { runs.Add(1); return f(c) })
+			})
 			change(t, hotredis.NewOnce(k))
 			time.Sleep(80 * time.Millisecond)
 			waiter := make(chan error, 1)
@@ -60,8 +52,7 @@ func TestExpiryReviewOnceExpiryWhileRunning(t *testing.T) {
 				waiter <- hotredis.NewOnce(k).Do(c, func(context.Context) error { runs.Add(1); return nil })
 			}()
 			time.Sleep(100 * time.Millisecond)
-			close(finish)
-			noErr(t, <-done)
+			noErr(t, finish())
 			if err := <-waiter; err != nil {
 				t.Errorf("a Do waiting for the run: %v", err)
 			}
@@ -107,16 +98,7 @@ func TestExpiryReviewWaitGroupExpiryWhileAMemberRuns(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			k := key(t)
-			running, finish := make(chan struct{}), make(chan struct{})
-			goErr := make(chan error, 1)
-			go func() {
-				goErr <- hotredis.NewWaitGroup(k).Go(ctx, func(context.Context) error {
-					close(running)
-					<-finish
-					return nil
-				})
-			}()
-			<-running
+			finish := whileRunning(func(f func(context.Context) error) error { return hotredis.NewWaitGroup(k).Go(ctx, f) })
 			change(t, hotredis.NewWaitGroup(k))
 			time.Sleep(80 * time.Millisecond)
 			got := make(chan error, 1)
@@ -134,8 +116,7 @@ func TestExpiryReviewWaitGroupExpiryWhileAMemberRuns(t *testing.T) {
 				default:
 				}
 			}
-			close(finish)
-			err := <-goErr
+			err := finish()
 			if !short {
 				noErr(t, err)
 			}

@@ -198,16 +198,7 @@ func TestExpireLeavesAHolderItsLease(t *testing.T) {
 	t.Run("Once", func(t *testing.T) {
 		t.Parallel()
 		k := key(t)
-		running, finish := make(chan struct{}), make(chan struct{})
-		done := make(chan error, 1)
-		go func() {
-			done <- hotredis.NewOnce(k).Do(ctx, func(context.Context) error {
-				close(running)
-				<-finish
-				return nil
-			})
-		}()
-		<-running
+		finish := whileRunning(func(f func(context.Context) error) error { return hotredis.NewOnce(k).Do(ctx, f) })
 		other := hotredis.NewOnce(k)
 		must[bool](t)(other.Expire(ctx, time.Millisecond))
 		time.Sleep(50 * time.Millisecond)
@@ -219,8 +210,7 @@ func TestExpireLeavesAHolderItsLease(t *testing.T) {
 		}); !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("a second Do while f runs = %v, want it to wait", err)
 		}
-		close(finish)
-		noErr(t, <-done)
+		noErr(t, finish())
 	})
 }
 
@@ -240,23 +230,13 @@ func TestWaitGroupMembersKeepTheGroupsExpiry(t *testing.T) {
 	if !must[bool](t)(hotredis.NewWaitGroup(k).Expire(ctx, time.Hour)) {
 		t.Fatal("Expire reported no expiry given")
 	}
-	running, finish := make(chan struct{}), make(chan struct{})
-	goErr := make(chan error, 1)
-	go func() {
-		goErr <- hotredis.NewWaitGroup(k).Go(ctx, func(context.Context) error {
-			close(running)
-			<-finish
-			return nil
-		})
-	}()
-	<-running
+	finish := whileRunning(func(f func(context.Context) error) error { return hotredis.NewWaitGroup(k).Go(ctx, f) })
 	group := must[int64](t)(rdb.Do(ctx, "PEXPIRETIME", k).Int64())
 	members := must[int64](t)(rdb.Do(ctx, "PEXPIRETIME", k+":members").Int64())
 	if group <= 0 || members != group {
 		t.Errorf("the group expires at %v, its members' set at %v", group, members)
 	}
-	close(finish)
-	noErr(t, <-goErr)
+	noErr(t, finish())
 	noErr(t, w.Done(ctx))
 }
 
@@ -268,22 +248,12 @@ func TestWaitGroupMembersKeepTheGroupsExpiry(t *testing.T) {
 func TestOnceExpireWhileRunningReportsNothingGiven(t *testing.T) {
 	t.Parallel()
 	k := key(t)
-	running, finish := make(chan struct{}), make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		done <- hotredis.NewOnce(k).Do(ctx, func(context.Context) error {
-			close(running)
-			<-finish
-			return nil
-		})
-	}()
-	<-running
+	finish := whileRunning(func(f func(context.Context) error) error { return hotredis.NewOnce(k).Do(ctx, f) })
 	o := hotredis.NewOnce(k)
 	if set := must[bool](t)(o.Expire(ctx, time.Hour)); set {
 		t.Error("Expire while f runs reported an expiry given")
 	}
-	close(finish)
-	noErr(t, <-done)
+	noErr(t, finish())
 	if !must[bool](t)(o.Expire(ctx, time.Hour)) {
 		t.Error("Expire of a done Once reported no expiry given")
 	}

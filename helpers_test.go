@@ -285,6 +285,26 @@ func cutOnceFReturns(p *hotredistest.Proxy) (f func(context.Context) error, cut 
 	}, done
 }
 
+// whileRunning calls run (a Once's Do, a WaitGroup's Go) in a goroutine
+// with a function that blocks until finish is called, and returns once
+// that function runs; finish lets it return nil and returns run's error.
+func whileRunning(run func(f func(context.Context) error) error) (finish func() error) {
+	running, end := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- run(func(context.Context) error {
+			close(running)
+			<-end
+			return nil
+		})
+	}()
+	<-running
+	return func() error {
+		close(end)
+		return <-done
+	}
+}
+
 // waitFor waits until cond holds (a few seconds at most).
 func waitFor(t scalarT, cond func() bool) {
 	t.Helper()
