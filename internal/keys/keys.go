@@ -38,21 +38,24 @@ func HashTag(key string) string {
 // first release (renaming them would orphan stored state), may land in
 // another slot, which a Cluster reports as a cross-slot error.
 func Aux(key, suffix string) string {
-	tag := HashTag(key)
-	if tag != key || strings.ContainsRune(key, '}') {
-		return key + ":" + suffix
+	open, close := braces(key)
+	return open + key + close + ":" + suffix
+}
+
+// braces returns what Aux puts around key: nothing for a key that carries
+// a tag or a '}', else the braces that make the whole key its tag.
+func braces(key string) (open, close string) {
+	if HashTag(key) != key || strings.ContainsRune(key, '}') {
+		return "", ""
 	}
-	return "{" + key + "}:" + suffix
+	return "{", "}"
 }
 
 // WithAux returns key, then Aux(key, s) for each of suffixes: the names
 // in one allocation, for an object of many keys (a lock has 22) made per
 // request.
 func WithAux(key string, suffixes ...string) []string {
-	open, close := "", ""
-	if HashTag(key) == key && !strings.ContainsRune(key, '}') {
-		open, close = "{", "}"
-	}
+	open, close := braces(key)
 	prefix := len(open) + len(key) + len(close) + 1
 	n := 0
 	for _, s := range suffixes {
