@@ -222,7 +222,7 @@ func (q *queueOf[T]) Delete(ctx context.Context) error { return q.delete(ctx) }
 
 // Expire makes the queue expire after ttl (at least a millisecond): its
 // keys and the lists of its outstanding takes and reservations, whose
-// items go with it. It reports whether the queue existed. Inside a
+// items go with it. It reports whether it gave it an expiry. Inside a
 // Transaction it is queued for the queue's own keys only, as Delete is.
 // A take made after Expire, before the queue is gone, takes the expiry of
 // the queue's list for its own, in the same step (the registrations of
@@ -232,11 +232,14 @@ func (q *queueOf[T]) Delete(ctx context.Context) error { return q.delete(ctx) }
 // handle that has not seen the expiry, which takes the last item while
 // the registrations have no expiry (the others get theirs a round trip
 // after the take), and a waiting Get or Reserve whose wait takes the last
-// item at once. As with any Redis key, a list that takes empty goes with
-// its expiry, and one a later Put makes has none, nor have the items
-// taken from it; the count of unfinished tasks keeps it, so once it ran
-// out, a Join no longer waits for the items put since (Expire the queue
-// again after such a Put).
+// item at once. While tasks are unfinished the queue expires as a whole:
+// a list that took empty goes with its expiry, but the count of
+// unfinished tasks keeps it, and a list a later Put (or the recovery of
+// a take) makes anew takes it back, so that the count never runs out
+// before the items it counts. A Put by a Queue or LifoQueue without a
+// bound gives it a round trip after its push; a take in between keeps
+// no expiry until its acknowledgement. Once every task is done the queue
+// begins anew: what is put then has no expiry.
 func (q *queueOf[T]) Expire(ctx context.Context, ttl time.Duration) (bool, error) {
 	if ttl < time.Millisecond {
 		return q.object.Expire(ctx, ttl) // (refused)

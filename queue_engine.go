@@ -41,6 +41,7 @@ var (
 	scriptQueueRegister   = lua.Load("queue_register")
 	scriptQueueRecover    = lua.Load("queue_recover")
 	scriptQueueKeepExpiry = lua.Load("queue_keep_expiry")
+	scriptQueueFollow     = lua.Load("queue_follow_count")
 	scriptQueueTakeLists  = lua.Load("queue_take_lists")
 	scriptQueueAck        = lua.Load("queue_ack")
 	scriptQueueTaskDone   = lua.Load("queue_task_done")
@@ -242,9 +243,11 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 
 // push is the put of a plain queue with no bound to check: the push and
 // the task count in one MULTI/EXEC, which costs the server a fraction of a
-// script. A join token it makes stale is Join's to drop. If the push fails
-// (the key holds another type) the count went up all the same (EXEC does
-// not stop at a failed command): it is taken back.
+// script, with the count's PTTL, so that a list made anew while the count
+// expires takes its expiry (queue_follow_count). A join token it makes
+// stale is Join's to drop. If the push fails (the key holds another type)
+// the count went up all the same (EXEC does not stop at a failed
+// command): it is taken back.
 func (q *queue) push(ctx context.Context, ss []string) (int, error) {
 	name := nameRPUSH
 	if q.lifo {
@@ -255,9 +258,10 @@ func (q *queue) push(ctx context.Context, ss []string) (int, error) {
 	if len(ss) != 1 {
 		by = []string{n}
 	}
-	cmds := append(make([]backend.Cmd, 0, 4), // room for the acknowledgements
+	cmds := append(make([]backend.Cmd, 0, 5), // room for the acknowledgements
 		backend.Cmd{Name: name, Keys: q.pushKeys, Args: ss, Direct: true}, // see backend.Cmd.Direct
-		backend.Cmd{Name: nameINCRBY, Keys: q.unfinishedKeys, Args: by})
+		backend.Cmd{Name: nameINCRBY, Keys: q.unfinishedKeys, Args: by},
+		backend.Cmd{Name: namePTTL, Keys: q.unfinishedKeys})
 	// Acknowledgements of Gets ride along (see acker).
 	cl, err := q.cli()
 	if err != nil {
@@ -276,6 +280,15 @@ func (q *queue) push(ctx context.Context, ss []string) (int, error) {
 	}
 	if err != nil {
 		return 0, err
+	}
+	if made, _ := rs[0].Val.(int64); made == int64(len(ss)) {
+		if ttl, _ := rs[2].Val.(int64); ttl > 0 {
+			// A list made anew while the count expires (an Expire of the
+			// queue, whose list was empty then) takes its expiry, a round
+			// trip later; a failure here leaves the list without one.
+			atomic.StoreUint32(&q.expiry, expirySeen)
+			_, _ = q.script(ctx, scriptQueueFollow, []string{q.k.list, q.k.unfinished})
+		}
 	}
 	return len(ss), nil
 }

@@ -38,6 +38,8 @@ type anyQueue interface {
 	TryReserve(ctx context.Context, visibility time.Duration) (string, hotredis.Receipt, error)
 	Ack(ctx context.Context, r hotredis.Receipt) error
 	Delete(ctx context.Context) error
+	Expire(ctx context.Context, ttl time.Duration) (bool, error)
+	Persist(ctx context.Context) (bool, error)
 }
 
 // plainQueue is Queue or LifoQueue, whose puts return only an error.
@@ -59,6 +61,8 @@ type plainQueue interface {
 	TryReserve(ctx context.Context, visibility time.Duration) (string, hotredis.Receipt, error)
 	Ack(ctx context.Context, r hotredis.Receipt) error
 	Delete(ctx context.Context) error
+	Expire(ctx context.Context, ttl time.Duration) (bool, error)
+	Persist(ctx context.Context) (bool, error)
 }
 
 type plainAdapter struct{ plainQueue }
@@ -1326,30 +1330,117 @@ func TestQueueExpireTakesItsReservations(t *testing.T) {
 	}
 }
 
-// TestQueueExpireLeavesItemsOfAListMadeAnew: after Expire, a Reserve of
-// the queue's last item takes the list's expiry for its own list, and the
-// list goes (empty). A Put makes it anew, without an expiry, and what is
-// reserved from it has none either: it outlives the expiry, and its Ack
-// works. (For a moment, 3d94ef0, the registrations took the expiry too,
-// and lost that reservation with them; found by review.)
-func TestQueueExpireLeavesItemsOfAListMadeAnew(t *testing.T) {
-	q := hotredis.NewQueue[string](key(t))
-	defer q.Delete(ctx)
-	noErr(t, q.Put(ctx, "a"))
-	if _, err := q.Expire(ctx, 500*time.Millisecond); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := q.Reserve(ctx, time.Minute); err != nil { // the last item: the list goes
-		t.Fatal(err)
-	}
-	noErr(t, q.PutMany(ctx, "b", "c")) // a new list, no expiry
-	b, rb, err := q.Reserve(ctx, time.Minute)
-	noErr(t, err)
-	time.Sleep(800 * time.Millisecond)
-	if n := must[int](t)(q.Len(ctx)); n != 1 {
-		t.Fatalf("Len = %d, want 1 (c)", n)
-	}
-	if err := q.Ack(ctx, rb); err != nil || b != "b" {
-		t.Errorf("Ack of %q, reserved from the list made anew: %v", b, err)
-	}
+// TestQueueExpireCoversWhatIsPutWhileTasksAreUnfinished: while tasks are
+// unfinished a queue expires as a whole. An Expire of a queue whose list
+// is empty gives its expiry to the count of unfinished tasks; a Put then
+// makes the list anew, and the list (a set queue's set too) takes the
+// count's expiry. Before, it had none, as a plain Redis list would not:
+// once the count ran out the queue held items nothing counted, a Join
+// returned with them queued and their TaskDone failed (found by review).
+// Unbounded plain queues put natively (the list gets the expiry a round
+// trip later); bounded and set queues by script.
+func TestQueueExpireCoversWhatIsPutWhileTasksAreUnfinished(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	forEachQueue(t, func(t *testing.T, kind queueKind) {
+		for _, max := range []int{0, 10} {
+			for _, end := range []string{"Persist", "expiry"} {
+				t.Run(fmt.Sprint("max", max, end), func(t *testing.T) {
+					k := key(t)
+					q := kind.make(k, hotredis.WithMaxSize(max))
+					defer q.Delete(ctx)
+					must[bool](t)(q.Put(ctx, "a"))
+					if v := must[string](t)(q.Get(ctx)); v != "a" { // (no TaskDone: the list goes, the count stays)
+						t.Fatalf("Get = %q", v)
+					}
+					other := kind.make(k, hotredis.WithMaxSize(max))
+					ttl := 400 * time.Millisecond
+					if end == "Persist" {
+						ttl = time.Hour
+					}
+					if _, err := other.Expire(ctx, ttl); err != nil {
+						t.Fatal(err)
+					}
+					must[bool](t)(q.Put(ctx, "b")) // the list anew
+					made := []string{k}
+					if kind.set {
+						made = append(made, k+"-set")
+					}
+					count := k + ":unfinished"
+					for k, d := range ttlsOf(t, rdb, append(made, count)) {
+						if d <= 0 || d > ttl {
+							t.Errorf("after the Put, %s's PTTL = %v, want the queue's expiry (%v at most)", k, d, ttl)
+						}
+					}
+					if end == "Persist" {
+						if ok, err := other.Persist(ctx); err != nil || !ok {
+							t.Fatalf("Persist = %v, %v", ok, err)
+						}
+						for k, d := range ttlsOf(t, rdb, append(made, count)) {
+							if d != -1 {
+								t.Errorf("after Persist, %s's PTTL = %v, want none (-1)", k, d)
+							}
+						}
+						if n := must[int](t)(q.Unfinished(ctx)); n != 2 {
+							t.Errorf("Unfinished = %d, want 2", n)
+						}
+						if n := must[int](t)(q.Len(ctx)); n != 1 {
+							t.Errorf("Len = %d, want 1", n)
+						}
+						return
+					}
+					for deadline := time.Now().Add(10 * time.Second); rdb.Exists(ctx, count).Val() == 1; time.Sleep(10 * time.Millisecond) {
+						if time.Now().After(deadline) {
+							t.Fatal("the count never expired")
+						}
+					}
+					time.Sleep(20 * time.Millisecond) // (the same deadline, to the millisecond)
+					if left := keysMatching(t, rdb, "*"+k+"*"); len(left) > 0 {
+						t.Errorf("after the count ran out, keys remain: %v", ttlsOf(t, rdb, left))
+					}
+					if n := must[int](t)(q.Len(ctx)); n != 0 {
+						t.Errorf("Len = %d after the queue expired, want 0", n)
+					}
+					jctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+					defer cancel()
+					if err := q.Join(jctx); err != nil {
+						t.Errorf("Join of the expired queue = %v, want nil", err)
+					}
+				})
+			}
+		}
+	})
+}
+
+// TestQueueRecoveryIntoAnEmptyQueueKeepsItsExpiry: an item a take
+// recovers goes back into a list made anew, which takes the expiry of the
+// take it came from (the queue's), so the take that follows keeps it too.
+// Before, the list had none, and that take dropped the registrations'
+// expiry: the count expired with the queue and left the take behind.
+func TestQueueRecoveryIntoAnEmptyQueueKeepsItsExpiry(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	forEachQueue(t, func(t *testing.T, kind queueKind) {
+		k := key(t)
+		q := kind.make(k)
+		defer q.Delete(ctx)
+		must[bool](t)(q.Put(ctx, "a"))
+		if _, _, err := q.Reserve(ctx, 200*time.Millisecond); err != nil { // (the list goes)
+			t.Fatal(err)
+		}
+		if _, err := q.Expire(ctx, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond) // (past the reservation's visibility)
+		// A take by another handle recovers a, then takes it.
+		v, rc, err := kind.make(k).TryReserve(ctx, time.Minute)
+		if err != nil || v != "a" {
+			t.Fatalf("TryReserve = %q, %v", v, err)
+		}
+		for k, d := range ttlsOf(t, rdb, []string{k + ":reserved", k + ":reserved:" + string(rc), k + ":unfinished"}) {
+			if d <= 0 || d > time.Hour {
+				t.Errorf("after the recovery, %s's PTTL = %v, want the queue's expiry", k, d)
+			}
+		}
+	})
 }

@@ -57,10 +57,21 @@ if max > 0 then
 end
 local push = 'RPUSH'
 if ARGV[2] == 'L' then push = 'LPUSH' end
+local fresh = false
 for s = 1, n, chunk do
   local e = math.min(s + chunk - 1, n)
-  redis.call(push, KEYS[1], unpack(items, s, e))
+  if redis.call(push, KEYS[1], unpack(items, s, e)) == e and s == 1 then fresh = true end
   if KEYS[6] then redis.call('SADD', KEYS[6], unpack(items, s, e)) end
+end
+if fresh then
+  -- A list made anew while tasks are unfinished takes the count's expiry (an Expire of
+  -- the queue, whose list was empty then): the queue expires as a whole, or the count
+  -- would run out before the items it counts (see queue_follow_count).
+  local ttl = redis.call('PTTL', KEYS[2])
+  if ttl > 0 then
+    redis.call('PEXPIRE', KEYS[1], ttl, 'NX')
+    if KEYS[6] then redis.call('PEXPIRE', KEYS[6], ttl, 'NX') end
+  end
 end
 if redis.call('INCRBY', KEYS[2], n) == n then
   -- The queue had no unfinished tasks: a join token is out of date.

@@ -23,8 +23,16 @@ local s = redis.call('ZSCORE', KEYS[2], ARGV[1])
 if not s then return 0 end
 local due = tonumber(s) <= now()
 if not due and ARGV[2] == '0' then return 0 end
+-- Items that go back into a list made anew take the take's expiry, an expiring queue's
+-- (see keepExpiry), so that they go with the queue and the count that counts them.
+local parked = redis.call('TYPE', KEYS[3]).ok == 'list'
+local ttl = -1
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  ttl = redis.call('PTTL', KEYS[4])
+  if ttl < 0 and parked then ttl = redis.call('PTTL', KEYS[3]) end
+end
 local n = 0
-if redis.call('TYPE', KEYS[3]).ok == 'list' then
+if parked then
   -- (The parking list's head is its latest item: see putBack.)
   while redis.call('LMOVE', KEYS[3], KEYS[1], 'LEFT', 'LEFT') do n = n + 1 end
 end
@@ -39,6 +47,10 @@ if KEYS[5] then
   tasksDone(KEYS[6], KEYS[7], dropped)
 else
   while redis.call('LMOVE', KEYS[4], KEYS[1], 'RIGHT', 'LEFT') do n = n + 1 end
+end
+if n > 0 and ttl > 0 then
+  redis.call('PEXPIRE', KEYS[1], ttl, 'NX')
+  if KEYS[5] then redis.call('PEXPIRE', KEYS[5], ttl, 'NX') end
 end
 if due or ARGV[2] == '1' then
   redis.call('ZREM', KEYS[2], ARGV[1])
