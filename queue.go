@@ -224,22 +224,25 @@ func (q *queueOf[T]) Delete(ctx context.Context) error { return q.delete(ctx) }
 // keys and the lists of its outstanding takes and reservations, whose
 // items go with it. It reports whether it gave it an expiry. Inside a
 // Transaction it is queued for the queue's own keys only, as Delete is.
-// A take made after Expire, before the queue is gone, takes the expiry of
-// the queue's list for its own, in the same step (the registrations of
-// takes too), so that what a taker that dies leaves goes with the queue;
-// takes made while Expire runs get it too. Two keep none until their
+//
+// While tasks are unfinished the queue expires as a whole: a list that
+// took empty goes with its expiry, but the count of unfinished tasks
+// keeps it, and a list a later Put (or the recovery of a take) makes anew
+// takes it back, so that the count never runs out before the items it
+// counts. Once every task is done the queue begins anew: what is put then
+// has no expiry.
+//
+// A take made after Expire, before the queue is gone, takes the queue's
+// expiry for its own in the same step (the registrations of takes too),
+// so that what a taker that dies leaves goes with the queue; takes made
+// while Expire runs get it too, and so does a waiting Get or Reserve
+// whose wait takes the last item. Two keep none until their
 // acknowledgement: a Get of one item from a Queue or LifoQueue by a
 // handle that has not seen the expiry, which takes the last item while
 // the registrations have no expiry (the others get theirs a round trip
-// after the take), and a waiting Get or Reserve whose wait takes the last
-// item at once. While tasks are unfinished the queue expires as a whole:
-// a list that took empty goes with its expiry, but the count of
-// unfinished tasks keeps it, and a list a later Put (or the recovery of
-// a take) makes anew takes it back, so that the count never runs out
-// before the items it counts. A Put by a Queue or LifoQueue without a
-// bound gives it a round trip after its push; a take in between keeps
-// no expiry until its acknowledgement. Once every task is done the queue
-// begins anew: what is put then has no expiry.
+// after the take); and a take that does not wait, in the round trip
+// after a Put by a Queue or LifoQueue without a bound made the list
+// anew, which gives the list its expiry only then.
 func (q *queueOf[T]) Expire(ctx context.Context, ttl time.Duration) (bool, error) {
 	if ttl < time.Millisecond {
 		return q.object.Expire(ctx, ttl) // (refused)

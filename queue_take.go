@@ -301,7 +301,7 @@ func (q *queue) waitTake(ctx context.Context, op, id string, hold time.Duration,
 	if err != nil {
 		return nil, err
 	}
-	claimKeys := q.withSet(q.parked(id), q.taken(id), q.k.takes, q.k.list, q.k.putWait, q.k.notFull)
+	claimKeys := q.withSet(q.parked(id), q.taken(id), q.k.takes, q.k.list, q.k.putWait, q.k.notFull, q.k.unfinished)
 	claimArgs := []string{id, ms(hold), strconv.Itoa(n), strconv.Itoa(chunkSize)}
 	for {
 		rs, err := q.wait(ctx, op, func(d time.Duration) []backend.Cmd {

@@ -1412,6 +1412,49 @@ func TestQueueExpireCoversWhatIsPutWhileTasksAreUnfinished(t *testing.T) {
 	})
 }
 
+// TestQueueWaitingTakeOfAnExpiringQueueTakesItsExpiry: a waiting take
+// whose wait takes the only item of a list made anew while tasks are
+// unfinished takes the count's expiry, the queue's (its list is gone by
+// then). Before, it kept none, and the registrations lost theirs: after
+// the queue expired, the take stayed behind.
+func TestQueueWaitingTakeOfAnExpiringQueueTakesItsExpiry(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	forEachQueue(t, func(t *testing.T, kind queueKind) {
+		k := key(t)
+		q := kind.make(k)
+		defer q.Delete(ctx)
+		must[bool](t)(q.Put(ctx, "a"))
+		if v := must[string](t)(q.Get(ctx)); v != "a" { // (no TaskDone)
+			t.Fatalf("Get = %q", v)
+		}
+		if _, err := q.Expire(ctx, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		type res struct {
+			v   string
+			rc  hotredis.Receipt
+			err error
+		}
+		got := make(chan res, 1)
+		go func() {
+			v, rc, err := kind.make(k).Reserve(ctx, time.Minute) // waits: the queue is empty
+			got <- res{v, rc, err}
+		}()
+		time.Sleep(200 * time.Millisecond)
+		must[bool](t)(q.Put(ctx, "b"))
+		r := <-got
+		if r.err != nil || r.v != "b" {
+			t.Fatalf("Reserve = %q, %v", r.v, r.err)
+		}
+		for k, d := range ttlsOf(t, rdb, []string{k + ":reserved", k + ":reserved:" + string(r.rc)}) {
+			if d <= 0 || d > time.Hour {
+				t.Errorf("after the waiting Reserve, %s's PTTL = %v, want the queue's expiry", k, d)
+			}
+		}
+	})
+}
+
 // TestQueueRecoveryIntoAnEmptyQueueKeepsItsExpiry: an item a take
 // recovers goes back into a list made anew, which takes the expiry of the
 // take it came from (the queue's), so the take that follows keeps it too.

@@ -194,7 +194,7 @@ var (
 	takeKeys    = []string{"{t}:list", "{t}:takes", "{t}:taken:t1", "{t}:putwait", "{t}:notfull"}
 	takeKeysSet = append(slices.Clone(takeKeys), "{t}:set")
 
-	claimKeys    = []string{"{t}:parked:t1", "{t}:taken:t1", "{t}:takes", "{t}:list", "{t}:putwait", "{t}:notfull"}
+	claimKeys    = []string{"{t}:parked:t1", "{t}:taken:t1", "{t}:takes", "{t}:list", "{t}:putwait", "{t}:notfull", "{t}:unfinished"}
 	claimKeysSet = append(slices.Clone(claimKeys), "{t}:set")
 
 	recoverKeys    = []string{"{t}:list", "{t}:takes", "{t}:parked:t1", "{t}:taken:t1"}
@@ -2464,6 +2464,17 @@ var cases = []scriptCase{
 		after: []probe{
 			{cmd("PTTL", "{t}:taken:t1"), -1},
 			{cmd("PTTL", "{t}:takes"), -1},
+		},
+	},
+	{
+		script: "queue_claim", name: "a claim whose wait emptied a list made anew while tasks are unfinished takes the count's expiry",
+		setup: [][]any{{"RPUSH", "{t}:parked:t1", "p"}, {"ZADD", "{t}:takes", later, "t1"}, {"SET", "{t}:unfinished", 2, "PX", 50000}},
+		keys:  claimKeys,
+		args:  cmd("t1", "30000", "1", "100"),
+		want:  took("p"),
+		after: []probe{
+			{cmd("PTTL", "{t}:taken:t1"), between(40000, 50000)},
+			{cmd("PTTL", "{t}:takes"), between(40000, 50000)},
 		},
 	},
 	{

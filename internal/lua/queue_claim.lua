@@ -4,7 +4,7 @@
 -- libs: clock_lib queue_lib
 -- KEYS[1] the parking list, KEYS[2] the take's list, KEYS[3] registrations (sorted
 -- set), KEYS[4] the queue's list, KEYS[5] waiting puts, KEYS[6] space notification
--- list, KEYS[7] (set queues only) the set of queued items
+-- list, KEYS[7] unfinished-task count, KEYS[8] (set queues only) the set of queued items
 -- ARGV[1] the take's id, ARGV[2] ms until its deadline, ARGV[3] how many items to take
 -- in all (the parked one, then more from the head of the queue), ARGV[4] chunk size
 -- Reply: {1, items...}; {0} when nothing was parked (the wait timed out, or the
@@ -45,18 +45,24 @@ if #items == 0 then
 end
 local chunk = tonumber(ARGV[4])
 local more = n - #items
--- The expiry the take gets (see keepExpiry): the list's; none when the wait emptied it,
--- since a wait waits on a missing list, so what it parked came from a list a put made
--- anew, which has none (and the registrations must not keep one an older list gave
--- them, or they would go before this take's list, whose item would never come back).
+-- The expiry the take gets (see keepExpiry): the list's. When the wait emptied it (a
+-- wait waits on a missing list, so what it parked came from a list a put made anew),
+-- the count's: a list made anew while tasks are unfinished takes the count's expiry
+-- (queue_put, queue_follow_count, which may come after this), and one made when the
+-- queue began anew has none, nor has the count (the registrations must then lose one
+-- an older list gave them, or they would go before this take's list, whose item would
+-- never come back).
 local ttl = redis.call('PTTL', KEYS[4])
-if ttl == -2 then ttl = -1 end
+if ttl == -2 then
+  ttl = redis.call('PTTL', KEYS[7])
+  if ttl == -2 then ttl = -1 end
+end
 if more > 0 then
   for _, x in ipairs(takeInto(KEYS[4], KEYS[2], more, chunk)) do items[#items + 1] = x end
 end
 redis.call('ZADD', KEYS[3], t + tonumber(ARGV[2]), ARGV[1])
 keepExpiry(ttl, KEYS[2], KEYS[3])
-if KEYS[7] then leaveSet(KEYS[7], items, chunk) end
+if KEYS[8] then leaveSet(KEYS[8], items, chunk) end
 wakePuts(KEYS[5], KEYS[6], math.min(#items, chunk))
 table.insert(items, 1, 1)
 return items
