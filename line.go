@@ -157,7 +157,7 @@ func newLine(kind *lineKind, typ, key string, size int64, opts []Option) line {
 	// streams), or stays for good (a Semaphore's state once an
 	// over-release added permits): Expire and Persist leave them all, as
 	// the holders' leases and the state's counts must go together.
-	obj.timed = 1<<len(obj.keys) - 1
+	obj.timed = obj.keys
 	if size < 0 || size >= maxPermits {
 		obj.err = &objError{kind: typ, key: obj.key, err: fmt.Errorf("%w: size %d out of range [0, 2^52)", ErrInvalidArgument, size)}
 	}

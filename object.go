@@ -40,9 +40,9 @@ type object struct {
 	// 0 until a read has: it sizes read steps (see span). Atomic, as
 	// sizeFirst is.
 	entryBytes uint32
-	// timed marks the keys (bit i: keys[i]) whose expiry is their own
-	// (see ownExpiry), by position: set once keys is final.
-	timed uint64
+	// timed are the keys whose expiry is their own (see ownExpiry), by
+	// name, so that a key added to keys later does not shift them.
+	timed []string
 }
 
 func newObject(kind, key string, o options, aux ...string) object {
@@ -110,21 +110,15 @@ func (o *object) Persist(ctx context.Context) (bool, error) {
 // ownExpiry marks these keys of o as keeping an expiry of their own,
 // which the engine sets and renews: a lease, a wake stream or token, a
 // scratch key. Expire and Persist leave it.
-func (o *object) ownExpiry(ks ...string) {
-	for i, k := range o.keys {
-		if slices.Contains(ks, k) {
-			o.timed |= 1 << i
-		}
-	}
-}
+func (o *object) ownExpiry(ks ...string) { o.timed = append(o.timed, ks...) }
 
 // eachKey applies c to each key of o whose expiry is the object's (see
 // ownExpiry), in one transaction, and reports whether any of them
 // answered 1.
 func (o *object) eachKey(ctx context.Context, c func(string) backend.Cmd) (bool, error) {
 	cmds := make([]backend.Cmd, 0, len(o.keys))
-	for i, k := range o.keys {
-		if o.timed&(1<<i) == 0 {
+	for _, k := range o.keys {
+		if !slices.Contains(o.timed, k) {
 			cmds = append(cmds, c(k))
 		}
 	}
