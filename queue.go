@@ -233,16 +233,14 @@ func (q *queueOf[T]) Delete(ctx context.Context) error { return q.delete(ctx) }
 // has no expiry.
 //
 // A take made after Expire, before the queue is gone, takes the queue's
-// expiry for its own in the same step (the registrations of takes too),
-// so that what a taker that dies leaves goes with the queue; takes made
-// while Expire runs get it too, and so does a waiting Get or Reserve
-// whose wait takes the last item. Two keep none until their
-// acknowledgement: a Get of one item from a Queue or LifoQueue by a
-// handle that has not seen the expiry, which takes the last item while
-// the registrations have no expiry (the others get theirs a round trip
-// after the take); and a take that does not wait, in the round trip
-// after a Put by a Queue or LifoQueue without a bound made the list
-// anew, which gives the list its expiry only then.
+// expiry for its own (the registrations of takes too), so that what a
+// taker that dies leaves goes with the queue; takes made while Expire
+// runs get it too. It does so in the same step, but for a Get of one item
+// from a Queue or LifoQueue by a handle that has not seen the expiry,
+// which gives it a round trip after the take. One keeps none until its
+// acknowledgement: a take that does not wait, in the round trip after a
+// Put by a Queue or LifoQueue without a bound made the list anew, which
+// gives the list its expiry only then.
 func (q *queueOf[T]) Expire(ctx context.Context, ttl time.Duration) (bool, error) {
 	if ttl < time.Millisecond {
 		return q.object.Expire(ctx, ttl) // (refused)

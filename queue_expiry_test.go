@@ -60,9 +60,10 @@ func queueGetterDiesRole() error {
 // takes by queue_take, which gives the take the queue's expiry in its own
 // step; one that has not (a new one, "test", or one whose latest take saw
 // none, "other") takes natively (a MULTI/EXEC) and gives the take its
-// expiry a round trip later.
+// expiry a round trip later: the count's when it took the last item
+// ("last": the list is gone by then; before, such a take kept none).
 func TestQueueTakesOfADeadGetterExpireWithTheQueue(t *testing.T) {
-	for _, who := range []string{"test", "self", "other"} {
+	for _, who := range []string{"test", "self", "other", "last"} {
 		t.Run(who, func(t *testing.T) {
 			t.Parallel()
 			rdb := rawClient()
@@ -73,12 +74,16 @@ func TestQueueTakesOfADeadGetterExpireWithTheQueue(t *testing.T) {
 			for try := 0; ; try++ {
 				k := key(t, string(rune('a'+try)))
 				q := hotredis.NewQueue[string](k)
-				for _, v := range []string{"a", "b", "c"} {
+				items := []string{"a", "b", "c"}
+				if who == "last" {
+					items = items[:1]
+				}
+				for _, v := range items {
 					if err := q.Put(ctx, v); err != nil {
 						t.Fatal(err)
 					}
 				}
-				if who == "test" {
+				if who == "test" || who == "last" {
 					if _, err := q.Expire(ctx, time.Minute); err != nil {
 						t.Fatal(err)
 					}
@@ -97,7 +102,7 @@ func TestQueueTakesOfADeadGetterExpireWithTheQueue(t *testing.T) {
 						taken++
 					}
 				}
-				want := map[string]int{"test": 2, "self": 2, "other": 1}[who]
+				want := map[string]int{"test": 2, "self": 2, "other": 1, "last": 0}[who]
 				if n, _ := q.Len(ctx); n != want {
 					t.Errorf("Len = %d, want %d", n, want)
 				}

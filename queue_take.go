@@ -228,7 +228,7 @@ func (q *queue) keepTakeExpiry(ctx context.Context, list string, listTTL, takesT
 	ttl, _ := listTTL.(int64)
 	regs, _ := takesTTL.(int64)
 	if ttl > 0 || ttl == -1 && regs >= 0 {
-		_, _ = q.script(ctx, scriptQueueKeepExpiry, []string{q.k.list, list, q.k.takes}, strconv.FormatInt(ttl, 10))
+		_, _ = q.script(ctx, scriptQueueKeepExpiry, []string{q.k.list, list, q.k.takes, q.k.unfinished}, strconv.FormatInt(ttl, 10))
 	}
 }
 
@@ -412,9 +412,9 @@ func (q *queue) recover(ctx context.Context, ids []string) error {
 // deadline passed, "1" now (its caller gave its items up), "2" now but
 // keeping its registration until its deadline (its outcome is unknown).
 func (q *queue) recoverOne(ctx context.Context, id, mode string) (int64, error) {
-	ks := []string{q.k.list, q.k.takes, q.parked(id), q.taken(id)}
+	ks := []string{q.k.list, q.k.takes, q.parked(id), q.taken(id), q.k.unfinished}
 	if q.set {
-		ks = append(ks, q.k.set, q.k.unfinished, q.k.joined)
+		ks = append(ks, q.k.set, q.k.joined)
 	}
 	return asInt(q.script(ctx, scriptQueueRecover, ks, id, mode))
 }

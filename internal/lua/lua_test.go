@@ -197,8 +197,8 @@ var (
 	claimKeys    = []string{"{t}:parked:t1", "{t}:taken:t1", "{t}:takes", "{t}:list", "{t}:putwait", "{t}:notfull", "{t}:unfinished"}
 	claimKeysSet = append(slices.Clone(claimKeys), "{t}:set")
 
-	recoverKeys    = []string{"{t}:list", "{t}:takes", "{t}:parked:t1", "{t}:taken:t1"}
-	recoverKeysSet = append(slices.Clone(recoverKeys), "{t}:set", "{t}:unfinished", "{t}:joined")
+	recoverKeys    = []string{"{t}:list", "{t}:takes", "{t}:parked:t1", "{t}:taken:t1", "{t}:unfinished"}
+	recoverKeysSet = append(slices.Clone(recoverKeys), "{t}:set", "{t}:joined")
 )
 
 var (
@@ -2528,7 +2528,7 @@ var cases = []scriptCase{
 	{
 		script: "queue_keep_expiry", name: "the take's list gets the queue's expiry now, and the registrations that had none too",
 		setup: [][]any{{"RPUSH", "{t}:list", "b"}, {"PEXPIRE", "{t}:list", 50000}, {"RPUSH", "{t}:taken:t1", "a"}, {"ZADD", "{t}:takes", later, "t1"}},
-		keys:  []string{"{t}:list", "{t}:taken:t1", "{t}:takes"},
+		keys:  []string{"{t}:list", "{t}:taken:t1", "{t}:takes", "{t}:unfinished"},
 		args:  cmd("90000"),
 		want:  1,
 		after: []probe{
@@ -2539,7 +2539,7 @@ var cases = []scriptCase{
 	{
 		script: "queue_keep_expiry", name: "a queue without expiry now (a Persist since the take) takes the registrations' away",
 		setup: [][]any{{"RPUSH", "{t}:list", "b"}, {"RPUSH", "{t}:taken:t1", "a"}, {"ZADD", "{t}:takes", later, "t1"}, {"PEXPIRE", "{t}:takes", 50000}},
-		keys:  []string{"{t}:list", "{t}:taken:t1", "{t}:takes"},
+		keys:  []string{"{t}:list", "{t}:taken:t1", "{t}:takes", "{t}:unfinished"},
 		args:  cmd("50000"),
 		want:  1,
 		after: []probe{
@@ -2550,7 +2550,7 @@ var cases = []scriptCase{
 	{
 		script: "queue_keep_expiry", name: "a take that emptied the list gets the expiry it read while the registrations keep theirs",
 		setup: [][]any{{"RPUSH", "{t}:taken:t1", "a"}, {"ZADD", "{t}:takes", later, "t1"}, {"PEXPIRE", "{t}:takes", 90000}},
-		keys:  []string{"{t}:list", "{t}:taken:t1", "{t}:takes"},
+		keys:  []string{"{t}:list", "{t}:taken:t1", "{t}:takes", "{t}:unfinished"},
 		args:  cmd("50000"),
 		want:  1,
 		after: []probe{
@@ -2559,9 +2559,31 @@ var cases = []scriptCase{
 		},
 	},
 	{
+		script: "queue_keep_expiry", name: "a take that emptied the list gets the count's expiry, the queue's, and the registrations too",
+		setup: [][]any{{"RPUSH", "{t}:taken:t1", "a"}, {"ZADD", "{t}:takes", later, "t1"}, {"SET", "{t}:unfinished", 1, "PX", 50000}},
+		keys:  []string{"{t}:list", "{t}:taken:t1", "{t}:takes", "{t}:unfinished"},
+		args:  cmd("90000"),
+		want:  1,
+		after: []probe{
+			{cmd("PTTL", "{t}:taken:t1"), between(40000, 50000)},
+			{cmd("PTTL", "{t}:takes"), between(40000, 50000)},
+		},
+	},
+	{
+		script: "queue_keep_expiry", name: "a take that emptied the list keeps none when the count has none (a Persist since), and the registrations lose theirs",
+		setup: [][]any{{"RPUSH", "{t}:taken:t1", "a"}, {"ZADD", "{t}:takes", later, "t1"}, {"PEXPIRE", "{t}:takes", 90000}, {"SET", "{t}:unfinished", 1}},
+		keys:  []string{"{t}:list", "{t}:taken:t1", "{t}:takes", "{t}:unfinished"},
+		args:  cmd("50000"),
+		want:  1,
+		after: []probe{
+			{cmd("PTTL", "{t}:taken:t1"), -1},
+			{cmd("PTTL", "{t}:takes"), -1},
+		},
+	},
+	{
 		script: "queue_keep_expiry", name: "a take that emptied the list keeps none when the registrations have none (a Persist since)",
 		setup: [][]any{{"RPUSH", "{t}:taken:t1", "a"}, {"RPUSH", "{t}:taken:t0", "x"}, {"ZADD", "{t}:takes", later, "t1", later, "t0"}},
-		keys:  []string{"{t}:list", "{t}:taken:t1", "{t}:takes"},
+		keys:  []string{"{t}:list", "{t}:taken:t1", "{t}:takes", "{t}:unfinished"},
 		args:  cmd("50000"),
 		want:  1,
 		after: []probe{
@@ -2885,8 +2907,8 @@ var cases = []scriptCase{
 		},
 	},
 	{
-		script: "queue_recover", name: "items put back into a list made anew take the take's expiry, a set queue's set too",
-		setup: [][]any{{"RPUSH", "{t}:taken:t1", "a"}, {"PEXPIRE", "{t}:taken:t1", 50000}, {"ZADD", "{t}:takes", 1, "t1"}},
+		script: "queue_recover", name: "items put back into a list made anew take the count's expiry, a set queue's set too",
+		setup: [][]any{{"RPUSH", "{t}:taken:t1", "a"}, {"PEXPIRE", "{t}:taken:t1", 90000}, {"ZADD", "{t}:takes", 1, "t1"}, {"SET", "{t}:unfinished", 1, "PX", 50000}},
 		keys:  recoverKeysSet,
 		args:  cmd("t1", "0"),
 		want:  1,
@@ -2897,16 +2919,16 @@ var cases = []scriptCase{
 		},
 	},
 	{
-		script: "queue_recover", name: "a parked item put back into a list made anew takes its parking list's expiry",
-		setup: [][]any{{"RPUSH", "{t}:parked:t1", "p"}, {"PEXPIRE", "{t}:parked:t1", 50000}, {"ZADD", "{t}:takes", later, "t1"}},
+		script: "queue_recover", name: "a take's own expiry does not pass to a list made anew when the count has none (a Persist in a Transaction, or every task done since)",
+		setup: [][]any{{"RPUSH", "{t}:parked:t1", "p"}, {"PEXPIRE", "{t}:parked:t1", 50000}, {"RPUSH", "{t}:taken:t1", "a"}, {"PEXPIRE", "{t}:taken:t1", 50000}, {"ZADD", "{t}:takes", later, "t1"}, {"SET", "{t}:unfinished", 2}},
 		keys:  recoverKeys,
 		args:  cmd("t1", "1"),
-		want:  1,
-		after: []probe{{cmd("PTTL", "{t}:list"), between(40000, 50000)}},
+		want:  2,
+		after: []probe{{cmd("PTTL", "{t}:list"), -1}, {cmd("LLEN", "{t}:list"), 2}},
 	},
 	{
 		script: "queue_recover", name: "items put back into a list that was there leave its expiry as it is",
-		setup: [][]any{{"RPUSH", "{t}:list", "x"}, {"RPUSH", "{t}:taken:t1", "a"}, {"PEXPIRE", "{t}:taken:t1", 50000}, {"ZADD", "{t}:takes", 1, "t1"}},
+		setup: [][]any{{"RPUSH", "{t}:list", "x"}, {"RPUSH", "{t}:taken:t1", "a"}, {"ZADD", "{t}:takes", 1, "t1"}, {"SET", "{t}:unfinished", 2, "PX", 50000}},
 		keys:  recoverKeys,
 		args:  cmd("t1", "0"),
 		want:  1,

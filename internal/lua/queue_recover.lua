@@ -2,8 +2,8 @@
 -- or of one whose taker gave up.
 -- libs: clock_lib queue_lib
 -- KEYS[1] the queue's list, KEYS[2] registrations (sorted set), KEYS[3] the take's
--- parking list, KEYS[4] the take's list; set queues only: KEYS[5] the set of queued
--- items, KEYS[6] unfinished-task count, KEYS[7] join notification list
+-- parking list, KEYS[4] the take's list, KEYS[5] unfinished-task count; set queues
+-- only: KEYS[6] the set of queued items, KEYS[7] join notification list
 -- ARGV[1] the take's id, ARGV[2] '0' to put back only once the deadline passed, '1'
 -- when the taker gives its items up (put them back now), '2' to put them back now but
 -- keep the registration until its deadline (the take's outcome is unknown: it may yet
@@ -23,34 +23,32 @@ local s = redis.call('ZSCORE', KEYS[2], ARGV[1])
 if not s then return 0 end
 local due = tonumber(s) <= now()
 if not due and ARGV[2] == '0' then return 0 end
--- Items that go back into a list made anew take the take's expiry, an expiring queue's
--- (see keepExpiry), so that they go with the queue and the count that counts them.
-local parked = redis.call('TYPE', KEYS[3]).ok == 'list'
+-- Items that go back into a list made anew take the count's expiry, the queue's (see
+-- Queue.Expire), so that they go with the count that counts them; not the take's,
+-- which a Persist inside a Transaction does not reach, and which outlives a queue that
+-- began anew (every task done) since.
 local ttl = -1
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  ttl = redis.call('PTTL', KEYS[4])
-  if ttl < 0 and parked then ttl = redis.call('PTTL', KEYS[3]) end
-end
+if redis.call('EXISTS', KEYS[1]) == 0 then ttl = redis.call('PTTL', KEYS[5]) end
 local n = 0
-if parked then
+if redis.call('TYPE', KEYS[3]).ok == 'list' then
   -- (The parking list's head is its latest item: see putBack.)
   while redis.call('LMOVE', KEYS[3], KEYS[1], 'LEFT', 'LEFT') do n = n + 1 end
 end
-if KEYS[5] then
+if KEYS[6] then
   local dropped = 0
   while true do
     local v = redis.call('RPOP', KEYS[4])
     if not v then break end
-    local back = requeue(KEYS[1], KEYS[5], v)
+    local back = requeue(KEYS[1], KEYS[6], v)
     n, dropped = n + back, dropped + 1 - back
   end
-  tasksDone(KEYS[6], KEYS[7], dropped)
+  tasksDone(KEYS[5], KEYS[7], dropped)
 else
   while redis.call('LMOVE', KEYS[4], KEYS[1], 'RIGHT', 'LEFT') do n = n + 1 end
 end
 if n > 0 and ttl > 0 then
   redis.call('PEXPIRE', KEYS[1], ttl, 'NX')
-  if KEYS[5] then redis.call('PEXPIRE', KEYS[5], ttl, 'NX') end
+  if KEYS[6] then redis.call('PEXPIRE', KEYS[6], ttl, 'NX') end
 end
 if due or ARGV[2] == '1' then
   redis.call('ZREM', KEYS[2], ARGV[1])
