@@ -1367,11 +1367,7 @@ func TestQueueExpireCoversWhatIsPutWhileTasksAreUnfinished(t *testing.T) {
 						made = append(made, k+"-set")
 					}
 					count := k + ":unfinished"
-					for k, d := range ttlsOf(t, rdb, append(made, count)) {
-						if d <= 0 || d > ttl {
-							t.Errorf("after the Put, %s's PTTL = %v, want the queue's expiry (%v at most)", k, d, ttl)
-						}
-					}
+					expireWithin(t, rdb, ttl, "after the Put", append(made, count)...)
 					if end == "Persist" {
 						if ok, err := other.Persist(ctx); err != nil || !ok {
 							t.Fatalf("Persist = %v, %v", ok, err)
@@ -1447,17 +1443,13 @@ func TestQueueWaitingTakeOfAnExpiringQueueTakesItsExpiry(t *testing.T) {
 		if r.err != nil || r.v != "b" {
 			t.Fatalf("Reserve = %q, %v", r.v, r.err)
 		}
-		for k, d := range ttlsOf(t, rdb, []string{k + ":reserved", k + ":reserved:" + string(r.rc)}) {
-			if d <= 0 || d > time.Hour {
-				t.Errorf("after the waiting Reserve, %s's PTTL = %v, want the queue's expiry", k, d)
-			}
-		}
+		expireWithin(t, rdb, time.Hour, "after the waiting Reserve", k+":reserved", k+":reserved:"+string(r.rc))
 	})
 }
 
 // TestQueueRecoveryIntoAnEmptyQueueKeepsItsExpiry: an item a take
-// recovers goes back into a list made anew, which takes the expiry of the
-// take it came from (the queue's), so the take that follows keeps it too.
+// recovers goes back into a list made anew, which takes the count's expiry
+// (the queue's), so the take that follows keeps it too.
 // Before, the list had none, and that take dropped the registrations'
 // expiry: the count expired with the queue and left the take behind.
 func TestQueueRecoveryIntoAnEmptyQueueKeepsItsExpiry(t *testing.T) {
@@ -1480,10 +1472,17 @@ func TestQueueRecoveryIntoAnEmptyQueueKeepsItsExpiry(t *testing.T) {
 		if err != nil || v != "a" {
 			t.Fatalf("TryReserve = %q, %v", v, err)
 		}
-		for k, d := range ttlsOf(t, rdb, []string{k + ":reserved", k + ":reserved:" + string(rc), k + ":unfinished"}) {
-			if d <= 0 || d > time.Hour {
-				t.Errorf("after the recovery, %s's PTTL = %v, want the queue's expiry", k, d)
-			}
-		}
+		expireWithin(t, rdb, time.Hour, "after the recovery", k+":reserved", k+":reserved:"+string(rc), k+":unfinished")
 	})
+}
+
+// expireWithin checks that each of keys has an expiry of at most max (the
+// queue's, which it should share), when: the step just taken.
+func expireWithin(t *testing.T, rdb redis.UniversalClient, max time.Duration, when string, keys ...string) {
+	t.Helper()
+	for k, d := range ttlsOf(t, rdb, keys) {
+		if d <= 0 || d > max {
+			t.Errorf("%s, %s's PTTL = %v, want the queue's expiry (%v at most)", when, k, d, max)
+		}
+	}
 }
