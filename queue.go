@@ -230,17 +230,21 @@ func (q *queueOf[T]) Delete(ctx context.Context) error { return q.delete(ctx) }
 // keeps it, and a list a later Put (or the recovery of a take) makes anew
 // takes it back, so that the count never runs out before the items it
 // counts. Once every task is done the queue begins anew: what is put then
-// has no expiry.
+// has no expiry. (A Put by a Queue or LifoQueue without a bound gives a
+// list it made anew the expiry a round trip later, and so does the next
+// take: if the queue runs out in between, or that round trip fails, the
+// items put stay, uncounted.)
 //
 // A take made after Expire, before the queue is gone, takes the queue's
 // expiry for its own (the registrations of takes too), so that what a
 // taker that dies leaves goes with the queue; takes made while Expire
 // runs get it too. It does so in the same step, but for a Get of one item
 // from a Queue or LifoQueue by a handle that has not seen the expiry,
-// which gives it a round trip after the take. One keeps none until its
-// acknowledgement: a take that does not wait, in the round trip after a
-// Put by a Queue or LifoQueue without a bound made the list anew, which
-// gives the list its expiry only then.
+// which gives it a round trip after the take. Such a Get keeps none until
+// its acknowledgement in one case: when it comes in the round trip after
+// a Put by a Queue or LifoQueue without a bound made the list anew (that
+// Put gives the list the queue's expiry only then) while no other take
+// was outstanding.
 func (q *queueOf[T]) Expire(ctx context.Context, ttl time.Duration) (bool, error) {
 	if ttl < time.Millisecond {
 		return q.object.Expire(ctx, ttl) // (refused)

@@ -137,7 +137,7 @@ func (q *queue) takeOnce(ctx context.Context, cl *Client, id, list string, nativ
 // takeCmd is queue_take for the take id (whose list is list) of up to n
 // items, held for hold.
 func (q *queue) takeCmd(id, list string, hold time.Duration, n int) backend.Cmd {
-	return scriptQueueTake.Cmd(true, q.withSet(q.k.list, q.k.takes, list, q.k.putWait, q.k.notFull),
+	return scriptQueueTake.Cmd(true, q.withSet(q.k.list, q.k.takes, list, q.k.putWait, q.k.notFull, q.k.unfinished),
 		[]string{id, ms(hold), strconv.Itoa(n), strconv.Itoa(chunkSize)})
 }
 

@@ -1385,12 +1385,7 @@ func TestQueueExpireCoversWhatIsPutWhileTasksAreUnfinished(t *testing.T) {
 						}
 						return
 					}
-					for deadline := time.Now().Add(10 * time.Second); rdb.Exists(ctx, count).Val() == 1; time.Sleep(10 * time.Millisecond) {
-						if time.Now().After(deadline) {
-							t.Fatal("the count never expired")
-						}
-					}
-					time.Sleep(20 * time.Millisecond) // (the same deadline, to the millisecond)
+					waitGone(t, count)
 					if left := keysMatching(t, rdb, "*"+k+"*"); len(left) > 0 {
 						t.Errorf("after the count ran out, keys remain: %v", ttlsOf(t, rdb, left))
 					}
@@ -1414,6 +1409,7 @@ func TestQueueExpireCoversWhatIsPutWhileTasksAreUnfinished(t *testing.T) {
 // then). Before, it kept none, and the registrations lost theirs: after
 // the queue expired, the take stayed behind.
 func TestQueueWaitingTakeOfAnExpiringQueueTakesItsExpiry(t *testing.T) {
+	warmClaim(t)
 	rdb := rawClient()
 	defer rdb.Close()
 	forEachQueue(t, func(t *testing.T, kind queueKind) {
@@ -1437,7 +1433,7 @@ func TestQueueWaitingTakeOfAnExpiringQueueTakesItsExpiry(t *testing.T) {
 			v, rc, err := kind.make(k).Reserve(ctx, time.Minute) // waits: the queue is empty
 			got <- res{v, rc, err}
 		}()
-		time.Sleep(200 * time.Millisecond)
+		waitBlockedTake(t)
 		must[bool](t)(q.Put(ctx, "b"))
 		r := <-got
 		if r.err != nil || r.v != "b" {

@@ -191,7 +191,7 @@ var (
 	putKeys    = []string{"{t}:list", "{t}:unfinished", "{t}:joined", "{t}:putwait", "{t}:notfull"}
 	putKeysSet = append(slices.Clone(putKeys), "{t}:set")
 
-	takeKeys    = []string{"{t}:list", "{t}:takes", "{t}:taken:t1", "{t}:putwait", "{t}:notfull"}
+	takeKeys    = []string{"{t}:list", "{t}:takes", "{t}:taken:t1", "{t}:putwait", "{t}:notfull", "{t}:unfinished"}
 	takeKeysSet = append(slices.Clone(takeKeys), "{t}:set")
 
 	claimKeys    = []string{"{t}:parked:t1", "{t}:taken:t1", "{t}:takes", "{t}:list", "{t}:putwait", "{t}:notfull", "{t}:unfinished"}
@@ -2478,6 +2478,18 @@ var cases = []scriptCase{
 		},
 	},
 	{
+		script: "queue_claim", name: "a claim whose wait left items in a list without expiry while the count expires takes the count's, and so does the list",
+		setup: [][]any{{"RPUSH", "{t}:parked:t1", "p"}, {"RPUSH", "{t}:list", "a"}, {"ZADD", "{t}:takes", later, "t1"}, {"SET", "{t}:unfinished", 2, "PX", 50000}},
+		keys:  claimKeys,
+		args:  cmd("t1", "30000", "1", "100"),
+		want:  took("p"),
+		after: []probe{
+			{cmd("PTTL", "{t}:list"), between(40000, 50000)},
+			{cmd("PTTL", "{t}:taken:t1"), between(40000, 50000)},
+			{cmd("PTTL", "{t}:takes"), between(40000, 50000)},
+		},
+	},
+	{
 		script: "queue_claim", name: "a claim in a queue without expiry has none, and the registrations lose theirs",
 		setup: [][]any{{"RPUSH", "{t}:parked:t1", "p"}, {"RPUSH", "{t}:list", "a"}, {"ZADD", "{t}:takes", later, "t1"}, {"PEXPIRE", "{t}:takes", 50000}},
 		keys:  claimKeys,
@@ -3075,7 +3087,7 @@ var cases = []scriptCase{
 		after: []probe{{cmd("ZSCORE", "{t}:takes", "t1"), msFromNow(25*time.Second, 30*time.Second)}},
 	},
 
-	// queue_take: KEYS list, registrations, take's list, waiting puts, space[, set]; ARGV id, ms, n, chunk
+	// queue_take: KEYS list, registrations, take's list, waiting puts, space, unfinished[, set]; ARGV id, ms, n, chunk
 	{
 		script: "queue_take", name: "takes n from the head into the take's list and registers its deadline",
 		setup: [][]any{{"RPUSH", "{t}:list", "a", "b", "c"}},
@@ -3086,6 +3098,18 @@ var cases = []scriptCase{
 			{cmd("LRANGE", "{t}:taken:t1", 0, -1), strs("a", "b")},
 			{cmd("LRANGE", "{t}:list", 0, -1), strs("c")},
 			{cmd("ZSCORE", "{t}:takes", "t1"), msFromNow(25*time.Second, 30*time.Second)},
+		},
+	},
+	{
+		script: "queue_take", name: "a list without expiry while the count expires (a native put's, a round trip before its follow-up) takes the count's, and so does the take",
+		setup: [][]any{{"RPUSH", "{t}:list", "a", "b"}, {"SET", "{t}:unfinished", 3, "PX", 50000}},
+		keys:  takeKeys,
+		args:  cmd("t1", "30000", "1", "100"),
+		want:  took("a"),
+		after: []probe{
+			{cmd("PTTL", "{t}:list"), between(40000, 50000)},
+			{cmd("PTTL", "{t}:taken:t1"), between(40000, 50000)},
+			{cmd("PTTL", "{t}:takes"), between(40000, 50000)},
 		},
 	},
 	{

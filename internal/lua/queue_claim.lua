@@ -45,18 +45,13 @@ if #items == 0 then
 end
 local chunk = tonumber(ARGV[4])
 local more = n - #items
--- The expiry the take gets (see keepExpiry): the list's. When the wait emptied it (a
--- wait waits on a missing list, so what it parked came from a list a put made anew),
--- the count's: a list made anew while tasks are unfinished takes the count's expiry
--- (queue_put, queue_follow_count, which may come after this), and one made when the
--- queue began anew has none, nor has the count (the registrations must then lose one
--- an older list gave them, or they would go before this take's list, whose item would
--- never come back).
-local ttl = redis.call('PTTL', KEYS[4])
-if ttl == -2 then
-  ttl = redis.call('PTTL', KEYS[7])
-  if ttl == -2 then ttl = -1 end
-end
+-- The expiry the take gets (see keepExpiry and queueExpiry). What the wait parked came
+-- from a list a put made anew (a wait waits on a missing list): while tasks are
+-- unfinished it has, or is about to have, the count's expiry; when the queue began anew,
+-- neither has one, and the registrations must then lose one an older list gave them, or
+-- they would go before this take's list, whose item would never come back.
+local ttl = queueExpiry(KEYS[4], KEYS[7])
+if ttl == -2 then ttl = -1 end
 if more > 0 then
   for _, x in ipairs(takeInto(KEYS[4], KEYS[2], more, chunk)) do items[#items + 1] = x end
 end

@@ -84,6 +84,21 @@ local function takeInto(list, dst, n, chunk)
   return items
 end
 
+-- queueExpiry returns the expiry (ms) a take from the queue's list gets (see keepExpiry):
+-- the list's PTTL, but while the list has none or is gone, the count's when it has one.
+-- While tasks are unfinished the count's expiry is the queue's (Queue.Expire): a list made
+-- anew then takes it, but a native put gives it a round trip after its push
+-- (queue_follow_count), and a blocking take may take the list's last item before; the
+-- list, if it is there, gets it now. -1: none; -2: neither a list nor a count.
+local function queueExpiry(list, count)
+  local ttl = redis.call('PTTL', list)
+  if ttl >= 0 then return ttl end
+  local c = redis.call('PTTL', count)
+  if c > 0 and ttl == -1 then redis.call('PEXPIRE', list, c) end
+  if c > 0 or ttl == -2 then return c end
+  return ttl
+end
+
 -- keepExpiry gives a new take's list the expiry ttl (ms) of the queue's list
 -- (Queue.Expire), read before the take, which may have emptied it: an item taken from an
 -- expiring queue goes with it. Without it the take's list would outlive the queue. The

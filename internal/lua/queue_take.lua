@@ -4,7 +4,8 @@
 -- libs: clock_lib queue_lib
 -- KEYS[1] the queue's list, KEYS[2] registrations (sorted set: take id -> deadline in ms,
 -- server time), KEYS[3] this take's list, KEYS[4] waiting puts, KEYS[5] space
--- notification list, KEYS[6] (set queues only) the set of queued items
+-- notification list, KEYS[6] unfinished-task count, KEYS[7] (set queues only) the set
+-- of queued items
 -- ARGV[1] the take's id, ARGV[2] ms until its deadline, ARGV[3] n, ARGV[4] chunk size
 -- Reply: {1, items...} head first (those of the take's list when it holds some
 -- already: see below); {0} when the queue is empty; or {0, ids...} with up
@@ -30,12 +31,12 @@ if #ids > 0 then
   return ids
 end
 local chunk = tonumber(ARGV[4])
-local ttl = redis.call('PTTL', KEYS[1])
+local ttl = queueExpiry(KEYS[1], KEYS[6])
 local items = takeInto(KEYS[1], KEYS[3], tonumber(ARGV[3]), chunk)
 if #items == 0 then return {0} end
 redis.call('ZADD', KEYS[2], t + tonumber(ARGV[2]), ARGV[1])
 keepExpiry(ttl, KEYS[3], KEYS[2])
-if KEYS[6] then leaveSet(KEYS[6], items, chunk) end
+if KEYS[7] then leaveSet(KEYS[7], items, chunk) end
 wakePuts(KEYS[4], KEYS[5], math.min(#items, chunk))
 table.insert(items, 1, 1)
 return items
