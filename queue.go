@@ -229,11 +229,13 @@ func (q *queueOf[T]) Delete(ctx context.Context) error { return q.delete(ctx) }
 // took empty goes with its expiry, but the count of unfinished tasks
 // keeps it, and a list a later Put (or the recovery of a take) makes anew
 // takes it back, so that the count never runs out before the items it
-// counts. Once every task is done the queue begins anew: what is put then
-// has no expiry. (A Put by a Queue or LifoQueue without a bound gives a
-// list it made anew the expiry a round trip later, and so does the next
-// take: if the queue runs out in between, or that round trip fails, the
-// items put stay, uncounted.)
+// counts; a count a Put makes anew onto a list that expires (after
+// TaskDone was called for items still queued) takes the list's, so that
+// it does not outlive them. Once every task is done and no item is left,
+// the queue begins anew: what is put then has no expiry. (A Put by a
+// Queue or LifoQueue without a bound does either a round trip after its
+// push, and the next take mends a list: if the queue runs out in between,
+// or that round trip fails, the items put may stay, uncounted.)
 //
 // A take made after Expire, before the queue is gone, takes the queue's
 // expiry for its own (the registrations of takes too), so that what a
@@ -257,7 +259,10 @@ func (q *queueOf[T]) Expire(ctx context.Context, ttl time.Duration) (bool, error
 
 // Persist removes the queue's expiry, from its keys and the lists of its
 // outstanding takes and reservations. It reports whether an expiry was
-// removed from its keys.
+// removed from its keys. Inside a Transaction it is queued for the
+// queue's own keys only, as Expire is: the lists of outstanding
+// reservations keep their expiry, and one that runs out before its
+// reservation's visibility loses its item.
 func (q *queueOf[T]) Persist(ctx context.Context) (bool, error) {
 	atomic.StoreUint32(&q.expiry, expiryNone)
 	return q.withTakes(ctx, "Persist", func(k string) backend.Cmd { return cmd("PERSIST", []string{k}) },

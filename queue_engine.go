@@ -41,7 +41,7 @@ var (
 	scriptQueueRegister   = lua.Load("queue_register")
 	scriptQueueRecover    = lua.Load("queue_recover")
 	scriptQueueKeepExpiry = lua.Load("queue_keep_expiry")
-	scriptQueueFollow     = lua.Load("queue_follow_count")
+	scriptQueueShare      = lua.Load("queue_share_expiry")
 	scriptQueueTakeLists  = lua.Load("queue_take_lists")
 	scriptQueueAck        = lua.Load("queue_ack")
 	scriptQueueTaskDone   = lua.Load("queue_task_done")
@@ -244,7 +244,8 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 // push is the put of a plain queue with no bound to check: the push and
 // the task count in one MULTI/EXEC, which costs the server a fraction of a
 // script, with the count's PTTL, so that a list made anew while the count
-// expires takes its expiry (queue_follow_count). A join token it makes
+// expires takes its expiry, and a count made anew onto an expiring list
+// the list's (queue_share_expiry). A join token it makes
 // stale is Join's to drop. If the push fails (the key holds another type)
 // the count went up all the same (EXEC does not stop at a failed
 // command): it is taken back.
@@ -281,14 +282,20 @@ func (q *queue) push(ctx context.Context, ss []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if made, _ := rs[0].Val.(int64); made == int64(len(ss)) {
-		if ttl, _ := rs[2].Val.(int64); ttl > 0 {
-			// A list made anew while the count expires (an Expire of the
-			// queue, whose list was empty then) takes its expiry, a round
-			// trip later; a failure here leaves the list without one.
-			atomic.StoreUint32(&q.expiry, expirySeen)
-			_, _ = q.script(ctx, scriptQueueFollow, []string{q.k.list, q.k.unfinished})
-		}
+	made, _ := rs[0].Val.(int64)
+	counted, _ := rs[1].Val.(int64)
+	ttl, _ := rs[2].Val.(int64)
+	if ttl > 0 {
+		atomic.StoreUint32(&q.expiry, expirySeen)
+	}
+	if made == int64(len(ss)) && ttl > 0 || counted == int64(len(ss)) && made > counted {
+		// A list made anew while the count expires (an Expire of the
+		// queue, whose list was empty then) takes the count's expiry, and
+		// a count made anew onto a list (TaskDone called for items still
+		// queued) the list's, if it has one: a round trip later; a failure
+		// here leaves them apart (queueExpiry mends a list at its next
+		// take).
+		_, _ = q.script(ctx, scriptQueueShare, []string{q.k.list, q.k.unfinished})
 	}
 	return len(ss), nil
 }

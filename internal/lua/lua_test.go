@@ -2861,6 +2861,14 @@ var cases = []scriptCase{
 		},
 	},
 	{
+		script: "queue_put", name: "a count made anew onto an expiring list takes its expiry",
+		setup: [][]any{{"RPUSH", "{t}:list", "x"}, {"PEXPIRE", "{t}:list", 50000}},
+		keys:  putKeys,
+		args:  cmd("0", "R", "0", "100", "a"),
+		want:  1,
+		after: []probe{{cmd("PTTL", "{t}:unfinished"), between(40000, 50000)}, {cmd("GET", "{t}:unfinished"), "1"}},
+	},
+	{
 		script: "queue_put", name: "a list that was there keeps its own expiry, or none",
 		setup: [][]any{{"RPUSH", "{t}:list", "x"}, {"SET", "{t}:unfinished", 1, "PX", 50000}},
 		keys:  putKeys,
@@ -2876,23 +2884,30 @@ var cases = []scriptCase{
 		after: []probe{{cmd("PTTL", "{t}:list"), -1}, {cmd("PTTL", "{t}:unfinished"), -1}},
 	},
 
-	// queue_follow_count: KEYS list, unfinished
+	// queue_share_expiry: KEYS list, unfinished
 	{
-		script: "queue_follow_count", name: "the list takes the count's expiry",
+		script: "queue_share_expiry", name: "the list takes the count's expiry",
 		setup: [][]any{{"RPUSH", "{t}:list", "a"}, {"SET", "{t}:unfinished", 2, "PX", 50000}},
 		keys:  []string{"{t}:list", "{t}:unfinished"},
 		want:  1,
 		after: []probe{{cmd("PTTL", "{t}:list"), between(40000, 50000)}},
 	},
 	{
-		script: "queue_follow_count", name: "a list with an expiry keeps it",
+		script: "queue_share_expiry", name: "a count made anew onto an expiring list takes its expiry",
+		setup: [][]any{{"RPUSH", "{t}:list", "a", "b"}, {"PEXPIRE", "{t}:list", 50000}, {"SET", "{t}:unfinished", 1}},
+		keys:  []string{"{t}:list", "{t}:unfinished"},
+		want:  1,
+		after: []probe{{cmd("PTTL", "{t}:unfinished"), between(40000, 50000)}, {cmd("PTTL", "{t}:list"), between(40000, 50000)}},
+	},
+	{
+		script: "queue_share_expiry", name: "a list with an expiry keeps it",
 		setup: [][]any{{"RPUSH", "{t}:list", "a"}, {"PEXPIRE", "{t}:list", 90000}, {"SET", "{t}:unfinished", 2, "PX", 50000}},
 		keys:  []string{"{t}:list", "{t}:unfinished"},
 		want:  1,
 		after: []probe{{cmd("PTTL", "{t}:list"), between(80000, 90000)}},
 	},
 	{
-		script: "queue_follow_count", name: "a count persisted or gone since leaves the list as it is",
+		script: "queue_share_expiry", name: "a count persisted or gone since leaves the list as it is",
 		setup: [][]any{{"RPUSH", "{t}:list", "a"}},
 		keys:  []string{"{t}:list", "{t}:unfinished"},
 		want:  1,
@@ -3110,6 +3125,18 @@ var cases = []scriptCase{
 			{cmd("PTTL", "{t}:list"), between(40000, 50000)},
 			{cmd("PTTL", "{t}:taken:t1"), between(40000, 50000)},
 			{cmd("PTTL", "{t}:takes"), between(40000, 50000)},
+		},
+	},
+	{
+		script: "queue_take", name: "a set queue's list and set without expiry while the count expires (HOT Redis's layout made them) take the count's",
+		setup: [][]any{{"RPUSH", "{t}:list", "a", "b"}, {"SADD", "{t}:set", "a", "b"}, {"SET", "{t}:unfinished", 3, "PX", 50000}},
+		keys:  takeKeysSet,
+		args:  cmd("t1", "30000", "1", "100"),
+		want:  took("a"),
+		after: []probe{
+			{cmd("PTTL", "{t}:list"), between(40000, 50000)},
+			{cmd("PTTL", "{t}:set"), between(40000, 50000)},
+			{cmd("SMEMBERS", "{t}:set"), strs("b")},
 		},
 	},
 	{

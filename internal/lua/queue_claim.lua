@@ -50,7 +50,7 @@ local more = n - #items
 -- unfinished it has, or is about to have, the count's expiry; when the queue began anew,
 -- neither has one, and the registrations must then lose one an older list gave them, or
 -- they would go before this take's list, whose item would never come back.
-local ttl = queueExpiry(KEYS[4], KEYS[7])
+local ttl = queueExpiry(KEYS[4], KEYS[7], KEYS[8])
 if ttl == -2 then ttl = -1 end
 if more > 0 then
   for _, x in ipairs(takeInto(KEYS[4], KEYS[2], more, chunk)) do items[#items + 1] = x end

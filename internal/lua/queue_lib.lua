@@ -88,13 +88,18 @@ end
 -- the list's PTTL, but while the list has none or is gone, the count's when it has one.
 -- While tasks are unfinished the count's expiry is the queue's (Queue.Expire): a list made
 -- anew then takes it, but a native put gives it a round trip after its push
--- (queue_follow_count), and a blocking take may take the list's last item before; the
--- list, if it is there, gets it now. -1: none; -2: neither a list nor a count.
-local function queueExpiry(list, count)
+-- (queue_share_expiry), and a blocking take may take the list's last item before; the
+-- list, if it is there, gets it now, and so does a set queue's set (set: nil for other
+-- queues), which a program in HOT Redis's layout makes anew with the list. -1: none;
+-- -2: neither a list nor a count.
+local function queueExpiry(list, count, set)
   local ttl = redis.call('PTTL', list)
   if ttl >= 0 then return ttl end
   local c = redis.call('PTTL', count)
-  if c > 0 and ttl == -1 then redis.call('PEXPIRE', list, c) end
+  if c > 0 and ttl == -1 then
+    redis.call('PEXPIRE', list, c)
+    if set then redis.call('PEXPIRE', set, c, 'NX') end
+  end
   if c > 0 or ttl == -2 then return c end
   return ttl
 end

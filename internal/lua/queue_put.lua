@@ -66,7 +66,7 @@ end
 if fresh then
   -- A list made anew while tasks are unfinished takes the count's expiry (an Expire of
   -- the queue, whose list was empty then): the queue expires as a whole, or the count
-  -- would run out before the items it counts (see queue_follow_count).
+  -- would run out before the items it counts (see queue_share_expiry).
   local ttl = redis.call('PTTL', KEYS[2])
   if ttl > 0 then
     redis.call('PEXPIRE', KEYS[1], ttl, 'NX')
@@ -74,7 +74,14 @@ if fresh then
   end
 end
 if redis.call('INCRBY', KEYS[2], n) == n then
-  -- The queue had no unfinished tasks: a join token is out of date.
+  -- The queue had no unfinished tasks: a join token is out of date. A count made anew
+  -- onto a list that expires (TaskDone called for items still queued, an Expire while
+  -- there was no count, a list a program in HOT Redis's layout made) takes its expiry,
+  -- or it would outlive the items it counts.
   redis.call('DEL', KEYS[3])
+  if not fresh then
+    local ttl = redis.call('PTTL', KEYS[1])
+    if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+  end
 end
 return n

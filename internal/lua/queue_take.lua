@@ -31,7 +31,7 @@ if #ids > 0 then
   return ids
 end
 local chunk = tonumber(ARGV[4])
-local ttl = queueExpiry(KEYS[1], KEYS[6])
+local ttl = queueExpiry(KEYS[1], KEYS[6], KEYS[7])
 local items = takeInto(KEYS[1], KEYS[3], tonumber(ARGV[3]), chunk)
 if #items == 0 then return {0} end
 redis.call('ZADD', KEYS[2], t + tonumber(ARGV[2]), ARGV[1])
