@@ -40,51 +40,39 @@ func noOrphanCount(t *testing.T, q anyQueue, k string) {
 	}
 }
 
-// TestQueueExpiryReview2AllDoneThenPutIntoExpiringList: PutMany(a, b); Expire(400ms);
-// TaskDone twice (every task done: the count goes, the list stays with its
-// expiry); Put c. The count was made anew without expiry while the list
-// kept one: the list (a, b, c) expired, the count of 1 stayed, and Join
-// waited forever. A count made anew onto an expiring list now takes its
-// expiry (queue_put, queue_share_expiry).
-func TestQueueExpiryReview2AllDoneThenPutIntoExpiringList(t *testing.T) {
+// TestQueueExpiryReview2AllDoneThenPut: PutMany(a, b); then, in either
+// order, Expire(400ms) and TaskDone twice (every task done: the count
+// goes; an Expire after it reaches the list only); Put c. The count was
+// made anew without expiry while the list kept one: the list (a, b, c)
+// expired, the count of 1 stayed, and Join waited forever. A count made
+// anew onto an expiring list now takes its expiry (queue_put,
+// queue_share_expiry).
+func TestQueueExpiryReview2AllDoneThenPut(t *testing.T) {
 	forEachQueue(t, func(t *testing.T, kind queueKind) {
 		for _, max := range []int{0, 10} {
-			t.Run(fmt.Sprint("max", max), func(t *testing.T) {
-				k := key(t)
-				q := kind.make(k, hotredis.WithMaxSize(max))
-				defer q.Delete(ctx)
-				must[int](t)(q.PutMany(ctx, "a", "b"))
-				if _, err := kind.make(k).Expire(ctx, 400*time.Millisecond); err != nil {
-					t.Fatal(err)
-				}
-				noErr(t, q.TaskDone(ctx))
-				noErr(t, q.TaskDone(ctx))
-				must[bool](t)(q.Put(ctx, "c"))
-				noOrphanCount(t, q, k)
-			})
-		}
-	})
-}
-
-// TestQueueExpiryReview2AllDoneBeforeExpireThenPut: PutMany(a, b); TaskDone twice (no
-// Get: every task done, the count goes); Expire(400ms) (the list only:
-// there is no count); Put c: as above (the same defect, mended alike).
-func TestQueueExpiryReview2AllDoneBeforeExpireThenPut(t *testing.T) {
-	forEachQueue(t, func(t *testing.T, kind queueKind) {
-		for _, max := range []int{0, 10} {
-			t.Run(fmt.Sprint("max", max), func(t *testing.T) {
-				k := key(t)
-				q := kind.make(k, hotredis.WithMaxSize(max))
-				defer q.Delete(ctx)
-				must[int](t)(q.PutMany(ctx, "a", "b"))
-				noErr(t, q.TaskDone(ctx))
-				noErr(t, q.TaskDone(ctx))
-				if _, err := kind.make(k).Expire(ctx, 400*time.Millisecond); err != nil {
-					t.Fatal(err)
-				}
-				must[bool](t)(q.Put(ctx, "c"))
-				noOrphanCount(t, q, k)
-			})
+			for _, order := range []string{"ExpireFirst", "TaskDoneFirst"} {
+				t.Run(fmt.Sprint("max", max, order), func(t *testing.T) {
+					k := key(t)
+					q := kind.make(k, hotredis.WithMaxSize(max))
+					defer q.Delete(ctx)
+					must[int](t)(q.PutMany(ctx, "a", "b"))
+					expire := func() {
+						if _, err := kind.make(k).Expire(ctx, 400*time.Millisecond); err != nil {
+							t.Fatal(err)
+						}
+					}
+					if order == "ExpireFirst" {
+						expire()
+					}
+					noErr(t, q.TaskDone(ctx))
+					noErr(t, q.TaskDone(ctx))
+					if order == "TaskDoneFirst" {
+						expire()
+					}
+					must[bool](t)(q.Put(ctx, "c"))
+					noOrphanCount(t, q, k)
+				})
+			}
 		}
 	})
 }

@@ -56,6 +56,27 @@ func warmClaim(t *testing.T) {
 	noErr(t, <-got)
 }
 
+// reserved is the outcome of a Reserve.
+type reserved struct {
+	v   string
+	rc  hotredis.Receipt
+	err error
+}
+
+// reserveWaiting starts reserve (a queue's Reserve) with visibility in a
+// goroutine, on an empty queue, and returns its outcome once it waits
+// (see waitBlockedTake).
+func reserveWaiting(t *testing.T, reserve func(context.Context, time.Duration) (string, hotredis.Receipt, error), visibility time.Duration) <-chan reserved {
+	t.Helper()
+	got := make(chan reserved, 1)
+	go func() {
+		v, rc, err := reserve(ctx, visibility)
+		got <- reserved{v, rc, err}
+	}()
+	waitBlockedTake(t)
+	return got
+}
+
 // waitGone polls until key is gone, then a little more (keys that share
 // the expiry go in the same millisecond or the next).
 func waitGone(t *testing.T, k string) {
@@ -97,17 +118,7 @@ func TestQueueExpiryReviewWaitingReserveOfABatchPut(t *testing.T) {
 				if _, err := kind.make(k, hotredis.WithMaxSize(max)).Expire(ctx, ttl); err != nil {
 					t.Fatal(err)
 				}
-				type res struct {
-					v   string
-					rc  hotredis.Receipt
-					err error
-				}
-				got := make(chan res, 1)
-				go func() {
-					v, rc, err := kind.make(k, hotredis.WithMaxSize(max)).Reserve(ctx, time.Hour) // a consumer that will die
-					got <- res{v, rc, err}
-				}()
-				waitBlockedTake(t)
+				got := reserveWaiting(t, kind.make(k, hotredis.WithMaxSize(max)).Reserve, time.Hour) // a consumer that will die
 				if n := must[int](t)(q.PutMany(ctx, "b", "c")); n != 2 {
 					t.Fatalf("PutMany = %d", n)
 				}
@@ -375,16 +386,7 @@ func TestQueueExpiryReviewWaitingReserveOfABatchPutOutlivesItsRegistration(t *te
 			if _, err := kind.make(k).Expire(ctx, 1500*time.Millisecond); err != nil {
 				t.Fatal(err)
 			}
-			type res struct {
-				rc  hotredis.Receipt
-				err error
-			}
-			got := make(chan res, 1)
-			go func() {
-				_, rc, err := kind.make(k).Reserve(ctx, time.Hour) // its consumer dies
-				got <- res{rc, err}
-			}()
-			waitBlockedTake(t)
+			got := reserveWaiting(t, kind.make(k).Reserve, time.Hour) // its consumer dies
 			must[int](t)(q.PutMany(ctx, "b", "c"))
 			r := <-got
 			noErr(t, r.err)

@@ -193,17 +193,10 @@ func TestQueueBlockingTakeFromAListMadeAnewKeepsItsRegistration(t *testing.T) {
 	if _, err := q.Expire(ctx, 300*time.Millisecond); err != nil { // the registrations and a's take
 		t.Fatal(err)
 	}
-	type res struct {
-		v   string
-		err error
-	}
-	got := make(chan res, 1)
-	go func() {
-		v, _, err := q.Reserve(ctx, 600*time.Millisecond) // waits: the queue is empty
-		got <- res{v, err}
-	}()
-	time.Sleep(100 * time.Millisecond)
-	if err := q.Put(ctx, "b"); err != nil { // a list anew, without expiry
+	// The Reserve waits: the queue is empty. The Put makes the list anew,
+	// without expiry.
+	got := reserveWaiting(t, q.Reserve, 600*time.Millisecond)
+	if err := q.Put(ctx, "b"); err != nil {
 		t.Fatal(err)
 	}
 	r := <-got

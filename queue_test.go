@@ -1423,17 +1423,7 @@ func TestQueueWaitingTakeOfAnExpiringQueueTakesItsExpiry(t *testing.T) {
 		if _, err := q.Expire(ctx, time.Hour); err != nil {
 			t.Fatal(err)
 		}
-		type res struct {
-			v   string
-			rc  hotredis.Receipt
-			err error
-		}
-		got := make(chan res, 1)
-		go func() {
-			v, rc, err := kind.make(k).Reserve(ctx, time.Minute) // waits: the queue is empty
-			got <- res{v, rc, err}
-		}()
-		waitBlockedTake(t)
+		got := reserveWaiting(t, kind.make(k).Reserve, time.Minute) // waits: the queue is empty
 		must[bool](t)(q.Put(ctx, "b"))
 		r := <-got
 		if r.err != nil || r.v != "b" {
