@@ -245,10 +245,10 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 // the task count in one MULTI/EXEC, which costs the server a fraction of a
 // script, with the count's PTTL, so that a list made anew while the count
 // expires takes its expiry, and a count made anew onto an expiring list
-// the list's (queue_share_expiry). A join token it makes
-// stale is Join's to drop. If the push fails (the key holds another type)
-// the count went up all the same (EXEC does not stop at a failed
-// command): it is taken back.
+// the list's (queue_share_expiry). A join token it makes stale is Join's
+// to drop. If the push fails (the key holds another type) the count went
+// up all the same (EXEC does not stop at a failed command): it is taken
+// back.
 func (q *queue) push(ctx context.Context, ss []string) (int, error) {
 	name := nameRPUSH
 	if q.lifo {
