@@ -66,6 +66,24 @@ func expiriesTogether(t *testing.T, rdb redis.UniversalClient, kind queueKind, k
 	}
 }
 
+// expiryOps runs ops on h in order ("Expire" for an hour, "Persist", or
+// both, comma-separated), after a random pause of up to 2 ms, to race
+// the other handles' calls.
+func expiryOps(t *testing.T, h anyQueue, ops string) {
+	time.Sleep(time.Duration(rand.Intn(3)) * time.Millisecond)
+	for _, op := range strings.Split(ops, ",") {
+		var err error
+		if op == "Expire" {
+			_, err = h.Expire(ctx, time.Hour)
+		} else {
+			_, err = h.Persist(ctx)
+		}
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}
+
 // TestQueueExpiryReview3PutsRaceExpirePersist: four handles Put and PutMany while a fifth
 // calls TaskDone (too often, too) and a sixth Expires (an hour) or
 // Persists, or one then the other, from five starting states; 40 rounds
@@ -159,18 +177,7 @@ func TestQueueExpiryReview3PutsRaceExpirePersist(t *testing.T) {
 						defer wg.Done()
 						h := mk()
 						<-start
-						time.Sleep(time.Duration(rand.Intn(3)) * time.Millisecond)
-						for _, op := range strings.Split(ops, ",") {
-							var err error
-							if op == "Expire" {
-								_, err = h.Expire(ctx, time.Hour)
-							} else {
-								_, err = h.Persist(ctx)
-							}
-							if err != nil {
-								t.Error(err)
-							}
-						}
+						expiryOps(t, h, ops)
 					}()
 					close(start)
 					wg.Wait()
@@ -387,18 +394,7 @@ func TestQueueExpiryReview3TakesRaceExpirePersist(t *testing.T) {
 				defer wg.Done()
 				h := mk()
 				<-start
-				time.Sleep(time.Duration(rand.Intn(3)) * time.Millisecond)
-				for _, op := range strings.Split(ops, ",") {
-					var err error
-					if op == "Expire" {
-						_, err = h.Expire(ctx, time.Hour)
-					} else {
-						_, err = h.Persist(ctx)
-					}
-					if err != nil {
-						t.Error(err)
-					}
-				}
+				expiryOps(t, h, ops)
 			}()
 			close(start)
 			wg.Wait()
