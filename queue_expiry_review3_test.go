@@ -134,10 +134,17 @@ func TestQueueExpiryReview3PutsRaceExpirePersist(t *testing.T) {
 					var mu sync.Mutex
 					puts, dones := 0, 0
 					start := make(chan struct{})
+					// In state 1 a TaskDone before any put ends the queue's
+					// only task with no item left: the queue begins anew, and
+					// an Expire then finds nothing to expire, rightly. So there
+					// the TaskDones wait for a put, which leaves an item for
+					// good (nothing takes), and the queue never begins anew.
+					putDone, first := make(chan struct{}), sync.Once{}
 					for g := range 4 {
 						wg.Add(1)
 						go func() {
 							defer wg.Done()
+							defer first.Do(func() { close(putDone) }) // (should every put fail)
 							h := mk()
 							<-start
 							for i := range 6 {
@@ -156,6 +163,7 @@ func TestQueueExpiryReview3PutsRaceExpirePersist(t *testing.T) {
 								mu.Lock()
 								puts += n
 								mu.Unlock()
+								first.Do(func() { close(putDone) })
 							}
 						}()
 					}
@@ -164,6 +172,9 @@ func TestQueueExpiryReview3PutsRaceExpirePersist(t *testing.T) {
 						defer wg.Done()
 						h := mk()
 						<-start
+						if state == 1 {
+							<-putDone
+						}
 						for range 8 {
 							if err := h.TaskDone(ctx); err == nil {
 								mu.Lock()
