@@ -1158,6 +1158,7 @@ func blackhole(t *testing.T, addr string) {
 // (it dialed again and again until cancelled; found by review): a dial
 // that timed out by its own timeout fails every call that waited for it.
 func TestCancellableCallFailsOnUnreachableServer(t *testing.T) {
+	t.Parallel()
 	s := hotredistest.NewServer(t)
 	c, err := hotredis.NewClient(hotredis.Options{Addrs: []string{s.Addr}})
 	if err != nil {

@@ -784,6 +784,7 @@ func TestLockOnCluster(t *testing.T) {
 // watchdog renews on the new schedule, so the lock is neither lost nor
 // taken by another handle after the short lease's time.
 func TestLockExtendShorterKeepsHolding(t *testing.T) {
+	t.Parallel()
 	k := key(t)
 	l := hotredis.NewLock(k)
 	other := hotredis.NewLock(k)

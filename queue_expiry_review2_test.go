@@ -48,6 +48,7 @@ func noOrphanCount(t *testing.T, q anyQueue, k string) {
 // anew onto an expiring list now takes its expiry (queue_put,
 // queue_share_expiry).
 func TestQueueExpiryReview2AllDoneThenPut(t *testing.T) {
+	t.Parallel()
 	forEachQueue(t, func(t *testing.T, kind queueKind) {
 		for _, max := range []int{0, 10} {
 			for _, order := range []string{"ExpireFirst", "TaskDoneFirst"} {
@@ -82,6 +83,7 @@ func TestQueueExpiryReview2AllDoneThenPut(t *testing.T) {
 // then a Go Put: the count was made anew without the list's expiry (the
 // same defect, mended alike).
 func TestQueueExpiryReview2PythonListExpiredThenPut(t *testing.T) {
+	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	forEachQueue(t, func(t *testing.T, kind queueKind) {
@@ -208,6 +210,7 @@ func TestQueueExpiryReview2OwnExpiryKeys(t *testing.T) {
 //   - no count: no list (every task is done, lawfully);
 //   - a reservation's list never outlives the registrations.
 func TestQueueExpiryReview2Model(t *testing.T) {
+	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	forEachQueue(t, func(t *testing.T, kind queueKind) {

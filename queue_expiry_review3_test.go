@@ -257,6 +257,7 @@ func TestQueueExpiryReview3PersistRacesShare(t *testing.T) {
 // anew takes the list's expiry and both go; the set with them; a Put of
 // the same value afterwards is a new queue with no expiry.
 func TestQueueExpiryReview3CountAnewThenExpires(t *testing.T) {
+	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	forEachQueue(t, func(t *testing.T, kind queueKind) {
@@ -341,6 +342,7 @@ func TestQueueExpiryReview3SetGoesWithListAfterClaim(t *testing.T) {
 // or reserved), after a final Persist nothing expires (the reservations'
 // lists neither), after a final Expire list, count and set agree.
 func TestQueueExpiryReview3TakesRaceExpirePersist(t *testing.T) {
+	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	forEachQueue(t, func(t *testing.T, kind queueKind) {

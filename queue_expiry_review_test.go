@@ -103,10 +103,10 @@ func waitGone(t *testing.T, k string) {
 func TestQueueExpiryReviewWaitingReserveOfABatchPut(t *testing.T) {
 	warmClaim(t)
 	rdb := rawClient()
-	defer rdb.Close()
-	forEachQueue(t, func(t *testing.T, kind queueKind) {
+	t.Cleanup(func() { rdb.Close() }) // (after the subtests, which go on in parallel)
+	for _, kind := range queueKinds {
 		for _, max := range []int{0, 10} {
-			t.Run(fmt.Sprint("max", max), func(t *testing.T) {
+			t.Run(fmt.Sprint(kind.name, "-max", max), func(t *testing.T) {
 				k := key(t)
 				q := kind.make(k, hotredis.WithMaxSize(max))
 				defer q.Delete(ctx)
@@ -132,13 +132,14 @@ func TestQueueExpiryReviewWaitingReserveOfABatchPut(t *testing.T) {
 						t.Errorf("after the waiting Reserve took %q, %s's PTTL = %v, want the queue's expiry", r.v, kk, d)
 					}
 				}
+				t.Parallel() // (only the setup above needs a server where nothing else waits: see waitBlockedTake)
 				waitGone(t, k+":unfinished")
 				if left := keysMatching(t, rdb, "*"+k+"*"); len(left) > 0 {
 					t.Errorf("after the queue expired, keys remain: %v", ttlsOf(t, rdb, left))
 				}
 			})
 		}
-	})
+	}
 }
 
 // TestQueueExpiryReviewTxPersistThenRecovery: PutMany(a, b), Reserve both
@@ -152,6 +153,7 @@ func TestQueueExpiryReviewWaitingReserveOfABatchPut(t *testing.T) {
 // (the recovered item and c) expired while the count stayed, and Join
 // would wait forever. The recovery now takes the count's expiry.
 func TestQueueExpiryReviewTxPersistThenRecovery(t *testing.T) {
+	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	forEachQueue(t, func(t *testing.T, kind queueKind) {
@@ -200,6 +202,7 @@ func TestQueueExpiryReviewTxPersistThenRecovery(t *testing.T) {
 // expiry: it expired with c while the count of 1 stayed, and Join would
 // wait forever. The recovery now takes the count's expiry (none).
 func TestQueueExpiryReviewTaskDoneBeforeAckRecovery(t *testing.T) {
+	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	forEachQueue(t, func(t *testing.T, kind queueKind) {
@@ -291,6 +294,7 @@ func TestQueueExpiryReviewPersistRacesNativePut(t *testing.T) {
 // count's: the count ran out before the item it counts. It takes the
 // count's now.
 func TestQueueExpiryReviewTxExpireThenRecovery(t *testing.T) {
+	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	forEachQueue(t, func(t *testing.T, kind queueKind) {
@@ -330,7 +334,7 @@ func TestQueueExpiryReviewTxExpireThenRecovery(t *testing.T) {
 func TestQueueExpiryReviewWaitingGetOfABatchPutStripsRegistrations(t *testing.T) {
 	warmClaim(t)
 	rdb := rawClient()
-	defer rdb.Close()
+	t.Cleanup(func() { rdb.Close() })     // (after the subtests, which go on in parallel)
 	for _, kind := range queueKinds[:2] { // (unbounded plain queues: the native push)
 		t.Run(kind.name, func(t *testing.T) {
 			k := key(t)
@@ -355,6 +359,7 @@ func TestQueueExpiryReviewWaitingGetOfABatchPutStripsRegistrations(t *testing.T)
 			if d := rdb.PTTL(ctx, k+":reserved").Val(); d <= 0 {
 				t.Errorf("after the waiting Get, the registrations' PTTL = %v, want the queue's expiry", d)
 			}
+			t.Parallel() // (only the setup above needs a server where nothing else waits: see waitBlockedTake)
 			waitGone(t, k+":unfinished")
 			time.Sleep(200 * time.Millisecond) // (the Get's acknowledgement)
 			if left := keysMatching(t, rdb, "*"+k+"*"); len(left) > 0 {
@@ -375,7 +380,7 @@ func TestQueueExpiryReviewWaitingGetOfABatchPutStripsRegistrations(t *testing.T)
 func TestQueueExpiryReviewWaitingReserveOfABatchPutOutlivesItsRegistration(t *testing.T) {
 	warmClaim(t)
 	rdb := rawClient()
-	defer rdb.Close()
+	t.Cleanup(func() { rdb.Close() })     // (after the subtests, which go on in parallel)
 	for _, kind := range queueKinds[:2] { // (unbounded plain queues: the native push)
 		t.Run(kind.name, func(t *testing.T) {
 			k := key(t)
@@ -394,6 +399,7 @@ func TestQueueExpiryReviewWaitingReserveOfABatchPutOutlivesItsRegistration(t *te
 				t.Fatal(err)
 			}
 			t.Logf("after the takes: %v", ttlsOf(t, rdb, keysMatching(t, rdb, "*"+k+"*")))
+			t.Parallel() // (only the setup above needs a server where nothing else waits: see waitBlockedTake)
 			waitGone(t, k+":unfinished")
 			left := keysMatching(t, rdb, "*"+k+"*")
 			if len(left) > 0 {

@@ -1283,6 +1283,7 @@ func TestQueueCancelledEmptyGetLeavesNoRegistration(t *testing.T) {
 // made after Expire (a GetMany's too, its item never acknowledged as its
 // taker died), which takes the queue's expiry.
 func TestQueueExpireTakesItsReservations(t *testing.T) {
+	t.Parallel()
 	for _, kind := range queueKinds {
 		t.Run(kind.name, func(t *testing.T) {
 			q := kind.make(key(t))
@@ -1340,6 +1341,7 @@ func TestQueueExpireTakesItsReservations(t *testing.T) {
 // Unbounded plain queues put natively (the list gets the expiry a round
 // trip later); bounded and set queues by script.
 func TestQueueExpireCoversWhatIsPutWhileTasksAreUnfinished(t *testing.T) {
+	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	forEachQueue(t, func(t *testing.T, kind queueKind) {
