@@ -234,8 +234,9 @@ func (q *queueOf[T]) Delete(ctx context.Context) error { return q.delete(ctx) }
 // it does not outlive them. Once every task is done and no item is left,
 // the queue begins anew: what is put then has no expiry. (A Put by a
 // Queue or LifoQueue without a bound does either a round trip after its
-// push, and the next take mends a list: if the queue runs out in between,
-// or that round trip fails, the items put may stay, uncounted.)
+// push, and the next take or recovery mends a list: if the queue runs out
+// in between, or that round trip fails, the items put may stay,
+// uncounted.)
 //
 // A take made after Expire, before the queue is gone, takes the queue's
 // expiry for its own (the registrations of takes too), so that what a

@@ -23,12 +23,12 @@ local s = redis.call('ZSCORE', KEYS[2], ARGV[1])
 if not s then return 0 end
 local due = tonumber(s) <= now()
 if not due and ARGV[2] == '0' then return 0 end
--- Items that go back into a list made anew take the count's expiry, the queue's (see
--- Queue.Expire), so that they go with the count that counts them; not the take's,
--- which a Persist inside a Transaction does not reach, and which outlives a queue that
--- began anew (every task done) since.
-local ttl = -1
-if redis.call('EXISTS', KEYS[1]) == 0 then ttl = redis.call('PTTL', KEYS[5]) end
+-- Items go back with the queue's expiry (see Queue.Expire), read as a take reads it
+-- (queueExpiry): the list's, or while it has none or is gone, the count's, so that they
+-- go with the count that counts them; not the take's, which a Persist inside a
+-- Transaction does not reach, and which outlives a queue that began anew (every task
+-- done) since. A list that is there without it gets it now, as from a take.
+local ttl = queueExpiry(KEYS[1], KEYS[5], KEYS[6])
 local n = 0
 if redis.call('TYPE', KEYS[3]).ok == 'list' then
   -- (The parking list's head is its latest item: see putBack.)
