@@ -67,8 +67,12 @@ func (b *Barrier) Parties() int { return b.parties }
 // ErrBrokenBarrier if the barrier is broken, or breaks while it waits:
 // another waiter's context ended or its process died (its lease ran out),
 // or Abort or Reset was called. If ctx ends first, Wait returns ctx's
-// error and breaks the round, as in Python. Wait cannot be called inside
-// a transaction.
+// error and breaks the round, as in Python. But when the round may have
+// completed with this caller all the same (its arrival's reply did not
+// come back by then, or came and completed the round, or its leave did
+// not reach the server within a few ms), the error is ErrUnknownOutcome,
+// wrapping ctx's (or the lost connection's): the other parties may have
+// gone on. Wait cannot be called inside a transaction.
 func (b *Barrier) Wait(ctx context.Context) (_ int, err error) {
 	var since time.Time // the start of the wait, for an Observer
 	defer func() { b.waited(ctx, "Wait", since, err) }()
@@ -87,9 +91,9 @@ func (b *Barrier) Wait(ctx context.Context) (_ int, err error) {
 		return 0, err
 	}
 	wid := newID()
-	arr, err := b.arrive(ctx, cl, wid)
+	arr, left, err := b.arrive(ctx, cl, wid)
 	if err != nil {
-		return 0, b.ctxFail(ctx, op, err)
+		return 0, b.gaveUp(ctx, op, err, left)
 	}
 	r, idx, ok := replyHead(arr)
 	switch {
@@ -114,8 +118,9 @@ func (b *Barrier) Wait(ctx context.Context) (_ int, err error) {
 // arrive runs the arrival script of the wait wid. If ctx ends first, it
 // returns ctx's error at once, and the arrival, if it counted, leaves
 // (breaking the round) when its reply comes. If the reply is lost, the
-// arrival leaves too.
-func (b *Barrier) arrive(ctx context.Context, cl *Client, wid string) ([]any, error) {
+// arrival leaves too. On an error, left reports whether the arrival is
+// known to count in no round that completes (see gaveUp).
+func (b *Barrier) arrive(ctx context.Context, cl *Client, wid string) (_ []any, left bool, _ error) {
 	run := func(ctx context.Context) ([]any, error) {
 		return asArray(b.script(ctx, scriptBarrierArrive, b.keys, wid, ms(b.lease), strconv.Itoa(b.parties)))
 	}
@@ -138,24 +143,49 @@ func (b *Barrier) arrive(ctx context.Context, cl *Client, wid string) ([]any, er
 	select {
 	case r := <-res:
 		if r.err != nil && !isServerErr(r.err) && !errors.Is(r.err, ErrClosed) {
-			b.giveUp(ctx, cl, wid, "") // a lost reply: the arrival may have counted
+			// A lost reply: the arrival may have counted.
+			return nil, b.giveUp(ctx, cl, wid, ""), r.err
 		}
-		return r.arr, r.err
+		return r.arr, true, r.err
 	case <-ctx.Done():
-		b.giveUpLater(ctx, cl, func(bg context.Context) {
+		left := b.giveUpLater(ctx, cl, func(bg context.Context) bool {
 			r := <-res
 			gen := ""
 			if r.err == nil {
-				if c, _, ok := replyHead(r.arr); !ok || c != 0 || len(r.arr) < 3 {
-					return // broken, or the round completed with it: nothing to leave
+				c, _, ok := replyHead(r.arr)
+				if !ok || c != 0 || len(r.arr) < 3 {
+					// Broken, or the round completed with it (which
+					// nothing can take back): nothing to leave.
+					return ok && c < 0
 				}
 				g, _ := r.arr[2].(int64)
 				gen = strconv.FormatInt(g, 10)
 			}
-			b.leave(bg, wid, gen)
+			return b.leave(bg, wid, gen)
 		})
-		return nil, ctx.Err()
+		return nil, left, ctx.Err()
 	}
+}
+
+// gaveUp is the error of a Wait that gave up on err (its context's end,
+// or a lost connection): ctx's error, or err, when the caller's arrival
+// is known to count in no round that completes (left: never counted, or
+// its leave broke the round); else ErrUnknownOutcome wrapping it, as the
+// round may complete, or have completed, with the caller counted.
+func (b *Barrier) gaveUp(ctx context.Context, op string, err error, left bool) error {
+	switch cerr := ctxEnded(ctx, err); {
+	case left:
+		return b.ctxFail(ctx, op, err)
+	case cerr != nil:
+		err = cerr
+	case errors.Is(err, ErrUnknownOutcome): // (a lost reply says so already)
+		return b.fail(op, err)
+	}
+	var oe *objError
+	if errors.As(err, &oe) {
+		err = oe.err // (else fail would drop the wrapping below)
+	}
+	return b.fail(op, fmt.Errorf("%w: %w", ErrUnknownOutcome, err))
 }
 
 // replyHead reads the first two elements of a script's reply: its code
@@ -193,8 +223,7 @@ func (b *Barrier) await(ctx context.Context, cl *Client, op, wid string, idx int
 			if err = ro.again(ctx, err); err == nil {
 				continue // (the check below renews the lease in time)
 			}
-			b.giveUp(ctx, cl, wid, gen)
-			return 0, b.ctxFail(ctx, op, err)
+			return 0, b.gaveUp(ctx, op, err, b.giveUp(ctx, cl, wid, gen))
 		}
 		ro.ok()
 		last = l
@@ -215,6 +244,9 @@ func (b *Barrier) await(ctx context.Context, cl *Client, op, wid string, idx int
 		start = time.Now()
 		arr, err := asArray(b.script(ctx, scriptBarrierCheck, b.keys, wid, gen, ms(b.lease)))
 		r, n, ok := replyHead(arr)
+		if len(arr) == 1 && r > 0 {
+			ok = true // {1}: the round completed (nothing follows)
+		}
 		switch {
 		case err == nil && !ok:
 			err = errReply
@@ -228,8 +260,7 @@ func (b *Barrier) await(ctx context.Context, cl *Client, op, wid string, idx int
 			if err = ro.again(ctx, err); err == nil {
 				continue // the next check in a third of the lease, which has two left
 			}
-			b.giveUp(ctx, cl, wid, gen)
-			return 0, b.ctxFail(ctx, op, err)
+			return 0, b.gaveUp(ctx, op, err, b.giveUp(ctx, cl, wid, gen))
 		}
 		next = time.Duration(n) * time.Millisecond
 	}
@@ -246,31 +277,38 @@ const leaveFor = 5 * time.Millisecond
 // giveUp makes the waiter wid leave round gen ("" if unknown), breaking
 // the round if it still waits in it. The leave runs in the background;
 // giveUp waits for it at most leaveFor, and the handle's next Wait waits
-// for the rest.
-func (b *Barrier) giveUp(ctx context.Context, cl *Client, wid, gen string) {
-	b.giveUpLater(ctx, cl, func(bg context.Context) { b.leave(bg, wid, gen) })
+// for the rest. It reports whether the leave broke the round by then.
+func (b *Barrier) giveUp(ctx context.Context, cl *Client, wid, gen string) bool {
+	return b.giveUpLater(ctx, cl, func(bg context.Context) bool { return b.leave(bg, wid, gen) })
 }
 
-// giveUpLater runs leave in the background as giveUp does.
-func (b *Barrier) giveUpLater(ctx context.Context, cl *Client, leave func(context.Context)) {
-	left := make(chan struct{})
+// giveUpLater runs leave in the background as giveUp does, and reports
+// whether leave returned true within leaveFor.
+func (b *Barrier) giveUpLater(ctx context.Context, cl *Client, leave func(context.Context) bool) bool {
+	done, left := make(chan struct{}), false
 	b.mu.Lock()
-	b.leaving = append(b.leaving, left)
+	b.leaving = append(b.leaving, done)
 	b.mu.Unlock()
 	cl.background(ctx, func(bg context.Context) {
-		defer close(left)
-		leave(bg)
+		defer close(done)
+		left = leave(bg)
 	})
 	t := time.NewTimer(leaveFor)
 	defer t.Stop()
 	select {
-	case <-left:
+	case <-done:
+		return left
 	case <-t.C:
+		return false
 	}
 }
 
-func (b *Barrier) leave(ctx context.Context, wid, gen string) {
-	_, _ = b.script(ctx, scriptBarrierLeave, b.keys, wid, gen)
+// leave runs barrier_leave for the waiter wid of round gen, and reports
+// whether it broke the round (not when the waiter was no longer in it:
+// the round had ended, maybe completed with it).
+func (b *Barrier) leave(ctx context.Context, wid, gen string) bool {
+	n, err := asInt(b.script(ctx, scriptBarrierLeave, b.keys, wid, gen))
+	return err == nil && n == 1
 }
 
 // settle waits, until ctx ends, for the leaves of the handle's Waits that

@@ -35,14 +35,14 @@ if redis.call('ZSCORE', WAITING, wid) then
   return {-1}
 end
 if n + 1 >= parties then
-  redis.call('HSET', B, 'gen', num(gen + 1), 'n', 0, 'done', num(gen), 'w', wid, 'i', n)
+  set('gen', num(gen + 1), 'n', 0, 'done', num(gen), 'w', wid, 'i', n)
   redis.call('DEL', WAITING)
   if n > 0 then wake(WAKE, 'g', num(gen), 'r', 'done') end
   keep(lease)
   return {1, n}
 end
 local last = lastEntry(WAKE)
-redis.call('HSET', B, 'gen', num(gen), 'n', n + 1, 'w', wid, 'i', n)
+set('gen', num(gen), 'n', n + 1, 'w', wid, 'i', n)
 leaseMember(WAITING, wid, lease)
 keep(lease)
 return {0, n, gen, last, nextExpiry(WAITING)}

@@ -37,6 +37,7 @@ var barrierCases = []scriptCase{
 		after: []probe{
 			{cmd("HGET", "{t}", "n"), "1"},
 			{cmd("HGET", "{t}", "gen"), token},
+			{cmd("HGET", "{t}", "from"), token}, // (the barrier made anew starts there: see barrier_check)
 			{cmd("ZSCORE", "{t}:waiting", "w1"), msFromNow(9*time.Second, 10*time.Second)},
 			{cmd("PTTL", "{t}"), between(3590000, 3600000)},
 			{cmd("PTTL", "{t}:waiting"), between(69000, 70000)},
@@ -227,6 +228,20 @@ var barrierCases = []scriptCase{
 		keys:  bk,
 		args:  cmd("w1", "100", "10000"),
 		want:  cmd(-1),
+	},
+	{
+		script: "barrier_check", name: "a round of a barrier deleted since, made anew and past its round, did not complete",
+		setup: [][]any{{"HSET", "{t}", "gen", 503, "n", 0, "done", 502, "from", 500}},
+		keys:  bk,
+		args:  cmd("w1", "100", "10000"),
+		want:  cmd(-1),
+	},
+	{
+		script: "barrier_check", name: "a round since the barrier was made that completed",
+		setup: [][]any{{"HSET", "{t}", "gen", 503, "n", 0, "done", 502, "from", 500}},
+		keys:  bk,
+		args:  cmd("w1", "501", "10000"),
+		want:  cmd(1),
 	},
 	{
 		script: "barrier_check", name: "a barrier that is gone",

@@ -8,8 +8,8 @@
 -- the round in the same step that renews the live ones: the round never completes
 -- with a dead party, nor waits for one past its lease.
 local wid, g, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local gen, n, broken, done = state()
-if gen ~= g or broken then return {ended(g, gen, done)} end
+local gen, n, broken, done, from = state()
+if gen ~= g or broken then return {ended(g, gen, done, from)} end
 if reap(gen, n) then return {-1} end
 if not redis.call('ZSCORE', WAITING, wid) then -- dropped unnoticed: the round cannot complete
   breakRound(gen, n)

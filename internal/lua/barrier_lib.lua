@@ -3,7 +3,8 @@
 --   [1] the barrier (hash): gen -> the current round's number, n -> arrivals in it,
 --       broken -> '1' while broken (until Reset), done -> the last round completed,
 --       lost -> the latest rounds that broke with waiters in them (numbers, by spaces),
---       w, i -> the latest arrival's wait id and index (barrier_arrive: its second run)
+--       w, i -> the latest arrival's wait id and index (barrier_arrive: its second run),
+--       from -> the first round of the barrier since it was made (anew)
 --   [2] the round's waiters (sorted set: wait id -> lease expiry, ms of server time)
 --   [3] the wake stream: the end of a round with waiters is announced there as
 --       g <round> r done|broken
@@ -18,13 +19,33 @@ local LOST_MAX = 32
 
 local function num(x) return string.format('%.0f', x) end
 
+-- FROM is the first round of a barrier that state found missing, for set to write.
+local FROM
+
 -- state returns the current round, the arrivals in it, whether the barrier is broken,
--- and the last round completed (-1: none). A barrier that does not exist is at a round
--- numbered from the clock, with nobody in it.
+-- the last round completed (-1: none), and its first round since it was made (0 for a
+-- barrier an older version made). A barrier that does not exist is at a round numbered
+-- from the clock, with nobody in it.
 local function state()
-  local v = redis.call('HMGET', B, 'gen', 'n', 'broken', 'done')
-  local gen = tonumber(v[1]) or nowMicros()
-  return gen, tonumber(v[2]) or 0, v[3] == '1', tonumber(v[4]) or -1
+  local v = redis.call('HMGET', B, 'gen', 'n', 'broken', 'done', 'from')
+  local gen = tonumber(v[1])
+  if not gen then
+    gen = nowMicros()
+    FROM = gen
+    return gen, 0, false, -1, gen
+  end
+  return gen, tonumber(v[2]) or 0, v[3] == '1', tonumber(v[4]) or -1, tonumber(v[5]) or 0
+end
+
+-- set writes the barrier's fields (field, value, ...): with its first round too, when
+-- this call makes the barrier.
+local function set(...)
+  if FROM then
+    redis.call('HSET', B, 'from', num(FROM), ...)
+    FROM = nil
+  else
+    redis.call('HSET', B, ...)
+  end
 end
 
 -- keep renews the life of an unbroken barrier and of its waiters' set.
@@ -40,7 +61,7 @@ end
 -- its waiters are woken.
 local function breakRound(gen, n)
   local had = redis.call('DEL', WAITING) > 0 or n > 0
-  redis.call('HSET', B, 'gen', num(gen), 'n', 0, 'broken', 1)
+  set('gen', num(gen), 'n', 0, 'broken', 1)
   redis.call('PERSIST', B)
   if had then
     local lost = {}
@@ -65,9 +86,11 @@ local function reap(gen, n)
 end
 
 -- ended says how round g ended for a waiter no longer in it: 1 completed, -1 broken.
--- (Rounds end in order, each completed or broken; lost lists the latest broken ones.)
-local function ended(g, gen, done)
-  if gen <= g or done < g then return -1 end
+-- (Rounds end in order, each completed or broken; lost lists the latest broken ones.
+-- A round before from was a barrier's that was deleted or expired since: it ended with
+-- it, unless it completed first, which its waiters learn from the wake stream.)
+local function ended(g, gen, done, from)
+  if gen <= g or done < g or g < from then return -1 end
   local lost, oldest, count = redis.call('HGET', B, 'lost'), nil, 0
   for x in string.gmatch(lost or '', '%d+') do
     local r = tonumber(x)
