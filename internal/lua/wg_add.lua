@@ -9,6 +9,7 @@
 -- two callers both pass the check on the same count.
 local delta = tonumber(ARGV[1])
 local count, lost = open()
+if not count then return lost end
 if delta > 0 then
   local c, l = join(count, lost, delta)
   if not c then return l end

@@ -141,6 +141,28 @@ func init() {
 			},
 		},
 		{
+			script: "wg_go", name: "a group whose count or lost is not a count is DECODE, and no member is written",
+			setup: [][]any{{"HSET", "{t}", "count", "abc", "lost", 0}},
+			keys:  wgk,
+			args:  cmd("m1", "20000"),
+			want:  errReply("DECODE the WaitGroup {t} holds count abc and lost 0"),
+			after: []probe{{cmd("EXISTS", "{t}:members"), 0}, {cmd("HGETALL", "{t}"), fields("count", "abc", "lost", "0")}},
+		},
+		{
+			script: "wg_add", name: "a negative count is DECODE",
+			setup: [][]any{{"HSET", "{t}", "count", -3, "lost", 0}},
+			keys:  wgk,
+			args:  cmd("1"),
+			want:  errReply("DECODE"),
+			after: []probe{{cmd("HGET", "{t}", "count"), "-3"}},
+		},
+		{
+			script: "wg_state", name: "a lost that is not a count is DECODE",
+			setup: [][]any{{"HSET", "{t}", "count", 1, "lost", "1e3"}},
+			keys:  wgk,
+			want:  errReply("DECODE"),
+		},
+		{
 			script: "wg_go", name: "a member at zero begins a new round",
 			setup: [][]any{{"HSET", "{t}", "count", 0, "lost", 1}},
 			keys:  wgk,

@@ -6,6 +6,7 @@
 -- so that it is never counted twice. Finishing twice is harmless.
 -- A script so that removing the member and counting it done are one step.
 local count, lost = open()
+if not count then return lost end
 if redis.call('ZREM', KEYS[2], ARGV[1]) == 0 then return 0 end
 store(count, math.max(0, count - 1), lost)
 return 1

@@ -6,6 +6,7 @@
 -- A script so that the member and its count come and go together: whoever finds its
 -- lease run out counts it done exactly once.
 local count, lost = open()
+if not count then return lost end
 if redis.call('ZSCORE', KEYS[2], ARGV[1]) then
   -- This member joined already: the command ran twice (a client that sends again
   -- after a lost connection). Counted once: its lease renewed, the same count.

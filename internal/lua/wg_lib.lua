@@ -27,11 +27,27 @@ local function store(was, count, lost)
   end
 end
 
+-- decode reads a count or lost field as store writes it: a whole number below 2^52 (0
+-- when absent); nil for anything else.
+local function decode(s)
+  if not s then return 0 end
+  if #s > 16 or not string.find(s, '^%d+$') then return nil end
+  local n = tonumber(s)
+  if n >= MAX_COUNT then return nil end
+  return n
+end
+
 -- open reads the group after dropping the members whose lease ran out: each is counted
--- done, and lost. Returns count, lost.
+-- done, and lost. Returns count, lost; or nil and an error reply DECODE, changing
+-- nothing, when the group holds something else: every script calls it first, so that
+-- none writes before it fails.
 local function open()
   local v = redis.call('HMGET', KEYS[1], 'count', 'lost')
-  local count, lost = tonumber(v[1] or '0'), tonumber(v[2] or '0')
+  local count, lost = decode(v[1]), decode(v[2])
+  if not count or not lost then
+    return nil, redis.error_reply('DECODE the WaitGroup ' .. KEYS[1] .. ' holds count ' .. tostring(v[1]) ..
+      ' and lost ' .. tostring(v[2]) .. ', not counts')
+  end
   local dead = deadMembers(KEYS[2])
   if #dead > 0 then
     local was = count

@@ -7,4 +7,5 @@
 -- count to 0) before the count is read, and so that the count and the stream's last id
 -- are one snapshot: a waiter that then reads the stream after that id misses no zero.
 local count, lost = open()
+if not count then return lost end
 return {count, lost, lastEntry(KEYS[3]), nextExpiry(KEYS[2])}
