@@ -7,6 +7,8 @@
 -- A script so that setting and announcing are one step: a waiter that read the flag
 -- clear is woken by this entry even when a Clear follows at once.
 if redis.call('GET', KEYS[1]) then return 0 end
-redis.call('SET', KEYS[1], '1')
+-- The announcement first: a stream key of another type fails it (WRONGTYPE) before the
+-- flag is written, as a script's error undoes nothing.
 wake(KEYS[2], 'set', '1')
+redis.call('SET', KEYS[1], '1')
 return 1

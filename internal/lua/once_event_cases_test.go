@@ -256,6 +256,13 @@ func init() {
 			want:  errReply("WRONGTYPE"),
 			after: []probe{{cmd("LLEN", "{t}"), 1}, {cmd("EXISTS", "{t}:wake"), 0}},
 		},
+		scriptCase{
+			script: "event_set", name: "a wake stream of another type fails, and the flag stays clear",
+			setup: [][]any{{"RPUSH", "{t}:wake", "x"}},
+			keys:  eventKeys,
+			want:  errReply("WRONGTYPE"),
+			after: []probe{{cmd("EXISTS", "{t}"), 0}, {cmd("LLEN", "{t}:wake"), 1}},
+		},
 
 		// event_clear: KEYS flag
 		scriptCase{
