@@ -119,7 +119,7 @@ type line struct {
 	reentrant bool     // an RLock
 	bounded   bool     // a BoundedSemaphore
 
-	op sync.Mutex // one acquire or release script of this handle at a time
+	op opMutex // one acquire or release script of this handle at a time
 	// Whether the quick scripts are worth a try (see lineKind), guarded
 	// by op: an attempt goes by quickAcquire unless the handle holds
 	// already or its last quick attempt found contention (slow, until an
@@ -321,7 +321,11 @@ func (l *line) try(ctx context.Context, n int64, id string, w *wait) (ok bool, l
 	if err != nil {
 		return false, 0, err
 	}
-	l.op.Lock()
+	// (Not past ctx's end: another call's script holds it up to the
+	// connection timeout with the server stalled.)
+	if err := l.op.LockCtx(ctx); err != nil {
+		return false, 0, err
+	}
 	defer l.op.Unlock()
 	ttl := l.leaseTTL()
 	waits, ticket := "0", "0"
@@ -465,7 +469,9 @@ func (l *line) release(ctx context.Context, op string, n int64) error {
 	if err := l.check(ctx, op, n); err != nil || n == 0 {
 		return err
 	}
-	l.op.Lock()
+	if err := l.op.LockCtx(ctx); err != nil {
+		return err // (nothing sent: what is held stays held)
+	}
 	defer l.op.Unlock()
 	l.mu.Lock()
 	if l.lostHeld > 0 {
@@ -530,3 +536,44 @@ func (l *line) release(ctx context.Context, op string, n int64) error {
 	}
 	return l.fail(op, err)
 }
+
+// opMutex is a mutex whose lock can give up when a context ends. Its zero
+// value is unlocked (its channel made at first use, so that a handle made
+// per request allocates no more).
+type opMutex struct {
+	once sync.Once
+	ch   chan struct{}
+}
+
+func (m *opMutex) c() chan struct{} {
+	m.once.Do(func() { m.ch = make(chan struct{}, 1) })
+	return m.ch
+}
+
+func (m *opMutex) Lock() { m.c() <- struct{}{} }
+
+// LockCtx locks m, or returns ctx's error if ctx ends first.
+func (m *opMutex) LockCtx(ctx context.Context) error {
+	select {
+	case m.c() <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case m.c() <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (m *opMutex) TryLock() bool {
+	select {
+	case m.c() <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (m *opMutex) Unlock() { <-m.c() }
