@@ -543,7 +543,7 @@ func detachSure[T any](ctx context.Context, cl *Client, do func(context.Context)
 	select {
 	case r := <-done:
 		cl.end()
-		return r.v, r.err
+		return r.v, boundPassed(ctx, r.err)
 	case <-ctx.Done():
 		go func() {
 			defer cl.end()
@@ -552,6 +552,26 @@ func detachSure[T any](ctx context.Context, cl *Client, do func(context.Context)
 		}()
 		return zero, ctx.Err()
 	}
+}
+
+// boundPassed is the error of a detached call, err, as its caller sees
+// it: when the call's own bound (backgroundTimeout) passed before ctx
+// ended, err says so as a context's end (a write's in ErrUnknownOutcome),
+// but ctx has no such deadline: it is the i/o timeout a call whose
+// context never ends gets (see outcome), a write's in ErrUnknownOutcome
+// still.
+func boundPassed(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return err // ctx's own deadline (its timer not fired yet)
+	}
+	timeout := fmt.Errorf("%w: no reply within %v", os.ErrDeadlineExceeded, backgroundTimeout)
+	if errors.Is(err, ErrUnknownOutcome) {
+		return &lostReplyError{timeout}
+	}
+	return timeout
 }
 
 // detached returns a context with ctx's values that does not end with
