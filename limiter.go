@@ -96,7 +96,9 @@ func (l *Limiter) Wait(ctx context.Context) error { return l.WaitN(ctx, 1) }
 // the tokens back (those that no later waiter counts on, as x/time/rate's
 // Reservation.Cancel does). A reply lost with its connection is an error
 // (ErrUnknownOutcome), and gives the tokens back too, if the reservation
-// was made: it is recorded under an id of the call's until it is due. An
+// was made: it is recorded under an id of the call's until it is due
+// (tokens taken at once, with nothing to wait for, are not recorded: a
+// lost reply leaves them spent). An
 // n over the burst is ErrInvalidArgument; an n of 0 or less returns at
 // once.
 func (l *Limiter) WaitN(ctx context.Context, n int) error {
@@ -139,6 +141,18 @@ func (l *Limiter) giveBack(ctx context.Context, rec string) {
 	}
 }
 
+// giveBackNow gives back, in the background, n tokens taken at once
+// (limiter_reserve records none) whose reply reached its caller only after
+// it stopped waiting: after is the bucket's arrival time right after the
+// take, from that reply; rec marks the give-back, so that it counts once.
+func (l *Limiter) giveBackNow(ctx context.Context, rec string, n int, after string) {
+	if cl, err := l.cli(); err == nil {
+		cl.background(ctx, func(bg context.Context) {
+			_, _ = l.script(bg, scriptLimiterCancel, []string{l.key, rec}, l.perS, l.tauS, "now", strconv.Itoa(n), after)
+		})
+	}
+}
+
 func (l *Limiter) precheck(ctx context.Context, op string) error {
 	if l.err != nil {
 		return l.err
@@ -175,7 +189,7 @@ func (l *Limiter) reserve(ctx context.Context, op string, n int, patience int64)
 		if err != nil {
 			return mayHaveRun(ctx, err)
 		}
-		ok, wait, perr := parseReserve(arr)
+		ok, wait, _, perr := parseReserve(arr)
 		return perr == nil && ok && wait > 0
 	}
 	var arr []any
@@ -184,6 +198,10 @@ func (l *Limiter) reserve(ctx context.Context, op string, n int, patience int64)
 		arr, err = detach(ctx, cl, call, func(ctx context.Context, arr []any, err error) {
 			if reserved(ctx, arr, err) {
 				l.giveBack(ctx, ks[1])
+			} else if ok, wait, after, perr := parseReserve(arr); err == nil && perr == nil && ok && wait == 0 && after != "" {
+				// Taken at once (nothing recorded), with the reply too
+				// late for its caller: given back from the reply.
+				l.giveBackNow(ctx, ks[1], n, after)
 			}
 		})
 		if cerr := ctxEnded(ctx, err); cerr != nil {
@@ -198,17 +216,21 @@ func (l *Limiter) reserve(ctx context.Context, op string, n int, patience int64)
 	if err != nil {
 		return false, 0, "", l.fail(op, err)
 	}
-	ok, wait, err := parseReserve(arr)
+	ok, wait, _, err := parseReserve(arr)
 	return ok, wait, ks[len(ks)-1], l.fail(op, err)
 }
 
 // parseReserve reads limiter_reserve's reply: whether the tokens were
-// taken, and the wait.
-func parseReserve(arr []any) (ok bool, wait time.Duration, err error) {
+// taken, the wait, and the bucket's arrival time after the take ("" from
+// an older version's script, which has no such figure).
+func parseReserve(arr []any) (ok bool, wait time.Duration, after string, err error) {
 	if len(arr) < 2 || (arr[0] == int64(1) && len(arr) < 3) {
-		return false, 0, errReply
+		return false, 0, "", errReply
 	}
 	ok = arr[0] == int64(1)
 	us, _ := arr[1].(int64)
-	return ok, time.Duration(us) * time.Microsecond, nil
+	if len(arr) > 3 {
+		after, _ = arr[3].(string)
+	}
+	return ok, time.Duration(us) * time.Microsecond, after, nil
 }

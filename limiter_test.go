@@ -462,12 +462,12 @@ func TestLimiterAllowCtxEndMidFlightIsUnknownOutcome(t *testing.T) {
 		defer rdb.Close()
 		l := hotredis.NewLimiter(k, 0.2, 1, hotredis.WithClient(c))
 		warmLimiterClient(t, c, rdb)
-		// The take's reply ({1, 0, time}) is held, not everything: a
+		// The take's reply ({1, 0, time, after}) is held, not everything: a
 		// connection the client dials meanwhile (its warm-up's may not
 		// be back in the pool yet, under load) greets the server
 		// through the proxy, which a stall of every reply would hold
 		// (the take then never went; the ACL pass met it once).
-		p.StallOn(hotredistest.ToClient, "*3\r\n:1\r\n:0\r\n")
+		p.StallOn(hotredistest.ToClient, "*4\r\n:1\r\n:0\r\n")
 		defer p.Resume(hotredistest.ToClient)
 		cc, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)

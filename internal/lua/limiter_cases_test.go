@@ -6,8 +6,8 @@ import "errors"
 func granted(lo, hi int64) check {
 	return func(r any) error {
 		a, ok := r.([]any)
-		if !ok || len(a) != 3 || a[0] != int64(1) || between(lo, hi)(a[1]) != nil || token(a[2]) != nil {
-			return errors.New("want {1, wait in range, server time in µs}")
+		if !ok || len(a) != 4 || a[0] != int64(1) || between(lo, hi)(a[1]) != nil || token(a[2]) != nil || like(`^\d+\.\d{3}$`)(a[3]) != nil {
+			return errors.New("want {1, wait in range, server time in µs, the arrival time after}")
 		}
 		return nil
 	}
@@ -125,6 +125,18 @@ func init() {
 			args:  cmd("1000", "1000"),
 			want:  int64(0),
 			after: []probe{{cmd("GET", "{t}:lim"), far}},
+		},
+		scriptCase{
+			script: "limiter_cancel", name: "tokens taken at once, whose reply came too late, go back whatever the time, once",
+			setup: [][]any{cmd("SET", "{t}:lim", "8000000000003000.000")}, // (taken at once: after 8000000000002000; 1 token taken since)
+			keys:  []string{"{t}:lim", "{t}:res"},
+			args:  cmd("1000", "3000", "now", "2", "8000000000002000.000"),
+			want:  int64(1),
+			after: []probe{
+				{cmd("GET", "{t}:lim"), "8000000000002000.000"},
+				{eval("limiter_cancel", []string{"{t}:lim", "{t}:res"}, "1000", "3000", "now", "2", "8000000000002000.000"), int64(0)},
+				{cmd("GET", "{t}:lim"), "8000000000002000.000"},
+			},
 		},
 		scriptCase{
 			script: "limiter_cancel", name: "giving back past now leaves a full bucket: no key",

@@ -7,8 +7,9 @@
 --   its connection, or never read by a caller that gave up).
 -- ARGV[1] µs per token (1e6 / rate), ARGV[2] the burst in µs (burst * µs per token),
 -- ARGV[3] n, ARGV[4] the longest the caller will wait, in µs (0: Allow, no waiting)
--- Reply: {1, µs to wait (0: now), server time in µs} when taken (a reservation when the
--- wait is over 0); {0, µs it would have to wait} when not, and nothing changes.
+-- Reply: {1, µs to wait (0: now), server time in µs, the bucket's arrival time right
+-- after (µs, a string: see limiter_cancel)} when taken (a reservation when the wait is
+-- over 0); {0, µs it would have to wait} when not, and nothing changes.
 -- A script so that reading the bucket, deciding and taking are one step on the server's
 -- clock, whatever the callers' clocks say (GCRA: the bucket's state is one number). A
 -- taken reservation moves the arrival time on, so callers that wait are admitted in the
@@ -23,9 +24,10 @@ local tat = math.max(tonumber(raw), t)
 local after = tat + n * per
 local wait = after - tau - t
 if wait > patience then return {0, math.ceil(wait)} end
-redis.call('SET', KEYS[1], string.format('%.3f', after), 'PX', math.ceil((after - t) / 1000) + 1)
+local afterS = string.format('%.3f', after)
+redis.call('SET', KEYS[1], afterS, 'PX', math.ceil((after - t) / 1000) + 1)
 wait = math.max(0, math.ceil(wait))
 if KEYS[2] and wait > 0 then
   redis.call('SET', KEYS[2], string.format('%d %d', t + wait, n), 'PX', math.ceil(wait / 1000) + 1)
 end
-return {1, wait, t}
+return {1, wait, t, afterS}
