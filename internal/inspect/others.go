@@ -48,7 +48,8 @@ func (r *reader) members(zs []redis.Z) []Member {
 }
 
 // barrier reads a Barrier (barrier_lib.lua): a hash {gen, n, broken,
-// done, lost} and the round's waiters (sorted set: id -> lease expiry).
+// done, lost, w, i, from} and the round's waiters (sorted set: id ->
+// lease expiry).
 func (r *reader) barrier(ctx context.Context, o *Object, p *probe) error {
 	var (
 		h       *redis.MapStringStringCmd

@@ -43,7 +43,7 @@ type probe struct {
 
 // hashFields are the fields of the hashes hotredis stores at a key: a
 // lock's, a barrier's, a WaitGroup's.
-var hashFields = []string{"owner", "fence", "count", "wid", "r", "g", "q", "gen", "n", "broken", "done", "lost", "w", "i"}
+var hashFields = []string{"owner", "fence", "count", "wid", "r", "g", "q", "gen", "n", "broken", "done", "lost", "w", "i", "from"}
 
 // present counts the fields of names that f has (every field of a hash
 // of only those).
@@ -331,7 +331,7 @@ func recognize(p *probe, nowUS int64) *Object {
 // barrier's fields.
 func barrierHash(p *probe) bool {
 	n := int64(0)
-	for _, f := range []string{"gen", "n", "broken", "done", "lost", "w", "i"} {
+	for _, f := range []string{"gen", "n", "broken", "done", "lost", "w", "i", "from"} {
 		if _, ok := p.fields[f]; ok {
 			n++
 		}
