@@ -287,7 +287,13 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 		}
 		ro.ok()
 		if g.token > 0 && time.Now().Before(g.expires) {
-			l.op.Lock()
+			if err := l.op.LockCtx(ctx); err != nil {
+				// ctx ended while another call of the handle ran its
+				// script: the grant goes back, as a wait's given up.
+				l.cancelWait(ctx, w)
+				l.waitedForGrant(ctx, op, waiting, w, nil, err)
+				return err
+			}
 			l.acquired(ctx, n, g.token, g.epoch, g.expires, w.id, true)
 			l.op.Unlock()
 			l.waitedForGrant(ctx, op, waiting, w, &g, nil)
