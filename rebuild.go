@@ -151,7 +151,9 @@ func (o *object) rebuild(ctx context.Context, typ string, watch []string, build 
 				[]string{typ, strconv.FormatInt(r.size, 10), strconv.FormatInt(at, 10)})
 			rs, err := conn.Exec(ctx, []backend.Cmd{commit})
 			if err != nil {
-				return err
+				// A reply lost, or not back by ctx's end: the swap may
+				// have been made (ErrUnknownOutcome).
+				return cl.outcome(ctx, err, true)
 			}
 			if err := rs[0].Err; err != nil {
 				if backend.IsServerError(err, "STALE") {
