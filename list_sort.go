@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hotredis/hotredis/internal/backend"
+	"github.com/hotredis/hotredis/internal/pyfmt"
 )
 
 // The bounded sort of a long list (see List.Sort). Redis's SORT is one
@@ -58,13 +59,16 @@ func (o sorter) compare(a, b sortElem) int {
 }
 
 // elems turns stored elements into sortElems, appended to dst;
-// errNotDouble for a numeric sort of what is not a float64 (not a number,
-// out of range). A NaN sorts first, as slices.Sort puts it.
+// errNotDouble for a numeric sort of what the codec does not read as a
+// float64. A NaN sorts first, as slices.Sort puts it.
 func (o sorter) elems(dst []sortElem, raw []string) ([]sortElem, error) {
 	for _, s := range raw {
 		e := sortElem{s: s}
 		if o.numeric {
-			f, err := strconv.ParseFloat(s, 64)
+			// As the codec reads floats (Python's float()): not hex, which
+			// Go's ParseFloat takes; "-nan", " 2.5", "1e400" (+Inf), which
+			// it refuses, are numbers.
+			f, err := pyfmt.ParseFloat(s, 64)
 			if err != nil {
 				return dst, errNotDouble
 			}

@@ -428,7 +428,8 @@ func (l *List[T]) Reverse(ctx context.Context) error {
 // ordered by their stored text, SORT's tie-break. Other types sort by their
 // stored bytes (as SORT ... STORE compares them, whatever the server's
 // locale). An element of a numeric type's list that is not a number at
-// all is a *DecodeError, and nothing changes; one that is a number T
+// all (as Python's float() reads numbers: hex is not) is a *DecodeError,
+// and nothing changes; one that is a number T
 // cannot hold (1.5 or 300 in a List[int8]) is sorted by its value, and
 // reading it stays a DecodeError. A NaN sorts first (last in reverse),
 // as slices.Sort puts it, and a subnormal float by its value: SORT refuses

@@ -19,6 +19,16 @@ end
 if overBytes(KEYS[1], 0, len - 1, tonumber(ARGV[4])) then
   return redis.error_reply('BIG the list holds over ' .. ARGV[4] .. ' bytes')
 end
+if ARGV[1] ~= 'ALPHA' then
+  -- SORT reads numbers with strtod, which takes hex ("0x10"); Python's float(), which
+  -- the codec follows, refuses it: such a list goes to the steps (SORT's own error),
+  -- whose error names the element. (Bounded: the list is short, checked above.)
+  for _, v in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+    if string.find(v, '[xX]') then
+      return redis.error_reply("ERR One or more scores can't be converted into double")
+    end
+  end
+end
 local ttl = redis.call('PTTL', KEYS[1])
 local args = {'SORT', KEYS[1]}
 if ARGV[1] == 'ALPHA' then args[#args + 1] = 'ALPHA' end
