@@ -4,9 +4,10 @@
 -- ARGV[1] the scratch list's length before this step, ARGV[2] its expiry in ms, ARGV[3]
 -- the step, then its arguments:
 --   "copy" a b max: append the list's elements a..b (LRANGE bounds, a >= 0) to the
---     scratch list, in pieces of a quarter of max bytes (by the size of element a; at
---     most 1,000 elements, at least one), stopping after the piece that makes them max
---     bytes or more (max 0: no bound, pieces of 1,000);
+--     scratch list, in pieces of a quarter of max bytes (by the largest element seen
+--     in the step, element a's at first; at most 1,000 elements, at least one, and at
+--     most twice the last piece's, 16 at first), stopping after the piece that makes
+--     them max bytes or more (max 0: no bound, pieces of 1,000);
 --   "rcopy" a b max: put them at the head of the scratch list in reverse order (so that
 --     copying a list's chunks from its head builds its reverse).
 -- (Values from the client go by RPUSH in a MULTI/EXEC: rebuild.go's pushList.)
@@ -28,17 +29,24 @@ if op == 'copy' or op == 'rcopy' then
   local push = 'RPUSH'
   if op == 'rcopy' then push = 'LPUSH' end
   a = tonumber(ARGV[4])
-  local piece = 1000
+  -- A piece's size comes from the largest element seen, and grows slowly, so that a
+  -- short first element does not let long ones after it into one piece.
+  local piece, widest = 1000, 1
   if most > 0 then
     local first = redis.call('LINDEX', key, a)
-    if first then piece = math.max(1, math.min(piece, math.floor(most / 4 / math.max(1, #first)))) end
+    if first then widest = math.max(1, #first) end
+    piece = math.max(1, math.min(16, math.floor(most / 4 / widest)))
   end
   while a <= b and (most == 0 or bytes < most) do
     local part = redis.call('LRANGE', key, a, math.min(b, a + piece - 1))
     if #part == 0 then a = b + 1 break end
     size = redis.call(push, tmp, unpack(part))
-    for _, v in ipairs(part) do bytes = bytes + #v end
+    for _, v in ipairs(part) do
+      bytes = bytes + #v
+      if #v > widest then widest = #v end
+    end
     a = a + #part
+    if most > 0 then piece = math.max(1, math.min(1000, 2 * piece, math.floor(most / 4 / widest))) end
   end
 else
   return redis.error_reply('ERR unknown list step ' .. op)

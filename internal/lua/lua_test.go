@@ -1489,13 +1489,23 @@ var cases = []scriptCase{
 		after: []probe{{cmd("LRANGE", "{t}:s", 0, -1), strs("b")}},
 	},
 	{
-		// (m1..m50: 141 bytes, m51..m100: 150, m101..m150: 200; pieces of
-		// 400 / 4 / 2 bytes, m1's.)
+		// (m1..m9: 2 bytes each, m10..m99: 3, m100..: 4; pieces of 16 at
+		// first, then twice the last at most, and 400 / 4 / the widest
+		// element seen: 16, 32, 33, 33, 25 (m139), 141 + 264 bytes.)
 		script: "list_step", name: "copy stops after the piece that reaches the bytes",
 		setup: [][]any{many("RPUSH", "{t}:l", 250, 1)},
 		keys:  []string{"{t}:l", "{t}:s"},
 		args:  cmd("0", "60000", "copy", "0", "249", "400"),
-		want:  []any{int64(150), int64(150)},
+		want:  []any{int64(139), int64(139)},
+	},
+	{
+		// (One byte, then 1,000-byte elements: the first piece is 16, not
+		// 4000 / 4 / 1 = 1,000 elements, and it makes the bytes.)
+		script: "list_step", name: "copy sizes its pieces by the widest element seen, not the first alone",
+		setup: [][]any{{"RPUSH", "{t}:l", "a"}, {"EVAL", "for i = 1, 50 do redis.call('RPUSH', KEYS[1], string.rep('x', 1000)) end", 1, "{t}:l"}},
+		keys:  []string{"{t}:l", "{t}:s"},
+		args:  cmd("0", "60000", "copy", "0", "50", "4000"),
+		want:  []any{int64(16), int64(16)},
 	},
 	{
 		script: "list_step", name: "rcopy of elements longer than the bound copies one a step",
