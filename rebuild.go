@@ -248,12 +248,18 @@ func (r *rebuilder) step(ctx context.Context, s *lua.Script, first string, more 
 	if err != nil {
 		return "", err
 	}
-	if len(arr) != 2 {
+	if len(arr) != 2 && len(arr) != 4 {
 		return "", fmt.Errorf("%w: %s step reply of %d items", errReply, s.Name, len(arr))
 	}
 	cursor, _, _ := asString(arr[0], nil)
 	if r.size, err = asInt(arr[1], nil); err != nil {
 		return "", err
+	}
+	if len(arr) == 4 && r.o != nil { // a scan's bytes and strings: see scan
+		bytes, _ := arr[2].(int64)
+		if n, _ := arr[3].(int64); n > 0 {
+			r.o.sawAverage(int(bytes), int(n))
+		}
 	}
 	afterStep()
 	return cursor, nil
@@ -266,6 +272,10 @@ func afterStep() {
 	}
 }
 
+// firstScanStep is the most entries of a scan's first step by a handle
+// that has not seen the entries' size (see scan).
+const firstScanStep = 16
+
 // scan runs the scanning step op (with KEYS source, r.tmp, more...) over
 // the whole of source, a stretch of elements at a time (see measured, and
 // span: long entries make shorter ones); extra arguments follow the cursor
@@ -273,7 +283,16 @@ func afterStep() {
 func (r *rebuilder) scan(ctx context.Context, s *lua.Script, source string, more []string, op string, extra ...string) error {
 	cursor := "0"
 	for {
-		args := append([]string{op, cursor, strconv.Itoa(r.o.span(r.stretchFor(stepStretch), r.width))}, extra...)
+		n := r.o.span(r.stretchFor(stepStretch), r.width)
+		if avg := int(atomic.LoadUint32(&r.o.entryBytes)); avg == 0 {
+			// A handle that has not seen the entries' size yet: a short
+			// first step, whose reply tells it (else 1,024 entries of any
+			// size; a review saw 15 MiB copied in one step).
+			n = min(n, firstScanStep)
+		} else {
+			n = max(1, min(n, stepBytes/(avg*r.width))) // (a write step's bytes, not a read's)
+		}
+		args := append([]string{op, cursor, strconv.Itoa(n)}, extra...)
 		next, err := r.step(ctx, s, source, more, args...)
 		if err != nil || next == "0" {
 			return err

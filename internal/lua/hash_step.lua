@@ -21,7 +21,9 @@
 --   "min" / "max": set the smaller / larger of the count and the field's
 --     count in KEYS[1], when that is positive.
 -- (A Map's values go by HSET and HDEL in a MULTI/EXEC: rebuild.go's applyNative.)
--- Reply: {next cursor ("0" when done or not scanning), new size}.
+-- Reply: {next cursor ("0" when done or not scanning), new size}; a scanning step adds
+-- the bytes and the number of the strings (fields and values) it scanned (for the
+-- client's size estimate, by which it sizes the next step: see rebuild.go's scan).
 -- A script so that the step checks the scratch hash is whole (its size is
 -- the one the last step left: error STALE otherwise, when it expired
 -- between steps) and renews its expiry with the change. Every count read
@@ -52,11 +54,12 @@ end
 local cursor = '0'
 if scanning then
   cursor = ARGV[4]
-  local budget, seen = tonumber(ARGV[5]), 0
+  local budget, seen, bytes = tonumber(ARGV[5]), 0, 0
   repeat
     local r = redis.call('HSCAN', src, cursor, 'COUNT', budget)
     cursor = r[1]
     local kv = r[2]
+    for _, s in ipairs(kv) do bytes = bytes + #s end
     local others
     if op == 'min' or op == 'max' or op == 'rest' then
       local fs = {}
@@ -94,6 +97,8 @@ if scanning then
     end
     seen = seen + #kv / 2
   until cursor == '0' or seen >= budget
+  redis.call('PEXPIRE', tmp, ttl)
+  return {cursor, redis.call('HLEN', tmp), bytes, 2 * seen}
 elseif op == 'incr' then
   -- Counts and deltas of up to 15 characters (below 10^15 in size) add
   -- up exactly in a double; the others go through HINCRBY, which is exact

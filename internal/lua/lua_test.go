@@ -367,14 +367,14 @@ var cases = []scriptCase{
 		setup: [][]any{many("HSET", "{t}:h", 5000, 2)},
 		keys:  []string{"{t}:h", "{t}:tmp"},
 		args:  cmd("0", "60000", "scan-copy", "0", "6000"),
-		want:  cmd("0", 5000),
+		want:  cmd("0", 5000, 28893, 10000),
 	},
 	{
 		script: "hash_step", name: "scan-copy copies every field as it is",
 		setup: [][]any{{"HSET", "{t}:h", "a", 1, "b", "x"}},
 		keys:  []string{"{t}:h", "{t}:tmp"},
 		args:  cmd("0", "60000", "scan-copy", "0", "100"),
-		want:  cmd("0", 2),
+		want:  cmd("0", 2, 4, 4),
 		after: []probe{
 			{cmd("HGETALL", "{t}:tmp"), fields("a", "1", "b", "x")},
 			{cmd("PTTL", "{t}:tmp"), between(1, 60000)},
@@ -392,7 +392,7 @@ var cases = []scriptCase{
 		setup: [][]any{{"HSET", "{t}:h", "a", 1}},
 		keys:  []string{"{t}:h", "{t}:tmp"},
 		args:  cmd("0", "60000", "scan-check", "0", "100"),
-		want:  cmd("0", 0),
+		want:  cmd("0", 0, 2, 2),
 		after: []probe{{cmd("EXISTS", "{t}:tmp"), 0}},
 	},
 	{
@@ -400,7 +400,7 @@ var cases = []scriptCase{
 		setup: [][]any{{"HSET", "{t}:h", "a", 1, "b", 0, "c", -1}},
 		keys:  []string{"{t}:h", "{t}:tmp"},
 		args:  cmd("0", "60000", "scan-pos", "0", "100"),
-		want:  cmd("0", 1),
+		want:  cmd("0", 1, 7, 6),
 		after: []probe{{cmd("HGETALL", "{t}:tmp"), fields("a", "1")}},
 	},
 	{
@@ -408,7 +408,7 @@ var cases = []scriptCase{
 		setup: [][]any{{"HSET", "{t}:h", "a", 3, "b", 5}, {"HSET", "{t}:o", "a", 4}},
 		keys:  []string{"{t}:h", "{t}:tmp", "{t}:o"},
 		args:  cmd("0", "60000", "scan-min", "0", "100"),
-		want:  cmd("0", 1),
+		want:  cmd("0", 1, 4, 4),
 		after: []probe{{cmd("HGETALL", "{t}:tmp"), fields("a", "3")}},
 	},
 	{
@@ -416,7 +416,7 @@ var cases = []scriptCase{
 		setup: [][]any{{"HSET", "{t}:h", "a", 3, "b", -1}, {"HSET", "{t}:o", "a", 4, "b", -5}},
 		keys:  []string{"{t}:h", "{t}:tmp", "{t}:o"},
 		args:  cmd("0", "60000", "scan-max", "0", "100"),
-		want:  cmd("0", 1),
+		want:  cmd("0", 1, 5, 4),
 		after: []probe{{cmd("HGETALL", "{t}:tmp"), fields("a", "4")}},
 	},
 	{
@@ -424,7 +424,7 @@ var cases = []scriptCase{
 		setup: [][]any{{"HSET", "{t}:h", "a", 1, "b", 2, "c", -1}, {"HSET", "{t}:o", "a", 9}},
 		keys:  []string{"{t}:h", "{t}:tmp", "{t}:o"},
 		args:  cmd("0", "60000", "scan-rest", "0", "100"),
-		want:  cmd("0", 1),
+		want:  cmd("0", 1, 7, 6),
 		after: []probe{{cmd("HGETALL", "{t}:tmp"), fields("b", "2")}},
 	},
 	{
@@ -3917,14 +3917,14 @@ var cases = []scriptCase{
 		setup: [][]any{many("SADD", "{t}", 10000, 1), many("SADD", "{t}:o", 10000, 1)},
 		keys:  []string{"{t}", "{t}:tmp", "{t}:o"},
 		args:  cmd("0", "60000", "pick", "0", "12000", "all"),
-		want:  cmd("0", 10000),
+		want:  cmd("0", 10000, 48894, 10000),
 	},
 	{
 		script: "set_step", name: "copy copies the members, renewing the scratch set's expiry",
 		setup: [][]any{{"SADD", "{t}:s", "a", "b"}},
 		keys:  []string{"{t}:s", "{t}:tmp"},
 		args:  cmd("0", "60000", "copy", "0", "100"),
-		want:  cmd("0", 2),
+		want:  cmd("0", 2, 2, 2),
 		after: []probe{
 			{cmd("SMEMBERS", "{t}:tmp"), members("a", "b")},
 			{cmd("PTTL", "{t}:tmp"), between(1, 60000)},
@@ -3935,7 +3935,7 @@ var cases = []scriptCase{
 		setup: [][]any{{"SADD", "{t}:s", "a", "b", "c"}, {"SADD", "{t}:o1", "a", "b"}, {"SADD", "{t}:o2", "a"}},
 		keys:  []string{"{t}:s", "{t}:tmp", "{t}:o1", "{t}:o2"},
 		args:  cmd("0", "60000", "pick", "0", "100", "all"),
-		want:  cmd("0", 1),
+		want:  cmd("0", 1, 3, 3),
 		after: []probe{{cmd("SMEMBERS", "{t}:tmp"), members("a")}},
 	},
 	{
@@ -3943,7 +3943,7 @@ var cases = []scriptCase{
 		setup: [][]any{{"SADD", "{t}:s", "a", "b", "c"}, {"SADD", "{t}:o1", "a"}, {"SADD", "{t}:o2", "b"}},
 		keys:  []string{"{t}:s", "{t}:tmp", "{t}:o1", "{t}:o2"},
 		args:  cmd("0", "60000", "pick", "0", "100", "none"),
-		want:  cmd("0", 1),
+		want:  cmd("0", 1, 3, 3),
 		after: []probe{{cmd("SMEMBERS", "{t}:tmp"), members("c")}},
 	},
 	{
@@ -3951,7 +3951,7 @@ var cases = []scriptCase{
 		setup: [][]any{{"SADD", "{t}:s", "a", "b", "c"}, {"SADD", "{t}:o1", "a", "b"}, {"SADD", "{t}:o2", "a"}},
 		keys:  []string{"{t}:s", "{t}:tmp", "{t}:o1", "{t}:o2"},
 		args:  cmd("0", "60000", "pick", "0", "100", "odd"),
-		want:  cmd("0", 1),
+		want:  cmd("0", 1, 3, 3),
 		after: []probe{{cmd("SMEMBERS", "{t}:tmp"), members("b")}},
 	},
 	{
@@ -3959,7 +3959,7 @@ var cases = []scriptCase{
 		setup: [][]any{{"SADD", "{t}:s", "a", "b"}, {"SADD", "{t}:o1", "a"}},
 		keys:  []string{"{t}:s", "{t}:tmp", "{t}:o1", "{t}:o1"},
 		args:  cmd("0", "60000", "pick", "0", "100", "odd"),
-		want:  cmd("0", 0),
+		want:  cmd("0", 0, 2, 2),
 	},
 	{
 		script: "set_step", name: "inter adds the values that are members of the set",

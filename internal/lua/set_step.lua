@@ -15,7 +15,9 @@
 --     and add the others.
 -- (Union and difference with values go by SADD and SREM in a MULTI/EXEC:
 -- rebuild.go's applyNative.)
--- Reply: {next cursor ("0" when done or not scanning), new size}.
+-- Reply: {next cursor ("0" when done or not scanning), new size}; a copy or pick adds
+-- the bytes and the number of the members it scanned (for the client's size estimate,
+-- by which it sizes the next step: see rebuild.go's scan).
 -- A script so that the step checks the scratch set is whole (its size is
 -- the one the last step left: error STALE otherwise, when it expired
 -- between steps) and renews its expiry with the change, and so that for
@@ -32,11 +34,12 @@ local cursor = '0'
 
 if op == 'copy' or op == 'pick' then
   cursor = ARGV[4]
-  local budget, rule, seen = tonumber(ARGV[5]), ARGV[6], 0
+  local budget, rule, seen, bytes = tonumber(ARGV[5]), ARGV[6], 0, 0
   repeat
     local r = redis.call('SSCAN', key, cursor, 'COUNT', budget)
     cursor = r[1]
     local part = r[2]
+    for _, m in ipairs(part) do bytes = bytes + #m end
     if op == 'pick' and #part > 0 then
       -- in[j]: how many of KEYS[3..] hold part[j].
       local in_ = {}
@@ -58,6 +61,8 @@ if op == 'copy' or op == 'pick' then
     if #part > 0 then callChunked('SADD', tmp, part) end
     seen = seen + #r[2]
   until cursor == '0' or seen >= budget
+  redis.call('PEXPIRE', tmp, ttl)
+  return {cursor, redis.call('SCARD', tmp), bytes, seen}
 elseif #ARGV < first then
   -- no values: nothing to do
 elseif op == 'inter' or op == 'xor' then
