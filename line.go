@@ -294,6 +294,13 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 				l.waitedForGrant(ctx, op, waiting, w, nil, err)
 				return err
 			}
+			if !time.Now().Before(g.expires) {
+				// Its lease may have run out while another call of the
+				// handle held it up: the next attempt confirms the grant
+				// if it is still this wait's.
+				l.op.Unlock()
+				continue
+			}
 			l.acquired(ctx, n, g.token, g.epoch, g.expires, w.id, true)
 			l.op.Unlock()
 			l.waitedForGrant(ctx, op, waiting, w, &g, nil)
