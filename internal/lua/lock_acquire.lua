@@ -39,6 +39,11 @@ if h[1] then
     return {1, tonumber(h[3]), n}
   end
 else
+  -- A lock's holding always names its owner: a hash without one is not a lock's (a Map
+  -- at the key, say), and taking the lock would write into it, and a release delete it.
+  if redis.call('EXISTS', KEYS[1]) == 1 then
+    return redis.error_reply('WRONGTYPE the key holds a hash that is not a lock (no owner field)')
+  end
   -- A wait coming back to its place (ARGV[10]: its ticket; it may have been passed over
   -- while it was away) stands in line again before the lock is given to its head.
   if waits and tonumber(ARGV[10] or '0') >= 1 then register(wid, owner, lease, ARGV[10]) end

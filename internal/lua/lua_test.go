@@ -1786,6 +1786,22 @@ var cases = []scriptCase{
 		},
 	},
 	{
+		script: "lock_acquire", name: "a hash without an owner (a Map's) is WRONGTYPE, and left as it is",
+		setup: [][]any{{"HSET", "{t}", "a", "1"}},
+		keys:  lk,
+		args:  lockArgs("o1", "10000", "0", "w1", "0"),
+		want:  errReply("WRONGTYPE"),
+		after: []probe{{cmd("HGETALL", "{t}"), fields("a", "1")}, {cmd("PTTL", "{t}"), int64(-1)}},
+	},
+	{
+		script: "lock_acquire_quick", name: "a hash without an owner goes to lock_acquire, changing nothing",
+		setup: [][]any{{"HSET", "{t}", "a", "1"}},
+		keys:  lk[:4],
+		args:  lockArgs("o1", "10000", "0", "w1", "0"),
+		want:  cmd(-1),
+		after: []probe{{cmd("HGETALL", "{t}"), fields("a", "1")}},
+	},
+	{
 		script: "lock_acquire", name: "a token follows the fencing counter when it is ahead of the clock",
 		setup: [][]any{{"SET", "{t}:fence", "9000000000000000"}},
 		keys:  lk,
