@@ -494,6 +494,7 @@ func TestReviewRWLockShortLeaseReadersKeepTheLock(t *testing.T) {
 // (os.ErrDeadlineExceeded ...), not a deadline its context never had."
 // (rueidis client: its connection timeout is longer than that bound.)
 func TestReviewNoDeadlineCallIsNotToldItsDeadlinePassed(t *testing.T) {
+	t.Parallel() // (20 s of waiting out the detached calls' 5 s bound, on servers of its own)
 	for _, typ := range []string{"Limiter.Wait", "RWLock.Acquire"} {
 		t.Run(typ, func(t *testing.T) {
 			srv := hotredistest.NewServer(t)
