@@ -161,21 +161,31 @@ func (m *hash[K, V]) Pop(ctx context.Context, k K) (v V, ok bool, err error) {
 	if err != nil {
 		return v, false, err
 	}
-	s, ok, err := asString(m.script(ctx, scriptMapPop, m.keys[:1], f))
-	if err != nil || !ok {
+	r, err := m.script(ctx, scriptMapPop, m.keys[:1], f)
+	arr, err := asArray(r, err)
+	if err != nil || isQueued(r) || len(arr) < 2 {
 		return v, false, err
 	}
+	s, _, _ := asString(arr[0], nil)
 	if v, err = m.vals.decode(s); err != nil {
-		m.putBack(ctx, f, s)
+		m.putBack(ctx, f, s, arr[1])
 	}
 	return v, err == nil, err
 }
 
 // putBack puts an entry a pop took but could not decode back (unless
 // another client set the field since), so that an undecodable value is
-// not lost: Python's pop never removes what it cannot hand back.
-func (m *hash[K, V]) putBack(ctx context.Context, f, v string) {
-	_, _ = m.write(context.WithoutCancel(ctx), cmd("HSETNX", m.keys[:1], f, v))
+// not lost: Python's pop never removes what it cannot hand back. ttl is
+// the hash's PTTL before the pop: a hash the pop emptied went with its
+// expiry, which it takes back.
+func (m *hash[K, V]) putBack(ctx context.Context, f, v string, ttl any) {
+	ctx = context.WithoutCancel(ctx)
+	back := cmd("HSETNX", m.keys[:1], f, v)
+	if ms, _ := ttl.(int64); ms > 0 {
+		_, _ = m.atomic(ctx, back, cmd("PEXPIRE", m.keys[:1], strconv.FormatInt(ms, 10), "NX"))
+		return
+	}
+	_, _ = m.write(ctx, back)
 }
 
 // PopItem removes an arbitrary entry and returns it (Python's
@@ -192,14 +202,14 @@ func (m *hash[K, V]) PopItem(ctx context.Context) (K, V, error) {
 	if err != nil || isQueued(r) {
 		return k, v, err
 	}
-	if len(arr) != 2 {
+	if len(arr) != 3 {
 		return k, v, fmt.Errorf("hotredis: %s %q: PopItem: %w", m.kind, m.key, ErrEmpty)
 	}
 	p, err := decodePair(m.keyc, m.vals, arr[0], arr[1])
 	if err != nil {
 		f, _, _ := asString(arr[0], nil)
 		val, _, _ := asString(arr[1], nil)
-		m.putBack(ctx, f, val)
+		m.putBack(ctx, f, val, arr[2])
 	}
 	return p.Key, p.Value, err
 }
