@@ -22,6 +22,7 @@ type tx struct {
 	conn backend.Conn // optimistic only: the pinned connection for reads
 
 	mu      sync.Mutex
+	over    bool // fn returned: the context queues and reads nothing more (errTxOver)
 	cmds    []backend.Cmd
 	watched []string // keys an optimistic transaction's reads watched
 	slotKey string   // on a Cluster, a key of the optimistic one's slot
@@ -52,12 +53,30 @@ func txFrom(ctx context.Context) *tx {
 	return t
 }
 
+// errTxOver is a call made with the context of a transaction whose
+// function has returned: what it would queue would never be sent.
+var errTxOver = fmt.Errorf("%w: the transaction of this context has ended (its function returned)", ErrInvalidArgument)
+
+// run calls fn with a context of t, which is over once fn returns (or
+// panics): see errTxOver.
+func (t *tx) run(ctx context.Context, fn func(ctx context.Context) error) error {
+	defer func() {
+		t.mu.Lock()
+		t.over = true
+		t.mu.Unlock()
+	}()
+	return fn(context.WithValue(ctx, txKey{}, t))
+}
+
 func (t *tx) queue(c *Client, cmds ...backend.Cmd) error {
 	if c != t.c {
 		return errors.New("hotredis: object belongs to another client than the transaction")
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.over {
+		return errTxOver
+	}
 	for _, c := range cmds {
 		if err := t.inSlot(c.Keys); err != nil {
 			return err
@@ -78,6 +97,9 @@ func (t *tx) read(c *Client, ctx context.Context, cmd backend.Cmd) (any, error) 
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.over {
+		return nil, errTxOver // (its connection went back to the pool)
+	}
 	if err := t.inSlot(cmd.Keys); err != nil {
 		return nil, err
 	}
@@ -123,7 +145,7 @@ func (c *Client) Transaction(ctx context.Context, fn func(ctx context.Context) e
 		return err
 	}
 	t := &tx{c: c}
-	if err := fn(context.WithValue(ctx, txKey{}, t)); err != nil {
+	if err := t.run(ctx, fn); err != nil {
 		return err
 	}
 	return t.commit(ctx, c.exec)
@@ -234,7 +256,7 @@ func (c *Client) Optimistic(ctx context.Context, fn func(ctx context.Context) er
 			if len(ks) > 0 {
 				t.slotKey = ks[0]
 			}
-			if err := fn(context.WithValue(ctx, txKey{}, t)); err != nil {
+			if err := t.run(ctx, fn); err != nil {
 				return userError{err}
 			}
 			return t.commit(ctx, conn.Exec)
