@@ -36,9 +36,9 @@ type Cmd struct {
 	// pipelines through a writer goroutine sends it, when little else is
 	// in flight (rueidis: at most one other call), from the caller's
 	// goroutine on a connection of its own instead, which saves waking
-	// that goroutine first. Exec looks at the first command's; Do sends
-	// every command that way when little else is in flight, whatever
-	// Direct says; DoMulti ignores it.
+	// that goroutine first. (rueidis on a single server now sends every
+	// MULTI/EXEC so, and Do every command, whatever Direct says; on a
+	// Cluster neither goes so. DoMulti ignores it.)
 	Direct   bool
 	ReadOnly bool // changes nothing, so it may be retried after a network error
 	// Replica marks a read (ReadOnly too) that a replica may serve: a

@@ -428,7 +428,11 @@ func (r *Rueidis) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
 func (r *Rueidis) execOnce(ctx context.Context, cmds []Cmd) (rs []Result, err error, again bool) {
 	// (Not on a Cluster: rueidis v1.0.79 panics following a redirection
 	// of a MULTI/EXEC it took for blocking, in clusterClient.doresultfn.)
-	if len(cmds) > 0 && cmds[0].Direct && !r.cluster {
+	// Every MULTI/EXEC, not only a Direct one: on a dedicated connection
+	// a write that finds it closed after idling (a restart, a network cut)
+	// is known unsent and goes again (see unsent), where the shared
+	// pipeline's could only be ErrUnknownOutcome.
+	if len(cmds) > 0 && !r.cluster {
 		var dedicated bool
 		ctx, dedicated = r.direct(ctx)
 		if dedicated {
