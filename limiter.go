@@ -196,9 +196,17 @@ func (l *Limiter) reserve(ctx context.Context, op string, n int, patience int64)
 	var err error
 	if cl, cerr := l.cli(); cerr == nil && patience > 0 {
 		arr, err = detach(ctx, cl, call, func(ctx context.Context, arr []any, err error) {
-			if reserved(ctx, arr, err) {
+			if err != nil {
+				if reserved(ctx, nil, err) {
+					l.giveBack(ctx, ks[1])
+				}
+				return
+			}
+			switch ok, wait, after, perr := parseReserve(arr); {
+			case perr != nil || !ok:
+			case wait > 0:
 				l.giveBack(ctx, ks[1])
-			} else if ok, wait, after, perr := parseReserve(arr); err == nil && perr == nil && ok && wait == 0 && after != "" {
+			case after != "":
 				// Taken at once (nothing recorded), with the reply too
 				// late for its caller: given back from the reply.
 				l.giveBackNow(ctx, ks[1], n, after)
