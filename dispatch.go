@@ -1006,6 +1006,6 @@ func fullScript(c backend.Cmd) backend.Cmd {
 	}
 	full := lua.Load(name).Cmd(false, c.Keys, nil).WithArgs(c.AllArgs()...) // (a copy: c stays off the heap)
 	// As c was sent: its routing (a read kept to the primary), its path.
-	full.Replica, full.Direct, full.Blocking, full.Strings = c.Replica, c.Direct, c.Blocking, c.Strings
+	full.Replica, full.Blocking, full.Strings = c.Replica, c.Blocking, c.Strings
 	return full
 }

@@ -260,7 +260,7 @@ func (q *queue) push(ctx context.Context, ss []string) (int, error) {
 		by = []string{n}
 	}
 	cmds := append(make([]backend.Cmd, 0, 5), // room for the acknowledgements
-		backend.Cmd{Name: name, Keys: q.pushKeys, Args: ss, Direct: true}, // see backend.Cmd.Direct
+		backend.Cmd{Name: name, Keys: q.pushKeys, Args: ss},
 		backend.Cmd{Name: nameINCRBY, Keys: q.unfinishedKeys, Args: by},
 		backend.Cmd{Name: namePTTL, Keys: q.unfinishedKeys})
 	// Acknowledgements of Gets ride along (see acker).

@@ -182,7 +182,6 @@ func (q *queue) nativeTake(ctx context.Context, cl *Client, id, list string, hol
 			backend.Cmd{Name: nameZREVRANGEBYSCORE, Keys: q.takesKeys, Args: []string{strconv.FormatInt(now, 10), "-inf", "LIMIT", "0", "10"}},
 			backend.Cmd{Name: nameTIME})
 	}
-	cmds[0].Direct = true // see backend.Cmd.Direct
 	rs, err := q.atomic(ctx, cmds...)
 	if err != nil {
 		cl.ackAgain(acks)

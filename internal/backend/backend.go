@@ -31,15 +31,6 @@ type Cmd struct {
 	Keys     []string
 	Args     []string
 	Blocking bool // a blocking command (BLPOP, BLMOVE, ...): needs its own connection
-	// Direct marks a MULTI/EXEC on a latency-critical path (a release
-	// that wakes a waiter, a queue's put and take): a backend that
-	// pipelines through a writer goroutine sends it, when little else is
-	// in flight (rueidis: at most one other call), from the caller's
-	// goroutine on a connection of its own instead, which saves waking
-	// that goroutine first. (rueidis on a single server now sends every
-	// MULTI/EXEC so, and Do every command, whatever Direct says; on a
-	// Cluster neither goes so. DoMulti ignores it.)
-	Direct   bool
 	ReadOnly bool // changes nothing, so it may be retried after a network error
 	// Replica marks a read (ReadOnly too) that a replica may serve: a
 	// backend made to read from replicas sends it to one; every other

@@ -108,7 +108,7 @@ func TestBusyPipeline(t *testing.T) {
 	if got := lastCmd(); got != "strlen" {
 		t.Errorf("a batch with %d in flight went elsewhere: the busy connection's last is %q", BusyFrom, got)
 	}
-	if rs, err := r.Exec(ctx, []Cmd{{Name: []string{"INCRBY"}, Keys: []string{"n"}, Args: []string{"1"}, Direct: true}}); err != nil || rs[0].Val != int64(101+goroutines*each) {
+	if rs, err := r.Exec(ctx, []Cmd{{Name: []string{"INCRBY"}, Keys: []string{"n"}, Args: []string{"1"}}}); err != nil || rs[0].Val != int64(101+goroutines*each) {
 		t.Fatalf("Exec = %+v, %v", rs, err)
 	}
 	if got := lastCmd(); got != "exec" {

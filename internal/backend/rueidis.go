@@ -21,7 +21,7 @@ type Rueidis struct {
 	c        rueidis.Client
 	cluster  bool
 	timeout  time.Duration // the connections' read/write timeout (ConnWriteTimeout; < 0: none)
-	directs  atomic.Int32  // commands and Direct transactions in flight (see direct)
+	directs  atomic.Int32  // commands and transactions in flight on the direct path (see direct)
 	replicas bool          // commands marked Replica go to replicas (see build)
 	conns    *connWatch    // when the shared connections are up (see steady.go)
 	busy     *busyPipe     // the client for busy moments (see busy.go); nil: none
@@ -228,7 +228,7 @@ func unsent(err error) bool {
 	return errors.As(err, &oe) && oe.Op == "write"
 }
 
-// direct decides how a command (or a Direct MULTI/EXEC) goes: as a
+// direct decides how a command (or a MULTI/EXEC) goes: as a
 // blocking one does, on a dedicated connection from the caller's
 // goroutine, unless more than directMax are in flight: then this client
 // is busy, the pipeline's writer is likely awake, and sharing it is what
@@ -428,7 +428,7 @@ func (r *Rueidis) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
 func (r *Rueidis) execOnce(ctx context.Context, cmds []Cmd) (rs []Result, err error, again bool) {
 	// (Not on a Cluster: rueidis v1.0.79 panics following a redirection
 	// of a MULTI/EXEC it took for blocking, in clusterClient.doresultfn.)
-	// Every MULTI/EXEC, not only a Direct one: on a dedicated connection
+	// Every MULTI/EXEC: on a dedicated connection
 	// a write that finds it closed after idling (a restart, a network cut)
 	// is known unsent and goes again (see unsent), where the shared
 	// pipeline's could only be ErrUnknownOutcome.

@@ -20,7 +20,7 @@ local stop = ms() + tonumber(ARGV[1])
 while ms() < stop do end
 return 1`
 
-// TestDirectCommands checks that a Direct command (sent on a dedicated
+// TestDirectCommands checks that a command sent on the direct path (a dedicated
 // connection, where rueidis applies no timeout of its own) gives the same
 // replies as a shared one, is bounded by the client's timeout when the
 // server stops answering, and leaves the client usable.
@@ -41,22 +41,22 @@ func TestDirectCommands(t *testing.T) {
 	// Many at once: some go direct, the others share the pipeline; all
 	// get their own reply.
 	var wg sync.WaitGroup
-	for i := range 50 {
+	for range 50 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			v, err := r.Do(ctx, backend.Cmd{Name: []string{"INCRBY"}, Keys: []string{"n"}, Args: []string{"1"}, Direct: i%2 == 0})
+			v, err := r.Do(ctx, backend.Cmd{Name: []string{"INCRBY"}, Keys: []string{"n"}, Args: []string{"1"}})
 			if n, ok := v.(int64); err != nil || !ok || n < 1 || n > 50 {
 				t.Errorf("INCRBY = %v, %v", v, err)
 			}
 		}()
 	}
 	wg.Wait()
-	if v, err := r.Do(ctx, backend.Cmd{Name: []string{"GET"}, Keys: []string{"n"}, Direct: true}); v != "50" || err != nil {
+	if v, err := r.Do(ctx, backend.Cmd{Name: []string{"GET"}, Keys: []string{"n"}}); v != "50" || err != nil {
 		t.Fatalf("GET = %v, %v; want 50", v, err)
 	}
 
-	// A server busy for 2 s (a script that spins): a Direct command gives
+	// A server busy for 2 s (a script that spins): a direct command gives
 	// up after the client's timeout, not after the server comes back.
 	rdb := srv.GoRedis()
 	defer rdb.Close()
@@ -79,9 +79,9 @@ func TestDirectCommands(t *testing.T) {
 		}
 	}
 	start := time.Now()
-	_, err = r.Do(ctx, backend.Cmd{Name: []string{"INCRBY"}, Keys: []string{"n"}, Args: []string{"1"}, Direct: true})
+	_, err = r.Do(ctx, backend.Cmd{Name: []string{"INCRBY"}, Keys: []string{"n"}, Args: []string{"1"}})
 	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Direct command to a busy server: %v after %v, want context.DeadlineExceeded", err, time.Since(start))
+		t.Errorf("direct command to a busy server: %v after %v, want context.DeadlineExceeded", err, time.Since(start))
 	}
 	// A batch too, and it is not sent again: the client's timeout, not
 	// another call's deadline, ended it (it was sent, and runs once the
@@ -94,10 +94,10 @@ func TestDirectCommands(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if v, err := r.Do(ctx, backend.Cmd{Name: []string{"GET"}, Keys: []string{"n"}, Direct: true}); err != nil || (v != "50" && v != "51") {
+	if v, err := r.Do(ctx, backend.Cmd{Name: []string{"GET"}, Keys: []string{"n"}}); err != nil || (v != "50" && v != "51") {
 		t.Fatalf("GET after the busy spell = %v, %v", v, err)
 	}
-	if v, err := r.Do(ctx, backend.Cmd{Name: []string{"GET"}, Keys: []string{"m"}, Direct: true}); err != nil || (v != nil && v != "2") {
+	if v, err := r.Do(ctx, backend.Cmd{Name: []string{"GET"}, Keys: []string{"m"}}); err != nil || (v != nil && v != "2") {
 		t.Fatalf("the timed-out batch ran more than once: m = %v, %v", v, err)
 	}
 }

@@ -1,7 +1,6 @@
 -- lock_release: release one hold of a Lock or RLock, handing it to the first waiter in
 -- line when it becomes free.
 -- libs: clock_lib fence_lib lock_take_lib line_lib lock_lib
--- flags: direct
 -- KEYS and ARGV[1..4] as in line_lib. ARGV[5] the handle's owner id
 -- Reply: the holds left (0: the lock is free or handed on now), or a NOTHELD error when
 -- the caller does not hold it (never did, released already, or lost its lease).

@@ -1,6 +1,5 @@
 -- lock_release_quick: the release of a Lock or RLock that names only the first four of
 -- the engine's KEYS, for the uncontended case; lock_release decides every other.
--- flags: direct
 -- KEYS[1..4] and ARGV as in lock_release (the holding, the state, the fencing counter,
 -- the line: see line_lib).
 -- Reply: 0 when it freed the lock (the owner's only hold, nobody in line); -1 for the

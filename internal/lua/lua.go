@@ -22,9 +22,8 @@
 //
 // "flags" marks a script
 // readonly (it writes nothing, so it is sent with EVALSHA_RO and may run
-// on a replica when the client reads from replicas), primary (read-only,
-// but the engine acts on what it reads: never on a replica) or direct (it
-// hands off to a waiter: see backend.Cmd.Direct).
+// on a replica when the client reads from replicas) or primary (read-only,
+// but the engine acts on what it reads: never on a replica).
 package lua
 
 import (
@@ -50,7 +49,6 @@ type Script struct {
 	SHA      string // SHA-1 of Src, sent with EVALSHA
 	Libs     []string
 	ReadOnly bool // writes nothing: EVALSHA_RO / EVAL_RO
-	Direct   bool // sent as backend.Cmd.Direct
 	Primary  bool // read-only, but what it reads must be fresh: never sent to a replica
 	// byHash[n] is the Name of the EVALSHA command with n keys, made once
 	// so that Cmd does not allocate one per call.
@@ -111,8 +109,6 @@ func parse(name string) (*Script, error) {
 				switch f {
 				case "readonly":
 					s.ReadOnly = true
-				case "direct":
-					s.Direct = true
 				case "primary":
 					s.Primary = true
 				default:
@@ -198,7 +194,6 @@ func (s *Script) Cmd(byHash bool, keys, args []string) backend.Cmd {
 		Name:     name,
 		Keys:     keys,
 		Args:     args,
-		Direct:   s.Direct,
 		ReadOnly: s.ReadOnly,
 		Replica:  s.ReadOnly && !s.Primary,
 	}

@@ -1,7 +1,6 @@
 -- sem_release: return permits of a Semaphore or BoundedSemaphore, and hand free permits
 -- to the waiters in line.
 -- libs: clock_lib fence_lib sem_take_lib line_lib sem_lib
--- flags: direct
 -- KEYS and ARGV[1..4] as in line_lib. ARGV[5] the handle's id,
 -- ARGV[6] permits to return from the handle's lease, ARGV[7] permits to add beyond those
 -- (a Semaphore's over-release)

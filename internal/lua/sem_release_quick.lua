@@ -2,7 +2,6 @@
 -- only the first four of the engine's KEYS, for the uncontended case; sem_release
 -- decides every other.
 -- libs: clock_lib fence_lib sem_take_lib
--- flags: direct
 -- KEYS[1..4] and ARGV as in sem_release (the holders, the state, the fencing counter,
 -- the line: see line_lib).
 -- Reply: the permits the handle still holds, when nobody is in line, its lease runs, it
