@@ -283,15 +283,11 @@ const firstScanStep = 16
 func (r *rebuilder) scan(ctx context.Context, s *lua.Script, source string, more []string, op string, extra ...string) error {
 	cursor := "0"
 	for {
-		n := r.o.span(r.stretchFor(stepStretch), r.width)
-		if avg := int(atomic.LoadUint32(&r.o.entryBytes)); avg == 0 {
-			// A handle that has not seen the entries' size yet: a short
-			// first step, whose reply tells it (else 1,024 entries of any
-			// size; a review saw 15 MiB copied in one step).
-			n = min(n, firstScanStep)
-		} else {
-			n = max(1, min(n, stepBytes/(avg*r.width))) // (a write step's bytes, not a read's)
-		}
+		// A write step's bytes, not a read's; a handle that has not seen
+		// the entries' size yet takes a short first step, whose reply
+		// tells it (else 1,024 entries of any size: a review saw 15 MiB
+		// copied in one step).
+		n := r.o.spanWithin(r.stretchFor(stepStretch), r.width, stepBytes, firstScanStep)
 		args := append([]string{op, cursor, strconv.Itoa(n)}, extra...)
 		next, err := r.step(ctx, s, source, more, args...)
 		if err != nil || next == "0" {

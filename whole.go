@@ -45,11 +45,17 @@ var readStepBytesArg = strconv.Itoa(readStepBytes)
 // o asks for: at most most, at most readStepBytes at the size o's last
 // read saw (firstSpan before any), and at least one.
 func (o *object) span(most, width int) int {
+	return o.spanWithin(most, width, readStepBytes, firstSpan)
+}
+
+// spanWithin is span for a step of at most bytes (at the size o's last
+// read saw), and of at most first entries before any.
+func (o *object) spanWithin(most, width, bytes, first int) int {
 	avg := int(atomic.LoadUint32(&o.entryBytes))
 	if avg == 0 {
-		return min(most, firstSpan)
+		return min(most, first)
 	}
-	return max(1, min(most, readStepBytes/(avg*width)))
+	return max(1, min(most, bytes/(avg*width)))
 }
 
 // sawStrings notes the average size of the strings ss (see span), from at
