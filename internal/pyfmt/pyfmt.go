@@ -29,7 +29,7 @@ func formatFloat(x float64, bits int) string {
 	case math.IsInf(x, -1):
 		return "-inf"
 	}
-	if a := math.Abs(x); a == 0 || (a >= 1e-4 && a < 1e16) {
+	if a := math.Abs(x); a == 0 || (a >= 1e-4 && a < 1e16) || bits == 32 && reprFixed32(x) {
 		s := strconv.FormatFloat(x, 'f', -1, bits)
 		if !strings.ContainsRune(s, '.') {
 			s += ".0"
@@ -38,6 +38,16 @@ func formatFloat(x float64, bits int) string {
 	}
 	// Go's 'e' form already writes a sign and at least two exponent digits.
 	return strconv.FormatFloat(x, 'e', -1, bits)
+}
+
+// reprFixed32 reports whether the shortest float32 digits of x have a
+// decimal exponent in [-4, 16), as repr decides: float32(0.0001) is just
+// under 1e-4 as a float64, and its digits are 1e-04 all the same. (For a
+// float64, comparing its value with 1e-4 and 1e16 decides alike.)
+func reprFixed32(x float64) bool {
+	s := strconv.FormatFloat(x, 'e', -1, 32)
+	e, err := strconv.Atoi(s[strings.IndexByte(s, 'e')+1:])
+	return err == nil && e >= -4 && e < 16
 }
 
 var (
@@ -65,12 +75,8 @@ func ParseFloat(s string, bits int) (float64, error) {
 	case "inf":
 		f = math.Inf(1)
 	default:
-		text := n.whole + "." + n.frac
-		if n.exp != "" {
-			text += "e" + n.exp
-		}
 		var err error
-		if f, err = strconv.ParseFloat(text, bits); err != nil && !errors.Is(err, strconv.ErrRange) {
+		if f, err = strconv.ParseFloat(n.text(), bits); err != nil && !errors.Is(err, strconv.ErrRange) {
 			return 0, errSyntax // scan let through a text strconv refuses: a bug
 		}
 	}
@@ -78,6 +84,53 @@ func ParseFloat(s string, bits int) (float64, error) {
 		f = -f
 	}
 	return f, nil
+}
+
+// keptDigits is how many significant digits text keeps: more than the
+// 767 that a halfway point between two float64s may need, and fewer than
+// the 800 strconv.ParseFloat reads (it loses the point's place in a longer
+// whole part).
+const keptDigits = 780
+
+// text returns n (digits, no special) as strconv.ParseFloat reads it to
+// the same value, rounded as the whole text would be: "0.DIGITSeX" with
+// at most keptDigits digits (a longer tail, which always holds a nonzero
+// digit once trailing zeros are gone, becomes one "1": no halfway point
+// lies between the two, so both round alike) and an exponent within
+// strconv's reach (it reads at most 10000): "0" below 1e-400, "1e400"
+// above 1e400 (±Inf by ErrRange).
+func (n number) text() string {
+	if len(n.whole)+len(n.frac) <= keptDigits && len(strings.TrimLeft(n.exp, "+-")) <= 4 {
+		// Within strconv's reach as it is (the usual case, in one
+		// allocation).
+		text := n.whole + "." + n.frac
+		if n.exp != "" {
+			text += "e" + n.exp
+		}
+		return text
+	}
+	d := strings.TrimLeft(n.whole+n.frac, "0")
+	t := strings.TrimRight(d, "0")
+	if t == "" {
+		return "0"
+	}
+	var e int64
+	if n.exp != "" {
+		e, _ = strconv.ParseInt(n.exp, 10, 64) // saturates on overflow
+		e = max(-1<<40, min(e, 1<<40))
+	}
+	// The value is 0.t × 10^mag.
+	mag := e - int64(len(n.frac)) + int64(len(d))
+	switch {
+	case mag > 400:
+		return "1e400"
+	case mag < -400:
+		return "0"
+	}
+	if len(t) > keptDigits {
+		t = t[:keptDigits] + "1"
+	}
+	return "0." + t + "e" + strconv.FormatInt(mag, 10)
 }
 
 // ParseIntegralFloat reads a text ParseFloat accepts whose exact decimal
@@ -315,6 +368,9 @@ func ParseUint(s string, bits int) (uint64, error) {
 		return 0, err
 	}
 	t = strings.TrimPrefix(t, "+")
+	if z, ok := strings.CutPrefix(t, "-"); ok && z != "" && strings.Trim(z, "0") == "" {
+		return 0, nil // "-0", which int() reads as 0
+	}
 	return strconv.ParseUint(t, 10, bits)
 }
 
