@@ -30,10 +30,10 @@ type Codec[T any] interface {
 //   - float kinds: Python's repr ("3.0", "0.1", "1e-07", "inf")
 //   - bool: Python's str ("True", "False"); reading also accepts
 //     "true", "false", "1" and "0"
-//   - types implementing encoding.TextMarshaler (with *T implementing
-//     TextUnmarshaler): that text
+//   - types implementing encoding.TextMarshaler, on T or on *T (with *T
+//     implementing TextUnmarshaler): that text (big.Int: "12345")
 //   - types implementing encoding.BinaryMarshaler likewise: those bytes
-//   - anything else: JSON
+//   - anything else: JSON, with the methods of *T too
 //
 // Named types follow their underlying kind (type Celsius float64 is stored
 // as a float) unless they implement one of the marshaler interfaces.
@@ -41,9 +41,9 @@ func DefaultCodec[T any]() Codec[T] {
 	var zero T
 	t := reflect.TypeOf(&zero).Elem()
 	switch {
-	case t.Implements(textMarshaler) && reflect.PointerTo(t).Implements(textUnmarshaler):
+	case reflect.PointerTo(t).Implements(textMarshaler) && reflect.PointerTo(t).Implements(textUnmarshaler):
 		return textCodec[T]{}
-	case t.Implements(binaryMarshaler) && reflect.PointerTo(t).Implements(binaryUnmarshaler):
+	case reflect.PointerTo(t).Implements(binaryMarshaler) && reflect.PointerTo(t).Implements(binaryUnmarshaler):
 		return binaryCodec[T]{}
 	}
 	switch t.Kind() {
@@ -178,8 +178,10 @@ func (c kindCodec[T]) decodeReflect(s string) (T, error) {
 
 type textCodec[T any] struct{}
 
+// Encode uses the method of T, or else of *T (as big.Int's): a method
+// set of *T holds T's.
 func (textCodec[T]) Encode(v T) (string, error) {
-	b, err := any(v).(encoding.TextMarshaler).MarshalText()
+	b, err := any(&v).(encoding.TextMarshaler).MarshalText()
 	return string(b), err
 }
 
@@ -192,7 +194,7 @@ func (textCodec[T]) Decode(s string) (T, error) {
 type binaryCodec[T any] struct{}
 
 func (binaryCodec[T]) Encode(v T) (string, error) {
-	b, err := any(v).(encoding.BinaryMarshaler).MarshalBinary()
+	b, err := any(&v).(encoding.BinaryMarshaler).MarshalBinary() // (as textCodec's)
 	return string(b), err
 }
 
@@ -207,8 +209,10 @@ func JSONCodec[T any]() Codec[T] { return jsonCodec[T]{} }
 
 type jsonCodec[T any] struct{}
 
+// Encode marshals &v, so that a MarshalJSON of *T is used (big.Rat's, say):
+// the same JSON as v's otherwise.
 func (jsonCodec[T]) Encode(v T) (string, error) {
-	b, err := json.Marshal(v)
+	b, err := json.Marshal(&v)
 	return string(b), err
 }
 

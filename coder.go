@@ -24,12 +24,12 @@ func newCoder[T any](o *object, c any) coder[T] {
 func (c coder[T]) encode(v T) (s string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("hotredis: %s %q: encoding %s panicked: %v", c.kind, c.key, typeName[T](), r)
+			err = fmt.Errorf("hotredis: %s %q: %w: encoding %s panicked: %v", c.kind, c.key, ErrInvalidArgument, typeName[T](), r)
 		}
 	}()
 	s, err = c.c.Encode(v)
 	if err != nil {
-		return "", fmt.Errorf("hotredis: %s %q: cannot encode %s: %w", c.kind, c.key, typeName[T](), err)
+		return "", fmt.Errorf("hotredis: %s %q: %w: cannot encode %s: %w", c.kind, c.key, ErrInvalidArgument, typeName[T](), err)
 	}
 	return s, nil
 }
