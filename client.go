@@ -36,15 +36,24 @@ type Client struct {
 	outage atomic.Int64
 
 	mu       sync.Mutex
-	idle     *sync.Cond // signalled when inflight drops to 0
-	inflight int        // blocking calls and background clean-ups still running
+	idle     *sync.Cond    // signalled when inflight drops to 0, or closeWait passed
+	inflight int           // blocking calls and background clean-ups still running
+	waited   bool          // Close waited closeWait: it closes the connections now
+	shut     chan struct{} // closed when Close has closed the connections
 }
 
 func newClient(b backend.Backend) *Client {
-	c := &Client{b: b, cluster: b.Cluster()}
+	c := &Client{b: b, cluster: b.Cluster(), shut: make(chan struct{})}
 	c.idle = sync.NewCond(&c.mu)
 	return c
 }
+
+// closeWait is the longest Close waits for the calls and clean-ups still
+// running (a clean-up started by a call that ended meanwhile has a bound
+// of its own, backgroundTimeout, from its start, later than Close's):
+// 5 seconds in all, with the second rueidis's Close may take on a silent
+// connection (it waits that long for a PING's reply).
+const closeWait = backgroundTimeout - time.Second
 
 // begin registers a blocking call or a background clean-up, which Close
 // waits for; it fails once Close has started.
@@ -195,17 +204,28 @@ func WrapGoRedis(rdb redis.UniversalClient) *Client {
 // of calls that gave up (a take given back, a cancelled wait leaving its
 // line: a few milliseconds, at most 5 seconds against a stalled server),
 // which still run while it waits. Every call made once Close has begun
-// returns ErrClosed.
+// returns ErrClosed. What still runs when the 5 seconds are up fails, its
+// connection closed. A second Close returns when the first has closed the
+// connections.
 func (c *Client) Close() error {
 	c.mu.Lock()
 	if c.closed.Swap(true) {
 		c.mu.Unlock()
+		<-c.shut
 		return nil
 	}
-	for c.inflight > 0 {
+	t := time.AfterFunc(closeWait, func() {
+		c.mu.Lock()
+		c.waited = true
+		c.idle.Broadcast()
+		c.mu.Unlock()
+	})
+	for c.inflight > 0 && !c.waited {
 		c.idle.Wait()
 	}
 	c.mu.Unlock()
+	t.Stop()
+	defer close(c.shut)
 	return c.b.Close()
 }
 

@@ -221,7 +221,9 @@ func TestCodecReviewReadsPythonForms(t *testing.T) {
 // codecReviewPtrMarshaler has its marshalers on the pointer, as math/big.Int has.
 type codecReviewPtrMarshaler struct{ n int }
 
-func (p *codecReviewPtrMarshaler) MarshalText() ([]byte, error) { return []byte(strconv.Itoa(p.n)), nil }
+func (p *codecReviewPtrMarshaler) MarshalText() ([]byte, error) {
+	return []byte(strconv.Itoa(p.n)), nil
+}
 func (p *codecReviewPtrMarshaler) UnmarshalText(b []byte) error {
 	n, err := strconv.Atoi(string(b))
 	p.n = n

@@ -2,6 +2,7 @@ package hotredis
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
@@ -194,8 +195,10 @@ func (le *lease) fire() {
 	case err == nil && ok:
 		le.expires = start.Add(d)
 		next = start.Add(d / 3)
-	case err == nil && !ok, !time.Now().Before(expires):
-		le.ended = true // nothing more to renew; lost ends the holding
+	case err == nil && !ok, !time.Now().Before(expires), errors.Is(err, ErrClosed):
+		// Nothing more to renew (a closed client renews nothing: its
+		// lease runs out on the server); lost ends the holding.
+		le.ended = true
 		le.mu.Unlock()
 		le.lost(le)
 		return

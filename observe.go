@@ -21,9 +21,13 @@ import (
 // operation they send to Redis, each wait of a call that could not go on
 // at once, and each lease of a lock or semaphore. Set it with
 // Options.Observer or Client.SetObserver; with none set, observing costs
-// nothing. Its methods are called concurrently, from the goroutine of the
-// call they report, and must return quickly, without calling the objects
-// they observe.
+// nothing. Its methods are called concurrently and must return quickly,
+// without calling the objects they observe, and without panicking: a
+// round trip is reported from the goroutine that makes it, which is the
+// caller's, or one of the library's (a call with a context that can end,
+// sent from a goroutine of its own so that its outcome is known even if
+// the context ends first; a clean-up; a lease's renewal), where a panic
+// would end the program.
 type Observer interface {
 	// StartOperation is called before an object sends op to Redis: one
 	// round trip (a method may make several, each reported; a write
@@ -346,6 +350,17 @@ func withCaller(ctx context.Context) context.Context {
 	}
 	if n := callerOnStack(); n != "" {
 		return context.WithValue(ctx, callerKey{}, n)
+	}
+	return ctx
+}
+
+// iterCtx returns ctx for the round trips of an iterator made by the
+// calling method, which run after it returned (from the caller's range
+// loop, where no method of this package is on the stack): named after it,
+// once an observer may see them.
+func iterCtx(ctx context.Context) context.Context {
+	if observing.Load() {
+		return withCaller(ctx)
 	}
 	return ctx
 }

@@ -13,6 +13,7 @@
 package inspect
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -77,7 +78,12 @@ type Object struct {
 // Millis is a duration that JSON shows in whole milliseconds.
 type Millis time.Duration
 
-func ms(n int64) Millis { return Millis(time.Duration(n) * time.Millisecond) }
+// ms is n milliseconds, saturated at Duration's range (what a key holds
+// may be any number).
+func ms(n int64) Millis {
+	const most = int64(math.MaxInt64 / time.Millisecond)
+	return Millis(time.Duration(max(-most, min(n, most))) * time.Millisecond)
+}
 
 func msp(n int64) *Millis { m := ms(n); return &m }
 
@@ -126,7 +132,7 @@ func (w Who) Short() string {
 	if len(s) > 12 {
 		s = s[:12] + "…"
 	}
-	return s
+	return printable(s) // (an id is what the key holds: no escape sequences)
 }
 
 // Line is the state of a Lock, RLock, Semaphore, BoundedSemaphore or

@@ -3,6 +3,7 @@ package inspect
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -333,6 +334,9 @@ func shortID(id string) string { return Who{ID: id}.Short() }
 
 // dur formats d briefly: 850ms, 3.2s, 4m05s, 2h03m, 3d04h.
 func dur(d time.Duration) string {
+	if d == math.MinInt64 {
+		d++ // (its negation is itself)
+	}
 	if d < 0 {
 		return "-" + dur(-d)
 	}
