@@ -16,6 +16,9 @@
 -- set queue's set (it was still a member while parked) and gets the take's deadline in
 -- one step: an item is always queued, parked under a registration, or taken under one,
 -- and a set member exactly while it is queued or parked.
+-- (The parked items move before the queue's list and set are touched: see wrongTypes.)
+local refused = wrongTypes({KEYS[4], KEYS[8]}, {'list', 'set'})
+if refused then return refused end
 local t = now()
 -- A second run of the same wait's pipeline (sent twice) gives what the first run
 -- claimed, still in the take's list, under the take's deadline again (this run's

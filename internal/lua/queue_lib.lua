@@ -42,6 +42,19 @@ local function wakePuts(waiting, notFull, n)
   if woken > 0 then redis.call('PEXPIRE', notFull, 10000) end
 end
 
+-- wrongTypes returns WRONGTYPE's error reply when a key of keys holds a value of another
+-- type than its entry in types ('list', 'set'; an absent key is fine), nil otherwise.
+-- Checked before a script's first write, so that the refusal changes nothing: a script's
+-- error does not undo its earlier writes, and an item moved before it would be lost.
+local function wrongTypes(keys, types)
+  for i, k in ipairs(keys) do
+    local t = redis.call('TYPE', k).ok
+    if t ~= types[i] and t ~= 'none' then
+      return redis.error_reply('WRONGTYPE Operation against a key holding the wrong kind of value')
+    end
+  end
+end
+
 -- requeue puts a set queue's item v back at the head of list and into set, unless an
 -- equal item was queued since it was taken: then v is dropped, the queued one
 -- standing for it. Returns 1 when v went back, 0 when it was dropped.

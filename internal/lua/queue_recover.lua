@@ -23,6 +23,10 @@ local s = redis.call('ZSCORE', KEYS[2], ARGV[1])
 if not s then return 0 end
 local due = tonumber(s) <= now()
 if not due and ARGV[2] == '0' then return 0 end
+-- (Items leave the take's list before they reach the queue's list and set: see
+-- wrongTypes. Refused, they stay in the take's list, registered, for a later recovery.)
+local refused = wrongTypes({KEYS[1], KEYS[6]}, {'list', 'set'})
+if refused then return refused end
 -- Items go back with the queue's expiry (see Queue.Expire), read as a take reads it
 -- (queueExpiry): the list's, or while it has none or is gone, the count's, so that they
 -- go with the count that counts them; not the take's, which a Persist inside a

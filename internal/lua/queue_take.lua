@@ -30,6 +30,10 @@ if #ids > 0 then
   table.insert(ids, 1, 0)
   return ids
 end
+if KEYS[7] then -- (its items leave the set after they are taken: see wrongTypes)
+  local refused = wrongTypes({KEYS[7]}, {'set'})
+  if refused then return refused end
+end
 local chunk = tonumber(ARGV[4])
 local ttl = queueExpiry(KEYS[1], KEYS[6], KEYS[7])
 local items = takeInto(KEYS[1], KEYS[3], tonumber(ARGV[3]), chunk)
