@@ -208,6 +208,7 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 		waiting = time.Now()
 	}
 	ro := q.rideOut()
+	woken := false // the last wait took a wake-up: space a get announced
 	for {
 		// Each round registers the put as waiting (when the queue is
 		// full) and then waits at most maxBlock for a get to announce
@@ -220,24 +221,44 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 			}
 		}
 		if !errors.Is(err, errFullNow) {
+			if woken && err != nil {
+				// Woken, then gave up (ctx ended): the space it was
+				// told of goes to the next put waiting.
+				q.passWake(ctx)
+			}
 			return n, q.waited(ctx, op, waiting, q.fail(op, err))
 		}
 		if waiting.IsZero() {
 			waiting = time.Now()
 		}
-		if _, err := q.wait(ctx, op, func(d time.Duration) []backend.Cmd {
+		rs, err := q.wait(ctx, op, func(d time.Duration) []backend.Cmd {
 			return []backend.Cmd{{Name: nameBLPOP, Keys: []string{q.k.notFull}, Args: []string{seconds(d)}, Blocking: true}}
 		}, func(ctx context.Context, rs []backend.Result, err error) {
 			if err == nil && rs[0].Val != nil { // a put that gave up took a wake-up: pass it on
-				_, _ = q.atomic(ctx, cmd("RPUSH", []string{q.k.notFull}, "1"), cmd("PEXPIRE", []string{q.k.notFull}, wakeTTL))
+				q.wakeNext(ctx)
 			}
-		}); err != nil {
+		})
+		if err != nil {
 			if err = ro.again(ctx, err); err == nil {
 				continue
 			}
 			return 0, q.waited(ctx, op, waiting, q.fail(op, err))
 		}
 		ro.ok()
+		woken = rs[0].Val != nil
+	}
+}
+
+// wakeNext hands a wake-up (space a get announced) to the next put
+// waiting, for a put that took it and gave up.
+func (q *queue) wakeNext(ctx context.Context) {
+	_, _ = q.atomic(ctx, cmd("RPUSH", []string{q.k.notFull}, "1"), cmd("PEXPIRE", []string{q.k.notFull}, wakeTTL))
+}
+
+// passWake is wakeNext in the background, for a caller whose ctx ended.
+func (q *queue) passWake(ctx context.Context) {
+	if cl, err := q.cli(); err == nil {
+		cl.background(ctx, q.wakeNext)
 	}
 }
 

@@ -5,6 +5,8 @@ package hotredis_test
 // item out of the list before failing, and its recovery then lost it; a
 // recovery into a list key of another type left a ghost member in the set
 // and lost the item. The scripts now check the types before any write.
+// A put woken for space whose context then ended kept the wake-up: the
+// next put waiting stayed asleep until its 1 s re-check.
 
 import (
 	"context"
@@ -830,4 +832,52 @@ func TestQueueReviewRideOutIntoAStallKeepsTheDeadline(t *testing.T) {
 			})
 		}
 	})
+}
+
+// TestQueueReviewWakeUpTakenByAPutWhoseContextEnds: a bounded queue of 1 is
+// full; Put A (whose context ends as soon as it is woken) waits, then Put
+// B waits. A TryGet frees the slot: A is woken and gives up; B fits and
+// should return about a round trip later.
+func TestQueueReviewWakeUpTakenByAPutWhoseContextEnds(t *testing.T) {
+	t.Parallel() // (own keys; waits mostly)
+	forEachQueue(t, func(t *testing.T, kind queueKind) {
+		k := key(t)
+		q := kind.make(k, hotredis.WithMaxSize(1))
+		var worst time.Duration
+		for round := range 3 {
+			noErr(t, q.Delete(ctx))
+			must[bool](t)(q.Put(ctx, fmt.Sprint("p", round)))
+			ec := newEndingCtx()
+			aDone := make(chan error, 1)
+			go func() { _, err := q.Put(ec, fmt.Sprint("a", round)); aDone <- err }()
+			time.Sleep(100 * time.Millisecond)
+			ec.arm()
+			one := make(chan time.Time, 1)
+			go func() {
+				_, err := q.Put(ctx, fmt.Sprint("b", round))
+				noErr(t, err)
+				one <- time.Now()
+			}()
+			time.Sleep(100 * time.Millisecond)
+			at := time.Now()
+			must[string](t)(q.TryGet(ctx))
+			aErr := <-aDone
+			select {
+			case end := <-one:
+				worst = max(worst, end.Sub(at))
+			case <-time.After(5 * time.Second):
+				t.Fatal("the Put never returned")
+			}
+			t.Logf("round %d: A %v; list %q", round, aErr, queueReviewLRange(k))
+		}
+		if worst > 300*time.Millisecond {
+			t.Errorf("the Put that fits returned %v after the take that made room", worst)
+		}
+	})
+}
+
+func queueReviewLRange(k string) []string {
+	rdb := rawClient()
+	defer rdb.Close()
+	return rdb.LRange(ctx, k, 0, -1).Val()
 }
