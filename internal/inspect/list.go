@@ -95,8 +95,10 @@ func (in *Inspector) List(ctx context.Context, pattern string) ([]Entry, error) 
 			return nil, err
 		}
 		for _, p := range ps {
-			if o := recognize(p, 0); o.Kind == KindAux {
-				out = append(out, Entry{Key: o.Key, Kind: o.Kind, RedisType: o.RedisType, AuxOf: o.AuxOf})
+			// (An auxiliary key's name that the key's content does not
+			// bear out is an object of its own: a Map at "{x}:state".)
+			if o := recognize(p, 0); o.Kind != KindNone {
+				out = append(out, Entry{Key: o.Key, Kind: o.Kind, Types: o.Types, RedisType: o.RedisType, AuxOf: o.AuxOf})
 			}
 		}
 		slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(a.Key, b.Key) })

@@ -39,6 +39,10 @@ type probe struct {
 	zfirst string            // a sorted set's first member
 	wake   map[string]string // the wake stream's last entry
 	reg    string            // a registration of the line, if any
+	// sample holds a few fields of the hash at the key (of a hash at
+	// key:state when the key is none), to tell a semaphore's state from a
+	// Map that has its name.
+	sample []string
 }
 
 // hashFields are the fields of the hashes hotredis stores at a key: a
@@ -112,6 +116,7 @@ func (in *Inspector) probe(ctx context.Context, ks []string) ([]*probe, error) {
 		items, zfirst *redis.StringSliceCmd
 		wake          *redis.XMessageSliceCmd
 		regs          *redis.ScanCmd
+		sample        *redis.StringSliceCmd
 	}
 	ss := make([]second, len(ks))
 	err = pipe(ctx, in.Client, func(p redis.Pipeliner) {
@@ -120,6 +125,7 @@ func (in *Inspector) probe(ctx context.Context, ks []string) ([]*probe, error) {
 			switch pr.typ {
 			case "hash":
 				s.hlen, s.hm = p.HLen(ctx, k), p.HMGet(ctx, k, hashFields...)
+				s.sample = p.HRandField(ctx, k, 5)
 			case "string":
 				s.strlen, s.head = p.StrLen(ctx, k), p.GetRange(ctx, k, 0, 63)
 			case "list":
@@ -129,6 +135,9 @@ func (in *Inspector) probe(ctx context.Context, ks []string) ([]*probe, error) {
 			}
 			if pr.aux["wake"] == "stream" {
 				s.wake = p.XRevRangeN(ctx, keys.Aux(k, "wake"), "+", "-", 1)
+			}
+			if pr.typ == "none" && pr.aux["state"] == "hash" {
+				s.sample = p.HRandField(ctx, keys.Aux(k, "state"), 5)
 			}
 			if pr.aux["waiting"] == "hash" {
 				s.regs = p.HScan(ctx, keys.Aux(k, "waiting"), 0, "", 20)
@@ -148,6 +157,9 @@ func (in *Inspector) probe(ctx context.Context, ks []string) ([]*probe, error) {
 					pr.fields[hashFields[j]] = v
 				}
 			}
+		}
+		if s.sample != nil {
+			pr.sample = s.sample.Val()
 		}
 		if s.strlen != nil {
 			pr.strlen, pr.head = s.strlen.Val(), s.head.Val()
@@ -232,8 +244,11 @@ func recognize(p *probe, nowUS int64) *Object {
 	}
 
 	if base, suffix, ok := ParseAux(p.key); ok && p.typ != "none" {
-		if role := auxRole(suffix, p.typ); role != "" {
+		if role := auxRole(suffix, p.typ); role != "" && (suffix != "state" || semState(p.sample)) {
 			o.AuxOf = &AuxOf{Key: base, Role: role}
+			if p.typ == "string" {
+				note("an Int or String stored under this name looks the same")
+			}
 			return set(KindAux)
 		}
 	}
@@ -252,15 +267,21 @@ func recognize(p *probe, nowUS int64) *Object {
 	case "hash":
 		f := p.fields
 		switch {
-		case f["owner"] != "" && f["fence"] != "" && p.hlen == present(f, "owner", "fence", "count", "wid", "r", "g", "q"):
+		case (isHandleID(f["owner"]) || lineAux) && isInt(f["fence"]) && isInt(f["count"]) && f["wid"] != "" &&
+			p.hlen == present(f, "owner", "fence", "count", "wid", "r", "g", "q"):
 			if n, _ := strconv.ParseInt(f["count"], 10, 64); n > 1 {
 				return set(KindLock, "RLock")
 			}
 			return set(KindLock, "Lock", "RLock")
-		case f["gen"] != "" && barrierHash(p):
+		case isInt(f["gen"]) && (len(f["gen"]) >= 13 || p.aux["waiting"] != "" || p.wake["g"] != "") && barrierHash(p):
+			// (Rounds are numbered by the clock, in ms.)
 			return set(KindBarrier, "Barrier")
-		case f["count"] != "" && f["lost"] != "" && p.hlen == 2:
-			return set(KindWaitGroup, "WaitGroup")
+		case isInt(f["count"]) && isInt(f["lost"]) && p.hlen == 2:
+			if has("members", "zset") || p.wake["lost"] != "" {
+				return set(KindWaitGroup, "WaitGroup")
+			}
+			note("a Map or Counter holding just the fields count and lost is stored the same way")
+			return set(KindWaitGroup, "WaitGroup", "Map", "DefaultMap", "Counter")
 		}
 		return set(KindHash, "Map", "DefaultMap", "Counter")
 	case "zset":
@@ -295,7 +316,7 @@ func recognize(p *probe, nowUS int64) *Object {
 		return set(KindString, stringTypes(p.head, p.strlen)...)
 	case "none":
 		switch {
-		case has("state", "hash"):
+		case has("state", "hash") && semState(p.sample):
 			return set(KindSemaphore, "Semaphore", "BoundedSemaphore")
 		case has("waiters", "zset") || has("waiting", "hash"):
 			switch len(strings.Fields(p.reg)) {
@@ -337,6 +358,33 @@ func barrierHash(p *probe) bool {
 		}
 	}
 	return n == p.hlen
+}
+
+// semState reports whether fields, sampled from a hash at key:state, are
+// a semaphore's: handle ids, with '@' after them for a holding's lease, or
+// its own entries ('#extra', '#used').
+func semState(fields []string) bool {
+	for _, f := range fields {
+		if strings.HasPrefix(f, "#") || isHandleID(strings.TrimSuffix(f, "@")) {
+			return true
+		}
+	}
+	return false
+}
+
+// isInt reports whether s is a decimal integer.
+func isInt(s string) bool {
+	_, err := strconv.ParseInt(s, 10, 64)
+	return err == nil
+}
+
+// isHandleID reports whether s is a lock or semaphore handle's id, as
+// this version writes it or as older ones did (hex alone).
+func isHandleID(s string) bool {
+	if isHolderID(s) {
+		return true
+	}
+	return len(s) >= 16 && strings.Trim(s, "0123456789abcdef") == ""
 }
 
 // isHolderID reports whether s is a lock or semaphore handle's id.
