@@ -294,13 +294,17 @@ func (q *plainQueue[T]) TryPut(ctx context.Context, v T) error {
 // PutMany adds vs in order, all in one atomic step and one round trip
 // (on a LIFO queue the last of vs ends on top). On a bounded queue it
 // waits until there is room for all of them at once; more items than the
-// maximum size is ErrFull at once.
+// maximum size is ErrFull at once. More than 10,000 items is
+// ErrInvalidArgument (one step must stay short): put them in parts.
 func (q *plainQueue[T]) PutMany(ctx context.Context, vs ...T) error {
 	_, err := q.putValues(ctx, "PutMany", vs, true)
 	return err
 }
 
 func (q *queueOf[T]) putValues(ctx context.Context, op string, vs []T, block bool) (int, error) {
+	if len(vs) > maxPut {
+		return 0, q.invalid(op, "%d items: a call puts at most %d, in one step that must stay short; put them in parts", len(vs), maxPut)
+	}
 	ss, err := q.vals.encodeAll(vs)
 	if err != nil {
 		return 0, err
@@ -337,7 +341,8 @@ func (q *setQueueOf[T]) TryPut(ctx context.Context, v T) (bool, error) {
 // (repeats within vs count once), all in one atomic step and one round
 // trip, and returns how many were added. On a bounded queue it waits until
 // there is room for all the new items at once; more new items than the
-// maximum size is ErrFull at once.
+// maximum size is ErrFull at once. More than 10,000 items is
+// ErrInvalidArgument (one step must stay short): put them in parts.
 func (q *setQueueOf[T]) PutMany(ctx context.Context, vs ...T) (int, error) {
 	return q.putValues(ctx, "PutMany", vs, true)
 }

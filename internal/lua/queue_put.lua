@@ -20,14 +20,20 @@ local max = tonumber(ARGV[1])
 local chunk = tonumber(ARGV[4])
 local items = {}
 if KEYS[6] then
-  local seen = {}
+  -- (SMISMEMBER a chunk at a time: a call per item cost ~3 µs an item.)
+  local seen, distinct = {}, {}
   for i = 5, #ARGV do
     local v = ARGV[i]
     if not seen[v] then
       seen[v] = true
-      if redis.call('SISMEMBER', KEYS[6], v) == 0 then
-        items[#items + 1] = v
-      end
+      distinct[#distinct + 1] = v
+    end
+  end
+  for s = 1, #distinct, chunk do
+    local e = math.min(s + chunk - 1, #distinct)
+    local member = redis.call('SMISMEMBER', KEYS[6], unpack(distinct, s, e))
+    for j = 1, #member do
+      if member[j] == 0 then items[#items + 1] = distinct[s + j - 1] end
     end
   end
 else
