@@ -272,44 +272,6 @@ func clientReviewExpected(name string) (typ, op string) {
 	return typ, typ + "." + method
 }
 
-// TestClientReviewObserverNamesEveryMethod runs every method once on an
-// observed client: no round trip is reported without its method's name
-// ("Type.?"), and each one reported ends exactly once.
-func TestClientReviewObserverNamesEveryMethod(t *testing.T) {
-	s := hotredistest.NewServer(t)
-	c := s.Client(t)
-	rec := &clientReviewRec{}
-	c.SetObserver(rec)
-	calls := callsOfEveryMethod(t, c)
-	for _, cl := range calls {
-		if strings.HasPrefix(cl.name, "Client.") {
-			continue
-		}
-		typ, want := clientReviewExpected(cl.name)
-		before, _, _ := rec.snapshot()
-		o := cl.run(300 * time.Millisecond)
-		if o.panicked != nil {
-			t.Errorf("%s panicked: %v", cl.name, o.panicked)
-			continue
-		}
-		after, _, _ := rec.snapshot()
-		for _, op := range after[len(before):] {
-			if strings.HasSuffix(op.op.Name, ".?") || op.op.Type == "" || op.op.Key == "" {
-				t.Errorf("%s: a round trip observed as %+v, want name %q type %q", cl.name, op.op, want, typ)
-			}
-		}
-	}
-	time.Sleep(time.Second) // clean-ups
-	c.SetObserver(nil)
-	time.Sleep(100 * time.Millisecond)
-	all, _, _ := rec.snapshot()
-	for _, op := range all {
-		if len(op.ends) > 1 {
-			t.Errorf("%s on %s ended %d times", op.op.Name, op.op.Key, len(op.ends))
-		}
-	}
-}
-
 // TestClientReviewObserverNamesIterators: the round trips of the iterators
 // (List.All, Set.All, Map.All, DefaultMap.All, Counter.All,
 // Counter.Elements) are reported under the method called, as every other
