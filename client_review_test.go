@@ -326,6 +326,7 @@ func TestClientReviewObserverNamesIterators(t *testing.T) {
 // server, returns at once: nil, with the give-back still running and the
 // connections still open.
 func TestClientReviewSecondCloseWaits(t *testing.T) {
+	t.Parallel() // (a server of its own; 5 s of waiting)
 	s := hotredistest.NewServer(t)
 	p := hotredistest.NewProxy(t, s.Addr)
 	before := goleak.IgnoreCurrent()

@@ -238,8 +238,8 @@ func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
 			// (the server is not told: what the command takes then must be
 			// given back). The deadline bounds each abandoned command's
 			// life on the server. Producers hold back their last item until
-			// thousands of waits were cancelled.
-			const getters, producers, each, minCancels = 32, 4, 500, 2000
+			// a thousand waits were cancelled.
+			const getters, producers, each, minCancels = 32, 4, 500, 1000
 			c, err := srv.NewClient()
 			if err != nil {
 				t.Fatal(err)

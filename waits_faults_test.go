@@ -219,6 +219,7 @@ func TestBlockedCallsRideOutACut(t *testing.T) {
 // wait, or after it was killed and the call made: the call waits on once
 // the server is back, and ends when another client ends its wait there.
 func TestBlockedCallsRideOutARestart(t *testing.T) {
+	t.Parallel() // (a server of its own, restarted: waits mostly)
 	srv := hotredistest.NewServer(t)
 	other := srv.Client(t)
 	for _, whileDown := range []bool{false, true} {
