@@ -136,8 +136,12 @@ func TestTxReviewCommitCutIsUnknown(t *testing.T) {
 		rdb := srv.GoRedis()
 		defer rdb.Close()
 		time.Sleep(200 * time.Millisecond)
-		if v := rdb.Get(ctx, n.Key()).Val(); v != "11" {
-			t.Errorf("value = %s, want 11 (applied exactly once)", v)
+		// Applied at most once: 11, or 1 when the EXEC never reached the
+		// server (under load the cut can come before it is sent: a new
+		// connection's greeting waits on the stalled replies). A success
+		// must have applied it.
+		if v := rdb.Get(ctx, n.Key()).Val(); v != "11" && (err == nil || v != "1") {
+			t.Errorf("value = %s after %v, want 11 (or 1 with ErrUnknownOutcome: applied at most once)", v, err)
 		}
 	})
 }
