@@ -354,7 +354,7 @@ func TestClientReviewSecondCloseWaits(t *testing.T) {
 	select {
 	case <-first:
 		firstDone = true
-	case <-time.After(time.Second):
+	case <-time.After(3 * time.Second):
 		// (The first returns a moment after the connections close, which
 		// is when the second may return; a second that did not wait
 		// returns while the first still waits, for about 4 s.)
