@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -393,7 +394,9 @@ func testStaleGrant(t *testing.T, kind string) {
 	}
 	time.Sleep(500 * time.Millisecond)
 	if rdb.Exists(ctx, k+":got").Val() != 0 {
-		t.Fatal("the resumed waiter took its expired grant while another waiter holds the lock")
+		// (next's Release tells whether next had lost its lease first: its
+		// renewal held up past it by a loaded machine.)
+		t.Fatalf("the resumed waiter took its expired grant while another waiter holds the lock (the other's Release: %v)", next.Release(ctx))
 	}
 	if err := next.Release(ctx); err != nil {
 		t.Fatal(err)
@@ -410,6 +413,70 @@ func testStaleGrant(t *testing.T, kind string) {
 func TestLockGrantReadAfterItsLeaseIsNotTrusted(t *testing.T) { testStaleGrant(t, "lock") }
 
 func TestSemaphoreGrantReadAfterItsLeaseIsNotTrusted(t *testing.T) { testStaleGrant(t, "bsem") }
+
+// TestGrantReadNearItsEndIsConfirmedFirst: a waiter that reads its grant
+// with little of the grant's short lease left (its announcement held up
+// on the way) does not return from Acquire on the grant alone, leaving
+// its watchdog's renewal to race the lease: with the connection stalled
+// from that moment until the grant's lease has run out on the server, the
+// Acquire that returns holds the lock (or permit) for good, and its
+// Release finds it held. (A full suite run once had a grant lost right
+// after Acquire returned on it, and another waiter took the lock.)
+func TestGrantReadNearItsEndIsConfirmedFirst(t *testing.T) {
+	for _, kind := range []string{"lock", "bsem"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			srv := hotredistest.NewServer(t)
+			rdb := srv.GoRedis()
+			t.Cleanup(func() { rdb.Close() })
+			p := hotredistest.NewProxy(t, srv.Addr)
+			k := key(t)
+			holder := newLocker(kind, k, 1, hotredis.WithClient(srv.Client(t)))
+			noErr(t, holder.Acquire(ctx))
+			w := newLocker(kind, k, 1, hotredis.WithClient(faultyClient(t, "rueidis", p.Addr())))
+			done := make(chan error, 1)
+			go func() { done <- w.Acquire(ctx) }()
+			waitInLineOn(t, rdb, k, 1)
+			time.Sleep(50 * time.Millisecond)               // let it block reading its stream
+			p.StallOn(hotredistest.ToClient, "$1\r\nx\r\n") // the grant's announcement
+			noErr(t, holder.Release(ctx))
+			// Hold the announcement until 30 ms are left of the grant's lease
+			// (x: its end, in ms of the server's clock).
+			var end int64
+			for i := range 16 {
+				for _, e := range rdb.XRange(ctx, fmt.Sprintf("%s:grants:%d", k, i), "-", "+").Val() {
+					if x, ok := e.Values["x"].(string); ok {
+						end, _ = strconv.ParseInt(x, 10, 64)
+					}
+				}
+			}
+			if end == 0 {
+				t.Fatal("no grant announced")
+			}
+			for rdb.Time(ctx).Val().UnixMilli() < end-30 {
+				time.Sleep(5 * time.Millisecond)
+			}
+			if p.Armed() {
+				t.Fatal("the grant's announcement did not reach the proxy")
+			}
+			p.Stall(hotredistest.ToServer)
+			p.Resume(hotredistest.ToClient)
+			for rdb.Time(ctx).Val().UnixMilli() < end+200 {
+				time.Sleep(10 * time.Millisecond)
+			}
+			p.Resume(hotredistest.ToServer)
+			select {
+			case err := <-done:
+				noErr(t, err)
+			case <-time.After(10 * time.Second):
+				t.Fatal("Acquire did not return")
+			}
+			if err := w.Release(ctx); err != nil {
+				t.Fatalf("Release after Acquire returned = %v: the holding was lost while its watchdog's first renewal was held up", err)
+			}
+		})
+	}
+}
 
 // TestLineKeepsTheOrderOfWaitersThatStalled: waiters whose registrations
 // ran out while they were cut off from the server (a stall longer than

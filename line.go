@@ -89,6 +89,10 @@ const (
 	lineTTL = 1500 * time.Millisecond
 	// grantFloor is the shortest lease of a grant to another waiter.
 	grantFloor = 50 * time.Millisecond
+	// grantMargin is the least lease a grant read from a stream must
+	// have left for its waiter to take it as held (see trusts); one
+	// closer to its end is confirmed by the waiter's next attempt.
+	grantMargin = 250 * time.Millisecond
 	// fenceTTL is how long the fencing counter outlives its last use;
 	// then tokens go on from the server's clock in µs.
 	fenceTTL = time.Hour
@@ -286,7 +290,7 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 			return err
 		}
 		ro.ok()
-		if g.token > 0 && time.Now().Before(g.expires) {
+		if g.token > 0 && l.trusts(g) {
 			if err := l.op.LockCtx(ctx); err != nil {
 				// ctx ended while another call of the handle ran its
 				// script: the grant goes back, as a wait's given up.
@@ -294,7 +298,7 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 				l.waitedForGrant(ctx, op, waiting, w, nil, err)
 				return err
 			}
-			if !time.Now().Before(g.expires) {
+			if !l.trusts(g) {
 				// Its lease may have run out while another call of the
 				// handle held it up: the next attempt confirms the grant
 				// if it is still this wait's.
@@ -309,6 +313,19 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 		// No grant yet, or one read too late to be sure its lease still
 		// runs: the next attempt confirms it if it is still this wait's.
 	}
+}
+
+// trusts says whether grant g, read from a stream, has enough of its short
+// lease left to be taken as held: the watchdog renews it at once, but
+// that renewal must reach the server before the lease runs out, so a
+// grant with less than grantMargin left (or a third of a shorter lease,
+// the margin a renewed holding keeps) is instead confirmed by the next
+// attempt, which gives it the full lease in the same step. (A grant
+// announced just before its waiter's registration ran out gets
+// grantFloor; taken as held, a loaded machine's late renewal lost it to
+// the next waiter right after Acquire returned.)
+func (l *line) trusts(g grant) bool {
+	return time.Until(g.expires) >= min(grantMargin, l.leaseTTL()/3)
 }
 
 func (l *line) tryAcquire(ctx context.Context, op string, n int64) (bool, error) {
