@@ -204,7 +204,7 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 	}
 	// A first try that does not wait: in a Transaction it is queued, and
 	// a full queue makes the commit fail with ErrFull.
-	n, err := q.tryPut(ctx, ss, false)
+	n, err := q.tryPut(ctx, ss, false, 0)
 	if !block || !errors.Is(err, ErrFull) && !neverSent(ctx, err) { // (the loop rides that out)
 		return n, q.fail(op, err)
 	}
@@ -213,23 +213,25 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 		waiting = time.Now()
 	}
 	ro := q.rideOut()
-	woken := false // the last wait took a wake-up: space a get announced
+	// hops is the wake-up the last wait took (space a get announced): how
+	// many waiting puts it may still reach, this one included (0: none).
+	hops := 0
 	for {
 		// Each round registers the put as waiting (when the queue is
 		// full) and then waits at most maxBlock for a get to announce
 		// space, which renews the registration and covers a missed
 		// wake-up.
-		n, err := q.tryPut(ctx, ss, true)
+		n, err := q.tryPut(ctx, ss, true, hops)
 		if err != nil && !errors.Is(err, errFullNow) {
 			if err = ro.againUnsent(ctx, err); err == nil {
 				continue // a put never sent: the server was out of reach
 			}
 		}
 		if !errors.Is(err, errFullNow) {
-			if woken && err != nil {
+			if hops > 0 && err != nil {
 				// Woken, then gave up (ctx ended): the space it was
 				// told of goes to the next put waiting.
-				q.passWake(ctx)
+				q.passWake(ctx, hops)
 			}
 			return n, q.waited(ctx, op, waiting, q.fail(op, err))
 		}
@@ -239,8 +241,8 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 		rs, err := q.wait(ctx, op, func(d time.Duration) []backend.Cmd {
 			return []backend.Cmd{{Name: nameBLPOP, Keys: []string{q.k.notFull}, Args: []string{seconds(d)}, Blocking: true}}
 		}, func(ctx context.Context, rs []backend.Result, err error) {
-			if err == nil && rs[0].Val != nil { // a put that gave up took a wake-up: pass it on
-				q.wakeNext(ctx)
+			if h := wakeHops(rs, err); h > 0 { // a put that gave up took a wake-up: pass it on
+				q.wakeNext(ctx, h)
 			}
 		})
 		if err != nil {
@@ -250,20 +252,38 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 			return 0, q.waited(ctx, op, waiting, q.fail(op, err))
 		}
 		ro.ok()
-		woken = rs[0].Val != nil
+		hops = wakeHops(rs, nil)
 	}
 }
 
-// wakeNext hands a wake-up (space a get announced) to the next put
-// waiting, for a put that took it and gave up.
-func (q *queue) wakeNext(ctx context.Context) {
-	_, _ = q.atomic(ctx, cmd("RPUSH", []string{q.k.notFull}, "1"), cmd("PEXPIRE", []string{q.k.notFull}, wakeTTL))
+// wakeHops reads the wake-up a put's BLPOP took: how many waiting puts it
+// may reach (see queue_put), 0 for none, and 1 for a wake-up it cannot
+// read.
+func wakeHops(rs []backend.Result, err error) int {
+	if err != nil || len(rs) == 0 || rs[0].Val == nil {
+		return 0
+	}
+	if kv, ok := rs[0].Val.([]any); ok && len(kv) == 2 {
+		if s, ok := kv[1].(string); ok {
+			if h, err := strconv.Atoi(s); err == nil && h > 0 {
+				return h
+			}
+		}
+	}
+	return 1
+}
+
+// wakeNext hands a wake-up (space a get announced, which may reach hops
+// waiting puts) to the next put waiting, for a put that took it and gave
+// up.
+func (q *queue) wakeNext(ctx context.Context, hops int) {
+	_, _ = q.atomic(ctx, cmd("RPUSH", []string{q.k.notFull}, strconv.Itoa(hops)), cmd("PEXPIRE", []string{q.k.notFull}, wakeTTL))
 }
 
 // passWake is wakeNext in the background, for a caller whose ctx ended.
-func (q *queue) passWake(ctx context.Context) {
+func (q *queue) passWake(ctx context.Context, hops int) {
 	if cl, err := q.cli(); err == nil {
-		cl.background(ctx, q.wakeNext)
+		cl.background(ctx, func(ctx context.Context) { q.wakeNext(ctx, hops) })
 	}
 }
 
@@ -337,8 +357,10 @@ var (
 
 // tryPut runs queue_put once. wait says whether a full queue should
 // register the put as waiting (reply errFullNow) rather than fail with
-// ErrFull.
-func (q *queue) tryPut(ctx context.Context, ss []string, wait bool) (int, error) {
+// ErrFull; hops is the wake-up the put took before it (see put; 0: none),
+// which the script passes on when the space it announced cannot take
+// these items but may take a smaller put's.
+func (q *queue) tryPut(ctx context.Context, ss []string, wait bool, hops int) (int, error) {
 	side := "R"
 	if q.lifo {
 		side = "L"
@@ -347,7 +369,7 @@ func (q *queue) tryPut(ctx context.Context, ss []string, wait bool) (int, error)
 	if wait {
 		ttl = ms(putWaitTTL)
 	}
-	args := append([]string{strconv.Itoa(q.maxSize), side, ttl, strconv.Itoa(chunkSize)}, ss...)
+	args := append([]string{strconv.Itoa(q.maxSize), side, ttl, strconv.Itoa(chunkSize), strconv.Itoa(hops)}, ss...)
 	n, err := asInt(q.script(ctx, scriptQueuePut, q.putKeys, args...))
 	if err != nil {
 		return 0, err

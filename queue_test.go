@@ -1524,3 +1524,97 @@ func TestQueuePutManyIsBounded(t *testing.T) {
 		}
 	})
 }
+
+// TestQueueWakeUpPassesOverAPutThatDoesNotFit: a bounded queue of 3 is
+// full; a PutMany of 3 items waits, then a Put of one. A Get frees one
+// slot, and its wake-up goes to the PutMany, the first waiting, whose
+// items still do not fit: the Put's item does, and the Put is woken for
+// it at once, not left to its periodic check a second later (its
+// deadline, 900 ms, comes first: it waits on the server that long).
+func TestQueueWakeUpPassesOverAPutThatDoesNotFit(t *testing.T) {
+	t.Parallel() // (own keys; waits mostly)
+	forEachQueue(t, func(t *testing.T, kind queueKind) {
+		k := key(t)
+		rdb := rawClient()
+		defer rdb.Close()
+		q := kind.make(k, hotredis.WithMaxSize(3))
+		noErr(t, q.Delete(ctx))
+		must[int](t)(q.PutMany(ctx, "p1", "p2", "p3"))
+		bigCtx, cancelBig := context.WithCancel(ctx)
+		defer cancelBig()
+		big := make(chan error, 1)
+		go func() { _, err := q.PutMany(bigCtx, "a1", "a2", "a3"); big <- err }()
+		waitPutsWaiting(t, rdb, k, 1)
+		oneCtx, cancelOne := context.WithTimeout(ctx, 900*time.Millisecond)
+		defer cancelOne()
+		one := make(chan error, 1)
+		go func() { _, err := q.Put(oneCtx, "b"); one <- err }()
+		waitPutsWaiting(t, rdb, k, 2)
+		must[string](t)(q.Get(ctx))
+		if err := <-one; err != nil {
+			t.Fatalf("the Put that fits = %v after a Get made room for it", err)
+		}
+		if got := rdb.LRange(ctx, k, 0, -1).Val(); len(got) != 3 || !slices.Contains(got, "b") {
+			t.Errorf("queue %q, want the Put's item and two of the first", got)
+		}
+		cancelBig()
+		if err := <-big; !errors.Is(err, context.Canceled) {
+			t.Errorf("the PutMany that never fit = %v, want context.Canceled", err)
+		}
+	})
+}
+
+// TestQueueWakeUpIsNotPassedAroundForever: two PutManys of 3 wait on a
+// full queue of 3, and a Get frees one slot, which fits neither. Each
+// passes the wake-up on when it cannot use it, but only as far as the
+// puts that waited when it was given: the server then stays quiet (a
+// wake-up passed back and forth would run their scripts without end).
+func TestQueueWakeUpIsNotPassedAroundForever(t *testing.T) {
+	t.Parallel() // (own server)
+	srv := hotredistest.NewServer(t)
+	rdb := srv.GoRedis()
+	defer rdb.Close()
+	k := key(t)
+	q := hotredis.NewQueue[string](k, hotredis.WithMaxSize(3), hotredis.WithClient(srv.Client(t)))
+	noErr(t, q.PutMany(ctx, "p1", "p2", "p3"))
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 2)
+	for i := range 2 {
+		go func() { done <- q.PutMany(wctx, fmt.Sprint(i), "x", "y") }()
+		waitPutsWaiting(t, rdb, k, int64(i+1))
+	}
+	must[string](t)(q.Get(ctx))
+	time.Sleep(100 * time.Millisecond) // the wake-up's round
+	calls := func() int64 {
+		stats := rdb.Info(ctx, "commandstats").Val()
+		_, rest, _ := strings.Cut(stats, "cmdstat_evalsha:calls=")
+		n, _ := strconv.ParseInt(rest[:strings.IndexByte(rest, ',')], 10, 64)
+		return n
+	}
+	before := calls()
+	time.Sleep(300 * time.Millisecond)
+	// (Each waiting put checks again once a second: at most one script each.)
+	if n := calls() - before; n > 4 {
+		t.Errorf("%d scripts ran in 300 ms with nothing to do: the wake-up goes round and round", n)
+	}
+	cancel()
+	for range 2 {
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("a PutMany that never fit = %v, want context.Canceled", err)
+		}
+	}
+}
+
+// waitPutsWaiting waits until n puts are registered as waiting for space
+// on the bounded queue at key k.
+func waitPutsWaiting(t *testing.T, rdb redis.UniversalClient, k string, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for rdb.LLen(ctx, k+":putwait").Val() != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d puts waiting, want %d", rdb.LLen(ctx, k+":putwait").Val(), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -5,8 +5,10 @@
 -- only) the set of queued items
 -- ARGV[1] max size (0 = unbounded), ARGV[2] 'R' (FIFO: RPUSH) or 'L' (LIFO:
 -- LPUSH), ARGV[3] how long (ms) a full result registers this put as waiting
--- ('0': don't, answer a FULL error instead), ARGV[4] chunk size,
--- ARGV[5..] the items, in put order
+-- ('0': don't, answer a FULL error instead), ARGV[4] chunk size, ARGV[5] the
+-- wake-up this put took before this try (how many waiting puts it may
+-- reach, this one included; '0' when none),
+-- ARGV[6..] the items, in put order
 -- Reply: the number of items added (a set queue skips items already queued
 -- and repeats within the batch), or -1 when they do not fit and the put was
 -- registered as waiting. A FULL error when they do not fit and ARGV[3] is
@@ -22,7 +24,7 @@ local items = {}
 if KEYS[6] then
   -- (SMISMEMBER a chunk at a time: a call per item cost ~3 µs an item.)
   local seen, distinct = {}, {}
-  for i = 5, #ARGV do
+  for i = 6, #ARGV do
     local v = ARGV[i]
     if not seen[v] then
       seen[v] = true
@@ -37,7 +39,7 @@ if KEYS[6] then
     end
   end
 else
-  for i = 5, #ARGV do items[#items + 1] = ARGV[i] end
+  for i = 6, #ARGV do items[#items + 1] = ARGV[i] end
 end
 local n = #items
 if n == 0 then return 0 end
@@ -45,17 +47,33 @@ if max > 0 then
   if n > max then
     return redis.error_reply('FULL ' .. n .. ' items can never fit in a queue of max size ' .. max)
   end
-  if redis.call('LLEN', KEYS[1]) + n > max then
+  local free = max - redis.call('LLEN', KEYS[1])
+  if n > free then
     if ARGV[3] == '0' then
       return redis.error_reply('FULL queue is full')
     end
-    -- Register: a get that frees space moves one element of KEYS[4] to
-    -- KEYS[5] (LMOVE, a no-op when no put waits), which wakes one put.
-    -- Wake-ups not yet taken are out of date (the space they announced is
-    -- taken again, or this put would not be here): they go back to the
-    -- waiting list, so their puts are woken by the next space instead.
-    redis.call('RPUSH', KEYS[4], '1')
-    while redis.call('LMOVE', KEYS[5], KEYS[4], 'LEFT', 'RIGHT') do end
+    -- Register: a get that frees space moves an element of KEYS[4] to KEYS[5]
+    -- (LMOVE, a no-op when no put waits), which wakes one put. The element is
+    -- how many puts wait, this one included: as a wake-up, how many puts it may
+    -- reach (see below).
+    redis.call('RPUSH', KEYS[4], redis.call('LLEN', KEYS[4]) + 1)
+    if free <= 0 then
+      -- Wake-ups not yet taken are out of date (the space they announced is
+      -- taken again): they go back to the waiting list, so their puts are
+      -- woken by the next space instead.
+      while redis.call('LMOVE', KEYS[5], KEYS[4], 'LEFT', 'RIGHT') do end
+    else
+      -- There is space, too little for these items: it may fit a smaller put,
+      -- so the wake-up this put took goes on to the next put waiting, as long
+      -- as it has puts left to reach (as many as waited when the last of them
+      -- registered, at most chunk: so two large puts do not wake each other
+      -- forever).
+      local hops = tonumber(ARGV[5]) or 0
+      if hops > 1 and redis.call('LPOP', KEYS[4]) then
+        redis.call('RPUSH', KEYS[5], hops - 1)
+        redis.call('PEXPIRE', KEYS[5], 10000)
+      end
+    end
     redis.call('LTRIM', KEYS[4], 0, chunk - 1)
     redis.call('PEXPIRE', KEYS[4], ARGV[3])
     return -1
