@@ -1782,7 +1782,7 @@ var cases = []scriptCase{
 			{cmd("HMGET", "{t}", "owner", "count", "wid"), strs("o1", "1", "w1")},
 			{cmd("PTTL", "{t}"), between(1, 10000)},
 			{cmd("GET", "{t}:fence"), token},
-			{cmd("PTTL", "{t}:fence"), between(3590000, 3600000)},
+			{cmd("PTTL", "{t}:fence"), between(3540000, 3600000)},
 		},
 	},
 	{
