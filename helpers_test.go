@@ -108,10 +108,16 @@ func waitInLine(t *testing.T, k string, n int64) {
 // waitInLineOn is waitInLine on the server of rdb.
 func waitInLineOn(t *testing.T, rdb redis.UniversalClient, k string, n int64) {
 	t.Helper()
+	waitCount(t, "waiters in line", func() int64 { return rdb.ZCard(ctx, k+":waiters").Val() }, n)
+}
+
+// waitCount waits up to 10 s until count returns n (what it counts: what).
+func waitCount(t *testing.T, what string, count func() int64, n int64) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for rdb.ZCard(ctx, k+":waiters").Val() != n {
+	for got := count(); got != n; got = count() {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d waiters in line, want %d", rdb.ZCard(ctx, k+":waiters").Val(), n)
+			t.Fatalf("%d %s, want %d", got, what, n)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

@@ -1610,11 +1610,5 @@ func TestQueueWakeUpIsNotPassedAroundForever(t *testing.T) {
 // on the bounded queue at key k.
 func waitPutsWaiting(t *testing.T, rdb redis.UniversalClient, k string, n int64) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for rdb.LLen(ctx, k+":putwait").Val() != n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d puts waiting, want %d", rdb.LLen(ctx, k+":putwait").Val(), n)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitCount(t, "puts waiting", func() int64 { return rdb.LLen(ctx, k+":putwait").Val() }, n)
 }
