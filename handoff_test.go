@@ -492,6 +492,7 @@ func TestLineKeepsTheOrderOfWaitersThatStalled(t *testing.T) {
 		first int // how many stalled waiters come back before the newcomer joins
 	}{{"lock", 0}, {"sem", 1}, {"rwlock", 0}, {"lock", 1}} {
 		t.Run(fmt.Sprintf("%s/%d-back-first", c.kind, c.first), func(t *testing.T) {
+			t.Parallel() // (a server of its own; waits mostly)
 			srv := hotredistest.NewServer(t)
 			rdb := srv.GoRedis()
 			t.Cleanup(func() { rdb.Close() })

@@ -226,6 +226,7 @@ type lockReviewTryLocker interface {
 func TestLockReviewGrantOutlivedWhileAnotherCallOfTheHandleStalls(t *testing.T) {
 	for _, kind := range []string{"lock", "rlock", "bsem"} {
 		t.Run(kind, func(t *testing.T) {
+			t.Parallel() // (a server of its own; waits mostly)
 			srv := hotredistest.NewServer(t)
 			p := hotredistest.NewProxy(t, srv.Addr)
 			k := key(t)

@@ -506,6 +506,7 @@ func TestReviewNoDeadlineCallIsNotToldItsDeadlinePassed(t *testing.T) {
 	t.Parallel() // (20 s of waiting out the detached calls' 5 s bound, on servers of its own)
 	for _, typ := range []string{"Limiter.Wait", "RWLock.Acquire"} {
 		t.Run(typ, func(t *testing.T) {
+			t.Parallel() // (a server of its own)
 			srv := hotredistest.NewServer(t)
 			p := hotredistest.NewProxy(t, srv.Addr)
 			c := faultyClient(t, "rueidis", p.Addr())
