@@ -204,7 +204,7 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 	}
 	// A first try that does not wait: in a Transaction it is queued, and
 	// a full queue makes the commit fail with ErrFull.
-	n, err := q.tryPut(ctx, ss, false, 0)
+	n, err := q.tryPut(ctx, ss, false, "", "")
 	if !block || !errors.Is(err, ErrFull) && !neverSent(ctx, err) { // (the loop rides that out)
 		return n, q.fail(op, err)
 	}
@@ -213,36 +213,41 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 		waiting = time.Now()
 	}
 	ro := q.rideOut()
-	// hops is the wake-up the last wait took (space a get announced): how
-	// many waiting puts it may still reach, this one included (0: none).
-	hops := 0
+	// wake is the wake-up the last wait took (space a get announced, see
+	// queue_put), "" for none; id names this put in the wake-ups it
+	// passes on.
+	wake, id := "", ""
 	for {
 		// Each round registers the put as waiting (when the queue is
 		// full) and then waits at most maxBlock for a get to announce
 		// space, which renews the registration and covers a missed
 		// wake-up.
-		n, err := q.tryPut(ctx, ss, true, hops)
+		if wake != "" && id == "" {
+			id = newID()
+		}
+		n, err := q.tryPut(ctx, ss, true, wake, id)
 		if err != nil && !errors.Is(err, errFullNow) {
 			if err = ro.againUnsent(ctx, err); err == nil {
 				continue // a put never sent: the server was out of reach
 			}
 		}
 		if !errors.Is(err, errFullNow) {
-			if hops > 0 && err != nil {
+			if wake != "" && err != nil {
 				// Woken, then gave up (ctx ended): the space it was
 				// told of goes to the next put waiting.
-				q.passWake(ctx, hops)
+				q.passWake(ctx, wake)
 			}
 			return n, q.waited(ctx, op, waiting, q.fail(op, err))
 		}
+		wake = "" // (the try used it: passed it on, or took it back)
 		if waiting.IsZero() {
 			waiting = time.Now()
 		}
 		rs, err := q.wait(ctx, op, func(d time.Duration) []backend.Cmd {
 			return []backend.Cmd{{Name: nameBLPOP, Keys: []string{q.k.notFull}, Args: []string{seconds(d)}, Blocking: true}}
 		}, func(ctx context.Context, rs []backend.Result, err error) {
-			if h := wakeHops(rs, err); h > 0 { // a put that gave up took a wake-up: pass it on
-				q.wakeNext(ctx, h)
+			if w := wakeUp(rs, err); w != "" { // a put that gave up took a wake-up: pass it on
+				q.wakeNext(ctx, w)
 			}
 		})
 		if err != nil {
@@ -252,38 +257,34 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 			return 0, q.waited(ctx, op, waiting, q.fail(op, err))
 		}
 		ro.ok()
-		hops = wakeHops(rs, nil)
+		wake = wakeUp(rs, nil)
 	}
 }
 
-// wakeHops reads the wake-up a put's BLPOP took: how many waiting puts it
-// may reach (see queue_put), 0 for none, and 1 for a wake-up it cannot
-// read.
-func wakeHops(rs []backend.Result, err error) int {
+// wakeUp reads the wake-up a put's BLPOP took ("" for none; see
+// queue_put).
+func wakeUp(rs []backend.Result, err error) string {
 	if err != nil || len(rs) == 0 || rs[0].Val == nil {
-		return 0
+		return ""
 	}
 	if kv, ok := rs[0].Val.([]any); ok && len(kv) == 2 {
-		if s, ok := kv[1].(string); ok {
-			if h, err := strconv.Atoi(s); err == nil && h > 0 {
-				return h
-			}
+		if s, ok := kv[1].(string); ok && s != "" {
+			return s
 		}
 	}
-	return 1
+	return "1"
 }
 
-// wakeNext hands a wake-up (space a get announced, which may reach hops
-// waiting puts) to the next put waiting, for a put that took it and gave
-// up.
-func (q *queue) wakeNext(ctx context.Context, hops int) {
-	_, _ = q.atomic(ctx, cmd("RPUSH", []string{q.k.notFull}, strconv.Itoa(hops)), cmd("PEXPIRE", []string{q.k.notFull}, wakeTTL))
+// wakeNext hands wake-up w (space a get announced) to the next put
+// waiting, for a put that took it and gave up.
+func (q *queue) wakeNext(ctx context.Context, w string) {
+	_, _ = q.atomic(ctx, cmd("RPUSH", []string{q.k.notFull}, w), cmd("PEXPIRE", []string{q.k.notFull}, wakeTTL))
 }
 
 // passWake is wakeNext in the background, for a caller whose ctx ended.
-func (q *queue) passWake(ctx context.Context, hops int) {
+func (q *queue) passWake(ctx context.Context, w string) {
 	if cl, err := q.cli(); err == nil {
-		cl.background(ctx, func(ctx context.Context) { q.wakeNext(ctx, hops) })
+		cl.background(ctx, func(ctx context.Context) { q.wakeNext(ctx, w) })
 	}
 }
 
@@ -357,10 +358,10 @@ var (
 
 // tryPut runs queue_put once. wait says whether a full queue should
 // register the put as waiting (reply errFullNow) rather than fail with
-// ErrFull; hops is the wake-up the put took before it (see put; 0: none),
-// which the script passes on when the space it announced cannot take
-// these items but may take a smaller put's.
-func (q *queue) tryPut(ctx context.Context, ss []string, wait bool, hops int) (int, error) {
+// ErrFull; wake is the wake-up the put took before it (see put; "": none),
+// which the script passes on, as put id's, when these items cannot use
+// the space it announced but a smaller put might.
+func (q *queue) tryPut(ctx context.Context, ss []string, wait bool, wake, id string) (int, error) {
 	side := "R"
 	if q.lifo {
 		side = "L"
@@ -369,7 +370,7 @@ func (q *queue) tryPut(ctx context.Context, ss []string, wait bool, hops int) (i
 	if wait {
 		ttl = ms(putWaitTTL)
 	}
-	args := append([]string{strconv.Itoa(q.maxSize), side, ttl, strconv.Itoa(chunkSize), strconv.Itoa(hops)}, ss...)
+	args := append([]string{strconv.Itoa(q.maxSize), side, ttl, strconv.Itoa(chunkSize), wake, id}, ss...)
 	n, err := asInt(q.script(ctx, scriptQueuePut, q.putKeys, args...))
 	if err != nil {
 		return 0, err

@@ -1566,9 +1566,9 @@ func TestQueueWakeUpPassesOverAPutThatDoesNotFit(t *testing.T) {
 
 // TestQueueWakeUpIsNotPassedAroundForever: two PutManys of 3 wait on a
 // full queue of 3, and a Get frees one slot, which fits neither. Each
-// passes the wake-up on when it cannot use it, but only as far as the
-// puts that waited when it was given: the server then stays quiet (a
-// wake-up passed back and forth would run their scripts without end).
+// passes the wake-up on when it cannot use it, but only once round the
+// puts waiting: the server then stays quiet (a wake-up passed back and
+// forth would run their scripts without end).
 func TestQueueWakeUpIsNotPassedAroundForever(t *testing.T) {
 	t.Parallel() // (own server)
 	srv := hotredistest.NewServer(t)
@@ -1586,17 +1586,165 @@ func TestQueueWakeUpIsNotPassedAroundForever(t *testing.T) {
 	}
 	must[string](t)(q.Get(ctx))
 	time.Sleep(100 * time.Millisecond) // the wake-up's round
-	calls := func() int64 {
-		stats := rdb.Info(ctx, "commandstats").Val()
-		_, rest, _ := strings.Cut(stats, "cmdstat_evalsha:calls=")
-		n, _ := strconv.ParseInt(rest[:strings.IndexByte(rest, ',')], 10, 64)
-		return n
-	}
+	calls := func() int64 { return callsOn(t, rdb, "evalsha") }
 	before := calls()
 	time.Sleep(300 * time.Millisecond)
 	// (Each waiting put checks again once a second: at most one script each.)
 	if n := calls() - before; n > 4 {
 		t.Errorf("%d scripts ran in 300 ms with nothing to do: the wake-up goes round and round", n)
+	}
+	cancel()
+	for range 2 {
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("a PutMany that never fit = %v, want context.Canceled", err)
+		}
+	}
+}
+
+// TestQueueWakeUpReachesAPutOnceWhateverItsRenewals: one PutMany of 3 waits on a
+// full queue of 3, and renews its registration every second, each time
+// one more element of {key}:putwait. A Get frees one slot, which the
+// PutMany cannot use: the wake-up it takes reaches it again at most once,
+// however many registrations it made. (A first design counted the
+// wake-up's reach by registrations: 8 scripts for one Get after 7 s.)
+func TestQueueWakeUpReachesAPutOnceWhateverItsRenewals(t *testing.T) {
+	t.Parallel() // (own server; waits mostly)
+	srv := hotredistest.NewServer(t)
+	rdb := srv.GoRedis()
+	defer rdb.Close()
+	k := key(t)
+	q := hotredis.NewQueue[string](k, hotredis.WithMaxSize(3), hotredis.WithClient(srv.Client(t)))
+	noErr(t, q.PutMany(ctx, "p1", "p2", "p3"))
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- q.PutMany(wctx, "a", "b", "c") }()
+	waitPutsWaiting(t, rdb, k, 8) // (one put, renewed 7 times)
+	t.Logf("putwait before the Get: %v", rdb.LRange(ctx, k+":putwait", 0, -1).Val())
+	scripts, blpops := callsOn(t, rdb, "evalsha"), callsOn(t, rdb, "blpop")
+	must[string](t)(q.Get(ctx))
+	time.Sleep(300 * time.Millisecond)
+	ns, nb := callsOn(t, rdb, "evalsha")-scripts, callsOn(t, rdb, "blpop")-blpops
+	// One put waits: the wake-up reaches it once (one script, one BLPOP
+	// that returns and one that waits again); its periodic check and the
+	// Get's acknowledgement may add one each.
+	if ns > 4 || nb > 3 {
+		t.Errorf("one Get freeing a slot for the only waiting put (which cannot use it): %d scripts, %d BLPOPs in 300 ms; the put woke itself again and again", ns, nb)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("the PutMany that never fit = %v, want context.Canceled", err)
+	}
+}
+
+// TestSetQueueWakeUpOfAPutOfQueuedItemsIsPassedOn: a set queue of 2 is full. Two
+// Puts of the same item "x" wait, then a Put of "y". A GetMany frees both
+// slots and wakes two puts: the first Put of "x" fits; the second finds "x"
+// queued and returns at once having added nothing: it passes its wake-up
+// on, so the Put of "y" is woken for the free slot, not left to its
+// periodic check a second later (past its 900 ms deadline).
+func TestSetQueueWakeUpOfAPutOfQueuedItemsIsPassedOn(t *testing.T) {
+	t.Parallel() // (own keys; waits mostly)
+	for _, kind := range queueKinds {
+		if !kind.set {
+			continue
+		}
+		t.Run(kind.name, func(t *testing.T) {
+			k := key(t)
+			rdb := rawClient()
+			defer rdb.Close()
+			q := kind.make(k, hotredis.WithMaxSize(2))
+			noErr(t, q.Delete(ctx))
+			must[int](t)(q.PutMany(ctx, "p1", "p2"))
+			x := make(chan error, 2)
+			for i := range 2 {
+				go func() { _, err := q.Put(ctx, "x"); x <- err }()
+				waitPutsWaiting(t, rdb, k, int64(i+1))
+			}
+			yCtx, cancelY := context.WithTimeout(ctx, 900*time.Millisecond)
+			defer cancelY()
+			y := make(chan error, 1)
+			go func() { _, err := q.Put(yCtx, "y"); y <- err }()
+			waitPutsWaiting(t, rdb, k, 3)
+			if got := must[[]string](t)(q.GetMany(ctx, 2)); len(got) != 2 {
+				t.Fatalf("GetMany(2) = %q", got)
+			}
+			for range 2 {
+				if err := <-x; err != nil {
+					t.Fatalf("a Put of x = %v", err)
+				}
+			}
+			if err := <-y; err != nil {
+				t.Errorf("the Put of y = %v with a slot free since the GetMany (queue %q)", err, rdb.LRange(ctx, k, 0, -1).Val())
+			}
+		})
+	}
+}
+
+// TestQueueWakeUpIsNotPassedAgainAfterACutWait: two PutManys of 3 wait on
+// a full queue of 3 (own server). A Get frees one slot, which fits
+// neither: its wake-up goes from one to the other and back, and is
+// dropped. Both wait again. Their BLPOP connections are then cut (CLIENT
+// KILL): each rides the cut out and puts again, and neither may pass on a
+// wake-up it passed on already: one made from nothing, no space having
+// been freed. (cmdstat_lpop counts the passes: no other call here
+// LPOPs.)
+func TestQueueWakeUpIsNotPassedAgainAfterACutWait(t *testing.T) {
+	t.Parallel() // (own server)
+	srv := hotredistest.NewServer(t)
+	rdb := srv.GoRedis()
+	defer rdb.Close()
+	k := key(t)
+	q := hotredis.NewQueue[string](k, hotredis.WithMaxSize(3), hotredis.WithClient(srv.Client(t)))
+	noErr(t, q.PutMany(ctx, "p1", "p2", "p3"))
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 2)
+	for i := range 2 {
+		go func() { done <- q.PutMany(wctx, strconv.Itoa(i), "x", "y") }()
+		waitPutsWaiting(t, rdb, k, int64(i+1))
+	}
+	waitBlocked := func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for must[int](t)(srv.BlockedClients(ctx)) != n {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d clients blocked, want %d", must[int](t)(srv.BlockedClients(ctx)), n)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	waitBlocked(2)
+	must[string](t)(q.Get(ctx))
+	deadline := time.Now().Add(5 * time.Second)
+	for callsOn(t, rdb, "lpop") < 1 && time.Now().Before(deadline) {
+		time.Sleep(2 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // the wake-up's round
+	waitBlocked(2)
+	passes := callsOn(t, rdb, "lpop")
+	if passes < 1 || passes > 2 {
+		t.Fatalf("%d passes after the Get, want 1 or 2 (once round the two puts)", passes)
+	}
+	list := rdb.ClientList(ctx).Val()
+	killed := 0
+	for _, line := range strings.Split(list, "\n") {
+		if !strings.Contains(line, " cmd=blpop") {
+			continue
+		}
+		for _, field := range strings.Fields(line) {
+			if id, ok := strings.CutPrefix(field, "id="); ok {
+				noErr(t, rdb.Do(ctx, "CLIENT", "KILL", "ID", id).Err())
+				killed++
+			}
+		}
+	}
+	if killed != 2 {
+		t.Fatalf("killed %d blocked connections, want 2:\n%s", killed, list)
+	}
+	time.Sleep(300 * time.Millisecond) // (well inside the puts' 1 s rounds)
+	if n := callsOn(t, rdb, "lpop") - passes; n > 0 {
+		t.Errorf("%d more wake-ups passed on after the waits' connections were cut, with no space freed: the hops of a wake-up already passed on were passed again", n)
 	}
 	cancel()
 	for range 2 {

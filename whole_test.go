@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/hotredis/hotredis"
 )
 
@@ -327,7 +329,14 @@ func commandCalls(t *testing.T, k, command string) int64 {
 	t.Helper()
 	raw := rawClient()
 	defer raw.Close()
-	info := must[string](t)(nodeFor(t, raw, k).Info(ctx, "commandstats").Result())
+	return callsOn(t, nodeFor(t, raw, k), command)
+}
+
+// callsOn returns how many times the server of rdb has run command (INFO
+// commandstats), 0 when it never did.
+func callsOn(t *testing.T, rdb redis.UniversalClient, command string) int64 {
+	t.Helper()
+	info := must[string](t)(rdb.Info(ctx, "commandstats").Result())
 	m := regexp.MustCompile(`cmdstat_` + command + `:calls=(\d+)`).FindStringSubmatch(info)
 	if m == nil {
 		return 0

@@ -6,9 +6,9 @@
 -- ARGV[1] max size (0 = unbounded), ARGV[2] 'R' (FIFO: RPUSH) or 'L' (LIFO:
 -- LPUSH), ARGV[3] how long (ms) a full result registers this put as waiting
 -- ('0': don't, answer a FULL error instead), ARGV[4] chunk size, ARGV[5] the
--- wake-up this put took before this try (how many waiting puts it may
--- reach, this one included; '0' when none),
--- ARGV[6..] the items, in put order
+-- wake-up this put took before this try ('' when none), ARGV[6] the put's id
+-- (for the wake-ups it passes on; '' when it took none), ARGV[7..] the items,
+-- in put order
 -- Reply: the number of items added (a set queue skips items already queued
 -- and repeats within the batch), or -1 when they do not fit and the put was
 -- registered as waiting. A FULL error when they do not fit and ARGV[3] is
@@ -20,11 +20,27 @@
 -- get's wake-up is not missed.
 local max = tonumber(ARGV[1])
 local chunk = tonumber(ARGV[4])
+local wake, me = ARGV[5] or '', ARGV[6] or ''
+
+-- passOn hands the wake-up this put took (space a get announced, which these items
+-- cannot use) on to the next put waiting, which a smaller request may fit: a wake-up
+-- is '1', then the ids of the puts it was passed on by, and a put that finds its own
+-- id there drops it (it went round every put waiting: puts blocked on KEYS[5] are
+-- served first come, first served). So two large puts do not wake each other
+-- forever. taken: one registration goes with it (see below).
+local function passOn(taken)
+  if wake == '' or me == '' or string.find(' ' .. wake .. ' ', ' ' .. me .. ' ', 1, true) then
+    return
+  end
+  if taken then redis.call('LPOP', KEYS[4]) end
+  redis.call('RPUSH', KEYS[5], wake .. ' ' .. me)
+  redis.call('PEXPIRE', KEYS[5], 10000)
+end
 local items = {}
 if KEYS[6] then
   -- (SMISMEMBER a chunk at a time: a call per item cost ~3 µs an item.)
   local seen, distinct = {}, {}
-  for i = 6, #ARGV do
+  for i = 7, #ARGV do
     local v = ARGV[i]
     if not seen[v] then
       seen[v] = true
@@ -39,10 +55,14 @@ if KEYS[6] then
     end
   end
 else
-  for i = 6, #ARGV do items[#items + 1] = ARGV[i] end
+  for i = 7, #ARGV do items[#items + 1] = ARGV[i] end
 end
 local n = #items
-if n == 0 then return 0 end
+if n == 0 then
+  -- (A set queue's items all queued already: this put takes no space it was woken for.)
+  passOn(false)
+  return 0
+end
 if max > 0 then
   if n > max then
     return redis.error_reply('FULL ' .. n .. ' items can never fit in a queue of max size ' .. max)
@@ -53,26 +73,23 @@ if max > 0 then
       return redis.error_reply('FULL queue is full')
     end
     -- Register: a get that frees space moves an element of KEYS[4] to KEYS[5]
-    -- (LMOVE, a no-op when no put waits), which wakes one put. The element is
-    -- how many puts wait, this one included: as a wake-up, how many puts it may
-    -- reach (see below).
-    redis.call('RPUSH', KEYS[4], redis.call('LLEN', KEYS[4]) + 1)
+    -- (LMOVE, a no-op when no put waits), which wakes one put.
+    redis.call('RPUSH', KEYS[4], '1')
     if free <= 0 then
       -- Wake-ups not yet taken are out of date (the space they announced is
-      -- taken again): they go back to the waiting list, so their puts are
-      -- woken by the next space instead.
-      while redis.call('LMOVE', KEYS[5], KEYS[4], 'LEFT', 'RIGHT') do end
-    else
-      -- There is space, too little for these items: it may fit a smaller put,
-      -- so the wake-up this put took goes on to the next put waiting, as long
-      -- as it has puts left to reach (as many as waited when the last of them
-      -- registered, at most chunk: so two large puts do not wake each other
-      -- forever).
-      local hops = tonumber(ARGV[5]) or 0
-      if hops > 1 and redis.call('LPOP', KEYS[4]) then
-        redis.call('RPUSH', KEYS[5], hops - 1)
-        redis.call('PEXPIRE', KEYS[5], 10000)
+      -- taken again, or this put would not be here): they go back to the
+      -- waiting list, as fresh ones, so their puts are woken by the next space
+      -- instead.
+      local back = math.min(redis.call('LLEN', KEYS[5]), chunk)
+      if back > 0 then
+        local ones = {}
+        for i = 1, back do ones[i] = '1' end
+        redis.call('DEL', KEYS[5])
+        redis.call('RPUSH', KEYS[4], unpack(ones))
       end
+    else
+      -- There is space, too little for these items.
+      passOn(true)
     end
     redis.call('LTRIM', KEYS[4], 0, chunk - 1)
     redis.call('PEXPIRE', KEYS[4], ARGV[3])
