@@ -233,8 +233,11 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 		}
 		if !errors.Is(err, errFullNow) {
 			if wake != "" && err != nil {
-				// Woken, then gave up (ctx ended): the space it was
-				// told of goes to the next put waiting.
+				// Woken, then gave up (ctx ended): the space it was told
+				// of goes to the next put waiting. (When the try may
+				// still run, it may pass the wake-up on too, or take the
+				// space: one wake-up too many costs a waiting put one
+				// try, and one too few a second's wait.)
 				q.passWake(ctx, wake)
 			}
 			return n, q.waited(ctx, op, waiting, q.fail(op, err))

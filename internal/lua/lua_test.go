@@ -2881,6 +2881,14 @@ var cases = []scriptCase{
 		},
 	},
 	{
+		script: "queue_put", name: "a woken set-queue put whose items are all queued keeps its wake-up when the queue is full again",
+		setup: [][]any{{"RPUSH", "{t}:list", "a", "b"}, {"SADD", "{t}:set", "a", "b"}, {"SET", "{t}:unfinished", 2}},
+		keys:  putKeysSet,
+		args:  cmd("2", "R", "5000", "100", "1", "p1", "a"),
+		want:  0,
+		after: []probe{{cmd("EXISTS", "{t}:notfull"), 0}},
+	},
+	{
 		script: "queue_put", name: "a woken set-queue put whose items are all queued passes its wake-up on",
 		setup: [][]any{{"RPUSH", "{t}:list", "a"}, {"SADD", "{t}:set", "a"}, {"SET", "{t}:unfinished", 1}},
 		keys:  putKeysSet,

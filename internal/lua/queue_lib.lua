@@ -30,9 +30,10 @@ local function unpark(park, list, regs, id, ids)
   return out
 end
 
--- wakePuts wakes up to n puts waiting for space on a full queue: one wake-up each,
--- moved from the list of waiting puts to the list they wait on, which expires if no
--- put takes it (its put gave up).
+-- wakePuts wakes up to n puts waiting for space on a full queue: n wake-ups, moved
+-- from the list of wake-ups owed (an element each time a put found the queue full) to
+-- the list the puts wait on, each of which wakes one put, and which expires if no put
+-- takes it (its put gave up).
 local function wakePuts(waiting, notFull, n)
   local woken = 0
   for i = 1, n do

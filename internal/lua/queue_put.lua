@@ -1,13 +1,14 @@
 -- queue_put: put items into a queue if they fit.
 -- KEYS[1] the list, KEYS[2] unfinished-task count, KEYS[3] join
--- notification list, KEYS[4] waiting puts (a list, one element per put
--- waiting for space), KEYS[5] space notification list, KEYS[6] (set queues
--- only) the set of queued items
+-- notification list, KEYS[4] wake-ups owed to puts waiting for space (a
+-- list: an element each time a put finds the queue full, at most a chunk),
+-- KEYS[5] space notification list (wake-ups), KEYS[6] (set queues only) the
+-- set of queued items
 -- ARGV[1] max size (0 = unbounded), ARGV[2] 'R' (FIFO: RPUSH) or 'L' (LIFO:
 -- LPUSH), ARGV[3] how long (ms) a full result registers this put as waiting
 -- ('0': don't, answer a FULL error instead), ARGV[4] chunk size, ARGV[5] the
 -- wake-up this put took before this try ('' when none), ARGV[6] the put's id
--- (for the wake-ups it passes on; '' when it took none), ARGV[7..] the items,
+-- (for the wake-ups it passes on; '' before it took one), ARGV[7..] the items,
 -- in put order
 -- Reply: the number of items added (a set queue skips items already queued
 -- and repeats within the batch), or -1 when they do not fit and the put was
@@ -25,9 +26,10 @@ local wake, me = ARGV[5] or '', ARGV[6] or ''
 -- passOn hands the wake-up this put took (space a get announced, which these items
 -- cannot use) on to the next put waiting, which a smaller request may fit: a wake-up
 -- is '1', then the ids of the puts it was passed on by, and a put that finds its own
--- id there drops it (it went round every put waiting: puts blocked on KEYS[5] are
--- served first come, first served). So two large puts do not wake each other
--- forever. taken: one registration goes with it (see below).
+-- id there drops it: it went round every put blocked on KEYS[5] (they are served
+-- first come, first served), so two large puts do not wake each other forever. (A
+-- put registered but not yet blocked when it went round is left to its own check of
+-- space, within a second.) taken: one registration goes with it (see below).
 local function passOn(taken)
   if wake == '' or me == '' or string.find(' ' .. wake .. ' ', ' ' .. me .. ' ', 1, true) then
     return
@@ -59,8 +61,9 @@ else
 end
 local n = #items
 if n == 0 then
-  -- (A set queue's items all queued already: this put takes no space it was woken for.)
-  passOn(false)
+  -- A set queue's items all queued already: this put takes no space it was woken
+  -- for, which goes on to the next put waiting, if it is still there.
+  if wake ~= '' and max > 0 and redis.call('LLEN', KEYS[1]) < max then passOn(false) end
   return 0
 end
 if max > 0 then
