@@ -10,7 +10,9 @@ import (
 	"math"
 	"os/exec"
 	"sort"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -653,5 +655,57 @@ func TestCounterReviewCombinedCallsAcrossClose(t *testing.T) {
 	}
 	if _, err := n.Mul(ctx, 2); !errors.Is(err, hotredis.ErrClosed) {
 		t.Errorf("Int.Mul after Close = %v", err)
+	}
+}
+
+// TestCounterReadsOfACounterThatKeepsChangingHoldRedisNoLonger: Total and
+// MostCommon of a counter of 100,000 keys that another client touches
+// all the time cannot read it as one snapshot in steps: they end with
+// ErrTxConflict, as Map.Items does, and never examine the whole counter
+// in one script (HVALS or HGETALL of every field) instead. (Found by
+// review: after 3 attempts they fell back to one long step.)
+func TestCounterReadsOfACounterThatKeepsChangingHoldRedisNoLonger(t *testing.T) {
+	t.Parallel() // (own server)
+	srv := hotredistest.NewServer(t)
+	raw := srv.GoRedis()
+	defer raw.Close()
+	k := key(t)
+	const n = 100_000
+	for a := 0; a < n; a += 5000 {
+		p := raw.Pipeline()
+		for i := a; i < a+5000; i++ {
+			p.HSet(ctx, k, strconv.Itoa(i), 1)
+		}
+		_, err := p.Exec(ctx)
+		noErr(t, err)
+	}
+	c := hotredis.NewCounter[int](k, hotredis.WithClient(srv.Client(t)))
+	var done atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		w := srv.GoRedis()
+		defer w.Close()
+		for i := 0; !done.Load(); i++ {
+			w.HIncrBy(ctx, k, strconv.Itoa(i%n), 0) // (changes no count, but touches the key)
+		}
+	}()
+	hvals, hgetall := callsOn(t, raw, "hvals"), callsOn(t, raw, "hgetall")
+	total, err := c.Total(ctx)
+	top, err2 := c.MostCommon(ctx, 3)
+	done.Store(true)
+	wg.Wait()
+	if err != nil && !errors.Is(err, hotredis.ErrTxConflict) || err == nil && total != n {
+		t.Errorf("Total = %d, %v; want %d or ErrTxConflict", total, err, n)
+	}
+	if err2 != nil && !errors.Is(err2, hotredis.ErrTxConflict) || err2 == nil && len(top) != 3 {
+		t.Errorf("MostCommon(3) = %v, %v; want 3 elements or ErrTxConflict", top, err2)
+	}
+	if d := callsOn(t, raw, "hvals") - hvals; d > 0 {
+		t.Errorf("Total ran HVALS of the whole counter (%d times): one unbounded step", d)
+	}
+	if d := callsOn(t, raw, "hgetall") - hgetall; d > 0 {
+		t.Errorf("MostCommon(3) ran HGETALL of the whole counter (%d times): one unbounded step", d)
 	}
 }
