@@ -266,9 +266,9 @@ func (o *object) readWholeBy(ctx context.Context, op, verb string, width int, on
 			r.halves = true
 			return r, err
 		}
-		r, err := o.readOne(ctx, cmd(w.all, o.keys[:1]))
-		o.saw(r)
-		return r, err
+		if r, ok, err := o.readSized(ctx, o.keys[:1], verb, size); ok || err != nil {
+			return r, err
+		}
 	}
 	var all []string
 	if err := o.snapshot(ctx, op, func(ctx context.Context) error {
@@ -279,6 +279,29 @@ func (o *object) readWholeBy(ctx context.Context, op, verb string, width int, on
 		return whole{}, err
 	}
 	return whole{flat: all}, nil
+}
+
+// readSized reads the whole set or hash at k (verb SSCAN or HSCAN) in one
+// command, for a value whose size was just read as size, small enough
+// for one: HGETALL, or a set's first command asked for one more member
+// than it had, which replies with all of them, at SMEMBERS's cost, unless
+// the set grew meanwhile (a RENAME of a big set onto the key): then with
+// as many at random, a bounded step, and ok is false (SMEMBERS would
+// read all of it, whatever it had become).
+func (o *object) readSized(ctx context.Context, k []string, verb string, size int64) (r whole, ok bool, err error) {
+	w := wholeVerbs[verb]
+	if w.first == "" {
+		r, err = o.readOne(ctx, cmd(w.all, k))
+		o.saw(r)
+		return r, true, err
+	}
+	n := int(size) + 1
+	all, err := o.readStrings(ctx, cmd(w.first, k, countArg(n)))
+	if err != nil || len(all) < n {
+		o.sawStrings(all)
+		return whole{flat: all}, true, err
+	}
+	return whole{}, false, nil
 }
 
 // readOne reads what the one command c replies, strings (LRANGE,
@@ -339,11 +362,12 @@ func (o *object) scanWholeOf(ctx context.Context, k []string, verb string, width
 		return nil, err
 	}
 	if size <= int64(o.span(w.oneCommandMax, width)) {
-		ss, err := o.readStrings(ctx, cmd(w.all, k))
-		o.sawStrings(ss)
-		return append(buf, ss...), err
+		if r, ok, err := o.readSized(ctx, k, verb, size); ok || err != nil {
+			return append(buf, r.strings()...), err
+		}
+		size = -1 // (it grew: read in steps, of a size unknown)
 	}
-	if want := int(size) * width; cap(buf) < want {
+	if want := int(size) * width; size > 0 && cap(buf) < want {
 		buf = make([]string, 0, want+want/16) // (a scan may repeat a few)
 	}
 	all := buf
