@@ -1571,19 +1571,7 @@ func TestQueueWakeUpPassesOverAPutThatDoesNotFit(t *testing.T) {
 // forth would run their scripts without end).
 func TestQueueWakeUpIsNotPassedAroundForever(t *testing.T) {
 	t.Parallel() // (own server)
-	srv := hotredistest.NewServer(t)
-	rdb := srv.GoRedis()
-	defer rdb.Close()
-	k := key(t)
-	q := hotredis.NewQueue[string](k, hotredis.WithMaxSize(3), hotredis.WithClient(srv.Client(t)))
-	noErr(t, q.PutMany(ctx, "p1", "p2", "p3"))
-	wctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	done := make(chan error, 2)
-	for i := range 2 {
-		go func() { done <- q.PutMany(wctx, fmt.Sprint(i), "x", "y") }()
-		waitPutsWaiting(t, rdb, k, int64(i+1))
-	}
+	_, rdb, _, q, done, cancel := bigPutsWaiting(t, 2)
 	must[string](t)(q.Get(ctx))
 	time.Sleep(100 * time.Millisecond) // the wake-up's round
 	calls := func() int64 { return callsOn(t, rdb, "evalsha") }
@@ -1691,19 +1679,7 @@ func TestSetQueueWakeUpOfAPutOfQueuedItemsIsPassedOn(t *testing.T) {
 // LPOPs.)
 func TestQueueWakeUpIsNotPassedAgainAfterACutWait(t *testing.T) {
 	t.Parallel() // (own server)
-	srv := hotredistest.NewServer(t)
-	rdb := srv.GoRedis()
-	defer rdb.Close()
-	k := key(t)
-	q := hotredis.NewQueue[string](k, hotredis.WithMaxSize(3), hotredis.WithClient(srv.Client(t)))
-	noErr(t, q.PutMany(ctx, "p1", "p2", "p3"))
-	wctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	done := make(chan error, 2)
-	for i := range 2 {
-		go func() { done <- q.PutMany(wctx, strconv.Itoa(i), "x", "y") }()
-		waitPutsWaiting(t, rdb, k, int64(i+1))
-	}
+	srv, rdb, _, q, done, cancel := bigPutsWaiting(t, 2)
 	waitBlocked := func(n int) {
 		t.Helper()
 		deadline := time.Now().Add(5 * time.Second)
@@ -1752,6 +1728,28 @@ func TestQueueWakeUpIsNotPassedAgainAfterACutWait(t *testing.T) {
 			t.Errorf("a PutMany that never fit = %v, want context.Canceled", err)
 		}
 	}
+}
+
+// bigPutsWaiting starts a full Queue of 3 at k on a server of its own,
+// with n PutManys of 3 waiting for room, and returns the server, a client
+// of it, the queue, where each PutMany's error comes, and the function
+// that ends them.
+func bigPutsWaiting(t *testing.T, n int) (srv *hotredistest.Server, rdb *redis.Client, k string, q *hotredis.Queue[string], done chan error, cancel func()) {
+	t.Helper()
+	srv = hotredistest.NewServer(t)
+	rdb = srv.GoRedis()
+	t.Cleanup(func() { rdb.Close() })
+	k = key(t)
+	q = hotredis.NewQueue[string](k, hotredis.WithMaxSize(3), hotredis.WithClient(srv.Client(t)))
+	noErr(t, q.PutMany(ctx, "p1", "p2", "p3"))
+	wctx, cancel := context.WithCancel(ctx)
+	t.Cleanup(cancel)
+	done = make(chan error, n)
+	for i := range n {
+		go func() { done <- q.PutMany(wctx, strconv.Itoa(i), "x", "y") }()
+		waitPutsWaiting(t, rdb, k, int64(i+1))
+	}
+	return srv, rdb, k, q, done, cancel
 }
 
 // waitPutsWaiting waits until n puts are registered as waiting for space
