@@ -368,6 +368,7 @@ func scaleN() int {
 // result with a Go model (a []bool over the values used) after each.
 func TestSetRebuildMillion(t *testing.T) {
 	skipMillion(t)
+	t.Parallel() // (keys of its own; no package setting, no timing)
 	n := scaleN()
 	s := hotredis.NewSet[int](key(t))
 	defer s.Delete(ctx)
@@ -547,6 +548,7 @@ func fillCounter(t *testing.T, k string, r counterRange) {
 // of a filled counter runs the code Subtract runs.)
 func TestCounterRebuildMillion(t *testing.T) {
 	skipMillion(t)
+	t.Parallel() // (keys of its own; no package setting, no timing)
 	n := scaleN()
 	c := hotredis.NewCounter[int](key(t))
 	o := hotredis.NewCounter[int](key(t, "other"))
