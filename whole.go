@@ -89,7 +89,8 @@ func (o *object) sawAverage(total, count int) {
 }
 
 // wholeVerbs are the commands of a whole read, by its scan command: the
-// one counting entries, the one reading them all, and the most entries
+// one counting entries, the one reading them all (a set's: its first
+// command, see readSized), and the most entries
 // that one takes in a single command (SMEMBERS ~0.15 µs a member, HGETALL
 // ~0.3 µs a field here: ~2.5 ms, for short entries: see span); the first
 // command (its name; none: a first scan step of oneStepMax), and the size
@@ -111,7 +112,7 @@ var wholeVerbs = map[string]struct {
 	first         string
 	sizeFirstFrom int
 }{
-	"SSCAN": {"SCARD", "SMEMBERS", 16_384, "SRANDMEMBER", setSizeFirstFrom},
+	"SSCAN": {"SCARD", "", 16_384, "SRANDMEMBER", setSizeFirstFrom},
 	"HSCAN": {"HLEN", "HGETALL", 8_192, "", 256},
 }
 
@@ -237,10 +238,9 @@ func (o *object) readWholeBy(ctx context.Context, op, verb string, width int, on
 		var err error
 		var done bool
 		if w.first != "" {
-			n := o.span(w.sizeFirstFrom, width) + 1 // (one more: a set of as many is seen whole)
-			all, err = o.readStrings(ctx, cmd(w.first, o.keys[:1], countArg(n)))
-			o.sawStrings(all)
-			done = len(all) < n
+			var r whole
+			r, done, err = o.readSized(ctx, o.keys[:1], verb, int64(o.span(w.sizeFirstFrom, width)))
+			all = r.flat
 		} else {
 			var next string
 			next, all, err = scanKey(ctx, o, verb, o.key, "0", o.span(oneStepMax, width)) // (which notes the sizes)
@@ -282,12 +282,12 @@ func (o *object) readWholeBy(ctx context.Context, op, verb string, width int, on
 }
 
 // readSized reads the whole set or hash at k (verb SSCAN or HSCAN) in one
-// command, for a value whose size was just read as size, small enough
-// for one: HGETALL, or a set's first command asked for one more member
-// than it had, which replies with all of them, at SMEMBERS's cost, unless
-// the set grew meanwhile (a RENAME of a big set onto the key): then with
-// as many at random, a bounded step, and ok is false (SMEMBERS would
-// read all of it, whatever it had become).
+// command, for a value of at most size entries, small enough for one:
+// HGETALL, or a set's first command asked for one more member than that,
+// which replies with all of them, at SMEMBERS's cost, unless the set is
+// bigger (it grew since its size was read: a RENAME of a big set onto the
+// key): then with as many at random, a bounded step, and ok is false
+// (SMEMBERS would read all of it, whatever it had become).
 func (o *object) readSized(ctx context.Context, k []string, verb string, size int64) (r whole, ok bool, err error) {
 	w := wholeVerbs[verb]
 	if w.first == "" {
@@ -295,13 +295,10 @@ func (o *object) readSized(ctx context.Context, k []string, verb string, size in
 		o.saw(r)
 		return r, true, err
 	}
-	n := int(size) + 1
+	n := int(size) + 1 // (one more: a set of as many is seen whole)
 	all, err := o.readStrings(ctx, cmd(w.first, k, countArg(n)))
-	if err != nil || len(all) < n {
-		o.sawStrings(all)
-		return whole{flat: all}, true, err
-	}
-	return whole{}, false, nil
+	o.sawStrings(all)
+	return whole{flat: all}, err != nil || len(all) < n, err
 }
 
 // readOne reads what the one command c replies, strings (LRANGE,
