@@ -20,9 +20,13 @@ type serverClock struct {
 	asked time.Time // when a caller was last told to read TIME
 }
 
-// clockSync is how often a native take reads the server's TIME (and looks
-// for expired takes).
+// clockSync is how often a client's native takes read the server's TIME,
+// and how often a queue handle looks for expired takes (queue.looks).
 const clockSync = 100 * time.Millisecond
+
+// clockStart is the origin of the times handles keep in 32 bits (see
+// queue.lookedAt).
+var clockStart = time.Now()
 
 // serverNow returns the estimate, asking the server the first time, and
 // whether the caller should read TIME again (its estimate is older than

@@ -103,6 +103,11 @@ type queue struct {
 	// queue.sawExpiry).
 	expiry uint32
 
+	// lookedAt is when a native take of this handle last looked for
+	// expired takes (see looks), in ms since clockStart, plus one (0:
+	// never; atomic).
+	lookedAt uint32
+
 	// Built once for the hot paths.
 	putKeys, pushKeys, unfinishedKeys, takesKeys, wakeKeys []string
 	takenPrefix                                            string // taken(id) is takenPrefix + id

@@ -146,7 +146,8 @@ func (q *queue) takeCmd(id, list string, hold time.Duration, n int) backend.Cmd 
 // which costs the server a third of the script: move the head item into
 // the take's list, register the take with its deadline, wake a put
 // waiting for space, and, every clockSync, look for takes whose deadline
-// passed and read the server's TIME. The deadline comes from the client's
+// passed (every clockSync of this handle's takes) and read the server's
+// TIME (of the client's). The deadline comes from the client's
 // estimate of the server's clock, which that TIME keeps. It replies as
 // queue_take does, except that expired takes are put back after this
 // take, in the background. (A take whose queue was empty found nothing
@@ -156,6 +157,7 @@ func (q *queue) nativeTake(ctx context.Context, cl *Client, id, list string, hol
 	if err != nil {
 		return nil, err
 	}
+	look := q.looks()
 	acks := cl.ridesWith(q.k.takes)
 	nc := new(nativeTakeCmds)
 	nc.keys = [2]string{q.k.list, list}
@@ -174,13 +176,15 @@ func (q *queue) nativeTake(ctx context.Context, cl *Client, id, list string, hol
 		backend.Cmd{Name: nameZADD, Keys: q.takesKeys, Args: nc.args[:]},
 		backend.Cmd{Name: nameLMOVE, Keys: q.wakeKeys, Args: rightLeft},
 		backend.Cmd{Name: namePEXPIRE, Keys: q.wakeKeys[1:], Args: wakeTTLArgs})
-	// Now and then (see Client.serverNow): expired takes, and the clock.
-	// (Latest deadline first, as queue_lib's expired: each goes back at
-	// the head, so the earliest, put back last, comes out first again.)
+	// Now and then: expired takes (see queue.looks), and the clock (see
+	// Client.serverNow). (Latest deadline first, as queue_lib's expired:
+	// each goes back at the head, so the earliest, put back last, comes
+	// out first again.)
+	if look {
+		cmds = append(cmds, backend.Cmd{Name: nameZREVRANGEBYSCORE, Keys: q.takesKeys, Args: []string{strconv.FormatInt(now, 10), "-inf", "LIMIT", "0", "10"}})
+	}
 	if sync {
-		cmds = append(cmds,
-			backend.Cmd{Name: nameZREVRANGEBYSCORE, Keys: q.takesKeys, Args: []string{strconv.FormatInt(now, 10), "-inf", "LIMIT", "0", "10"}},
-			backend.Cmd{Name: nameTIME})
+		cmds = append(cmds, backend.Cmd{Name: nameTIME})
 	}
 	rs, err := q.atomic(ctx, cmds...)
 	if err != nil {
@@ -201,7 +205,9 @@ func (q *queue) nativeTake(ctx context.Context, cl *Client, id, list string, hol
 		return nil, errTakeAgain
 	}
 	if sync {
-		cl.sawServerTime(rs[5].Val)
+		cl.sawServerTime(rs[len(rs)-1].Val)
+	}
+	if look {
 		if ids := stringsOf(asArrayOf(rs[4].Val)); len(ids) > 0 {
 			cl.background(ctx, func(ctx context.Context) { _ = q.recover(ctx, ids) })
 		}
@@ -232,7 +238,7 @@ func (q *queue) keepTakeExpiry(ctx context.Context, list string, listTTL, takesT
 }
 
 // nativeTakeCmds are the commands of a native take (acknowledgements
-// riding along, the take, a sync), with the take's own keys and arguments
+// riding along, the take, a look and a sync), with the take's own keys and arguments
 // and room for its reply: one allocation.
 type nativeTakeCmds struct {
 	cmds       [10]backend.Cmd
@@ -246,6 +252,21 @@ type nativeTakeCmds struct {
 var errTakeAgain = errors.New("the take ran twice: taking again")
 
 func asArrayOf(v any) []any { arr, _ := v.([]any); return arr }
+
+// looks reports whether a native take of q should look for expired takes:
+// when none of the handle's takes has for clockSync. (Not on the client's
+// clock sync, which the first take of any queue after clockSync gets: a
+// busy queue on the same client would take nearly all of them, and leave
+// this queue's expired takes parked while its Gets go on.) A new handle's
+// first native take looks.
+func (q *queue) looks() bool {
+	now := uint32(time.Since(clockStart)/time.Millisecond) + 1 // (0: never)
+	last := atomic.LoadUint32(&q.lookedAt)
+	if last != 0 && now-last < uint32(clockSync/time.Millisecond) {
+		return false
+	}
+	return atomic.CompareAndSwapUint32(&q.lookedAt, last, now)
+}
 
 // Command names and arguments of the native take.
 var (
