@@ -251,8 +251,14 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 		if waiting.IsZero() {
 			waiting = time.Now()
 		}
+		// The wait checks first, in the same round trip, whether the items
+		// fit now: space a get announced after the try went round the puts
+		// then blocked, and, not used, was dropped (see queue_put's 'C').
 		rs, err := q.wait(ctx, op, func(d time.Duration) []backend.Cmd {
-			return []backend.Cmd{{Name: nameBLPOP, Keys: []string{q.k.notFull}, Args: []string{seconds(d)}, Blocking: true}}
+			return []backend.Cmd{
+				scriptQueuePut.Cmd(true, q.putKeys, q.putArgs(ss, "C", "", "")),
+				{Name: nameBLPOP, Keys: []string{q.k.notFull}, Args: []string{seconds(d)}, Blocking: true},
+			}
 		}, func(ctx context.Context, rs []backend.Result, err error) {
 			if w := wakeUp(rs, err); w != "" { // a put that gave up took a wake-up: pass it on
 				q.wakeNext(ctx, w)
@@ -269,13 +275,13 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 	}
 }
 
-// wakeUp reads the wake-up a put's BLPOP took ("" for none; see
-// queue_put).
+// wakeUp reads the wake-up a put's BLPOP (the wait's last command) took
+// ("" for none; see queue_put).
 func wakeUp(rs []backend.Result, err error) string {
-	if err != nil || len(rs) == 0 || rs[0].Val == nil {
+	if err != nil || len(rs) == 0 || rs[len(rs)-1].Val == nil {
 		return ""
 	}
-	if kv, ok := rs[0].Val.([]any); ok && len(kv) == 2 {
+	if kv, ok := rs[len(rs)-1].Val.([]any); ok && len(kv) == 2 {
 		if s, ok := kv[1].(string); ok && s != "" {
 			return s
 		}
@@ -370,16 +376,11 @@ var (
 // which the script passes on, as put id's, when these items cannot use
 // the space it announced but a smaller put might.
 func (q *queue) tryPut(ctx context.Context, ss []string, wait bool, wake, id string) (int, error) {
-	side := "R"
-	if q.lifo {
-		side = "L"
-	}
 	ttl := "0"
 	if wait {
 		ttl = ms(putWaitTTL)
 	}
-	args := append([]string{strconv.Itoa(q.maxSize), side, ttl, strconv.Itoa(chunkSize), wake, id}, ss...)
-	n, err := asInt(q.script(ctx, scriptQueuePut, q.putKeys, args...))
+	n, err := asInt(q.script(ctx, scriptQueuePut, q.putKeys, q.putArgs(ss, ttl, wake, id)...))
 	if err != nil {
 		return 0, err
 	}
@@ -387,6 +388,16 @@ func (q *queue) tryPut(ctx context.Context, ss []string, wait bool, wake, id str
 		return 0, errFullNow
 	}
 	return int(n), nil
+}
+
+// putArgs is queue_put's ARGV for a put of ss (see tryPut), wait its
+// ARGV[3].
+func (q *queue) putArgs(ss []string, wait, wake, id string) []string {
+	side := "R"
+	if q.lifo {
+		side = "L"
+	}
+	return append([]string{strconv.Itoa(q.maxSize), side, wait, strconv.Itoa(chunkSize), wake, id}, ss...)
 }
 
 func (q *queue) len(ctx context.Context) (int, error) {

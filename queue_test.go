@@ -1624,6 +1624,42 @@ func TestQueueWakeUpPassesOverAPutThatDoesNotFit(t *testing.T) {
 	})
 }
 
+// TestQueueWakeUpReachesAPutOnItsWayToWait: a Put that found the queue
+// full is registered, then sends its wait. A Get's wake-up that goes round
+// the puts blocked meanwhile (a PutMany that does not fit passes it on,
+// and drops it when it comes back) is gone when the Put blocks: the Put
+// checks for room in its wait's round trip, and is not left to its own
+// re-check a second later (its deadline, 900 ms, comes first).
+func TestQueueWakeUpReachesAPutOnItsWayToWait(t *testing.T) {
+	t.Parallel() // (own server)
+	srv, rdb, k, q, _, _ := bigPutsWaiting(t, 1)
+	blocked := func() int64 { n, _ := srv.BlockedClients(ctx); return int64(n) }
+	waitCount(t, "clients blocked", blocked, 1)
+	p := hotredistest.NewProxy(t, srv.Addr)
+	via := hotredis.NewQueue[string](k, hotredis.WithMaxSize(3), hotredis.WithClient(faultyClient(t, "", p.Addr())))
+	p.StallOn(hotredistest.ToServer, "BLPOP") // (the Put's wait)
+	oneCtx, cancelOne := context.WithTimeout(ctx, 900*time.Millisecond)
+	defer cancelOne()
+	one := make(chan error, 1)
+	go func() { one <- via.Put(oneCtx, "b") }()
+	waitFor(t, func() bool { return !p.Armed() })
+	waitPutsWaiting(t, rdb, k, 2)
+	must[string](t)(q.Get(ctx))
+	// The PutMany took the wake-up, passed it on, took it back and
+	// dropped it: it is blocked again, and no wake-up is left.
+	waitCount(t, "clients blocked", blocked, 1)
+	if n := rdb.LLen(ctx, k+":notfull").Val(); n != 0 {
+		t.Fatalf("%d wake-ups left before the Put waits, want none", n)
+	}
+	p.Resume(hotredistest.ToServer)
+	if err := <-one; err != nil {
+		t.Fatalf("the Put that fits = %v after a Get made room for it", err)
+	}
+	if got := rdb.LRange(ctx, k, 0, -1).Val(); !slices.Equal(got, []string{"p2", "p3", "b"}) {
+		t.Errorf("queue %q, want [p2 p3 b]", got)
+	}
+}
+
 // TestQueueWakeUpIsNotPassedAroundForever: two PutManys of 3 wait on a
 // full queue of 3, and a Get frees one slot, which fits neither. Each
 // passes the wake-up on when it cannot use it, but only once round the

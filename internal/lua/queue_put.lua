@@ -6,14 +6,20 @@
 -- set of queued items
 -- ARGV[1] max size (0 = unbounded), ARGV[2] 'R' (FIFO: RPUSH) or 'L' (LIFO:
 -- LPUSH), ARGV[3] how long (ms) a full result registers this put as waiting
--- ('0': don't, answer a FULL error instead), ARGV[4] chunk size, ARGV[5] the
+-- ('0': don't, answer a FULL error instead; 'C': only check, see below), ARGV[4]
+-- chunk size, ARGV[5] the
 -- wake-up this put took before this try ('' when none), ARGV[6] the put's id
 -- (for the wake-ups it passes on; '' before it took one), ARGV[7..] the items,
 -- in put order
 -- Reply: the number of items added (a set queue skips items already queued
 -- and repeats within the batch), or -1 when they do not fit and the put was
 -- registered as waiting. A FULL error when they do not fit and ARGV[3] is
--- '0', or when they could never fit.
+-- '0', or when they could never fit. With ARGV[3] 'C', the check a waiting
+-- put sends just before its wait (BLPOP KEYS[5], in the same round trip),
+-- nothing is added: when the items fit now and no wake-up is on KEYS[5], one
+-- is announced there (the space a get announced while the put was on its way
+-- to the wait went round the puts then blocked, and was dropped), and the
+-- reply is 1; else 0.
 -- A script so that the size check, the push, the set update and the task
 -- count are one atomic step: no put can overfill a bounded queue, a set
 -- queue never holds a member whose item is not in the list, and a put that
@@ -28,8 +34,9 @@ local wake, me = ARGV[5] or '', ARGV[6] or ''
 -- is '1', then the ids of the puts it was passed on by, and a put that finds its own
 -- id there drops it: it went round every put blocked on KEYS[5] (they are served
 -- first come, first served), so two large puts do not wake each other forever. (A
--- put registered but not yet blocked when it went round is left to its own check of
--- space, within a second.) taken: one registration goes with it (see below).
+-- put registered but not yet blocked when it went round finds the space by its own
+-- check just before it blocks: the 'C' check.) taken: one registration goes with it
+-- (see below).
 local function passOn(taken)
   if wake == '' or me == '' or string.find(' ' .. wake .. ' ', ' ' .. me .. ' ', 1, true) then
     return
@@ -60,6 +67,14 @@ else
   for i = 7, #ARGV do items[#items + 1] = ARGV[i] end
 end
 local n = #items
+if ARGV[3] == 'C' then
+  if n > 0 and max > 0 and n <= max - redis.call('LLEN', KEYS[1]) and redis.call('EXISTS', KEYS[5]) == 0 then
+    redis.call('RPUSH', KEYS[5], '1')
+    redis.call('PEXPIRE', KEYS[5], 10000)
+    return 1
+  end
+  return 0
+end
 if n == 0 then
   -- A set queue's items all queued already: this put takes no space it was woken
   -- for, which goes on to the next put waiting, if it is still there.
