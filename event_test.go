@@ -22,6 +22,7 @@ func init() {
 }
 
 func TestEventModel(t *testing.T) {
+	t.Parallel()
 	other := otherClient(t)
 	rapid.Check(t, func(rt *rapid.T) {
 		k := key(t)

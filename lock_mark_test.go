@@ -15,6 +15,7 @@ import (
 // marks that holding, and the newcomer's release hands the lock to it in
 // its own step.
 func TestLockWaiterComingBackMarksAQuickHolding(t *testing.T) {
+	t.Parallel()
 	srv := hotredistest.NewServer(t)
 	rdb := srv.GoRedis()
 	t.Cleanup(func() { rdb.Close() })

@@ -71,6 +71,7 @@ func runnerGone(t *testing.T, rdb redis.UniversalClient, k string) {
 }
 
 func TestOnceModel(t *testing.T) {
+	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	other := otherClient(t)
@@ -604,6 +605,7 @@ func TestOnceDoWhoseFinishLostItsReplySucceeds(t *testing.T) {
 // and reported success after its deadline), and the record lands once
 // the server is back.
 func TestOnceDoReturnsByItsDeadlineWhileRecordingTheRun(t *testing.T) {
+	t.Parallel()
 	srv := hotredistest.NewServer(t)
 	c := srv.Client(t)
 	k := key(t)

@@ -32,6 +32,7 @@ import (
 // once too; a lost reply is ErrUnknownOutcome, and tokens taken at once,
 // never recorded, stay spent (as WaitN's doc says).
 func TestReviewLimiterWaitTakenAtOnceThenCancelledGivesBack(t *testing.T) {
+	t.Parallel()
 	for _, fault := range []string{"cancelled", "deadline", "lost"} {
 		t.Run(fault, func(t *testing.T) {
 			onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
@@ -174,6 +175,7 @@ func TestReviewRWLockCancelledWriterLetsReadersBehindIn(t *testing.T) {
 // writer's registration runs out (well within lease + 1 s), not after the
 // 30 s lease, and the holding reader was never displaced.
 func TestReviewRWLockKilledWaitingWriterLetsReadersIn(t *testing.T) {
+	t.Parallel()
 	k := key(t)
 	r1 := hotredis.NewRWLock(k)
 	noErr(t, r1.AcquireRead(ctx))
@@ -209,6 +211,7 @@ func TestReviewRWLockKilledWaitingWriterLetsReadersIn(t *testing.T) {
 // apart: Release (write) without a write hold and ReleaseRead without a
 // read hold are ErrNotHeld and change nothing.
 func TestReviewRWLockReadThenWriteOnOneHandle(t *testing.T) {
+	t.Parallel()
 	k := key(t)
 	rdb := rawClient()
 	defer rdb.Close()
@@ -313,6 +316,7 @@ var _ = strconv.Itoa
 // hold must not keep a writer out. ("what can be undone is undone (a lock
 // granted to a caller that gave up is released)")
 func TestReviewRWLockAcquireWhoseReplyIsLate(t *testing.T) {
+	t.Parallel()
 	for _, side := range []string{"write", "read"} {
 		t.Run(side, func(t *testing.T) {
 			onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
@@ -368,6 +372,7 @@ func TestReviewRWLockAcquireWhoseReplyIsLate(t *testing.T) {
 // reply is lost with its connection sends the same attempt again and
 // holds the lock once: its one Release frees it for another writer.
 func TestReviewRWLockAcquireRidesOutALostReply(t *testing.T) {
+	t.Parallel()
 	for _, side := range []string{"write", "read"} {
 		t.Run(side, func(t *testing.T) {
 			onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
@@ -465,6 +470,7 @@ func TestReviewRWLockTwoReadWaitsOfOneHandleBehindAWriter(t *testing.T) {
 // a 200 ms lease: held for 1.5 s (many leases), the holds are renewed, so
 // the other side never gets in meanwhile, and gets in once released.
 func TestReviewRWLockShortLeaseReadersKeepTheLock(t *testing.T) {
+	t.Parallel()
 	k := key(t)
 	lease := hotredis.WithLease(200 * time.Millisecond)
 	r, w := hotredis.NewRWLock(k, lease), hotredis.NewRWLock(k, lease)
@@ -606,6 +612,7 @@ func TestReviewRWLockWrongTypeGrantStream(t *testing.T) {
 // (plus a margin for a loaded machine), and the writer behind them waits
 // until they release.
 func TestReviewRWLockDeadWriterPassesToWaitingReaders(t *testing.T) {
+	t.Parallel()
 	k := key(t)
 	child := startRole(t, "lock-holder", "LOCK_KIND=rwlock", "LOCK_KEY="+k, "LOCK_N=0")
 	ready := hotredis.NewLock(k + ":ready")
@@ -695,6 +702,7 @@ func TestReviewEventSetAndClearDuringACutWakeTheWait(t *testing.T) {
 // stalled ReleaseRead may or may not have released runs out with its
 // lease at the latest, and a TryAcquire that gave up is undone.
 func TestReviewStalledCallsReturnByTheirDeadline(t *testing.T) {
+	t.Parallel()
 	srv := hotredistest.NewServer(t)
 	p := hotredistest.NewProxy(t, srv.Addr)
 	c := faultyClient(t, "rueidis", p.Addr())
@@ -783,6 +791,7 @@ func TestReviewStalledCallsReturnByTheirDeadline(t *testing.T) {
 // lease + 1 s, and once the network is back the reader's ReleaseRead is
 // ErrNotHeld; the handle can read again after the writer leaves.
 func TestReviewRWLockReaderCutOffLosesItsHold(t *testing.T) {
+	t.Parallel()
 	srv := hotredistest.NewServer(t)
 	p := hotredistest.NewProxy(t, srv.Addr)
 	c := faultyClient(t, "rueidis", p.Addr())
@@ -831,6 +840,7 @@ func TestReviewRWLockReaderCutOffLosesItsHold(t *testing.T) {
 // call returns by its context's deadline (+ a few ms), even with the
 // server paused."
 func TestReviewRWLockReleaseReadReturnsByItsDeadlineDuringAStalledAttempt(t *testing.T) {
+	t.Parallel()
 	for _, side := range []string{"read", "write", "tryread"} {
 		t.Run(side, func(t *testing.T) {
 			srv := hotredistest.NewServer(t)
