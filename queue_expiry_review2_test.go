@@ -41,24 +41,27 @@ func noOrphanCount(t *testing.T, q anyQueue, k string) {
 }
 
 // TestQueueExpiryReview2AllDoneThenPut: PutMany(a, b); then, in either
-// order, Expire(400ms) and TaskDone twice (every task done: the count
+// order, Expire(1.5s) and TaskDone twice (every task done: the count
 // goes; an Expire after it reaches the list only); Put c. The count was
 // made anew without expiry while the list kept one: the list (a, b, c)
 // expired, the count of 1 stayed, and Join waited forever. A count made
 // anew onto an expiring list now takes its expiry (queue_put,
-// queue_share_expiry).
+// queue_share_expiry). (1.5 s: with 400 ms, the queue of ExpireFirst
+// once expired before the second TaskDone, on a loaded machine.)
 func TestQueueExpiryReview2AllDoneThenPut(t *testing.T) {
 	t.Parallel()
 	forEachQueue(t, func(t *testing.T, kind queueKind) {
+		t.Parallel()
 		for _, max := range []int{0, 10} {
 			for _, order := range []string{"ExpireFirst", "TaskDoneFirst"} {
 				t.Run(fmt.Sprint("max", max, order), func(t *testing.T) {
+					t.Parallel() // (own keys; waits for the expiry)
 					k := key(t)
 					q := kind.make(k, hotredis.WithMaxSize(max))
 					defer q.Delete(ctx)
 					must[int](t)(q.PutMany(ctx, "a", "b"))
 					expire := func() {
-						if _, err := kind.make(k).Expire(ctx, 400*time.Millisecond); err != nil {
+						if _, err := kind.make(k).Expire(ctx, 1500*time.Millisecond); err != nil {
 							t.Fatal(err)
 						}
 					}
