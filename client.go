@@ -26,8 +26,9 @@ type Client struct {
 	cluster bool // commands are routed to several shards
 	closed  atomic.Bool
 
-	acks  acker       // acknowledgements of Gets' takes (acker.go)
-	clock serverClock // the server's clock, estimated (clock.go)
+	acks   acker                                // acknowledgements of Gets' takes (acker.go)
+	clock  serverClock                          // the server's clock, estimated (clock.go)
+	looked [lookSlots]atomic.Pointer[lookStamp] // queues' last looks for expired takes (see queue.looks)
 
 	obs atomic.Pointer[observerRef] // the Observer, if any (observe.go)
 

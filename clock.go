@@ -21,12 +21,8 @@ type serverClock struct {
 }
 
 // clockSync is how often a client's native takes read the server's TIME,
-// and how often a queue handle looks for expired takes (queue.looks).
+// and how often they look for a queue's expired takes (queue.looks).
 const clockSync = 100 * time.Millisecond
-
-// clockStart is the origin of the times handles keep in 32 bits (see
-// queue.lookedAt).
-var clockStart = time.Now()
 
 // serverNow returns the estimate, asking the server the first time, and
 // whether the caller should read TIME again (its estimate is older than

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strconv"
 	"sync/atomic"
@@ -103,10 +104,9 @@ type queue struct {
 	// queue.sawExpiry).
 	expiry uint32
 
-	// lookedAt is when a native take of this handle last looked for
-	// expired takes (see looks), in ms since clockStart, plus one (0:
-	// never; atomic).
-	lookedAt uint32
+	// lookSlot is the queue's slot in its client's looks for expired
+	// takes (see looks).
+	lookSlot uint8
 
 	// Built once for the hot paths.
 	putKeys, pushKeys, unfinishedKeys, takesKeys, wakeKeys []string
@@ -134,6 +134,7 @@ func newQueue(key string, lifo, set bool, o options) queue {
 	q.pushKeys, q.unfinishedKeys = []string{k.list}, []string{k.unfinished}
 	q.takesKeys, q.wakeKeys = []string{k.takes}, []string{k.putWait, k.notFull}
 	q.takenPrefix = keys.Aux(q.key, "reserved:")
+	q.lookSlot = uint8(maphash.String(lookSeed, k.takes) % lookSlots)
 	return q
 }
 

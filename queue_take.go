@@ -3,6 +3,7 @@ package hotredis
 import (
 	"context"
 	"errors"
+	"hash/maphash"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -157,7 +158,7 @@ func (q *queue) nativeTake(ctx context.Context, cl *Client, id, list string, hol
 	if err != nil {
 		return nil, err
 	}
-	look := q.looks()
+	look := q.looks(cl)
 	acks := cl.ridesWith(q.k.takes)
 	nc := new(nativeTakeCmds)
 	nc.keys = [2]string{q.k.list, list}
@@ -253,20 +254,40 @@ var errTakeAgain = errors.New("the take ran twice: taking again")
 
 func asArrayOf(v any) []any { arr, _ := v.([]any); return arr }
 
-// looks reports whether a native take of q should look for expired takes:
-// when none of the handle's takes has for clockSync. (Not on the client's
-// clock sync, which the first take of any queue after clockSync gets: a
-// busy queue on the same client would take nearly all of them, and leave
-// this queue's expired takes parked while its Gets go on.) A new handle's
-// first native take looks.
-func (q *queue) looks() bool {
-	now := uint32(time.Since(clockStart)/time.Millisecond) + 1 // (0: never)
-	last := atomic.LoadUint32(&q.lookedAt)
-	if last != 0 && now-last < uint32(clockSync/time.Millisecond) {
+// looks reports whether a native take of q on cl should look for expired
+// takes: when none of cl's takes of this queue has for clockSync, on any
+// handle (a handle made per request looks only as often as a lasting
+// one). Each queue has its own look: not the client's clock sync, which
+// the first take of any queue after clockSync gets (a busy queue on the
+// same client would take nearly all of them, and leave this queue's
+// expired takes parked while its Gets go on). A client keeps the last look
+// of lookSlots queues, by a hash of their keys; two queues in one slot
+// each look whenever the other looked last.
+func (q *queue) looks(cl *Client) bool {
+	slot := &cl.looked[q.lookSlot]
+	now := time.Since(lookStart)
+	last := slot.Load()
+	if last != nil && last.key == q.k.takes && now-last.at < clockSync {
 		return false
 	}
-	return atomic.CompareAndSwapUint32(&q.lookedAt, last, now)
+	return slot.CompareAndSwap(last, &lookStamp{key: q.k.takes, at: now})
 }
+
+// lookSlots is how many queues' looks for expired takes a client keeps
+// apart (see queue.looks).
+const lookSlots = 64
+
+// lookStamp is a queue's last look for expired takes on a client: its
+// registrations' key, and when (since lookStart).
+type lookStamp struct {
+	key string
+	at  time.Duration
+}
+
+var (
+	lookStart = time.Now()
+	lookSeed  = maphash.MakeSeed() // (a queue's slot, see queue.lookSlot)
+)
 
 // Command names and arguments of the native take.
 var (

@@ -1058,59 +1058,69 @@ func TestQueueRecoveredReservationsKeepOrder(t *testing.T) {
 // that another, busy, queue shares, those looks must still come for this
 // queue: its reservation whose visibility ran out comes back within a few
 // of its Gets, though the other queue's takes on the same client outnumber
-// them a hundred to one.
+// them a hundred to one; also when each Get has a handle of its own, as a
+// request handler's.
 func TestQueueExpiredReservationGoesBackWhileAnotherQueueIsBusy(t *testing.T) {
 	t.Parallel()
-	on := hotredis.WithClient(hotredistest.NewServer(t).Client(t))
-	q := hotredis.NewQueue[string](key(t, "q"), on)
-	busy := hotredis.NewQueue[string](key(t, "busy"), on)
-	items := make([]string, 200)
-	for i := range items {
-		items[i] = strconv.Itoa(i)
-	}
-	noErr(t, q.PutMany(ctx, items...))
-	v, _, err := q.TryReserve(ctx, 200*time.Millisecond)
-	if err != nil || v != "0" {
-		t.Fatalf("TryReserve = %q, %v; want \"0\"", v, err)
-	}
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if err := busy.Put(ctx, "x"); err != nil {
-					t.Error(err)
-					return
-				}
-				if _, err := busy.Get(ctx); err != nil {
-					t.Error(err)
-					return
-				}
+	for _, perGet := range []bool{false, true} {
+		t.Run(fmt.Sprintf("handle per Get %v", perGet), func(t *testing.T) {
+			t.Parallel()
+			on := hotredis.WithClient(hotredistest.NewServer(t).Client(t))
+			q := hotredis.NewQueue[string](key(t, "q"), on)
+			busy := hotredis.NewQueue[string](key(t, "busy"), on)
+			items := make([]string, 200)
+			for i := range items {
+				items[i] = strconv.Itoa(i)
 			}
-		}()
+			noErr(t, q.PutMany(ctx, items...))
+			v, _, err := q.TryReserve(ctx, 200*time.Millisecond)
+			if err != nil || v != "0" {
+				t.Fatalf("TryReserve = %q, %v; want \"0\"", v, err)
+			}
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			for range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						if err := busy.Put(ctx, "x"); err != nil {
+							t.Error(err)
+							return
+						}
+						if _, err := busy.Get(ctx); err != nil {
+							t.Error(err)
+							return
+						}
+					}
+				}()
+			}
+			defer func() { close(stop); wg.Wait() }()
+			time.Sleep(300 * time.Millisecond) // (the reservation's visibility ran out)
+			// A look every 100 ms of the queue's Gets: a Get every 10 ms
+			// meets one within about 10 Gets; 60 leave room for a loaded
+			// machine.
+			var got []string
+			for range 60 {
+				if perGet {
+					q = hotredis.NewQueue[string](key(t, "q"), on)
+				}
+				v, err := q.TryGet(ctx)
+				noErr(t, err)
+				got = append(got, v)
+				if v == "0" {
+					return
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			t.Errorf("the expired reservation did not come back in %d Gets (%q ...)", len(got), got[:5])
+		})
 	}
-	defer func() { close(stop); wg.Wait() }()
-	time.Sleep(300 * time.Millisecond) // (the reservation's visibility ran out)
-	// A look every 100 ms of the queue's own Gets: a Get every 10 ms meets
-	// one within about 10 Gets; 60 leave room for a loaded machine.
-	var got []string
-	for range 60 {
-		v, err := q.TryGet(ctx)
-		noErr(t, err)
-		got = append(got, v)
-		if v == "0" {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Errorf("the expired reservation did not come back in %d Gets (%q ...)", len(got), got[:5])
 }
 
 // TestQueueRecoveredByGetKeepOrder: a plain queue's Get puts expired takes
