@@ -268,7 +268,6 @@ func TestTransactionCrossSlotOnCluster(t *testing.T) {
 // units from x to y in MULTI/EXEC, so every consistent read of both sums
 // to 100, and Optimistic must not return a pair read across a move.
 func TestReadOnlyOptimisticIsASnapshot(t *testing.T) {
-	t.Parallel()
 	x, y := hotredis.NewInt(key(t, "x")), hotredis.NewInt(key(t, "y"))
 	rdb := rawClient()
 	defer rdb.Close()
