@@ -147,8 +147,8 @@ func (q *queue) takeCmd(id, list string, hold time.Duration, n int) backend.Cmd 
 // which costs the server a third of the script: move the head item into
 // the take's list, register the take with its deadline, wake a put
 // waiting for space, and, every clockSync, look for takes whose deadline
-// passed (every clockSync of this handle's takes) and read the server's
-// TIME (of the client's). The deadline comes from the client's
+// passed (of the client's takes of this queue) and read the server's TIME
+// (of all the client's takes). The deadline comes from the client's
 // estimate of the server's clock, which that TIME keeps. It replies as
 // queue_take does, except that expired takes are put back after this
 // take, in the background. (A take whose queue was empty found nothing
@@ -239,8 +239,8 @@ func (q *queue) keepTakeExpiry(ctx context.Context, list string, listTTL, takesT
 }
 
 // nativeTakeCmds are the commands of a native take (acknowledgements
-// riding along, the take, a look and a sync), with the take's own keys and arguments
-// and room for its reply: one allocation.
+// riding along, the take, a look and a sync), with the take's own keys
+// and arguments and room for its reply: one allocation.
 type nativeTakeCmds struct {
 	cmds       [10]backend.Cmd
 	keys, args [2]string
