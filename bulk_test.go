@@ -80,7 +80,6 @@ func TestSetBulkWritesMatchModel(t *testing.T) {
 }
 
 func TestMapBulkWritesMatchModel(t *testing.T) {
-	t.Parallel()
 	m := hotredis.NewMap[int, int64](key(t))
 	defer m.Delete(ctx)
 	model := map[int]int64{}
@@ -143,7 +142,6 @@ func TestMapBulkWritesMatchModel(t *testing.T) {
 // while bulk writes run: it is served meanwhile and sees the old value or
 // the new one, never a part.
 func TestBulkWritesSeenFromOutside(t *testing.T) {
-	t.Parallel()
 	s := hotredis.NewSet[int](key(t, "set"))
 	m := hotredis.NewMap[int, int](key(t, "map"))
 	defer s.Delete(ctx)
@@ -189,7 +187,6 @@ func TestBulkWritesSeenFromOutside(t *testing.T) {
 // TestBulkWriteConcurrentWriter has another program add a member while a
 // bulk Add is being applied: the rebuild starts over and both are kept.
 func TestBulkWriteConcurrentWriter(t *testing.T) {
-	t.Parallel()
 	s := hotredis.NewSet[int](key(t))
 	defer s.Delete(ctx)
 	noErr(t, s.Replace(ctx, 1, 2, 3))

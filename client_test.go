@@ -65,7 +65,6 @@ func TestServerRestart(t *testing.T) {
 // failed: a read with EOF, a write with ErrUnknownOutcome though nothing
 // had reached the server, once for each connection idle in the pool.)
 func TestCallsAfterARestartGoOnLiveConnections(t *testing.T) {
-	t.Parallel()
 	for _, name := range []string{"rueidis", "rueidis over TLS", "go-redis"} {
 		t.Run(name, func(t *testing.T) {
 			newServer := hotredistest.NewServer
@@ -286,7 +285,6 @@ func init() {
 }
 
 func TestDefaultClientFromREDIS_URL(t *testing.T) {
-	t.Parallel()
 	l := hotredis.NewList[string]("test:TestDefaultClientFromREDIS_URL", hotredis.WithClient(srv.Client(t)))
 	_ = l.Clear(ctx)
 	cmd := startRole(t, "default-client", "REDIS_URL="+srv.URL())

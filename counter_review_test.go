@@ -181,7 +181,6 @@ func counterReviewPyCounter(t *testing.T, prog string, in any) []byte {
 // with counts) and most_common against Python's Counter, with zero and
 // negative counts on both sides.
 func TestCounterReviewAndOrMatchPython(t *testing.T) {
-	t.Parallel()
 	a := map[string]int64{"a": 3, "b": 0, "c": -2, "d": 5, "e": 1, "g": -7}
 	b := map[string]int64{"a": 1, "b": 4, "c": -1, "d": 0, "f": 2, "h": -3, "e": 1}
 	out := counterReviewPyCounter(t, `
@@ -260,7 +259,6 @@ func TestCounterReviewMostCommonNegatives(t *testing.T) {
 // Map, DefaultMap, Int and Float must say ErrUnknownOutcome ("An outcome
 // unknown at the deadline is ErrUnknownOutcome").
 func TestCounterReviewLostRepliesOfWrites(t *testing.T) {
-	t.Parallel()
 	s := hotredistest.NewServer(t)
 	p := hotredistest.NewProxy(t, s.Addr)
 	for _, be := range []string{"rueidis", "go-redis"} {
@@ -313,7 +311,6 @@ func TestCounterReviewLostRepliesOfWrites(t *testing.T) {
 // rebuild path), with zero and negative counts, against Python's Counter
 // rules; and the key's expiry is kept.
 func TestCounterReviewBigCombineAndUpdate(t *testing.T) {
-	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	const size = 6000
@@ -605,7 +602,6 @@ func TestCounterReviewFloatStoredNonFinite(t *testing.T) {
 // (no hang), with a result, ErrClosed or ErrUnknownOutcome; after Close
 // every call is ErrClosed.
 func TestCounterReviewCombinedCallsAcrossClose(t *testing.T) {
-	t.Parallel()
 	s := hotredistest.NewServer(t)
 	c := s.Client(t)
 	on := hotredis.WithClient(c)

@@ -71,7 +71,6 @@ func (m counterModel) mostCommon(n int) []hotredis.Pair[string, int64] {
 }
 
 func TestCounterModel(t *testing.T) {
-	t.Parallel()
 	rapid.Check(t, func(rt *rapid.T) {
 		tag := "{" + key(t) + "}"
 		c := hotredis.NewCounter[string](tag + ":c")
@@ -294,7 +293,6 @@ func TestCounterExact(t *testing.T) {
 // TestCounterMostCommonLarge builds a counter larger than one stretch of
 // the MostCommon script and checks the top elements, read on the server.
 func TestCounterMostCommonLarge(t *testing.T) {
-	t.Parallel()
 	if testing.Short() {
 		t.Skip("large")
 	}
@@ -417,7 +415,6 @@ func countMany(ctx context.Context, c *hotredis.Counter[string], n int) error {
 // TestCounterConcurrent has goroutines and two OS processes update one
 // Counter: no update is lost.
 func TestCounterConcurrent(t *testing.T) {
-	t.Parallel()
 	c := hotredis.NewCounter[string](key(t))
 	p1 := startRole(t, "counter-adder", "COUNTER_KEY="+c.Key())
 	p2 := startRole(t, "counter-adder", "COUNTER_KEY="+c.Key())
@@ -450,7 +447,6 @@ func TestCounterConcurrent(t *testing.T) {
 }
 
 func TestCounterCluster(t *testing.T) {
-	t.Parallel()
 	cl := sharedCluster(t).Client(t)
 	a := hotredis.NewCounter[string]("{ctr}:a", hotredis.WithClient(cl))
 	b := hotredis.NewCounter[string]("{ctr}:b", hotredis.WithClient(cl))

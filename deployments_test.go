@@ -234,7 +234,6 @@ func value[V any](v V, err error) func(testing.TB) V {
 // library supports; the whole suite also runs on a Cluster
 // (HOTREDIS_TEST_TOPOLOGY=cluster in ./scripts/test).
 func TestDeployments(t *testing.T) {
-	t.Parallel()
 	onceOnly(t)
 	t.Run("single", func(t *testing.T) {
 		runScenarios(t, srv.Client(t), "app:single:")

@@ -22,7 +22,6 @@ func init() {
 }
 
 func TestEventModel(t *testing.T) {
-	t.Parallel()
 	other := otherClient(t)
 	rapid.Check(t, func(rt *rapid.T) {
 		k := key(t)

@@ -106,7 +106,6 @@ func TestBarrierPersistAfterExpireKeepsTheRound(t *testing.T) {
 // them "1e+20") and ids that look like numbers, on rueidis, and on
 // go-redis over RESP3 and over RESP2 (whose replies WITHSCORES differ).
 func TestQueueExpiryChangesPageEveryTake(t *testing.T) {
-	t.Parallel()
 	if onCluster() {
 		t.Skip("single server")
 	}

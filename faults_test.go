@@ -334,7 +334,6 @@ func isClosed(c chan struct{}) bool {
 // that wraps context.DeadlineExceeded — never a success after the
 // deadline — and the client works again once the server resumes.
 func TestEveryCallReturnsByItsDeadlineWhileTheServerIsPaused(t *testing.T) {
-	t.Parallel()
 	var servers []*hotredistest.Server
 	var c *hotredis.Client
 	if onCluster() {
@@ -665,7 +664,6 @@ func TestHugeArgumentsCannotWedgeTheServer(t *testing.T) {
 // straight to rueidis (see internal/backend/steady.go); this is the test
 // that they do not wait for a connection being made.
 func TestCallsWithDeadlinesReturnByThemThroughFaults(t *testing.T) {
-	t.Parallel()
 	k := key(t)
 	f, c := newFaults(t, k)
 	on := hotredis.WithClient(c)
@@ -781,7 +779,6 @@ func TestCallsWithDeadlinesReturnByThemThroughFaults(t *testing.T) {
 // not to send commands again (MaxRetries -1, as WrapGoRedis's doc asks:
 // its default would apply such a write twice).
 func TestLostRepliesAreUnknownOutcomes(t *testing.T) {
-	t.Parallel()
 	srv := hotredistest.NewServer(t)
 	p := hotredistest.NewProxy(t, srv.Addr)
 	clients := map[string]func() *hotredis.Client{
@@ -1020,7 +1017,6 @@ func TestQueueTakesSentTwiceLoseNothing(t *testing.T) {
 // (GetMany: its take registers only once it waits, where a Get's first
 // take registers itself in any case.)
 func TestQueueWaitSentTwiceGivesBackWhatItTook(t *testing.T) {
-	t.Parallel()
 	k := key(t)
 	c := twiceClient(t)
 	q := hotredis.NewQueue[string](k)

@@ -434,7 +434,6 @@ func TestFloatTransaction(t *testing.T) {
 // Powers of two have lopsided rounding intervals, where the nearest short
 // decimal may not read back but the next one does.
 func TestFloatScriptWritesPowersOfTwo(t *testing.T) {
-	t.Parallel()
 	f := hotredis.NewFloat(key(t))
 	defer f.Delete(ctx)
 	rdb := rawClient()

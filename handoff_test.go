@@ -78,7 +78,6 @@ func TestLockServesWaitersInArrivalOrder(t *testing.T) {
 }
 
 func TestSemaphoreLineIsFirstComeFirstServed(t *testing.T) {
-	t.Parallel()
 	k := key(t)
 	holder := hotredis.NewSemaphore(k, 3)
 	if err := holder.AcquireN(ctx, 2); err != nil {
@@ -569,7 +568,6 @@ func TestLineKeepsTheOrderOfWaitersThatStalled(t *testing.T) {
 // as a release would, not left to take it at their next renewal (up to
 // a second later, reported as acquired rather than handed off).
 func TestSemaphoreCancelledHeadOfLineServesTheWaitersBehindIt(t *testing.T) {
-	t.Parallel()
 	for _, kind := range []string{"rwlock", "sem"} {
 		t.Run(kind, func(t *testing.T) {
 			c, rec := observedClient(t)

@@ -180,7 +180,6 @@ func TestIntMatchesGo(t *testing.T) {
 }
 
 func TestIntEdgeTable(t *testing.T) {
-	t.Parallel()
 	i := hotredis.NewInt(key(t))
 	defer i.Delete(ctx)
 	for _, op := range intOps {

@@ -22,7 +22,6 @@ import (
 // without an expiry; collections keep their own key and nothing else; and
 // Delete removes every key an object made, also while it is in use.
 func TestObjectsLeaveNothingBehind(t *testing.T) {
-	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	const n = 200 // objects of each type

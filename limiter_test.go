@@ -62,7 +62,6 @@ func TestLimiterModel(t *testing.T) {
 // (The rate leaves the calls 300 ms of slack: a loaded machine once took
 // more than the 15 ms a rate of 50 left.)
 func TestLimiterRefillsAtItsRate(t *testing.T) {
-	t.Parallel()
 	k := key(t)
 	l := hotredis.NewLimiter(k, 2, 2)
 	if l.Limit() != 2 || l.Burst() != 2 {
@@ -273,7 +272,6 @@ func TestLimiterInvalid(t *testing.T) {
 // first answer to the last refusal counted (see below), checked only when
 // no stall can have let the bucket fill up.
 func TestLimiterAccuracyAcrossProcesses(t *testing.T) {
-	t.Parallel()
 	window := 5 * time.Second
 	if onCluster() || testing.Short() {
 		window = 3 * time.Second // the same check, shorter, on the second topology
@@ -491,7 +489,6 @@ func TestLimiterAllowCtxEndMidFlightIsUnknownOutcome(t *testing.T) {
 // (a second run subtracts n tokens again, giving back the token of an
 // earlier Wait that used it; found by review).
 func TestLimiterGiveBackRunsOnceAfterLostReply(t *testing.T) {
-	t.Parallel()
 	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
 		k := key(t)
 		rdb := srv.GoRedis()
@@ -571,7 +568,6 @@ func warmLimiterClient(t *testing.T, c *hotredis.Client, rdb interface {
 //     taken, every later caller pushed back by the lost reservation): the
 //     give-back finds the reservation by its record, and removes it.
 func TestLimiterWaitThatLosesItsReplyGivesTokensBack(t *testing.T) {
-	t.Parallel()
 	for _, fault := range []string{"cancelled", "lost"} {
 		t.Run(fault, func(t *testing.T) {
 			onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {

@@ -69,7 +69,6 @@ func (p pyList) setSlice(s, e int, vs []string) pyList {
 }
 
 func TestListMatchesPythonModel(t *testing.T) {
-	t.Parallel()
 	for name, c := range backends(t) {
 		t.Run(name, func(t *testing.T) {
 			rounds := 1
@@ -295,7 +294,6 @@ func TestListSortNumeric(t *testing.T) {
 // TestListHuge runs every whole-list operation on a list far above the
 // ~8,000 elements where HOT Redis's unpack-based scripts fail.
 func TestListHuge(t *testing.T) {
-	t.Parallel()
 	n := scaleN() / 5 // many steps of every stepwise operation; millions are hotbench's
 	if testing.Short() {
 		n = 100_000
@@ -435,7 +433,6 @@ func init() {
 // TestListProcesses: three OS processes change one list at once; no update
 // is lost.
 func TestListProcesses(t *testing.T) {
-	t.Parallel()
 	l := hotredis.NewList[string]("test:TestListProcesses")
 	_ = l.Clear(ctx)
 	var cmds []interface{ Wait() error }

@@ -464,7 +464,6 @@ func TestListStrReviewListCountIndexRemove(t *testing.T) {
 // exactly once; one that never reached the server is ErrUnknownOutcome too
 // and not applied more than once.
 func TestListStrReviewLostReplies(t *testing.T) {
-	t.Parallel()
 	srv := hotredistest.NewServer(t)
 	p := hotredistest.NewProxy(t, srv.Addr)
 	for _, backend := range []string{"rueidis", "go-redis"} {
@@ -585,7 +584,6 @@ func TestListStrReviewFloatForms(t *testing.T) {
 // TestListStrReviewStringIndexLongString: Index of a long string (read
 // in windows) agrees with strings.Index, matches straddling a window.
 func TestListStrReviewStringIndexLongString(t *testing.T) {
-	t.Parallel()
 	s := hotredis.NewString(key(t))
 	b := []byte(strings.Repeat("ab", 5<<19)) // 5 MiB
 	needle := "NEEDLE-0123456789-xyz"
@@ -715,7 +713,6 @@ func TestListStrReviewListInTransaction(t *testing.T) {
 
 // TestListStrReviewLostRepliesLong: the same for writes that go in steps.
 func TestListStrReviewLostRepliesLong(t *testing.T) {
-	t.Parallel()
 	srv := hotredistest.NewServer(t)
 	p := hotredistest.NewProxy(t, srv.Addr)
 	for _, backend := range []string{"rueidis", "go-redis"} {

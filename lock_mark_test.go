@@ -15,7 +15,6 @@ import (
 // marks that holding, and the newcomer's release hands the lock to it in
 // its own step.
 func TestLockWaiterComingBackMarksAQuickHolding(t *testing.T) {
-	t.Parallel()
 	srv := hotredistest.NewServer(t)
 	rdb := srv.GoRedis()
 	t.Cleanup(func() { rdb.Close() })

@@ -129,12 +129,10 @@ func testContention(t *testing.T, kind string, n int64, procs, goroutines, iters
 }
 
 func TestLockMutualExclusionAcrossProcesses(t *testing.T) {
-	t.Parallel()
 	testContention(t, "lock", 0, 4, 5, 150) // 3,000 critical sections
 }
 
 func TestRLockMutualExclusionAcrossProcesses(t *testing.T) {
-	t.Parallel()
 	testContention(t, "rlock", 0, 2, 4, 150)
 }
 
@@ -423,7 +421,6 @@ func TestLockCrashedHolderFreesLockDespiteExpireOrPersist(t *testing.T) {
 }
 
 func TestLockCancelledWaitsLeaveNothingBehind(t *testing.T) {
-	t.Parallel()
 	k := key(t)
 	holder := hotredis.NewLock(k)
 	if err := holder.Acquire(ctx); err != nil {
@@ -609,7 +606,6 @@ func TestRLockLostReentryIsUndone(t *testing.T) {
 // held the handle's lock, and Lost waited for it: up to the connection
 // timeout, 10 s, while another process could hold the lock).
 func TestLockLostClosesWhileACallOfTheHandleStalls(t *testing.T) {
-	t.Parallel()
 	srv := hotredistest.NewServer(t)
 	p := hotredistest.NewProxy(t, srv.Addr)
 	l := hotredis.NewLock(key(t), hotredis.WithClient(faultyClient(t, "rueidis", p.Addr())), hotredis.WithLease(time.Second))
@@ -635,7 +631,6 @@ func TestLockLostClosesWhileACallOfTheHandleStalls(t *testing.T) {
 // and the server's never met again); the Acquire waits for the stale
 // holding to run out and takes the lock anew, and its Release frees it.
 func TestRLockDoesNotReenterAHoldingItLost(t *testing.T) {
-	t.Parallel()
 	srv := hotredistest.NewServer(t)
 	p := hotredistest.NewProxy(t, srv.Addr)
 	k := key(t)
@@ -677,7 +672,6 @@ func heldRLock(t *testing.T, srv *hotredistest.Server, c *hotredis.Client) (l, o
 // reply arrives, not the handle's first (the holding's own attempt),
 // whichever order the clean-ups run in.
 func TestRLockReentryRepliedTooLateIsUndone(t *testing.T) {
-	t.Parallel()
 	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
 		l, other, k := heldRLock(t, srv, c)
 		p.Stall(hotredistest.ToClient)
@@ -732,7 +726,6 @@ func TestRLockHandleSharedAcrossALostReentryCountsOnce(t *testing.T) {
 // give-back needed (one sent while the server was down failed, and the
 // re-entry then held the lock for good: the handle's renewals kept it).
 func TestRLockReentryLostInARestartCountsOnce(t *testing.T) {
-	t.Parallel()
 	srv := hotredistest.NewServer(t, "--appendonly", "yes", "--appendfsync", "always")
 	p := hotredistest.NewProxy(t, srv.Addr)
 	k := key(t)

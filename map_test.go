@@ -21,7 +21,6 @@ import (
 // TestMapModel applies random operations to a Map and to a Go map and
 // compares them after every step.
 func TestMapModel(t *testing.T) {
-	t.Parallel()
 	rapid.Check(t, func(rt *rapid.T) {
 		m := hotredis.NewMap[string, int](key(t))
 		if err := m.Clear(ctx); err != nil {
@@ -313,7 +312,6 @@ func incrMany(ctx context.Context, m *hotredis.Map[string, int64], n int) error 
 // TestMapConcurrent has goroutines and two OS processes increment fields
 // of one Map: no update is lost.
 func TestMapConcurrent(t *testing.T) {
-	t.Parallel()
 	m := hotredis.NewMap[string, int64](key(t))
 	p1 := startRole(t, "map-incr", "MAP_KEY="+m.Key())
 	p2 := startRole(t, "map-incr", "MAP_KEY="+m.Key())

@@ -460,7 +460,6 @@ func BenchmarkObserver(b *testing.B) {
 // runner that died, then ran f itself, reports its wait up to the moment
 // it took over, acquired: not f's run, nor f's error.
 func TestObserverOnceWaitEndsWhenTheWaiterRuns(t *testing.T) {
-	t.Parallel()
 	c, rec := observedClient(t)
 	k := key(t)
 	noErr(t, rawClient().Set(ctx, k+":runner", "a-dead-runner", 300*time.Millisecond).Err())
@@ -491,7 +490,6 @@ func TestObserverOnceWaitEndsWhenTheWaiterRuns(t *testing.T) {
 // a release all the same: its wait and its holding are reported as
 // handed-off, with the time since that release.
 func TestObserverGrantConfirmedByTheNextAttempt(t *testing.T) {
-	t.Parallel()
 	for _, kind := range []string{"lock", "sem"} {
 		t.Run(kind, func(t *testing.T) {
 			srv := hotredistest.NewServer(t)

@@ -71,7 +71,6 @@ func runnerGone(t *testing.T, rdb redis.UniversalClient, k string) {
 }
 
 func TestOnceModel(t *testing.T) {
-	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	other := otherClient(t)
@@ -605,7 +604,6 @@ func TestOnceDoWhoseFinishLostItsReplySucceeds(t *testing.T) {
 // and reported success after its deadline), and the record lands once
 // the server is back.
 func TestOnceDoReturnsByItsDeadlineWhileRecordingTheRun(t *testing.T) {
-	t.Parallel()
 	srv := hotredistest.NewServer(t)
 	c := srv.Client(t)
 	k := key(t)

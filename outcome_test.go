@@ -53,7 +53,6 @@ func TestOwnTimeoutIsNotTheCallersDeadline(t *testing.T) {
 // deadline returns when it is cancelled, with its reply held (it went on
 // a connection of its own until the client's connection timeout, 10 s).
 func TestCancelEndsACallWithoutDeadline(t *testing.T) {
-	t.Parallel()
 	n, _, p, _ := proxiedInt(t)
 	p.Stall(hotredistest.ToClient)
 	defer p.Resume(hotredistest.ToClient)
@@ -70,7 +69,6 @@ func TestCancelEndsACallWithoutDeadline(t *testing.T) {
 // Close comes may have been applied: ErrUnknownOutcome, not a bare
 // ErrClosed, which says a call was refused.
 func TestCloseDuringAWriteLeavesItsOutcomeUnknown(t *testing.T) {
-	t.Parallel()
 	n, c, p, _ := proxiedInt(t)
 	p.Stall(hotredistest.ToClient)
 	defer p.Resume(hotredistest.ToClient)
@@ -88,7 +86,6 @@ func TestCloseDuringAWriteLeavesItsOutcomeUnknown(t *testing.T) {
 // reports ErrUnknownOutcome (it was applied), not the bare deadline; and
 // fn never runs on after Optimistic returned.
 func TestOptimisticCommitPastTheDeadlineIsUnknown(t *testing.T) {
-	t.Parallel()
 	n, c, p, srv := proxiedInt(t)
 	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
@@ -116,7 +113,6 @@ func TestOptimisticCommitPastTheDeadlineIsUnknown(t *testing.T) {
 // one that commits sends no UNWATCH at all (EXEC ended the watch), so it
 // returns at once even without a deadline.
 func TestOptimisticDoesNotWaitForAStalledUnwatch(t *testing.T) {
-	t.Parallel()
 	n, c, p, _ := proxiedInt(t)
 	p.StallOn(hotredistest.ToServer, "UNWATCH")
 	short, cancel := context.WithTimeout(ctx, 500*time.Millisecond)

@@ -27,7 +27,6 @@ func init() {
 // queue: an item not acked in time comes back first, its old receipt no
 // longer acks, and an acked item is gone for good.
 func TestQueueReserveAck(t *testing.T) {
-	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	forEachQueue(t, func(t *testing.T, k queueKind) {
@@ -117,7 +116,6 @@ func TestQueueReserveAck(t *testing.T) {
 // uniqueness: a reserved item is no longer queued, so an equal item can be
 // put; if the reservation then expires, the queued item stands for both.
 func TestSetQueueReserve(t *testing.T) {
-	t.Parallel()
 	for _, k := range queueKinds[2:] {
 		t.Run(k.name, func(t *testing.T) {
 			q := k.make(key(t))
@@ -221,7 +219,6 @@ var errAck = errors.New("not a cancelled wait")
 // while producers run, then counts every item: each one was either
 // received once or is still in the queue.
 func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
-	t.Parallel()
 	cases := []struct {
 		name string
 		set  bool
@@ -420,7 +417,6 @@ func TestQueueCancelledWaitsLoseNothing(t *testing.T) {
 // TestQueueConcurrentGoroutines moves items between 8 producers and 8
 // consumers of one bounded queue through every kind of put and get.
 func TestQueueConcurrentGoroutines(t *testing.T) {
-	t.Parallel()
 	const producers, consumers, each = 8, 8, 1000
 	q := hotredis.NewQueue[int](key(t), hotredis.WithMaxSize(64))
 	q.Delete(ctx)
@@ -492,7 +488,6 @@ func TestQueueConcurrentGoroutines(t *testing.T) {
 // between two producer and two consumer processes of 8 goroutines each:
 // each item is received exactly once.
 func TestQueueProcesses(t *testing.T) {
-	t.Parallel()
 	const perProducer, goroutines = 20_000, 8
 	k := key(t)
 	q := hotredis.NewQueue[string](k)
@@ -633,7 +628,6 @@ func queueConsumerRole() error {
 // timeout, on a plain queue and on set queues (whose set ends empty: no
 // ghost member).
 func TestQueueReserveKilledConsumer(t *testing.T) {
-	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	for _, kind := range []string{"Queue", "SetQueue", "LifoSetQueue"} {

@@ -113,7 +113,6 @@ func TestQueueExpiryReview2PythonListExpiredThenPut(t *testing.T) {
 // as "already queued" and c could never be queued again. queueExpiry now
 // gives the set the expiry too.
 func TestQueueExpiryReview2SetOutlivesListAfterPythonPut(t *testing.T) {
-	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	for _, kind := range queueKinds[2:] {

@@ -91,7 +91,6 @@ func expiryOps(t *testing.T, h anyQueue, ops string) {
 // TaskDones that succeeded make it, list, count and set agree, and after
 // a final Persist nothing expires.
 func TestQueueExpiryReview3PutsRaceExpirePersist(t *testing.T) {
-	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	forEachQueue(t, func(t *testing.T, kind queueKind) {
@@ -221,7 +220,6 @@ func TestQueueExpiryReview3PutsRaceExpirePersist(t *testing.T) {
 // handle's Put and another's Persist race, 40 times: the Persist must
 // stand (no key keeps or gets an expiry), and the Put's count too.
 func TestQueueExpiryReview3PersistRacesShare(t *testing.T) {
-	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	forEachQueue(t, func(t *testing.T, kind queueKind) {

@@ -217,7 +217,6 @@ func TestQueueBlockingTakeFromAListMadeAnewKeepsItsRegistration(t *testing.T) {
 // and gives the take its expiries a round trip later (queue_keep_expiry),
 // by the queue's state then.
 func TestQueuePersistDuringATakeIsNotUndone(t *testing.T) {
-	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	const tries = 200
@@ -369,7 +368,6 @@ func TestQueueExpiryChangesWhileOthersTake(t *testing.T) {
 // must follow the Persist that came meanwhile (a reservation's list that
 // kept the Expire's would go, with its item, from a queue that stays).
 func TestQueueExpireDoesNotUndoAPersistThatCameMeanwhile(t *testing.T) {
-	t.Parallel()
 	own := hotredistest.NewServer(t)
 	p := hotredistest.NewProxy(t, own.Addr)
 	rdb := own.GoRedis()

@@ -34,7 +34,6 @@ var (
 // items but whose key-set holds another type: every get must fail with
 // ErrWrongType and leave the list as it was.
 func TestQueueReviewSetQueueWrongTypeSetKeepsItems(t *testing.T) {
-	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	for _, lifo := range []bool{false, true} {
@@ -173,7 +172,6 @@ var qreviewTakeOps = []struct {
 // every item is delivered once, and Join returns once every item is done,
 // with Unfinished 0.
 func TestQueueReviewBoundedConcurrency(t *testing.T) {
-	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	forEachQueue(t, func(t *testing.T, kind queueKind) {
@@ -273,7 +271,6 @@ func TestQueueReviewBoundedConcurrency(t *testing.T) {
 // TestQueueReviewDoneContextChangesNothing: every queue call made with a
 // context that has already ended returns its error and changes nothing.
 func TestQueueReviewDoneContextChangesNothing(t *testing.T) {
-	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	forEachQueue(t, func(t *testing.T, kind queueKind) {
@@ -410,7 +407,6 @@ func TestQueueReviewSetQueueRecoveryIntoWrongTypeListLeavesGhost(t *testing.T) {
 // in the suite's paused-server list return by their deadline (+ a few
 // ms) while the network is stalled both ways.
 func TestQueueReviewQueueCallsReturnByDeadlineWhenStalled(t *testing.T) {
-	t.Parallel()
 	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
 		on := hotredis.WithClient(c)
 		k := "{qreviewdl:" + t.Name() + "}"
@@ -477,7 +473,6 @@ func TestQueueReviewQueueCallsReturnByDeadlineWhenStalled(t *testing.T) {
 // TestQueueReviewSetQueueBoundedDuplicates: the documented behaviour of set
 // queue puts on a bounded queue.
 func TestQueueReviewSetQueueBoundedDuplicates(t *testing.T) {
-	t.Parallel()
 	for _, lifo := range []bool{false, true} {
 		k := key(t, fmt.Sprint(lifo))
 		var q anyQueue = hotredis.NewSetQueue[string](k, hotredis.WithMaxSize(1))

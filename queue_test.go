@@ -182,7 +182,6 @@ func TestQueueOrderWhenWaiting(t *testing.T) {
 // expired, the next Reserve or Get puts the item back, and a set queue's
 // set stays exact throughout.
 func TestQueueParkedItemRecovered(t *testing.T) {
-	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	forEachQueue(t, func(t *testing.T, k queueKind) {
@@ -317,7 +316,6 @@ func TestSetQueueUnique(t *testing.T) {
 // goes back to the head, except that a set queue drops it when an equal
 // item is queued, counting its task as done.
 func TestQueueModel(t *testing.T) {
-	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	for _, k := range queueKinds {
@@ -537,7 +535,6 @@ func TestQueueModel(t *testing.T) {
 // and even through a handle without the bound (the bound belongs to the
 // handle), and gives up when its context ends.
 func TestQueueBoundedPutWaits(t *testing.T) {
-	t.Parallel()
 	gets := map[string]func(q anyQueue) error{
 		"Get":        func(q anyQueue) error { _, err := q.Get(ctx); return err },
 		"TryGet":     func(q anyQueue) error { _, err := q.TryGet(ctx); return err },
@@ -599,7 +596,6 @@ func TestQueueBoundedPutWaits(t *testing.T) {
 // small bounded queue each get through as consumers drain it, with nothing
 // lost and the bound never exceeded.
 func TestQueueManyBlockedPuts(t *testing.T) {
-	t.Parallel()
 	forEachQueue(t, func(t *testing.T, k queueKind) {
 		const producers, each, max = 8, 50, 3
 		q := k.make(key(t), hotredis.WithMaxSize(max))
@@ -634,7 +630,6 @@ func TestQueueManyBlockedPuts(t *testing.T) {
 }
 
 func TestQueueTaskDoneJoin(t *testing.T) {
-	t.Parallel()
 	forEachQueue(t, func(t *testing.T, k queueKind) {
 		q := k.make(key(t))
 		q.Delete(ctx)
@@ -924,7 +919,6 @@ type queueWithReserve interface {
 // Delete removes every key of a queue: outstanding reservations' lists
 // and parked takes too, in batches when there are many.
 func TestQueueDeleteRemovesReservations(t *testing.T) {
-	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	for _, set := range []bool{false, true} {
@@ -1316,7 +1310,6 @@ func TestQueueAckInTransaction(t *testing.T) {
 // (it stayed, with no expiry, until a later take on the queue, if any;
 // found by review).
 func TestQueueCancelledEmptyGetLeavesNoRegistration(t *testing.T) {
-	t.Parallel()
 	srv := hotredistest.NewServer(t)
 	p := hotredistest.NewProxy(t, srv.Addr)
 	for _, backend := range []string{"rueidis", "go-redis"} {
@@ -1521,7 +1514,6 @@ func TestQueueWaitingTakeOfAnExpiringQueueTakesItsExpiry(t *testing.T) {
 // Before, the list had none, and that take dropped the registrations'
 // expiry: the count expired with the queue and left the take behind.
 func TestQueueRecoveryIntoAnEmptyQueueKeepsItsExpiry(t *testing.T) {
-	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	forEachQueue(t, func(t *testing.T, kind queueKind) {
@@ -1563,7 +1555,6 @@ func expireWithin(t *testing.T, rdb redis.UniversalClient, max time.Duration, wh
 // skips the items queued already and repeats within the call (checked
 // against a model, through SMISMEMBER's chunks).
 func TestQueuePutManyIsBounded(t *testing.T) {
-	t.Parallel()
 	forEachQueue(t, func(t *testing.T, kind queueKind) {
 		for _, max := range []int{0, 20_000} {
 			q := kind.make(key(t, fmt.Sprint(max)), hotredis.WithMaxSize(max))

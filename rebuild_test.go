@@ -625,7 +625,6 @@ const rebuildN = 100_000
 // operation runs (so the work is cut in steps), and it only ever sees the
 // old or the new set.
 func TestSetRebuildSeenFromOutside(t *testing.T) {
-	t.Parallel()
 	s := hotredis.NewSet[int](key(t))
 	defer s.Delete(ctx)
 	if err := s.Replace(ctx, ints(0, rebuildN, 1)...); err != nil {
@@ -675,7 +674,6 @@ func checkLooks(t *testing.T, looks []look, oldSize, size int64, oldP, newP stri
 // a counter's Update: the observer reads counts of fields spread over the
 // counter, which must all be old or all new.
 func TestCounterRebuildSeenFromOutside(t *testing.T) {
-	t.Parallel()
 	c := hotredis.NewCounter[int](key(t))
 	defer c.Delete(ctx)
 	ones := make(map[int]int64, rebuildN)
@@ -701,7 +699,6 @@ func TestCounterRebuildSeenFromOutside(t *testing.T) {
 // TestSetRebuildConcurrentWriter has another program add a member while a
 // union is being rebuilt: the rebuild starts over and the member is kept.
 func TestSetRebuildConcurrentWriter(t *testing.T) {
-	t.Parallel()
 	s := hotredis.NewSet[int](key(t))
 	defer s.Delete(ctx)
 	if err := s.Replace(ctx, ints(0, rebuildN, 1)...); err != nil {
@@ -776,7 +773,6 @@ func TestSetRebuildFallback(t *testing.T) {
 // TestCounterRebuildConcurrentWriter has another program increment a
 // count while an update is being rebuilt: the increment is kept.
 func TestCounterRebuildConcurrentWriter(t *testing.T) {
-	t.Parallel()
 	c := hotredis.NewCounter[int](key(t))
 	defer c.Delete(ctx)
 	m := make(map[int]int64, rebuildN)
@@ -811,7 +807,6 @@ func TestCounterRebuildConcurrentWriter(t *testing.T) {
 // they return the context's error, leave the value as it was and remove
 // their scratch key (in the background: the context has ended).
 func TestSetRebuildCancel(t *testing.T) {
-	t.Parallel()
 	s := hotredis.NewSet[int](key(t, "set"))
 	c := hotredis.NewCounter[int](key(t, "counter"))
 	defer s.Delete(ctx)
@@ -940,7 +935,6 @@ func TestSetRebuildEdges(t *testing.T) {
 // counts: a rebuilt change fails as the single script does and changes
 // nothing.
 func TestCounterRebuildEdges(t *testing.T) {
-	t.Parallel()
 	big := make(map[int]int64, many)
 	zero := make(map[int]int64, many)
 	for i := range many {
@@ -1053,7 +1047,6 @@ func TestCounterRebuildEdges(t *testing.T) {
 // another program keeps moving a large count between two elements: Total
 // and MostCommon are still snapshots (the count is seen exactly once).
 func TestCounterSnapshotReads(t *testing.T) {
-	t.Parallel()
 	c := hotredis.NewCounter[string](key(t))
 	defer c.Delete(ctx)
 	const n = 20_000
@@ -1113,7 +1106,6 @@ func TestCounterSnapshotReads(t *testing.T) {
 // one script against a Go model: chained, with a set named twice, with the
 // set itself, and with a missing set.
 func TestSetRebuildAlgebra(t *testing.T) {
-	t.Parallel()
 	const n = 20_000
 	a := hotredis.NewSet[int](key(t, "a"))
 	b := hotredis.NewSet[int](key(t, "b"))
@@ -1188,7 +1180,6 @@ func TestSetRebuildAlgebra(t *testing.T) {
 // differ in one member only, so that a scan that stopped too early or
 // missed a member would answer wrongly.
 func TestSetComparisonsInSteps(t *testing.T) {
-	t.Parallel()
 	const n = 6_000
 	type named struct {
 		name string
@@ -1350,7 +1341,6 @@ func TestSetValuesReadsInSteps(t *testing.T) {
 // TestSetRebuildOtherSetWritten has another program add a member to the
 // other Set while a union with it is rebuilt: the union includes it.
 func TestSetRebuildOtherSetWritten(t *testing.T) {
-	t.Parallel()
 	a := hotredis.NewSet[int](key(t, "a"))
 	b := hotredis.NewSet[int](key(t, "b"))
 	defer a.Delete(ctx)

@@ -32,7 +32,6 @@ import (
 // once too; a lost reply is ErrUnknownOutcome, and tokens taken at once,
 // never recorded, stay spent (as WaitN's doc says).
 func TestReviewLimiterWaitTakenAtOnceThenCancelledGivesBack(t *testing.T) {
-	t.Parallel()
 	for _, fault := range []string{"cancelled", "deadline", "lost"} {
 		t.Run(fault, func(t *testing.T) {
 			onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
@@ -175,7 +174,6 @@ func TestReviewRWLockCancelledWriterLetsReadersBehindIn(t *testing.T) {
 // writer's registration runs out (well within lease + 1 s), not after the
 // 30 s lease, and the holding reader was never displaced.
 func TestReviewRWLockKilledWaitingWriterLetsReadersIn(t *testing.T) {
-	t.Parallel()
 	k := key(t)
 	r1 := hotredis.NewRWLock(k)
 	noErr(t, r1.AcquireRead(ctx))
@@ -211,7 +209,6 @@ func TestReviewRWLockKilledWaitingWriterLetsReadersIn(t *testing.T) {
 // apart: Release (write) without a write hold and ReleaseRead without a
 // read hold are ErrNotHeld and change nothing.
 func TestReviewRWLockReadThenWriteOnOneHandle(t *testing.T) {
-	t.Parallel()
 	k := key(t)
 	rdb := rawClient()
 	defer rdb.Close()
@@ -316,7 +313,6 @@ var _ = strconv.Itoa
 // hold must not keep a writer out. ("what can be undone is undone (a lock
 // granted to a caller that gave up is released)")
 func TestReviewRWLockAcquireWhoseReplyIsLate(t *testing.T) {
-	t.Parallel()
 	for _, side := range []string{"write", "read"} {
 		t.Run(side, func(t *testing.T) {
 			onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
@@ -372,7 +368,6 @@ func TestReviewRWLockAcquireWhoseReplyIsLate(t *testing.T) {
 // reply is lost with its connection sends the same attempt again and
 // holds the lock once: its one Release frees it for another writer.
 func TestReviewRWLockAcquireRidesOutALostReply(t *testing.T) {
-	t.Parallel()
 	for _, side := range []string{"write", "read"} {
 		t.Run(side, func(t *testing.T) {
 			onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
@@ -470,7 +465,6 @@ func TestReviewRWLockTwoReadWaitsOfOneHandleBehindAWriter(t *testing.T) {
 // a 200 ms lease: held for 1.5 s (many leases), the holds are renewed, so
 // the other side never gets in meanwhile, and gets in once released.
 func TestReviewRWLockShortLeaseReadersKeepTheLock(t *testing.T) {
-	t.Parallel()
 	k := key(t)
 	lease := hotredis.WithLease(200 * time.Millisecond)
 	r, w := hotredis.NewRWLock(k, lease), hotredis.NewRWLock(k, lease)
@@ -612,7 +606,6 @@ func TestReviewRWLockWrongTypeGrantStream(t *testing.T) {
 // (plus a margin for a loaded machine), and the writer behind them waits
 // until they release.
 func TestReviewRWLockDeadWriterPassesToWaitingReaders(t *testing.T) {
-	t.Parallel()
 	k := key(t)
 	child := startRole(t, "lock-holder", "LOCK_KIND=rwlock", "LOCK_KEY="+k, "LOCK_N=0")
 	ready := hotredis.NewLock(k + ":ready")
@@ -702,7 +695,6 @@ func TestReviewEventSetAndClearDuringACutWakeTheWait(t *testing.T) {
 // stalled ReleaseRead may or may not have released runs out with its
 // lease at the latest, and a TryAcquire that gave up is undone.
 func TestReviewStalledCallsReturnByTheirDeadline(t *testing.T) {
-	t.Parallel()
 	srv := hotredistest.NewServer(t)
 	p := hotredistest.NewProxy(t, srv.Addr)
 	c := faultyClient(t, "rueidis", p.Addr())
@@ -791,7 +783,6 @@ func TestReviewStalledCallsReturnByTheirDeadline(t *testing.T) {
 // lease + 1 s, and once the network is back the reader's ReleaseRead is
 // ErrNotHeld; the handle can read again after the writer leaves.
 func TestReviewRWLockReaderCutOffLosesItsHold(t *testing.T) {
-	t.Parallel()
 	srv := hotredistest.NewServer(t)
 	p := hotredistest.NewProxy(t, srv.Addr)
 	c := faultyClient(t, "rueidis", p.Addr())
@@ -840,7 +831,6 @@ func TestReviewRWLockReaderCutOffLosesItsHold(t *testing.T) {
 // call returns by its context's deadline (+ a few ms), even with the
 // server paused."
 func TestReviewRWLockReleaseReadReturnsByItsDeadlineDuringAStalledAttempt(t *testing.T) {
-	t.Parallel()
 	for _, side := range []string{"read", "write", "tryread"} {
 		t.Run(side, func(t *testing.T) {
 			srv := hotredistest.NewServer(t)

@@ -16,7 +16,6 @@ import (
 )
 
 func TestRWLockWritersExcludeEachOtherAcrossProcesses(t *testing.T) {
-	t.Parallel()
 	testContention(t, "rwlock", 0, 3, 4, 100)
 }
 
@@ -51,7 +50,6 @@ func TestRWLockCrashedReaderFreesLock(t *testing.T) {
 // Non-blocking calls on four handles agree with a model of sync.RWMutex:
 // one writer, or readers (a handle may hold several read holds).
 func TestRWLockModel(t *testing.T) {
-	t.Parallel()
 	rapid.Check(t, func(rt *rapid.T) {
 		k := key(t, fmt.Sprint(time.Now().UnixNano()))
 		hs := make([]*hotredis.RWLock, 4)
@@ -364,7 +362,6 @@ func TestRWLockOnOtherKindIsWrongType(t *testing.T) {
 }
 
 func TestRWLockLostAndToken(t *testing.T) {
-	t.Parallel()
 	k := key(t)
 	l := hotredis.NewRWLock(k, hotredis.WithLease(time.Second))
 	select {

@@ -72,7 +72,6 @@ func scalarRounds(ctx context.Context, s scalars, n int) error {
 // TestScalarsAcrossProcesses has two OS processes and four goroutines
 // update the same Int, Floats and String: no update is lost.
 func TestScalarsAcrossProcesses(t *testing.T) {
-	t.Parallel()
 	prefix := key(t)
 	s := newScalars(prefix)
 	if err := s.doubled.Store(ctx, 1); err != nil {

@@ -17,17 +17,14 @@ import (
 )
 
 func TestSemaphoreNeverMoreThanNHoldersAcrossProcesses(t *testing.T) {
-	t.Parallel()
 	testContention(t, "sem", 3, 3, 4, 150)
 }
 
 func TestBoundedSemaphoreNeverMoreThanNHoldersAcrossProcesses(t *testing.T) {
-	t.Parallel()
 	testContention(t, "bsem", 2, 2, 3, 150)
 }
 
 func TestSemaphoreOfOneIsALock(t *testing.T) {
-	t.Parallel()
 	testContention(t, "sem", 1, 2, 3, 200) // exact counter and growing tokens
 }
 
@@ -36,7 +33,6 @@ func TestSemaphoreCrashedHolderFreesPermit(t *testing.T) { testCrash(t, "sem", 2
 func TestBoundedSemaphoreCrashedHolderFreesPermit(t *testing.T) { testCrash(t, "bsem", 1) }
 
 func TestSemaphoreWeighted(t *testing.T) {
-	t.Parallel()
 	k := key(t)
 	a, b := hotredis.NewSemaphore(k, 5), hotredis.NewSemaphore(k, 5)
 	if err := a.AcquireN(ctx, 3); err != nil {
@@ -183,7 +179,6 @@ func TestSemaphoreFencingAndLoss(t *testing.T) {
 }
 
 func TestSemaphoreCancelledWaitsLeaveNothingBehind(t *testing.T) {
-	t.Parallel()
 	k := key(t)
 	holder := hotredis.NewSemaphore(k, 2)
 	if err := holder.AcquireN(ctx, 2); err != nil {
@@ -417,7 +412,6 @@ func TestSemaphoreAcquireSentTwiceTakesOnce(t *testing.T) {
 // that died (its renewals never arrive) are free once its lease ran out,
 // not counted as held forever.
 func TestOverReleasedSemaphoreGetsADeadHoldersPermitsBack(t *testing.T) {
-	t.Parallel()
 	srv := hotredistest.NewServer(t)
 	p := hotredistest.NewProxy(t, srv.Addr)
 	k := key(t)
@@ -474,7 +468,6 @@ func TestSemaphoreHandleSharedAcrossALostReplyTakesOnce(t *testing.T) {
 }
 
 func TestSemaphoreLostRepliesGiveBackAtOnce(t *testing.T) {
-	t.Parallel()
 	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
 		k := key(t)
 		s := hotredis.NewSemaphore(k, 2, hotredis.WithClient(c), hotredis.WithLease(time.Minute))

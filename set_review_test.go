@@ -176,7 +176,6 @@ func TestSetReviewWrongTypeMore(t *testing.T) {
 // steps ("The set keeps its expiry") keep the TTL, give Python's result
 // and leave no scratch key.
 func TestSetReviewBigInPlaceKeepsExpiry(t *testing.T) {
-	t.Parallel()
 	s := hotredis.NewSet[int](key(t, "s"))
 	o := hotredis.NewSet[int](key(t, "o"))
 	defer s.Delete(ctx)
@@ -315,7 +314,6 @@ func TestSetReviewBigRelations(t *testing.T) {
 // connection cut with the reply held) reports ErrUnknownOutcome, and the
 // set holds either what it held or the whole change.
 func TestSetReviewLostReplies(t *testing.T) {
-	t.Parallel()
 	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
 		on := hotredis.WithClient(c)
 		s := hotredis.NewSet[int](key(t, "s"), on)

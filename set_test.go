@@ -54,7 +54,6 @@ func sameMembers(t fataler, what string, got []string, want model) {
 // TestSetModel applies random operations to two Sets sharing a hash tag
 // and to two Go maps, and compares them after every step.
 func TestSetModel(t *testing.T) {
-	t.Parallel()
 	rapid.Check(t, func(rt *rapid.T) {
 		tag := fmt.Sprintf("{%s}", key(t))
 		a := hotredis.NewSet[string](tag + ":a")
@@ -437,7 +436,6 @@ func TestSetInTransaction(t *testing.T) {
 // TestSetLarge checks that algebra with more values than one chunk (and
 // than Lua's unpack limit) works, in one step.
 func TestSetLarge(t *testing.T) {
-	t.Parallel()
 	s := hotredis.NewSet[int](key(t))
 	const n = 30000
 	vs := make([]int, n)
@@ -508,7 +506,6 @@ func addMembers(ctx context.Context, s *hotredis.Set[string], prefix string, n i
 // TestSetConcurrent has goroutines and two OS processes add to one Set at
 // once: nothing is lost.
 func TestSetConcurrent(t *testing.T) {
-	t.Parallel()
 	s := hotredis.NewSet[string](key(t))
 	p1 := startRole(t, "set-adder", "SET_KEY="+s.Key(), "SET_PREFIX=p1-")
 	p2 := startRole(t, "set-adder", "SET_KEY="+s.Key(), "SET_PREFIX=p2-")
@@ -582,7 +579,6 @@ func second[A any](_ A, err error) error { return err }
 // the same algebra returns, on a small set (one script) and a big one
 // (bounded steps).
 func TestSetUpdatesWithItselfAmongTheOthers(t *testing.T) {
-	t.Parallel()
 	s := hotredis.NewSet[int](key(t, "s"))
 	a := hotredis.NewSet[int](key(t, "a"))
 	b := hotredis.NewSet[int](key(t, "b"))

@@ -46,7 +46,6 @@ func stepsFloatsEqual(a, b []float64) bool {
 // pyfmt.ParseFloat. " 2.5" even sorts when short (strtod skips leading
 // space) and fails when long.
 func TestStepsReviewSortOfNumbersTheCodecReads(t *testing.T) {
-	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	for _, odd := range []string{"-nan", "+nan", "1e400", "-1e400", " 2.5", "2.5 "} {
@@ -268,7 +267,6 @@ func (r stepsRaw) SCardVal(k string) int64 {
 // of conn.Exec as it is (wrapErr), never through Client.outcome as
 // Optimistic's commit does (transaction.go:159).
 func TestStepsReviewRebuildCommitReplyLostIsUnknownOutcome(t *testing.T) {
-	t.Parallel()
 	srv := hotredistest.NewServer(t)
 	p := hotredistest.NewProxy(t, srv.Addr)
 	raw := stepsRaw{srv}
@@ -313,7 +311,6 @@ func TestStepsReviewRebuildCommitReplyLostIsUnknownOutcome(t *testing.T) {
 // returns plain context.DeadlineExceeded (rebuild.go:152 and 174, then
 // rebuildList's fail, which passes context errors through).
 func TestStepsReviewRebuildCommitPastDeadlineIsUnknownOutcome(t *testing.T) {
-	t.Parallel()
 	srv := hotredistest.NewServer(t)
 	p := hotredistest.NewProxy(t, srv.Addr)
 	raw := stepsRaw{srv}
@@ -351,7 +348,6 @@ func TestStepsReviewRebuildCommitPastDeadlineIsUnknownOutcome(t *testing.T) {
 // compares each with a Go model; the expiry is kept and no scratch key is
 // left. (Passes: a regression.)
 func TestStepsReviewListRewritesAroundStepSizes(t *testing.T) {
-	t.Parallel()
 	l := hotredis.NewList[int](key(t))
 	defer l.Delete(ctx)
 	py := func(i, n int) int {

@@ -42,7 +42,6 @@ import (
 // arrival completed the round; nothing can take it back, so the outcome
 // should be reported (ErrUnknownOutcome, or the index).
 func TestSyncReviewBarrierLastArrivalPastDeadlineCompletesRound(t *testing.T) {
-	t.Parallel()
 	for _, dir := range []struct {
 		name string
 		d    hotredistest.Direction
@@ -148,7 +147,6 @@ func TestSyncReviewWaitGroupCorruptHashIsTypedError(t *testing.T) {
 // writes with ErrUnknownOutcome wrapping DeadlineExceeded, the others
 // with an error wrapping DeadlineExceeded; none succeeds.
 func TestSyncReviewSyncCallsReturnByDeadlineWhilePaused(t *testing.T) {
-	t.Parallel()
 	s := hotredistest.NewServer(t)
 	c := s.Client(t)
 	on := hotredis.WithClient(c)
@@ -285,7 +283,6 @@ func TestSyncReviewSyncCallsReturnByDeadlineWhilePaused(t *testing.T) {
 // Found by review; it failed: the third arrival completes the round, counting W: A
 // and the third party pass the barrier (nil) while W was told it gave up.
 func TestSyncReviewBarrierGiveUpDuringStallLetsRoundComplete(t *testing.T) {
-	t.Parallel()
 	srv := hotredistest.NewServer(t)
 	p := hotredistest.NewProxy(t, srv.Addr)
 	c := faultyClient(t, "rueidis", p.Addr())
@@ -401,7 +398,6 @@ func TestSyncReviewBarrierWaiterOfDeletedRoundDoesNotPass(t *testing.T) {
 // (barrier.go, "case err == nil && !ok: err = errReply") turns the
 // success into errReply and gives up.
 func TestSyncReviewBarrierWaiterLearningCompletionByCheckSucceeds(t *testing.T) {
-	t.Parallel()
 	srv := hotredistest.NewServer(t)
 	p := hotredistest.NewProxy(t, srv.Addr)
 	c := faultyClient(t, "rueidis", p.Addr())
@@ -521,7 +517,6 @@ func init() {
 // XREAD timed out while it was stopped, so it learns the round's end from
 // barrier_check's {1}, which replyHead rejects).
 func TestSyncReviewBarrierPausedPartyLearnsItsRoundCompleted(t *testing.T) {
-	t.Parallel()
 	k := key(t)
 	b := hotredis.NewBarrier(k, 2)
 	child := startRole(t, "barrier-complete-after-stop", "REVIEW_BARRIER_KEY="+k)

@@ -135,7 +135,6 @@ func TestTransactionReportsFailedCommand(t *testing.T) {
 }
 
 func TestOptimisticCounterIsExact(t *testing.T) {
-	t.Parallel()
 	for name, c := range backends(t) {
 		t.Run(name, func(t *testing.T) { optimisticCounter(t, c) })
 	}
@@ -197,7 +196,6 @@ func optimisticCounter(t *testing.T, c *hotredis.Client) {
 }
 
 func TestOptimisticGivesUpWithErrTxConflict(t *testing.T) {
-	t.Parallel()
 	l := hotredis.NewList[int](key(t))
 	_ = l.Replace(ctx, 0)
 	attempts := 0
@@ -421,7 +419,6 @@ func TestReadOnlyOptimisticIsASnapshot(t *testing.T) {
 // server paused"), on both backends (go-redis read its reply by its own
 // ReadTimeout, 5 s; found by review).
 func TestOptimisticReadEndsByTheDeadline(t *testing.T) {
-	t.Parallel()
 	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
 		n := hotredis.NewInt(key(t), hotredis.WithClient(c))
 		noErr(t, n.Store(ctx, 1))
@@ -446,7 +443,6 @@ func TestOptimisticReadEndsByTheDeadline(t *testing.T) {
 
 // TestOptimisticCommitEndsByTheDeadline: the same for the EXEC.
 func TestOptimisticCommitEndsByTheDeadline(t *testing.T) {
-	t.Parallel()
 	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
 		n := hotredis.NewInt(key(t), hotredis.WithClient(c))
 		noErr(t, n.Store(ctx, 1))
@@ -473,7 +469,6 @@ func TestOptimisticCommitEndsByTheDeadline(t *testing.T) {
 // deadline ends an Optimistic whose read's reply is held, as it ends any
 // other call (TestCancelEndsACallWithoutDeadline).
 func TestOptimisticEndsWhenCancelled(t *testing.T) {
-	t.Parallel()
 	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
 		n := hotredis.NewInt(key(t), hotredis.WithClient(c))
 		noErr(t, n.Store(ctx, 1))
@@ -529,7 +524,6 @@ func init() {
 // its context can end (fn ran on a goroutine of its own, where the panic
 // killed the process; found by review). Run in a child process, for that.
 func TestOptimisticPanicReachesTheCaller(t *testing.T) {
-	t.Parallel()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "HOTREDIS_TEST_ROLE=optimistic-panic", "HOTREDIS_TEST_URL="+testURL)
 	var out bytes.Buffer

@@ -46,7 +46,6 @@ func TestTxReviewWriteAfterTransactionReturned(t *testing.T) {
 // deadline with ErrUnknownOutcome (wrapping context.DeadlineExceeded),
 // never a late success; the writes are applied once.
 func TestTxReviewCommitReplyHeldPastDeadline(t *testing.T) {
-	t.Parallel()
 	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
 		a := hotredis.NewInt(key(t, "a"), hotredis.WithClient(c))
 		b := hotredis.NewInt(key(t, "b"), hotredis.WithClient(c))
@@ -117,7 +116,6 @@ func TestTxReviewCommitReplyHeldWithoutDeadline(t *testing.T) {
 // TestTxReviewCommitCutIsUnknown: a Transaction whose EXEC reply is lost
 // to a cut connection is ErrUnknownOutcome, applied at most once.
 func TestTxReviewCommitCutIsUnknown(t *testing.T) {
-	t.Parallel()
 	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
 		n := hotredis.NewInt(key(t), hotredis.WithClient(c))
 		noErr(t, n.Store(ctx, 1))
@@ -659,7 +657,6 @@ func TestTxReviewReadsAreErrInTransaction(t *testing.T) {
 // reply is lost to a cut connection reports ErrUnknownOutcome; fn is not
 // run again and the write is applied once (never twice).
 func TestTxReviewOptimisticCommitCutIsUnknown(t *testing.T) {
-	t.Parallel()
 	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
 		n := hotredis.NewInt(key(t), hotredis.WithClient(c))
 		noErr(t, n.Store(ctx, 1))
@@ -703,7 +700,6 @@ func TestTxReviewOptimisticCommitCutIsUnknown(t *testing.T) {
 // cut just work ... no write reports ErrUnknownOutcome for a command the
 // server never saw"), on both backends.
 func TestTxReviewTransactionAfterRestart(t *testing.T) {
-	t.Parallel()
 	for _, name := range []string{"rueidis", "go-redis"} {
 		t.Run(name, func(t *testing.T) {
 			s := hotredistest.NewServer(t)
@@ -833,7 +829,6 @@ func TestTxReviewAtomicAfterRestart(t *testing.T) {
 // connections (README: "The calls after a restart or a network cut just
 // work").
 func TestTxReviewTransactionAfterCut(t *testing.T) {
-	t.Parallel()
 	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
 		n := hotredis.NewInt(key(t), hotredis.WithClient(c))
 		l := hotredis.NewList[int](key(t, "l"), hotredis.WithClient(c))

@@ -242,7 +242,6 @@ func TestSmallWholeReadsAreOneCommand(t *testing.T) {
 // whole (one SRANDMEMBER or scan step; one SMEMBERS or HGETALL; steps), and iterates them
 // with All, through rueidis and through go-redis, against Go models.
 func TestWholeReadsOnBothBackends(t *testing.T) {
-	t.Parallel()
 	rdb := rawClient()
 	defer rdb.Close()
 	backends := map[string]hotredis.Option{"rueidis": hotredis.WithClient(client), "go-redis": hotredis.WithClient(hotredis.WrapGoRedis(rdb))}
@@ -305,7 +304,6 @@ func TestWholeReadsOnBothBackends(t *testing.T) {
 // SMEMBERS or HGETALL, and in steps (each read chooses by what the
 // previous one found), against models.
 func TestWholeReadsFollowTheSize(t *testing.T) {
-	t.Parallel()
 	s := hotredis.NewSet[int](key(t, "set"))
 	m := hotredis.NewMap[int, int](key(t, "map"))
 	defer s.Delete(ctx)
