@@ -1673,6 +1673,53 @@ func TestQueueWakeUpReachesAPutOnItsWayToWait(t *testing.T) {
 	}
 }
 
+// TestQueueWakeUpOfACancelledPutOnItsWayIsPassedOn: as
+// TestQueueWakeUpReachesAPutOnItsWayToWait, but the Put is cancelled while
+// its wait (the check, then BLPOP) is held. The wait still runs: its check
+// announces the space, the PutMany that cannot use it passes it on, the
+// cancelled Put's BLPOP takes it and its undo passes it on again, and the
+// PutMany drops it. Nothing of the cancelled Put goes in, the slot stays
+// free for the next Put, and the server goes quiet.
+func TestQueueWakeUpOfACancelledPutOnItsWayIsPassedOn(t *testing.T) {
+	t.Parallel() // (own server)
+	srv, rdb, k, q, _, _ := bigPutsWaiting(t, 1)
+	blocked := func() int64 { n, _ := srv.BlockedClients(ctx); return int64(n) }
+	waitCount(t, "clients blocked", blocked, 1)
+	p := hotredistest.NewProxy(t, srv.Addr)
+	via := hotredis.NewQueue[string](k, hotredis.WithMaxSize(3), hotredis.WithClient(faultyClient(t, "", p.Addr())))
+	p.StallOn(hotredistest.ToServer, "BLPOP") // (the Put's wait)
+	putCtx, cancelPut := context.WithCancel(ctx)
+	defer cancelPut()
+	one := make(chan error, 1)
+	go func() { one <- via.Put(putCtx, "b") }()
+	waitFor(t, func() bool { return !p.Armed() })
+	waitPutsWaiting(t, rdb, k, 2)
+	must[string](t)(q.Get(ctx))
+	waitCount(t, "clients blocked", blocked, 1)
+	cancelPut()
+	if err := <-one; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the cancelled Put = %v, want context.Canceled", err)
+	}
+	p.Resume(hotredistest.ToServer)
+	// The held wait runs, its BLPOP gets the wake-up, the undo passes it
+	// on: settled when only the PutMany is blocked and no wake-up is left.
+	waitFor(t, func() bool {
+		return blocked() == 1 && rdb.Exists(ctx, k+":notfull").Val() == 0 && callsOn(t, rdb, "blpop") >= 4
+	})
+	time.Sleep(100 * time.Millisecond)
+	before := callsOn(t, rdb, "evalsha")
+	time.Sleep(300 * time.Millisecond)
+	if n := callsOn(t, rdb, "evalsha") - before; n > 4 {
+		t.Errorf("%d scripts ran in 300 ms with nothing to do", n)
+	}
+	if err := q.TryPut(ctx, "c"); err != nil {
+		t.Fatalf("TryPut = %v: the slot the cancelled Put gave up is gone", err)
+	}
+	if got := rdb.LRange(ctx, k, 0, -1).Val(); !slices.Equal(got, []string{"p2", "p3", "c"}) {
+		t.Errorf("queue %q, want [p2 p3 c]", got)
+	}
+}
+
 // TestQueueWakeUpIsNotPassedAroundForever: two PutManys of 3 wait on a
 // full queue of 3, and a Get frees one slot, which fits neither. Each
 // passes the wake-up on when it cannot use it, but only once round the
