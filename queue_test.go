@@ -1645,30 +1645,17 @@ func TestQueueWakeUpPassesOverAPutThatDoesNotFit(t *testing.T) {
 // re-check a second later (its deadline, 900 ms, comes first).
 func TestQueueWakeUpReachesAPutOnItsWayToWait(t *testing.T) {
 	t.Parallel() // (own server)
-	srv, rdb, k, q, _, _ := bigPutsWaiting(t, 1)
-	blocked := func() int64 { n, _ := srv.BlockedClients(ctx); return int64(n) }
-	waitCount(t, "clients blocked", blocked, 1)
-	p := hotredistest.NewProxy(t, srv.Addr)
-	via := hotredis.NewQueue[string](k, hotredis.WithMaxSize(3), hotredis.WithClient(faultyClient(t, "", p.Addr())))
-	p.StallOn(hotredistest.ToServer, "BLPOP") // (the Put's wait)
 	oneCtx, cancelOne := context.WithTimeout(ctx, 900*time.Millisecond)
 	defer cancelOne()
-	one := make(chan error, 1)
-	go func() { one <- via.Put(oneCtx, "b") }()
-	waitFor(t, func() bool { return !p.Armed() })
-	waitPutsWaiting(t, rdb, k, 2)
-	must[string](t)(q.Get(ctx))
-	// The PutMany took the wake-up, passed it on, took it back and
-	// dropped it: it is blocked again, and no wake-up is left.
-	waitCount(t, "clients blocked", blocked, 1)
-	if n := rdb.LLen(ctx, k+":notfull").Val(); n != 0 {
+	w := putOnItsWay(t, oneCtx)
+	if n := w.rdb.LLen(ctx, w.k+":notfull").Val(); n != 0 {
 		t.Fatalf("%d wake-ups left before the Put waits, want none", n)
 	}
-	p.Resume(hotredistest.ToServer)
-	if err := <-one; err != nil {
+	w.p.Resume(hotredistest.ToServer)
+	if err := <-w.put; err != nil {
 		t.Fatalf("the Put that fits = %v after a Get made room for it", err)
 	}
-	if got := rdb.LRange(ctx, k, 0, -1).Val(); !slices.Equal(got, []string{"p2", "p3", "b"}) {
+	if got := w.rdb.LRange(ctx, w.k, 0, -1).Val(); !slices.Equal(got, []string{"p2", "p3", "b"}) {
 		t.Errorf("queue %q, want [p2 p3 b]", got)
 	}
 }
@@ -1682,29 +1669,19 @@ func TestQueueWakeUpReachesAPutOnItsWayToWait(t *testing.T) {
 // free for the next Put, and the server goes quiet.
 func TestQueueWakeUpOfACancelledPutOnItsWayIsPassedOn(t *testing.T) {
 	t.Parallel() // (own server)
-	srv, rdb, k, q, _, _ := bigPutsWaiting(t, 1)
-	blocked := func() int64 { n, _ := srv.BlockedClients(ctx); return int64(n) }
-	waitCount(t, "clients blocked", blocked, 1)
-	p := hotredistest.NewProxy(t, srv.Addr)
-	via := hotredis.NewQueue[string](k, hotredis.WithMaxSize(3), hotredis.WithClient(faultyClient(t, "", p.Addr())))
-	p.StallOn(hotredistest.ToServer, "BLPOP") // (the Put's wait)
 	putCtx, cancelPut := context.WithCancel(ctx)
 	defer cancelPut()
-	one := make(chan error, 1)
-	go func() { one <- via.Put(putCtx, "b") }()
-	waitFor(t, func() bool { return !p.Armed() })
-	waitPutsWaiting(t, rdb, k, 2)
-	must[string](t)(q.Get(ctx))
-	waitCount(t, "clients blocked", blocked, 1)
+	w := putOnItsWay(t, putCtx)
+	rdb, k := w.rdb, w.k
 	cancelPut()
-	if err := <-one; !errors.Is(err, context.Canceled) {
+	if err := <-w.put; !errors.Is(err, context.Canceled) {
 		t.Fatalf("the cancelled Put = %v, want context.Canceled", err)
 	}
-	p.Resume(hotredistest.ToServer)
+	w.p.Resume(hotredistest.ToServer)
 	// The held wait runs, its BLPOP gets the wake-up, the undo passes it
 	// on: settled when only the PutMany is blocked and no wake-up is left.
 	waitFor(t, func() bool {
-		return blocked() == 1 && rdb.Exists(ctx, k+":notfull").Val() == 0 && callsOn(t, rdb, "blpop") >= 4
+		return w.blocked() == 1 && rdb.Exists(ctx, k+":notfull").Val() == 0 && callsOn(t, rdb, "blpop") >= 4
 	})
 	time.Sleep(100 * time.Millisecond)
 	before := callsOn(t, rdb, "evalsha")
@@ -1712,12 +1689,47 @@ func TestQueueWakeUpOfACancelledPutOnItsWayIsPassedOn(t *testing.T) {
 	if n := callsOn(t, rdb, "evalsha") - before; n > 4 {
 		t.Errorf("%d scripts ran in 300 ms with nothing to do", n)
 	}
-	if err := q.TryPut(ctx, "c"); err != nil {
+	if err := w.q.TryPut(ctx, "c"); err != nil {
 		t.Fatalf("TryPut = %v: the slot the cancelled Put gave up is gone", err)
 	}
 	if got := rdb.LRange(ctx, k, 0, -1).Val(); !slices.Equal(got, []string{"p2", "p3", "c"}) {
 		t.Errorf("queue %q, want [p2 p3 c]", got)
 	}
+}
+
+// putWaiting is a Put of "b" held on its way to wait (see putOnItsWay).
+type putWaiting struct {
+	rdb     *redis.Client
+	k       string
+	q       *hotredis.Queue[string] // the queue (max 3, full), on a client of its own
+	p       *hotredistest.Proxy     // the Put's client's, stalled ToServer
+	blocked func() int64            // clients blocked on the server
+	put     <-chan error            // the Put's result
+}
+
+// putOnItsWay sets up a full queue of 3 with a PutMany of 3 blocked on it,
+// starts a Put of "b" (ctx) on another client, through a proxy that holds
+// the Put's wait (its check and BLPOP) once the Put is registered, then
+// frees a slot with a Get, and returns once the PutMany has taken the
+// wake-up, passed it on, taken it back and dropped it (it is blocked
+// again).
+func putOnItsWay(t *testing.T, ctx context.Context) putWaiting {
+	t.Helper()
+	srv, rdb, k, q, _, _ := bigPutsWaiting(t, 1)
+	w := putWaiting{rdb: rdb, k: k, q: q}
+	w.blocked = func() int64 { n, _ := srv.BlockedClients(context.Background()); return int64(n) }
+	waitCount(t, "clients blocked", w.blocked, 1)
+	w.p = hotredistest.NewProxy(t, srv.Addr)
+	via := hotredis.NewQueue[string](k, hotredis.WithMaxSize(3), hotredis.WithClient(faultyClient(t, "", w.p.Addr())))
+	w.p.StallOn(hotredistest.ToServer, "BLPOP") // (the Put's wait)
+	put := make(chan error, 1)
+	go func() { put <- via.Put(ctx, "b") }()
+	w.put = put
+	waitFor(t, func() bool { return !w.p.Armed() })
+	waitPutsWaiting(t, rdb, k, 2)
+	must[string](t)(q.Get(context.Background()))
+	waitCount(t, "clients blocked", w.blocked, 1)
+	return w
 }
 
 // TestQueueWakeUpIsNotPassedAroundForever: two PutManys of 3 wait on a
