@@ -67,8 +67,11 @@ var (
 	// reply of its change came back, so the change may or may not have
 	// been applied. The error also wraps the cause: the context's error
 	// (context.DeadlineExceeded or context.Canceled) or the connection's.
-	// See the README's "Guarantees under faults" for what each operation
-	// does then.
+	// The change may also be applied after the error is returned (its
+	// command may still be on its way), so a read right after it does not
+	// tell; a change that must not apply twice has to be one whose repeat
+	// does nothing (CompareAndSwap, a set queue's item). See the README's
+	// "Guarantees under faults" for what each operation does then.
 	ErrUnknownOutcome = errors.New("hotredis: outcome unknown")
 	// ErrBrokenBarrier: a Barrier's round was broken (a party's context
 	// ended, a party's process died, or Abort or Reset was called), or the
