@@ -23,6 +23,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/hotredistest"
+	"github.com/hotredis/hotredis/internal/lua"
 )
 
 // digestScript summarises one stretch of a set of integers or of a hash
@@ -1457,4 +1459,98 @@ func TestBulkWriteWhoseScratchIsLostStartsAgain(t *testing.T) {
 			t.Errorf("entries after Remove: %v, want %v", got, model)
 		}
 	})
+}
+
+// TestBigReplaceWhoseCommitOutcomeIsUnknown: a Replace of more than 10,000
+// items is built in a scratch key and swapped in by one script
+// (rebuild_commit), which decides the outcome. When that script ran but
+// its reply was lost, or it was held on its way past the caller's
+// deadline and ran after it, the call is ErrUnknownOutcome (a review found
+// the connection's or the context's error alone: a change applied after
+// an error that reads as "not done"). Map, Set and Counter, each on both
+// backends.
+func TestBigReplaceWhoseCommitOutcomeIsUnknown(t *testing.T) {
+	commit := lua.Load("rebuild_commit").SHA
+	const items = 12_000
+	// Each kind's Replace with generation gen of its value, and the
+	// generation its key holds.
+	kinds := []struct {
+		name    string
+		replace func(ctx context.Context, c *hotredis.Client, k string, gen int) error
+		holds   func(t *testing.T, c *hotredis.Client, k string) int
+	}{
+		{"Map", func(ctx context.Context, c *hotredis.Client, k string, gen int) error {
+			m := make(map[int]int, items)
+			for i := range items {
+				m[i] = gen
+			}
+			return hotredis.NewMap[int, int](k, hotredis.WithClient(c)).Replace(ctx, m)
+		}, func(t *testing.T, c *hotredis.Client, k string) int {
+			v, _, err := hotredis.NewMap[int, int](k, hotredis.WithClient(c)).Get(ctx, items-1)
+			noErr(t, err)
+			return v
+		}},
+		{"Set", func(ctx context.Context, c *hotredis.Client, k string, gen int) error {
+			vs := make([]int, items)
+			for i := range vs {
+				vs[i] = gen*items + i
+			}
+			return hotredis.NewSet[int](k, hotredis.WithClient(c)).Replace(ctx, vs...)
+		}, func(t *testing.T, c *hotredis.Client, k string) int {
+			for _, gen := range []int{1, 2} {
+				if must[bool](t)(hotredis.NewSet[int](k, hotredis.WithClient(c)).Contains(ctx, gen*items)) {
+					return gen
+				}
+			}
+			return 0
+		}},
+		{"Counter", func(ctx context.Context, c *hotredis.Client, k string, gen int) error {
+			m := make(map[int]int64, items)
+			for i := range items {
+				m[i] = int64(gen)
+			}
+			return hotredis.NewCounter[int](k, hotredis.WithClient(c)).Replace(ctx, m)
+		}, func(t *testing.T, c *hotredis.Client, k string) int {
+			return int(must[int64](t)(hotredis.NewCounter[int](k, hotredis.WithClient(c)).Get(ctx, items-1)))
+		}},
+	}
+	own := hotredistest.NewServer(t)
+	direct := own.Client(t)
+	for _, kind := range kinds {
+		for _, fault := range []string{"reply lost", "held past the deadline"} {
+			for _, backend := range []string{"rueidis", "go-redis"} {
+				t.Run(kind.name+"/"+fault+"/"+backend, func(t *testing.T) {
+					p := hotredistest.NewProxy(t, own.Addr)
+					c := faultyClient(t, backend, p.Addr())
+					k := key(t)
+					noErr(t, kind.replace(ctx, c, k, 1)) // (also loads the scripts)
+					p.StallOn(hotredistest.ToServer, commit)
+					cctx, cancel := context.WithCancel(ctx)
+					if fault == "held past the deadline" {
+						cctx, cancel = context.WithTimeout(ctx, 2*time.Second)
+					}
+					defer cancel()
+					done := make(chan error, 1)
+					go func() { done <- kind.replace(cctx, c, k, 2) }()
+					waitFor(t, func() bool { return !p.Armed() }) // the commit is held
+					var err error
+					if fault == "reply lost" {
+						p.Stall(hotredistest.ToClient)
+						p.Resume(hotredistest.ToServer)
+						waitFor(t, func() bool { return kind.holds(t, direct, k) == 2 }) // it ran
+						p.Cut()
+						p.Resume(hotredistest.ToClient)
+						err = <-done
+					} else {
+						err = <-done // (by the deadline, the commit still held)
+						p.Resume(hotredistest.ToServer)
+						waitFor(t, func() bool { return kind.holds(t, direct, k) == 2 }) // it ran after
+					}
+					if !errors.Is(err, hotredis.ErrUnknownOutcome) {
+						t.Errorf("%s.Replace of %d items whose commit ran, %s: %v, want ErrUnknownOutcome", kind.name, items, fault, err)
+					}
+				})
+			}
+		}
+	}
 }
