@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -429,5 +430,83 @@ func TestListStepCopiesAboutStepBytes(t *testing.T) {
 	if most := 2<<20/size + 1; steps*most < n {
 		t.Errorf("Reverse of %d elements of %d KiB went in %d list_step copies: up to %d elements (%d MiB) a step, want at most %d (~2 MiB)",
 			n, size>>10, steps, (n+steps-1)/max(steps, 1), (n+steps-1)/max(steps, 1)*size>>20, most)
+	}
+}
+
+// TestBulkWritesOfManyBytesGoInSteps checks that a Set's or a Map's bulk
+// write of fewer than 10,000 items goes in bounded steps when the items
+// hold more than 4 MiB (one HSET of 1,000 values of 128 KiB held Redis
+// 367-425 ms, a review found), and still as one command when the same
+// count is short, with the result of Go's maps either way.
+func TestBulkWritesOfManyBytesGoInSteps(t *testing.T) {
+	const n = 300 // 4.7 MiB of bigEntry
+	var steps atomic.Int64
+	hotredis.DuringRebuilds(func() { steps.Add(1) })
+	defer hotredis.DuringRebuilds(nil)
+	for _, long := range []bool{true, false} {
+		t.Run(map[bool]string{true: "long items", false: "short items"}[long], func(t *testing.T) {
+			elem := bigEntry
+			if !long {
+				elem = strconv.Itoa
+			}
+			k := key(t)
+			s := hotredis.NewSet[string](k + ":set")
+			m := hotredis.NewMap[int, string](k + ":map")
+			defer s.Delete(ctx)
+			defer m.Delete(ctx)
+			members, entries := map[string]bool{}, map[int]string{}
+			var add []string
+			for i := range n {
+				add = append(add, elem(i))
+				entries[i] = elem(i)
+			}
+			checkSet := func(name string) {
+				t.Helper()
+				want := slices.Sorted(maps.Keys(members))
+				if got := sorted(must[[]string](t)(s.Members(ctx))); !slices.Equal(got, want) {
+					t.Fatalf("%s: %d members, not the model's %d", name, len(got), len(want))
+				}
+			}
+			checkMap := func(name string) {
+				t.Helper()
+				if got := must[map[int]string](t)(m.Items(ctx)); !maps.Equal(got, entries) {
+					t.Fatalf("%s: %d entries, not the model's %d", name, len(got), len(entries))
+				}
+			}
+			for _, c := range []struct {
+				name   string
+				change func() error
+				check  func(string)
+			}{
+				{"Set.Add", func() error {
+					for _, x := range add {
+						members[x] = true
+					}
+					return second(s.Add(ctx, add...))
+				}, checkSet},
+				{"Set.Remove", func() error {
+					for _, x := range add[:n-1] {
+						delete(members, x)
+					}
+					return second(s.Remove(ctx, add[:n-1]...))
+				}, checkSet},
+				{"Set.Replace", func() error {
+					members = map[string]bool{}
+					for _, x := range add {
+						members[x] = true
+					}
+					return s.Replace(ctx, add...)
+				}, checkSet},
+				{"Map.SetMany", func() error { return m.SetMany(ctx, entries) }, checkMap},
+				{"Map.Replace", func() error { return m.Replace(ctx, entries) }, checkMap},
+			} {
+				before := steps.Load()
+				noErr(t, c.change())
+				c.check(c.name)
+				if stepped := steps.Load() > before; stepped != long {
+					t.Errorf("%s of %d items (long: %v) went in steps: %v", c.name, n, long, stepped)
+				}
+			}
+		})
 	}
 }
