@@ -13,7 +13,9 @@ import (
 // TestCallsAfterCloseAreErrClosed checks, on both backends, that every
 // method that takes a context returns ErrClosed once its object's client
 // is closed: the blocking ones, those that check their arguments first,
-// and those of a handle that held a lock or permits when Close came.
+// those given nothing to do (a review found those of Set, Map and the
+// queues returning nil), and those of a handle that held a lock or
+// permits when Close came.
 func TestCallsAfterCloseAreErrClosed(t *testing.T) {
 	backends := map[string]func(t *testing.T) *hotredis.Client{
 		"rueidis": func(t *testing.T) *hotredis.Client {
@@ -104,6 +106,8 @@ func callsOfEveryMethod(t *testing.T, c *hotredis.Client) []call {
 	add(
 		call{"Set.Add", func(ctx context.Context) error { return err1(set.Add(ctx, "a")) }},
 		call{"Set.Remove", func(ctx context.Context) error { return err1(set.Remove(ctx, "a")) }},
+		call{"Set.Add of nothing", func(ctx context.Context) error { return err1(set.Add(ctx)) }},
+		call{"Set.Remove of nothing", func(ctx context.Context) error { return err1(set.Remove(ctx)) }},
 		call{"Set.Contains", func(ctx context.Context) error { return err1(set.Contains(ctx, "a")) }},
 		call{"Set.Len", func(ctx context.Context) error { return err1(set.Len(ctx)) }},
 		call{"Set.Members", func(ctx context.Context) error { return err1(set.Members(ctx)) }},
@@ -254,6 +258,7 @@ func callsOfEveryMethod(t *testing.T, c *hotredis.Client) []call {
 			call{name + ".Put", func(ctx context.Context) error { return q.Put(ctx, "a") }},
 			call{name + ".TryPut", func(ctx context.Context) error { return q.TryPut(ctx, "a") }},
 			call{name + ".PutMany", func(ctx context.Context) error { return q.PutMany(ctx, "a", "b") }},
+			call{name + ".PutMany of nothing", func(ctx context.Context) error { return q.PutMany(ctx) }},
 		)
 	}
 	for name, q := range map[string]setQueueMethods{"SetQueue": sq, "LifoSetQueue": lsq} {
@@ -262,6 +267,7 @@ func callsOfEveryMethod(t *testing.T, c *hotredis.Client) []call {
 			call{name + ".Put", func(ctx context.Context) error { return err1(q.Put(ctx, "a")) }},
 			call{name + ".TryPut", func(ctx context.Context) error { return err1(q.TryPut(ctx, "a")) }},
 			call{name + ".PutMany", func(ctx context.Context) error { return err1(q.PutMany(ctx, "a", "b")) }},
+			call{name + ".PutMany of nothing", func(ctx context.Context) error { return err1(q.PutMany(ctx)) }},
 			call{name + ".Contains", func(ctx context.Context) error { return err1(q.Contains(ctx, "a")) }},
 		)
 	}
@@ -435,6 +441,8 @@ func hashCalls(name string, m hashMethods) []call {
 		call{name + ".SetMany", func(ctx context.Context) error { return m.SetMany(ctx, map[string]int{"a": 1}) }},
 		call{name + ".SetDefault", func(ctx context.Context) error { return err1(m.SetDefault(ctx, "a", 1)) }},
 		call{name + ".Remove", func(ctx context.Context) error { return err1(m.Remove(ctx, "a")) }},
+		call{name + ".SetMany of nothing", func(ctx context.Context) error { return m.SetMany(ctx, nil) }},
+		call{name + ".Remove of nothing", func(ctx context.Context) error { return err1(m.Remove(ctx)) }},
 		call{name + ".PopItem", func(ctx context.Context) error { _, _, err := m.PopItem(ctx); return err }},
 		call{name + ".Has", func(ctx context.Context) error { return err1(m.Has(ctx, "a")) }},
 		call{name + ".Len", func(ctx context.Context) error { return err1(m.Len(ctx)) }},

@@ -100,7 +100,7 @@ func (m *hash[K, V]) encodePair(k K, v V) (string, string, error) {
 // MULTI/EXEC).
 func (m *hash[K, V]) SetMany(ctx context.Context, entries map[K]V) error {
 	if len(entries) == 0 {
-		return m.err
+		return m.none(ctx)
 	}
 	args, err := m.encodeMap(entries)
 	if err != nil {
@@ -145,7 +145,7 @@ func (m *hash[K, V]) Remove(ctx context.Context, ks ...K) (int, error) {
 
 func removeFields[K any](ctx context.Context, o *object, keyc coder[K], ks []K) (int, error) {
 	if len(ks) == 0 {
-		return 0, o.err
+		return 0, o.none(ctx)
 	}
 	fs, err := keyc.encodeAll(ks)
 	if err != nil {

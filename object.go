@@ -67,6 +67,17 @@ func (o *object) cli() (*Client, error) {
 	return DefaultClient()
 }
 
+// none is what a call with nothing to send returns: what any call of o
+// would be refused with (o's own error, a closed client, an ended
+// context), else nil.
+func (o *object) none(ctx context.Context) error {
+	cl, err := o.cli()
+	if err != nil {
+		return err
+	}
+	return wrapErr(o.kind, o.key, cl.ready(ctx, nil))
+}
+
 // Delete removes the object from Redis (all of its keys).
 func (o *object) Delete(ctx context.Context) error {
 	_, err := o.write(ctx, cmd("UNLINK", o.keys))

@@ -200,7 +200,7 @@ var errFullNow = errors.New("full")
 // is true. It returns how many were added (set queues skip duplicates).
 func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (int, error) {
 	if len(ss) == 0 {
-		return 0, q.err
+		return 0, q.none(ctx)
 	}
 	if !q.set && q.maxSize == 0 && !q.queuing(ctx) {
 		// (In a Transaction the script is kept: a failed push stops it

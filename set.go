@@ -67,7 +67,7 @@ func (s *Set[T]) Remove(ctx context.Context, vs ...T) (int, error) {
 
 func (s *Set[T]) variadic(ctx context.Context, op bulk, vs []T) (int, error) {
 	if len(vs) == 0 {
-		return 0, s.err
+		return 0, s.none(ctx)
 	}
 	ss, err := s.vals.encodeAll(vs)
 	if err != nil {
