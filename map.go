@@ -95,8 +95,8 @@ func (m *hash[K, V]) encodePair(k K, v V) (string, string, error) {
 }
 
 // SetMany stores every entry of entries (Python's dict.update),
-// atomically. More than 10,000 entries are applied in bounded steps to a
-// copy of the map, which then replaces it (inside a transaction: in one
+// atomically. More than 10,000 entries (or 4 MiB) are applied in bounded
+// steps to a copy of the map, which then replaces it (inside a transaction: in one
 // MULTI/EXEC).
 func (m *hash[K, V]) SetMany(ctx context.Context, entries map[K]V) error {
 	if len(entries) == 0 {
@@ -138,7 +138,7 @@ func (m *hash[K, V]) SetDefault(ctx context.Context, k K, v V) (V, error) {
 
 // Remove deletes the entries for ks and returns how many there were
 // (Python's del, without the KeyError), atomically; more than 10,000 keys
-// in bounded steps, as SetMany.
+// (or 4 MiB) in bounded steps, as SetMany.
 func (m *hash[K, V]) Remove(ctx context.Context, ks ...K) (int, error) {
 	return removeFields(ctx, &m.object, m.keyc, ks)
 }
@@ -339,7 +339,7 @@ func (m *hash[K, V]) Clear(ctx context.Context) error { return m.Delete(ctx) }
 
 // Replace atomically replaces the whole map with entries. An empty entries
 // deletes the key (HOT Redis never stores an empty Dict). More than 10,000
-// entries are gathered in a scratch hash in bounded steps, which then
+// entries (or 4 MiB) are gathered in a scratch hash in bounded steps, which then
 // replaces the map.
 func (m *hash[K, V]) Replace(ctx context.Context, entries map[K]V) error {
 	args, err := m.encodeMap(entries)

@@ -51,8 +51,8 @@ func NewSet[T any](key string, opts ...Option) *Set[T] {
 }
 
 // Add adds vs and returns how many of them were not already members,
-// atomically. More than 10,000 values are applied in bounded steps to a
-// copy of the set, which then replaces it (inside a transaction: in one
+// atomically. More than 10,000 values (or 4 MiB) are applied in bounded
+// steps to a copy of the set, which then replaces it (inside a transaction: in one
 // MULTI/EXEC).
 func (s *Set[T]) Add(ctx context.Context, vs ...T) (int, error) {
 	return s.variadic(ctx, bulkSADD, vs)
@@ -60,7 +60,7 @@ func (s *Set[T]) Add(ctx context.Context, vs ...T) (int, error) {
 
 // Remove removes vs and returns how many of them were members (Python's
 // discard: missing values are not an error), atomically; more than
-// 10,000 values in bounded steps, as Add.
+// 10,000 values (or 4 MiB) in bounded steps, as Add.
 func (s *Set[T]) Remove(ctx context.Context, vs ...T) (int, error) {
 	return s.variadic(ctx, bulkSREM, vs)
 }
@@ -172,8 +172,8 @@ func (s *Set[T]) emptyErr(op string) error {
 func (s *Set[T]) Clear(ctx context.Context) error { return s.Delete(ctx) }
 
 // Replace atomically replaces the whole set with vs (duplicates count
-// once). With no vs the key is deleted. More than 10,000 values are
-// gathered in a scratch set in bounded steps, which then replaces the set.
+// once). With no vs the key is deleted. More than 10,000 values (or
+// 4 MiB) are gathered in a scratch set in bounded steps, which then replaces the set.
 func (s *Set[T]) Replace(ctx context.Context, vs ...T) error {
 	ss, err := s.vals.encodeAll(vs)
 	if err != nil {
