@@ -353,6 +353,9 @@ func (m *hash[K, V]) Replace(ctx context.Context, entries map[K]V) error {
 // returns the result (HINCRBY). A result beyond int64 is ErrOverflow and a
 // value that is not an integer is ErrDecode; either leaves the value
 // unchanged. V should be an integer type for Get to read the result back.
+// The stored text is read as Redis reads it, a plain decimal integer: a
+// form Get also accepts (as Python's int() does), such as "+5", " 5" or
+// "1_000", which no Python or hotredis write stores, is ErrDecode here.
 func (m *hash[K, V]) Incr(ctx context.Context, k K, n int64) (int64, error) {
 	f, err := m.keyc.encode(k)
 	if err != nil {
@@ -373,7 +376,11 @@ func incrField(ctx context.Context, o *object, f string, n int64) (int64, error)
 // and so is a result beyond float64's range (which Redis, adding in long
 // double, stores all the same; inside a transaction it is refused and
 // nothing changes). Redis rounds the sum to 17 decimals: adding 1e-20 to 0
-// stores "0", where Python's d[k] += 1e-20 keeps it.
+// stores "0", where Python's d[k] += 1e-20 keeps it. The stored text is
+// read as Redis reads it (C's strtold): Python's float() forms with
+// spaces or underscores around or between digits, which Get accepts, are
+// ErrDecode here, and a hexadecimal float such as "0x1p3", which Get
+// refuses, is read. (No Python or hotredis write stores either.)
 func (m *hash[K, V]) IncrFloat(ctx context.Context, k K, x float64) (float64, error) {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return 0, m.fail("IncrFloat", fmt.Errorf("%w: increment %v", ErrNotFinite, x))
