@@ -29,12 +29,18 @@ const (
 // atOnce reports whether args, items of per arguments, are few and short
 // enough for one command of a bulk write (see bulkMax).
 func (b bulk) atOnce(args []string) bool {
-	if len(args) > bulkMax*b.per {
+	return fewAndShort(args, bulkMax*b.per, bulkBytes)
+}
+
+// fewAndShort reports whether ss holds at most most strings of at most
+// bytes in all.
+func fewAndShort(ss []string, most, bytes int) bool {
+	if len(ss) > most {
 		return false
 	}
 	size := 0
-	for _, a := range args {
-		if size += len(a); size > bulkBytes {
+	for _, s := range ss {
+		if size += len(s); size > bytes {
 			return false
 		}
 	}

@@ -157,17 +157,7 @@ func (l *List[T]) push(ctx context.Context, op string, vs []T) (int, error) {
 // takes it ~0.05 µs a short value here (a million: 49 ms in one EXEC,
 // 2026-12-06), more for long values, whose bytes it copies.
 func appendAtOnce(ss []string) bool {
-	const most, mostBytes = 300 * chunkSize, 16 << 20
-	if len(ss) > most {
-		return false
-	}
-	bytes := 0
-	for _, s := range ss {
-		if bytes += len(s); bytes > mostBytes {
-			return false
-		}
-	}
-	return true
+	return fewAndShort(ss, 300*chunkSize, 16<<20)
 }
 
 // appendRebuilt appends ss to a copy of the list, made in bounded steps,
