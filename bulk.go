@@ -10,12 +10,12 @@ import (
 // Bulk writes: a Set's or a Map's many members or fields at once (Add,
 // Remove, SetMany, Replace). Up to bulkMax items of at most bulkBytes in
 // all go in one command, a few milliseconds of the server's time at
-// most. More would keep Redis from
-// everyone else for as long as one command over all of them takes (half a
-// second for a million fields), so they are applied in bounded steps to a
-// copy of the value, which then replaces it (see rebuild.go): other
-// clients see the old value or the new one, never a part. Inside a
-// transaction, where nothing can be split, they go in one MULTI/EXEC.
+// most. More would keep Redis from everyone else for as long as one
+// command over all of them takes (half a second for a million fields, or
+// for 128 MiB of values), so they are applied in bounded steps to a copy
+// of the value, which then replaces it (see rebuild.go): other clients
+// see the old value or the new one, never a part. Inside a transaction,
+// where nothing can be split, they go in one MULTI/EXEC.
 
 // bulkMax is the most items (members, or fields with their values) one
 // command of a bulk write carries, and bulkBytes the most bytes: HSET of

@@ -96,8 +96,8 @@ func (m *hash[K, V]) encodePair(k K, v V) (string, string, error) {
 
 // SetMany stores every entry of entries (Python's dict.update),
 // atomically. More than 10,000 entries (or 4 MiB) are applied in bounded
-// steps to a copy of the map, which then replaces it (inside a transaction: in one
-// MULTI/EXEC).
+// steps to a copy of the map, which then replaces it (inside a
+// transaction: in one MULTI/EXEC).
 func (m *hash[K, V]) SetMany(ctx context.Context, entries map[K]V) error {
 	if len(entries) == 0 {
 		return m.none(ctx)
@@ -339,8 +339,8 @@ func (m *hash[K, V]) Clear(ctx context.Context) error { return m.Delete(ctx) }
 
 // Replace atomically replaces the whole map with entries. An empty entries
 // deletes the key (HOT Redis never stores an empty Dict). More than 10,000
-// entries (or 4 MiB) are gathered in a scratch hash in bounded steps, which then
-// replaces the map.
+// entries (or 4 MiB) are gathered in a scratch hash in bounded steps,
+// which then replaces the map.
 func (m *hash[K, V]) Replace(ctx context.Context, entries map[K]V) error {
 	args, err := m.encodeMap(entries)
 	if err != nil {
