@@ -1,6 +1,15 @@
 package hotredis
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/hotredis/hotredis/internal/lua"
+)
+
+var scriptMapIncrDefault = lua.Load("map_incr_default")
 
 // DefaultMap is a Map whose Get never misses: reading a key that has no
 // entry stores the value made by its factory and returns it, as Python's
@@ -50,4 +59,65 @@ func (d *DefaultMap[K, V]) Get(ctx context.Context, k K) (V, error) {
 // unlike Get it stores nothing (Map's Get).
 func (d *DefaultMap[K, V]) Lookup(ctx context.Context, k K) (v V, ok bool, err error) {
 	return d.hash.Get(ctx, k)
+}
+
+// Incr adds n to the integer stored for k and returns the result; a
+// missing entry is first the factory's value, stored, as for Python's
+// d[k] += n on a defaultdict (Map's Incr counts it 0). One atomic script:
+// of concurrent first Incrs, one stores the default and every increment
+// counts. The factory runs only on a miss, in a second round trip (inside
+// a Transaction it runs first, and the result is known only at the
+// commit: Incr returns 0). A result beyond int64 is ErrOverflow, and a
+// value or default that is not an integer ErrDecode; either changes
+// nothing. Stored text is read as Map's Incr reads it.
+func (d *DefaultMap[K, V]) Incr(ctx context.Context, k K, n int64) (int64, error) {
+	r, err := d.incr(ctx, k, "int", strconv.FormatInt(n, 10))
+	if err != nil || d.queuing(ctx) {
+		return 0, err
+	}
+	return asInt(r, nil)
+}
+
+// IncrFloat adds x to the number stored for k and returns the result; a
+// missing entry is first the factory's value, as for Incr. An x that is
+// NaN or infinite, or a result beyond float64's range, is ErrNotFinite,
+// and a value or default that is not a number ErrDecode; each changes
+// nothing. Otherwise as Map's IncrFloat (HINCRBYFLOAT's decimal form and
+// its reading of stored text).
+func (d *DefaultMap[K, V]) IncrFloat(ctx context.Context, k K, x float64) (float64, error) {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0, d.fail("IncrFloat", fmt.Errorf("%w: increment %v", ErrNotFinite, x))
+	}
+	r, err := d.incr(ctx, k, "float", strconv.FormatFloat(x, 'g', -1, 64))
+	if err != nil || d.queuing(ctx) {
+		return 0, err
+	}
+	s, _, err := asString(r, nil)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseFloat(s, 64) // (the script refuses what float64 cannot hold)
+}
+
+// incr runs map_incr_default (kind "int" or "float") on k's field with
+// increment by: first without the default, then, on a miss, with the
+// factory's value (at once inside a transaction).
+func (d *DefaultMap[K, V]) incr(ctx context.Context, k K, kind, by string) (any, error) {
+	f, err := d.keyc.encode(k)
+	if err != nil {
+		return nil, err
+	}
+	args := []string{kind, f, by}
+	if !d.queuing(ctx) {
+		r, err := d.script(ctx, scriptMapIncrDefault, d.keys[:1], args...)
+		if err != nil || r != nil {
+			return r, fieldErr(ctx, &d.object, f, err)
+		}
+	}
+	def, err := d.vals.encode(d.factory())
+	if err != nil {
+		return nil, err
+	}
+	r, err := d.script(ctx, scriptMapIncrDefault, d.keys[:1], append(args, def)...)
+	return r, fieldErr(ctx, &d.object, f, err)
 }

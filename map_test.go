@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -414,6 +415,78 @@ func TestDefaultMap(t *testing.T) {
 	}
 	if v, ok, _ := c.Lookup(ctx, "k"); !ok || v != 7 {
 		t.Fatalf("after optimistic Get: %d, %v", v, ok)
+	}
+}
+
+// TestDefaultMapIncrStartsFromTheFactory: a DefaultMap's Incr and
+// IncrFloat of a missing entry start from the factory's value, as
+// Python's d[k] += n on a defaultdict does (a review found them counting
+// it 0, as Map's do); the factory runs only on a miss; concurrent first
+// Incrs of many handles store one default and count every increment; a
+// default that is not a number changes nothing; inside a Transaction the
+// default goes with the increment.
+func TestDefaultMapIncrStartsFromTheFactory(t *testing.T) {
+	var calls atomic.Int64
+	d := hotredis.NewDefaultMap[string, int](key(t), func() int { calls.Add(1); return 10 })
+	if v := must[int64](t)(d.Incr(ctx, "a", 1)); v != 11 {
+		t.Fatalf("Incr of a missing entry with factory 10 = %d, want 11 (defaultdict)", v)
+	}
+	if v := must[int64](t)(d.Incr(ctx, "a", 2)); v != 13 {
+		t.Fatalf("Incr of 11 by 2 = %d", v)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("the factory ran %d times for one miss", n)
+	}
+	f := hotredis.NewDefaultMap[string, float64](key(t, "f"), func() float64 { return 0.5 })
+	if v := must[float64](t)(f.IncrFloat(ctx, "a", 1)); v != 1.5 {
+		t.Fatalf("IncrFloat of a missing entry with factory 0.5 = %v, want 1.5", v)
+	}
+	if _, err := f.IncrFloat(ctx, "b", math.MaxFloat64); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.IncrFloat(ctx, "b", math.MaxFloat64); !errors.Is(err, hotredis.ErrNotFinite) {
+		t.Fatalf("IncrFloat past float64's range = %v, want ErrNotFinite", err)
+	}
+	if v := must[float64](t)(f.IncrFloat(ctx, "b", 0)); v != math.MaxFloat64 {
+		t.Fatalf("after a refused IncrFloat the value is %v", v)
+	}
+
+	// Concurrent first Incrs on handles of their own: one default kept.
+	k := key(t, "race")
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			h := hotredis.NewDefaultMap[string, int](k, func() int { return 100 })
+			for range 25 {
+				if _, err := h.Incr(ctx, "n", int64(i+1)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if v := must[int64](t)(hotredis.NewMap[string, int](k).Incr(ctx, "n", 0)); v != 100+25*36 {
+		t.Fatalf("8 handles' first Incrs counted %d, want %d", v, 100+25*36)
+	}
+
+	// A default that is not a number: ErrDecode, nothing stored.
+	s := hotredis.NewDefaultMap[string, string](key(t, "s"), func() string { return "x" })
+	if _, err := s.Incr(ctx, "a", 1); !errors.Is(err, hotredis.ErrDecode) {
+		t.Fatalf("Incr from a default that is not a number = %v, want ErrDecode", err)
+	}
+	if ok := must[bool](t)(s.Has(ctx, "a")); ok {
+		t.Fatal("a refused Incr left its default stored")
+	}
+
+	// Inside a Transaction the default goes with the increment.
+	tx := hotredis.NewDefaultMap[string, int](key(t, "tx"), func() int { return 5 })
+	noErr(t, client.Transaction(ctx, func(ctx context.Context) error {
+		_, err := tx.Incr(ctx, "a", 1)
+		return err
+	}))
+	if v, ok, _ := tx.Lookup(ctx, "a"); !ok || v != 6 {
+		t.Fatalf("Incr in a Transaction from factory 5: %d, %v; want 6", v, ok)
 	}
 }
 

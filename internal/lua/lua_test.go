@@ -2419,6 +2419,75 @@ var cases = []scriptCase{
 		after: []probe{{cmd("HGET", "{t}:h", "a"), "x"}},
 	},
 
+	// map_incr_default: KEYS hash; ARGV int|float, field, increment, [default]
+	{
+		script: "map_incr_default", name: "an existing field is incremented, no default needed",
+		setup: [][]any{{"HSET", "{t}:h", "a", "5"}},
+		keys:  []string{"{t}:h"},
+		args:  cmd("int", "a", "2"),
+		want:  7,
+		after: []probe{{cmd("HGET", "{t}:h", "a"), "7"}},
+	},
+	{
+		script: "map_incr_default", name: "a missing field with no default replies nil, changing nothing",
+		keys:  []string{"{t}:h"},
+		args:  cmd("int", "a", "2"),
+		want:  nil,
+		after: []probe{{cmd("EXISTS", "{t}:h"), 0}},
+	},
+	{
+		script: "map_incr_default", name: "a missing field starts from the default",
+		setup: [][]any{{"HSET", "{t}:h", "b", "1"}},
+		keys:  []string{"{t}:h"},
+		args:  cmd("int", "a", "2", "10"),
+		want:  12,
+		after: []probe{{cmd("HGET", "{t}:h", "a"), "12"}},
+	},
+	{
+		script: "map_incr_default", name: "a field that exists ignores the default",
+		setup: [][]any{{"HSET", "{t}:h", "a", "1"}},
+		keys:  []string{"{t}:h"},
+		args:  cmd("int", "a", "2", "10"),
+		want:  3,
+	},
+	{
+		script: "map_incr_default", name: "a default that is not an integer is refused, nothing stored",
+		keys:  []string{"{t}:h"},
+		args:  cmd("int", "a", "2", "x"),
+		want:  errReply("ERR"),
+		after: []probe{{cmd("EXISTS", "{t}:h"), 0}},
+	},
+	{
+		script: "map_incr_default", name: "an overflow is refused, the value kept",
+		setup: [][]any{{"HSET", "{t}:h", "a", "9223372036854775807"}},
+		keys:  []string{"{t}:h"},
+		args:  cmd("int", "a", "1", "0"),
+		want:  errReply("ERR"),
+		after: []probe{{cmd("HGET", "{t}:h", "a"), "9223372036854775807"}},
+	},
+	{
+		script: "map_incr_default", name: "a float starts from the default",
+		keys:  []string{"{t}:h"},
+		args:  cmd("float", "a", "1", "0.5"),
+		want:  "1.5",
+		after: []probe{{cmd("HGET", "{t}:h", "a"), "1.5"}},
+	},
+	{
+		script: "map_incr_default", name: "NOTFINITE past float64's range: a default stored for it goes again",
+		keys:  []string{"{t}:h"},
+		args:  cmd("float", "a", "1.7976931348623157e308", "1.7976931348623157e308"),
+		want:  errReply("NOTFINITE"),
+		after: []probe{{cmd("EXISTS", "{t}:h"), 0}},
+	},
+	{
+		script: "map_incr_default", name: "NOTFINITE past float64's range, the old value kept",
+		setup: [][]any{{"HSET", "{t}:h", "a", "1.7976931348623157e308"}},
+		keys:  []string{"{t}:h"},
+		args:  cmd("float", "a", "1.7976931348623157e308"),
+		want:  errReply("NOTFINITE"),
+		after: []probe{{cmd("HGET", "{t}:h", "a"), "1.7976931348623157e308"}},
+	},
+
 	// map_set_default: KEYS hash; ARGV field, value
 	{
 		script: "map_set_default", name: "a missing field is set to the default",
