@@ -23,7 +23,8 @@ import (
 //
 // What each caller sees under faults is what it would see alone: a step
 // not yet sent when its context ends is taken out (the context's error;
-// nothing was sent), one that was sent is ErrUnknownOutcome; a lost reply
+// nothing was sent), also from a combined call about to go; one that was
+// sent is ErrUnknownOutcome; a lost reply
 // is ErrUnknownOutcome for every step of the call. A step's own failure
 // (a result out of range) is its caller's alone. A combined call does not
 // end with any caller's context: it lives as long as the longest-lived
@@ -66,10 +67,12 @@ type step[R comparable] struct {
 	ctx     context.Context
 	op, arg string
 	done    chan struct{} // (buffered) gets one value once val and err are set
-	sent    bool          // under the combiner's mu
-	val     R
-	err     error
-	at      time.Time // when the combined call's reply came (see result)
+	// Under the combiner's mu: taken into a combined call (see finished),
+	// sent in it (see send), or left by its caller between the two.
+	taken, sent, left bool
+	val               R
+	err               error
+	at                time.Time // when the combined call's reply came (see result)
 }
 
 // do runs op with arg on o's key (the combiner's script) and returns its
@@ -135,17 +138,22 @@ func (c *combiner[R]) wait(ctx context.Context, o *object, s *step[R]) (R, error
 		return c.result(o, s)
 	case <-ctx.Done():
 	}
-	c.mu.Lock()
-	sent := s.sent
-	if !sent {
-		c.waiting = slices.DeleteFunc(c.waiting, func(w *step[R]) bool { return w == s })
-	}
-	c.mu.Unlock()
 	var zero R
-	if !sent {
+	c.mu.Lock()
+	switch {
+	case s.taken && !s.sent:
+		// Its combined call has not gone yet: it goes without s, which
+		// stays the call's (not reused).
+		s.left = true
+		c.mu.Unlock()
+		return zero, wrapErr(o.kind, o.key, ctx.Err())
+	case !s.sent:
+		c.waiting = slices.DeleteFunc(c.waiting, func(w *step[R]) bool { return w == s })
+		c.mu.Unlock()
 		c.put(s)
 		return zero, wrapErr(o.kind, o.key, ctx.Err())
 	}
+	c.mu.Unlock()
 	select {
 	case <-s.done: // it was done as ctx ended: its reply stands, if in time
 		return c.result(o, s)
@@ -207,7 +215,7 @@ func (c *combiner[R]) finished() []*step[R] {
 	cl, next, rest := c.waiting[0].cl, make([]*step[R], 0, min(len(c.waiting), maxSteps)), c.waiting[:0]
 	for _, s := range c.waiting {
 		if s.cl == cl && len(next) < maxSteps {
-			s.sent = true
+			s.taken = true
 			next = append(next, s)
 		} else {
 			rest = append(rest, s)
@@ -215,7 +223,6 @@ func (c *combiner[R]) finished() []*step[R] {
 	}
 	clear(c.waiting[len(rest):])
 	c.waiting = rest
-	c.combined += int64(len(next))
 	return next
 }
 
@@ -232,8 +239,20 @@ func (c *combiner[R]) run(o *object, steps []*step[R]) {
 	}
 }
 
-// send does steps in one script call and gives each its result.
+// send does steps in one script call and gives each its result, but for
+// those whose callers left since they were taken: nothing of theirs is
+// sent.
 func (c *combiner[R]) send(o *object, steps []*step[R]) {
+	c.mu.Lock()
+	steps = slices.DeleteFunc(steps, func(s *step[R]) bool { return s.left })
+	for _, s := range steps {
+		s.sent = true
+	}
+	c.combined += int64(len(steps))
+	c.mu.Unlock()
+	if len(steps) == 0 {
+		return
+	}
 	ctx, cancel := stepsCtx(steps)
 	args := make([]string, 1, 1+2*len(steps))
 	args[0] = "steps"

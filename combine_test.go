@@ -325,3 +325,50 @@ func TestIntCombinedCallsMatchGo(t *testing.T) {
 		}
 	})
 }
+
+// TestCombinedStepLeftBeforeItsCallGoesIsNeverSent: a caller whose
+// context ends after its step was taken into a combined call, but before
+// that call went, gets the context's error, and the call goes without its
+// step: it is never applied. (A review found such callers told
+// ErrUnknownOutcome, and their steps applied after the callers' next
+// calls had read the value: a check before a retry said "not applied"
+// every time.) 200 tries of Int.Mul, each cancelled just as its combined
+// call is made.
+func TestCombinedStepLeftBeforeItsCallGoesIsNeverSent(t *testing.T) {
+	h := hotredis.NewInt(key(t))
+	defer h.Delete(ctx)
+	outcomes := map[string]int{}
+	for range 200 {
+		noErr(t, h.Store(ctx, 1))
+		free := hotredis.HoldSteps(h)
+		cctx, cancel := context.WithCancel(ctx)
+		res := make(chan error, 1)
+		go func() { _, err := h.Mul(cctx, 2); res <- err }()
+		waitFor(t, func() bool { n, _ := hotredis.Steps(h); return n == 1 })
+		free()
+		cancel()
+		err := <-res
+		time.Sleep(10 * time.Millisecond) // (a combined call that went lands)
+		v := must[int64](t)(h.Load(ctx))
+		switch {
+		case err == nil:
+			outcomes["applied"]++
+			if v != 2 {
+				t.Fatalf("a Mul(2) of 1 that succeeded left %d", v)
+			}
+		case errors.Is(err, hotredis.ErrUnknownOutcome):
+			outcomes["unknown"]++
+		case errors.Is(err, context.Canceled):
+			outcomes["left out"]++
+			if v != 1 {
+				t.Fatalf("a Mul(2) of 1 that returned %v was applied: %d", err, v)
+			}
+		default:
+			t.Fatal(err)
+		}
+	}
+	t.Logf("outcomes of 200 Muls cancelled as their combined call was made: %v", outcomes)
+	if outcomes["left out"] == 0 {
+		t.Errorf("no Mul was left out of its combined call (%v): every cancelled step was sent", outcomes)
+	}
+}
