@@ -2,8 +2,6 @@ package hotredis
 
 import (
 	"context"
-	"fmt"
-	"math"
 	"strconv"
 
 	"github.com/hotredis/hotredis/internal/lua"
@@ -85,10 +83,11 @@ func (d *DefaultMap[K, V]) Incr(ctx context.Context, k K, n int64) (int64, error
 // nothing. Otherwise as Map's IncrFloat (HINCRBYFLOAT's decimal form and
 // its reading of stored text).
 func (d *DefaultMap[K, V]) IncrFloat(ctx context.Context, k K, x float64) (float64, error) {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return 0, d.fail("IncrFloat", fmt.Errorf("%w: increment %v", ErrNotFinite, x))
+	by, err := d.floatIncrement(x)
+	if err != nil {
+		return 0, err
 	}
-	r, err := d.incr(ctx, k, "float", strconv.FormatFloat(x, 'g', -1, 64))
+	r, err := d.incr(ctx, k, "float", by)
 	if err != nil || d.queuing(ctx) {
 		return 0, err
 	}

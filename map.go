@@ -364,6 +364,15 @@ func (m *hash[K, V]) Incr(ctx context.Context, k K, n int64) (int64, error) {
 	return incrField(ctx, &m.object, f, n)
 }
 
+// floatIncrement returns x as IncrFloat sends it; NaN and infinities are
+// ErrNotFinite.
+func (o *object) floatIncrement(x float64) (string, error) {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "", o.fail("IncrFloat", fmt.Errorf("%w: increment %v", ErrNotFinite, x))
+	}
+	return strconv.FormatFloat(x, 'g', -1, 64), nil
+}
+
 func incrField(ctx context.Context, o *object, f string, n int64) (int64, error) {
 	r, err := scalarInt(o.writeScalar(ctx, cmd("HINCRBY", o.keys[:1], f, strconv.FormatInt(n, 10))))
 	return r, fieldErr(ctx, o, f, err)
@@ -382,14 +391,14 @@ func incrField(ctx context.Context, o *object, f string, n int64) (int64, error)
 // ErrDecode here, and a hexadecimal float such as "0x1p3", which Get
 // refuses, is read. (No Python or hotredis write stores either.)
 func (m *hash[K, V]) IncrFloat(ctx context.Context, k K, x float64) (float64, error) {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return 0, m.fail("IncrFloat", fmt.Errorf("%w: increment %v", ErrNotFinite, x))
+	by, err := m.floatIncrement(x)
+	if err != nil {
+		return 0, err
 	}
 	f, err := m.keyc.encode(k)
 	if err != nil {
 		return 0, err
 	}
-	by := strconv.FormatFloat(x, 'g', -1, 64)
 	if m.queuing(ctx) {
 		// A result past float64's range cannot be reported at a commit:
 		// the script refuses it, changing nothing.

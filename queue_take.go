@@ -265,12 +265,11 @@ func asArrayOf(v any) []any { arr, _ := v.([]any); return arr }
 // each look whenever the other looked last.
 func (q *queue) looks(cl *Client) bool {
 	slot := &cl.looked[q.lookSlot]
-	now := time.Since(lookStart)
 	last := slot.Load()
-	if last != nil && last.key == q.k.takes && now-last.at < clockSync {
+	if last != nil && last.key == q.k.takes && time.Since(last.at) < clockSync {
 		return false
 	}
-	return slot.CompareAndSwap(last, &lookStamp{key: q.k.takes, at: now})
+	return slot.CompareAndSwap(last, &lookStamp{key: q.k.takes, at: time.Now()})
 }
 
 // lookSlots is how many queues' looks for expired takes a client keeps
@@ -278,16 +277,13 @@ func (q *queue) looks(cl *Client) bool {
 const lookSlots = 64
 
 // lookStamp is a queue's last look for expired takes on a client: its
-// registrations' key, and when (since lookStart).
+// registrations' key, and when.
 type lookStamp struct {
 	key string
-	at  time.Duration
+	at  time.Time
 }
 
-var (
-	lookStart = time.Now()
-	lookSeed  = maphash.MakeSeed() // (a queue's slot, see queue.lookSlot)
-)
+var lookSeed = maphash.MakeSeed() // (a queue's slot, see queue.lookSlot)
 
 // Command names and arguments of the native take.
 var (

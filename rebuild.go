@@ -185,12 +185,11 @@ func (o *object) build(ctx context.Context, cl *Client, typ string, build func(c
 	r := o.newRebuilder(cl, typ)
 	err := build(ctx, r)
 	if err == nil {
-		_, err = cl.do(ctx, scriptRebuildCommit.Cmd(true, []string{o.key, r.tmp},
-			[]string{typ, strconv.FormatInt(r.size, 10), "-1"}))
-		// The swap decides the outcome: a reply lost, or not back by
-		// ctx's end, may follow a swap made (ErrUnknownOutcome), as in
-		// rebuild. (The steps before it wrote only the scratch key.)
-		err = cl.outcome(ctx, err, true)
+		// The swap decides the outcome: sent as a write, so that a reply
+		// lost, or not back by ctx's end, is ErrUnknownOutcome. (The
+		// steps before it wrote only the scratch key.)
+		_, err = cl.send(ctx, scriptRebuildCommit.Cmd(true, []string{o.key, r.tmp},
+			[]string{typ, strconv.FormatInt(r.size, 10), "-1"}), true)
 	}
 	if err != nil {
 		dropScratch(ctx, cl, r.tmp)
