@@ -364,6 +364,73 @@ func TestFirstReadOfShortElementsIsOneCommand(t *testing.T) {
 	}
 }
 
+// TestWholeReadsNoticeEntriesThatGrew: a handle that has read a set and a
+// hash of short entries, whose entries another program then makes 16 KiB
+// long (as many of them), reads them again in steps of a few MiB, not by
+// one SMEMBERS-like SRANDMEMBER or HGETALL of 24 MiB at the size it saw
+// last (the size read goes with the value's memory: sizeUp).
+func TestWholeReadsNoticeEntriesThatGrew(t *testing.T) {
+	k := key(t)
+	sk, hk := k+":set", k+":hash"
+	raw := rawClient()
+	defer raw.Close()
+	defer raw.Del(ctx, sk, hk)
+	write := func(entry func(int) string) (members []string, hash map[string]string) {
+		noErr(t, raw.Del(ctx, sk, hk).Err())
+		hash = map[string]string{}
+		for i := range bigEntries {
+			members = append(members, entry(i))
+			hash["f"+strconv.Itoa(i)] = entry(i)
+		}
+		for part := range slices.Chunk(members, 100) {
+			noErr(t, raw.SAdd(ctx, sk, anys(part)...).Err())
+		}
+		for part := range slices.Chunk(slices.Sorted(maps.Keys(hash)), 100) {
+			var fv []any
+			for _, f := range part {
+				fv = append(fv, f, hash[f])
+			}
+			noErr(t, raw.HSet(ctx, hk, fv...).Err())
+		}
+		return members, hash
+	}
+	s := hotredis.NewSet[string](sk)
+	m := hotredis.NewMap[string, string](hk)
+	reads := func(t *testing.T, members []string, hash map[string]string) {
+		t.Helper()
+		for range 2 { // (the first to learn the size, the second by it)
+			if got := must[[]string](t)(s.Members(ctx)); !slices.Equal(sorted(got), sorted(slices.Clone(members))) {
+				t.Fatalf("Set.Members: %d members, not the %d written", len(got), len(members))
+			}
+			if got := must[map[string]string](t)(m.Items(ctx)); !maps.Equal(got, hash) {
+				t.Fatalf("Map.Items: %d entries, not the %d written", len(got), len(hash))
+			}
+			if got := must[[]string](t)(m.Values(ctx)); !slices.Equal(sorted(got), sorted(slices.Collect(maps.Values(hash)))) {
+				t.Fatalf("Map.Values: %d values, not the model's", len(got))
+			}
+		}
+	}
+	members, hash := write(strconv.Itoa)
+	reads(t, members, hash)
+	log := slowlogAll(t, nodeFor(t, raw, k))
+	members, hash = write(bigEntry)
+	log.reset(t)
+	reads(t, members, hash)
+	var checked int
+	for _, c := range log.commands(t, sk, hk) {
+		n := entriesRead(c, bigEntries)
+		if n > stepEntries+1 {
+			t.Errorf("%q may read %d entries of %d bytes (at most %d)", c, n, bigEntrySize, stepEntries+1)
+		}
+		if n > 0 {
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("SLOWLOG shows no read of the keys")
+	}
+}
+
 // TestSetOf1024MembersIsReadInOneCommand: a set of exactly 1,024 short
 // members was read whole by one command (SRANDMEMBER 1025) on every
 // Members before ea7a542. Now a fresh handle's first command asks for

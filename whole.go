@@ -107,13 +107,14 @@ func (o *object) sawAverage(total, count int) {
 // do the same for a hash, but RESP3 replies with an array per field,
 // which costs rueidis an allocation each: more than the scan step.)
 var wholeVerbs = map[string]struct {
-	size, all     string
+	size          []string // (a command's name, as it goes)
+	all           string
 	oneCommandMax int
 	first         string
 	sizeFirstFrom int
 }{
-	"SSCAN": {"SCARD", "", 16_384, "SRANDMEMBER", setSizeFirstFrom},
-	"HSCAN": {"HLEN", "HGETALL", 8_192, "", 256},
+	"SSCAN": {[]string{"SCARD"}, "", 16_384, "SRANDMEMBER", setSizeFirstFrom},
+	"HSCAN": {[]string{"HLEN"}, "HGETALL", 8_192, "", 256},
 }
 
 // setSizeFirstFrom is a set's sizeFirstFrom (see wholeVerbs), and
@@ -253,7 +254,7 @@ func (o *object) readWholeBy(ctx context.Context, op, verb string, width int, on
 			return whole{flat: all}, err // one command: a snapshot by itself
 		}
 	}
-	size, err := scalarInt(o.readScalar(ctx, cmd(w.size, o.keys[:1])))
+	size, err := o.sizeUp(ctx, w.size, o.keys[:1], width)
 	if err != nil {
 		return whole{}, err
 	}
@@ -280,6 +281,34 @@ func (o *object) readWholeBy(ctx context.Context, op, verb string, width int, on
 	}
 	return whole{flat: all}, nil
 }
+
+// sizeUp returns how many entries the value at k[0] (o's, or another of
+// its kind in its slot) holds, by the command size (SCARD, HLEN, LLEN),
+// and notes the average size of its strings (see span) from the memory
+// Redis gives the value (MEMORY USAGE, which samples a big one), in the
+// same round trip: entries that another program made longer since o's
+// last read are then read in steps of a few MiB, not by one command at
+// the size last seen. That memory counts Redis's own overhead too (tens
+// of bytes an entry), which shortens only the steps of short entries,
+// until a step's strings are seen. A server that refuses MEMORY USAGE (a
+// user not allowed it) leaves the size last seen.
+func (o *object) sizeUp(ctx context.Context, size, k []string, width int) (int64, error) {
+	rs, err := o.readMany(ctx,
+		backend.Cmd{Name: size, Keys: k, ReadOnly: true},
+		backend.Cmd{Name: nameMemoryUsage, Keys: k, ReadOnly: true})
+	if err != nil {
+		return 0, err
+	}
+	n, err := asInt(rs[0].Val, rs[0].Err)
+	if bytes, _ := rs[1].Val.(int64); err == nil && n > 0 && bytes > 0 && rs[1].Err == nil {
+		o.sawAverage(int(min(bytes, math.MaxInt32)), int(min(n, math.MaxInt32))*width)
+	}
+	return n, err
+}
+
+// nameMemoryUsage is MEMORY USAGE's name, its subcommand in lower case as
+// go-redis's Cluster client looks for it to find the key.
+var nameMemoryUsage = []string{"MEMORY", "usage"}
 
 // readSized reads the whole set or hash at k (verb SSCAN or HSCAN) in one
 // command, for a value of at most size entries, small enough for one:
@@ -354,7 +383,7 @@ func (o *object) scanWhole(ctx context.Context, verb string, width int, buf []st
 // command instead.
 func (o *object) scanWholeOf(ctx context.Context, k []string, verb string, width int, buf []string) ([]string, error) {
 	w := wholeVerbs[verb]
-	size, err := scalarInt(o.readScalar(ctx, cmd(w.size, k)))
+	size, err := o.sizeUp(ctx, w.size, k, width)
 	if err != nil {
 		return nil, err
 	}

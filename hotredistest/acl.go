@@ -22,7 +22,7 @@ import (
 // runs every type as a user with these rules.
 const ACLRules = "resetchannels -@all" +
 	" +ping +role +cluster|slots +cluster|shards +asking" +
-	" +multi +exec +watch +unwatch +eval +evalsha +eval_ro +evalsha_ro +time" +
+	" +multi +exec +watch +unwatch +eval +evalsha +eval_ro +evalsha_ro +time +memory|usage" +
 	" +del +unlink +exists +type +rename +pexpire +pexpireat +pexpiretime +persist +pttl" +
 	" +get +set +append +getrange +setrange +strlen +incrby +incrbyfloat +decrby" +
 	" +lpush +rpush +lpop +rpop +lindex +linsert +llen +lpos +lrange +lrem +lset +ltrim +lmove +sort" +

@@ -282,8 +282,8 @@ func TestInspectWaitGroupAndOthers(t *testing.T) {
 }
 
 // A user with only the commands the library needs (hotredistest.ACLRules)
-// can inspect, without the memory and ages that need MEMORY and OBJECT;
-// ls needs SCAN, and says so.
+// can inspect, memory included (MEMORY USAGE is one of them), without the
+// ages that need OBJECT; ls needs SCAN, and says so.
 func TestLeastPrivilegeUser(t *testing.T) {
 	t.Parallel()
 	acl := hotredistest.NewACLServer(t)
@@ -300,7 +300,7 @@ func TestLeastPrivilegeUser(t *testing.T) {
 	if code := run(ctx, []string{"--url", acl.URL(), "inspect", key}, &o, &e); code != 0 {
 		t.Fatalf("exit %d: %s", code, e.String())
 	}
-	mustContain(t, o.String(), `queue (Queue or LifoQueue) "`+key+`": 0 items, 1 unfinished`, "reserved  1: oldest age unknown")
+	mustContain(t, o.String(), `queue (Queue or LifoQueue) "`+key+`": 0 items, 1 unfinished`, "reserved  1: oldest age unknown", "  memory ", " B, 2 keys")
 	o.Reset()
 	e.Reset()
 	if code := run(ctx, []string{"--url", acl.URL(), "ls"}, &o, &e); code != 1 || !strings.Contains(e.String(), "NOPERM") {
