@@ -75,7 +75,9 @@ func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 	var all []T
 	read := func(ctx context.Context) error {
 		// The key is watched: its length and the steps are one snapshot.
-		n, err := scalarInt(l.readPrimaryScalar(ctx, cmd("LLEN", l.keys[:1])))
+		// (Its memory too: elements made longer elsewhere since this
+		// handle's last read make shorter steps.)
+		n, err := l.sizeUp(ctx, nameLLEN, l.keys[:1], 1)
 		if err != nil {
 			return err
 		}

@@ -368,6 +368,7 @@ var (
 	nameLPUSH  = []string{"LPUSH"}
 	nameINCRBY = []string{"INCRBY"}
 	nameBLPOP  = []string{"BLPOP"}
+	nameLLEN   = []string{"LLEN"}
 	oneArg     = []string{"1"}
 )
 

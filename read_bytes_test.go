@@ -431,6 +431,53 @@ func TestWholeReadsNoticeEntriesThatGrew(t *testing.T) {
 	}
 }
 
+// TestListReadsNoticeElementsThatGrew is TestWholeReadsNoticeEntriesThatGrew
+// for a list long enough to be read in steps (12,000 elements), whose
+// elements are made 2 KiB long: its steps then read at most 4 MiB each,
+// not the 10,000 elements a step of short ones.
+func TestListReadsNoticeElementsThatGrew(t *testing.T) {
+	const n, size = 12_000, 2 << 10
+	k := key(t)
+	raw := rawClient()
+	defer raw.Close()
+	defer raw.Del(ctx, k)
+	write := func(elem func(int) string) (model []string) {
+		noErr(t, raw.Del(ctx, k).Err())
+		for i := range n {
+			model = append(model, elem(i))
+		}
+		for part := range slices.Chunk(model, 1000) {
+			noErr(t, raw.RPush(ctx, k, anys(part)...).Err())
+		}
+		return model
+	}
+	l := hotredis.NewList[string](k)
+	reads := func(model []string) {
+		t.Helper()
+		for range 2 {
+			if got := must[[]string](t)(l.Values(ctx)); !slices.Equal(got, model) {
+				t.Fatalf("Values: %d elements, not the %d written", len(got), len(model))
+			}
+		}
+	}
+	reads(write(strconv.Itoa))
+	log := slowlogAll(t, nodeFor(t, raw, k))
+	model := write(func(i int) string { s := strconv.Itoa(i) + ":"; return s + strings.Repeat("x", size-len(s)) })
+	log.reset(t)
+	reads(model)
+	var checked int
+	for _, c := range log.commands(t, k) {
+		if got := entriesRead(c, n); got > 4<<20/size+1 {
+			t.Errorf("%q may read %d elements of %d bytes (at most %d)", c, got, size, 4<<20/size+1)
+		} else if got > 0 {
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("SLOWLOG shows no read of the list")
+	}
+}
+
 // TestSetOf1024MembersIsReadInOneCommand: a set of exactly 1,024 short
 // members was read whole by one command (SRANDMEMBER 1025) on every
 // Members before ea7a542. Now a fresh handle's first command asks for
