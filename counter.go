@@ -543,7 +543,7 @@ func (c *Counter[K]) Remove(ctx context.Context, ks ...K) (int, error) {
 	return removeFields(ctx, &c.object, c.keyc, ks)
 }
 
-// Clear removes every element (the key is deleted).
+// Clear removes every element (the key is deleted, whatever it holds).
 func (c *Counter[K]) Clear(ctx context.Context) error { return c.Delete(ctx) }
 
 // Replace atomically replaces the whole counter with counts (zero and

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/hotredis/hotredis"
 	"github.com/hotredis/hotredis/hotredistest"
 )
@@ -286,4 +288,28 @@ func commandsServed(t *testing.T, info string) []string {
 		out = append(out, name+" ("+calls+")")
 	}
 	return out
+}
+
+// TestDeleteAndClearRemoveAKeyOfAnotherType: Delete and Clear are the
+// exception to ErrWrongType (README): they remove the key whatever it
+// holds, as DEL and HOT Redis's clear do.
+func TestDeleteAndClearRemoveAKeyOfAnotherType(t *testing.T) {
+	raw := rawClient()
+	defer raw.Close()
+	k := key(t)
+	for name, clear := range map[string]func() error{
+		"List.Clear":    func() error { return hotredis.NewList[string](k).Clear(ctx) },
+		"Set.Clear":     func() error { return hotredis.NewSet[string](k).Clear(ctx) },
+		"Map.Clear":     func() error { return hotredis.NewMap[string, string](k).Clear(ctx) },
+		"Counter.Clear": func() error { return hotredis.NewCounter[string](k).Clear(ctx) },
+		"Int.Delete":    func() error { return hotredis.NewInt(k).Delete(ctx) },
+	} {
+		noErr(t, raw.ZAdd(ctx, k, redis.Z{Score: 1, Member: "z"}).Err())
+		if err := clear(); err != nil {
+			t.Errorf("%s of a sorted set's key: %v", name, err)
+		}
+		if n := must[int64](t)(raw.Exists(ctx, k).Result()); n != 0 {
+			t.Errorf("%s left the sorted set", name)
+		}
+	}
 }

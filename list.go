@@ -313,5 +313,5 @@ func (l *List[T]) Contains(ctx context.Context, v T) (bool, error) {
 	return i >= 0, err
 }
 
-// Clear removes every element (the key is deleted).
+// Clear removes every element (the key is deleted, whatever it holds).
 func (l *List[T]) Clear(ctx context.Context) error { return l.Delete(ctx) }

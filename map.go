@@ -334,7 +334,7 @@ func scanPairs[K, V any](ctx context.Context, o *object, keyc coder[K], vals cod
 	}
 }
 
-// Clear removes every entry (the key is deleted).
+// Clear removes every entry (the key is deleted, whatever it holds).
 func (m *hash[K, V]) Clear(ctx context.Context) error { return m.Delete(ctx) }
 
 // Replace atomically replaces the whole map with entries. An empty entries

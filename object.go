@@ -78,7 +78,9 @@ func (o *object) none(ctx context.Context) error {
 	return wrapErr(o.kind, o.key, cl.ready(ctx, nil))
 }
 
-// Delete removes the object from Redis (all of its keys).
+// Delete removes the object from Redis (all of its keys), whatever type
+// they hold: a key of another Redis type is deleted too, not
+// ErrWrongType.
 func (o *object) Delete(ctx context.Context) error {
 	_, err := o.write(ctx, cmd("UNLINK", o.keys))
 	return err

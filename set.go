@@ -168,7 +168,7 @@ func (s *Set[T]) emptyErr(op string) error {
 	return fmt.Errorf("hotredis: set %q: %s: %w", s.key, op, ErrEmpty)
 }
 
-// Clear removes every member (the key is deleted).
+// Clear removes every member (the key is deleted, whatever it holds).
 func (s *Set[T]) Clear(ctx context.Context) error { return s.Delete(ctx) }
 
 // Replace atomically replaces the whole set with vs (duplicates count
