@@ -208,6 +208,12 @@ func WrapGoRedis(rdb redis.UniversalClient) *Client {
 // returns ErrClosed. What still runs when the 5 seconds are up fails, its
 // connection closed. A second Close returns when the first has closed the
 // connections.
+//
+// Close releases nothing still held: a lock's or a semaphore's lease is
+// no longer renewed, so its holding ends as lost at what would have been
+// its next renewal (Lost's channel closes, an Observer hears LeaseLost),
+// and the lease runs out on the server, where others then take it.
+// Release first for an orderly hand-off.
 func (c *Client) Close() error {
 	c.mu.Lock()
 	if c.closed.Swap(true) {

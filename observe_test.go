@@ -543,3 +543,56 @@ func TestObserverGrantConfirmedByTheNextAttempt(t *testing.T) {
 		})
 	}
 }
+
+// TestCloseEndsHoldingsAsLost checks what Client.Close's doc says of a
+// lock and a semaphore still held: nothing is released, each holding
+// ends as lost at its next renewal (Lost closes, the observer hears
+// LeaseLost), and its lease runs out on the server, where another
+// client then takes it.
+func TestCloseEndsHoldingsAsLost(t *testing.T) {
+	const lease = 900 * time.Millisecond
+	k := key(t)
+	newClient := srv.NewClient
+	if onCluster() {
+		newClient = sharedCluster(t).NewClient
+	}
+	c := must[*hotredis.Client](t)(newClient())
+	rec := &recorder{}
+	c.SetObserver(rec)
+	l := hotredis.NewLock(k+":lock", hotredis.WithClient(c), hotredis.WithLease(lease))
+	s := hotredis.NewSemaphore(k+":sem", 1, hotredis.WithClient(c), hotredis.WithLease(lease))
+	noErr(t, l.Acquire(ctx))
+	noErr(t, s.Acquire(ctx))
+	noErr(t, c.Close())
+	// Not released: held on the server still.
+	other := hotredis.NewLock(k+":lock", hotredis.WithLease(lease))
+	otherSem := hotredis.NewSemaphore(k+":sem", 1, hotredis.WithLease(lease))
+	if locked := must[bool](t)(other.Locked(ctx)); !locked {
+		t.Error("the lock is free right after Close: it was released")
+	}
+	if got := must[bool](t)(otherSem.TryAcquire(ctx)); got {
+		t.Error("another client took the semaphore right after Close: it was released")
+	}
+	for name, lost := range map[string]<-chan struct{}{"Lock": l.Lost(), "Semaphore": s.Lost()} {
+		select {
+		case <-lost:
+		case <-time.After(lease + 5*time.Second):
+			t.Fatalf("%s: Lost did not close after Close", name)
+		}
+	}
+	rec.mu.Lock()
+	var kinds []string
+	for _, e := range rec.leases {
+		kinds = append(kinds, e.Type+" "+e.Kind)
+	}
+	rec.mu.Unlock()
+	slices.Sort(kinds)
+	if want := []string{"Lock acquired", "Lock lost", "Semaphore acquired", "Semaphore lost"}; !slices.Equal(kinds, want) {
+		t.Errorf("lease events %q, want %q", kinds, want)
+	}
+	// Taken by another client once the leases ran out.
+	noErr(t, other.Acquire(ctx))
+	defer other.Release(ctx)
+	noErr(t, otherSem.Acquire(ctx))
+	defer otherSem.Release(ctx)
+}
