@@ -291,7 +291,9 @@ func (o *object) readWholeBy(ctx context.Context, op, verb string, width int, on
 // the size last seen. That memory counts Redis's own overhead too (tens
 // of bytes an entry), which shortens only the steps of short entries,
 // until a step's strings are seen. A server that refuses MEMORY USAGE (a
-// user not allowed it) leaves the size last seen.
+// user not allowed it) leaves the size last seen. Both go to the primary,
+// as every pipeline does (a replica may still serve the read that
+// follows).
 func (o *object) sizeUp(ctx context.Context, size, k []string, width int) (int64, error) {
 	rs, err := o.readMany(ctx,
 		backend.Cmd{Name: size, Keys: k, ReadOnly: true},
