@@ -183,6 +183,9 @@ type wait struct {
 	// waited for to its attempt that took it, when w missed the grant's
 	// announcement (-1: it did not).
 	handOff time.Duration
+	// opHeld says that w's latest attempt lost its reply and kept l.op
+	// for the same attempt's next run (see try).
+	opHeld bool
 }
 
 // newWait is a new wait: no place in line yet, no grant.
@@ -277,6 +280,10 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 				// or joined the line): nothing to give back.
 				continue
 			}
+			if w.opHeld {
+				w.opHeld = false
+				l.op.Unlock()
+			}
 			if lost {
 				l.undo(ctx, n, w.id, nil, err) // what the lost attempt may have taken
 			}
@@ -353,10 +360,20 @@ func (l *line) try(ctx context.Context, n int64, id string, w *wait) (ok bool, l
 	}
 	// (Not past ctx's end: another call's script holds it up to the
 	// connection timeout with the server stalled.)
-	if err := l.op.LockCtx(ctx); err != nil {
-		return false, 0, err
+	if w == nil || !w.opHeld {
+		if err := l.op.LockCtx(ctx); err != nil {
+			return false, 0, err
+		}
 	}
-	defer l.op.Unlock()
+	keep := false // l.op, for the next run of an attempt whose reply was lost
+	if w != nil {
+		w.opHeld = false
+	}
+	defer func() {
+		if !keep {
+			l.op.Unlock()
+		}
+	}()
 	ttl := l.leaseTTL()
 	waits, ticket := "0", "0"
 	if w != nil {
@@ -394,6 +411,13 @@ func (l *line) try(ctx context.Context, n int64, id string, w *wait) (ok bool, l
 		// only when it gives up.
 		if w == nil && mayHaveRun(ctx, err) {
 			l.undo(ctx, n, id, nil, err) // a lost reply: let go of what it may have taken
+		}
+		// An Acquire's attempt whose reply was lost keeps l.op until it
+		// runs again (or gives up: see acquire): the scripts know it ran
+		// by the handle's latest takes (sem_take_lib's NOTES), which other
+		// calls of the handle would push out meanwhile.
+		if keep = w != nil && mayHaveRun(ctx, err); keep {
+			w.opHeld = true
 		}
 		return false, 0, undone(err)
 	}
