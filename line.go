@@ -583,10 +583,15 @@ func (l *line) release(ctx context.Context, op string, n int64) error {
 		l.held = left
 	}
 	done := l.held <= 0 && le != nil && l.hold == le
+	// Permits whose return is in doubt while the handle holds others:
+	// renewing those would keep the doubtful ones taken for as long, so
+	// the handle stops renewing (the README's promise), and what it
+	// still holds ends as lost, bounded by the lease with them.
+	doubt := l.kind.permits && errors.Is(err, ErrUnknownOutcome) && l.held > 0 && le != nil
 	l.quickHeld = l.quickHeld && l.held > 0
 	l.mu.Unlock()
-	if done {
-		l.endHold(ctx, le, false)
+	if done || doubt {
+		l.endHold(ctx, le, doubt)
 	}
 	return l.fail(op, err)
 }

@@ -480,6 +480,44 @@ func TestSemaphoreHandleSharedAcrossALostReplyTakesOnce(t *testing.T) {
 	})
 }
 
+// TestSemaphorePartialReleaseInDoubtEndsTheHolding: a handle holds 2 of
+// 2 and releases 1, whose request is lost: ErrUnknownOutcome, and the
+// handle stops renewing (README), so both permits come back within the
+// lease. A review found the watchdog renewing on for the permit still
+// held, and with it the one whose release never ran, for as long as the
+// handle held anything.
+func TestSemaphorePartialReleaseInDoubtEndsTheHolding(t *testing.T) {
+	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
+		const lease = time.Second
+		k := key(t)
+		h := hotredis.NewSemaphore(k, 2, hotredis.WithClient(c), hotredis.WithLease(lease))
+		other := hotredis.NewSemaphore(k, 2, hotredis.WithClient(srv.Client(t)))
+		noErr(t, h.AcquireN(ctx, 2)) // the connections made, the scripts loaded
+		noErr(t, h.ReleaseN(ctx, 2))
+		noErr(t, h.AcquireN(ctx, 2))
+		lost := h.Lost()
+		err := cutMidCall(p, hotredistest.ToServer, func() error { return h.Release(ctx) })
+		if !errors.Is(err, hotredis.ErrUnknownOutcome) {
+			t.Fatalf("Release whose request was lost = %v, want ErrUnknownOutcome", err)
+		}
+		select {
+		case <-lost:
+		default:
+			t.Error("Lost is open after a Release in doubt: the handle renews on")
+		}
+		if held := h.Held(); held != 0 {
+			t.Errorf("Held = %d after a Release in doubt, want 0 (the holding ended)", held)
+		}
+		c2, cancel := context.WithTimeout(ctx, lease+5*time.Second)
+		defer cancel()
+		noErr(t, other.AcquireN(c2, 2)) // both permits, once the lease ran out
+		noErr(t, other.ReleaseN(ctx, 2))
+		if err := h.Release(ctx); !errors.Is(err, hotredis.ErrNotHeld) {
+			t.Errorf("Release of the permit whose lease was let go = %v, want ErrNotHeld", err)
+		}
+	})
+}
+
 func TestSemaphoreLostRepliesGiveBackAtOnce(t *testing.T) {
 	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
 		k := key(t)
