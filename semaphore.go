@@ -68,7 +68,10 @@ func (s *semOf) Release(ctx context.Context) error { return s.release(ctx, "Rele
 
 // ReleaseN returns n permits, handed on to the waiters in line; those
 // beyond what the handle holds are an over-release, as for Release. It
-// returns ErrNotHeld, and changes nothing, if the handle's lease was lost.
+// returns ErrNotHeld, and changes nothing, if the handle's lease was lost,
+// and ErrOverflow, changing nothing, if an over-release would take the
+// semaphore's permits (its size plus those added) to 2^52, past which
+// counts are no longer exact.
 func (s *semOf) ReleaseN(ctx context.Context, n int64) error { return s.release(ctx, "ReleaseN", n) }
 
 // Available returns how many permits are free now (Python's internal

@@ -518,6 +518,32 @@ func TestSemaphorePartialReleaseInDoubtEndsTheHolding(t *testing.T) {
 	})
 }
 
+// TestSemaphoreOverReleaseStopsBelow2To53: over-released permits adding
+// up past 2^53 lost one to rounding (a review: three ReleaseN(2^52-1) of
+// a Semaphore(0), then the third TryAcquireN(2^52-1) failed). An
+// over-release that would take the permits to 2^52 is ErrOverflow,
+// changing nothing.
+func TestSemaphoreOverReleaseStopsBelow2To53(t *testing.T) {
+	const most = 1<<52 - 1
+	k := key(t)
+	s := hotredis.NewSemaphore(k, 0)
+	defer s.Delete(ctx)
+	noErr(t, s.ReleaseN(ctx, most))
+	if err := s.ReleaseN(ctx, 1); !errors.Is(err, hotredis.ErrOverflow) {
+		t.Errorf("ReleaseN(1) with 2^52-1 permits = %v, want ErrOverflow", err)
+	}
+	if n := must[int64](t)(s.Available(ctx)); n != most {
+		t.Errorf("Available = %d, want %d", n, int64(most))
+	}
+	if ok := must[bool](t)(s.TryAcquireN(ctx, most)); !ok {
+		t.Error("TryAcquireN(2^52-1) of 2^52-1 free permits failed")
+	}
+	if n := must[int64](t)(s.Available(ctx)); n != 0 {
+		t.Errorf("Available while all are held = %d, want 0", n)
+	}
+	noErr(t, s.ReleaseN(ctx, most))
+}
+
 func TestSemaphoreLostRepliesGiveBackAtOnce(t *testing.T) {
 	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
 		k := key(t)

@@ -3973,6 +3973,25 @@ var cases = []scriptCase{
 		},
 	},
 	{
+		script: "sem_release", name: "OVERFLOW when the over-release would take the capacity to 2^52, changing nothing",
+		setup: [][]any{semAcquire("h1", "1", "w1", "0"), {"HSET", "{t}:state", "#extra", "4503599627370490"}},
+		keys:  lk,
+		args:  semArgs("h1", "1", "3"), // 3 + 4503599627370490 + 3 = 2^52
+		want:  errReply("OVERFLOW"),
+		after: []probe{{cmd("HMGET", "{t}:state", "h1", "#used", "#extra"), strs("1", "1", "4503599627370490")}},
+	},
+	{
+		script: "sem_release", name: "an over-release up to just below 2^52 is exact",
+		setup: [][]any{semAcquire("h1", "1", "w1", "0"), {"HSET", "{t}:state", "#extra", "4503599627370490"}},
+		keys:  lk,
+		args:  semArgs("h1", "1", "2"),
+		want:  0,
+		after: []probe{
+			{cmd("HGET", "{t}:state", "#extra"), "4503599627370492"},
+			{eval("sem_value", lk, semArgs()...), 4503599627370495},
+		},
+	},
+	{
 		script: "sem_release", name: "a release hands the permits to the first waiter, announced on its stream",
 		setup: [][]any{semAcquire("h2", "3", "w2", "0"), semAcquire("h3", "2", "w3", "1")},
 		keys:  lk,

@@ -90,13 +90,15 @@ end
 
 -- release returns k of id's permits (NOTHELD when id holds fewer: its lease was lost),
 -- adds over permits to the capacity, and hands free permits to the line. Returns the
--- permits id still holds, or nil for NOTHELD.
+-- permits id still holds, or nil and the error's code (NOTHELD; OVERFLOW when over would
+-- take the capacity to 2^52, past which counts are no longer exact), changing nothing.
 local function release(id, k, over)
+  if over > 0 and room() + over >= 2 ^ 52 then return nil, 'OVERFLOW' end
   local left = 0
   if k > 0 then
     local h = redis.call('HMGET', KEYS[2], id, '#used')
     local cur = tonumber(h[1] or '0')
-    if cur < k then return nil end
+    if cur < k then return nil, 'NOTHELD' end
     left = cur - k
     unhold(id, k, cur, tonumber(h[2] or '0'))
     -- Nothing held any more: a grant to this handle that its renewal has not
