@@ -75,8 +75,19 @@ func ParseFloat(s string, bits int) (float64, error) {
 	case "inf":
 		f = math.Inf(1)
 	default:
+		// The usual text within strconv's reach is built here, where it
+		// stays on the stack (text's would escape: an allocation a call).
+		var text string
+		switch {
+		case n.withinReach() && n.exp == "":
+			text = n.whole + "." + n.frac
+		case n.withinReach():
+			text = n.whole + "." + n.frac + "e" + n.exp // (one concatenation: one buffer)
+		default:
+			text = n.text()
+		}
 		var err error
-		if f, err = strconv.ParseFloat(n.text(), bits); err != nil && !errors.Is(err, strconv.ErrRange) {
+		if f, err = strconv.ParseFloat(text, bits); err != nil && !errors.Is(err, strconv.ErrRange) {
 			return 0, errSyntax // scan let through a text strconv refuses: a bug
 		}
 	}
@@ -100,15 +111,6 @@ const keptDigits = 780
 // strconv's reach (it reads at most 10000): "0" below 1e-400, "1e400"
 // above 1e400 (±Inf by ErrRange).
 func (n number) text() string {
-	if len(n.whole)+len(n.frac) <= keptDigits && len(strings.TrimLeft(n.exp, "+-")) <= 4 {
-		// Within strconv's reach as it is (the usual case, in one
-		// allocation).
-		text := n.whole + "." + n.frac
-		if n.exp != "" {
-			text += "e" + n.exp
-		}
-		return text
-	}
 	d := strings.TrimLeft(n.whole+n.frac, "0")
 	t := strings.TrimRight(d, "0")
 	if t == "" {
@@ -131,6 +133,12 @@ func (n number) text() string {
 		t = t[:keptDigits] + "1"
 	}
 	return "0." + t + "e" + strconv.FormatInt(mag, 10)
+}
+
+// withinReach reports whether strconv.ParseFloat reads n as it is (the
+// usual case): at most keptDigits digits, an exponent of at most 4.
+func (n number) withinReach() bool {
+	return len(n.whole)+len(n.frac) <= keptDigits && len(strings.TrimLeft(n.exp, "+-")) <= 4
 }
 
 // ParseIntegralFloat reads a text ParseFloat accepts whose exact decimal
