@@ -54,13 +54,7 @@ func TestReadStepsAreBoundedInBytes(t *testing.T) {
 		noErr(t, raw.RPush(ctx, lk, anys(part)...).Err())
 		noErr(t, raw.SAdd(ctx, sk, anys(part)...).Err())
 	}
-	for part := range slices.Chunk(slices.Sorted(maps.Keys(hash)), 100) {
-		var fv []any
-		for _, f := range part {
-			fv = append(fv, f, hash[f])
-		}
-		noErr(t, raw.HSet(ctx, hk, fv...).Err())
-	}
+	hsetAll(t, raw, hk, hash)
 	log := slowlogAll(t, nodeFor(t, raw, k))
 
 	l := hotredis.NewList[string](lk)
@@ -120,20 +114,39 @@ func TestReadStepsAreBoundedInBytes(t *testing.T) {
 		t.Run(phase.name, func(t *testing.T) {
 			log.reset(t)
 			reads(t)
-			var checked int
-			for _, c := range log.commands(t, lk, sk, hk) {
-				n := entriesRead(c, bigEntries)
-				if n > phase.most {
-					t.Errorf("%q may read %d entries of %d bytes (at most %d)", c, n, bigEntrySize, phase.most)
-				}
-				if n > 0 {
-					checked++
-				}
-			}
-			if checked == 0 {
-				t.Fatal("SLOWLOG shows no read of the keys")
-			}
+			log.readsAtMost(t, bigEntries, bigEntrySize, phase.most, lk, sk, hk)
 		})
+	}
+}
+
+// hsetAll writes hash at k, 100 fields a command.
+func hsetAll(t *testing.T, raw redis.UniversalClient, k string, hash map[string]string) {
+	t.Helper()
+	for part := range slices.Chunk(slices.Sorted(maps.Keys(hash)), 100) {
+		var fv []any
+		for _, f := range part {
+			fv = append(fv, f, hash[f])
+		}
+		noErr(t, raw.HSet(ctx, k, fv...).Err())
+	}
+}
+
+// readsAtMost fails t if a logged command on the keys ks, of n entries of
+// size bytes each, may read more than most of them, or if none read any.
+func (s slowlog) readsAtMost(t *testing.T, n, size, most int, ks ...string) {
+	t.Helper()
+	var checked int
+	for _, c := range s.commands(t, ks...) {
+		got := entriesRead(c, n)
+		if got > most {
+			t.Errorf("%q may read %d entries of %d bytes (at most %d)", c, got, size, most)
+		}
+		if got > 0 {
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("SLOWLOG shows no read of the keys")
 	}
 }
 
@@ -385,13 +398,7 @@ func TestWholeReadsNoticeEntriesThatGrew(t *testing.T) {
 		for part := range slices.Chunk(members, 100) {
 			noErr(t, raw.SAdd(ctx, sk, anys(part)...).Err())
 		}
-		for part := range slices.Chunk(slices.Sorted(maps.Keys(hash)), 100) {
-			var fv []any
-			for _, f := range part {
-				fv = append(fv, f, hash[f])
-			}
-			noErr(t, raw.HSet(ctx, hk, fv...).Err())
-		}
+		hsetAll(t, raw, hk, hash)
 		return members, hash
 	}
 	s := hotredis.NewSet[string](sk)
@@ -416,19 +423,7 @@ func TestWholeReadsNoticeEntriesThatGrew(t *testing.T) {
 	members, hash = write(bigEntry)
 	log.reset(t)
 	reads(t, members, hash)
-	var checked int
-	for _, c := range log.commands(t, sk, hk) {
-		n := entriesRead(c, bigEntries)
-		if n > stepEntries+1 {
-			t.Errorf("%q may read %d entries of %d bytes (at most %d)", c, n, bigEntrySize, stepEntries+1)
-		}
-		if n > 0 {
-			checked++
-		}
-	}
-	if checked == 0 {
-		t.Fatal("SLOWLOG shows no read of the keys")
-	}
+	log.readsAtMost(t, bigEntries, bigEntrySize, stepEntries+1, sk, hk)
 }
 
 // TestListReadsNoticeElementsThatGrew is TestWholeReadsNoticeEntriesThatGrew
@@ -465,17 +460,7 @@ func TestListReadsNoticeElementsThatGrew(t *testing.T) {
 	model := write(func(i int) string { s := strconv.Itoa(i) + ":"; return s + strings.Repeat("x", size-len(s)) })
 	log.reset(t)
 	reads(model)
-	var checked int
-	for _, c := range log.commands(t, k) {
-		if got := entriesRead(c, n); got > 4<<20/size+1 {
-			t.Errorf("%q may read %d elements of %d bytes (at most %d)", c, got, size, 4<<20/size+1)
-		} else if got > 0 {
-			checked++
-		}
-	}
-	if checked == 0 {
-		t.Fatal("SLOWLOG shows no read of the list")
-	}
+	log.readsAtMost(t, n, size, 4<<20/size+1, k)
 }
 
 // TestSetOf1024MembersIsReadInOneCommand: a set of exactly 1,024 short
