@@ -148,6 +148,12 @@ type line struct {
 	// re-enter it (an attempt waits for it to run out) until the handle
 	// acquires again.
 	stale bool
+	// staleUntil: a semaphore handle's holding ended in doubt (a Release
+	// in doubt: see release), and the server may count its permits under
+	// id until then, when the lease it last renewed has surely run out. A
+	// take under id before then would renew them with the new ones, so
+	// the handle's attempts wait for it (a TryAcquire finds nothing).
+	staleUntil time.Time
 	// common are args' first four, formatted for a registration of
 	// commonReg (reg).
 	common    [4]string
@@ -247,6 +253,15 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 	if err := l.check(ctx, op, n); err != nil || n == 0 {
 		return err
 	}
+	if d := l.staleFor(); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
 	w := newWait()
 	var waiting time.Time // since the first attempt found it taken
 	ro := l.rideOut()
@@ -322,6 +337,23 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 	}
 }
 
+// staleFor returns how long the handle's attempts must wait for a
+// holding that ended in doubt to run out on the server (see staleUntil).
+func (l *line) staleFor() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.staleUntil.IsZero() {
+		return 0
+	}
+	return time.Until(l.staleUntil)
+}
+
+// staleMargin is how long past its lease a holding ended in doubt may
+// still run on the server: a renewal that was on its way when the
+// watchdog stopped lands that much later at most (the connection's
+// timeout bounds it, far less in practice).
+const staleMargin = time.Second
+
 // trusts says whether grant g, read from a stream, has enough of its short
 // lease left to be taken as held: the watchdog renews it at once, but
 // that renewal must reach the server before the lease runs out, so a
@@ -338,6 +370,9 @@ func (l *line) trusts(g grant) bool {
 func (l *line) tryAcquire(ctx context.Context, op string, n int64) (bool, error) {
 	if err := l.check(ctx, op, n); err != nil || n == 0 {
 		return err == nil, err
+	}
+	if l.staleFor() > 0 {
+		return false, nil // (see staleUntil)
 	}
 	ok, _, err := l.try(ctx, n, newID(), nil)
 	if err != nil && isCtxErr(err) && ctx.Err() != nil {
@@ -583,11 +618,16 @@ func (l *line) release(ctx context.Context, op string, n int64) error {
 		l.held = left
 	}
 	done := l.held <= 0 && le != nil && l.hold == le
-	// Permits whose return is in doubt while the handle holds others:
-	// renewing those would keep the doubtful ones taken for as long, so
-	// the handle stops renewing (the README's promise), and what it
-	// still holds ends as lost, bounded by the lease with them.
-	doubt := l.kind.permits && errors.Is(err, ErrUnknownOutcome) && l.held > 0 && le != nil
+	// A release in doubt while the handle holds more (other permits, an
+	// RLock's other entries): renewing those would keep the doubtful
+	// ones taken for as long, so the handle stops renewing (the README's
+	// promise), and what it still holds ends as lost, bounded by the
+	// lease with them. A semaphore handle then takes nothing until that
+	// lease surely ran out (staleUntil); a lock's stale does as much.
+	doubt := errors.Is(err, ErrUnknownOutcome) && l.held > 0 && le != nil
+	if errors.Is(err, ErrUnknownOutcome) && l.kind.permits {
+		l.staleUntil = time.Now().Add(l.ttl + staleMargin)
+	}
 	l.quickHeld = l.quickHeld && l.held > 0
 	l.mu.Unlock()
 	if done || doubt {

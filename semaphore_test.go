@@ -518,6 +518,73 @@ func TestSemaphorePartialReleaseInDoubtEndsTheHolding(t *testing.T) {
 	})
 }
 
+// TestReleaseInDoubtThenAcquireLeavesTheDoubtToTheLease: after a Release
+// in doubt, the handle's next Acquire must not renew what the server may
+// still count under the handle's id (a review: a semaphore handle's new
+// permit kept the two in doubt taken for as long as it held it), and an
+// RLock entered twice whose first Release was in doubt must not keep the
+// lock once both were released (a review: the second Release learned
+// the server's count, 1, and the handle renewed it for good).
+func TestReleaseInDoubtThenAcquireLeavesTheDoubtToTheLease(t *testing.T) {
+	const lease = time.Second
+	onEachBackend(t, func(t *testing.T, srv *hotredistest.Server, p *hotredistest.Proxy, c *hotredis.Client) {
+		t.Run("Semaphore", func(t *testing.T) {
+			k := key(t)
+			h := hotredis.NewSemaphore(k, 3, hotredis.WithClient(c), hotredis.WithLease(lease))
+			other := hotredis.NewSemaphore(k, 3, hotredis.WithClient(srv.Client(t)))
+			noErr(t, h.AcquireN(ctx, 2)) // the connections made, the scripts loaded
+			noErr(t, h.ReleaseN(ctx, 2))
+			noErr(t, h.AcquireN(ctx, 2))
+			err := cutMidCall(p, hotredistest.ToServer, func() error { return h.Release(ctx) })
+			if !errors.Is(err, hotredis.ErrUnknownOutcome) {
+				t.Fatalf("Release whose request was lost = %v, want ErrUnknownOutcome", err)
+			}
+			if ok := must[bool](t)(h.TryAcquire(ctx)); ok {
+				t.Error("TryAcquire right after a Release in doubt took a permit under the doubtful holding")
+			}
+			c1, cancel := context.WithTimeout(ctx, lease+5*time.Second)
+			defer cancel()
+			noErr(t, h.Acquire(c1))
+			if n := must[int64](t)(other.Available(ctx)); n != 2 {
+				t.Errorf("Available = %d while the handle holds its one new permit, want 2", n)
+			}
+			// The first Release names the permit lost with the holding
+			// (README); the next returns the new one.
+			if err := h.Release(ctx); !errors.Is(err, hotredis.ErrNotHeld) {
+				t.Errorf("Release after the holding ended in doubt = %v, want ErrNotHeld", err)
+			}
+			noErr(t, h.Release(ctx))
+			if n := must[int64](t)(other.Available(ctx)); n != 3 {
+				t.Errorf("Available = %d once the handle released its new permit, want 3", n)
+			}
+		})
+		t.Run("RLock", func(t *testing.T) {
+			k := key(t)
+			h := hotredis.NewRLock(k, hotredis.WithClient(c), hotredis.WithLease(lease))
+			other := hotredis.NewLock(k, hotredis.WithClient(srv.Client(t)))
+			noErr(t, h.Acquire(ctx)) // the connections made, the scripts loaded
+			noErr(t, h.Release(ctx))
+			noErr(t, h.Acquire(ctx))
+			noErr(t, h.Acquire(ctx))
+			lost := h.Lost()
+			err := cutMidCall(p, hotredistest.ToServer, func() error { return h.Release(ctx) })
+			if !errors.Is(err, hotredis.ErrUnknownOutcome) {
+				t.Fatalf("Release whose request was lost = %v, want ErrUnknownOutcome", err)
+			}
+			select {
+			case <-lost:
+			default:
+				t.Error("Lost is open after a Release in doubt: the handle renews on")
+			}
+			_ = h.Release(ctx) // (ErrNotHeld or nil: the holding ended)
+			c2, cancel := context.WithTimeout(ctx, lease+5*time.Second)
+			defer cancel()
+			noErr(t, other.Acquire(c2)) // once the lease ran out
+			noErr(t, other.Release(ctx))
+		})
+	})
+}
+
 // TestSemaphoreOverReleaseStopsBelow2To53: over-released permits adding
 // up past 2^53 lost one to rounding (a review: three ReleaseN(2^52-1) of
 // a Semaphore(0), then the third TryAcquireN(2^52-1) failed). An
