@@ -495,16 +495,7 @@ func TestSemaphorePartialReleaseInDoubtEndsTheHolding(t *testing.T) {
 		noErr(t, h.AcquireN(ctx, 2)) // the connections made, the scripts loaded
 		noErr(t, h.ReleaseN(ctx, 2))
 		noErr(t, h.AcquireN(ctx, 2))
-		lost := h.Lost()
-		err := cutMidCall(p, hotredistest.ToServer, func() error { return h.Release(ctx) })
-		if !errors.Is(err, hotredis.ErrUnknownOutcome) {
-			t.Fatalf("Release whose request was lost = %v, want ErrUnknownOutcome", err)
-		}
-		select {
-		case <-lost:
-		default:
-			t.Error("Lost is open after a Release in doubt: the handle renews on")
-		}
+		releaseInDoubt(t, p, h, true)
 		if held := h.Held(); held != 0 {
 			t.Errorf("Held = %d after a Release in doubt, want 0 (the holding ended)", held)
 		}
@@ -516,6 +507,28 @@ func TestSemaphorePartialReleaseInDoubtEndsTheHolding(t *testing.T) {
 			t.Errorf("Release of the permit whose lease was let go = %v, want ErrNotHeld", err)
 		}
 	})
+}
+
+// releaseInDoubt makes h's Release lose its request on the way through p
+// (ErrUnknownOutcome) and, when ends, checks that h's holding ended (Lost
+// closed).
+func releaseInDoubt(t *testing.T, p *hotredistest.Proxy, h interface {
+	Release(context.Context) error
+	Lost() <-chan struct{}
+}, ends bool) {
+	t.Helper()
+	lost := h.Lost()
+	err := cutMidCall(p, hotredistest.ToServer, func() error { return h.Release(ctx) })
+	if !errors.Is(err, hotredis.ErrUnknownOutcome) {
+		t.Fatalf("Release whose request was lost = %v, want ErrUnknownOutcome", err)
+	}
+	select {
+	case <-lost:
+	default:
+		if ends {
+			t.Error("Lost is open after a Release in doubt: the handle renews on")
+		}
+	}
 }
 
 // TestReleaseInDoubtThenAcquireLeavesTheDoubtToTheLease: after a Release
@@ -535,10 +548,7 @@ func TestReleaseInDoubtThenAcquireLeavesTheDoubtToTheLease(t *testing.T) {
 			noErr(t, h.AcquireN(ctx, 2)) // the connections made, the scripts loaded
 			noErr(t, h.ReleaseN(ctx, 2))
 			noErr(t, h.AcquireN(ctx, 2))
-			err := cutMidCall(p, hotredistest.ToServer, func() error { return h.Release(ctx) })
-			if !errors.Is(err, hotredis.ErrUnknownOutcome) {
-				t.Fatalf("Release whose request was lost = %v, want ErrUnknownOutcome", err)
-			}
+			releaseInDoubt(t, p, h, false)
 			if ok := must[bool](t)(h.TryAcquire(ctx)); ok {
 				t.Error("TryAcquire right after a Release in doubt took a permit under the doubtful holding")
 			}
@@ -566,16 +576,7 @@ func TestReleaseInDoubtThenAcquireLeavesTheDoubtToTheLease(t *testing.T) {
 			noErr(t, h.Release(ctx))
 			noErr(t, h.Acquire(ctx))
 			noErr(t, h.Acquire(ctx))
-			lost := h.Lost()
-			err := cutMidCall(p, hotredistest.ToServer, func() error { return h.Release(ctx) })
-			if !errors.Is(err, hotredis.ErrUnknownOutcome) {
-				t.Fatalf("Release whose request was lost = %v, want ErrUnknownOutcome", err)
-			}
-			select {
-			case <-lost:
-			default:
-				t.Error("Lost is open after a Release in doubt: the handle renews on")
-			}
+			releaseInDoubt(t, p, h, true)
 			_ = h.Release(ctx) // (ErrNotHeld or nil: the holding ended)
 			c2, cancel := context.WithTimeout(ctx, lease+5*time.Second)
 			defer cancel()
