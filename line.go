@@ -253,20 +253,26 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 	if err := l.check(ctx, op, n); err != nil || n == 0 {
 		return err
 	}
-	if d := l.staleFor(); d > 0 {
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
 	w := newWait()
 	var waiting time.Time // since the first attempt found it taken
 	ro := l.rideOut()
 	lost := false // the latest attempt's reply was lost (see mayHaveRun)
 	for {
+		if d := l.staleFor(); d > 0 && !w.opHeld {
+			// A holding of the handle ended in doubt (see staleUntil),
+			// maybe while w waited: its place in line, under the same
+			// id, goes back (with a grant it may have), and w waits.
+			l.cancelWait(ctx, w)
+			t := time.NewTimer(d)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				l.waitedForGrant(ctx, op, waiting, w, nil, ctx.Err())
+				return ctx.Err()
+			case <-t.C:
+			}
+			w = newWait()
+		}
 		w.since = time.Now()
 		ok, left, err := l.try(ctx, n, w.id, w)
 		if ok {
@@ -312,7 +318,7 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 			return err
 		}
 		ro.ok()
-		if g.token > 0 && l.trusts(g) {
+		if g.token > 0 && l.trusts(g) && l.staleFor() <= 0 {
 			if err := l.op.LockCtx(ctx); err != nil {
 				// ctx ended while another call of the handle ran its
 				// script: the grant goes back, as a wait's given up.
