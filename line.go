@@ -263,13 +263,9 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 			// maybe while w waited: its place in line, under the same
 			// id, goes back (with a grant it may have), and w waits.
 			l.cancelWait(ctx, w)
-			t := time.NewTimer(d)
-			select {
-			case <-ctx.Done():
-				t.Stop()
+			if !sleepCtx(ctx, d) {
 				l.waitedForGrant(ctx, op, waiting, w, nil, ctx.Err())
 				return ctx.Err()
-			case <-t.C:
 			}
 			w = newWait()
 		}
@@ -630,8 +626,9 @@ func (l *line) release(ctx context.Context, op string, n int64) error {
 	// promise), and what it still holds ends as lost, bounded by the
 	// lease with them. A semaphore handle then takes nothing until that
 	// lease surely ran out (staleUntil); a lock's stale does as much.
-	doubt := errors.Is(err, ErrUnknownOutcome) && l.held > 0 && le != nil
-	if errors.Is(err, ErrUnknownOutcome) && l.kind.permits {
+	inDoubt := errors.Is(err, ErrUnknownOutcome)
+	doubt := inDoubt && l.held > 0 && le != nil
+	if inDoubt && l.kind.permits {
 		l.staleUntil = time.Now().Add(l.ttl + staleMargin)
 	}
 	l.quickHeld = l.quickHeld && l.held > 0

@@ -79,12 +79,12 @@ func ParseFloat(s string, bits int) (float64, error) {
 		// stays on the stack (text's would escape: an allocation a call).
 		var text string
 		switch {
-		case n.withinReach() && n.exp == "":
-			text = n.whole + "." + n.frac
-		case n.withinReach():
-			text = n.whole + "." + n.frac + "e" + n.exp // (one concatenation: one buffer)
-		default:
+		case !n.withinReach():
 			text = n.text()
+		case n.exp == "":
+			text = n.whole + "." + n.frac
+		default:
+			text = n.whole + "." + n.frac + "e" + n.exp // (one concatenation: one buffer)
 		}
 		var err error
 		if f, err = strconv.ParseFloat(text, bits); err != nil && !errors.Is(err, strconv.ErrRange) {
