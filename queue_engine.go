@@ -42,7 +42,6 @@ var (
 	scriptQueueRegister   = lua.Load("queue_register")
 	scriptQueueRecover    = lua.Load("queue_recover")
 	scriptQueueKeepExpiry = lua.Load("queue_keep_expiry")
-	scriptQueueShare      = lua.Load("queue_share_expiry")
 	scriptQueueTakeLists  = lua.Load("queue_take_lists")
 	scriptQueueAck        = lua.Load("queue_ack")
 	scriptQueueTaskDone   = lua.Load("queue_task_done")
@@ -202,12 +201,6 @@ func (q *queue) put(ctx context.Context, op string, ss []string, block bool) (in
 	if len(ss) == 0 {
 		return 0, q.none(ctx)
 	}
-	if !q.set && q.maxSize == 0 && !q.queuing(ctx) {
-		// (In a Transaction the script is kept: a failed push stops it
-		// before the count changes, which EXEC would not.)
-		n, err := q.push(ctx, ss)
-		return n, q.fail(op, err)
-	}
 	// A first try that does not wait: in a Transaction it is queued, and
 	// a full queue makes the commit fail with ErrFull.
 	n, err := q.tryPut(ctx, ss, false, "", "")
@@ -303,73 +296,10 @@ func (q *queue) passWake(ctx context.Context, w string) {
 	}
 }
 
-// push is the put of a plain queue with no bound to check: the push and
-// the task count in one MULTI/EXEC, which costs the server a fraction of a
-// script, with the count's PTTL, so that a list made anew while the count
-// expires takes its expiry, and a count made anew onto an expiring list
-// the list's (queue_share_expiry). A join token it makes stale is Join's
-// to drop. If the push fails (the key holds another type) the count went
-// up all the same (EXEC does not stop at a failed command): it is taken
-// back.
-func (q *queue) push(ctx context.Context, ss []string) (int, error) {
-	name := nameRPUSH
-	if q.lifo {
-		name = nameLPUSH
-	}
-	n := strconv.Itoa(len(ss))
-	by := oneArg
-	if len(ss) != 1 {
-		by = []string{n}
-	}
-	cmds := append(make([]backend.Cmd, 0, 5), // room for the acknowledgements
-		backend.Cmd{Name: name, Keys: q.pushKeys, Args: ss},
-		backend.Cmd{Name: nameINCRBY, Keys: q.unfinishedKeys, Args: by},
-		backend.Cmd{Name: namePTTL, Keys: q.unfinishedKeys})
-	// Acknowledgements of Gets ride along (see acker).
-	cl, err := q.cli()
-	if err != nil {
-		return 0, err
-	}
-	acks := cl.ridesWith(q.k.takes)
-	if acks != nil {
-		cmds = acks.appendCmds(cmds)
-	}
-	rs, err := q.atomic(ctx, cmds...)
-	if err != nil && acks != nil {
-		cl.ackAgain(acks)
-	}
-	if err != nil && len(rs) >= 2 && rs[0].Err != nil && rs[1].Err == nil {
-		_, _ = q.write(ctx, cmd("DECRBY", q.unfinishedKeys, n))
-	}
-	if err != nil {
-		return 0, err
-	}
-	made, _ := rs[0].Val.(int64)
-	counted, _ := rs[1].Val.(int64)
-	ttl, _ := rs[2].Val.(int64)
-	if ttl > 0 {
-		atomic.StoreUint32(&q.expiry, expirySeen)
-	}
-	if made == int64(len(ss)) && ttl > 0 || counted == int64(len(ss)) && made > counted {
-		// A list made anew while the count expires (an Expire of the
-		// queue, whose list was empty then) takes the count's expiry, and
-		// a count made anew onto a list (TaskDone called for items still
-		// queued) the list's, if it has one: a round trip later; a failure
-		// here leaves them apart (queueExpiry mends a list at its next
-		// take).
-		_, _ = q.script(ctx, scriptQueueShare, []string{q.k.list, q.k.unfinished})
-	}
-	return len(ss), nil
-}
-
 // Command names used on hot paths, shared so as not to allocate them.
 var (
-	nameRPUSH  = []string{"RPUSH"}
-	nameLPUSH  = []string{"LPUSH"}
-	nameINCRBY = []string{"INCRBY"}
-	nameBLPOP  = []string{"BLPOP"}
-	nameLLEN   = []string{"LLEN"}
-	oneArg     = []string{"1"}
+	nameBLPOP = []string{"BLPOP"}
+	nameLLEN  = []string{"LLEN"}
 )
 
 // tryPut runs queue_put once. wait says whether a full queue should

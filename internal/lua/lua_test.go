@@ -3075,35 +3075,6 @@ var cases = []scriptCase{
 		after: []probe{{cmd("PTTL", "{t}:list"), -1}, {cmd("PTTL", "{t}:unfinished"), -1}},
 	},
 
-	// queue_share_expiry: KEYS list, unfinished
-	{
-		script: "queue_share_expiry", name: "the list takes the count's expiry",
-		setup: [][]any{{"RPUSH", "{t}:list", "a"}, {"SET", "{t}:unfinished", 2, "PX", 50000}},
-		keys:  []string{"{t}:list", "{t}:unfinished"},
-		want:  1,
-		after: []probe{{cmd("PTTL", "{t}:list"), between(40000, 50000)}},
-	},
-	{
-		script: "queue_share_expiry", name: "a count made anew onto an expiring list takes its expiry",
-		setup: [][]any{{"RPUSH", "{t}:list", "a", "b"}, {"PEXPIRE", "{t}:list", 50000}, {"SET", "{t}:unfinished", 1}},
-		keys:  []string{"{t}:list", "{t}:unfinished"},
-		want:  1,
-		after: []probe{{cmd("PTTL", "{t}:unfinished"), between(40000, 50000)}, {cmd("PTTL", "{t}:list"), between(40000, 50000)}},
-	},
-	{
-		script: "queue_share_expiry", name: "a list with an expiry keeps it",
-		setup: [][]any{{"RPUSH", "{t}:list", "a"}, {"PEXPIRE", "{t}:list", 90000}, {"SET", "{t}:unfinished", 2, "PX", 50000}},
-		keys:  []string{"{t}:list", "{t}:unfinished"},
-		want:  1,
-		after: []probe{{cmd("PTTL", "{t}:list"), between(80000, 90000)}},
-	},
-	{
-		script: "queue_share_expiry", name: "a count persisted or gone since leaves the list as it is",
-		setup: [][]any{{"RPUSH", "{t}:list", "a"}},
-		keys:  []string{"{t}:list", "{t}:unfinished"},
-		want:  1,
-		after: []probe{{cmd("PTTL", "{t}:list"), -1}, {cmd("LLEN", "{t}:list"), 1}},
-	},
 	{
 		script: "queue_put", name: "no items adds nothing",
 		keys: putKeys,
