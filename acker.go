@@ -11,9 +11,10 @@ import (
 )
 
 // acker holds the acknowledgements of Gets (a take is done: its list and
-// its registration go) until they can travel for free: with the next
-// command the client sends to the same queue (ridesWith), or, when none
-// comes within ackDelay, on their own in the background. The caller that
+// its registration go) until they can travel for free: in the next take
+// the client makes from the same queue (ridesWith: queue_take runs them
+// first), or, when none comes within ackDelay, on their own in the
+// background. The caller that
 // holds its items never waits for them. An acknowledgement that fails for
 // want of a connection is sent again while its take's registration runs
 // (getHold); one that never arrives means a repeat delivery, as the take's
@@ -43,13 +44,8 @@ const ackDelay = 10 * time.Millisecond
 // cmds returns the commands that acknowledge a: the lists go first, then
 // the registrations (a registration without a list is dropped by the next
 // recovery; a list without one would stay).
-func (a *queueAcks) cmds() []backend.Cmd { return a.appendCmds(nil) }
-
-// appendCmds appends cmds() to dst.
-func (a *queueAcks) appendCmds(dst []backend.Cmd) []backend.Cmd {
-	return append(dst,
-		backend.Cmd{Name: nameDEL, Keys: a.lists},
-		backend.Cmd{Name: nameZREM, Keys: a.first[2:3:3], Args: a.ids})
+func (a *queueAcks) cmds() []backend.Cmd {
+	return []backend.Cmd{{Name: nameDEL, Keys: a.lists}, {Name: nameZREM, Keys: a.first[2:3:3], Args: a.ids}}
 }
 
 var (

@@ -10,6 +10,9 @@ import (
 // collection.
 const chunkSize = 1000
 
+// chunkText is chunkSize as a script's argument.
+var chunkText = strconv.Itoa(chunkSize)
+
 // maxIndex bounds the indexes sent to scripts: Lua numbers are exact only
 // up to 2^53, and every collection is far smaller.
 const maxIndex = 1 << 52

@@ -26,9 +26,7 @@ type Client struct {
 	cluster bool // commands are routed to several shards
 	closed  atomic.Bool
 
-	acks   acker                                // acknowledgements of Gets' takes (acker.go)
-	clock  serverClock                          // the server's clock, estimated (clock.go)
-	looked [lookSlots]atomic.Pointer[lookStamp] // queues' last looks for expired takes (see queue.looks)
+	acks acker // acknowledgements of Gets' takes (acker.go)
 
 	obs atomic.Pointer[observerRef] // the Observer, if any (observe.go)
 

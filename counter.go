@@ -117,7 +117,7 @@ func (c *Counter[K]) update(ctx context.Context, counts map[K]int64, sign int64)
 		return c.err
 	}
 	args := make([]string, 0, 1+2*len(counts))
-	args = append(args, strconv.Itoa(chunkSize))
+	args = append(args, chunkText)
 	var then []string // increments after all of args: 1 for a Subtract of MinInt64
 	for k, n := range counts {
 		f, err := c.keyc.encode(k)
@@ -275,7 +275,7 @@ func (c *Counter[K]) combine(ctx context.Context, op string, other *Counter[K], 
 	if inTx {
 		limit = "0"
 	}
-	args := append([]string{op, strconv.Itoa(chunkSize), limit}, pairs...)
+	args := append([]string{op, chunkText, limit}, pairs...)
 	if inTx || len(pairs)/2 <= oneStepMax {
 		// Sending many pairs only to hear BIG would cost as much as the
 		// work: Redis parses every argument before the script starts.
@@ -471,7 +471,7 @@ func (c *Counter[K]) Total(ctx context.Context) (int64, error) {
 // transaction's commit checks that the counter did not change.
 func (c *Counter[K]) stretches(ctx context.Context, s *lua.Script, lead []string, reset func(), each func([]any) error) error {
 	run := func(ctx context.Context, cursor string, budget int) (string, error) {
-		args := append(append([]string{}, lead...), cursor, strconv.Itoa(budget), strconv.Itoa(chunkSize))
+		args := append(append([]string{}, lead...), cursor, strconv.Itoa(budget), chunkText)
 		arr, err := asArray(c.script(ctx, s, c.keys[:1], args...))
 		if err != nil {
 			return "", c.countErr(ctx, err, nil, c.key)

@@ -145,8 +145,8 @@ func (f *faults) kill() {
 }
 
 // takeKinds are the ways to take from a queue, each taking one or more
-// items: the native take (Get), the scripted one without a wait (TryGet,
-// of a LIFO queue), of several (GetMany), of a set queue (its Get).
+// items: a Get of one, one without a wait (TryGet, of a LIFO queue), of
+// several (GetMany), of a set queue (its Get).
 var takeKinds = []struct {
 	name string
 	get  func(ctx context.Context, k string, c *hotredis.Client) ([]string, error)

@@ -413,7 +413,7 @@ func (l *List[T]) scan(ctx context.Context, name, op string, v T) (int, error) {
 // keeps serving others; inside a transaction it is one script, refused
 // (the commit fails) beyond 100,000 elements.
 func (l *List[T]) Reverse(ctx context.Context) error {
-	_, err := l.script(ctx, scriptListReverse, l.keys, strconv.Itoa(chunkSize), strconv.Itoa(l.scriptBound(ctx)), l.stepBound(ctx, stepBytes))
+	_, err := l.script(ctx, scriptListReverse, l.keys, chunkText, strconv.Itoa(l.scriptBound(ctx)), l.stepBound(ctx, stepBytes))
 	if !backend.IsServerError(err, "BIG") {
 		return err
 	}
@@ -510,7 +510,7 @@ func (l *List[T]) Repeat(ctx context.Context, n int) (int, error) {
 	if uint64(n) > maxListLen {
 		n = maxListLen + 1
 	}
-	r, err := asInt(l.script(ctx, scriptListRepeat, l.keys[:1], strconv.Itoa(n), strconv.Itoa(chunkSize), strconv.Itoa(l.scriptBound(ctx)), strconv.FormatInt(maxListLen, 10), l.stepBound(ctx, stepBytes)))
+	r, err := asInt(l.script(ctx, scriptListRepeat, l.keys[:1], strconv.Itoa(n), chunkText, strconv.Itoa(l.scriptBound(ctx)), strconv.FormatInt(maxListLen, 10), l.stepBound(ctx, stepBytes)))
 	if !backend.IsServerError(err, "BIG") {
 		return int(r), err
 	}
@@ -541,7 +541,7 @@ func (l *List[T]) SetSlice(ctx context.Context, start, stop int, vs ...T) error 
 		return err
 	}
 	start, stop = clampIndex(start), clampIndex(stop)
-	args := append([]string{strconv.Itoa(start), strconv.Itoa(stop), strconv.Itoa(chunkSize), strconv.Itoa(l.scriptBound(ctx)), l.stepBound(ctx, stepBytes)}, ss...)
+	args := append([]string{strconv.Itoa(start), strconv.Itoa(stop), chunkText, strconv.Itoa(l.scriptBound(ctx)), l.stepBound(ctx, stepBytes)}, ss...)
 	_, err = l.script(ctx, scriptListSetSlice, l.keys[:1], args...)
 	if !backend.IsServerError(err, "BIG") {
 		return err

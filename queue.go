@@ -3,7 +3,6 @@ package hotredis
 import (
 	"context"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	"github.com/hotredis/hotredis/internal/backend"
@@ -232,28 +231,17 @@ func (q *queueOf[T]) Delete(ctx context.Context) error { return q.delete(ctx) }
 // counts; a count a Put makes anew onto a list that expires (after
 // TaskDone was called for items still queued) takes the list's, so that
 // it does not outlive them. Once every task is done and no item is left,
-// the queue begins anew: what is put then has no expiry. (A Put by a
-// Queue or LifoQueue without a bound does either a round trip after its
-// push, and the next take or recovery mends a list: if the queue runs out
-// in between, or that round trip fails, the items put may stay,
-// uncounted.)
+// the queue begins anew: what is put then has no expiry.
 //
 // A take made after Expire, before the queue is gone, takes the queue's
-// expiry for its own (the registrations of takes too), so that what a
-// taker that dies leaves goes with the queue; takes made while Expire
-// runs get it too. It does so in the same step, but for a Get of one item
-// from a Queue or LifoQueue by a handle that has not seen the expiry,
-// which gives it a round trip after the take. Such a Get keeps none until
-// its acknowledgement in one case: when it comes in the round trip after
-// a Put by a Queue or LifoQueue without a bound made the list anew (that
-// Put gives the list the queue's expiry only then) while no other take
-// was outstanding.
+// expiry for its own (the registrations of takes too), in the same step,
+// so that what a taker that dies leaves goes with the queue; takes made
+// while Expire runs get it too.
 func (q *queueOf[T]) Expire(ctx context.Context, ttl time.Duration) (bool, error) {
 	if ttl < time.Millisecond {
 		return q.object.Expire(ctx, ttl) // (refused)
 	}
 	ms := strconv.FormatInt(ttl.Milliseconds(), 10)
-	atomic.StoreUint32(&q.expiry, expirySeen)
 	return q.withTakes(ctx, "Expire", func(k string) backend.Cmd { return cmd("PEXPIRE", []string{k}, ms) },
 		func() (bool, error) { return q.object.Expire(ctx, ttl) })
 }
@@ -265,7 +253,6 @@ func (q *queueOf[T]) Expire(ctx context.Context, ttl time.Duration) (bool, error
 // reservations keep their expiry, and one that runs out before its
 // reservation's visibility loses its item.
 func (q *queueOf[T]) Persist(ctx context.Context) (bool, error) {
-	atomic.StoreUint32(&q.expiry, expiryNone)
 	return q.withTakes(ctx, "Persist", func(k string) backend.Cmd { return cmd("PERSIST", []string{k}) },
 		func() (bool, error) { return q.object.Persist(ctx) })
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"slices"
 	"strconv"
 	"sync/atomic"
@@ -36,17 +35,16 @@ import (
 // at the head. A caller that gives up gives its items back at once.
 
 var (
-	scriptQueuePut        = lua.Load("queue_put")
-	scriptQueueTake       = lua.Load("queue_take")
-	scriptQueueClaim      = lua.Load("queue_claim")
-	scriptQueueRegister   = lua.Load("queue_register")
-	scriptQueueRecover    = lua.Load("queue_recover")
-	scriptQueueKeepExpiry = lua.Load("queue_keep_expiry")
-	scriptQueueTakeLists  = lua.Load("queue_take_lists")
-	scriptQueueAck        = lua.Load("queue_ack")
-	scriptQueueTaskDone   = lua.Load("queue_task_done")
-	scriptQueueJoin       = lua.Load("queue_join")
-	scriptQueueDelete     = lua.Load("queue_delete")
+	scriptQueuePut       = lua.Load("queue_put")
+	scriptQueueTake      = lua.Load("queue_take")
+	scriptQueueClaim     = lua.Load("queue_claim")
+	scriptQueueRegister  = lua.Load("queue_register")
+	scriptQueueRecover   = lua.Load("queue_recover")
+	scriptQueueTakeLists = lua.Load("queue_take_lists")
+	scriptQueueAck       = lua.Load("queue_ack")
+	scriptQueueTaskDone  = lua.Load("queue_task_done")
+	scriptQueueJoin      = lua.Load("queue_join")
+	scriptQueueDelete    = lua.Load("queue_delete")
 )
 
 // getHold is how long a Get's items stay registered to it: its
@@ -96,17 +94,6 @@ type queue struct {
 	set     bool
 	maxSize int
 
-	// expiry is what the handle last saw of its list's expiry (atomic):
-	// a Get of one item from a plain queue takes natively (a MULTI/EXEC,
-	// which cannot give the take the queue's expiry in its own step)
-	// while it is expiryNone, and by queue_take once it is expirySeen (see
-	// queue.sawExpiry).
-	expiry uint32
-
-	// lookSlot is the queue's slot in its client's looks for expired
-	// takes (see looks).
-	lookSlot uint8
-
 	// Built once for the hot paths.
 	putKeys, pushKeys, unfinishedKeys, takesKeys, wakeKeys []string
 	takenPrefix                                            string // taken(id) is takenPrefix + id
@@ -133,27 +120,7 @@ func newQueue(key string, lifo, set bool, o options) queue {
 	q.pushKeys, q.unfinishedKeys = []string{k.list}, []string{k.unfinished}
 	q.takesKeys, q.wakeKeys = []string{k.takes}, []string{k.putWait, k.notFull}
 	q.takenPrefix = keys.Aux(q.key, "reserved:")
-	q.lookSlot = uint8(maphash.String(lookSeed, k.takes) % lookSlots)
 	return q
-}
-
-// What a handle saw of its queue's expiry (queue.expiry).
-const (
-	expiryNone = iota // none (or no list) at its latest take, or none seen yet, or its Persist since
-	expirySeen        // an expiry at its latest take, or its Expire since
-)
-
-// sawExpiry notes the PTTL of the queue's list that a take read (before
-// it took), r: the next Get takes natively when it had none.
-func (q *queue) sawExpiry(r backend.Result) {
-	ttl, ok := r.Val.(int64)
-	switch {
-	case !ok || r.Err != nil:
-	case ttl > 0:
-		atomic.StoreUint32(&q.expiry, expirySeen)
-	default:
-		atomic.StoreUint32(&q.expiry, expiryNone)
-	}
 }
 
 // withSet returns ks, plus the set's key for a set queue.
@@ -329,7 +296,7 @@ func (q *queue) putArgs(ss []string, wait, wake, id string) []string {
 	if q.lifo {
 		side = "L"
 	}
-	return append([]string{strconv.Itoa(q.maxSize), side, wait, strconv.Itoa(chunkSize), wake, id}, ss...)
+	return append([]string{strconv.Itoa(q.maxSize), side, wait, chunkText, wake, id}, ss...)
 }
 
 func (q *queue) len(ctx context.Context) (int, error) {

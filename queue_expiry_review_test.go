@@ -177,7 +177,7 @@ func TestQueueExpiryReviewTxPersistThenRecovery(t *testing.T) {
 			t.Fatalf("after the Persist the count's PTTL = %v, want none", d)
 		}
 		time.Sleep(500 * time.Millisecond)           // past the visibility
-		v, rc, err := q.TryReserve(ctx, time.Minute) // recovers both, takes one (a TryGet of a plain queue takes natively and recovers only in the background)
+		v, rc, err := q.TryReserve(ctx, time.Minute) // recovers both, takes one
 		noErr(t, err)
 		noErr(t, q.Ack(ctx, rc))
 		noErr(t, q.TaskDone(ctx))
@@ -221,7 +221,7 @@ func TestQueueExpiryReviewTaskDoneBeforeAckRecovery(t *testing.T) {
 		noErr(t, q.TaskDone(ctx))
 		noErr(t, q.TaskDone(ctx))
 		time.Sleep(500 * time.Millisecond)
-		v, rc, err := q.TryReserve(ctx, time.Minute) // recovers both, takes one (a TryGet of a plain queue takes natively and recovers only in the background)
+		v, rc, err := q.TryReserve(ctx, time.Minute) // recovers both, takes one
 		noErr(t, err)
 		noErr(t, q.Ack(ctx, rc))
 		must[bool](t)(q.Put(ctx, "c"))

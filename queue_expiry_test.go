@@ -56,12 +56,12 @@ func queueGetterDiesRole() error {
 // A getter that dies leaves its take behind (its list, its registration)
 // for the next take after the deadline to recover; on a queue that
 // expires, all of it must go with the queue: every key the queue's name
-// leads to has an expiry. A handle that has seen the expiry ("self")
-// takes by queue_take, which gives the take the queue's expiry in its own
-// step; one that has not (a new one, "test", or one whose latest take saw
-// none, "other") takes natively (a MULTI/EXEC) and gives the take its
-// expiry a round trip later: the count's when it took the last item
-// ("last": the list is gone by then; before, such a take kept none).
+// leads to has an expiry. Every take (queue_take) gives itself the
+// queue's expiry in its own step, by whatever handle: the one that set it
+// ("self"), a new one ("test"), one whose latest take saw none ("other"),
+// and the count's when it took the last item ("last": the list is gone by
+// then). (Handles once took natively, a MULTI/EXEC, until they saw an
+// expiry: hence the four.)
 func TestQueueTakesOfADeadGetterExpireWithTheQueue(t *testing.T) {
 	for _, who := range []string{"test", "self", "other", "last"} {
 		t.Run(who, func(t *testing.T) {
@@ -147,9 +147,9 @@ func TestQueueTakeFromAListMadeAnewKeepsItsRegistration(t *testing.T) {
 			}
 			want := "b"
 			if way == "Get" {
-				// A new handle's Get of one item takes natively: it
-				// must drop the registrations' expiry too, or the next
-				// take's registration would go with it.
+				// A new handle's Get of one item must drop the
+				// registrations' expiry too, or the next take's
+				// registration would go with it.
 				g := hotredis.NewQueue[string](k)
 				if v, err := g.Get(ctx); err != nil || v != "b" {
 					t.Fatalf("Get = %q, %v", v, err)
@@ -213,9 +213,8 @@ func TestQueueBlockingTakeFromAListMadeAnewKeepsItsRegistration(t *testing.T) {
 // A Persist by another handle while a Get takes must not be half undone:
 // the registrations must not get an expiry back while the lists of
 // outstanding reservations (persisted) have none, or those registrations
-// go before their lists. A handle that has seen no expiry takes natively
-// and gives the take its expiries a round trip later (queue_keep_expiry),
-// by the queue's state then.
+// go before their lists. (Once a handle that had seen no expiry took
+// natively and gave the take its expiries a round trip later.)
 func TestQueuePersistDuringATakeIsNotUndone(t *testing.T) {
 	rdb := rawClient()
 	defer rdb.Close()
@@ -232,7 +231,7 @@ func TestQueuePersistDuringATakeIsNotUndone(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		g := hotredis.NewQueue[string](k) // (has seen no expiry: takes natively)
+		g := hotredis.NewQueue[string](k) // (has seen no expiry)
 		if _, err := q.Expire(ctx, time.Minute); err != nil {
 			t.Fatal(err)
 		}

@@ -2,8 +2,6 @@ package hotredis
 
 import (
 	"context"
-	"errors"
-	"hash/maphash"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -41,46 +39,21 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 		return nil, "", err
 	}
 	id, list := q.newTake()
-	// A Get of one item from a plain queue: native unless the handle saw
-	// an expiry (then its take reads the PTTL, to see it go).
-	plainGet := ack && !q.set && n == 1
-	native := plainGet && atomic.LoadUint32(&q.expiry) == expiryNone
 	var waiting time.Time // since the first wait for an item
 	ro := q.rideOut()
 	for {
-		var c backend.Cmd
-		if !native {
-			c = q.takeCmd(id, list, hold, n)
-		}
 		var arr []any
 		if ctx.Done() == nil {
-			arr, err = q.takeOnce(ctx, cl, id, list, native, plainGet, c, hold) // nothing to detach from
+			arr, err = q.takeOnce(ctx, cl, id, list, hold, n) // nothing to detach from
 		} else {
 			// Copies for the closures, which then hold them by value:
 			// the variables themselves stay off the heap.
-			tid, tlist, tnative, tc := id, list, native, c
+			tid, tlist := id, list
 			arr, err = detach(ctx, cl, func(ctx context.Context) ([]any, error) {
-				return q.takeOnce(ctx, cl, tid, tlist, tnative, plainGet, tc, hold)
+				return q.takeOnce(ctx, cl, tid, tlist, hold, n)
 			}, func(ctx context.Context, arr []any, err error) {
-				if err == nil && tnative && len(arr) == 1 {
-					q.ack(tid, tlist) // (a native take registers itself also when it finds nothing: see below)
-					return
-				}
 				q.undoTake(ctx, tid, tookItems(arr), err)
 			})
-		}
-		if errors.Is(err, errTakeAgain) {
-			id, list = q.newTake()
-			native = false // (queue_take gives a second run what the first took)
-			continue
-		}
-		if err == nil && len(arr) == 1 && native {
-			// The native take registered itself though it found nothing:
-			// that registration goes as an acknowledgement does, and a
-			// wait registers anew.
-			q.ack(id, list)
-			native = false
-			id, list = q.newTake()
 		}
 		if err == nil && len(arr) == 1 && block {
 			if waiting.IsZero() {
@@ -96,7 +69,6 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 				if block {
 					if err = ro.again(ctx, err); err == nil {
 						id, list = q.newTake()
-						native = plainGet && atomic.LoadUint32(&q.expiry) == expiryNone
 						continue
 					}
 				}
@@ -126,206 +98,55 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 	}
 }
 
-// takeOnce runs one try of the take id (whose list is list): the native
-// take, or the script c, after a read of the list's PTTL when readTTL.
-func (q *queue) takeOnce(ctx context.Context, cl *Client, id, list string, native, readTTL bool, c backend.Cmd, hold time.Duration) ([]any, error) {
-	if native {
-		return q.nativeTake(ctx, cl, id, list, hold)
-	}
-	return q.takeWithAcks(ctx, cl, c, readTTL)
-}
-
-// takeCmd is queue_take for the take id (whose list is list) of up to n
-// items, held for hold.
-func (q *queue) takeCmd(id, list string, hold time.Duration, n int) backend.Cmd {
-	return scriptQueueTake.Cmd(true, q.withSet(q.k.list, q.k.takes, list, q.k.putWait, q.k.notFull, q.k.unfinished),
-		[]string{id, ms(hold), strconv.Itoa(n), strconv.Itoa(chunkSize)})
-}
-
-// nativeTake is the take of one item from a plain queue for a Get: the
-// same steps as queue_take, in native commands inside one MULTI/EXEC,
-// which costs the server a third of the script: move the head item into
-// the take's list, register the take with its deadline, wake a put
-// waiting for space, and, every clockSync, look for takes whose deadline
-// passed (of the client's takes of this queue) and read the server's TIME
-// (of all the client's takes). The deadline comes from the client's
-// estimate of the server's clock, which that TIME keeps. It replies as
-// queue_take does, except that expired takes are put back after this
-// take, in the background. (A take whose queue was empty found nothing
-// and must not be waited on: see take.)
-func (q *queue) nativeTake(ctx context.Context, cl *Client, id, list string, hold time.Duration) ([]any, error) {
-	now, sync, err := cl.serverNow(ctx)
-	if err != nil {
-		return nil, err
-	}
-	look := q.looks(cl)
+// takeOnce runs queue_take once for the take id (whose list is list) of
+// up to n items, held for hold, with the acknowledgements pending for this
+// queue riding along (see acker): one command, one reply.
+func (q *queue) takeOnce(ctx context.Context, cl *Client, id, list string, hold time.Duration, n int) ([]any, error) {
 	acks := cl.ridesWith(q.k.takes)
-	nc := new(nativeTakeCmds)
-	nc.keys = [2]string{q.k.list, list}
-	nc.args = [2]string{strconv.FormatInt(now+hold.Milliseconds(), 10), id}
-	cmds := nc.cmds[:0]
+	var lists, ids []string
 	if acks != nil {
-		cmds = acks.appendCmds(cmds)
+		lists, ids = acks.lists, acks.ids
 	}
-	first := len(cmds)
-	cmds = append(cmds,
-		// The expiries the take's list and registration should have (see
-		// keepTakeExpiry), read before the take may empty the list.
-		backend.Cmd{Name: namePTTL, Keys: nc.keys[:1]},
-		backend.Cmd{Name: namePTTL, Keys: q.takesKeys},
-		backend.Cmd{Name: nameLMOVE, Keys: nc.keys[:], Args: leftRight},
-		backend.Cmd{Name: nameZADD, Keys: q.takesKeys, Args: nc.args[:]},
-		backend.Cmd{Name: nameLMOVE, Keys: q.wakeKeys, Args: rightLeft},
-		backend.Cmd{Name: namePEXPIRE, Keys: q.wakeKeys[1:], Args: wakeTTLArgs})
-	// Now and then: expired takes (see queue.looks), and the clock (see
-	// Client.serverNow). (Latest deadline first, as queue_lib's expired:
-	// each goes back at the head, so the earliest, put back last, comes
-	// out first again.)
-	if look {
-		cmds = append(cmds, backend.Cmd{Name: nameZREVRANGEBYSCORE, Keys: q.takesKeys, Args: []string{strconv.FormatInt(now, 10), "-inf", "LIMIT", "0", "10"}})
+	// (Keys and arguments in one allocation, while the acknowledgements
+	// fit: see takeArgs.)
+	ta := new(takeArgs)
+	ks := append(ta.keys[:0], q.k.list, q.k.takes, list, q.k.putWait, q.k.notFull, q.k.unfinished)
+	if q.set {
+		ks = append(ks, q.k.set)
 	}
-	if sync {
-		cmds = append(cmds, backend.Cmd{Name: nameTIME})
-	}
-	rs, err := q.atomic(ctx, cmds...)
+	ks = append(ks, lists...)
+	args := append(ta.args[:0], id, holdText(hold), strconv.Itoa(n), chunkText, strconv.Itoa(len(ids)))
+	args = append(args, ids...)
+	arr, err := asArray(q.send(ctx, scriptQueueTake.Cmd(true, ks, args), true))
 	if err != nil {
-		cl.ackAgain(acks)
-		return nil, err
+		cl.ackAgain(acks) // (they may have run: an acknowledgement runs as often as it likes)
 	}
-	rs = rs[first:]
-	q.sawExpiry(rs[0])
-	listTTL, takesTTL := rs[0].Val, rs[1].Val
-	rs = rs[2:]
-	if rs[1].Val == int64(0) {
-		// ZADD added no registration: this take ran before (sent twice),
-		// and its list holds the first run's item too, which this reply
-		// does not name. Everything goes back, for a take anew.
-		if _, err := q.recoverOne(ctx, id, "1"); err != nil {
-			return nil, err
-		}
-		return nil, errTakeAgain
-	}
-	if sync {
-		cl.sawServerTime(rs[len(rs)-1].Val)
-	}
-	if look {
-		if ids := stringsOf(asArrayOf(rs[4].Val)); len(ids) > 0 {
-			cl.background(ctx, func(ctx context.Context) { _ = q.recover(ctx, ids) })
-		}
-	}
-	if _, ok := rs[0].Val.(string); ok {
-		q.keepTakeExpiry(ctx, list, listTTL, takesTTL)
-		nc.reply = [2]any{int64(1), rs[0].Val} // (the string boxed already)
-		return nc.reply[:], nil
-	}
-	return []any{int64(0)}, nil
+	return arr, err
 }
 
-// keepTakeExpiry gives a native take's list and the registrations the
-// expiries queue_take would have given them (see queue_lib's keepExpiry),
-// given the PTTLs of the queue's list and of the registrations that the
-// take's MULTI/EXEC read: when the list had an expiry (another handle's
-// Expire since this one's latest take: its next takes go by queue_take),
-// or had none while the registrations had one. Most queues have no
-// expiry: nothing is sent then. Meanwhile, one round trip, the take's
-// list has no expiry, as good as the acknowledgement that follows; a
-// failure here only leaves it so until then.
-func (q *queue) keepTakeExpiry(ctx context.Context, list string, listTTL, takesTTL any) {
-	ttl, _ := listTTL.(int64)
-	regs, _ := takesTTL.(int64)
-	if ttl > 0 || ttl == -1 && regs >= 0 {
-		_, _ = q.script(ctx, scriptQueueKeepExpiry, []string{q.k.list, list, q.k.takes, q.k.unfinished}, strconv.FormatInt(ttl, 10))
-	}
+// takeArgs holds a take's keys and arguments, with room for two
+// acknowledgements riding along.
+type takeArgs struct {
+	keys [9]string
+	args [7]string
 }
 
-// nativeTakeCmds are the commands of a native take (acknowledgements
-// riding along, the take, a look and a sync), with the take's own keys
-// and arguments and room for its reply: one allocation.
-type nativeTakeCmds struct {
-	cmds       [10]backend.Cmd
-	keys, args [2]string
-	reply      [2]any
+// holdText is ms(hold), kept from the last take: a Get's hold is the same
+// every time.
+func holdText(hold time.Duration) string {
+	if t := lastHold.Load(); t != nil && t.d == hold {
+		return t.s
+	}
+	s := ms(hold)
+	lastHold.Store(&durationText{hold, s})
+	return s
 }
 
-// errTakeAgain is a native take's outcome when it found that it had run
-// before (see nativeTake): it gave back what both runs took, and the take
-// goes again under a new id.
-var errTakeAgain = errors.New("the take ran twice: taking again")
+var lastHold atomic.Pointer[durationText]
 
-func asArrayOf(v any) []any { arr, _ := v.([]any); return arr }
-
-// looks reports whether a native take of q on cl should look for expired
-// takes: when none of cl's takes of this queue has for clockSync, on any
-// handle (a handle made per request looks only as often as a lasting
-// one). Each queue has its own look: not the client's clock sync, which
-// the first take of any queue after clockSync gets (a busy queue on the
-// same client would take nearly all of them, and leave this queue's
-// expired takes parked while its Gets go on). A client keeps the last look
-// of lookSlots queues, by a hash of their keys; two queues in one slot
-// each look whenever the other looked last.
-func (q *queue) looks(cl *Client) bool {
-	slot := &cl.looked[q.lookSlot]
-	last := slot.Load()
-	if last != nil && last.key == q.k.takes && time.Since(last.at) < clockSync {
-		return false
-	}
-	return slot.CompareAndSwap(last, &lookStamp{key: q.k.takes, at: time.Now()})
-}
-
-// lookSlots is how many queues' looks for expired takes a client keeps
-// apart (see queue.looks).
-const lookSlots = 64
-
-// lookStamp is a queue's last look for expired takes on a client: its
-// registrations' key, and when.
-type lookStamp struct {
-	key string
-	at  time.Time
-}
-
-var lookSeed = maphash.MakeSeed() // (a queue's slot, see queue.lookSlot)
-
-// Command names and arguments of the native take.
-var (
-	nameLMOVE            = []string{"LMOVE"}
-	nameZADD             = []string{"ZADD"}
-	namePEXPIRE          = []string{"PEXPIRE"}
-	namePTTL             = []string{"PTTL"}
-	nameZREVRANGEBYSCORE = []string{"ZREVRANGEBYSCORE"}
-	nameTIME             = []string{"TIME"}
-	leftRight            = []string{"LEFT", "RIGHT"}
-	rightLeft            = []string{"RIGHT", "LEFT"}
-	wakeTTLArgs          = []string{wakeTTL}
-)
-
-// takeWithAcks runs the take c, with the acknowledgements pending for
-// this queue in front of it in the same round trip, and a read of the
-// list's PTTL just before it when readTTL (see queue.sawExpiry).
-func (q *queue) takeWithAcks(ctx context.Context, cl *Client, c backend.Cmd, readTTL bool) ([]any, error) {
-	acks := cl.ridesWith(q.k.takes)
-	if acks == nil && !readTTL {
-		return asArray(q.send(ctx, c, true))
-	}
-	var cmds []backend.Cmd
-	if acks != nil {
-		cmds = acks.cmds()
-	}
-	if readTTL {
-		cmds = append(cmds, backend.Cmd{Name: namePTTL, Keys: q.pushKeys})
-	}
-	rs, err := q.pipeline(ctx, append(cmds, c)...)
-	if err == nil && acks != nil && (rs[0].Err != nil || rs[1].Err != nil) {
-		cl.ackAgain(acks)
-	}
-	if err != nil {
-		cl.ackAgain(acks)
-		return nil, err
-	}
-	last := len(rs) - 1
-	if readTTL {
-		q.sawExpiry(rs[last-1])
-	}
-	return asArray(rs[last].Val, rs[last].Err)
+type durationText struct {
+	d time.Duration
+	s string
 }
 
 // waitTake is a take's wait for an item, once a take found none: one round
@@ -339,7 +160,7 @@ func (q *queue) waitTake(ctx context.Context, op, id string, hold time.Duration,
 		return nil, err
 	}
 	claimKeys := q.withSet(q.parked(id), q.taken(id), q.k.takes, q.k.list, q.k.putWait, q.k.notFull, q.k.unfinished)
-	claimArgs := []string{id, ms(hold), strconv.Itoa(n), strconv.Itoa(chunkSize)}
+	claimArgs := []string{id, ms(hold), strconv.Itoa(n), chunkText}
 	for {
 		rs, err := q.wait(ctx, op, func(d time.Duration) []backend.Cmd {
 			return []backend.Cmd{
@@ -391,6 +212,8 @@ func mayHold(c backend.Result) bool {
 	return c.Err != nil || tookItems(asArrayOf(c.Val))
 }
 
+func asArrayOf(v any) []any { arr, _ := v.([]any); return arr }
+
 // tookItems reports whether a take's reply ({1, items...} or {0, ids...})
 // holds items.
 func tookItems(reply []any) bool { return len(reply) > 1 && reply[0] == int64(1) }
@@ -423,8 +246,6 @@ func (q *queue) undoTake(ctx context.Context, id string, took bool, err error) {
 	switch {
 	case err != nil && isServerErr(err):
 		return // refused: it took nothing
-	case errors.Is(err, errTakeAgain):
-		return // it gave back what it took
 	case err != nil:
 		mode = "2"
 	case !took:

@@ -1048,9 +1048,9 @@ func TestQueueRecoveredReservationsKeepOrder(t *testing.T) {
 }
 
 // TestQueueExpiredReservationGoesBackWhileAnotherQueueIsBusy: a Get looks
-// for the queue's expired takes now and then (see nativeTake). On a client
-// that another, busy, queue shares, those looks must still come for this
-// queue: its reservation whose visibility ran out comes back within a few
+// for the queue's expired takes (queue_take; once only now and then, per
+// client). On a client that another, busy, queue shares, those looks must
+// still come for this queue: its reservation whose visibility ran out comes back within a few
 // of its Gets, though the other queue's takes on the same client outnumber
 // them a hundred to one, and after the queue's first look; also when each
 // Get has a handle of its own, as a request handler's.
@@ -1067,7 +1067,7 @@ func TestQueueExpiredReservationGoesBackWhileAnotherQueueIsBusy(t *testing.T) {
 				items[i] = strconv.Itoa(i)
 			}
 			noErr(t, q.PutMany(ctx, items...))
-			if v := must[string](t)(q.TryGet(ctx)); v != "0" { // (the queue's first look: the next come every 100 ms)
+			if v := must[string](t)(q.TryGet(ctx)); v != "0" {
 				t.Fatalf("TryGet = %q, want \"0\"", v)
 			}
 			v, _, err := q.TryReserve(ctx, 200*time.Millisecond)
@@ -1099,9 +1099,8 @@ func TestQueueExpiredReservationGoesBackWhileAnotherQueueIsBusy(t *testing.T) {
 			}
 			defer func() { close(stop); wg.Wait() }()
 			time.Sleep(300 * time.Millisecond) // (the reservation's visibility ran out)
-			// A look every 100 ms of the queue's Gets: a Get every 10 ms
-			// meets one within about 10 Gets; 60 leave room for a loaded
-			// machine.
+			// (60 Gets: room for a loaded machine, had the looks a period
+			// again.)
 			var got []string
 			for range 60 {
 				if perGet {
@@ -1121,9 +1120,9 @@ func TestQueueExpiredReservationGoesBackWhileAnotherQueueIsBusy(t *testing.T) {
 }
 
 // TestQueueRecoveredByGetKeepOrder: a plain queue's Get puts expired takes
-// back too (now and then, after its own take: see nativeTake), and they
-// come back in the order they were taken, as TryReserve's recovery puts
-// them (TestQueueRecoveredReservationsKeepOrder).
+// back before it takes, and they come back first, in the order they were
+// taken, as TryReserve's recovery puts them
+// (TestQueueRecoveredReservationsKeepOrder).
 func TestQueueRecoveredByGetKeepOrder(t *testing.T) {
 	fifo := hotredis.NewQueue[string](key(t, "fifo"))
 	lifo := hotredis.NewLifoQueue[string](key(t, "lifo"))
@@ -1139,8 +1138,8 @@ func TestQueueRecoveredByGetKeepOrder(t *testing.T) {
 		reserved []string // in the order TryReserve takes them
 		then     []string // after the reservations expire: what TryGet gives
 	}{
-		{"Queue", fifo, []string{"a", "b", "c"}, []string{"d", "a", "b", "c"}},
-		{"LifoQueue", lifo, []string{"d", "c", "b"}, []string{"a", "d", "c", "b"}},
+		{"Queue", fifo, []string{"a", "b", "c"}, []string{"a", "b", "c", "d"}},
+		{"LifoQueue", lifo, []string{"d", "c", "b"}, []string{"d", "c", "b", "a"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q := tc.q
@@ -1153,17 +1152,8 @@ func TestQueueRecoveredByGetKeepOrder(t *testing.T) {
 				time.Sleep(5 * time.Millisecond) // distinct deadlines
 			}
 			expireTakes(t, q.Key())
-			time.Sleep(150 * time.Millisecond) // (past clockSync: the next Get looks for expired takes)
-			v, err := q.TryGet(ctx)
-			noErr(t, err)
-			got := []string{v}
-			// The recovery runs in the background: let it end before the
-			// next takes, which would recover what is left themselves, in
-			// the same order, but interleaved with it.
-			rdb := rawClient()
-			defer rdb.Close()
-			waitFor(t, func() bool { return rdb.LLen(ctx, q.Key()).Val() == int64(len(tc.reserved)) })
-			for range tc.reserved {
+			var got []string
+			for range tc.then {
 				v, err := q.TryGet(ctx)
 				noErr(t, err)
 				got = append(got, v)
@@ -1411,8 +1401,8 @@ func TestQueueExpireTakesItsReservations(t *testing.T) {
 // count's expiry. Before, it had none, as a plain Redis list would not:
 // once the count ran out the queue held items nothing counted, a Join
 // returned with them queued and their TaskDone failed (found by review).
-// Unbounded plain queues put natively (the list gets the expiry a round
-// trip later); bounded and set queues by script.
+// (Every put is queue_put now; unbounded plain queues once put natively
+// and gave the list the expiry a round trip later.)
 func TestQueueExpireCoversWhatIsPutWhileTasksAreUnfinished(t *testing.T) {
 	t.Parallel()
 	rdb := rawClient()

@@ -245,7 +245,7 @@ func (s *Set[T]) store(ctx context.Context, name, op string, others []*Set[T]) e
 		return err
 	}
 	ks := append([]string{s.key, s.keys[1]}, sets[1:]...)
-	args := []string{op, strconv.Itoa(chunkSize), s.stepBound(ctx, oneStepMax), s.stepBound(ctx, stepBytes)}
+	args := []string{op, chunkText, s.stepBound(ctx, oneStepMax), s.stepBound(ctx, stepBytes)}
 	inTx := s.queuing(ctx)
 	_, err = s.script(ctx, scriptSetStore, ks, args...)
 	if inTx || !backend.IsServerError(err, "BIG") {

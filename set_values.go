@@ -48,7 +48,7 @@ func (s *Set[T]) valuesRead(ctx context.Context, name, op string, vs []T) ([]any
 	if s.queuing(ctx) {
 		bound = 0 // one script: inside a transaction nothing can go in steps
 	}
-	args, err := s.valueArgs(vs, op, strconv.Itoa(chunkSize), strconv.Itoa(bound), s.stepBound(ctx, readStepBytes))
+	args, err := s.valueArgs(vs, op, chunkText, strconv.Itoa(bound), s.stepBound(ctx, readStepBytes))
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +166,7 @@ func (s *Set[T]) SymmetricDifferenceValues(ctx context.Context, vs ...T) ([]T, e
 }
 
 func (s *Set[T]) valuesUpdate(ctx context.Context, op string, vs []T) error {
-	args, err := s.valueArgs(vs, op, strconv.Itoa(chunkSize))
+	args, err := s.valueArgs(vs, op, chunkText)
 	if err != nil {
 		return err
 	}

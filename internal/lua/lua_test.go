@@ -2637,74 +2637,6 @@ var cases = []scriptCase{
 		after: []probe{{cmd("PTTL", "{t}:taken:t1"), between(40000, 50000)}},
 	},
 
-	// queue_keep_expiry: KEYS the queue's list, the take's list, registrations; ARGV the
-	// list's PTTL the take read
-	{
-		script: "queue_keep_expiry", name: "the take's list gets the queue's expiry now, and the registrations that had none too",
-		setup: [][]any{{"RPUSH", "{t}:list", "b"}, {"PEXPIRE", "{t}:list", 50000}, {"RPUSH", "{t}:taken:t1", "a"}, {"ZADD", "{t}:takes", later, "t1"}},
-		keys:  []string{"{t}:list", "{t}:taken:t1", "{t}:takes", "{t}:unfinished"},
-		args:  cmd("90000"),
-		want:  1,
-		after: []probe{
-			{cmd("PTTL", "{t}:taken:t1"), between(40000, 50000)},
-			{cmd("PTTL", "{t}:takes"), between(40000, 50000)},
-		},
-	},
-	{
-		script: "queue_keep_expiry", name: "a queue without expiry now (a Persist since the take) takes the registrations' away",
-		setup: [][]any{{"RPUSH", "{t}:list", "b"}, {"RPUSH", "{t}:taken:t1", "a"}, {"ZADD", "{t}:takes", later, "t1"}, {"PEXPIRE", "{t}:takes", 50000}},
-		keys:  []string{"{t}:list", "{t}:taken:t1", "{t}:takes", "{t}:unfinished"},
-		args:  cmd("50000"),
-		want:  1,
-		after: []probe{
-			{cmd("PTTL", "{t}:taken:t1"), -1},
-			{cmd("PTTL", "{t}:takes"), -1},
-		},
-	},
-	{
-		script: "queue_keep_expiry", name: "a take that emptied the list gets the expiry it read while the registrations keep theirs",
-		setup: [][]any{{"RPUSH", "{t}:taken:t1", "a"}, {"ZADD", "{t}:takes", later, "t1"}, {"PEXPIRE", "{t}:takes", 90000}},
-		keys:  []string{"{t}:list", "{t}:taken:t1", "{t}:takes", "{t}:unfinished"},
-		args:  cmd("50000"),
-		want:  1,
-		after: []probe{
-			{cmd("PTTL", "{t}:taken:t1"), between(40000, 50000)},
-			{cmd("PTTL", "{t}:takes"), between(80000, 90000)},
-		},
-	},
-	{
-		script: "queue_keep_expiry", name: "a take that emptied the list gets the count's expiry, the queue's, and the registrations too",
-		setup: [][]any{{"RPUSH", "{t}:taken:t1", "a"}, {"ZADD", "{t}:takes", later, "t1"}, {"SET", "{t}:unfinished", 1, "PX", 50000}},
-		keys:  []string{"{t}:list", "{t}:taken:t1", "{t}:takes", "{t}:unfinished"},
-		args:  cmd("90000"),
-		want:  1,
-		after: []probe{
-			{cmd("PTTL", "{t}:taken:t1"), between(40000, 50000)},
-			{cmd("PTTL", "{t}:takes"), between(40000, 50000)},
-		},
-	},
-	{
-		script: "queue_keep_expiry", name: "a take that emptied the list keeps none when the count has none (a Persist since), and the registrations lose theirs",
-		setup: [][]any{{"RPUSH", "{t}:taken:t1", "a"}, {"ZADD", "{t}:takes", later, "t1"}, {"PEXPIRE", "{t}:takes", 90000}, {"SET", "{t}:unfinished", 1}},
-		keys:  []string{"{t}:list", "{t}:taken:t1", "{t}:takes", "{t}:unfinished"},
-		args:  cmd("50000"),
-		want:  1,
-		after: []probe{
-			{cmd("PTTL", "{t}:taken:t1"), -1},
-			{cmd("PTTL", "{t}:takes"), -1},
-		},
-	},
-	{
-		script: "queue_keep_expiry", name: "a take that emptied the list keeps none when the registrations have none (a Persist since)",
-		setup: [][]any{{"RPUSH", "{t}:taken:t1", "a"}, {"RPUSH", "{t}:taken:t0", "x"}, {"ZADD", "{t}:takes", later, "t1", later, "t0"}},
-		keys:  []string{"{t}:list", "{t}:taken:t1", "{t}:takes", "{t}:unfinished"},
-		args:  cmd("50000"),
-		want:  1,
-		after: []probe{
-			{cmd("PTTL", "{t}:taken:t1"), -1},
-			{cmd("PTTL", "{t}:takes"), -1},
-		},
-	},
 	{
 		script: "queue_claim", name: "nothing parked gives an empty reply and ends the registration",
 		setup: [][]any{{"ZADD", "{t}:takes", later, "t1"}},
@@ -3280,7 +3212,49 @@ var cases = []scriptCase{
 		after: []probe{{cmd("ZSCORE", "{t}:takes", "t1"), msFromNow(25*time.Second, 30*time.Second)}},
 	},
 
-	// queue_take: KEYS list, registrations, take's list, waiting puts, space, unfinished[, set]; ARGV id, ms, n, chunk
+	// queue_take: KEYS list, registrations, take's list, waiting puts, space, unfinished[, set], acknowledged takes' lists; ARGV id, ms, n, chunk[, acknowledgements, their ids]
+	{
+		script: "queue_take", name: "acknowledgements riding along go first: an acknowledged take whose deadline passed is not expired",
+		setup: [][]any{
+			{"RPUSH", "{t}:list", "a"}, {"RPUSH", "{t}:taken:t0", "x"}, {"RPUSH", "{t}:taken:t2", "y"},
+			{"ZADD", "{t}:takes", 1, "t0", later, "t2"},
+		},
+		keys: append(slices.Clone(takeKeys), "{t}:taken:t0", "{t}:taken:t2"),
+		args: cmd("t1", "30000", "1", "100", "2", "t0", "t2"),
+		want: took("a"),
+		after: []probe{
+			{cmd("EXISTS", "{t}:taken:t0", "{t}:taken:t2"), int64(0)},
+			{cmd("ZRANGE", "{t}:takes", 0, -1), strs("t1")},
+			{cmd("LRANGE", "{t}:taken:t1", 0, -1), strs("a")},
+		},
+	},
+	{
+		script: "queue_take", name: "acknowledgements go in chunks, and an expired take not acknowledged is still reported",
+		setup: [][]any{
+			{"RPUSH", "{t}:list", "a"}, {"RPUSH", "{t}:taken:a1", "x"}, {"RPUSH", "{t}:taken:a2", "x"}, {"RPUSH", "{t}:taken:a3", "x"},
+			{"ZADD", "{t}:takes", later, "a1", later, "a2", later, "a3", 1, "old"},
+		},
+		keys: append(slices.Clone(takeKeys), "{t}:taken:a1", "{t}:taken:a2", "{t}:taken:a3"),
+		args: cmd("t1", "30000", "1", "2", "3", "a1", "a2", "a3"),
+		want: []any{int64(0), "old"},
+		after: []probe{
+			{cmd("EXISTS", "{t}:taken:a1", "{t}:taken:a2", "{t}:taken:a3"), int64(0)},
+			{cmd("ZRANGE", "{t}:takes", 0, -1), strs("old")},
+			{cmd("LRANGE", "{t}:list", 0, -1), strs("a")},
+		},
+	},
+	{
+		script: "queue_take", name: "a set queue's take with an acknowledgement finds its set before the acknowledged lists",
+		setup: [][]any{{"RPUSH", "{t}:list", "a", "b"}, {"SADD", "{t}:set", "a", "b"}, {"RPUSH", "{t}:taken:t0", "x"}, {"ZADD", "{t}:takes", later, "t0"}},
+		keys:  append(slices.Clone(takeKeysSet), "{t}:taken:t0"),
+		args:  cmd("t1", "30000", "1", "100", "1", "t0"),
+		want:  took("a"),
+		after: []probe{
+			{cmd("SMEMBERS", "{t}:set"), strs("b")},
+			{cmd("EXISTS", "{t}:taken:t0"), int64(0)},
+			{cmd("ZRANGE", "{t}:takes", 0, -1), strs("t1")},
+		},
+	},
 	{
 		script: "queue_take", name: "takes n from the head into the take's list and registers its deadline",
 		setup: [][]any{{"RPUSH", "{t}:list", "a", "b", "c"}},
@@ -3294,7 +3268,7 @@ var cases = []scriptCase{
 		},
 	},
 	{
-		script: "queue_take", name: "a list without expiry while the count expires (a native put's, a round trip before its follow-up) takes the count's, and so does the take",
+		script: "queue_take", name: "a list without expiry while the count expires (made by a program in HOT Redis's layout) takes the count's, and so does the take",
 		setup: [][]any{{"RPUSH", "{t}:list", "a", "b"}, {"SET", "{t}:unfinished", 3, "PX", 50000}},
 		keys:  takeKeys,
 		args:  cmd("t1", "30000", "1", "100"),

@@ -5,8 +5,10 @@
 -- KEYS[1] the queue's list, KEYS[2] registrations (sorted set: take id -> deadline in ms,
 -- server time), KEYS[3] this take's list, KEYS[4] waiting puts, KEYS[5] space
 -- notification list, KEYS[6] unfinished-task count, KEYS[7] (set queues only) the set
--- of queued items
--- ARGV[1] the take's id, ARGV[2] ms until its deadline, ARGV[3] n, ARGV[4] chunk size
+-- of queued items, then the lists of the acknowledged takes (see ARGV[5])
+-- ARGV[1] the take's id, ARGV[2] ms until its deadline, ARGV[3] n, ARGV[4] chunk size,
+-- ARGV[5] how many earlier takes this one acknowledges (absent: none; the Gets' takes,
+-- whose acknowledgements ride with the next take), ARGV[6..] their ids
 -- Reply: {1, items...} head first (those of the take's list when it holds some
 -- already: see below); {0} when the queue is empty; or {0, ids...} with up
 -- to 10 ids of registrations whose deadline has passed, for the caller to recover
@@ -19,6 +21,15 @@
 -- A second run of the same take (its command reached the server twice) takes nothing
 -- more: it gives what the first run took, still in the take's list, whose
 -- acknowledgement would otherwise delete the first run's items with its own.
+-- The acknowledgements go first, whatever follows: a take done is not expired.
+local acks, chunk = tonumber(ARGV[5] or '0'), tonumber(ARGV[4])
+for s = 1, acks, chunk do -- (unpack's stack is bounded)
+  local e = math.min(s + chunk - 1, acks)
+  redis.call('DEL', unpack(KEYS, #KEYS - acks + s, #KEYS - acks + e))
+  redis.call('ZREM', KEYS[2], unpack(ARGV, 5 + s, 5 + e))
+end
+local set = nil
+if #KEYS - acks >= 7 then set = KEYS[7] end
 local held = redis.call('LRANGE', KEYS[3], 0, -1)
 if #held > 0 then
   table.insert(held, 1, 1)
@@ -30,17 +41,16 @@ if #ids > 0 then
   table.insert(ids, 1, 0)
   return ids
 end
-if KEYS[7] then -- (its items leave the set after they are taken: see wrongTypes)
-  local refused = wrongTypes({KEYS[7]}, {'set'})
+if set then -- (its items leave the set after they are taken: see wrongTypes)
+  local refused = wrongTypes({set}, {'set'})
   if refused then return refused end
 end
-local chunk = tonumber(ARGV[4])
-local ttl = queueExpiry(KEYS[1], KEYS[6], KEYS[7])
+local ttl = queueExpiry(KEYS[1], KEYS[6], set)
 local items = takeInto(KEYS[1], KEYS[3], tonumber(ARGV[3]), chunk)
 if #items == 0 then return {0} end
 redis.call('ZADD', KEYS[2], t + tonumber(ARGV[2]), ARGV[1])
 keepExpiry(ttl, KEYS[3], KEYS[2])
-if KEYS[7] then leaveSet(KEYS[7], items, chunk) end
+if set then leaveSet(set, items, chunk) end
 wakePuts(KEYS[4], KEYS[5], math.min(#items, chunk))
 table.insert(items, 1, 1)
 return items
