@@ -54,9 +54,10 @@ var (
 )
 
 // ackLater queues the acknowledgement of the take id of the queue whose
-// registrations are at takes, and whose list is at list.
-func (c *Client) ackLater(takes, list, id string) {
-	q := &queueAcks{takes: takes, since: time.Now(), first: [3]string{list, id, takes}}
+// registrations are at takes, and whose list is at list, in q (the acker
+// keeps it).
+func (c *Client) ackLater(q *queueAcks, takes, list, id string) {
+	*q = queueAcks{takes: takes, since: time.Now(), first: [3]string{list, id, takes}}
 	q.lists, q.ids = q.first[0:1:1], q.first[1:2:2]
 	c.addAcks(q)
 }

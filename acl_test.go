@@ -109,8 +109,8 @@ func TestACLPermissionError(t *testing.T) {
 		// one: the caller learns it, as ErrPermission, rather than nothing.
 		nc := aclUser(t, s, "nomulti", "~app:* ~{app:*", "-multi")
 		q := hotredis.NewQueue[int]("app:q", hotredis.WithClient(nc))
-		if err := q.Put(ctx, 1); !errors.Is(err, hotredis.ErrPermission) || !strings.Contains(err.Error(), "MULTI") {
-			t.Errorf("Queue.Put (MULTI/EXEC) without +multi: %v, want ErrPermission naming MULTI", err)
+		if _, err := q.Expire(ctx, time.Minute); !errors.Is(err, hotredis.ErrPermission) || !strings.Contains(err.Error(), "MULTI") {
+			t.Errorf("Queue.Expire (MULTI/EXEC) without +multi: %v, want ErrPermission naming MULTI", err)
 		}
 	})
 }

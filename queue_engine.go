@@ -296,7 +296,7 @@ func (q *queue) putArgs(ss []string, wait, wake, id string) []string {
 	if q.lifo {
 		side = "L"
 	}
-	return append([]string{strconv.Itoa(q.maxSize), side, wait, chunkText, wake, id}, ss...)
+	return append(append(make([]string, 0, 6+len(ss)), strconv.Itoa(q.maxSize), side, wait, chunkText, wake, id), ss...)
 }
 
 func (q *queue) len(ctx context.Context) (int, error) {

@@ -2,6 +2,7 @@ package hotredis
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -39,19 +40,20 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 		return nil, "", err
 	}
 	id, list := q.newTake()
+	ta := new(takeArgs)   // (each try's, in turn; then the acknowledgement's)
 	var waiting time.Time // since the first wait for an item
 	ro := q.rideOut()
 	for {
-		var arr []any
+		var arr []string
 		if ctx.Done() == nil {
-			arr, err = q.takeOnce(ctx, cl, id, list, hold, n) // nothing to detach from
+			arr, err = q.takeOnce(ctx, cl, ta, id, list, hold, n) // nothing to detach from
 		} else {
 			// Copies for the closures, which then hold them by value:
 			// the variables themselves stay off the heap.
 			tid, tlist := id, list
-			arr, err = detach(ctx, cl, func(ctx context.Context) ([]any, error) {
-				return q.takeOnce(ctx, cl, tid, tlist, hold, n)
-			}, func(ctx context.Context, arr []any, err error) {
+			arr, err = detach(ctx, cl, func(ctx context.Context) ([]string, error) {
+				return q.takeOnce(ctx, cl, ta, tid, tlist, hold, n)
+			}, func(ctx context.Context, arr []string, err error) {
 				q.undoTake(ctx, tid, tookItems(arr), err)
 			})
 		}
@@ -80,14 +82,16 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 		}
 		ro.ok()
 		if tookItems(arr) {
-			items := stringsOf(arr[1:])
+			items := arr[1:]
 			if ack {
-				q.ack(id, list)
+				// (The acker keeps ta; a try that gave up left no more
+				// tries to use it.)
+				cl.ackLater(&ta.done, q.k.takes, list, id)
 			}
 			return items, id, q.waited(ctx, op, waiting, nil)
 		}
 		if len(arr) > 1 {
-			if err := q.recover(ctx, stringsOf(arr[1:])); err != nil {
+			if err := q.recover(ctx, arr[1:]); err != nil {
 				return nil, "", q.waited(ctx, op, waiting, q.fail(op, err))
 			}
 			continue
@@ -100,16 +104,14 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 
 // takeOnce runs queue_take once for the take id (whose list is list) of
 // up to n items, held for hold, with the acknowledgements pending for this
-// queue riding along (see acker): one command, one reply.
-func (q *queue) takeOnce(ctx context.Context, cl *Client, id, list string, hold time.Duration, n int) ([]any, error) {
+// queue riding along (see acker): one command, one reply. Its keys and
+// arguments go in ta.
+func (q *queue) takeOnce(ctx context.Context, cl *Client, ta *takeArgs, id, list string, hold time.Duration, n int) ([]string, error) {
 	acks := cl.ridesWith(q.k.takes)
 	var lists, ids []string
 	if acks != nil {
 		lists, ids = acks.lists, acks.ids
 	}
-	// (Keys and arguments in one allocation, while the acknowledgements
-	// fit: see takeArgs.)
-	ta := new(takeArgs)
 	ks := append(ta.keys[:0], q.k.list, q.k.takes, list, q.k.putWait, q.k.notFull, q.k.unfinished)
 	if q.set {
 		ks = append(ks, q.k.set)
@@ -117,18 +119,26 @@ func (q *queue) takeOnce(ctx context.Context, cl *Client, id, list string, hold 
 	ks = append(ks, lists...)
 	args := append(ta.args[:0], id, holdText(hold), strconv.Itoa(n), chunkText, strconv.Itoa(len(ids)))
 	args = append(args, ids...)
-	arr, err := asArray(q.send(ctx, scriptQueueTake.Cmd(true, ks, args), true))
+	c := scriptQueueTake.Cmd(true, ks, args)
+	c.Strings = true
+	s, err := q.sendScalar(ctx, c, true)
 	if err != nil {
 		cl.ackAgain(acks) // (they may have run: an acknowledgement runs as often as it likes)
+		return nil, err
 	}
-	return arr, err
+	if s.Kind == backend.ScalarStrs {
+		return s.Strs, nil
+	}
+	return takeReply(s.Value(), nil)
 }
 
 // takeArgs holds a take's keys and arguments, with room for two
-// acknowledgements riding along.
+// acknowledgements riding along, and its own acknowledgement: one
+// allocation.
 type takeArgs struct {
 	keys [9]string
 	args [7]string
+	done queueAcks
 }
 
 // holdText is ms(hold), kept from the last take: a Get's hold is the same
@@ -153,20 +163,22 @@ type durationText struct {
 // trip of a pipeline that registers the take (EVAL, so that it runs even on
 // a server that has lost its script cache), waits with BLMOVE into the
 // take's parking list, and claims what it parked (queue_claim). It returns
-// queue_claim's reply, {0} when the wait timed out.
-func (q *queue) waitTake(ctx context.Context, op, id string, hold time.Duration, n int) ([]any, error) {
+// queue_claim's reply, {"0"} when the wait timed out.
+func (q *queue) waitTake(ctx context.Context, op, id string, hold time.Duration, n int) ([]string, error) {
 	cl, err := q.cli()
 	if err != nil {
 		return nil, err
 	}
 	claimKeys := q.withSet(q.parked(id), q.taken(id), q.k.takes, q.k.list, q.k.putWait, q.k.notFull, q.k.unfinished)
 	claimArgs := []string{id, ms(hold), strconv.Itoa(n), chunkText}
+	claim := scriptQueueClaim.Cmd(true, claimKeys, claimArgs)
+	claim.Strings = true
 	for {
 		rs, err := q.wait(ctx, op, func(d time.Duration) []backend.Cmd {
 			return []backend.Cmd{
 				scriptQueueRegister.Cmd(false, []string{q.k.takes}, []string{id, ms(d + registerMargin)}),
 				{Name: []string{"BLMOVE"}, Keys: []string{q.k.list, q.parked(id)}, Args: []string{"LEFT", "LEFT", seconds(d)}, Blocking: true},
-				scriptQueueClaim.Cmd(true, claimKeys, claimArgs),
+				claim,
 			}
 		}, func(ctx context.Context, rs []backend.Result, err error) {
 			q.undoTake(ctx, id, err == nil && mayHold(rs[2]), err)
@@ -174,7 +186,7 @@ func (q *queue) waitTake(ctx context.Context, op, id string, hold time.Duration,
 		if err != nil {
 			return nil, err
 		}
-		arr, cerr := asArray(rs[2].Val, rs[2].Err)
+		arr, cerr := takeReply(rs[2].Val, rs[2].Err)
 		if backend.IsServerError(cerr, "NOSCRIPT") && ctx.Err() != nil {
 			// The claim must run again, but ctx has ended: detach would
 			// not run it (nor its undo), so give what was parked back.
@@ -184,9 +196,9 @@ func (q *queue) waitTake(ctx context.Context, op, id string, hold time.Duration,
 		if backend.IsServerError(cerr, "NOSCRIPT") {
 			// The parked item waits under its registration meanwhile; the
 			// claim's own reply must not be lost either.
-			arr, cerr = detach(ctx, cl, func(ctx context.Context) ([]any, error) {
-				return asArray(q.script(ctx, scriptQueueClaim, claimKeys, claimArgs...))
-			}, func(ctx context.Context, _ []any, err error) { q.undoTake(ctx, id, true, err) })
+			arr, cerr = detach(ctx, cl, func(ctx context.Context) ([]string, error) {
+				return takeReply(q.script(ctx, scriptQueueClaim, claimKeys, claimArgs...))
+			}, func(ctx context.Context, _ []string, err error) { q.undoTake(ctx, id, true, err) })
 		}
 		if tookItems(arr) || len(arr) > 1 {
 			return arr, nil
@@ -209,14 +221,31 @@ func (q *queue) waitTake(ctx context.Context, op, id string, hold time.Duration,
 // this wait, or by a first run of its pipeline when that was sent twice)
 // may be in the take's parking or take list.
 func mayHold(c backend.Result) bool {
-	return c.Err != nil || tookItems(asArrayOf(c.Val))
+	reply, _ := takeReply(c.Val, nil)
+	return c.Err != nil || tookItems(reply)
 }
 
-func asArrayOf(v any) []any { arr, _ := v.([]any); return arr }
+// takeReply reads a take's reply (queue_take's, queue_claim's: {"1",
+// items...}, {"0"} or {"0", ids...}) as strings, whether the backend gave
+// it so (Cmd.Strings) or not.
+func takeReply(v any, err error) ([]string, error) {
+	if err != nil {
+		return nil, err
+	}
+	switch x := v.(type) {
+	case []string:
+		return x, nil
+	case []any:
+		return stringsOf(x), nil
+	case nil, queuedReply:
+		return nil, nil
+	}
+	return nil, fmt.Errorf("%w: %T where a take's reply was expected", errReply, v)
+}
 
-// tookItems reports whether a take's reply ({1, items...} or {0, ids...})
-// holds items.
-func tookItems(reply []any) bool { return len(reply) > 1 && reply[0] == int64(1) }
+// tookItems reports whether a take's reply ({"1", items...} or {"0",
+// ids...}) holds items.
+func tookItems(reply []string) bool { return len(reply) > 1 && reply[0] == "1" }
 
 // stringsOf returns the string elements of an array reply.
 func stringsOf(arr []any) []string {
@@ -225,14 +254,6 @@ func stringsOf(arr []any) []string {
 		out[i], _, _ = asString(x, nil)
 	}
 	return out
-}
-
-// ack acknowledges a Get's take: its list and registration go, with the
-// next command to this queue or soon after (see acker).
-func (q *queue) ack(id, list string) {
-	if cl, err := q.cli(); err == nil {
-		cl.ackLater(q.k.takes, list, id)
-	}
 }
 
 // undoTake puts back, in the background, what the take id got for a

@@ -7,9 +7,10 @@
 -- list, KEYS[7] unfinished-task count, KEYS[8] (set queues only) the set of queued items
 -- ARGV[1] the take's id, ARGV[2] ms until its deadline, ARGV[3] how many items to take
 -- in all (the parked one, then more from the head of the queue), ARGV[4] chunk size
--- Reply: {1, items...}; {0} when nothing was parked (the wait timed out, or the
--- parking was recovered) or when the only expired registration was this take's own
--- (its parked item went back to the head); or {0, ids...} with up to 10 ids of other
+-- Reply (all strings, as queue_take's): {'1', items...}; {'0'} when nothing was parked
+-- (the wait timed out, or the parking was recovered) or when the only expired
+-- registration was this take's own (its parked item went back to the head); or {'0',
+-- ids...} with up to 10 ids of other
 -- registrations whose deadline has passed: then the parked item went back to the head,
 -- for the caller to recover those first.
 -- A script so that the item moves from the parking list to the take's list, leaves a
@@ -27,7 +28,7 @@ local held = redis.call('LRANGE', KEYS[2], 0, -1)
 if #held > 0 then
   putBack(KEYS[1], KEYS[4])
   redis.call('ZADD', KEYS[3], t + tonumber(ARGV[2]), ARGV[1])
-  table.insert(held, 1, 1)
+  table.insert(held, 1, '1')
   return held
 end
 local ids = expired(KEYS[3], t)
@@ -44,7 +45,7 @@ end
 if #items == n then putBack(KEYS[1], KEYS[4]) end -- (else nothing is left parked)
 if #items == 0 then
   redis.call('ZREM', KEYS[3], ARGV[1])
-  return {0}
+  return {'0'}
 end
 local chunk = tonumber(ARGV[4])
 local more = n - #items
@@ -62,5 +63,5 @@ redis.call('ZADD', KEYS[3], t + tonumber(ARGV[2]), ARGV[1])
 keepExpiry(ttl, KEYS[2], KEYS[3])
 if KEYS[8] then leaveSet(KEYS[8], items, chunk) end
 wakePuts(KEYS[5], KEYS[6], math.min(#items, chunk))
-table.insert(items, 1, 1)
+table.insert(items, 1, '1')
 return items

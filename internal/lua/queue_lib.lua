@@ -18,12 +18,12 @@ local function putBack(park, list)
 end
 
 -- unpark puts what is parked in list park (if anything) back at the head of list,
--- drops the take's registration id from regs, and returns {0, ids...}: the expired
+-- drops the take's registration id from regs, and returns {'0', ids...}: the expired
 -- ids, but id, for the caller to recover before it takes again.
 local function unpark(park, list, regs, id, ids)
   putBack(park, list)
   redis.call('ZREM', regs, id)
-  local out = {0}
+  local out = {'0'}
   for _, x in ipairs(ids) do
     if x ~= id then out[#out + 1] = x end
   end

@@ -9,8 +9,9 @@
 -- ARGV[1] the take's id, ARGV[2] ms until its deadline, ARGV[3] n, ARGV[4] chunk size,
 -- ARGV[5] how many earlier takes this one acknowledges (absent: none; the Gets' takes,
 -- whose acknowledgements ride with the next take), ARGV[6..] their ids
--- Reply: {1, items...} head first (those of the take's list when it holds some
--- already: see below); {0} when the queue is empty; or {0, ids...} with up
+-- Reply (all strings, so that a client reads it without boxing an element): {'1',
+-- items...} head first (those of the take's list when it holds some already: see
+-- below); {'0'} when the queue is empty; or {'0', ids...} with up
 -- to 10 ids of registrations whose deadline has passed, for the caller to recover
 -- first (nothing is taken then, so that recovered items, put back at the head, come
 -- first).
@@ -32,13 +33,13 @@ local set = nil
 if #KEYS - acks >= 7 then set = KEYS[7] end
 local held = redis.call('LRANGE', KEYS[3], 0, -1)
 if #held > 0 then
-  table.insert(held, 1, 1)
+  table.insert(held, 1, '1')
   return held
 end
 local t = now()
 local ids = expired(KEYS[2], t)
 if #ids > 0 then
-  table.insert(ids, 1, 0)
+  table.insert(ids, 1, '0')
   return ids
 end
 if set then -- (its items leave the set after they are taken: see wrongTypes)
@@ -47,10 +48,10 @@ if set then -- (its items leave the set after they are taken: see wrongTypes)
 end
 local ttl = queueExpiry(KEYS[1], KEYS[6], set)
 local items = takeInto(KEYS[1], KEYS[3], tonumber(ARGV[3]), chunk)
-if #items == 0 then return {0} end
+if #items == 0 then return {'0'} end
 redis.call('ZADD', KEYS[2], t + tonumber(ARGV[2]), ARGV[1])
 keepExpiry(ttl, KEYS[3], KEYS[2])
 if set then leaveSet(set, items, chunk) end
 wakePuts(KEYS[4], KEYS[5], math.min(#items, chunk))
-table.insert(items, 1, 1)
+table.insert(items, 1, '1')
 return items
