@@ -8,7 +8,9 @@
 //
 // "libs" lists, in order, the library files (name_lib.lua) whose text goes
 // in front of the script: Redis runs every script on its own, so shared
-// functions travel with each script that uses them. A script whose common
+// functions travel with each script that uses them. Only the definitions
+// (a library's top-level "local ...") the script uses go, directly or
+// through others: a run defines every function in its script's text. A script whose common
 // case needs none of them may hold the line
 //
 //	-- libs here
@@ -117,18 +119,26 @@ func parse(name string) (*Script, error) {
 			}
 		}
 	}
-	var front, libs strings.Builder
-	for i, lib := range s.Libs {
+	var pieces [][]piece // each library's
+	for _, lib := range s.Libs {
 		b, err := files.ReadFile(lib + ".lua")
 		if err != nil {
 			return nil, fmt.Errorf("script %s: missing library %s: %w", name, lib, err)
 		}
+		pieces = append(pieces, splitLib(string(b)))
+	}
+	used := usedPieces(string(body), pieces)
+	var front, libs strings.Builder
+	for i, ps := range pieces {
 		to := &libs
 		if i < nfront {
 			to = &front
 		}
-		to.Write(b)
-		to.WriteByte('\n')
+		for j, p := range ps {
+			if used[i][j] {
+				to.WriteString(p.text)
+			}
+		}
 	}
 	before, after, here := strings.Cut(string(body), "\n"+libsHere+"\n")
 	switch {
@@ -146,6 +156,122 @@ func parse(name string) (*Script, error) {
 		s.byHash[n] = []string{s.verb("EVALSHA"), s.SHA, strconv.Itoa(n)}
 	}
 	return s, nil
+}
+
+// A piece is one top-level definition of a library, with the comment
+// lines above it: "local function f(...) ... end", or "local a, b = ...".
+type piece struct {
+	names []string // what it defines
+	text  string
+}
+
+// splitLib cuts a library's text into its pieces: each begins at a line
+// "local ..." at column 0 (its comment lines before it), as every library
+// is written. Text before the first holds only the file's comments.
+func splitLib(src string) []piece {
+	var out []piece
+	var cur strings.Builder
+	var names []string
+	comments := ""
+	for _, line := range strings.SplitAfter(src, "\n") {
+		switch {
+		case strings.HasPrefix(line, "local "):
+			if names != nil {
+				out = append(out, piece{names, cur.String()})
+			}
+			cur.Reset()
+			cur.WriteString(comments)
+			comments = ""
+			names = definedBy(line)
+			cur.WriteString(line)
+		case strings.HasPrefix(line, "--") || strings.TrimSpace(line) == "":
+			comments += line // (kept with the piece that follows)
+		default:
+			cur.WriteString(comments)
+			comments = ""
+			cur.WriteString(line)
+		}
+	}
+	if names != nil {
+		out = append(out, piece{names, cur.String()})
+	}
+	return out
+}
+
+// definedBy returns the names a line "local function f(" or "local a, b
+// = ..." defines.
+func definedBy(line string) []string {
+	decl := strings.TrimPrefix(line, "local ")
+	if f, ok := strings.CutPrefix(decl, "function "); ok {
+		name, _, _ := strings.Cut(f, "(")
+		return []string{strings.TrimSpace(name)}
+	}
+	decl, _, _ = strings.Cut(decl, "=")
+	var out []string
+	for _, n := range strings.Split(decl, ",") {
+		out = append(out, strings.TrimSpace(n))
+	}
+	return out
+}
+
+// usedPieces marks the pieces of the libraries that body uses, directly or
+// through other pieces it uses: the others are left out, as each run of a
+// script defines every function in its text (~0.15 µs each on Redis 7.0).
+// A name counts as used wherever it appears as a word in code (a false
+// match only keeps a piece).
+func usedPieces(body string, libs [][]piece) [][]bool {
+	used := make([][]bool, len(libs))
+	for i := range libs {
+		used[i] = make([]bool, len(libs[i]))
+	}
+	code := []string{codeOf(body)}
+	for len(code) > 0 {
+		text := code[len(code)-1]
+		code = code[:len(code)-1]
+		for i, ps := range libs {
+			for j, p := range ps {
+				if !used[i][j] && mentions(text, p.names) {
+					used[i][j] = true
+					code = append(code, codeOf(p.text))
+				}
+			}
+		}
+	}
+	return used
+}
+
+// codeOf is src without its comments (from "--" to the end of a line).
+func codeOf(src string) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(src, "\n") {
+		if i := strings.Index(line, "--"); i >= 0 {
+			line = line[:i] + "\n"
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+// mentions reports whether one of names appears in code as a whole word.
+func mentions(code string, names []string) bool {
+	for _, n := range names {
+		for i := 0; ; {
+			k := strings.Index(code[i:], n)
+			if k < 0 {
+				break
+			}
+			at, end := i+k, i+k+len(n)
+			if (at == 0 || !isWord(code[at-1])) && (end == len(code) || !isWord(code[end])) {
+				return true
+			}
+			i = end
+		}
+	}
+	return false
+}
+
+func isWord(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // verb is EVAL or EVALSHA as s needs it: the _RO form for a read-only
