@@ -24,14 +24,14 @@ local t = now()
 -- A second run of the same wait's pipeline (sent twice) gives what the first run
 -- claimed, still in the take's list, under the take's deadline again (this run's
 -- registration moved it), and puts back what this run's wait parked.
-local held = redis.call('LRANGE', KEYS[2], 0, -1)
+local held = redis.call('LRANGE', KEYS[2], '0', '-1')
 if #held > 0 then
   putBack(KEYS[1], KEYS[4])
   redis.call('ZADD', KEYS[3], t + tonumber(ARGV[2]), ARGV[1])
   table.insert(held, 1, '1')
   return held
 end
-local ids = expired(KEYS[3], t)
+local ids = expired(KEYS[3], nowText())
 if #ids > 0 then return unpark(KEYS[1], KEYS[4], KEYS[3], ARGV[1], ids) end
 -- What was parked, the earliest first: one item, or two when the pipeline ran twice
 -- and the first run's claim did not (NOSCRIPT); beyond n they go back to the head.

@@ -3,11 +3,11 @@
 -- clock load clock_lib before it.
 
 -- expired returns up to 10 ids of the registrations in regs (sorted set: id -> deadline
--- in ms) whose deadline is t or earlier, latest deadline first: each recovered item
--- goes back to the head, so recovering the latest-reserved first leaves the items in
+-- in ms) whose deadline is t (text: see nowText) or earlier, latest deadline first: each
+-- recovered item goes back to the head, so recovering the latest-reserved first leaves the items in
 -- the order they were taken (with equal visibility timeouts), FIFO or LIFO.
 local function expired(regs, t)
-  return redis.call('ZREVRANGEBYSCORE', regs, t, '-inf', 'LIMIT', 0, 10)
+  return redis.call('ZREVRANGEBYSCORE', regs, t, '-inf', 'LIMIT', '0', '10')
 end
 
 -- putBack puts what is parked in list park back at the head of list, in the order it
@@ -101,9 +101,8 @@ end
 -- queueExpiry returns the expiry (ms) a take from the queue's list gets (see keepExpiry):
 -- the list's PTTL, but while the list has none or is gone, the count's when it has one.
 -- While tasks are unfinished the count's expiry is the queue's (Queue.Expire): a list made
--- anew then takes it, but a native put gives it a round trip after its push
--- (queue_share_expiry), and a blocking take may take the list's last item before; the
--- list, if it is there, gets it now, and so does a set queue's set (set: nil for other
+-- anew then takes it (queue_put), but one a program in HOT Redis's layout makes does not;
+-- the list, if it is there, gets it now, and so does a set queue's set (set: nil for other
 -- queues), which a program in HOT Redis's layout makes anew with the list. -1: none;
 -- -2: neither a list nor a count.
 local function queueExpiry(list, count, set)

@@ -31,13 +31,13 @@ for s = 1, acks, chunk do -- (unpack's stack is bounded)
 end
 local set = nil
 if #KEYS - acks >= 7 then set = KEYS[7] end
-local held = redis.call('LRANGE', KEYS[3], 0, -1)
+local held = redis.call('LRANGE', KEYS[3], '0', '-1')
 if #held > 0 then
   table.insert(held, 1, '1')
   return held
 end
 local t = now()
-local ids = expired(KEYS[2], t)
+local ids = expired(KEYS[2], nowText())
 if #ids > 0 then
   table.insert(ids, 1, '0')
   return ids
