@@ -14,11 +14,10 @@ import (
 // its registration go) until they can travel for free: in the next take
 // the client makes from the same queue (ridesWith: queue_take runs them
 // first), or, when none comes within ackDelay, on their own in the
-// background. The caller that
-// holds its items never waits for them. An acknowledgement that fails for
-// want of a connection is sent again while its take's registration runs
-// (getHold); one that never arrives means a repeat delivery, as the take's
-// items then go back to the queue.
+// background. The caller that holds its items never waits for them. An
+// acknowledgement that fails for want of a connection is sent again while
+// its take's registration runs (getHold); one that never arrives means a
+// repeat delivery, as the take's items then go back to the queue.
 type acker struct {
 	mu      sync.Mutex
 	pending map[string]*queueAcks // by the queue's registrations key

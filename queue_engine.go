@@ -95,8 +95,8 @@ type queue struct {
 	maxSize int
 
 	// Built once for the hot paths.
-	putKeys, pushKeys, unfinishedKeys, takesKeys, wakeKeys []string
-	takenPrefix                                            string // taken(id) is takenPrefix + id
+	putKeys, pushKeys, unfinishedKeys []string
+	takenPrefix                       string // taken(id) is takenPrefix + id
 }
 
 func newQueue(key string, lifo, set bool, o options) queue {
@@ -118,7 +118,6 @@ func newQueue(key string, lifo, set bool, o options) queue {
 	q.ownExpiry(k.joined, k.putWait, k.notFull) // (wake tokens)
 	q.putKeys = q.withSet(k.list, k.unfinished, k.joined, k.putWait, k.notFull)
 	q.pushKeys, q.unfinishedKeys = []string{k.list}, []string{k.unfinished}
-	q.takesKeys, q.wakeKeys = []string{k.takes}, []string{k.putWait, k.notFull}
 	q.takenPrefix = keys.Aux(q.key, "reserved:")
 	return q
 }

@@ -2,7 +2,6 @@ package hotredis
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -221,26 +220,25 @@ func (q *queue) waitTake(ctx context.Context, op, id string, hold time.Duration,
 // this wait, or by a first run of its pipeline when that was sent twice)
 // may be in the take's parking or take list.
 func mayHold(c backend.Result) bool {
+	if c.Err != nil {
+		return true
+	}
 	reply, _ := takeReply(c.Val, nil)
-	return c.Err != nil || tookItems(reply)
+	return tookItems(reply)
 }
 
 // takeReply reads a take's reply (queue_take's, queue_claim's: {"1",
 // items...}, {"0"} or {"0", ids...}) as strings, whether the backend gave
 // it so (Cmd.Strings) or not.
 func takeReply(v any, err error) ([]string, error) {
+	if ss, ok := v.([]string); ok && err == nil {
+		return ss, nil
+	}
+	arr, err := asArray(v, err)
 	if err != nil {
 		return nil, err
 	}
-	switch x := v.(type) {
-	case []string:
-		return x, nil
-	case []any:
-		return stringsOf(x), nil
-	case nil, queuedReply:
-		return nil, nil
-	}
-	return nil, fmt.Errorf("%w: %T where a take's reply was expected", errReply, v)
+	return stringsOf(arr), nil
 }
 
 // tookItems reports whether a take's reply ({"1", items...} or {"0",
