@@ -93,6 +93,7 @@ type queue struct {
 	lifo    bool
 	set     bool
 	maxSize int
+	maxText string // maxSize, as queue_put takes it
 
 	// Built once for the hot paths.
 	putKeys, pushKeys, unfinishedKeys []string
@@ -104,7 +105,7 @@ func newQueue(key string, lifo, set bool, o options) queue {
 		// A generated key carries a tag so that key-set shares its slot.
 		key = "{" + keys.Random() + "}"
 	}
-	q := queue{lifo: lifo, set: set, maxSize: o.maxSize}
+	q := queue{lifo: lifo, set: set, maxSize: o.maxSize, maxText: strconv.Itoa(o.maxSize)}
 	q.object = newObject("queue", key, o, "unfinished", "joined", "putwait", "notfull", "reserved")
 	k := &q.k
 	k.list = q.key
@@ -295,7 +296,7 @@ func (q *queue) putArgs(ss []string, wait, wake, id string) []string {
 	if q.lifo {
 		side = "L"
 	}
-	return append(append(make([]string, 0, 6+len(ss)), strconv.Itoa(q.maxSize), side, wait, chunkText, wake, id), ss...)
+	return append(append(make([]string, 0, 6+len(ss)), q.maxText, side, wait, chunkText, wake, id), ss...)
 }
 
 func (q *queue) len(ctx context.Context) (int, error) {
