@@ -45,8 +45,8 @@ func noOrphanCount(t *testing.T, q anyQueue, k string) {
 // goes; an Expire after it reaches the list only); Put c. The count was
 // made anew without expiry while the list kept one: the list (a, b, c)
 // expired, the count of 1 stayed, and Join waited forever. A count made
-// anew onto an expiring list now takes its expiry (queue_put,
-// queue_share_expiry). (1.5 s: with 400 ms, the queue of ExpireFirst
+// anew onto an expiring list now takes its expiry (queue_put). (1.5 s:
+// with 400 ms, the queue of ExpireFirst
 // once expired before the second TaskDone, on a loaded machine.)
 func TestQueueExpiryReview2AllDoneThenPut(t *testing.T) {
 	t.Parallel()

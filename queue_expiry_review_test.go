@@ -94,8 +94,8 @@ func waitGone(t *testing.T, k string) {
 // TestQueueExpiryReviewWaitingReserveOfABatchPut: Put a, Get a (no TaskDone: the
 // list goes, the count stays), Expire; another handle's Reserve waits;
 // PutMany(b, c) makes the list anew. The waiter's BLMOVE takes b while c
-// is still in the list, and its claim runs before a native put's
-// follow-up (queue_share_expiry). At ed5c65f it read PTTL -1 from the
+// is still in the list, and its claim ran before a native put's (gone
+// since) follow-up. At ed5c65f it read PTTL -1 from the
 // list: the reservation kept no expiry and the registrations lost theirs
 // (keepExpiry(-1) PERSISTs them), and when the queue (list, count)
 // expired, both stayed forever. The claim now takes the count's expiry

@@ -125,7 +125,7 @@ end
 if fresh then
   -- A list made anew while tasks are unfinished takes the count's expiry (an Expire of
   -- the queue, whose list was empty then): the queue expires as a whole, or the count
-  -- would run out before the items it counts (see queue_share_expiry).
+  -- would run out before the items it counts.
   local ttl = redis.call('PTTL', KEYS[2])
   if ttl > 0 then
     redis.call('PEXPIRE', KEYS[1], ttl, 'NX')
