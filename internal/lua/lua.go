@@ -10,8 +10,8 @@
 // in front of the script: Redis runs every script on its own, so shared
 // functions travel with each script that uses them. Only the definitions
 // (a library's top-level "local ...") the script uses go, directly or
-// through others: a run defines every function in its script's text. A script whose common
-// case needs none of them may hold the line
+// through others: a run defines every function in its script's text. A
+// script whose common case needs none of them may hold the line
 //
 //	-- libs here
 //
