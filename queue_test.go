@@ -679,6 +679,38 @@ func TestQueueTaskDoneJoin(t *testing.T) {
 	})
 }
 
+// TestQueueTakeFromAWrongTypeKeyGivesItNoExpiry: a take gives the queue's
+// list the count's expiry while it has none (queue_lib's queueExpiry); a
+// key of another type at the list's name, while the count expires, must
+// get a refusal and keep no expiry. Before, the take set the count's
+// expiry on it and only then failed (a script's earlier writes stay).
+func TestQueueTakeFromAWrongTypeKeyGivesItNoExpiry(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	forEachQueue(t, func(t *testing.T, k queueKind) {
+		q := k.make(key(t))
+		q.Delete(ctx)
+		defer q.Delete(ctx)
+		tctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		for name, op := range map[string]func() error{
+			"Get":        func() error { _, err := q.Get(tctx); return err },
+			"TryGet":     func() error { _, err := q.TryGet(ctx); return err },
+			"GetMany":    func() error { _, err := q.GetMany(tctx, 3); return err },
+			"TryReserve": func() error { _, _, err := q.TryReserve(ctx, time.Second); return err },
+		} {
+			noErr(t, rdb.Set(ctx, q.Key(), "a string", 0).Err())
+			noErr(t, rdb.Set(ctx, q.Key()+":unfinished", 1, time.Minute).Err())
+			if err := op(); !errors.Is(err, hotredis.ErrWrongType) {
+				t.Errorf("%s on a string key: %v, want ErrWrongType", name, err)
+			}
+			if d := rdb.PTTL(ctx, q.Key()).Val(); d != -1 {
+				t.Errorf("%s: the string key's PTTL %v, want none (-1)", name, d)
+			}
+		}
+	})
+}
+
 // TestQueueErrors checks that a key holding another type is ErrWrongType
 // on every path, with the task count untouched by the failed put, and that
 // an item that cannot be decoded is a *DecodeError that does not lose the

@@ -3214,6 +3214,14 @@ var cases = []scriptCase{
 
 	// queue_take: KEYS list, registrations, take's list, waiting puts, space, unfinished[, set], acknowledged takes' lists; ARGV id, ms, n, chunk[, acknowledgements, their ids]
 	{
+		script: "queue_take", name: "a key of another type at the list's name is refused and gets no expiry from the count",
+		setup: [][]any{{"SET", "{t}:list", "x"}, {"SET", "{t}:unfinished", 3, "PX", 50000}},
+		keys:  takeKeys,
+		args:  cmd("t1", "30000", "1", "100"),
+		want:  errReply("WRONGTYPE"),
+		after: []probe{{cmd("PTTL", "{t}:list"), int64(-1)}, {cmd("GET", "{t}:list"), "x"}},
+	},
+	{
 		script: "queue_take", name: "acknowledgements riding along go first: an acknowledged take whose deadline passed is not expired",
 		setup: [][]any{
 			{"RPUSH", "{t}:list", "a"}, {"RPUSH", "{t}:taken:t0", "x"}, {"RPUSH", "{t}:taken:t2", "y"},

@@ -109,7 +109,8 @@ local function queueExpiry(list, count, set)
   local ttl = redis.call('PTTL', list)
   if ttl >= 0 then return ttl end
   local c = redis.call('PTTL', count)
-  if c > 0 and ttl == -1 then
+  -- (A key of another type at the list's name keeps none: the take that follows fails.)
+  if c > 0 and ttl == -1 and redis.call('TYPE', list).ok == 'list' then
     redis.call('PEXPIRE', list, c)
     if set then redis.call('PEXPIRE', set, c, 'NX') end
   end
