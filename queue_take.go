@@ -126,7 +126,7 @@ func (q *queue) takeOnce(ctx context.Context, cl *Client, ta *takeArgs, id, list
 		return nil, err
 	}
 	if s.Kind == backend.ScalarStrs {
-		return s.Strs, nil
+		return s.Strs, nil // (as takeReply(s.Value()) would, without boxing the slice)
 	}
 	return takeReply(s.Value(), nil)
 }
