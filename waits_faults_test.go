@@ -283,8 +283,8 @@ func TestBlockedCallEndsWhenTheServerStaysDown(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { _, err := q.Get(ctx); done <- err }()
 	waitBlocked(t, srv, done)
+	down := time.Now() // (before Kill: the client may see the connection go while Kill waits for the process)
 	srv.Kill()
-	down := time.Now()
 	select {
 	case err := <-done:
 		if took := time.Since(down); err == nil || errors.Is(err, hotredis.ErrUnknownOutcome) || took < time.Second {
