@@ -77,7 +77,7 @@ func (l *List[T]) Slice(ctx context.Context, start, stop int) ([]T, error) {
 		// The key is watched: its length and the steps are one snapshot.
 		// (Its memory too: elements made longer elsewhere since this
 		// handle's last read make shorter steps.)
-		n, err := l.sizeUp(ctx, nameLLEN, l.keys[:1], 1)
+		n, err := l.sizeUp(ctx, "LLEN", l.keys[:1], 1)
 		if err != nil {
 			return err
 		}

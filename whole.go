@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/hotredis/hotredis/internal/backend"
+	"github.com/hotredis/hotredis/internal/lua"
 )
 
 // Reads of a whole set or hash (Set.Members, Map.Items, Keys, Values,
@@ -107,14 +109,14 @@ func (o *object) sawAverage(total, count int) {
 // do the same for a hash, but RESP3 replies with an array per field,
 // which costs rueidis an allocation each: more than the scan step.)
 var wholeVerbs = map[string]struct {
-	size          []string // (a command's name, as it goes)
+	size          string // the command that counts the entries
 	all           string
 	oneCommandMax int
 	first         string
 	sizeFirstFrom int
 }{
-	"SSCAN": {[]string{"SCARD"}, "", 16_384, "SRANDMEMBER", setSizeFirstFrom},
-	"HSCAN": {[]string{"HLEN"}, "HGETALL", 8_192, "", 256},
+	"SSCAN": {"SCARD", "", 16_384, "SRANDMEMBER", setSizeFirstFrom},
+	"HSCAN": {"HLEN", "HGETALL", 8_192, "", 256},
 }
 
 // setSizeFirstFrom is a set's sizeFirstFrom (see wholeVerbs), and
@@ -286,31 +288,31 @@ func (o *object) readWholeBy(ctx context.Context, op, verb string, width int, on
 // its kind in its slot) holds, by the command size (SCARD, HLEN, LLEN),
 // and notes the average size of its strings (see span) from the memory
 // Redis gives the value (MEMORY USAGE, which samples a big one), in the
-// same round trip: entries that another program made longer since o's
-// last read are then read in steps of a few MiB, not by one command at
-// the size last seen. That memory counts Redis's own overhead too (tens
-// of bytes an entry), which shortens only the steps of short entries,
-// until a step's strings are seen. A server that refuses MEMORY USAGE (a
-// user not allowed it) leaves the size last seen. Both go to the primary,
-// as every pipeline does (a replica may still serve the read that
-// follows).
-func (o *object) sizeUp(ctx context.Context, size, k []string, width int) (int64, error) {
-	rs, err := o.readMany(ctx,
-		backend.Cmd{Name: size, Keys: k, ReadOnly: true},
-		backend.Cmd{Name: nameMemoryUsage, Keys: k, ReadOnly: true})
+// same step (size_of): entries that another program made longer since
+// o's last read are then read in steps of a few MiB, not by one command
+// at the size last seen. That memory counts Redis's own overhead too
+// (tens of bytes an entry), which shortens only the steps of short
+// entries, until a step's strings are seen. A server that refuses MEMORY
+// USAGE (a user not allowed it) leaves the size last seen. It goes to the
+// primary (a replica may still serve the read that follows).
+func (o *object) sizeUp(ctx context.Context, size string, k []string, width int) (int64, error) {
+	sc, err := o.scriptFew(ctx, scriptSizeOf, k, size)
 	if err != nil {
 		return 0, err
 	}
-	n, err := asInt(rs[0].Val, rs[0].Err)
-	if bytes, _ := rs[1].Val.(int64); err == nil && n > 0 && bytes > 0 && rs[1].Err == nil {
+	ns, bs, withBytes := strings.Cut(sc.Str, " ")
+	n, err1 := strconv.ParseInt(ns, 10, 64)
+	bytes, err2 := strconv.ParseInt(bs, 10, 64)
+	if sc.Kind != backend.ScalarStr || err1 != nil || n < 0 || withBytes && err2 != nil {
+		return 0, fmt.Errorf("%w: size_of replied %v", errReply, sc.Value())
+	}
+	if withBytes && n > 0 && bytes > 0 {
 		o.sawAverage(int(min(bytes, math.MaxInt32)), int(min(n, math.MaxInt32))*width)
 	}
-	return n, err
+	return n, nil
 }
 
-// nameMemoryUsage is MEMORY USAGE's name, its subcommand in lower case as
-// go-redis's Cluster client looks for it to find the key.
-var nameMemoryUsage = []string{"MEMORY", "usage"}
+var scriptSizeOf = lua.Load("size_of")
 
 // readSized reads the whole set or hash at k (verb SSCAN or HSCAN) in one
 // command, for a value of at most size entries, small enough for one:

@@ -575,3 +575,48 @@ func TestSetMembersOfASetThatGrowsAfterItsSizeIsReadInSteps(t *testing.T) {
 		t.Errorf("Members read the %d members that replaced a set of %d by one command, not in steps", big, small)
 	}
 }
+
+// TestSizedWholeReadsInsideTransactions: a value big enough to be sized
+// first (size_of) is read whole inside Optimistic, live, as outside it,
+// and a Transaction refuses the read with ErrInTransaction, its queue
+// intact.
+func TestSizedWholeReadsInsideTransactions(t *testing.T) {
+	s, m, _, members, entries, _ := wholeValues(t, 3_000, 2_000,
+		func(i int) int { return i * 5 }, func(int) int64 { return 1 })
+	l := hotredis.NewList[int](key(t, "list"))
+	t.Cleanup(func() { l.Delete(ctx) })
+	noErr(t, l.Replace(ctx, ints(0, 3_000, 1)...))
+	for i := range 3 { // (the first reads find the values big; the later ones size first)
+		err := hotredis.Optimistic(ctx, func(tctx context.Context) error {
+			if got := must[[]int](t)(s.Members(tctx)); !maps.Equal(intSet(got), members) || len(got) != len(members) {
+				t.Fatalf("read %d: Members inside Optimistic: %d members, not the model's", i, len(got))
+			}
+			if got := must[map[int]int](t)(m.Items(tctx)); !maps.Equal(got, entries) {
+				t.Fatalf("read %d: Items inside Optimistic: %d entries, not the model's", i, len(got))
+			}
+			if got := must[[]int](t)(l.Values(tctx)); !slices.Equal(got, ints(0, 3_000, 1)) {
+				t.Fatalf("read %d: List.Values inside Optimistic: %d items, not the model's", i, len(got))
+			}
+			return m.Set(tctx, -1, -1)
+		}, s, m, l)
+		noErr(t, err)
+		entries[-1] = -1
+	}
+	for name, read := range map[string]func(context.Context) error{
+		"Set.Members": func(c context.Context) error { _, err := s.Members(c); return err },
+		"Map.Items":   func(c context.Context) error { _, err := m.Items(c); return err },
+	} {
+		err := hotredis.Transaction(ctx, func(tctx context.Context) error {
+			if err := m.Set(tctx, -2, -2); err != nil {
+				return err
+			}
+			return read(tctx)
+		})
+		if !errors.Is(err, hotredis.ErrInTransaction) {
+			t.Errorf("%s inside a Transaction: %v, want ErrInTransaction", name, err)
+		}
+	}
+	if got := must[map[int]int](t)(m.Items(ctx)); !maps.Equal(got, entries) {
+		t.Errorf("Items after the refused Transactions: %d entries, not the model's (a write of theirs landed?)", len(got))
+	}
+}

@@ -271,6 +271,9 @@ func (e idleClosed) Unwrap() error { return e.error }
 // foundClosed reports whether err is a write that found its idle
 // connection closed (see Write).
 func foundClosed(err error) bool {
+	if err == nil {
+		return false // (before errors.As, whose target would escape: an allocation a batch)
+	}
 	var ic idleClosed
 	return errors.As(err, &ic)
 }

@@ -473,6 +473,51 @@ var cases = []scriptCase{
 		want: errReply("ERR hash_step: unknown step foo"),
 	},
 
+	// size_of: KEYS value; ARGV counting command
+	{
+		script: "size_of", name: "a hash's fields and its memory",
+		setup: [][]any{{"HSET", "{t}:h", "a", 1, "b", 2, "c", 3}},
+		keys:  []string{"{t}:h"},
+		args:  cmd("HLEN"),
+		want:  like(`^3 [1-9]\d*$`),
+	},
+	{
+		script: "size_of", name: "a set's members and its memory",
+		setup: [][]any{{"SADD", "{t}:s", "a", "b"}},
+		keys:  []string{"{t}:s"},
+		args:  cmd("SCARD"),
+		want:  like(`^2 [1-9]\d*$`),
+	},
+	{
+		script: "size_of", name: "a list's items and its memory",
+		setup: [][]any{{"RPUSH", "{t}:l", "a", "b", "c", "d"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("LLEN"),
+		want:  like(`^4 [1-9]\d*$`),
+	},
+	{
+		script: "size_of", name: "no value: 0 entries and no memory",
+		keys: []string{"{t}:h"},
+		args: cmd("HLEN"),
+		want: "0",
+	},
+	{
+		script: "size_of", name: "a value of another type: the counting command's WRONGTYPE, nothing changed",
+		setup: [][]any{{"SET", "{t}:h", "x"}},
+		keys:  []string{"{t}:h"},
+		args:  cmd("HLEN"),
+		want:  errReply("WRONGTYPE"),
+		after: []probe{{cmd("GET", "{t}:h"), "x"}, {cmd("PTTL", "{t}:h"), -1}},
+	},
+	{
+		script: "size_of", name: "only the three counting commands run",
+		setup: [][]any{{"SET", "{t}:h", "x"}},
+		keys:  []string{"{t}:h"},
+		args:  cmd("DEL"),
+		want:  errReply("ERR size_of counts by SCARD, HLEN or LLEN, not DEL"),
+		after: []probe{{cmd("GET", "{t}:h"), "x"}},
+	},
+
 	// counter_total: KEYS hash; ARGV cursor, budget, chunk
 	{
 		script: "counter_total", name: "the whole hash sums in one part",
