@@ -711,6 +711,44 @@ func TestQueueTakeFromAWrongTypeKeyGivesItNoExpiry(t *testing.T) {
 	})
 }
 
+// TestQueuePutOntoACountOfAnotherTypePushesNothing: a task count key
+// (library-owned) holding another type, or no integer, refuses every put
+// with a typed error before any item is pushed, and stays as it was.
+func TestQueuePutOntoACountOfAnotherTypePushesNothing(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	forEachQueue(t, func(t *testing.T, k queueKind) {
+		for _, max := range []int{0, 5} {
+			q := k.make(key(t), hotredis.WithMaxSize(max))
+			q.Delete(ctx)
+			defer q.Delete(ctx)
+			count := q.Key() + ":unfinished"
+			for name, put := range map[string]func() error{
+				"Put":     func() error { _, err := q.Put(ctx, "a"); return err },
+				"TryPut":  func() error { _, err := q.TryPut(ctx, "a"); return err },
+				"PutMany": func() error { _, err := q.PutMany(ctx, "a", "b", "c"); return err },
+			} {
+				noErr(t, rdb.Del(ctx, count).Err())
+				noErr(t, rdb.HSet(ctx, count, "f", "v").Err())
+				if err := put(); !errors.Is(err, hotredis.ErrWrongType) {
+					t.Errorf("max %d: %s onto a hash count: %v, want ErrWrongType", max, name, err)
+				}
+				noErr(t, rdb.Del(ctx, count).Err())
+				noErr(t, rdb.Set(ctx, count, "many", 0).Err())
+				if err := put(); !errors.Is(err, hotredis.ErrDecode) {
+					t.Errorf("max %d: %s onto a count that is no integer: %v, want ErrDecode", max, name, err)
+				}
+				if n := rdb.Exists(ctx, q.Key()).Val(); n != 0 {
+					t.Fatalf("max %d: %s pushed items the count does not count (LLEN %d)", max, name, rdb.LLen(ctx, q.Key()).Val())
+				}
+				if v := rdb.Get(ctx, count).Val(); v != "many" {
+					t.Errorf("max %d: %s left the count %q, want it as it was", max, name, v)
+				}
+			}
+		}
+	})
+}
+
 // TestQueueErrors checks that a key holding another type is ErrWrongType
 // on every path, with the task count untouched by the failed put, and that
 // an item that cannot be decoded is a *DecodeError that does not lose the

@@ -3053,6 +3053,46 @@ var cases = []scriptCase{
 	},
 
 	{
+		script: "queue_put", name: "a count of another type refuses the put, nothing pushed",
+		setup: [][]any{{"HSET", "{t}:unfinished", "f", "v"}},
+		keys:  putKeysSet,
+		args:  cmd("0", "R", "0", "2", "", "", "a", "b", "c"),
+		want:  errReply("WRONGTYPE"),
+		after: []probe{
+			{cmd("EXISTS", "{t}:list", "{t}:set"), 0},
+			{cmd("HGET", "{t}:unfinished", "f"), "v"},
+		},
+	},
+	{
+		script: "queue_put", name: "a count that is no integer refuses the put, nothing pushed",
+		setup: [][]any{{"RPUSH", "{t}:list", "x"}, {"SET", "{t}:unfinished", "many"}},
+		keys:  putKeys,
+		args:  cmd("0", "L", "0", "100", "", "", "a"),
+		want:  errReply("ERR value is not an integer"),
+		after: []probe{{cmd("LRANGE", "{t}:list", 0, -1), strs("x")}, {cmd("GET", "{t}:unfinished"), "many"}},
+	},
+	{
+		script: "queue_put", name: "a list of another type refuses the put, the count as it was",
+		setup: [][]any{{"SET", "{t}:list", "s"}, {"SET", "{t}:unfinished", 4, "PX", 50000}},
+		keys:  putKeysSet,
+		args:  cmd("0", "R", "0", "2", "", "", "a", "b", "c"),
+		want:  errReply("WRONGTYPE"),
+		after: []probe{
+			{cmd("GET", "{t}:list"), "s"},
+			{cmd("GET", "{t}:unfinished"), "4"},
+			{cmd("PTTL", "{t}:unfinished"), between(40000, 50000)},
+			{cmd("EXISTS", "{t}:set"), 0},
+		},
+	},
+	{
+		script: "queue_put", name: "a list of another type refuses the put, no count made",
+		setup: [][]any{{"SET", "{t}:list", "s"}},
+		keys:  putKeys,
+		args:  cmd("0", "R", "0", "100", "", "", "a"),
+		want:  errReply("WRONGTYPE"),
+		after: []probe{{cmd("GET", "{t}:list"), "s"}, {cmd("EXISTS", "{t}:unfinished"), 0}},
+	},
+	{
 		script: "queue_put", name: "no items adds nothing",
 		keys: putKeys,
 		args: cmd("0", "R", "0", "100", "", ""),

@@ -116,10 +116,19 @@ if max > 0 then
 end
 local push = 'RPUSH'
 if ARGV[2] == 'L' then push = 'LPUSH' end
+-- The count first: a count key of another type (or no integer) refuses the put before
+-- anything is pushed (a script's error does not undo its earlier writes). A list key of
+-- another type refuses the first push, after which the count is put back.
+local count = redis.call('INCRBY', KEYS[2], n)
 local fresh = false
 for s = 1, n, chunk do
   local e = math.min(s + chunk - 1, n)
-  if redis.call(push, KEYS[1], unpack(items, s, e)) == e and s == 1 then fresh = true end
+  local len = redis.pcall(push, KEYS[1], unpack(items, s, e))
+  if type(len) ~= 'number' then
+    if count == n then redis.call('DEL', KEYS[2]) else redis.call('DECRBY', KEYS[2], n) end
+    return len
+  end
+  if len == e and s == 1 then fresh = true end
   if KEYS[6] then redis.call('SADD', KEYS[6], unpack(items, s, e)) end
 end
 if fresh then
@@ -132,7 +141,7 @@ if fresh then
     if KEYS[6] then redis.call('PEXPIRE', KEYS[6], ttl, 'NX') end
   end
 end
-if redis.call('INCRBY', KEYS[2], n) == n then
+if count == n then
   -- The queue had no unfinished tasks: a join token is out of date. A count made anew
   -- onto a list that expires (TaskDone called for items still queued, an Expire while
   -- there was no count, a list a program in HOT Redis's layout made) takes its expiry,
