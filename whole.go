@@ -301,17 +301,21 @@ func (o *object) sizeUp(ctx context.Context, size string, k []string, width int)
 		return 0, err
 	}
 	ns, bs, withBytes := strings.Cut(sc.Str, " ")
-	n, err1 := strconv.ParseInt(ns, 10, 64)
-	bytes, err2 := strconv.ParseInt(bs, 10, 64)
-	if sc.Kind != backend.ScalarStr || err1 != nil || n < 0 || withBytes && err2 != nil {
+	n, err := strconv.ParseInt(ns, 10, 64)
+	bytes := int64(0)
+	if err == nil && withBytes {
+		bytes, err = strconv.ParseInt(bs, 10, 64)
+	}
+	if sc.Kind != backend.ScalarStr || err != nil || n < 0 {
 		return 0, fmt.Errorf("%w: size_of replied %v", errReply, sc.Value())
 	}
-	if withBytes && n > 0 && bytes > 0 {
+	if n > 0 && bytes > 0 {
 		o.sawAverage(int(min(bytes, math.MaxInt32)), int(min(n, math.MaxInt32))*width)
 	}
 	return n, nil
 }
 
+// scriptSizeOf is sizeUp's script.
 var scriptSizeOf = lua.Load("size_of")
 
 // readSized reads the whole set or hash at k (verb SSCAN or HSCAN) in one
