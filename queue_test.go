@@ -749,6 +749,76 @@ func TestQueuePutOntoACountOfAnotherTypePushesNothing(t *testing.T) {
 	})
 }
 
+// TestQueuePutOntoAListOfAnotherTypeLeavesTheCount: a put onto a list key of
+// another type fails with ErrWrongType and leaves the count as it was (its
+// value, its existence, its expiry), the set of a set queue untouched,
+// nothing pushed: for every kind, bounded or not, every put, and a
+// PutMany of more items than one chunk.
+func TestQueuePutOntoAListOfAnotherTypeLeavesTheCount(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	forEachQueue(t, func(t *testing.T, k queueKind) {
+		many := make([]string, 2_500)
+		for i := range many {
+			many[i] = "m" + strconv.Itoa(i)
+		}
+		for _, max := range []int{0, 5000} {
+			q := k.make(key(t, strconv.Itoa(max)), hotredis.WithMaxSize(max))
+			q.Delete(ctx)
+			t.Cleanup(func() { q.Delete(ctx); rdb.Del(ctx, q.Key()) })
+			count, set := q.Key()+":unfinished", q.Key()+"-set"
+			puts := map[string]func() error{
+				"Put":     func() error { _, err := q.Put(ctx, "a"); return err },
+				"TryPut":  func() error { _, err := q.TryPut(ctx, "a"); return err },
+				"PutMany": func() error { _, err := q.PutMany(ctx, many...); return err },
+			}
+			for name, put := range puts {
+				for _, start := range []string{"", "7", "0"} {
+					for _, ttl := range []time.Duration{0, time.Hour} {
+						noErr(t, rdb.Del(ctx, q.Key(), count, set).Err())
+						noErr(t, rdb.Set(ctx, q.Key(), "s", 0).Err())
+						if start != "" {
+							noErr(t, rdb.Set(ctx, count, start, ttl).Err())
+						}
+						if k.set {
+							noErr(t, rdb.SAdd(ctx, set, "zz").Err())
+						}
+						what := fmt.Sprintf("max %d, %s, count %q ttl %v", max, name, start, ttl)
+						if err := put(); !errors.Is(err, hotredis.ErrWrongType) {
+							t.Errorf("%s: %v, want ErrWrongType", what, err)
+						}
+						if v := rdb.Get(ctx, q.Key()).Val(); v != "s" {
+							t.Errorf("%s: the list key holds %q", what, v)
+						}
+						v, err := rdb.Get(ctx, count).Result()
+						switch {
+						case start == "" && err != redis.Nil:
+							t.Errorf("%s: a count %q, %v made by a failed put", what, v, err)
+						case start != "" && v != start:
+							t.Errorf("%s: count %q (err %v), want %q as it was", what, v, err, start)
+						}
+						if start != "" && ttl > 0 {
+							if d := rdb.PTTL(ctx, count).Val(); d <= 0 || d > ttl {
+								t.Errorf("%s: count PTTL %v, want its expiry as it was", what, d)
+							}
+						}
+						if start != "" && ttl == 0 && err == nil {
+							if d := rdb.PTTL(ctx, count).Val(); d != -1 {
+								t.Errorf("%s: count PTTL %v, want none", what, d)
+							}
+						}
+						if k.set {
+							if ms := rdb.SMembers(ctx, set).Val(); !slices.Equal(ms, []string{"zz"}) {
+								t.Errorf("%s: the set holds %v, want [zz]", what, ms)
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
 // TestQueueErrors checks that a key holding another type is ErrWrongType
 // on every path, with the task count untouched by the failed put, and that
 // an item that cannot be decoded is a *DecodeError that does not lose the

@@ -3085,6 +3085,26 @@ var cases = []scriptCase{
 		},
 	},
 	{
+		script: "queue_put", name: "a count that is no integer leaves a list's earlier items, in chunks and FIFO",
+		setup: [][]any{{"RPUSH", "{t}:list", "x", "y"}, {"SADD", "{t}:set", "x", "y"}, {"HSET", "{t}:unfinished", "f", "v"}},
+		keys:  putKeysSet,
+		args:  cmd("0", "R", "0", "2", "", "", "a", "b", "c", "x"),
+		want:  errReply("WRONGTYPE"),
+		after: []probe{
+			{cmd("LRANGE", "{t}:list", 0, -1), strs("x", "y")},
+			{cmd("SCARD", "{t}:set"), 2},
+			{cmd("SMISMEMBER", "{t}:set", "x", "y"), cmd(1, 1)},
+		},
+	},
+	{
+		script: "queue_put", name: "a count at 0 stays at 0, with its expiry, when the list refuses the put",
+		setup: [][]any{{"SET", "{t}:list", "s"}, {"SET", "{t}:unfinished", "0", "PX", 50000}},
+		keys:  putKeys,
+		args:  cmd("0", "R", "0", "100", "", "", "a"),
+		want:  errReply("WRONGTYPE"),
+		after: []probe{{cmd("GET", "{t}:unfinished"), "0"}, {cmd("PTTL", "{t}:unfinished"), between(40000, 50000)}},
+	},
+	{
 		script: "queue_put", name: "a list of another type refuses the put, no count made",
 		setup: [][]any{{"SET", "{t}:list", "s"}},
 		keys:  putKeys,

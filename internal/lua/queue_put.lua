@@ -1,4 +1,5 @@
 -- queue_put: put items into a queue if they fit.
+-- libs: queue_lib
 -- KEYS[1] the list, KEYS[2] unfinished-task count, KEYS[3] join
 -- notification list, KEYS[4] wake-ups owed to puts waiting for space (a
 -- list: an element each time a put finds the queue full, at most a chunk),
@@ -116,20 +117,21 @@ if max > 0 then
 end
 local push = 'RPUSH'
 if ARGV[2] == 'L' then push = 'LPUSH' end
--- The count first: a count key of another type (or no integer) refuses the put before
--- anything is pushed (a script's error does not undo its earlier writes). A list key of
--- another type refuses the first push, after which the count is put back.
-local count = redis.call('INCRBY', KEYS[2], n)
 local fresh = false
 for s = 1, n, chunk do
   local e = math.min(s + chunk - 1, n)
-  local len = redis.pcall(push, KEYS[1], unpack(items, s, e))
-  if type(len) ~= 'number' then
-    if count == n then redis.call('DEL', KEYS[2]) else redis.call('DECRBY', KEYS[2], n) end
-    return len
-  end
-  if len == e and s == 1 then fresh = true end
+  if redis.call(push, KEYS[1], unpack(items, s, e)) == e and s == 1 then fresh = true end
   if KEYS[6] then redis.call('SADD', KEYS[6], unpack(items, s, e)) end
+end
+-- A count key of another type (or no integer) refuses the put after the push (a list
+-- key of another type refused the first push, before anything was written): the items
+-- come off again, exactly those pushed (this step is atomic), so that no item is queued
+-- that the count does not count, and the error is the put's.
+local count = redis.pcall('INCRBY', KEYS[2], n)
+if type(count) ~= 'number' then
+  if push == 'RPUSH' then redis.call('RPOP', KEYS[1], n) else redis.call('LPOP', KEYS[1], n) end
+  if KEYS[6] then leaveSet(KEYS[6], items, chunk) end
+  return count
 end
 if fresh then
   -- A list made anew while tasks are unfinished takes the count's expiry (an Expire of
