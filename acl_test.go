@@ -8,9 +8,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/hotredis/hotredis"
 	"github.com/hotredis/hotredis/hotredistest"
@@ -163,6 +166,56 @@ func TestWholeReadsWithoutMemoryUsage(t *testing.T) {
 	}
 	if denied := must[[]any](t)(admin.Do(ctx, "ACL", "LOG").Slice()); len(denied) == 0 {
 		t.Error("ACL LOG is empty: the reads never asked for MEMORY USAGE")
+	}
+}
+
+// TestWholeReadsOfAUserWithoutScripts: a user with the library's rules
+// but no script commands (a read-only reporting user, say) reads sets and
+// hashes whole at every size, big ones sized by the counting command
+// alone (a review: size_of's refusal failed every read of a big value);
+// its client asks for the script once, not on every read.
+func TestWholeReadsOfAUserWithoutScripts(t *testing.T) {
+	onceOnly(t)
+	s := hotredistest.NewACLServer(t, "app:")
+	admin := s.GoRedis()
+	defer admin.Close()
+	noErr(t, admin.Do(ctx, "ACL", "SETUSER", hotredistest.ACLUsername, "-eval", "-evalsha", "-eval_ro", "-evalsha_ro").Err())
+	c := s.Client(t)
+	on := hotredis.WithClient(c)
+	refusals := func() (n int64) {
+		for _, e := range must[[]*redis.ACLLogEntry](t)(admin.ACLLog(ctx, 100).Result()) {
+			if strings.HasPrefix(e.Object, "eval") {
+				n += e.Count
+			}
+		}
+		return n
+	}
+	for round, n := range []int{100, 3_000, 3_000} {
+		set := hotredis.NewSet[int]("app:set:"+strconv.Itoa(n), on)
+		m := hotredis.NewMap[int, int]("app:map:"+strconv.Itoa(n), on)
+		l := hotredis.NewList[int]("app:list:"+strconv.Itoa(n), on)
+		entries := map[int]int{}
+		for i := range n {
+			entries[i] = -i
+			noErr(t, admin.HSet(ctx, m.Key(), strconv.Itoa(i), strconv.Itoa(-i)).Err())
+			noErr(t, admin.SAdd(ctx, set.Key(), i).Err())
+			noErr(t, admin.RPush(ctx, l.Key(), i).Err())
+		}
+		for i := range 3 {
+			if got, err := set.Members(ctx); err != nil || !slices.Equal(sorted(got), ints(0, n, 1)) {
+				t.Errorf("%d members, read %d: Members %d, %v", n, i, len(got), err)
+			}
+			if got, err := m.Items(ctx); err != nil || !maps.Equal(got, entries) {
+				t.Errorf("%d entries, read %d: Items %d, %v", n, i, len(got), err)
+			}
+			if got, err := l.Slice(ctx, 1, n); err != nil || !slices.Equal(got, ints(1, n, 1)) {
+				t.Errorf("%d items, read %d: List.Slice %d, %v", n, i, len(got), err)
+			}
+		}
+		if got := refusals(); round == 0 && got != 0 || round > 0 && got != 1 {
+			t.Errorf("after the reads of %d entries: %d script refusals in ACL LOG, want %d", n, got, min(round, 1))
+		}
+		noErr(t, admin.Del(ctx, set.Key(), m.Key(), l.Key()).Err())
 	}
 }
 

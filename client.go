@@ -30,6 +30,11 @@ type Client struct {
 
 	obs atomic.Pointer[observerRef] // the Observer, if any (observe.go)
 
+	// countOnly: the server's ACL refused sizeUp's script to this
+	// client's user (one not allowed scripts, a read-only one say): whole
+	// reads are sized by the counting command alone (see sizeUp).
+	countOnly atomic.Bool
+
 	// outage is how long a call that waits rides out a lost server (see
 	// rideOut), in ns: 0 the default (rideOutFor), < 0 not at all.
 	outage atomic.Int64

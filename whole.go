@@ -2,6 +2,7 @@ package hotredis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -293,10 +294,27 @@ func (o *object) readWholeBy(ctx context.Context, op, verb string, width int, on
 // at the size last seen. That memory counts Redis's own overhead too
 // (tens of bytes an entry), which shortens only the steps of short
 // entries, until a step's strings are seen. A server that refuses MEMORY
-// USAGE (a user not allowed it) leaves the size last seen. It goes to the
-// primary (a replica may still serve the read that follows).
+// USAGE (a user not allowed it) leaves the size last seen; so does one
+// that refuses the script (a user not allowed scripts), whose client then
+// sends the counting command alone. It goes to the primary (a replica may
+// still serve the read that follows).
 func (o *object) sizeUp(ctx context.Context, size string, k []string, width int) (int64, error) {
+	cl, err := o.cli()
+	if err != nil {
+		return 0, err
+	}
+	if cl.countOnly.Load() {
+		return asInt(o.readPrimary(ctx, cmd(size, k)))
+	}
 	sc, err := o.scriptFew(ctx, scriptSizeOf, k, size)
+	if errors.Is(err, ErrPermission) {
+		// The script refused, or the key: the count tells which.
+		n, err := asInt(o.readPrimary(ctx, cmd(size, k)))
+		if err == nil {
+			cl.countOnly.Store(true)
+		}
+		return n, err
+	}
 	if err != nil {
 		return 0, err
 	}
