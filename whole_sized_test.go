@@ -27,6 +27,18 @@ func wholeReadClients(t *testing.T) map[string]*hotredis.Client {
 	return map[string]*hotredis.Client{"rueidis": client, "go-redis": g}
 }
 
+// wholeReadHandles makes a set, a map, a counter and a list on c, named
+// for t and deleted when t ends.
+func wholeReadHandles(t *testing.T, c *hotredis.Client) (*hotredis.Set[int], *hotredis.Map[int, int], *hotredis.Counter[int], *hotredis.List[int]) {
+	on := hotredis.WithClient(c)
+	s := hotredis.NewSet[int](key(t, "set"), on)
+	m := hotredis.NewMap[int, int](key(t, "map"), on)
+	cn := hotredis.NewCounter[int](key(t, "counter"), on)
+	l := hotredis.NewList[int](key(t, "list"), on)
+	t.Cleanup(func() { s.Delete(ctx); m.Delete(ctx); cn.Delete(ctx); l.Delete(ctx) })
+	return s, m, cn, l
+}
+
 // checkWholeReads reads every whole read of s, m, c, l three times and
 // compares with the models.
 func checkWholeReads(t *testing.T, what string, s *hotredis.Set[int], m *hotredis.Map[int, int], c *hotredis.Counter[int], l *hotredis.List[int],
@@ -82,12 +94,7 @@ func TestWholeReadsOfAValueDeletedOrRetyped(t *testing.T) {
 	defer rdb.Close()
 	for name, c := range wholeReadClients(t) {
 		t.Run(name, func(t *testing.T) {
-			on := hotredis.WithClient(c)
-			s := hotredis.NewSet[int](key(t, "set"), on)
-			m := hotredis.NewMap[int, int](key(t, "map"), on)
-			cn := hotredis.NewCounter[int](key(t, "counter"), on)
-			l := hotredis.NewList[int](key(t, "list"), on)
-			t.Cleanup(func() { s.Delete(ctx); m.Delete(ctx); cn.Delete(ctx); l.Delete(ctx) })
+			s, m, cn, l := wholeReadHandles(t, c)
 			members := ints(0, 3_000, 1)
 			entries := map[int]int{}
 			counts := map[int]int64{}
@@ -163,11 +170,7 @@ func TestSizedWholeReadsAfterScriptFlush(t *testing.T) {
 	defer rdb.Close()
 	for name, c := range wholeReadClients(t) {
 		t.Run(name, func(t *testing.T) {
-			on := hotredis.WithClient(c)
-			s := hotredis.NewSet[int](key(t, "set"), on)
-			m := hotredis.NewMap[int, int](key(t, "map"), on)
-			l := hotredis.NewList[int](key(t, "list"), on)
-			t.Cleanup(func() { s.Delete(ctx); m.Delete(ctx); l.Delete(ctx) })
+			s, m, _, l := wholeReadHandles(t, c)
 			members := ints(0, 3_000, 1)
 			entries := map[int]int{}
 			for i := range 2_000 {
