@@ -1188,12 +1188,12 @@ func TestQueueRecoveredReservationsKeepOrder(t *testing.T) {
 }
 
 // TestQueueExpiredReservationGoesBackWhileAnotherQueueIsBusy: a Get looks
-// for the queue's expired takes (queue_take; once only now and then, per
-// client). On a client that another, busy, queue shares, those looks must
-// still come for this queue: its reservation whose visibility ran out comes back within a few
-// of its Gets, though the other queue's takes on the same client outnumber
-// them a hundred to one, and after the queue's first look; also when each
-// Get has a handle of its own, as a request handler's.
+// for the queue's expired takes (queue_take, every take). On a client
+// that another, busy, queue shares, this queue's reservation whose
+// visibility ran out comes back within a few of its Gets, though the other
+// queue's takes on the same client outnumber them a hundred to one; also
+// when each Get has a handle of its own, as a request handler's. (From
+// when a client looked only now and then.)
 func TestQueueExpiredReservationGoesBackWhileAnotherQueueIsBusy(t *testing.T) {
 	t.Parallel()
 	for _, perGet := range []bool{false, true} {
@@ -1257,6 +1257,34 @@ func TestQueueExpiredReservationGoesBackWhileAnotherQueueIsBusy(t *testing.T) {
 			t.Errorf("the expired reservation did not come back in %d Gets (%q ...)", len(got), got[:5])
 		})
 	}
+}
+
+// TestQueueExpiredReservationGoesToAWaitingGet: a Get that waits on an
+// empty queue gets an item whose reservation ran out meanwhile (the claim
+// after each wait round looks for expired takes; README: "a Get that
+// waits looks again each second"), for every queue kind.
+func TestQueueExpiredReservationGoesToAWaitingGet(t *testing.T) {
+	forEachQueue(t, func(t *testing.T, k queueKind) {
+		q := k.make(key(t))
+		q.Delete(ctx)
+		defer q.Delete(ctx)
+		if _, err := q.PutMany(ctx, "r"); err != nil {
+			t.Fatal(err)
+		}
+		if v, _, err := q.TryReserve(ctx, 300*time.Millisecond); err != nil || v != "r" {
+			t.Fatalf("TryReserve = %q, %v; want \"r\"", v, err)
+		}
+		// (Generous: the wait round is a second; a loaded machine.)
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		v, err := q.Get(wctx)
+		if err != nil || v != "r" {
+			t.Fatalf("waiting Get = %q, %v; want the expired reservation's \"r\"", v, err)
+		}
+		if n := must[int](t)(q.Len(ctx)); n != 0 {
+			t.Errorf("Len = %d after the Get, want 0 (the item delivered once)", n)
+		}
+	})
 }
 
 // TestQueueRecoveredByGetKeepOrder: a plain queue's Get puts expired takes
