@@ -168,7 +168,9 @@ func (q *queueOf[T]) Unfinished(ctx context.Context) (int, error) { return q.unf
 // where it stays until Ack. If Ack does not come within visibility (the
 // consumer died, or is too slow), the item goes back to the front of the
 // queue, to be delivered again: delivery is at-least-once, so processing
-// should be idempotent. A visibility under 1ms is ErrInvalidArgument.
+// should be idempotent. (It goes back when a take from the queue looks:
+// every take does first, and a Get or Reserve that waits does again each
+// second.) A visibility under 1ms is ErrInvalidArgument.
 //
 // A reserved item of a set queue is no longer queued, as after Get: it
 // leaves the set, and a Put of an equal item adds it. If its reservation
