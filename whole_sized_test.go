@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -28,13 +29,14 @@ func wholeReadClients(t *testing.T) map[string]*hotredis.Client {
 }
 
 // wholeReadHandles makes a set, a map, a counter and a list on c, named
-// for t and deleted when t ends.
-func wholeReadHandles(t *testing.T, c *hotredis.Client) (*hotredis.Set[int], *hotredis.Map[int, int], *hotredis.Counter[int], *hotredis.List[int]) {
+// for t (and more, when given) and deleted when t ends.
+func wholeReadHandles(t *testing.T, c *hotredis.Client, more ...string) (*hotredis.Set[int], *hotredis.Map[int, int], *hotredis.Counter[int], *hotredis.List[int]) {
 	on := hotredis.WithClient(c)
-	s := hotredis.NewSet[int](key(t, "set"), on)
-	m := hotredis.NewMap[int, int](key(t, "map"), on)
-	cn := hotredis.NewCounter[int](key(t, "counter"), on)
-	l := hotredis.NewList[int](key(t, "list"), on)
+	name := func(kind string) string { return key(t, append([]string{kind}, more...)...) }
+	s := hotredis.NewSet[int](name("set"), on)
+	m := hotredis.NewMap[int, int](name("map"), on)
+	cn := hotredis.NewCounter[int](name("counter"), on)
+	l := hotredis.NewList[int](name("list"), on)
 	t.Cleanup(func() { s.Delete(ctx); m.Delete(ctx); cn.Delete(ctx); l.Delete(ctx) })
 	return s, m, cn, l
 }
@@ -83,6 +85,55 @@ func checkWholeReads(t *testing.T, what string, s *hotredis.Set[int], m *hotredi
 				}
 			}
 		}
+	}
+}
+
+// TestWholeReadsAroundTheSizingThresholds (from a review of size_of):
+// values at and around the sizes from which whole reads size first, empty
+// ones, and ones read in steps, read again and again, then shrunk, on both
+// backends, equal the model every time.
+func TestWholeReadsAroundTheSizingThresholds(t *testing.T) {
+	for name, c := range wholeReadClients(t) {
+		t.Run(name, func(t *testing.T) {
+			for _, n := range []int{0, 1, 255, 256, 257, 513, 1_023, 1_024, 1_025, 2_049, 9_000, 17_000} {
+				s, m, cn, l := wholeReadHandles(t, c, strconv.Itoa(n))
+				members := ints(0, n, 1)
+				entries := make(map[int]int, n)
+				counts := make(map[int]int64, n)
+				for i := range n {
+					entries[i] = i * 7
+					counts[i] = int64(i%5 + 1)
+				}
+				if n > 0 {
+					noErr(t, s.Replace(ctx, members...))
+					noErr(t, m.Replace(ctx, entries))
+					noErr(t, cn.Replace(ctx, counts))
+					noErr(t, l.Replace(ctx, members...))
+				}
+				checkWholeReads(t, fmt.Sprint(n), s, m, cn, l, members, entries, counts, members)
+				// Shrink to below half the threshold and grow again: the
+				// handles go back and forth between sizing and not.
+				small := min(n, 100)
+				smallEntries := map[int]int{}
+				smallCounts := map[int]int64{}
+				for i := range small {
+					smallEntries[i] = entries[i]
+					smallCounts[i] = counts[i]
+				}
+				if small > 0 {
+					noErr(t, s.Replace(ctx, members[:small]...))
+					noErr(t, m.Replace(ctx, smallEntries))
+					noErr(t, cn.Replace(ctx, smallCounts))
+					noErr(t, l.Replace(ctx, members[:small]...))
+				} else {
+					s.Delete(ctx)
+					m.Delete(ctx)
+					cn.Delete(ctx)
+					l.Delete(ctx)
+				}
+				checkWholeReads(t, fmt.Sprint(n, " shrunk"), s, m, cn, l, members[:small], smallEntries, smallCounts, members[:small])
+			}
+		})
 	}
 }
 
