@@ -88,6 +88,22 @@ func benchLocks(url string) error {
 				func(ctx context.Context) error { _, err := m.UnlockContext(ctx); return err },
 			}
 		}, []string{"set", "evalsha"}},
+		// The scripted floor as a lock, run through the same workloads: a
+		// token that a one-LPUSH script gives back and BLPOP takes. No
+		// owner, lease, fencing or line: what the hand-off of a lock
+		// through Redis costs at least, measured under the same load as
+		// the locks (8 goroutines on this machine's cores, the releaser
+		// at once asking again). Before redislock, which stays last: the
+		// uncontended rounds' reference.
+		{"floor: a token list (a one-LPUSH script releases, BLPOP acquires)", func(key string) mutex {
+			if rdb.SetNX(ctx, key+":made", 1, time.Hour).Val() {
+				rdb.LPush(ctx, key, "t")
+			}
+			return mutex{
+				func(ctx context.Context) error { return rdb.BLPop(ctx, 0, key).Err() },
+				func(ctx context.Context) error { return pushScript.Run(ctx, rdb, []string{key}).Err() },
+			}
+		}, []string{"evalsha", "blpop"}},
 		{"redislock (LinearBackoff 100ms; default NoRetry cannot wait)", func(key string) mutex {
 			var l *redislock.Lock
 			return mutex{
