@@ -233,7 +233,12 @@ func TestFencingTokensGrowPastALossyFailover(t *testing.T) {
 	defer cancel()
 	if err := nl.Acquire(actx); err != nil { // free on the new primary: its holding was lost
 		info, _ := rr.Info(ctx, "replication").Result()
-		t.Fatalf("Acquire on the new primary: %v\n%s\n%s", err, info, replica.Log())
+		var keys []string
+		for _, key := range rr.Keys(ctx, "*").Val() {
+			keys = append(keys, fmt.Sprintf("%s (%s, PTTL %v)", key, rr.Type(ctx, key).Val(), rr.PTTL(ctx, key).Val()))
+		}
+		t.Fatalf("Acquire on the new primary: %v\nits keys: %v\nthe holding: %v\n%s\n%s", err, keys,
+			rr.HGetAll(ctx, k).Val(), info, replica.Log())
 	}
 	defer nl.Release(ctx)
 	if got := nl.Token(); got <= lost {
