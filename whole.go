@@ -303,18 +303,23 @@ func (o *object) sizeUp(ctx context.Context, size string, k []string, width int)
 	if err != nil {
 		return 0, err
 	}
-	if cl.countOnly.Load() {
-		return asInt(o.readPrimary(ctx, cmd(size, k)))
-	}
-	sc, err := o.scriptFew(ctx, scriptSizeOf, k, size)
-	if errors.Is(err, ErrPermission) {
-		// The script refused, or the key: the count tells which.
-		n, err := asInt(o.readPrimary(ctx, cmd(size, k)))
-		if err == nil {
-			cl.countOnly.Store(true)
+	if !cl.countOnly.Load() {
+		sc, err := o.scriptFew(ctx, scriptSizeOf, k, size)
+		if !errors.Is(err, ErrPermission) {
+			return o.sized(sc, err, width)
 		}
-		return n, err
 	}
+	// The script refused, or the key: the count tells which.
+	n, err := asInt(o.readPrimary(ctx, cmd(size, k)))
+	if err == nil {
+		cl.countOnly.Store(true)
+	}
+	return n, err
+}
+
+// sized reads size_of's reply sc ("<entries> <bytes>", or "<entries>"),
+// noting the average size of the value's strings (see sizeUp).
+func (o *object) sized(sc backend.Scalar, err error, width int) (int64, error) {
 	if err != nil {
 		return 0, err
 	}

@@ -4,8 +4,8 @@
 
 -- expired returns up to 10 ids of the registrations in regs (sorted set: id -> deadline
 -- in ms) whose deadline is t (text: see nowText) or earlier, latest deadline first: each
--- recovered item goes back to the head, so recovering the latest-reserved first leaves the items in
--- the order they were taken (with equal visibility timeouts), FIFO or LIFO.
+-- recovered item goes back to the head, so recovering the latest-reserved first leaves
+-- the items in the order they were taken (with equal visibility timeouts), FIFO or LIFO.
 local function expired(regs, t)
   return redis.call('ZREVRANGEBYSCORE', regs, t, '-inf', 'LIMIT', '0', '10')
 end
