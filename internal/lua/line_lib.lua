@@ -30,7 +30,7 @@ local FLOOR = tonumber(ARGV[2])
 local FIRST_STREAM = 7 -- KEYS[FIRST_STREAM..] are the grant streams
 -- The line's keys live as long as the longest registration can (registrations are
 -- tied to their waiter's lease, and never longer than this).
-local LINE_TTL = 1500
+local LINE_TTL = '1500' -- (text: Redis 7.0 formats a Lua number argument with printf)
 
 -- leave takes wait wid out of the line and drops its registration and arrival time.
 local function leave(wid)
@@ -89,6 +89,6 @@ end
 -- arrival ticket ticket, which wakes only the waiters reading that stream.
 local function announce(ticket, ...)
   local st = KEYS[FIRST_STREAM + tonumber(ticket) % (#KEYS - FIRST_STREAM + 1)]
-  redis.call('XADD', st, 'MAXLEN', '~', 32, '*', ...)
+  redis.call('XADD', st, 'MAXLEN', '~', '32', '*', ...)
   redis.call('PEXPIRE', st, LINE_TTL)
 end

@@ -24,11 +24,11 @@ local function grant(self)
     redis.call('HDEL', KEYS[5], wid, wid .. '#t')
     if info then
       local exp, lease, owner = waiter(info)
-      if wid == self then return wid, take(owner, lease, wid) end
+      if wid == self then return wid, (take(owner, lease, wid)) end
       if exp >= now() then
         local ttl = grantTTL(exp, lease)
-        local f = take(owner, ttl, wid, now())
-        announce(head[2], 'w', wid, 't', string.format('%.0f', f), 'x', now() + ttl)
+        local f, text = take(owner, ttl, wid, now())
+        announce(head[2], 'w', wid, 't', text, 'x', now() + ttl)
         return wid, f
       end
     end

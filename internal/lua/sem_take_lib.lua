@@ -150,11 +150,11 @@ end
 local function take(id, n, ttl, wid, s)
   s = s or state(id)
   redis.call('ZADD', KEYS[1], 'GT', now() + ttl, id)
-  local f = fence()
-  local first, e = wid .. ' ' .. full(n) .. ' ' .. full(f), s.epoch
+  local f, ft = fence()
+  local first, e = wid .. ' ' .. full(n) .. ' ' .. ft, s.epoch
   if s.held == 0 then
     e = f
-    redis.call('HSET', KEYS[2], id, full(n), '#used', full(s.used + n), id .. '@', full(f), id .. '#a', first)
+    redis.call('HSET', KEYS[2], id, full(n), '#used', full(s.used + n), id .. '@', ft, id .. '#a', first)
   else
     redis.call('HSET', KEYS[2], id, full(s.held + n), '#used', full(s.used + n),
       id .. '#a', noteText(first, notes(id, wid, s.notes)))
