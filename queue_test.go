@@ -2034,7 +2034,9 @@ func TestQueueWakeUpIsNotPassedAgainAfterACutWait(t *testing.T) {
 	list := rdb.ClientList(ctx).Val()
 	killed := 0
 	for _, line := range strings.Split(list, "\n") {
-		if !strings.Contains(line, " cmd=blpop") {
+		// (Blocked now: a pooled connection whose last command was a
+		// BLPOP, woken earlier, lists cmd=blpop too, with flags=N.)
+		if !strings.Contains(line, " cmd=blpop") || !strings.Contains(line, " flags=b ") {
 			continue
 		}
 		for _, field := range strings.Fields(line) {
