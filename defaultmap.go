@@ -2,6 +2,7 @@ package hotredis
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 
 	"github.com/hotredis/hotredis/internal/lua"
@@ -73,7 +74,17 @@ func (d *DefaultMap[K, V]) Incr(ctx context.Context, k K, n int64) (int64, error
 	if err != nil || d.queuing(ctx) {
 		return 0, err
 	}
-	return asInt(r, nil)
+	// (The stored text: an integer reply from a script went through a
+	// Lua double, exact only up to 2^53.)
+	s, _, err := asString(r, nil)
+	if err != nil {
+		return 0, err
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%w: HINCRBY left %q", errReply, s)
+	}
+	return v, nil
 }
 
 // IncrFloat adds x to the number stored for k and returns the result; a

@@ -490,6 +490,41 @@ func TestDefaultMapIncrStartsFromTheFactory(t *testing.T) {
 	}
 }
 
+// TestDefaultMapIncrIsExactPast2To53: DefaultMap.Incr replies the exact
+// result over the whole int64 range, as Map.Incr does (a review found it
+// replying HINCRBY's result as the script's Lua had it, a double: 2^53+1
+// read 2^53, and MaxInt64 read MinInt64), from a stored value and from
+// the default.
+func TestDefaultMapIncrIsExactPast2To53(t *testing.T) {
+	rdb := rawClient()
+	k := key(t)
+	m := hotredis.NewMap[string, int64](k)
+	d := hotredis.NewDefaultMap[string, int64](k, func() int64 { return 1<<53 + 1 })
+	for _, c := range []struct {
+		start string // "": missing (the default, 2^53+1)
+		n     int64
+	}{{"", 0}, {"", 2}, {"9007199254740993", 0}, {"9007199254740993", 2}, {"9223372036854775806", 1},
+		{"-9223372036854775807", -1}, {"0", math.MaxInt64}, {"100", -(1<<60 + 1)}} {
+		noErr(t, rdb.Del(ctx, k).Err())
+		start := c.start
+		if start != "" {
+			noErr(t, rdb.HSet(ctx, k, "f", start).Err())
+		} else {
+			start = "9007199254740993"
+		}
+		want := must[int64](t)(strconv.ParseInt(start, 10, 64)) + c.n
+		got, err := d.Incr(ctx, "f", c.n)
+		stored := rdb.HGet(ctx, k, "f").Val()
+		if err != nil || got != want || stored != strconv.FormatInt(want, 10) {
+			t.Errorf("DefaultMap.Incr(%d) on %q = %d, %v (stored %q); want %d", c.n, c.start, got, err, stored, want)
+		}
+		noErr(t, rdb.HSet(ctx, k, "g", start).Err())
+		if got, err := m.Incr(ctx, "g", c.n); err != nil || got != want {
+			t.Errorf("Map.Incr(%d) on %q = %d, %v; want %d", c.n, start, got, err, want)
+		}
+	}
+}
+
 // TestMapPopOfAnUndecodableValueKeepsIt: Pop and PopItem that take an
 // entry they cannot decode return the DecodeError and put the entry back
 // (Python's pop never removes what it cannot hand back); IncrFloat inside

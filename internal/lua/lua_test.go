@@ -2470,7 +2470,7 @@ var cases = []scriptCase{
 		setup: [][]any{{"HSET", "{t}:h", "a", "5"}},
 		keys:  []string{"{t}:h"},
 		args:  cmd("int", "a", "2"),
-		want:  7,
+		want:  "7",
 		after: []probe{{cmd("HGET", "{t}:h", "a"), "7"}},
 	},
 	{
@@ -2485,7 +2485,7 @@ var cases = []scriptCase{
 		setup: [][]any{{"HSET", "{t}:h", "b", "1"}},
 		keys:  []string{"{t}:h"},
 		args:  cmd("int", "a", "2", "10"),
-		want:  12,
+		want:  "12",
 		after: []probe{{cmd("HGET", "{t}:h", "a"), "12"}},
 	},
 	{
@@ -2493,7 +2493,7 @@ var cases = []scriptCase{
 		setup: [][]any{{"HSET", "{t}:h", "a", "1"}},
 		keys:  []string{"{t}:h"},
 		args:  cmd("int", "a", "2", "10"),
-		want:  3,
+		want:  "3",
 	},
 	{
 		script: "map_incr_default", name: "a default that is not an integer is refused, nothing stored",
@@ -2501,6 +2501,20 @@ var cases = []scriptCase{
 		args:  cmd("int", "a", "2", "x"),
 		want:  errReply("ERR"),
 		after: []probe{{cmd("EXISTS", "{t}:h"), 0}},
+	},
+	{
+		script: "map_incr_default", name: "a result past 2^53 replies exactly, as text",
+		setup: [][]any{{"HSET", "{t}:h", "a", "9223372036854775806"}},
+		keys:  []string{"{t}:h"},
+		args:  cmd("int", "a", "1"),
+		want:  "9223372036854775807",
+		after: []probe{{cmd("HGET", "{t}:h", "a"), "9223372036854775807"}},
+	},
+	{
+		script: "map_incr_default", name: "a default past 2^53 replies exactly, as text",
+		keys: []string{"{t}:h"},
+		args: cmd("int", "a", "-1152921504606846977", "100"),
+		want: "-1152921504606846877",
 	},
 	{
 		script: "map_incr_default", name: "an overflow is refused, the value kept",

@@ -4,8 +4,9 @@
 -- ARGV[1] 'int' (HINCRBY) or 'float' (HINCRBYFLOAT), ARGV[2] the field, ARGV[3] the
 -- increment, ARGV[4] (when given) the default's stored text
 -- Reply: nil when the field is missing and no default came, changing nothing (the
--- client then makes the default, once, and calls again); else the new value as HINCRBY
--- or HINCRBYFLOAT replies it, the default stored first when the field was missing.
+-- client then makes the default, once, and calls again); else the new value's stored
+-- text, the default stored first when the field was missing. (Text, not HINCRBY's
+-- integer reply: Lua holds that as a double, exact only up to 2^53.)
 -- An error changes nothing: a value or default that is not a number (HINCRBY's and
 -- HINCRBYFLOAT's own errors), a result beyond int64 (HINCRBY's), or a float result
 -- beyond float64's range (NOTFINITE: Redis adds in long double and would store it).
@@ -36,4 +37,5 @@ if bad then
   end
   return redis.error_reply(bad)
 end
+if ARGV[1] == 'int' then return redis.call('HGET', h, f) end
 return r
