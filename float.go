@@ -104,12 +104,14 @@ func (f *Float) finite(op string, x float64) error {
 	return nil
 }
 
-// Store sets the value to x; a NaN or infinite x is ErrNotFinite.
+// Store sets the value to x, keeping the key's expiry; a NaN or infinite
+// x is ErrNotFinite. A key of another type is ErrWrongType, and left as
+// it is.
 func (f *Float) Store(ctx context.Context, x float64) error {
 	if err := f.finite("Store", x); err != nil {
 		return err
 	}
-	_, err := f.write(ctx, cmd("SET", f.keys[:1], pyfmt.Float(x), "KEEPTTL"))
+	_, err := f.script(ctx, scriptStringSet, f.keys[:1], pyfmt.Float(x))
 	return err
 }
 

@@ -61,9 +61,10 @@ func (i *Int) parse(s string) (int64, error) {
 	return n, nil
 }
 
-// Store sets the value to n.
+// Store sets the value to n, keeping the key's expiry. A key of another
+// type is ErrWrongType, and left as it is.
 func (i *Int) Store(ctx context.Context, n int64) error {
-	_, err := i.write(ctx, cmd("SET", i.keys[:1], strconv.FormatInt(n, 10), "KEEPTTL"))
+	_, err := i.script(ctx, scriptStringSet, i.keys[:1], strconv.FormatInt(n, 10))
 	return err
 }
 

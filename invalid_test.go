@@ -290,6 +290,33 @@ func commandsServed(t *testing.T, info string) []string {
 	return out
 }
 
+// TestReplaceReplacesAKeyOfAnotherType: Replace deletes what was there
+// first (SPEC), whatever type it was: the third exception to ErrWrongType
+// (README), beside Delete and Clear.
+func TestReplaceReplacesAKeyOfAnotherType(t *testing.T) {
+	raw := rawClient()
+	defer raw.Close()
+	k := key(t)
+	for name, c := range map[string]struct {
+		replace func() error
+		typ     string
+	}{
+		"List.Replace":    {func() error { return hotredis.NewList[string](k).Replace(ctx, "a", "b") }, "list"},
+		"Set.Replace":     {func() error { return hotredis.NewSet[string](k).Replace(ctx, "a", "b") }, "set"},
+		"Map.Replace":     {func() error { return hotredis.NewMap[string, string](k).Replace(ctx, map[string]string{"a": "b"}) }, "hash"},
+		"Counter.Replace": {func() error { return hotredis.NewCounter[string](k).Replace(ctx, map[string]int64{"a": 1}) }, "hash"},
+	} {
+		noErr(t, raw.ZAdd(ctx, k, redis.Z{Score: 1, Member: "z"}).Err())
+		if err := c.replace(); err != nil {
+			t.Errorf("%s of a sorted set's key: %v", name, err)
+		}
+		if typ := raw.Type(ctx, k).Val(); typ != c.typ {
+			t.Errorf("%s of a sorted set's key left a %s, want a %s", name, typ, c.typ)
+		}
+		noErr(t, raw.Del(ctx, k).Err())
+	}
+}
+
 // TestDeleteAndClearRemoveAKeyOfAnotherType: Delete and Clear are the
 // exception to ErrWrongType (README): they remove the key whatever it
 // holds, as DEL and HOT Redis's clear do.

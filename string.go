@@ -19,6 +19,7 @@ var (
 	scriptStringRepeat   = lua.Load("string_repeat")
 	scriptStringIndex    = lua.Load("string_index")
 	scriptStringCAS      = lua.Load("string_cas")
+	scriptStringSet      = lua.Load("string_set")
 )
 
 // maxStringLen is the longest string Redis accepts by default
@@ -181,12 +182,10 @@ func NewString(key string, opts ...Option) *String {
 	return &String{text: text{newObject("string", key, collect(opts))}}
 }
 
-// Set replaces the string with v; "" deletes the key.
+// Set replaces the string with v, keeping its expiry; "" deletes the key.
+// A key of another type is ErrWrongType, and left as it is.
 func (s *String) Set(ctx context.Context, v string) error {
-	if v == "" {
-		return s.Delete(ctx)
-	}
-	_, err := s.write(ctx, cmd("SET", s.keys[:1], v, "KEEPTTL"))
+	_, err := s.script(ctx, scriptStringSet, s.keys[:1], v)
 	return err
 }
 

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/redis/go-redis/v9"
 	"pgregory.net/rapid"
 
 	"github.com/hotredis/hotredis"
@@ -294,7 +296,8 @@ func TestStringWrongType(t *testing.T) {
 	e := func(_ any, err error) error { return err }
 	for name, f := range map[string]func() error{
 		"Get":       func() error { return e(s.Get(ctx)) },
-		"Set":       func() error { return nil }, // SET overwrites any type, as in Redis
+		"Set":       func() error { return s.Set(ctx, "x") },
+		"Set empty": func() error { return s.Set(ctx, "") },
 		"Len":       func() error { return e(s.Len(ctx)) },
 		"Append":    func() error { return e(s.Append(ctx, "x")) },
 		"Repeat":    func() error { return e(s.Repeat(ctx, 2)) },
@@ -310,13 +313,72 @@ func TestStringWrongType(t *testing.T) {
 		"Im.Concat": func() error { return e(im.Concat(ctx, "x")) },
 		"Im.Repeat": func() error { return e(im.Repeat(ctx, 2)) },
 	} {
-		if err := f(); name != "Set" && !errors.Is(err, hotredis.ErrWrongType) {
+		if err := f(); !errors.Is(err, hotredis.ErrWrongType) {
 			t.Errorf("%s on a list: %v", name, err)
 		}
 	}
 	if n := rdb.LLen(ctx, s.Key()).Val(); n != 1 {
 		t.Fatalf("list changed: %d", n)
 	}
+}
+
+// TestScalarWritesRefuseAKeyOfAnotherType: String.Set, Int.Store and
+// Float.Store refuse a key that holds another type with ErrWrongType and
+// leave it as it was, expiry included, as every other call but Delete,
+// Clear and Replace does (a review found them overwriting it: a plain SET
+// replaces whatever a key holds). On a string they set the value and keep
+// its expiry; Set("") deletes it.
+func TestScalarWritesRefuseAKeyOfAnotherType(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	k := key(t)
+	writes := map[string]func() error{
+		"String.Set":       func() error { return hotredis.NewString(k).Set(ctx, "v") },
+		"String.Set empty": func() error { return hotredis.NewString(k).Set(ctx, "") },
+		"Int.Store":        func() error { return hotredis.NewInt(k).Store(ctx, 5) },
+		"Float.Store":      func() error { return hotredis.NewFloat(k).Store(ctx, 2.5) },
+	}
+	for typ, fill := range map[string]func() error{
+		"list":   func() error { return rdb.RPush(ctx, k, "x", "y").Err() },
+		"set":    func() error { return rdb.SAdd(ctx, k, "x", "y").Err() },
+		"zset":   func() error { return rdb.ZAdd(ctx, k, redis.Z{Score: 1, Member: "x"}).Err() },
+		"hash":   func() error { return rdb.HSet(ctx, k, "a", "1").Err() },
+		"stream": func() error { return rdb.XAdd(ctx, &redis.XAddArgs{Stream: k, Values: []string{"a", "1"}}).Err() },
+	} {
+		for name, write := range writes {
+			noErr(t, rdb.Del(ctx, k).Err())
+			noErr(t, fill())
+			noErr(t, rdb.Expire(ctx, k, time.Hour).Err())
+			before := must[string](t)(rdb.Dump(ctx, k).Result())
+			if err := write(); !errors.Is(err, hotredis.ErrWrongType) {
+				t.Errorf("%s on a %s: %v, want ErrWrongType", name, typ, err)
+			}
+			if after, err := rdb.Dump(ctx, k).Result(); err != nil || after != before {
+				t.Errorf("%s on a %s changed it (%v)", name, typ, err)
+			}
+			if ttl := rdb.TTL(ctx, k).Val(); ttl < 59*time.Minute {
+				t.Errorf("%s on a %s left the expiry at %v, want about 1h", name, typ, ttl)
+			}
+		}
+	}
+	for name, want := range map[string]string{"String.Set": "v", "Int.Store": "5", "Float.Store": "2.5", "String.Set empty": ""} {
+		noErr(t, rdb.Set(ctx, k, "old", time.Hour).Err())
+		noErr(t, writes[name]())
+		got, err := rdb.Get(ctx, k).Result()
+		if want == "" {
+			if !errors.Is(err, redis.Nil) {
+				t.Errorf("%s on a string left %q, %v; want the key deleted", name, got, err)
+			}
+			continue
+		}
+		if err != nil || got != want {
+			t.Errorf("%s on a string stored %q, %v; want %q", name, got, err, want)
+		}
+		if ttl := rdb.TTL(ctx, k).Val(); ttl < 59*time.Minute {
+			t.Errorf("%s on a string left the expiry at %v, want it kept", name, ttl)
+		}
+	}
+	noErr(t, rdb.Del(ctx, k).Err())
 }
 
 func TestStringTransaction(t *testing.T) {

@@ -4719,6 +4719,47 @@ var cases = []scriptCase{
 		after: []probe{{cmd("EXISTS", "{t}:s"), 0}},
 	},
 
+	// string_set: KEYS string; ARGV new value
+	{
+		script: "string_set", name: "sets the value, keeping the expiry",
+		setup: [][]any{{"SET", "{t}:s", "a", "PX", 100000}},
+		keys:  []string{"{t}:s"},
+		args:  cmd("b"),
+		want:  1,
+		after: []probe{{cmd("GET", "{t}:s"), "b"}, {cmd("PTTL", "{t}:s"), between(1, 100000)}},
+	},
+	{
+		script: "string_set", name: "a missing key is made, with no expiry",
+		keys:  []string{"{t}:s"},
+		args:  cmd("b"),
+		want:  1,
+		after: []probe{{cmd("GET", "{t}:s"), "b"}, {cmd("PTTL", "{t}:s"), -1}},
+	},
+	{
+		script: "string_set", name: "an empty value deletes the string",
+		setup: [][]any{{"SET", "{t}:s", "a", "PX", 100000}},
+		keys:  []string{"{t}:s"},
+		args:  cmd(""),
+		want:  1,
+		after: []probe{{cmd("EXISTS", "{t}:s"), 0}},
+	},
+	{
+		script: "string_set", name: "a key of another type is refused, with its expiry",
+		setup: [][]any{{"RPUSH", "{t}:s", "x"}, {"PEXPIRE", "{t}:s", 100000}},
+		keys:  []string{"{t}:s"},
+		args:  cmd("b"),
+		want:  errReply("WRONGTYPE"),
+		after: []probe{{cmd("LRANGE", "{t}:s", 0, -1), []any{"x"}}, {cmd("PTTL", "{t}:s"), between(1, 100000)}},
+	},
+	{
+		script: "string_set", name: "an empty value does not delete a key of another type",
+		setup: [][]any{{"HSET", "{t}:s", "a", "1"}},
+		keys:  []string{"{t}:s"},
+		args:  cmd(""),
+		want:  errReply("WRONGTYPE"),
+		after: []probe{{cmd("HGET", "{t}:s", "a"), "1"}},
+	},
+
 	// string_concat: KEYS source, destination; ARGV suffix, one-script bound, max length
 	{
 		script: "string_concat", name: "stores the string and the suffix at the destination",
