@@ -183,9 +183,51 @@ func NewString(key string, opts ...Option) *String {
 }
 
 // Set replaces the string with v, keeping its expiry; "" deletes the key.
-// A key of another type is ErrWrongType, and left as it is.
+// A key of another type is ErrWrongType, and left as it is. A v over
+// 256 KiB goes as a native SET after a watched TYPE (an optimistic
+// transaction: ErrTxConflict if the key changed through 20 attempts), so
+// that no server step copies it; inside a Transaction, which cannot read,
+// such a v is a bare SET, which replaces a key of any type.
 func (s *String) Set(ctx context.Context, v string) error {
-	_, err := s.script(ctx, scriptStringSet, s.keys[:1], v)
+	if len(v) <= stringOneStep {
+		_, err := s.script(ctx, scriptStringSet, s.keys[:1], v)
+		return err
+	}
+	if t := txFrom(ctx); t != nil {
+		if t.conn == nil { // a Transaction
+			return s.setNative(ctx, v)
+		}
+		return s.setChecked(ctx, v) // Optimistic: the TYPE read is watched
+	}
+	cl, err := s.cli()
+	if err != nil {
+		return err
+	}
+	return s.fail("Set", cl.Optimistic(ctx, func(ctx context.Context) error { return s.setChecked(ctx, v) }, s))
+}
+
+// setChecked sets v by a native SET once a TYPE read, watched in an
+// optimistic transaction, found the key a string or missing (string_set
+// would copy a long v into Lua: ~8 ms of server time a MiB).
+func (s *String) setChecked(ctx context.Context, v string) error {
+	typ, _, err := scalarString(s.readPrimaryScalar(ctx, cmd("TYPE", s.keys[:1])))
+	if err != nil {
+		return err
+	}
+	if typ != "string" && typ != "none" {
+		return wrapErr(s.kind, s.key, &backend.ServerError{Msg: "WRONGTYPE Operation against a key holding the wrong kind of value"})
+	}
+	return s.setNative(ctx, v)
+}
+
+// setNative replaces the string with v by a native SET KEEPTTL ("" deletes
+// the key), whatever the key holds: for callers that know it holds a
+// string (a watched read found one).
+func (s *String) setNative(ctx context.Context, v string) error {
+	if v == "" {
+		return s.Delete(ctx)
+	}
+	_, err := s.write(ctx, cmd("SET", s.keys[:1], v, "KEEPTTL"))
 	return err
 }
 
@@ -272,7 +314,7 @@ func (s *String) setSliceInPlace(ctx context.Context, start, stop int, v string)
 		_, err = s.write(ctx, cmd("SETRANGE", s.keys[:1], strconv.FormatInt(a, 10), v))
 		return err
 	}, s)
-	return n, done, err
+	return n, done, s.fail("SetSlice", err)
 }
 
 // updateWatched is Update of a long string: read while WATCHed, and set
@@ -294,7 +336,7 @@ func (s *String) updateWatched(ctx context.Context, f func(old string) string) (
 		if v == old {
 			return nil
 		}
-		return s.Set(ctx, v)
+		return s.setNative(ctx, v) // (the watched GET found a string)
 	}, s)
 	return v, s.fail("Update", err)
 }
@@ -348,8 +390,9 @@ func (s *String) Update(ctx context.Context, f func(old string) string) (string,
 		case v == old:
 			return v, nil
 		case s.queuing(ctx):
-			// Optimistic: the GET watched the key, and EXEC checks it.
-			return v, s.Set(ctx, v)
+			// Optimistic: the GET watched the key (a string), and EXEC
+			// checks it.
+			return v, s.setNative(ctx, v)
 		case len(old) > stringOneStep || len(v) > stringOneStep:
 			// string_cas would copy both into Lua, ~6 ms a MiB: the
 			// compare is WATCH's, and the write a native SET.

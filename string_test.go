@@ -15,6 +15,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/hotredistest"
 	"github.com/hotredis/hotredis/internal/keys"
 )
 
@@ -379,6 +380,50 @@ func TestScalarWritesRefuseAKeyOfAnotherType(t *testing.T) {
 		}
 	}
 	noErr(t, rdb.Del(ctx, k).Err())
+}
+
+// TestStringSetOfALongValueIsANativeSET: a Set of more than 256 KiB is
+// a native SET after a watched TYPE, not string_set, which would copy
+// it into Lua (~8 ms of server time a MiB, found by a review): no script
+// runs on a server of its own; it still refuses a key of another type,
+// also inside Optimistic, and keeps the expiry; inside a Transaction,
+// which cannot read, it is a bare SET (Set's doc).
+func TestStringSetOfALongValueIsANativeSET(t *testing.T) {
+	t.Parallel() // (a server of its own)
+	srv := hotredistest.NewServer(t)
+	rdb := srv.GoRedis()
+	defer rdb.Close()
+	c := srv.Client(t)
+	k := key(t)
+	s := hotredis.NewString(k, hotredis.WithClient(c))
+	long := strings.Repeat("x", 1<<20)
+	noErr(t, rdb.Set(ctx, k, "old", time.Hour).Err())
+	noErr(t, s.Set(ctx, long))
+	if n := callsOn(t, rdb, "evalsha") + callsOn(t, rdb, "eval"); n != 0 {
+		t.Errorf("a Set of 1 MiB ran %d scripts, want none", n)
+	}
+	if got := rdb.Get(ctx, k).Val(); got != long {
+		t.Errorf("a Set of 1 MiB stored %d bytes", len(got))
+	}
+	if ttl := rdb.TTL(ctx, k).Val(); ttl < 59*time.Minute {
+		t.Errorf("a Set of 1 MiB left the expiry at %v, want it kept", ttl)
+	}
+	noErr(t, rdb.Del(ctx, k).Err())
+	noErr(t, rdb.RPush(ctx, k, "a").Err())
+	if err := s.Set(ctx, long); !errors.Is(err, hotredis.ErrWrongType) {
+		t.Errorf("a Set of 1 MiB on a list: %v, want ErrWrongType", err)
+	}
+	err := c.Optimistic(ctx, func(ctx context.Context) error { return s.Set(ctx, long) })
+	if !errors.Is(err, hotredis.ErrWrongType) {
+		t.Errorf("a Set of 1 MiB on a list inside Optimistic: %v, want ErrWrongType", err)
+	}
+	if got := rdb.LRange(ctx, k, 0, -1).Val(); !slices.Equal(got, []string{"a"}) {
+		t.Errorf("the list is now %v", got)
+	}
+	noErr(t, c.Transaction(ctx, func(ctx context.Context) error { return s.Set(ctx, long) }))
+	if got := rdb.Get(ctx, k).Val(); got != long {
+		t.Errorf("a Set of 1 MiB inside a Transaction stored %d bytes, want a bare SET's", len(got))
+	}
 }
 
 func TestStringTransaction(t *testing.T) {
