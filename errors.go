@@ -208,6 +208,13 @@ var serverCodes = []struct {
 	{"The user executing the script can't", ErrPermission},
 }
 
+// wrongTypeReply is Redis's reply to a command on a key of another type,
+// for the checks that read a key's type first (TYPE) and refuse as Redis
+// would.
+func wrongTypeReply() error {
+	return &backend.ServerError{Msg: "WRONGTYPE Operation against a key holding the wrong kind of value"}
+}
+
 // sentinelFor returns the sentinel matching a Redis error reply, or nil.
 func sentinelFor(err error) error {
 	var se *backend.ServerError

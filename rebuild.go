@@ -214,7 +214,7 @@ func watchedState(ctx context.Context, conn backend.Conn, typ string, watch []st
 	}
 	for _, r := range rs[:len(watch)] {
 		if t, _, _ := asString(r.Val, nil); t != typ && t != "none" {
-			return 0, &backend.ServerError{Msg: "WRONGTYPE Operation against a key holding the wrong kind of value"}
+			return 0, wrongTypeReply()
 		}
 	}
 	return asInt(rs[len(watch)].Val, nil)

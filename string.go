@@ -215,7 +215,7 @@ func (s *String) setChecked(ctx context.Context, v string) error {
 		return err
 	}
 	if typ != "string" && typ != "none" {
-		return wrapErr(s.kind, s.key, &backend.ServerError{Msg: "WRONGTYPE Operation against a key holding the wrong kind of value"})
+		return wrapErr(s.kind, s.key, wrongTypeReply())
 	}
 	return s.setNative(ctx, v)
 }
