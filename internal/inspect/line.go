@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"context"
+	"math"
 	"strconv"
 	"strings"
 
@@ -126,7 +127,7 @@ func (r *reader) semHolders(zs []redis.Z, ids []string, pe []any, granted map[st
 	var hs []Holder
 	for i, z := range zs {
 		hd := Holder{Who: ParseWho(ids[i]), Unconfirmed: unconfirmed[ids[i]]}
-		left := int64(z.Score) - r.nowMS
+		left := r.until(z.Score)
 		hd.LeaseLeft, hd.Expired = msp(left), left <= 0
 		hd.Permits, hd.Token = intOf(pe[2*i]), intOf(pe[2*i+1])
 		hd.HeldFor = r.heldFor(hd.Token)
@@ -148,12 +149,12 @@ func (r *reader) waiter(pos int, wid string, reg, arrival any) Waiter {
 		w.Gone = true // its registration ran out and went
 		return w
 	}
-	exp, _ := strconv.ParseInt(f[0], 10, 64)
-	lease, _ := strconv.ParseInt(f[1], 10, 64)
-	w.Who, w.Lease = ParseWho(f[2]), ms(lease)
-	w.RegistrationLeft, w.Gone = ms(exp-r.nowMS), exp < r.nowMS
+	exp, _ := strconv.ParseFloat(f[0], 64)
+	w.Who, w.Lease = ParseWho(f[2]), ms(intOf(f[1]))
+	left := r.until(exp)
+	w.RegistrationLeft, w.Gone = ms(left), left < 0
 	if len(f) >= 4 {
-		w.Permits, _ = strconv.ParseInt(f[3], 10, 64)
+		w.Permits = intOf(f[3])
 	}
 	return w
 }
@@ -216,9 +217,29 @@ func vals(c *redis.SliceCmd, n int) []any {
 	return v
 }
 
-// intOf reads an integer from an HMGET value (0 when missing).
+// intOf reads an integer from an HMGET value: 0 when missing, and when it
+// is no int64 (ParseInt would give ±MaxInt64 for one too big, which
+// reads as a writer's 2^50 permits or a real count).
 func intOf(v any) int64 {
 	s, _ := v.(string)
-	n, _ := strconv.ParseInt(s, 10, 64)
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0
+	}
 	return n
+}
+
+// until is the time in ms from now to t (ms of server time, as a sorted
+// set's score or a registration holds it), saturated: an infinite, NaN or
+// out-of-range t from a damaged key must not wrap around into a lease
+// with years left (-inf, NaN: long past; +inf: far ahead).
+func (r *reader) until(t float64) int64 {
+	const lim = 1 << 62
+	switch {
+	case math.IsNaN(t) || t <= -lim:
+		return -lim
+	case t >= lim:
+		return lim
+	}
+	return int64(t) - r.nowMS
 }

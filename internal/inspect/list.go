@@ -135,6 +135,16 @@ func scanOne(ctx context.Context, c redis.Cmdable, pattern string, fn func(strin
 // Match reports whether s matches the Redis glob pattern (as KEYS and
 // SCAN MATCH do: '*', '?', '[...]' with ranges and '^', '\' escapes).
 func Match(pattern, s string) bool {
+	skip := false
+	return match(pattern, s, &skip)
+}
+
+// match is Match. It sets *skip when the rest of a pattern after a '*'
+// matched s from none of its positions: then no '*' before it can match
+// either by taking more of s, so the callers stop trying (Redis's own
+// matcher does the same since CVE-2022-36021); without it a pattern of
+// many stars took exponential time.
+func match(pattern, s string, skip *bool) bool {
 	for len(pattern) > 0 {
 		switch pattern[0] {
 		case '*':
@@ -145,10 +155,14 @@ func Match(pattern, s string) bool {
 				return true
 			}
 			for i := 0; i <= len(s); i++ {
-				if Match(pattern[1:], s[i:]) {
+				if match(pattern[1:], s[i:], skip) {
 					return true
 				}
+				if *skip {
+					return false
+				}
 			}
+			*skip = true
 			return false
 		case '?':
 			if len(s) == 0 {

@@ -41,7 +41,7 @@ func (r *reader) waitGroup(ctx context.Context, o *Object, p *probe) error {
 func (r *reader) members(zs []redis.Z) []Member {
 	var out []Member
 	for _, z := range zs {
-		left := int64(z.Score) - r.nowMS
+		left := r.until(z.Score)
 		out = append(out, Member{ID: z.Member.(string), LeaseLeft: ms(left), Expired: left <= 0})
 	}
 	return out

@@ -72,7 +72,7 @@ func (r *reader) queue(ctx context.Context, o *Object, p *probe) error {
 		return err
 	}
 	for i, z := range zs {
-		left := int64(z.Score) - r.nowMS
+		left := r.until(z.Score)
 		switch {
 		case ls[i].items.Val() > 0:
 			res := Reservation{ID: z.Member.(string), VisibilityLeft: ms(left)}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // WriteText writes o for people: a headline, then the details indented.
@@ -309,10 +310,12 @@ func (t *text) footer(o *Object) {
 	}
 }
 
-// printable returns s as it is when every rune of it prints, else quoted,
-// so that what a key holds cannot send a terminal escape sequences.
+// printable returns s as it is when it is valid UTF-8 and every rune of
+// it prints, else quoted, so that what a key holds cannot send a terminal
+// escape sequence (a lone byte such as 0x9b, the 8-bit CSI, decodes as
+// U+FFFD, which prints: hence the UTF-8 check).
 func printable(s string) string {
-	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) < 0 {
+	if utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) < 0 {
 		return s
 	}
 	return strconv.Quote(s)
