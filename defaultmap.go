@@ -2,7 +2,6 @@ package hotredis
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 
 	"github.com/hotredis/hotredis/internal/lua"
@@ -80,11 +79,7 @@ func (d *DefaultMap[K, V]) Incr(ctx context.Context, k K, n int64) (int64, error
 	if err != nil {
 		return 0, err
 	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("%w: HINCRBY left %q", errReply, s)
-	}
-	return v, nil
+	return parseDecimal(d.key, s)
 }
 
 // IncrFloat adds x to the number stored for k and returns the result; a

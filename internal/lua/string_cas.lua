@@ -1,4 +1,5 @@
 -- string_cas: set a string to a new value if it still holds the old one.
+-- libs: string_lib
 -- KEYS[1] the string (missing reads as "")
 -- ARGV[1] the old value, ARGV[2] the new value
 -- Reply: 1 if it was set, 0 if the string had changed.
@@ -7,9 +8,5 @@
 -- mapping and the rest of Go's strings package cannot run in Lua).
 local s = redis.call('GET', KEYS[1]) or ''
 if s ~= ARGV[1] then return 0 end
-if ARGV[2] == '' then
-  redis.call('DEL', KEYS[1])
-else
-  redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
-end
+store(KEYS[1], ARGV[2])
 return 1

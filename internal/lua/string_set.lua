@@ -1,5 +1,6 @@
 -- string_set: replace a string (a String's Set, an Int's or a Float's Store), keeping
 -- its expiry; "" deletes it.
+-- libs: string_lib
 -- KEYS[1] the string
 -- ARGV[1] the new value
 -- Reply: 1; a WRONGTYPE error, changing nothing, when the key holds another type.
@@ -10,9 +11,5 @@ local t = redis.call('TYPE', KEYS[1])['ok']
 if t ~= 'string' and t ~= 'none' then
   return redis.error_reply('WRONGTYPE Operation against a key holding the wrong kind of value')
 end
-if ARGV[1] == '' then
-  redis.call('DEL', KEYS[1])
-else
-  redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
-end
+store(KEYS[1], ARGV[1])
 return 1
