@@ -3,6 +3,7 @@ package hotredis
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -31,10 +32,10 @@ type text struct {
 	object
 }
 
-// Get returns the string, "" if the key is missing.
+// Get returns the string, "" if the key is missing. A string over 2 MiB
+// is read in steps (see Slice).
 func (t *text) Get(ctx context.Context) (string, error) {
-	s, _, err := scalarString(t.readScalar(ctx, cmd("GET", t.keys[:1])))
-	return s, err
+	return t.slice(ctx, "Get", 0, math.MaxInt)
 }
 
 // Len returns the length of the string in bytes (0 if the key is missing).
@@ -46,33 +47,85 @@ func (t *text) Len(ctx context.Context) (int, error) {
 // Slice returns the bytes s[start:stop] with Python's slice rules:
 // negative bounds count from the end, bounds past either end are clamped,
 // and an empty range gives "", not an error. Use math.MaxInt as stop for
-// "to the end". Only the slice crosses the network.
+// "to the end". Only the slice crosses the network. A slice over 2 MiB
+// is read in steps of 2 MiB while the key is watched (a snapshot:
+// ErrTxConflict if the string kept changing through 3 attempts): one GET
+// of 16 MiB held Redis ~43 ms here.
 func (t *text) Slice(ctx context.Context, start, stop int) (string, error) {
+	return t.slice(ctx, "Slice", start, stop)
+}
+
+// readWindow is the most bytes one step of a long read takes (GETRANGE).
+// A reply of up to 7 MiB cost Redis 0.1-0.5 ms a MiB here while its
+// memory was at hand, and up to ~5 ms a MiB when the allocator had to
+// fault it in (4 MiB windows: steps of up to 19 ms); one of 8 MiB or
+// more ~2.5 ms a MiB always (jemalloc maps allocations past its 8 MiB
+// oversize threshold afresh).
+const readWindow = 2 << 20
+
+// readWindowLast is GETRANGE's inclusive end of a first window.
+var readWindowLast = strconv.Itoa(readWindow - 1)
+
+// slice is Slice for op: one GETRANGE when the bounds are not negative
+// (and steps if its window came back full), else string_slice, which
+// resolves Python's bounds on the server (and says BIG for a slice
+// longer than one step).
+func (t *text) slice(ctx context.Context, op string, start, stop int) (string, error) {
 	if 0 <= start && start < stop { // GETRANGE's own rules agree here
-		s, _, err := scalarString(t.readScalar(ctx, cmd("GETRANGE", t.keys[:1], strconv.Itoa(start), strconv.Itoa(stop-1))))
-		return s, err
+		n, last := min(stop-start, readWindow), readWindowLast
+		if start != 0 || n != readWindow {
+			last = strconv.Itoa(start + n - 1)
+		}
+		s, _, err := scalarString(t.readScalar(ctx, cmd("GETRANGE", t.keys[:1], strconv.Itoa(start), last)))
+		if err != nil || len(s) < n || n == stop-start {
+			return s, err
+		}
+		return t.sliceSteps(ctx, op, start, stop)
 	}
 	a, b := strconv.Itoa(clampIndex(start)), strconv.Itoa(clampIndex(stop))
 	s, _, err := asString(t.script(ctx, scriptStringSlice, t.keys[:1], a, b, strconv.Itoa(stringOneStep)))
 	if !backend.IsServerError(err, "BIG") {
 		return s, err
 	}
-	// A long slice: its length and GETRANGE in one MULTI/EXEC (live
-	// reads in Optimistic), GETRANGE's own bounds being Python's for a
-	// range that is not empty.
-	rs, err := t.atomicRead(ctx, cmd("STRLEN", t.keys[:1]), cmd("GETRANGE", t.keys[:1], a, strconv.Itoa(clampIndex(stop)-1)))
-	if err != nil {
-		return "", err
+	return t.sliceSteps(ctx, op, start, stop)
+}
+
+// sliceSteps reads s[start:stop] in steps of readWindow bytes, one
+// snapshot.
+func (t *text) sliceSteps(ctx context.Context, op string, start, stop int) (string, error) {
+	var out string
+	err := t.snapshot(ctx, op, func(ctx context.Context) error {
+		l, err := scalarInt(t.readPrimaryScalar(ctx, cmd("STRLEN", t.keys[:1])))
+		if err != nil {
+			return err
+		}
+		a := pyBound(int64(clampIndex(start)), l)
+		b := max(a, pyBound(int64(clampIndex(stop)), l))
+		var sb strings.Builder
+		sb.Grow(int(b - a))
+		err = t.eachWindow(ctx, a, b, func(_ int64, w string) bool {
+			sb.WriteString(w)
+			return true
+		})
+		out = sb.String()
+		return err
+	})
+	return out, err
+}
+
+// eachWindow reads the string's bytes [a, b) by GETRANGE in windows of up
+// to readWindow bytes, and gives each to f with its offset until f says
+// no more; part of a snapshot (the caller's). A window may come back short
+// if the string changed meanwhile (and the snapshot is then read again).
+func (t *text) eachWindow(ctx context.Context, a, b int64, f func(off int64, w string) bool) error {
+	for off := a; off < b; off += readWindow {
+		end := min(b, off+readWindow) // (exclusive)
+		w, _, err := scalarString(t.readPrimaryScalar(ctx, cmd("GETRANGE", t.keys[:1], strconv.FormatInt(off, 10), strconv.FormatInt(end-1, 10))))
+		if err != nil || !f(off, w) {
+			return err
+		}
 	}
-	n, err := asInt(rs[0].Val, rs[0].Err)
-	if err != nil {
-		return "", err
-	}
-	if pyBound(int64(clampIndex(stop)), n) <= pyBound(int64(clampIndex(start)), n) {
-		return "", nil
-	}
-	s, _, err = asString(rs[1].Val, rs[1].Err)
-	return s, err
+	return nil
 }
 
 // Index returns the byte offset of the first occurrence of sub, or -1 if
@@ -104,13 +157,11 @@ const (
 	// sub over 16 bytes, by Knuth-Morris-Pratt in the worst case: ~170 ms
 	// a MiB of interpreted Lua.
 	indexOneStepLong = 64 << 10
-	// indexWindow is how many bytes a step of a long Index reads: a
-	// GETRANGE of ~0.5 ms a MiB on the server.
-	indexWindow = 4 << 20
 )
 
-// indexSteps is Index of a long string, in GETRANGE windows that overlap
-// by len(sub)-1 bytes; part of a snapshot (the caller's).
+// indexSteps is Index of a long string, in GETRANGE windows of
+// readWindow bytes that overlap by len(sub)-1 bytes; part of a snapshot
+// (the caller's).
 func (t *text) indexSteps(ctx context.Context, sub string) (int, error) {
 	l, err := scalarInt(t.readPrimaryScalar(ctx, cmd("STRLEN", t.keys[:1])))
 	switch {
@@ -119,8 +170,8 @@ func (t *text) indexSteps(ctx context.Context, sub string) (int, error) {
 	case sub == "":
 		return 0, nil
 	}
-	for off := int64(0); off+int64(len(sub)) <= l; off += indexWindow {
-		end := min(l, off+indexWindow+int64(len(sub))-1) // (exclusive)
+	for off := int64(0); off+int64(len(sub)) <= l; off += readWindow {
+		end := min(l, off+readWindow+int64(len(sub))-1) // (exclusive)
 		w, _, err := scalarString(t.readPrimaryScalar(ctx, cmd("GETRANGE", t.keys[:1], strconv.FormatInt(off, 10), strconv.FormatInt(end-1, 10))))
 		if err != nil {
 			return -1, err
@@ -140,25 +191,54 @@ func (t *text) Contains(ctx context.Context, sub string) (bool, error) {
 }
 
 // HasPrefix reports whether the string begins with prefix. Only
-// len(prefix) bytes cross the network.
+// len(prefix) bytes cross the network (a prefix over 2 MiB: in steps, as
+// Slice reads).
 func (t *text) HasPrefix(ctx context.Context, prefix string) (bool, error) {
 	if prefix == "" {
 		_, err := t.Len(ctx) // still reports a key of the wrong type
 		return err == nil, err
+	}
+	if len(prefix) > readWindow {
+		return t.hasLong(ctx, "HasPrefix", prefix, false)
 	}
 	s, _, err := scalarString(t.readScalar(ctx, cmd("GETRANGE", t.keys[:1], "0", strconv.Itoa(len(prefix)-1))))
 	return s == prefix, err
 }
 
 // HasSuffix reports whether the string ends with suffix. Only
-// len(suffix) bytes cross the network.
+// len(suffix) bytes cross the network (a suffix over 2 MiB: in steps).
 func (t *text) HasSuffix(ctx context.Context, suffix string) (bool, error) {
 	if suffix == "" {
 		_, err := t.Len(ctx)
 		return err == nil, err
 	}
+	if len(suffix) > readWindow {
+		return t.hasLong(ctx, "HasSuffix", suffix, true)
+	}
 	s, _, err := scalarString(t.readScalar(ctx, cmd("GETRANGE", t.keys[:1], strconv.Itoa(-len(suffix)), "-1")))
 	return s == suffix, err
+}
+
+// hasLong is HasPrefix (or HasSuffix, at the end) of a long part: the
+// string's bytes compared window by window, one snapshot, stopping at the
+// first window that differs.
+func (t *text) hasLong(ctx context.Context, op, part string, atEnd bool) (bool, error) {
+	var has bool
+	err := t.snapshot(ctx, op, func(ctx context.Context) error {
+		l, err := scalarInt(t.readPrimaryScalar(ctx, cmd("STRLEN", t.keys[:1])))
+		if has = l >= int64(len(part)); err != nil || !has {
+			return err
+		}
+		a := int64(0)
+		if atEnd {
+			a = l - int64(len(part))
+		}
+		return t.eachWindow(ctx, a, a+int64(len(part)), func(off int64, w string) bool {
+			has = w == part[off-a:off-a+int64(len(w))]
+			return has
+		})
+	})
+	return has, err
 }
 
 // String is a mutable string stored as a Redis string at its key: HOT
@@ -327,7 +407,7 @@ func (s *String) updateWatched(ctx context.Context, f func(old string) string) (
 	}
 	var v string
 	err = cl.Optimistic(ctx, func(ctx context.Context) error {
-		old, _, err := scalarString(s.readPrimaryScalar(ctx, cmd("GET", s.keys[:1])))
+		old, err := s.slice(ctx, "Update", 0, math.MaxInt) // (live in Optimistic: the watched primary's)
 		if err != nil {
 			return err
 		}
@@ -381,7 +461,15 @@ func (s *String) Update(ctx context.Context, f func(old string) string) (string,
 		return s.updateWatched(ctx, f)
 	}
 	for attempt := 0; ; attempt++ {
-		old, _, err := scalarString(s.readPrimaryScalar(ctx, cmd("GET", s.keys[:1]))) // (what the update acts on: not a replica's)
+		// What the update acts on (not a replica's), up to a window: a
+		// string that fills it is long, and read whole in steps.
+		old, _, err := scalarString(s.readPrimaryScalar(ctx, cmd("GETRANGE", s.keys[:1], "0", readWindowLast)))
+		switch {
+		case err == nil && len(old) == readWindow && s.queuing(ctx): // (Optimistic: watched)
+			old, err = s.slice(ctx, "Update", 0, math.MaxInt)
+		case err == nil && len(old) == readWindow:
+			return s.updateWatched(ctx, f)
+		}
 		if err != nil {
 			return "", err
 		}

@@ -3,6 +3,7 @@ package hotredis_test
 import (
 	"context"
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -180,7 +181,7 @@ func TestImmutableStringStepErrorsNameTheSource(t *testing.T) {
 func TestStringLongReadsAndInPlaceWritesMatchTheModel(t *testing.T) {
 	s := hotredis.NewString(key(t))
 	defer s.Delete(ctx)
-	const window = 4 << 20 // the read's window (indexWindow)
+	const window = 2 << 20 // the read's window (readWindow)
 	model := []byte(varied(9<<20 + 13))
 	long := strings.Repeat("needle-", 6) + "!" // over 16 bytes
 	copy(model[window-10:], long)              // across the first windows' seam
@@ -249,5 +250,138 @@ func TestStringLongReadsAndInPlaceWritesMatchTheModel(t *testing.T) {
 	}
 	if got := rdb.Get(ctx, s.Key()).Val(); got != strings.Repeat("Y", 300<<10)+v[1:] {
 		t.Error("SetSlice of a long value of another length: not the model's")
+	}
+}
+
+// TestStringLongWholeReadsGoInWindows reads a string of 13 MiB whole and
+// in long parts (Get, Slice from either end, HasPrefix and HasSuffix of
+// 9 MiB, Update): each answer is the model's, and SLOWLOG shows no
+// command that read more than a 2 MiB window of it (a GET of 16 MiB held
+// Redis ~43 ms here). A write during a read's first attempt gives the new
+// string's answer, read again; inside Optimistic the reads are the
+// watched ones.
+func TestStringLongWholeReadsGoInWindows(t *testing.T) {
+	const window = 2 << 20 // readWindow
+	k := key(t)
+	s := hotredis.NewString(k)
+	defer s.Delete(ctx)
+	raw := rawClient()
+	defer raw.Close()
+	log := slowlogAll(t, nodeFor(t, raw, k))
+	v := varied(13<<20 + 5)
+	noErr(t, s.Set(ctx, v))
+	must[bool](t)(s.Expire(ctx, time.Hour))
+	n := len(v)
+	other := func(p string) string { // p with its middle byte changed
+		b := []byte(p)
+		b[len(b)/2] ^= 1
+		return string(b)
+	}
+
+	type read struct {
+		name string
+		do   func() (any, error)
+		want any
+	}
+	reads := []read{
+		{"Get", func() (any, error) { return s.Get(ctx) }, v},
+		{"Slice(0, MaxInt)", func() (any, error) { return s.Slice(ctx, 0, math.MaxInt) }, v},
+		{"Slice(1 MiB, 10 MiB)", func() (any, error) { return s.Slice(ctx, 1<<20, 10<<20) }, v[1<<20 : 10<<20]},
+		{"Slice(-n, -1)", func() (any, error) { return s.Slice(ctx, -n, -1) }, v[:n-1]},
+		{"Slice(-(9 MiB), MaxInt)", func() (any, error) { return s.Slice(ctx, -(9 << 20), math.MaxInt) }, v[n-9<<20:]},
+		{"HasPrefix(9 MiB)", func() (any, error) { return s.HasPrefix(ctx, v[:9<<20]) }, true},
+		{"HasPrefix(9 MiB, one byte off)", func() (any, error) { return s.HasPrefix(ctx, other(v[:9<<20])) }, false},
+		{"HasPrefix(longer than it)", func() (any, error) { return s.HasPrefix(ctx, v+"x") }, false},
+		{"HasSuffix(9 MiB)", func() (any, error) { return s.HasSuffix(ctx, v[n-9<<20:]) }, true},
+		{"HasSuffix(9 MiB, one byte off)", func() (any, error) { return s.HasSuffix(ctx, other(v[n-9<<20:])) }, false},
+		{"HasSuffix(all of it)", func() (any, error) { return s.HasSuffix(ctx, v) }, true},
+		{"Update(unchanged)", func() (any, error) { return s.Update(ctx, func(old string) string { return old }) }, v},
+		{"ImmutableString.Get", func() (any, error) { return hotredis.NewImmutableString(k).Get(ctx) }, v},
+	}
+	for _, r := range reads {
+		log.reset(t)
+		before := hotredis.ReadAttempts()
+		got, err := r.do()
+		noErr(t, err)
+		if got != r.want {
+			t.Errorf("%s: not the model's answer", r.name)
+		}
+		if hotredis.ReadAttempts() == before && !strings.HasPrefix(r.name, "Update") && r.name != "HasPrefix(longer than it)" {
+			t.Errorf("%s: not read as a snapshot in steps", r.name)
+		}
+		for _, c := range log.commands(t, k) {
+			switch strings.ToUpper(c[0]) {
+			case "GET":
+				t.Errorf("%s: a whole GET (%q)", r.name, c)
+			case "GETRANGE":
+				a, b := must[int](t)(strconv.Atoi(c[2])), must[int](t)(strconv.Atoi(c[3]))
+				if a < 0 || b-a+1 > window {
+					t.Errorf("%s: %q reads more than a window", r.name, c)
+				}
+			}
+		}
+	}
+
+	// Around the window's size, and a short string: one GETRANGE each.
+	for _, l := range []int{window - 1, window, window + 1, 100} {
+		w := varied(l)
+		noErr(t, s.Set(ctx, w))
+		if got, err := s.Get(ctx); err != nil || got != w {
+			t.Errorf("Get of %d bytes: %d bytes, %v", l, len(got), err)
+		}
+		if got, err := s.Slice(ctx, 1, math.MaxInt); err != nil || got != w[1:] {
+			t.Errorf("Slice(1, MaxInt) of %d bytes: %d bytes, %v", l, len(got), err)
+		}
+	}
+
+	// A write during the first attempt: the new string, read again.
+	noErr(t, s.Set(ctx, v))
+	attempts := writeOnFirstRead(func() { noErr(t, raw.SetRange(ctx, k, 3, "CHANGED").Err()) })
+	got, err := s.Get(ctx)
+	hotredis.DuringReads(nil)
+	noErr(t, err)
+	if want := v[:3] + "CHANGED" + v[10:]; got != want || attempts() < 2 {
+		t.Errorf("Get with a write during its read: the new string %v, after %d attempts (want 2 or more)", got == want, attempts())
+	}
+	v = got
+
+	// Update of a long string reads it whole in windows, writes it by a
+	// native SET, and keeps the expiry.
+	log.reset(t)
+	up, err := s.Update(ctx, strings.ToUpper)
+	noErr(t, err)
+	for _, c := range log.commands(t, k) {
+		if strings.EqualFold(c[0], "GET") {
+			t.Errorf("Update: a whole GET (%q)", c)
+		}
+	}
+	if v = strings.ToUpper(v); up != v || raw.Get(ctx, k).Val() != v {
+		t.Fatal("Update(ToUpper) of a long string: not Go's")
+	}
+	if d := raw.PTTL(ctx, k).Val(); d <= time.Hour-time.Minute {
+		t.Errorf("TTL %v after Update, want about an hour", d)
+	}
+
+	// Inside Optimistic: the reads are watched, and a change to the
+	// string meanwhile aborts the transaction.
+	noErr(t, hotredis.Optimistic(ctx, func(ctx context.Context) error {
+		got, err := s.Get(ctx)
+		if err != nil || got != v {
+			t.Errorf("Get inside Optimistic: %d bytes, %v", len(got), err)
+		}
+		_, err = s.Update(ctx, func(old string) string { return strings.ToLower(old) })
+		return err
+	}, s))
+	if v = strings.ToLower(v); raw.Get(ctx, k).Val() != v {
+		t.Fatal("Update inside Optimistic of a long string: not Go's")
+	}
+	err = hotredis.Optimistic(ctx, func(ctx context.Context) error {
+		if _, err := s.Get(ctx); err != nil {
+			return err
+		}
+		return raw.Append(ctx, k, "!").Err()
+	}, s)
+	if !errors.Is(err, hotredis.ErrTxConflict) {
+		t.Errorf("Optimistic with the string changed after its long Get: %v, want ErrTxConflict", err)
 	}
 }
