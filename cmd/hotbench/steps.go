@@ -27,7 +27,8 @@ func init() {
 // the same data, it prints the wall time, the longest wait of a separate
 // client PINGing every millisecond meanwhile, and the longest single step
 // the server ran (the slowest SLOWLOG entry); then the whole reads of a
-// list, a set and a hash of 10,000 entries of 8 KiB (steps_bytes.go):
+// list, a set and a hash of 10,000 entries of 8 KiB and of a string of
+// 64 MiB (steps_bytes.go):
 //
 //	go run -C cmd/hotbench . steps
 //	HOTBENCH_ONLY=List.Sort HOTBENCH_LIST_SIZES=1000000 go run -C cmd/hotbench . steps

@@ -9,7 +9,7 @@ import (
 )
 
 // The long-entry rows read a list, a set and a hash of wideEntries
-// entries of wideBytes each: a reply or a copy holds Redis ~0.5-0.8 ms a
+// entries of wideBytes each, and a string of wideStrLen bytes: a reply or a copy holds Redis ~0.5-0.8 ms a
 // MiB whatever it holds, so these show whether a whole read's steps are
 // bounded in bytes, not only in entries (BENCHMARKS.md, "steps bounded in
 // bytes"). Each read goes twice: on a new handle, whose first command is
@@ -19,6 +19,8 @@ const (
 	wideList    = "{steps}:wl"
 	wideSet     = "{steps}:ws"
 	wideHash    = "{steps}:wh"
+	wideString  = "{steps}:wstr"
+	wideStrLen  = 64 << 20
 	wideEntries = 10_000
 	wideBytes   = 8 << 10
 )
@@ -30,7 +32,7 @@ func (b *stepsBench) wideRows(report *stallReport, cfg stepsConfig) error {
 	if len(ops) == 0 {
 		return nil
 	}
-	defer b.admin.Unlink(b.ctx, wideList, wideSet, wideHash)
+	defer b.admin.Unlink(b.ctx, wideList, wideSet, wideHash, wideString)
 	if err := b.saveWide(); err != nil {
 		return err
 	}
@@ -57,6 +59,9 @@ func (b *stepsBench) saveWide() error {
 		m[fmt.Sprintf("f%08d", i)] = vs[i]
 	}
 	w := hotredis.WithClient(b.hc)
+	if err := b.raw.Set(b.ctx, wideString, strings.Repeat("s", wideStrLen), 0).Err(); err != nil {
+		return err
+	}
 	if err := hotredis.NewList[string](wideList, w).Replace(b.ctx, vs...); err != nil {
 		return err
 	}
@@ -107,5 +112,8 @@ func (b *stepsBench) wideOps() []stepOp {
 			stepOp{name: r.name + ", again", size: size, native: r.native, raw: r.raw,
 				prepare: again, hot: again})
 	}
-	return ops
+	str := hotredis.NewString(wideString, w)
+	return append(ops, stepOp{name: "String.Get", size: fmt.Sprintf("%d MiB", wideStrLen>>20), native: "GET",
+		hot: func(ctx context.Context) error { _, err := str.Get(ctx); return err },
+		raw: func(ctx context.Context) error { return raw.Get(ctx, wideString).Err() }})
 }
