@@ -131,20 +131,22 @@ func (t *text) eachWindow(ctx context.Context, a, b int64, f func(off int64, w s
 // Index returns the byte offset of the first occurrence of sub, or -1 if
 // there is none, as strings.Index does. The search runs on the server for
 // a string of up to 256 KiB (64 KiB for a sub over 16 bytes); a longer one
-// is read in windows of a few MiB, while the key is watched (a snapshot:
-// ErrTxConflict if it kept changing through 3 attempts), and searched
-// here: a server step searching it whole took up to seconds.
+// (or a longer sub) is read in windows of 2 MiB while the key is watched
+// (a snapshot: ErrTxConflict if it kept changing through 3 attempts), and
+// searched here: a server step searching it whole took up to seconds.
 func (t *text) Index(ctx context.Context, sub string) (int, error) {
 	bound := stringOneStep
 	if len(sub) > 16 {
 		bound = indexOneStepLong
 	}
-	n, err := asInt(t.script(ctx, scriptStringIndex, t.keys[:1], sub, strconv.Itoa(bound)))
-	if !backend.IsServerError(err, "BIG") {
-		return int(n), err
+	if len(sub) <= bound { // (a longer sub would be copied into Lua for nothing)
+		n, err := asInt(t.script(ctx, scriptStringIndex, t.keys[:1], sub, strconv.Itoa(bound)))
+		if !backend.IsServerError(err, "BIG") {
+			return int(n), err
+		}
 	}
 	at := -1
-	err = t.snapshot(ctx, "Index", func(ctx context.Context) error {
+	err := t.snapshot(ctx, "Index", func(ctx context.Context) error {
 		var err error
 		at, err = t.indexSteps(ctx, sub)
 		return err
@@ -152,16 +154,14 @@ func (t *text) Index(ctx context.Context, sub string) (int, error) {
 	return at, err
 }
 
-const (
-	// indexOneStepLong is the longest string string_index searches for a
-	// sub over 16 bytes, by Knuth-Morris-Pratt in the worst case: ~170 ms
-	// a MiB of interpreted Lua.
-	indexOneStepLong = 64 << 10
-)
+// indexOneStepLong is the longest string string_index searches for a sub
+// over 16 bytes, by Knuth-Morris-Pratt in the worst case: ~170 ms a MiB
+// of interpreted Lua.
+const indexOneStepLong = 64 << 10
 
-// indexSteps is Index of a long string, in GETRANGE windows of
-// readWindow bytes that overlap by len(sub)-1 bytes; part of a snapshot
-// (the caller's).
+// indexSteps is Index of a long string, read in windows (eachWindow) and
+// searched with the last len(sub)-1 bytes before each, where a match may
+// have begun; part of a snapshot (the caller's).
 func (t *text) indexSteps(ctx context.Context, sub string) (int, error) {
 	l, err := scalarInt(t.readPrimaryScalar(ctx, cmd("STRLEN", t.keys[:1])))
 	switch {
@@ -169,18 +169,21 @@ func (t *text) indexSteps(ctx context.Context, sub string) (int, error) {
 		return -1, err
 	case sub == "":
 		return 0, nil
+	case int64(len(sub)) > l:
+		return -1, nil
 	}
-	for off := int64(0); off+int64(len(sub)) <= l; off += readWindow {
-		end := min(l, off+readWindow+int64(len(sub))-1) // (exclusive)
-		w, _, err := scalarString(t.readPrimaryScalar(ctx, cmd("GETRANGE", t.keys[:1], strconv.FormatInt(off, 10), strconv.FormatInt(end-1, 10))))
-		if err != nil {
-			return -1, err
+	at := -1
+	var carry string
+	err = t.eachWindow(ctx, 0, l, func(off int64, w string) bool {
+		buf := carry + w
+		if i := strings.Index(buf, sub); i >= 0 {
+			at = int(off) - len(carry) + i
+			return false
 		}
-		if i := strings.Index(w, sub); i >= 0 {
-			return int(off) + i, nil
-		}
-	}
-	return -1, nil
+		carry = buf[len(buf)-min(len(buf), len(sub)-1):]
+		return true
+	})
+	return at, err
 }
 
 // Contains reports whether sub occurs in the string, checked on the

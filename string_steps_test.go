@@ -385,3 +385,49 @@ func TestStringLongWholeReadsGoInWindows(t *testing.T) {
 		t.Errorf("Optimistic with the string changed after its long Get: %v, want ErrTxConflict", err)
 	}
 }
+
+// TestStringIndexOfALongSubGoesInWindows searches a 9 MiB string for subs
+// longer than a script searches (over 64 KiB) up to longer than a window
+// (3 MiB) and longer than the string: each answer is strings.Index's, no
+// script is sent the sub, and no command reads more than a window.
+func TestStringIndexOfALongSubGoesInWindows(t *testing.T) {
+	const window = 2 << 20 // readWindow
+	k := key(t)
+	s := hotredis.NewString(k)
+	defer s.Delete(ctx)
+	raw := rawClient()
+	defer raw.Close()
+	log := slowlogAll(t, nodeFor(t, raw, k))
+	b := []byte(varied(9 << 20))
+	copy(b[7<<20:], "unique marker")
+	v := string(b)
+	noErr(t, s.Set(ctx, v))
+	off := func(p string) string { // p with its last byte changed
+		return p[:len(p)-1] + string(rune(p[len(p)-1]^1))
+	}
+	for _, sub := range []string{
+		v[3<<20-5 : 6<<20+7], v[7<<20-window : 7<<20+20], v[100 : 100+100<<10], off(v[5<<20 : 8<<20]),
+		v[len(v)-window-1:], v, v + "x", strings.Repeat("z", 70<<10),
+	} {
+		log.reset(t)
+		got, err := s.Index(ctx, sub)
+		noErr(t, err)
+		if want := strings.Index(v, sub); got != want {
+			t.Errorf("Index(%d bytes at %d) = %d, want %d", len(sub), strings.Index(v, sub[:20]), got, want)
+		}
+		if ok, err := s.Contains(ctx, sub); err != nil || ok != strings.Contains(v, sub) {
+			t.Errorf("Contains(%d bytes) = %v, %v", len(sub), ok, err)
+		}
+		for _, c := range log.commands(t, k) {
+			switch strings.ToUpper(c[0]) {
+			case "EVALSHA", "EVAL", "FCALL":
+				t.Errorf("Index(%d bytes): a script was sent the sub (%.60q)", len(sub), c)
+			case "GETRANGE":
+				a, b := must[int](t)(strconv.Atoi(c[2])), must[int](t)(strconv.Atoi(c[3]))
+				if a < 0 || b-a+1 > window {
+					t.Errorf("Index(%d bytes): %q reads more than a window", len(sub), c)
+				}
+			}
+		}
+	}
+}
