@@ -39,7 +39,8 @@ type sortElem struct {
 // sorter orders elements as SORT does: numerically (the stored bytes read
 // as a double; equal values by their bytes, SORT's tie-break) or by bytes
 // (as SORT ... STORE compares, whatever the server's locale), either way
-// reversed for DESC.
+// reversed for DESC; but integers that one double holds (past ±2^53) by
+// their exact values.
 type sorter struct {
 	numeric, desc bool
 }
@@ -48,6 +49,9 @@ func (o sorter) compare(a, b sortElem) int {
 	c := 0
 	if o.numeric {
 		c = cmp.Compare(a.score, b.score)
+		if c == 0 && a.s != b.s {
+			c, _ = compareInts(a.s, b.s)
+		}
 	}
 	if c == 0 {
 		c = strings.Compare(a.s, b.s)
@@ -56,6 +60,27 @@ func (o sorter) compare(a, b sortElem) int {
 		return -c
 	}
 	return c
+}
+
+// compareInts compares a and b as the integers they spell, when both are
+// integers of 64 bits (signed or not); ok is false otherwise.
+func compareInts(a, b string) (c int, ok bool) {
+	x, errX := strconv.ParseInt(a, 10, 64)
+	y, errY := strconv.ParseInt(b, 10, 64)
+	if errX == nil && errY == nil {
+		return cmp.Compare(x, y), true
+	}
+	u, errU := strconv.ParseUint(a, 10, 64)
+	v, errV := strconv.ParseUint(b, 10, 64)
+	switch {
+	case errU == nil && errV == nil:
+		return cmp.Compare(u, v), true
+	case errX == nil && errV == nil: // b is past MaxInt64
+		return -1, true
+	case errU == nil && errY == nil: // a is
+		return 1, true
+	}
+	return 0, false
 }
 
 // elems turns stored elements into sortElems, appended to dst;

@@ -425,9 +425,10 @@ func (l *List[T]) Reverse(ctx context.Context) error {
 
 // Sort sorts the list in place, in descending order when reverse is true.
 // Numeric element types (integers, floats and named types of them, with
-// the default codec) sort by value, compared as float64 as Redis's SORT
-// does, so integers beyond ±2^53 that round to the same float64 are
-// ordered by their stored text, SORT's tie-break. Other types sort by their
+// the default codec) sort by value, exactly also for integers past ±2^53
+// (SORT compares doubles, and orders those that round to one double by
+// their text: such a list is sorted in steps, whatever its length; inside
+// a transaction it is SORT's order). Other types sort by their
 // stored bytes (as SORT ... STORE compares them, whatever the server's
 // locale). An element of a numeric type's list that is not a number at
 // all (as Python's float() reads numbers: hex is not) is a *DecodeError,

@@ -751,3 +751,82 @@ func TestListFarOpsConflictNamesTheOp(t *testing.T) {
 		}
 	}
 }
+
+// TestListSortOfIntegersPast2To53IsExact sorts lists of int64 and uint64
+// holding integers that one float64 holds (around ±2^53, 1e16, MaxInt64,
+// 2^63 and MaxUint64), short (one script would SORT it) and long (in
+// steps, runs merged), either way: the order is slices.Sort's. SORT
+// compares doubles: it put 9999999999999999 after 10000000000000000 and
+// -9007199254740993 after -9007199254740992.
+func TestListSortOfIntegersPast2To53IsExact(t *testing.T) {
+	defer hotredis.SetSortMem(7_000)()
+	rdb := rawClient()
+	defer rdb.Close()
+	ints := func(n int) []int64 {
+		edges := []int64{1 << 53, 1<<53 + 1, 1<<53 + 2, -(1 << 53), -(1<<53 + 1), -(1<<53 + 2),
+			9999999999999999, 1e16, 1e16 + 1, -9999999999999999, -1e16,
+			math.MaxInt64, math.MaxInt64 - 1, math.MinInt64, math.MinInt64 + 1, 0, 7, -7}
+		vs := make([]int64, n)
+		for i := range vs {
+			if i < len(edges) {
+				vs[i] = edges[i]
+			} else {
+				vs[i] = edges[rand.IntN(len(edges))] + rand.Int64N(5) - 2
+			}
+		}
+		rand.Shuffle(len(vs), func(i, j int) { vs[i], vs[j] = vs[j], vs[i] })
+		return vs
+	}
+	check := func(t *testing.T, k string, got, want []string, desc bool, what string) {
+		t.Helper()
+		if !slices.Equal(got, want) {
+			for i := range want {
+				if i >= len(got) || got[i] != want[i] {
+					t.Fatalf("%s, desc %v: element %d is %v, want %s (of %d)", what, desc, i, got[i:min(i+3, len(got))], want[i], len(want))
+				}
+			}
+			t.Fatalf("%s, desc %v: %d elements, want %d", what, desc, len(got), len(want))
+		}
+		if d := rdb.PTTL(ctx, k).Val(); d <= time.Hour-time.Minute {
+			t.Errorf("%s: TTL %v after Sort, want about an hour", what, d)
+		}
+	}
+	for _, n := range []int{40, listStepsN / 2} {
+		for _, desc := range []bool{false, true} {
+			k := fmt.Sprintf("%s:%d:%v", key(t), n, desc)
+			vs := ints(n)
+			l := hotredis.NewList[int64](k)
+			must[int](t)(l.Append(ctx, vs...))
+			must[bool](t)(l.Expire(ctx, time.Hour))
+			noErr(t, l.Sort(ctx, desc))
+			slices.Sort(vs)
+			if desc {
+				slices.Reverse(vs)
+			}
+			want := make([]string, len(vs))
+			for i, v := range vs {
+				want[i] = strconv.FormatInt(v, 10)
+			}
+			check(t, k, rdb.LRange(ctx, k, 0, -1).Val(), want, desc, fmt.Sprintf("List[int64] of %d", n))
+
+			ku := k + ":u"
+			us := make([]uint64, n)
+			for i, v := range ints(n) {
+				us[i] = uint64(v) // (every bit pattern: past 2^63 too)
+			}
+			lu := hotredis.NewList[uint64](ku)
+			must[int](t)(lu.Append(ctx, us...))
+			must[bool](t)(lu.Expire(ctx, time.Hour))
+			noErr(t, lu.Sort(ctx, desc))
+			slices.Sort(us)
+			if desc {
+				slices.Reverse(us)
+			}
+			for i, v := range us {
+				want[i] = strconv.FormatUint(v, 10)
+			}
+			check(t, ku, rdb.LRange(ctx, ku, 0, -1).Val(), want, desc, fmt.Sprintf("List[uint64] of %d", n))
+			rdb.Del(ctx, k, ku)
+		}
+	}
+}

@@ -2,7 +2,8 @@ package hotredis_test
 
 // Tests from a review (2026-12-06) of List and String that passed from
 // the start. (Its two failing tests are described in that session's
-// closing note: Sort's documented float64 order of integers beyond 2^53,
+// closing note: Sort's float64 order of integers beyond 2^53 (exact since
+// 2026-12-07: TestListSortOfIntegersPast2To53IsExact),
 // and Index/Count comparing -0.0 and 0.0 by their stored text.)
 
 import (

@@ -23,9 +23,15 @@ if ARGV[1] ~= 'ALPHA' then
   -- SORT reads numbers with strtod, which takes hex ("0x10"); Python's float(), which
   -- the codec follows, refuses it: such a list goes to the steps (SORT's own error),
   -- whose error names the element. (Bounded: the list is short, checked above.)
+  -- SORT compares doubles, which order integers past 2^53 wrongly (9999999999999999
+  -- after 10000000000000000, both 1e16, then by bytes): a list holding an integer that
+  -- long goes to the steps too, which compare such ties exactly (when bounded).
   for _, v in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
     if string.find(v, '[xX]') then
       return redis.error_reply("ERR One or more scores can't be converted into double")
+    end
+    if bound > 0 and #v >= 16 and string.find(v, '^[%+%-]?%d+$') then
+      return redis.error_reply('BIG an integer past 2^53')
     end
   end
 end

@@ -1816,6 +1816,30 @@ var cases = []scriptCase{
 		want:  errReply("BIG the list holds over 3 bytes"),
 		after: []probe{{cmd("LRANGE", "{t}:l", 0, -1), strs("30", "1", "2")}},
 	},
+	{
+		script: "list_sort", name: "BIG, changing nothing, for a numeric sort of an integer past 2^53 (SORT's doubles tie it)",
+		setup: [][]any{{"RPUSH", "{t}:l", "10000000000000000", "9999999999999999", "1"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("", "", "100", "0"),
+		want:  errReply("BIG an integer past 2^53"),
+		after: []probe{{cmd("LRANGE", "{t}:l", 0, -1), strs("10000000000000000", "9999999999999999", "1")}},
+	},
+	{
+		script: "list_sort", name: "without a bound (a transaction) such a list is SORT's order",
+		setup: [][]any{{"RPUSH", "{t}:l", "-9007199254740992", "-9007199254740993"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("", "", "0", "0"),
+		want:  2,
+		after: []probe{{cmd("LRANGE", "{t}:l", 0, -1), strs("-9007199254740992", "-9007199254740993")}},
+	},
+	{
+		script: "list_sort", name: "a long float's text is not an integer's",
+		setup: [][]any{{"RPUSH", "{t}:l", "1.0000000000000002", "-12345678901234.5", "1"}},
+		keys:  []string{"{t}:l"},
+		args:  cmd("", "", "100", "0"),
+		want:  3,
+		after: []probe{{cmd("LRANGE", "{t}:l", 0, -1), strs("-12345678901234.5", "1", "1.0000000000000002")}},
+	},
 
 	// lock_acquire: KEYS lk; ARGV common, owner, lease, reentrant, attempt, wait
 	{
