@@ -3,12 +3,15 @@ package hotredis_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/hotredis/hotredis"
 )
@@ -181,7 +184,7 @@ func TestImmutableStringStepErrorsNameTheSource(t *testing.T) {
 func TestStringLongReadsAndInPlaceWritesMatchTheModel(t *testing.T) {
 	s := hotredis.NewString(key(t))
 	defer s.Delete(ctx)
-	const window = 2 << 20 // the read's window (readWindow)
+	const window = readWindow
 	model := []byte(varied(9<<20 + 13))
 	long := strings.Repeat("needle-", 6) + "!" // over 16 bytes
 	copy(model[window-10:], long)              // across the first windows' seam
@@ -261,13 +264,7 @@ func TestStringLongReadsAndInPlaceWritesMatchTheModel(t *testing.T) {
 // string's answer, read again; inside Optimistic the reads are the
 // watched ones.
 func TestStringLongWholeReadsGoInWindows(t *testing.T) {
-	const window = 2 << 20 // readWindow
-	k := key(t)
-	s := hotredis.NewString(k)
-	defer s.Delete(ctx)
-	raw := rawClient()
-	defer raw.Close()
-	log := slowlogAll(t, nodeFor(t, raw, k))
+	k, s, raw, log := windowedString(t)
 	v := varied(13<<20 + 5)
 	noErr(t, s.Set(ctx, v))
 	must[bool](t)(s.Expire(ctx, time.Hour))
@@ -309,21 +306,11 @@ func TestStringLongWholeReadsGoInWindows(t *testing.T) {
 		if hotredis.ReadAttempts() == before && !strings.HasPrefix(r.name, "Update") && r.name != "HasPrefix(longer than it)" {
 			t.Errorf("%s: not read as a snapshot in steps", r.name)
 		}
-		for _, c := range log.commands(t, k) {
-			switch strings.ToUpper(c[0]) {
-			case "GET":
-				t.Errorf("%s: a whole GET (%q)", r.name, c)
-			case "GETRANGE":
-				a, b := must[int](t)(strconv.Atoi(c[2])), must[int](t)(strconv.Atoi(c[3]))
-				if a < 0 || b-a+1 > window {
-					t.Errorf("%s: %q reads more than a window", r.name, c)
-				}
-			}
-		}
+		log.checkWindows(t, k, r.name)
 	}
 
 	// Around the window's size, and a short string: one GETRANGE each.
-	for _, l := range []int{window - 1, window, window + 1, 100} {
+	for _, l := range []int{readWindow - 1, readWindow, readWindow + 1, 100} {
 		w := varied(l)
 		noErr(t, s.Set(ctx, w))
 		if got, err := s.Get(ctx); err != nil || got != w {
@@ -350,11 +337,7 @@ func TestStringLongWholeReadsGoInWindows(t *testing.T) {
 	log.reset(t)
 	up, err := s.Update(ctx, strings.ToUpper)
 	noErr(t, err)
-	for _, c := range log.commands(t, k) {
-		if strings.EqualFold(c[0], "GET") {
-			t.Errorf("Update: a whole GET (%q)", c)
-		}
-	}
+	log.checkWindows(t, k, "Update")
 	if v = strings.ToUpper(v); up != v || raw.Get(ctx, k).Val() != v {
 		t.Fatal("Update(ToUpper) of a long string: not Go's")
 	}
@@ -391,13 +374,7 @@ func TestStringLongWholeReadsGoInWindows(t *testing.T) {
 // (3 MiB) and longer than the string: each answer is strings.Index's, no
 // script is sent the sub, and no command reads more than a window.
 func TestStringIndexOfALongSubGoesInWindows(t *testing.T) {
-	const window = 2 << 20 // readWindow
-	k := key(t)
-	s := hotredis.NewString(k)
-	defer s.Delete(ctx)
-	raw := rawClient()
-	defer raw.Close()
-	log := slowlogAll(t, nodeFor(t, raw, k))
+	k, s, _, log := windowedString(t)
 	b := []byte(varied(9 << 20))
 	copy(b[7<<20:], "unique marker")
 	v := string(b)
@@ -406,8 +383,8 @@ func TestStringIndexOfALongSubGoesInWindows(t *testing.T) {
 		return p[:len(p)-1] + string(rune(p[len(p)-1]^1))
 	}
 	for _, sub := range []string{
-		v[3<<20-5 : 6<<20+7], v[7<<20-window : 7<<20+20], v[100 : 100+100<<10], off(v[5<<20 : 8<<20]),
-		v[len(v)-window-1:], v, v + "x", strings.Repeat("z", 70<<10),
+		v[3<<20-5 : 6<<20+7], v[7<<20-readWindow : 7<<20+20], v[100 : 100+100<<10], off(v[5<<20 : 8<<20]),
+		v[len(v)-readWindow-1:], v, v + "x", strings.Repeat("z", 70<<10),
 	} {
 		log.reset(t)
 		got, err := s.Index(ctx, sub)
@@ -418,15 +395,44 @@ func TestStringIndexOfALongSubGoesInWindows(t *testing.T) {
 		if ok, err := s.Contains(ctx, sub); err != nil || ok != strings.Contains(v, sub) {
 			t.Errorf("Contains(%d bytes) = %v, %v", len(sub), ok, err)
 		}
-		for _, c := range log.commands(t, k) {
-			switch strings.ToUpper(c[0]) {
-			case "EVALSHA", "EVAL", "FCALL":
-				t.Errorf("Index(%d bytes): a script was sent the sub (%.60q)", len(sub), c)
-			case "GETRANGE":
-				a, b := must[int](t)(strconv.Atoi(c[2])), must[int](t)(strconv.Atoi(c[3]))
-				if a < 0 || b-a+1 > window {
-					t.Errorf("Index(%d bytes): %q reads more than a window", len(sub), c)
+		log.checkWindows(t, k, fmt.Sprintf("Index(%d bytes)", len(sub)))
+	}
+}
+
+// readWindow is the most bytes one step of a long string's read asks for.
+const readWindow = 2 << 20
+
+// windowedString starts a test of a long string's reads: its key, a
+// handle, a raw client and a SLOWLOG logging every command on the key's
+// server, each closed or deleted when t ends.
+func windowedString(t *testing.T) (string, *hotredis.String, redis.UniversalClient, slowlog) {
+	k := key(t)
+	s := hotredis.NewString(k)
+	raw := rawClient()
+	t.Cleanup(func() { raw.Del(ctx, k); raw.Close() })
+	return k, s, raw, slowlogAll(t, nodeFor(t, raw, k))
+}
+
+// checkWindows fails t for each command logged on k that read more of it
+// than a window: a GET, a GETRANGE of more, or a script sent a long value
+// (SLOWLOG cuts an argument over 128 bytes, saying "(N more bytes)"), in
+// the step named what.
+func (s slowlog) checkWindows(t *testing.T, k, what string) {
+	t.Helper()
+	for _, c := range s.commands(t, k) {
+		switch name := strings.ToUpper(c[0]); {
+		case name == "GET":
+			t.Errorf("%s: a whole GET", what)
+		case strings.HasPrefix(name, "EVAL") || strings.HasPrefix(name, "FCALL"):
+			for _, a := range c[2:] { // (after the script's hash or text)
+				if strings.HasSuffix(a, " more bytes)") {
+					t.Errorf("%s: a script sent a long value (%.60q)", what, c)
 				}
+			}
+		case name == "GETRANGE":
+			a, b := must[int](t)(strconv.Atoi(c[2])), must[int](t)(strconv.Atoi(c[3]))
+			if a < 0 || b-a+1 > readWindow {
+				t.Errorf("%s: %q reads more than a window", what, c)
 			}
 		}
 	}
