@@ -258,16 +258,27 @@ func sliceBounds(arr []any) (a, b, n int64) {
 
 // snapshot runs read, which reads o's value in several steps, so that
 // what it read is one snapshot: while the key is WATCHed, again if it
-// changed meanwhile. Inside Optimistic, whose commit checks the key, read
-// runs once.
+// changed meanwhile. Inside Optimistic the key is WATCHed on the
+// transaction's connection first (its commit then fails if the key
+// changed since), and the steps read a snapshot of their own, on another:
+// read live there, they could mix two moments, which fn would act on.
 func (o *object) snapshot(ctx context.Context, op string, read func(context.Context) error) error {
 	return o.snapshotOf(ctx, op, o.keys[:1], read)
 }
 
 // snapshotOf is snapshot of the keys ks (o's among them).
 func (o *object) snapshotOf(ctx context.Context, op string, ks []string, read func(context.Context) error) error {
-	if o.queuing(ctx) || ctx.Value(watchedKey{}) != nil {
-		return read(ctx)
+	if ctx.Value(watchedKey{}) != nil {
+		return read(ctx) // (a rebuild's, which watches the keys)
+	}
+	if t := txFrom(ctx); t != nil {
+		if t.conn == nil {
+			return read(ctx) // a Transaction: its reads fail
+		}
+		if _, err := o.readPrimary(ctx, cmd("EXISTS", ks)); err != nil { // (WATCHes ks)
+			return o.fail(op, err)
+		}
+		ctx = context.WithValue(ctx, txKey{}, (*tx)(nil))
 	}
 	done, err := o.watchedRead(ctx, ks, func() {}, func(ctx context.Context) error {
 		readAttempts.Add(1)

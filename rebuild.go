@@ -455,7 +455,8 @@ const stepStretch = chunkSize
 // watchedRead runs read, a sequence of bounded read-only steps, while the
 // keys ks are WATCHed, and reports whether they stayed unchanged
 // throughout (an EXEC that is not aborted), so that what read saw is one
-// snapshot. read runs again, after reset, up to rebuildAttempts times;
+// snapshot. read runs again, after reset, up to rebuildAttempts times
+// (and after a lost connection, as a call riding out an outage does);
 // false with a nil error means the keys kept changing. It must not be
 // called inside a transaction.
 func (o *object) watchedRead(ctx context.Context, ks []string, reset func(), read func(context.Context) error) (bool, error) {
@@ -464,7 +465,8 @@ func (o *object) watchedRead(ctx context.Context, ks []string, reset func(), rea
 		return false, err
 	}
 	ctx = withPrimary(ctx)
-	for range rebuildAttempts {
+	ro := o.rideOut()
+	for attempt := 0; attempt < rebuildAttempts; {
 		reset()
 		err := cl.b.Watch(ctx, ks, func(conn backend.Conn) error {
 			if err := read(ctx); err != nil {
@@ -478,6 +480,11 @@ func (o *object) watchedRead(ctx context.Context, ks []string, reset func(), rea
 		case err == nil:
 			return true, nil
 		case errors.Is(err, backend.ErrTxAborted):
+			attempt++
+			continue
+		case ro.again(ctx, err) == nil:
+			// A lost connection (the WATCH's, or a read's): nothing here
+			// writes, so the attempt goes again, as a read would.
 			continue
 		}
 		return false, wrapErr(o.kind, o.key, err)
