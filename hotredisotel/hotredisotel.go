@@ -35,6 +35,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -191,12 +192,27 @@ func (o *Observer) StartOperation(ctx context.Context, op hotredis.Operation) (c
 		}
 		if end.Err != nil {
 			span.SetAttributes(semconv.ErrorTypeKey.String(errType))
-			span.RecordError(end.Err)
-			span.SetStatus(codes.Error, end.Err.Error())
+			o.recordError(span, end.Err, op.Key)
 		}
 		span.End(trace.WithTimestamp(start.Add(d)))
 		o.opDuration.Record(ctx, d.Seconds(), o.set(setKey{kind: "op", typ: op.Type, name: op.Name, outcome: outcome, errType: errType, blocking: op.Blocking}))
 	}
+}
+
+// recordError gives span err's exception event and error status; an
+// Observer WithoutKeys takes key out of their text (an error names its
+// object's key, quoted).
+func (o *Observer) recordError(span trace.Span, err error, key string) {
+	if !o.hideKeys || key == "" {
+		span.RecordError(err)
+		span.SetStatus(codes.Error, err.Error())
+		return
+	}
+	q := strconv.Quote(key)
+	msg := strings.ReplaceAll(strings.ReplaceAll(err.Error(), q[1:len(q)-1], "…"), key, "…")
+	span.AddEvent("exception", trace.WithAttributes(
+		attribute.String("exception.type", fmt.Sprintf("%T", err)), attribute.String("exception.message", msg)))
+	span.SetStatus(codes.Error, msg)
 }
 
 // Wait records a wait, as a span covering it and in the wait (and
@@ -214,8 +230,7 @@ func (o *Observer) Wait(ctx context.Context, w hotredis.WaitEvent) {
 	attrs = append(attrs, o.attrs...)
 	_, span := o.tracer.Start(ctx, w.Name+" wait", trace.WithSpanKind(trace.SpanKindInternal), trace.WithTimestamp(start), trace.WithAttributes(attrs...))
 	if w.Outcome == hotredis.WaitError && w.Err != nil {
-		span.RecordError(w.Err)
-		span.SetStatus(codes.Error, w.Err.Error())
+		o.recordError(span, w.Err, w.Key)
 	}
 	span.End(trace.WithTimestamp(end))
 	o.waitDuration.Record(ctx, w.Waited.Seconds(), o.set(setKey{kind: "wait", typ: w.Type, name: w.Name, outcome: w.Outcome}))
