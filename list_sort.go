@@ -113,7 +113,7 @@ func (l *List[T]) sortInSteps(ctx context.Context, r *rebuilder, n int64, o sort
 			for i, run := range runs {
 				ks[i] = run.tmp
 			}
-			dropScratch(ctx, r.cl, ks...)
+			dropScratch(ctx, r.o, r.cl, ks...)
 		}
 	}()
 	buf := make([]sortElem, 0, min(n, sortMem))

@@ -32,7 +32,9 @@ type Observer interface {
 	// StartOperation is called before an object sends op to Redis: one
 	// round trip (a method may make several, each reported; a write
 	// inside a Transaction is reported when it is queued, its commit is
-	// not). ctx is the caller's. It returns the context to send op with,
+	// not; the WATCH of a method's own optimistic steps, a rebuild's or
+	// a snapshot read's, is an op that lasts until their EXEC, the round
+	// trips between reported as well). ctx is the caller's. It returns the context to send op with,
 	// ctx or one derived from it (such as one carrying a span), and a
 	// function, which may be nil, called once when op ends.
 	StartOperation(ctx context.Context, op Operation) (context.Context, func(OperationEnd))
@@ -219,6 +221,27 @@ func observed[T any](ctx context.Context, o *object, obs Observer, blocking bool
 		end(OperationEnd{Err: rerr, Retries: int(oc.retries.Load())})
 	}
 	return v, err
+}
+
+// observe runs do, a round trip of o's sent outside sendAs (a step of a
+// rebuild, its swap, the EXEC of a watched read), as an Operation
+// reported to the client's observer, if any; and the WATCH of a
+// transaction as one that lasts until do, which makes the transaction's
+// other round trips (each reported in its turn), returns.
+// The round trips inside carry the method's name in ctx (withCaller):
+// the call stack there goes through the backend's frames. do's error is
+// reported as the method would return it, and returned as it is.
+func (o *object) observe(ctx context.Context, cl *Client, do func(context.Context) error) error {
+	obs := cl.observer()
+	if obs == nil {
+		return do(ctx)
+	}
+	var err error
+	_, _ = observed(withCaller(ctx), o, obs, false, func(ctx context.Context) (struct{}, error) {
+		err = do(ctx)
+		return struct{}{}, wrapErr(o.kind, o.key, err)
+	})
+	return err
 }
 
 // waited reports to the observer, if any, the end of a wait of o's call

@@ -135,37 +135,46 @@ func (o *object) rebuild(ctx context.Context, typ string, watch []string, build 
 		rebuildTries.Add(1)
 		r := o.newRebuilder(cl, typ)
 		committed := false
-		err := cl.b.Watch(ctx, watch, func(conn backend.Conn) error {
-			at, err := watchedState(ctx, conn, typ, watch)
-			if err != nil {
-				return err
-			}
-			if err := build(ctx, r); err != nil {
-				return err
-			}
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			// The swap is O(1) and decides the outcome: wait for it.
-			commit := scriptRebuildCommit.Cmd(false, []string{o.key, r.tmp},
-				[]string{typ, strconv.FormatInt(r.size, 10), strconv.FormatInt(at, 10)})
-			rs, err := conn.Exec(ctx, []backend.Cmd{commit})
-			if err != nil {
-				// A reply lost, or not back by ctx's end: the swap may
-				// have been made (ErrUnknownOutcome).
-				return cl.outcome(ctx, err, true)
-			}
-			if err := rs[0].Err; err != nil {
-				if backend.IsServerError(err, "STALE") {
-					return errStale
+		err := o.observe(ctx, cl, func(ctx context.Context) error {
+			return cl.b.Watch(ctx, watch, func(conn backend.Conn) error {
+				var at int64
+				err := o.observe(ctx, cl, func(ctx context.Context) (err error) {
+					at, err = watchedState(ctx, conn, typ, watch)
+					return err
+				})
+				if err != nil {
+					return err
 				}
+				if err := build(ctx, r); err != nil {
+					return err
+				}
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				// The swap is O(1) and decides the outcome: wait for it.
+				commit := scriptRebuildCommit.Cmd(false, []string{o.key, r.tmp},
+					[]string{typ, strconv.FormatInt(r.size, 10), strconv.FormatInt(at, 10)})
+				err = o.observe(ctx, cl, func(ctx context.Context) error {
+					rs, err := conn.Exec(ctx, []backend.Cmd{commit})
+					if err != nil {
+						// A reply lost, or not back by ctx's end: the swap
+						// may have been made (ErrUnknownOutcome).
+						return cl.outcome(ctx, err, true)
+					}
+					if err := rs[0].Err; err != nil {
+						if backend.IsServerError(err, "STALE") {
+							return errStale
+						}
+						return err
+					}
+					return nil
+				})
+				committed = err == nil
 				return err
-			}
-			committed = true
-			return nil
+			})
 		})
 		if !committed {
-			dropScratch(ctx, cl, r.tmp)
+			dropScratch(ctx, o, cl, r.tmp)
 		}
 		switch {
 		case err == nil:
@@ -192,7 +201,7 @@ func (o *object) build(ctx context.Context, cl *Client, typ string, build func(c
 			[]string{typ, strconv.FormatInt(r.size, 10), "-1"}), true)
 	}
 	if err != nil {
-		dropScratch(ctx, cl, r.tmp)
+		dropScratch(ctx, o, cl, r.tmp)
 		return wrapErr(o.kind, o.key, err)
 	}
 	return nil
@@ -220,15 +229,18 @@ func watchedState(ctx context.Context, conn backend.Conn, typ string, watch []st
 	return asInt(rs[len(watch)].Val, nil)
 }
 
-// dropScratch deletes scratch keys, in the background when ctx has ended.
-// A step cut short by ctx may still run after this: its scratch key then
-// expires (scratchTTL).
-func dropScratch(ctx context.Context, cl *Client, tmp ...string) {
+// dropScratch deletes o's scratch keys, in the background when ctx has
+// ended. A step cut short by ctx may still run after this: its scratch
+// key then expires (scratchTTL).
+func dropScratch(ctx context.Context, o *object, cl *Client, tmp ...string) {
+	unlink := func(ctx context.Context) {
+		_ = o.observe(ctx, cl, func(ctx context.Context) error { _, err := cl.b.Do(ctx, cmd("UNLINK", tmp)); return err })
+	}
 	if ctx.Err() == nil {
-		_, _ = cl.b.Do(ctx, cmd("UNLINK", tmp))
+		unlink(ctx)
 		return
 	}
-	cl.background(ctx, func(ctx context.Context) { _, _ = cl.b.Do(ctx, cmd("UNLINK", tmp)) })
+	cl.background(withCaller(ctx), unlink)
 }
 
 // step runs one step script s with KEYS first, r.tmp, then more, and
@@ -243,7 +255,11 @@ func (r *rebuilder) step(ctx context.Context, s *lua.Script, first string, more 
 	ks := append([]string{first, r.tmp}, more...)
 	argv := append([]string{strconv.FormatInt(r.size, 10), strconv.FormatInt(scratchTTL.Milliseconds(), 10)}, args...)
 	start := time.Now()
-	arr, err := asArray(r.cl.do(ctx, s.Cmd(true, ks, argv)))
+	var arr []any
+	err := r.o.observe(ctx, r.cl, func(ctx context.Context) (err error) {
+		arr, err = asArray(r.cl.do(ctx, s.Cmd(true, ks, argv)))
+		return err
+	})
 	r.measured(time.Since(start))
 	if backend.IsServerError(err, "STALE") {
 		return "", errStale
@@ -468,13 +484,17 @@ func (o *object) watchedRead(ctx context.Context, ks []string, reset func(), rea
 	ro := o.rideOut()
 	for attempt := 0; attempt < rebuildAttempts; {
 		reset()
-		err := cl.b.Watch(ctx, ks, func(conn backend.Conn) error {
-			if err := read(ctx); err != nil {
-				return err
-			}
-			// go-redis sends no MULTI/EXEC for an empty transaction.
-			_, err := conn.Exec(ctx, []backend.Cmd{cmd("EXISTS", ks[:1])})
-			return err
+		err := o.observe(ctx, cl, func(ctx context.Context) error {
+			return cl.b.Watch(ctx, ks, func(conn backend.Conn) error {
+				if err := read(ctx); err != nil {
+					return err
+				}
+				// go-redis sends no MULTI/EXEC for an empty transaction.
+				return o.observe(ctx, cl, func(ctx context.Context) error {
+					_, err := conn.Exec(ctx, []backend.Cmd{cmd("EXISTS", ks[:1])})
+					return err
+				})
+			})
 		})
 		switch {
 		case err == nil:

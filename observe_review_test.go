@@ -1,0 +1,122 @@
+package hotredis_test
+
+// Tests from a review (2026-12-07) of the Observer's reports. They failed
+// then: the round trips of a rebuild in steps (its WATCH, steps and swap)
+// and of a snapshot read (its WATCH and EXEC) went unreported, so a big
+// Counter.Update, Set change or List rewrite, and its failure, were
+// invisible to an observer.
+
+import (
+	"errors"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/hotredistest"
+)
+
+func infoField(t *testing.T, rdb *redis.Client, section, re string) int64 {
+	t.Helper()
+	s, err := rdb.Info(ctx, section).Result()
+	noErr(t, err)
+	m := regexp.MustCompile(re).FindStringSubmatch(s)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.ParseInt(m[1], 10, 64)
+	return n
+}
+
+// TestObserveReviewSteppedRewriteReported: "StartOperation is called before an
+// object sends op to Redis: one round trip (a method may make several,
+// each reported ...)". A big Counter.Update is rebuilt in steps (WATCH,
+// step scripts, MULTI/EXEC swap): each of those round trips must reach
+// the observer, and so must its failure.
+func TestObserveReviewSteppedRewriteReported(t *testing.T) {
+	s := hotredistest.NewServer(t)
+	rdb := s.GoRedis()
+	t.Cleanup(func() { rdb.Close() })
+	c := s.Client(t)
+	rec := &recorder{}
+	c.SetObserver(rec)
+	k := key(t)
+	counts := map[string]int64{}
+	for i := range 6000 {
+		counts["e"+strconv.Itoa(i)] = 1
+	}
+	calls := func() int64 {
+		n := int64(0)
+		for _, cmd := range []string{"evalsha", "eval", "exec", "watch"} {
+			n += infoField(t, rdb, "commandstats", `cmdstat_`+cmd+`:calls=(\d+)`)
+		}
+		return n
+	}
+	before := calls()
+	cn := hotredis.NewCounter[string](k, hotredis.WithClient(c))
+	noErr(t, cn.Update(ctx, counts))
+	if n := must[int](t)(cn.Len(ctx)); n != 6000 {
+		t.Fatalf("Len = %d", n)
+	}
+	sent := calls() - before
+	var names []string
+	for _, o := range rec.opsOn(k) {
+		if o.op.Name == "Counter.Update" {
+			names = append(names, o.op.Name)
+		}
+	}
+	t.Logf("server: %d EVALSHA/EVAL/EXEC/WATCH; observer: %d Counter.Update round trips", sent, len(names))
+	if int64(len(names)) < sent-1 { // (Len's round trip is not a script)
+		t.Errorf("Counter.Update of 6000 made %d script/EXEC/WATCH calls, the observer heard of %d round trips", sent, len(names))
+	}
+
+	// Its failure, too: on a key of the wrong type.
+	kw := key(t, "wrong")
+	noErr(t, rdb.Set(ctx, kw, "text", 0).Err())
+	err := hotredis.NewCounter[string](kw, hotredis.WithClient(c)).Update(ctx, counts)
+	if !errors.Is(err, hotredis.ErrWrongType) {
+		t.Fatalf("Update on a string = %v", err)
+	}
+	failed := false
+	for _, o := range rec.opsOn(kw) {
+		failed = failed || errors.Is(o.end.Err, hotredis.ErrWrongType)
+	}
+	if !failed {
+		t.Errorf("Update failed with ErrWrongType; operations reported on its key: %+v", rec.opsOn(kw))
+	}
+}
+
+// TestObserveReviewWatchedReadReported: a whole read of a long String goes "in
+// 2 MiB GETRANGE windows, one watched snapshot" (WATCH ... EXEC): every
+// round trip of it is reported.
+func TestObserveReviewWatchedReadReported(t *testing.T) {
+	s := hotredistest.NewServer(t)
+	rdb := s.GoRedis()
+	t.Cleanup(func() { rdb.Close() })
+	c := s.Client(t)
+	rec := &recorder{}
+	c.SetObserver(rec)
+	k := key(t)
+	noErr(t, rdb.Set(ctx, k, strings.Repeat("x", 5<<20), 0).Err())
+	calls := func() int64 {
+		n := int64(0)
+		for _, cmd := range []string{"getrange", "get", "exec", "watch", "strlen", "evalsha", "eval"} {
+			n += infoField(t, rdb, "commandstats", `cmdstat_`+cmd+`:calls=(\d+)`)
+		}
+		return n
+	}
+	before := calls()
+	v := must[string](t)(hotredis.NewString(k, hotredis.WithClient(c)).Get(ctx))
+	if len(v) != 5<<20 {
+		t.Fatalf("Get: %d bytes", len(v))
+	}
+	sent := calls() - before
+	ops := rec.opsOn(k)
+	t.Logf("server: %d GETRANGE/GET/WATCH/EXEC/STRLEN/EVAL*; observer: %d round trips", sent, len(ops))
+	if int64(len(ops)) < sent { // (each command counted is a round trip of its own: WATCH alone, EXEC in MULTI/EXISTS/EXEC)
+		t.Errorf("String.Get of 5 MiB made %d round trips (GETRANGE/GET/STRLEN/EVAL*, WATCH, MULTI..EXEC), the observer heard of %d", sent, len(ops))
+	}
+}
