@@ -144,11 +144,11 @@ type observerRef struct{ Observer }
 // hooks outside dispatch (waits, leases) cost one load of it.
 var observing atomic.Bool
 
-// SetObserver makes obs (nil: none) the client's Observer, for the
-// operations that start after it returns. It is how a Client made by
-// WrapGoRedis, or the default one, gets an Observer.
+// SetObserver makes obs (nil, or a nil pointer: none) the client's
+// Observer, for the operations that start after it returns. It is how a
+// Client made by WrapGoRedis, or the default one, gets an Observer.
 func (c *Client) SetObserver(obs Observer) {
-	if obs == nil {
+	if v := reflect.ValueOf(obs); obs == nil || v.Kind() == reflect.Pointer && v.IsNil() {
 		c.obs.Store(nil)
 		return
 	}

@@ -24,7 +24,7 @@
 //	db.client.operation.duration  histogram (s)  per round trip, by hotredis.type, db.operation.name, hotredis.outcome (ok, error, timeout, cancelled), error.type, hotredis.blocking
 //	hotredis.wait.duration        histogram (s)  waits of locks, semaphores, queues, WaitGroup, Once, Event and Barrier, by hotredis.type, db.operation.name, hotredis.outcome (acquired, handed-off, timeout, cancelled, error)
 //	hotredis.handoff.duration     histogram (s)  from a release to the wake of the waiter it handed the lock or permits to (about 1 ms resolution), by hotredis.type
-//	hotredis.lease.hold.duration  histogram (s)  how long a lock or a semaphore handle's permits were held, by hotredis.type, hotredis.lease.end (released, lost)
+//	hotredis.lease.hold.duration  histogram (s)  how long a lock or a semaphore handle's permits were held, by hotredis.type, hotredis.lease.end (released, lost); not for a holding that began before the Observer was set
 //	hotredis.lease.lost           counter        leases lost (run out, or taken away), by hotredis.type
 //	hotredis.length               gauge          Len of each registered object (Register)
 //	hotredis.waiting              gauge          Waiting of each registered object that has it (a Barrier)
@@ -249,8 +249,9 @@ func (o *Observer) Lease(ctx context.Context, e hotredis.LeaseEvent) {
 		}
 		span.AddEvent("hotredis.lease."+e.Kind, trace.WithAttributes(attrs...))
 	}
-	switch e.Kind {
-	case hotredis.LeaseReleased, hotredis.LeaseLost:
+	switch {
+	case e.Kind != hotredis.LeaseReleased && e.Kind != hotredis.LeaseLost:
+	case e.Held > 0: // (0: the holding began before the Observer was set, its length unknown)
 		o.held.Record(ctx, e.Held.Seconds(), o.set(setKey{kind: "held", typ: e.Type, outcome: e.Kind}))
 	}
 	if e.Kind == hotredis.LeaseLost {
@@ -333,13 +334,17 @@ func (o *Observer) observeRegistered(ctx context.Context, ob metric.Observer) er
 }
 
 // typeOf returns the name of obj's type without package and type
-// arguments: "Queue" for a *hotredis.Queue[string].
+// arguments, "Queue" for every queue kind, as the round trips' type
+// (hotredis.Operation.Type) is: "Queue" for a *hotredis.LifoQueue[string].
 func typeOf(obj any) string {
 	t := reflect.TypeOf(obj)
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	name, _, _ := strings.Cut(t.Name(), "[")
+	if strings.HasSuffix(name, "Queue") {
+		return "Queue"
+	}
 	return name
 }
 
@@ -422,6 +427,7 @@ var errorTypes = []struct {
 	{hotredis.ErrTooManyTaskDone, "ErrTooManyTaskDone"},
 	{hotredis.ErrBrokenBarrier, "ErrBrokenBarrier"},
 	{hotredis.ErrMemberLost, "ErrMemberLost"},
+	{hotredis.ErrRunFailed, "ErrRunFailed"},
 }
 
 func (c *config) err(err error) {

@@ -4,7 +4,9 @@ package hotredisotel_test
 // doc comments and the README promise, checked against a real server and
 // the SDK's in-memory recorder and reader. The WithoutKeys ones failed
 // then: an error's text, which names its key, went into the span's status
-// and exception event.
+// and exception event. So did the gauge's type for a LifoQueue ("LifoQueue"
+// where its round trips say "Queue"), a nil *Observer set (a panic), and
+// a holding begun before the Observer was set (recorded as held 0 s).
 
 import (
 	"context"
@@ -243,5 +245,77 @@ func TestReviewWithoutKeysWaitSpans(t *testing.T) {
 				t.Errorf("WithoutKeys, yet the wait span's %s event names the key: %s=%q", e.Name, kv.Key, kv.Value.Emit())
 			}
 		}
+	}
+}
+
+// TestReviewGaugeTypeMatchesOperations: hotredis.type is "the object's
+// type: ... ("Queue" for every queue kind)" on round trips; the gauge of
+// the same registered object must carry the same hotredis.type, or the
+// two cannot be joined.
+func TestReviewGaugeTypeMatchesOperations(t *testing.T) {
+	r := newRig(t)
+	for _, q := range []interface {
+		hotredis.Object
+		Put(context.Context, string) error
+	}{
+		hotredis.NewLifoQueue[string](key(t, "lifo"), hotredis.WithClient(r.client)),
+		hotredis.NewQueue[string](key(t, "fifo"), hotredis.WithClient(r.client)),
+	} {
+		if err := q.Put(ctx, "x"); err != nil {
+			t.Fatal(err)
+		}
+		spans := r.ended("Queue.Put")
+		opType := attrsOf(spans[len(spans)-1])["hotredis.type"].AsString()
+		if err := r.obs.Register(q); err != nil {
+			t.Fatal(err)
+		}
+		g, ok := r.metric(t, "hotredis.length").(metricdata.Gauge[int64])
+		if !ok {
+			t.Fatal("no gauge")
+		}
+		for _, dp := range g.DataPoints {
+			if v, _ := dp.Attributes.Value("hotredis.key"); v.AsString() != q.Key() {
+				continue
+			}
+			if typ, _ := dp.Attributes.Value("hotredis.type"); typ.AsString() != opType {
+				t.Errorf("%T: round trips have hotredis.type %q, its hotredis.length gauge %q", q, opType, typ.AsString())
+			}
+		}
+		r.obs.Unregister(q)
+	}
+}
+
+// TestReviewNilObserverPointer: SetObserver(obs) with "nil: none". A nil
+// *hotredisotel.Observer (what New returns with an error) given as the
+// Observer must not crash the first operation.
+func TestReviewNilObserverPointer(t *testing.T) {
+	c := srv.Client(t)
+	var obs *hotredisotel.Observer
+	c.SetObserver(obs)
+	defer c.SetObserver(nil)
+	var perr any
+	func() {
+		defer func() { perr = recover() }()
+		_, _ = hotredis.NewList[string](key(t, "l"), hotredis.WithClient(c)).Len(ctx)
+	}()
+	if perr != nil {
+		t.Errorf("List.Len with a nil *hotredisotel.Observer set panicked: %v", perr)
+	}
+}
+
+// TestReviewHoldOfALeaseOfUnknownLengthIsNotRecorded: a holding that
+// began before the Observer was set ends with Held 0 (LeaseEvent's doc);
+// hotredis.lease.hold.duration must not record it as held for 0 s (a
+// leader lock taken at start-up, before telemetry, would skew it).
+func TestReviewHoldOfALeaseOfUnknownLengthIsNotRecorded(t *testing.T) {
+	r := newRig(t)
+	r.obs.Lease(ctx, hotredis.LeaseEvent{Type: "Lock", Key: "k", Kind: hotredis.LeaseReleased, Held: 0, Token: 1})
+	if h, ok := r.maybeMetric(t, "hotredis.lease.hold.duration").(metricdata.Histogram[float64]); ok && len(h.DataPoints) > 0 {
+		t.Errorf("a release of a holding of unknown length recorded: %+v", h.DataPoints)
+	}
+	r.obs.Lease(ctx, hotredis.LeaseEvent{Type: "Lock", Key: "k", Kind: hotredis.LeaseReleased, Held: 300 * time.Millisecond, Token: 2})
+	h, ok := r.metric(t, "hotredis.lease.hold.duration").(metricdata.Histogram[float64])
+	if !ok || len(h.DataPoints) != 1 || h.DataPoints[0].Count != 1 || h.DataPoints[0].Sum != 0.3 {
+		t.Errorf("a release after 300 ms: %+v", h)
 	}
 }
