@@ -319,7 +319,7 @@ func (c *Counter[K]) combine(ctx context.Context, op string, other *Counter[K], 
 // (Python's Counter.elements). The hash is read with HSCAN a chunk at a
 // time, with All's consistency.
 func (c *Counter[K]) Elements(ctx context.Context) iter.Seq2[K, error] {
-	ctx = iterCtx(ctx)
+	ctx = c.iterCtx(ctx)
 	return func(yield func(K, error) bool) {
 		for p, err := range c.All(ctx) {
 			if err != nil {

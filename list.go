@@ -78,7 +78,7 @@ func (l *List[T]) Set(ctx context.Context, i int, v T) error {
 // fails the iterator yields the error once and stops. The list is not
 // frozen: changes made meanwhile by others may be seen or missed.
 func (l *List[T]) All(ctx context.Context) iter.Seq2[T, error] {
-	ctx = iterCtx(ctx)
+	ctx = l.iterCtx(ctx)
 	return func(yield func(T, error) bool) {
 		var zero T
 		for start := 0; ; {

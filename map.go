@@ -307,7 +307,7 @@ func (m *hash[K, V]) All(ctx context.Context) iter.Seq2[Pair[K, V], error] {
 }
 
 func scanPairs[K, V any](ctx context.Context, o *object, keyc coder[K], vals coder[V]) iter.Seq2[Pair[K, V], error] {
-	ctx = iterCtx(ctx)
+	ctx = o.iterCtx(ctx)
 	return func(yield func(Pair[K, V], error) bool) {
 		cursor := "0"
 		for {

@@ -377,12 +377,13 @@ func withCaller(ctx context.Context) context.Context {
 	return ctx
 }
 
-// iterCtx returns ctx for the round trips of an iterator made by the
-// calling method, which run after it returned (from the caller's range
-// loop, where no method of this package is on the stack): named after it,
-// once an observer may see them.
-func iterCtx(ctx context.Context) context.Context {
-	if observing.Load() {
+// iterCtx returns ctx for the round trips of an iterator of o's made by
+// the calling method, which run after it returned (from the caller's
+// range loop, where no method of this package is on the stack): named
+// after it when o's client has an observer (another client's costs o
+// nothing).
+func (o *object) iterCtx(ctx context.Context) context.Context {
+	if o.observer() != nil {
 		return withCaller(ctx)
 	}
 	return ctx

@@ -4,7 +4,8 @@ package hotredis_test
 // then: the round trips of a rebuild in steps (its WATCH, steps and swap)
 // and of a snapshot read (its WATCH and EXEC) went unreported, so a big
 // Counter.Update, Set change or List rewrite, and its failure, were
-// invisible to an observer.
+// invisible to an observer. Also the cost of observing, checked as the
+// README states it.
 
 import (
 	"errors"
@@ -118,5 +119,49 @@ func TestObserveReviewWatchedReadReported(t *testing.T) {
 	t.Logf("server: %d GETRANGE/GET/WATCH/EXEC/STRLEN/EVAL*; observer: %d round trips", sent, len(ops))
 	if int64(len(ops)) < sent { // (each command counted is a round trip of its own: WATCH alone, EXEC in MULTI/EXISTS/EXEC)
 		t.Errorf("String.Get of 5 MiB made %d round trips (GETRANGE/GET/STRLEN/EVAL*, WATCH, MULTI..EXEC), the observer heard of %d", sent, len(ops))
+	}
+}
+
+// TestObserveReviewNoObserverCostsNothingBesideAnObservedClient: "with
+// none set, observing costs nothing": an iterator of a client with no
+// observer paid for naming its round trips once any client of the
+// process had one (a process-wide flag).
+func TestObserveReviewNoObserverCostsNothingBesideAnObservedClient(t *testing.T) {
+	plain, seen := srv.Client(t), srv.Client(t)
+	seen.SetObserver(&recorder{})
+	k := key(t)
+	allocs := func(c *hotredis.Client) float64 {
+		l := hotredis.NewList[string](k, hotredis.WithClient(c))
+		return testing.AllocsPerRun(200, func() { _ = l.All(ctx) })
+	}
+	if a, b := allocs(plain), allocs(seen); a >= b {
+		t.Errorf("List.All: %v allocations on a client with no observer, %v on one with an observer: the first should pay nothing for the second's", a, b)
+	}
+}
+
+// TestObserveReviewNopObserverCost: README: "A do-nothing observer adds two
+// allocations ... per round trip" (it said one: the review measured two).
+func TestObserveReviewNopObserverCost(t *testing.T) {
+	c := srv.Client(t)
+	k := key(t)
+	l := hotredis.NewList[string](k, hotredis.WithClient(c))
+	n := hotredis.NewInt(k+":n", hotredis.WithClient(c))
+	noErr(t, n.Store(ctx, 1))
+	must[int](t)(l.Append(ctx, "a"))
+	ops := map[string]func(){
+		"List.Len":    func() { _, _ = l.Len(ctx) },
+		"List.Append": func() { _, _ = l.Append(ctx, "x") },
+		"Int.Mul":     func() { _, _ = n.Mul(ctx, 1) },
+		"List.Pop":    func() { _, _ = l.Pop(ctx) },
+	}
+	for name, op := range ops {
+		c.SetObserver(nil)
+		none := testing.AllocsPerRun(200, op)
+		c.SetObserver(nopObserver{})
+		nop := testing.AllocsPerRun(200, op)
+		t.Logf("%s: %v allocs without an observer, %v with a do-nothing one", name, none, nop)
+		if nop > none+2 {
+			t.Errorf("%s: a do-nothing observer adds %v allocations per round trip (%v -> %v), README says two", name, nop-none, none, nop)
+		}
 	}
 }

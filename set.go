@@ -117,7 +117,7 @@ func (s *Set[T]) Members(ctx context.Context) ([]T, error) {
 // meanwhile may be seen or missed, and a member present throughout may be
 // seen twice if the set is resized meanwhile (SSCAN's guarantee).
 func (s *Set[T]) All(ctx context.Context) iter.Seq2[T, error] {
-	ctx = iterCtx(ctx)
+	ctx = s.iterCtx(ctx)
 	return func(yield func(T, error) bool) {
 		var zero T
 		cursor := "0"
