@@ -202,7 +202,7 @@ func noteRetry(ctx context.Context) {
 // obs. The error reported is send's, or the first of its results'.
 func observed[T any](ctx context.Context, o *object, obs Observer, blocking bool, send func(context.Context) (T, error)) (T, error) {
 	oc := &opCtx{Context: ctx}
-	typ, name := opName(o.kind, methodName(ctx))
+	typ, name := opName(o.kind, methodName(ctx, kindName(o.kind)))
 	sctx, end := obs.StartOperation(oc, Operation{Type: typ, Name: name, Key: o.key, Blocking: blocking})
 	if sctx == nil {
 		sctx = oc
@@ -353,13 +353,20 @@ func opName(kind, method string) (typ, name string) {
 type callerKey struct{}
 
 // methodName returns the name of the method on whose behalf the current
-// round trip runs: the context's, or the call stack's.
-func methodName(ctx context.Context) string {
+// round trip of an object of type typ runs: the context's, else the
+// outermost method of typ on the call stack (a method value of it may be
+// called by another's method: Once.Do(ctx, event.Set)), else the
+// outermost of the call stack's.
+func methodName(ctx context.Context, typ string) string {
 	if n, ok := ctx.Value(callerKey{}).(string); ok {
 		return n
 	}
-	if n := callerOnStack(); n != "" {
-		return n
+	own, outer := callerOnStack(typ)
+	switch {
+	case own != "":
+		return own
+	case outer != "":
+		return outer
 	}
 	return "?"
 }
@@ -371,7 +378,7 @@ func withCaller(ctx context.Context) context.Context {
 	if _, ok := ctx.Value(callerKey{}).(string); ok {
 		return ctx
 	}
-	if n := callerOnStack(); n != "" {
+	if _, n := callerOnStack(""); n != "" {
 		return context.WithValue(ctx, callerKey{}, n)
 	}
 	return ctx
@@ -399,31 +406,37 @@ var pkgPrefix = func() string {
 }()
 
 // pcFrame is what a frame says about the method called: whether its
-// function belongs to this package and, if it is exported, its name.
+// function belongs to this package and, if it is exported, its name and
+// its receiver's type ("" for a function).
 type pcFrame struct {
-	inPkg  bool
-	method string
+	inPkg       bool
+	method, typ string
 }
 
 var pcFrames sync.Map // program counter → []pcFrame (inlined calls first)
 
-func callerOnStack() string {
+// callerOnStack returns the outermost exported method of this package on
+// the call stack before the caller's own frames, of the type typ (own)
+// and of any type or none (outer).
+func callerOnStack(typ string) (own, outer string) {
 	var pcs [8]uintptr // the caller is seldom further: unwind no more
-	name := ""
 	for skip := 3; ; skip += len(pcs) {
 		n := runtime.Callers(skip, pcs[:])
 		for _, pc := range pcs[:n] {
 			for _, f := range framesAt(pc) {
 				if !f.inPkg {
-					return name
+					return own, outer
 				}
 				if f.method != "" {
-					name = f.method
+					outer = f.method
+					if f.typ == typ {
+						own = f.method
+					}
 				}
 			}
 		}
 		if n < len(pcs) {
-			return name
+			return own, outer
 		}
 	}
 }
@@ -469,5 +482,10 @@ func frameOf(fn string) pcFrame {
 	if r, _ := utf8.DecodeRuneInString(m); !unicode.IsUpper(r) {
 		return pcFrame{inPkg: true}
 	}
-	return pcFrame{inPkg: true, method: m}
+	typ := ""
+	if last > 0 { // "(*List[...])" or "Client"
+		typ = strings.TrimPrefix(strings.Trim(rest[:last], "()"), "*")
+		typ, _, _ = strings.Cut(typ, "[")
+	}
+	return pcFrame{inPkg: true, method: m, typ: typ}
 }

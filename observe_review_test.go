@@ -4,8 +4,10 @@ package hotredis_test
 // then: the round trips of a rebuild in steps (its WATCH, steps and swap)
 // and of a snapshot read (its WATCH and EXEC) went unreported, so a big
 // Counter.Update, Set change or List rewrite, and its failure, were
-// invisible to an observer. Also the cost of observing, checked as the
-// README states it.
+// invisible to an observer; and a method value passed to another type's
+// method (Once.Do(ctx, event.Set)) was named after that method
+// ("Event.Do"). Also the cost of observing, checked as the README states
+// it.
 
 import (
 	"errors"
@@ -162,6 +164,37 @@ func TestObserveReviewNopObserverCost(t *testing.T) {
 		t.Logf("%s: %v allocs without an observer, %v with a do-nothing one", name, none, nop)
 		if nop > none+2 {
 			t.Errorf("%s: a do-nothing observer adds %v allocations per round trip (%v -> %v), README says two", name, nop-none, none, nop)
+		}
+	}
+}
+
+// TestObserveReviewMethodValuePassedToLibrary: Operation.Name is "the type and
+// the method called". A method value of one object passed as the function
+// of another's Once.Do, WaitGroup.Go or Client.Transaction is still that
+// method: Event.Set, not "Event.Do".
+func TestObserveReviewMethodValuePassedToLibrary(t *testing.T) {
+	t.Parallel()
+	c, rec := observedClient(t)
+	on := hotredis.WithClient(c)
+	k := key(t)
+	evOnce := hotredis.NewEvent(k+":ev-once", on)
+	noErr(t, hotredis.NewOnce(k+":once", on).Do(ctx, evOnce.Set))
+	evWG := hotredis.NewEvent(k+":ev-wg", on)
+	noErr(t, hotredis.NewWaitGroup(k+":wg", on).Go(ctx, evWG.Set))
+	evTx := hotredis.NewEvent(k+":ev-tx", on)
+	noErr(t, c.Transaction(ctx, evTx.Set))
+	for _, kk := range []string{k + ":ev-once", k + ":ev-wg", k + ":ev-tx"} {
+		var names []string
+		for _, o := range rec.opsOn(kk) {
+			names = append(names, o.op.Name)
+		}
+		if len(names) == 0 {
+			t.Errorf("%s: no operation reported", kk)
+		}
+		for _, n := range names {
+			if n != "Event.Set" {
+				t.Errorf("%s: ev.Set called (as a method value, by the library) reported as %q", kk, n)
+			}
 		}
 	}
 }
