@@ -73,7 +73,10 @@ type Operation struct {
 // OperationEnd is how an Operation ended.
 type OperationEnd struct {
 	// Err is the round trip's error: that of the method, or of one of
-	// the commands of a pipeline (nil when none failed).
+	// the commands of a pipeline (nil when none failed). A reply that
+	// the method turns into an error of its own (an empty list's Pop:
+	// ErrEmpty; a Get past the end: ErrIndexOutOfRange; a Lock.Extend
+	// not held: ErrNotHeld) ends a round trip that worked: Err is nil.
 	Err error
 	// Retries counts the commands sent again: refused with TRYAGAIN while
 	// a Cluster slot moved, or with NOSCRIPT after the server lost its
