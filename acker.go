@@ -1,6 +1,7 @@
 package hotredis
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strings"
@@ -31,6 +32,8 @@ type queueAcks struct {
 	lists []string  // the takes' lists
 	ids   []string  // the takes' ids
 	since time.Time // when the newest was made (see addAcks)
+	q     *object   // the queue, and the method that took, for an observer
+	op    string
 	// Room for the first acknowledgement and for takes as KEYS, so that
 	// one acknowledgement is one allocation.
 	first [3]string
@@ -52,11 +55,11 @@ var (
 	nameZREM = []string{"ZREM"}
 )
 
-// ackLater queues the acknowledgement of the take id of the queue whose
-// registrations are at takes, and whose list is at list, in q (the acker
-// keeps it).
-func (c *Client) ackLater(q *queueAcks, takes, list, id string) {
-	*q = queueAcks{takes: takes, since: time.Now(), first: [3]string{list, id, takes}}
+// ackLater queues the acknowledgement of the take id, made by queue's
+// method op, of the queue whose registrations are at takes, and whose
+// list is at list, in q (the acker keeps it).
+func (c *Client) ackLater(q *queueAcks, queue *object, op, takes, list, id string) {
+	*q = queueAcks{takes: takes, since: time.Now(), first: [3]string{list, id, takes}, q: queue, op: op}
 	q.lists, q.ids = q.first[0:1:1], q.first[1:2:2]
 	c.addAcks(q)
 }
@@ -145,8 +148,14 @@ func (c *Client) sendAcks() {
 			qs = append(qs, q)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), backgroundTimeout)
+		ends := c.observeAcks(ctx, qs)
 		rs := c.doMulti(ctx, cmds)
 		cancel()
+		for i, end := range ends {
+			if end != nil {
+				end(OperationEnd{Err: cmp.Or(rs[2*i].Err, rs[2*i+1].Err)})
+			}
+		}
 		failed := false
 		for i, q := range qs {
 			for _, r := range rs[2*i : 2*i+2] {
@@ -162,6 +171,23 @@ func (c *Client) sendAcks() {
 			time.Sleep(10 * time.Millisecond) // a new connection is being made
 		}
 	}
+}
+
+// observeAcks tells the client's observer, if any, of the round trip
+// about to carry the acknowledgements of qs: one Operation for each queue,
+// named after the method that took (a round trip made for it after it
+// returned), and the functions that end them (nil ones too).
+func (c *Client) observeAcks(ctx context.Context, qs []*queueAcks) []func(OperationEnd) {
+	obs := c.observer()
+	if obs == nil {
+		return nil
+	}
+	ends := make([]func(OperationEnd), len(qs))
+	for i, q := range qs {
+		typ, name := opName(q.q.kind, q.op)
+		_, ends[i] = obs.StartOperation(ctx, Operation{Type: typ, Name: name, Key: q.q.key})
+	}
+	return ends
 }
 
 // ackAgainAfter reports whether an acknowledgement that failed with err

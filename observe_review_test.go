@@ -6,7 +6,8 @@ package hotredis_test
 // Counter.Update, Set change or List rewrite, and its failure, were
 // invisible to an observer; and a method value passed to another type's
 // method (Once.Do(ctx, event.Set)) was named after that method
-// ("Event.Do"). Also the cost of observing, checked as the README states
+// ("Event.Do"), and a Get's acknowledgement, sent after it returned,
+// was not reported at all. Also the cost of observing, checked as the README states
 // it.
 
 import (
@@ -15,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -196,5 +198,45 @@ func TestObserveReviewMethodValuePassedToLibrary(t *testing.T) {
 				t.Errorf("%s: ev.Set called (as a method value, by the library) reported as %q", kk, n)
 			}
 		}
+	}
+}
+
+// TestObserveReviewQueueAckRoundTripReported: an Observer "is told ... each
+// operation they send to Redis"; "Round trips the library makes for a
+// method after it returned ... carry its name". A Get's acknowledgement
+// (DEL + ZREM, sent ~10 ms after Get returned) is a round trip to Redis
+// that no Observer hears of.
+func TestObserveReviewQueueAckRoundTripReported(t *testing.T) {
+	s := hotredistest.NewServer(t)
+	rdb := s.GoRedis()
+	t.Cleanup(func() { rdb.Close() })
+	c := s.Client(t)
+	rec := &recorder{}
+	c.SetObserver(rec)
+	k := key(t)
+	q := hotredis.NewQueue[string](k, hotredis.WithClient(c))
+	noErr(t, q.Put(ctx, "x"))
+	zrem := func() int64 { return infoField(t, rdb, "commandstats", `cmdstat_zrem:calls=(\d+)`) }
+	if v := must[string](t)(q.Get(ctx)); v != "x" {
+		t.Fatalf("Get = %q", v)
+	}
+	rec.mu.Lock()
+	opsAtReturn := len(rec.ops)
+	rec.mu.Unlock()
+	z0 := zrem()
+	time.Sleep(500 * time.Millisecond)
+	z1 := zrem()
+	rec.mu.Lock()
+	opsLater := len(rec.ops)
+	var names []string
+	for _, o := range rec.ops {
+		names = append(names, o.op.Name)
+	}
+	rec.mu.Unlock()
+	if z1 <= z0 {
+		t.Skipf("no acknowledgement seen on the server (ZREM calls %d -> %d)", z0, z1)
+	}
+	if opsLater == opsAtReturn {
+		t.Errorf("the server ran %d ZREM (Get's acknowledgement) after Get returned, but the observer heard of no round trip after it (operations: %v)", z1-z0, names)
 	}
 }

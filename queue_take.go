@@ -85,7 +85,7 @@ func (q *queue) take(ctx context.Context, op string, n int, hold time.Duration, 
 			if ack {
 				// (The acker keeps ta; a try that gave up left no more
 				// tries to use it.)
-				cl.ackLater(&ta.done, q.k.takes, list, id)
+				cl.ackLater(&ta.done, &q.object, op, q.k.takes, list, id)
 			}
 			return items, id, q.waited(ctx, op, waiting, nil)
 		}
