@@ -82,6 +82,7 @@ func (c *combiner[R]) do(ctx context.Context, o *object, op, arg string) (R, err
 	var zero R
 	var cl *Client
 	var s *step[R]
+	var obs Observer
 	for {
 		c.mu.Lock()
 		if c.inFlight < combineAfter {
@@ -93,7 +94,9 @@ func (c *combiner[R]) do(ctx context.Context, o *object, op, arg string) (R, err
 			return c.aloneInSlot(ctx, o, op, arg)
 		}
 		if s != nil {
-			c.waiting = append(c.waiting, s)
+			if obs == nil {
+				c.waiting = append(c.waiting, s)
+			}
 			c.mu.Unlock()
 			break
 		}
@@ -109,14 +112,34 @@ func (c *combiner[R]) do(ctx context.Context, o *object, op, arg string) (R, err
 		}
 		s = c.get()
 		s.cl, s.ctx, s.op, s.arg = cl, ctx, op, arg
+		obs = cl.observer()
 	}
-	if obs := cl.observer(); obs != nil {
+	if obs != nil {
+		// The step joins a combined call once StartOperation has returned
+		// the context to send it with (whose retries it counts).
 		st := s // (s, reassigned above, would move to the heap)
 		return observed(ctx, o, obs, false, func(ctx context.Context) (R, error) {
+			st.ctx = ctx
+			c.join(o, st)
 			return c.wait(ctx, o, st)
 		})
 	}
 	return c.wait(ctx, o, s)
+}
+
+// join queues s for the next combined call, or, when a slot freed
+// meanwhile, sends it in one of its own.
+func (c *combiner[R]) join(o *object, s *step[R]) {
+	c.mu.Lock()
+	if c.inFlight >= combineAfter {
+		c.waiting = append(c.waiting, s)
+		c.mu.Unlock()
+		return
+	}
+	c.inFlight++
+	s.taken = true
+	c.mu.Unlock()
+	go c.run(o, []*step[R]{s})
 }
 
 // aloneInSlot is alone in one of the handle's slots for calls on their
@@ -254,6 +277,11 @@ func (c *combiner[R]) send(o *object, steps []*step[R]) {
 		return
 	}
 	ctx, cancel := stepsCtx(steps)
+	var oc *opCtx // the commands sent again, for each step's observed operation
+	if steps[0].cl.observer() != nil {
+		oc = &opCtx{Context: ctx}
+		ctx = oc
+	}
 	args := make([]string, 1, 1+2*len(steps))
 	args[0] = "steps"
 	for _, s := range steps {
@@ -261,6 +289,13 @@ func (c *combiner[R]) send(o *object, steps []*step[R]) {
 	}
 	v, err := steps[0].cl.send(ctx, c.script.Cmd(true, o.keys[:1], args), true)
 	cancel()
+	if n := oc.retried(); n > 0 {
+		for _, s := range steps {
+			if sc, _ := s.ctx.Value(opCtxKey{}).(*opCtx); sc != nil {
+				sc.retries.Add(n)
+			}
+		}
+	}
 	at := time.Now()
 	if err != nil {
 		for _, s := range steps {

@@ -194,6 +194,14 @@ func (c *opCtx) Value(key any) any {
 	return c.Context.Value(key)
 }
 
+// retried returns how many commands c saw sent again (a nil c: none).
+func (c *opCtx) retried() int32 {
+	if c == nil {
+		return 0
+	}
+	return c.retries.Load()
+}
+
 // noteRetry counts a command sent again, for an observed operation.
 func noteRetry(ctx context.Context) {
 	if c, _ := ctx.Value(opCtxKey{}).(*opCtx); c != nil {

@@ -11,10 +11,12 @@ package hotredis_test
 // it.
 
 import (
+	"context"
 	"errors"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -238,5 +240,134 @@ func TestObserveReviewQueueAckRoundTripReported(t *testing.T) {
 	}
 	if opsLater == opsAtReturn {
 		t.Errorf("the server ran %d ZREM (Get's acknowledgement) after Get returned, but the observer heard of no round trip after it (operations: %v)", z1-z0, names)
+	}
+}
+
+// TestObserveReviewCombinedRetriesCounted: OperationEnd.Retries "counts the
+// commands sent again: ... with NOSCRIPT after the server lost its script
+// cache". Overlapping Int arithmetic is combined into one script call
+// (combine.go); the NOSCRIPT retries of those calls must be counted by
+// some reported operation.
+func TestObserveReviewCombinedRetriesCounted(t *testing.T) {
+	s := hotredistest.NewServer(t)
+	rdb := s.GoRedis()
+	t.Cleanup(func() { rdb.Close() })
+	c := s.Client(t)
+	rec := &recorder{}
+	c.SetObserver(rec)
+	k := key(t)
+	n := hotredis.NewInt(k, hotredis.WithClient(c))
+	noErr(t, n.Store(ctx, 1))
+	noScript := func() int64 { return infoField(t, rdb, "errorstats", `errorstat_NOSCRIPT:count=(\d+)`) }
+	before := noScript()
+	const workers, each = 12, 150
+	stop := make(chan struct{})
+	flushed := make(chan struct{})
+	go func() { // the script cache is flushed again and again while the calls run
+		defer close(flushed)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			_ = rdb.ScriptFlush(ctx).Err()
+			time.Sleep(2 * time.Millisecond)
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				if _, err := n.Mul(ctx, 1); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	<-flushed
+	if v := must[int64](t)(n.Load(ctx)); v != 1 {
+		t.Fatalf("value %d, want 1", v)
+	}
+	if s, err := rdb.Info(ctx, "errorstats").Result(); err == nil {
+		t.Logf("errorstats: %q", s)
+	}
+	refused := noScript() - before
+	retries := 0
+	for _, o := range rec.opsOn(k) {
+		retries += o.end.Retries
+	}
+	t.Logf("server refused %d EVALSHA with NOSCRIPT; reported retries %d (ops %d)", refused, retries, len(rec.opsOn(k)))
+	if int64(retries) < refused {
+		t.Errorf("the server refused %d script calls with NOSCRIPT (each sent again), but the observer was told of %d retries", refused, retries)
+	}
+}
+
+type bitKey struct{}
+
+// lateStartObserver sleeps in StartOperation, then checks whether the round trip
+// it is about to let go has run on the server already.
+type lateStartObserver struct {
+	nopObserver
+	key  string
+	rdb  redis.UniversalClient
+	mu   sync.Mutex
+	sent []int64
+}
+
+func (o *lateStartObserver) StartOperation(ctx context.Context, op hotredis.Operation) (context.Context, func(hotredis.OperationEnd)) {
+	bit, ok := ctx.Value(bitKey{}).(int64)
+	if !ok || op.Name != "Int.Xor" {
+		return ctx, nil
+	}
+	time.Sleep(150 * time.Millisecond)
+	v, err := o.rdb.Get(context.Background(), o.key).Int64()
+	if err == nil && v&bit != 0 {
+		o.mu.Lock()
+		o.sent = append(o.sent, bit)
+		o.mu.Unlock()
+	}
+	return ctx, nil
+}
+
+// TestObserveReviewStartOperationBeforeSend: "StartOperation is called before an
+// object sends op to Redis ... It returns the context to send op with".
+// A combined call (overlapping Int arithmetic) must not have been sent
+// while its caller's StartOperation has not yet returned.
+func TestObserveReviewStartOperationBeforeSend(t *testing.T) {
+	c := otherClient(t)
+	k := key(t)
+	rdb := rawClient()
+	t.Cleanup(func() { rdb.Close() })
+	obs := &lateStartObserver{key: k, rdb: rdb}
+	n := hotredis.NewInt(k, hotredis.WithClient(c))
+	noErr(t, n.Store(ctx, 0))
+	c.SetObserver(obs)
+	var wg sync.WaitGroup
+	for i := range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			bit := int64(1) << i
+			if _, err := n.Xor(context.WithValue(ctx, bitKey{}, bit), bit); err != nil {
+				t.Error(err)
+			}
+			time.Sleep(time.Duration(i) * time.Millisecond)
+		}()
+		time.Sleep(5 * time.Millisecond)
+	}
+	wg.Wait()
+	if v := must[int64](t)(n.Load(ctx)); v != 1<<12-1 {
+		t.Fatalf("value %b", v)
+	}
+	obs.mu.Lock()
+	defer obs.mu.Unlock()
+	if len(obs.sent) > 0 {
+		t.Errorf("%d of 12 Int.Xor calls had run on the server while their StartOperation was still running (bits %v): sent before the observer returned the context to send them with", len(obs.sent), obs.sent)
 	}
 }
