@@ -26,6 +26,28 @@ import (
 	"github.com/hotredis/hotredis/hotredistest"
 )
 
+// observedServer starts a server of t's own and returns a raw client of
+// it, and a Client of it whose observer is the recorder returned.
+func observedServer(t *testing.T) (*redis.Client, *hotredis.Client, *recorder) {
+	s := hotredistest.NewServer(t)
+	rdb := s.GoRedis()
+	t.Cleanup(func() { rdb.Close() })
+	c := s.Client(t)
+	rec := &recorder{}
+	c.SetObserver(rec)
+	return rdb, c, rec
+}
+
+// callsOfAll returns how many times the server of rdb ran the commands
+// (callsOn's, summed).
+func callsOfAll(t *testing.T, rdb *redis.Client, cmds ...string) int64 {
+	n := int64(0)
+	for _, cmd := range cmds {
+		n += callsOn(t, rdb, cmd)
+	}
+	return n
+}
+
 func infoField(t *testing.T, rdb *redis.Client, section, re string) int64 {
 	t.Helper()
 	s, err := rdb.Info(ctx, section).Result()
@@ -44,24 +66,13 @@ func infoField(t *testing.T, rdb *redis.Client, section, re string) int64 {
 // step scripts, MULTI/EXEC swap): each of those round trips must reach
 // the observer, and so must its failure.
 func TestObserveReviewSteppedRewriteReported(t *testing.T) {
-	s := hotredistest.NewServer(t)
-	rdb := s.GoRedis()
-	t.Cleanup(func() { rdb.Close() })
-	c := s.Client(t)
-	rec := &recorder{}
-	c.SetObserver(rec)
+	rdb, c, rec := observedServer(t)
 	k := key(t)
 	counts := map[string]int64{}
 	for i := range 6000 {
 		counts["e"+strconv.Itoa(i)] = 1
 	}
-	calls := func() int64 {
-		n := int64(0)
-		for _, cmd := range []string{"evalsha", "eval", "exec", "watch"} {
-			n += infoField(t, rdb, "commandstats", `cmdstat_`+cmd+`:calls=(\d+)`)
-		}
-		return n
-	}
+	calls := func() int64 { return callsOfAll(t, rdb, "evalsha", "eval", "exec", "watch") }
 	before := calls()
 	cn := hotredis.NewCounter[string](k, hotredis.WithClient(c))
 	noErr(t, cn.Update(ctx, counts))
@@ -100,20 +111,11 @@ func TestObserveReviewSteppedRewriteReported(t *testing.T) {
 // 2 MiB GETRANGE windows, one watched snapshot" (WATCH ... EXEC): every
 // round trip of it is reported.
 func TestObserveReviewWatchedReadReported(t *testing.T) {
-	s := hotredistest.NewServer(t)
-	rdb := s.GoRedis()
-	t.Cleanup(func() { rdb.Close() })
-	c := s.Client(t)
-	rec := &recorder{}
-	c.SetObserver(rec)
+	rdb, c, rec := observedServer(t)
 	k := key(t)
 	noErr(t, rdb.Set(ctx, k, strings.Repeat("x", 5<<20), 0).Err())
 	calls := func() int64 {
-		n := int64(0)
-		for _, cmd := range []string{"getrange", "get", "exec", "watch", "strlen", "evalsha", "eval"} {
-			n += infoField(t, rdb, "commandstats", `cmdstat_`+cmd+`:calls=(\d+)`)
-		}
-		return n
+		return callsOfAll(t, rdb, "getrange", "get", "exec", "watch", "strlen", "evalsha", "eval")
 	}
 	before := calls()
 	v := must[string](t)(hotredis.NewString(k, hotredis.WithClient(c)).Get(ctx))
@@ -162,14 +164,21 @@ func TestObserveReviewNopObserverCost(t *testing.T) {
 	}
 	for name, op := range ops {
 		c.SetObserver(nil)
-		none := testing.AllocsPerRun(200, op)
+		none := leastAllocs(op)
 		c.SetObserver(nopObserver{})
-		nop := testing.AllocsPerRun(200, op)
+		nop := leastAllocs(op)
 		t.Logf("%s: %v allocs without an observer, %v with a do-nothing one", name, none, nop)
 		if nop > none+2 {
 			t.Errorf("%s: a do-nothing observer adds %v allocations per round trip (%v -> %v), README says two", name, nop-none, none, nop)
 		}
 	}
+}
+
+// leastAllocs is the fewest allocations op made a run in three
+// measures (a first call through a new program counter, a background
+// acknowledgement or the race detector may add one now and then).
+func leastAllocs(op func()) float64 {
+	return min(testing.AllocsPerRun(200, op), testing.AllocsPerRun(200, op), testing.AllocsPerRun(200, op))
 }
 
 // TestObserveReviewMethodValuePassedToLibrary: Operation.Name is "the type and
@@ -209,12 +218,7 @@ func TestObserveReviewMethodValuePassedToLibrary(t *testing.T) {
 // (DEL + ZREM, sent ~10 ms after Get returned) is a round trip to Redis
 // that no Observer hears of.
 func TestObserveReviewQueueAckRoundTripReported(t *testing.T) {
-	s := hotredistest.NewServer(t)
-	rdb := s.GoRedis()
-	t.Cleanup(func() { rdb.Close() })
-	c := s.Client(t)
-	rec := &recorder{}
-	c.SetObserver(rec)
+	rdb, c, rec := observedServer(t)
 	k := key(t)
 	q := hotredis.NewQueue[string](k, hotredis.WithClient(c))
 	noErr(t, q.Put(ctx, "x"))
@@ -249,12 +253,7 @@ func TestObserveReviewQueueAckRoundTripReported(t *testing.T) {
 // (combine.go); the NOSCRIPT retries of those calls must be counted by
 // some reported operation.
 func TestObserveReviewCombinedRetriesCounted(t *testing.T) {
-	s := hotredistest.NewServer(t)
-	rdb := s.GoRedis()
-	t.Cleanup(func() { rdb.Close() })
-	c := s.Client(t)
-	rec := &recorder{}
-	c.SetObserver(rec)
+	rdb, c, rec := observedServer(t)
 	k := key(t)
 	n := hotredis.NewInt(k, hotredis.WithClient(c))
 	noErr(t, n.Store(ctx, 1))
