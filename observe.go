@@ -34,9 +34,10 @@ type Observer interface {
 	// inside a Transaction is reported when it is queued, its commit is
 	// not; the WATCH of a method's own optimistic steps, a rebuild's or
 	// a snapshot read's, is an op that lasts until their EXEC, the round
-	// trips between reported as well). ctx is the caller's. It returns the context to send op with,
-	// ctx or one derived from it (such as one carrying a span), and a
-	// function, which may be nil, called once when op ends.
+	// trips between reported as well). ctx is the caller's. It returns
+	// the context to send op with, ctx or one derived from it (such as
+	// one carrying a span), and a function, which may be nil, called
+	// once when op ends.
 	StartOperation(ctx context.Context, op Operation) (context.Context, func(OperationEnd))
 	// Wait is called when a call that had to wait ends its wait: an
 	// Acquire of a Lock, RLock, RWLock, Semaphore or BoundedSemaphore
@@ -238,10 +239,10 @@ func observed[T any](ctx context.Context, o *object, obs Observer, blocking bool
 // rebuild, its swap, the EXEC of a watched read), as an Operation
 // reported to the client's observer, if any; and the WATCH of a
 // transaction as one that lasts until do, which makes the transaction's
-// other round trips (each reported in its turn), returns.
-// The round trips inside carry the method's name in ctx (withCaller):
-// the call stack there goes through the backend's frames. do's error is
-// reported as the method would return it, and returned as it is.
+// other round trips (each reported in its turn), returns. Those carry
+// the method's name in ctx (withCaller): the call stack there goes
+// through the backend's frames. do's error is reported as the method
+// would return it, and returned as it is.
 func (o *object) observe(ctx context.Context, cl *Client, do func(context.Context) error) error {
 	obs := cl.observer()
 	if obs == nil {
