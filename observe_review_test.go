@@ -168,7 +168,11 @@ func TestObserveReviewNopObserverCost(t *testing.T) {
 		c.SetObserver(nopObserver{})
 		nop := leastAllocs(op)
 		t.Logf("%s: %v allocs without an observer, %v with a do-nothing one", name, none, nop)
-		if nop > none+2 {
+		bound := none + 2
+		if name == "Int.Mul" {
+			bound++ // (three under load: the combiner's alone path; README says so)
+		}
+		if nop > bound {
 			t.Errorf("%s: a do-nothing observer adds %v allocations per round trip (%v -> %v), README says two", name, nop-none, none, nop)
 		}
 	}
