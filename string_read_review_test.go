@@ -110,9 +110,10 @@ func TestStringLongReadRidesOutACut(t *testing.T) {
 	defer gc.Close()
 	gs := hotredis.NewString(k, hotredis.WithClient(gc))
 	greads := map[string]func() (any, error){
-		"Get": func() (any, error) { return gs.Get(ctx) },
+		"Get":    func() (any, error) { return gs.Get(ctx) },
+		"Update": func() (any, error) { return gs.Update(ctx, func(o string) string { return o + "!" }) },
 	}
-	for _, name := range []string{"Get"} {
+	for _, name := range []string{"Get", "Update"} {
 		noErr(t, raw.Set(ctx, k, v, 0).Err())
 		if _, err := gs.Get(ctx); err != nil {
 			t.Fatal(err)

@@ -224,7 +224,9 @@ const maxOptimisticAttempts = 20
 // reads made with fn's context are live; writes are queued and applied
 // atomically when fn returns nil, but only if no watched key changed in the
 // meantime. Otherwise fn runs again, after a short random backoff, up to 20
-// times; then Optimistic returns ErrTxConflict. fn must therefore have no
+// times; then Optimistic returns ErrTxConflict. A commit that never
+// reached the server (its connection was found lost) runs fn again too,
+// on a new connection, while the client rides out an outage. fn must therefore have no
 // side effects outside Redis. When fn returns an error, nothing is written
 // and the error is returned. On a Cluster, pass at least one watch object
 // and keep all keys in one slot.
@@ -250,6 +252,7 @@ func (c *Client) Optimistic(ctx context.Context, fn func(ctx context.Context) er
 	b := c.b
 	backoff := time.Millisecond
 	start := time.Now()
+	ro := rideOut{c: c}
 	for attempt := 0; attempt < maxOptimisticAttempts; attempt++ {
 		err := b.Watch(ctx, ks, func(conn backend.Conn) error {
 			t := &tx{c: c, conn: conn}
@@ -280,6 +283,10 @@ func (c *Client) Optimistic(ctx context.Context, fn func(ctx context.Context) er
 			attempt-- // not a conflict
 		case isUser:
 			return ue.err
+		case backend.NotSent(err) && ro.again(ctx, err) == nil:
+			// The commit never went (its connection was lost before):
+			// nothing was written, fn runs again on a new one.
+			attempt-- // not a conflict
 		case !errors.Is(err, backend.ErrTxAborted):
 			// A refused WATCH (an ACL without the keys, say) comes
 			// straight from the server: give it its sentinel.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"strings"
 	"sync"
 
 	"github.com/redis/go-redis/v9"
@@ -169,7 +171,23 @@ func (c *goRedisConn) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
 		defer c.left.Done()
 		return execGoRedis(ctx, c.tx.TxPipeline(), cmds)
 	})
+	if err != nil && execUnsent(err) {
+		err = notSent(err)
+	}
 	return rs, atDeadline(ctx, err)
+}
+
+// execUnsent reports whether err, a MULTI/EXEC's on a pinned connection,
+// says its EXEC never reached the server whole: go-redis refused the
+// connection (marked bad by an earlier failure), or writing failed (the
+// EXEC goes last, so not all of it went; Redis drops a MULTI that a
+// closed connection left open).
+func execUnsent(err error) bool {
+	if strings.HasPrefix(err.Error(), "redis: Conn is in a bad state") {
+		return true
+	}
+	var oe *net.OpError
+	return errors.As(err, &oe) && oe.Op == "write"
 }
 
 func (g *GoRedis) Cluster() bool {
