@@ -101,6 +101,26 @@ func TestStringLongReadRidesOutACut(t *testing.T) {
 		}
 	}
 
+	// An Update, the cut during its watched read: its commit, on the
+	// optimistic transaction's connection, finds that one lost, and the
+	// transaction goes again.
+	must[string](t)(s.Update(ctx, func(o string) string { return o })) // (connections up)
+	var once atomic.Bool
+	hotredis.DuringReads(func() {
+		if !once.Swap(true) {
+			p.Cut()
+			time.Sleep(5 * time.Millisecond)
+		}
+	})
+	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	got, err := s.Update(dctx, func(o string) string { return o + "!" })
+	cancel()
+	hotredis.DuringReads(nil)
+	if err != nil || got != v+"!" || raw.Get(ctx, k).Val() != v+"!" {
+		t.Errorf("rueidis: Update with a cut during its read: %d bytes, %v", len(got), err)
+	}
+	v += "!"
+
 	// go-redis, the cut just before the second window (also Update's).
 	rdb := redis.NewClient(&redis.Options{Addr: p.Addr()})
 	h := &zzInject{key: k}

@@ -600,6 +600,11 @@ func (c *rueidisConn) Exec(ctx context.Context, cmds []Cmd) ([]Result, error) {
 	rs, err := execRueidis(ctx, c.c, cmds, false)
 	c.sent(err)
 	c.execed.Store(err == nil || errors.Is(err, ErrTxAborted))
+	if unsent(err) {
+		// Not all of the MULTI/EXEC was written (the EXEC goes last),
+		// and only ours were on this connection: nothing ran.
+		err = notSent(err)
+	}
 	return rs, atDeadline(ctx, err)
 }
 
