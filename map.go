@@ -382,9 +382,10 @@ func incrField(ctx context.Context, o *object, f string, n int64) (int64, error)
 // and returns the result (HINCRBYFLOAT, which stores Redis's own decimal
 // form, such as "0.3"). A value that is not a number is ErrDecode and
 // leaves the value unchanged; an x that is NaN or infinite is ErrNotFinite,
-// and so is a result beyond float64's range (which Redis, adding in long
-// double, stores all the same; inside a transaction it is refused and
-// nothing changes). Redis rounds the sum to 17 decimals: adding 1e-20 to 0
+// and so is a result beyond float64's range, which Redis, adding in long
+// double, stores: IncrFloat then takes it back, by a second step that adds
+// -x while the field is still beyond that range (inside a transaction the
+// result is refused at once and nothing changes). Redis rounds the sum to 17 decimals: adding 1e-20 to 0
 // stores "0", where Python's d[k] += 1e-20 keeps it. The stored text is
 // read as Redis reads it (C's strtold): Python's float() forms with
 // spaces or underscores around or between digits, which Get accepts, are
@@ -412,7 +413,12 @@ func (m *hash[K, V]) IncrFloat(ctx context.Context, k K, x float64) (float64, er
 	r, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		// Redis adds in long double: a sum past float64's range is stored.
-		return r, m.fail("IncrFloat", fmt.Errorf("%w: the result %.20s... is beyond float64's range (stored so by Redis)", ErrNotFinite, s))
+		// Take it back (unless another client wrote the field since).
+		err = m.fail("IncrFloat", fmt.Errorf("%w: the result %.20s... is beyond float64's range", ErrNotFinite, s))
+		if _, uerr := m.script(context.WithoutCancel(ctx), scriptFloatUndo, m.keys[:1], strconv.FormatFloat(-x, 'g', -1, 64), f); uerr != nil {
+			err = fmt.Errorf("%w; taking it back failed, so the field may stay beyond float64's range: %w", err, uerr)
+		}
+		return 0, err
 	}
 	return r, nil
 }

@@ -259,6 +259,12 @@ func TestMapIncrFloat(t *testing.T) {
 	if _, err := m.IncrFloat(ctx, "big", math.MaxFloat64); !errors.Is(err, hotredis.ErrNotFinite) {
 		t.Errorf("IncrFloat past float64's range = %v, want ErrNotFinite", err)
 	}
+	if _, err := m.IncrFloat(ctx, "big", -math.MaxFloat64); err != nil {
+		t.Errorf("IncrFloat back into range after a refused one = %v", err)
+	}
+	if v, _, err := m.Get(ctx, "big"); err != nil || v != 0 {
+		t.Errorf("after a refused IncrFloat past float64's range, max-max = %v, %v; want 0 (the refused sum taken back)", v, err)
+	}
 	if v, _, err := m.Get(ctx, "x"); err != nil || v != got {
 		t.Errorf("Get after the refused increments = %v, %v; want %v", v, err, got)
 	}

@@ -830,6 +830,30 @@ var cases = []scriptCase{
 		want:  0,
 		after: []probe{{cmd("EXISTS", "{t}:f"), 0}},
 	},
+	{
+		script: "float_undo", name: "takes back a hash field's increment",
+		setup: [][]any{{"HSET", "{t}:h", "a", "3e308", "b", "1"}},
+		keys:  []string{"{t}:h"},
+		args:  cmd("-2e308", "a"),
+		want:  1,
+		after: []probe{{cmd("HGET", "{t}:h", "a"), near(1e308)}, {cmd("HGET", "{t}:h", "b"), "1"}},
+	},
+	{
+		script: "float_undo", name: "leaves a hash field in range alone",
+		setup: [][]any{{"HSET", "{t}:h", "a", "2.5"}},
+		keys:  []string{"{t}:h"},
+		args:  cmd("-2e308", "a"),
+		want:  0,
+		after: []probe{{cmd("HGET", "{t}:h", "a"), "2.5"}},
+	},
+	{
+		script: "float_undo", name: "leaves a missing field alone",
+		setup: [][]any{{"HSET", "{t}:h", "b", "1"}},
+		keys:  []string{"{t}:h"},
+		args:  cmd("-2e308", "a"),
+		want:  0,
+		after: []probe{{cmd("HEXISTS", "{t}:h", "a"), 0}},
+	},
 
 	// int_arith: KEYS integer; ARGV op, operand[, new]
 	{
