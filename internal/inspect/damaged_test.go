@@ -310,3 +310,48 @@ func TestDamagedWaiterMinInt64Expiry(t *testing.T) {
 		t.Errorf("gone waiter with registration_left %v\n%s", w.RegistrationLeft.D(), txt)
 	}
 }
+
+// A stored number that is none reads as 0, and a note says which it was:
+// the 0 is not a fact about the object.
+func TestDamagedNumbersAreNoted(t *testing.T) {
+	later := fmt.Sprint(time.Now().Add(time.Minute).UnixMilli())
+	cases := []struct {
+		name string
+		cmds [][]any
+		want []string // in the note
+	}{
+		{"lock", [][]any{{"HSET", "K", "owner", "ab12|h|1|l", "fence", "1", "count", "1", "wid", "w"}, {"SET", "{K}:fence", "\x1b[2J"}},
+			[]string{`the fencing counter "\x1b[2J"`}},
+		{"registration", [][]any{{"HSET", "K", "owner", "ab12|h|1|l", "fence", "1", "count", "1", "wid", "w"}, {"SET", "{K}:fence", "1"},
+			{"ZADD", "{K}:waiters", "1", "w1"}, {"HSET", "{K}:waiting", "w1", "soon 30000 o|h|1|l", "w1#t", "then"}},
+			[]string{`a registration's expiry "soon"`, `a waiter's arrival "then"`}},
+		{"semaphore", [][]any{{"ZADD", "K", later, "ab12|h|1|l"}, {"HSET", "{K}:state", "ab12|h|1|l", "many", "#used", "1.5"}},
+			[]string{`a holder's permits "many"`, `the permits held "1.5"`}},
+		{"queue", [][]any{{"RPUSH", "K", "a"}, {"SET", "{K}:unfinished", "lots"}}, []string{`the unfinished tasks "lots"`}},
+		{"barrier", [][]any{{"HSET", "K", "gen", "1", "n", "some", "done", "d"}, {"ZADD", "{K}:waiting", later, "m"}}, []string{`the arrivals "some"`, `the last round done "d"`}},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			name := fmt.Sprintf("dmgnum%d-%d", i, time.Now().UnixNano())
+			damagedRun(t, name, tc.cmds)
+			o, txt := damagedInspect(t, name)
+			var note string
+			for _, n := range o.Notes {
+				if strings.HasPrefix(n, "not numbers, shown as 0: ") {
+					note = n
+				}
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(note, w) {
+					t.Errorf("no %s in the notes %q\n%s", w, o.Notes, txt)
+				}
+			}
+		})
+	}
+	// A sound lock: no such note.
+	name := fmt.Sprintf("dmgnumok-%d", time.Now().UnixNano())
+	damagedRun(t, name, [][]any{{"HSET", "K", "owner", "ab12|h|1|l", "fence", "3", "count", "1", "wid", "w"}, {"SET", "{K}:fence", "3"}})
+	if o, txt := damagedInspect(t, name); strings.Contains(strings.Join(o.Notes, "\n"), "not numbers") {
+		t.Errorf("a sound lock noted as damaged:\n%s", txt)
+	}
+}

@@ -59,6 +59,7 @@ func (in *Inspector) Inspect(ctx context.Context, key string) (*Object, error) {
 	default:
 		detail = r.value
 	}
+	defer r.noteUnreadable(o)
 	if detail != nil {
 		if err := detail(ctx, o, p); err != nil {
 			return nil, err
@@ -75,6 +76,7 @@ type reader struct {
 	rdb          redis.UniversalClient
 	limit        int64
 	nowUS, nowMS int64
+	unreadable   []string // stored numbers that are none, shown as 0 (see num)
 }
 
 // serverTime reads the clock of the server that holds key: leases and

@@ -47,7 +47,7 @@ func (r *reader) line(ctx context.Context, o *Object, p *probe) error {
 	if err != nil {
 		return err
 	}
-	l.LastToken, _ = strconv.ParseInt(fence.Val(), 10, 64)
+	l.LastToken = r.num("the fencing counter", fence.Val())
 
 	// The registrations of the waiters listed, and the permits and epochs
 	// of the holders listed.
@@ -88,7 +88,7 @@ func (r *reader) line(ctx context.Context, o *Object, p *probe) error {
 		l.Holders = append(l.Holders, r.semHolders(holders.Val(), ids, vals(perms, 2*len(ids)), granted.Val())...)
 		l.MoreHolders = nHold.Val() - int64(len(ids))
 		t := vals(totals, 2) // (empty when refused: a wrong type, an ACL)
-		l.PermitsHeld, l.PermitsAdded = intOf(t[0]), intOf(t[1])
+		l.PermitsHeld, l.PermitsAdded = r.num("the permits held", t[0]), r.num("the permits added", t[1])
 	}
 	for _, h := range l.Holders {
 		l.Held = l.Held || !h.Expired
@@ -105,8 +105,8 @@ func (r *reader) line(ctx context.Context, o *Object, p *probe) error {
 // lockHolder reads a Lock's hash, whose expiry (pttl, ms) is the lease.
 func (r *reader) lockHolder(h map[string]string, pttl int64) Holder {
 	hd := Holder{Who: ParseWho(h["owner"])}
-	hd.Holds, _ = strconv.ParseInt(h["count"], 10, 64)
-	hd.Token, _ = strconv.ParseInt(h["fence"], 10, 64)
+	hd.Holds = r.num("the holds", h["count"])
+	hd.Token = r.num("the holder's token", h["fence"])
 	hd.HeldFor = r.heldFor(hd.Token)
 	if pttl >= 0 {
 		hd.LeaseLeft = msp(pttl)
@@ -129,7 +129,7 @@ func (r *reader) semHolders(zs []redis.Z, ids []string, pe []any, granted map[st
 		hd := Holder{Who: ParseWho(ids[i]), Unconfirmed: unconfirmed[ids[i]]}
 		left := r.until(z.Score)
 		hd.LeaseLeft, hd.Expired = msp(left), left <= 0
-		hd.Permits, hd.Token = intOf(pe[2*i]), intOf(pe[2*i+1])
+		hd.Permits, hd.Token = r.num("a holder's permits", pe[2*i]), r.num("a holder's token", pe[2*i+1])
 		hd.HeldFor = r.heldFor(hd.Token)
 		hs = append(hs, hd)
 	}
@@ -140,7 +140,7 @@ func (r *reader) semHolders(zs []redis.Z, ids []string, pe []any, granted map[st
 // ("expiry lease owner [n]") and arrival time (ms), either nil.
 func (r *reader) waiter(pos int, wid string, reg, arrival any) Waiter {
 	w := Waiter{Position: pos, WaitID: wid}
-	if t := intOf(arrival); t > 0 {
+	if t := r.num("a waiter's arrival", arrival); t > 0 {
 		w.Waited = msp(max(0, r.nowMS-t))
 	}
 	s, _ := reg.(string)
@@ -149,12 +149,12 @@ func (r *reader) waiter(pos int, wid string, reg, arrival any) Waiter {
 		w.Gone = true // its registration ran out and went
 		return w
 	}
-	exp, _ := strconv.ParseFloat(f[0], 64)
-	w.Who, w.Lease = ParseWho(f[2]), ms(intOf(f[1]))
+	exp := r.real("a registration's expiry", f[0])
+	w.Who, w.Lease = ParseWho(f[2]), ms(r.num("a waiter's lease", f[1]))
 	left := r.until(exp)
 	w.RegistrationLeft, w.Gone = ms(left), left < 0
 	if len(f) >= 4 {
-		w.Permits = intOf(f[3])
+		w.Permits = r.num("a waiter's permits", f[3])
 	}
 	return w
 }
@@ -217,16 +217,44 @@ func vals(c *redis.SliceCmd, n int) []any {
 	return v
 }
 
-// intOf reads an integer from an HMGET value: 0 when missing, and when it
-// is no int64 (ParseInt would give ±MaxInt64 for one too big, which
-// reads as a writer's 2^50 permits or a real count).
-func intOf(v any) int64 {
+// num reads an integer stored as text (v: a string, or nil when missing):
+// 0 when missing, and when it is no int64 (ParseInt would give ±MaxInt64
+// for one too big, which reads as a writer's 2^50 permits or a real
+// count); such a value is noted as what (see noteUnreadable), so that its
+// 0 is not taken for a fact.
+func (r *reader) num(what string, v any) int64 {
 	s, _ := v.(string)
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
+		r.unread(what, s)
 		return 0
 	}
 	return n
+}
+
+// real is num for a number with a fraction (times in ms or µs).
+func (r *reader) real(what, s string) float64 {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		r.unread(what, s)
+		return 0
+	}
+	return f
+}
+
+// unread notes that what holds s, which is not a number (nothing when s
+// is empty: a missing field).
+func (r *reader) unread(what, s string) {
+	if s != "" {
+		r.unreadable = append(r.unreadable, what+" "+strconv.Quote(clip1(s)))
+	}
+}
+
+// noteUnreadable adds to o's notes the stored numbers that are none.
+func (r *reader) noteUnreadable(o *Object) {
+	if len(r.unreadable) > 0 {
+		o.Notes = append(o.Notes, "not numbers, shown as 0: "+strings.Join(r.unreadable, ", "))
+	}
 }
 
 // until is the time in ms from now to t (ms of server time, as a sorted

@@ -30,7 +30,7 @@ func (r *reader) waitGroup(ctx context.Context, o *Object, p *probe) error {
 		return err
 	}
 	v := vals(hm, 2)
-	w := &WaitGroup{Count: intOf(v[0]), Lost: intOf(v[1])}
+	w := &WaitGroup{Count: r.num("the count", v[0]), Lost: r.num("the lost members", v[1])}
 	w.Members = r.members(members.Val())
 	w.MoreMembers = n.Val() - int64(len(w.Members))
 	o.WaitGroup = w
@@ -66,9 +66,9 @@ func (r *reader) barrier(ctx context.Context, o *Object, p *probe) error {
 	}
 	f := h.Val()
 	b := &Barrier{Broken: f["broken"] == "1"}
-	b.Round, _ = strconv.ParseInt(f["gen"], 10, 64)
-	b.Arrived, _ = strconv.ParseInt(f["n"], 10, 64)
-	b.LastDone, _ = strconv.ParseInt(f["done"], 10, 64)
+	b.Round = r.num("the round", f["gen"])
+	b.Arrived = r.num("the arrivals", f["n"])
+	b.LastDone = r.num("the last round done", f["done"])
 	for _, s := range strings.Fields(f["lost"]) {
 		if g, err := strconv.ParseInt(s, 10, 64); err == nil {
 			b.Lost = append(b.Lost, g)
@@ -115,7 +115,7 @@ func (r *reader) once(ctx context.Context, o *Object, p *probe) error {
 // limiter reads a Limiter's bucket (limiter_reserve.lua): the time, µs of
 // server time, at which it is full again.
 func (r *reader) limiter(p *probe) *Limiter {
-	tat, _ := strconv.ParseFloat(p.head, 64)
+	tat := r.real("the bucket's time", p.head)
 	return &Limiter{FullIn: ms(max(0, int64(tat)-r.nowUS) / 1000)}
 }
 

@@ -2,7 +2,6 @@ package inspect
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/redis/go-redis/v9"
 
@@ -43,7 +42,7 @@ func (r *reader) queue(ctx context.Context, o *Object, p *probe) error {
 		return err
 	}
 	q.Len, q.Head = n.Val(), clip(head.Val())
-	q.Unfinished, _ = strconv.ParseInt(unfinished.Val(), 10, 64)
+	q.Unfinished = r.num("the unfinished tasks", unfinished.Val())
 	if setLen != nil {
 		v := setLen.Val()
 		q.SetLen = &v
