@@ -537,6 +537,15 @@ func detachSure[T any](ctx context.Context, cl *Client, do func(context.Context)
 		bg = withCaller(bg) // do and undo run in goroutines of their own
 	}
 	go func() {
+		defer func() {
+			// A panic here (the client library's: rueidis v1.0.80 has
+			// had some) would end the program, which nobody could
+			// recover: the call fails instead, its outcome unknown.
+			if p := recover(); p != nil {
+				var zero T
+				done <- result{zero, &lostReplyError{fmt.Errorf("hotredis: the Redis client panicked: %v", p)}}
+			}
+		}()
 		v, err := do(bg)
 		done <- result{v, err}
 	}()
@@ -863,6 +872,10 @@ func undone(err error) error {
 func lostReply(err error) bool {
 	if isCtxErr(err) || backend.NotSent(err) {
 		return false
+	}
+	var de *backend.InDoubtError
+	if errors.As(err, &de) {
+		return true // (a reply, but one that leaves the outcome unknown)
 	}
 	var oe *net.OpError
 	if errors.As(err, &oe) {

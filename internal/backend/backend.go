@@ -99,6 +99,30 @@ type ServerError struct{ Msg string }
 
 func (e *ServerError) Error() string { return e.Msg }
 
+// InDoubtError is an error reply after which what the call wrote is not
+// known: Redis may have run part or all of it. (Not a ServerError, which
+// says the server refused the call and nothing ran.) Two replies are so:
+//   - a script stopped by a command naming a key its Cluster node no
+//     longer serves ("Script attempted to access a non local key"): while
+//     its slot migrates, a key the script itself emptied, and so deleted,
+//     has gone to the other node as far as the next command is concerned;
+//     the script's writes before that command stay;
+//   - an EXEC that rueidis (v1.0.80) sent a second time, alone, after
+//     following a redirection of the MULTI/EXEC it had sent first ("EXEC
+//     without MULTI", see execRueidis): the first may have run.
+type InDoubtError struct{ Msg string }
+
+func (e *InDoubtError) Error() string { return e.Msg }
+
+// serverError is the error of an error reply msg: an InDoubtError for a
+// script that a Cluster node stopped midway, else a ServerError.
+func serverError(msg string) error {
+	if strings.Contains(msg, "Script attempted to access a non local key") {
+		return &InDoubtError{Msg: msg}
+	}
+	return &ServerError{Msg: msg}
+}
+
 // Prefix reports whether the error's code (its first word) is code.
 func (e *ServerError) Prefix(code string) bool {
 	return strings.HasPrefix(e.Msg, code+" ") || e.Msg == code

@@ -240,7 +240,7 @@ func normalize(v any) any {
 		}
 		return out
 	case redis.Error:
-		return &ServerError{Msg: x.Error()}
+		return serverError(x.Error())
 	case error:
 		return x
 	case int:
@@ -255,7 +255,7 @@ func normalize(v any) any {
 func convertGoRedisErr(err error) error {
 	var re redis.Error
 	if errors.As(err, &re) {
-		return &ServerError{Msg: re.Error()}
+		return serverError(re.Error())
 	}
 	return err
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -370,13 +371,24 @@ func noneSent(ctx context.Context, rs []Result) bool {
 // (workers blocked in Queue.Get, a Lock's line) through the shared
 // pipeline's writer and reader goroutines, or the busy pipeline's flush
 // delay, however few calls were active.
+//
+// On a Cluster no batch goes as a blocking one: rueidis (v1.0.80) panics
+// following an ASK redirection of a batch it takes for blocking
+// (clusterClient.askingMulti compares the ASKING it prepends with the
+// one mux.DoMulti marked blocking, keeps its reply, and doresultfn
+// indexes past the batch), in a goroutine of ours, which ends the
+// program. There a blocking batch goes one command after another, each
+// redirected on its own (see doEach), and others on the shared pipeline.
 func (r *Rueidis) doMultiOnce(ctx context.Context, cmds []Cmd) (_ []Result, dedicated bool, used context.Context) {
 	if slices.ContainsFunc(cmds, func(c Cmd) bool { return c.Blocking }) {
+		if r.cluster {
+			return r.doEach(ctx, cmds), true, ctx
+		}
 		return doMultiRueidis(ctx, r.shared(), cmds, r.replicas, false), true, ctx
 	}
 	ctx, dedicated = r.direct(ctx)
 	defer r.directs.Add(-1)
-	if dedicated {
+	if dedicated && !r.cluster {
 		return doMultiRueidis(ctx, r.c, cmds, r.replicas, true), true, ctx
 	}
 	c := r.shared()
@@ -390,6 +402,34 @@ func (r *Rueidis) doMultiOnce(ctx context.Context, cmds []Cmd) (_ []Result, dedi
 		rs = failedAll(len(cmds), err)
 	}
 	return rs, false, ctx
+}
+
+// doEach sends cmds one after another, each as Do sends a blocking
+// command (see doMultiOnce): in order, as a batch would run, a round trip
+// each. A command that got no reply leaves the later ones unsent, with
+// its error.
+func (r *Rueidis) doEach(ctx context.Context, cmds []Cmd) []Result {
+	out := make([]Result, len(cmds))
+	for i, cmd := range cmds {
+		cmd.Replica = false // a batch keeps to the primary
+		cmd.Blocking = true // on a connection of its own, as a blocking batch goes
+		out[i].Val, out[i].Err = reply(r.c.Do(ctx, build(r.c.B(), cmd, r.replicas)), cmd.Strings)
+		if err := out[i].Err; err != nil && !isReply(err) {
+			for j := i + 1; j < len(out); j++ {
+				out[j].Err = err
+			}
+			break
+		}
+	}
+	return out
+}
+
+// isReply reports whether err is the server's reply (the command was
+// answered), not a failure to send it or to read its reply.
+func isReply(err error) bool {
+	var se *ServerError
+	var de *InDoubtError
+	return errors.As(err, &se) || errors.As(err, &de)
 }
 
 // allAtDeadline is atDeadline for each of a batch's results.
@@ -507,6 +547,14 @@ func execRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd, replicas
 	if err != nil {
 		if rueidis.IsRedisNil(err) {
 			return nil, ErrTxAborted
+		}
+		if re, ok := rueidis.IsRedisErr(err); ok && strings.HasPrefix(re.Error(), "ERR EXEC without MULTI") {
+			// Our MULTI was answered OK: this EXEC is one rueidis's
+			// cluster client sent again, alone, after a redirection of
+			// a queued command and of the EXEC (v1.0.80,
+			// clusterClient.doresultfn), while the MULTI/EXEC it resent
+			// whole may have run.
+			return nil, &InDoubtError{Msg: re.Error()}
 		}
 		return nil, convertErr(err)
 	}
@@ -782,7 +830,7 @@ func fromMessage(m *rueidis.RedisMessage) (any, error) {
 
 func convertErr(err error) error {
 	if re, ok := rueidis.IsRedisErr(err); ok {
-		return &ServerError{Msg: re.Error()}
+		return serverError(re.Error())
 	}
 	return err
 }

@@ -1,0 +1,243 @@
+package hotredis_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hotredis/hotredis"
+	"github.com/hotredis/hotredis/hotredistest"
+)
+
+// Calls that meet a Cluster slot's migration (a review of the cluster
+// paths, 2026-12-08, found each of these failing).
+
+// midMigration starts moving tag's slot to another master and moves all
+// of its keys there, leaving the slot MIGRATING on its owner (which then
+// answers ASK for every key) until finish is called.
+func midMigration(t *testing.T, cl *hotredistest.Cluster, tag string) (finish func()) {
+	t.Helper()
+	rdb := cl.GoRedis()
+	defer rdb.Close()
+	slot := int(value(rdb.ClusterKeySlot(ctx, tag).Result())(t))
+	owner, err := cl.SlotOwner(ctx, slot)
+	noErr(t, err)
+	ms, err := cl.Masters(ctx)
+	noErr(t, err)
+	dst := ms[0]
+	if dst == owner {
+		dst = ms[1]
+	}
+	m, err := cl.StartSlotMigration(ctx, slot, dst)
+	noErr(t, err)
+	_, err = m.MoveKeys(ctx, 0)
+	noErr(t, err)
+	return func() {
+		_, err := m.MoveKeys(ctx, 0)
+		noErr(t, err)
+		noErr(t, m.Finish(ctx))
+	}
+}
+
+// Blocking calls and batches while their slot migrates, and after: no
+// crash (rueidis v1.0.80 panicked following the ASK of a batch it took
+// for blocking, from a goroutine of ours: see the backend's
+// TestBatchesFollowAnAskOnACluster), nothing lost.
+func TestBlockingCallsFollowAnAskMidMigration(t *testing.T) {
+	onceOnly(t)
+	cl := hotredistest.NewCluster(t)
+	c := cl.Client(t)
+	const tag = "{askwait}"
+	ev := hotredis.NewEvent(tag+":event", hotredis.WithClient(c))
+	noErr(t, ev.Clear(ctx))
+	q := hotredis.NewQueue[string](tag+":queue", hotredis.WithClient(c))
+	noErr(t, q.Put(ctx, "before"))
+	if v := value(q.Get(ctx))(t); v != "before" {
+		t.Fatalf("Get = %q", v)
+	}
+	m := hotredis.NewMap[string, int](tag+":map", hotredis.WithClient(c))
+	noErr(t, m.Set(ctx, "a", 1))
+
+	// While the slot stays half moved, a call on several keys of which
+	// some are missing on either node is refused (TRYAGAIN) until its
+	// context ends; one that reaches its wait waits on the new node.
+	finish := midMigration(t, cl, tag)
+	refused := func(err error) bool {
+		return errors.Is(err, context.DeadlineExceeded) || err != nil && strings.Contains(err.Error(), "TRYAGAIN")
+	}
+	wctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	err := ev.Wait(wctx)
+	cancel()
+	if !refused(err) {
+		t.Errorf("Event.Wait mid-migration = %v, want the context's deadline or TRYAGAIN", err)
+	}
+	wctx, cancel = context.WithTimeout(ctx, 300*time.Millisecond)
+	_, err = q.Get(wctx)
+	cancel()
+	if !refused(err) {
+		t.Errorf("Queue.Get of an empty queue mid-migration = %v, want the context's deadline or TRYAGAIN", err)
+	}
+	if items, err := m.Items(ctx); err != nil || items["a"] != 1 {
+		t.Errorf("Map.Items mid-migration = %v, %v", items, err)
+	}
+	finish()
+
+	noErr(t, q.Put(ctx, "after"))
+	if v := value(q.Get(ctx))(t); v != "after" {
+		t.Fatalf("Get after the migration = %q", v)
+	}
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		noErr(t, ev.Set(ctx))
+	}()
+	noErr(t, ev.Wait(ctx))
+}
+
+// A MULTI/EXEC transaction that meets a slot migration commits (nil),
+// fails having changed nothing, or says ErrUnknownOutcome: never another
+// error after being applied. (rueidis v1.0.80 resends a redirected
+// MULTI/EXEC and then its EXEC alone, whose "EXEC without MULTI" came back
+// as the outcome of a transaction that had run.) One caller, one
+// transaction at a time, so that each outcome is checked exactly.
+func TestTransactionMeetingAMigrationIsAppliedOrSaysSo(t *testing.T) {
+	onceOnly(t)
+	cl := hotredistest.NewCluster(t)
+	c := cl.Client(t)
+	const tag = "{txmove}"
+	a, b := hotredis.NewInt(tag+":a", hotredis.WithClient(c)), hotredis.NewInt(tag+":b", hotredis.WithClient(c))
+	for i := range 4 { // other keys in the slot, so that moves split them
+		noErr(t, hotredis.NewInt(fmt.Sprintf("%s:pad%d", tag, i), hotredis.WithClient(c)).Store(ctx, 1))
+	}
+	noErr(t, a.Store(ctx, 0))
+	noErr(t, b.Store(ctx, 0))
+	stop := make(chan struct{})
+	moves := migrateLoop(t, cl, tag, 30*time.Millisecond, stop)
+	defer close(stop)
+	var want int64
+	kinds := map[string]int{}
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && moves() < 60; {
+		tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := c.Transaction(tctx, func(ctx context.Context) error {
+			if _, err := a.Sub(ctx, 1); err != nil {
+				return err
+			}
+			_, err := b.Add(ctx, 1)
+			return err
+		})
+		cancel()
+		av, bv := value(a.Load(ctx))(t), value(b.Load(ctx))(t)
+		switch {
+		case err == nil:
+			kinds["ok"]++
+			want++
+			if av != -want || bv != want {
+				t.Fatalf("after a committed transaction a=%d b=%d, want %d and %d", av, bv, -want, want)
+			}
+		case errors.Is(err, hotredis.ErrUnknownOutcome):
+			kinds["unknown"]++
+			if av != -bv {
+				t.Fatalf("a transaction half applied: a=%d b=%d", av, bv)
+			}
+			want = bv
+		default:
+			kinds[err.Error()]++
+			if av != -want || bv != want {
+				t.Fatalf("a transaction that returned %q (not ErrUnknownOutcome) was applied: a=%d b=%d, want %d and %d", err, av, bv, -want, want)
+			}
+		}
+	}
+	t.Logf("%d moves; outcomes %v", moves(), kinds)
+}
+
+// migrateLoop moves tag's slot from master to master until stop closes,
+// each move in two halves split apart (one key, then the rest), and
+// returns how many moves finished.
+func migrateLoop(t *testing.T, cl *hotredistest.Cluster, tag string, split time.Duration, stop <-chan struct{}) (moves func() int) {
+	rdb := cl.GoRedis()
+	slot := int(value(rdb.ClusterKeySlot(ctx, tag).Result())(t))
+	rdb.Close()
+	var mu sync.Mutex
+	n := 0
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			owner, err := cl.SlotOwner(ctx, slot)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			ms, err := cl.Masters(ctx)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			dst := ms[i%len(ms)]
+			if dst == owner {
+				dst = ms[(i+1)%len(ms)]
+			}
+			m, err := cl.StartSlotMigration(ctx, slot, dst)
+			if err == nil {
+				if _, err = m.MoveKeys(ctx, 1); err == nil {
+					time.Sleep(split)
+					_, err = m.MoveKeys(ctx, 0)
+				}
+			}
+			if err == nil {
+				err = m.Finish(ctx)
+			}
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			n++
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() { <-done })
+	return func() int { mu.Lock(); defer mu.Unlock(); return n }
+}
+
+// A stepped rebuild (Reverse of a list longer than a script's step) and a
+// stepped read right after the collection's slot moved to another master
+// (a finished resharding, as any Cluster sees) follow the move as every
+// other call does.
+func TestSteppedCallsFollowAFinishedSlotMove(t *testing.T) {
+	onceOnly(t)
+	cl := hotredistest.NewCluster(t)
+	c := cl.Client(t)
+	const tag = "{steppedmove}"
+	l := hotredis.NewList[int](tag+":list", hotredis.WithClient(c))
+	const n = 6000
+	want := make([]int, n)
+	for i := range want {
+		want[i] = i
+	}
+	noErr(t, l.Replace(ctx, want...))
+	for i := range 4 {
+		finish := midMigration(t, cl, tag)
+		finish()
+		if i%2 == 0 {
+			if err := l.Reverse(ctx); err != nil {
+				t.Fatalf("move %d: Reverse right after the slot moved: %v", i, err)
+			}
+			slices.Reverse(want)
+		} else if vs, err := l.Values(ctx); err != nil || !slices.Equal(vs, want) {
+			t.Fatalf("move %d: Values right after the slot moved: %d values, %v", i, len(vs), err)
+		}
+	}
+	if vs := value(l.Values(ctx))(t); !slices.Equal(vs, want) {
+		t.Error("the list is not the model")
+	}
+}
