@@ -27,9 +27,12 @@ const (
 )
 
 // atOnce reports whether args, items of per arguments, are few and short
-// enough for one command of a bulk write (see bulkMax).
+// enough for one command of a bulk write (see bulkMax), or one item: a
+// single long one cannot be split, and copying the whole value to add it
+// in steps would only cost more (a value of many MiB in a collection is
+// one of the README's exceptions).
 func (b bulk) atOnce(args []string) bool {
-	return fewAndShort(args, bulkMax*b.per, bulkBytes)
+	return len(args) <= b.per || fewAndShort(args, bulkMax*b.per, bulkBytes)
 }
 
 // fewAndShort reports whether ss holds at most most strings of at most

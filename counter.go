@@ -547,7 +547,7 @@ func (c *Counter[K]) Remove(ctx context.Context, ks ...K) (int, error) {
 func (c *Counter[K]) Clear(ctx context.Context) error { return c.Delete(ctx) }
 
 // Replace atomically replaces the whole counter with counts (zero and
-// negative counts are stored too); more than 5,000 (or 4 MiB) in bounded
+// negative counts are stored too); more than 10,000 (or 4 MiB) in bounded
 // steps, as Map.Replace.
 func (c *Counter[K]) Replace(ctx context.Context, counts map[K]int64) error {
 	args := make([]string, 0, 2*len(counts))

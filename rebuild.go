@@ -131,7 +131,8 @@ func (o *object) rebuild(ctx context.Context, typ string, watch []string, build 
 	if len(watch) == 0 {
 		return true, o.build(ctx, cl, typ, build)
 	}
-	for range rebuildAttempts {
+	start, wait := time.Now(), 2*time.Millisecond
+	for attempt := 0; attempt < rebuildAttempts; attempt++ {
 		rebuildTries.Add(1)
 		r := o.newRebuilder(cl, typ)
 		committed := false
@@ -181,8 +182,16 @@ func (o *object) rebuild(ctx context.Context, typ string, watch []string, build 
 			return true, nil
 		case errors.Is(err, backend.ErrTxAborted), errors.Is(err, errStale):
 			continue
+		case slotMoving(err) && waitToRetry(ctx, start, &wait):
+			// The key's slot moved to another master (MOVED, ASK), or
+			// is moving (TRYAGAIN): the WATCH's connection cannot
+			// follow, and nothing was swapped. Again, as Optimistic
+			// does, for as long as a TRYAGAIN is retried.
+			noteRetry(ctx)
+			attempt-- // not a conflict
+			continue
 		}
-		return false, wrapErr(o.kind, o.key, err)
+		return false, wrapErr(o.kind, o.key, cl.closedErr(err))
 	}
 	return false, nil
 }
@@ -202,7 +211,7 @@ func (o *object) build(ctx context.Context, cl *Client, typ string, build func(c
 	}
 	if err != nil {
 		dropScratch(ctx, o, cl, r.tmp)
-		return wrapErr(o.kind, o.key, err)
+		return wrapErr(o.kind, o.key, cl.closedErr(err))
 	}
 	return nil
 }
@@ -230,17 +239,19 @@ func watchedState(ctx context.Context, conn backend.Conn, typ string, watch []st
 }
 
 // dropScratch deletes o's scratch keys, in the background when ctx has
-// ended. A step cut short by ctx may still run after this: its scratch
-// key then expires (scratchTTL).
+// ended or the UNLINK failed with it (a step that failed because the
+// connection's deadline, set from ctx's, passed a moment before ctx's own
+// timer fired: the UNLINK then meets that deadline too, and the copy
+// would stay for scratchTTL). A step cut short by ctx may still run after
+// this: its scratch key then expires (scratchTTL).
 func dropScratch(ctx context.Context, o *object, cl *Client, tmp ...string) {
-	unlink := func(ctx context.Context) {
-		_ = o.observe(ctx, cl, func(ctx context.Context) error { _, err := cl.b.Do(ctx, cmd("UNLINK", tmp)); return err })
+	unlink := func(ctx context.Context) error {
+		return o.observe(ctx, cl, func(ctx context.Context) error { _, err := cl.b.Do(ctx, cmd("UNLINK", tmp)); return err })
 	}
-	if ctx.Err() == nil {
-		unlink(ctx)
+	if ctx.Err() == nil && unlink(ctx) == nil {
 		return
 	}
-	cl.background(withCaller(ctx), unlink)
+	cl.background(withCaller(ctx), func(ctx context.Context) { _ = unlink(ctx) })
 }
 
 // step runs one step script s with KEYS first, r.tmp, then more, and
@@ -297,8 +308,9 @@ const firstScanStep = 16
 
 // scan runs the scanning step op (with KEYS source, r.tmp, more...) over
 // the whole of source, a stretch of elements at a time (see measured, and
-// span: long entries make shorter ones); extra arguments follow the cursor
-// and count.
+// span: long entries make shorter ones; the script also stops at
+// stepBytes, whatever its count); extra arguments follow the cursor, count
+// and bytes.
 func (r *rebuilder) scan(ctx context.Context, s *lua.Script, source string, more []string, op string, extra ...string) error {
 	cursor := "0"
 	for {
@@ -307,7 +319,7 @@ func (r *rebuilder) scan(ctx context.Context, s *lua.Script, source string, more
 		// tells it (else 1,024 entries of any size: a review saw 15 MiB
 		// copied in one step).
 		n := r.o.spanWithin(r.stretchFor(stepStretch), r.width, stepBytes, firstScanStep)
-		args := append([]string{op, cursor, strconv.Itoa(n)}, extra...)
+		args := append([]string{op, cursor, strconv.Itoa(n), stepBytesArg}, extra...)
 		next, err := r.step(ctx, s, source, more, args...)
 		if err != nil || next == "0" {
 			return err
@@ -482,6 +494,7 @@ func (o *object) watchedRead(ctx context.Context, ks []string, reset func(), rea
 	}
 	ctx = withPrimary(ctx)
 	ro := o.rideOut()
+	start, wait := time.Now(), 2*time.Millisecond
 	for attempt := 0; attempt < rebuildAttempts; {
 		reset()
 		err := o.observe(ctx, cl, func(ctx context.Context) error {
@@ -502,12 +515,16 @@ func (o *object) watchedRead(ctx context.Context, ks []string, reset func(), rea
 		case errors.Is(err, backend.ErrTxAborted):
 			attempt++
 			continue
+		case slotMoving(err) && waitToRetry(ctx, start, &wait):
+			// The keys' slot moved or is moving (see rebuild).
+			noteRetry(ctx)
+			continue
 		case ro.again(ctx, err) == nil:
 			// A lost connection (the WATCH's, or a read's): nothing here
 			// writes, so the attempt goes again, as a read would.
 			continue
 		}
-		return false, wrapErr(o.kind, o.key, err)
+		return false, wrapErr(o.kind, o.key, cl.closedErr(err))
 	}
 	return false, nil
 }

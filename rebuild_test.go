@@ -15,6 +15,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -1552,5 +1553,166 @@ func TestBigReplaceWhoseCommitOutcomeIsUnknown(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// A stepped bulk write's copy of a set or hash of long entries goes a few
+// MiB a step, also for a handle that has not read the entries' size yet,
+// or saw them short before another program made them long: the copy
+// steps counted entries alone, and one copied 16 or all 24 entries of a
+// MiB (a review, 2026-12-08: 0.4-1.3 s of the server's time).
+func TestBulkWriteCopiesLongEntriesAFewMiBAStep(t *testing.T) {
+	rdb := rawClient()
+	defer rdb.Close()
+	val := strings.Repeat("v", 1<<20)
+	const n = 24
+	for _, typ := range []string{"set", "hash", "hash seen short"} {
+		t.Run(typ, func(t *testing.T) {
+			k := key(t)
+			m := hotredis.NewMap[int, int](k)
+			s := hotredis.NewSet[int](k)
+			if typ == "hash seen short" {
+				e := map[int]int{}
+				for i := range n {
+					e[-1-i] = i
+				}
+				noErr(t, m.Replace(ctx, e))
+				must[map[int]int](t)(m.Items(ctx))
+				noErr(t, rdb.Del(ctx, k).Err())
+			}
+			for i := range n {
+				if typ == "set" {
+					noErr(t, rdb.SAdd(ctx, k, strconv.Itoa(i)+val).Err())
+				} else {
+					noErr(t, rdb.HSet(ctx, k, "big"+strconv.Itoa(i), val).Err())
+				}
+			}
+			defer rdb.Del(ctx, k)
+			var most, last int64
+			hotredis.DuringRebuilds(func() {
+				for _, tmp := range scratchLeft(t, k) {
+					used := rdb.MemoryUsage(ctx, tmp, 0).Val()
+					most, last = max(most, used-last), used
+				}
+			})
+			defer hotredis.DuringRebuilds(nil)
+			many := ints(0, 10_001, 1)
+			if typ == "set" {
+				must[int](t)(s.Add(ctx, many...))
+				if got := value(rdb.SCard(ctx, k).Result())(t); got != n+int64(len(many)) {
+					t.Fatalf("SCARD after Add = %d, want %d", got, n+len(many))
+				}
+			} else {
+				e := map[int]int{}
+				for _, i := range many {
+					e[i] = i
+				}
+				noErr(t, m.SetMany(ctx, e))
+				if got := value(rdb.HLen(ctx, k).Result())(t); got != n+int64(len(many)) {
+					t.Fatalf("HLEN after SetMany = %d, want %d", got, n+len(many))
+				}
+			}
+			if most > 6<<20 {
+				t.Errorf("a step grew the scratch copy by %d MiB: want a few at most", most>>20)
+			}
+		})
+	}
+}
+
+// One item past the bulk writes' bytes goes in one command: it cannot be
+// split, and stepping copied the whole set to add it (a review,
+// 2026-12-08: 142-150 steps for a 200,000-member set).
+func TestOneLongItemIsOneCommand(t *testing.T) {
+	k := key(t)
+	s := hotredis.NewSet[string](k)
+	defer s.Delete(ctx)
+	small := make([]string, 20_000)
+	for i := range small {
+		small[i] = strconv.Itoa(i)
+	}
+	must[int](t)(s.Add(ctx, small...))
+	long := strings.Repeat("x", 4<<20+1)
+	var steps atomic.Int64
+	hotredis.DuringRebuilds(func() { steps.Add(1) })
+	defer hotredis.DuringRebuilds(nil)
+	if n := must[int](t)(s.Add(ctx, long)); n != 1 {
+		t.Fatalf("Add of one long member added %d", n)
+	}
+	if n := must[int](t)(s.Remove(ctx, long)); n != 1 {
+		t.Fatalf("Remove of one long member removed %d", n)
+	}
+	if n := steps.Load(); n != 0 {
+		t.Errorf("one long member added and removed in %d rebuild steps, want one command each", n)
+	}
+	if n := must[int](t)(s.Len(ctx)); n != len(small) {
+		t.Errorf("Len = %d, want %d", n, len(small))
+	}
+}
+
+// Stepped writes that run out of time drop their scratch copies: one
+// whose step failed at the connection's deadline (set from ctx's) a moment
+// before ctx's own timer fired sent its UNLINK with ctx, which failed too,
+// and the copy stayed for its minute (a review, 2026-12-08: 55,000 fields
+// left in one run of three).
+func TestStepsOutOfTimeLeaveNoCopies(t *testing.T) {
+	m := hotredis.NewMap[int, int](key(t))
+	defer m.Delete(ctx)
+	base := map[int]int{}
+	for i := range 50_000 {
+		base[i] = 1
+	}
+	noErr(t, m.Replace(ctx, base))
+	upd := map[int]int{}
+	for i := range 60_000 {
+		upd[i] = 2
+	}
+	for range 6 {
+		for _, d := range []time.Duration{20 * time.Millisecond, 40 * time.Millisecond, 60 * time.Millisecond, 100 * time.Millisecond, 150 * time.Millisecond} {
+			cctx, cancel := context.WithTimeout(ctx, d)
+			err := m.SetMany(cctx, upd)
+			cancel()
+			if err == nil {
+				noErr(t, m.Replace(ctx, base)) // done in time: start again
+			}
+		}
+	}
+	noScratchSoon(t, m.Key())
+}
+
+// A client closed while a stepped write goes: the write is whole (a
+// wrapped go-redis client stays open, and its steps may finish) or fails
+// with ErrClosed, leaving the old value. It failed with rueidis's own
+// "client is closing" (a review, 2026-12-08).
+func TestCloseDuringStepsIsErrClosed(t *testing.T) {
+	onceOnly(t)
+	own := hotredistest.NewServer(t)
+	rdb := own.GoRedis()
+	defer rdb.Close()
+	for _, be := range []string{"rueidis", "go-redis"} {
+		t.Run(be, func(t *testing.T) {
+			c := faultyClient(t, be, own.Addr)
+			k := key(t)
+			s := hotredis.NewSet[int](k, hotredis.WithClient(c))
+			noErr(t, s.Replace(ctx, ints(0, 12_000, 2)...))
+			var n atomic.Int64
+			hotredis.DuringRebuilds(func() {
+				if n.Add(1) == 3 {
+					go c.Close()
+					time.Sleep(20 * time.Millisecond)
+				}
+			})
+			_, err := s.Add(ctx, ints(1, 30_000, 2)...)
+			hotredis.DuringRebuilds(nil)
+			got := rdb.SCard(ctx, k).Val()
+			switch {
+			case err == nil && got == 21_000:
+			case err == nil:
+				t.Errorf("Add succeeded but the set holds %d, want 21000", got)
+			case !errors.Is(err, hotredis.ErrClosed):
+				t.Errorf("closed midway: %v, want ErrClosed", err)
+			case got != 6000:
+				t.Errorf("size %d after a failed Add, want the old 6000", got)
+			}
+		})
 	}
 }

@@ -5,9 +5,10 @@
 -- KEYS[1] the hash the step reads, KEYS[2] the scratch hash (same slot),
 -- KEYS[3] for "min", "max" and "rest": the hash to look fields up in
 -- ARGV[1] the scratch hash's size before this step, ARGV[2] its expiry in
--- ms, ARGV[3] the step, then its arguments. Scanning steps take a cursor
--- and a count, and handle the fields an HSCAN of KEYS[1] from cursor
--- returns until about count have been seen or the scan ends:
+-- ms, ARGV[3] the step, then its arguments. Scanning steps take a cursor,
+-- a count and bytes, and handle the fields an HSCAN of KEYS[1] from cursor
+-- returns until about count have been seen, or bytes of fields and values,
+-- or the scan ends:
 --   "scan-copy": copy each field as it is;
 --   "scan-check": only check that every count is an integer;
 --   "scan-pos": copy the fields whose count is positive;
@@ -54,9 +55,9 @@ end
 local cursor = '0'
 if scanning then
   cursor = ARGV[4]
-  local budget, seen, bytes = tonumber(ARGV[5]), 0, 0
+  local budget, most, seen, bytes = tonumber(ARGV[5]), tonumber(ARGV[6]), 0, 0
   repeat
-    local r = redis.call('HSCAN', src, cursor, 'COUNT', budget)
+    local r = redis.call('HSCAN', src, cursor, 'COUNT', scanCount(budget - seen, most - bytes, bytes, seen))
     cursor = r[1]
     local kv = r[2]
     for _, s in ipairs(kv) do bytes = bytes + #s end
@@ -96,7 +97,7 @@ if scanning then
       sets = {}
     end
     seen = seen + #kv / 2
-  until cursor == '0' or seen >= budget
+  until cursor == '0' or seen >= budget or bytes >= most
   redis.call('PEXPIRE', tmp, ttl)
   return {cursor, redis.call('HLEN', tmp), bytes, 2 * seen}
 elseif op == 'incr' then

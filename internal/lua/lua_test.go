@@ -359,21 +359,28 @@ var cases = []scriptCase{
 	{
 		script: "hash_step", name: "STALE when the scratch hash lost fields",
 		keys: []string{"{t}:h", "{t}:tmp"},
-		args: cmd("2", "60000", "scan-copy", "0", "100"),
+		args: cmd("2", "60000", "scan-copy", "0", "100", "2097152"),
 		want: errReply("STALE {t}:tmp holds 0 fields, not 2"),
 	},
 	{
 		script: "hash_step", name: "a step over more fields than unpack takes at once",
 		setup: [][]any{many("HSET", "{t}:h", 5000, 2)},
 		keys:  []string{"{t}:h", "{t}:tmp"},
-		args:  cmd("0", "60000", "scan-copy", "0", "6000"),
+		args:  cmd("0", "60000", "scan-copy", "0", "6000", "2097152"),
 		want:  cmd("0", 5000, 28893, 10000),
+	},
+	{
+		script: "hash_step", name: "a scanning step stops at the bytes, whatever its count",
+		setup: [][]any{bigMembers("HSET", "{t}:h", 300, 10000)},
+		keys:  []string{"{t}:h", "{t}:tmp"},
+		args:  cmd("0", "60000", "scan-copy", "0", "100", "50000"),
+		want:  scannedWithin(2, 3, 8), // (a field and its value: 20,000 bytes)
 	},
 	{
 		script: "hash_step", name: "scan-copy copies every field as it is",
 		setup: [][]any{{"HSET", "{t}:h", "a", 1, "b", "x"}},
 		keys:  []string{"{t}:h", "{t}:tmp"},
-		args:  cmd("0", "60000", "scan-copy", "0", "100"),
+		args:  cmd("0", "60000", "scan-copy", "0", "100", "2097152"),
 		want:  cmd("0", 2, 4, 4),
 		after: []probe{
 			{cmd("HGETALL", "{t}:tmp"), fields("a", "1", "b", "x")},
@@ -384,14 +391,14 @@ var cases = []scriptCase{
 		script: "hash_step", name: "scan-check refuses a count that is not an integer",
 		setup: [][]any{{"HSET", "{t}:h", "a", 1, "b", "x"}},
 		keys:  []string{"{t}:h", "{t}:tmp"},
-		args:  cmd("0", "60000", "scan-check", "0", "100"),
+		args:  cmd("0", "60000", "scan-check", "0", "100", "2097152"),
 		want:  errReply("NOTINT field b of {t}:h holds x"),
 	},
 	{
 		script: "hash_step", name: "scan-check writes nothing",
 		setup: [][]any{{"HSET", "{t}:h", "a", 1}},
 		keys:  []string{"{t}:h", "{t}:tmp"},
-		args:  cmd("0", "60000", "scan-check", "0", "100"),
+		args:  cmd("0", "60000", "scan-check", "0", "100", "2097152"),
 		want:  cmd("0", 0, 2, 2),
 		after: []probe{{cmd("EXISTS", "{t}:tmp"), 0}},
 	},
@@ -399,7 +406,7 @@ var cases = []scriptCase{
 		script: "hash_step", name: "scan-pos copies the positive counts",
 		setup: [][]any{{"HSET", "{t}:h", "a", 1, "b", 0, "c", -1}},
 		keys:  []string{"{t}:h", "{t}:tmp"},
-		args:  cmd("0", "60000", "scan-pos", "0", "100"),
+		args:  cmd("0", "60000", "scan-pos", "0", "100", "2097152"),
 		want:  cmd("0", 1, 7, 6),
 		after: []probe{{cmd("HGETALL", "{t}:tmp"), fields("a", "1")}},
 	},
@@ -407,7 +414,7 @@ var cases = []scriptCase{
 		script: "hash_step", name: "scan-min keeps the smaller count where it is positive",
 		setup: [][]any{{"HSET", "{t}:h", "a", 3, "b", 5}, {"HSET", "{t}:o", "a", 4}},
 		keys:  []string{"{t}:h", "{t}:tmp", "{t}:o"},
-		args:  cmd("0", "60000", "scan-min", "0", "100"),
+		args:  cmd("0", "60000", "scan-min", "0", "100", "2097152"),
 		want:  cmd("0", 1, 4, 4),
 		after: []probe{{cmd("HGETALL", "{t}:tmp"), fields("a", "3")}},
 	},
@@ -415,7 +422,7 @@ var cases = []scriptCase{
 		script: "hash_step", name: "scan-max keeps the larger count where it is positive",
 		setup: [][]any{{"HSET", "{t}:h", "a", 3, "b", -1}, {"HSET", "{t}:o", "a", 4, "b", -5}},
 		keys:  []string{"{t}:h", "{t}:tmp", "{t}:o"},
-		args:  cmd("0", "60000", "scan-max", "0", "100"),
+		args:  cmd("0", "60000", "scan-max", "0", "100", "2097152"),
 		want:  cmd("0", 1, 5, 4),
 		after: []probe{{cmd("HGETALL", "{t}:tmp"), fields("a", "4")}},
 	},
@@ -423,7 +430,7 @@ var cases = []scriptCase{
 		script: "hash_step", name: "scan-rest copies the positive counts the other hash lacks",
 		setup: [][]any{{"HSET", "{t}:h", "a", 1, "b", 2, "c", -1}, {"HSET", "{t}:o", "a", 9}},
 		keys:  []string{"{t}:h", "{t}:tmp", "{t}:o"},
-		args:  cmd("0", "60000", "scan-rest", "0", "100"),
+		args:  cmd("0", "60000", "scan-rest", "0", "100", "2097152"),
 		want:  cmd("0", 1, 7, 6),
 		after: []probe{{cmd("HGETALL", "{t}:tmp"), fields("b", "2")}},
 	},
@@ -4236,14 +4243,24 @@ var cases = []scriptCase{
 		script: "set_step", name: "a step over more members than unpack takes at once",
 		setup: [][]any{many("SADD", "{t}", 10000, 1), many("SADD", "{t}:o", 10000, 1)},
 		keys:  []string{"{t}", "{t}:tmp", "{t}:o"},
-		args:  cmd("0", "60000", "pick", "0", "12000", "all"),
+		args:  cmd("0", "60000", "pick", "0", "12000", "2097152", "all"),
 		want:  cmd("0", 10000, 48894, 10000),
+	},
+	{
+		// 300 members of 10,000 bytes in a hashtable set: a step of up to 100
+		// stops once 50,000 bytes are copied (5 members, a few more as an
+		// SSCAN rounds up to a bucket).
+		script: "set_step", name: "copy stops at the bytes, whatever its count",
+		setup: [][]any{bigMembers("SADD", "{t}:s", 300, 10000)},
+		keys:  []string{"{t}:s", "{t}:tmp"},
+		args:  cmd("0", "60000", "copy", "0", "100", "50000"),
+		want:  scannedWithin(1, 5, 12),
 	},
 	{
 		script: "set_step", name: "copy copies the members, renewing the scratch set's expiry",
 		setup: [][]any{{"SADD", "{t}:s", "a", "b"}},
 		keys:  []string{"{t}:s", "{t}:tmp"},
-		args:  cmd("0", "60000", "copy", "0", "100"),
+		args:  cmd("0", "60000", "copy", "0", "100", "2097152"),
 		want:  cmd("0", 2, 2, 2),
 		after: []probe{
 			{cmd("SMEMBERS", "{t}:tmp"), members("a", "b")},
@@ -4254,7 +4271,7 @@ var cases = []scriptCase{
 		script: "set_step", name: "pick all keeps the members in every look-up set",
 		setup: [][]any{{"SADD", "{t}:s", "a", "b", "c"}, {"SADD", "{t}:o1", "a", "b"}, {"SADD", "{t}:o2", "a"}},
 		keys:  []string{"{t}:s", "{t}:tmp", "{t}:o1", "{t}:o2"},
-		args:  cmd("0", "60000", "pick", "0", "100", "all"),
+		args:  cmd("0", "60000", "pick", "0", "100", "2097152", "all"),
 		want:  cmd("0", 1, 3, 3),
 		after: []probe{{cmd("SMEMBERS", "{t}:tmp"), members("a")}},
 	},
@@ -4262,7 +4279,7 @@ var cases = []scriptCase{
 		script: "set_step", name: "pick none keeps the members in no look-up set",
 		setup: [][]any{{"SADD", "{t}:s", "a", "b", "c"}, {"SADD", "{t}:o1", "a"}, {"SADD", "{t}:o2", "b"}},
 		keys:  []string{"{t}:s", "{t}:tmp", "{t}:o1", "{t}:o2"},
-		args:  cmd("0", "60000", "pick", "0", "100", "none"),
+		args:  cmd("0", "60000", "pick", "0", "100", "2097152", "none"),
 		want:  cmd("0", 1, 3, 3),
 		after: []probe{{cmd("SMEMBERS", "{t}:tmp"), members("c")}},
 	},
@@ -4270,7 +4287,7 @@ var cases = []scriptCase{
 		script: "set_step", name: "pick odd keeps the members in an odd number of look-up sets",
 		setup: [][]any{{"SADD", "{t}:s", "a", "b", "c"}, {"SADD", "{t}:o1", "a", "b"}, {"SADD", "{t}:o2", "a"}},
 		keys:  []string{"{t}:s", "{t}:tmp", "{t}:o1", "{t}:o2"},
-		args:  cmd("0", "60000", "pick", "0", "100", "odd"),
+		args:  cmd("0", "60000", "pick", "0", "100", "2097152", "odd"),
 		want:  cmd("0", 1, 3, 3),
 		after: []probe{{cmd("SMEMBERS", "{t}:tmp"), members("b")}},
 	},
@@ -4278,7 +4295,7 @@ var cases = []scriptCase{
 		script: "set_step", name: "pick odd counts a set named twice twice",
 		setup: [][]any{{"SADD", "{t}:s", "a", "b"}, {"SADD", "{t}:o1", "a"}},
 		keys:  []string{"{t}:s", "{t}:tmp", "{t}:o1", "{t}:o1"},
-		args:  cmd("0", "60000", "pick", "0", "100", "odd"),
+		args:  cmd("0", "60000", "pick", "0", "100", "2097152", "odd"),
 		want:  cmd("0", 0, 2, 2),
 	},
 	{
@@ -5595,4 +5612,34 @@ var newTicket check = func(r any) error {
 		return fmt.Errorf("want a new line's first ticket, ~%d", now)
 	}
 	return nil
+}
+
+// bigMembers is a command (SADD or HSET) adding n members (or fields, each
+// with itself as its value) of size bytes each to key.
+func bigMembers(verb, key string, n, size int) []any {
+	c := []any{verb, key}
+	for i := range n {
+		m := fmt.Sprintf("%06d", i) + strings.Repeat("x", size-6)
+		c = append(c, m)
+		if verb == "HSET" {
+			c = append(c, m)
+		}
+	}
+	return c
+}
+
+// scannedWithin checks a scanning step's reply {cursor, size, bytes,
+// strings}: a cursor that goes on, and lo to hi entries scanned (of per
+// strings each).
+func scannedWithin(per, lo, hi int64) check {
+	return func(reply any) error {
+		r, ok := reply.([]any)
+		if !ok || len(r) != 4 || r[0] == "0" {
+			return fmt.Errorf("reply %v: want {cursor that goes on, size, bytes, strings}", reply)
+		}
+		if n, _ := r[3].(int64); n/per < lo || n/per > hi {
+			return fmt.Errorf("scanned %d entries: want %d to %d", n/per, lo, hi)
+		}
+		return nil
+	}
 }

@@ -5,9 +5,9 @@
 -- "pick": the sets to look members up in
 -- ARGV[1] the scratch set's size before this step, ARGV[2] its expiry in
 -- ms, ARGV[3] the step, then its arguments:
---   "copy" cursor count: copy the members an SSCAN of the set from cursor
---     returns until about count have been seen or the scan ends;
---   "pick" cursor count rule: the same, copying only the members that are
+--   "copy" cursor count bytes: copy the members an SSCAN of the set from cursor
+--     returns until about count have been seen, or bytes of them, or the scan ends;
+--   "pick" cursor count bytes rule: the same, copying only the members that are
 --     in all of KEYS[3..] (rule "all"), in none ("none"), or in an odd
 --     number of them ("odd", a key named twice counting twice);
 --   "inter" values... (at most a chunk): add those that are members of the set;
@@ -34,9 +34,9 @@ local cursor = '0'
 
 if op == 'copy' or op == 'pick' then
   cursor = ARGV[4]
-  local budget, rule, seen, bytes = tonumber(ARGV[5]), ARGV[6], 0, 0
+  local budget, most, rule, seen, bytes = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7], 0, 0
   repeat
-    local r = redis.call('SSCAN', key, cursor, 'COUNT', budget)
+    local r = redis.call('SSCAN', key, cursor, 'COUNT', scanCount(budget - seen, most - bytes, bytes, seen))
     cursor = r[1]
     local part = r[2]
     for _, m in ipairs(part) do bytes = bytes + #m end
@@ -60,7 +60,7 @@ if op == 'copy' or op == 'pick' then
     end
     if #part > 0 then callChunked('SADD', tmp, part) end
     seen = seen + #r[2]
-  until cursor == '0' or seen >= budget
+  until cursor == '0' or seen >= budget or bytes >= most
   redis.call('PEXPIRE', tmp, ttl)
   return {cursor, redis.call('SCARD', tmp), bytes, seen}
 elseif #ARGV < first then
