@@ -42,13 +42,18 @@ end
 -- waiter's stream with a lease no longer than its registration has left, which the
 -- waiter's watchdog renews at once. Returns self's token if self was served, whether a
 -- live waiter still waits for permits that the semaphore could give (then newcomers
--- must queue behind it), and the epoch of self's holding.
-local function grant(self)
+-- must queue behind it), and the epoch of self's holding. s, when given, is the state's
+-- #extra and #used as room takes them (a caller that may have emptied KEYS[2] knows
+-- them).
+-- (Neither reads a key it may have emptied, which deletes it: while a Cluster slot
+-- migrates, Redis stops a script at a command naming a key it lacks, keeping what the
+-- script wrote before.)
+local function grant(self, s)
   local off, got, cap, free, ep = 0, nil, nil, nil, nil
   for _ = 1, 10 do
     local batch = redis.call('ZRANGE', KEYS[4], off, off + 99, 'WITHSCORES')
     if #batch == 0 then return got, false, ep end
-    if not cap then cap, free = room() end
+    if not cap then cap, free = room(s) end
     for i = 1, #batch, 2 do
       local wid = batch[i]
       local info = redis.call('HGET', KEYS[5], wid)
@@ -76,6 +81,8 @@ local function grant(self)
         end
       end
     end
+    -- A short batch was the line's end (and may have emptied it).
+    if #batch < 200 then return got, false, ep end
   end
   return got, true, ep -- more than 1000 waiters visited: treat the rest as waiting
 end
@@ -94,13 +101,14 @@ end
 -- take the capacity to 2^52, past which counts are no longer exact), changing nothing.
 local function release(id, k, over)
   if over > 0 and room() + over >= 2 ^ 52 then return nil, 'OVERFLOW' end
-  local left = 0
+  local left, s = 0, nil
   if k > 0 then
-    local h = redis.call('HMGET', KEYS[2], id, '#used')
-    local cur = tonumber(h[1] or '0')
+    local h = redis.call('HMGET', KEYS[2], id, '#used', '#extra')
+    local cur, used = tonumber(h[1] or '0'), tonumber(h[2] or '0')
     if cur < k then return nil, 'NOTHELD' end
     left = cur - k
-    unhold(id, k, cur, tonumber(h[2] or '0'))
+    unhold(id, k, cur, used)
+    s = {extra = h[3], used = math.max(0, used - math.min(k, cur))}
     -- Nothing held any more: a grant to this handle that its renewal has not
     -- confirmed yet is spent (it would stay until its expiry otherwise).
     if left == 0 then forget({[id] = true}) end
@@ -108,7 +116,8 @@ local function release(id, k, over)
   if over > 0 then
     redis.call('HINCRBY', KEYS[2], '#extra', over)
     redis.call('PERSIST', KEYS[2])
+    s = nil -- (read again)
   end
-  grant(false)
+  grant(false, s)
   return left
 end
