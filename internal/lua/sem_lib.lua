@@ -99,25 +99,36 @@ end
 -- adds over permits to the capacity, and hands free permits to the line. Returns the
 -- permits id still holds, or nil and the error's code (NOTHELD; OVERFLOW when over would
 -- take the capacity to 2^52, past which counts are no longer exact), changing nothing.
+-- The line is served before id's permits leave the keys, counting them free: returning
+-- them first could empty, and so delete, the holders and the state, which the grants
+-- then write (while a Cluster slot migrates, Redis stops a script at a command naming
+-- a key it lacks, keeping what the script wrote before: half a hand-off).
 local function release(id, k, over)
   if over > 0 and room() + over >= 2 ^ 52 then return nil, 'OVERFLOW' end
-  local left, s = 0, nil
+  local left, s, spent = 0, nil, {}
   if k > 0 then
     local h = redis.call('HMGET', KEYS[2], id, '#used', '#extra')
     local cur, used = tonumber(h[1] or '0'), tonumber(h[2] or '0')
     if cur < k then return nil, 'NOTHELD' end
     left = cur - k
-    unhold(id, k, cur, used)
-    s = {extra = h[3], used = math.max(0, used - math.min(k, cur))}
+    s = {extra = h[3], used = math.max(0, used - k)}
     -- Nothing held any more: a grant to this handle that its renewal has not
-    -- confirmed yet is spent (it would stay until its expiry otherwise).
-    if left == 0 then forget({[id] = true}) end
+    -- confirmed yet is spent (it would stay until its expiry otherwise). (Not one the
+    -- grants below make, to another of its waits.)
+    if left == 0 and redis.call('EXISTS', KEYS[6]) == 1 then
+      local g = redis.call('HGETALL', KEYS[6])
+      for i = 1, #g, 2 do
+        if string.match(g[i + 1], '^%d+ (%S+)') == id then spent[#spent + 1] = g[i] end
+      end
+    end
   end
   if over > 0 then
     redis.call('HINCRBY', KEYS[2], '#extra', over)
     redis.call('PERSIST', KEYS[2])
-    s = nil -- (read again)
+    if s then s.extra = full(tonumber(s.extra or '0') + over) end
   end
   grant(false, s)
+  if k > 0 then unhold(id, k) end -- (its permits and the total as the grants left them)
+  if #spent > 0 then redis.call('HDEL', KEYS[6], unpack(spent)) end
   return left
 end
