@@ -22,18 +22,8 @@ import (
 // answers ASK for every key) until finish is called.
 func midMigration(t *testing.T, cl *hotredistest.Cluster, tag string) (finish func()) {
 	t.Helper()
-	rdb := cl.GoRedis()
-	defer rdb.Close()
-	slot := int(value(rdb.ClusterKeySlot(ctx, tag).Result())(t))
-	owner, err := cl.SlotOwner(ctx, slot)
-	noErr(t, err)
-	ms, err := cl.Masters(ctx)
-	noErr(t, err)
-	dst := ms[0]
-	if dst == owner {
-		dst = ms[1]
-	}
-	m, err := cl.StartSlotMigration(ctx, slot, dst)
+	slot := slotOfTag(t, cl, tag)
+	m, err := cl.StartSlotMigration(ctx, slot, otherMaster(t, cl, slot, 0))
 	noErr(t, err)
 	_, err = m.MoveKeys(ctx, 0)
 	noErr(t, err)
@@ -154,13 +144,33 @@ func TestTransactionMeetingAMigrationIsAppliedOrSaysSo(t *testing.T) {
 	t.Logf("%d moves; outcomes %v", moves(), kinds)
 }
 
+// slotOfTag is the slot of the keys tagged tag.
+func slotOfTag(t *testing.T, cl *hotredistest.Cluster, tag string) int {
+	t.Helper()
+	rdb := cl.GoRedis()
+	defer rdb.Close()
+	return int(value(rdb.ClusterKeySlot(ctx, tag).Result())(t))
+}
+
+// otherMaster returns a master of cl other than slot's owner: the i-th
+// one after it, round the masters.
+func otherMaster(t testing.TB, cl *hotredistest.Cluster, slot, i int) *hotredistest.Server {
+	owner, err := cl.SlotOwner(ctx, slot)
+	noErr(t, err)
+	ms, err := cl.Masters(ctx)
+	noErr(t, err)
+	dst := ms[i%len(ms)]
+	if dst == owner {
+		dst = ms[(i+1)%len(ms)]
+	}
+	return dst
+}
+
 // migrateLoop moves tag's slot from master to master until stop closes,
 // each move in two halves split apart (one key, then the rest), and
 // returns how many moves finished.
 func migrateLoop(t *testing.T, cl *hotredistest.Cluster, tag string, split time.Duration, stop <-chan struct{}) (moves func() int) {
-	rdb := cl.GoRedis()
-	slot := int(value(rdb.ClusterKeySlot(ctx, tag).Result())(t))
-	rdb.Close()
+	slot := slotOfTag(t, cl, tag)
 	var mu sync.Mutex
 	n := 0
 	done := make(chan struct{})
@@ -172,21 +182,7 @@ func migrateLoop(t *testing.T, cl *hotredistest.Cluster, tag string, split time.
 				return
 			default:
 			}
-			owner, err := cl.SlotOwner(ctx, slot)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			ms, err := cl.Masters(ctx)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			dst := ms[i%len(ms)]
-			if dst == owner {
-				dst = ms[(i+1)%len(ms)]
-			}
-			m, err := cl.StartSlotMigration(ctx, slot, dst)
+			m, err := cl.StartSlotMigration(ctx, slot, otherMaster(t, cl, slot, i))
 			if err == nil {
 				if _, err = m.MoveKeys(ctx, 1); err == nil {
 					time.Sleep(split)

@@ -260,19 +260,10 @@ func TestWorkloadThroughSlotMigrations(t *testing.T) {
 		})
 	}
 
-	rdb := cl.GoRedis()
-	defer rdb.Close()
-	slot := int(value(rdb.ClusterKeySlot(ctx, tag).Result())(t))
+	slot := slotOfTag(t, cl, tag)
 	for i := range 6 {
 		time.Sleep(150 * time.Millisecond)
-		owner, err := cl.SlotOwner(ctx, slot)
-		noErr(t, err)
-		ms, err := cl.Masters(ctx)
-		noErr(t, err)
-		dst := ms[0]
-		if dst == owner {
-			dst = ms[1]
-		}
+		dst := otherMaster(t, cl, slot, 0)
 		m, err := cl.StartSlotMigration(ctx, slot, dst)
 		noErr(t, err)
 		n, err := m.MoveKeys(ctx, 2+i)

@@ -21,17 +21,10 @@ import (
 // panics following the ASK of a batch it takes for blocking, ending the
 // program; each must instead reach the keys on their new node.
 func TestBatchesFollowAnAskOnACluster(t *testing.T) {
-	cl := hotredistest.NewCluster(t)
-	r, err := backend.NewRueidis(rueidis.ClientOption{InitAddress: cl.Addrs()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	cl, r, ctx := clusterBackend(t)
 	const tag = "{ask}"
 	rdb := cl.GoRedis()
-	defer rdb.Close()
+	t.Cleanup(func() { rdb.Close() })
 	for i := range 3 {
 		if err := rdb.Set(ctx, fmt.Sprintf("%s:k%d", tag, i), i, 0).Err(); err != nil {
 			t.Fatal(err)
@@ -41,19 +34,7 @@ func TestBatchesFollowAnAskOnACluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	slot := int(rdb.ClusterKeySlot(ctx, tag).Val())
-	owner, err := cl.SlotOwner(ctx, slot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dst := cl.Nodes[0]
-	if dst == owner {
-		dst = cl.Nodes[1]
-	}
-	m, err := cl.StartSlotMigration(ctx, slot, dst)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := startMigration(t, ctx, cl, int(rdb.ClusterKeySlot(ctx, tag).Val()))
 	if n, err := m.MoveKeys(ctx, 0); err != nil || n != 4 {
 		t.Fatalf("moved %d keys: %v", n, err)
 	}
@@ -95,35 +76,16 @@ func TestBatchesFollowAnAskOnACluster(t *testing.T) {
 // it again is stopped there, its writes before kept: not a refusal (a
 // ServerError, after which nothing ran) but an InDoubtError.
 func TestScriptStoppedMidMigrationIsInDoubt(t *testing.T) {
-	cl := hotredistest.NewCluster(t)
-	r, err := backend.NewRueidis(rueidis.ClientOption{InitAddress: cl.Addrs()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	cl, r, ctx := clusterBackend(t)
 	const k = "{doubt}:k"
 	rdb := cl.GoRedis()
-	defer rdb.Close()
+	t.Cleanup(func() { rdb.Close() })
 	if err := rdb.Set(ctx, k, "1", 0).Err(); err != nil {
 		t.Fatal(err)
 	}
-	slot := int(rdb.ClusterKeySlot(ctx, k).Val())
-	owner, err := cl.SlotOwner(ctx, slot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dst := cl.Nodes[0]
-	if dst == owner {
-		dst = cl.Nodes[1]
-	}
-	m, err := cl.StartSlotMigration(ctx, slot, dst) // the key stays on its owner
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := startMigration(t, ctx, cl, int(rdb.ClusterKeySlot(ctx, k).Val())) // the key stays on its owner
 	const script = "redis.call('INCR', KEYS[1]) redis.call('DEL', KEYS[1]) return redis.call('GET', KEYS[1])"
-	_, err = r.Do(ctx, backend.Cmd{Name: []string{"EVAL", script, "1"}, Keys: []string{k}})
+	_, err := r.Do(ctx, backend.Cmd{Name: []string{"EVAL", script, "1"}, Keys: []string{k}})
 	var de *backend.InDoubtError
 	var se *backend.ServerError
 	if !errors.As(err, &de) || errors.As(err, &se) {
@@ -135,6 +97,37 @@ func TestScriptStoppedMidMigrationIsInDoubt(t *testing.T) {
 	if err := m.Finish(ctx); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// clusterBackend starts a cluster and a rueidis backend on it, and gives a
+// context for the test's calls.
+func clusterBackend(t *testing.T) (*hotredistest.Cluster, *backend.Rueidis, context.Context) {
+	cl := hotredistest.NewCluster(t)
+	r, err := backend.NewRueidis(rueidis.ClientOption{InitAddress: cl.Addrs()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return cl, r, ctx
+}
+
+// startMigration starts moving slot from its owner to another node.
+func startMigration(t *testing.T, ctx context.Context, cl *hotredistest.Cluster, slot int) *hotredistest.SlotMigration {
+	owner, err := cl.SlotOwner(ctx, slot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := cl.Nodes[0]
+	if dst == owner {
+		dst = cl.Nodes[1]
+	}
+	m, err := cl.StartSlotMigration(ctx, slot, dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 // containsString reports whether v, a reply, holds s somewhere.

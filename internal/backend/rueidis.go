@@ -524,6 +524,16 @@ func execRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd, replicas
 	}
 	cs = append(cs, c.B().Exec().Build())
 	rs := c.DoMulti(ctx, cs...)
+	for _, r := range rs {
+		if re, ok := rueidis.IsRedisErr(r.Error()); ok && strings.Contains(re.Error(), "EXEC without MULTI") {
+			// Our MULTI was sent first: this EXEC is one rueidis's
+			// cluster client sent again, alone, after a redirection of
+			// a queued command and of the EXEC (v1.0.80,
+			// clusterClient.doresultfn), while the MULTI/EXEC it resent
+			// may have run.
+			return nil, &InDoubtError{Msg: re.Error()}
+		}
+	}
 	if err := rs[0].Error(); err != nil {
 		if _, ok := rueidis.IsRedisErr(err); ok {
 			// MULTI refused by the server (an ACL without +multi): the
@@ -547,14 +557,6 @@ func execRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd, replicas
 	if err != nil {
 		if rueidis.IsRedisNil(err) {
 			return nil, ErrTxAborted
-		}
-		if re, ok := rueidis.IsRedisErr(err); ok && strings.HasPrefix(re.Error(), "ERR EXEC without MULTI") {
-			// Our MULTI was answered OK: this EXEC is one rueidis's
-			// cluster client sent again, alone, after a redirection of
-			// a queued command and of the EXEC (v1.0.80,
-			// clusterClient.doresultfn), while the MULTI/EXEC it resent
-			// whole may have run.
-			return nil, &InDoubtError{Msg: re.Error()}
 		}
 		return nil, convertErr(err)
 	}
