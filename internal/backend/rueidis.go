@@ -524,16 +524,6 @@ func execRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd, replicas
 	}
 	cs = append(cs, c.B().Exec().Build())
 	rs := c.DoMulti(ctx, cs...)
-	for _, r := range rs {
-		if re, ok := rueidis.IsRedisErr(r.Error()); ok && strings.Contains(re.Error(), "EXEC without MULTI") {
-			// Our MULTI was sent first: this EXEC is one rueidis's
-			// cluster client sent again, alone, after a redirection of
-			// a queued command and of the EXEC (v1.0.80,
-			// clusterClient.doresultfn), while the MULTI/EXEC it resent
-			// may have run.
-			return nil, &InDoubtError{Msg: re.Error()}
-		}
-	}
 	if err := rs[0].Error(); err != nil {
 		if _, ok := rueidis.IsRedisErr(err); ok {
 			// MULTI refused by the server (an ACL without +multi): the
@@ -541,6 +531,16 @@ func execRueidis(ctx context.Context, c rueidis.CoreClient, cmds []Cmd, replicas
 			return nil, fmt.Errorf("MULTI refused, the transaction's commands ran unguarded: %w", convertErr(err))
 		}
 		return nil, err // not sent, or no reply: as the queued commands would say
+	}
+	for _, r := range rs {
+		if re, ok := rueidis.IsRedisErr(r.Error()); ok && strings.Contains(re.Error(), "EXEC without MULTI") {
+			// Our MULTI was answered OK: this EXEC is one rueidis's
+			// cluster client sent again, alone, after a redirection of
+			// a queued command and of the EXEC (v1.0.80,
+			// clusterClient.doresultfn), while the MULTI/EXEC it resent
+			// may have run.
+			return nil, &InDoubtError{Msg: re.Error()}
+		}
 	}
 	// A command refused while queuing (syntax, arity) makes EXEC fail with
 	// EXECABORT; report the command's own error, it says more.
