@@ -1612,8 +1612,14 @@ func TestBulkWriteCopiesLongEntriesAFewMiBAStep(t *testing.T) {
 					t.Fatalf("HLEN after SetMany = %d, want %d", got, n+len(many))
 				}
 			}
-			if most > 6<<20 {
-				t.Errorf("a step grew the scratch copy by %d MiB: want a few at most", most>>20)
+			// 2 MiB a step (stepBytes), and the SSCAN or HSCAN that
+			// reached it may return a few more entries (a bucket's chain,
+			// or both tables' while the dict rehashes): each takes 1.25
+			// MiB of jemalloc's size classes. Seen: up to 5 entries, 6.25
+			// MiB, and 8.8 MiB once under -race. Before the bound: 20-30
+			// MiB.
+			if most > 12<<20 {
+				t.Errorf("a step grew the scratch copy by %.1f MiB: want a few at most", float64(most)/(1<<20))
 			}
 		})
 	}
