@@ -817,7 +817,7 @@ func (c *Client) outcome(ctx context.Context, err error, write bool) error {
 		return nil
 	}
 	if cerr := ctxEnded(ctx, err); cerr != nil {
-		if write {
+		if write && !backend.NotSent(err) {
 			return fmt.Errorf("%w: %w", ErrUnknownOutcome, cerr)
 		}
 		return cerr
@@ -969,6 +969,7 @@ func clientDo[T any](ctx context.Context, c *Client, cmd backend.Cmd, way replyW
 		noteRetry(ctx)
 		v, err = way.do(c.b, ctx, cmd)
 	}
+	err = refusedUntil(ctx, err)
 	if backend.IsServerError(err, "NOSCRIPT") {
 		if full := fullScript(cmd); full.Name[0] != cmd.Name[0] {
 			noteRetry(ctx)
@@ -1005,7 +1006,17 @@ func (c *Client) exec(ctx context.Context, cmds []backend.Cmd) ([]backend.Result
 		noteRetry(ctx)
 		rs, err = c.b.Exec(ctx, cmds)
 	}
-	return rs, err
+	return rs, refusedUntil(ctx, err)
+}
+
+// refusedUntil is err, a call's last error, unless the call was refused
+// with TRYAGAIN until ctx ended: then nothing ran, and the caller hears
+// ctx's end (not sent: not ErrUnknownOutcome, see outcome).
+func refusedUntil(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil && isTryAgain(err) {
+		return &backend.NotSentError{Err: cerr}
+	}
+	return err
 }
 
 // fullScript turns an EVALSHA command into the EVAL of its script.
