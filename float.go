@@ -252,6 +252,18 @@ func floatStep(o *object, a float64, op, arg string) (float64, error) {
 	return r, nil
 }
 
+// takeBack runs float_undo after an INCRBYFLOAT (or, given field, an
+// HINCRBYFLOAT) of by whose sum went past float64's range, which failed
+// the call with err: it adds -by while the value is still past that
+// range. err, and the undo's own failure if it failed.
+func (o *object) takeBack(ctx context.Context, err error, by float64, field ...string) error {
+	args := append([]string{strconv.FormatFloat(-by, 'g', -1, 64)}, field...)
+	if _, uerr := o.script(context.WithoutCancel(ctx), scriptFloatUndo, o.keys[:1], args...); uerr != nil {
+		return fmt.Errorf("%w; taking it back failed, so the value may stay beyond float64's range: %w", err, uerr)
+	}
+	return err
+}
+
 // incrBy is Add and Sub WithIncrByFloat: INCRBYFLOAT of by, for the call
 // name(arg).
 func (f *Float) incrBy(ctx context.Context, name string, arg, by float64) (float64, error) {
@@ -290,10 +302,7 @@ func (f *Float) incrBy(ctx context.Context, name string, arg, by float64) (float
 	if err == nil && math.IsInf(v, 0) {
 		// Past float64's range, within long double's: take it back.
 		err = fmt.Errorf("hotredis: float %q: %s(%v): the sum %s...: %w", f.key, name, arg, s[:min(len(s), 12)], ErrNotFinite)
-		if _, uerr := f.script(context.WithoutCancel(ctx), scriptFloatUndo, f.keys[:1], strconv.FormatFloat(-by, 'g', -1, 64)); uerr != nil {
-			err = fmt.Errorf("%w; taking it back failed, so the value may stay beyond float64's range: %w", err, uerr)
-		}
-		return 0, err
+		return 0, f.takeBack(ctx, err, by)
 	}
 	return v, err
 }

@@ -414,11 +414,7 @@ func (m *hash[K, V]) IncrFloat(ctx context.Context, k K, x float64) (float64, er
 	if err != nil {
 		// Redis adds in long double: a sum past float64's range is stored.
 		// Take it back (unless another client wrote the field since).
-		err = m.fail("IncrFloat", fmt.Errorf("%w: the result %.20s... is beyond float64's range", ErrNotFinite, s))
-		if _, uerr := m.script(context.WithoutCancel(ctx), scriptFloatUndo, m.keys[:1], strconv.FormatFloat(-x, 'g', -1, 64), f); uerr != nil {
-			err = fmt.Errorf("%w; taking it back failed, so the field may stay beyond float64's range: %w", err, uerr)
-		}
-		return 0, err
+		return 0, m.takeBack(ctx, m.fail("IncrFloat", fmt.Errorf("%w: the result %.20s... is beyond float64's range", ErrNotFinite, s)), x, f)
 	}
 	return r, nil
 }

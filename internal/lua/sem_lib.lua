@@ -3,13 +3,21 @@
 -- KEYS[2], grants not yet confirmed by their waiter in KEYS[6] (see line_lib for the
 -- layout; each "n owner token when", when the grant's server time in ms).
 
--- forget drops the unconfirmed grants to the handles in gone (a set: id -> true).
-local function forget(gone)
-  if redis.call('EXISTS', KEYS[6]) == 0 then return end
+-- unconfirmed returns the wait ids of the unconfirmed grants to the handles in gone (a
+-- set: id -> true).
+local function unconfirmed(gone)
+  local wids = {}
+  if redis.call('EXISTS', KEYS[6]) == 0 then return wids end
   local g = redis.call('HGETALL', KEYS[6])
   for i = 1, #g, 2 do
-    if gone[string.match(g[i + 1], '^%d+ (%S+)')] then redis.call('HDEL', KEYS[6], g[i]) end
+    if gone[string.match(g[i + 1], '^%d+ (%S+)')] then wids[#wids + 1] = g[i] end
   end
+  return wids
+end
+
+-- forget drops the unconfirmed grants to the handles in gone.
+local function forget(gone)
+  for _, wid in ipairs(unconfirmed(gone)) do redis.call('HDEL', KEYS[6], wid) end
 end
 
 -- expire drops up to 1000 holders whose lease ran out, and the grants they never
@@ -115,12 +123,7 @@ local function release(id, k, over)
     -- Nothing held any more: a grant to this handle that its renewal has not
     -- confirmed yet is spent (it would stay until its expiry otherwise). (Not one the
     -- grants below make, to another of its waits.)
-    if left == 0 and redis.call('EXISTS', KEYS[6]) == 1 then
-      local g = redis.call('HGETALL', KEYS[6])
-      for i = 1, #g, 2 do
-        if string.match(g[i + 1], '^%d+ (%S+)') == id then spent[#spent + 1] = g[i] end
-      end
-    end
+    if left == 0 then spent = unconfirmed({[id] = true}) end
   end
   if over > 0 then
     redis.call('HINCRBY', KEYS[2], '#extra', over)
