@@ -237,3 +237,66 @@ func TestSteppedCallsFollowAFinishedSlotMove(t *testing.T) {
 		t.Error("the list is not the model")
 	}
 }
+
+// Calls whose scripts empty a key and then name it again, made while
+// their slot migrates with every key still on its owner. Redis stopped
+// such a script at the command that named the emptied key, keeping what
+// it had done: List.SetSlice of the whole list lost the list, and a
+// Counter's IntersectionUpdate that dropped every count reported a
+// failure for a change it had made. (A review of every script on
+// 2026-12-08: internal/lua's TestScriptsNeverNameAKeyTheyEmptied and
+// TestScriptsMidMigration.) Now such a script declares a key that never
+// exists, so Redis refuses it whole until the migration ends, or it
+// empties the key only at its last command.
+func TestScriptsThatEmptyAKeyWaitOutAMigration(t *testing.T) {
+	onceOnly(t)
+	cl := hotredistest.NewCluster(t)
+	c := cl.Client(t)
+	const tag = "{emptied}"
+	l := hotredis.NewList[string](tag+":l", hotredis.WithClient(c))
+	value(l.Append(ctx, "a", "b", "c"))(t)
+	s := hotredis.NewSet[string](tag+":s", hotredis.WithClient(c))
+	value(s.Add(ctx, "a", "b"))(t)
+	o := hotredis.NewSet[string](tag+":o", hotredis.WithClient(c))
+	value(o.Add(ctx, "c"))(t)
+	n := hotredis.NewCounter[string](tag+":n", hotredis.WithClient(c))
+	noErr(t, n.Update(ctx, map[string]int64{"a": 1, "b": 2}))
+	q := hotredis.NewQueue[string](tag+":q", hotredis.WithClient(c))
+	noErr(t, q.Put(ctx, "job"))
+	if v := value(q.Get(ctx))(t); v != "job" {
+		t.Fatalf("Get = %q", v)
+	}
+
+	slot := slotOfTag(t, cl, tag)
+	m, err := cl.StartSlotMigration(ctx, slot, otherMaster(t, cl, slot, 0))
+	noErr(t, err)
+	moved := make(chan error, 1)
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		_, err := m.MoveKeys(ctx, 0)
+		if err == nil {
+			err = m.Finish(ctx)
+		}
+		moved <- err
+	}()
+	tctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	noErr(t, n.IntersectionUpdateCounts(tctx, map[string]int64{"z": 1})) // every count dropped
+	noErr(t, l.SetSlice(tctx, 0, 3, "x"))                                // the whole list replaced
+	noErr(t, s.IntersectionUpdate(tctx, o))                              // the set emptied
+	noErr(t, q.TaskDone(tctx))                                           // the last task: Join's token made anew
+	noErr(t, <-moved)
+
+	if got := value(l.Values(ctx))(t); !slices.Equal(got, []string{"x"}) {
+		t.Errorf("list = %q, want [x]", got)
+	}
+	if got := value(s.Len(ctx))(t); got != 0 {
+		t.Errorf("set has %d members, want none", got)
+	}
+	if got := value(n.Len(ctx))(t); got != 0 {
+		t.Errorf("counter has %d counts, want none", got)
+	}
+	jctx, jcancel := context.WithTimeout(ctx, 5*time.Second)
+	defer jcancel()
+	noErr(t, q.Join(jctx))
+}

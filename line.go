@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hotredis/hotredis/internal/keys"
 	"github.com/hotredis/hotredis/internal/lua"
 )
 
@@ -117,7 +118,7 @@ var lineSuffixes = func() []string {
 type line struct {
 	object
 	kind      *lineKind
-	ks        []string // the key, then lineSuffixes' (KEYS)
+	ks        []string // the key, then lineSuffixes', then keys.Absent's (KEYS)
 	id        string   // the handle's id
 	size      int64    // a semaphore's size; 1 for a lock
 	reentrant bool     // an RLock
@@ -171,7 +172,12 @@ func newLine(kind *lineKind, typ, key string, size int64, opts []Option) line {
 	if size < 0 || size >= maxPermits {
 		obj.err = &objError{kind: typ, key: obj.key, err: fmt.Errorf("%w: size %d out of range [0, 2^52)", ErrInvalidArgument, size)}
 	}
-	return line{object: obj, kind: kind, ks: obj.keys, id: holderID(o.label), size: size, ttl: leaseOf(o)}
+	// The engine's scripts may empty a key and then name it again (a
+	// release drops the holding, then grants it): their KEYS end with
+	// keys.Absent's, which never exists, so that Redis never runs them
+	// halfway while the slot migrates (see keys.Absent).
+	ks := append(obj.keys[:len(obj.keys):len(obj.keys)], keys.Absent(obj.key))
+	return line{object: obj, kind: kind, ks: ks, id: holderID(o.label), size: size, ttl: leaseOf(o)}
 }
 
 // wait is a registered waiter's place: its wait id, its grant stream and

@@ -320,6 +320,18 @@ func (m *SlotMigration) Finish(ctx context.Context) error {
 	return nil
 }
 
+// Abort ends the migration before it moved anything: the slot is STABLE
+// on both nodes again and stays with its owner. Keys already moved stay
+// on the new owner, out of reach: call it only before MoveKeys.
+func (m *SlotMigration) Abort(ctx context.Context) error {
+	for _, n := range []*Server{m.src, m.dst} {
+		if err := m.do(ctx, n, "CLUSTER", "SETSLOT", m.slot, "STABLE").Err(); err != nil {
+			return fmt.Errorf("hotredistest: SETSLOT STABLE on %s: %w", n.Addr, err)
+		}
+	}
+	return nil
+}
+
 // do sends one command to node n.
 func (m *SlotMigration) do(ctx context.Context, n *Server, args ...any) *redis.Cmd {
 	r := redis.NewClient(&redis.Options{Addr: n.Addr, Protocol: 2})

@@ -92,6 +92,18 @@ func Fresh(key, suffix string) string {
 	return Aux(key, suffix)
 }
 
+// Absent returns a key in key's Cluster slot that hotredis never
+// creates. A script that may empty one of its keys and then name it again
+// declares it last in KEYS: while the slot migrates, Redis runs a script
+// only if every key it declares is on the node, so it refuses such a
+// script whole (TRYAGAIN, retried by the client) instead of stopping it
+// halfway, at the command that names the emptied key, which Redis then
+// has to look for on the other node.
+func Absent(key string) string { return Fresh(key, absentSuffix) }
+
+// absentSuffix names Absent's key.
+const absentSuffix = "hotredis-absent"
+
 // slotTags caches slotTag's answers.
 var slotTags sync.Map // slot -> tag
 

@@ -10,6 +10,7 @@
 -- A script so that counting the arrival, ending the round and noticing dead waiters
 -- are one step: no two parties get the same index, and no round completes with a dead
 -- party counted.
+-- flags: guarded
 local wid, lease, parties = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 if redis.call('EXISTS', B) == 0 then redis.call('DEL', WAITING) end -- waiters of a barrier gone
 local gen, n, broken = state()

@@ -7,6 +7,7 @@
 -- A script so that a waiter whose lease ran out (a dead process) is found and breaks
 -- the round in the same step that renews the live ones: the round never completes
 -- with a dead party, nor waits for one past its lease.
+-- flags: guarded
 local wid, g, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local gen, n, broken, done, from = state()
 if gen ~= g or broken then return {ended(g, gen, done, from)} end

@@ -5,6 +5,7 @@
 -- Reply: the number of waiters the reset broke.
 -- A script so that the waiters woken are exactly those of the round it ends, and the
 -- next round begins empty.
+-- flags: guarded
 if redis.call('EXISTS', B) == 0 then
   redis.call('DEL', WAITING)
   return 0

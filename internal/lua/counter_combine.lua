@@ -55,8 +55,9 @@ local function other(f)
   return valid(okey, f, v)
 end
 
--- change[field] = new count, or false to delete the field.
-local change = {}
+-- change[field] = new count, or false to delete the field; fresh[field]: not in
+-- the counter yet.
+local change, fresh = {}, {}
 each(key, function(f, c)
   c = valid(key, f, c)
   local o, new = other(f), c
@@ -74,7 +75,7 @@ end)
 if op == 'or' then
   local function add(f, o)
     if okey then o = valid(okey, f, o) end
-    if positive(o) and redis.call('HEXISTS', key, f) == 0 then change[f] = o end
+    if positive(o) and redis.call('HEXISTS', key, f) == 0 then change[f], fresh[f] = o, true end
   end
   if okey then
     each(okey, add)
@@ -83,17 +84,12 @@ if op == 'or' then
   end
 end
 
+-- The sets go first, then the deletions, and the reply is counted, not read: the
+-- counter empties, if it does, at the script's last command. (A script that named a
+-- key after emptying it would be stopped there, halfway, while its Cluster slot
+-- migrates: see keys.Absent.)
+local left = redis.call('HLEN', key)
 local sets, dels = {}, {}
-local function flush(force)
-  if #sets >= 2 * chunk or (force and #sets > 0) then
-    redis.call('HSET', key, unpack(sets))
-    sets = {}
-  end
-  if #dels >= chunk or (force and #dels > 0) then
-    redis.call('HDEL', key, unpack(dels))
-    dels = {}
-  end
-end
 for f, c in pairs(change) do
   if c then
     sets[#sets + 1] = f
@@ -101,7 +97,12 @@ for f, c in pairs(change) do
   else
     dels[#dels + 1] = f
   end
-  flush(false)
 end
-flush(true)
-return redis.call('HLEN', key)
+for f in pairs(fresh) do left = left + 1 end
+for i = 1, #sets, 2 * chunk do
+  redis.call('HSET', key, unpack(sets, i, math.min(i + 2 * chunk - 1, #sets)))
+end
+for i = 1, #dels, chunk do
+  redis.call('HDEL', key, unpack(dels, i, math.min(i + chunk - 1, #dels)))
+end
+return left - #dels

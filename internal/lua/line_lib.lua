@@ -18,6 +18,9 @@
 --       the grant's server time in ms)
 --   [7] and on: the grant streams. A grant to a waiter is announced on stream ticket mod
 --       #streams, which wakes only the waiters reading it.
+--   [#KEYS] a key that never exists (keys.Absent): while the slot migrates, Redis refuses
+--       the script whole rather than stop it at a key it emptied (a release drops the
+--       holding, then hands it on).
 -- ARGV, the same first four for every script: [1] how long a registration lasts unless
 -- renewed (ms), [2] the shortest lease a grant gets (ms), [3] how long the fencing
 -- counter outlives its last use (ms), [4] the capacity (a semaphore's initial size; 1).
@@ -27,7 +30,7 @@
 -- grant's short lease runs out.
 local REG = tonumber(ARGV[1])
 local FLOOR = tonumber(ARGV[2])
-local FIRST_STREAM = 7 -- KEYS[FIRST_STREAM..] are the grant streams
+local FIRST_STREAM = 7 -- KEYS[FIRST_STREAM..#KEYS - 1] are the grant streams
 -- The line's keys live as long as the longest registration can (registrations are
 -- tied to their waiter's lease, and never longer than this).
 local LINE_TTL = '1500' -- (text: Redis 7.0 formats a Lua number argument with printf)
@@ -53,7 +56,7 @@ local function joinLine(wid, info, old)
     -- lived 1.5 s past its last join; tickets count joins, fewer than one a µs), so that
     -- waiters coming back to their places stay ahead of a newcomer, whoever comes
     -- first; its first waiter reads the first stream.
-    local n = #KEYS - FIRST_STREAM + 1
+    local n = #KEYS - FIRST_STREAM
     redis.call('HSETNX', KEYS[5], '#seq', string.format('%.0f', math.floor(nowMicros() / n) * n))
     old = tonumber(old)
     if old and old >= 1 and old == math.floor(old) then
@@ -69,7 +72,7 @@ local function joinLine(wid, info, old)
     redis.call('ZADD', KEYS[4], ticket, wid)
     redis.call('HSET', KEYS[5], wid .. '#t', string.format('%.0f', now()))
   end
-  local s = ticket % (#KEYS - FIRST_STREAM + 1)
+  local s = ticket % (#KEYS - FIRST_STREAM)
   redis.call('HSET', KEYS[5], wid, (now() + REG) .. ' ' .. info)
   redis.call('PEXPIRE', KEYS[4], LINE_TTL)
   redis.call('PEXPIRE', KEYS[5], LINE_TTL)
@@ -88,7 +91,7 @@ end
 -- announce puts a grant's entry (field, value pairs) on the stream of the waiter with
 -- arrival ticket ticket, which wakes only the waiters reading that stream.
 local function announce(ticket, ...)
-  local st = KEYS[FIRST_STREAM + tonumber(ticket) % (#KEYS - FIRST_STREAM + 1)]
+  local st = KEYS[FIRST_STREAM + tonumber(ticket) % (#KEYS - FIRST_STREAM)]
   redis.call('XADD', st, 'MAXLEN', '~', '32', '*', ...)
   redis.call('PEXPIRE', st, LINE_TTL)
 end

@@ -10,6 +10,7 @@
 -- head of the list to the head of the scratch list a chunk at a time (LPOP count,
 -- LPUSH), so memory in Lua stays one chunk; then the scratch list takes the list's name
 -- and expiry.
+-- flags: guarded
 local n = redis.call('LLEN', KEYS[1])
 if n < 2 then return n end
 local bound = tonumber(ARGV[2])

@@ -13,6 +13,7 @@
 -- around the slice is lifted out and pushed back (LRANGE, LTRIM, then
 -- RPUSH/LPUSH a chunk at a time), and values are unpacked a chunk at a
 -- time, so a list of any size works.
+-- flags: guarded
 local key = KEYS[1]
 local n = redis.call('LLEN', key)
 local s = clamp(tonumber(ARGV[1]), n)

@@ -24,8 +24,12 @@
 //
 // "flags" marks a script
 // readonly (it writes nothing, so it is sent with EVALSHA_RO and may run
-// on a replica when the client reads from replicas) or primary (read-only,
-// but the engine acts on what it reads: never on a replica).
+// on a replica when the client reads from replicas), primary (read-only,
+// but the engine acts on what it reads: never on a replica) or guarded
+// (it may empty one of its keys and then name it again: Cmd adds
+// keys.Absent of its first key as its last key, so that Redis never runs
+// it while its Cluster slot migrates, which would stop it halfway; see
+// keys.Absent).
 package lua
 
 import (
@@ -39,6 +43,7 @@ import (
 	"sync"
 
 	"github.com/hotredis/hotredis/internal/backend"
+	"github.com/hotredis/hotredis/internal/keys"
 )
 
 //go:embed *.lua
@@ -52,6 +57,7 @@ type Script struct {
 	Libs     []string
 	ReadOnly bool // writes nothing: EVALSHA_RO / EVAL_RO
 	Primary  bool // read-only, but what it reads must be fresh: never sent to a replica
+	Guarded  bool // Cmd adds keys.Absent(ks[0]) as the last key
 	// byHash[n] is the Name of the EVALSHA command with n keys, made once
 	// so that Cmd does not allocate one per call.
 	byHash [cachedKeys][]string
@@ -113,6 +119,8 @@ func parse(name string) (*Script, error) {
 					s.ReadOnly = true
 				case "primary":
 					s.Primary = true
+				case "guarded":
+					s.Guarded = true
 				default:
 					return nil, fmt.Errorf("script %s: unknown flag %q", name, f)
 				}
@@ -303,22 +311,26 @@ func All() []string {
 	return out
 }
 
-// Cmd returns the command that runs s with keys and args: EVALSHA when
-// byHash, else EVAL with the whole text (which also caches it on the
-// server); the _RO forms for a read-only script.
-func (s *Script) Cmd(byHash bool, keys, args []string) backend.Cmd {
+// Cmd returns the command that runs s with KEYS ks and ARGV args: EVALSHA
+// when byHash, else EVAL with the whole text (which also caches it on the
+// server); the _RO forms for a read-only script. A guarded script gets
+// keys.Absent(ks[0]) after ks.
+func (s *Script) Cmd(byHash bool, ks, args []string) backend.Cmd {
+	if s.Guarded && len(ks) > 0 {
+		ks = append(ks[:len(ks):len(ks)], keys.Absent(ks[0]))
+	}
 	var name []string
 	switch {
-	case byHash && len(keys) < cachedKeys:
-		name = s.byHash[len(keys)]
+	case byHash && len(ks) < cachedKeys:
+		name = s.byHash[len(ks)]
 	case byHash:
-		name = []string{s.verb("EVALSHA"), s.SHA, strconv.Itoa(len(keys))}
+		name = []string{s.verb("EVALSHA"), s.SHA, strconv.Itoa(len(ks))}
 	default:
-		name = []string{s.verb("EVAL"), s.Src, strconv.Itoa(len(keys))}
+		name = []string{s.verb("EVAL"), s.Src, strconv.Itoa(len(ks))}
 	}
 	return backend.Cmd{
 		Name:     name,
-		Keys:     keys,
+		Keys:     ks,
 		Args:     args,
 		ReadOnly: s.ReadOnly,
 		Replica:  s.ReadOnly && !s.Primary,

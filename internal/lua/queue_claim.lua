@@ -4,7 +4,8 @@
 -- libs: clock_lib queue_lib
 -- KEYS[1] the parking list, KEYS[2] the take's list, KEYS[3] registrations (sorted
 -- set), KEYS[4] the queue's list, KEYS[5] waiting puts, KEYS[6] space notification
--- list, KEYS[7] unfinished-task count, KEYS[8] (set queues only) the set of queued items
+-- list, KEYS[7] unfinished-task count, KEYS[8] (set queues only) the set of queued items;
+-- then keys.Absent's (flags: guarded)
 -- ARGV[1] the take's id, ARGV[2] ms until its deadline, ARGV[3] how many items to take
 -- in all (the parked one, then more from the head of the queue), ARGV[4] chunk size
 -- Reply (all strings, as queue_take's): {'1', items...}; {'0'} when nothing was parked
@@ -18,7 +19,9 @@
 -- one step: an item is always queued, parked under a registration, or taken under one,
 -- and a set member exactly while it is queued or parked.
 -- (The parked items move before the queue's list and set are touched: see wrongTypes.)
-local refused = wrongTypes({KEYS[4], KEYS[8]}, {'list', 'set'})
+-- flags: guarded
+local set = #KEYS > 8 and KEYS[8] or nil -- (set queues only; KEYS[#KEYS] is keys.Absent's)
+local refused = wrongTypes({KEYS[4], set}, {'list', 'set'})
 if refused then return refused end
 local t = now()
 -- A second run of the same wait's pipeline (sent twice) gives what the first run
@@ -54,14 +57,14 @@ local more = n - #items
 -- unfinished it has, or is about to have, the count's expiry; when the queue began anew,
 -- neither has one, and the registrations must then lose one an older list gave them, or
 -- they would go before this take's list, whose item would never come back.
-local ttl = queueExpiry(KEYS[4], KEYS[7], KEYS[8])
+local ttl = queueExpiry(KEYS[4], KEYS[7], set)
 if ttl == -2 then ttl = -1 end
 if more > 0 then
   for _, x in ipairs(takeInto(KEYS[4], KEYS[2], more, chunk)) do items[#items + 1] = x end
 end
 redis.call('ZADD', KEYS[3], t + tonumber(ARGV[2]), ARGV[1])
 keepExpiry(ttl, KEYS[2], KEYS[3])
-if KEYS[8] then leaveSet(KEYS[8], items, chunk) end
+if set then leaveSet(set, items, chunk) end
 wakePuts(KEYS[5], KEYS[6], math.min(#items, chunk))
 table.insert(items, 1, '1')
 return items

@@ -6,11 +6,12 @@
 -- ARGV the n ids (n may be 0)
 -- Reply: 1 when registrations remain (the caller sends the next batch),
 -- 0 when the queue is gone.
+-- flags: guarded
 local n = #ARGV
 if n > 0 then
   redis.call('ZREM', KEYS[1], unpack(ARGV))
   redis.call('UNLINK', unpack(KEYS, 2, 2 * n + 1))
 end
 if #redis.call('ZRANGE', KEYS[1], 0, 0) > 0 then return 1 end
-redis.call('UNLINK', KEYS[1], unpack(KEYS, 2 * n + 2))
+redis.call('UNLINK', KEYS[1], unpack(KEYS, 2 * n + 2, #KEYS - 1)) -- (not keys.Absent's)
 return 0

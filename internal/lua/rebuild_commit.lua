@@ -11,6 +11,7 @@
 -- MULTI alone cannot. UNLINK frees the old value in the background and
 -- RENAME is O(1), so this takes no longer for a million members than for
 -- one. An empty new value leaves the key absent, as Redis does.
+-- flags: guarded
 local key, tmp = KEYS[1], KEYS[2]
 local n
 if ARGV[1] == 'set' then

@@ -23,7 +23,9 @@
 -- between steps) and renews its expiry with the change, and so that for
 -- inter and xor the values cross the network once. Every step can run
 -- twice on the same members (SSCAN may repeat one) without harm.
+-- flags: guarded
 local key, tmp = KEYS[1], KEYS[2]
+local last = #KEYS - 1 -- KEYS[#KEYS] is keys.Absent's (flags: guarded)
 local want, ttl, op = tonumber(ARGV[1]), ARGV[2], ARGV[3]
 local size = redis.call('SCARD', tmp)
 if size ~= want then
@@ -44,14 +46,14 @@ if op == 'copy' or op == 'pick' then
       -- in[j]: how many of KEYS[3..] hold part[j].
       local in_ = {}
       for j = 1, #part do in_[j] = 0 end
-      for i = 3, #KEYS do
+      for i = 3, last do
         local here = callChunked('SMISMEMBER', KEYS[i], part)
         for j = 1, #part do in_[j] = in_[j] + here[j] end
       end
       local keep = {}
       for j = 1, #part do
         local n = in_[j]
-        if (rule == 'all' and n == #KEYS - 2) or (rule == 'none' and n == 0) or
+        if (rule == 'all' and n == last - 2) or (rule == 'none' and n == 0) or
             (rule == 'odd' and n % 2 == 1) then
           keep[#keep + 1] = part[j]
         end

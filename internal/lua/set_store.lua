@@ -18,12 +18,14 @@
 -- replaces the set (UNLINK frees the old members in the background), so
 -- its cost follows the smallest set. Every key's type is checked first,
 -- so a wrong-type key changes nothing.
+-- flags: guarded
 local dst, tmp = KEYS[1], KEYS[2]
 local op = ARGV[1]
 local chunk = tonumber(ARGV[2])
 local limit = tonumber(ARGV[3])
 local first = 3
-for i = 1, #KEYS do
+local last = #KEYS - 1 -- KEYS[#KEYS] is keys.Absent's (flags: guarded)
+for i = 1, last do
   if i ~= 2 then
     local t = redis.call('TYPE', KEYS[i]).ok
     if t ~= 'set' and t ~= 'none' then
@@ -35,10 +37,10 @@ if limit > 0 then
   local work = 0
   if op == 'inter' then
     local least = redis.call('SCARD', dst)
-    for i = first, #KEYS do least = math.min(least, redis.call('SCARD', KEYS[i])) end
-    work = least * (#KEYS - 1)
+    for i = first, last do least = math.min(least, redis.call('SCARD', KEYS[i])) end
+    work = least * (last - 1)
   else
-    for i = first, #KEYS do work = work + redis.call('SCARD', KEYS[i]) end
+    for i = first, last do work = work + redis.call('SCARD', KEYS[i]) end
   end
   if work > limit then
     return redis.error_reply('BIG ' .. work .. ' members to visit, over ' .. limit)
@@ -49,13 +51,13 @@ if most > 0 then
   local bytes = 0
   if op == 'inter' then
     local least, smallest = redis.call('SCARD', dst), dst
-    for i = first, #KEYS do
+    for i = first, last do
       local n = redis.call('SCARD', KEYS[i])
       if n < least then least, smallest = n, KEYS[i] end
     end
     bytes = setBytes(smallest, least)
   else
-    for i = first, #KEYS do bytes = bytes + setBytes(KEYS[i], redis.call('SCARD', KEYS[i])) end
+    for i = first, last do bytes = bytes + setBytes(KEYS[i], redis.call('SCARD', KEYS[i])) end
   end
   if bytes > most then
     return redis.error_reply('BIG over ' .. most .. ' bytes to copy')
@@ -65,7 +67,7 @@ end
 if op == 'inter' then
   local at = redis.call('PEXPIRETIME', dst)
   local sets = {dst}
-  for i = first, #KEYS do sets[#sets + 1] = KEYS[i] end
+  for i = first, last do sets[#sets + 1] = KEYS[i] end
   local n = redis.call('SINTERSTORE', tmp, unpack(sets))
   redis.call('UNLINK', dst)
   if n > 0 then
@@ -91,7 +93,7 @@ end
 -- and the read's (set_read) do.
 local before
 if op == 'xor' then
-  for i = first, #KEYS do
+  for i = first, last do
     if KEYS[i] == dst then
       before = redis.call('SMEMBERS', dst)
       break
@@ -99,7 +101,7 @@ if op == 'xor' then
   end
 end
 
-for i = first, #KEYS do
+for i = first, last do
   local src = KEYS[i]
   if op == 'union' then
     if src ~= dst then

@@ -11,6 +11,7 @@
 -- steps for more (rebuild.go). For "inter" the members among the values
 -- are gathered in the scratch set, which replaces the set; the scratch
 -- set is deleted before the script returns, on success and on error alike.
+-- flags: guarded
 local key, tmp = KEYS[1], KEYS[2]
 local op = ARGV[1]
 local chunk = tonumber(ARGV[2])

@@ -7,6 +7,7 @@
 -- A script so that counting dead members done, the check, the change and the wake-up of
 -- the waiters when the count reaches 0 are one step: no waiter misses the zero, and no
 -- two callers both pass the check on the same count.
+-- flags: guarded
 local delta = tonumber(ARGV[1])
 local count, lost = open()
 if not count then return lost end

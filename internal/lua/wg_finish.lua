@@ -5,6 +5,7 @@
 -- ran out, so it was counted done and lost; or the group was deleted): nothing changes,
 -- so that it is never counted twice. Finishing twice is harmless.
 -- A script so that removing the member and counting it done are one step.
+-- flags: guarded
 local count, lost = open()
 if not count then return lost end
 if redis.call('ZREM', KEYS[2], ARGV[1]) == 0 then return 0 end

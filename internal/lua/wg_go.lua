@@ -5,6 +5,7 @@
 -- second run of the same member's start counts nothing more.
 -- A script so that the member and its count come and go together: whoever finds its
 -- lease run out counts it done exactly once.
+-- flags: guarded
 local count, lost = open()
 if not count then return lost end
 if redis.call('ZSCORE', KEYS[2], ARGV[1]) then

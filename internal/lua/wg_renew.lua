@@ -5,6 +5,7 @@
 -- counted done and lost (or the group was deleted).
 -- A script so that a lease that ran out is never revived: the member may have been
 -- counted done by then (and a Wait returned), so it is dropped instead.
+-- flags: guarded
 local count, err = open()
 if not count then return err end
 if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return 0 end
