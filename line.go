@@ -134,15 +134,19 @@ type line struct {
 	// handle keeps to the full scripts, whose releases hand off to waiters.
 	slow, quickHeld bool
 
+	// ttl is the lease, under ttlMu, not mu: the watchdog asks for it
+	// holding its lease's lock, which Lost takes holding mu.
+	ttlMu sync.Mutex
+	ttl   time.Duration
+
 	mu       sync.Mutex
-	ttl      time.Duration // the lease
-	held     int64         // holds (a lock: 1, an RLock: its count) or permits
-	tok      int64         // the latest fencing token
-	epoch    int64         // that of the holding hold keeps alive
-	hold     *lease        // nil when nothing is held
-	confirm  []string      // waits whose grants were read and not yet confirmed
-	watch    watchdog      // for every hold's lease (see watchdog)
-	lostHeld int64         // permits lost with a lease and not released since
+	held     int64    // holds (a lock: 1, an RLock: its count) or permits
+	tok      int64    // the latest fencing token
+	epoch    int64    // that of the holding hold keeps alive
+	hold     *lease   // nil when nothing is held
+	confirm  []string // waits whose grants were read and not yet confirmed
+	watch    watchdog // for every hold's lease (see watchdog)
+	lostHeld int64    // permits lost with a lease and not released since
 	// stale: the handle's last holding of a lock ended unconfirmed (its
 	// lease was lost, or its release's outcome is unknown), so the server
 	// may still count it, with nobody renewing it: an RLock does not
@@ -210,9 +214,15 @@ type grant struct {
 }
 
 func (l *line) leaseTTL() time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l.ttlMu.Lock()
+	defer l.ttlMu.Unlock()
 	return l.ttl
+}
+
+func (l *line) setLeaseTTL(d time.Duration) {
+	l.ttlMu.Lock()
+	l.ttl = d
+	l.ttlMu.Unlock()
 }
 
 // reg is how long a registration lasts unless renewed: tied to the lease,
@@ -228,7 +238,7 @@ func (l *line) renewEvery() time.Duration { return min(maxBlock, l.reg()*2/3) }
 // common ones are formatted once per lease setting.
 func (l *line) args(more ...string) []string {
 	l.mu.Lock()
-	if reg := regOf(l.ttl); l.common[0] == "" || reg != l.commonReg {
+	if reg := regOf(l.leaseTTL()); l.common[0] == "" || reg != l.commonReg {
 		l.commonReg = reg
 		l.common = [4]string{ms(reg), ms(grantFloor), ms(fenceTTL), strconv.FormatInt(l.size, 10)}
 	}
@@ -635,7 +645,7 @@ func (l *line) release(ctx context.Context, op string, n int64) error {
 	inDoubt := errors.Is(err, ErrUnknownOutcome)
 	doubt := inDoubt && l.held > 0 && le != nil
 	if inDoubt && l.kind.permits {
-		l.staleUntil = time.Now().Add(l.ttl + staleMargin)
+		l.staleUntil = time.Now().Add(l.leaseTTL() + staleMargin)
 	}
 	l.quickHeld = l.quickHeld && l.held > 0
 	l.mu.Unlock()

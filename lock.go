@@ -85,8 +85,8 @@ func (l *lockOf) Extend(ctx context.Context, ttl time.Duration) error {
 		return err
 	}
 	ttl = max(ttl, minLease)
+	l.setLeaseTTL(ttl)
 	l.mu.Lock()
-	l.ttl = ttl
 	le := l.hold
 	l.mu.Unlock()
 	start := time.Now()

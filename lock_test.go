@@ -919,3 +919,62 @@ func TestLockReleaseOfAGrantedHolding(t *testing.T) {
 		})
 	}
 }
+
+// Goroutines watching Lost while the watchdog renews, as the docs ask
+// ("use it to stop work that needs the lock"). Lost held the handle's
+// mutex and took the lease's; the watchdog held the lease's and took the
+// handle's (for the lease's length): when they crossed, both blocked for
+// good, the lease ran out on the server while its holder thought it held,
+// and every later call of the handle hung past its context (a review of
+// the fault paths, 2026-12-08: 5 of 5 runs).
+func TestLostWatchedWhileTheWatchdogRenews(t *testing.T) {
+	for _, kind := range []string{"Lock", "Semaphore"} {
+		t.Run(kind, func(t *testing.T) {
+			var l interface {
+				Acquire(context.Context) error
+				Release(context.Context) error
+				Lost() <-chan struct{}
+			}
+			if kind == "Lock" {
+				l = hotredis.NewLock(key(t), hotredis.WithLease(30*time.Millisecond))
+			} else {
+				l = hotredis.NewSemaphore(key(t), 1, hotredis.WithLease(30*time.Millisecond))
+			}
+			noErr(t, l.Acquire(ctx))
+			stop := make(chan struct{})
+			var watchers sync.WaitGroup
+			for range 2 {
+				watchers.Add(1)
+				go func() {
+					defer watchers.Done()
+					for {
+						select {
+						case <-stop:
+							return
+						case <-l.Lost(): // (a 30 ms lease may be lost on a busy machine)
+							return
+						default:
+						}
+					}
+				}()
+			}
+			time.Sleep(time.Second)
+			close(stop)
+			released := make(chan error, 1)
+			go func() {
+				rctx, cancel := context.WithTimeout(ctx, time.Second)
+				defer cancel()
+				released <- l.Release(rctx)
+			}()
+			select {
+			case err := <-released:
+				if err != nil && !errors.Is(err, hotredis.ErrNotHeld) {
+					t.Fatal(err)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("Release with a 1 s context still blocked 5 s later: Lost and the watchdog deadlocked")
+			}
+			watchers.Wait()
+		})
+	}
+}
