@@ -436,9 +436,13 @@ func (l *line) try(ctx context.Context, n int64, id string, w *wait) (ok bool, l
 	if l.kind.permits {
 		args = l.args(l.id, strconv.FormatInt(n, 10), ms(ttl), id, waits, ticket)
 	} else {
+		// An RLock re-enters only a holding the handle has: one it
+		// released (or lost) that the server has back, from a lossy
+		// failover or a restart from a snapshot, nobody renews; the
+		// attempt waits for it to run out, as for a stale one.
 		re := "0"
 		l.mu.Lock()
-		if l.reentrant && !l.stale {
+		if l.reentrant && !l.stale && l.held > 0 {
 			re = "1"
 		}
 		l.mu.Unlock()
