@@ -734,8 +734,30 @@ func clientSend[T any](ctx context.Context, c *Client, cmd backend.Cmd, write bo
 		noteRetry(ctx)
 		v, err = clientDo(ctx, c, cmd, way)
 	}
+	// On a Cluster, a call that could not reach its slot's master (a dial
+	// refused: the master died, and the client's slot map has not yet
+	// learned of its replica's promotion, which rueidis refreshes after
+	// such a failure) goes again for up to redialFor. Nothing was sent.
+	if c.cluster && err != nil && neverSent(ctx, err) {
+		for start, pause := time.Now(), redialFirst; time.Since(start) < redialFor && neverSent(ctx, err); pause = min(2*pause, redialMax) {
+			if !sleepCtx(ctx, pause) {
+				break
+			}
+			noteRetry(ctx)
+			v, err = clientDo(ctx, c, cmd, way)
+		}
+	}
 	return v, c.outcome(ctx, err, write)
 }
+
+// A Cluster call whose master could not be reached goes again (see
+// clientSend) after redialFirst, then after pauses twice as long, up to
+// redialMax, for redialFor in all.
+const (
+	redialFirst = 20 * time.Millisecond
+	redialMax   = 200 * time.Millisecond
+	redialFor   = 2 * time.Second
+)
 
 // readAgainAfter are the pauses before a failed read goes again.
 var readAgainAfter = [...]time.Duration{time.Millisecond, 10 * time.Millisecond}
