@@ -235,11 +235,27 @@ type SlotMigration struct {
 // dst IMPORTING, then the owner MIGRATING. From then on, until Finish,
 // commands on the slot's keys that the owner no longer has get an ASK
 // redirection to dst, and multi-key commands on keys split between the
-// two get TRYAGAIN. It returns nil, nil if dst already owns the slot.
+// two get TRYAGAIN. It returns nil, nil if dst already owns the slot. A
+// nil dst is another master.
 func (c *Cluster) StartSlotMigration(ctx context.Context, slot int, dst *Server) (*SlotMigration, error) {
 	src, err := c.SlotOwner(ctx, slot)
 	if err != nil || src == dst {
 		return nil, err
+	}
+	if dst == nil {
+		masters, err := c.Masters(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range masters {
+			if m != src {
+				dst = m
+				break
+			}
+		}
+		if dst == nil {
+			return nil, fmt.Errorf("hotredistest: no master but slot %d's owner", slot)
+		}
 	}
 	m := &SlotMigration{c: c, slot: slot, src: src, dst: dst}
 	if m.srcID, err = m.do(ctx, src, "CLUSTER", "MYID").Text(); err != nil {

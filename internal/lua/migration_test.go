@@ -38,25 +38,16 @@ func TestScriptsMidMigration(t *testing.T) {
 					t.Fatalf("%s/%s: setup %s: %v", c.script, c.name, describe(cm), err)
 				}
 			}
-			slot := int(cc.ClusterKeySlot(ctx, tag).Val())
-			owner, err := cl.SlotOwner(ctx, slot)
+			m, err := cl.StartSlotMigration(ctx, int(cc.ClusterKeySlot(ctx, tag).Val()), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			to := cl.Nodes[0]
-			if to == owner {
-				to = cl.Nodes[1]
-			}
-			m, err := cl.StartSlotMigration(ctx, slot, to)
-			if err != nil {
-				t.Fatal(err)
-			}
-			node := owner
+			node := m.From()
 			if side == "importer" {
 				if _, err := m.MoveKeys(ctx, 0); err != nil {
 					t.Fatal(err)
 				}
-				node = to
+				node = m.To()
 			}
 			got := runOn(ctx, node, side == "importer", c, tag)
 			switch err, _ := got.(error); {
