@@ -339,3 +339,32 @@ func TestPipelinedScriptAfterFlushIsSentOnceInFull(t *testing.T) {
 		t.Fatalf("pipeline after SCRIPT FLUSH = %v with %d commands sent again; want [h h], 2 (each once, in full)", got, retries)
 	}
 }
+
+// A script that declares keys.Absent's (lua's "guarded" flag) keeps its
+// keys when it goes in full: after SCRIPT FLUSH (NOSCRIPT, then EVAL) and
+// inside a Transaction (always EVAL). Sending it in full made its command
+// anew, adding that key twice, and Set.IntersectionUpdate then
+// intersected with the absent key too: the set came out empty (the
+// fresh-clone CI's TestDeployments, 2026-12-08).
+func TestGuardedScriptsSentInFullKeepTheirKeys(t *testing.T) {
+	tag := "{" + key(t) + "}"
+	a := hotredis.NewSet[string](tag+":a")
+	b := hotredis.NewSet[string](tag+":b")
+	check := func(how string) {
+		t.Helper()
+		if ms := value(a.Members(ctx))(t); !slices.Equal(ms, []string{"y"}) {
+			t.Errorf("%s: after IntersectionUpdate: %q, want [y]", how, ms)
+		}
+	}
+	noErr(t, a.Replace(ctx, "x", "y"))
+	noErr(t, b.Replace(ctx, "y", "w"))
+	rdb := rawClient()
+	defer rdb.Close()
+	noErr(t, rdb.ScriptFlush(ctx).Err())
+	noErr(t, a.IntersectionUpdate(ctx, b))
+	check("after SCRIPT FLUSH")
+
+	noErr(t, a.Replace(ctx, "x", "y"))
+	noErr(t, hotredis.Transaction(ctx, func(ctx context.Context) error { return a.IntersectionUpdate(ctx, b) }))
+	check("in a Transaction")
+}

@@ -1050,8 +1050,9 @@ func fullScript(c backend.Cmd) backend.Cmd {
 	if name == "" {
 		return c
 	}
-	full := lua.Load(name).Cmd(false, c.Keys, nil).WithArgs(c.AllArgs()...) // (a copy: c stays off the heap)
-	// As c was sent: its routing (a read kept to the primary), its path.
-	full.Replica, full.Blocking, full.Strings = c.Replica, c.Blocking, c.Strings
-	return full
+	// As c was sent but for its Name: its keys (not made again by Cmd,
+	// which would add a guarded script's keys.Absent's twice), args and
+	// routing (a read kept to the primary), its path.
+	c.Name = lua.Load(name).EvalName(len(c.Keys))
+	return c
 }

@@ -326,7 +326,7 @@ func (s *Script) Cmd(byHash bool, ks, args []string) backend.Cmd {
 	case byHash:
 		name = []string{s.verb("EVALSHA"), s.SHA, strconv.Itoa(len(ks))}
 	default:
-		name = []string{s.verb("EVAL"), s.Src, strconv.Itoa(len(ks))}
+		name = s.EvalName(len(ks))
 	}
 	return backend.Cmd{
 		Name:     name,
@@ -335,4 +335,11 @@ func (s *Script) Cmd(byHash bool, ks, args []string) backend.Cmd {
 		ReadOnly: s.ReadOnly,
 		Replica:  s.ReadOnly && !s.Primary,
 	}
+}
+
+// EvalName is the Name of the EVAL (EVAL_RO) of s's whole text with n
+// keys: what a command Cmd made with EVALSHA takes to go in full, its
+// keys and args as they are (a guarded script's keys.Absent's among them).
+func (s *Script) EvalName(n int) []string {
+	return []string{s.verb("EVAL"), s.Src, strconv.Itoa(n)}
 }
