@@ -348,8 +348,8 @@ func TestPipelinedScriptAfterFlushIsSentOnceInFull(t *testing.T) {
 // fresh-clone CI's TestDeployments, 2026-12-08).
 func TestGuardedScriptsSentInFullKeepTheirKeys(t *testing.T) {
 	tag := "{" + key(t) + "}"
-	a := hotredis.NewSet[string](tag+":a")
-	b := hotredis.NewSet[string](tag+":b")
+	a := hotredis.NewSet[string](tag + ":a")
+	b := hotredis.NewSet[string](tag + ":b")
 	check := func(how string) {
 		t.Helper()
 		if ms := value(a.Members(ctx))(t); !slices.Equal(ms, []string{"y"}) {
