@@ -317,3 +317,37 @@ func TestREADMEDocumentsACLRules(t *testing.T) {
 		}
 	}
 }
+
+// An ACL user with the README's key patterns ("~app:* ~{app:*") and an
+// object whose key holds a '}' but no valid tag: the never-existing key
+// that guarded scripts declare (keys.Absent) was named "{<n>}:...", which
+// the patterns do not cover, so a contended Lock.Acquire, List.Reverse,
+// WaitGroup.Add and Queue.TaskDone failed with NOPERM (a review,
+// 2026-12-08: 3 of 3 runs).
+func TestACLKeysWithAnUnmatchedBrace(t *testing.T) {
+	onceOnly(t)
+	s := hotredistest.NewACLServer(t, "app:")
+	c := s.Client(t)
+	k := "app:" + t.Name() + "a}{b"
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	a := hotredis.NewLock(k+":lock", hotredis.WithClient(c))
+	b := hotredis.NewLock(k+":lock", hotredis.WithClient(c))
+	noErr(t, a.Acquire(cctx))
+	short, scancel := context.WithTimeout(cctx, 300*time.Millisecond)
+	defer scancel()
+	if err := b.Acquire(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("contended Acquire: %v, want context.DeadlineExceeded", err)
+	}
+	noErr(t, a.Release(cctx))
+	l := hotredis.NewList[int](k+":list", hotredis.WithClient(c))
+	value(l.Append(cctx, 1, 2))(t)
+	noErr(t, l.Reverse(cctx))
+	w := hotredis.NewWaitGroup(k+":wg", hotredis.WithClient(c))
+	noErr(t, w.Add(cctx, 1))
+	noErr(t, w.Done(cctx))
+	q := hotredis.NewQueue[string](k+":q", hotredis.WithClient(c))
+	noErr(t, q.Put(cctx, "x"))
+	value(q.Get(cctx))(t)
+	noErr(t, q.TaskDone(cctx))
+}

@@ -49,6 +49,27 @@ func TestAuxSharesSlot(t *testing.T) {
 	}
 }
 
+// Absent's key shares the key's slot, and begins with the key (or with
+// Aux's brace and the key), so that an ACL user's patterns for the
+// object's keys ("~app:* ~{app:*") cover it: a key with a '}' but no
+// valid tag got Fresh's "{<n>}:..." name, which they do not (a review,
+// 2026-12-08: NOPERM for a contended Lock, List.Reverse, WaitGroup.Add,
+// Queue.TaskDone on such keys).
+func TestAbsentSharesSlotAndPrefix(t *testing.T) {
+	for _, k := range []string{"jobs", "{jobs}", "x{tag}y", "app:{jobs}", "hotredis:0123", "{", "a{b", "{{x}}", "}", "a}b", "a}{b", "a{}b", "app:user}1", "app:x}{b", "}{"} {
+		a := Absent(k)
+		if Slot(a) != Slot(k) {
+			t.Errorf("Absent(%q) = %q in slot %d, key in slot %d", k, a, Slot(a), Slot(k))
+		}
+		if !strings.HasPrefix(a, k) && !strings.HasPrefix(a, "{"+k) {
+			t.Errorf("Absent(%q) = %q: not under the key's own prefix", k, a)
+		}
+		if a == k || Absent(k) != a {
+			t.Errorf("Absent(%q) = %q, then %q", k, a, Absent(k))
+		}
+	}
+}
+
 // WithAux names what Aux names, for any key and suffixes.
 func TestWithAuxIsAux(t *testing.T) {
 	f := func(key string, suffixes []string) bool {
