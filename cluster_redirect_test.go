@@ -16,6 +16,15 @@ import (
 // Calls that meet a Cluster slot's migration (a review of the cluster
 // paths, 2026-12-08, found each of these failing).
 
+// ownCluster starts a cluster of the test's own (whose slots it may move,
+// whatever the suite's topology: the test runs once) and a client of it.
+func ownCluster(t *testing.T) (*hotredistest.Cluster, *hotredis.Client) {
+	t.Helper()
+	onceOnly(t)
+	cl := hotredistest.NewCluster(t)
+	return cl, cl.Client(t)
+}
+
 // midMigration starts moving tag's slot to another master and moves all
 // of its keys there, leaving the slot MIGRATING on its owner (which then
 // answers ASK for every key) until finish is called.
@@ -38,9 +47,7 @@ func midMigration(t *testing.T, cl *hotredistest.Cluster, tag string) (finish fu
 // for blocking, from a goroutine of ours: see the backend's
 // TestBatchesFollowAnAskOnACluster), nothing lost.
 func TestBlockingCallsFollowAnAskMidMigration(t *testing.T) {
-	onceOnly(t)
-	cl := hotredistest.NewCluster(t)
-	c := cl.Client(t)
+	cl, c := ownCluster(t)
 	const tag = "{askwait}"
 	ev := hotredis.NewEvent(tag+":event", hotredis.WithClient(c))
 	noErr(t, ev.Clear(ctx))
@@ -95,9 +102,7 @@ func TestBlockingCallsFollowAnAskMidMigration(t *testing.T) {
 // as the outcome of a transaction that had run.) One caller, one
 // transaction at a time, so that each outcome is checked exactly.
 func TestTransactionMeetingAMigrationIsAppliedOrSaysSo(t *testing.T) {
-	onceOnly(t)
-	cl := hotredistest.NewCluster(t)
-	c := cl.Client(t)
+	cl, c := ownCluster(t)
 	const tag = "{txmove}"
 	a, b := hotredis.NewInt(tag+":a", hotredis.WithClient(c)), hotredis.NewInt(tag+":b", hotredis.WithClient(c))
 	for i := range 4 { // other keys in the slot, so that moves split them
@@ -210,9 +215,7 @@ func migrateLoop(t *testing.T, cl *hotredistest.Cluster, tag string, split time.
 // (a finished resharding, as any Cluster sees) follow the move as every
 // other call does.
 func TestSteppedCallsFollowAFinishedSlotMove(t *testing.T) {
-	onceOnly(t)
-	cl := hotredistest.NewCluster(t)
-	c := cl.Client(t)
+	cl, c := ownCluster(t)
 	const tag = "{steppedmove}"
 	l := hotredis.NewList[int](tag+":list", hotredis.WithClient(c))
 	const n = 6000
@@ -249,9 +252,7 @@ func TestSteppedCallsFollowAFinishedSlotMove(t *testing.T) {
 // exists, so Redis refuses it whole until the migration ends, or it
 // empties the key only at its last command.
 func TestScriptsThatEmptyAKeyWaitOutAMigration(t *testing.T) {
-	onceOnly(t)
-	cl := hotredistest.NewCluster(t)
-	c := cl.Client(t)
+	cl, c := ownCluster(t)
 	const tag = "{emptied}"
 	l := hotredis.NewList[string](tag+":l", hotredis.WithClient(c))
 	value(l.Append(ctx, "a", "b", "c"))(t)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/hotredis/hotredis"
-	"github.com/hotredis/hotredis/hotredistest"
 )
 
 // A workload on one slot while the slot moves between masters again and
@@ -46,9 +45,7 @@ func (e *migrationErrs) add(what string, err error) {
 // holders than allowed. (Transactions and stepped rebuilds under moves:
 // cluster_redirect_test.go.)
 func TestWorkloadThroughSlotMigrations(t *testing.T) {
-	onceOnly(t)
-	cl := hotredistest.NewCluster(t)
-	c := cl.Client(t)
+	cl, c := ownCluster(t)
 	const tag = "{workmig}"
 	w := hotredis.WithClient(c)
 	f := hotredis.NewFloat(tag+":float", w)
