@@ -159,6 +159,8 @@ type line struct {
 	// take under id before then would renew them with the new ones, so
 	// the handle's attempts wait for it (a TryAcquire finds nothing).
 	staleUntil time.Time
+	// troubleAt: when the handle's latest clean-up began (see troubled).
+	troubleAt time.Time
 	// common are args' first four, formatted for a registration of
 	// commonReg (reg).
 	common    [4]string
@@ -515,15 +517,20 @@ func (l *line) attempt(ctx context.Context, cl *Client, s *lua.Script, ks, args 
 	if ctx.Done() == nil {
 		return asArray(l.script(ctx, s, ks, args...)) // nothing to detach from
 	}
-	return detach(ctx, cl, func(ctx context.Context) ([]any, error) {
+	arr, err := detach(ctx, cl, func(ctx context.Context) ([]any, error) {
 		return asArray(l.script(ctx, s, ks, args...))
 	}, func(ctx context.Context, arr []any, err error) { l.undo(ctx, n, id, arr, err) })
+	if err != nil && ctx.Err() != nil {
+		l.troubled() // (maybe left running: its undo comes when it ends)
+	}
+	return arr, err
 }
 
 // undo gives back, in the background, what an attempt took when its
 // caller did not learn it: the reply arr came too late, or err says it
 // never came (then the attempt may or may not have run).
 func (l *line) undo(ctx context.Context, n int64, id string, arr []any, err error) {
+	l.troubled()
 	cl, cerr := l.cli()
 	if cerr != nil {
 		return

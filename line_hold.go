@@ -3,6 +3,7 @@ package hotredis
 import (
 	"context"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -93,16 +94,16 @@ func (l *line) watchdog() watchdog {
 }
 
 // renew is the watchdog's renewal to a lease of ttl, which also confirms
-// the grants read.
+// the grants read. It also asks whether the server counts more for the
+// handle's id than the handle holds: holds or permits revived by a
+// restart from a snapshot, or by a failover to a replica that missed a
+// release, that the renewals would otherwise keep for as long as the
+// handle holds anything; trim then drops them.
 func (l *line) renew(ctx context.Context, ttl time.Duration) (bool, error) {
-	l.mu.Lock()
-	wids := slices.Clone(l.confirm)
-	l.mu.Unlock()
-	r, err := asInt(l.script(ctx, l.kind.renew, l.ks, l.args(append([]string{l.id, ms(ttl)}, wids...)...)...))
-	if err == nil && len(wids) > 0 {
-		l.mu.Lock()
-		l.confirm = slices.DeleteFunc(l.confirm, func(id string) bool { return slices.Contains(wids, id) })
-		l.mu.Unlock()
+	r, err := l.renewCounting(ctx, ttl, false)
+	if err == nil && r == 2 {
+		l.trim(ctx, ttl)
+		r = 1
 	}
 	if err == nil && r == 1 && observing.Load() {
 		l.mu.Lock()
@@ -111,6 +112,60 @@ func (l *line) renew(ctx context.Context, ttl time.Duration) (bool, error) {
 		l.leaseEvent(ctx, LeaseRenewed, le)
 	}
 	return r == 1, err
+}
+
+// renewCounting runs the renew script with the handle's count; drop asks
+// it to drop what the server counts beyond it (the caller holds l.op).
+func (l *line) renewCounting(ctx context.Context, ttl time.Duration, drop bool) (int64, error) {
+	l.mu.Lock()
+	wids := slices.Clone(l.confirm)
+	count := l.held
+	l.mu.Unlock()
+	d := "0"
+	if drop {
+		d = "1"
+	}
+	r, err := asInt(l.script(ctx, l.kind.renew, l.ks, l.args(append([]string{l.id, ms(ttl), strconv.FormatInt(count, 10), d}, wids...)...)...))
+	if err == nil && len(wids) > 0 {
+		l.mu.Lock()
+		l.confirm = slices.DeleteFunc(l.confirm, func(id string) bool { return slices.Contains(wids, id) })
+		l.mu.Unlock()
+	}
+	return r, err
+}
+
+// quietAfter is how long after the handle's last clean-up began (see
+// troubled) none of it may still change what the server counts for the
+// handle: a detached attempt's reply, then the undo it starts, each
+// bounded by backgroundTimeout.
+const quietAfter = backgroundTimeout + staleMargin
+
+// troubled notes that a clean-up of the handle (an undo, a cancel, an
+// attempt whose caller left) may still change what the server counts for
+// it: until quietAfter has passed, trim keeps away.
+func (l *line) troubled() {
+	l.mu.Lock()
+	l.troubleAt = time.Now()
+	l.mu.Unlock()
+}
+
+// trim drops what the server counts for the handle's id beyond what the
+// handle holds, when it can be sure that nothing else can change either
+// count meanwhile: no other call of the handle runs (l.op), and no
+// clean-up of one is under way (quietAfter). Permits granted to the
+// handle's waits and not yet confirmed count as the handle's. Otherwise
+// the next renewal asks again.
+func (l *line) trim(ctx context.Context, ttl time.Duration) {
+	if !l.op.TryLock() {
+		return
+	}
+	defer l.op.Unlock()
+	l.mu.Lock()
+	quiet := l.hold != nil && time.Since(l.troubleAt) >= quietAfter
+	l.mu.Unlock()
+	if quiet {
+		_, _ = l.renewCounting(ctx, ttl, true)
+	}
 }
 
 // endHold forgets le and what it held, if it is still current; lost says

@@ -21,6 +21,7 @@ func (l *line) cancelWait(ctx context.Context, w *wait) {
 		return // never joined the line
 	}
 	if cl, err := l.cli(); err == nil {
+		l.troubled()
 		cl.background(ctx, func(ctx context.Context) { l.cancel(ctx, w.id, false) })
 	}
 }

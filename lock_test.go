@@ -1009,3 +1009,85 @@ func TestRLockDoesNotReenterAHoldingRestoredFromASnapshot(t *testing.T) {
 	}
 	noErr(t, o.Release(ctx))
 }
+
+// A server restarted from a snapshot taken while a handle held more than
+// it does now has the difference back: under the handle's id, with its
+// Release lost. The handle's renewals kept it with the handle's own
+// holding, for as long as the handle held anything (a review of the fault
+// paths, 2026-12-08: a Semaphore(2) one permit short for good; for an
+// RLock, re-entries nobody would release). The watchdog now finds that
+// the server counts more than the handle holds and drops the rest, which
+// is free again within a renewal.
+func TestRevivedHoldsAreDroppedByTheWatchdog(t *testing.T) {
+	onceOnly(t)
+	const lease = 3 * time.Second
+	for _, name := range []string{
+		"Semaphore released everything, then acquires again",
+		"Semaphore holds on to some of its permits",
+		"RLock holds on to one of its re-entries",
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := hotredistest.NewServer(t)
+			k := key(t)
+			hc := srv.Client(t)
+			rdb := srv.GoRedis()
+			defer rdb.Close()
+			var after func(context.Context) error // what the handle does after the restart
+			var free func() (bool, error)         // whether the permit or lock it gave up is free
+			switch name {
+			case "Semaphore released everything, then acquires again":
+				h := hotredis.NewSemaphore(k, 2, hotredis.WithClient(hc), hotredis.WithLease(lease))
+				noErr(t, h.Acquire(ctx))
+				noErr(t, rdb.Save(ctx).Err())
+				noErr(t, h.Release(ctx))
+				after = h.Acquire
+				o := hotredis.NewSemaphore(k, 2, hotredis.WithClient(srv.Client(t)))
+				free = func() (bool, error) { return o.TryAcquire(ctx) }
+			case "Semaphore holds on to some of its permits":
+				h := hotredis.NewSemaphore(k, 3, hotredis.WithClient(hc), hotredis.WithLease(lease))
+				noErr(t, h.AcquireN(ctx, 2))
+				noErr(t, rdb.Save(ctx).Err())
+				noErr(t, h.Release(ctx))
+				after = func(context.Context) error {
+					if h.Held() != 1 {
+						return fmt.Errorf("the handle holds %d, want 1", h.Held())
+					}
+					return nil
+				}
+				o := hotredis.NewSemaphore(k, 3, hotredis.WithClient(srv.Client(t)))
+				free = func() (bool, error) { return o.TryAcquireN(ctx, 2) }
+			default:
+				h := hotredis.NewRLock(k, hotredis.WithClient(hc), hotredis.WithLease(lease))
+				noErr(t, h.Acquire(ctx))
+				noErr(t, h.Acquire(ctx))
+				noErr(t, rdb.Save(ctx).Err())
+				noErr(t, h.Release(ctx))
+				after = func(ctx context.Context) error {
+					// Once the watchdog dropped the revived re-entry, the
+					// handle's one Release frees the lock.
+					time.Sleep(lease / 3 * 2)
+					return h.Release(ctx)
+				}
+				o := hotredis.NewLock(k, hotredis.WithClient(srv.Client(t)))
+				free = func() (bool, error) { return o.TryAcquire(ctx) }
+			}
+			srv.Kill()
+			noErr(t, srv.Restart()) // (loads the snapshot: the holding is back)
+			restarted := time.Now()
+			actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			noErr(t, after(actx))
+			// The handle renews every lease/3: the revived part must go
+			// within two renewals, long before a lease could run out.
+			for time.Since(restarted) < lease {
+				if ok, err := free(); err == nil && ok {
+					t.Logf("free %v after the restart", time.Since(restarted).Round(time.Millisecond))
+					return
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			t.Errorf("%v after the restart (lease %v, renewed every %v) the revived holding is still taken: the handle renews it with its own",
+				time.Since(restarted).Round(time.Millisecond), lease, lease/3)
+		})
+	}
+}

@@ -15,6 +15,18 @@ local function unconfirmed(gone)
   return wids
 end
 
+-- grantedTo returns the permits granted to id's waits and not yet confirmed.
+local function grantedTo(id)
+  local n = 0
+  if redis.call('EXISTS', KEYS[6]) == 0 then return n end
+  local g = redis.call('HGETALL', KEYS[6])
+  for i = 2, #g, 2 do
+    local k, owner = string.match(g[i], '^(%d+) (%S+)')
+    if owner == id then n = n + tonumber(k) end
+  end
+  return n
+end
+
 -- forget drops the unconfirmed grants to the handles in gone.
 local function forget(gone)
   for _, wid in ipairs(unconfirmed(gone)) do redis.call('HDEL', KEYS[6], wid) end
