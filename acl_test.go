@@ -323,7 +323,8 @@ func TestREADMEDocumentsACLRules(t *testing.T) {
 // that guarded scripts declare (keys.Absent) was named "{<n>}:...", which
 // the patterns do not cover, so a contended Lock.Acquire, List.Reverse,
 // WaitGroup.Add and Queue.TaskDone failed with NOPERM (a review,
-// 2026-12-08: 3 of 3 runs).
+// 2026-12-08: 3 of 3 runs). So did keys.Fresh's names, "{<n>}:...": an
+// ImmutableString's Concat and a Limiter's waiting reservation.
 func TestACLKeysWithAnUnmatchedBrace(t *testing.T) {
 	onceOnly(t)
 	s := hotredistest.NewACLServer(t, "app:")
@@ -350,4 +351,18 @@ func TestACLKeysWithAnUnmatchedBrace(t *testing.T) {
 	noErr(t, q.Put(cctx, "x"))
 	value(q.Get(cctx))(t)
 	noErr(t, q.TaskDone(cctx))
+	// Keys that do not exist yet (keys.Fresh): a new string beside this
+	// one, a Limiter's record of a reservation that waits.
+	noErr(t, hotredis.NewString(k+":s", hotredis.WithClient(c)).Set(cctx, "ab"))
+	is := hotredis.NewImmutableString(k+":s", hotredis.WithClient(c))
+	cat := value(is.Concat(cctx, "cd"))(t)
+	if got := value(cat.Get(cctx))(t); got != "abcd" {
+		t.Errorf("Concat: %q, want abcd", got)
+	}
+	if !strings.HasPrefix(cat.Key(), k) {
+		t.Errorf("Concat's key %q is not under %q", cat.Key(), k)
+	}
+	lim := hotredis.NewLimiter(k+":lim", 50, 1, hotredis.WithClient(c))
+	noErr(t, lim.Wait(cctx))
+	noErr(t, lim.Wait(cctx)) // (waits ~20 ms: a recorded reservation)
 }

@@ -81,15 +81,53 @@ func WithAux(key string, suffixes ...string) []string {
 }
 
 // Fresh returns a key named suffix that does not exist yet (a scratch
-// key, a new object's), in key's Cluster slot: Aux's, except for a key
-// with a '}' but no valid tag, which gets the smallest number whose slot
-// is the key's as its tag ("{1234}:a}{b:suffix"). Nothing stored goes by
-// that name, so nothing is orphaned.
+// key, a new object's), in key's Cluster slot, that starts with key (so
+// that an ACL user's patterns for the object's keys, "~app:* ~{app:*",
+// cover it): Aux's, except for a key with a '}' but no valid tag, whose
+// Aux keys land in other slots. Such a key gets a number n as the tag
+// that puts the name in its slot: "a}b" gives "a}b:{n}:suffix"; "a}{b",
+// whose '{' opens the name's tag, "a}{b:n}:suffix" (n found once per key,
+// under a millisecond, and remembered); a key whose first '{' is followed
+// by '}' ("a{}b}"), which makes Redis hash every name whole,
+// "a{}b}:suffix:n". Nothing stored goes by these names (scratch keys,
+// records that expire, new objects' keys), so renaming them orphans
+// nothing.
 func Fresh(key, suffix string) string {
-	if HashTag(key) == key && strings.ContainsRune(key, '}') {
-		return "{" + slotTag(Slot(key)) + "}:" + key + ":" + suffix
+	if HashTag(key) != key || !strings.ContainsRune(key, '}') {
+		return Aux(key, suffix)
 	}
-	return Aux(key, suffix)
+	slot := Slot(key)
+	i := strings.IndexByte(key, '{')
+	switch {
+	case i < 0:
+		return key + ":{" + slotTag(slot) + "}:" + suffix
+	case i+1 < len(key) && key[i+1] == '}':
+		return numbered(key+":"+suffix+":", "", slot)
+	}
+	oddMu.Lock()
+	p, ok := freshOdd[key]
+	oddMu.Unlock()
+	if !ok {
+		// (The name's tag runs from key's '{' to the '}' after n.)
+		p = numbered(key+":", "}:", slot)
+		oddMu.Lock()
+		if len(freshOdd) >= oddMax {
+			clear(freshOdd)
+		}
+		freshOdd[key] = p
+		oddMu.Unlock()
+	}
+	return p + suffix
+}
+
+// numbered returns prefix + n + suffix for the first n >= 0 that puts it
+// in slot (about 16,000 tries).
+func numbered(prefix, suffix string, slot int) string {
+	for n := 0; ; n++ {
+		if k := prefix + strconv.Itoa(n) + suffix; Slot(k) == slot {
+			return k
+		}
+	}
 }
 
 // Absent returns a key in key's Cluster slot that hotredis never
@@ -109,38 +147,35 @@ func Absent(key string) string {
 	if HashTag(key) != key || !strings.ContainsRune(key, '}') {
 		return Aux(key, absentSuffix)
 	}
-	absentMu.Lock()
-	defer absentMu.Unlock()
-	if a, ok := absentOdd[key]; ok {
+	oddMu.Lock()
+	a, ok := absentOdd[key]
+	oddMu.Unlock()
+	if ok {
 		return a
 	}
-	slot := Slot(key)
-	prefix := key + ":" + absentSuffix + ":"
-	a := ""
-	for n := 0; ; n++ {
-		// (The suffix adds no brace: the whole name is hashed, as key is.)
-		if a = prefix + strconv.Itoa(n); int(crc16(a)%16384) == slot {
-			break
-		}
-	}
-	if len(absentOdd) >= absentOddMax {
+	// (The suffix adds no brace: the whole name is hashed, as key is.)
+	a = numbered(key+":"+absentSuffix+":", "", Slot(key))
+	oddMu.Lock()
+	if len(absentOdd) >= oddMax {
 		clear(absentOdd)
 	}
 	absentOdd[key] = a
+	oddMu.Unlock()
 	return a
 }
 
 // absentSuffix names Absent's key.
 const absentSuffix = "hotredis-absent"
 
-// absentOdd remembers Absent's keys of keys with a '}' but no valid tag,
-// up to absentOddMax of them.
+// absentOdd and freshOdd remember Absent's keys and Fresh's prefixes of
+// keys with a '}' but no valid tag, up to oddMax of each.
 var (
-	absentMu  sync.Mutex
+	oddMu     sync.Mutex
 	absentOdd = map[string]string{}
+	freshOdd  = map[string]string{}
 )
 
-const absentOddMax = 4096
+const oddMax = 4096
 
 // slotTags caches slotTag's answers.
 var slotTags sync.Map // slot -> tag

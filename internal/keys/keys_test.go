@@ -26,7 +26,7 @@ func TestAuxSharesSlot(t *testing.T) {
 	// (Keys holding a '}' but no valid tag, "}", "a}{b", "a{}b", keep
 	// their auxiliary keys' names, in other slots; a fresh key gets a
 	// number's tag of their slot.)
-	for _, k := range []string{"jobs", "{jobs}", "x{tag}y", "hotredis:0123", "", "{", "a{b", "{{x}}", "}", "a}b", "a}{b", "a{}b", "user}1", "}{"} {
+	for _, k := range []string{"jobs", "{jobs}", "x{tag}y", "hotredis:0123", "", "{", "a{b", "{{x}}", "}", "a}b", "a}{b", "a{}b", "user}1", "}{", "a}{", "a{}b}", "}{}"} {
 		if f := Fresh(k, "tmp"); Slot(f) != Slot(k) && k != "" {
 			t.Errorf("Fresh(%q) = %q in slot %d, key in slot %d", k, f, Slot(f), Slot(k))
 		}
@@ -67,6 +67,41 @@ func TestAbsentSharesSlotAndPrefix(t *testing.T) {
 		if a == k || Absent(k) != a {
 			t.Errorf("Absent(%q) = %q, then %q", k, a, Absent(k))
 		}
+	}
+}
+
+// Fresh's keys share the key's slot, begin with the key (or with Aux's
+// brace and the key), as Absent's do, and differ by suffix: a key with a
+// '}' but no valid tag got a "{<n>}:..." name, which an ACL user's
+// patterns for the object's keys ("~app:* ~{app:*") do not cover (NOPERM
+// for a Set algebra's rebuild, a waiting Limiter reservation, an
+// ImmutableString's new string on such keys).
+func TestFreshSharesSlotAndPrefix(t *testing.T) {
+	check := func(k, suffix string) bool {
+		f := Fresh(k, suffix)
+		if Slot(f) != Slot(k) {
+			t.Errorf("Fresh(%q, %q) = %q in slot %d, key in slot %d", k, suffix, f, Slot(f), Slot(k))
+		}
+		if !strings.HasPrefix(f, k) && !strings.HasPrefix(f, "{"+k) {
+			t.Errorf("Fresh(%q, %q) = %q: not under the key's own prefix", k, suffix, f)
+		}
+		if !strings.HasSuffix(f, suffix) && !strings.Contains(f, ":"+suffix+":") {
+			t.Errorf("Fresh(%q, %q) = %q: no suffix", k, suffix, f)
+		}
+		return f != k && Fresh(k, suffix) == f && Fresh(k, suffix+"x") != f
+	}
+	for _, k := range []string{"jobs", "{jobs}", "x{tag}y", "app:{jobs}", "{", "a{b", "{{x}}", "}", "a}b", "a}{b", "a{}b", "app:user}1", "app:x}{b", "}{", "a}{", "a{}b}", "}{}", "app:a{}b}"} {
+		for _, suffix := range []string{"tmp:1", "res:x", "hotredis:0123"} {
+			if !check(k, suffix) {
+				t.Errorf("Fresh(%q, %q) = %q: not fresh", k, suffix, Fresh(k, suffix))
+			}
+		}
+	}
+	if err := quick.Check(func(a, b string, c uint8) bool {
+		k := a + string("{}"[c%2]) + b + "}"
+		return check(k, "tmp:"+b)
+	}, nil); err != nil {
+		t.Error(err)
 	}
 }
 
