@@ -4002,6 +4002,31 @@ var cases = []scriptCase{
 		},
 	},
 	{
+		script: "sem_acquire_quick", name: "on an unused semaphore the take is noted, for a second run",
+		keys: lk[:4],
+		args: semArgs("h1", "3", "10000", "w1", "0"),
+		want: newHolding,
+		after: []probe{
+			{cmd("HGET", "{t}:state", "h1#a"), like(`^w1 3 \d+$`)},
+			{cmd("PTTL", "{t}"), between(9000, 10000)},
+			{cmd("EXISTS", "{t}:waiters"), 0},
+		},
+	},
+	{
+		script: "sem_acquire_quick", name: "on an unused semaphore more than its size is not taken",
+		keys:  lk[:4],
+		args:  semArgs("h1", "4", "10000", "w1", "0"),
+		want:  cmd(0, -1),
+		after: []probe{{cmd("EXISTS", "{t}", "{t}:state"), 0}},
+	},
+	{
+		script: "sem_acquire_quick", name: "on an unused semaphore a wait for more than its size is left to sem_acquire",
+		keys:  lk[:4],
+		args:  semArgs("h1", "4", "10000", "w1", "1"),
+		want:  cmd(-1),
+		after: []probe{{cmd("EXISTS", "{t}", "{t}:state", "{t}:waiters"), 0}},
+	},
+	{
 		script: "sem_acquire_quick", name: "a second run of an attempt that took is left to sem_acquire",
 		setup: [][]any{semAcquire("h1", "1", "w1", "0")},
 		keys:  lk[:4],

@@ -11,6 +11,16 @@
 -- lease that ran out, a wait, a second run of an attempt that took), changing nothing.
 -- Apart from sem_acquire for the reason lock_acquire_quick is.
 local id, n, lease, wid = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8]
+if redis.call('EXISTS', KEYS[1], KEYS[2], KEYS[4]) == 0 then
+  -- Nobody holds, waits or is counted (and nothing noted: no second run of a take), as
+  -- after the last release of an uncontended semaphore: its size is free.
+  if n <= SIZE then
+    local f, e = take(id, n, lease, wid, {held = 0, used = 0, extra = false, epoch = 0, notes = ''})
+    return {1, f, e}
+  end
+  if ARGV[9] ~= '1' then return {0, -1} end
+  return {-1}
+end
 if redis.call('EXISTS', KEYS[4]) == 1 or
     #redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now(), 'LIMIT', 0, 1) > 0 then
   return {-1}
