@@ -301,3 +301,65 @@ func TestScriptsThatEmptyAKeyWaitOutAMigration(t *testing.T) {
 	defer jcancel()
 	noErr(t, q.Join(jctx))
 }
+
+// Holders renew their leases while their slot migrates, first with the
+// keys still on the owner, then moved to the importer (renewals follow
+// ASK). Every renewal declared all of the line engine's keys, some of
+// which a holding lacks (the line, the grant streams, keys.Absent's), and
+// Redis refuses such a script while the slot migrates (TRYAGAIN): a lease
+// shorter than the migration was lost. A Lock's renewal now names only the
+// holding, a Semaphore's first the holders and the state.
+func TestRenewalsGoOnWhileTheSlotMigrates(t *testing.T) {
+	cl, c := ownCluster(t)
+	const tag = "{renewing}"
+	const lease = 600 * time.Millisecond
+	lk := hotredis.NewLock(tag+":lock", hotredis.WithClient(c), hotredis.WithLease(lease))
+	rl := hotredis.NewRLock(tag+":rlock", hotredis.WithClient(c), hotredis.WithLease(lease))
+	sem := hotredis.NewSemaphore(tag+":sem", 2, hotredis.WithClient(c), hotredis.WithLease(lease))
+	noErr(t, lk.Acquire(ctx))
+	noErr(t, rl.Acquire(ctx))
+	noErr(t, rl.Acquire(ctx))
+	noErr(t, sem.Acquire(ctx))
+	lost := map[string]<-chan struct{}{"Lock": lk.Lost(), "RLock": rl.Lost(), "Semaphore": sem.Lost()}
+	held := func(when string) {
+		t.Helper()
+		for name, ch := range lost {
+			select {
+			case <-ch:
+				t.Errorf("%s: the %s's lease (%v) was lost", when, name, lease)
+			default:
+			}
+		}
+	}
+
+	slot := slotOfTag(t, cl, tag)
+	m, err := cl.StartSlotMigration(ctx, slot, otherMaster(t, cl, slot, 0))
+	noErr(t, err)
+	time.Sleep(4 * lease) // the keys on the owner, the slot MIGRATING
+	held("with the keys on the owner")
+	_, err = m.MoveKeys(ctx, 0)
+	noErr(t, err)
+	time.Sleep(4 * lease) // the keys on the importer, the slot still MIGRATING
+	held("with the keys on the importer")
+	noErr(t, lk.Extend(ctx, lease))
+	noErr(t, m.Finish(ctx))
+	time.Sleep(lease)
+	held("after the migration")
+
+	other := func(k string) *hotredis.Lock { return hotredis.NewLock(k, hotredis.WithClient(c)) }
+	for _, k := range []string{tag + ":lock", tag + ":rlock"} {
+		if ok := value(other(k).TryAcquire(ctx))(t); ok {
+			t.Errorf("%s: taken by another handle while held", k)
+		}
+	}
+	if av := value(sem.Available(ctx))(t); av != 1 {
+		t.Errorf("Semaphore: %d permits free, want 1", av)
+	}
+	noErr(t, lk.Release(ctx))
+	noErr(t, rl.Release(ctx))
+	noErr(t, rl.Release(ctx))
+	noErr(t, sem.Release(ctx))
+	if av := value(sem.Available(ctx))(t); av != 2 {
+		t.Errorf("Semaphore: %d permits free after Release, want 2", av)
+	}
+}

@@ -58,7 +58,15 @@ type lineKind struct {
 	// only the first quickKeys KEYS, and reply -1 for the rest, which
 	// acquire and release decide (see line.slow).
 	quickAcquire, quickRelease *lua.Script
-	permits                    bool // a semaphore: counts permits
+	// quickRenew, when not nil, renews naming only the first renewKeys
+	// KEYS, and replies -1 for what renew decides. (A lock's renew names
+	// only the first of them.) A renewal that declares no key a holding
+	// lacks runs while its Cluster slot migrates, when Redis refuses a
+	// script that declares a key missing from the node (TRYAGAIN): a
+	// lease shorter than a migration would be lost otherwise.
+	quickRenew *lua.Script
+	renewKeys  int
+	permits    bool // a semaphore: counts permits
 }
 
 // quickKeys is how many of the engine's KEYS the quick scripts name: the
@@ -69,12 +77,13 @@ var (
 	lockKind = &lineKind{
 		acquire: lua.Load("lock_acquire"), release: lua.Load("lock_release"),
 		quickAcquire: lua.Load("lock_acquire_quick"), quickRelease: lua.Load("lock_release_quick"),
-		cancel: lua.Load("lock_cancel"), renew: lua.Load("lock_renew"),
+		cancel: lua.Load("lock_cancel"), renew: lua.Load("lock_renew"), renewKeys: 1,
 	}
 	semKind = &lineKind{
 		acquire: lua.Load("sem_acquire"), release: lua.Load("sem_release"),
 		quickAcquire: lua.Load("sem_acquire_quick"), quickRelease: lua.Load("sem_release_quick"),
 		cancel: lua.Load("sem_cancel"), renew: lua.Load("sem_renew"), permits: true,
+		quickRenew: lua.Load("sem_renew_quick"), renewKeys: 2,
 	}
 	scriptLockLease = lua.Load("lock_lease")
 	scriptSemValue  = lua.Load("sem_value")

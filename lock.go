@@ -90,7 +90,7 @@ func (l *lockOf) Extend(ctx context.Context, ttl time.Duration) error {
 	le := l.hold
 	l.mu.Unlock()
 	start := time.Now()
-	n, err := asInt(l.script(ctx, l.kind.renew, l.ks, l.args(l.id, ms(ttl))...))
+	n, err := asInt(l.script(ctx, l.kind.renew, l.ks[:l.kind.renewKeys], l.args(l.id, ms(ttl))...))
 	if err == nil && n == 0 {
 		return l.fail("Extend", ErrNotHeld)
 	}

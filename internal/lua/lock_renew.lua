@@ -1,12 +1,15 @@
 -- lock_renew: extend the caller's lease on a Lock or RLock (the watchdog, and Extend).
--- KEYS and ARGV[1..4] as in line_lib. ARGV[5] the handle's owner id, ARGV[6] the new
--- lease in ms from now, ARGV[7] (optional) the holds the handle counts (-1: unknown),
--- ARGV[8] "1" to drop the holds the lock counts beyond those (see below)
+-- KEYS[1] (the holding; the rest of line_lib's KEYS may follow) and ARGV[1..4] as in
+-- line_lib. ARGV[5] the handle's owner id, ARGV[6] the new lease in ms from now, ARGV[7]
+-- (optional) the holds the handle counts (-1: unknown), ARGV[8] "1" to drop the holds
+-- the lock counts beyond those (see below)
 -- Reply: 1 when renewed, 0 when the caller no longer holds the lock (lease lost), 2 when
 -- renewed but the lock counts more holds than ARGV[7] and ARGV[8] did not ask to drop
 -- them.
 -- A script so that the owner test and the PEXPIRE are one step: a plain PEXPIRE could
--- extend a lock that expired and was taken by someone else meanwhile.
+-- extend a lock that expired and was taken by someone else meanwhile. It names only the
+-- holding, which exists while held, so that it runs while its Cluster slot migrates
+-- (Redis then refuses a script that declares a key missing from the node).
 -- Holds beyond the handle's count were revived (a restart from a snapshot, a failover
 -- to a replica that missed a release) and nobody would ever release them, while the
 -- handle's renewals kept them: the watchdog asks (2), then drops them while no other

@@ -4314,6 +4314,59 @@ var cases = []scriptCase{
 		after: []probe{{cmd("HMGET", "{t}:state", "h1", "#used"), strs("2", "2")}},
 	},
 
+	// sem_renew_quick: KEYS lk[:2]; ARGV as sem_renew's
+	{
+		script: "sem_renew_quick", name: "a live lease is renewed",
+		setup: [][]any{semAcquire("h1", "2", "w1", "0")},
+		keys:  lk[:2],
+		args:  semArgs("h1", "20000", "2", "0"),
+		want:  1,
+		after: []probe{
+			{cmd("ZSCORE", "{t}", "h1"), msFromNow(19*time.Second, 20*time.Second)},
+			{cmd("PTTL", "{t}"), between(19000, 20000)},
+			{cmd("PTTL", "{t}:state"), between(19000, 20000)},
+		},
+	},
+	{
+		script: "sem_renew_quick", name: "a lost lease is left to sem_renew",
+		setup: [][]any{{"ZADD", "{t}", 1, "h1"}, {"HSET", "{t}:state", "h1", 2, "h1@", 5, "#used", 2}},
+		keys:  lk[:2],
+		args:  semArgs("h1", "20000", "2", "0"),
+		want:  -1,
+		after: []probe{{cmd("ZSCORE", "{t}", "h1"), near(1)}, {cmd("HGET", "{t}:state", "h1"), "2"}},
+	},
+	{
+		script: "sem_renew_quick", name: "a handle that holds nothing is left to sem_renew",
+		keys:  lk[:2],
+		args:  semArgs("h1", "20000", "1", "0"),
+		want:  -1,
+		after: []probe{{cmd("EXISTS", "{t}", "{t}:state"), 0}},
+	},
+	{
+		script: "sem_renew_quick", name: "grants to confirm are left to sem_renew",
+		setup: [][]any{semAcquire("h1", "1", "w1", "0"), {"PEXPIRE", "{t}", 5000}},
+		keys:  lk[:2],
+		args:  semArgs("h1", "20000", "1", "0", "wA"),
+		want:  -1,
+		after: []probe{{cmd("PTTL", "{t}"), between(1, 5000)}},
+	},
+	{
+		script: "sem_renew_quick", name: "permits beyond the handle's count are left to sem_renew",
+		setup: [][]any{semAcquire("h1", "2", "w1", "0"), {"PEXPIRE", "{t}", 5000}},
+		keys:  lk[:2],
+		args:  semArgs("h1", "20000", "1", "0"),
+		want:  -1,
+		after: []probe{{cmd("PTTL", "{t}"), between(1, 5000)}, {cmd("HGET", "{t}:state", "h1"), "2"}},
+	},
+	{
+		script: "sem_renew_quick", name: "a handle's count unknown: renewed",
+		setup: [][]any{semAcquire("h1", "2", "w1", "0")},
+		keys:  lk[:2],
+		args:  semArgs("h1", "20000"),
+		want:  1,
+		after: []probe{{cmd("ZSCORE", "{t}", "h1"), msFromNow(19*time.Second, 20*time.Second)}},
+	},
+
 	// sem_value: KEYS lk; ARGV common
 	{
 		script: "sem_value", name: "an unused semaphore has its size free",
