@@ -4287,6 +4287,7 @@ var cases = []scriptCase{
 		want: 1,
 		after: []probe{
 			{cmd("HMGET", "{t}:state", "h1", "h2", "#used"), strs("1", "1", "2")},
+			{cmd("HEXISTS", "{t}:state", "h1#a"), 0},
 			{cmd("ZSCORE", "{t}", "h1"), msFromNow(19*time.Second, 20*time.Second)},
 			{cmd("HGET", "{t}:granted", "w2"), like(`^1 h2 \d+ \d+$`)},
 			{cmd("EXISTS", "{t}:waiters"), 0},

@@ -31,5 +31,9 @@ local over = cur - count - grantedTo(id)
 if over <= 0 or over >= cur then return 1 end
 if ARGV[8] ~= '1' then return 2 end
 unhold(id, over, cur)
+-- (And the handle's notes: none is for an attempt of the handle still running, which
+-- the watchdog waited for; but a wait whose grant's record ran out before it read it
+-- would take that grant back by its note, after its permits went to the line.)
+redis.call('HDEL', KEYS[2], id .. '#a')
 grant(false)
 return 1
