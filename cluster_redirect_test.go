@@ -312,7 +312,7 @@ func TestScriptsThatEmptyAKeyWaitOutAMigration(t *testing.T) {
 func TestRenewalsGoOnWhileTheSlotMigrates(t *testing.T) {
 	cl, c := ownCluster(t)
 	const tag = "{renewing}"
-	const lease = 600 * time.Millisecond
+	const lease = time.Second
 	lk := hotredis.NewLock(tag+":lock", hotredis.WithClient(c), hotredis.WithLease(lease))
 	rl := hotredis.NewRLock(tag+":rlock", hotredis.WithClient(c), hotredis.WithLease(lease))
 	sem := hotredis.NewSemaphore(tag+":sem", 2, hotredis.WithClient(c), hotredis.WithLease(lease))
@@ -335,11 +335,11 @@ func TestRenewalsGoOnWhileTheSlotMigrates(t *testing.T) {
 	slot := slotOfTag(t, cl, tag)
 	m, err := cl.StartSlotMigration(ctx, slot, otherMaster(t, cl, slot, 0))
 	noErr(t, err)
-	time.Sleep(4 * lease) // the keys on the owner, the slot MIGRATING
+	time.Sleep(5 * lease / 2) // the keys on the owner, the slot MIGRATING
 	held("with the keys on the owner")
 	_, err = m.MoveKeys(ctx, 0)
 	noErr(t, err)
-	time.Sleep(4 * lease) // the keys on the importer, the slot still MIGRATING
+	time.Sleep(5 * lease / 2) // the keys on the importer, the slot still MIGRATING
 	held("with the keys on the importer")
 	noErr(t, lk.Extend(ctx, lease))
 	noErr(t, m.Finish(ctx))

@@ -4205,8 +4205,25 @@ var cases = []scriptCase{
 		after: []probe{
 			{cmd("HMGET", "{t}:state", "h2", "h3", "#used"), cmd(nil, "2", "2")},
 			{cmd("HGET", "{t}:granted", "w3"), like(`^2 h3 \d{16} \d{13}$`)},
+			{cmd("PTTL", "{t}:granted"), between(11000, 11500)},
 			{cmd("XRANGE", "{t}:grants:1", "-", "+"), grantEntry("w3", true)},
 			{cmd("EXISTS", "{t}:waiters"), 0},
+		},
+	},
+	{
+		script: "sem_release", name: "a grant to a waiter of a shorter lease keeps the other grants' records as long",
+		setup: [][]any{
+			semAcquire("h2", "3", "w2", "0"),
+			eval("sem_acquire", lk, semArgs("h3", "2", "100", "w3", "1")...),
+			{"HSET", "{t}:granted", "wA", "1 h9 5 1"},
+			{"PEXPIRE", "{t}:granted", 20000},
+		},
+		keys: lk,
+		args: semArgs("h2", "3", "0"),
+		want: 0,
+		after: []probe{
+			{cmd("HGET", "{t}:granted", "w3"), like(`^2 h3 \d{16} \d{13}$`)},
+			{cmd("PTTL", "{t}:granted"), between(19000, 20000)},
 		},
 	},
 	{

@@ -95,7 +95,12 @@ local function grant(self, s)
           local f, e = take(owner, n, ttl, wid)
           redis.call('HSET', KEYS[6], wid, string.format('%.0f', n) .. ' ' .. owner .. ' ' .. string.format('%.0f', f)
             .. ' ' .. string.format('%.0f', now()))
-          redis.call('PEXPIRE', KEYS[6], lease + REG)
+          -- (Never sooner than it would: a grant to a waiter of a shorter lease would
+          -- take the others' records with it, and their waiters would then confirm
+          -- their grants by the note of the take alone.)
+          if redis.call('PEXPIRE', KEYS[6], lease + REG, 'GT') == 0 then
+            redis.call('PEXPIRE', KEYS[6], lease + REG, 'NX')
+          end
           announce(batch[i + 1], 'w', wid, 't', string.format('%.0f', f), 'x', now() + ttl,
             'e', string.format('%.0f', e))
         end
