@@ -114,8 +114,10 @@ func (l *line) renew(ctx context.Context, ttl time.Duration) (bool, error) {
 	return r == 1, err
 }
 
-// renewCounting runs the renew script with the handle's count; drop asks
-// it to drop what the server counts beyond it (the caller holds l.op).
+// renewCounting runs the renew script with the handle's count (quickRenew
+// first, when the kind has one and it may decide); drop asks it to drop
+// what the server counts beyond that count, for which the caller holds
+// l.op (see trim).
 func (l *line) renewCounting(ctx context.Context, ttl time.Duration, drop bool) (int64, error) {
 	l.mu.Lock()
 	wids := slices.Clone(l.confirm)
