@@ -2445,7 +2445,7 @@ var cases = []scriptCase{
 	{
 		script: "lock_renew", name: "the owner's lease is renewed",
 		setup: [][]any{heldBy("o1", "w1"), {"PEXPIRE", "{t}", 100}},
-		keys:  lk,
+		keys:  lk[:1],
 		args:  lockArgs("o1", "20000"),
 		want:  1,
 		after: []probe{{cmd("PTTL", "{t}"), between(15000, 20000)}},
@@ -2453,7 +2453,7 @@ var cases = []scriptCase{
 	{
 		script: "lock_renew", name: "another handle's renewal changes nothing",
 		setup: [][]any{heldBy("o2", "w2"), {"PEXPIRE", "{t}", 10000}},
-		keys:  lk,
+		keys:  lk[:1],
 		args:  lockArgs("o1", "20000"),
 		want:  0,
 		after: []probe{{cmd("PTTL", "{t}"), between(1, 10000)}},
@@ -2461,7 +2461,7 @@ var cases = []scriptCase{
 	{
 		script: "lock_renew", name: "holds counted beyond the handle's are reported, not dropped",
 		setup: [][]any{heldBy("o1", "w1"), {"HSET", "{t}", "count", 3}, {"PEXPIRE", "{t}", 100}},
-		keys:  lk,
+		keys:  lk[:1],
 		args:  lockArgs("o1", "20000", "2", "0"),
 		want:  2,
 		after: []probe{{cmd("HGET", "{t}", "count"), "3"}, {cmd("PTTL", "{t}"), between(15000, 20000)}},
@@ -2469,7 +2469,7 @@ var cases = []scriptCase{
 	{
 		script: "lock_renew", name: "holds counted beyond the handle's go when asked",
 		setup: [][]any{heldBy("o1", "w1"), {"HSET", "{t}", "count", 3}},
-		keys:  lk,
+		keys:  lk[:1],
 		args:  lockArgs("o1", "20000", "2", "1"),
 		want:  1,
 		after: []probe{{cmd("HGET", "{t}", "count"), "2"}, {cmd("PTTL", "{t}"), between(15000, 20000)}},
@@ -2477,14 +2477,14 @@ var cases = []scriptCase{
 	{
 		script: "lock_renew", name: "a handle's count that matches is renewed",
 		setup: [][]any{heldBy("o1", "w1")},
-		keys:  lk,
+		keys:  lk[:1],
 		args:  lockArgs("o1", "20000", "1", "1"),
 		want:  1,
 		after: []probe{{cmd("HGET", "{t}", "count"), "1"}},
 	},
 	{
 		script: "lock_renew", name: "a lost lease is not renewed",
-		keys:  lk,
+		keys:  lk[:1],
 		args:  lockArgs("o1", "20000"),
 		want:  0,
 		after: []probe{{cmd("EXISTS", "{t}"), 0}},
