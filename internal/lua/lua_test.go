@@ -4227,6 +4227,22 @@ var cases = []scriptCase{
 		},
 	},
 	{
+		script: "sem_release", name: "a grant to a waiter of a longer lease makes the grants' records last as long",
+		setup: [][]any{
+			semAcquire("h2", "3", "w2", "0"),
+			semAcquire("h3", "2", "w3", "1"),
+			{"HSET", "{t}:granted", "wA", "1 h9 5 1"},
+			{"PEXPIRE", "{t}:granted", 1000},
+		},
+		keys: lk,
+		args: semArgs("h2", "3", "0"),
+		want: 0,
+		after: []probe{
+			{cmd("HGET", "{t}:granted", "w3"), like(`^2 h3 \d{16} \d{13}$`)},
+			{cmd("PTTL", "{t}:granted"), between(11000, 11500)},
+		},
+	},
+	{
 		script: "sem_release", name: "a release serves waiters in order and stops at one that does not fit",
 		setup: [][]any{
 			semAcquire("h2", "3", "w2", "0"),

@@ -97,9 +97,10 @@ local function grant(self, s)
             .. ' ' .. string.format('%.0f', now()))
           -- (Never sooner than it would: a grant to a waiter of a shorter lease would
           -- take the others' records with it, and their waiters would then confirm
-          -- their grants by the note of the take alone.)
-          if redis.call('PEXPIRE', KEYS[6], lease + REG, 'GT') == 0 then
-            redis.call('PEXPIRE', KEYS[6], lease + REG, 'NX')
+          -- their grants by the note of the take alone. NX first: in a hand-off the
+          -- record is usually the only one, the hash new.)
+          if redis.call('PEXPIRE', KEYS[6], lease + REG, 'NX') == 0 then
+            redis.call('PEXPIRE', KEYS[6], lease + REG, 'GT')
           end
           announce(batch[i + 1], 'w', wid, 't', string.format('%.0f', f), 'x', now() + ttl,
             'e', string.format('%.0f', e))
