@@ -142,6 +142,9 @@ func (b *Barrier) arrive(ctx context.Context, cl *Client, wid string) (_ []any, 
 	}
 	select {
 	case r := <-res:
+		if r.err != nil && neverSent(ctx, r.err) {
+			return nil, true, r.err // (no connection: the arrival never went)
+		}
 		if r.err != nil && !isServerErr(r.err) && !errors.Is(r.err, ErrClosed) {
 			// A lost reply: the arrival may have counted.
 			return nil, b.giveUp(ctx, cl, wid, ""), r.err
@@ -306,8 +309,12 @@ func (b *Barrier) giveUpLater(ctx context.Context, cl *Client, leave func(contex
 // leave runs barrier_leave for the waiter wid of round gen, and reports
 // whether it broke the round (not when the waiter was no longer in it:
 // the round had ended, maybe completed with it).
+// It sends the leave again through a lost connection or a restart (see
+// rideOut) until ctx (the background's) ends: a second run finds the
+// waiter gone. A waiter left behind would hold its round's other parties
+// until its lease ran out.
 func (b *Barrier) leave(ctx context.Context, wid, gen string) bool {
-	n, err := asInt(b.script(ctx, scriptBarrierLeave, b.keys, wid, gen))
+	n, err := asInt(b.idempotentScript(ctx, scriptBarrierLeave, b.keys, wid, gen))
 	return err == nil && n == 1
 }
 

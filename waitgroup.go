@@ -197,12 +197,12 @@ func (w *WaitGroup) Go(ctx context.Context, f func(context.Context) error) error
 		return w.script(ctx, scriptWGGo, w.keys, id, ms(ttl))
 	}, func(ctx context.Context, _ any, _ error) {
 		// ctx ended before the reply: take the member back, if it joined.
-		_, _ = w.script(ctx, scriptWGFinish, w.keys, id)
+		w.takeBack(ctx, id)
 	})
 	if err != nil {
 		if !isServerErr(err) && !errors.Is(err, ErrClosed) && !isCtxErr(err) {
 			// A lost reply: the member may have joined.
-			cl.background(ctx, func(ctx context.Context) { _, _ = w.script(ctx, scriptWGFinish, w.keys, id) })
+			cl.background(ctx, func(ctx context.Context) { w.takeBack(ctx, id) })
 		}
 		return w.ctxFail(ctx, "Go", err)
 	}
@@ -249,7 +249,7 @@ func (w *WaitGroup) Go(ctx context.Context, f func(context.Context) error) error
 // reply, or the member may have gone either way, the member is finished
 // in the background and the outcome is unknown.
 func (w *WaitGroup) finish(ctx context.Context, cl *Client, id string, until time.Time) (bool, error) {
-	again := func(ctx context.Context) { _, _ = w.script(ctx, scriptWGFinish, w.keys, id) }
+	again := func(ctx context.Context) { w.takeBack(ctx, id) }
 	if err := ctx.Err(); err != nil {
 		cl.background(ctx, again)
 		return false, fmt.Errorf("%w: %w", ErrUnknownOutcome, err)
@@ -281,6 +281,14 @@ func (w *WaitGroup) finish(ctx context.Context, cl *Client, id string, until tim
 		}
 		return false, err
 	}
+}
+
+// takeBack counts member id done in a clean-up (ctx: the background's),
+// sending it again through a lost connection or a restart (see rideOut)
+// until ctx ends: finishing twice counts once. A member left behind would
+// hold every Wait for its whole lease, and then count as lost.
+func (w *WaitGroup) takeBack(ctx context.Context, id string) {
+	_, _ = w.idempotentScript(ctx, scriptWGFinish, w.keys, id)
 }
 
 // wgState is what wg_state reads.
