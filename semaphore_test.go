@@ -860,7 +860,7 @@ func TestSemaphoreReleasesOfGrantedPermits(t *testing.T) {
 // run checks the outcome, not the order.
 func TestSemaphoreGrantReadAfterAStallIsNotGivenTwice(t *testing.T) {
 	onceOnly(t)
-	for it := range 3 {
+	for it := range 2 {
 		s := hotredistest.NewServer(t)
 		p := hotredistest.NewProxy(t, s.Addr)
 		cH, err := hotredis.NewClient(hotredis.Options{Addrs: []string{p.Addr()}})
