@@ -324,6 +324,11 @@ func (l *line) acquire(ctx context.Context, op string, n int64) error {
 				// or joined the line): nothing to give back.
 				continue
 			}
+			if lost {
+				// (Marked before l.op goes: the watchdog's trim must not
+				// count what the attempt took as revived meanwhile.)
+				l.troubled()
+			}
 			if w.opHeld {
 				w.opHeld = false
 				l.op.Unlock()

@@ -98,12 +98,14 @@ func (l *line) watchdog() watchdog {
 // handle's id than the handle holds: holds or permits revived by a
 // restart from a snapshot, or by a failover to a replica that missed a
 // release, that the renewals would otherwise keep for as long as the
-// handle holds anything; trim then drops them.
+// handle holds anything; trim then drops them. A Semaphore's renewal
+// also asks whether the server counts fewer (permits taken after the
+// snapshot a restart came back from, which others may hold now): trim
+// then ends the holding as lost.
 func (l *line) renew(ctx context.Context, ttl time.Duration) (bool, error) {
 	r, err := l.renewCounting(ctx, ttl, false)
-	if err == nil && r == 2 {
-		l.trim(ctx, ttl)
-		r = 1
+	if err == nil && r >= 2 {
+		r, err = l.trim(ctx, ttl)
 	}
 	if err == nil && r == 1 && observing.Load() {
 		l.mu.Lock()
@@ -170,17 +172,26 @@ func (l *line) troubled() {
 // clean-up of one is under way (quietAfter). Permits granted to the
 // handle's waits and not yet confirmed count as the handle's. Otherwise
 // the next renewal asks again.
-func (l *line) trim(ctx context.Context, ttl time.Duration) {
+// (The server counts fewer than the handle holds for a moment while a
+// release's reply is on its way: only a count read under l.op says.) It
+// returns the renewal's reply: 1 when renewed (also when it could not
+// look: the next renewal asks again), 0 when the holding is lost.
+func (l *line) trim(ctx context.Context, ttl time.Duration) (int64, error) {
 	if !l.op.TryLock() {
-		return
+		return 1, nil
 	}
 	defer l.op.Unlock()
 	l.mu.Lock()
 	quiet := l.hold != nil && time.Since(l.troubleAt) >= quietAfter
 	l.mu.Unlock()
-	if quiet {
-		_, _ = l.renewCounting(ctx, ttl, true)
+	if !quiet {
+		return 1, nil
 	}
+	r, err := l.renewCounting(ctx, ttl, true)
+	if err != nil || r == 0 {
+		return r, err
+	}
+	return 1, nil
 }
 
 // endHold forgets le and what it held, if it is still current; lost says

@@ -21,4 +21,7 @@ if count < 1 then return 1 end
 if tonumber(redis.call('HGET', KEYS[1], 'count') or '1') <= count then return 1 end
 if ARGV[8] ~= '1' then return 2 end
 redis.call('HSET', KEYS[1], 'count', string.format('%.0f', count))
+-- (And the latest re-entries' ids: none is of an attempt still running, which the
+-- watchdog waited for, and a cancel that found one would give it back again.)
+redis.call('HDEL', KEYS[1], 'r')
 return 1

@@ -2468,11 +2468,15 @@ var cases = []scriptCase{
 	},
 	{
 		script: "lock_renew", name: "holds counted beyond the handle's go when asked",
-		setup: [][]any{heldBy("o1", "w1"), {"HSET", "{t}", "count", 3}},
+		setup: [][]any{heldBy("o1", "w1"), {"HSET", "{t}", "count", 3, "r", "wB,wC"}},
 		keys:  lk[:1],
 		args:  lockArgs("o1", "20000", "2", "1"),
 		want:  1,
-		after: []probe{{cmd("HGET", "{t}", "count"), "2"}, {cmd("PTTL", "{t}"), between(15000, 20000)}},
+		after: []probe{
+			{cmd("HGET", "{t}", "count"), "2"},
+			{cmd("HEXISTS", "{t}", "r"), 0},
+			{cmd("PTTL", "{t}"), between(15000, 20000)},
+		},
 	},
 	{
 		script: "lock_renew", name: "a handle's count that matches is renewed",
@@ -4340,6 +4344,33 @@ var cases = []scriptCase{
 		after: []probe{{cmd("HMGET", "{t}:state", "h1", "#used"), strs("3", "3")}},
 	},
 	{
+		script: "sem_renew", name: "fewer permits counted than the handle's are reported",
+		setup: [][]any{semAcquire("h1", "1", "w1", "0")},
+		keys:  lk,
+		args:  semArgs("h1", "20000", "2", "0"),
+		want:  3,
+		after: []probe{
+			{cmd("HMGET", "{t}:state", "h1", "#used"), strs("1", "1")},
+			{cmd("ZSCORE", "{t}", "h1"), msFromNow(19*time.Second, 20*time.Second)},
+		},
+	},
+	{
+		script: "sem_renew", name: "fewer permits counted than the handle's: when asked, the holding ends and the rest goes to the line",
+		setup: [][]any{
+			semAcquire("h1", "1", "w1", "0"),
+			semAcquire("h2", "3", "w2", "1"),
+			{"HSET", "{t}:granted", "wA", "1 h1 9 1"},
+		},
+		keys: lk,
+		args: semArgs("h1", "20000", "2", "1"),
+		want: 0,
+		after: []probe{
+			{cmd("HMGET", "{t}:state", "h1", "h1#a", "h2", "#used"), cmd(nil, nil, "3", "3")},
+			{cmd("ZSCORE", "{t}", "h1"), nil},
+			{cmd("HEXISTS", "{t}:granted", "wA"), 0},
+		},
+	},
+	{
 		script: "sem_renew", name: "a handle's count that matches is renewed",
 		setup: [][]any{semAcquire("h1", "2", "w1", "0")},
 		keys:  lk,
@@ -4391,6 +4422,14 @@ var cases = []scriptCase{
 		args:  semArgs("h1", "20000", "1", "0"),
 		want:  -1,
 		after: []probe{{cmd("PTTL", "{t}"), between(1, 5000)}, {cmd("HGET", "{t}:state", "h1"), "2"}},
+	},
+	{
+		script: "sem_renew_quick", name: "permits fewer than the handle's count are left to sem_renew",
+		setup: [][]any{semAcquire("h1", "1", "w1", "0"), {"PEXPIRE", "{t}", 5000}},
+		keys:  lk[:2],
+		args:  semArgs("h1", "20000", "2", "0"),
+		want:  -1,
+		after: []probe{{cmd("PTTL", "{t}"), between(1, 5000)}},
 	},
 	{
 		script: "sem_renew_quick", name: "a handle's count unknown: renewed",

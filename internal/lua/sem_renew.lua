@@ -7,7 +7,8 @@
 -- (see below), ARGV[9] and on: wait ids of this handle whose grants it has read
 -- Reply: 1 when renewed, 0 when the handle's permits are gone (lease lost), 2 when
 -- renewed but the semaphore counts more permits for the handle than ARGV[7] and its
--- grants not yet confirmed, and ARGV[8] did not ask to drop them.
+-- grants not yet confirmed, 3 when renewed but it counts fewer than ARGV[7], and ARGV[8]
+-- did not ask to drop them (2) or the rest (3: then 0).
 -- A script so that an expired lease is never revived: once its time has passed the
 -- permits may have been counted free by another acquirer, so it is dropped instead.
 -- Permits beyond the handle's count were revived (a restart from a snapshot, a failover
@@ -27,6 +28,16 @@ redis.call('ZADD', KEYS[1], now() + lease, id)
 outlive(lease)
 if count < 1 then return 1 end
 local cur = tonumber(redis.call('HGET', KEYS[2], id) or '0')
+if cur < count then
+  -- Fewer than the handle holds: the others were lost (a restart from a snapshot
+  -- taken before they were taken), and may be held by others now. The watchdog asks
+  -- (3), then ends the holding as lost and the rest goes to the line.
+  if ARGV[8] ~= '1' then return 3 end
+  unhold(id)
+  forget({[id] = true})
+  grant(false)
+  return 0
+end
 local over = cur - count - grantedTo(id)
 if over <= 0 or over >= cur then return 1 end
 if ARGV[8] ~= '1' then return 2 end
