@@ -98,10 +98,11 @@ func (l *line) watchdog() watchdog {
 // handle's id than the handle holds: holds or permits revived by a
 // restart from a snapshot, or by a failover to a replica that missed a
 // release, that the renewals would otherwise keep for as long as the
-// handle holds anything; trim then drops them. A Semaphore's renewal
-// also asks whether the server counts fewer (permits taken after the
-// snapshot a restart came back from, which others may hold now): trim
-// then ends the holding as lost.
+// handle holds anything; trim then drops them. It also asks whether the
+// server counts fewer (permits, or an RLock's re-entries, taken after the
+// snapshot a restart came back from: others may hold those permits now,
+// and the RLock's releases would free it while the handle still counted
+// it held): trim then ends the holding as lost.
 func (l *line) renew(ctx context.Context, ttl time.Duration) (bool, error) {
 	r, err := l.renewCounting(ctx, ttl, false)
 	if err == nil && r >= 2 {

@@ -1133,4 +1133,19 @@ func TestPermitsLostToASnapshotRestartEndTheHolding(t *testing.T) {
 	defer cancel()
 	noErr(t, other.AcquireN(octx, 2)) // both permits free again
 	noErr(t, other.ReleaseN(ctx, 2))
+
+	// An RLock's re-entry taken after the snapshot: its releases would
+	// free the lock while the handle still counted it held.
+	rl := hotredis.NewRLock(k+":rlock", hotredis.WithClient(s.Client(t)), hotredis.WithLease(lease))
+	noErr(t, rl.Acquire(ctx))
+	noErr(t, raw.Save(ctx).Err())
+	noErr(t, rl.Acquire(ctx)) // (not in the snapshot)
+	s.Kill()
+	noErr(t, s.Restart())
+	select {
+	case <-rl.Lost():
+	case <-time.After(2 * lease):
+		t.Fatalf("RLock: Lost still open %v after the restart: the handle counts %d holds, the server %v",
+			2*lease, 2, raw.HGetAll(ctx, k+":rlock").Val())
+	}
 }

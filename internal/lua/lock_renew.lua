@@ -3,9 +3,9 @@
 -- line_lib. ARGV[5] the handle's owner id, ARGV[6] the new lease in ms from now, ARGV[7]
 -- (optional) the holds the handle counts (-1: unknown), ARGV[8] "1" to drop the holds
 -- the lock counts beyond those (see below)
--- Reply: 1 when renewed, 0 when the caller no longer holds the lock (lease lost), 2 when
--- renewed but the lock counts more holds than ARGV[7] and ARGV[8] did not ask to drop
--- them.
+-- Reply: 1 when renewed, 0 when the caller no longer holds the lock (lease lost, or
+-- fewer holds than ARGV[7] when ARGV[8] asks), 2 when renewed but the lock counts more
+-- holds than ARGV[7], 3 fewer, and ARGV[8] did not ask to drop them or end the holding.
 -- A script so that the owner test and the PEXPIRE are one step: a plain PEXPIRE could
 -- extend a lock that expired and was taken by someone else meanwhile. It names only the
 -- holding, which exists while held, so that it runs while its Cluster slot migrates
@@ -18,7 +18,16 @@ if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[5] then return 0 end
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
 local count = tonumber(ARGV[7] or '-1')
 if count < 1 then return 1 end
-if tonumber(redis.call('HGET', KEYS[1], 'count') or '1') <= count then return 1 end
+local c = tonumber(redis.call('HGET', KEYS[1], 'count') or '1')
+if c < count then
+  -- Fewer holds than the handle counts (an RLock's re-entries taken after the snapshot
+  -- a restart came back from): a Release would free the lock while the handle still
+  -- counted it held. The watchdog asks (3), then ends the holding as lost (0), and the
+  -- lease runs out.
+  if ARGV[8] ~= '1' then return 3 end
+  return 0
+end
+if c == count then return 1 end
 if ARGV[8] ~= '1' then return 2 end
 redis.call('HSET', KEYS[1], 'count', string.format('%.0f', count))
 -- (And the latest re-entries' ids: none is of an attempt still running, which the

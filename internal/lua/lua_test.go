@@ -2479,6 +2479,22 @@ var cases = []scriptCase{
 		},
 	},
 	{
+		script: "lock_renew", name: "fewer holds than the handle's are reported",
+		setup: [][]any{heldBy("o1", "w1"), {"PEXPIRE", "{t}", 100}},
+		keys:  lk[:1],
+		args:  lockArgs("o1", "20000", "2", "0"),
+		want:  3,
+		after: []probe{{cmd("HGET", "{t}", "count"), "1"}, {cmd("PTTL", "{t}"), between(15000, 20000)}},
+	},
+	{
+		script: "lock_renew", name: "fewer holds than the handle's: when asked, the holding is lost to the handle",
+		setup: [][]any{heldBy("o1", "w1")},
+		keys:  lk[:1],
+		args:  lockArgs("o1", "20000", "2", "1"),
+		want:  0,
+		after: []probe{{cmd("HGET", "{t}", "count"), "1"}},
+	},
+	{
 		script: "lock_renew", name: "a handle's count that matches is renewed",
 		setup: [][]any{heldBy("o1", "w1")},
 		keys:  lk[:1],
