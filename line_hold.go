@@ -131,19 +131,16 @@ func (l *line) renewCounting(ctx context.Context, ttl time.Duration, drop bool) 
 		d = "1"
 	}
 	args := l.args(append([]string{l.id, ms(ttl), strconv.FormatInt(count, 10), d}, wids...)...)
-	var r int64
-	var err error
-	switch {
-	case l.kind.quickRenew != nil && len(wids) == 0 && !drop:
-		if r, err = asInt(l.script(ctx, l.kind.quickRenew, l.ks[:l.kind.renewKeys], args...)); err != nil || r >= 0 {
+	if l.kind.quickRenew != nil && len(wids) == 0 && !drop {
+		if r, err := asInt(l.script(ctx, l.kind.quickRenew, l.ks[:l.kind.renewKeys], args...)); err != nil || r >= 0 {
 			return r, err
 		}
-		r, err = asInt(l.script(ctx, l.kind.renew, l.ks, args...))
-	case l.kind.quickRenew == nil:
-		r, err = asInt(l.script(ctx, l.kind.renew, l.ks[:l.kind.renewKeys], args...))
-	default:
-		r, err = asInt(l.script(ctx, l.kind.renew, l.ks, args...))
 	}
+	ks := l.ks
+	if l.kind.quickRenew == nil {
+		ks = l.ks[:l.kind.renewKeys] // (a lock's renew names only the holding)
+	}
+	r, err := asInt(l.script(ctx, l.kind.renew, ks, args...))
 	if err == nil && len(wids) > 0 {
 		l.mu.Lock()
 		l.confirm = slices.DeleteFunc(l.confirm, func(id string) bool { return slices.Contains(wids, id) })

@@ -1113,18 +1113,24 @@ func TestPermitsLostToASnapshotRestartEndTheHolding(t *testing.T) {
 	defer raw.Close()
 	k := key(t)
 	const lease = 1500 * time.Millisecond
-	h := hotredis.NewSemaphore(k, 2, hotredis.WithClient(s.Client(t)), hotredis.WithLease(lease))
-	noErr(t, h.Acquire(ctx))
-	noErr(t, raw.Save(ctx).Err())
-	noErr(t, h.Acquire(ctx)) // (not in the snapshot)
-	s.Kill()
-	noErr(t, s.Restart())
-	select {
-	case <-h.Lost():
-	case <-time.After(2 * lease):
-		t.Fatalf("Lost still open %v after the restart: the handle holds %d, the server's state %v",
-			2*lease, h.Held(), raw.HGetAll(ctx, k+":state").Val())
+	// lostAfterRestart takes once, saves a snapshot, takes again, restarts
+	// the server from the snapshot and waits for lost to close.
+	lostAfterRestart := func(what string, take func(context.Context) error, lost func() <-chan struct{}, state string) {
+		t.Helper()
+		noErr(t, take(ctx))
+		noErr(t, raw.Save(ctx).Err())
+		noErr(t, take(ctx)) // (not in the snapshot)
+		s.Kill()
+		noErr(t, s.Restart())
+		select {
+		case <-lost():
+		case <-time.After(2 * lease):
+			t.Fatalf("%s: Lost still open %v after the restart: the handle counts 2, the server's %s %v",
+				what, 2*lease, state, raw.HGetAll(ctx, state).Val())
+		}
 	}
+	h := hotredis.NewSemaphore(k, 2, hotredis.WithClient(s.Client(t)), hotredis.WithLease(lease))
+	lostAfterRestart("Semaphore", h.Acquire, h.Lost, k+":state")
 	if err := h.Release(ctx); !errors.Is(err, hotredis.ErrNotHeld) {
 		t.Errorf("Release after the holding was lost = %v, want ErrNotHeld", err)
 	}
@@ -1137,15 +1143,5 @@ func TestPermitsLostToASnapshotRestartEndTheHolding(t *testing.T) {
 	// An RLock's re-entry taken after the snapshot: its releases would
 	// free the lock while the handle still counted it held.
 	rl := hotredis.NewRLock(k+":rlock", hotredis.WithClient(s.Client(t)), hotredis.WithLease(lease))
-	noErr(t, rl.Acquire(ctx))
-	noErr(t, raw.Save(ctx).Err())
-	noErr(t, rl.Acquire(ctx)) // (not in the snapshot)
-	s.Kill()
-	noErr(t, s.Restart())
-	select {
-	case <-rl.Lost():
-	case <-time.After(2 * lease):
-		t.Fatalf("RLock: Lost still open %v after the restart: the handle counts %d holds, the server %v",
-			2*lease, 2, raw.HGetAll(ctx, k+":rlock").Val())
-	}
+	lostAfterRestart("RLock", rl.Acquire, rl.Lost, k+":rlock")
 }

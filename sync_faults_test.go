@@ -93,36 +93,24 @@ func TestBarrierArrivalLostToARestartBreaksTheRoundPromptly(t *testing.T) {
 	f := newFaultyServer(t)
 	k := key(t)
 	_, _ = hotredis.NewBarrier(k+":warm", 1, hotredis.WithClient(f.faulty)).Wait(ctx)
-	type result struct {
-		i   int
-		err error
-	}
-	wait := func(b *hotredis.Barrier) <-chan result {
-		ch := make(chan result, 1)
-		go func() {
-			c, cancel := context.WithTimeout(ctx, 15*time.Second)
-			defer cancel()
-			i, err := b.Wait(c)
-			ch <- result{i, err}
-		}()
-		return ch
-	}
+	wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
 	b1 := hotredis.NewBarrier(k, 3, hotredis.WithClient(f.clean), hotredis.WithLease(8*time.Second))
-	w1 := wait(b1)
+	w1 := startWait(wctx, b1)
 	waitingReaches(t, b1, 1)
 	f.p.Stall(hotredistest.ToClient)
-	w2 := wait(hotredis.NewBarrier(k, 3, hotredis.WithClient(f.faulty), hotredis.WithLease(8*time.Second)))
+	w2 := startWait(wctx, hotredis.NewBarrier(k, 3, hotredis.WithClient(f.faulty), hotredis.WithLease(8*time.Second)))
 	waitFor(t, func() bool { return f.raw.ZCard(ctx, k+":waiting").Val() == 2 })
 	start := time.Now()
 	f.restart(t, 300*time.Millisecond)
 	f.p.Resume(hotredistest.ToClient)
-	if r2 := <-w2; r2.err == nil {
-		t.Errorf("the second party's Wait = %d, nil after its reply was lost", r2.i)
+	if err := <-w2; err == nil {
+		t.Error("the second party's Wait = nil after its reply was lost")
 	}
 	select {
-	case r1 := <-w1:
-		if !errors.Is(r1.err, hotredis.ErrBrokenBarrier) {
-			t.Errorf("the first party's Wait = %d, %v; want ErrBrokenBarrier", r1.i, r1.err)
+	case err := <-w1:
+		if !errors.Is(err, hotredis.ErrBrokenBarrier) {
+			t.Errorf("the first party's Wait = %v; want ErrBrokenBarrier", err)
 		}
 		if d := time.Since(start); d > 5*time.Second {
 			t.Errorf("the first party learned of the break %v after the restart (lease 8 s)", d.Round(time.Millisecond))

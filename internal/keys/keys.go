@@ -104,20 +104,27 @@ func Fresh(key, suffix string) string {
 	case i+1 < len(key) && key[i+1] == '}':
 		return numbered(key+":"+suffix+":", "", slot)
 	}
+	// (The name's tag runs from key's '{' to the '}' after n.)
+	return remembered(freshOdd, key, func() string { return numbered(key+":", "}:", slot) }) + suffix
+}
+
+// remembered returns m's name for key, found by find the first time (m
+// holds up to oddMax names, under oddMu).
+func remembered(m map[string]string, key string, find func() string) string {
 	oddMu.Lock()
-	p, ok := freshOdd[key]
+	a, ok := m[key]
 	oddMu.Unlock()
-	if !ok {
-		// (The name's tag runs from key's '{' to the '}' after n.)
-		p = numbered(key+":", "}:", slot)
-		oddMu.Lock()
-		if len(freshOdd) >= oddMax {
-			clear(freshOdd)
-		}
-		freshOdd[key] = p
-		oddMu.Unlock()
+	if ok {
+		return a
 	}
-	return p + suffix
+	a = find()
+	oddMu.Lock()
+	if len(m) >= oddMax {
+		clear(m)
+	}
+	m[key] = a
+	oddMu.Unlock()
+	return a
 }
 
 // numbered returns prefix + n + suffix for the first n >= 0 that puts it
@@ -147,21 +154,8 @@ func Absent(key string) string {
 	if HashTag(key) != key || !strings.ContainsRune(key, '}') {
 		return Aux(key, absentSuffix)
 	}
-	oddMu.Lock()
-	a, ok := absentOdd[key]
-	oddMu.Unlock()
-	if ok {
-		return a
-	}
 	// (The suffix adds no brace: the whole name is hashed, as key is.)
-	a = numbered(key+":"+absentSuffix+":", "", Slot(key))
-	oddMu.Lock()
-	if len(absentOdd) >= oddMax {
-		clear(absentOdd)
-	}
-	absentOdd[key] = a
-	oddMu.Unlock()
-	return a
+	return remembered(absentOdd, key, func() string { return numbered(key+":"+absentSuffix+":", "", Slot(key)) })
 }
 
 // absentSuffix names Absent's key.

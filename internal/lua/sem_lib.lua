@@ -4,27 +4,19 @@
 -- layout; each "n owner token when", when the grant's server time in ms).
 
 -- unconfirmed returns the wait ids of the unconfirmed grants to the handles in gone (a
--- set: id -> true).
+-- set: id -> true), and the permits they grant in all.
 local function unconfirmed(gone)
-  local wids = {}
-  if redis.call('EXISTS', KEYS[6]) == 0 then return wids end
+  local wids, n = {}, 0
+  if redis.call('EXISTS', KEYS[6]) == 0 then return wids, n end
   local g = redis.call('HGETALL', KEYS[6])
   for i = 1, #g, 2 do
-    if gone[string.match(g[i + 1], '^%d+ (%S+)')] then wids[#wids + 1] = g[i] end
+    local k, owner = string.match(g[i + 1], '^(%d+) (%S+)')
+    if gone[owner] then
+      wids[#wids + 1] = g[i]
+      n = n + tonumber(k)
+    end
   end
-  return wids
-end
-
--- grantedTo returns the permits granted to id's waits and not yet confirmed.
-local function grantedTo(id)
-  local n = 0
-  if redis.call('EXISTS', KEYS[6]) == 0 then return n end
-  local g = redis.call('HGETALL', KEYS[6])
-  for i = 2, #g, 2 do
-    local k, owner = string.match(g[i], '^(%d+) (%S+)')
-    if owner == id then n = n + tonumber(k) end
-  end
-  return n
+  return wids, n
 end
 
 -- forget drops the unconfirmed grants to the handles in gone.

@@ -38,7 +38,8 @@ if cur < count then
   grant(false)
   return 0
 end
-local over = cur - count - grantedTo(id)
+local _, granted = unconfirmed({[id] = true})
+local over = cur - count - granted
 if over <= 0 or over >= cur then return 1 end
 if ARGV[8] ~= '1' then return 2 end
 unhold(id, over, cur)
